@@ -1,0 +1,279 @@
+//! Signed envelopes and receipts: the exact bytes that are signed, and their verification.
+//!
+//! A signature never covers a re-serialisation. The signer encodes the message once, signs
+//! `PAE(type, payload)` and ships `payload` unchanged; the verifier checks the signature over
+//! the received `payload` bytes and only then trusts what it decodes from them.
+//!
+//! PAE is the pre-authentication encoding of DSSE (Dead Simple Signing Envelope, v1):
+//!
+//! ```text
+//! PAE(type, body) = "DSSEv1" SP LEN(type) SP type SP LEN(body) SP body
+//! ```
+//!
+//! where `LEN` is the length in bytes as ASCII decimal without leading zeros and `SP` is one
+//! space (0x20). The payload type differs per purpose, so an envelope signature can never be
+//! presented as a receipt signature or the other way round.
+
+use ed25519_dalek::{Signature, Signer, SigningKey, VerifyingKey};
+use prost::Message;
+use sha2::{Digest, Sha256};
+
+use crate::ids::{NodeId, is_case_id, is_message_id};
+use crate::v1::{Envelope, Receipt, SignedEnvelope, SignedReceipt, envelope};
+
+/// DSSE payload type of a signed `Envelope`.
+pub const ENVELOPE_PAYLOAD_TYPE: &str = "application/vnd.rogatory.envelope.v1+protobuf";
+/// DSSE payload type of a signed `Receipt`.
+pub const RECEIPT_PAYLOAD_TYPE: &str = "application/vnd.rogatory.receipt.v1+protobuf";
+/// The only envelope and receipt version this crate produces and accepts.
+pub const WIRE_VERSION: u32 = 1;
+
+/// Why a signed envelope or receipt was refused.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum VerifyError {
+    #[error("payload is not a valid protobuf message: {0}")]
+    Malformed(#[from] prost::DecodeError),
+    #[error("unsupported wire version {0} (this node speaks version {WIRE_VERSION})")]
+    UnsupportedVersion(u32),
+    #[error("field `{field}` is invalid: {problem}")]
+    InvalidField {
+        field: &'static str,
+        problem: String,
+    },
+    #[error("signature is {0} bytes long; an Ed25519 signature is 64 bytes")]
+    SignatureLength(usize),
+    #[error("the Ed25519 signature does not verify with the signer's key")]
+    BadSignature,
+}
+
+/// The pre-authentication encoding that is actually signed.
+pub fn pae(payload_type: &str, payload: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(payload_type.len() + payload.len() + 32);
+    out.extend_from_slice(b"DSSEv1 ");
+    out.extend_from_slice(payload_type.len().to_string().as_bytes());
+    out.push(b' ');
+    out.extend_from_slice(payload_type.as_bytes());
+    out.push(b' ');
+    out.extend_from_slice(payload.len().to_string().as_bytes());
+    out.push(b' ');
+    out.extend_from_slice(payload);
+    out
+}
+
+/// SHA-256 of `bytes`.
+pub fn sha256(bytes: &[u8]) -> [u8; 32] {
+    Sha256::digest(bytes).into()
+}
+
+/// The fingerprint users compare out of band: SHA-256 of the 32-byte public key, lowercase hex.
+pub fn fingerprint(key: &VerifyingKey) -> String {
+    hex::encode(sha256(key.as_bytes()))
+}
+
+fn sign(key: &SigningKey, payload_type: &str, payload: &[u8]) -> Vec<u8> {
+    key.sign(&pae(payload_type, payload)).to_bytes().to_vec()
+}
+
+fn verify(
+    key: &VerifyingKey,
+    payload_type: &str,
+    payload: &[u8],
+    signature: &[u8],
+) -> Result<(), VerifyError> {
+    let signature = Signature::from_slice(signature)
+        .map_err(|_| VerifyError::SignatureLength(signature.len()))?;
+    key.verify_strict(&pae(payload_type, payload), &signature)
+        .map_err(|_| VerifyError::BadSignature)
+}
+
+/// Encodes and signs an envelope.
+pub fn sign_envelope(key: &SigningKey, envelope: &Envelope) -> SignedEnvelope {
+    let payload = envelope.encode_to_vec();
+    let signature = sign(key, ENVELOPE_PAYLOAD_TYPE, &payload);
+    SignedEnvelope { payload, signature }
+}
+
+/// Checks an envelope signature over the exact payload bytes.
+pub fn verify_envelope_signature(
+    key: &VerifyingKey,
+    signed: &SignedEnvelope,
+) -> Result<(), VerifyError> {
+    verify(key, ENVELOPE_PAYLOAD_TYPE, &signed.payload, &signed.signature)
+}
+
+/// Decodes an envelope payload and checks that its fields are well formed. This does not
+/// check the signature: callers first use the decoded sender to pick the key, then call
+/// [`verify_envelope_signature`].
+pub fn decode_envelope(payload: &[u8]) -> Result<Envelope, VerifyError> {
+    let envelope = Envelope::decode(payload)?;
+    if envelope.version != WIRE_VERSION {
+        return Err(VerifyError::UnsupportedVersion(envelope.version));
+    }
+    if !is_message_id(&envelope.message_id) {
+        return Err(invalid("message_id", "not a canonical ULID"));
+    }
+    NodeId::parse(&envelope.sender).map_err(|e| invalid("sender", e.to_string()))?;
+    NodeId::parse(&envelope.recipient).map_err(|e| invalid("recipient", e.to_string()))?;
+    if !is_case_id(&envelope.case_id) {
+        return Err(invalid("case_id", "must be 1 to 64 printable ASCII characters"));
+    }
+    if envelope.created_at_ms <= 0 {
+        return Err(invalid("created_at_ms", "must be a positive Unix time"));
+    }
+    match &envelope.body {
+        None => return Err(invalid("body", "missing")),
+        Some(envelope::Body::StatusUpdate(update)) if !is_message_id(&update.refers_to) => {
+            return Err(invalid("status_update.refers_to", "not a message id"));
+        }
+        Some(_) => {}
+    }
+    Ok(envelope)
+}
+
+/// Encodes and signs a receipt.
+pub fn sign_receipt(key: &SigningKey, receipt: &Receipt) -> SignedReceipt {
+    let payload = receipt.encode_to_vec();
+    let signature = sign(key, RECEIPT_PAYLOAD_TYPE, &payload);
+    SignedReceipt { payload, signature }
+}
+
+/// Verifies a receipt's signature with the receiver's key, then decodes it.
+pub fn open_receipt(key: &VerifyingKey, signed: &SignedReceipt) -> Result<Receipt, VerifyError> {
+    verify(key, RECEIPT_PAYLOAD_TYPE, &signed.payload, &signed.signature)?;
+    let receipt = Receipt::decode(signed.payload.as_slice())?;
+    if receipt.version != WIRE_VERSION {
+        return Err(VerifyError::UnsupportedVersion(receipt.version));
+    }
+    Ok(receipt)
+}
+
+/// Checks that a verified receipt acknowledges exactly `signed` (the envelope we sent).
+pub fn receipt_matches(receipt: &Receipt, envelope: &Envelope, signed: &SignedEnvelope) -> bool {
+    receipt.message_id == envelope.message_id
+        && receipt.sender == envelope.sender
+        && receipt.receiver == envelope.recipient
+        && receipt.envelope_sha256 == sha256(&signed.payload)
+}
+
+fn invalid(field: &'static str, problem: impl Into<String>) -> VerifyError {
+    VerifyError::InvalidField {
+        field,
+        problem: problem.into(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ids::MessageIdGenerator;
+    use crate::v1::{MlaRequest, StatusUpdate};
+    use proptest::prelude::*;
+
+    fn key(seed: u8) -> SigningKey {
+        SigningKey::from_bytes(&[seed; 32])
+    }
+
+    fn envelope() -> Envelope {
+        Envelope {
+            version: WIRE_VERSION,
+            message_id: MessageIdGenerator::new().next_id(),
+            sender: "tm".into(),
+            recipient: "de".into(),
+            created_at_ms: 1_700_000_000_000,
+            case_id: "tm-case-1".into(),
+            body: Some(envelope::Body::MlaRequest(MlaRequest {
+                subject: "trafficking in persons".into(),
+                ..Default::default()
+            })),
+        }
+    }
+
+    #[test]
+    fn pae_known_answer() {
+        // The DSSE specification's own example.
+        assert_eq!(
+            pae("http://example.com/HelloWorld", b"hello world"),
+            b"DSSEv1 29 http://example.com/HelloWorld 11 hello world".to_vec()
+        );
+    }
+
+    #[test]
+    fn envelope_round_trip() {
+        let signed = sign_envelope(&key(1), &envelope());
+        verify_envelope_signature(&key(1).verifying_key(), &signed).expect("verifies");
+        assert_eq!(decode_envelope(&signed.payload).expect("decodes"), envelope_with_id(&signed));
+    }
+
+    fn envelope_with_id(signed: &SignedEnvelope) -> Envelope {
+        Envelope::decode(signed.payload.as_slice()).expect("decodes")
+    }
+
+    #[test]
+    fn wrong_key_is_refused() {
+        let signed = sign_envelope(&key(1), &envelope());
+        assert!(matches!(
+            verify_envelope_signature(&key(2).verifying_key(), &signed),
+            Err(VerifyError::BadSignature)
+        ));
+    }
+
+    #[test]
+    fn envelope_signature_is_not_a_receipt_signature() {
+        // Domain separation: sign the same bytes as an envelope, present them as a receipt.
+        let receipt = Receipt {
+            version: WIRE_VERSION,
+            message_id: "x".into(),
+            ..Default::default()
+        };
+        let payload = receipt.encode_to_vec();
+        let forged = SignedReceipt {
+            signature: sign(&key(1), ENVELOPE_PAYLOAD_TYPE, &payload),
+            payload,
+        };
+        assert!(matches!(
+            open_receipt(&key(1).verifying_key(), &forged),
+            Err(VerifyError::BadSignature)
+        ));
+    }
+
+    #[test]
+    fn malformed_fields_are_named() {
+        let mut bad = envelope();
+        bad.recipient = "DE".into();
+        let err = decode_envelope(&bad.encode_to_vec()).expect_err("refused");
+        assert!(err.to_string().contains("recipient"), "{err}");
+
+        let mut bad = envelope();
+        bad.body = Some(envelope::Body::StatusUpdate(StatusUpdate {
+            refers_to: "nope".into(),
+            ..Default::default()
+        }));
+        assert!(decode_envelope(&bad.encode_to_vec()).is_err());
+
+        assert!(matches!(
+            decode_envelope(&[0xff, 0xff, 0xff]),
+            Err(VerifyError::Malformed(_))
+        ));
+    }
+
+    proptest! {
+        #[test]
+        fn any_flipped_bit_breaks_the_signature(index in 0usize..4096, bit in 0u8..8) {
+            let mut signed = sign_envelope(&key(7), &envelope());
+            let total = signed.payload.len() + signed.signature.len();
+            let index = index % total;
+            if index < signed.payload.len() {
+                signed.payload[index] ^= 1 << bit;
+            } else {
+                signed.signature[index - signed.payload.len()] ^= 1 << bit;
+            }
+            prop_assert!(verify_envelope_signature(&key(7).verifying_key(), &signed).is_err());
+        }
+
+        #[test]
+        fn decoding_arbitrary_bytes_never_panics(bytes in proptest::collection::vec(any::<u8>(), 0..512)) {
+            let _ = decode_envelope(&bytes);
+        }
+    }
+}
