@@ -1,0 +1,24 @@
+//! The Rogatory node as a library: `rogatoryd` is a thin binary over [`server::RunningNode`].
+//!
+//! Map of the crate (see ARCHITECTURE.md for the invariants):
+//! - [`config`], [`peers`], [`keys`], [`pki`], [`tls`], [`secret_file`]: who the node is and
+//!   whom it trusts;
+//! - [`store`]: the only code that touches sled (audit log, messages, durability);
+//! - [`inbound`], [`outbound`], [`delivery`]: what happens to a message, free of gRPC types;
+//! - [`transport`]: the gRPC services and clients, and the error-to-status table;
+//! - [`server`]: starting and stopping a node.
+#![forbid(unsafe_code)]
+
+pub mod config;
+pub mod delivery;
+pub mod inbound;
+pub mod keys;
+pub mod node;
+pub mod outbound;
+pub mod peers;
+pub mod pki;
+pub mod secret_file;
+pub mod server;
+pub mod store;
+pub mod tls;
+pub mod transport;

@@ -1,0 +1,229 @@
+//! Receiving a message from a peer: the checks, in order, then durable storage and a receipt.
+//!
+//! This module decides; it knows nothing of gRPC. `transport::status` maps each [`Rejection`]
+//! to a status code.
+
+use rogatory_proto::signing::{self, sha256};
+use rogatory_proto::v1::{
+    Direction, DeliveryState, EntryKind, MessageRecord, Receipt, SignedEnvelope, SignedReceipt,
+};
+
+use crate::node::Node;
+use crate::store::{LogRecord, StoreError};
+
+/// Why an incoming message was refused. Each has a stable reason token (see docs/PROTOCOL.md).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Rejection {
+    #[error("the TLS client certificate names {identity:?}, which is not a peer of this node")]
+    UnknownPeer { identity: String },
+    #[error("malformed envelope: {0}")]
+    Malformed(String),
+    #[error("envelope says sender {claimed:?} but the TLS connection is from {authenticated:?}")]
+    SenderMismatch {
+        claimed: String,
+        authenticated: String,
+    },
+    #[error("envelope is addressed to {recipient:?}, not to this node ({this_node:?})")]
+    WrongRecipient {
+        recipient: String,
+        this_node: String,
+    },
+    #[error("envelope signature does not verify with the configured key of {sender:?}: {detail}")]
+    BadSignature { sender: String, detail: String },
+    #[error("message id {message_id} was already received with different content")]
+    ReplayConflict { message_id: String },
+    #[error("envelope payload is {size} bytes; this node accepts at most {limit}")]
+    TooLarge { size: usize, limit: usize },
+}
+
+impl Rejection {
+    /// The stable, machine-readable reason token.
+    pub fn reason(&self) -> &'static str {
+        match self {
+            Self::UnknownPeer { .. } => "unknown-peer",
+            Self::Malformed(_) => "malformed",
+            Self::SenderMismatch { .. } => "sender-mismatch",
+            Self::WrongRecipient { .. } => "wrong-recipient",
+            Self::BadSignature { .. } => "bad-signature",
+            Self::ReplayConflict { .. } => "replay-conflict",
+            Self::TooLarge { .. } => "too-large",
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum InboundError {
+    #[error(transparent)]
+    Rejected(#[from] Rejection),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// Checks an incoming envelope from the peer authenticated as `tls_identity` and, if it
+/// passes, stores it durably and returns the signed receipt (the original one for a repeat).
+pub async fn receive(
+    node: &Node,
+    tls_identity: Option<&str>,
+    signed: Option<SignedEnvelope>,
+) -> Result<SignedReceipt, InboundError> {
+    let payload_hash = signed.as_ref().map(|s| sha256(&s.payload));
+    match check_and_store(node, tls_identity, signed) {
+        Ok(receipt) => {
+            node.store.make_durable().await?;
+            Ok(receipt)
+        }
+        Err(InboundError::Rejected(rejection)) => {
+            record_rejection(node, tls_identity, &rejection, payload_hash).await?;
+            Err(rejection.into())
+        }
+        Err(other) => Err(other),
+    }
+}
+
+fn check_and_store(
+    node: &Node,
+    tls_identity: Option<&str>,
+    signed: Option<SignedEnvelope>,
+) -> Result<SignedReceipt, InboundError> {
+    let identity = match tls_identity {
+        Some(id) if node.peers.get(id).is_some() => id,
+        other => {
+            return Err(Rejection::UnknownPeer {
+                identity: other.unwrap_or("(no node id)").to_owned(),
+            }
+            .into());
+        }
+    };
+    let signed = signed.ok_or_else(|| Rejection::Malformed("no envelope in the request".into()))?;
+    let envelope = signing::decode_envelope(&signed.payload)
+        .map_err(|e| Rejection::Malformed(e.to_string()))?;
+    if envelope.sender != identity {
+        return Err(Rejection::SenderMismatch {
+            claimed: envelope.sender,
+            authenticated: identity.to_owned(),
+        }
+        .into());
+    }
+    if envelope.recipient != node.id().as_str() {
+        return Err(Rejection::WrongRecipient {
+            recipient: envelope.recipient,
+            this_node: node.id().to_string(),
+        }
+        .into());
+    }
+    let sender_key = node
+        .peers
+        .public_key(identity)
+        .ok_or_else(|| Rejection::UnknownPeer {
+            identity: identity.to_owned(),
+        })?;
+    signing::verify_envelope_signature(&sender_key, &signed).map_err(|e| {
+        Rejection::BadSignature {
+            sender: identity.to_owned(),
+            detail: e.to_string(),
+        }
+    })?;
+    let envelope_hash = sha256(&signed.payload);
+    let limit = node.config.max_envelope_bytes;
+    node.store.write(|batch| {
+        if let Some(existing) = batch.message(&envelope.message_id)? {
+            let same = existing.direction == Direction::Inbox as i32
+                && existing.sender == envelope.sender
+                && existing
+                    .envelope
+                    .as_ref()
+                    .is_some_and(|e| sha256(&e.payload) == envelope_hash);
+            return match (same, existing.receipt) {
+                (true, Some(receipt)) => Ok(receipt),
+                _ => Err(Rejection::ReplayConflict {
+                    message_id: envelope.message_id.clone(),
+                }
+                .into()),
+            };
+        }
+        if signed.payload.len() > limit {
+            return Err(Rejection::TooLarge {
+                size: signed.payload.len(),
+                limit,
+            }
+            .into());
+        }
+        let received = batch.append(LogRecord {
+            kind: EntryKind::MessageReceived,
+            peer: envelope.sender.clone(),
+            message_id: envelope.message_id.clone(),
+            signed_payload: signed.payload.clone(),
+            signature: signed.signature.clone(),
+            detail: String::new(),
+        });
+        let receipt = signing::sign_receipt(
+            node.key.signing_key(),
+            &Receipt {
+                version: signing::WIRE_VERSION,
+                message_id: envelope.message_id.clone(),
+                sender: envelope.sender.clone(),
+                receiver: node.id().to_string(),
+                envelope_sha256: envelope_hash.to_vec(),
+                received_at_ms: batch.time_ms(),
+                log_index: received.index,
+                log_entry_hash: received.hash.to_vec(),
+            },
+        );
+        batch.append(LogRecord {
+            kind: EntryKind::ReceiptIssued,
+            peer: envelope.sender.clone(),
+            message_id: envelope.message_id.clone(),
+            signed_payload: receipt.payload.clone(),
+            signature: receipt.signature.clone(),
+            detail: String::new(),
+        });
+        batch.put_message(&MessageRecord {
+            direction: Direction::Inbox as i32,
+            message_id: envelope.message_id.clone(),
+            sender: envelope.sender.clone(),
+            recipient: envelope.recipient.clone(),
+            case_id: envelope.case_id.clone(),
+            created_at_ms: envelope.created_at_ms,
+            state: DeliveryState::Received as i32,
+            envelope: Some(signed.clone()),
+            receipt: Some(receipt.clone()),
+            last_error: String::new(),
+            log_index: received.index,
+        });
+        Ok(receipt)
+    })
+}
+
+async fn record_rejection(
+    node: &Node,
+    tls_identity: Option<&str>,
+    rejection: &Rejection,
+    payload_hash: Option<[u8; 32]>,
+) -> Result<(), StoreError> {
+    let message_id = match rejection {
+        Rejection::ReplayConflict { message_id } => message_id.clone(),
+        _ => String::new(),
+    };
+    let hash = payload_hash.map_or_else(|| "none".to_owned(), hex::encode);
+    // Parts of the message come from the peer; keep what the log stores bounded.
+    let mut message = rejection.to_string();
+    if message.len() > 512 {
+        let mut cut = 512;
+        while !message.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        message.truncate(cut);
+        message.push_str("...");
+    }
+    node.store.write(|batch| {
+        batch.append(LogRecord {
+            kind: EntryKind::Rejection,
+            peer: tls_identity.unwrap_or_default().to_owned(),
+            message_id,
+            detail: format!("{}: {message}; payload sha256 {hash}", rejection.reason()),
+            ..Default::default()
+        });
+        Ok::<_, StoreError>(())
+    })?;
+    node.store.make_durable().await
+}

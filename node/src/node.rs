@@ -1,0 +1,115 @@
+//! The node's shared state: who it is, its keys, its peers and its store.
+
+use std::sync::Arc;
+
+use ed25519_dalek::VerifyingKey;
+use rogatory_proto::ids::{MessageIdGenerator, NodeId};
+
+use crate::config::NodeConfig;
+use crate::keys::{KeyError, NodeKey};
+use crate::peers::PeerTable;
+use crate::store::{Store, StoreError};
+use crate::tls::{TlsError, TlsMaterial};
+
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error("signing key: {0}")]
+    Key(#[from] KeyError),
+    #[error("TLS: {0}")]
+    Tls(#[from] TlsError),
+    #[error(
+        "the TLS certificate names node {certificate:?} but the configuration says node_id = \
+         {configured:?}; issue a certificate for this node with `rogatory node create`"
+    )]
+    CertificateMismatch {
+        certificate: String,
+        configured: String,
+    },
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("cannot create data directory {path}: {source}")]
+    DataDir {
+        path: std::path::PathBuf,
+        source: std::io::Error,
+    },
+    #[error("cannot listen on {what} {address}: {source}")]
+    Bind {
+        what: &'static str,
+        address: String,
+        source: std::io::Error,
+    },
+}
+
+/// Everything a running node's services share.
+#[derive(Debug)]
+pub struct Node {
+    pub config: NodeConfig,
+    pub key: NodeKey,
+    pub peers: PeerTable,
+    pub store: Arc<Store>,
+    pub ids: MessageIdGenerator,
+    pub tls: TlsMaterial,
+}
+
+impl Node {
+    /// Loads keys, certificates and the store named by `config`, checking they agree.
+    pub fn open(config: NodeConfig) -> Result<Self, StartError> {
+        let key = NodeKey::load(&config.keys.signing_key)?;
+        let tls = TlsMaterial::load(
+            &config.keys.federation_ca,
+            &config.keys.tls_certificate,
+            &config.keys.tls_key,
+        )?;
+        let certificate_id = tls.node_id()?;
+        if certificate_id != config.node_id {
+            return Err(StartError::CertificateMismatch {
+                certificate: certificate_id.to_string(),
+                configured: config.node_id.to_string(),
+            });
+        }
+        create_private_dir(&config.data_dir)?;
+        let store_dir = config.data_dir.join("store");
+        let store = Arc::new(Store::open(&store_dir)?);
+        Ok(Self {
+            peers: PeerTable::new(config.peers.clone()),
+            config,
+            key,
+            store,
+            ids: MessageIdGenerator::new(),
+            tls,
+        })
+    }
+
+    pub fn id(&self) -> &NodeId {
+        &self.config.node_id
+    }
+
+    /// The Ed25519 key of this node or of a peer.
+    pub fn key_of(&self, node_id: &str) -> Option<VerifyingKey> {
+        if node_id == self.config.node_id.as_str() {
+            Some(self.key.public())
+        } else {
+            self.peers.public_key(node_id)
+        }
+    }
+}
+
+fn create_private_dir(path: &std::path::Path) -> Result<(), StartError> {
+    use std::os::unix::fs::DirBuilderExt;
+    std::fs::DirBuilder::new()
+        .recursive(true)
+        .mode(0o700)
+        .create(path)
+        .map_err(|source| StartError::DataDir {
+            path: path.to_owned(),
+            source,
+        })
+}
+
+/// Milliseconds since the Unix epoch.
+pub fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
+        .unwrap_or(0)
+}

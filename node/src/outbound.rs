@@ -1,0 +1,276 @@
+//! Sending: a contact point's submission becomes a signed, durably logged envelope, and a
+//! peer's receipt becomes durable proof of delivery.
+//!
+//! Delivery itself (the network call) is the transport's job; this module only prepares what
+//! is sent and checks what comes back. Retries with backoff come with the store-and-forward
+//! outbox; until then a message whose delivery failed stays `QUEUED` with its last error.
+
+use rogatory_proto::ids::{self, NodeId};
+use rogatory_proto::signing;
+use rogatory_proto::v1::{
+    DeliveryState, Direction, EntryKind, Envelope, MessageRecord, MlaRequest, SignedReceipt,
+    StatusUpdate, envelope,
+};
+
+use crate::node::{Node, now_ms};
+use crate::store::{LogRecord, StoreError};
+
+#[derive(Debug, thiserror::Error)]
+pub enum SubmitError {
+    #[error(
+        "{0:?} is not a peer of this node; `rogatory node identity` lists the peers this node \
+         can send to"
+    )]
+    UnknownRecipient(String),
+    #[error("the request is incomplete: {0}")]
+    Invalid(String),
+    #[error("no message {0} in this node's inbox or outbox")]
+    UnknownMessage(String),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ReceiptError {
+    #[error("the receipt from {peer} does not verify: {detail}")]
+    Invalid { peer: String, detail: String },
+    #[error("the receipt from {peer} is for a different message or different bytes")]
+    Mismatch { peer: String },
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// Checks the fields a formal request cannot do without.
+pub fn validate_request(request: &MlaRequest) -> Result<(), SubmitError> {
+    let missing = |field: &str| SubmitError::Invalid(format!("`{field}` is required"));
+    if request
+        .requesting_authority
+        .as_ref()
+        .is_none_or(|a| a.name.trim().is_empty())
+    {
+        return Err(missing("requesting_authority.name"));
+    }
+    if request.subject.trim().is_empty() {
+        return Err(missing("subject"));
+    }
+    if request.summary_of_facts.trim().is_empty() {
+        return Err(missing("summary_of_facts"));
+    }
+    if request.assistance.is_empty() {
+        return Err(missing("assistance (at least one type of assistance sought)"));
+    }
+    if request.legal_basis.is_empty() {
+        return Err(missing("legal_basis"));
+    }
+    Ok(())
+}
+
+/// Signs a new MLA request to `recipient` and stores it durably. Returns the outbox record.
+pub async fn submit_request(
+    node: &Node,
+    recipient: &str,
+    case_id: Option<String>,
+    request: MlaRequest,
+    submitted_by: &str,
+) -> Result<MessageRecord, SubmitError> {
+    validate_request(&request)?;
+    let recipient = checked_recipient(node, recipient)?;
+    let case_id = match case_id.filter(|c| !c.is_empty()) {
+        Some(case_id) if ids::is_case_id(&case_id) => case_id,
+        Some(case_id) => {
+            return Err(SubmitError::Invalid(format!(
+                "case id {case_id:?} must be 1 to 64 printable characters without spaces"
+            )));
+        }
+        None => ids::new_case_id(node.id(), &node.ids),
+    };
+    sign_and_store(
+        node,
+        &recipient,
+        case_id,
+        envelope::Body::MlaRequest(request),
+        submitted_by,
+    )
+    .await
+}
+
+/// Signs a status update about message `refers_to` and stores it durably. It goes to the other
+/// party of that message, in the same case.
+pub async fn submit_status_update(
+    node: &Node,
+    refers_to: &str,
+    mut update: StatusUpdate,
+    submitted_by: &str,
+) -> Result<MessageRecord, SubmitError> {
+    let original = node
+        .store
+        .message(refers_to)?
+        .ok_or_else(|| SubmitError::UnknownMessage(refers_to.to_owned()))?;
+    let other_party = if original.direction == Direction::Inbox as i32 {
+        original.sender
+    } else {
+        original.recipient
+    };
+    if update.status == 0 {
+        return Err(SubmitError::Invalid("`status` is required".into()));
+    }
+    update.refers_to = refers_to.to_owned();
+    if update.author.is_empty() {
+        update.author = submitted_by.to_owned();
+    }
+    let recipient = checked_recipient(node, &other_party)?;
+    sign_and_store(
+        node,
+        &recipient,
+        original.case_id,
+        envelope::Body::StatusUpdate(update),
+        submitted_by,
+    )
+    .await
+}
+
+fn checked_recipient(node: &Node, recipient: &str) -> Result<NodeId, SubmitError> {
+    match NodeId::parse(recipient) {
+        Ok(id) if node.peers.contains(&id) => Ok(id),
+        _ => Err(SubmitError::UnknownRecipient(recipient.to_owned())),
+    }
+}
+
+async fn sign_and_store(
+    node: &Node,
+    recipient: &NodeId,
+    case_id: String,
+    body: envelope::Body,
+    submitted_by: &str,
+) -> Result<MessageRecord, SubmitError> {
+    let envelope = Envelope {
+        version: signing::WIRE_VERSION,
+        message_id: node.ids.next_id(),
+        sender: node.id().to_string(),
+        recipient: recipient.to_string(),
+        created_at_ms: now_ms(),
+        case_id,
+        body: Some(body),
+    };
+    let signed = signing::sign_envelope(node.key.signing_key(), &envelope);
+    if signed.payload.len() > node.config.max_envelope_bytes {
+        return Err(SubmitError::Invalid(format!(
+            "the signed message is {} bytes; the limit is {} (limits.max_envelope_bytes): move \
+             large documents into attachments",
+            signed.payload.len(),
+            node.config.max_envelope_bytes
+        )));
+    }
+    let record = node.store.write(|batch| {
+        let sent = batch.append(LogRecord {
+            kind: EntryKind::MessageSent,
+            peer: envelope.recipient.clone(),
+            message_id: envelope.message_id.clone(),
+            signed_payload: signed.payload.clone(),
+            signature: signed.signature.clone(),
+            detail: format!("submitted by {}", display_user(submitted_by)),
+        });
+        let record = MessageRecord {
+            direction: Direction::Outbox as i32,
+            message_id: envelope.message_id.clone(),
+            sender: envelope.sender.clone(),
+            recipient: envelope.recipient.clone(),
+            case_id: envelope.case_id.clone(),
+            created_at_ms: envelope.created_at_ms,
+            state: DeliveryState::Queued as i32,
+            envelope: Some(signed.clone()),
+            receipt: None,
+            last_error: String::new(),
+            log_index: sent.index,
+        };
+        batch.put_message(&record);
+        Ok::<_, StoreError>(record)
+    })?;
+    node.store.make_durable().await?;
+    Ok(record)
+}
+
+fn display_user(user: &str) -> &str {
+    if user.trim().is_empty() { "(unnamed user)" } else { user }
+}
+
+/// Verifies a peer's receipt for an outbox message and records it durably as proof of delivery.
+pub async fn record_receipt(
+    node: &Node,
+    message_id: &str,
+    receipt: SignedReceipt,
+) -> Result<MessageRecord, ReceiptError> {
+    let record = node
+        .store
+        .message(message_id)?
+        .ok_or_else(|| StoreError::Corrupt {
+            what: format!("message {message_id}"),
+            reason: "vanished from the outbox".into(),
+        })?;
+    let peer = record.recipient.clone();
+    let key = node
+        .peers
+        .public_key(&peer)
+        .ok_or_else(|| ReceiptError::Invalid {
+            peer: peer.clone(),
+            detail: "no key configured for this peer".into(),
+        })?;
+    let opened = signing::open_receipt(&key, &receipt).map_err(|e| ReceiptError::Invalid {
+        peer: peer.clone(),
+        detail: e.to_string(),
+    })?;
+    let signed = record.envelope.clone().unwrap_or_default();
+    let sent = signing::decode_envelope(&signed.payload).map_err(|e| StoreError::Corrupt {
+        what: format!("outbox message {message_id}"),
+        reason: e.to_string(),
+    })?;
+    if !signing::receipt_matches(&opened, &sent, &signed) {
+        return Err(ReceiptError::Mismatch { peer });
+    }
+    let updated = node.store.write(|batch| {
+        let current = batch.message(message_id)?.unwrap_or(record.clone());
+        if current.state == DeliveryState::Delivered as i32 {
+            return Ok::<_, StoreError>(current);
+        }
+        batch.append(LogRecord {
+            kind: EntryKind::ReceiptObtained,
+            peer: peer.clone(),
+            message_id: message_id.to_owned(),
+            signed_payload: receipt.payload.clone(),
+            signature: receipt.signature.clone(),
+            detail: String::new(),
+        });
+        let updated = MessageRecord {
+            state: DeliveryState::Delivered as i32,
+            receipt: Some(receipt.clone()),
+            last_error: String::new(),
+            ..current
+        };
+        batch.put_message(&updated);
+        Ok(updated)
+    })?;
+    node.store.make_durable().await?;
+    Ok(updated)
+}
+
+/// Notes why a delivery attempt failed; the message stays queued.
+pub fn record_delivery_failure(
+    node: &Node,
+    message_id: &str,
+    error: &str,
+) -> Result<Option<MessageRecord>, StoreError> {
+    node.store.write(|batch| {
+        let Some(current) = batch.message(message_id)? else {
+            return Ok(None);
+        };
+        if current.state == DeliveryState::Delivered as i32 {
+            return Ok(Some(current));
+        }
+        let updated = MessageRecord {
+            last_error: error.to_owned(),
+            ..current
+        };
+        batch.put_message(&updated);
+        Ok(Some(updated))
+    })
+}

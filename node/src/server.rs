@@ -1,0 +1,194 @@
+//! Starting and stopping a node: binds the federation port and the operator socket, serves
+//! both until shutdown, and logs the node's start and stop in its audit log.
+
+use std::net::SocketAddr;
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use rogatory_proto::signing::fingerprint;
+use rogatory_proto::v1::EntryKind;
+use rogatory_proto::v1::federation_server::FederationServer;
+use rogatory_proto::v1::operator_server::OperatorServer;
+use tokio::net::{TcpListener, UnixListener};
+use tokio::task::JoinHandle;
+use tokio_stream::wrappers::UnixListenerStream;
+use tokio_util::sync::CancellationToken;
+use tonic::transport::Server;
+
+use crate::config::NodeConfig;
+use crate::node::{Node, StartError};
+use crate::store::{LogRecord, StoreError};
+use crate::transport::federation_service::FederationService;
+use crate::transport::operator_service::OperatorService;
+use crate::transport::tls_listener;
+
+/// Requests larger than the envelope limit plus this much framing are refused before decoding.
+const REQUEST_OVERHEAD_BYTES: usize = 64 * 1024;
+
+/// A node that is serving. Dropping it does not stop it: call [`RunningNode::stop`].
+#[derive(Debug)]
+pub struct RunningNode {
+    pub node: Arc<Node>,
+    /// The bound federation address (useful when the configuration asked for port 0).
+    pub federation_address: SocketAddr,
+    pub operator_socket: PathBuf,
+    shutdown: CancellationToken,
+    servers: Vec<JoinHandle<Result<(), tonic::transport::Error>>>,
+}
+
+impl RunningNode {
+    /// Opens the node described by `config` and starts serving.
+    pub async fn start(config: NodeConfig) -> Result<Self, StartError> {
+        let node = Arc::new(Node::open(config)?);
+        let listener = TcpListener::bind(node.config.listen)
+            .await
+            .map_err(|source| StartError::Bind {
+                what: "federation address",
+                address: node.config.listen.to_string(),
+                source,
+            })?;
+        let federation_address = listener.local_addr().map_err(|source| StartError::Bind {
+            what: "federation address",
+            address: node.config.listen.to_string(),
+            source,
+        })?;
+        let operator_socket = node.config.operator_socket();
+        let operator_listener = bind_operator_socket(&operator_socket).await?;
+        let server_tls = node.tls.server_config()?;
+
+        append_lifecycle(
+            &node,
+            EntryKind::NodeStarted,
+            format!(
+                "rogatoryd {} started; signing key fingerprint {}; listening on {}",
+                env!("CARGO_PKG_VERSION"),
+                fingerprint(&node.key.public()),
+                federation_address
+            ),
+        )
+        .await?;
+
+        let shutdown = CancellationToken::new();
+        let federation = federation_router(&node).await;
+        let incoming = tls_listener::accept(listener, server_tls, shutdown.clone());
+        let federation_task = tokio::spawn(
+            federation.serve_with_incoming_shutdown(incoming, shutdown.clone().cancelled_owned()),
+        );
+        let operator_task = tokio::spawn(
+            Server::builder()
+                .add_service(
+                    OperatorServer::new(OperatorService::new(Arc::clone(&node)))
+                        .max_decoding_message_size(256 * 1024 * 1024)
+                        .max_encoding_message_size(256 * 1024 * 1024),
+                )
+                .serve_with_incoming_shutdown(
+                    UnixListenerStream::new(operator_listener),
+                    shutdown.clone().cancelled_owned(),
+                ),
+        );
+        tracing::info!(
+            node = %node.id(),
+            federation = %federation_address,
+            operator = %operator_socket.display(),
+            "node serving"
+        );
+        Ok(Self {
+            node,
+            federation_address,
+            operator_socket,
+            shutdown,
+            servers: vec![federation_task, operator_task],
+        })
+    }
+
+    /// A token that stops the node when cancelled (signal handlers use it).
+    pub fn shutdown_token(&self) -> CancellationToken {
+        self.shutdown.clone()
+    }
+
+    /// Waits until the node is told to stop, then stops it.
+    pub async fn run_until_stopped(self) -> Result<(), StoreError> {
+        self.shutdown.cancelled().await;
+        self.stop().await
+    }
+
+    /// Stops serving, waits for in-flight calls, and records the stop durably.
+    pub async fn stop(self) -> Result<(), StoreError> {
+        self.shutdown.cancel();
+        for server in self.servers {
+            match server.await {
+                Ok(Ok(())) => {}
+                Ok(Err(error)) => tracing::warn!(%error, "server ended with an error"),
+                Err(error) => tracing::warn!(%error, "server task failed"),
+            }
+        }
+        let _ = std::fs::remove_file(&self.operator_socket);
+        append_lifecycle(&self.node, EntryKind::NodeStopped, "rogatoryd stopped".into()).await?;
+        tracing::info!(node = %self.node.id(), "node stopped");
+        Ok(())
+    }
+}
+
+async fn federation_router(node: &Arc<Node>) -> tonic::transport::server::Router {
+    let (health_reporter, health_service) = tonic_health::server::health_reporter();
+    health_reporter
+        .set_serving::<FederationServer<FederationService>>()
+        .await;
+    let federation = FederationServer::new(FederationService::new(Arc::clone(node)))
+        .max_decoding_message_size(node.config.max_envelope_bytes + REQUEST_OVERHEAD_BYTES);
+    let mut router = Server::builder().add_service(federation).add_service(health_service);
+    // Reflection advertises only what this port serves (not the operator API).
+    let reflection = || {
+        tonic_reflection::server::Builder::configure()
+            .register_encoded_file_descriptor_set(rogatory_proto::FILE_DESCRIPTOR_SET)
+            .register_encoded_file_descriptor_set(tonic_health::pb::FILE_DESCRIPTOR_SET)
+            .with_service_name("rogatory.v1.Federation")
+            .with_service_name("grpc.health.v1.Health")
+            .with_service_name("grpc.reflection.v1.ServerReflection")
+            .with_service_name("grpc.reflection.v1alpha.ServerReflection")
+    };
+    match reflection().build_v1() {
+        Ok(service) => router = router.add_service(service),
+        Err(error) => tracing::warn!(%error, "server reflection v1 unavailable"),
+    }
+    match reflection().build_v1alpha() {
+        Ok(service) => router = router.add_service(service),
+        Err(error) => tracing::warn!(%error, "server reflection v1alpha unavailable"),
+    }
+    router
+}
+
+async fn bind_operator_socket(path: &Path) -> Result<UnixListener, StartError> {
+    let bind_error = |source| StartError::Bind {
+        what: "operator socket",
+        address: path.display().to_string(),
+        source,
+    };
+    if path.exists() {
+        if tokio::net::UnixStream::connect(path).await.is_ok() {
+            return Err(bind_error(std::io::Error::new(
+                std::io::ErrorKind::AddrInUse,
+                "another rogatoryd is already serving this data directory",
+            )));
+        }
+        // A socket left behind by a node that did not stop cleanly.
+        std::fs::remove_file(path).map_err(bind_error)?;
+    }
+    let listener = UnixListener::bind(path).map_err(bind_error)?;
+    // The data directory is 0700, so no one else could connect before this narrows the mode.
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600)).map_err(bind_error)?;
+    Ok(listener)
+}
+
+async fn append_lifecycle(node: &Node, kind: EntryKind, detail: String) -> Result<(), StoreError> {
+    node.store.write(|batch| {
+        batch.append(LogRecord {
+            kind,
+            detail,
+            ..Default::default()
+        });
+        Ok::<_, StoreError>(())
+    })?;
+    node.store.make_durable().await
+}

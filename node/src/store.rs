@@ -1,0 +1,445 @@
+//! Durable storage: the only module that touches sled.
+//!
+//! Three trees: `audit_log` (entry index, 8 bytes big-endian → encoded `LogEntry`), `messages`
+//! (message id → encoded `MessageRecord`) and `meta` (the log head: entry count and hash of the
+//! last entry). Every change goes through [`Store::write`], which applies a [`Batch`] of log
+//! entries and message records in one sled transaction under one lock, so the log head is never
+//! raced and a message is never stored without its log entry.
+//!
+//! A write is not durable until [`Store::make_durable`] returns. sled's `flush()` alone does not
+//! reach the disk on Linux (sled issue #1452), so that call flushes and then fsyncs the database
+//! files and directory. Concurrent callers share one flush and fsync (group commit).
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use ed25519_dalek::VerifyingKey;
+use prost::Message;
+use rogatory_proto::log::{ChainError, ChainVerifier, ZERO_HASH, entry_hash, verify_entry_signature};
+use rogatory_proto::v1::{Direction, EntryKind, LogEntry, MessageRecord};
+use sled::transaction::{ConflictableTransactionError, TransactionError, Transactional};
+
+const LOG_TREE: &str = "audit_log";
+const MESSAGES_TREE: &str = "messages";
+const META_TREE: &str = "meta";
+const HEAD_KEY: &[u8] = b"log_head";
+
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum StoreError {
+    #[error("cannot open the store in {path}: {source}")]
+    Open { path: PathBuf, source: sled::Error },
+    #[error("storage engine error: {0}")]
+    Engine(#[from] sled::Error),
+    #[error("cannot make the store durable (fsync of {path}): {source}")]
+    Sync {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("stored record {what} is corrupt: {reason}")]
+    Corrupt { what: String, reason: String },
+    #[error(
+        "the audit log's recorded head ({count} entries) does not match its last stored entry; \
+         the log may have been altered: run `rogatory log verify` on a copy and restore from \
+         backup"
+    )]
+    HeadMismatch { count: u64 },
+    #[error("storage task failed: {0}")]
+    Task(String),
+}
+
+/// What to append to the audit log; index, time and chaining are filled in by the store.
+#[derive(Debug, Clone, Default)]
+pub struct LogRecord {
+    pub kind: EntryKind,
+    pub peer: String,
+    pub message_id: String,
+    pub signed_payload: Vec<u8>,
+    pub signature: Vec<u8>,
+    pub detail: String,
+}
+
+/// Where an entry landed in the log.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Appended {
+    pub index: u64,
+    pub hash: [u8; 32],
+}
+
+/// Changes prepared under the write lock and committed together.
+#[derive(Debug)]
+pub struct Batch<'a> {
+    store: &'a Store,
+    next_index: u64,
+    previous_hash: [u8; 32],
+    time_ms: i64,
+    entries: Vec<(u64, Vec<u8>)>,
+    messages: Vec<(String, Vec<u8>)>,
+}
+
+impl Batch<'_> {
+    /// Adds an entry to the log; returns its index and hash as they will be once committed.
+    pub fn append(&mut self, record: LogRecord) -> Appended {
+        let index = self.next_index;
+        let entry = LogEntry {
+            index,
+            time_ms: self.time_ms,
+            kind: record.kind as i32,
+            previous_hash: self.previous_hash.to_vec(),
+            peer: record.peer,
+            message_id: record.message_id,
+            signed_payload: record.signed_payload,
+            signature: record.signature,
+            detail: record.detail,
+        };
+        let bytes = entry.encode_to_vec();
+        let hash = entry_hash(&bytes);
+        self.entries.push((index, bytes));
+        self.next_index += 1;
+        self.previous_hash = hash;
+        Appended { index, hash }
+    }
+
+    /// Stores (or replaces) a message record.
+    pub fn put_message(&mut self, record: &MessageRecord) {
+        self.messages
+            .push((record.message_id.clone(), record.encode_to_vec()));
+    }
+
+    /// A message as it stands, including changes made earlier in this batch.
+    pub fn message(&self, message_id: &str) -> Result<Option<MessageRecord>, StoreError> {
+        if let Some((_, bytes)) = self.messages.iter().rev().find(|(id, _)| id == message_id) {
+            return decode_message(message_id, bytes).map(Some);
+        }
+        self.store.message(message_id)
+    }
+
+    /// The time stamped on entries of this batch, milliseconds since the Unix epoch.
+    pub fn time_ms(&self) -> i64 {
+        self.time_ms
+    }
+}
+
+/// Outcome of a full verification of the audit log.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LogSummary {
+    pub entries: u64,
+    pub head_hash: [u8; 32],
+}
+
+pub struct Store {
+    db: sled::Db,
+    log: sled::Tree,
+    messages: sled::Tree,
+    meta: sled::Tree,
+    path: PathBuf,
+    /// Serialises writers: the log head is read and advanced by one batch at a time.
+    writer: std::sync::Mutex<()>,
+    /// Number of batches committed to sled so far.
+    written: AtomicU64,
+    /// Number of batches known to be on disk; held while flushing so syncs coalesce.
+    synced: tokio::sync::Mutex<u64>,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store").field("path", &self.path).finish_non_exhaustive()
+    }
+}
+
+fn decode_message(id: &str, bytes: &[u8]) -> Result<MessageRecord, StoreError> {
+    MessageRecord::decode(bytes).map_err(|e| StoreError::Corrupt {
+        what: format!("message {id}"),
+        reason: e.to_string(),
+    })
+}
+
+fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
+        .unwrap_or(0)
+}
+
+impl Store {
+    /// Opens (or creates) the store in `path` and checks that the log head matches the log.
+    pub fn open(path: &Path) -> Result<Self, StoreError> {
+        let open_error = |source| StoreError::Open {
+            path: path.to_owned(),
+            source,
+        };
+        let db = sled::Config::new()
+            .path(path)
+            .mode(sled::Mode::HighThroughput)
+            .open()
+            .map_err(open_error)?;
+        let store = Self {
+            log: db.open_tree(LOG_TREE).map_err(open_error)?,
+            messages: db.open_tree(MESSAGES_TREE).map_err(open_error)?,
+            meta: db.open_tree(META_TREE).map_err(open_error)?,
+            db,
+            path: path.to_owned(),
+            writer: std::sync::Mutex::new(()),
+            written: AtomicU64::new(0),
+            synced: tokio::sync::Mutex::new(0),
+        };
+        store.check_head()?;
+        Ok(store)
+    }
+
+    fn head(&self) -> Result<(u64, [u8; 32]), StoreError> {
+        match self.meta.get(HEAD_KEY)? {
+            None => Ok((0, ZERO_HASH)),
+            Some(bytes) if bytes.len() == 40 => {
+                let mut count = [0u8; 8];
+                count.copy_from_slice(&bytes[..8]);
+                let mut hash = [0u8; 32];
+                hash.copy_from_slice(&bytes[8..]);
+                Ok((u64::from_be_bytes(count), hash))
+            }
+            Some(_) => Err(StoreError::Corrupt {
+                what: "log head".into(),
+                reason: "wrong length".into(),
+            }),
+        }
+    }
+
+    fn check_head(&self) -> Result<(), StoreError> {
+        let (count, hash) = self.head()?;
+        let last = self.log.last()?;
+        let consistent = match last {
+            None => count == 0,
+            Some((key, bytes)) => {
+                key.as_ref() == (count.wrapping_sub(1)).to_be_bytes() && entry_hash(&bytes) == hash
+            }
+        };
+        if consistent {
+            Ok(())
+        } else {
+            Err(StoreError::HeadMismatch { count })
+        }
+    }
+
+    /// Number of entries in the audit log.
+    pub fn log_len(&self) -> Result<u64, StoreError> {
+        Ok(self.head()?.0)
+    }
+
+    /// Prepares a batch with `f` under the write lock and commits it atomically. The changes are
+    /// visible at once but durable only after [`Store::make_durable`].
+    pub fn write<T, E>(&self, f: impl FnOnce(&mut Batch<'_>) -> Result<T, E>) -> Result<T, E>
+    where
+        E: From<StoreError>,
+    {
+        let _guard = match self.writer.lock() {
+            Ok(guard) => guard,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        let (next_index, previous_hash) = self.head()?;
+        let mut batch = Batch {
+            store: self,
+            next_index,
+            previous_hash,
+            time_ms: now_ms(),
+            entries: Vec::new(),
+            messages: Vec::new(),
+        };
+        let value = f(&mut batch)?;
+        if batch.entries.is_empty() && batch.messages.is_empty() {
+            return Ok(value);
+        }
+        let mut head = Vec::with_capacity(40);
+        head.extend_from_slice(&batch.next_index.to_be_bytes());
+        head.extend_from_slice(&batch.previous_hash);
+        (&self.log, &self.messages, &self.meta)
+            .transaction(|(log, messages, meta)| {
+                for (index, bytes) in &batch.entries {
+                    log.insert(&index.to_be_bytes(), bytes.as_slice())?;
+                }
+                for (id, bytes) in &batch.messages {
+                    messages.insert(id.as_bytes(), bytes.as_slice())?;
+                }
+                meta.insert(HEAD_KEY, head.as_slice())?;
+                Ok::<_, ConflictableTransactionError<()>>(())
+            })
+            .map_err(|e| match e {
+                TransactionError::Storage(e) => StoreError::Engine(e),
+                TransactionError::Abort(()) => StoreError::Task("transaction aborted".into()),
+            })?;
+        self.written.fetch_add(1, Ordering::SeqCst);
+        Ok(value)
+    }
+
+    /// Returns once every batch committed before the call is on disk.
+    pub async fn make_durable(self: &Arc<Self>) -> Result<(), StoreError> {
+        let target = self.written.load(Ordering::SeqCst);
+        let mut synced = self.synced.lock().await;
+        if *synced >= target {
+            return Ok(());
+        }
+        // Everything committed up to here is covered by the flush below.
+        let covered = self.written.load(Ordering::SeqCst);
+        let store = Arc::clone(self);
+        tokio::task::spawn_blocking(move || store.flush_and_fsync())
+            .await
+            .map_err(|e| StoreError::Task(e.to_string()))??;
+        *synced = covered;
+        Ok(())
+    }
+
+    /// Flushes sled's buffers, then fsyncs every file of the database and its directories.
+    pub fn flush_and_fsync(&self) -> Result<(), StoreError> {
+        self.db.flush()?;
+        fsync_tree(&self.path)
+    }
+
+    pub fn message(&self, message_id: &str) -> Result<Option<MessageRecord>, StoreError> {
+        match self.messages.get(message_id.as_bytes())? {
+            None => Ok(None),
+            Some(bytes) => decode_message(message_id, &bytes).map(Some),
+        }
+    }
+
+    /// Messages in one direction, newest first (message ids are time-ordered).
+    pub fn list_messages(
+        &self,
+        direction: Direction,
+        limit: usize,
+    ) -> Result<Vec<MessageRecord>, StoreError> {
+        let mut out = Vec::new();
+        for item in self.messages.iter().rev() {
+            let (key, bytes) = item?;
+            let record = decode_message(&String::from_utf8_lossy(&key), &bytes)?;
+            if record.direction == direction as i32 {
+                out.push(record);
+                if out.len() >= limit {
+                    break;
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// One log entry, decoded.
+    pub fn log_entry(&self, index: u64) -> Result<Option<LogEntry>, StoreError> {
+        match self.log.get(index.to_be_bytes())? {
+            None => Ok(None),
+            Some(bytes) => LogEntry::decode(bytes.as_ref())
+                .map(Some)
+                .map_err(|e| StoreError::Corrupt {
+                    what: format!("audit-log entry {index}"),
+                    reason: e.to_string(),
+                }),
+        }
+    }
+
+    /// Verifies the whole audit log: chain, entry signatures and the recorded head.
+    /// `key_of` returns the Ed25519 key of this node or a peer by node id.
+    pub fn verify_log(
+        &self,
+        own_id: &str,
+        key_of: impl Fn(&str) -> Option<VerifyingKey>,
+    ) -> Result<Result<LogSummary, ChainError>, StoreError> {
+        let mut verifier = ChainVerifier::new();
+        for item in self.log.iter() {
+            let (key, bytes) = item?;
+            let Ok(index) = <[u8; 8]>::try_from(key.as_ref()).map(u64::from_be_bytes) else {
+                return Ok(Err(ChainError {
+                    index: verifier.len(),
+                    reason: "stored under a malformed key".into(),
+                }));
+            };
+            let entry = match verifier.push(index, &bytes) {
+                Ok(entry) => entry,
+                Err(e) => return Ok(Err(e)),
+            };
+            if let Err(reason) = verify_entry_signature(&entry, own_id, &key_of) {
+                return Ok(Err(ChainError { index, reason }));
+            }
+        }
+        let (count, head_hash) = self.head()?;
+        if verifier.len() != count || verifier.head_hash() != head_hash {
+            return Ok(Err(ChainError {
+                index: verifier.len(),
+                reason: format!(
+                    "the log holds {} entries but its recorded head says {count}: entries were \
+                     removed or the head was altered",
+                    verifier.len()
+                ),
+            }));
+        }
+        Ok(Ok(LogSummary {
+            entries: count,
+            head_hash,
+        }))
+    }
+}
+
+fn fsync_tree(path: &Path) -> Result<(), StoreError> {
+    let sync_error = |path: &Path, source| StoreError::Sync {
+        path: path.to_owned(),
+        source,
+    };
+    let entries = std::fs::read_dir(path).map_err(|e| sync_error(path, e))?;
+    for entry in entries {
+        let entry = entry.map_err(|e| sync_error(path, e))?;
+        let file_type = entry.file_type().map_err(|e| sync_error(&entry.path(), e))?;
+        if file_type.is_dir() {
+            fsync_tree(&entry.path())?;
+        } else if file_type.is_file() {
+            std::fs::File::open(entry.path())
+                .and_then(|file| file.sync_all())
+                .map_err(|e| sync_error(&entry.path(), e))?;
+        }
+    }
+    // The directory itself, so new files (blobs, snapshots) are reachable after a crash.
+    std::fs::File::open(path)
+        .and_then(|dir| dir.sync_all())
+        .map_err(|e| sync_error(path, e))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn record(detail: &str) -> LogRecord {
+        LogRecord {
+            kind: EntryKind::LocalAction,
+            detail: detail.into(),
+            ..Default::default()
+        }
+    }
+
+    #[tokio::test]
+    async fn appends_chain_survive_reopen_and_verify() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        {
+            let store = Arc::new(Store::open(dir.path()).expect("open"));
+            for i in 0..3 {
+                let appended = store
+                    .write(|batch| Ok::<_, StoreError>(batch.append(record(&format!("a{i}")))))
+                    .expect("write");
+                assert_eq!(appended.index, i);
+            }
+            store.make_durable().await.expect("durable");
+        }
+        let store = Store::open(dir.path()).expect("reopen");
+        assert_eq!(store.log_len().expect("len"), 3);
+        let summary = store.verify_log("tm", |_| None).expect("read").expect("valid");
+        assert_eq!(summary.entries, 3);
+        assert_eq!(store.log_entry(1).expect("read").expect("present").detail, "a1");
+    }
+
+    #[tokio::test]
+    async fn failed_batch_changes_nothing() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let store = Store::open(dir.path()).expect("open");
+        let result: Result<(), StoreError> = store.write(|batch| {
+            batch.append(record("never"));
+            Err(StoreError::Task("refused".into()))
+        });
+        assert!(result.is_err());
+        assert_eq!(store.log_len().expect("len"), 0);
+    }
+}

@@ -1,0 +1,130 @@
+//! Calls to a peer's Federation service over mutual TLS.
+//!
+//! Each delivery opens a connection, verifies that the server's certificate names the peer's
+//! node id, and makes one call under the configured timeout. Connection reuse and pooling come
+//! with the store-and-forward sender.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use hyper_util::rt::TokioIo;
+use rogatory_proto::v1::federation_client::FederationClient;
+use rogatory_proto::v1::{DeliverRequest, SignedEnvelope, SignedReceipt};
+use rustls::ClientConfig;
+use rustls::pki_types::ServerName;
+use tokio::net::TcpStream;
+use tokio_rustls::TlsConnector;
+use tonic::transport::{Channel, Endpoint, Uri};
+
+use crate::config::PeerConfig;
+
+#[derive(Debug, thiserror::Error)]
+pub enum DeliveryError {
+    #[error("cannot connect to {peer} at {address}: {detail}")]
+    Connect {
+        peer: String,
+        address: String,
+        detail: String,
+    },
+    #[error("{peer} refused the message ({code:?}): {message}")]
+    Refused {
+        peer: String,
+        code: tonic::Code,
+        message: String,
+    },
+    #[error("{peer} answered without a receipt")]
+    NoReceipt { peer: String },
+    #[error("no answer from {peer} within {timeout:?}")]
+    Timeout { peer: String, timeout: Duration },
+}
+
+/// Opens a mutually authenticated channel to `peer`.
+pub async fn connect(
+    peer: &PeerConfig,
+    tls: Arc<ClientConfig>,
+    timeout: Duration,
+) -> Result<Channel, DeliveryError> {
+    let connect_error = |detail: String| DeliveryError::Connect {
+        peer: peer.node_id.to_string(),
+        address: peer.address.clone(),
+        detail,
+    };
+    let server_name = ServerName::try_from(peer.node_id.to_string())
+        .map_err(|e| connect_error(e.to_string()))?;
+    let address = peer.address.clone();
+    let connector = TlsConnector::from(tls);
+    // The URI is only used for the HTTP/2 :authority; the connector below dials `address`.
+    let endpoint = Endpoint::from_shared(format!("http://{}", peer.node_id))
+        .map_err(|e| connect_error(e.to_string()))?
+        .connect_timeout(timeout)
+        .timeout(timeout);
+    endpoint
+        .connect_with_connector(tower::service_fn(move |_: Uri| {
+            let address = address.clone();
+            let connector = connector.clone();
+            let server_name = server_name.clone();
+            async move {
+                let tcp = TcpStream::connect(&address).await?;
+                tcp.set_nodelay(true)?;
+                let tls = connector.connect(server_name, tcp).await?;
+                Ok::<_, std::io::Error>(TokioIo::new(tls))
+            }
+        }))
+        .await
+        .map_err(|e| connect_error(error_chain(&e)))
+}
+
+/// Delivers one signed envelope and returns the peer's signed receipt (not yet verified).
+pub async fn deliver(
+    peer: &PeerConfig,
+    tls: Arc<ClientConfig>,
+    timeout: Duration,
+    envelope: SignedEnvelope,
+    max_message_bytes: usize,
+) -> Result<SignedReceipt, DeliveryError> {
+    let peer_name = peer.node_id.to_string();
+    let call = async {
+        let channel = connect(peer, tls, timeout).await?;
+        let mut client = FederationClient::new(channel)
+            .max_decoding_message_size(max_message_bytes)
+            .max_encoding_message_size(max_message_bytes + 64 * 1024);
+        let response = client
+            .deliver(DeliverRequest {
+                envelope: Some(envelope),
+            })
+            .await
+            .map_err(|status| DeliveryError::Refused {
+                peer: peer_name.clone(),
+                code: status.code(),
+                message: status.message().to_owned(),
+            })?;
+        response
+            .into_inner()
+            .receipt
+            .ok_or_else(|| DeliveryError::NoReceipt {
+                peer: peer_name.clone(),
+            })
+    };
+    match tokio::time::timeout(timeout, call).await {
+        Ok(result) => result,
+        Err(_) => Err(DeliveryError::Timeout {
+            peer: peer_name,
+            timeout,
+        }),
+    }
+}
+
+/// An error and all its causes on one line: TLS failures hide the useful part in a source.
+pub fn error_chain(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        let cause_text = cause.to_string();
+        if !text.contains(&cause_text) {
+            text.push_str(": ");
+            text.push_str(&cause_text);
+        }
+        source = cause.source();
+    }
+    text
+}

@@ -1,0 +1,69 @@
+//! The one table that turns domain errors into gRPC statuses.
+//!
+//! Peers get the rejection reason (it concerns their own message) and, in the trailer
+//! `rogatory-reason`, a stable token for programs. Internal failures are logged here and
+//! reported to peers only as `UNAVAILABLE`, without detail.
+
+use tonic::{Code, Status};
+
+use crate::inbound::{InboundError, Rejection};
+use crate::outbound::{ReceiptError, SubmitError};
+use crate::store::StoreError;
+
+/// Trailer metadata key carrying the machine-readable rejection reason.
+pub const REASON_KEY: &str = "rogatory-reason";
+
+/// The status code for each rejection (docs/PROTOCOL.md, "Receiving checks").
+pub fn rejection_code(rejection: &Rejection) -> Code {
+    match rejection {
+        Rejection::UnknownPeer { .. } => Code::PermissionDenied,
+        Rejection::Malformed(_) => Code::InvalidArgument,
+        Rejection::SenderMismatch { .. } => Code::Unauthenticated,
+        Rejection::WrongRecipient { .. } => Code::FailedPrecondition,
+        Rejection::BadSignature { .. } => Code::InvalidArgument,
+        Rejection::ReplayConflict { .. } => Code::AlreadyExists,
+        Rejection::TooLarge { .. } => Code::ResourceExhausted,
+    }
+}
+
+fn with_reason(code: Code, message: String, reason: &str) -> Status {
+    let mut status = Status::new(code, message);
+    if let Ok(value) = reason.parse() {
+        status.metadata_mut().insert(REASON_KEY, value);
+    }
+    status
+}
+
+pub fn from_inbound(error: InboundError) -> Status {
+    match error {
+        InboundError::Rejected(rejection) => with_reason(
+            rejection_code(&rejection),
+            rejection.to_string(),
+            rejection.reason(),
+        ),
+        InboundError::Store(error) => internal(&error),
+    }
+}
+
+/// A storage failure: the peer should retry later; the operator reads the details in the log.
+pub fn internal(error: &StoreError) -> Status {
+    tracing::error!(%error, "storage failure");
+    with_reason(
+        Code::Unavailable,
+        "the node cannot store messages right now; retry later".into(),
+        "unavailable",
+    )
+}
+
+pub fn from_submit(error: SubmitError) -> Status {
+    match error {
+        SubmitError::UnknownRecipient(_) => Status::not_found(error.to_string()),
+        SubmitError::UnknownMessage(_) => Status::not_found(error.to_string()),
+        SubmitError::Invalid(_) => Status::invalid_argument(error.to_string()),
+        SubmitError::Store(error) => internal(&error),
+    }
+}
+
+pub fn from_receipt(error: &ReceiptError) -> String {
+    error.to_string()
+}
