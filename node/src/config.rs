@@ -136,10 +136,16 @@ impl NodeConfig {
             let peer_id = NodeId::parse(&peer.node_id)
                 .map_err(|e| invalid(&key("node_id"), e.to_string()))?;
             if peer_id == node_id {
-                return Err(invalid(&key("node_id"), "a node cannot be its own peer".into()));
+                return Err(invalid(
+                    &key("node_id"),
+                    "a node cannot be its own peer".into(),
+                ));
             }
             if peers.iter().any(|p| p.node_id == peer_id) {
-                return Err(invalid(&key("node_id"), format!("peer {peer_id} is listed twice")));
+                return Err(invalid(
+                    &key("node_id"),
+                    format!("peer {peer_id} is listed twice"),
+                ));
             }
             if !peer.address.contains(':') {
                 return Err(invalid(
@@ -287,11 +293,17 @@ mod tests {
             public_key: key,
         };
         let tm = NodeId::parse("tm").expect("id");
-        let text = render(&tm, "127.0.0.1:7401".parse().expect("addr"), Path::new("/d"), &[
-            peer.clone(),
-        ]);
+        let text = render(
+            &tm,
+            "127.0.0.1:7401".parse().expect("addr"),
+            Path::new("/d"),
+            &[peer.clone()],
+        );
         let config = NodeConfig::parse(&text, Path::new("/n"), Path::new("x")).expect("valid");
         assert_eq!(config.peers, vec![peer]);
-        assert_eq!(config.keys.signing_key, Path::new("/n/keys/signing-key.pem"));
+        assert_eq!(
+            config.keys.signing_key,
+            Path::new("/n/keys/signing-key.pem")
+        );
     }
 }

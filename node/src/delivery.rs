@@ -37,7 +37,10 @@ pub async fn attempt(node: &Node, record: MessageRecord) -> MessageRecord {
                 Err(error) => Err(error.to_string()),
             }
         }
-        (None, _) => Err(format!("{} is no longer a configured peer", record.recipient)),
+        (None, _) => Err(format!(
+            "{} is no longer a configured peer",
+            record.recipient
+        )),
         (_, None) => Err("the stored message has no envelope".to_owned()),
     };
     match outcome {

@@ -5,7 +5,7 @@
 
 use rogatory_proto::signing::{self, sha256};
 use rogatory_proto::v1::{
-    Direction, DeliveryState, EntryKind, MessageRecord, Receipt, SignedEnvelope, SignedReceipt,
+    DeliveryState, Direction, EntryKind, MessageRecord, Receipt, SignedEnvelope, SignedReceipt,
 };
 
 use crate::node::Node;

@@ -29,7 +29,10 @@ pub struct NodeKey {
 impl fmt::Debug for NodeKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("NodeKey")
-            .field("fingerprint", &rogatory_proto::signing::fingerprint(&self.public()))
+            .field(
+                "fingerprint",
+                &rogatory_proto::signing::fingerprint(&self.public()),
+            )
             .finish_non_exhaustive()
     }
 }

@@ -17,6 +17,7 @@ pub mod node;
 pub mod outbound;
 pub mod peers;
 pub mod pki;
+pub mod provision;
 pub mod secret_file;
 pub mod server;
 pub mod store;

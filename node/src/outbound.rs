@@ -57,7 +57,9 @@ pub fn validate_request(request: &MlaRequest) -> Result<(), SubmitError> {
         return Err(missing("summary_of_facts"));
     }
     if request.assistance.is_empty() {
-        return Err(missing("assistance (at least one type of assistance sought)"));
+        return Err(missing(
+            "assistance (at least one type of assistance sought)",
+        ));
     }
     if request.legal_basis.is_empty() {
         return Err(missing("legal_basis"));
@@ -191,7 +193,11 @@ async fn sign_and_store(
 }
 
 fn display_user(user: &str) -> &str {
-    if user.trim().is_empty() { "(unnamed user)" } else { user }
+    if user.trim().is_empty() {
+        "(unnamed user)"
+    } else {
+        user
+    }
 }
 
 /// Verifies a peer's receipt for an outbox message and records it durably as proof of delivery.

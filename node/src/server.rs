@@ -124,7 +124,12 @@ impl RunningNode {
             }
         }
         let _ = std::fs::remove_file(&self.operator_socket);
-        append_lifecycle(&self.node, EntryKind::NodeStopped, "rogatoryd stopped".into()).await?;
+        append_lifecycle(
+            &self.node,
+            EntryKind::NodeStopped,
+            "rogatoryd stopped".into(),
+        )
+        .await?;
         tracing::info!(node = %self.node.id(), "node stopped");
         Ok(())
     }
@@ -137,7 +142,9 @@ async fn federation_router(node: &Arc<Node>) -> tonic::transport::server::Router
         .await;
     let federation = FederationServer::new(FederationService::new(Arc::clone(node)))
         .max_decoding_message_size(node.config.max_envelope_bytes + REQUEST_OVERHEAD_BYTES);
-    let mut router = Server::builder().add_service(federation).add_service(health_service);
+    let mut router = Server::builder()
+        .add_service(federation)
+        .add_service(health_service);
     // Reflection advertises only what this port serves (not the operator API).
     let reflection = || {
         tonic_reflection::server::Builder::configure()

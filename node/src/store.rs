@@ -16,7 +16,9 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use ed25519_dalek::VerifyingKey;
 use prost::Message;
-use rogatory_proto::log::{ChainError, ChainVerifier, ZERO_HASH, entry_hash, verify_entry_signature};
+use rogatory_proto::log::{
+    ChainError, ChainVerifier, ZERO_HASH, entry_hash, verify_entry_signature,
+};
 use rogatory_proto::v1::{Direction, EntryKind, LogEntry, MessageRecord};
 use sled::transaction::{ConflictableTransactionError, TransactionError, Transactional};
 
@@ -144,7 +146,9 @@ pub struct Store {
 
 impl std::fmt::Debug for Store {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Store").field("path", &self.path).finish_non_exhaustive()
+        f.debug_struct("Store")
+            .field("path", &self.path)
+            .finish_non_exhaustive()
     }
 }
 
@@ -325,12 +329,14 @@ impl Store {
     pub fn log_entry(&self, index: u64) -> Result<Option<LogEntry>, StoreError> {
         match self.log.get(index.to_be_bytes())? {
             None => Ok(None),
-            Some(bytes) => LogEntry::decode(bytes.as_ref())
-                .map(Some)
-                .map_err(|e| StoreError::Corrupt {
-                    what: format!("audit-log entry {index}"),
-                    reason: e.to_string(),
-                }),
+            Some(bytes) => {
+                LogEntry::decode(bytes.as_ref())
+                    .map(Some)
+                    .map_err(|e| StoreError::Corrupt {
+                        what: format!("audit-log entry {index}"),
+                        reason: e.to_string(),
+                    })
+            }
         }
     }
 
@@ -384,7 +390,9 @@ fn fsync_tree(path: &Path) -> Result<(), StoreError> {
     let entries = std::fs::read_dir(path).map_err(|e| sync_error(path, e))?;
     for entry in entries {
         let entry = entry.map_err(|e| sync_error(path, e))?;
-        let file_type = entry.file_type().map_err(|e| sync_error(&entry.path(), e))?;
+        let file_type = entry
+            .file_type()
+            .map_err(|e| sync_error(&entry.path(), e))?;
         if file_type.is_dir() {
             fsync_tree(&entry.path())?;
         } else if file_type.is_file() {
@@ -426,9 +434,15 @@ mod tests {
         }
         let store = Store::open(dir.path()).expect("reopen");
         assert_eq!(store.log_len().expect("len"), 3);
-        let summary = store.verify_log("tm", |_| None).expect("read").expect("valid");
+        let summary = store
+            .verify_log("tm", |_| None)
+            .expect("read")
+            .expect("valid");
         assert_eq!(summary.entries, 3);
-        assert_eq!(store.log_entry(1).expect("read").expect("present").detail, "a1");
+        assert_eq!(
+            store.log_entry(1).expect("read").expect("present").detail,
+            "a1"
+        );
     }
 
     #[tokio::test]

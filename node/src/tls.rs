@@ -94,9 +94,11 @@ impl TlsMaterial {
     /// Server side: TLS 1.3 only, a client certificate from the federation CA required.
     pub fn server_config(&self) -> Result<Arc<ServerConfig>, TlsError> {
         let provider = Arc::new(rustls::crypto::ring::default_provider());
-        let verifier =
-            WebPkiClientVerifier::builder_with_provider(Arc::new(self.root_store()?), provider.clone())
-                .build()?;
+        let verifier = WebPkiClientVerifier::builder_with_provider(
+            Arc::new(self.root_store()?),
+            provider.clone(),
+        )
+        .build()?;
         let mut config = ServerConfig::builder_with_provider(provider)
             .with_protocol_versions(&[&rustls::version::TLS13])?
             .with_client_cert_verifier(verifier)
@@ -125,17 +127,23 @@ pub fn node_id_of_certificate(certificate: &CertificateDer<'_>) -> Result<NodeId
         .subject_alternative_name()
         .map_err(|e| format!("bad subjectAltName extension: {e}"))?
         .ok_or("certificate has no subjectAltName naming a node")?;
-    let mut names = san.value.general_names.iter().filter_map(|name| match name {
-        x509_parser::extensions::GeneralName::DNSName(dns) => Some(*dns),
-        _ => None,
-    });
+    let mut names = san
+        .value
+        .general_names
+        .iter()
+        .filter_map(|name| match name {
+            x509_parser::extensions::GeneralName::DNSName(dns) => Some(*dns),
+            _ => None,
+        });
     let name = names
         .next()
         .ok_or("certificate has no DNS subjectAltName naming a node")?;
     if names.next().is_some() {
-        return Err("certificate names more than one DNS subjectAltName; a node certificate \
+        return Err(
+            "certificate names more than one DNS subjectAltName; a node certificate \
                     names exactly one node id"
-            .into());
+                .into(),
+        );
     }
     NodeId::parse(name).map_err(|e| e.to_string())
 }

@@ -84,8 +84,7 @@ impl MessageIdGenerator {
 
 /// True if `text` is a well-formed message id (a ULID in canonical form).
 pub fn is_message_id(text: &str) -> bool {
-    text.len() == 26
-        && ulid::Ulid::from_string(text).is_ok_and(|id| id.to_string() == text)
+    text.len() == 26 && ulid::Ulid::from_string(text).is_ok_and(|id| id.to_string() == text)
 }
 
 /// A new case id for a case opened by `node`: `<node>-<ULID>`, unique across the federation.
@@ -107,7 +106,16 @@ mod tests {
         for good in ["tm", "de-gba", "uz1", "a"] {
             assert!(NodeId::parse(good).is_ok(), "{good}");
         }
-        for bad in ["", "TM", "1tm", "tm-", "t m", "tm.de", &"a".repeat(33), "-tm"] {
+        for bad in [
+            "",
+            "TM",
+            "1tm",
+            "tm-",
+            "t m",
+            "tm.de",
+            &"a".repeat(33),
+            "-tm",
+        ] {
             assert!(NodeId::parse(bad).is_err(), "{bad}");
         }
     }

@@ -81,8 +81,7 @@ impl ChainVerifier {
                 hex::encode(self.previous_hash)
             )));
         }
-        if EntryKind::try_from(entry.kind).is_err() || entry.kind == EntryKind::Unspecified as i32
-        {
+        if EntryKind::try_from(entry.kind).is_err() || entry.kind == EntryKind::Unspecified as i32 {
             return Err(fail(format!("unknown entry kind {}", entry.kind)));
         }
         self.previous_hash = entry_hash(entry_bytes);
@@ -202,7 +201,10 @@ mod tests {
             .enumerate()
             .try_for_each(|(i, b)| verifier.push(i as u64, b).map(|_| ()))
             .expect_err("tampering detected");
-        assert_eq!(err.index, 3, "entry 3's previous_hash no longer matches: {err}");
+        assert_eq!(
+            err.index, 3,
+            "entry 3's previous_hash no longer matches: {err}"
+        );
     }
 
     #[test]

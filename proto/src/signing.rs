@@ -99,7 +99,12 @@ pub fn verify_envelope_signature(
     key: &VerifyingKey,
     signed: &SignedEnvelope,
 ) -> Result<(), VerifyError> {
-    verify(key, ENVELOPE_PAYLOAD_TYPE, &signed.payload, &signed.signature)
+    verify(
+        key,
+        ENVELOPE_PAYLOAD_TYPE,
+        &signed.payload,
+        &signed.signature,
+    )
 }
 
 /// Decodes an envelope payload and checks that its fields are well formed. This does not
@@ -116,7 +121,10 @@ pub fn decode_envelope(payload: &[u8]) -> Result<Envelope, VerifyError> {
     NodeId::parse(&envelope.sender).map_err(|e| invalid("sender", e.to_string()))?;
     NodeId::parse(&envelope.recipient).map_err(|e| invalid("recipient", e.to_string()))?;
     if !is_case_id(&envelope.case_id) {
-        return Err(invalid("case_id", "must be 1 to 64 printable ASCII characters"));
+        return Err(invalid(
+            "case_id",
+            "must be 1 to 64 printable ASCII characters",
+        ));
     }
     if envelope.created_at_ms <= 0 {
         return Err(invalid("created_at_ms", "must be a positive Unix time"));
@@ -140,7 +148,12 @@ pub fn sign_receipt(key: &SigningKey, receipt: &Receipt) -> SignedReceipt {
 
 /// Verifies a receipt's signature with the receiver's key, then decodes it.
 pub fn open_receipt(key: &VerifyingKey, signed: &SignedReceipt) -> Result<Receipt, VerifyError> {
-    verify(key, RECEIPT_PAYLOAD_TYPE, &signed.payload, &signed.signature)?;
+    verify(
+        key,
+        RECEIPT_PAYLOAD_TYPE,
+        &signed.payload,
+        &signed.signature,
+    )?;
     let receipt = Receipt::decode(signed.payload.as_slice())?;
     if receipt.version != WIRE_VERSION {
         return Err(VerifyError::UnsupportedVersion(receipt.version));
@@ -202,7 +215,10 @@ mod tests {
     fn envelope_round_trip() {
         let signed = sign_envelope(&key(1), &envelope());
         verify_envelope_signature(&key(1).verifying_key(), &signed).expect("verifies");
-        assert_eq!(decode_envelope(&signed.payload).expect("decodes"), envelope_with_id(&signed));
+        assert_eq!(
+            decode_envelope(&signed.payload).expect("decodes"),
+            envelope_with_id(&signed)
+        );
     }
 
     fn envelope_with_id(signed: &SignedEnvelope) -> Envelope {

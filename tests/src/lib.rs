@@ -1,0 +1,289 @@
+//! Test harness: real federations of real nodes on loopback, with real keys, certificates,
+//! mutual TLS and sled directories in a temporary directory.
+//!
+//! [`Federation::start`] creates a CA and nodes that all know each other, starts them, and
+//! hands out clients: the operator API over each node's Unix socket, and raw federation
+//! clients that connect as a given node (for crafting hostile messages).
+#![forbid(unsafe_code)]
+
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use anyhow::{Context, Result, bail};
+use rogatory_node::config::{NodeConfig, PeerConfig};
+use rogatory_node::keys::NodeKey;
+use rogatory_node::provision::{self, CreatedNode};
+use rogatory_node::server::RunningNode;
+use rogatory_node::tls::TlsMaterial;
+use rogatory_node::transport::{operator_client, peer_client};
+use rogatory_proto::ids::{MessageIdGenerator, NodeId};
+use rogatory_proto::signing::{self, WIRE_VERSION};
+use rogatory_proto::v1::federation_client::FederationClient;
+use rogatory_proto::v1::operator_client::OperatorClient;
+use rogatory_proto::v1::{
+    Authority, Direction, Envelope, ListMessagesRequest, MessageRecord, MlaRequest, SignedEnvelope,
+    VerifyLogRequest, VerifyLogResponse, envelope,
+};
+use tonic::transport::Channel;
+
+/// Generous bound for any single operation in tests: slow CI machines must not flake.
+pub const TIMEOUT: Duration = Duration::from_secs(30);
+
+/// One node of a test federation.
+#[derive(Debug)]
+pub struct TestNode {
+    pub created: CreatedNode,
+    pub dir: PathBuf,
+    pub running: Option<RunningNode>,
+}
+
+impl TestNode {
+    pub fn config(&self) -> Result<NodeConfig> {
+        Ok(NodeConfig::load(&self.created.config_path)?)
+    }
+
+    pub fn signing_key(&self) -> Result<NodeKey> {
+        Ok(NodeKey::load(&self.dir.join("keys/signing-key.pem"))?)
+    }
+
+    pub fn tls(&self) -> Result<TlsMaterial> {
+        let keys = self.dir.join("keys");
+        Ok(TlsMaterial::load(
+            &keys.join(provision::CA_CERTIFICATE_FILE),
+            &keys.join("tls-certificate.pem"),
+            &keys.join("tls-key.pem"),
+        )?)
+    }
+
+    pub fn store_dir(&self) -> PathBuf {
+        self.dir.join("data/store")
+    }
+}
+
+/// A set of nodes sharing one CA, each configured with all the others as peers.
+#[derive(Debug)]
+pub struct Federation {
+    pub root: tempfile::TempDir,
+    pub ca_dir: PathBuf,
+    pub nodes: BTreeMap<String, TestNode>,
+    ids: MessageIdGenerator,
+}
+
+/// Reserves a free loopback port. The port is released before the node binds it; the window
+/// is tiny and ports are not reused quickly by the kernel.
+pub fn free_port() -> Result<SocketAddr> {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0")?;
+    Ok(listener.local_addr()?)
+}
+
+impl Federation {
+    /// Creates and starts nodes with these ids; `customise` may edit each node's config text.
+    pub async fn start_with(
+        ids: &[&str],
+        customise: impl Fn(&str, String) -> String,
+    ) -> Result<Self> {
+        let root = tempfile::tempdir()?;
+        let ca_dir = root.path().join("ca");
+        provision::create_ca(&ca_dir, "test")?;
+        let mut planned = Vec::new();
+        for id in ids {
+            planned.push((NodeId::parse(id)?, free_port()?));
+        }
+        let mut created = Vec::new();
+        for (id, listen) in &planned {
+            let dir = root.path().join(id.as_str());
+            created.push((
+                provision::create_node(&ca_dir, &dir, id, *listen, &[])?,
+                dir,
+            ));
+        }
+        for (node, _) in &created {
+            let mut text = std::fs::read_to_string(&node.config_path)?;
+            for (peer, _) in &created {
+                if peer.node_id != node.node_id {
+                    text.push_str(&rogatory_node::config::render_peer(
+                        &peer.as_peer(&peer.listen.to_string()),
+                    ));
+                }
+            }
+            std::fs::write(&node.config_path, customise(node.node_id.as_str(), text))?;
+        }
+        let mut federation = Self {
+            root,
+            ca_dir,
+            nodes: BTreeMap::new(),
+            ids: MessageIdGenerator::new(),
+        };
+        for (node, dir) in created {
+            federation.nodes.insert(
+                node.node_id.to_string(),
+                TestNode {
+                    created: node,
+                    dir,
+                    running: None,
+                },
+            );
+        }
+        for id in ids {
+            federation.start_node(id).await?;
+        }
+        Ok(federation)
+    }
+
+    pub async fn start(ids: &[&str]) -> Result<Self> {
+        Self::start_with(ids, |_, text| text).await
+    }
+
+    pub fn node(&self, id: &str) -> Result<&TestNode> {
+        self.nodes.get(id).with_context(|| format!("no node {id}"))
+    }
+
+    pub async fn start_node(&mut self, id: &str) -> Result<()> {
+        let node = self
+            .nodes
+            .get_mut(id)
+            .with_context(|| format!("no node {id}"))?;
+        if node.running.is_some() {
+            bail!("node {id} is already running");
+        }
+        let config = NodeConfig::load(&node.created.config_path)?;
+        let running = tokio::time::timeout(TIMEOUT, RunningNode::start(config))
+            .await
+            .context("node start timed out")??;
+        node.running = Some(running);
+        Ok(())
+    }
+
+    pub async fn stop_node(&mut self, id: &str) -> Result<()> {
+        let node = self
+            .nodes
+            .get_mut(id)
+            .with_context(|| format!("no node {id}"))?;
+        let running = node
+            .running
+            .take()
+            .with_context(|| format!("{id} not running"))?;
+        tokio::time::timeout(TIMEOUT, running.stop())
+            .await
+            .context("node stop timed out")??;
+        Ok(())
+    }
+
+    pub async fn stop_all(&mut self) -> Result<()> {
+        let ids: Vec<String> = self.nodes.keys().cloned().collect();
+        for id in ids {
+            if self.nodes[&id].running.is_some() {
+                self.stop_node(&id).await?;
+            }
+        }
+        Ok(())
+    }
+
+    /// The operator API of a running node, over its Unix socket.
+    pub async fn operator(&self, id: &str) -> Result<OperatorClient<Channel>> {
+        let config = self.node(id)?.config()?;
+        Ok(operator_client::connect(&config.operator_socket()).await?)
+    }
+
+    /// A federation client connected to `to`, authenticating with `from`'s certificate.
+    pub async fn connect_as(&self, from: &str, to: &str) -> Result<FederationClient<Channel>> {
+        let tls = self.node(from)?.tls()?.client_config()?;
+        let target = self.peer_entry(to)?;
+        Ok(FederationClient::new(
+            peer_client::connect(&target, tls, TIMEOUT).await?,
+        ))
+    }
+
+    /// `node` as other nodes see it in their peer tables.
+    pub fn peer_entry(&self, node: &str) -> Result<PeerConfig> {
+        let created = &self.node(node)?.created;
+        Ok(created.as_peer(&created.listen.to_string()))
+    }
+
+    /// A valid MLA request envelope from `from` to `to`, not yet signed.
+    pub fn request_envelope(&self, from: &str, to: &str) -> Envelope {
+        Envelope {
+            version: WIRE_VERSION,
+            message_id: self.ids.next_id(),
+            sender: from.into(),
+            recipient: to.into(),
+            created_at_ms: rogatory_node::node::now_ms(),
+            case_id: format!("{from}-test-case"),
+            body: Some(envelope::Body::MlaRequest(sample_request())),
+        }
+    }
+
+    /// Signs `envelope` with `signer`'s real signing key.
+    pub fn sign_as(&self, signer: &str, envelope: &Envelope) -> Result<SignedEnvelope> {
+        Ok(signing::sign_envelope(
+            self.node(signer)?.signing_key()?.signing_key(),
+            envelope,
+        ))
+    }
+
+    pub async fn messages(&self, id: &str, direction: Direction) -> Result<Vec<MessageRecord>> {
+        let mut operator = self.operator(id).await?;
+        Ok(operator
+            .list_messages(ListMessagesRequest {
+                direction: direction as i32,
+                limit: 1000,
+            })
+            .await?
+            .into_inner()
+            .messages)
+    }
+
+    pub async fn verify_log(&self, id: &str) -> Result<VerifyLogResponse> {
+        let mut operator = self.operator(id).await?;
+        Ok(operator.verify_log(VerifyLogRequest {}).await?.into_inner())
+    }
+
+    pub async fn log_size(&self, id: &str) -> Result<u64> {
+        let mut operator = self.operator(id).await?;
+        Ok(operator
+            .identity(rogatory_proto::v1::IdentityRequest {})
+            .await?
+            .into_inner()
+            .log_size)
+    }
+}
+
+/// A complete, realistic request, as a contact point would submit it.
+pub fn sample_request() -> MlaRequest {
+    use rogatory_proto::v1::{AssistanceType, Offence, Person, PersonRole, ProceedingsStage};
+    MlaRequest {
+        national_reference: "TM-PGO-2026/417".into(),
+        requesting_authority: Some(Authority {
+            name: "Prosecutor General's Office of Turkmenistan".into(),
+            contact: "international@example.tm".into(),
+        }),
+        legal_basis: vec!["UNTOC art. 18".into()],
+        subject: "Trafficking in persons for labour exploitation".into(),
+        stage: ProceedingsStage::Investigation as i32,
+        offences: vec![Offence {
+            description: "Trafficking in persons".into(),
+            legal_provision: "Criminal Code of Turkmenistan, art. 129/1".into(),
+        }],
+        summary_of_facts: "A victim recruited in Ashgabat was exploited in Hamburg.".into(),
+        persons: vec![Person {
+            name: "Witness W.".into(),
+            role: PersonRole::Witness as i32,
+            ..Default::default()
+        }],
+        assistance: vec![AssistanceType::TakeEvidence as i32],
+        language: "en".into(),
+        ..Default::default()
+    }
+}
+
+/// Shorthand for the status of a failed call.
+pub fn reason_of(status: &tonic::Status) -> String {
+    status
+        .metadata()
+        .get(rogatory_node::transport::status::REASON_KEY)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned()
+}

@@ -49,8 +49,8 @@ pub async fn connect(
         address: peer.address.clone(),
         detail,
     };
-    let server_name = ServerName::try_from(peer.node_id.to_string())
-        .map_err(|e| connect_error(e.to_string()))?;
+    let server_name =
+        ServerName::try_from(peer.node_id.to_string()).map_err(|e| connect_error(e.to_string()))?;
     let address = peer.address.clone();
     let connector = TlsConnector::from(tls);
     // The URI is only used for the HTTP/2 :authority; the connector below dials `address`.

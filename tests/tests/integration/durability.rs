@@ -1,0 +1,149 @@
+//! What a node stored survives a restart, and tampering with its stored log is detected.
+
+use prost::Message;
+use rogatory_proto::v1::{DeliveryState, Direction, EntryKind, LogEntry, SubmitRequestRequest};
+use rogatory_tests::{Federation, sample_request};
+
+async fn send_request(federation: &Federation) -> anyhow::Result<String> {
+    let record = federation
+        .operator("tm")
+        .await?
+        .submit_request(SubmitRequestRequest {
+            recipient: "de".into(),
+            request: Some(sample_request()),
+            case_id: String::new(),
+            submitted_by: "Prosecutor A.".into(),
+        })
+        .await?
+        .into_inner()
+        .message
+        .expect("record");
+    assert_eq!(
+        record.state,
+        DeliveryState::Delivered as i32,
+        "{}",
+        record.last_error
+    );
+    Ok(record.message_id)
+}
+
+#[tokio::test]
+async fn restarted_nodes_keep_inbox_outbox_and_a_verifying_log() -> anyhow::Result<()> {
+    let mut federation = Federation::start(&["tm", "de"]).await?;
+    let message_id = send_request(&federation).await?;
+    let tm_log = federation.log_size("tm").await?;
+    let de_log = federation.log_size("de").await?;
+    federation.stop_all().await?;
+    federation.start_node("tm").await?;
+    federation.start_node("de").await?;
+
+    let outbox = federation.messages("tm", Direction::Outbox).await?;
+    assert_eq!(outbox.len(), 1);
+    assert_eq!(outbox[0].message_id, message_id);
+    assert_eq!(outbox[0].state, DeliveryState::Delivered as i32);
+    assert!(outbox[0].receipt.is_some());
+    let inbox = federation.messages("de", Direction::Inbox).await?;
+    assert_eq!(inbox.len(), 1);
+    assert_eq!(inbox[0].message_id, message_id);
+    // Each log kept its entries and gained one stop and one start.
+    assert_eq!(federation.log_size("tm").await?, tm_log + 2);
+    assert_eq!(federation.log_size("de").await?, de_log + 2);
+    for id in ["tm", "de"] {
+        let verdict = federation.verify_log(id).await?;
+        assert!(verdict.ok, "{id}: {}", verdict.failure);
+    }
+    // And the federation still works after the restart.
+    send_request(&federation).await?;
+    federation.stop_all().await
+}
+
+/// Flips one byte of the stored encoding of `index`, inside `needle` if given.
+fn flip_stored_byte(store_dir: &std::path::Path, index: u64, needle: &[u8]) -> anyhow::Result<()> {
+    let db = sled::open(store_dir)?;
+    let tree = db.open_tree("audit_log")?;
+    let mut bytes = tree
+        .get(index.to_be_bytes())?
+        .expect("entry exists")
+        .to_vec();
+    let at = bytes
+        .windows(needle.len())
+        .position(|window| window == needle)
+        .expect("needle inside the entry")
+        + needle.len() / 2;
+    bytes[at] ^= 0x01;
+    tree.insert(index.to_be_bytes(), bytes)?;
+    db.flush()?;
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_flipped_byte_in_the_stored_log_is_found_and_named() -> anyhow::Result<()> {
+    let mut federation = Federation::start(&["tm", "de"]).await?;
+    send_request(&federation).await?;
+    send_request(&federation).await?;
+    federation.stop_node("de").await?;
+
+    // Find the first received message in de's log, and alter the signed bytes it stores.
+    let store_dir = federation.node("de")?.store_dir();
+    let (index, payload) = {
+        let db = sled::open(&store_dir)?;
+        let tree = db.open_tree("audit_log")?;
+        let mut found = None;
+        for item in tree.iter() {
+            let (key, value) = item?;
+            let entry = LogEntry::decode(value.as_ref())?;
+            if entry.kind == EntryKind::MessageReceived as i32 {
+                found = Some((
+                    u64::from_be_bytes(key.as_ref().try_into()?),
+                    entry.signed_payload,
+                ));
+                break;
+            }
+        }
+        found.expect("a received message in the log")
+    };
+    flip_stored_byte(&store_dir, index, &payload[payload.len() - 8..])?;
+
+    federation.start_node("de").await?;
+    let verdict = federation.verify_log("de").await?;
+    assert!(!verdict.ok, "tampering must be detected");
+    assert_eq!(verdict.failed_index, index, "{}", verdict.failure);
+    assert!(verdict.failure.contains("signature"), "{}", verdict.failure);
+    federation.stop_all().await
+}
+
+#[tokio::test]
+async fn a_changed_entry_breaks_the_chain_at_the_next_entry() -> anyhow::Result<()> {
+    let mut federation = Federation::start(&["tm", "de"]).await?;
+    send_request(&federation).await?;
+    federation.stop_node("tm").await?;
+    // Entry 0 is tm's start record; change its text (no signature covers it, the chain does).
+    flip_stored_byte(&federation.node("tm")?.store_dir(), 0, b"started")?;
+    federation.start_node("tm").await?;
+    let verdict = federation.verify_log("tm").await?;
+    assert!(!verdict.ok);
+    assert_eq!(verdict.failed_index, 1, "{}", verdict.failure);
+    assert!(verdict.failure.contains("entry 0"), "{}", verdict.failure);
+    federation.stop_all().await
+}
+
+#[tokio::test]
+async fn a_node_whose_last_log_entry_was_altered_refuses_to_start() -> anyhow::Result<()> {
+    let mut federation = Federation::start(&["tm", "de"]).await?;
+    send_request(&federation).await?;
+    federation.stop_node("de").await?;
+    let store_dir = federation.node("de")?.store_dir();
+    let last = {
+        let db = sled::open(&store_dir)?;
+        let tree = db.open_tree("audit_log")?;
+        let (key, _) = tree.last()?.expect("entries");
+        u64::from_be_bytes(key.as_ref().try_into()?)
+    };
+    flip_stored_byte(&store_dir, last, b"stopped")?;
+    let error = federation
+        .start_node("de")
+        .await
+        .expect_err("a node must not append to a log whose head it cannot vouch for");
+    assert!(format!("{error:#}").contains("altered"), "{error:#}");
+    federation.stop_all().await
+}

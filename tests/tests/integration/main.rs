@@ -1,0 +1,8 @@
+//! Integration tests: real nodes on loopback, real mutual TLS, real sled directories.
+//! One binary (faster to build), one module per concern.
+
+mod durability;
+mod exchange;
+mod grpc_surface;
+mod rejections;
+mod tls;
