@@ -306,4 +306,13 @@ mod tests {
             Path::new("/n/keys/signing-key.pem")
         );
     }
+
+    #[test]
+    fn the_commented_example_parses() {
+        let text = include_str!("../../config/node.example.toml");
+        let config = NodeConfig::parse(text, Path::new("/etc/rogatory"), Path::new("example"))
+            .expect("config/node.example.toml must stay valid");
+        assert_eq!(config.peers.len(), 2);
+        assert_eq!(config.data_dir, Path::new("/etc/rogatory/data"));
+    }
 }

@@ -365,15 +365,21 @@ impl Store {
             }
         }
         let (count, head_hash) = self.head()?;
-        if verifier.len() != count || verifier.head_hash() != head_hash {
-            return Ok(Err(ChainError {
-                index: verifier.len(),
-                reason: format!(
-                    "the log holds {} entries but its recorded head says {count}: entries were \
-                     removed or the head was altered",
-                    verifier.len()
-                ),
-            }));
+        let verified = verifier.len();
+        let mismatch = if verified < count {
+            Some((verified, format!("missing (the recorded head counts {count} entries)")))
+        } else if verified > count {
+            Some((count, format!("beyond the recorded head of {count} entries")))
+        } else if verifier.head_hash() != head_hash {
+            Some((
+                verified.saturating_sub(1),
+                "the last entry does not match the recorded head hash".to_owned(),
+            ))
+        } else {
+            None
+        };
+        if let Some((index, reason)) = mismatch {
+            return Ok(Err(ChainError { index, reason }));
         }
         Ok(Ok(LogSummary {
             entries: count,
