@@ -297,7 +297,7 @@ mod tests {
             &tm,
             "127.0.0.1:7401".parse().expect("addr"),
             Path::new("/d"),
-            &[peer.clone()],
+            std::slice::from_ref(&peer),
         );
         let config = NodeConfig::parse(&text, Path::new("/n"), Path::new("x")).expect("valid");
         assert_eq!(config.peers, vec![peer]);

@@ -367,9 +367,15 @@ impl Store {
         let (count, head_hash) = self.head()?;
         let verified = verifier.len();
         let mismatch = if verified < count {
-            Some((verified, format!("missing (the recorded head counts {count} entries)")))
+            Some((
+                verified,
+                format!("missing (the recorded head counts {count} entries)"),
+            ))
         } else if verified > count {
-            Some((count, format!("beyond the recorded head of {count} entries")))
+            Some((
+                count,
+                format!("beyond the recorded head of {count} entries"),
+            ))
         } else if verifier.head_hash() != head_hash {
             Some((
                 verified.saturating_sub(1),

@@ -5,4 +5,5 @@ mod durability;
 mod exchange;
 mod grpc_surface;
 mod rejections;
+mod secrets;
 mod tls;
