@@ -25,6 +25,8 @@ use crate::transport::tls_listener;
 
 /// Requests larger than the envelope limit plus this much framing are refused before decoding.
 const REQUEST_OVERHEAD_BYTES: usize = 64 * 1024;
+/// How long a stop waits for in-flight calls and idle clients before cutting connections.
+const SHUTDOWN_GRACE: std::time::Duration = std::time::Duration::from_secs(5);
 
 /// A node that is serving. Dropping it does not stop it: call [`RunningNode::stop`].
 #[derive(Debug)]
@@ -113,14 +115,20 @@ impl RunningNode {
         self.stop().await
     }
 
-    /// Stops serving, waits for in-flight calls, and records the stop durably.
+    /// Stops serving, waits (under a grace deadline) for in-flight calls, and records the stop
+    /// durably. A call cut off at the deadline was not acknowledged, so nothing is lost.
     pub async fn stop(self) -> Result<(), StoreError> {
         self.shutdown.cancel();
-        for server in self.servers {
-            match server.await {
-                Ok(Ok(())) => {}
-                Ok(Err(error)) => tracing::warn!(%error, "server ended with an error"),
-                Err(error) => tracing::warn!(%error, "server task failed"),
+        let deadline = tokio::time::Instant::now() + SHUTDOWN_GRACE;
+        for mut server in self.servers {
+            match tokio::time::timeout_at(deadline, &mut server).await {
+                Ok(Ok(Ok(()))) => {}
+                Ok(Ok(Err(error))) => tracing::warn!(%error, "server ended with an error"),
+                Ok(Err(error)) => tracing::warn!(%error, "server task failed"),
+                Err(_) => {
+                    tracing::warn!("clients still connected at the shutdown deadline; closing");
+                    server.abort();
+                }
             }
         }
         let _ = std::fs::remove_file(&self.operator_socket);
