@@ -4,6 +4,7 @@
 mod durability;
 mod exchange;
 mod grpc_surface;
+mod interop;
 mod rejections;
 mod secrets;
 mod tls;
