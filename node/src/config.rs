@@ -59,6 +59,7 @@ struct RawKeys {
 struct RawLimits {
     max_envelope_bytes: Option<usize>,
     delivery_timeout_seconds: Option<u64>,
+    max_concurrent_deliveries: Option<usize>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -97,6 +98,8 @@ pub struct NodeConfig {
     pub max_envelope_bytes: usize,
     /// Upper bound on one delivery attempt to a peer (connect, TLS, RPC).
     pub delivery_timeout: std::time::Duration,
+    /// Incoming deliveries handled at once; beyond that peers are told to retry later.
+    pub max_concurrent_deliveries: usize,
     pub peers: Vec<PeerConfig>,
 }
 
@@ -182,6 +185,13 @@ impl NodeConfig {
                 "must be between 1 and 3600".into(),
             ));
         }
+        let max_concurrent_deliveries = raw.limits.max_concurrent_deliveries.unwrap_or(256);
+        if !(1..=65536).contains(&max_concurrent_deliveries) {
+            return Err(invalid(
+                "limits.max_concurrent_deliveries",
+                "must be between 1 and 65536".into(),
+            ));
+        }
         Ok(Self {
             node_id,
             listen,
@@ -194,6 +204,7 @@ impl NodeConfig {
             },
             max_envelope_bytes,
             delivery_timeout: std::time::Duration::from_secs(delivery_timeout_seconds),
+            max_concurrent_deliveries,
             peers,
         })
     }
@@ -231,7 +242,8 @@ pub fn render(
          federation_ca = \"keys/federation-ca.pem\"\n\n\
          [limits]\n\
          max_envelope_bytes = {DEFAULT_MAX_ENVELOPE_BYTES}\n\
-         delivery_timeout_seconds = 30\n",
+         delivery_timeout_seconds = 30\n\
+         max_concurrent_deliveries = 256\n",
         data_dir = data_dir.display().to_string(),
     );
     for peer in peers {

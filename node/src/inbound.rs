@@ -6,6 +6,7 @@
 use rogatory_proto::signing::{self, sha256};
 use rogatory_proto::v1::{
     DeliveryState, Direction, EntryKind, MessageRecord, Receipt, SignedEnvelope, SignedReceipt,
+    envelope,
 };
 
 use crate::node::Node;
@@ -34,6 +35,11 @@ pub enum Rejection {
     ReplayConflict { message_id: String },
     #[error("envelope payload is {size} bytes; this node accepts at most {limit}")]
     TooLarge { size: usize, limit: usize },
+    #[error(
+        "message {refers_to} that this status update refers to has not arrived yet; retry after \
+         delivering it"
+    )]
+    OutOfOrder { refers_to: String },
 }
 
 impl Rejection {
@@ -47,7 +53,14 @@ impl Rejection {
             Self::BadSignature { .. } => "bad-signature",
             Self::ReplayConflict { .. } => "replay-conflict",
             Self::TooLarge { .. } => "too-large",
+            Self::OutOfOrder { .. } => "out-of-order",
         }
+    }
+
+    /// Whether the same message may succeed later without anyone changing anything. Such
+    /// refusals are not written to the audit log: the sender simply retries.
+    pub fn is_transient(&self) -> bool {
+        matches!(self, Self::OutOfOrder { .. })
     }
 }
 
@@ -73,7 +86,9 @@ pub async fn receive(
             Ok(receipt)
         }
         Err(InboundError::Rejected(rejection)) => {
-            record_rejection(node, tls_identity, &rejection, payload_hash).await?;
+            if !rejection.is_transient() {
+                record_rejection(node, tls_identity, &rejection, payload_hash).await?;
+            }
             Err(rejection.into())
         }
         Err(other) => Err(other),
@@ -147,6 +162,28 @@ fn check_and_store(
                 limit,
             }
             .into());
+        }
+        // A status update is applied only after the request it concerns, in the same case and
+        // between the same two nodes.
+        if let Some(envelope::Body::StatusUpdate(update)) = &envelope.body {
+            let Some(referred) = batch.message(&update.refers_to)? else {
+                return Err(Rejection::OutOfOrder {
+                    refers_to: update.refers_to.clone(),
+                }
+                .into());
+            };
+            let parties = [referred.sender.as_str(), referred.recipient.as_str()];
+            if referred.case_id != envelope.case_id || !parties.contains(&envelope.sender.as_str())
+            {
+                return Err(Rejection::Malformed(format!(
+                    "status_update.refers_to {} is not a message of case {} between {} and {}",
+                    update.refers_to,
+                    envelope.case_id,
+                    envelope.sender,
+                    node.id()
+                ))
+                .into());
+            }
         }
         let received = batch.append(LogRecord {
             kind: EntryKind::MessageReceived,

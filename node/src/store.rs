@@ -1,8 +1,9 @@
 //! Durable storage: the only module that touches sled.
 //!
-//! Three trees: `audit_log` (entry index, 8 bytes big-endian → encoded `LogEntry`), `messages`
-//! (message id → encoded `MessageRecord`) and `meta` (the log head: entry count and hash of the
-//! last entry). Every change goes through [`Store::write`], which applies a [`Batch`] of log
+//! Four trees: `audit_log` (entry index, 8 bytes big-endian → encoded `LogEntry`), `messages`
+//! (message id → encoded `MessageRecord`), `outbox_queue` (recipient, 0x00, message id → empty:
+//! the outbox messages not yet delivered, kept in step with `messages` by [`Batch::put_message`])
+//! and `meta` (the log head: entry count and hash of the last entry). Every change goes through [`Store::write`], which applies a [`Batch`] of log
 //! entries and message records in one sled transaction under one lock, so the log head is never
 //! raced and a message is never stored without its log entry.
 //!
@@ -19,12 +20,13 @@ use prost::Message;
 use rogatory_proto::log::{
     ChainError, ChainVerifier, ZERO_HASH, entry_hash, verify_entry_signature,
 };
-use rogatory_proto::v1::{Direction, EntryKind, LogEntry, MessageRecord};
+use rogatory_proto::v1::{DeliveryState, Direction, EntryKind, LogEntry, MessageRecord};
 use sled::transaction::{ConflictableTransactionError, TransactionError, Transactional};
 
 const LOG_TREE: &str = "audit_log";
 const MESSAGES_TREE: &str = "messages";
 const META_TREE: &str = "meta";
+const QUEUE_TREE: &str = "outbox_queue";
 const HEAD_KEY: &[u8] = b"log_head";
 
 #[derive(Debug, thiserror::Error)]
@@ -78,6 +80,8 @@ pub struct Batch<'a> {
     time_ms: i64,
     entries: Vec<(u64, Vec<u8>)>,
     messages: Vec<(String, Vec<u8>)>,
+    /// Queue index changes: key, and whether the message is (still) queued.
+    queue: Vec<(Vec<u8>, bool)>,
 }
 
 impl Batch<'_> {
@@ -103,8 +107,13 @@ impl Batch<'_> {
         Appended { index, hash }
     }
 
-    /// Stores (or replaces) a message record.
+    /// Stores (or replaces) a message record, and keeps the outbox queue index in step.
     pub fn put_message(&mut self, record: &MessageRecord) {
+        if record.direction == Direction::Outbox as i32 {
+            let queued = record.state != DeliveryState::Delivered as i32;
+            self.queue
+                .push((queue_key(&record.recipient, &record.message_id), queued));
+        }
         self.messages
             .push((record.message_id.clone(), record.encode_to_vec()));
     }
@@ -134,6 +143,7 @@ pub struct Store {
     db: sled::Db,
     log: sled::Tree,
     messages: sled::Tree,
+    queue: sled::Tree,
     meta: sled::Tree,
     path: PathBuf,
     /// Serialises writers: the log head is read and advanced by one batch at a time.
@@ -150,6 +160,14 @@ impl std::fmt::Debug for Store {
             .field("path", &self.path)
             .finish_non_exhaustive()
     }
+}
+
+fn queue_key(recipient: &str, message_id: &str) -> Vec<u8> {
+    let mut key = Vec::with_capacity(recipient.len() + 1 + message_id.len());
+    key.extend_from_slice(recipient.as_bytes());
+    key.push(0);
+    key.extend_from_slice(message_id.as_bytes());
+    key
 }
 
 fn decode_message(id: &str, bytes: &[u8]) -> Result<MessageRecord, StoreError> {
@@ -182,6 +200,7 @@ impl Store {
             log: db.open_tree(LOG_TREE).map_err(open_error)?,
             messages: db.open_tree(MESSAGES_TREE).map_err(open_error)?,
             meta: db.open_tree(META_TREE).map_err(open_error)?,
+            queue: db.open_tree(QUEUE_TREE).map_err(open_error)?,
             db,
             path: path.to_owned(),
             writer: std::sync::Mutex::new(()),
@@ -248,6 +267,7 @@ impl Store {
             time_ms: now_ms(),
             entries: Vec::new(),
             messages: Vec::new(),
+            queue: Vec::new(),
         };
         let value = f(&mut batch)?;
         if batch.entries.is_empty() && batch.messages.is_empty() {
@@ -256,13 +276,20 @@ impl Store {
         let mut head = Vec::with_capacity(40);
         head.extend_from_slice(&batch.next_index.to_be_bytes());
         head.extend_from_slice(&batch.previous_hash);
-        (&self.log, &self.messages, &self.meta)
-            .transaction(|(log, messages, meta)| {
+        (&self.log, &self.messages, &self.queue, &self.meta)
+            .transaction(|(log, messages, queue, meta)| {
                 for (index, bytes) in &batch.entries {
                     log.insert(&index.to_be_bytes(), bytes.as_slice())?;
                 }
                 for (id, bytes) in &batch.messages {
                     messages.insert(id.as_bytes(), bytes.as_slice())?;
+                }
+                for (key, queued) in &batch.queue {
+                    if *queued {
+                        queue.insert(key.as_slice(), &[])?;
+                    } else {
+                        queue.remove(key.as_slice())?;
+                    }
                 }
                 meta.insert(HEAD_KEY, head.as_slice())?;
                 Ok::<_, ConflictableTransactionError<()>>(())
@@ -323,6 +350,46 @@ impl Store {
             }
         }
         Ok(out)
+    }
+
+    /// Up to `limit` undelivered outbox messages for `recipient`, oldest first.
+    pub fn queued_for(
+        &self,
+        recipient: &str,
+        limit: usize,
+    ) -> Result<Vec<MessageRecord>, StoreError> {
+        let mut prefix = recipient.as_bytes().to_vec();
+        prefix.push(0);
+        let mut out = Vec::new();
+        for item in self.queue.scan_prefix(&prefix) {
+            let (key, _) = item?;
+            let id = String::from_utf8_lossy(&key[prefix.len()..]).into_owned();
+            match self.message(&id)? {
+                Some(record) => out.push(record),
+                None => {
+                    return Err(StoreError::Corrupt {
+                        what: format!("outbox queue entry {id}"),
+                        reason: "names a message that is not stored".into(),
+                    });
+                }
+            }
+            if out.len() >= limit {
+                break;
+            }
+        }
+        Ok(out)
+    }
+
+    /// Number of undelivered outbox messages for `recipient`.
+    pub fn queue_depth(&self, recipient: &str) -> Result<u64, StoreError> {
+        let mut prefix = recipient.as_bytes().to_vec();
+        prefix.push(0);
+        let mut depth = 0;
+        for item in self.queue.scan_prefix(&prefix).keys() {
+            item?;
+            depth += 1;
+        }
+        Ok(depth)
     }
 
     /// One log entry, decoded.

@@ -14,11 +14,18 @@ use crate::node::Node;
 #[derive(Debug, Clone)]
 pub struct FederationService {
     node: Arc<Node>,
+    /// Deliveries being handled now. When all permits are taken the node answers "busy"
+    /// (retryable) instead of queueing work without bound.
+    in_flight: Arc<tokio::sync::Semaphore>,
 }
 
 impl FederationService {
     pub fn new(node: Arc<Node>) -> Self {
-        Self { node }
+        let permits = node.config.max_concurrent_deliveries;
+        Self {
+            node,
+            in_flight: Arc::new(tokio::sync::Semaphore::new(permits)),
+        }
     }
 }
 
@@ -28,6 +35,9 @@ impl Federation for FederationService {
         &self,
         request: Request<DeliverRequest>,
     ) -> Result<Response<DeliverResponse>, Status> {
+        let Ok(_permit) = self.in_flight.try_acquire() else {
+            return Err(status::busy());
+        };
         let identity = request
             .extensions()
             .get::<PeerIdentity>()

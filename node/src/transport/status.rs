@@ -23,6 +23,7 @@ pub fn rejection_code(rejection: &Rejection) -> Code {
         Rejection::BadSignature { .. } => Code::InvalidArgument,
         Rejection::ReplayConflict { .. } => Code::AlreadyExists,
         Rejection::TooLarge { .. } => Code::ResourceExhausted,
+        Rejection::OutOfOrder { .. } => Code::Aborted,
     }
 }
 
@@ -52,6 +53,15 @@ pub fn internal(error: &StoreError) -> Status {
         Code::Unavailable,
         "the node cannot store messages right now; retry later".into(),
         "unavailable",
+    )
+}
+
+/// The node is handling as many deliveries as it allows; the sender should back off and retry.
+pub fn busy() -> Status {
+    with_reason(
+        Code::Unavailable,
+        "this node is busy; retry later with backoff".into(),
+        "busy",
     )
 }
 

@@ -222,3 +222,51 @@ async fn malformed_payload_is_refused() -> anyhow::Result<()> {
     );
     federation.stop_all().await
 }
+
+#[tokio::test]
+async fn status_update_before_its_request_is_held_back_then_accepted() -> anyhow::Result<()> {
+    use rogatory_proto::v1::{RequestStatus, StatusUpdate, envelope::Body};
+    let mut federation = Federation::start(&["tm", "de"]).await?;
+    let request = federation.request_envelope("tm", "de");
+    let mut update = federation.request_envelope("tm", "de");
+    update.case_id = request.case_id.clone();
+    update.body = Some(Body::StatusUpdate(StatusUpdate {
+        refers_to: request.message_id.clone(),
+        status: RequestStatus::Withdrawn as i32,
+        ..Default::default()
+    }));
+    let request = federation.sign_as("tm", &request)?;
+    let update = federation.sign_as("tm", &update)?;
+    let mut client = federation.connect_as("tm", "de").await?;
+
+    let log_before = federation.log_size("de").await?;
+    let status = client
+        .deliver(DeliverRequest {
+            envelope: Some(update.clone()),
+        })
+        .await
+        .expect_err("an update cannot overtake its request");
+    assert_eq!(status.code(), Code::Aborted, "{}", status.message());
+    assert_eq!(reason_of(&status), "out-of-order");
+    // Transient: nothing stored, nothing logged; the sender just retries.
+    assert_eq!(federation.log_size("de").await?, log_before);
+    assert!(
+        federation
+            .messages("de", Direction::Inbox)
+            .await?
+            .is_empty()
+    );
+
+    client
+        .deliver(DeliverRequest {
+            envelope: Some(request),
+        })
+        .await?;
+    client
+        .deliver(DeliverRequest {
+            envelope: Some(update),
+        })
+        .await?;
+    assert_eq!(federation.messages("de", Direction::Inbox).await?.len(), 2);
+    federation.stop_all().await
+}
