@@ -1,68 +1,134 @@
-//! Hands queued outbox messages to their recipients and records the outcome.
+//! One delivery attempt of one outbox message, and what its outcome means for the next one.
 //!
-//! Today: one attempt right after submission. The store-and-forward outbox (retries with
-//! backoff, per-peer workers) replaces the caller of [`attempt`], not what it does.
+//! The outbox (`outbox.rs`) decides when to attempt; this module attempts and classifies.
 
-use rogatory_proto::v1::{DeliveryState, MessageRecord};
+use std::time::Duration;
 
-use crate::node::Node;
-use crate::outbound;
-use crate::transport::peer_client;
+use rogatory_proto::v1::MessageRecord;
+use tonic::Code;
+use tonic::transport::Channel;
 
-/// Tries once to deliver `record`; returns the record as it then stands (delivered with its
-/// verified receipt, or still queued with the reason in `last_error`).
-pub async fn attempt(node: &Node, record: MessageRecord) -> MessageRecord {
-    if record.state == DeliveryState::Delivered as i32 {
-        return record;
-    }
-    let message_id = record.message_id.clone();
-    let outcome = match (node.peers.get(&record.recipient), record.envelope.clone()) {
-        (Some(peer), Some(envelope)) => {
-            let tls = match node.tls.client_config() {
-                Ok(tls) => tls,
-                Err(error) => return failed(node, record, &error.to_string()),
-            };
-            match peer_client::deliver(
-                peer,
-                tls,
-                node.config.delivery_timeout,
-                envelope,
-                node.config.max_envelope_bytes,
-            )
-            .await
-            {
-                Ok(receipt) => outbound::record_receipt(node, &message_id, receipt)
-                    .await
-                    .map_err(|e| e.to_string()),
-                Err(error) => Err(error.to_string()),
-            }
-        }
-        (None, _) => Err(format!(
-            "{} is no longer a configured peer",
-            record.recipient
-        )),
-        (_, None) => Err("the stored message has no envelope".to_owned()),
+use crate::node::{Node, now_ms};
+use crate::outbound::{self, ReceiptError};
+use crate::store::StoreError;
+use crate::transport::peer_client::{self, DeliveryError};
+
+/// What happened to one attempt.
+#[derive(Debug)]
+pub enum Outcome {
+    /// The peer's receipt verified and is durably recorded.
+    Delivered(Box<MessageRecord>),
+    /// The peer could not be reached (connection, TLS, timeout): try the peer again later.
+    Unreachable(String),
+    /// The peer answered but asked for a retry (busy, out of order): try this message later.
+    RetryLater(String),
+    /// The peer refused the message, or its receipt did not verify. It recurs until someone
+    /// changes configuration or keys; the message stays queued and is retried slowly.
+    Refused(String),
+    /// This node could not record the outcome.
+    LocalFailure(StoreError),
+}
+
+/// Sends `record` on `channel` and records the receipt if one comes back.
+pub async fn attempt(node: &Node, channel: Channel, record: &MessageRecord) -> Outcome {
+    let Some(envelope) = record.envelope.clone() else {
+        return Outcome::Refused("the stored message has no envelope".into());
     };
-    match outcome {
-        Ok(delivered) => {
-            tracing::info!(%message_id, peer = %delivered.recipient, "delivered, receipt verified");
-            delivered
-        }
-        Err(error) => failed(node, record, &error),
+    let result = peer_client::deliver(
+        &record.recipient,
+        channel,
+        node.config.delivery_timeout,
+        envelope,
+        node.config.max_envelope_bytes,
+    )
+    .await;
+    match result {
+        Ok(receipt) => match outbound::record_receipt(node, &record.message_id, receipt).await {
+            Ok(delivered) => Outcome::Delivered(Box::new(delivered)),
+            Err(ReceiptError::Store(error)) => Outcome::LocalFailure(error),
+            Err(error) => Outcome::Refused(error.to_string()),
+        },
+        Err(error) => classify(error),
     }
 }
 
-fn failed(node: &Node, record: MessageRecord, error: &str) -> MessageRecord {
-    tracing::warn!(message_id = %record.message_id, peer = %record.recipient, %error, "delivery failed");
-    match outbound::record_delivery_failure(node, &record.message_id, error) {
-        Ok(Some(updated)) => updated,
-        Ok(None) => record,
-        Err(store_error) => {
-            tracing::error!(%store_error, "cannot record the delivery failure");
-            MessageRecord {
-                last_error: error.to_owned(),
-                ..record
+fn classify(error: DeliveryError) -> Outcome {
+    let text = error.to_string();
+    match error {
+        DeliveryError::Connect { .. } | DeliveryError::Timeout { .. } => Outcome::Unreachable(text),
+        DeliveryError::NoReceipt { .. } => Outcome::RetryLater(text),
+        DeliveryError::Refused { code, reason, .. } => match (code, reason.as_str()) {
+            (_, "busy" | "out-of-order" | "unavailable") => Outcome::RetryLater(text),
+            // No rogatory reason: the transport failed before the peer's service answered.
+            (Code::Unavailable | Code::DeadlineExceeded | Code::Cancelled | Code::Unknown, "") => {
+                Outcome::Unreachable(text)
             }
+            _ => Outcome::Refused(text),
+        },
+    }
+}
+
+/// Backoff after `failures` consecutive failures: 250 ms doubling up to `max`, with jitter
+/// (between half and all of it) so that many senders do not retry in lockstep.
+pub fn backoff(failures: u32, max: Duration) -> Duration {
+    let exponent = failures.saturating_sub(1).min(20);
+    let full = Duration::from_millis(250)
+        .saturating_mul(1u32 << exponent)
+        .min(max);
+    let mut random = [0u8; 4];
+    let fraction = match getrandom::fill(&mut random) {
+        Ok(()) => f64::from(u32::from_le_bytes(random)) / f64::from(u32::MAX),
+        Err(_) => 1.0,
+    };
+    full.mul_f64(0.5 + 0.5 * fraction)
+}
+
+/// Milliseconds since the epoch, `delay` from now.
+pub fn due_in(delay: Duration) -> i64 {
+    now_ms().saturating_add(i64::try_from(delay.as_millis()).unwrap_or(i64::MAX))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_grows_jitters_and_caps() {
+        let max = Duration::from_secs(60);
+        for failures in 1..40 {
+            let delay = backoff(failures, max);
+            let full = Duration::from_millis(250)
+                .saturating_mul(1u32 << failures.saturating_sub(1).min(20))
+                .min(max);
+            assert!(delay >= full / 2 && delay <= full, "{failures}: {delay:?}");
         }
+        assert!(backoff(1, max) <= Duration::from_millis(250));
+        assert!(backoff(30, max) <= max);
+    }
+
+    #[test]
+    fn refusals_are_classified() {
+        let refused = |code, reason: &str| DeliveryError::Refused {
+            peer: "de".into(),
+            code,
+            reason: reason.into(),
+            message: "m".into(),
+        };
+        assert!(matches!(
+            classify(refused(Code::Unavailable, "busy")),
+            Outcome::RetryLater(_)
+        ));
+        assert!(matches!(
+            classify(refused(Code::Aborted, "out-of-order")),
+            Outcome::RetryLater(_)
+        ));
+        assert!(matches!(
+            classify(refused(Code::Unavailable, "")),
+            Outcome::Unreachable(_)
+        ));
+        assert!(matches!(
+            classify(refused(Code::InvalidArgument, "bad-signature")),
+            Outcome::Refused(_)
+        ));
     }
 }

@@ -226,6 +226,7 @@ fn check_and_store(
             receipt: Some(receipt.clone()),
             last_error: String::new(),
             log_index: received.index,
+            ..Default::default()
         });
         Ok(receipt)
     })

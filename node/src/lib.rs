@@ -15,6 +15,7 @@ pub mod inbound;
 pub mod keys;
 pub mod node;
 pub mod outbound;
+pub mod outbox;
 pub mod peers;
 pub mod pki;
 pub mod provision;

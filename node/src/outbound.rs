@@ -184,6 +184,7 @@ async fn sign_and_store(
             receipt: None,
             last_error: String::new(),
             log_index: sent.index,
+            ..Default::default()
         };
         batch.put_message(&record);
         Ok::<_, StoreError>(record)
@@ -250,6 +251,8 @@ pub async fn record_receipt(
             state: DeliveryState::Delivered as i32,
             receipt: Some(receipt.clone()),
             last_error: String::new(),
+            attempts: current.attempts + 1,
+            next_attempt_at_ms: 0,
             ..current
         };
         batch.put_message(&updated);
@@ -259,11 +262,21 @@ pub async fn record_receipt(
     Ok(updated)
 }
 
-/// Notes why a delivery attempt failed; the message stays queued.
+/// Why and when a delivery attempt failed, and when the next is due.
+#[derive(Debug, Clone)]
+pub struct FailedAttempt {
+    pub error: String,
+    pub attempts: u32,
+    pub attempted_at_ms: i64,
+    pub next_attempt_at_ms: i64,
+}
+
+/// Notes a failed delivery attempt; the message stays queued. Not made durable on its own:
+/// it is advice for the next attempt, and a crash merely forgets it.
 pub fn record_delivery_failure(
     node: &Node,
     message_id: &str,
-    error: &str,
+    failure: &FailedAttempt,
 ) -> Result<Option<MessageRecord>, StoreError> {
     node.store.write(|batch| {
         let Some(current) = batch.message(message_id)? else {
@@ -273,7 +286,10 @@ pub fn record_delivery_failure(
             return Ok(Some(current));
         }
         let updated = MessageRecord {
-            last_error: error.to_owned(),
+            last_error: failure.error.clone(),
+            attempts: failure.attempts,
+            last_attempt_at_ms: failure.attempted_at_ms,
+            next_attempt_at_ms: failure.next_attempt_at_ms,
             ..current
         };
         batch.put_message(&updated);

@@ -18,6 +18,7 @@ use tonic::transport::Server;
 
 use crate::config::NodeConfig;
 use crate::node::{Node, StartError};
+use crate::outbox::Outbox;
 use crate::store::{LogRecord, StoreError};
 use crate::transport::federation_service::FederationService;
 use crate::transport::operator_service::OperatorService;
@@ -37,6 +38,7 @@ pub struct RunningNode {
     pub operator_socket: PathBuf,
     shutdown: CancellationToken,
     servers: Vec<JoinHandle<Result<(), tonic::transport::Error>>>,
+    outbox: Arc<Outbox>,
 }
 
 impl RunningNode {
@@ -72,6 +74,7 @@ impl RunningNode {
         .await?;
 
         let shutdown = CancellationToken::new();
+        let outbox = Outbox::start(Arc::clone(&node), shutdown.clone());
         let federation = federation_router(&node).await;
         let incoming = tls_listener::accept(listener, server_tls, shutdown.clone());
         let federation_task = tokio::spawn(
@@ -80,9 +83,12 @@ impl RunningNode {
         let operator_task = tokio::spawn(
             Server::builder()
                 .add_service(
-                    OperatorServer::new(OperatorService::new(Arc::clone(&node)))
-                        .max_decoding_message_size(256 * 1024 * 1024)
-                        .max_encoding_message_size(256 * 1024 * 1024),
+                    OperatorServer::new(OperatorService::new(
+                        Arc::clone(&node),
+                        Arc::clone(&outbox),
+                    ))
+                    .max_decoding_message_size(256 * 1024 * 1024)
+                    .max_encoding_message_size(256 * 1024 * 1024),
                 )
                 .serve_with_incoming_shutdown(
                     UnixListenerStream::new(operator_listener),
@@ -101,6 +107,7 @@ impl RunningNode {
             operator_socket,
             shutdown,
             servers: vec![federation_task, operator_task],
+            outbox,
         })
     }
 
@@ -130,6 +137,12 @@ impl RunningNode {
                     server.abort();
                 }
             }
+        }
+        if tokio::time::timeout_at(deadline, self.outbox.stopped())
+            .await
+            .is_err()
+        {
+            tracing::warn!("outbox lanes did not stop by the shutdown deadline");
         }
         let _ = std::fs::remove_file(&self.operator_socket);
         append_lifecycle(

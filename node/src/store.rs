@@ -132,6 +132,16 @@ impl Batch<'_> {
     }
 }
 
+/// An undelivered outbox message, as the sender schedules it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct QueuedMessage {
+    pub message_id: String,
+    pub case_id: String,
+    pub created_at_ms: i64,
+    pub attempts: u32,
+    pub next_attempt_at_ms: i64,
+}
+
 /// Outcome of a full verification of the audit log.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LogSummary {
@@ -352,30 +362,43 @@ impl Store {
         Ok(out)
     }
 
-    /// Up to `limit` undelivered outbox messages for `recipient`, oldest first.
+    /// Up to `limit` undelivered outbox messages for `recipient` with ids after `after`,
+    /// oldest first, as the few fields the sender schedules by (not whole messages, so that a
+    /// long queue costs the sender little memory).
     pub fn queued_for(
         &self,
         recipient: &str,
+        after: Option<&str>,
         limit: usize,
-    ) -> Result<Vec<MessageRecord>, StoreError> {
+    ) -> Result<Vec<QueuedMessage>, StoreError> {
         let mut prefix = recipient.as_bytes().to_vec();
         prefix.push(0);
-        let mut out = Vec::new();
-        for item in self.queue.scan_prefix(&prefix) {
-            let (key, _) = item?;
-            let id = String::from_utf8_lossy(&key[prefix.len()..]).into_owned();
-            match self.message(&id)? {
-                Some(record) => out.push(record),
-                None => {
-                    return Err(StoreError::Corrupt {
-                        what: format!("outbox queue entry {id}"),
-                        reason: "names a message that is not stored".into(),
-                    });
-                }
+        let start = match after {
+            Some(id) => {
+                let mut key = queue_key(recipient, id);
+                key.push(0); // the smallest key greater than `id`'s
+                key
             }
-            if out.len() >= limit {
+            None => prefix.clone(),
+        };
+        let mut out = Vec::new();
+        for item in self.queue.range(start..) {
+            let (key, _) = item?;
+            if !key.starts_with(&prefix) || out.len() >= limit {
                 break;
             }
+            let id = String::from_utf8_lossy(&key[prefix.len()..]).into_owned();
+            let record = self.message(&id)?.ok_or_else(|| StoreError::Corrupt {
+                what: format!("outbox queue entry {id}"),
+                reason: "names a message that is not stored".into(),
+            })?;
+            out.push(QueuedMessage {
+                message_id: record.message_id,
+                case_id: record.case_id,
+                created_at_ms: record.created_at_ms,
+                attempts: record.attempts,
+                next_attempt_at_ms: record.next_attempt_at_ms,
+            });
         }
         Ok(out)
     }

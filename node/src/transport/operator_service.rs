@@ -4,28 +4,68 @@ use std::sync::Arc;
 
 use rogatory_proto::signing::fingerprint;
 use rogatory_proto::v1::operator_server::Operator;
+use std::time::Duration;
+
 use rogatory_proto::v1::{
-    Direction, IdentityRequest, IdentityResponse, ListMessagesRequest, ListMessagesResponse,
-    MessageRecord, PeerInfo, ShowMessageRequest, SubmitRequestRequest, SubmitResponse,
+    DeliveryState, Direction, IdentityRequest, IdentityResponse, ListMessagesRequest,
+    ListMessagesResponse, ListPeersRequest, ListPeersResponse, MessageRecord, PeerInfo, PeerStatus,
+    Reachability, ShowMessageRequest, SubmitRequestRequest, SubmitResponse,
     SubmitStatusUpdateRequest, VerifyLogRequest, VerifyLogResponse,
 };
 use tonic::{Request, Response, Status};
 
 use super::status;
 use crate::node::Node;
-use crate::{delivery, outbound};
+use crate::outbound;
+use crate::outbox::Outbox;
 
 const DEFAULT_LIST_LIMIT: usize = 100;
 const MAX_LIST_LIMIT: usize = 10_000;
 
+/// How long a submission waits for the first delivery attempt before answering "queued".
+const SUBMIT_WAIT: Duration = Duration::from_secs(10);
+
 #[derive(Debug, Clone)]
 pub struct OperatorService {
     node: Arc<Node>,
+    outbox: Arc<Outbox>,
 }
 
 impl OperatorService {
-    pub fn new(node: Arc<Node>) -> Self {
-        Self { node }
+    pub fn new(node: Arc<Node>, outbox: Arc<Outbox>) -> Self {
+        Self { node, outbox }
+    }
+
+    /// Hands a freshly stored message to its peer's lane, and waits (briefly) for the first
+    /// attempt so that the user usually hears "delivered" at once. The message is already
+    /// durable: whatever happens here, it will be delivered.
+    async fn hand_over(&self, record: MessageRecord) -> Result<MessageRecord, Status> {
+        let mut outcomes = self.outbox.subscribe();
+        self.outbox.notify(&record.recipient);
+        if self.outbox.backing_off_until(&record.recipient).is_none() {
+            let wait = SUBMIT_WAIT.min(self.node.config.delivery_timeout + Duration::from_secs(1));
+            let _ = tokio::time::timeout(wait, async {
+                loop {
+                    match outcomes.recv().await {
+                        Ok(id) if id == record.message_id => break,
+                        Ok(_) => continue,
+                        // Missed announcements or shutdown: read the store as it stands.
+                        Err(_) => break,
+                    }
+                }
+            })
+            .await;
+        }
+        let mut current = self
+            .node
+            .store
+            .message(&record.message_id)
+            .map_err(|e| status::internal(&e))?
+            .unwrap_or(record);
+        current.sending = self
+            .outbox
+            .is_sending(&current.recipient, &current.message_id);
+        Ok(current)
     }
 }
 
@@ -74,7 +114,7 @@ impl Operator for OperatorService {
         )
         .await
         .map_err(status::from_submit)?;
-        let record = delivery::attempt(&self.node, record).await;
+        let record = self.hand_over(record).await?;
         Ok(Response::new(SubmitResponse {
             message: Some(record),
         }))
@@ -96,7 +136,7 @@ impl Operator for OperatorService {
         )
         .await
         .map_err(status::from_submit)?;
-        let record = delivery::attempt(&self.node, record).await;
+        let record = self.hand_over(record).await?;
         Ok(Response::new(SubmitResponse {
             message: Some(record),
         }))
@@ -116,10 +156,29 @@ impl Operator for OperatorService {
             n => n.min(MAX_LIST_LIMIT),
         };
         let store = Arc::clone(&self.node.store);
-        let messages = tokio::task::spawn_blocking(move || store.list_messages(direction, limit))
-            .await
-            .map_err(|e| Status::internal(e.to_string()))?
-            .map_err(|e| status::internal(&e))?;
+        let mut messages =
+            tokio::task::spawn_blocking(move || store.list_messages(direction, limit))
+                .await
+                .map_err(|e| Status::internal(e.to_string()))?
+                .map_err(|e| status::internal(&e))?;
+        for message in &mut messages {
+            message.sending = self
+                .outbox
+                .is_sending(&message.recipient, &message.message_id);
+        }
+        // Stuck messages first: undelivered outbox messages, oldest first, then the rest.
+        messages.sort_by_key(|m| {
+            let stuck = m.direction == Direction::Outbox as i32
+                && m.state != DeliveryState::Delivered as i32;
+            (
+                !stuck,
+                if stuck {
+                    m.created_at_ms
+                } else {
+                    -m.created_at_ms
+                },
+            )
+        });
         Ok(Response::new(ListMessagesResponse { messages }))
     }
 
@@ -135,6 +194,47 @@ impl Operator for OperatorService {
             ))),
             Err(e) => Err(status::internal(&e)),
         }
+    }
+
+    async fn list_peers(
+        &self,
+        _request: Request<ListPeersRequest>,
+    ) -> Result<Response<ListPeersResponse>, Status> {
+        let mut peers = Vec::new();
+        for (peer, state) in self.outbox.peer_states() {
+            let id = peer.node_id.to_string();
+            let store = Arc::clone(&self.node.store);
+            let queue_id = id.clone();
+            let (depth, oldest) = tokio::task::spawn_blocking(move || {
+                Ok::<_, crate::store::StoreError>((
+                    store.queue_depth(&queue_id)?,
+                    store.queued_for(&queue_id, None, 1)?.into_iter().next(),
+                ))
+            })
+            .await
+            .map_err(|e| Status::internal(e.to_string()))?
+            .map_err(|e| status::internal(&e))?;
+            peers.push(PeerStatus {
+                node_id: id,
+                address: peer.address.clone(),
+                reachability: match state.reachable {
+                    None => Reachability::Unknown,
+                    Some(true) => Reachability::Reachable,
+                    Some(false) => Reachability::Unreachable,
+                } as i32,
+                last_contact_at_ms: state.last_contact_ms,
+                queue_depth: depth,
+                oldest_queued_message_id: oldest
+                    .as_ref()
+                    .map(|m| m.message_id.clone())
+                    .unwrap_or_default(),
+                oldest_queued_at_ms: oldest.map_or(0, |m| m.created_at_ms),
+                last_error: state.last_error,
+                next_attempt_at_ms: state.next_attempt_ms,
+                in_flight: u32::try_from(state.in_flight.len()).unwrap_or(u32::MAX),
+            });
+        }
+        Ok(Response::new(ListPeersResponse { peers }))
     }
 
     async fn verify_log(

@@ -1,8 +1,7 @@
 //! Calls to a peer's Federation service over mutual TLS.
 //!
-//! Each delivery opens a connection, verifies that the server's certificate names the peer's
-//! node id, and makes one call under the configured timeout. Connection reuse and pooling come
-//! with the store-and-forward sender.
+//! Every connection verifies that the server's certificate names the peer's node id; every
+//! call runs under the configured timeout.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -30,6 +29,8 @@ pub enum DeliveryError {
     Refused {
         peer: String,
         code: tonic::Code,
+        /// The `rogatory-reason` trailer, if the peer sent one.
+        reason: String,
         message: String,
     },
     #[error("{peer} answered without a receipt")]
@@ -38,12 +39,24 @@ pub enum DeliveryError {
     Timeout { peer: String, timeout: Duration },
 }
 
-/// Opens a mutually authenticated channel to `peer`.
-pub async fn connect(
+fn endpoint_and_connector(
     peer: &PeerConfig,
     tls: Arc<ClientConfig>,
     timeout: Duration,
-) -> Result<Channel, DeliveryError> {
+) -> Result<
+    (
+        Endpoint,
+        impl tower::Service<
+            Uri,
+            Response = TokioIo<tokio_rustls::client::TlsStream<TcpStream>>,
+            Error = std::io::Error,
+            Future = impl Send,
+        > + Clone
+        + Send
+        + 'static,
+    ),
+    DeliveryError,
+> {
     let connect_error = |detail: String| DeliveryError::Connect {
         peer: peer.node_id.to_string(),
         address: peer.address.clone(),
@@ -57,34 +70,60 @@ pub async fn connect(
     let endpoint = Endpoint::from_shared(format!("http://{}", peer.node_id))
         .map_err(|e| connect_error(e.to_string()))?
         .connect_timeout(timeout)
-        .timeout(timeout);
-    endpoint
-        .connect_with_connector(tower::service_fn(move |_: Uri| {
-            let address = address.clone();
-            let connector = connector.clone();
-            let server_name = server_name.clone();
-            async move {
-                let tcp = TcpStream::connect(&address).await?;
-                tcp.set_nodelay(true)?;
-                let tls = connector.connect(server_name, tcp).await?;
-                Ok::<_, std::io::Error>(TokioIo::new(tls))
-            }
-        }))
-        .await
-        .map_err(|e| connect_error(error_chain(&e)))
+        .timeout(timeout)
+        .tcp_nodelay(true);
+    let service = tower::service_fn(move |_: Uri| {
+        let address = address.clone();
+        let connector = connector.clone();
+        let server_name = server_name.clone();
+        async move {
+            let tcp = TcpStream::connect(&address).await?;
+            tcp.set_nodelay(true)?;
+            let tls = connector.connect(server_name, tcp).await?;
+            Ok::<_, std::io::Error>(TokioIo::new(tls))
+        }
+    });
+    Ok((endpoint, service))
 }
 
-/// Delivers one signed envelope and returns the peer's signed receipt (not yet verified).
-pub async fn deliver(
+/// Opens a mutually authenticated channel to `peer` now, failing if it cannot be reached.
+pub async fn connect(
     peer: &PeerConfig,
     tls: Arc<ClientConfig>,
+    timeout: Duration,
+) -> Result<Channel, DeliveryError> {
+    let (endpoint, connector) = endpoint_and_connector(peer, tls, timeout)?;
+    endpoint
+        .connect_with_connector(connector)
+        .await
+        .map_err(|e| DeliveryError::Connect {
+            peer: peer.node_id.to_string(),
+            address: peer.address.clone(),
+            detail: error_chain(&e),
+        })
+}
+
+/// A channel to `peer` that connects on first use and reconnects after failures; one per peer
+/// is enough, since HTTP/2 multiplexes concurrent calls on one connection.
+pub fn lazy_channel(
+    peer: &PeerConfig,
+    tls: Arc<ClientConfig>,
+    timeout: Duration,
+) -> Result<Channel, DeliveryError> {
+    let (endpoint, connector) = endpoint_and_connector(peer, tls, timeout)?;
+    Ok(endpoint.connect_with_connector_lazy(connector))
+}
+
+/// Delivers one signed envelope on `channel` and returns the peer's signed receipt (not yet
+/// verified).
+pub async fn deliver(
+    peer: &str,
+    channel: Channel,
     timeout: Duration,
     envelope: SignedEnvelope,
     max_message_bytes: usize,
 ) -> Result<SignedReceipt, DeliveryError> {
-    let peer_name = peer.node_id.to_string();
     let call = async {
-        let channel = connect(peer, tls, timeout).await?;
         let mut client = FederationClient::new(channel)
             .max_decoding_message_size(max_message_bytes)
             .max_encoding_message_size(max_message_bytes + 64 * 1024);
@@ -94,24 +133,43 @@ pub async fn deliver(
             })
             .await
             .map_err(|status| DeliveryError::Refused {
-                peer: peer_name.clone(),
+                peer: peer.to_owned(),
                 code: status.code(),
-                message: status.message().to_owned(),
+                reason: status
+                    .metadata()
+                    .get(super::status::REASON_KEY)
+                    .and_then(|value| value.to_str().ok())
+                    .unwrap_or_default()
+                    .to_owned(),
+                message: status_text(&status),
             })?;
         response
             .into_inner()
             .receipt
             .ok_or_else(|| DeliveryError::NoReceipt {
-                peer: peer_name.clone(),
+                peer: peer.to_owned(),
             })
     };
     match tokio::time::timeout(timeout, call).await {
         Ok(result) => result,
         Err(_) => Err(DeliveryError::Timeout {
-            peer: peer_name,
+            peer: peer.to_owned(),
             timeout,
         }),
     }
+}
+
+/// A status's message, with the transport cause when tonic hides it in the source chain.
+fn status_text(status: &tonic::Status) -> String {
+    let mut text = status.message().to_owned();
+    if let Some(source) = std::error::Error::source(status) {
+        let cause = error_chain(source);
+        if !text.contains(&cause) {
+            text.push_str(": ");
+            text.push_str(&cause);
+        }
+    }
+    text
 }
 
 /// An error and all its causes on one line: TLS failures hide the useful part in a source.

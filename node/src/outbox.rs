@@ -1,0 +1,429 @@
+//! The store-and-forward sender: one lane per peer delivers that peer's queued messages.
+//!
+//! Messages wait in the store (`outbox_queue`), not in memory; a lane holds only the few
+//! fields it schedules by, for at most [`PENDING_LIMIT`] messages at a time. A lane sends up to
+//! [`MAX_IN_FLIGHT`] messages at once over one HTTP/2 connection, but never two of the same
+//! case, and always the oldest undelivered message of a case first, so the messages of a case
+//! arrive in the order they were sent. When the peer cannot be reached the lane backs off
+//! exponentially with jitter and probes with one message at a time; when the peer is busy or
+//! refuses, that message waits its own backoff. Nothing is ever dropped: a message leaves the
+//! queue only when the peer's signed receipt is verified and durably recorded.
+
+use std::collections::{BTreeMap, HashSet};
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::sync::{Notify, broadcast};
+use tokio::task::JoinSet;
+use tokio_util::sync::CancellationToken;
+use tokio_util::task::TaskTracker;
+use tonic::transport::Channel;
+
+use crate::config::PeerConfig;
+use crate::delivery::{self, Outcome, backoff, due_in};
+use crate::node::{Node, now_ms};
+use crate::outbound::{self, FailedAttempt};
+use crate::store::QueuedMessage;
+use crate::transport::peer_client;
+
+/// Messages sent to one peer at once (each of a different case).
+pub const MAX_IN_FLIGHT: usize = 64;
+/// Queued messages a lane keeps track of at once; the rest wait on disk.
+pub const PENDING_LIMIT: usize = 4096;
+/// Messages read from the store per scan.
+const LOAD_CHUNK: usize = 256;
+/// Longest wait between attempts to reach an unreachable peer.
+const MAX_PEER_BACKOFF: Duration = Duration::from_secs(60);
+/// Longest wait before retrying a message the peer asked to retry (busy, out of order).
+const MAX_RETRY_BACKOFF: Duration = Duration::from_secs(10);
+/// Longest wait before retrying a message the peer refused (it recurs until fixed).
+const MAX_REFUSED_BACKOFF: Duration = Duration::from_secs(600);
+/// Attempt outcomes announced to waiting submitters; a slow listener just re-reads the store.
+const OUTCOME_CHANNEL: usize = 4096;
+
+/// What a lane knows about its peer, for `rogatory peers`.
+#[derive(Debug, Clone, Default)]
+pub struct PeerState {
+    /// `None` until the first attempt since the node started.
+    pub reachable: Option<bool>,
+    pub last_contact_ms: i64,
+    pub last_error: String,
+    pub consecutive_failures: u32,
+    /// The lane waits until then before trying the peer again (0: not waiting).
+    pub next_attempt_ms: i64,
+    pub in_flight: HashSet<String>,
+}
+
+#[derive(Debug)]
+struct Lane {
+    peer: PeerConfig,
+    wake: Notify,
+    state: std::sync::Mutex<PeerState>,
+}
+
+impl Lane {
+    fn state(&self) -> std::sync::MutexGuard<'_, PeerState> {
+        match self.state.lock() {
+            Ok(guard) => guard,
+            Err(poisoned) => poisoned.into_inner(),
+        }
+    }
+}
+
+/// The running sender of one node.
+#[derive(Debug)]
+pub struct Outbox {
+    lanes: BTreeMap<String, Arc<Lane>>,
+    outcomes: broadcast::Sender<String>,
+    tracker: TaskTracker,
+}
+
+impl Outbox {
+    /// Starts one lane per configured peer; they run until `shutdown`.
+    pub fn start(node: Arc<Node>, shutdown: CancellationToken) -> Arc<Self> {
+        let (outcomes, _) = broadcast::channel(OUTCOME_CHANNEL);
+        let tracker = TaskTracker::new();
+        let mut lanes = BTreeMap::new();
+        for peer in node.peers.iter() {
+            let lane = Arc::new(Lane {
+                peer: peer.clone(),
+                wake: Notify::new(),
+                state: std::sync::Mutex::new(PeerState::default()),
+            });
+            lanes.insert(peer.node_id.to_string(), Arc::clone(&lane));
+            let worker = LaneWorker {
+                node: Arc::clone(&node),
+                lane,
+                outcomes: outcomes.clone(),
+                shutdown: shutdown.clone(),
+            };
+            let span = tracing::info_span!("outbox", peer = %peer.node_id);
+            tracker.spawn(tracing::Instrument::instrument(worker.run(), span));
+        }
+        tracker.close();
+        Arc::new(Self {
+            lanes,
+            outcomes,
+            tracker,
+        })
+    }
+
+    /// Tells the lane for `peer` that new messages are queued.
+    pub fn notify(&self, peer: &str) {
+        if let Some(lane) = self.lanes.get(peer) {
+            lane.wake.notify_one();
+        }
+    }
+
+    /// Ids of messages whose delivery attempt just finished (delivered or not).
+    pub fn subscribe(&self) -> broadcast::Receiver<String> {
+        self.outcomes.subscribe()
+    }
+
+    /// The state of each peer's lane.
+    pub fn peer_states(&self) -> Vec<(PeerConfig, PeerState)> {
+        self.lanes
+            .values()
+            .map(|lane| (lane.peer.clone(), lane.state().clone()))
+            .collect()
+    }
+
+    /// Whether an attempt to deliver `message_id` to `peer` is in flight now.
+    pub fn is_sending(&self, peer: &str, message_id: &str) -> bool {
+        self.lanes
+            .get(peer)
+            .is_some_and(|lane| lane.state().in_flight.contains(message_id))
+    }
+
+    /// When the lane for `peer` will next try it, if it is backing off.
+    pub fn backing_off_until(&self, peer: &str) -> Option<i64> {
+        let lane = self.lanes.get(peer)?;
+        let next = lane.state().next_attempt_ms;
+        (next > now_ms()).then_some(next)
+    }
+
+    /// Waits until every lane has stopped (after the shutdown token was cancelled).
+    pub async fn stopped(&self) {
+        self.tracker.wait().await;
+    }
+}
+
+/// Per-message scheduling state held by a lane.
+#[derive(Debug, Clone)]
+struct Pending {
+    case_id: String,
+    attempts: u32,
+    next_attempt_ms: i64,
+}
+
+struct LaneWorker {
+    node: Arc<Node>,
+    lane: Arc<Lane>,
+    outcomes: broadcast::Sender<String>,
+    shutdown: CancellationToken,
+}
+
+struct Finished {
+    message_id: String,
+    case_id: String,
+    attempts: u32,
+    started_ms: i64,
+    outcome: Outcome,
+}
+
+impl LaneWorker {
+    async fn run(self) {
+        let peer_id = self.lane.peer.node_id.to_string();
+        let channel = match self
+            .node
+            .tls
+            .client_config()
+            .map_err(|e| e.to_string())
+            .and_then(|tls| {
+                peer_client::lazy_channel(&self.lane.peer, tls, self.node.config.delivery_timeout)
+                    .map_err(|e| e.to_string())
+            }) {
+            Ok(channel) => channel,
+            Err(error) => {
+                tracing::error!(%error, "cannot set up delivery to this peer; its messages stay queued");
+                self.lane.state().last_error = error;
+                return;
+            }
+        };
+        let mut pending: BTreeMap<String, Pending> = BTreeMap::new();
+        // The newest message id loaded; later ones are read from the store when woken.
+        let mut cursor: Option<String> = None;
+        let mut more_on_disk = true;
+        let mut busy_cases: HashSet<String> = HashSet::new();
+        let mut running: JoinSet<Finished> = JoinSet::new();
+
+        loop {
+            if more_on_disk && pending.len() < PENDING_LIMIT {
+                match self.load(&peer_id, cursor.as_deref()).await {
+                    Ok(loaded) => {
+                        more_on_disk = loaded.len() == LOAD_CHUNK;
+                        for message in loaded {
+                            cursor = Some(message.message_id.clone());
+                            pending.insert(
+                                message.message_id,
+                                Pending {
+                                    case_id: message.case_id,
+                                    attempts: message.attempts,
+                                    next_attempt_ms: message.next_attempt_at_ms,
+                                },
+                            );
+                        }
+                    }
+                    Err(error) => {
+                        tracing::error!(%error, "cannot read the outbox queue");
+                        more_on_disk = false;
+                    }
+                }
+            }
+
+            let now = now_ms();
+            let (peer_due, window) = {
+                let state = self.lane.state();
+                // An unreachable peer is probed with one message at a time.
+                let window = if state.reachable == Some(false) {
+                    1
+                } else {
+                    MAX_IN_FLIGHT
+                };
+                (state.next_attempt_ms, window)
+            };
+            if peer_due <= now {
+                self.start_attempts(
+                    &mut pending,
+                    &mut busy_cases,
+                    &mut running,
+                    &channel,
+                    window,
+                    now,
+                );
+            }
+
+            let next_due = next_due(&pending, &busy_cases, peer_due, now);
+            tokio::select! {
+                biased;
+                _ = self.shutdown.cancelled() => break,
+                Some(joined) = running.join_next(), if !running.is_empty() => {
+                    if let Ok(finished) = joined {
+                        busy_cases.remove(&finished.case_id);
+                        self.finish(finished, &mut pending).await;
+                        // A delivery frees room: more may now be loaded.
+                        more_on_disk = true;
+                    }
+                }
+                _ = self.lane.wake.notified() => more_on_disk = true,
+                _ = sleep_until_ms(next_due), if next_due.is_some() => {}
+            }
+        }
+        // Abandon sends still in flight: their messages stay queued and are sent again after
+        // the restart; the receiver answers a repeat with its original receipt.
+        running.abort_all();
+        while running.join_next().await.is_some() {}
+    }
+
+    async fn load(
+        &self,
+        peer: &str,
+        after: Option<&str>,
+    ) -> Result<Vec<QueuedMessage>, crate::store::StoreError> {
+        let store = Arc::clone(&self.node.store);
+        let peer = peer.to_owned();
+        let after = after.map(str::to_owned);
+        tokio::task::spawn_blocking(move || store.queued_for(&peer, after.as_deref(), LOAD_CHUNK))
+            .await
+            .map_err(|e| crate::store::StoreError::Task(e.to_string()))?
+    }
+
+    fn start_attempts(
+        &self,
+        pending: &mut BTreeMap<String, Pending>,
+        busy_cases: &mut HashSet<String>,
+        running: &mut JoinSet<Finished>,
+        channel: &Channel,
+        window: usize,
+        now: i64,
+    ) {
+        // Only the oldest pending message of each case may go, and only if none of its case is
+        // in flight: this is what keeps a case's messages in order.
+        let mut cases_seen: HashSet<&str> = HashSet::new();
+        let mut starting = Vec::new();
+        for (message_id, item) in pending.iter() {
+            if running.len() + starting.len() >= window {
+                break;
+            }
+            if !cases_seen.insert(item.case_id.as_str()) || busy_cases.contains(&item.case_id) {
+                continue;
+            }
+            if item.next_attempt_ms <= now {
+                starting.push((message_id.clone(), item.clone()));
+            }
+        }
+        for (message_id, item) in starting {
+            busy_cases.insert(item.case_id.clone());
+            self.lane.state().in_flight.insert(message_id.clone());
+            let node = Arc::clone(&self.node);
+            let channel = channel.clone();
+            running.spawn(async move {
+                let started_ms = now_ms();
+                let outcome = match node.store.message(&message_id) {
+                    Ok(Some(record)) => delivery::attempt(&node, channel, &record).await,
+                    Ok(None) => Outcome::Refused("the message is no longer stored".into()),
+                    Err(error) => Outcome::LocalFailure(error),
+                };
+                Finished {
+                    message_id,
+                    case_id: item.case_id,
+                    attempts: item.attempts + 1,
+                    started_ms,
+                    outcome,
+                }
+            });
+        }
+    }
+
+    async fn finish(&self, finished: Finished, pending: &mut BTreeMap<String, Pending>) {
+        let Finished {
+            message_id,
+            attempts,
+            started_ms,
+            outcome,
+            ..
+        } = finished;
+        let now = now_ms();
+        let retry = |error: String, delay: Duration| (error, due_in(delay));
+        let failure = {
+            let mut state = self.lane.state();
+            state.in_flight.remove(&message_id);
+            match outcome {
+                Outcome::Delivered(_) => {
+                    state.reachable = Some(true);
+                    state.last_contact_ms = now;
+                    state.last_error.clear();
+                    state.consecutive_failures = 0;
+                    state.next_attempt_ms = 0;
+                    None
+                }
+                Outcome::Unreachable(error) => {
+                    state.reachable = Some(false);
+                    state.consecutive_failures += 1;
+                    let delay = backoff(state.consecutive_failures, MAX_PEER_BACKOFF);
+                    state.next_attempt_ms = due_in(delay);
+                    state.last_error.clone_from(&error);
+                    Some(retry(error, delay))
+                }
+                Outcome::RetryLater(error) => {
+                    state.reachable = Some(true);
+                    state.last_contact_ms = now;
+                    state.consecutive_failures = 0;
+                    state.last_error.clone_from(&error);
+                    Some(retry(error, backoff(attempts, MAX_RETRY_BACKOFF)))
+                }
+                Outcome::Refused(error) => {
+                    state.reachable = Some(true);
+                    state.last_contact_ms = now;
+                    state.consecutive_failures = 0;
+                    state.last_error.clone_from(&error);
+                    tracing::warn!(%message_id, %error, "peer refused the message; it stays queued");
+                    Some(retry(error, backoff(attempts, MAX_REFUSED_BACKOFF)))
+                }
+                Outcome::LocalFailure(error) => {
+                    tracing::error!(%message_id, %error, "cannot record a delivery outcome");
+                    Some(retry(
+                        error.to_string(),
+                        backoff(attempts, MAX_RETRY_BACKOFF),
+                    ))
+                }
+            }
+        };
+        match failure {
+            None => {
+                pending.remove(&message_id);
+            }
+            Some((error, next_attempt_ms)) => {
+                if let Some(item) = pending.get_mut(&message_id) {
+                    item.attempts = attempts;
+                    item.next_attempt_ms = next_attempt_ms;
+                }
+                let note = FailedAttempt {
+                    error,
+                    attempts,
+                    attempted_at_ms: started_ms,
+                    next_attempt_at_ms: next_attempt_ms,
+                };
+                if let Err(error) =
+                    outbound::record_delivery_failure(&self.node, &message_id, &note)
+                {
+                    tracing::error!(%error, "cannot record the failed attempt");
+                }
+            }
+        }
+        // Nobody listening is fine.
+        let _ = self.outcomes.send(message_id);
+    }
+}
+
+/// The earliest moment something becomes due: the peer's backoff, or a waiting message.
+fn next_due(
+    pending: &BTreeMap<String, Pending>,
+    busy_cases: &HashSet<String>,
+    peer_due: i64,
+    now: i64,
+) -> Option<i64> {
+    if peer_due > now {
+        return Some(peer_due);
+    }
+    pending
+        .values()
+        .filter(|item| item.next_attempt_ms > now && !busy_cases.contains(&item.case_id))
+        .map(|item| item.next_attempt_ms)
+        .min()
+}
+
+async fn sleep_until_ms(due_ms: Option<i64>) {
+    let wait = due_ms.map_or(0, |due| due.saturating_sub(now_ms()).max(0));
+    tokio::time::sleep(Duration::from_millis(u64::try_from(wait).unwrap_or(0))).await;
+}
