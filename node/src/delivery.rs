@@ -34,8 +34,14 @@ pub async fn attempt(node: &Node, channel: Channel, record: &MessageRecord) -> O
     let Some(envelope) = record.envelope.clone() else {
         return Outcome::Refused("the stored message has no envelope".into());
     };
+    let address = node
+        .peers
+        .get(&record.recipient)
+        .map(|peer| peer.address.clone())
+        .unwrap_or_default();
     let result = peer_client::deliver(
         &record.recipient,
+        &address,
         channel,
         node.config.delivery_timeout,
         envelope,

@@ -83,6 +83,7 @@ pub async fn receive(
     match check_and_store(node, tls_identity, signed) {
         Ok(receipt) => {
             node.store.make_durable().await?;
+            crate::fault::crash_point(crate::fault::AFTER_RECEIVE_DURABLE);
             Ok(receipt)
         }
         Err(InboundError::Rejected(rejection)) => {

@@ -11,6 +11,7 @@
 
 pub mod config;
 pub mod delivery;
+pub mod fault;
 pub mod inbound;
 pub mod keys;
 pub mod node;

@@ -31,12 +31,14 @@ use tonic::transport::Channel;
 /// Generous bound for any single operation in tests: slow CI machines must not flake.
 pub const TIMEOUT: Duration = Duration::from_secs(30);
 
-/// One node of a test federation.
+/// One node of a test federation: not running, running in this process, or running as a
+/// real `rogatoryd` process.
 #[derive(Debug)]
 pub struct TestNode {
     pub created: CreatedNode,
     pub dir: PathBuf,
     pub running: Option<RunningNode>,
+    pub process: Option<tokio::process::Child>,
 }
 
 impl TestNode {
@@ -84,6 +86,20 @@ impl Federation {
         ids: &[&str],
         customise: impl Fn(&str, String) -> String,
     ) -> Result<Self> {
+        let mut federation = Self::create_with(ids, customise)?;
+        for id in ids {
+            federation.start_node(id).await?;
+        }
+        Ok(federation)
+    }
+
+    /// Creates nodes with these ids, all peers of each other, without starting any.
+    pub fn create(ids: &[&str]) -> Result<Self> {
+        Self::create_with(ids, |_, text| text)
+    }
+
+    /// Like [`Federation::create`]; `customise` may edit each node's config text.
+    pub fn create_with(ids: &[&str], customise: impl Fn(&str, String) -> String) -> Result<Self> {
         let root = tempfile::tempdir()?;
         let ca_dir = root.path().join("ca");
         provision::create_ca(&ca_dir, "test")?;
@@ -123,11 +139,9 @@ impl Federation {
                     created: node,
                     dir,
                     running: None,
+                    process: None,
                 },
             );
-        }
-        for id in ids {
-            federation.start_node(id).await?;
         }
         Ok(federation)
     }
@@ -177,8 +191,153 @@ impl Federation {
             if self.nodes[&id].running.is_some() {
                 self.stop_node(&id).await?;
             }
+            if self.nodes[&id].process.is_some() {
+                self.terminate_process(&id).await?;
+            }
         }
         Ok(())
+    }
+
+    /// Starts `id` as a real `rogatoryd` process (with extra environment variables) and waits
+    /// until its operator API answers.
+    pub async fn spawn_process(&mut self, id: &str, env: &[(&str, &str)]) -> Result<()> {
+        let binary = rogatoryd_binary()?;
+        let node = self
+            .nodes
+            .get_mut(id)
+            .with_context(|| format!("no node {id}"))?;
+        if node.running.is_some() || node.process.is_some() {
+            bail!("node {id} is already running");
+        }
+        let log = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(node.dir.join("rogatoryd.log"))?;
+        let mut command = tokio::process::Command::new(binary);
+        command
+            .arg("--config")
+            .arg(&node.created.config_path)
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::null())
+            .stderr(log)
+            .kill_on_drop(true);
+        for (key, value) in env {
+            command.env(key, value);
+        }
+        node.process = Some(command.spawn().context("starting rogatoryd")?);
+        let deadline = tokio::time::Instant::now() + TIMEOUT;
+        loop {
+            if self.log_size(id).await.is_ok() {
+                return Ok(());
+            }
+            let node = self
+                .nodes
+                .get_mut(id)
+                .with_context(|| format!("no node {id}"))?;
+            if let Some(child) = node.process.as_mut()
+                && let Some(status) = child.try_wait()?
+            {
+                node.process = None;
+                bail!(
+                    "rogatoryd {id} exited at start ({status}):\n{}",
+                    self.process_log(id)
+                );
+            }
+            if tokio::time::Instant::now() > deadline {
+                bail!(
+                    "rogatoryd {id} did not become ready:\n{}",
+                    self.process_log(id)
+                );
+            }
+            tokio::time::sleep(Duration::from_millis(25)).await;
+        }
+    }
+
+    /// What the `rogatoryd` process of `id` logged so far.
+    pub fn process_log(&self, id: &str) -> String {
+        self.nodes
+            .get(id)
+            .and_then(|node| std::fs::read_to_string(node.dir.join("rogatoryd.log")).ok())
+            .unwrap_or_default()
+    }
+
+    /// SIGKILL: the process gets no chance to clean up or flush anything.
+    pub async fn kill_process(&mut self, id: &str) -> Result<()> {
+        let node = self
+            .nodes
+            .get_mut(id)
+            .with_context(|| format!("no node {id}"))?;
+        let mut child = node
+            .process
+            .take()
+            .with_context(|| format!("{id} has no process"))?;
+        child.start_kill()?;
+        tokio::time::timeout(TIMEOUT, child.wait()).await??;
+        Ok(())
+    }
+
+    /// Waits for the process of `id` to exit on its own (a crash point) and returns its status.
+    pub async fn wait_for_exit(&mut self, id: &str) -> Result<std::process::ExitStatus> {
+        let node = self
+            .nodes
+            .get_mut(id)
+            .with_context(|| format!("no node {id}"))?;
+        let mut child = node
+            .process
+            .take()
+            .with_context(|| format!("{id} has no process"))?;
+        Ok(tokio::time::timeout(TIMEOUT, child.wait())
+            .await
+            .context("the process did not exit")??)
+    }
+
+    /// SIGTERM, and the process must exit 0.
+    pub async fn terminate_process(&mut self, id: &str) -> Result<()> {
+        let node = self
+            .nodes
+            .get_mut(id)
+            .with_context(|| format!("no node {id}"))?;
+        let mut child = node
+            .process
+            .take()
+            .with_context(|| format!("{id} has no process"))?;
+        let pid = child.id().context("process already reaped")?;
+        let sent = tokio::process::Command::new("kill")
+            .arg("-TERM")
+            .arg(pid.to_string())
+            .status()
+            .await?;
+        if !sent.success() {
+            bail!("kill -TERM {pid} failed");
+        }
+        let status = tokio::time::timeout(TIMEOUT, child.wait())
+            .await
+            .context("rogatoryd did not stop after SIGTERM")??;
+        if !status.success() {
+            bail!(
+                "rogatoryd {id} exited with {status}:\n{}",
+                self.process_log(id)
+            );
+        }
+        Ok(())
+    }
+
+    /// Polls `check` until it returns `Some`, failing after [`TIMEOUT`].
+    pub async fn eventually<T, F, Fut>(&self, what: &str, mut check: F) -> Result<T>
+    where
+        F: FnMut() -> Fut,
+        Fut: std::future::Future<Output = Result<Option<T>>>,
+    {
+        let deadline = tokio::time::Instant::now() + TIMEOUT * 2;
+        loop {
+            if let Some(value) = check().await? {
+                return Ok(value);
+            }
+            if tokio::time::Instant::now() > deadline {
+                bail!("timed out waiting for {what}");
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
     }
 
     /// The operator API of a running node, over its Unix socket.
@@ -248,6 +407,45 @@ impl Federation {
             .into_inner()
             .log_size)
     }
+}
+
+/// The `rogatoryd` binary of this workspace, built (once per test run) if needed.
+pub fn rogatoryd_binary() -> Result<PathBuf> {
+    static BUILT: std::sync::OnceLock<std::result::Result<PathBuf, String>> =
+        std::sync::OnceLock::new();
+    BUILT
+        .get_or_init(|| {
+            // Test binaries live in target/<profile>/deps; the daemon in target/<profile>.
+            let exe = std::env::current_exe().map_err(|e| e.to_string())?;
+            let profile_dir = exe
+                .parent()
+                .and_then(|deps| deps.parent())
+                .ok_or("cannot locate the target directory")?;
+            // Always ask cargo: a no-op when the daemon is current, a rebuild when it is not.
+            let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+            let mut build = std::process::Command::new(cargo);
+            build.args([
+                "build",
+                "--quiet",
+                "-p",
+                "rogatory-node",
+                "--bin",
+                "rogatoryd",
+            ]);
+            if profile_dir
+                .file_name()
+                .is_some_and(|name| name == "release")
+            {
+                build.arg("--release");
+            }
+            let status = build.status().map_err(|e| e.to_string())?;
+            if !status.success() {
+                return Err(format!("building rogatoryd failed: {status}"));
+            }
+            Ok(profile_dir.join("rogatoryd"))
+        })
+        .clone()
+        .map_err(|e| anyhow::anyhow!(e))
 }
 
 /// A complete, realistic request, as a contact point would submit it.

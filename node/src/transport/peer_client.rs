@@ -39,24 +39,45 @@ pub enum DeliveryError {
     Timeout { peer: String, timeout: Duration },
 }
 
+/// Dials a peer's address and completes TLS, checking the certificate names the peer's node id.
+#[derive(Clone)]
+struct PeerConnector {
+    address: String,
+    server_name: ServerName<'static>,
+    tls: TlsConnector,
+}
+
+impl tower::Service<Uri> for PeerConnector {
+    type Response = TokioIo<tokio_rustls::client::TlsStream<TcpStream>>;
+    type Error = std::io::Error;
+    type Future = std::pin::Pin<
+        Box<dyn std::future::Future<Output = Result<Self::Response, Self::Error>> + Send>,
+    >;
+
+    fn poll_ready(
+        &mut self,
+        _: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Result<(), Self::Error>> {
+        std::task::Poll::Ready(Ok(()))
+    }
+
+    // The URI only names the HTTP/2 :authority; the connection goes to the configured address.
+    fn call(&mut self, _: Uri) -> Self::Future {
+        let this = self.clone();
+        Box::pin(async move {
+            let tcp = TcpStream::connect(&this.address).await?;
+            tcp.set_nodelay(true)?;
+            let tls = this.tls.connect(this.server_name, tcp).await?;
+            Ok(TokioIo::new(tls))
+        })
+    }
+}
+
 fn endpoint_and_connector(
     peer: &PeerConfig,
     tls: Arc<ClientConfig>,
     timeout: Duration,
-) -> Result<
-    (
-        Endpoint,
-        impl tower::Service<
-            Uri,
-            Response = TokioIo<tokio_rustls::client::TlsStream<TcpStream>>,
-            Error = std::io::Error,
-            Future = impl Send,
-        > + Clone
-        + Send
-        + 'static,
-    ),
-    DeliveryError,
-> {
+) -> Result<(Endpoint, PeerConnector), DeliveryError> {
     let connect_error = |detail: String| DeliveryError::Connect {
         peer: peer.node_id.to_string(),
         address: peer.address.clone(),
@@ -64,26 +85,17 @@ fn endpoint_and_connector(
     };
     let server_name =
         ServerName::try_from(peer.node_id.to_string()).map_err(|e| connect_error(e.to_string()))?;
-    let address = peer.address.clone();
-    let connector = TlsConnector::from(tls);
-    // The URI is only used for the HTTP/2 :authority; the connector below dials `address`.
     let endpoint = Endpoint::from_shared(format!("http://{}", peer.node_id))
         .map_err(|e| connect_error(e.to_string()))?
         .connect_timeout(timeout)
         .timeout(timeout)
         .tcp_nodelay(true);
-    let service = tower::service_fn(move |_: Uri| {
-        let address = address.clone();
-        let connector = connector.clone();
-        let server_name = server_name.clone();
-        async move {
-            let tcp = TcpStream::connect(&address).await?;
-            tcp.set_nodelay(true)?;
-            let tls = connector.connect(server_name, tcp).await?;
-            Ok::<_, std::io::Error>(TokioIo::new(tls))
-        }
-    });
-    Ok((endpoint, service))
+    let connector = PeerConnector {
+        address: peer.address.clone(),
+        server_name,
+        tls: TlsConnector::from(tls),
+    };
+    Ok((endpoint, connector))
 }
 
 /// Opens a mutually authenticated channel to `peer` now, failing if it cannot be reached.
@@ -118,6 +130,7 @@ pub fn lazy_channel(
 /// verified).
 pub async fn deliver(
     peer: &str,
+    address: &str,
     channel: Channel,
     timeout: Duration,
     envelope: SignedEnvelope,
@@ -132,16 +145,29 @@ pub async fn deliver(
                 envelope: Some(envelope),
             })
             .await
-            .map_err(|status| DeliveryError::Refused {
-                peer: peer.to_owned(),
-                code: status.code(),
-                reason: status
+            .map_err(|status| {
+                let reason = status
                     .metadata()
                     .get(super::status::REASON_KEY)
                     .and_then(|value| value.to_str().ok())
                     .unwrap_or_default()
-                    .to_owned(),
-                message: status_text(&status),
+                    .to_owned();
+                // UNAVAILABLE without a Rogatory reason comes from our own transport (the
+                // connection failed), not from the peer's service.
+                if status.code() == tonic::Code::Unavailable && reason.is_empty() {
+                    DeliveryError::Connect {
+                        peer: peer.to_owned(),
+                        address: address.to_owned(),
+                        detail: status_text(&status),
+                    }
+                } else {
+                    DeliveryError::Refused {
+                        peer: peer.to_owned(),
+                        code: status.code(),
+                        reason,
+                        message: status_text(&status),
+                    }
+                }
             })?;
         response
             .into_inner()

@@ -7,4 +7,5 @@ mod grpc_surface;
 mod interop;
 mod rejections;
 mod secrets;
+mod store_and_forward;
 mod tls;

@@ -1,0 +1,30 @@
+//! Crash points for the crash-safety tests.
+//!
+//! A real crash can strike between any two steps; the tests need it to strike between two
+//! particular ones (a message durably stored, its receipt not yet sent). Setting the
+//! environment variable `ROGATORY_TEST_CRASH_AT` to a point's name makes the process abort
+//! there, as abruptly as a power cut. Unset (always, in production) a crash point costs one
+//! comparison.
+
+use std::sync::OnceLock;
+
+/// The receiver has stored and fsynced a message and its receipt, and not yet answered.
+pub const AFTER_RECEIVE_DURABLE: &str = "after-receive-durable";
+
+/// The environment variable that arms one crash point.
+pub const ENVIRONMENT_VARIABLE: &str = "ROGATORY_TEST_CRASH_AT";
+
+fn armed() -> Option<&'static str> {
+    static ARMED: OnceLock<Option<String>> = OnceLock::new();
+    ARMED
+        .get_or_init(|| std::env::var(ENVIRONMENT_VARIABLE).ok())
+        .as_deref()
+}
+
+/// Aborts the process if `point` is armed.
+pub fn crash_point(point: &str) {
+    if armed() == Some(point) {
+        eprintln!("rogatoryd: test crash point {point:?} reached; aborting");
+        std::process::abort();
+    }
+}

@@ -1,0 +1,299 @@
+//! Store and forward: nothing accepted is lost or delivered twice, whatever fails. These tests
+//! run real `rogatoryd` processes and kill them with SIGKILL.
+
+use std::collections::BTreeMap;
+
+use prost::Message;
+use rogatory_node::fault;
+use rogatory_proto::signing;
+use rogatory_proto::v1::{
+    DeliveryState, Direction, EntryKind, ListPeersRequest, LogEntry, MessageRecord, Reachability,
+    SubmitRequestRequest,
+};
+use rogatory_tests::{Federation, sample_request};
+
+async fn submit(federation: &Federation, case_id: &str) -> anyhow::Result<MessageRecord> {
+    Ok(federation
+        .operator("tm")
+        .await?
+        .submit_request(SubmitRequestRequest {
+            recipient: "de".into(),
+            request: Some(sample_request()),
+            case_id: case_id.into(),
+            submitted_by: "Prosecutor A.".into(),
+        })
+        .await?
+        .into_inner()
+        .message
+        .expect("record"))
+}
+
+/// Waits until tm's outbox holds `count` messages, all delivered.
+async fn all_delivered(
+    federation: &Federation,
+    count: usize,
+) -> anyhow::Result<Vec<MessageRecord>> {
+    federation
+        .eventually("every message delivered", || async {
+            let outbox = federation.messages("tm", Direction::Outbox).await?;
+            let done = outbox.len() == count
+                && outbox
+                    .iter()
+                    .all(|m| m.state == DeliveryState::Delivered as i32);
+            Ok(done.then_some(outbox))
+        })
+        .await
+}
+
+/// Checks de received each of `sent` exactly once, with a receipt tm holds and verifies.
+async fn exactly_once(federation: &Federation, sent: &[MessageRecord]) -> anyhow::Result<()> {
+    let inbox = federation.messages("de", Direction::Inbox).await?;
+    assert_eq!(inbox.len(), sent.len(), "one stored copy per message");
+    let de_key = federation.node("de")?.signing_key()?.public();
+    for message in sent {
+        assert!(inbox.iter().any(|m| m.message_id == message.message_id));
+        let receipt = signing::open_receipt(&de_key, message.receipt.as_ref().expect("receipt"))?;
+        assert_eq!(receipt.message_id, message.message_id);
+    }
+    for id in ["tm", "de"] {
+        let verdict = federation.verify_log(id).await?;
+        assert!(verdict.ok, "{id}: {}", verdict.failure);
+    }
+    Ok(())
+}
+
+/// The ids of messages received by a node, in the order its log recorded them.
+fn received_order(federation: &Federation, node: &str) -> anyhow::Result<Vec<LogEntry>> {
+    let store = rogatory_node::store::Store::open(&federation.node(node)?.store_dir())?;
+    let mut out = Vec::new();
+    for index in 0..store.log_len()? {
+        let entry = store.log_entry(index)?.expect("entry");
+        if entry.kind == EntryKind::MessageReceived as i32 {
+            out.push(entry);
+        }
+    }
+    Ok(out)
+}
+
+#[tokio::test]
+async fn message_for_a_peer_that_is_down_is_delivered_once_it_is_up() -> anyhow::Result<()> {
+    let mut federation = Federation::create(&["tm", "de"])?;
+    // de is in tm's peer table but not running.
+    federation.start_node("tm").await?;
+    let queued = submit(&federation, "").await?;
+    assert_eq!(queued.state, DeliveryState::Queued as i32);
+    assert!(
+        queued.last_error.contains("connect"),
+        "{}",
+        queued.last_error
+    );
+    let peers = federation
+        .operator("tm")
+        .await?
+        .list_peers(ListPeersRequest {})
+        .await?;
+    let de = peers
+        .into_inner()
+        .peers
+        .into_iter()
+        .find(|p| p.node_id == "de")
+        .expect("de");
+    assert_eq!(de.reachability, Reachability::Unreachable as i32);
+    assert_eq!(de.queue_depth, 1);
+    assert_eq!(de.oldest_queued_message_id, queued.message_id);
+
+    // "An hour later": de starts; tm's next retry finds it.
+    tokio::time::sleep(std::time::Duration::from_millis(700)).await;
+    federation.start_node("de").await?;
+    let outbox = all_delivered(&federation, 1).await?;
+    assert!(
+        outbox[0].attempts >= 2,
+        "delivered on a retry: {}",
+        outbox[0].attempts
+    );
+    exactly_once(&federation, &outbox).await?;
+    let peers = federation
+        .operator("tm")
+        .await?
+        .list_peers(ListPeersRequest {})
+        .await?;
+    let de = peers
+        .into_inner()
+        .peers
+        .into_iter()
+        .find(|p| p.node_id == "de")
+        .expect("de");
+    assert_eq!(de.reachability, Reachability::Reachable as i32);
+    assert_eq!(de.queue_depth, 0);
+    federation.stop_all().await
+}
+
+#[tokio::test]
+async fn sender_killed_right_after_submission_still_delivers_once() -> anyhow::Result<()> {
+    // Both nodes as real processes; de down at first.
+    let mut federation = Federation::create(&["tm", "de"])?;
+    federation.spawn_process("tm", &[]).await?;
+    let queued = submit(&federation, "").await?;
+    assert_eq!(queued.state, DeliveryState::Queued as i32);
+    federation.kill_process("tm").await?;
+
+    federation.spawn_process("de", &[]).await?;
+    federation.spawn_process("tm", &[]).await?;
+    let outbox = all_delivered(&federation, 1).await?;
+    assert_eq!(outbox[0].message_id, queued.message_id);
+    exactly_once(&federation, &outbox).await?;
+    federation.stop_all().await
+}
+
+#[tokio::test]
+async fn receiver_killed_between_storing_and_answering_gives_the_same_receipt_later()
+-> anyhow::Result<()> {
+    let mut federation = Federation::create(&["tm", "de"])?;
+    federation.start_node("tm").await?;
+    // de stores the message durably, then dies before its answer leaves.
+    federation
+        .spawn_process(
+            "de",
+            &[(fault::ENVIRONMENT_VARIABLE, fault::AFTER_RECEIVE_DURABLE)],
+        )
+        .await?;
+    let queued = submit(&federation, "").await?;
+    assert_ne!(
+        queued.state,
+        DeliveryState::Delivered as i32,
+        "de died before answering"
+    );
+    let status = federation.wait_for_exit("de").await?;
+    assert!(!status.success());
+
+    federation.spawn_process("de", &[]).await?;
+    let outbox = all_delivered(&federation, 1).await?;
+    exactly_once(&federation, &outbox).await?;
+    // de logged the message once (the retry got the stored receipt back, nothing new).
+    federation.stop_all().await?;
+    let received = received_order(&federation, "de")?;
+    assert_eq!(received.len(), 1);
+    assert_eq!(received[0].message_id, queued.message_id);
+    Ok(())
+}
+
+#[tokio::test]
+async fn kill_loop_delivers_every_message_exactly_once_in_order_per_case() -> anyhow::Result<()> {
+    const MESSAGES: usize = 40;
+    const CASES: usize = 4;
+    let mut federation = Federation::create(&["tm", "de"])?;
+    federation.start_node("tm").await?;
+    federation.spawn_process("de", &[]).await?;
+
+    let sender = {
+        let operator_socket = federation.node("tm")?.config()?.operator_socket();
+        tokio::spawn(async move {
+            let mut client =
+                rogatory_node::transport::operator_client::connect(&operator_socket).await?;
+            let mut sent = Vec::new();
+            for i in 0..MESSAGES {
+                let record = client
+                    .submit_request(SubmitRequestRequest {
+                        recipient: "de".into(),
+                        request: Some(sample_request()),
+                        case_id: format!("tm-kill-loop-{}", i % CASES),
+                        submitted_by: "loop".into(),
+                    })
+                    .await?
+                    .into_inner()
+                    .message
+                    .expect("record");
+                sent.push(record.message_id);
+            }
+            anyhow::Ok(sent)
+        })
+    };
+    // Kill and restart de while tm submits.
+    for round in 0..5 {
+        tokio::time::sleep(std::time::Duration::from_millis(150 + 50 * round)).await;
+        federation.kill_process("de").await?;
+        federation.spawn_process("de", &[]).await?;
+    }
+    let sent = sender.await??;
+    let outbox = all_delivered(&federation, MESSAGES).await?;
+    exactly_once(&federation, &outbox).await?;
+
+    // Per case, de received the messages in the order tm created them.
+    let by_id: BTreeMap<&str, &str> = outbox
+        .iter()
+        .map(|m| (m.message_id.as_str(), m.case_id.as_str()))
+        .collect();
+    federation.terminate_process("de").await?;
+    let received = received_order(&federation, "de")?;
+    assert_eq!(received.len(), MESSAGES);
+    for case in 0..CASES {
+        let case_id = format!("tm-kill-loop-{case}");
+        let sent_in_case: Vec<&String> = sent
+            .iter()
+            .filter(|id| by_id[id.as_str()] == case_id)
+            .collect();
+        let received_in_case: Vec<&String> = received
+            .iter()
+            .map(|entry| &entry.message_id)
+            .filter(|id| by_id[id.as_str()] == case_id)
+            .collect();
+        assert_eq!(received_in_case, sent_in_case, "order in {case_id}");
+    }
+    // The receipts tm holds name the entries de's log has for them.
+    for message in &outbox {
+        let receipt = rogatory_proto::v1::Receipt::decode(
+            message
+                .receipt
+                .as_ref()
+                .expect("receipt")
+                .payload
+                .as_slice(),
+        )?;
+        let entry = received
+            .iter()
+            .find(|e| e.message_id == message.message_id)
+            .expect("logged");
+        assert_eq!(entry.index, receipt.log_index);
+    }
+    federation.stop_all().await
+}
+
+#[tokio::test]
+async fn a_busy_receiver_makes_the_sender_back_off_not_fail() -> anyhow::Result<()> {
+    const MESSAGES: usize = 30;
+    // de handles one delivery at a time and answers "busy" beyond that.
+    let mut federation = Federation::start_with(&["tm", "de"], |id, text| {
+        if id == "de" {
+            text.replace(
+                "max_concurrent_deliveries = 256",
+                "max_concurrent_deliveries = 1",
+            )
+        } else {
+            text
+        }
+    })
+    .await?;
+    // Queue everything while de is down, so that tm then sends many at once.
+    federation.stop_node("de").await?;
+    for i in 0..MESSAGES {
+        submit(&federation, &format!("tm-busy-{i}")).await?;
+    }
+    federation.start_node("de").await?;
+    let outbox = all_delivered(&federation, MESSAGES).await?;
+    exactly_once(&federation, &outbox).await?;
+    let attempts: u32 = outbox.iter().map(|m| m.attempts).sum();
+    // Backoff, not a flood: a bounded number of retries per message.
+    assert!(
+        attempts < (MESSAGES as u32) * 12,
+        "{attempts} attempts for {MESSAGES} messages"
+    );
+    // Busy answers are transient: de logged no rejection.
+    federation.stop_node("de").await?;
+    let store = rogatory_node::store::Store::open(&federation.node("de")?.store_dir())?;
+    for index in 0..store.log_len()? {
+        let entry = store.log_entry(index)?.expect("entry");
+        assert_ne!(entry.kind, EntryKind::Rejection as i32, "{}", entry.detail);
+    }
+    drop(store);
+    federation.stop_all().await
+}
