@@ -1,1 +1,130 @@
-fn main() {}
+//! `rogatory`: the command line for a Rogatory node's contact points, operators and auditors.
+//!
+//! It is a thin client: set-up commands write node directories through
+//! `rogatory_node::provision`; everything else talks to a running node over its operator socket.
+//!
+//! Exit codes (also in `rogatory --help`):
+//! - 0: success; for `request send` and `status send`, delivered with a signed receipt;
+//! - 1: an error, printed as `error: <cause chain>` and often a `hint:` line;
+//! - 2: `log verify` found the audit log does not verify;
+//! - 3: `request send` / `status send`: stored and signed by the node, not yet delivered;
+//! - 64: the command line could not be parsed (BSD sysexits EX_USAGE).
+#![forbid(unsafe_code)]
+
+mod args;
+mod commands;
+mod connection;
+mod demo;
+mod failure;
+mod output;
+mod request_file;
+mod views;
+mod vocabulary;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+use rogatory_proto::v1::Direction;
+
+use crate::args::{
+    CaCommand, Cli, Command, LogCommand, MessageCommand, NodeCommand, RequestCommand, StatusCommand,
+};
+use crate::commands::{Outcome, audit, identity, mailbox, peers, setup, submit};
+use crate::connection::NodeTarget;
+use crate::output::Format;
+
+const EXIT_ERROR: u8 = 1;
+const EXIT_LOG_FAILED: u8 = 2;
+const EXIT_QUEUED: u8 = 3;
+/// Kept apart from 2 (clap's default for usage errors), which means a failed log here.
+const EXIT_USAGE: u8 = 64;
+
+/// Logs only when asked, so the output of commands (and the demo's nodes) stays readable.
+fn init_logging() {
+    let filter = ["ROGATORY_LOG", "RUST_LOG"]
+        .into_iter()
+        .find_map(|var| tracing_subscriber::EnvFilter::try_from_env(var).ok());
+    if let Some(filter) = filter {
+        tracing_subscriber::fmt()
+            .with_env_filter(filter)
+            .with_writer(std::io::stderr)
+            .init();
+    }
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(error) => {
+            let _ = error.print();
+            return if error.use_stderr() {
+                ExitCode::from(EXIT_USAGE)
+            } else {
+                ExitCode::SUCCESS
+            };
+        }
+    };
+    init_logging();
+    match run(cli).await {
+        Ok(Outcome::Done) => ExitCode::SUCCESS,
+        Ok(Outcome::Queued) => ExitCode::from(EXIT_QUEUED),
+        Ok(Outcome::LogFailed) => ExitCode::from(EXIT_LOG_FAILED),
+        Err(error) => {
+            failure::report(&error);
+            ExitCode::from(EXIT_ERROR)
+        }
+    }
+}
+
+async fn run(cli: Cli) -> anyhow::Result<Outcome> {
+    let format = if cli.json {
+        Format::Json
+    } else {
+        Format::Human
+    };
+    let target = NodeTarget {
+        node: cli.node,
+        socket: cli.socket,
+    };
+    match cli.command {
+        Command::Ca(CaCommand::Create { dir, name }) => setup::create_ca(&dir, &name, format),
+        Command::Node(NodeCommand::Create {
+            id,
+            ca,
+            dir,
+            listen,
+            address,
+        }) => setup::create_node(&id, &ca, &dir, listen, address.as_deref(), format),
+        Command::Node(NodeCommand::AddPeer {
+            id,
+            address,
+            public_key,
+        }) => setup::add_peer(&target.config_path(), &id, &address, &public_key, format),
+        Command::Node(NodeCommand::Identity) => identity::identity(&target, format).await,
+        Command::Request(RequestCommand::Template) => Ok(submit::template()),
+        Command::Request(RequestCommand::Send { file, name }) => {
+            submit::request_send(&target, &file, name.as_deref(), format).await
+        }
+        Command::Status(StatusCommand::Send {
+            refers_to,
+            status,
+            note,
+            name,
+        }) => {
+            submit::status_send(&target, &refers_to, status, &note, name.as_deref(), format).await
+        }
+        Command::Inbox(list) => {
+            mailbox::show_list(&target, Direction::Inbox, list.limit, format).await
+        }
+        Command::Outbox(list) => {
+            mailbox::show_list(&target, Direction::Outbox, list.limit, format).await
+        }
+        Command::Message(MessageCommand::Show { id }) => {
+            mailbox::show_message(&target, &id, format).await
+        }
+        Command::Peers => peers::peers(&target, format).await,
+        Command::Log(LogCommand::Verify) => audit::log_verify(&target, format).await,
+        Command::Demo(demo) => demo::run(demo.dir.as_deref(), demo.keep, format).await,
+    }
+}

@@ -59,6 +59,7 @@ struct RawKeys {
 struct RawLimits {
     max_envelope_bytes: Option<usize>,
     delivery_timeout_seconds: Option<u64>,
+    delivery_alert_after_seconds: Option<u64>,
     max_concurrent_deliveries: Option<usize>,
 }
 
@@ -98,6 +99,8 @@ pub struct NodeConfig {
     pub max_envelope_bytes: usize,
     /// Upper bound on one delivery attempt to a peer (connect, TLS, RPC).
     pub delivery_timeout: std::time::Duration,
+    /// A message still undelivered after this long is flagged overdue (it stays queued).
+    pub delivery_alert_after: std::time::Duration,
     /// Incoming deliveries handled at once; beyond that peers are told to retry later.
     pub max_concurrent_deliveries: usize,
     pub peers: Vec<PeerConfig>,
@@ -185,6 +188,13 @@ impl NodeConfig {
                 "must be between 1 and 3600".into(),
             ));
         }
+        let delivery_alert_after_seconds = raw.limits.delivery_alert_after_seconds.unwrap_or(3600);
+        if !(1..=30 * 24 * 3600).contains(&delivery_alert_after_seconds) {
+            return Err(invalid(
+                "limits.delivery_alert_after_seconds",
+                "must be between 1 and 2592000 (30 days)".into(),
+            ));
+        }
         let max_concurrent_deliveries = raw.limits.max_concurrent_deliveries.unwrap_or(256);
         if !(1..=65536).contains(&max_concurrent_deliveries) {
             return Err(invalid(
@@ -204,6 +214,7 @@ impl NodeConfig {
             },
             max_envelope_bytes,
             delivery_timeout: std::time::Duration::from_secs(delivery_timeout_seconds),
+            delivery_alert_after: std::time::Duration::from_secs(delivery_alert_after_seconds),
             max_concurrent_deliveries,
             peers,
         })
@@ -243,6 +254,7 @@ pub fn render(
          [limits]\n\
          max_envelope_bytes = {DEFAULT_MAX_ENVELOPE_BYTES}\n\
          delivery_timeout_seconds = 30\n\
+         delivery_alert_after_seconds = 3600\n\
          max_concurrent_deliveries = 256\n",
         data_dir = data_dir.display().to_string(),
     );

@@ -296,3 +296,9 @@ pub fn record_delivery_failure(
         Ok(Some(updated))
     })
 }
+
+/// Whether an outbox message has waited longer than the node's alert horizon.
+pub fn is_overdue(node: &Node, created_at_ms: i64, delivered: bool) -> bool {
+    let horizon = i64::try_from(node.config.delivery_alert_after.as_millis()).unwrap_or(i64::MAX);
+    !delivered && created_at_ms > 0 && now_ms().saturating_sub(created_at_ms) > horizon
+}

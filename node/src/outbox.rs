@@ -152,8 +152,11 @@ impl Outbox {
 #[derive(Debug, Clone)]
 struct Pending {
     case_id: String,
+    created_at_ms: i64,
     attempts: u32,
     next_attempt_ms: i64,
+    /// Whether the operator was already warned that this message is overdue.
+    alerted: bool,
 }
 
 struct LaneWorker {
@@ -208,8 +211,10 @@ impl LaneWorker {
                                 message.message_id,
                                 Pending {
                                     case_id: message.case_id,
+                                    created_at_ms: message.created_at_ms,
                                     attempts: message.attempts,
                                     next_attempt_ms: message.next_attempt_at_ms,
+                                    alerted: false,
                                 },
                             );
                         }
@@ -387,6 +392,17 @@ impl LaneWorker {
                 if let Some(item) = pending.get_mut(&message_id) {
                     item.attempts = attempts;
                     item.next_attempt_ms = next_attempt_ms;
+                    if !item.alerted && outbound::is_overdue(&self.node, item.created_at_ms, false)
+                    {
+                        item.alerted = true;
+                        tracing::warn!(
+                            %message_id,
+                            attempts,
+                            %error,
+                            "message overdue: still not delivered after the alert horizon \
+                             (limits.delivery_alert_after_seconds); it stays queued"
+                        );
+                    }
                 }
                 let note = FailedAttempt {
                     error,

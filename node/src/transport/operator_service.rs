@@ -62,10 +62,22 @@ impl OperatorService {
             .message(&record.message_id)
             .map_err(|e| status::internal(&e))?
             .unwrap_or(record);
-        current.sending = self
-            .outbox
-            .is_sending(&current.recipient, &current.message_id);
+        self.annotate(&mut current);
         Ok(current)
+    }
+
+    /// Adds what is known only now: whether an attempt is in flight, whether it is overdue.
+    fn annotate(&self, message: &mut MessageRecord) {
+        if message.direction == Direction::Outbox as i32 {
+            message.sending = self
+                .outbox
+                .is_sending(&message.recipient, &message.message_id);
+            message.overdue = outbound::is_overdue(
+                &self.node,
+                message.created_at_ms,
+                message.state == DeliveryState::Delivered as i32,
+            );
+        }
     }
 }
 
@@ -162,9 +174,7 @@ impl Operator for OperatorService {
                 .map_err(|e| Status::internal(e.to_string()))?
                 .map_err(|e| status::internal(&e))?;
         for message in &mut messages {
-            message.sending = self
-                .outbox
-                .is_sending(&message.recipient, &message.message_id);
+            self.annotate(message);
         }
         // Stuck messages first: undelivered outbox messages, oldest first, then the rest.
         messages.sort_by_key(|m| {
@@ -188,7 +198,10 @@ impl Operator for OperatorService {
     ) -> Result<Response<MessageRecord>, Status> {
         let message_id = request.into_inner().message_id;
         match self.node.store.message(&message_id) {
-            Ok(Some(record)) => Ok(Response::new(record)),
+            Ok(Some(mut record)) => {
+                self.annotate(&mut record);
+                Ok(Response::new(record))
+            }
             Ok(None) => Err(Status::not_found(format!(
                 "no message {message_id} in this node's inbox or outbox"
             ))),
@@ -228,6 +241,9 @@ impl Operator for OperatorService {
                     .as_ref()
                     .map(|m| m.message_id.clone())
                     .unwrap_or_default(),
+                overdue: oldest
+                    .as_ref()
+                    .is_some_and(|m| outbound::is_overdue(&self.node, m.created_at_ms, false)),
                 oldest_queued_at_ms: oldest.map_or(0, |m| m.created_at_ms),
                 last_error: state.last_error,
                 next_attempt_at_ms: state.next_attempt_ms,

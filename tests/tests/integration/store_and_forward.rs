@@ -77,7 +77,17 @@ fn received_order(federation: &Federation, node: &str) -> anyhow::Result<Vec<Log
 
 #[tokio::test]
 async fn message_for_a_peer_that_is_down_is_delivered_once_it_is_up() -> anyhow::Result<()> {
-    let mut federation = Federation::create(&["tm", "de"])?;
+    // tm flags messages undelivered after one second as overdue.
+    let mut federation = Federation::create_with(&["tm", "de"], |id, text| {
+        if id == "tm" {
+            text.replace(
+                "delivery_alert_after_seconds = 3600",
+                "delivery_alert_after_seconds = 1",
+            )
+        } else {
+            text
+        }
+    })?;
     // de is in tm's peer table but not running.
     federation.start_node("tm").await?;
     let queued = submit(&federation, "").await?;
@@ -102,8 +112,26 @@ async fn message_for_a_peer_that_is_down_is_delivered_once_it_is_up() -> anyhow:
     assert_eq!(de.queue_depth, 1);
     assert_eq!(de.oldest_queued_message_id, queued.message_id);
 
-    // "An hour later": de starts; tm's next retry finds it.
-    tokio::time::sleep(std::time::Duration::from_millis(700)).await;
+    assert!(!queued.overdue);
+
+    // "An hour later" (past tm's alert horizon): overdue, still queued, then de starts and
+    // tm's next retry finds it.
+    tokio::time::sleep(std::time::Duration::from_millis(1200)).await;
+    let outbox = federation.messages("tm", Direction::Outbox).await?;
+    assert!(outbox[0].overdue, "flagged overdue");
+    assert_eq!(outbox[0].state, DeliveryState::Queued as i32);
+    let peers = federation
+        .operator("tm")
+        .await?
+        .list_peers(ListPeersRequest {})
+        .await?;
+    assert!(
+        peers
+            .into_inner()
+            .peers
+            .iter()
+            .any(|p| p.node_id == "de" && p.overdue)
+    );
     federation.start_node("de").await?;
     let outbox = all_delivered(&federation, 1).await?;
     assert!(

@@ -1,0 +1,407 @@
+//! The command line as clap parses it: every subcommand, option and help text.
+//!
+//! Help is written for someone new to Rogatory: a prosecutor acting as contact point, an
+//! operator running a node, an auditor. Each command's `after_help` shows examples.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use clap::builder::{PossibleValue, PossibleValuesParser, TypedValueParser};
+use clap::{Args, Parser, Subcommand};
+use rogatory_proto::v1::RequestStatus;
+
+use crate::vocabulary;
+
+const ABOUT: &str = "Send and track mutual legal assistance (MLA) requests between countries' \
+                     Rogatory nodes";
+
+const LONG_ABOUT: &str = "\
+Send and track mutual legal assistance (MLA) requests between countries' Rogatory nodes.
+
+Each country runs a node (rogatoryd). Nodes exchange signed messages over mutual TLS; the \
+receiving node answers every message with a signed receipt, and every node keeps a \
+tamper-evident audit log. This command talks to your own node through its operator socket.
+
+  Contact points:  request, status, inbox, outbox, message
+  Operators:       ca, node, peers
+  Auditors:        log
+  Try it out:      demo (three nodes on this machine, no set-up needed)
+
+Commands that talk to a node find it with --node (a node directory or its node.toml; default: \
+the current directory) or --socket.";
+
+const AFTER_HELP: &str = "\
+Examples:
+  rogatory demo                                     see a request travel from tm to de
+  rogatory request template > my-request.toml       start a new request
+  rogatory --node /srv/rogatory/tm request send my-request.toml --as \"A. Berdiyev\"
+  rogatory --node /srv/rogatory/tm inbox
+  rogatory --node /srv/rogatory/tm log verify
+
+Exit codes:
+  0   success (for send commands: delivered, with a signed receipt)
+  1   error (the message says what went wrong; nothing was sent unless it says so)
+  2   `log verify`: the audit log did not verify
+  3   `request send` / `status send`: accepted and stored by your node, but not yet delivered
+  64  the command line itself is wrong (unknown option, missing argument)";
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "rogatory",
+    version,
+    about = ABOUT,
+    long_about = LONG_ABOUT,
+    after_help = AFTER_HELP,
+)]
+pub struct Cli {
+    /// The node to talk to: its directory (holding node.toml) or its node.toml.
+    #[arg(
+        long,
+        global = true,
+        env = "ROGATORY_NODE",
+        value_name = "DIR_OR_CONFIG",
+        default_value = ".",
+        display_order = 100
+    )]
+    pub node: PathBuf,
+
+    /// The node's operator socket, if not <data_dir>/operator.sock of --node.
+    #[arg(long, global = true, value_name = "PATH", display_order = 101)]
+    pub socket: Option<PathBuf>,
+
+    /// Print machine-readable JSON instead of text.
+    #[arg(long, global = true, display_order = 102)]
+    pub json: bool,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Write and send formal MLA requests [contact points]
+    #[command(subcommand, display_order = 1)]
+    Request(RequestCommand),
+
+    /// Tell the other side where a request stands [contact points]
+    #[command(subcommand, display_order = 2)]
+    Status(StatusCommand),
+
+    /// Messages your node received, newest first [contact points]
+    #[command(
+        display_order = 3,
+        after_help = "Examples:\n  rogatory inbox\n  rogatory inbox --limit 10 --json"
+    )]
+    Inbox(ListArgs),
+
+    /// Messages your node sent, newest first, with their delivery state [contact points]
+    #[command(
+        display_order = 4,
+        after_help = "Examples:\n  rogatory outbox\n\nA message in state `queued` was signed \
+                      and stored but the recipient has not confirmed receiving it."
+    )]
+    Outbox(ListArgs),
+
+    /// Show one message in full [contact points, auditors]
+    #[command(subcommand, display_order = 5)]
+    Message(MessageCommand),
+
+    /// Create the federation's certificate authority [operators]
+    #[command(subcommand, display_order = 6)]
+    Ca(CaCommand),
+
+    /// Create a node, add peers, show a node's identity [operators]
+    #[command(subcommand, display_order = 7)]
+    Node(NodeCommand),
+
+    /// Each peer: reachable or not, last contact, messages waiting for it [operators]
+    #[command(
+        display_order = 8,
+        after_help = "Example:\n  rogatory --node /srv/rogatory/tm peers\n\nA peer is `unknown` \
+                      until this node has exchanged a message with it since it started."
+    )]
+    Peers,
+
+    /// Check the node's audit log [auditors]
+    #[command(subcommand, display_order = 9)]
+    Log(LogCommand),
+
+    /// Run a small federation (tm, uz, de) on this machine and send a request through it
+    #[command(
+        display_order = 10,
+        long_about = "Run a small federation on this machine and send a request through it.\n\n\
+                      Three nodes start on loopback: Turkmenistan (tm), Uzbekistan (uz) and \
+                      Germany (de). tm's contact point sends de a request for evidence in a \
+                      trafficking-in-persons case (config/requests/trafficking-evidence.toml); \
+                      de receipts it, finds it in its inbox and answers with status updates; \
+                      then every node's audit log is verified. Nothing leaves this machine.",
+        after_help = "Examples:\n  rogatory demo\n  rogatory demo --keep\n  rogatory demo --dir \
+                      ./demo-runs      (each run gets its own run-<time> directory)"
+    )]
+    Demo(DemoArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ListArgs {
+    /// Show at most this many messages (the node's default is 100).
+    #[arg(long, value_name = "N", default_value_t = 0, hide_default_value = true)]
+    pub limit: u32,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum RequestCommand {
+    /// Print a commented request file to fill in
+    #[command(after_help = "Example:\n  rogatory request template > my-request.toml")]
+    Template,
+
+    /// Sign and send the request described in a request file
+    #[command(
+        long_about = "Sign and send the request described in a request file.\n\n\
+                      The file is checked before anything is sent: an unknown key, a wrong \
+                      value or a missing required field is reported with its line. Your node \
+                      then signs the request, records it in its audit log and delivers it; the \
+                      receiving node answers with a signed receipt.",
+        after_help = "Examples:\n  rogatory request send my-request.toml --as \"A. Berdiyev, \
+                      prosecutor\"\n  rogatory --node /srv/rogatory/tm request send \
+                      config/requests/trafficking-evidence.toml\n\nExit code 0: delivered, \
+                      with a signed receipt. Exit code 3: stored and signed by your node but not \
+                      yet delivered (see `rogatory outbox`); do not send it again."
+    )]
+    Send {
+        /// The request file (TOML); `rogatory request template` shows the format.
+        #[arg(value_name = "FILE")]
+        file: PathBuf,
+        /// Your name, recorded in the audit log as the person who submitted it [default: $USER].
+        #[arg(long = "as", value_name = "NAME")]
+        name: Option<String>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum StatusCommand {
+    /// Send a status update on a request, e.g. that you acknowledged or accepted it
+    #[command(
+        long_about = "Send a status update on a request.\n\n\
+                      The update goes to the other party of the message it refers to, in the \
+                      same case. The requested side normally reports acknowledged, under-review, \
+                      accepted, refused, in-execution or executed; the requesting side withdraws.",
+        after_help = "Examples:\n  rogatory status send --refers-to 01JZ3K6W8Y2C9D0E1F2G3H4J5K \
+                      --status acknowledged\n  rogatory status send --refers-to \
+                      01JZ3K6W8Y2C9D0E1F2G3H4J5K --status refused --note \"Grounds: ...\"\n\n\
+                      Exit code 0: delivered. Exit code 3: stored but not yet delivered."
+    )]
+    Send {
+        /// The message id of the request (`rogatory inbox` lists them).
+        #[arg(long, value_name = "MESSAGE_ID")]
+        refers_to: String,
+        /// The new status.
+        #[arg(long, value_name = "STATUS", value_parser = status_parser())]
+        status: RequestStatus,
+        /// An explanation for the other side (grounds for a refusal, what is missing, ...).
+        #[arg(long, value_name = "TEXT", default_value = "")]
+        note: String,
+        /// Your name, recorded as the update's author [default: $USER].
+        #[arg(long = "as", value_name = "NAME")]
+        name: Option<String>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum MessageCommand {
+    /// Show a message: envelope, request or status update, and the signed receipt
+    #[command(after_help = "Example:\n  rogatory message show 01JZ3K6W8Y2C9D0E1F2G3H4J5K")]
+    Show {
+        /// The message id (`rogatory inbox` and `rogatory outbox` list them).
+        #[arg(value_name = "MESSAGE_ID")]
+        id: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CaCommand {
+    /// Create the federation CA, which certifies every node's TLS identity
+    #[command(
+        long_about = "Create the federation CA, which certifies every node's TLS identity.\n\n\
+                      One CA serves the whole federation. Its certificate goes to every node; \
+                      its private key signs node certificates and must stay offline.",
+        after_help = "Example:\n  rogatory ca create --dir ./federation-ca --name \"CASC \
+                      network CA\""
+    )]
+    Create {
+        /// Directory to create the CA in (created if missing; an existing CA is never replaced).
+        #[arg(long, value_name = "DIR")]
+        dir: PathBuf,
+        /// The CA's name, shown in certificates.
+        #[arg(long, value_name = "NAME", default_value = "Rogatory federation CA")]
+        name: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum NodeCommand {
+    /// Create a node directory: keys, a certificate from the CA, and node.toml
+    #[command(
+        after_help = "Example:\n  rogatory node create --id tm --ca ./federation-ca --dir \
+                            /srv/rogatory/tm --listen 0.0.0.0:7400 --address tm.example.org:7400"
+    )]
+    Create {
+        /// The node's id: lowercase letters, digits and '-', e.g. the country code "tm".
+        #[arg(long, value_name = "ID")]
+        id: String,
+        /// The federation CA's directory (from `rogatory ca create`).
+        #[arg(long, value_name = "DIR")]
+        ca: PathBuf,
+        /// Where to create the node (must not already hold a node).
+        #[arg(long = "dir", value_name = "NODE_DIR")]
+        dir: PathBuf,
+        /// Address and port the node listens on for other nodes, e.g. 0.0.0.0:7400.
+        #[arg(long, value_name = "ADDR")]
+        listen: SocketAddr,
+        /// How other nodes reach this one, HOST:PORT [default: the --listen address].
+        #[arg(long, value_name = "HOST:PORT")]
+        address: Option<String>,
+    },
+
+    /// Add another node as a peer of this node (--node); restart the node afterwards
+    #[command(
+        after_help = "Example:\n  rogatory --node /srv/rogatory/tm node add-peer --id de \
+                            --address de.example.org:7400 --public-key \
+                            q3n0...base64...=\n\nThe peer's operator gets the key from \
+                            `rogatory node create` or `rogatory node identity`; compare the \
+                            fingerprints by phone."
+    )]
+    AddPeer {
+        /// The peer's node id.
+        #[arg(long, value_name = "ID")]
+        id: String,
+        /// Where the peer listens, HOST:PORT.
+        #[arg(long, value_name = "HOST:PORT")]
+        address: String,
+        /// The peer's message-signing public key (base64).
+        #[arg(long, value_name = "BASE64")]
+        public_key: String,
+    },
+
+    /// Show the running node's id, keys, address and peers
+    #[command(after_help = "Example:\n  rogatory --node /srv/rogatory/tm node identity")]
+    Identity,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum LogCommand {
+    /// Verify the node's audit log, entry by entry, from the first to the last
+    #[command(
+        long_about = "Verify the node's audit log, entry by entry, from the first to the last.\n\n\
+                      Every entry is chained to the previous one by its hash, and entries about \
+                      messages carry the signed bytes and signatures, which are checked again.",
+        after_help = "Example:\n  rogatory --node /srv/rogatory/tm log verify\n\nExit code 0: \
+                      the log verifies. Exit code 2: it does not (the entry and reason are \
+                      printed)."
+    )]
+    Verify,
+}
+
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// Keep the demo's files in DIR/run-<time> instead of a temporary directory.
+    #[arg(long, value_name = "DIR")]
+    pub dir: Option<PathBuf>,
+    /// Keep the temporary directory instead of deleting it at the end.
+    #[arg(long)]
+    pub keep: bool,
+}
+
+/// Status names as typed, with a word on each for `--help`.
+const STATUS_HELP: [(&str, &str); 12] = [
+    (
+        "acknowledged",
+        "the request arrived and a contact point has taken it in hand",
+    ),
+    ("under-review", "the request is being examined"),
+    (
+        "additional-information-requested",
+        "more information is needed to execute it (UNTOC art. 18(16))",
+    ),
+    (
+        "consultation",
+        "conditions are proposed or consultation is needed (art. 18(26))",
+    ),
+    ("accepted", "the request will be executed"),
+    (
+        "postponed",
+        "execution is postponed, e.g. for ongoing proceedings (art. 18(25))",
+    ),
+    (
+        "refused",
+        "refused; give the grounds in --note (art. 18(21), 18(23))",
+    ),
+    ("in-execution", "the measures are being carried out"),
+    ("partially-executed", "part of the assistance was provided"),
+    (
+        "executed",
+        "the assistance was provided and the results transmitted",
+    ),
+    (
+        "withdrawn",
+        "the requesting side no longer needs the assistance",
+    ),
+    ("closed", "the case is closed on this side"),
+];
+
+fn status_parser() -> impl TypedValueParser<Value = RequestStatus> {
+    PossibleValuesParser::new(
+        STATUS_HELP
+            .iter()
+            .map(|(name, help)| PossibleValue::new(*name).help(*help)),
+    )
+    .try_map(|name| vocabulary::parse::<RequestStatus>(&name))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn clap_definitions_are_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn status_help_covers_every_status() {
+        let names: Vec<String> = STATUS_HELP.iter().map(|(n, _)| (*n).to_owned()).collect();
+        assert_eq!(names, vocabulary::all_names::<RequestStatus>());
+    }
+
+    #[test]
+    fn status_parses() {
+        let cli = Cli::try_parse_from([
+            "rogatory",
+            "status",
+            "send",
+            "--refers-to",
+            "X",
+            "--status",
+            "in-execution",
+        ])
+        .expect("parses");
+        match cli.command {
+            Command::Status(StatusCommand::Send { status, .. }) => {
+                assert_eq!(status, RequestStatus::InExecution);
+            }
+            other => panic!("{other:?}"),
+        }
+        assert!(
+            Cli::try_parse_from([
+                "rogatory",
+                "status",
+                "send",
+                "--refers-to",
+                "X",
+                "--status",
+                "done"
+            ])
+            .is_err()
+        );
+    }
+}

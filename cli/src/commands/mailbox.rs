@@ -1,0 +1,107 @@
+//! Reading messages: `rogatory inbox`, `rogatory outbox` and `rogatory message show`.
+
+use rogatory_proto::v1::{Direction, ListMessagesRequest, ShowMessageRequest};
+
+use super::Outcome;
+use crate::connection::{Client, NodeTarget, answer};
+use crate::output::{Format, Table, minute, print_json};
+use crate::views::{MessageDetail, MessageSummary};
+
+/// Messages received (inbox) or sent (outbox), newest first.
+pub async fn list(
+    client: &mut Client,
+    direction: Direction,
+    limit: u32,
+) -> anyhow::Result<Vec<MessageSummary>> {
+    let response = answer(
+        client
+            .list_messages(ListMessagesRequest {
+                direction: direction as i32,
+                limit,
+            })
+            .await,
+        || format!("listing the {}", box_name(direction)),
+    )?;
+    Ok(response
+        .messages
+        .iter()
+        .map(MessageSummary::from_record)
+        .collect())
+}
+
+fn box_name(direction: Direction) -> &'static str {
+    if direction == Direction::Inbox {
+        "inbox"
+    } else {
+        "outbox"
+    }
+}
+
+pub async fn show_list(
+    target: &NodeTarget,
+    direction: Direction,
+    limit: u32,
+    format: Format,
+) -> anyhow::Result<Outcome> {
+    let mut client = target.connect().await?;
+    let messages = list(&mut client, direction, limit).await?;
+    if format.json() {
+        print_json(&messages)?;
+        return Ok(Outcome::Done);
+    }
+    if messages.is_empty() {
+        println!("The {} is empty.", box_name(direction));
+        return Ok(Outcome::Done);
+    }
+    let peer = if direction == Direction::Inbox {
+        "FROM"
+    } else {
+        "TO"
+    };
+    let mut table = Table::new(&[
+        "TIME (UTC)",
+        "MESSAGE ID",
+        peer,
+        "CASE",
+        "KIND",
+        "STATE",
+        "ABOUT",
+    ]);
+    for m in &messages {
+        table.row(vec![
+            minute(m.created_at_ms),
+            m.message_id.clone(),
+            m.peer.clone(),
+            m.case_id.clone(),
+            m.kind_text(),
+            m.state.clone(),
+            m.about_text(),
+        ]);
+    }
+    print!("{}", table.render());
+    println!("`rogatory message show MESSAGE_ID` shows one message in full.");
+    Ok(Outcome::Done)
+}
+
+pub async fn show_message(
+    target: &NodeTarget,
+    message_id: &str,
+    format: Format,
+) -> anyhow::Result<Outcome> {
+    let mut client = target.connect().await?;
+    let record = answer(
+        client
+            .show_message(ShowMessageRequest {
+                message_id: message_id.to_owned(),
+            })
+            .await,
+        || format!("looking up message {message_id}"),
+    )?;
+    let detail = MessageDetail::from_record(&record);
+    if format.json() {
+        print_json(&detail)?;
+    } else {
+        print!("{}", detail.render());
+    }
+    Ok(Outcome::Done)
+}

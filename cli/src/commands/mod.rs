@@ -1,0 +1,20 @@
+//! One module per group of subcommands. Each command takes plain arguments (parsed by
+//! `args`), prints its result, and returns an [`Outcome`] that `main` turns into an exit code.
+
+pub mod audit;
+pub mod identity;
+pub mod mailbox;
+pub mod peers;
+pub mod setup;
+pub mod submit;
+
+/// How a command that did not fail ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// Everything asked for was done.
+    Done,
+    /// The node accepted and stored the message, but the recipient has not receipted it yet.
+    Queued,
+    /// The audit log did not verify.
+    LogFailed,
+}

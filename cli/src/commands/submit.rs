@@ -1,0 +1,177 @@
+//! Sending: `rogatory request send`, `rogatory status send` and `rogatory request template`.
+//!
+//! The node signs, logs and delivers; these commands check what they can first (so a bad file
+//! fails before any connection), then report the delivery state the node returns.
+
+use std::path::Path;
+
+use rogatory_proto::ids::is_message_id;
+use rogatory_proto::v1::{
+    MessageRecord, RequestStatus, StatusUpdate, SubmitRequestRequest, SubmitStatusUpdateRequest,
+};
+
+use super::Outcome;
+use crate::connection::{Client, NodeTarget, answer};
+use crate::failure::UserError;
+use crate::output::{Format, print_json, wrap};
+use crate::request_file::{self, Submission};
+use crate::views::MessageDetail;
+
+/// The name recorded in the audit log: `--as`, else the login name.
+pub fn submitter(name: Option<&str>) -> String {
+    name.map(str::to_owned)
+        .or_else(|| std::env::var("USER").ok())
+        .unwrap_or_default()
+}
+
+/// Submits a request; the returned record says whether it was delivered.
+pub async fn submit_request(
+    client: &mut Client,
+    submission: Submission,
+    submitted_by: &str,
+) -> anyhow::Result<MessageRecord> {
+    let to = submission.to.to_string();
+    let response = answer(
+        client
+            .submit_request(SubmitRequestRequest {
+                recipient: to.clone(),
+                request: Some(submission.request),
+                case_id: submission.case_id,
+                submitted_by: submitted_by.to_owned(),
+            })
+            .await,
+        || format!("submitting the request to {to}"),
+    )?;
+    response
+        .message
+        .ok_or_else(|| anyhow::anyhow!("the node accepted the request but returned no record"))
+}
+
+/// Submits a status update about message `refers_to`.
+pub async fn submit_status(
+    client: &mut Client,
+    refers_to: &str,
+    status: RequestStatus,
+    note: &str,
+    submitted_by: &str,
+) -> anyhow::Result<MessageRecord> {
+    let response = answer(
+        client
+            .submit_status_update(SubmitStatusUpdateRequest {
+                refers_to: refers_to.to_owned(),
+                update: Some(StatusUpdate {
+                    refers_to: refers_to.to_owned(),
+                    status: status as i32,
+                    note: note.to_owned(),
+                    author: submitted_by.to_owned(),
+                }),
+                submitted_by: submitted_by.to_owned(),
+            })
+            .await,
+        || format!("submitting the status update on {refers_to}"),
+    )?;
+    response
+        .message
+        .ok_or_else(|| anyhow::anyhow!("the node accepted the update but returned no record"))
+}
+
+pub async fn request_send(
+    target: &NodeTarget,
+    file: &Path,
+    name: Option<&str>,
+    format: Format,
+) -> anyhow::Result<Outcome> {
+    let submission = request_file::load(file)?;
+    let mut client = target.connect().await?;
+    let record = submit_request(&mut client, submission, &submitter(name)).await?;
+    report(&record, format)
+}
+
+pub async fn status_send(
+    target: &NodeTarget,
+    refers_to: &str,
+    status: RequestStatus,
+    note: &str,
+    name: Option<&str>,
+    format: Format,
+) -> anyhow::Result<Outcome> {
+    if !is_message_id(refers_to) {
+        return Err(UserError::new(
+            format!("--refers-to {refers_to:?} is not a message id"),
+            "message ids are 26 characters such as 01JZ3K6W8Y2C9D0E1F2G3H4J5K; `rogatory inbox` \
+             lists them",
+        )
+        .into());
+    }
+    let mut client = target.connect().await?;
+    let record = submit_status(&mut client, refers_to, status, note, &submitter(name)).await?;
+    report(&record, format)
+}
+
+pub fn template() -> Outcome {
+    print!("{}", request_file::template());
+    Outcome::Done
+}
+
+/// Prints what happened to a submitted message; queued is a distinct outcome.
+fn report(record: &MessageRecord, format: Format) -> anyhow::Result<Outcome> {
+    let detail = MessageDetail::from_record(record);
+    let s = &detail.summary;
+    let outcome = if s.delivered() {
+        Outcome::Done
+    } else {
+        Outcome::Queued
+    };
+    if format.json() {
+        print_json(&detail)?;
+        return Ok(outcome);
+    }
+    let what = match (&detail.request, &detail.status_update) {
+        (Some(_), _) => "MLA request".to_owned(),
+        (_, Some(update)) => format!("Status update \"{}\"", update.status),
+        _ => "Message".to_owned(),
+    };
+    println!("{what} {} to {}", s.message_id, s.recipient);
+    println!("  case:             {}", s.case_id);
+    if let Some(update) = &detail.status_update {
+        println!("  about:            {}", update.refers_to);
+    }
+    println!(
+        "  this node's log:  entry {} (signed and stored)",
+        s.log_index
+    );
+    match (&detail.receipt, outcome) {
+        (Some(receipt), Outcome::Done) => {
+            println!("  state:            DELIVERED");
+            println!(
+                "  receipt:          signed by {}, stored at {}, {}'s log entry {}",
+                receipt.receiver, receipt.received_at, receipt.receiver, receipt.log_index
+            );
+            println!("  envelope SHA-256: {}", receipt.envelope_sha256);
+        }
+        _ => {
+            println!(
+                "  state:            QUEUED: {} has not confirmed receiving it",
+                s.recipient
+            );
+            println!(
+                "  last error:       {}",
+                s.last_error.as_deref().unwrap_or("(none)")
+            );
+            let retry = match &s.next_attempt_at {
+                Some(at) => format!("the node will try again at {at}"),
+                None => "no further delivery attempt is scheduled".to_owned(),
+            };
+            println!();
+            let advice = format!(
+                "The message is signed and kept in this node's outbox (`rogatory outbox`); do not \
+                 send it again: {retry}. Ask the node operators to check that {} is running and \
+                 reachable at the address `rogatory node identity` lists, and if the matter is \
+                 urgent, alert {}'s contact point through another channel.",
+                s.recipient, s.recipient
+            );
+            println!("{}", wrap(&advice, 90));
+        }
+    }
+    Ok(outcome)
+}

@@ -1,0 +1,182 @@
+//! How a failure reaches the user: the whole error chain on one line, then a hint saying what
+//! to do next.
+//!
+//! Hints are chosen here, in one table, from the typed causes found in the chain, so commands
+//! only attach context and never print errors themselves.
+
+use std::fmt;
+
+use rogatory_node::config::ConfigError;
+use rogatory_node::provision::ProvisionError;
+use rogatory_node::transport::operator_client::OperatorConnectError;
+use tonic::Code;
+
+/// A problem with what the user asked for, with the fix.
+#[derive(Debug)]
+pub struct UserError {
+    message: String,
+    hint: String,
+}
+
+impl UserError {
+    pub fn new(message: impl Into<String>, hint: impl Into<String>) -> Self {
+        Self {
+            message: message.into(),
+            hint: hint.into(),
+        }
+    }
+}
+
+impl fmt::Display for UserError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for UserError {}
+
+/// A call to the node's operator API that the node answered with an error.
+#[derive(Debug)]
+pub struct RpcError {
+    pub code: Code,
+    pub message: String,
+}
+
+impl fmt::Display for RpcError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "the node answered {:?}: {}", self.code, self.message)
+    }
+}
+
+impl std::error::Error for RpcError {}
+
+impl From<tonic::Status> for RpcError {
+    fn from(status: tonic::Status) -> Self {
+        Self {
+            code: status.code(),
+            message: status.message().to_owned(),
+        }
+    }
+}
+
+/// Prints `error: <chain>` and, when one applies, `hint: <what to do>` to stderr.
+pub fn report(error: &anyhow::Error) {
+    eprintln!("error: {}", chain_text(error));
+    if let Some(hint) = hint_for(error) {
+        eprintln!("hint: {hint}");
+    }
+}
+
+/// The cause chain joined by ": ", like `{:#}`, but without repeating a cause that an outer
+/// message already quotes (several error types include their source in their own message).
+pub fn chain_text(error: &anyhow::Error) -> String {
+    let mut text = String::new();
+    for cause in error.chain() {
+        let part = cause.to_string();
+        if text.ends_with(&part) {
+            continue;
+        }
+        if !text.is_empty() {
+            text.push_str(": ");
+        }
+        text.push_str(&part);
+    }
+    text
+}
+
+/// The first hint that applies to a cause in the chain, outermost first.
+pub fn hint_for(error: &anyhow::Error) -> Option<String> {
+    error.chain().find_map(|cause| {
+        if let Some(user) = cause.downcast_ref::<UserError>() {
+            return Some(user.hint.clone());
+        }
+        if cause.downcast_ref::<OperatorConnectError>().is_some() {
+            return Some(
+                "start the node with `rogatoryd --config NODE_DIR/node.toml`, or point to a \
+                 running one with --node NODE_DIR (or ROGATORY_NODE) or --socket PATH"
+                    .to_owned(),
+            );
+        }
+        if let Some(config) = cause.downcast_ref::<ConfigError>() {
+            return Some(match config {
+                ConfigError::Read { .. } => {
+                    "pass --node with the node's directory or its node.toml, or set \
+                     ROGATORY_NODE; `rogatory node create` makes a node directory"
+                        .to_owned()
+                }
+                _ => "config/node.example.toml describes every key of node.toml".to_owned(),
+            });
+        }
+        if let Some(ProvisionError::Exists(_)) = cause.downcast_ref::<ProvisionError>() {
+            return Some(
+                "the existing directory may hold private keys: remove it only if you are sure \
+                 it is no longer in use"
+                    .to_owned(),
+            );
+        }
+        if let Some(rpc) = cause.downcast_ref::<RpcError>() {
+            return match rpc.code {
+                Code::NotFound => Some(
+                    "`rogatory inbox` and `rogatory outbox` list message ids; `rogatory node \
+                     identity` lists the nodes this node can send to"
+                        .to_owned(),
+                ),
+                Code::InvalidArgument => Some(crate::request_file::FORMAT_HINT.to_owned()),
+                Code::Unavailable => Some(
+                    "the node could not store the message; its operator finds the cause in the \
+                     node's log (stderr of rogatoryd)"
+                        .to_owned(),
+                ),
+                Code::Unimplemented => Some(
+                    "the node runs a different version of Rogatory than this command".to_owned(),
+                ),
+                _ => None,
+            };
+        }
+        None
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use anyhow::Context;
+
+    #[test]
+    fn hint_is_found_under_context() {
+        let error = Err::<(), _>(UserError::new("bad", "do this"))
+            .context("outer")
+            .expect_err("error");
+        assert_eq!(format!("{error:#}"), "outer: bad");
+        assert_eq!(hint_for(&error).as_deref(), Some("do this"));
+    }
+
+    #[test]
+    fn quoted_sources_are_not_repeated() {
+        #[derive(Debug)]
+        struct Quoting(std::io::Error);
+        impl fmt::Display for Quoting {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                write!(f, "cannot read x: {}", self.0)
+            }
+        }
+        impl std::error::Error for Quoting {
+            fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+                Some(&self.0)
+            }
+        }
+        let error = anyhow::Error::from(Quoting(std::io::Error::other("gone"))).context("loading");
+        assert_eq!(chain_text(&error), "loading: cannot read x: gone");
+    }
+
+    #[test]
+    fn rpc_errors_show_code_and_message() {
+        let error = anyhow::Error::from(RpcError::from(tonic::Status::not_found("no message X")))
+            .context("showing message X");
+        assert_eq!(
+            format!("{error:#}"),
+            "showing message X: the node answered NotFound: no message X"
+        );
+        assert!(hint_for(&error).is_some());
+    }
+}

@@ -1,0 +1,661 @@
+//! What the CLI shows of a node's messages: plain structs built from the operator API's
+//! protobuf answers, serialised as they are for `--json` and rendered as text otherwise.
+//!
+//! Envelopes and receipts are decoded here only to be displayed. The node verified their
+//! signatures when it stored them; this module does not re-verify them (the CLI is not given
+//! peers' keys), it only checks that a receipt names the hash of the envelope it sits beside.
+
+use prost::Message;
+use rogatory_proto::signing;
+use rogatory_proto::v1::{
+    AssistanceType, Authority, DeliveryState, Direction, Envelope, MessageRecord, MlaRequest,
+    PersonRole, ProceedingsStage, Receipt, RequestStatus, SignedReceipt, StatusUpdate, envelope,
+};
+use serde::Serialize;
+
+use crate::output::{instant, shorten};
+use crate::vocabulary::name_of;
+
+/// One line of a mailbox listing.
+#[derive(Debug, Clone, Serialize)]
+pub struct MessageSummary {
+    /// "inbox" or "outbox".
+    pub direction: &'static str,
+    pub message_id: String,
+    /// Creation time at the sender, RFC 3339 UTC.
+    pub created_at: String,
+    #[serde(skip)]
+    pub created_at_ms: i64,
+    pub sender: String,
+    pub recipient: String,
+    /// The other party: the sender of an inbox message, the recipient of an outbox one.
+    pub peer: String,
+    pub case_id: String,
+    /// "request", "status-update" or "undecodable".
+    pub kind: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub subject: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub status: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub refers_to: Option<String>,
+    /// "queued", "delivered" or "received".
+    pub state: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub last_error: Option<String>,
+    /// This node's audit-log entry recording the message.
+    pub log_index: u64,
+    /// Outbox: delivery attempts made so far.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub attempts: u32,
+    /// Outbox: when the node will next try to deliver, RFC 3339 UTC.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next_attempt_at: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub problem: Option<String>,
+}
+
+fn is_zero(n: &u32) -> bool {
+    *n == 0
+}
+
+impl MessageSummary {
+    pub fn from_record(record: &MessageRecord) -> Self {
+        Self::build(record, &decode(record))
+    }
+
+    fn build(record: &MessageRecord, decoded: &Result<Envelope, String>) -> Self {
+        let inbox = record.direction == Direction::Inbox as i32;
+        let (kind, subject, status, refers_to, problem) = match decoded {
+            Ok(envelope) => match &envelope.body {
+                Some(envelope::Body::MlaRequest(request)) => {
+                    ("request", Some(request.subject.clone()), None, None, None)
+                }
+                Some(envelope::Body::StatusUpdate(update)) => (
+                    "status-update",
+                    None,
+                    Some(name_of::<RequestStatus>(update.status)),
+                    Some(update.refers_to.clone()),
+                    None,
+                ),
+                None => ("undecodable", None, None, None, Some("no body".to_owned())),
+            },
+            Err(problem) => ("undecodable", None, None, None, Some(problem.clone())),
+        };
+        Self {
+            direction: if inbox { "inbox" } else { "outbox" },
+            message_id: record.message_id.clone(),
+            created_at: instant(record.created_at_ms),
+            created_at_ms: record.created_at_ms,
+            sender: record.sender.clone(),
+            recipient: record.recipient.clone(),
+            peer: if inbox {
+                record.sender.clone()
+            } else {
+                record.recipient.clone()
+            },
+            case_id: record.case_id.clone(),
+            kind,
+            subject,
+            status,
+            refers_to,
+            state: name_of::<DeliveryState>(record.state),
+            last_error: Some(record.last_error.clone()).filter(|e| !e.is_empty()),
+            log_index: record.log_index,
+            attempts: record.attempts,
+            next_attempt_at: (record.next_attempt_at_ms > 0
+                && record.state != DeliveryState::Delivered as i32)
+                .then(|| instant(record.next_attempt_at_ms)),
+            problem,
+        }
+    }
+
+    pub fn delivered(&self) -> bool {
+        self.state == "delivered"
+    }
+
+    /// The KIND column: "request" or "status: acknowledged".
+    pub fn kind_text(&self) -> String {
+        match (&self.status, self.kind) {
+            (Some(status), _) => format!("status: {status}"),
+            (None, kind) => kind.to_owned(),
+        }
+    }
+
+    /// The ABOUT column: a request's subject, or the message a status update refers to.
+    pub fn about_text(&self) -> String {
+        match (&self.subject, &self.refers_to, &self.problem) {
+            (Some(subject), _, _) => shorten(subject, 48),
+            (_, Some(refers_to), _) => format!("re {refers_to}"),
+            (_, _, Some(problem)) => shorten(problem, 48),
+            _ => String::new(),
+        }
+    }
+}
+
+fn decode(record: &MessageRecord) -> Result<Envelope, String> {
+    let signed = record
+        .envelope
+        .as_ref()
+        .ok_or_else(|| "the record holds no envelope".to_owned())?;
+    signing::decode_envelope(&signed.payload).map_err(|e| e.to_string())
+}
+
+/// Everything about one message.
+#[derive(Debug, Clone, Serialize)]
+pub struct MessageDetail {
+    #[serde(flatten)]
+    pub summary: MessageSummary,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub envelope: Option<EnvelopeView>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub request: Option<RequestView>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub status_update: Option<StatusUpdateView>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub receipt: Option<ReceiptView>,
+}
+
+/// The signed envelope as stored.
+#[derive(Debug, Clone, Serialize)]
+pub struct EnvelopeView {
+    pub version: u32,
+    pub payload_bytes: usize,
+    /// SHA-256 of the signed payload: what the recipient's receipt must name.
+    pub payload_sha256: String,
+    /// The sender's Ed25519 signature, hex.
+    pub signature: String,
+}
+
+impl MessageDetail {
+    pub fn from_record(record: &MessageRecord) -> Self {
+        let decoded = decode(record);
+        let summary = MessageSummary::build(record, &decoded);
+        let envelope_hash = record
+            .envelope
+            .as_ref()
+            .map(|signed| signing::sha256(&signed.payload));
+        let envelope = record.envelope.as_ref().map(|signed| EnvelopeView {
+            version: decoded.as_ref().map_or(0, |e| e.version),
+            payload_bytes: signed.payload.len(),
+            payload_sha256: hex::encode(signing::sha256(&signed.payload)),
+            signature: hex::encode(&signed.signature),
+        });
+        let (request, status_update) = match decoded.ok().and_then(|e| e.body) {
+            Some(envelope::Body::MlaRequest(request)) => (Some(RequestView::from(&request)), None),
+            Some(envelope::Body::StatusUpdate(update)) => {
+                (None, Some(StatusUpdateView::from(&update)))
+            }
+            None => (None, None),
+        };
+        let receipt = record
+            .receipt
+            .as_ref()
+            .map(|receipt| ReceiptView::new(receipt, envelope_hash));
+        Self {
+            summary,
+            envelope,
+            request,
+            status_update,
+            receipt,
+        }
+    }
+}
+
+/// A receipt: the receiving node's signed statement that it stored the message.
+#[derive(Debug, Clone, Serialize)]
+pub struct ReceiptView {
+    pub message_id: String,
+    pub sender: String,
+    /// The node that received the message and signed this receipt.
+    pub receiver: String,
+    pub received_at: String,
+    /// The receiver's audit-log entry recording the message.
+    pub log_index: u64,
+    pub envelope_sha256: String,
+    pub log_entry_hash: String,
+    /// Whether the receipt names the hash of the envelope stored with it.
+    pub matches_envelope: bool,
+    pub signature: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub problem: Option<String>,
+}
+
+impl ReceiptView {
+    fn new(signed: &SignedReceipt, envelope_hash: Option<[u8; 32]>) -> Self {
+        let (receipt, problem) = match Receipt::decode(signed.payload.as_slice()) {
+            Ok(receipt) => (receipt, None),
+            Err(e) => (
+                Receipt::default(),
+                Some(format!("undecodable receipt: {e}")),
+            ),
+        };
+        Self {
+            matches_envelope: envelope_hash
+                .is_some_and(|hash| receipt.envelope_sha256 == hash.as_slice()),
+            message_id: receipt.message_id,
+            sender: receipt.sender,
+            receiver: receipt.receiver,
+            received_at: instant(receipt.received_at_ms),
+            log_index: receipt.log_index,
+            envelope_sha256: hex::encode(&receipt.envelope_sha256),
+            log_entry_hash: hex::encode(&receipt.log_entry_hash),
+            signature: hex::encode(&signed.signature),
+            problem,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct StatusUpdateView {
+    pub refers_to: String,
+    pub status: String,
+    pub note: String,
+    pub author: String,
+}
+
+impl From<&StatusUpdate> for StatusUpdateView {
+    fn from(update: &StatusUpdate) -> Self {
+        Self {
+            refers_to: update.refers_to.clone(),
+            status: name_of::<RequestStatus>(update.status),
+            note: update.note.clone(),
+            author: update.author.clone(),
+        }
+    }
+}
+
+/// An MLA request, every field, with enums by name.
+#[derive(Debug, Clone, Serialize)]
+pub struct RequestView {
+    pub national_reference: String,
+    pub requesting_authority: Option<AuthorityView>,
+    pub proceedings_authority: Option<AuthorityView>,
+    pub requested_authority: Option<AuthorityView>,
+    pub legal_basis: Vec<String>,
+    pub subject: String,
+    pub stage: String,
+    pub offences: Vec<OffenceView>,
+    pub summary_of_facts: String,
+    pub persons: Vec<PersonView>,
+    pub assistance: Vec<String>,
+    pub procedures: String,
+    pub purpose: String,
+    pub questions: Vec<String>,
+    pub urgency: UrgencyView,
+    pub confidential: bool,
+    pub language: String,
+    pub signed_by: String,
+    pub attachments: Vec<AttachmentView>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct AuthorityView {
+    pub name: String,
+    pub contact: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct OffenceView {
+    pub description: String,
+    pub legal_provision: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct PersonView {
+    pub name: String,
+    pub role: String,
+    pub date_of_birth: String,
+    pub nationality: String,
+    pub location: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct UrgencyView {
+    pub urgent: bool,
+    pub reasons: String,
+    pub deadline: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct AttachmentView {
+    pub file_name: String,
+    pub media_type: String,
+    pub size: u64,
+    pub sha256: String,
+}
+
+impl From<&Authority> for AuthorityView {
+    fn from(authority: &Authority) -> Self {
+        Self {
+            name: authority.name.clone(),
+            contact: authority.contact.clone(),
+        }
+    }
+}
+
+impl From<&MlaRequest> for RequestView {
+    fn from(r: &MlaRequest) -> Self {
+        let urgency = r.urgency.clone().unwrap_or_default();
+        Self {
+            national_reference: r.national_reference.clone(),
+            requesting_authority: r.requesting_authority.as_ref().map(Into::into),
+            proceedings_authority: r.proceedings_authority.as_ref().map(Into::into),
+            requested_authority: r.requested_authority.as_ref().map(Into::into),
+            legal_basis: r.legal_basis.clone(),
+            subject: r.subject.clone(),
+            stage: name_of::<ProceedingsStage>(r.stage),
+            offences: r
+                .offences
+                .iter()
+                .map(|o| OffenceView {
+                    description: o.description.clone(),
+                    legal_provision: o.legal_provision.clone(),
+                })
+                .collect(),
+            summary_of_facts: r.summary_of_facts.clone(),
+            persons: r
+                .persons
+                .iter()
+                .map(|p| PersonView {
+                    name: p.name.clone(),
+                    role: name_of::<PersonRole>(p.role),
+                    date_of_birth: p.date_of_birth.clone(),
+                    nationality: p.nationality.clone(),
+                    location: p.location.clone(),
+                })
+                .collect(),
+            assistance: r
+                .assistance
+                .iter()
+                .map(|a| name_of::<AssistanceType>(*a))
+                .collect(),
+            procedures: r.procedures.clone(),
+            purpose: r.purpose.clone(),
+            questions: r.questions.clone(),
+            urgency: UrgencyView {
+                urgent: urgency.urgent,
+                reasons: urgency.reasons,
+                deadline: urgency.deadline,
+            },
+            confidential: r.confidential,
+            language: r.language.clone(),
+            signed_by: r.signed_by.clone(),
+            attachments: r
+                .attachments
+                .iter()
+                .map(|a| AttachmentView {
+                    file_name: a.file_name.clone(),
+                    media_type: a.media_type.clone(),
+                    size: a.size,
+                    sha256: hex::encode(&a.sha256),
+                })
+                .collect(),
+        }
+    }
+}
+
+/// Label-value lines with aligned values; multi-line values are indented under the label.
+#[derive(Debug, Default)]
+struct Lines(String);
+
+const LABEL_WIDTH: usize = 18;
+
+impl Lines {
+    fn heading(&mut self, text: &str) {
+        self.0.push_str(text);
+        self.0.push('\n');
+    }
+
+    fn field(&mut self, label: &str, value: &str) {
+        if value.trim().is_empty() {
+            return;
+        }
+        let label = if label.is_empty() {
+            String::new()
+        } else {
+            format!("{label}:")
+        };
+        for (i, line) in value.trim().lines().enumerate() {
+            let label = if i == 0 { label.as_str() } else { "" };
+            let line = format!("  {label:<LABEL_WIDTH$}{}", line.trim_end());
+            self.0.push_str(line.trim_end());
+            self.0.push('\n');
+        }
+    }
+
+    fn list(&mut self, label: &str, items: &[String]) {
+        for (i, item) in items.iter().enumerate() {
+            self.field(if i == 0 { label } else { "" }, item);
+        }
+    }
+}
+
+fn authority_text(authority: &Option<AuthorityView>) -> String {
+    match authority {
+        Some(a) if a.contact.is_empty() => a.name.clone(),
+        Some(a) => format!("{} ({})", a.name, a.contact),
+        None => String::new(),
+    }
+}
+
+impl MessageDetail {
+    /// The text `rogatory message show` prints.
+    pub fn render(&self) -> String {
+        let s = &self.summary;
+        let mut out = Lines::default();
+        let title = match s.kind {
+            "request" => "MLA request",
+            "status-update" => "Status update",
+            _ => "Message",
+        };
+        out.heading(&format!(
+            "{title} {} ({}: from {} to {})",
+            s.message_id, s.direction, s.sender, s.recipient
+        ));
+        out.field("case", &s.case_id);
+        out.field("created", &s.created_at);
+        out.field("state", &s.state);
+        out.field("last error", s.last_error.as_deref().unwrap_or(""));
+        if s.attempts > 0 {
+            out.field("attempts", &s.attempts.to_string());
+        }
+        out.field("next attempt", s.next_attempt_at.as_deref().unwrap_or(""));
+        out.field("this node's log", &format!("entry {}", s.log_index));
+        if let Some(e) = &self.envelope {
+            out.field(
+                "envelope",
+                &format!(
+                    "version {}, {} bytes, SHA-256 {}",
+                    e.version, e.payload_bytes, e.payload_sha256
+                ),
+            );
+            out.field("signature", &format!("Ed25519 {}", e.signature));
+        }
+        out.field("problem", s.problem.as_deref().unwrap_or(""));
+        if let Some(r) = &self.request {
+            out.heading("Request");
+            out.field("subject", &r.subject);
+            out.field("reference", &r.national_reference);
+            out.field("requesting", &authority_text(&r.requesting_authority));
+            out.field("proceedings", &authority_text(&r.proceedings_authority));
+            out.field("requested", &authority_text(&r.requested_authority));
+            out.field("legal basis", &r.legal_basis.join("; "));
+            out.field("stage", &r.stage);
+            let offences: Vec<String> = r
+                .offences
+                .iter()
+                .map(|o| match o.legal_provision.as_str() {
+                    "" => o.description.clone(),
+                    provision => format!("{} ({provision})", o.description),
+                })
+                .collect();
+            out.list("offences", &offences);
+            out.field("assistance", &r.assistance.join(", "));
+            let urgency = if r.urgency.urgent {
+                let deadline = match r.urgency.deadline.as_str() {
+                    "" => String::new(),
+                    deadline => format!(", reply needed by {deadline}"),
+                };
+                format!("URGENT{deadline}\n{}", r.urgency.reasons)
+            } else {
+                "not urgent".to_owned()
+            };
+            out.field("urgency", &urgency);
+            let persons: Vec<String> = r
+                .persons
+                .iter()
+                .map(|p| {
+                    let mut text = format!("{} ({})", p.name, p.role);
+                    for (label, value) in [
+                        ("born", &p.date_of_birth),
+                        ("nationality", &p.nationality),
+                        ("at", &p.location),
+                    ] {
+                        if !value.is_empty() {
+                            text.push_str(&format!("; {label} {value}"));
+                        }
+                    }
+                    text
+                })
+                .collect();
+            out.list("persons", &persons);
+            out.field("summary of facts", &r.summary_of_facts);
+            out.field("procedures", &r.procedures);
+            out.field("purpose", &r.purpose);
+            out.list("questions", &r.questions);
+            out.field("confidential", if r.confidential { "yes" } else { "no" });
+            out.field("language", &r.language);
+            out.field("signed by", &r.signed_by);
+            let attachments: Vec<String> = r
+                .attachments
+                .iter()
+                .map(|a| {
+                    format!(
+                        "{} ({}, {} bytes, SHA-256 {})",
+                        a.file_name, a.media_type, a.size, a.sha256
+                    )
+                })
+                .collect();
+            out.list("attachments", &attachments);
+        }
+        if let Some(u) = &self.status_update {
+            out.heading("Status update");
+            out.field("status", &u.status);
+            out.field("refers to", &u.refers_to);
+            out.field("note", &u.note);
+            out.field("author", &u.author);
+        }
+        match &self.receipt {
+            Some(r) => {
+                let by = if s.direction == "inbox" {
+                    format!("issued and signed by this node ({})", r.receiver)
+                } else {
+                    format!("signed by {}", r.receiver)
+                };
+                out.heading(&format!("Receipt, {by}"));
+                out.field("received", &r.received_at);
+                out.field("receiver's log", &format!("entry {}", r.log_index));
+                let matches = if r.matches_envelope {
+                    "matches this message"
+                } else {
+                    "DOES NOT MATCH this message"
+                };
+                out.field(
+                    "envelope SHA-256",
+                    &format!("{} ({matches})", r.envelope_sha256),
+                );
+                out.field("log entry hash", &r.log_entry_hash);
+                out.field("problem", r.problem.as_deref().unwrap_or(""));
+            }
+            None => out.heading("No receipt yet: the recipient has not confirmed storing it."),
+        }
+        out.0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rogatory_proto::v1::SignedEnvelope;
+
+    fn record(body: envelope::Body) -> MessageRecord {
+        let envelope = Envelope {
+            version: 1,
+            message_id: "01J0000000000000000000000A".into(),
+            sender: "tm".into(),
+            recipient: "de".into(),
+            created_at_ms: 1_700_000_000_000,
+            case_id: "tm-1".into(),
+            body: Some(body),
+        };
+        let payload = envelope.encode_to_vec();
+        let receipt = Receipt {
+            version: 1,
+            message_id: envelope.message_id.clone(),
+            sender: "tm".into(),
+            receiver: "de".into(),
+            envelope_sha256: signing::sha256(&payload).to_vec(),
+            received_at_ms: 1_700_000_001_000,
+            log_index: 3,
+            log_entry_hash: vec![7; 32],
+        };
+        MessageRecord {
+            direction: Direction::Outbox as i32,
+            message_id: envelope.message_id.clone(),
+            sender: "tm".into(),
+            recipient: "de".into(),
+            case_id: "tm-1".into(),
+            created_at_ms: envelope.created_at_ms,
+            state: DeliveryState::Delivered as i32,
+            envelope: Some(SignedEnvelope {
+                payload,
+                signature: vec![1; 64],
+            }),
+            receipt: Some(SignedReceipt {
+                payload: receipt.encode_to_vec(),
+                signature: vec![2; 64],
+            }),
+            last_error: String::new(),
+            log_index: 5,
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn request_detail() {
+        let record = record(envelope::Body::MlaRequest(MlaRequest {
+            subject: "Trafficking in persons".into(),
+            assistance: vec![
+                AssistanceType::TakeEvidence as i32,
+                AssistanceType::Records as i32,
+            ],
+            ..Default::default()
+        }));
+        let detail = MessageDetail::from_record(&record);
+        assert_eq!(detail.summary.kind_text(), "request");
+        assert_eq!(detail.summary.peer, "de");
+        assert!(detail.summary.delivered());
+        let receipt = detail.receipt.as_ref().expect("receipt");
+        assert!(receipt.matches_envelope);
+        assert_eq!((receipt.receiver.as_str(), receipt.log_index), ("de", 3));
+        let text = detail.render();
+        assert!(text.contains("take-evidence, records"), "{text}");
+        assert!(text.contains("matches this message"), "{text}");
+        let json = serde_json::to_value(&detail).expect("json");
+        assert_eq!(json["request"]["assistance"][1], "records");
+        assert_eq!(json["receipt"]["log_index"], 3);
+    }
+
+    #[test]
+    fn status_summary() {
+        let record = record(envelope::Body::StatusUpdate(StatusUpdate {
+            refers_to: "01J0000000000000000000000B".into(),
+            status: RequestStatus::UnderReview as i32,
+            ..Default::default()
+        }));
+        let summary = MessageSummary::from_record(&record);
+        assert_eq!(summary.kind_text(), "status: under-review");
+        assert_eq!(summary.about_text(), "re 01J0000000000000000000000B");
+    }
+}

@@ -1,0 +1,146 @@
+//! The words users type and read for the protocol's enums: `take-evidence` for
+//! `ASSISTANCE_TYPE_TAKE_EVIDENCE`, `under-review` for `REQUEST_STATUS_UNDER_REVIEW`.
+//!
+//! Names are derived from the protobuf names, so a value added to the `.proto` files is
+//! accepted and shown without touching this module.
+
+use rogatory_proto::v1::{
+    AssistanceType, DeliveryState, PersonRole, ProceedingsStage, RequestStatus,
+};
+
+/// A protobuf enum with user-facing kebab-case names. Value 0 (`UNSPECIFIED`) has no name.
+pub trait Term: Sized + Copy + 'static {
+    /// What one value is called in messages, e.g. "assistance type".
+    const WHAT: &'static str;
+    /// The protobuf name prefix shared by all values, e.g. "ASSISTANCE_TYPE_".
+    const PREFIX: &'static str;
+    fn from_number(number: i32) -> Option<Self>;
+    fn number(self) -> i32;
+    fn proto_name(self) -> &'static str;
+    fn from_proto_name(name: &str) -> Option<Self>;
+}
+
+macro_rules! term {
+    ($type:ty, $what:literal, $prefix:literal) => {
+        impl Term for $type {
+            const WHAT: &'static str = $what;
+            const PREFIX: &'static str = $prefix;
+            fn from_number(number: i32) -> Option<Self> {
+                <$type>::try_from(number).ok()
+            }
+            fn number(self) -> i32 {
+                self as i32
+            }
+            fn proto_name(self) -> &'static str {
+                self.as_str_name()
+            }
+            fn from_proto_name(name: &str) -> Option<Self> {
+                <$type>::from_str_name(name)
+            }
+        }
+    };
+}
+
+term!(AssistanceType, "assistance type", "ASSISTANCE_TYPE_");
+term!(PersonRole, "person role", "PERSON_ROLE_");
+term!(ProceedingsStage, "proceedings stage", "PROCEEDINGS_STAGE_");
+term!(RequestStatus, "request status", "REQUEST_STATUS_");
+term!(DeliveryState, "delivery state", "DELIVERY_STATE_");
+
+/// The user-facing name of a value: `ASSISTANCE_TYPE_TAKE_EVIDENCE` → `take-evidence`.
+pub fn name<T: Term>(value: T) -> String {
+    let proto = value.proto_name();
+    proto
+        .strip_prefix(T::PREFIX)
+        .unwrap_or(proto)
+        .to_ascii_lowercase()
+        .replace('_', "-")
+}
+
+/// The name of a value received as a number; values this CLI does not know (a newer peer)
+/// are shown rather than hidden.
+pub fn name_of<T: Term>(number: i32) -> String {
+    match T::from_number(number) {
+        Some(value) if number != 0 => name(value),
+        _ if number == 0 => "unspecified".to_owned(),
+        _ => format!("unknown {} {number}", T::WHAT),
+    }
+}
+
+/// Every named value, in protocol order (without `UNSPECIFIED`).
+pub fn all<T: Term>() -> Vec<T> {
+    // Enum numbers are small and dense; the bound only has to exceed the largest one.
+    (1..256).filter_map(T::from_number).collect()
+}
+
+/// Every name, in protocol order.
+pub fn all_names<T: Term>() -> Vec<String> {
+    all::<T>().into_iter().map(name).collect()
+}
+
+/// Parses a user-facing name, with an error listing the accepted names.
+pub fn parse<T: Term>(text: &str) -> Result<T, String> {
+    let proto = format!(
+        "{}{}",
+        T::PREFIX,
+        text.trim().to_ascii_uppercase().replace('-', "_")
+    );
+    match T::from_proto_name(&proto) {
+        Some(value) if value.number() != 0 && !text.contains('_') => Ok(value),
+        _ => Err(format!(
+            "unknown {} {text:?}; use one of: {}",
+            T::WHAT,
+            all_names::<T>().join(", ")
+        )),
+    }
+}
+
+/// A [`Term`] read from a request file by its name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Named<T>(pub T);
+
+impl<'de, T: Term> serde::Deserialize<'de> for Named<T> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        parse::<T>(&text)
+            .map(Named)
+            .map_err(serde::de::Error::custom)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_round_trip() {
+        assert_eq!(name(AssistanceType::TakeEvidence), "take-evidence");
+        assert_eq!(
+            name(AssistanceType::SearchSeizureFreezing),
+            "search-seizure-freezing"
+        );
+        assert_eq!(
+            name(RequestStatus::AdditionalInformationRequested),
+            "additional-information-requested"
+        );
+        for value in all::<AssistanceType>() {
+            assert_eq!(parse::<AssistanceType>(&name(value)), Ok(value));
+        }
+        assert_eq!(all::<AssistanceType>().len(), 14);
+        assert_eq!(all::<RequestStatus>().len(), 12);
+    }
+
+    #[test]
+    fn unspecified_and_unknown_are_refused() {
+        assert!(parse::<PersonRole>("unspecified").is_err());
+        assert!(parse::<PersonRole>("witness_x").is_err());
+        assert!(parse::<PersonRole>("take_evidence").is_err());
+        let err = parse::<PersonRole>("judge").expect_err("refused");
+        assert!(
+            err.contains("suspect, accused, victim, witness, expert, other"),
+            "{err}"
+        );
+        assert_eq!(name_of::<RequestStatus>(99), "unknown request status 99");
+        assert_eq!(name_of::<RequestStatus>(0), "unspecified");
+    }
+}
