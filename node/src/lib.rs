@@ -25,3 +25,21 @@ pub mod server;
 pub mod store;
 pub mod tls;
 pub mod transport;
+
+/// An error and all its causes on one line, each cause once (TLS and transport errors hide the
+/// useful part in a source; some messages already quote their cause).
+pub fn error_chain(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        let cause_text = cause.to_string();
+        if cause_text.contains(&text) {
+            text = cause_text;
+        } else if !text.contains(&cause_text) {
+            text.push_str(": ");
+            text.push_str(&cause_text);
+        }
+        source = cause.source();
+    }
+    text
+}

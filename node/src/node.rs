@@ -27,12 +27,12 @@ pub enum StartError {
     },
     #[error(transparent)]
     Store(#[from] StoreError),
-    #[error("cannot create data directory {path}: {source}")]
+    #[error("cannot create data directory {path}")]
     DataDir {
         path: std::path::PathBuf,
         source: std::io::Error,
     },
-    #[error("cannot listen on {what} {address}: {source}")]
+    #[error("cannot listen on {what} {address}")]
     Bind {
         what: &'static str,
         address: String,

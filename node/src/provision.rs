@@ -24,7 +24,7 @@ pub const CONFIG_FILE: &str = "node.toml";
 
 #[derive(Debug, thiserror::Error)]
 pub enum ProvisionError {
-    #[error("{path}: {source}")]
+    #[error("{path}")]
     Io {
         path: PathBuf,
         source: std::io::Error,

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 #[derive(Debug, thiserror::Error)]
 pub enum SecretFileError {
-    #[error("cannot read private key file {path}: {source}")]
+    #[error("cannot read private key file {path}")]
     Read {
         path: PathBuf,
         source: std::io::Error,
@@ -17,7 +17,7 @@ pub enum SecretFileError {
          run `chmod 600 {path}` and make sure only the node's user owns it"
     )]
     TooOpen { path: PathBuf, mode: u32 },
-    #[error("cannot write private key file {path}: {source}")]
+    #[error("cannot write private key file {path}")]
     Write {
         path: PathBuf,
         source: std::io::Error,

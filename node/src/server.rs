@@ -135,6 +135,7 @@ impl RunningNode {
                 Err(_) => {
                     tracing::warn!("clients still connected at the shutdown deadline; closing");
                     server.abort();
+                    let _ = server.await;
                 }
             }
         }

@@ -32,11 +32,11 @@ const HEAD_KEY: &[u8] = b"log_head";
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum StoreError {
-    #[error("cannot open the store in {path}: {source}")]
+    #[error("cannot open the store in {path}")]
     Open { path: PathBuf, source: sled::Error },
     #[error("storage engine error: {0}")]
     Engine(#[from] sled::Error),
-    #[error("cannot make the store durable (fsync of {path}): {source}")]
+    #[error("cannot make the store durable (fsync of {path})")]
     Sync {
         path: PathBuf,
         source: std::io::Error,
@@ -44,9 +44,9 @@ pub enum StoreError {
     #[error("stored record {what} is corrupt: {reason}")]
     Corrupt { what: String, reason: String },
     #[error(
-        "the audit log's recorded head ({count} entries) does not match its last stored entry; \
-         the log may have been altered: run `rogatory log verify` on a copy and restore from \
-         backup"
+        "the audit log's recorded head ({count} entries) does not match its last stored entry: \
+         the log may have been altered, and the node will not append to it. Keep a copy of the \
+         data directory as evidence and restore the node from its last good backup"
     )]
     HeadMismatch { count: u64 },
     #[error("storage task failed: {0}")]

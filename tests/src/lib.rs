@@ -409,6 +409,32 @@ impl Federation {
     }
 }
 
+/// Opens a stopped node's database directly (as an attacker or a forensic tool would). A node
+/// process that was just killed may hold the file lock for a moment longer; wait for it.
+pub fn open_stopped_sled(store_dir: &std::path::Path) -> Result<sled::Db> {
+    retry_while_locked(|| sled::open(store_dir).map_err(anyhow::Error::from))
+}
+
+/// Opens a stopped node's store through the node's own storage module.
+pub fn open_stopped_store(store_dir: &std::path::Path) -> Result<rogatory_node::store::Store> {
+    retry_while_locked(|| rogatory_node::store::Store::open(store_dir).map_err(anyhow::Error::from))
+}
+
+fn retry_while_locked<T>(mut open: impl FnMut() -> Result<T>) -> Result<T> {
+    let deadline = std::time::Instant::now() + TIMEOUT;
+    loop {
+        match open() {
+            Err(error)
+                if format!("{error:#}").contains("could not acquire lock")
+                    && std::time::Instant::now() < deadline =>
+            {
+                std::thread::sleep(Duration::from_millis(20));
+            }
+            other => return other,
+        }
+    }
+}
+
 /// The `rogatoryd` binary of this workspace, built (once per test run) if needed.
 pub fn rogatoryd_binary() -> Result<PathBuf> {
     static BUILT: std::sync::OnceLock<std::result::Result<PathBuf, String>> =

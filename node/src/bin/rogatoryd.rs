@@ -54,7 +54,7 @@ async fn main() -> ExitCode {
     let config = match NodeConfig::load(&args.config) {
         Ok(config) => config,
         Err(error) => {
-            eprintln!("rogatoryd: {error}");
+            eprintln!("rogatoryd: {}", rogatory_node::error_chain(&error));
             return ExitCode::from(EXIT_CONFIG);
         }
     };
@@ -65,7 +65,7 @@ async fn main() -> ExitCode {
                 ExitCode::SUCCESS
             }
             Err(error) => {
-                eprintln!("rogatoryd: {error}");
+                eprintln!("rogatoryd: {}", rogatory_node::error_chain(&error));
                 ExitCode::from(EXIT_CONFIG)
             }
         };
@@ -73,7 +73,10 @@ async fn main() -> ExitCode {
     let running = match RunningNode::start(config).await {
         Ok(running) => running,
         Err(error) => {
-            eprintln!("rogatoryd: cannot start: {error}");
+            eprintln!(
+                "rogatoryd: cannot start: {}",
+                rogatory_node::error_chain(&error)
+            );
             return ExitCode::FAILURE;
         }
     };
@@ -86,7 +89,10 @@ async fn main() -> ExitCode {
     match running.run_until_stopped().await {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
-            eprintln!("rogatoryd: stopping failed: {error}");
+            eprintln!(
+                "rogatoryd: stopping failed: {}",
+                rogatory_node::error_chain(&error)
+            );
             ExitCode::FAILURE
         }
     }

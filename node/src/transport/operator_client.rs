@@ -34,7 +34,7 @@ pub async fn connect(path: &Path) -> Result<OperatorClient<Channel>, OperatorCon
             async move { Ok::<_, std::io::Error>(TokioIo::new(UnixStream::connect(socket).await?)) }
         }))
         .await
-        .map_err(|e| error(super::peer_client::error_chain(&e)))?;
+        .map_err(|e| error(crate::error_chain(&e)))?;
     Ok(OperatorClient::new(channel)
         .max_decoding_message_size(256 * 1024 * 1024)
         .max_encoding_message_size(256 * 1024 * 1024))

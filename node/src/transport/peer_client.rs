@@ -111,7 +111,7 @@ pub async fn connect(
         .map_err(|e| DeliveryError::Connect {
             peer: peer.node_id.to_string(),
             address: peer.address.clone(),
-            detail: error_chain(&e),
+            detail: crate::error_chain(&e),
         })
 }
 
@@ -187,28 +187,16 @@ pub async fn deliver(
 
 /// A status's message, with the transport cause when tonic hides it in the source chain.
 fn status_text(status: &tonic::Status) -> String {
-    let mut text = status.message().to_owned();
-    if let Some(source) = std::error::Error::source(status) {
-        let cause = error_chain(source);
-        if !text.contains(&cause) {
-            text.push_str(": ");
-            text.push_str(&cause);
-        }
+    let text = status.message().to_owned();
+    let Some(source) = std::error::Error::source(status) else {
+        return text;
+    };
+    let cause = crate::error_chain(source);
+    if cause.contains(&text) {
+        cause
+    } else if text.contains(&cause) {
+        text
+    } else {
+        format!("{text}: {cause}")
     }
-    text
-}
-
-/// An error and all its causes on one line: TLS failures hide the useful part in a source.
-pub fn error_chain(error: &dyn std::error::Error) -> String {
-    let mut text = error.to_string();
-    let mut source = error.source();
-    while let Some(cause) = source {
-        let cause_text = cause.to_string();
-        if !text.contains(&cause_text) {
-            text.push_str(": ");
-            text.push_str(&cause_text);
-        }
-        source = cause.source();
-    }
-    text
 }

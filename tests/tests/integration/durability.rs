@@ -59,7 +59,7 @@ async fn restarted_nodes_keep_inbox_outbox_and_a_verifying_log() -> anyhow::Resu
 
 /// Flips one byte of the stored encoding of `index`, inside `needle` if given.
 fn flip_stored_byte(store_dir: &std::path::Path, index: u64, needle: &[u8]) -> anyhow::Result<()> {
-    let db = sled::open(store_dir)?;
+    let db = rogatory_tests::open_stopped_sled(store_dir)?;
     let tree = db.open_tree("audit_log")?;
     let mut bytes = tree
         .get(index.to_be_bytes())?
@@ -86,7 +86,7 @@ async fn a_flipped_byte_in_the_stored_log_is_found_and_named() -> anyhow::Result
     // Find the first received message in de's log, and alter the signed bytes it stores.
     let store_dir = federation.node("de")?.store_dir();
     let (index, payload) = {
-        let db = sled::open(&store_dir)?;
+        let db = rogatory_tests::open_stopped_sled(&store_dir)?;
         let tree = db.open_tree("audit_log")?;
         let mut found = None;
         for item in tree.iter() {
@@ -134,7 +134,7 @@ async fn a_node_whose_last_log_entry_was_altered_refuses_to_start() -> anyhow::R
     federation.stop_node("de").await?;
     let store_dir = federation.node("de")?.store_dir();
     let last = {
-        let db = sled::open(&store_dir)?;
+        let db = rogatory_tests::open_stopped_sled(&store_dir)?;
         let tree = db.open_tree("audit_log")?;
         let (key, _) = tree.last()?.expect("entries");
         u64::from_be_bytes(key.as_ref().try_into()?)

@@ -134,7 +134,7 @@ async fn the_same_message_twice_is_stored_once_with_the_same_receipt() -> anyhow
 
     // The log entry the receipt names is the received message, with the exact signed bytes.
     let receipt = Receipt::decode(first.payload.as_slice())?;
-    let store = rogatory_node::store::Store::open(&federation.node("de")?.store_dir())?;
+    let store = rogatory_tests::open_stopped_store(&federation.node("de")?.store_dir())?;
     let entry = store.log_entry(receipt.log_index)?.expect("entry exists");
     assert_eq!(entry.kind, EntryKind::MessageReceived as i32);
     assert_eq!(entry.message_id, envelope.message_id);

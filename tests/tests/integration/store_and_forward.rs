@@ -64,7 +64,7 @@ async fn exactly_once(federation: &Federation, sent: &[MessageRecord]) -> anyhow
 
 /// The ids of messages received by a node, in the order its log recorded them.
 fn received_order(federation: &Federation, node: &str) -> anyhow::Result<Vec<LogEntry>> {
-    let store = rogatory_node::store::Store::open(&federation.node(node)?.store_dir())?;
+    let store = rogatory_tests::open_stopped_store(&federation.node(node)?.store_dir())?;
     let mut out = Vec::new();
     for index in 0..store.log_len()? {
         let entry = store.log_entry(index)?.expect("entry");
@@ -317,7 +317,7 @@ async fn a_busy_receiver_makes_the_sender_back_off_not_fail() -> anyhow::Result<
     );
     // Busy answers are transient: de logged no rejection.
     federation.stop_node("de").await?;
-    let store = rogatory_node::store::Store::open(&federation.node("de")?.store_dir())?;
+    let store = rogatory_tests::open_stopped_store(&federation.node("de")?.store_dir())?;
     for index in 0..store.log_len()? {
         let entry = store.log_entry(index)?.expect("entry");
         assert_ne!(entry.kind, EntryKind::Rejection as i32, "{}", entry.detail);
