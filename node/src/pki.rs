@@ -35,14 +35,12 @@ impl std::fmt::Debug for Issued {
     }
 }
 
-/// Creates a self-signed federation certificate authority named `name`.
+/// Creates a self-signed federation certificate authority whose common name is `name`.
 pub fn create_ca(name: &str) -> Result<Issued, PkiError> {
     let key = KeyPair::generate_for(&PKCS_ECDSA_P256_SHA256)?;
     let mut params = CertificateParams::default();
     params.distinguished_name = rcgen::DistinguishedName::new();
-    params
-        .distinguished_name
-        .push(DnType::CommonName, format!("{name} federation CA"));
+    params.distinguished_name.push(DnType::CommonName, name);
     params
         .distinguished_name
         .push(DnType::OrganizationName, "Rogatory federation");
