@@ -39,7 +39,8 @@ pub struct MessageSummary {
     pub status: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub refers_to: Option<String>,
-    /// "queued", "delivered" or "received".
+    /// "queued", "sending", "failing" (the last attempt failed; see `last_error`), "overdue"
+    /// (undelivered past the node's alert horizon), "delivered" or "received".
     pub state: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub last_error: Option<String>,
@@ -53,6 +54,26 @@ pub struct MessageSummary {
     pub next_attempt_at: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub problem: Option<String>,
+}
+
+/// The delivery state as users see it: an undelivered outbox message is "sending" while an
+/// attempt is in flight, "overdue" past the node's alert horizon, "failing" after a failed
+/// attempt, and "queued" before its first attempt.
+fn delivery_state(record: &MessageRecord) -> String {
+    let undelivered = record.direction == Direction::Outbox as i32
+        && record.state != DeliveryState::Delivered as i32;
+    if !undelivered {
+        return name_of::<DeliveryState>(record.state);
+    }
+    if record.sending {
+        "sending".into()
+    } else if record.overdue {
+        "overdue".into()
+    } else if !record.last_error.is_empty() {
+        "failing".into()
+    } else {
+        "queued".into()
+    }
 }
 
 fn is_zero(n: &u32) -> bool {
@@ -99,7 +120,7 @@ impl MessageSummary {
             subject,
             status,
             refers_to,
-            state: name_of::<DeliveryState>(record.state),
+            state: delivery_state(record),
             last_error: Some(record.last_error.clone()).filter(|e| !e.is_empty()),
             log_index: record.log_index,
             attempts: record.attempts,
