@@ -248,6 +248,7 @@ impl Operator for OperatorService {
                 last_error: state.last_error,
                 next_attempt_at_ms: state.next_attempt_ms,
                 in_flight: u32::try_from(state.in_flight.len()).unwrap_or(u32::MAX),
+                ..Default::default()
             });
         }
         Ok(Response::new(ListPeersResponse { peers }))
