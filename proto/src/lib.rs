@@ -5,8 +5,11 @@
 //! verifier needs ([`log`]). It does no I/O: a node, the CLI and an offline auditor share it.
 #![forbid(unsafe_code)]
 
+pub mod checkpoint;
 pub mod ids;
 pub mod log;
+pub mod merkle;
+pub mod note;
 pub mod signing;
 
 /// Generated types of the `rogatory.v1` protobuf package.
