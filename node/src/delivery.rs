@@ -12,6 +12,7 @@ use crate::node::{Node, now_ms};
 use crate::outbound::{self, ReceiptError};
 use crate::store::StoreError;
 use crate::transport::peer_client::{self, DeliveryError};
+use crate::witness;
 
 /// What happened to one attempt.
 #[derive(Debug)]
@@ -39,23 +40,49 @@ pub async fn attempt(node: &Node, channel: Channel, record: &MessageRecord) -> O
         .get(&record.recipient)
         .map(|peer| peer.address.clone())
         .unwrap_or_default();
+    let known_checkpoint_size = match witness::held(node, &record.recipient) {
+        Ok(held) => held.map_or(0, |(checkpoint, _)| checkpoint.size),
+        Err(error) => return Outcome::LocalFailure(error),
+    };
     let result = peer_client::deliver(
         &record.recipient,
         &address,
         channel,
         node.config.delivery_timeout,
         envelope,
+        known_checkpoint_size,
         node.config.max_envelope_bytes,
     )
     .await;
-    match result {
-        Ok(receipt) => match outbound::record_receipt(node, &record.message_id, receipt).await {
-            Ok(delivered) => Outcome::Delivered(Box::new(delivered)),
-            Err(ReceiptError::Store(error)) => Outcome::LocalFailure(error),
-            Err(error) => Outcome::Refused(error.to_string()),
-        },
-        Err(error) => classify(error),
+    let (receipt, answer) = match result {
+        Ok(answer) => answer,
+        Err(error) => return classify(error),
+    };
+    let delivered = match outbound::record_receipt(node, &record.message_id, receipt).await {
+        Ok(delivered) => delivered,
+        Err(ReceiptError::Store(error)) => return Outcome::LocalFailure(error),
+        Err(error) => return Outcome::Refused(error.to_string()),
+    };
+    // The message is delivered whatever the checkpoint says; what the checkpoint says about
+    // the peer is recorded separately.
+    if !answer.checkpoint.is_empty() {
+        let observed = witness::observe(
+            node,
+            &record.recipient,
+            &answer.checkpoint,
+            known_checkpoint_size,
+            &answer.consistency_proof,
+        )
+        .await;
+        match observed {
+            Ok(witness::Observation::Invalid(reason)) => {
+                tracing::warn!(peer = %record.recipient, %reason, "ignored the peer's checkpoint");
+            }
+            Ok(_) => {}
+            Err(error) => tracing::error!(%error, "cannot record the peer's checkpoint"),
+        }
     }
+    Outcome::Delivered(Box::new(delivered))
 }
 
 fn classify(error: DeliveryError) -> Outcome {

@@ -72,19 +72,37 @@ pub enum InboundError {
     Store(#[from] StoreError),
 }
 
+/// What the receiver answers: its receipt, and its newest checkpoint with a consistency proof
+/// from the checkpoint the sender said it holds.
+#[derive(Debug, Clone)]
+pub struct Received {
+    pub receipt: SignedReceipt,
+    /// The newest signed checkpoint (note text); empty if none yet.
+    pub checkpoint: String,
+    pub consistency_proof: Vec<Vec<u8>>,
+}
+
 /// Checks an incoming envelope from the peer authenticated as `tls_identity` and, if it
 /// passes, stores it durably and returns the signed receipt (the original one for a repeat).
+/// `known_checkpoint_size` is the size of this node's checkpoint the sender holds.
 pub async fn receive(
     node: &Node,
     tls_identity: Option<&str>,
     signed: Option<SignedEnvelope>,
-) -> Result<SignedReceipt, InboundError> {
+    known_checkpoint_size: u64,
+) -> Result<Received, InboundError> {
     let payload_hash = signed.as_ref().map(|s| sha256(&s.payload));
     match check_and_store(node, tls_identity, signed) {
         Ok(receipt) => {
+            // Read before the fsync below, so that what is shown is durable when it is shown.
+            let (checkpoint, consistency_proof) = newest_checkpoint(node, known_checkpoint_size)?;
             node.store.make_durable().await?;
             crate::fault::crash_point(crate::fault::AFTER_RECEIVE_DURABLE);
-            Ok(receipt)
+            Ok(Received {
+                receipt,
+                checkpoint,
+                consistency_proof,
+            })
         }
         Err(InboundError::Rejected(rejection)) => {
             if !rejection.is_transient() {
@@ -94,6 +112,25 @@ pub async fn receive(
         }
         Err(other) => Err(other),
     }
+}
+
+/// This node's newest checkpoint and the proof that it extends the one of size `known`.
+fn newest_checkpoint(node: &Node, known: u64) -> Result<(String, Vec<Vec<u8>>), StoreError> {
+    let Some((size, note)) = node.store.latest_checkpoint()? else {
+        return Ok((String::new(), Vec::new()));
+    };
+    // A sender claiming a larger checkpoint than this node's newest gets no proof; it will
+    // notice the discrepancy itself.
+    let proof = if known > 0 && known < size {
+        node.store
+            .consistency_proof(known, size)?
+            .into_iter()
+            .map(|hash| hash.to_vec())
+            .collect()
+    } else {
+        Vec::new()
+    };
+    Ok((note, proof))
 }
 
 fn check_and_store(

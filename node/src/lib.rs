@@ -9,6 +9,7 @@
 //! - [`server`]: starting and stopping a node.
 #![forbid(unsafe_code)]
 
+pub mod checkpoints;
 pub mod config;
 pub mod delivery;
 pub mod fault;
@@ -25,6 +26,7 @@ pub mod server;
 pub mod store;
 pub mod tls;
 pub mod transport;
+pub mod witness;
 
 /// An error and all its causes on one line, each cause once (TLS and transport errors hide the
 /// useful part in a source; some messages already quote their cause).

@@ -27,6 +27,8 @@ pub enum StartError {
     },
     #[error(transparent)]
     Store(#[from] StoreError),
+    #[error(transparent)]
+    Checkpoint(#[from] crate::checkpoints::CheckpointingError),
     #[error("cannot create data directory {path}")]
     DataDir {
         path: std::path::PathBuf,

@@ -16,6 +16,7 @@ use tokio_stream::wrappers::UnixListenerStream;
 use tokio_util::sync::CancellationToken;
 use tonic::transport::Server;
 
+use crate::checkpoints;
 use crate::config::NodeConfig;
 use crate::node::{Node, StartError};
 use crate::outbox::Outbox;
@@ -39,12 +40,14 @@ pub struct RunningNode {
     shutdown: CancellationToken,
     servers: Vec<JoinHandle<Result<(), tonic::transport::Error>>>,
     outbox: Arc<Outbox>,
+    checkpointer: JoinHandle<()>,
 }
 
 impl RunningNode {
     /// Opens the node described by `config` and starts serving.
     pub async fn start(config: NodeConfig) -> Result<Self, StartError> {
         let node = Arc::new(Node::open(config)?);
+        checkpoints::check_against_log(&node)?;
         let listener = TcpListener::bind(node.config.listen)
             .await
             .map_err(|source| StartError::Bind {
@@ -75,6 +78,7 @@ impl RunningNode {
 
         let shutdown = CancellationToken::new();
         let outbox = Outbox::start(Arc::clone(&node), shutdown.clone());
+        let checkpointer = tokio::spawn(checkpoints::run(Arc::clone(&node), shutdown.clone()));
         let federation = federation_router(&node).await;
         let incoming = tls_listener::accept(listener, server_tls, shutdown.clone());
         let federation_task = tokio::spawn(
@@ -108,6 +112,7 @@ impl RunningNode {
             shutdown,
             servers: vec![federation_task, operator_task],
             outbox,
+            checkpointer,
         })
     }
 
@@ -144,6 +149,14 @@ impl RunningNode {
             .is_err()
         {
             tracing::warn!("outbox lanes did not stop by the shutdown deadline");
+        }
+        let mut checkpointer = self.checkpointer;
+        if tokio::time::timeout_at(deadline, &mut checkpointer)
+            .await
+            .is_err()
+        {
+            checkpointer.abort();
+            let _ = checkpointer.await;
         }
         let _ = std::fs::remove_file(&self.operator_socket);
         append_lifecycle(

@@ -15,11 +15,14 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
+use std::collections::HashMap;
+
 use ed25519_dalek::VerifyingKey;
 use prost::Message;
 use rogatory_proto::log::{
     ChainError, ChainVerifier, ZERO_HASH, entry_hash, verify_entry_signature,
 };
+use rogatory_proto::merkle::{self, Hash, ProofError, SubtreeHashes};
 use rogatory_proto::v1::{DeliveryState, Direction, EntryKind, LogEntry, MessageRecord};
 use sled::transaction::{ConflictableTransactionError, TransactionError, Transactional};
 
@@ -27,6 +30,13 @@ const LOG_TREE: &str = "audit_log";
 const MESSAGES_TREE: &str = "messages";
 const META_TREE: &str = "meta";
 const QUEUE_TREE: &str = "outbox_queue";
+const MERKLE_TREE: &str = "merkle";
+/// Signed checkpoints of this node's log: `checkpoint/` + tree size (8 bytes BE) → note text.
+const CHECKPOINT_PREFIX: &[u8] = b"checkpoint/";
+/// The newest verified checkpoint of each peer: `peer_checkpoint/` + node id → note text.
+const PEER_CHECKPOINT_PREFIX: &[u8] = b"peer_checkpoint/";
+/// Evidence of peers caught misbehaving: `misbehaviour/` + node id + 0x00 + time (8 bytes BE).
+const MISBEHAVIOUR_PREFIX: &[u8] = b"misbehaviour/";
 const HEAD_KEY: &[u8] = b"log_head";
 
 #[derive(Debug, thiserror::Error)]
@@ -82,6 +92,8 @@ pub struct Batch<'a> {
     messages: Vec<(String, Vec<u8>)>,
     /// Queue index changes: key, and whether the message is (still) queued.
     queue: Vec<(Vec<u8>, bool)>,
+    /// Other metadata written with the batch (checkpoints, peers' checkpoints, evidence).
+    meta: Vec<(Vec<u8>, Vec<u8>)>,
 }
 
 impl Batch<'_> {
@@ -126,6 +138,33 @@ impl Batch<'_> {
         self.store.message(message_id)
     }
 
+    /// Records a checkpoint this node signed (the note text), for tree size `size`.
+    pub fn put_checkpoint(&mut self, size: u64, note: &str) {
+        self.meta
+            .push((checkpoint_key(size), note.as_bytes().to_vec()));
+    }
+
+    /// Records the newest verified checkpoint of `peer`.
+    pub fn put_peer_checkpoint(&mut self, peer: &str, note: &str) {
+        let mut key = PEER_CHECKPOINT_PREFIX.to_vec();
+        key.extend_from_slice(peer.as_bytes());
+        self.meta.push((key, note.as_bytes().to_vec()));
+    }
+
+    /// Keeps evidence that `peer` misbehaved (for example two inconsistent signed checkpoints).
+    pub fn put_misbehaviour(&mut self, peer: &str, evidence: &[u8]) {
+        let mut key = MISBEHAVIOUR_PREFIX.to_vec();
+        key.extend_from_slice(peer.as_bytes());
+        key.push(0);
+        key.extend_from_slice(&self.time_ms.to_be_bytes());
+        self.meta.push((key, evidence.to_vec()));
+    }
+
+    /// Number of log entries once this batch is committed.
+    pub fn log_size(&self) -> u64 {
+        self.next_index
+    }
+
     /// The time stamped on entries of this batch, milliseconds since the Unix epoch.
     pub fn time_ms(&self) -> i64 {
         self.time_ms
@@ -155,6 +194,8 @@ pub struct Store {
     messages: sled::Tree,
     queue: sled::Tree,
     meta: sled::Tree,
+    /// Perfect-subtree hashes of the Merkle tree over the log: (level, index) → hash.
+    merkle: sled::Tree,
     path: PathBuf,
     /// Serialises writers: the log head is read and advanced by one batch at a time.
     writer: std::sync::Mutex<()>,
@@ -169,6 +210,56 @@ impl std::fmt::Debug for Store {
         f.debug_struct("Store")
             .field("path", &self.path)
             .finish_non_exhaustive()
+    }
+}
+
+fn checkpoint_key(size: u64) -> Vec<u8> {
+    let mut key = CHECKPOINT_PREFIX.to_vec();
+    key.extend_from_slice(&size.to_be_bytes());
+    key
+}
+
+fn merkle_key(level: u8, index: u64) -> [u8; 9] {
+    let mut key = [0u8; 9];
+    key[0] = level;
+    key[1..].copy_from_slice(&index.to_be_bytes());
+    key
+}
+
+/// The Merkle tree's perfect-subtree hashes as stored, plus those a batch is about to add.
+struct MerkleView<'a> {
+    tree: &'a sled::Tree,
+    pending: &'a HashMap<(u8, u64), Hash>,
+}
+
+impl SubtreeHashes for MerkleView<'_> {
+    type Error = StoreError;
+
+    fn subtree(&self, level: u8, index: u64) -> Result<Hash, StoreError> {
+        if let Some(hash) = self.pending.get(&(level, index)) {
+            return Ok(*hash);
+        }
+        let stored =
+            self.tree
+                .get(merkle_key(level, index))?
+                .ok_or_else(|| StoreError::Corrupt {
+                    what: format!("Merkle node ({level}, {index})"),
+                    reason: "missing".into(),
+                })?;
+        <Hash>::try_from(stored.as_ref()).map_err(|_| StoreError::Corrupt {
+            what: format!("Merkle node ({level}, {index})"),
+            reason: "not 32 bytes".into(),
+        })
+    }
+}
+
+fn proof_error(error: ProofError<StoreError>) -> StoreError {
+    match error {
+        ProofError::Store(error) => error,
+        other => StoreError::Corrupt {
+            what: "Merkle proof request".into(),
+            reason: other.to_string(),
+        },
     }
 }
 
@@ -211,6 +302,7 @@ impl Store {
             messages: db.open_tree(MESSAGES_TREE).map_err(open_error)?,
             meta: db.open_tree(META_TREE).map_err(open_error)?,
             queue: db.open_tree(QUEUE_TREE).map_err(open_error)?,
+            merkle: db.open_tree(MERKLE_TREE).map_err(open_error)?,
             db,
             path: path.to_owned(),
             writer: std::sync::Mutex::new(()),
@@ -278,16 +370,43 @@ impl Store {
             entries: Vec::new(),
             messages: Vec::new(),
             queue: Vec::new(),
+            meta: Vec::new(),
         };
         let value = f(&mut batch)?;
-        if batch.entries.is_empty() && batch.messages.is_empty() {
+        if batch.entries.is_empty() && batch.messages.is_empty() && batch.meta.is_empty() {
             return Ok(value);
+        }
+        // The Merkle nodes each new entry completes, so roots and proofs never re-read the log.
+        let mut nodes: HashMap<(u8, u64), Hash> = HashMap::new();
+        for (index, bytes) in &batch.entries {
+            let view = MerkleView {
+                tree: &self.merkle,
+                pending: &nodes,
+            };
+            let completed = merkle::completed_subtrees(&view, *index, entry_hash(bytes))?;
+            nodes.extend(
+                completed
+                    .into_iter()
+                    .map(|(level, i, hash)| ((level, i), hash)),
+            );
         }
         let mut head = Vec::with_capacity(40);
         head.extend_from_slice(&batch.next_index.to_be_bytes());
         head.extend_from_slice(&batch.previous_hash);
-        (&self.log, &self.messages, &self.queue, &self.meta)
-            .transaction(|(log, messages, queue, meta)| {
+        (
+            &self.log,
+            &self.messages,
+            &self.queue,
+            &self.meta,
+            &self.merkle,
+        )
+            .transaction(|(log, messages, queue, meta, merkle)| {
+                for ((level, index), hash) in &nodes {
+                    merkle.insert(&merkle_key(*level, *index), hash.as_slice())?;
+                }
+                for (key, value) in &batch.meta {
+                    meta.insert(key.as_slice(), value.as_slice())?;
+                }
                 for (index, bytes) in &batch.entries {
                     log.insert(&index.to_be_bytes(), bytes.as_slice())?;
                 }
@@ -413,6 +532,89 @@ impl Store {
             depth += 1;
         }
         Ok(depth)
+    }
+
+    /// The Merkle root of the first `size` log entries.
+    pub fn merkle_root(&self, size: u64) -> Result<Hash, StoreError> {
+        merkle::root(&self.merkle_view(), size)
+    }
+
+    /// The inclusion proof of entry `index` in the tree of the first `size` entries.
+    pub fn inclusion_proof(&self, index: u64, size: u64) -> Result<Vec<Hash>, StoreError> {
+        merkle::inclusion_proof(&self.merkle_view(), index, size).map_err(proof_error)
+    }
+
+    /// The consistency proof from the tree of `old_size` entries to that of `new_size`.
+    pub fn consistency_proof(&self, old_size: u64, new_size: u64) -> Result<Vec<Hash>, StoreError> {
+        merkle::consistency_proof(&self.merkle_view(), old_size, new_size).map_err(proof_error)
+    }
+
+    fn merkle_view(&self) -> MerkleView<'_> {
+        static NONE: std::sync::OnceLock<HashMap<(u8, u64), Hash>> = std::sync::OnceLock::new();
+        MerkleView {
+            tree: &self.merkle,
+            pending: NONE.get_or_init(HashMap::new),
+        }
+    }
+
+    /// The newest checkpoint this node signed: tree size and note text.
+    pub fn latest_checkpoint(&self) -> Result<Option<(u64, String)>, StoreError> {
+        let Some(item) = self.meta.scan_prefix(CHECKPOINT_PREFIX).next_back() else {
+            return Ok(None);
+        };
+        let (key, value) = item?;
+        let size = <[u8; 8]>::try_from(&key[CHECKPOINT_PREFIX.len()..])
+            .map(u64::from_be_bytes)
+            .map_err(|_| StoreError::Corrupt {
+                what: "checkpoint key".into(),
+                reason: "not a tree size".into(),
+            })?;
+        Ok(Some((size, String::from_utf8_lossy(&value).into_owned())))
+    }
+
+    /// The checkpoint this node signed for tree size `size` (note text, with any cosignatures).
+    pub fn checkpoint(&self, size: u64) -> Result<Option<String>, StoreError> {
+        Ok(self
+            .meta
+            .get(checkpoint_key(size))?
+            .map(|value| String::from_utf8_lossy(&value).into_owned()))
+    }
+
+    /// Every checkpoint this node signed, oldest first.
+    pub fn checkpoints(&self) -> Result<Vec<(u64, String)>, StoreError> {
+        let mut out = Vec::new();
+        for item in self.meta.scan_prefix(CHECKPOINT_PREFIX) {
+            let (key, value) = item?;
+            if let Ok(size) = <[u8; 8]>::try_from(&key[CHECKPOINT_PREFIX.len()..]) {
+                out.push((
+                    u64::from_be_bytes(size),
+                    String::from_utf8_lossy(&value).into_owned(),
+                ));
+            }
+        }
+        Ok(out)
+    }
+
+    /// The newest verified checkpoint of `peer` (note text), if any.
+    pub fn peer_checkpoint(&self, peer: &str) -> Result<Option<String>, StoreError> {
+        let mut key = PEER_CHECKPOINT_PREFIX.to_vec();
+        key.extend_from_slice(peer.as_bytes());
+        Ok(self
+            .meta
+            .get(key)?
+            .map(|value| String::from_utf8_lossy(&value).into_owned()))
+    }
+
+    /// Evidence kept against `peer`, oldest first.
+    pub fn misbehaviour(&self, peer: &str) -> Result<Vec<Vec<u8>>, StoreError> {
+        let mut prefix = MISBEHAVIOUR_PREFIX.to_vec();
+        prefix.extend_from_slice(peer.as_bytes());
+        prefix.push(0);
+        let mut out = Vec::new();
+        for item in self.meta.scan_prefix(prefix) {
+            out.push(item?.1.to_vec());
+        }
+        Ok(out)
     }
 
     /// One log entry, decoded.

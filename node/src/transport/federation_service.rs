@@ -3,13 +3,13 @@
 use std::sync::Arc;
 
 use rogatory_proto::v1::federation_server::Federation;
-use rogatory_proto::v1::{DeliverRequest, DeliverResponse};
+use rogatory_proto::v1::{DeliverRequest, DeliverResponse, WitnessRequest, WitnessResponse};
 use tonic::{Request, Response, Status};
 
 use super::status;
 use super::tls_listener::PeerIdentity;
-use crate::inbound;
 use crate::node::Node;
+use crate::{inbound, witness};
 
 #[derive(Debug, Clone)]
 pub struct FederationService {
@@ -42,15 +42,58 @@ impl Federation for FederationService {
             .extensions()
             .get::<PeerIdentity>()
             .and_then(|identity| identity.node_id.clone().ok());
-        let envelope = request.into_inner().envelope;
-        match inbound::receive(&self.node, identity.as_deref(), envelope).await {
-            Ok(receipt) => Ok(Response::new(DeliverResponse {
-                receipt: Some(receipt),
+        let request = request.into_inner();
+        match inbound::receive(
+            &self.node,
+            identity.as_deref(),
+            request.envelope,
+            request.known_checkpoint_size,
+        )
+        .await
+        {
+            Ok(received) => Ok(Response::new(DeliverResponse {
+                receipt: Some(received.receipt),
+                checkpoint: received.checkpoint,
+                consistency_proof: received.consistency_proof,
             })),
             Err(error) => {
                 tracing::info!(peer = ?identity, %error, "delivery refused");
                 Err(status::from_inbound(error))
             }
+        }
+    }
+
+    async fn witness(
+        &self,
+        request: Request<WitnessRequest>,
+    ) -> Result<Response<WitnessResponse>, Status> {
+        let Ok(_permit) = self.in_flight.try_acquire() else {
+            return Err(status::busy());
+        };
+        let identity = request
+            .extensions()
+            .get::<PeerIdentity>()
+            .and_then(|identity| identity.node_id.clone().ok());
+        let Some(caller) = identity.filter(|id| self.node.peers.get(id).is_some()) else {
+            return Err(Status::permission_denied(
+                "only peers of this node may ask it to witness their checkpoints",
+            ));
+        };
+        let request = request.into_inner();
+        match witness::cosign(
+            &self.node,
+            &caller,
+            &request.checkpoint,
+            request.old_size,
+            &request.consistency_proof,
+        )
+        .await
+        {
+            Ok((cosignature, witnessed_size)) => Ok(Response::new(WitnessResponse {
+                cosignature,
+                witnessed_size,
+            })),
+            Err(error) => Err(status::from_witness(error)),
         }
     }
 }

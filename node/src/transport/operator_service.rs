@@ -81,6 +81,15 @@ impl OperatorService {
     }
 }
 
+/// The reason line of a stored evidence record.
+fn misbehaviour_reason(evidence: &[u8]) -> String {
+    String::from_utf8_lossy(evidence)
+        .lines()
+        .find_map(|line| line.strip_prefix("reason "))
+        .unwrap_or("inconsistent checkpoints")
+        .to_owned()
+}
+
 #[tonic::async_trait]
 impl Operator for OperatorService {
     async fn identity(
@@ -248,7 +257,17 @@ impl Operator for OperatorService {
                 last_error: state.last_error,
                 next_attempt_at_ms: state.next_attempt_ms,
                 in_flight: u32::try_from(state.in_flight.len()).unwrap_or(u32::MAX),
-                ..Default::default()
+                witnessed_size: crate::witness::held(&self.node, peer.node_id.as_str())
+                    .map_err(|e| status::internal(&e))?
+                    .map_or(0, |(checkpoint, _)| checkpoint.size),
+                misbehaviour: self
+                    .node
+                    .store
+                    .misbehaviour(peer.node_id.as_str())
+                    .map_err(|e| status::internal(&e))?
+                    .last()
+                    .map(|evidence| misbehaviour_reason(evidence))
+                    .unwrap_or_default(),
             });
         }
         Ok(Response::new(ListPeersResponse { peers }))

@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use hyper_util::rt::TokioIo;
 use rogatory_proto::v1::federation_client::FederationClient;
-use rogatory_proto::v1::{DeliverRequest, SignedEnvelope, SignedReceipt};
+use rogatory_proto::v1::{DeliverRequest, DeliverResponse, SignedEnvelope, SignedReceipt};
 use rustls::ClientConfig;
 use rustls::pki_types::ServerName;
 use tokio::net::TcpStream;
@@ -126,16 +126,18 @@ pub fn lazy_channel(
     Ok(endpoint.connect_with_connector_lazy(connector))
 }
 
-/// Delivers one signed envelope on `channel` and returns the peer's signed receipt (not yet
-/// verified).
+/// Delivers one signed envelope on `channel` and returns the peer's answer, with its receipt
+/// present (not yet verified), its checkpoint and consistency proof (not yet verified).
+/// `known_checkpoint_size` is the size of the peer's newest checkpoint this node holds.
 pub async fn deliver(
     peer: &str,
     address: &str,
     channel: Channel,
     timeout: Duration,
     envelope: SignedEnvelope,
+    known_checkpoint_size: u64,
     max_message_bytes: usize,
-) -> Result<SignedReceipt, DeliveryError> {
+) -> Result<(SignedReceipt, DeliverResponse), DeliveryError> {
     let call = async {
         let mut client = FederationClient::new(channel)
             .max_decoding_message_size(max_message_bytes)
@@ -143,6 +145,7 @@ pub async fn deliver(
         let response = client
             .deliver(DeliverRequest {
                 envelope: Some(envelope),
+                known_checkpoint_size,
             })
             .await
             .map_err(|status| {
@@ -169,12 +172,14 @@ pub async fn deliver(
                     }
                 }
             })?;
-        response
-            .into_inner()
+        let mut response = response.into_inner();
+        let receipt = response
             .receipt
+            .take()
             .ok_or_else(|| DeliveryError::NoReceipt {
                 peer: peer.to_owned(),
-            })
+            })?;
+        Ok((receipt, response))
     };
     match tokio::time::timeout(timeout, call).await {
         Ok(result) => result,

@@ -9,6 +9,7 @@ use tonic::{Code, Status};
 use crate::inbound::{InboundError, Rejection};
 use crate::outbound::{ReceiptError, SubmitError};
 use crate::store::StoreError;
+use crate::witness::WitnessError;
 
 /// Trailer metadata key carrying the machine-readable rejection reason.
 pub const REASON_KEY: &str = "rogatory-reason";
@@ -63,6 +64,31 @@ pub fn busy() -> Status {
         "this node is busy; retry later with backoff".into(),
         "busy",
     )
+}
+
+/// Trailer metadata key telling a witness's caller which size of its log the witness holds.
+pub const WITNESS_SIZE_KEY: &str = "rogatory-witnessed-size";
+
+pub fn from_witness(error: WitnessError) -> Status {
+    match error {
+        WitnessError::Invalid(_) => {
+            with_reason(Code::InvalidArgument, error.to_string(), "bad-checkpoint")
+        }
+        WitnessError::SizeMismatch { held } => {
+            let mut status =
+                with_reason(Code::FailedPrecondition, error.to_string(), "witness-size");
+            if let Ok(value) = held.to_string().parse() {
+                status.metadata_mut().insert(WITNESS_SIZE_KEY, value);
+            }
+            status
+        }
+        WitnessError::Misbehaving(_) => with_reason(
+            Code::FailedPrecondition,
+            error.to_string(),
+            "inconsistent-checkpoint",
+        ),
+        WitnessError::Store(error) => internal(&error),
+    }
 }
 
 pub fn from_submit(error: SubmitError) -> Status {

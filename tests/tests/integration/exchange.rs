@@ -103,6 +103,7 @@ async fn the_same_message_twice_is_stored_once_with_the_same_receipt() -> anyhow
     let first = client
         .deliver(DeliverRequest {
             envelope: Some(signed.clone()),
+            ..Default::default()
         })
         .await?
         .into_inner()
@@ -112,6 +113,7 @@ async fn the_same_message_twice_is_stored_once_with_the_same_receipt() -> anyhow
     let second = client
         .deliver(DeliverRequest {
             envelope: Some(signed),
+            ..Default::default()
         })
         .await?
         .into_inner()

@@ -26,6 +26,7 @@ async fn python_grpcio_peer_delivers_over_mutual_tls() -> anyhow::Result<()> {
         &request_file,
         DeliverRequest {
             envelope: Some(signed.clone()),
+            ..Default::default()
         }
         .encode_to_vec(),
     )?;

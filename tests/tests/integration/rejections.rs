@@ -18,6 +18,7 @@ async fn assert_refused(
     let status = client
         .deliver(DeliverRequest {
             envelope: Some(signed),
+            ..Default::default()
         })
         .await
         .expect_err("the message must be refused");
@@ -139,6 +140,7 @@ async fn replay_with_different_content_is_refused() -> anyhow::Result<()> {
     client
         .deliver(DeliverRequest {
             envelope: Some(original.clone()),
+            ..Default::default()
         })
         .await?;
     let log_before = federation.log_size("de").await?;
@@ -148,6 +150,7 @@ async fn replay_with_different_content_is_refused() -> anyhow::Result<()> {
     let status = client
         .deliver(DeliverRequest {
             envelope: Some(altered),
+            ..Default::default()
         })
         .await
         .expect_err("a different message under a used id must be refused");
@@ -243,6 +246,7 @@ async fn status_update_before_its_request_is_held_back_then_accepted() -> anyhow
     let status = client
         .deliver(DeliverRequest {
             envelope: Some(update.clone()),
+            ..Default::default()
         })
         .await
         .expect_err("an update cannot overtake its request");
@@ -260,11 +264,13 @@ async fn status_update_before_its_request_is_held_back_then_accepted() -> anyhow
     client
         .deliver(DeliverRequest {
             envelope: Some(request),
+            ..Default::default()
         })
         .await?;
     client
         .deliver(DeliverRequest {
             envelope: Some(update),
+            ..Default::default()
         })
         .await?;
     assert_eq!(federation.messages("de", Direction::Inbox).await?.len(), 2);

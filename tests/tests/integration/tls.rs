@@ -55,6 +55,7 @@ async fn attempt(
     match FederationClient::new(channel)
         .deliver(DeliverRequest {
             envelope: Some(signed),
+            ..Default::default()
         })
         .await
     {

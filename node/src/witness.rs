@@ -1,0 +1,271 @@
+//! Holding peers to their logs, and letting peers hold this node to its own.
+//!
+//! Every receipt a peer returns carries its newest signed checkpoint and a consistency proof
+//! from the newest one this node holds of it. [`observe`] checks both and keeps the newer
+//! checkpoint. A peer that shows two different checkpoints of the same size (a fork), an older
+//! checkpoint than it showed before (a rollback), or one that does not extend the last one, is
+//! recorded as misbehaving: both signed checkpoints are kept as portable evidence, a
+//! `PEER_MISBEHAVIOUR` entry goes into the audit log, and the operator sees it in
+//! `rogatory peers`. [`cosign`] is the witness side: a peer asks this node to cosign its newest
+//! checkpoint, and gets a C2SP cosignature only if it extends what this node saw before.
+
+use base64::Engine;
+use rogatory_proto::checkpoint::{self, Checkpoint};
+use rogatory_proto::merkle;
+use rogatory_proto::note::Note;
+use rogatory_proto::v1::EntryKind;
+
+use crate::checkpoints::origin;
+use crate::node::{Node, now_ms};
+use crate::store::{LogRecord, StoreError};
+
+/// What became of a peer's checkpoint.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Observation {
+    /// It extends the one held (or is the first): it is now the newest held.
+    Accepted { size: u64 },
+    /// The same checkpoint as the one held.
+    Unchanged,
+    /// It does not verify or is not this peer's: ignored, not evidence of anything.
+    Invalid(String),
+    /// The peer contradicted itself; evidence kept.
+    Misbehaving(String),
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum WitnessError {
+    #[error("{0}")]
+    Invalid(String),
+    #[error(
+        "this witness last verified your checkpoint of size {held}; send a consistency proof \
+         from that size"
+    )]
+    SizeMismatch { held: u64 },
+    #[error("your checkpoint contradicts one you showed before: {0}")]
+    Misbehaving(String),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// The newest checkpoint of `peer` this node holds: size, root and note.
+pub fn held(node: &Node, peer: &str) -> Result<Option<(Checkpoint, String)>, StoreError> {
+    let Some(note) = node.store.peer_checkpoint(peer)? else {
+        return Ok(None);
+    };
+    // Stored only after verification; a parse failure means the store is damaged.
+    let parsed = Note::parse(&note)
+        .ok()
+        .and_then(|n| Checkpoint::parse(&n.text).ok())
+        .ok_or_else(|| StoreError::Corrupt {
+            what: format!("held checkpoint of {peer}"),
+            reason: "does not parse".into(),
+        })?;
+    Ok(Some((parsed, note)))
+}
+
+/// Checks a checkpoint `note` shown by `peer` with a consistency proof from the checkpoint of
+/// size `from_size`, and keeps it if it extends the one held.
+pub async fn observe(
+    node: &Node,
+    peer: &str,
+    note: &str,
+    from_size: u64,
+    proof: &[Vec<u8>],
+) -> Result<Observation, StoreError> {
+    let verdict = judge(node, peer, note, from_size, proof)?;
+    match &verdict {
+        Judgement::Extends(checkpoint) => {
+            node.store.write(|batch| {
+                batch.put_peer_checkpoint(peer, note);
+                Ok::<_, StoreError>(())
+            })?;
+            node.store.make_durable().await?;
+            Ok(Observation::Accepted {
+                size: checkpoint.size,
+            })
+        }
+        Judgement::Same => Ok(Observation::Unchanged),
+        Judgement::Invalid(reason) => Ok(Observation::Invalid(reason.clone())),
+        Judgement::Contradicts { reason, held_note } => {
+            record_misbehaviour(node, peer, reason, held_note, note, from_size, proof).await?;
+            Ok(Observation::Misbehaving(reason.clone()))
+        }
+    }
+}
+
+enum Judgement {
+    Extends(Checkpoint),
+    Same,
+    Invalid(String),
+    Contradicts { reason: String, held_note: String },
+}
+
+fn judge(
+    node: &Node,
+    peer: &str,
+    note: &str,
+    from_size: u64,
+    proof: &[Vec<u8>],
+) -> Result<Judgement, StoreError> {
+    let Some(key) = node.peers.public_key(peer) else {
+        return Ok(Judgement::Invalid(format!("{peer} is not a peer")));
+    };
+    let held = held(node, peer)?;
+    if let Some((_, held_note)) = &held
+        && held_note == note
+    {
+        return Ok(Judgement::Same);
+    }
+    let checkpoint = match Checkpoint::open(note, &key) {
+        Ok((checkpoint, _)) => checkpoint,
+        Err(error) => {
+            return Ok(Judgement::Invalid(format!(
+                "checkpoint does not verify: {error}"
+            )));
+        }
+    };
+    let peer_id = rogatory_proto::ids::NodeId::parse(peer).map_err(|e| StoreError::Corrupt {
+        what: "peer id".into(),
+        reason: e.to_string(),
+    })?;
+    if checkpoint.origin != origin(&peer_id) {
+        return Ok(Judgement::Invalid(format!(
+            "checkpoint origin {:?} is not {peer}'s",
+            checkpoint.origin
+        )));
+    }
+    let Some((held, held_note)) = held else {
+        return Ok(Judgement::Extends(checkpoint));
+    };
+    let contradicts = |reason: String| Judgement::Contradicts {
+        reason,
+        held_note: held_note.clone(),
+    };
+    if checkpoint.size == held.size {
+        // Different notes of one size: harmless if only the (co)signatures differ.
+        return Ok(if checkpoint.root == held.root {
+            Judgement::Same
+        } else {
+            contradicts(format!(
+                "fork: two different signed roots for tree size {}",
+                held.size
+            ))
+        });
+    }
+    if checkpoint.size < held.size {
+        return Ok(contradicts(format!(
+            "rollback: showed tree size {} after having shown {}",
+            checkpoint.size, held.size
+        )));
+    }
+    if from_size != held.size {
+        return Ok(Judgement::Invalid(format!(
+            "consistency proof is from size {from_size}, not from the held size {}",
+            held.size
+        )));
+    }
+    let Some(hashes) = to_hashes(proof) else {
+        return Ok(Judgement::Invalid("a proof hash is not 32 bytes".into()));
+    };
+    match merkle::verify_consistency(
+        held.size,
+        checkpoint.size,
+        &hashes,
+        &held.root,
+        &checkpoint.root,
+    ) {
+        Ok(()) => Ok(Judgement::Extends(checkpoint)),
+        Err(error) => Ok(contradicts(format!(
+            "checkpoint of size {} does not extend the one of size {}: {error}",
+            checkpoint.size, held.size
+        ))),
+    }
+}
+
+fn to_hashes(proof: &[Vec<u8>]) -> Option<Vec<merkle::Hash>> {
+    proof
+        .iter()
+        .map(|hash| <merkle::Hash>::try_from(hash.as_slice()).ok())
+        .collect()
+}
+
+async fn record_misbehaviour(
+    node: &Node,
+    peer: &str,
+    reason: &str,
+    held_note: &str,
+    shown_note: &str,
+    from_size: u64,
+    proof: &[Vec<u8>],
+) -> Result<(), StoreError> {
+    tracing::error!(%peer, %reason, "peer caught misbehaving; evidence kept");
+    let encoder = base64::engine::general_purpose::STANDARD;
+    let mut evidence = format!(
+        "rogatory misbehaviour evidence v1\npeer {peer}\nobserved_at_ms {}\nreason {reason}\n\
+         \n--- checkpoint held before\n{held_note}\n--- checkpoint shown\n{shown_note}\n\
+         --- consistency proof from size {from_size}\n",
+        now_ms()
+    );
+    for hash in proof {
+        evidence.push_str(&encoder.encode(hash));
+        evidence.push('\n');
+    }
+    node.store.write(|batch| {
+        batch.put_misbehaviour(peer, evidence.as_bytes());
+        batch.append(LogRecord {
+            kind: EntryKind::PeerMisbehaviour,
+            peer: peer.to_owned(),
+            signed_payload: evidence.clone().into_bytes(),
+            detail: reason.to_owned(),
+            ..Default::default()
+        });
+        Ok::<_, StoreError>(())
+    })?;
+    node.store.make_durable().await
+}
+
+/// Witness side: cosigns `caller`'s checkpoint `note` if it extends the one held of it.
+/// Returns the cosignature line and the size now held.
+pub async fn cosign(
+    node: &Node,
+    caller: &str,
+    note: &str,
+    old_size: u64,
+    proof: &[Vec<u8>],
+) -> Result<(String, u64), WitnessError> {
+    let held_size = held(node, caller)?.map_or(0, |(checkpoint, _)| checkpoint.size);
+    if old_size != held_size {
+        return Err(WitnessError::SizeMismatch { held: held_size });
+    }
+    let checkpoint = match observe(node, caller, note, old_size, proof).await? {
+        Observation::Accepted { size } => {
+            let _ = size;
+            held(node, caller)?.map(|(checkpoint, _)| checkpoint)
+        }
+        Observation::Unchanged => held(node, caller)?.map(|(checkpoint, _)| checkpoint),
+        Observation::Invalid(reason) => return Err(WitnessError::Invalid(reason)),
+        Observation::Misbehaving(reason) => return Err(WitnessError::Misbehaving(reason)),
+    };
+    let checkpoint = checkpoint.ok_or_else(|| WitnessError::Invalid("nothing to cosign".into()))?;
+    let now_seconds = u64::try_from(now_ms() / 1000).unwrap_or(0);
+    let signature = checkpoint::cosign(
+        &checkpoint,
+        now_seconds,
+        &origin(node.id()),
+        node.key.signing_key(),
+    )
+    .map_err(|e| WitnessError::Invalid(e.to_string()))?;
+    let line = signature_line(&signature);
+    Ok((line, checkpoint.size))
+}
+
+/// A note signature as its line in a note, without the leading em dash and space.
+pub fn signature_line(signature: &rogatory_proto::note::NoteSignature) -> String {
+    let mut bytes = signature.key_id.to_vec();
+    bytes.extend_from_slice(&signature.signature);
+    format!(
+        "{} {}",
+        signature.name,
+        base64::engine::general_purpose::STANDARD.encode(bytes)
+    )
+}
