@@ -20,9 +20,9 @@ use std::collections::HashMap;
 use ed25519_dalek::VerifyingKey;
 use prost::Message;
 use rogatory_proto::log::{
-    ChainError, ChainVerifier, ZERO_HASH, entry_hash, verify_entry_signature,
+    ChainError, ChainVerifier, ZERO_HASH, entry_hash, verify_entry_signature, verify_own_checkpoint,
 };
-use rogatory_proto::merkle::{self, Hash, ProofError, SubtreeHashes};
+use rogatory_proto::merkle::{self, Hash, MemoryTree, ProofError, SubtreeHashes};
 use rogatory_proto::v1::{DeliveryState, Direction, EntryKind, LogEntry, MessageRecord};
 use sled::transaction::{ConflictableTransactionError, TransactionError, Transactional};
 
@@ -634,12 +634,40 @@ impl Store {
 
     /// Verifies the whole audit log: chain, entry signatures and the recorded head.
     /// `key_of` returns the Ed25519 key of this node or a peer by node id.
+    /// Also checks that the stored Merkle leaves are the entries' hashes and that every
+    /// checkpoint the node signed (under `origin`) commits to the log as it is.
     pub fn verify_log(
         &self,
         own_id: &str,
+        origin: &str,
         key_of: impl Fn(&str) -> Option<VerifyingKey>,
     ) -> Result<Result<LogSummary, ChainError>, StoreError> {
         let mut verifier = ChainVerifier::new();
+        // Rebuilt from the entries, not read from the stored nodes, so a rewritten log cannot
+        // hide behind the nodes it left untouched.
+        let mut tree = MemoryTree::new();
+        let mut checkpoints = self.checkpoints()?.into_iter().peekable();
+        let own_key = key_of(own_id);
+        let check_checkpoints_up_to = |tree: &MemoryTree,
+                                       checkpoints: &mut std::iter::Peekable<
+            std::vec::IntoIter<(u64, String)>,
+        >|
+         -> Result<(), ChainError> {
+            while let Some((size, note)) = checkpoints.next_if(|(size, _)| *size <= tree.len()) {
+                let failure = |reason: String| ChainError {
+                    index: size.saturating_sub(1),
+                    reason: format!("checkpoint of size {size}: {reason}"),
+                };
+                let key = own_key.ok_or_else(|| failure("this node's key is unknown".into()))?;
+                let checked = verify_own_checkpoint(tree, &note, origin, &key).map_err(failure)?;
+                if checked != size {
+                    return Err(failure(format!(
+                        "stored under size {size} but says {checked}"
+                    )));
+                }
+            }
+            Ok(())
+        };
         for item in self.log.iter() {
             let (key, bytes) = item?;
             let Ok(index) = <[u8; 8]>::try_from(key.as_ref()).map(u64::from_be_bytes) else {
@@ -655,6 +683,29 @@ impl Store {
             if let Err(reason) = verify_entry_signature(&entry, own_id, &key_of) {
                 return Ok(Err(ChainError { index, reason }));
             }
+            let leaf = entry_hash(&bytes);
+            match self.merkle.get(merkle_key(0, index))? {
+                Some(stored) if stored.as_ref() == leaf.as_slice() => {}
+                _ => {
+                    return Ok(Err(ChainError {
+                        index,
+                        reason: "the Merkle tree's leaf does not match this entry".into(),
+                    }));
+                }
+            }
+            tree.push(leaf);
+            if let Err(error) = check_checkpoints_up_to(&tree, &mut checkpoints) {
+                return Ok(Err(error));
+            }
+        }
+        if let Some((size, _)) = checkpoints.next() {
+            return Ok(Err(ChainError {
+                index: tree.len(),
+                reason: format!(
+                    "a signed checkpoint covers {size} entries but the log holds only {}",
+                    tree.len()
+                ),
+            }));
         }
         let (count, head_hash) = self.head()?;
         let verified = verifier.len();
@@ -739,7 +790,7 @@ mod tests {
         let store = Store::open(dir.path()).expect("reopen");
         assert_eq!(store.log_len().expect("len"), 3);
         let summary = store
-            .verify_log("tm", |_| None)
+            .verify_log("tm", "rogatory/tm", |_| None)
             .expect("read")
             .expect("valid");
         assert_eq!(summary.entries, 3);

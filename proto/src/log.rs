@@ -10,6 +10,8 @@ use ed25519_dalek::VerifyingKey;
 use prost::Message;
 use sha2::{Digest, Sha256};
 
+use crate::checkpoint::Checkpoint;
+use crate::merkle::{self, MemoryTree};
 use crate::signing::{self, VerifyError};
 use crate::v1::{EntryKind, LogEntry, SignedEnvelope, SignedReceipt};
 
@@ -142,6 +144,41 @@ pub fn verify_entry_signature(
         )
     };
     result.map_err(|e| format!("signature by {signer:?} does not verify: {e}"))
+}
+
+/// Checks a checkpoint the log's node signed against the tree rebuilt from the log's entries:
+/// the signature (with the node's key), the origin, and the root at the checkpoint's size.
+/// `tree` must hold at least as many leaves as the checkpoint covers. Returns the size.
+pub fn verify_own_checkpoint(
+    tree: &MemoryTree,
+    note: &str,
+    origin: &str,
+    key: &VerifyingKey,
+) -> Result<u64, String> {
+    let (checkpoint, _) =
+        Checkpoint::open(note, key).map_err(|e| format!("checkpoint does not verify: {e}"))?;
+    if checkpoint.origin != origin {
+        return Err(format!(
+            "checkpoint names log {:?}, not {origin:?}",
+            checkpoint.origin
+        ));
+    }
+    if checkpoint.size > tree.len() {
+        return Err(format!(
+            "checkpoint covers {} entries but the log holds {}",
+            checkpoint.size,
+            tree.len()
+        ));
+    }
+    let root = merkle::root(tree, checkpoint.size)
+        .map_err(|e| format!("cannot compute the root at size {}: {e}", checkpoint.size))?;
+    if root != checkpoint.root {
+        return Err(format!(
+            "the log's first {} entries do not have the root the signed checkpoint commits to",
+            checkpoint.size
+        ));
+    }
+    Ok(checkpoint.size)
 }
 
 #[cfg(test)]

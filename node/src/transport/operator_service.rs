@@ -7,10 +7,11 @@ use rogatory_proto::v1::operator_server::Operator;
 use std::time::Duration;
 
 use rogatory_proto::v1::{
-    DeliveryState, Direction, IdentityRequest, IdentityResponse, ListMessagesRequest,
-    ListMessagesResponse, ListPeersRequest, ListPeersResponse, MessageRecord, PeerInfo, PeerStatus,
-    Reachability, ShowMessageRequest, SubmitRequestRequest, SubmitResponse,
-    SubmitStatusUpdateRequest, VerifyLogRequest, VerifyLogResponse,
+    DeliveryState, Direction, IdentityRequest, IdentityResponse, LatestCheckpointRequest,
+    LatestCheckpointResponse, ListMessagesRequest, ListMessagesResponse, ListPeersRequest,
+    ListPeersResponse, MessageRecord, PeerInfo, PeerStatus, Reachability, ShowMessageRequest,
+    SubmitRequestRequest, SubmitResponse, SubmitStatusUpdateRequest, VerifyLogRequest,
+    VerifyLogResponse,
 };
 use tonic::{Request, Response, Status};
 
@@ -79,6 +80,29 @@ impl OperatorService {
             );
         }
     }
+}
+
+/// The peers whose valid cosignatures are on this node's checkpoint `note`.
+fn cosigners(node: &Node, note: &str) -> Vec<String> {
+    let Ok(parsed) = rogatory_proto::note::Note::parse(note) else {
+        return Vec::new();
+    };
+    let Ok(checkpoint) = rogatory_proto::checkpoint::Checkpoint::parse(&parsed.text) else {
+        return Vec::new();
+    };
+    node.peers
+        .iter()
+        .filter(|peer| {
+            rogatory_proto::checkpoint::verify_cosignature(
+                &parsed,
+                &checkpoint,
+                &crate::checkpoints::origin(&peer.node_id),
+                &peer.public_key,
+            )
+            .is_ok()
+        })
+        .map(|peer| peer.node_id.to_string())
+        .collect()
 }
 
 /// The reason line of a stored evidence record.
@@ -273,14 +297,37 @@ impl Operator for OperatorService {
         Ok(Response::new(ListPeersResponse { peers }))
     }
 
+    async fn latest_checkpoint(
+        &self,
+        _request: Request<LatestCheckpointRequest>,
+    ) -> Result<Response<LatestCheckpointResponse>, Status> {
+        let Some((size, note)) = self
+            .node
+            .store
+            .latest_checkpoint()
+            .map_err(|e| status::internal(&e))?
+        else {
+            return Ok(Response::new(LatestCheckpointResponse::default()));
+        };
+        let cosigned_by = cosigners(&self.node, &note);
+        Ok(Response::new(LatestCheckpointResponse {
+            size,
+            note,
+            cosigned_by,
+        }))
+    }
+
     async fn verify_log(
         &self,
         _request: Request<VerifyLogRequest>,
     ) -> Result<Response<VerifyLogResponse>, Status> {
         let node = Arc::clone(&self.node);
         let outcome = tokio::task::spawn_blocking(move || {
-            node.store
-                .verify_log(node.id().as_str(), |id| node.key_of(id))
+            node.store.verify_log(
+                node.id().as_str(),
+                &crate::checkpoints::origin(node.id()),
+                |id| node.key_of(id),
+            )
         })
         .await
         .map_err(|e| Status::internal(e.to_string()))?

@@ -113,17 +113,71 @@ async fn a_flipped_byte_in_the_stored_log_is_found_and_named() -> anyhow::Result
 }
 
 #[tokio::test]
-async fn a_changed_entry_breaks_the_chain_at_the_next_entry() -> anyhow::Result<()> {
+async fn a_changed_unsigned_entry_is_named() -> anyhow::Result<()> {
     let mut federation = Federation::start(&["tm", "de"]).await?;
     send_request(&federation).await?;
     federation.stop_node("tm").await?;
-    // Entry 0 is tm's start record; change its text (no signature covers it, the chain does).
+    // Entry 0 is tm's start record; change its text (no signature covers it; the Merkle tree
+    // and the chain do).
     flip_stored_byte(&federation.node("tm")?.store_dir(), 0, b"started")?;
     federation.start_node("tm").await?;
     let verdict = federation.verify_log("tm").await?;
     assert!(!verdict.ok);
-    assert_eq!(verdict.failed_index, 1, "{}", verdict.failure);
-    assert!(verdict.failure.contains("entry 0"), "{}", verdict.failure);
+    assert_eq!(verdict.failed_index, 0, "{}", verdict.failure);
+    assert!(verdict.failure.contains("Merkle"), "{}", verdict.failure);
+    federation.stop_all().await
+}
+
+#[tokio::test]
+async fn a_consistently_rewritten_history_contradicts_the_signed_checkpoint() -> anyhow::Result<()>
+{
+    use rogatory_proto::log::entry_hash;
+    use rogatory_proto::merkle::{MemoryTree, completed_subtrees};
+    let mut federation = Federation::start(&["tm", "de"]).await?;
+    send_request(&federation).await?;
+    // Stopping signs a final checkpoint over the whole log.
+    federation.stop_node("tm").await?;
+
+    // An insider rewrites entry 0 and repairs everything that does not need tm's key: the
+    // hash chain, the recorded head and every Merkle node.
+    let db = rogatory_tests::open_stopped_sled(&federation.node("tm")?.store_dir())?;
+    let log = db.open_tree("audit_log")?;
+    let merkle = db.open_tree("merkle")?;
+    let mut previous = [0u8; 32];
+    let mut tree = MemoryTree::new();
+    let mut count = 0u64;
+    let entries: Vec<(sled::IVec, sled::IVec)> = log.iter().collect::<Result<_, _>>()?;
+    for (key, value) in entries {
+        let mut entry = LogEntry::decode(value.as_ref())?;
+        if entry.index == 0 {
+            entry.detail = "history rewritten".into();
+        }
+        entry.previous_hash = previous.to_vec();
+        let bytes = entry.encode_to_vec();
+        previous = entry_hash(&bytes);
+        log.insert(key, bytes)?;
+        for (level, index, hash) in completed_subtrees(&tree, count, previous)? {
+            let mut node_key = vec![level];
+            node_key.extend_from_slice(&index.to_be_bytes());
+            merkle.insert(node_key, hash.as_slice())?;
+        }
+        tree.push(previous);
+        count += 1;
+    }
+    let meta = db.open_tree("meta")?;
+    let mut head = count.to_be_bytes().to_vec();
+    head.extend_from_slice(&previous);
+    meta.insert("log_head", head)?;
+    db.flush()?;
+    drop((log, merkle, meta, db));
+
+    // The node will not sign on top of a history its own checkpoint contradicts.
+    let error = federation
+        .start_node("tm")
+        .await
+        .expect_err("a rewritten log must not be served");
+    let text = format!("{error:#}");
+    assert!(text.contains("contradicts checkpoint"), "{text}");
     federation.stop_all().await
 }
 
