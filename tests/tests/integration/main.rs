@@ -9,3 +9,4 @@ mod rejections;
 mod secrets;
 mod store_and_forward;
 mod tls;
+mod witnessing;

@@ -1,0 +1,172 @@
+//! Peers hold each other to their logs: receipts carry checkpoints, peers cosign each other's
+//! checkpoints, and a peer that shows a fork is caught, with evidence.
+
+use rogatory_proto::checkpoint::{Checkpoint, verify_cosignature};
+use rogatory_proto::v1::{
+    EntryKind, LatestCheckpointRequest, ListPeersRequest, PeerStatus, SubmitRequestRequest,
+    WitnessRequest,
+};
+use rogatory_tests::{Federation, reason_of, sample_request};
+
+async fn peer_status(
+    federation: &Federation,
+    node: &str,
+    peer: &str,
+) -> anyhow::Result<PeerStatus> {
+    let peers = federation
+        .operator(node)
+        .await?
+        .list_peers(ListPeersRequest {})
+        .await?;
+    Ok(peers
+        .into_inner()
+        .peers
+        .into_iter()
+        .find(|p| p.node_id == peer)
+        .expect("peer listed"))
+}
+
+async fn send(federation: &Federation) -> anyhow::Result<()> {
+    federation
+        .operator("tm")
+        .await?
+        .submit_request(SubmitRequestRequest {
+            recipient: "de".into(),
+            request: Some(sample_request()),
+            case_id: String::new(),
+            submitted_by: "A.".into(),
+        })
+        .await?;
+    Ok(())
+}
+
+#[tokio::test]
+async fn receipts_carry_checkpoints_and_peers_cosign_each_other() -> anyhow::Result<()> {
+    let mut federation = Federation::start(&["tm", "de"]).await?;
+    send(&federation).await?;
+    // de signs checkpoints every few seconds; a later receipt carries one, and tm keeps it.
+    let held = federation
+        .eventually("tm holding a checkpoint of de's log", || async {
+            send(&federation).await?;
+            let status = peer_status(&federation, "tm", "de").await?;
+            Ok((status.witnessed_size > 0).then_some(status.witnessed_size))
+        })
+        .await?;
+    assert!(held >= 1);
+
+    // tm's own newest checkpoint ends up cosigned by de (tm asks its peers to witness).
+    let cosigned = federation
+        .eventually("de's cosignature on tm's checkpoint", || async {
+            let latest = federation
+                .operator("tm")
+                .await?
+                .latest_checkpoint(LatestCheckpointRequest {})
+                .await?
+                .into_inner();
+            Ok(latest
+                .cosigned_by
+                .contains(&"de".to_owned())
+                .then_some(latest))
+        })
+        .await?;
+    // Anyone with the two public keys can check both signatures.
+    let tm_key = federation.node("tm")?.signing_key()?.public();
+    let de_key = federation.node("de")?.signing_key()?.public();
+    let (checkpoint, note) = Checkpoint::open(&cosigned.note, &tm_key)?;
+    assert_eq!(checkpoint.origin, "rogatory/tm");
+    assert_eq!(checkpoint.size, cosigned.size);
+    verify_cosignature(&note, &checkpoint, "rogatory/de", &de_key)?;
+    assert!(
+        peer_status(&federation, "tm", "de")
+            .await?
+            .misbehaviour
+            .is_empty()
+    );
+    for id in ["tm", "de"] {
+        let verdict = federation.verify_log(id).await?;
+        assert!(verdict.ok, "{id}: {}", verdict.failure);
+    }
+    federation.stop_all().await
+}
+
+#[tokio::test]
+async fn a_peer_showing_a_forked_checkpoint_is_caught_with_evidence() -> anyhow::Result<()> {
+    let mut federation = Federation::start(&["tm", "de"]).await?;
+    // Wait until tm holds (witnessed) a checkpoint of de's log.
+    let held = federation
+        .eventually("tm witnessing de's log", || async {
+            send(&federation).await?;
+            let status = peer_status(&federation, "tm", "de").await?;
+            Ok((status.witnessed_size > 0).then_some(status.witnessed_size))
+        })
+        .await?;
+    // de's operator, with de's key, now presents a different history of the same size.
+    federation.stop_node("de").await?;
+    let held = peer_status(&federation, "tm", "de")
+        .await?
+        .witnessed_size
+        .max(held);
+    let forged = Checkpoint {
+        origin: "rogatory/de".into(),
+        size: held,
+        root: [0x42; 32],
+        extensions: Vec::new(),
+    }
+    .sign(federation.node("de")?.signing_key()?.signing_key())?
+    .encode();
+    let log_before = federation.log_size("tm").await?;
+    let status = federation
+        .connect_as("de", "tm")
+        .await?
+        .witness(WitnessRequest {
+            checkpoint: forged.clone(),
+            old_size: held,
+            consistency_proof: Vec::new(),
+        })
+        .await
+        .expect_err("tm must not cosign a fork");
+    assert_eq!(
+        reason_of(&status),
+        "inconsistent-checkpoint",
+        "{}",
+        status.message()
+    );
+
+    let status = peer_status(&federation, "tm", "de").await?;
+    assert!(
+        status.misbehaviour.contains("fork"),
+        "{}",
+        status.misbehaviour
+    );
+    assert_eq!(
+        status.witnessed_size, held,
+        "the forged checkpoint was not adopted"
+    );
+    assert_eq!(federation.log_size("tm").await?, log_before + 1);
+    let verdict = federation.verify_log("tm").await?;
+    assert!(verdict.ok, "{}", verdict.failure);
+    federation.stop_all().await?;
+
+    // The evidence is portable: both notes, each verifiable with de's public key alone.
+    let store = rogatory_tests::open_stopped_store(&federation.node("tm")?.store_dir())?;
+    let evidence = store.misbehaviour("de")?;
+    assert_eq!(evidence.len(), 1);
+    let evidence = String::from_utf8(evidence[0].clone())?;
+    assert!(evidence.contains(&forged), "{evidence}");
+    let de_key = federation.node("de")?.signing_key()?.public();
+    let held_note = evidence
+        .split("--- checkpoint held before\n")
+        .nth(1)
+        .and_then(|rest| rest.split("\n--- checkpoint shown").next())
+        .expect("held checkpoint in evidence");
+    let (held_checkpoint, _) = Checkpoint::open(held_note, &de_key)?;
+    let (forged_checkpoint, _) = Checkpoint::open(&forged, &de_key)?;
+    assert_eq!(held_checkpoint.size, forged_checkpoint.size);
+    assert_ne!(held_checkpoint.root, forged_checkpoint.root);
+    let misbehaviour = (0..store.log_len()?)
+        .filter_map(|i| store.log_entry(i).ok().flatten())
+        .find(|e| e.kind == EntryKind::PeerMisbehaviour as i32)
+        .expect("misbehaviour logged");
+    assert_eq!(misbehaviour.peer, "de");
+    Ok(())
+}
