@@ -299,6 +299,16 @@ pub enum LogCommand {
                       printed)."
     )]
     Verify,
+    /// Print the node's newest signed checkpoint and which peers cosigned it
+    #[command(
+        long_about = "Print the node's newest signed checkpoint: a C2SP signed note committing \
+                      the node to the first N entries of its audit log (their Merkle root), \
+                      signed with the node's key and cosigned by the peers that witnessed it.\n\n\
+                      Anyone holding the node's public key can check it; keep a copy to hold \
+                      the node to its history later.",
+        after_help = "Example:\n  rogatory --node /srv/rogatory/tm log checkpoint > tm.checkpoint"
+    )]
+    Checkpoint,
 }
 
 #[derive(Debug, Args)]

@@ -125,6 +125,7 @@ async fn run(cli: Cli) -> anyhow::Result<Outcome> {
         }
         Command::Peers => peers::peers(&target, format).await,
         Command::Log(LogCommand::Verify) => audit::log_verify(&target, format).await,
+        Command::Log(LogCommand::Checkpoint) => audit::log_checkpoint(&target, format).await,
         Command::Demo(demo) => demo::run(demo.dir.as_deref(), demo.keep, format).await,
     }
 }

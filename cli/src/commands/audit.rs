@@ -1,6 +1,7 @@
-//! `rogatory log verify`: has the node's audit log been altered?
+//! `rogatory log verify`: has the node's audit log been altered? `rogatory log checkpoint`:
+//! what has the node signed that it holds, and who witnessed it?
 
-use rogatory_proto::v1::{VerifyLogRequest, VerifyLogResponse};
+use rogatory_proto::v1::{LatestCheckpointRequest, VerifyLogRequest, VerifyLogResponse};
 use serde::Serialize;
 
 use super::Outcome;
@@ -72,6 +73,45 @@ pub async fn log_verify(target: &NodeTarget, format: Format) -> anyhow::Result<O
     } else {
         Outcome::LogFailed
     })
+}
+
+#[derive(Debug, Serialize)]
+struct CheckpointView {
+    size: u64,
+    note: String,
+    cosigned_by: Vec<String>,
+}
+
+/// Prints the node's newest signed checkpoint (the note verbatim, so it can be saved as is).
+pub async fn log_checkpoint(target: &NodeTarget, format: Format) -> anyhow::Result<Outcome> {
+    let mut client = target.connect().await?;
+    let latest = answer(
+        client.latest_checkpoint(LatestCheckpointRequest {}).await,
+        || "asking the node for its newest checkpoint".to_owned(),
+    )?;
+    if format.json() {
+        print_json(&CheckpointView {
+            size: latest.size,
+            note: latest.note,
+            cosigned_by: latest.cosigned_by,
+        })?;
+        return Ok(Outcome::Done);
+    }
+    if latest.note.is_empty() {
+        eprintln!("The node has not signed a checkpoint yet; it does so within seconds of start.");
+        return Ok(Outcome::Done);
+    }
+    print!("{}", latest.note);
+    eprintln!(
+        "(covers {}; cosigned by {})",
+        count(latest.size, "entry", "entries"),
+        if latest.cosigned_by.is_empty() {
+            "no peer yet".to_owned()
+        } else {
+            latest.cosigned_by.join(", ")
+        }
+    );
+    Ok(Outcome::Done)
 }
 
 #[cfg(test)]

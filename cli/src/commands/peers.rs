@@ -32,6 +32,13 @@ struct PeerView {
     next_attempt_at_ms: i64,
     #[serde(skip_serializing_if = "Option::is_none")]
     last_error: Option<String>,
+    /// Tree size of the newest verified checkpoint of this peer's log (0: none yet).
+    witnessed_size: u64,
+    /// What this peer was caught doing, if anything (evidence is kept by the node).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    misbehaviour: Option<String>,
+    /// Undelivered messages older than the node's alert horizon.
+    overdue: bool,
 }
 
 fn time(ms: i64) -> Option<String> {
@@ -56,6 +63,9 @@ impl From<PeerStatus> for PeerView {
             next_attempt_at: time(p.next_attempt_at_ms),
             next_attempt_at_ms: p.next_attempt_at_ms,
             last_error: Some(p.last_error).filter(|e| !e.is_empty()),
+            witnessed_size: p.witnessed_size,
+            misbehaviour: Some(p.misbehaviour).filter(|m| !m.is_empty()),
+            overdue: p.overdue,
             node_id: p.node_id,
             address: p.address,
         }
@@ -85,6 +95,7 @@ pub async fn peers(target: &NodeTarget, format: Format) -> anyhow::Result<Outcom
         "QUEUED",
         "OLDEST QUEUED",
         "NEXT TRY",
+        "LOG SEEN",
         "LAST ERROR",
     ]);
     for p in &peers {
@@ -93,12 +104,30 @@ pub async fn peers(target: &NodeTarget, format: Format) -> anyhow::Result<Outcom
             p.address.clone(),
             p.reachability.to_owned(),
             when(p.last_contact_at_ms),
-            p.queued.to_string(),
+            if p.overdue {
+                format!("{} (overdue)", p.queued)
+            } else {
+                p.queued.to_string()
+            },
             when(p.oldest_queued_at_ms),
             when(p.next_attempt_at_ms),
+            if p.witnessed_size > 0 {
+                p.witnessed_size.to_string()
+            } else {
+                "-".to_owned()
+            },
             shorten(p.last_error.as_deref().unwrap_or(""), 60),
         ]);
     }
     print!("{}", table.render());
+    // Warnings first would hide the table; they follow it, loudly.
+    for p in peers.iter().filter(|p| p.misbehaviour.is_some()) {
+        println!(
+            "WARNING: {} was caught misbehaving: {}. The node kept both signed checkpoints as \
+             evidence; tell the federation's secretariat.",
+            p.node_id,
+            p.misbehaviour.as_deref().unwrap_or_default()
+        );
+    }
     Ok(Outcome::Done)
 }
