@@ -24,7 +24,7 @@ tamper-evident audit log. This command talks to your own node through its operat
 
   Contact points:  request, status, inbox, outbox, message
   Operators:       ca, node, peers
-  Auditors:        log
+  Auditors:        log, audit
   Try it out:      demo (three nodes on this machine, no set-up needed)
 
 Commands that talk to a node find it with --node (a node directory or its node.toml; default: \
@@ -41,7 +41,7 @@ Examples:
 Exit codes:
   0   success (for send commands: delivered, with a signed receipt)
   1   error (the message says what went wrong; nothing was sent unless it says so)
-  2   `log verify`: the audit log did not verify
+  2   `log verify`, `audit verify`, `audit check-proof`: the log or proof did not verify
   3   `request send` / `status send`: accepted and stored by your node, but not yet delivered
   64  the command line itself is wrong (unknown option, missing argument)";
 
@@ -126,9 +126,13 @@ pub enum Command {
     #[command(subcommand, display_order = 9)]
     Log(LogCommand),
 
+    /// Export the node's audit log as a bundle and check bundles offline [auditors]
+    #[command(subcommand, display_order = 10)]
+    Audit(AuditCommand),
+
     /// Run a small federation (tm, uz, de) on this machine and send a request through it
     #[command(
-        display_order = 10,
+        display_order = 11,
         long_about = "Run a small federation on this machine and send a request through it.\n\n\
                       Three nodes start on loopback: Turkmenistan (tm), Uzbekistan (uz) and \
                       Germany (de). tm's contact point sends de a request for evidence in a \
@@ -309,6 +313,96 @@ pub enum LogCommand {
         after_help = "Example:\n  rogatory --node /srv/rogatory/tm log checkpoint > tm.checkpoint"
     )]
     Checkpoint,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AuditCommand {
+    /// Write the node's whole audit log, checkpoints and keys into a bundle directory
+    #[command(
+        long_about = "Write the node's whole audit log, its signed checkpoints and the public keys \
+                      needed to check them into a new directory (a bundle), through the node's \
+                      operator socket.\n\n\
+                      The bundle is self-contained: `rogatory audit verify` checks it on any \
+                      machine, without the node. It holds BUNDLE (a short manifest), keys.txt \
+                      (C2SP verifier keys: the node's, then its peers'), entries.bin (every entry \
+                      exactly as stored, each after a 4-byte big-endian length) and \
+                      checkpoints/<size>.note (the signed checkpoints, with cosignatures). The \
+                      directory must be new or empty.",
+        after_help = "Example:\n  rogatory --node /srv/rogatory/tm audit export ./tm-audit-2025-07"
+    )]
+    Export {
+        /// Directory to write the bundle to (created if missing; must be empty).
+        #[arg(value_name = "DIR")]
+        dir: PathBuf,
+    },
+
+    /// Check a bundle offline: chain, signatures, receipts, checkpoints, cosignatures
+    #[command(
+        long_about = "Check an audit bundle offline, entry by entry: the hash chain, every \
+                      signature, that every receipt obtained acknowledges a message the log sent \
+                      (the same bytes, to the same peer), that every receipt issued points at \
+                      the entry that recorded the message, and that every signed checkpoint \
+                      (and each known peer's cosignature on it) commits to the entries as they \
+                      are. Entries after the newest checkpoint are counted, not refused.\n\n\
+                      The keys come from the bundle's keys.txt: compare the node's key, printed \
+                      at the end, with the one its operator gives you out of band.",
+        after_help = "Example:\n  rogatory audit verify ./tm-audit-2025-07\n\nExit code 0: the \
+                      bundle verifies. Exit code 2: it does not (the first failing entry and the \
+                      reason are printed)."
+    )]
+    Verify {
+        /// The bundle directory (from `rogatory audit export`).
+        #[arg(value_name = "BUNDLE")]
+        bundle: PathBuf,
+    },
+
+    /// Print a C2SP tlog-proof that one entry is in a signed checkpoint
+    #[command(
+        long_about = "Print a C2SP tlog-proof (c2sp.org/tlog-proof) that entry N of the bundle's \
+                      log is included in one of the node's signed checkpoints: the Merkle \
+                      inclusion proof, computed from the bundle's entries, followed by the \
+                      checkpoint with its cosignatures. The bundle is verified first; no proof \
+                      is written from a bundle that does not verify.",
+        after_help = "Examples:\n  rogatory audit prove ./tm-audit-2025-07 --index 4 > entry-4.proof\n  \
+                      rogatory audit prove ./tm-audit-2025-07 --index 4 --checkpoint 12 \
+                      --entry-out entry-4.bin > entry-4.proof"
+    )]
+    Prove {
+        /// The bundle directory.
+        #[arg(value_name = "BUNDLE")]
+        bundle: PathBuf,
+        /// The entry to prove.
+        #[arg(long, value_name = "N")]
+        index: u64,
+        /// The tree size of the checkpoint to prove against [default: the newest covering N].
+        #[arg(long, value_name = "SIZE")]
+        checkpoint: Option<u64>,
+        /// Also write the entry's exact bytes to FILE (what `check-proof --entry-file` takes).
+        #[arg(long, value_name = "FILE")]
+        entry_out: Option<PathBuf>,
+    },
+
+    /// Check a tlog-proof of an entry against the log's verifier key
+    #[command(
+        long_about = "Check a C2SP tlog-proof: that its checkpoint is signed by the log's key \
+                      and that the entry (its exact bytes) is at the proof's index in the tree \
+                      the checkpoint commits to.",
+        after_help = "Example:\n  rogatory audit check-proof entry-4.proof --key \
+                      rogatory/tm+d718e31a+AepK... --entry-file entry-4.bin\n\nThe key is the \
+                      first line of the bundle's keys.txt; get it from the node's operator. Exit \
+                      code 0: the proof holds. Exit code 2: it does not."
+    )]
+    CheckProof {
+        /// The tlog-proof file (from `rogatory audit prove`).
+        #[arg(value_name = "PROOF_FILE")]
+        proof: PathBuf,
+        /// The log's C2SP verifier key, `rogatory/<node>+<key id>+<key>`.
+        #[arg(long, value_name = "VERIFIER_KEY")]
+        key: String,
+        /// The entry's exact bytes (from `rogatory audit prove --entry-out`).
+        #[arg(long, value_name = "FILE")]
+        entry_file: PathBuf,
+    },
 }
 
 #[derive(Debug, Args)]

@@ -6,12 +6,14 @@
 //! Exit codes (also in `rogatory --help`):
 //! - 0: success; for `request send` and `status send`, delivered with a signed receipt;
 //! - 1: an error, printed as `error: <cause chain>` and often a `hint:` line;
-//! - 2: `log verify` found the audit log does not verify;
+//! - 2: `log verify` or `audit verify` found the audit log does not verify, or `audit
+//!   check-proof` found the proof does not hold;
 //! - 3: `request send` / `status send`: stored and signed by the node, not yet delivered;
 //! - 64: the command line could not be parsed (BSD sysexits EX_USAGE).
 #![forbid(unsafe_code)]
 
 mod args;
+mod bundle;
 mod commands;
 mod connection;
 mod demo;
@@ -27,7 +29,8 @@ use clap::Parser;
 use rogatory_proto::v1::Direction;
 
 use crate::args::{
-    CaCommand, Cli, Command, LogCommand, MessageCommand, NodeCommand, RequestCommand, StatusCommand,
+    AuditCommand, CaCommand, Cli, Command, LogCommand, MessageCommand, NodeCommand, RequestCommand,
+    StatusCommand,
 };
 use crate::commands::{Outcome, audit, identity, mailbox, peers, setup, submit};
 use crate::connection::NodeTarget;
@@ -126,6 +129,19 @@ async fn run(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Peers => peers::peers(&target, format).await,
         Command::Log(LogCommand::Verify) => audit::log_verify(&target, format).await,
         Command::Log(LogCommand::Checkpoint) => audit::log_checkpoint(&target, format).await,
+        Command::Audit(AuditCommand::Export { dir }) => audit::export(&target, &dir, format).await,
+        Command::Audit(AuditCommand::Verify { bundle }) => audit::verify_bundle(&bundle, format),
+        Command::Audit(AuditCommand::Prove {
+            bundle,
+            index,
+            checkpoint,
+            entry_out,
+        }) => audit::prove(&bundle, index, checkpoint, entry_out.as_deref(), format),
+        Command::Audit(AuditCommand::CheckProof {
+            proof,
+            key,
+            entry_file,
+        }) => audit::check_proof(&proof, &key, &entry_file, format),
         Command::Demo(demo) => demo::run(demo.dir.as_deref(), demo.keep, format).await,
     }
 }

@@ -199,7 +199,10 @@ async fn request_to_a_down_peer_is_queued_and_shown_first() {
     // The node's newest signed checkpoint, printed verbatim as a C2SP signed note.
     let checkpoint = ok(&["--node", &tm, "log", "checkpoint"]).await;
     assert!(checkpoint.starts_with("rogatory/tm\n"), "{checkpoint}");
-    assert!(checkpoint.contains("\n\u{2014} rogatory/tm "), "{checkpoint}");
+    assert!(
+        checkpoint.contains("\n\u{2014} rogatory/tm "),
+        "{checkpoint}"
+    );
     de_node.stop().await.expect("de stops");
     tm_node.stop().await.expect("tm stops");
 }

@@ -48,7 +48,7 @@ pub enum CheckpointingError {
 
 /// The origin line (and note signer name) of a node's checkpoints.
 pub fn origin(node: &NodeId) -> String {
-    format!("rogatory/{node}")
+    rogatory_proto::audit::log_origin(node.as_str())
 }
 
 /// Checks the newest stored checkpoint against the stored log and tree.
@@ -108,24 +108,32 @@ pub async fn sign_if_grown(node: &Node) -> Result<Option<u64>, CheckpointingErro
 }
 
 /// Signs checkpoints every [`CHECKPOINT_INTERVAL`] while the log grows, and asks every peer
-/// to witness each new one, until `shutdown`.
+/// to witness the newest one, until `shutdown`. The two run side by side, so a slow witness
+/// never delays signing.
 pub async fn run(node: Arc<Node>, shutdown: CancellationToken) {
-    let mut witnesses = Witnesses::new(&node);
-    let mut ticker = tokio::time::interval(CHECKPOINT_INTERVAL);
-    ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    loop {
-        tokio::select! {
-            _ = shutdown.cancelled() => break,
-            _ = ticker.tick() => {}
+    let signing = async {
+        let mut ticker = tokio::time::interval(CHECKPOINT_INTERVAL);
+        ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            ticker.tick().await;
+            if let Err(error) = sign_if_grown(&node).await {
+                tracing::error!(%error, "cannot sign a checkpoint");
+            }
         }
-        match sign_if_grown(&node).await {
-            Ok(_) => {}
-            Err(error) => tracing::error!(%error, "cannot sign a checkpoint"),
+    };
+    let witnessing = async {
+        let mut witnesses = Witnesses::new(&node);
+        let mut ticker = tokio::time::interval(CHECKPOINT_INTERVAL);
+        ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            ticker.tick().await;
+            witnesses.collect(&node).await;
         }
-        tokio::select! {
-            _ = shutdown.cancelled() => break,
-            _ = witnesses.collect(&node) => {}
-        }
+    };
+    tokio::select! {
+        _ = shutdown.cancelled() => {}
+        () = signing => {}
+        () = witnessing => {}
     }
 }
 
@@ -167,6 +175,11 @@ impl Witnesses {
                 return;
             }
         };
+        // Never show a checkpoint that is not on disk yet (a no-op when it already is).
+        if let Err(error) = node.store.make_durable().await {
+            tracing::error!(%error, "cannot make the store durable; not asking witnesses");
+            return;
+        }
         let mut calls = Vec::new();
         for (peer, channel) in &self.peers {
             let old_size = self.witnessed.get(peer).copied().unwrap_or(0);

@@ -165,6 +165,10 @@ impl RunningNode {
             "rogatoryd stopped".into(),
         )
         .await?;
+        // The last checkpoint covers everything, the stop included.
+        if let Err(error) = checkpoints::sign_if_grown(&self.node).await {
+            tracing::error!(%error, "cannot sign the final checkpoint");
+        }
         tracing::info!(node = %self.node.id(), "node stopped");
         Ok(())
     }

@@ -595,6 +595,55 @@ impl Store {
         Ok(out)
     }
 
+    /// Up to `limit` stored log entries from index `start` on, as the exact stored bytes, in
+    /// order: a bounded read for streaming the log out without holding all of it.
+    pub fn log_entries_from(
+        &self,
+        start: u64,
+        limit: usize,
+    ) -> Result<Vec<(u64, Vec<u8>)>, StoreError> {
+        let mut out = Vec::new();
+        for item in self.log.range(start.to_be_bytes()..).take(limit) {
+            let (key, bytes) = item?;
+            let index = <[u8; 8]>::try_from(key.as_ref())
+                .map(u64::from_be_bytes)
+                .map_err(|_| StoreError::Corrupt {
+                    what: "audit-log key".into(),
+                    reason: "not an 8-byte index".into(),
+                })?;
+            out.push((index, bytes.to_vec()));
+        }
+        Ok(out)
+    }
+
+    /// Up to `limit` checkpoints this node signed with a size of at least `min_size`, oldest
+    /// first: a bounded read of [`Store::checkpoints`].
+    pub fn checkpoints_from(
+        &self,
+        min_size: u64,
+        limit: usize,
+    ) -> Result<Vec<(u64, String)>, StoreError> {
+        let mut out = Vec::new();
+        for item in self
+            .meta
+            .range(checkpoint_key(min_size)..)
+            .take_while(|item| {
+                item.as_ref()
+                    .map_or(true, |(key, _)| key.starts_with(CHECKPOINT_PREFIX))
+            })
+            .take(limit)
+        {
+            let (key, value) = item?;
+            if let Ok(size) = <[u8; 8]>::try_from(&key[CHECKPOINT_PREFIX.len()..]) {
+                out.push((
+                    u64::from_be_bytes(size),
+                    String::from_utf8_lossy(&value).into_owned(),
+                ));
+            }
+        }
+        Ok(out)
+    }
+
     /// The newest verified checkpoint of `peer` (note text), if any.
     pub fn peer_checkpoint(&self, peer: &str) -> Result<Option<String>, StoreError> {
         let mut key = PEER_CHECKPOINT_PREFIX.to_vec();

@@ -24,7 +24,8 @@ use crate::store::{LogRecord, StoreError};
 pub enum Observation {
     /// It extends the one held (or is the first): it is now the newest held.
     Accepted { size: u64 },
-    /// The same checkpoint as the one held.
+    /// The same checkpoint as the one held, or an older one (answers to concurrent deliveries
+    /// can arrive out of order, so an older checkpoint in a receipt proves nothing).
     Unchanged,
     /// It does not verify or is not this peer's: ignored, not evidence of anything.
     Invalid(String),
@@ -72,17 +73,41 @@ pub async fn observe(
     from_size: u64,
     proof: &[Vec<u8>],
 ) -> Result<Observation, StoreError> {
-    let verdict = judge(node, peer, note, from_size, proof)?;
+    judge_and_keep(node, peer, note, from_size, proof, Claim::Receipt).await
+}
+
+/// How the peer presented the checkpoint.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Claim {
+    /// In a receipt: it was the newest when the receipt was made, but receipts of concurrent
+    /// deliveries may arrive in any order.
+    Receipt,
+    /// In a witness request: the peer says this is its newest checkpoint now.
+    Newest,
+}
+
+async fn judge_and_keep(
+    node: &Node,
+    peer: &str,
+    note: &str,
+    from_size: u64,
+    proof: &[Vec<u8>],
+    claim: Claim,
+) -> Result<Observation, StoreError> {
+    let verdict = judge(node, peer, note, from_size, proof, claim)?;
     match &verdict {
         Judgement::Extends(checkpoint) => {
+            let size = checkpoint.size;
+            // Adopt it only if nothing newer was adopted meanwhile.
             node.store.write(|batch| {
-                batch.put_peer_checkpoint(peer, note);
+                let held_size = held(node, peer)?.map_or(0, |(held, _)| held.size);
+                if held_size < size {
+                    batch.put_peer_checkpoint(peer, note);
+                }
                 Ok::<_, StoreError>(())
             })?;
             node.store.make_durable().await?;
-            Ok(Observation::Accepted {
-                size: checkpoint.size,
-            })
+            Ok(Observation::Accepted { size })
         }
         Judgement::Same => Ok(Observation::Unchanged),
         Judgement::Invalid(reason) => Ok(Observation::Invalid(reason.clone())),
@@ -106,6 +131,7 @@ fn judge(
     note: &str,
     from_size: u64,
     proof: &[Vec<u8>],
+    claim: Claim,
 ) -> Result<Judgement, StoreError> {
     let Some(key) = node.peers.public_key(peer) else {
         return Ok(Judgement::Invalid(format!("{peer} is not a peer")));
@@ -153,6 +179,9 @@ fn judge(
         });
     }
     if checkpoint.size < held.size {
+        if claim == Claim::Receipt {
+            return Ok(Judgement::Same);
+        }
         return Ok(contradicts(format!(
             "rollback: showed tree size {} after having shown {}",
             checkpoint.size, held.size
@@ -237,15 +266,16 @@ pub async fn cosign(
     if old_size != held_size {
         return Err(WitnessError::SizeMismatch { held: held_size });
     }
-    let checkpoint = match observe(node, caller, note, old_size, proof).await? {
-        Observation::Accepted { size } => {
-            let _ = size;
-            held(node, caller)?.map(|(checkpoint, _)| checkpoint)
-        }
-        Observation::Unchanged => held(node, caller)?.map(|(checkpoint, _)| checkpoint),
-        Observation::Invalid(reason) => return Err(WitnessError::Invalid(reason)),
-        Observation::Misbehaving(reason) => return Err(WitnessError::Misbehaving(reason)),
-    };
+    let checkpoint =
+        match judge_and_keep(node, caller, note, old_size, proof, Claim::Newest).await? {
+            Observation::Accepted { size } => {
+                let _ = size;
+                held(node, caller)?.map(|(checkpoint, _)| checkpoint)
+            }
+            Observation::Unchanged => held(node, caller)?.map(|(checkpoint, _)| checkpoint),
+            Observation::Invalid(reason) => return Err(WitnessError::Invalid(reason)),
+            Observation::Misbehaving(reason) => return Err(WitnessError::Misbehaving(reason)),
+        };
     let checkpoint = checkpoint.ok_or_else(|| WitnessError::Invalid("nothing to cosign".into()))?;
     let now_seconds = u64::try_from(now_ms() / 1000).unwrap_or(0);
     let signature = checkpoint::cosign(

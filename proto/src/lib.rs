@@ -5,6 +5,7 @@
 //! verifier needs ([`log`]). It does no I/O: a node, the CLI and an offline auditor share it.
 #![forbid(unsafe_code)]
 
+pub mod audit;
 pub mod checkpoint;
 pub mod ids;
 pub mod log;

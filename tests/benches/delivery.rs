@@ -19,7 +19,10 @@
 //!
 //! Everything shares this machine's cores: the nodes, the clients and the load generator. The
 //! ratios say how much of the transport's and the cryptography's capacity the full path keeps;
-//! the rest goes to storage (three group-committed fsyncs per message), scheduling and copies.
+//! the rest goes to storage (three group-committed durability points per message, each a sled
+//! flush and an fsync of every store file), scheduling and copies. The report also prints what
+//! an fsync costs on this disk, and what the recipient logged, to tell slow answers from slow
+//! deliveries.
 //!
 //! Run with `cargo bench -p rogatory-tests --bench delivery` (add `-- --quick` for a short run).
 #![forbid(unsafe_code)]
@@ -39,8 +42,9 @@ use rogatory_proto::v1::federation_client::FederationClient;
 use rogatory_proto::v1::federation_server::{Federation as FederationService, FederationServer};
 use rogatory_proto::v1::operator_client::OperatorClient;
 use rogatory_proto::v1::{
-    DeliverRequest, DeliverResponse, DeliveryState, Envelope, MessageRecord, MlaRequest, Receipt,
-    SignedEnvelope, SubmitRequestRequest, envelope,
+    DeliverRequest, DeliverResponse, DeliveryState, Envelope, IdentityRequest, ListPeersRequest,
+    MessageRecord, MlaRequest, Receipt, SignedEnvelope, SubmitRequestRequest, WitnessRequest,
+    WitnessResponse, envelope,
 };
 use rogatory_tests::{Federation, TIMEOUT, sample_request};
 use tokio::net::TcpListener;
@@ -68,6 +72,17 @@ const TARGET_P99: Duration = Duration::from_millis(25);
 const MIN_ACHIEVED_SHARE: f64 = 0.98;
 /// Distinct failure messages kept for the report.
 const FAILURE_EXAMPLES: usize = 3;
+/// Audit-log entries the recipient writes per accepted message (received, receipt issued).
+const RECIPIENT_ENTRIES_PER_MESSAGE: u64 = 2;
+/// How long the sender's outbox may take to drain after the last scenario before what is left
+/// counts as stuck.
+const DRAIN_GRACE: Duration = Duration::from_secs(15);
+/// Write-and-fsync rounds timed to characterise the disk the stores live on.
+const FSYNC_PROBES: usize = 200;
+/// Stands for the latency of a submission that never came back DELIVERED: worse than any.
+const UNDELIVERED: Duration = Duration::MAX;
+/// CPU used elsewhere (in cores) above which a scenario's numbers are flagged as disturbed.
+const DISTURBED_CORES: f64 = 0.2;
 
 fn main() -> Result<()> {
     let settings = Settings::from_args(std::env::args().skip(1));
@@ -162,12 +177,16 @@ impl Stats {
 #[derive(Debug, Default)]
 struct Failures {
     count: u64,
+    /// Time the failed calls took inside the measurement window. In a closed loop a submitter
+    /// waiting for a failure submits nothing else, so this is submitter time lost to failures.
+    waited: Duration,
     examples: Vec<String>,
 }
 
 impl Failures {
-    fn note(&mut self, error: String) {
+    fn note(&mut self, error: String, waited: Duration) {
         self.count += 1;
+        self.waited += waited;
         if self.examples.len() < FAILURE_EXAMPLES && !self.examples.contains(&error) {
             self.examples.push(error);
         }
@@ -175,6 +194,7 @@ impl Failures {
 
     fn absorb(&mut self, other: Failures) {
         self.count += other.count;
+        self.waited += other.waited;
         for example in other.examples {
             if self.examples.len() < FAILURE_EXAMPLES && !self.examples.contains(&example) {
                 self.examples.push(example);
@@ -206,6 +226,12 @@ impl Window {
     fn seconds(&self) -> f64 {
         (self.to - self.from).as_secs_f64()
     }
+
+    /// How much of the span from `start` to `end` lies inside the window.
+    fn overlap(&self, start: Instant, end: Instant) -> Duration {
+        end.min(self.to)
+            .saturating_duration_since(start.max(self.from))
+    }
 }
 
 /// A closed-loop scenario at one concurrency: completions inside the window and their latency.
@@ -213,8 +239,13 @@ impl Window {
 struct ClosedLoopResult {
     concurrency: usize,
     throughput: f64,
+    /// Messages the recipient stored per second in the window, from its audit log (Rogatory
+    /// only): tells a slow answer from a slow delivery.
+    recipient_rate: Option<f64>,
     latency: Stats,
     failures: Failures,
+    /// CPU that other processes or the hypervisor took meanwhile, in cores.
+    elsewhere: Option<f64>,
 }
 
 /// The open-loop scenario at a fixed offered rate.
@@ -226,13 +257,17 @@ struct OpenLoopResult {
     scheduled: usize,
     /// DELIVERED answers received inside the window, per second.
     achieved_rate: f64,
-    /// From the scheduled send time to the answer (what a user with this load would see).
+    /// Messages the recipient stored per second in the window, from its audit log.
+    recipient_rate: f64,
+    /// From the scheduled send time to the answer (what a user with this load would see);
+    /// [`UNDELIVERED`] for submissions that did not come back DELIVERED.
     latency: Stats,
     /// From the moment the submission actually left to the answer.
     service_time: Stats,
     /// How late the generator issued submissions (its own lag, included in `latency`).
     issue_lag: Stats,
     failures: Failures,
+    elsewhere: Option<f64>,
 }
 
 /// Baseline (b): the cryptography of one message on every core.
@@ -240,6 +275,7 @@ struct OpenLoopResult {
 struct CryptoResult {
     threads: usize,
     throughput: f64,
+    elsewhere: Option<f64>,
 }
 
 #[derive(Debug)]
@@ -249,6 +285,8 @@ struct MachineInfo {
     memory: String,
     /// Where the nodes' sled stores live (their fsyncs decide a lot).
     store_filesystem: String,
+    /// Median and p99 of writing 4 KiB and `sync_all` on that filesystem.
+    fsync: Stats,
 }
 
 #[derive(Debug)]
@@ -262,6 +300,15 @@ struct Report {
     fixed_load: OpenLoopResult,
     /// Audit-log entries on each node at the end, as a sanity check of the work done.
     log_sizes: Vec<(String, u64)>,
+    /// The sender's outbox after the last scenario and [`DRAIN_GRACE`]: messages still queued
+    /// and attempts in flight. Queued with nothing in flight means stuck.
+    leftover: Backlog,
+}
+
+#[derive(Debug, Clone, Copy, Default)]
+struct Backlog {
+    queued: u64,
+    in_flight: u32,
 }
 
 async fn run(settings: &Settings) -> Result<Report> {
@@ -293,7 +340,9 @@ async fn run(settings: &Settings) -> Result<Report> {
     );
 
     eprintln!("delivery bench: baseline (b), cryptography on every core");
-    let crypto = crypto_baseline(&federation, &sent, settings)?;
+    let meter = CpuMeter::start();
+    let mut crypto = crypto_baseline(&federation, &sent, settings)?;
+    crypto.elsewhere = meter.elsewhere();
     eprintln!(
         "  {:.0} msgs/s on {} threads",
         crypto.throughput, crypto.threads
@@ -302,7 +351,9 @@ async fn run(settings: &Settings) -> Result<Report> {
     let mut transport = Vec::new();
     for &k in &settings.concurrency {
         eprintln!("delivery bench: baseline (a), plain mTLS unary calls, K={k}");
-        let result = transport_baseline(&federation, &sent, k, settings).await?;
+        let meter = CpuMeter::start();
+        let mut result = transport_baseline(&federation, &sent, k, settings).await?;
+        result.elsewhere = meter.elsewhere();
         eprintln!("  {:.0} msgs/s", result.throughput);
         transport.push(result);
     }
@@ -310,7 +361,9 @@ async fn run(settings: &Settings) -> Result<Report> {
     let mut rogatory = Vec::new();
     for &k in &settings.concurrency {
         eprintln!("delivery bench: Rogatory end-to-end, K={k}");
-        let result = end_to_end_throughput(&federation, &request, k, settings).await?;
+        let meter = CpuMeter::start();
+        let mut result = end_to_end_throughput(&federation, &request, k, settings).await?;
+        result.elsewhere = meter.elsewhere();
         eprintln!(
             "  {:.0} delivered msgs/s, {} failures",
             result.throughput, result.failures.count
@@ -319,12 +372,15 @@ async fn run(settings: &Settings) -> Result<Report> {
     }
 
     eprintln!("delivery bench: fixed load, {OFFERED_RATE} msgs/s offered over {LOAD_CASES} cases");
-    let fixed_load = fixed_load(&federation, &request, settings).await?;
+    let meter = CpuMeter::start();
+    let mut fixed_load = fixed_load(&federation, &request, settings).await?;
+    fixed_load.elsewhere = meter.elsewhere();
     eprintln!(
         "  achieved {:.0} msgs/s, {} failures",
         fixed_load.achieved_rate, fixed_load.failures.count
     );
 
+    let leftover = drained_backlog(&federation).await?;
     let mut log_sizes = Vec::new();
     for id in [SENDER, RECIPIENT] {
         log_sizes.push((id.to_owned(), federation.log_size(id).await?));
@@ -340,6 +396,55 @@ async fn run(settings: &Settings) -> Result<Report> {
         rogatory,
         fixed_load,
         log_sizes,
+        leftover,
+    })
+}
+
+/// Waits up to [`DRAIN_GRACE`] for the sender's outbox to empty and returns what is left.
+async fn drained_backlog(federation: &Federation) -> Result<Backlog> {
+    let mut operator = federation.operator(SENDER).await?;
+    let deadline = Instant::now() + DRAIN_GRACE;
+    loop {
+        let peers = operator
+            .list_peers(ListPeersRequest {})
+            .await?
+            .into_inner()
+            .peers;
+        let backlog = peers.iter().filter(|peer| peer.node_id == RECIPIENT).fold(
+            Backlog::default(),
+            |sum, peer| Backlog {
+                queued: sum.queued + peer.queue_depth,
+                in_flight: sum.in_flight + peer.in_flight,
+            },
+        );
+        if backlog.queued == 0 || Instant::now() >= deadline {
+            return Ok(backlog);
+        }
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+}
+
+/// Reads the recipient's audit-log size at the start and the end of `window` and returns the
+/// messages it stored per second in between.
+fn watch_recipient(
+    mut recipient: OperatorClient<Channel>,
+    window: Window,
+) -> tokio::task::JoinHandle<Result<f64, tonic::Status>> {
+    tokio::spawn(async move {
+        let mut log_size = async || -> Result<u64, tonic::Status> {
+            Ok(recipient
+                .identity(IdentityRequest {})
+                .await?
+                .into_inner()
+                .log_size)
+        };
+        tokio::time::sleep_until(window.from).await;
+        let before = log_size().await?;
+        tokio::time::sleep_until(window.to).await;
+        let after = log_size().await?;
+        Ok(after.saturating_sub(before) as f64
+            / RECIPIENT_ENTRIES_PER_MESSAGE as f64
+            / window.seconds())
     })
 }
 
@@ -430,7 +535,7 @@ where
                 match outcome {
                     Ok(()) if window.contains(done) => latencies.push(done - started),
                     Ok(()) => {}
-                    Err(error) => failures.note(error),
+                    Err(error) => failures.note(error, window.overlap(started, done)),
                 }
             }
             (latencies, failures)
@@ -446,6 +551,8 @@ where
     Ok(ClosedLoopResult {
         concurrency,
         throughput: latencies.len() as f64 / window.seconds(),
+        recipient_rate: None,
+        elsewhere: None,
         latency: Stats::new(latencies),
         failures,
     })
@@ -468,7 +575,11 @@ async fn end_to_end_throughput(
             async move { call.await.map(drop) }
         });
     }
-    closed_loop(workers, Window::starting_at(Instant::now(), settings)).await
+    let window = Window::starting_at(Instant::now(), settings);
+    let watcher = watch_recipient(federation.operator(RECIPIENT).await?, window);
+    let mut result = closed_loop(workers, window).await?;
+    result.recipient_rate = Some(watcher.await??);
+    Ok(result)
 }
 
 /// Scenario 2: a fixed offered load, open loop, spread over [`LOAD_CASES`] cases.
@@ -487,6 +598,7 @@ async fn fixed_load(
     let period_nanos = 1_000_000_000 / u64::from(OFFERED_RATE);
     let total = u64::try_from((window.to - start).as_nanos())? / period_nanos;
     let outstanding = Arc::new(Semaphore::new(MAX_OUTSTANDING));
+    let watcher = watch_recipient(federation.operator(RECIPIENT).await?, window);
 
     struct Sample {
         scheduled: Instant,
@@ -523,6 +635,7 @@ async fn fixed_load(
     while let Some(joined) = tasks.join_next().await {
         samples.push(joined.context("a submission task panicked")?);
     }
+    let recipient_rate = watcher.await??;
 
     let mut latency = Vec::new();
     let mut service_time = Vec::new();
@@ -536,15 +649,19 @@ async fn fixed_load(
             delivered_in_window += 1;
         }
         if let Err(error) = sample.outcome {
-            failures.note(error);
+            failures.note(error, window.overlap(sample.issued, sample.done));
         }
         if window.contains(sample.scheduled) {
             scheduled += 1;
             issue_lag.push(sample.issued - sample.scheduled);
-            if ok {
-                latency.push(sample.done - sample.scheduled);
-                service_time.push(sample.done - sample.issued);
-            }
+            // A submission that was not delivered ranks above every delivered one.
+            let (from_scheduled, from_issued) = if ok {
+                (sample.done - sample.scheduled, sample.done - sample.issued)
+            } else {
+                (UNDELIVERED, UNDELIVERED)
+            };
+            latency.push(from_scheduled);
+            service_time.push(from_issued);
         }
     }
     Ok(OpenLoopResult {
@@ -552,15 +669,17 @@ async fn fixed_load(
         cases: LOAD_CASES,
         scheduled,
         achieved_rate: delivered_in_window as f64 / window.seconds(),
+        recipient_rate,
         latency: Stats::new(latency),
         service_time: Stats::new(service_time),
         issue_lag: Stats::new(issue_lag),
         failures,
+        elsewhere: None,
     })
 }
 
-/// The Federation service of baseline (a): answers every delivery at once, checks nothing,
-/// stores nothing.
+/// The Federation service of baseline (a): answers every delivery at once with an empty
+/// response, checks nothing, stores nothing, witnesses nothing.
 #[derive(Debug)]
 struct InstantReceiver;
 
@@ -570,7 +689,16 @@ impl FederationService for InstantReceiver {
         &self,
         _request: tonic::Request<DeliverRequest>,
     ) -> Result<tonic::Response<DeliverResponse>, tonic::Status> {
-        Ok(tonic::Response::new(DeliverResponse { receipt: None }))
+        Ok(tonic::Response::new(DeliverResponse::default()))
+    }
+
+    async fn witness(
+        &self,
+        _request: tonic::Request<WitnessRequest>,
+    ) -> Result<tonic::Response<WitnessResponse>, tonic::Status> {
+        Err(tonic::Status::unimplemented(
+            "the baseline receiver witnesses nothing",
+        ))
     }
 }
 
@@ -610,6 +738,7 @@ async fn transport_baseline(
                 let mut client = FederationClient::new(channel.clone());
                 let request = DeliverRequest {
                     envelope: Some(envelope.clone()),
+                    ..Default::default()
                 };
                 async move {
                     client
@@ -689,6 +818,7 @@ fn crypto_baseline(
     Ok(CryptoResult {
         threads,
         throughput: counts.iter().sum::<u64>() as f64 / duration.as_secs_f64(),
+        elsewhere: None,
     })
 }
 
@@ -718,6 +848,66 @@ fn crypto_round(
         bail!("the receipt did not survive signing");
     }
     Ok(())
+}
+
+/// Tells how much CPU went elsewhere while a scenario ran: to other processes on this machine
+/// (say, a build) or to the hypervisor (steal). On a small shared machine that decides whether
+/// a number means anything.
+#[derive(Debug, Clone, Copy)]
+struct CpuMeter {
+    started: std::time::Instant,
+    /// Busy and stolen time of the whole machine, and this process's time, in clock ticks.
+    machine_ticks: Option<u64>,
+    own_ticks: Option<u64>,
+}
+
+/// Linux reports CPU times in `USER_HZ` ticks, 100 per second on every mainstream platform.
+const TICKS_PER_SECOND: f64 = 100.0;
+
+impl CpuMeter {
+    fn start() -> Self {
+        Self {
+            started: std::time::Instant::now(),
+            machine_ticks: machine_busy_ticks(),
+            own_ticks: own_ticks(),
+        }
+    }
+
+    /// Cores' worth of CPU used elsewhere since the start (`None` without /proc).
+    fn elsewhere(&self) -> Option<f64> {
+        let machine = machine_busy_ticks()?.checked_sub(self.machine_ticks?)?;
+        let own = own_ticks()?.checked_sub(self.own_ticks?)?;
+        let seconds = self.started.elapsed().as_secs_f64();
+        Some(machine.saturating_sub(own) as f64 / TICKS_PER_SECOND / seconds)
+    }
+}
+
+/// user + nice + system + irq + softirq + steal of all CPUs, from /proc/stat.
+fn machine_busy_ticks() -> Option<u64> {
+    let stat = std::fs::read_to_string("/proc/stat").ok()?;
+    let fields: Vec<u64> = stat
+        .lines()
+        .next()?
+        .strip_prefix("cpu ")?
+        .split_whitespace()
+        .map(str::parse)
+        .collect::<Result<_, _>>()
+        .ok()?;
+    // user nice system idle iowait irq softirq steal (guest time is already in user).
+    let [user, nice, system, _idle, _iowait, irq, softirq, steal, ..] = fields[..] else {
+        return None;
+    };
+    Some(user + nice + system + irq + softirq + steal)
+}
+
+/// utime + stime of this process (all its threads), from /proc/self/stat.
+fn own_ticks() -> Option<u64> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    // The command name may contain spaces; the fields after it start with the state (field 3).
+    let fields: Vec<&str> = stat.rsplit_once(')')?.1.split_whitespace().collect();
+    let utime: u64 = fields.get(11)?.parse().ok()?;
+    let stime: u64 = fields.get(12)?.parse().ok()?;
+    Some(utime + stime)
 }
 
 fn machine_info(store_dir: &Path) -> MachineInfo {
@@ -756,14 +946,55 @@ fn machine_info(store_dir: &Path) -> MachineInfo {
         model,
         memory,
         store_filesystem: format!("{} ({})", store_dir.display(), store_filesystem),
+        fsync: fsync_probe(store_dir),
     }
+}
+
+/// Times writing 4 KiB to a file and `sync_all` on the stores' filesystem: the floor under
+/// every durable step of a delivery.
+fn fsync_probe(dir: &Path) -> Stats {
+    let path = dir.join("fsync-probe");
+    let mut samples = Vec::with_capacity(FSYNC_PROBES);
+    let block = [0x5a_u8; 4096];
+    if let Ok(mut file) = std::fs::File::create(&path) {
+        for _ in 0..FSYNC_PROBES {
+            let started = std::time::Instant::now();
+            if std::io::Write::write_all(&mut file, &block)
+                .and_then(|()| file.sync_all())
+                .is_err()
+            {
+                break;
+            }
+            samples.push(started.elapsed());
+        }
+    }
+    let _ = std::fs::remove_file(&path);
+    Stats::new(samples)
 }
 
 fn millis(duration: Option<Duration>) -> String {
     duration.map_or_else(
         || "-".to_owned(),
-        |d| format!("{:.2}", d.as_secs_f64() * 1e3),
+        |d| {
+            if d == UNDELIVERED {
+                "undelivered".to_owned()
+            } else {
+                format!("{:.2}", d.as_secs_f64() * 1e3)
+            }
+        },
     )
+}
+
+/// Like [`millis`], with the unit where there is a number.
+fn with_unit(duration: Option<Duration>) -> String {
+    match duration {
+        Some(d) if d != UNDELIVERED => format!("{} ms", millis(Some(d))),
+        other => millis(other),
+    }
+}
+
+fn cores(elsewhere: Option<f64>) -> String {
+    elsewhere.map_or_else(|| "-".to_owned(), |cores| format!("{cores:.2}"))
 }
 
 fn verdict(met: bool) -> &'static str {
@@ -783,6 +1014,12 @@ impl Report {
             machine.cpus, machine.model, machine.memory
         );
         println!("stores:  {}", machine.store_filesystem);
+        println!(
+            "disk:    write 4 KiB + fsync p50 {} ms, p99 {} ms ({} probes)",
+            millis(machine.fsync.median()),
+            millis(machine.fsync.p99()),
+            machine.fsync.count()
+        );
         if cfg!(debug_assertions) {
             println!("WARNING: built without optimisations; numbers are meaningless");
         }
@@ -793,19 +1030,31 @@ impl Report {
         );
         println!();
         println!(
-            "{:<44} {:>4} {:>10} {:>9} {:>9} {:>9} {:>9}",
-            "scenario", "K", "msgs/s", "p50 ms", "p99 ms", "max ms", "failures"
+            "{:<42} {:>3} {:>8} {:>7} {:>8} {:>8} {:>8} {:>8} {:>9}",
+            "scenario",
+            "K",
+            "msgs/s",
+            "recv/s",
+            "p50 ms",
+            "p99 ms",
+            "max ms",
+            "failures",
+            "elsewhere"
         );
         let row = |name: &str, result: &ClosedLoopResult| {
             println!(
-                "{:<44} {:>4} {:>10.0} {:>9} {:>9} {:>9} {:>9}",
+                "{:<42} {:>3} {:>8.0} {:>7} {:>8} {:>8} {:>8} {:>8} {:>9}",
                 name,
                 result.concurrency,
                 result.throughput,
+                result
+                    .recipient_rate
+                    .map_or_else(|| "-".to_owned(), |rate| format!("{rate:.0}")),
                 millis(result.latency.median()),
                 millis(result.latency.p99()),
                 millis(result.latency.max()),
-                result.failures.count
+                result.failures.count,
+                cores(result.elsewhere)
             );
         };
         for result in &self.rogatory {
@@ -815,55 +1064,107 @@ impl Report {
             row("baseline (a) mTLS unary, no sign/store", result);
         }
         println!(
-            "{:<44} {:>4} {:>10.0} {:>9} {:>9} {:>9} {:>9}",
+            "{:<42} {:>3} {:>8.0} {:>7} {:>8} {:>8} {:>8} {:>8} {:>9}",
             format!("baseline (b) crypto only, {} threads", self.crypto.threads),
             "-",
             self.crypto.throughput,
             "-",
             "-",
             "-",
-            0
+            "-",
+            0,
+            cores(self.crypto.elsewhere)
+        );
+        println!(
+            "(msgs/s: DELIVERED answers in the window; recv/s: messages the recipient logged in \
+             the window; latency: the call's round trip; elsewhere: cores other processes or the \
+             hypervisor used meanwhile)"
         );
         let load = &self.fixed_load;
         println!();
+        let delivered = load
+            .latency
+            .sorted
+            .iter()
+            .filter(|latency| **latency != UNDELIVERED)
+            .count();
         println!(
-            "fixed load: {} msgs/s offered open-loop over {} cases; {} scheduled in the window",
-            load.offered_rate, load.cases, load.scheduled
+            "fixed load: {} msgs/s offered open-loop over {} cases; {} scheduled in the window, \
+             {} of them DELIVERED (the others rank as undelivered in the percentiles)",
+            load.offered_rate, load.cases, load.scheduled, delivered
         );
         println!(
-            "  achieved {:.0} delivered msgs/s; latency from scheduled send: p50 {} ms, p99 {} \
-             ms, max {} ms ({} samples)",
+            "  achieved {:.0} DELIVERED answers/s (recipient logged {:.0} msgs/s); latency from \
+             scheduled send: p50 {}, p99 {}, max {}",
             load.achieved_rate,
-            millis(load.latency.median()),
-            millis(load.latency.p99()),
-            millis(load.latency.max()),
-            load.latency.count()
+            load.recipient_rate,
+            with_unit(load.latency.median()),
+            with_unit(load.latency.p99()),
+            with_unit(load.latency.max())
         );
         println!(
-            "  service time from actual send: p50 {} ms, p99 {} ms; generator lag p99 {} ms, \
-             max {} ms; failures {}",
-            millis(load.service_time.median()),
-            millis(load.service_time.p99()),
-            millis(load.issue_lag.p99()),
-            millis(load.issue_lag.max()),
-            load.failures.count
+            "  service time from actual send: p50 {}, p99 {}; generator lag p99 {}, max {}; \
+             failures {}; elsewhere {} cores",
+            with_unit(load.service_time.median()),
+            with_unit(load.service_time.p99()),
+            with_unit(load.issue_lag.p99()),
+            with_unit(load.issue_lag.max()),
+            load.failures.count,
+            cores(load.elsewhere)
         );
-
-        let failures: Vec<&Failures> = self
+        let busiest = self
             .rogatory
             .iter()
             .chain(&self.transport)
-            .map(|result| &result.failures)
-            .chain([&load.failures])
-            .filter(|failures| failures.count > 0)
+            .map(|result| result.elsewhere)
+            .chain([self.crypto.elsewhere, load.elsewhere])
+            .flatten()
+            .fold(0.0_f64, f64::max);
+        if busiest > DISTURBED_CORES {
+            println!(
+                "WARNING: other processes or the hypervisor took up to {busiest:.2} cores during \
+                 a scenario; those numbers are disturbed"
+            );
+        }
+
+        // In a closed loop the submitters had K x window of time in the window.
+        let submitter_time =
+            |concurrency: usize| Some(settings.duration.as_secs_f64() * concurrency as f64);
+        let failures: Vec<(String, &Failures, Option<f64>)> = self
+            .rogatory
+            .iter()
+            .map(|result| {
+                (
+                    format!("Rogatory K={}", result.concurrency),
+                    &result.failures,
+                    submitter_time(result.concurrency),
+                )
+            })
+            .chain(self.transport.iter().map(|result| {
+                (
+                    format!("baseline (a) K={}", result.concurrency),
+                    &result.failures,
+                    submitter_time(result.concurrency),
+                )
+            }))
+            .chain([("fixed load".to_owned(), &load.failures, None)])
+            .filter(|(_, failures, _)| failures.count > 0)
             .collect();
         if !failures.is_empty() {
             println!();
             println!("FAILURES (submissions or calls that did not come back as expected):");
-            for failure in failures {
-                for example in &failure.examples {
-                    println!("  {example}");
-                }
+            for (scenario, failure, budget) in failures {
+                let waited = failure.waited.as_secs_f64();
+                println!(
+                    "  {scenario}: {} failed, {:.1} s of waiting in the window{}; e.g. {}",
+                    failure.count,
+                    waited,
+                    budget.map_or_else(String::new, |budget| format!(
+                        " ({:.0}% of the submitters' time there)",
+                        100.0 * waited / budget
+                    )),
+                    failure.examples.join(" | ")
+                );
             }
         }
 
@@ -897,7 +1198,7 @@ impl Report {
         let p99 = load.latency.p99();
         println!(
             "targets: >= {:.0} delivered msgs/s: {:.0}, {} | >= {:.0}% of (b): {:.1}%, {} | p99 < \
-             {} ms at {} msgs/s: {} ms{}, {}",
+             {} ms at {} msgs/s: {}{}, {}",
             TARGET_THROUGHPUT,
             best_throughput,
             verdict(best_throughput >= TARGET_THROUGHPUT),
@@ -906,7 +1207,7 @@ impl Report {
             verdict(share_of_crypto >= TARGET_SHARE_OF_CRYPTO),
             TARGET_P99.as_millis(),
             load.offered_rate,
-            millis(p99),
+            with_unit(p99),
             if kept_up { "" } else { " (load not sustained)" },
             verdict(kept_up && p99.is_some_and(|p99| p99 < TARGET_P99)),
         );
@@ -916,5 +1217,17 @@ impl Report {
             .map(|(id, size)| format!("{id} {size}"))
             .collect();
         println!("audit-log entries at the end: {}", logs.join(", "));
+        println!(
+            "{}'s outbox after the run (+ up to {:?} to drain): {} queued, {} in flight{}",
+            SENDER,
+            DRAIN_GRACE,
+            self.leftover.queued,
+            self.leftover.in_flight,
+            if self.leftover.queued > 0 && self.leftover.in_flight == 0 {
+                " -- STUCK: queued messages the sender no longer attempts"
+            } else {
+                ""
+            }
+        );
     }
 }

@@ -1,12 +1,33 @@
 //! `rogatory log verify`: has the node's audit log been altered? `rogatory log checkpoint`:
 //! what has the node signed that it holds, and who witnessed it?
+//!
+//! `rogatory audit ...`: the auditor's toolkit. `export` is the only one that talks to a node
+//! (its `ExportLog` operator call); `verify`, `prove` and `check-proof` work offline on a
+//! bundle (see [`crate::bundle`]) with `rogatory_proto::audit`, so an auditor needs nothing
+//! from the node but the bundle, and should get the node's key from its operator, not only
+//! from the bundle.
 
-use rogatory_proto::v1::{LatestCheckpointRequest, VerifyLogRequest, VerifyLogResponse};
+use std::io::IsTerminal;
+use std::path::Path;
+
+use anyhow::Context;
+use ed25519_dalek::VerifyingKey;
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use rogatory_proto::audit::{self, AuditFailure, AuditReport, AuditVerifier};
+use rogatory_proto::v1::export_chunk::Chunk;
+use rogatory_proto::v1::{
+    ExportLogRequest, LatestCheckpointRequest, VerifyLogRequest, VerifyLogResponse,
+};
 use serde::Serialize;
 
 use super::Outcome;
+use crate::bundle::{Bundle, BundleWriter, NextEntry};
 use crate::connection::{Client, NodeTarget, answer};
-use crate::output::{Format, count, print_json};
+use crate::failure::{RpcError, UserError};
+use crate::output::{Format, count, instant, print_json};
+
+/// Logs shorter than this verify in a blink: no progress bar.
+const PROGRESS_MIN_ENTRIES: u64 = 10_000;
 
 /// The verdict on one audit log.
 #[derive(Debug, Clone, Serialize)]
@@ -112,6 +133,486 @@ pub async fn log_checkpoint(target: &NodeTarget, format: Format) -> anyhow::Resu
         }
     );
     Ok(Outcome::Done)
+}
+
+fn key_from(bytes: &[u8], whose: &str) -> anyhow::Result<VerifyingKey> {
+    <[u8; 32]>::try_from(bytes)
+        .ok()
+        .and_then(|bytes| VerifyingKey::from_bytes(&bytes).ok())
+        .with_context(|| format!("the node sent an invalid public key for {whose}"))
+}
+
+#[derive(Debug, Serialize)]
+struct ExportView {
+    dir: String,
+    node_id: String,
+    entries: u64,
+    checkpoints: u64,
+    exported: String,
+    files: Vec<String>,
+}
+
+/// `rogatory audit export DIR`: streams the node's log, checkpoints and keys into a bundle.
+pub async fn export(target: &NodeTarget, dir: &Path, format: Format) -> anyhow::Result<Outcome> {
+    let mut client = target.connect().await?;
+    let mut stream = answer(client.export_log(ExportLogRequest {}).await, || {
+        "asking the node to export its audit log".to_owned()
+    })?;
+    // Only once the node answered, so that a node that is down leaves no directory behind.
+    let mut writer = BundleWriter::create(dir)?;
+    let doing = || "receiving the node's audit log".to_owned();
+    let identity = match stream
+        .message()
+        .await
+        .map_err(RpcError::from)
+        .with_context(doing)?
+    {
+        Some(rogatory_proto::v1::ExportChunk {
+            chunk: Some(Chunk::Identity(identity)),
+        }) => identity,
+        _ => anyhow::bail!("the node's export did not start with its identity"),
+    };
+    let node_key = key_from(&identity.public_key, &identity.node_id)?;
+    let peers = identity
+        .peers
+        .iter()
+        .map(|peer| {
+            Ok((
+                peer.node_id.clone(),
+                key_from(&peer.public_key, &peer.node_id)?,
+            ))
+        })
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    writer.write_keys(&identity.node_id, &node_key, &peers)?;
+    let mut expected = 0;
+    while let Some(chunk) = stream
+        .message()
+        .await
+        .map_err(RpcError::from)
+        .with_context(doing)?
+    {
+        match chunk.chunk {
+            Some(Chunk::Entry(entry)) => {
+                // The verifier would catch a gap too; a broken export is the node's fault.
+                anyhow::ensure!(
+                    entry.index == expected,
+                    "the node sent entry {} where entry {expected} was due",
+                    entry.index
+                );
+                writer.write_entry(&entry.entry)?;
+                expected += 1;
+            }
+            Some(Chunk::Checkpoint(checkpoint)) => {
+                writer.write_checkpoint(checkpoint.size, &checkpoint.note)?;
+            }
+            _ => anyhow::bail!("the node's export holds an unexpected chunk"),
+        }
+    }
+    let exported = instant(now_ms());
+    let manifest = writer.finish(&identity.node_id, exported)?;
+    let view = ExportView {
+        dir: dir.display().to_string(),
+        node_id: manifest.node_id,
+        entries: manifest.entries,
+        checkpoints: manifest.checkpoints,
+        exported: manifest.exported,
+        files: vec![
+            crate::bundle::MANIFEST_FILE.into(),
+            crate::bundle::KEYS_FILE.into(),
+            crate::bundle::ENTRIES_FILE.into(),
+            format!("{}/", crate::bundle::CHECKPOINTS_DIR),
+        ],
+    };
+    if format.json() {
+        print_json(&view)?;
+    } else {
+        println!(
+            "wrote audit bundle of node {} to {}: {}, {}, {} keys",
+            view.node_id,
+            view.dir,
+            count(view.entries, "entry", "entries"),
+            count(view.checkpoints, "checkpoint", "checkpoints"),
+            peers.len() + 1
+        );
+        println!("  BUNDLE        manifest (exported {})", view.exported);
+        println!(
+            "  keys.txt      verifier keys: {} first, then its peers",
+            view.node_id
+        );
+        println!("  entries.bin   the log entries, exactly as stored");
+        println!("  checkpoints/  the signed checkpoints, with cosignatures");
+        println!("check it offline with: rogatory audit verify {}", view.dir);
+    }
+    Ok(Outcome::Done)
+}
+
+fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
+}
+
+fn progress_bar(entries: u64) -> ProgressBar {
+    if entries < PROGRESS_MIN_ENTRIES || !std::io::stderr().is_terminal() {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::with_draw_target(Some(entries), ProgressDrawTarget::stderr());
+    if let Ok(style) =
+        ProgressStyle::with_template("verifying {bar:40} {pos}/{len} entries ({eta} left)")
+    {
+        bar.set_style(style);
+    }
+    bar
+}
+
+/// Feeds every entry of `bundle` to a verifier, checking each checkpoint as soon as the tree
+/// reaches its size. `Ok(Err(_))` is a bundle that does not verify; `Err(_)` one that could
+/// not be read.
+fn replay(bundle: &Bundle) -> anyhow::Result<Result<AuditVerifier, AuditFailure>> {
+    let mut verifier =
+        AuditVerifier::new(&bundle.node_id, bundle.node_key, bundle.peer_keys.clone());
+    let mut checkpoints = bundle.checkpoints.iter().peekable();
+    let mut entries = bundle.entries()?;
+    let bar = progress_bar(bundle.manifest.entries);
+    let outcome = loop {
+        match entries.next_entry()? {
+            NextEntry::Entry(index, bytes) => {
+                if let Err(failure) = verifier.push_entry(index, &bytes) {
+                    break Err(failure);
+                }
+                bar.inc(1);
+            }
+            NextEntry::End => break Ok(()),
+            NextEntry::Damaged(index, reason) => {
+                break Err(AuditFailure {
+                    index: Some(index),
+                    reason,
+                });
+            }
+        }
+        while let Some((size, path)) = checkpoints.next_if(|(size, _)| *size <= verifier.len()) {
+            if let Err(failure) = verifier.check_checkpoint(*size, &bundle.checkpoint_note(path)?) {
+                bar.finish_and_clear();
+                return Ok(Err(failure));
+            }
+        }
+    };
+    bar.finish_and_clear();
+    if let Err(failure) = outcome {
+        return Ok(Err(failure));
+    }
+    // Checkpoints larger than the log: check_checkpoint names the first missing entry.
+    for (size, path) in checkpoints {
+        if let Err(failure) = verifier.check_checkpoint(*size, &bundle.checkpoint_note(path)?) {
+            return Ok(Err(failure));
+        }
+    }
+    if verifier.len() != bundle.manifest.entries {
+        return Ok(Err(AuditFailure {
+            index: Some(verifier.len().min(bundle.manifest.entries)),
+            reason: format!(
+                "the manifest counts {} but entries.bin holds {}",
+                count(bundle.manifest.entries, "entry", "entries"),
+                verifier.len()
+            ),
+        }));
+    }
+    Ok(Ok(verifier))
+}
+
+/// The verdict on a bundle, for people and for `--json`.
+#[derive(Debug, Serialize)]
+pub struct BundleVerdict {
+    pub ok: bool,
+    pub node_id: String,
+    /// The node's key as the bundle gives it: compare it with the one its operator publishes.
+    pub node_key: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub entries: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub messages_sent: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub messages_received: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub receipts_issued: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub receipts_obtained: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub kinds: Option<std::collections::BTreeMap<String, u64>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub checkpoints: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub latest_checkpoint_size: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cosigned_by: Option<Vec<String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cosignatures: Option<u64>,
+    /// Entries after the newest checkpoint: not yet covered by one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub uncovered: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub head_hash: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub failed_index: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub failure: Option<String>,
+}
+
+impl BundleVerdict {
+    fn new(bundle: &Bundle, outcome: Result<AuditReport, AuditFailure>) -> Self {
+        let mut verdict = Self {
+            ok: outcome.is_ok(),
+            node_id: bundle.node_id.clone(),
+            node_key: bundle.node_verifier_key.clone(),
+            entries: None,
+            messages_sent: None,
+            messages_received: None,
+            receipts_issued: None,
+            receipts_obtained: None,
+            kinds: None,
+            checkpoints: None,
+            latest_checkpoint_size: None,
+            cosigned_by: None,
+            cosignatures: None,
+            uncovered: None,
+            head_hash: None,
+            failed_index: None,
+            failure: None,
+        };
+        match outcome {
+            Ok(report) => {
+                verdict.entries = Some(report.entries);
+                verdict.messages_sent = Some(report.messages_sent);
+                verdict.messages_received = Some(report.messages_received);
+                verdict.receipts_issued = Some(report.receipts_issued);
+                verdict.receipts_obtained = Some(report.receipts_obtained);
+                verdict.kinds = Some(report.kinds);
+                verdict.checkpoints = Some(report.checkpoints);
+                verdict.latest_checkpoint_size = report.latest_checkpoint.as_ref().map(|c| c.size);
+                verdict.cosigned_by = report.latest_checkpoint.map(|c| c.cosigned_by);
+                verdict.cosignatures = Some(report.cosignatures);
+                verdict.uncovered = Some(report.uncovered);
+                verdict.head_hash = Some(hex::encode(report.head_hash));
+            }
+            Err(failure) => {
+                verdict.failed_index = failure.index;
+                verdict.failure = Some(failure.reason);
+            }
+        }
+        verdict
+    }
+
+    /// "bundle OK: …" or "bundle FAILED at entry I: …".
+    pub fn sentence(&self) -> String {
+        if !self.ok {
+            let reason = self.failure.as_deref().unwrap_or("");
+            return match self.failed_index {
+                Some(index) => format!("bundle FAILED at entry {index}: {reason}"),
+                None => format!("bundle FAILED: {reason}"),
+            };
+        }
+        let entries = self.entries.unwrap_or(0);
+        let (sent, received, issued, obtained) = (
+            self.messages_sent.unwrap_or(0),
+            self.messages_received.unwrap_or(0),
+            self.receipts_issued.unwrap_or(0),
+            self.receipts_obtained.unwrap_or(0),
+        );
+        let other = entries.saturating_sub(sent + received + issued + obtained);
+        let latest = match self.latest_checkpoint_size {
+            None => "no checkpoint yet".to_owned(),
+            Some(size) => format!(
+                "latest covers {}, cosigned by {}",
+                count(size, "entry", "entries"),
+                match self.cosigned_by.as_deref() {
+                    Some(peers) if !peers.is_empty() => peers.join(", "),
+                    _ => "no peer".to_owned(),
+                }
+            ),
+        };
+        format!(
+            "bundle OK: {} ({sent} sent, {received} received, {issued} receipts issued, \
+             {obtained} receipts obtained, {other} other), {}, {latest}; {} after the latest \
+             checkpoint",
+            count(entries, "entry", "entries"),
+            count(self.checkpoints.unwrap_or(0), "checkpoint", "checkpoints"),
+            count(self.uncovered.unwrap_or(0), "entry", "entries"),
+        )
+    }
+}
+
+/// `rogatory audit verify BUNDLE`: offline, no node needed.
+pub fn verify_bundle(dir: &Path, format: Format) -> anyhow::Result<Outcome> {
+    let bundle = Bundle::open(dir)?;
+    let outcome = replay(&bundle)?.and_then(AuditVerifier::finish);
+    let verdict = BundleVerdict::new(&bundle, outcome);
+    if format.json() {
+        print_json(&verdict)?;
+    } else {
+        println!("{}", verdict.sentence());
+        println!(
+            "node {} signs with {} (compare with the key its operator publishes)",
+            verdict.node_id, verdict.node_key
+        );
+    }
+    Ok(if verdict.ok {
+        Outcome::Done
+    } else {
+        Outcome::LogFailed
+    })
+}
+
+#[derive(Debug, Serialize)]
+struct ProofView {
+    index: u64,
+    checkpoint_size: u64,
+    proof: String,
+}
+
+/// `rogatory audit prove BUNDLE --index N [--checkpoint SIZE]`: a C2SP tlog-proof of one entry,
+/// built from a bundle that verifies.
+pub fn prove(
+    dir: &Path,
+    index: u64,
+    checkpoint: Option<u64>,
+    entry_out: Option<&Path>,
+    format: Format,
+) -> anyhow::Result<Outcome> {
+    let bundle = Bundle::open(dir)?;
+    let (size, path) = match checkpoint {
+        Some(size) => bundle
+            .checkpoints
+            .iter()
+            .find(|(s, _)| *s == size)
+            .ok_or_else(|| {
+                UserError::new(
+                    format!("the bundle has no checkpoint of size {size}"),
+                    "leave out --checkpoint to use the newest one that covers the entry; the \
+                     bundle's checkpoints/ directory lists the sizes",
+                )
+            })?,
+        None => bundle
+            .checkpoints
+            .iter()
+            .rev()
+            .find(|(s, _)| *s > index)
+            .ok_or_else(|| {
+                UserError::new(
+                    format!("no checkpoint in the bundle covers entry {index}"),
+                    "the node signs a checkpoint within seconds of its log growing: export again \
+                     later",
+                )
+            })?,
+    };
+    if index >= *size {
+        return Err(UserError::new(
+            format!("the checkpoint of size {size} does not cover entry {index}"),
+            "choose a larger checkpoint, or leave out --checkpoint",
+        )
+        .into());
+    }
+    let verifier = match replay(&bundle)? {
+        Ok(verifier) => verifier,
+        Err(failure) => {
+            eprintln!("{}", BundleVerdict::new(&bundle, Err(failure)).sentence());
+            eprintln!("no proof written: the bundle does not verify");
+            return Ok(Outcome::LogFailed);
+        }
+    };
+    let note = bundle.checkpoint_note(path)?;
+    let proof = audit::prove(verifier.tree(), index, *size, &note)
+        .map_err(|e| anyhow::anyhow!("cannot build the proof: {e}"))?
+        .encode();
+    if let Some(out) = entry_out {
+        let entry = entry_bytes(&bundle, index)?;
+        std::fs::write(out, entry).with_context(|| format!("cannot write {}", out.display()))?;
+    }
+    if format.json() {
+        print_json(&ProofView {
+            index,
+            checkpoint_size: *size,
+            proof,
+        })?;
+    } else {
+        print!("{proof}");
+        eprintln!(
+            "(entry {index} of node {}'s log, against its checkpoint of {})",
+            bundle.node_id,
+            count(*size, "entry", "entries")
+        );
+    }
+    Ok(Outcome::Done)
+}
+
+/// The exact bytes of entry `index` of a bundle.
+fn entry_bytes(bundle: &Bundle, index: u64) -> anyhow::Result<Vec<u8>> {
+    let mut entries = bundle.entries()?;
+    loop {
+        match entries.next_entry()? {
+            NextEntry::Entry(i, bytes) if i == index => return Ok(bytes),
+            NextEntry::Entry(..) => {}
+            _ => anyhow::bail!("the bundle has no entry {index}"),
+        }
+    }
+}
+
+#[derive(Debug, Serialize)]
+struct ProofCheckView {
+    ok: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    origin: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    index: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    checkpoint_size: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    failure: Option<String>,
+}
+
+/// `rogatory audit check-proof PROOF --key VKEY --entry-file FILE`: offline.
+pub fn check_proof(
+    proof: &Path,
+    key: &str,
+    entry_file: &Path,
+    format: Format,
+) -> anyhow::Result<Outcome> {
+    let proof_text = std::fs::read_to_string(proof)
+        .with_context(|| format!("cannot read {}", proof.display()))?;
+    let entry = std::fs::read(entry_file)
+        .with_context(|| format!("cannot read {}", entry_file.display()))?;
+    let view = match audit::check_proof(&proof_text, key, &entry) {
+        Ok(checked) => ProofCheckView {
+            ok: true,
+            origin: Some(checked.origin),
+            index: Some(checked.index),
+            checkpoint_size: Some(checked.size),
+            failure: None,
+        },
+        Err(failure) => ProofCheckView {
+            ok: false,
+            origin: None,
+            index: None,
+            checkpoint_size: None,
+            failure: Some(failure),
+        },
+    };
+    if format.json() {
+        print_json(&view)?;
+    } else if view.ok {
+        println!(
+            "proof OK: the entry is entry {} of log {}, in its signed checkpoint of {}",
+            view.index.unwrap_or(0),
+            view.origin.as_deref().unwrap_or(""),
+            count(view.checkpoint_size.unwrap_or(0), "entry", "entries")
+        );
+    } else {
+        println!("proof FAILED: {}", view.failure.as_deref().unwrap_or(""));
+    }
+    Ok(if view.ok {
+        Outcome::Done
+    } else {
+        Outcome::LogFailed
+    })
 }
 
 #[cfg(test)]

@@ -75,7 +75,7 @@ impl Federation for FederationService {
             .get::<PeerIdentity>()
             .and_then(|identity| identity.node_id.clone().ok());
         let Some(caller) = identity.filter(|id| self.node.peers.get(id).is_some()) else {
-            return Err(Status::permission_denied(
+            return Err(status::not_a_peer(
                 "only peers of this node may ask it to witness their checkpoints",
             ));
         };

@@ -6,14 +6,18 @@ use rogatory_proto::signing::fingerprint;
 use rogatory_proto::v1::operator_server::Operator;
 use std::time::Duration;
 
+use rogatory_proto::v1::export_chunk::{self, Chunk};
 use rogatory_proto::v1::{
-    DeliveryState, Direction, IdentityRequest, IdentityResponse, LatestCheckpointRequest,
-    LatestCheckpointResponse, ListMessagesRequest, ListMessagesResponse, ListPeersRequest,
-    ListPeersResponse, MessageRecord, PeerInfo, PeerStatus, Reachability, ShowMessageRequest,
-    SubmitRequestRequest, SubmitResponse, SubmitStatusUpdateRequest, VerifyLogRequest,
-    VerifyLogResponse,
+    DeliveryState, Direction, ExportChunk, ExportLogRequest, IdentityRequest, IdentityResponse,
+    LatestCheckpointRequest, LatestCheckpointResponse, ListMessagesRequest, ListMessagesResponse,
+    ListPeersRequest, ListPeersResponse, MessageRecord, PeerInfo, PeerStatus, Reachability,
+    ShowMessageRequest, SubmitRequestRequest, SubmitResponse, SubmitStatusUpdateRequest,
+    VerifyLogRequest, VerifyLogResponse,
 };
+use tokio::sync::mpsc;
+use tokio_stream::wrappers::ReceiverStream;
 use tonic::{Request, Response, Status};
+use tracing::Instrument;
 
 use super::status;
 use crate::node::Node;
@@ -22,6 +26,13 @@ use crate::outbox::Outbox;
 
 const DEFAULT_LIST_LIMIT: usize = 100;
 const MAX_LIST_LIMIT: usize = 10_000;
+
+/// Entries (or checkpoints) read from the store per blocking read while exporting the log.
+const EXPORT_BATCH: usize = 256;
+/// Chunks buffered between the store reader and the gRPC stream. Small and bounded so that a
+/// slow auditor holds back the reader instead of the node buffering its whole log; 64 chunks
+/// still keep the connection busy while the next batch is read.
+const EXPORT_CHANNEL_CAPACITY: usize = 64;
 
 /// How long a submission waits for the first delivery attempt before answering "queued".
 const SUBMIT_WAIT: Duration = Duration::from_secs(10);
@@ -114,8 +125,113 @@ fn misbehaviour_reason(evidence: &[u8]) -> String {
         .to_owned()
 }
 
+/// Reads the log and checkpoints in bounded batches and sends them to `chunks`, up to the log
+/// size when the export started (so every checkpoint sent covers only entries sent). Stops
+/// early, quietly, when the receiver is gone (the auditor hung up or the node is stopping).
+async fn export_log(node: Arc<Node>, chunks: mpsc::Sender<Result<ExportChunk, Status>>) {
+    let send = |chunk: Chunk| {
+        let chunks = chunks.clone();
+        async move {
+            chunks
+                .send(Ok(ExportChunk { chunk: Some(chunk) }))
+                .await
+                .is_ok()
+        }
+    };
+    let fail = |status: Status| {
+        let chunks = chunks.clone();
+        async move {
+            let _ = chunks.send(Err(status)).await;
+        }
+    };
+    let identity = export_chunk::Identity {
+        node_id: node.id().to_string(),
+        origin: crate::checkpoints::origin(node.id()),
+        public_key: node.key.public().as_bytes().to_vec(),
+        peers: node
+            .peers
+            .iter()
+            .map(|peer| export_chunk::PeerKey {
+                node_id: peer.node_id.to_string(),
+                public_key: peer.public_key.as_bytes().to_vec(),
+            })
+            .collect(),
+    };
+    let end = match node.store.log_len() {
+        Ok(end) => end,
+        Err(e) => return fail(status::internal(&e)).await,
+    };
+    if !send(Chunk::Identity(identity)).await {
+        return;
+    }
+    let mut next = 0;
+    while next < end {
+        let store = Arc::clone(&node.store);
+        let limit = usize::try_from(end - next).map_or(EXPORT_BATCH, |n| n.min(EXPORT_BATCH));
+        let batch =
+            match tokio::task::spawn_blocking(move || store.log_entries_from(next, limit)).await {
+                Ok(Ok(batch)) => batch,
+                Ok(Err(e)) => return fail(status::internal(&e)).await,
+                Err(e) => return fail(Status::internal(e.to_string())).await,
+            };
+        if batch.is_empty() {
+            break;
+        }
+        for (index, entry) in batch {
+            next = index + 1;
+            if !send(Chunk::Entry(export_chunk::LogEntryBytes { index, entry })).await {
+                return;
+            }
+        }
+    }
+    let mut min_size = 0;
+    loop {
+        let store = Arc::clone(&node.store);
+        let batch = match tokio::task::spawn_blocking(move || {
+            store.checkpoints_from(min_size, EXPORT_BATCH)
+        })
+        .await
+        {
+            Ok(Ok(batch)) => batch,
+            Ok(Err(e)) => return fail(status::internal(&e)).await,
+            Err(e) => return fail(Status::internal(e.to_string())).await,
+        };
+        let full = batch.len() == EXPORT_BATCH;
+        for (size, note) in batch {
+            if size > end {
+                return;
+            }
+            min_size = size + 1;
+            if !send(Chunk::Checkpoint(export_chunk::SignedCheckpoint {
+                size,
+                note,
+            }))
+            .await
+            {
+                return;
+            }
+        }
+        if !full {
+            return;
+        }
+    }
+}
+
 #[tonic::async_trait]
 impl Operator for OperatorService {
+    type ExportLogStream = ReceiverStream<Result<ExportChunk, Status>>;
+
+    async fn export_log(
+        &self,
+        _request: Request<ExportLogRequest>,
+    ) -> Result<Response<Self::ExportLogStream>, Status> {
+        let (chunks, stream) = mpsc::channel(EXPORT_CHANNEL_CAPACITY);
+        let span = tracing::info_span!("export_log");
+        // Ends with the stream: when every chunk is sent or when the receiver is dropped.
+        tokio::spawn(export_log(Arc::clone(&self.node), chunks).instrument(span));
+        Ok(Response::new(ReceiverStream::new(stream)))
+    }
+
     async fn identity(
         &self,
         _request: Request<IdentityRequest>,

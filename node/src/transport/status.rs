@@ -66,6 +66,11 @@ pub fn busy() -> Status {
     )
 }
 
+/// A caller whose certificate names no peer of this node.
+pub fn not_a_peer(message: &str) -> Status {
+    with_reason(Code::PermissionDenied, message.to_owned(), "unknown-peer")
+}
+
 /// Trailer metadata key telling a witness's caller which size of its log the witness holds.
 pub const WITNESS_SIZE_KEY: &str = "rogatory-witnessed-size";
 
