@@ -1,6 +1,7 @@
 //! Durable storage: the only module that touches sled.
 //!
-//! Four trees: `audit_log` (entry index, 8 bytes big-endian → encoded `LogEntry`), `messages`
+//! Five trees: `merkle` (level byte and index → perfect-subtree hash of the log's Merkle tree),
+//! `audit_log` (entry index, 8 bytes big-endian → encoded `LogEntry`), `messages`
 //! (message id → encoded `MessageRecord`), `outbox_queue` (recipient, 0x00, message id → empty:
 //! the outbox messages not yet delivered, kept in step with `messages` by [`Batch::put_message`])
 //! and `meta` (the log head: entry count and hash of the last entry). Every change goes through [`Store::write`], which applies a [`Batch`] of log
@@ -35,7 +36,8 @@ const MERKLE_TREE: &str = "merkle";
 const CHECKPOINT_PREFIX: &[u8] = b"checkpoint/";
 /// The newest verified checkpoint of each peer: `peer_checkpoint/` + node id → note text.
 const PEER_CHECKPOINT_PREFIX: &[u8] = b"peer_checkpoint/";
-/// Evidence of peers caught misbehaving: `misbehaviour/` + node id + 0x00 + time (8 bytes BE).
+/// Evidence of peers caught misbehaving: `misbehaviour/` + node id + 0x00 + log index (8 bytes
+/// BE) of the `PEER_MISBEHAVIOUR` entry recorded with it.
 const MISBEHAVIOUR_PREFIX: &[u8] = b"misbehaviour/";
 const HEAD_KEY: &[u8] = b"log_head";
 
@@ -156,7 +158,8 @@ impl Batch<'_> {
         let mut key = MISBEHAVIOUR_PREFIX.to_vec();
         key.extend_from_slice(peer.as_bytes());
         key.push(0);
-        key.extend_from_slice(&self.time_ms.to_be_bytes());
+        // The next log index is unique, unlike a millisecond clock.
+        key.extend_from_slice(&self.next_index.to_be_bytes());
         self.meta.push((key, evidence.to_vec()));
     }
 

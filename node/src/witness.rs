@@ -227,6 +227,16 @@ async fn record_misbehaviour(
     from_size: u64,
     proof: &[Vec<u8>],
 ) -> Result<(), StoreError> {
+    // A peer that keeps showing the same contradiction is recorded once, not per delivery.
+    let shown_marker = format!("--- checkpoint shown\n{shown_note}");
+    if node
+        .store
+        .misbehaviour(peer)?
+        .last()
+        .is_some_and(|last| String::from_utf8_lossy(last).contains(&shown_marker))
+    {
+        return Ok(());
+    }
     tracing::error!(%peer, %reason, "peer caught misbehaving; evidence kept");
     let encoder = base64::engine::general_purpose::STANDARD;
     let mut evidence = format!(
