@@ -41,7 +41,8 @@ Examples:
 Exit codes:
   0   success (for send commands: delivered, with a signed receipt)
   1   error (the message says what went wrong; nothing was sent unless it says so)
-  2   `log verify`, `audit verify`, `audit check-proof`: the log or proof did not verify
+  2   `log verify`, `audit verify`, `audit check-proof`, `audit check-consistency`: the log or
+      proof did not verify; `audit cross-check`: a bundle did not verify or the two disagree
   3   `request send` / `status send`: accepted and stored by your node, but not yet delivered
   64  the command line itself is wrong (unknown option, missing argument)";
 
@@ -402,6 +403,68 @@ pub enum AuditCommand {
         /// The entry's exact bytes (from `rogatory audit prove --entry-out`).
         #[arg(long, value_name = "FILE")]
         entry_file: PathBuf,
+    },
+
+    /// Print a proof that the node's log at one checkpoint extends its log at an older one
+    #[command(
+        long_about = "Print a consistency proof (RFC 9162 2.1.4) between two of the node's signed \
+                      checkpoints in the bundle, of OLD and NEW entries: the proof hashes, \
+                      computed from the bundle's entries, followed by both checkpoint notes \
+                      verbatim. Whoever holds the two checkpoints and the node's key can then \
+                      check that the node only appended between them. The bundle is verified \
+                      first; the format is in docs/AUDIT_LOG.md section 16.1.",
+        after_help = "Example:\n  rogatory audit consistency ./tm-audit-2025-07 4 12 > tm-4-12.proof"
+    )]
+    Consistency {
+        /// The bundle directory.
+        #[arg(value_name = "BUNDLE")]
+        bundle: PathBuf,
+        /// The size of the older checkpoint (a file checkpoints/OLD.note in the bundle).
+        #[arg(value_name = "OLD")]
+        old: u64,
+        /// The size of the newer checkpoint.
+        #[arg(value_name = "NEW")]
+        new: u64,
+    },
+
+    /// Check a consistency proof between two checkpoints against the log's verifier key
+    #[command(
+        long_about = "Check a consistency proof file (from `rogatory audit consistency`): both \
+                      checkpoints are signed by the log's key and are of that log, and the newer \
+                      tree extends the older one.",
+        after_help = "Example:\n  rogatory audit check-consistency tm-4-12.proof --key \
+                      rogatory/tm+d718e31a+AepK...\n\nExit code 0: the proof holds. Exit code \
+                      2: it does not."
+    )]
+    CheckConsistency {
+        /// The consistency proof file.
+        #[arg(value_name = "FILE")]
+        file: PathBuf,
+        /// The log's C2SP verifier key, `rogatory/<node>+<key id>+<key>`.
+        #[arg(long, value_name = "VERIFIER_KEY")]
+        key: String,
+    },
+
+    /// Compare two nodes' bundles: each one's receipts against the other's log, and their keys
+    #[command(
+        long_about = "Compare the audit bundles of two nodes that exchanged messages. Both are \
+                      verified first. Then every receipt one node obtained from the other must \
+                      point (log_index, log_entry_hash) at a MESSAGE_RECEIVED entry of the \
+                      other's log holding exactly the acknowledged envelope bytes, and each \
+                      bundle's keys.txt must give the other node the key that node signs with. \
+                      Every disagreement is listed with the message, the receipt's claimed \
+                      position and what the other log holds there.",
+        after_help = "Example:\n  rogatory audit cross-check ./tm-audit-2025-07 ./de-audit-2025-07\n\n\
+                      Exit code 0: no discrepancy. Exit code 2: a bundle does not verify, or the \
+                      two disagree."
+    )]
+    CrossCheck {
+        /// The first node's bundle directory.
+        #[arg(value_name = "A")]
+        a: PathBuf,
+        /// The second node's bundle directory.
+        #[arg(value_name = "B")]
+        b: PathBuf,
     },
 }
 

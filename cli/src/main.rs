@@ -6,8 +6,9 @@
 //! Exit codes (also in `rogatory --help`):
 //! - 0: success; for `request send` and `status send`, delivered with a signed receipt;
 //! - 1: an error, printed as `error: <cause chain>` and often a `hint:` line;
-//! - 2: `log verify` or `audit verify` found the audit log does not verify, or `audit
-//!   check-proof` found the proof does not hold;
+//! - 2: `log verify` or `audit verify` found the audit log does not verify, `audit
+//!   check-proof` or `audit check-consistency` found the proof does not hold, or `audit
+//!   cross-check` found a bundle that does not verify or a discrepancy between the two;
 //! - 3: `request send` / `status send`: stored and signed by the node, not yet delivered;
 //! - 64: the command line could not be parsed (BSD sysexits EX_USAGE).
 #![forbid(unsafe_code)]
@@ -142,6 +143,13 @@ async fn run(cli: Cli) -> anyhow::Result<Outcome> {
             key,
             entry_file,
         }) => audit::check_proof(&proof, &key, &entry_file, format),
+        Command::Audit(AuditCommand::Consistency { bundle, old, new }) => {
+            audit::consistency(&bundle, old, new, format)
+        }
+        Command::Audit(AuditCommand::CheckConsistency { file, key }) => {
+            audit::check_consistency(&file, &key, format)
+        }
+        Command::Audit(AuditCommand::CrossCheck { a, b }) => audit::cross_check(&a, &b, format),
         Command::Demo(demo) => demo::run(demo.dir.as_deref(), demo.keep, format).await,
     }
 }

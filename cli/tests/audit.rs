@@ -1,9 +1,10 @@
 //! The auditor's toolkit end to end: `rogatory audit export` from a real node that sent,
 //! received and receipted messages and had its checkpoints cosigned, then `audit verify` on the
-//! bundle as exported and on copies an adversary altered, and `audit prove` / `check-proof`.
+//! bundle as exported and on copies an adversary altered, `audit prove` / `check-proof`,
+//! `audit consistency` / `check-consistency`, and `audit cross-check` of tm's and de's bundles.
 //!
-//! One federation (tm, de) is run once, by whichever test needs the bundle first; every test
-//! then works on its own copy of that bundle, offline, as an auditor would.
+//! One federation (tm, de) is run once, by whichever test needs the bundles first; every test
+//! then works on its own copy of them, offline, as an auditor would.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -59,11 +60,16 @@ fn messages(value: &serde_json::Value) -> Vec<serde_json::Value> {
         .clone()
 }
 
-/// The bundle exported once from tm, after tm sent de a request, de acknowledged it, and de
-/// cosigned a checkpoint of tm's log. The directory lives as long as the test process.
-fn exported_bundle() -> &'static Path {
-    static BUNDLE: OnceLock<PathBuf> = OnceLock::new();
-    BUNDLE.get_or_init(|| {
+/// The bundles exported once from tm and de, after tm sent de a request, de acknowledged it,
+/// and de cosigned a checkpoint of tm's log. The directories live as long as the test process.
+struct Bundles {
+    tm: PathBuf,
+    de: PathBuf,
+}
+
+fn exported_bundles() -> &'static Bundles {
+    static BUNDLES: OnceLock<Bundles> = OnceLock::new();
+    BUNDLES.get_or_init(|| {
         // The nodes need a runtime of their own that outlives no test: run them on a thread.
         std::thread::spawn(|| {
             tokio::runtime::Builder::new_multi_thread()
@@ -78,12 +84,17 @@ fn exported_bundle() -> &'static Path {
     })
 }
 
+/// tm's bundle.
+fn exported_bundle() -> &'static Path {
+    &exported_bundles().tm
+}
+
 async fn start(dir: &str) -> RunningNode {
     let config = NodeConfig::load(&Path::new(dir).join("node.toml")).expect("config");
     RunningNode::start(config).await.expect("node starts")
 }
 
-async fn run_federation_and_export() -> PathBuf {
+async fn run_federation_and_export() -> Bundles {
     let root = tempfile::tempdir().expect("tempdir").keep();
     let path = |name: &str| root.join(name).to_str().expect("utf-8").to_owned();
     let (ca, tm, de) = (path("ca"), path("tm"), path("de"));
@@ -118,6 +129,13 @@ async fn run_federation_and_export() -> PathBuf {
     }
     let tm_node = start(&tm).await;
     let de_node = start(&de).await;
+    // A first checkpoint (of the start alone) before any message, so that tm's bundle holds at
+    // least two checkpoints for the consistency tests.
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while json(&ok(&["--node", &tm, "--json", "log", "checkpoint"]))["size"] != 1 {
+        assert!(Instant::now() < deadline, "no first checkpoint");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
     let request = concat!(
         env!("CARGO_MANIFEST_DIR"),
         "/../config/requests/trafficking-evidence.toml"
@@ -180,14 +198,29 @@ async fn run_federation_and_export() -> PathBuf {
     assert_eq!(code, 1, "{stderr}");
     assert!(stderr.contains("not empty"), "{stderr}");
 
+    let de_bundle = root.join("de-bundle");
+    ok(&[
+        "--node",
+        &de,
+        "audit",
+        "export",
+        de_bundle.to_str().expect("utf-8"),
+    ]);
+
     tm_node.stop().await.expect("tm stops");
     de_node.stop().await.expect("de stops");
-    bundle
+    Bundles {
+        tm: bundle,
+        de: de_bundle,
+    }
 }
 
 /// A private copy of the exported bundle to alter.
 fn bundle_copy() -> (tempfile::TempDir, PathBuf) {
-    let source = exported_bundle();
+    copy_of(exported_bundle())
+}
+
+fn copy_of(source: &Path) -> (tempfile::TempDir, PathBuf) {
     let root = tempfile::tempdir().expect("tempdir");
     let copy = root.path().join("bundle");
     copy_dir(source, &copy);
@@ -454,4 +487,193 @@ fn proof_of_an_entry_verifies() {
     ]);
     assert_eq!(code, 2, "{stdout}");
     assert!(stdout.starts_with("proof FAILED"), "{stdout}");
+}
+
+fn arg(path: &Path) -> &str {
+    path.to_str().expect("utf-8")
+}
+
+/// Checkpoint sizes of a bundle, smallest first.
+fn checkpoint_sizes(bundle: &Path) -> Vec<u64> {
+    let mut sizes: Vec<u64> = std::fs::read_dir(bundle.join("checkpoints"))
+        .expect("checkpoints")
+        .map(|item| {
+            let path = item.expect("entry").path();
+            path.file_stem()
+                .and_then(|s| s.to_str())
+                .and_then(|s| s.parse().ok())
+                .expect("<size>.note")
+        })
+        .collect();
+    sizes.sort_unstable();
+    sizes
+}
+
+#[test]
+fn consistency_proof_between_checkpoints_verifies() {
+    let bundle = exported_bundle();
+    let sizes = checkpoint_sizes(bundle);
+    let (old, new) = (sizes[0], *sizes.last().expect("a checkpoint"));
+    let proof = ok(&[
+        "audit",
+        "consistency",
+        arg(bundle),
+        &old.to_string(),
+        &new.to_string(),
+    ]);
+    assert!(
+        proof.starts_with(&format!(
+            "rogatory-consistency-proof v1\nold {old}\nnew {new}\n"
+        )),
+        "{proof}"
+    );
+    let keys = std::fs::read_to_string(bundle.join("keys.txt")).expect("keys");
+    let tm_key = keys.lines().next().expect("the node's key");
+    let root = tempfile::tempdir().expect("tempdir");
+    let file = root.path().join("tm.consistency");
+    std::fs::write(&file, &proof).expect("write");
+    let stdout = ok(&["audit", "check-consistency", arg(&file), "--key", tm_key]);
+    assert!(stdout.starts_with("consistency OK"), "{stdout}");
+
+    // Against de's key: not tm's checkpoints.
+    let de_keys = std::fs::read_to_string(exported_bundles().de.join("keys.txt")).expect("keys");
+    let de_key = de_keys.lines().next().expect("de's key");
+    let (code, stdout, _) = rogatory(&["audit", "check-consistency", arg(&file), "--key", de_key]);
+    assert_eq!(code, 2, "{stdout}");
+
+    // A checkpoint that is not in the bundle.
+    let (code, _, stderr) = rogatory(&["audit", "consistency", arg(bundle), "0", &new.to_string()]);
+    assert_eq!(code, 1, "{stderr}");
+    assert!(stderr.contains("no checkpoint of size 0"), "{stderr}");
+}
+
+#[test]
+fn tampered_consistency_proof_fails() {
+    let bundle = exported_bundle();
+    let sizes = checkpoint_sizes(bundle);
+    // The proof is empty between equal sizes, and from a power of two it may be one hash
+    // fewer; pick a pair with hashes.
+    let (old, new) = sizes
+        .iter()
+        .flat_map(|old| sizes.iter().map(move |new| (*old, *new)))
+        .find(|(old, new)| old < new)
+        .expect("at least two checkpoints");
+    let proof = ok(&[
+        "audit",
+        "consistency",
+        arg(bundle),
+        &old.to_string(),
+        &new.to_string(),
+    ]);
+    let mut lines: Vec<String> = proof.split('\n').map(str::to_owned).collect();
+    assert!(!lines[3].is_empty(), "a proof with hashes:\n{proof}");
+    // Change the first character of the first hash, keeping valid base64.
+    let first = lines[3].remove(0);
+    lines[3].insert(0, if first == 'A' { 'B' } else { 'A' });
+    let root = tempfile::tempdir().expect("tempdir");
+    let file = root.path().join("tampered.consistency");
+    std::fs::write(&file, lines.join("\n")).expect("write");
+    let keys = std::fs::read_to_string(bundle.join("keys.txt")).expect("keys");
+    let tm_key = keys.lines().next().expect("the node's key");
+    let (code, stdout, _) = rogatory(&["audit", "check-consistency", arg(&file), "--key", tm_key]);
+    assert_eq!(code, 2, "{stdout}");
+    assert!(stdout.starts_with("consistency FAILED"), "{stdout}");
+}
+
+#[test]
+fn cross_check_of_tm_and_de_passes() {
+    let bundles = exported_bundles();
+    let stdout = ok(&["audit", "cross-check", arg(&bundles.tm), arg(&bundles.de)]);
+    // tm obtained de's receipt for the request, de obtained tm's for the status update.
+    assert_eq!(
+        stdout.trim(),
+        "cross-check OK: 1 receipt of tm matched in de's log, 1 receipt of de matched in tm's log"
+    );
+    let (code, stdout, _) = rogatory(&[
+        "--json",
+        "audit",
+        "cross-check",
+        arg(&bundles.de),
+        arg(&bundles.tm),
+    ]);
+    assert_eq!(code, 0, "{stdout}");
+    let view = json(&stdout);
+    assert_eq!(
+        (view["ok"].clone(), view["a"].clone()),
+        (true.into(), "de".into())
+    );
+}
+
+/// de's bundle cut back to before it received tm's request: it still verifies on its own (a
+/// node may export an old state), but tm holds de's receipt for a message it lacks.
+#[test]
+fn cross_check_names_the_message_missing_from_the_receivers_log() {
+    let (_root, de) = copy_of(&exported_bundles().de);
+    let mut entries = read_entries(&de);
+    let received = position_of(&entries, EntryKind::MessageReceived);
+    let message_id = decode(&entries[received]).message_id;
+    entries.truncate(received);
+    write_entries(&de, &entries);
+    let mut kept = 0;
+    for size in checkpoint_sizes(&de) {
+        if size > received as u64 {
+            std::fs::remove_file(de.join("checkpoints").join(format!("{size}.note")))
+                .expect("remove");
+        } else {
+            kept += 1;
+        }
+    }
+    let manifest = std::fs::read_to_string(de.join("BUNDLE")).expect("manifest");
+    let manifest: String = manifest
+        .lines()
+        .map(|line| match line.split_once(' ') {
+            Some(("entries", _)) => format!("entries {received}\n"),
+            Some(("checkpoints", _)) => format!("checkpoints {kept}\n"),
+            _ => format!("{line}\n"),
+        })
+        .collect();
+    std::fs::write(de.join("BUNDLE"), manifest).expect("write");
+    let (code, stdout) = verify(&de);
+    assert_eq!(code, 0, "the cut bundle verifies on its own:\n{stdout}");
+
+    let (code, stdout, stderr) = rogatory(&[
+        "audit",
+        "cross-check",
+        arg(&exported_bundles().tm),
+        arg(&de),
+    ]);
+    assert_eq!(code, 2, "{stdout}\n{stderr}");
+    assert!(
+        stdout.starts_with("cross-check FAILED: 1 discrepancy"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains(&format!("message {message_id}: de's receipt")),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains(&format!(
+            "at entry {received} of its log; de's log has no entry {received}"
+        )),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn cross_check_refuses_a_bundle_that_does_not_verify() {
+    let (_root, de) = copy_of(&exported_bundles().de);
+    let mut entries = read_entries(&de);
+    entries.swap(1, 2);
+    write_entries(&de, &entries);
+    let (code, stdout, _) = rogatory(&[
+        "audit",
+        "cross-check",
+        arg(&exported_bundles().tm),
+        arg(&de),
+    ]);
+    assert_eq!(code, 2, "{stdout}");
+    assert!(
+        stdout.starts_with("cross-check FAILED: de's bundle FAILED at entry 1:"),
+        "{stdout}"
+    );
 }

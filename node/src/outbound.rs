@@ -145,25 +145,29 @@ async fn sign_and_store(
     body: envelope::Body,
     submitted_by: &str,
 ) -> Result<MessageRecord, SubmitError> {
-    let envelope = Envelope {
+    let mut envelope = Envelope {
         version: signing::WIRE_VERSION,
-        message_id: node.ids.next_id(),
+        message_id: String::new(),
         sender: node.id().to_string(),
         recipient: recipient.to_string(),
         created_at_ms: now_ms(),
         case_id,
         body: Some(body),
     };
-    let signed = signing::sign_envelope(node.key.signing_key(), &envelope);
-    if signed.payload.len() > node.config.max_envelope_bytes {
-        return Err(SubmitError::Invalid(format!(
-            "the signed message is {} bytes; the limit is {} (limits.max_envelope_bytes): move \
-             large documents into attachments",
-            signed.payload.len(),
-            node.config.max_envelope_bytes
-        )));
-    }
     let record = node.store.write(|batch| {
+        // The id is drawn under the store's write lock, so outbox messages are committed in
+        // id order: the sender's lanes read the queue forward from the last id they saw and
+        // would never see a smaller id committed after a larger one.
+        envelope.message_id = node.ids.next_id();
+        let signed = signing::sign_envelope(node.key.signing_key(), &envelope);
+        if signed.payload.len() > node.config.max_envelope_bytes {
+            return Err(SubmitError::Invalid(format!(
+                "the signed message is {} bytes; the limit is {} (limits.max_envelope_bytes): \
+                 move large documents into attachments",
+                signed.payload.len(),
+                node.config.max_envelope_bytes
+            )));
+        }
         let sent = batch.append(LogRecord {
             kind: EntryKind::MessageSent,
             peer: envelope.recipient.clone(),
@@ -180,14 +184,14 @@ async fn sign_and_store(
             case_id: envelope.case_id.clone(),
             created_at_ms: envelope.created_at_ms,
             state: DeliveryState::Queued as i32,
-            envelope: Some(signed.clone()),
+            envelope: Some(signed),
             receipt: None,
             last_error: String::new(),
             log_index: sent.index,
             ..Default::default()
         };
         batch.put_message(&record);
-        Ok::<_, StoreError>(record)
+        Ok(record)
     })?;
     node.store.make_durable().await?;
     Ok(record)

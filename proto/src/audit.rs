@@ -16,10 +16,17 @@
 //!   any cosignature by a known peer verifies; none covers an entry the bundle lacks.
 //!
 //! Entries after the newest checkpoint are counted, not refused: the node had not signed them
-//! yet. This module does no I/O; reading a bundle's files is the caller's job.
+//! yet.
+//!
+//! Built on a verified log: inclusion proofs ([`prove`], [`check_proof`]), consistency proofs
+//! between two of the node's checkpoints ([`consistency`], [`check_consistency_file`], in the
+//! [`ConsistencyFile`] format) and [`CrossCheck`], which holds two nodes' logs against each
+//! other's receipts. This module does no I/O; reading a bundle's files is the caller's job.
 
 use std::collections::{BTreeMap, HashMap};
 
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD as BASE64;
 use ed25519_dalek::VerifyingKey;
 use prost::Message;
 
@@ -27,7 +34,7 @@ use crate::checkpoint::{self, Checkpoint, CheckpointError, ProofFile};
 use crate::log::{ChainVerifier, entry_hash, verify_entry_signature, verify_own_checkpoint};
 use crate::merkle::{self, Hash, MemoryTree};
 use crate::note::{self, Note};
-use crate::signing::sha256;
+use crate::signing::{self, sha256};
 use crate::v1::{EntryKind, Envelope, LogEntry, Receipt};
 
 /// The origin line (and note key name) of node `node_id`'s checkpoints: `rogatory/<node_id>`.
@@ -480,6 +487,463 @@ pub fn check_proof(
     })
 }
 
+/// The first line of a consistency proof file (section 16.1 of docs/AUDIT_LOG.md).
+pub const CONSISTENCY_PROOF_HEADER: &str = "rogatory-consistency-proof v1";
+/// Larger consistency proof files are refused before parsing: two notes and the hashes.
+pub const MAX_CONSISTENCY_FILE_BYTES: usize = 2 * note::MAX_NOTE_BYTES + 4096;
+
+/// A consistency proof file: proof that the log's tree at `new_size` extends its tree at
+/// `old_size`, with both signed checkpoints, so anyone holding the log's key can check that the
+/// node never rewrote the entries between its two commitments.
+///
+/// ```text
+/// "rogatory-consistency-proof v1" LF
+/// "old " decimal(old size) LF
+/// "new " decimal(new size) LF
+/// *( base64(32-byte hash) LF )       PROOF(old, D[0:new]), RFC 9162 2.1.4.1
+/// LF
+/// <the old signed checkpoint note, verbatim>
+/// LF
+/// <the new signed checkpoint note, verbatim>
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConsistencyFile {
+    pub old_size: u64,
+    pub new_size: u64,
+    pub proof: Vec<Hash>,
+    /// The signed checkpoint notes, verbatim (each ends in a newline).
+    pub old_checkpoint: String,
+    pub new_checkpoint: String,
+}
+
+impl ConsistencyFile {
+    /// The file's text.
+    pub fn encode(&self) -> String {
+        let mut out = format!(
+            "{CONSISTENCY_PROOF_HEADER}\nold {}\nnew {}\n",
+            self.old_size, self.new_size
+        );
+        for hash in &self.proof {
+            out.push_str(&BASE64.encode(hash));
+            out.push('\n');
+        }
+        out.push('\n');
+        out.push_str(&self.old_checkpoint);
+        out.push('\n');
+        out.push_str(&self.new_checkpoint);
+        out
+    }
+
+    /// Parses a file strictly; checks no signature and not the proof.
+    ///
+    /// The old note ends at its first empty line after its signature lines: a note's text has
+    /// no empty line (a checkpoint refuses them) and is followed by exactly one, and signature
+    /// lines are never empty.
+    pub fn parse(text: &str) -> Result<ConsistencyFile, String> {
+        if text.len() > MAX_CONSISTENCY_FILE_BYTES {
+            return Err(format!(
+                "the file has {} bytes, more than the {MAX_CONSISTENCY_FILE_BYTES} allowed",
+                text.len()
+            ));
+        }
+        let mut lines = text.split_inclusive('\n');
+        let mut line = |what: &str| {
+            lines
+                .next()
+                .and_then(|l| l.strip_suffix('\n'))
+                .ok_or_else(|| format!("the file ends before {what}"))
+        };
+        if line("the header")? != CONSISTENCY_PROOF_HEADER {
+            return Err(format!(
+                "the first line is not `{CONSISTENCY_PROOF_HEADER}`"
+            ));
+        }
+        let size = |line: &str, prefix: &str| {
+            line.strip_prefix(prefix)
+                .filter(|n| n == &"0" || !n.starts_with('0'))
+                .and_then(|n| n.parse::<u64>().ok())
+                .ok_or_else(|| format!("expected `{prefix}<size>`, found {line:?}"))
+        };
+        let old_size = size(line("the old size")?, "old ")?;
+        let new_size = size(line("the new size")?, "new ")?;
+        let mut proof = Vec::new();
+        loop {
+            let hash_line = line("the empty line after the proof")?;
+            if hash_line.is_empty() {
+                break;
+            }
+            if proof.len() == checkpoint::MAX_PROOF_HASHES {
+                return Err(format!(
+                    "more than {} proof hashes",
+                    checkpoint::MAX_PROOF_HASHES
+                ));
+            }
+            let hash = BASE64
+                .decode(hash_line)
+                .ok()
+                .and_then(|h| Hash::try_from(h.as_slice()).ok())
+                .ok_or_else(|| format!("{hash_line:?} is not a base64 32-byte hash"))?;
+            proof.push(hash);
+        }
+        let notes: String = lines.collect();
+        let body_end = notes
+            .find("\n\n")
+            .ok_or("the old checkpoint note has no signature lines")?;
+        let old_end = notes[body_end + 2..]
+            .find("\n\n")
+            .map(|at| body_end + 2 + at + 1)
+            .ok_or("no empty line between the two checkpoint notes")?;
+        let (old_checkpoint, new_checkpoint) = (&notes[..old_end], &notes[old_end + 1..]);
+        if new_checkpoint.is_empty() {
+            return Err("the new checkpoint note is missing".into());
+        }
+        Ok(ConsistencyFile {
+            old_size,
+            new_size,
+            proof,
+            old_checkpoint: old_checkpoint.to_owned(),
+            new_checkpoint: new_checkpoint.to_owned(),
+        })
+    }
+}
+
+/// A consistency proof between the node's signed checkpoints `old_note` (of `old_size`
+/// entries) and `new_note` (of `new_size`), built from `tree` (which must hold at least
+/// `new_size` leaves; the caller checked both notes against it).
+pub fn consistency(
+    tree: &MemoryTree,
+    old_size: u64,
+    new_size: u64,
+    old_note: &str,
+    new_note: &str,
+) -> Result<ConsistencyFile, String> {
+    let proof = merkle::consistency_proof(tree, old_size, new_size).map_err(|e| format!("{e}"))?;
+    Ok(ConsistencyFile {
+        old_size,
+        new_size,
+        proof,
+        old_checkpoint: old_note.to_owned(),
+        new_checkpoint: new_note.to_owned(),
+    })
+}
+
+/// What a consistency proof that verified shows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConsistencyCheck {
+    pub origin: String,
+    pub old_size: u64,
+    pub new_size: u64,
+}
+
+/// Checks a consistency proof file: both checkpoints are signed by the log's key
+/// (`verifier_key`, whose name is the log's origin), are of that log and of the sizes the file
+/// names, and the new tree extends the old one (RFC 9162 2.1.4.2).
+pub fn check_consistency_file(text: &str, verifier_key: &str) -> Result<ConsistencyCheck, String> {
+    let file =
+        ConsistencyFile::parse(text).map_err(|e| format!("not a consistency proof file: {e}"))?;
+    let (origin, key) = note::parse_verifier_key(verifier_key.trim())
+        .map_err(|e| format!("not a verifier key: {e}"))?;
+    let open = |which: &str, note_text: &str, size: u64| {
+        let (checkpoint, _) = Checkpoint::open(note_text, &key)
+            .map_err(|e| format!("the {which} checkpoint is not signed by {origin}: {e}"))?;
+        if checkpoint.origin != origin {
+            return Err(format!(
+                "the {which} checkpoint is of log {:?}, not {origin:?}",
+                checkpoint.origin
+            ));
+        }
+        if checkpoint.size != size {
+            return Err(format!(
+                "the file says the {which} size is {size}, but its checkpoint is of size {}",
+                checkpoint.size
+            ));
+        }
+        Ok(checkpoint)
+    };
+    let old = open("old", &file.old_checkpoint, file.old_size)?;
+    let new = open("new", &file.new_checkpoint, file.new_size)?;
+    merkle::verify_consistency(old.size, new.size, &file.proof, &old.root, &new.root).map_err(
+        |e| {
+            format!(
+                "the log at {} entries does not extend the log at {}: {e}",
+                new.size, old.size
+            )
+        },
+    )?;
+    Ok(ConsistencyCheck {
+        origin,
+        old_size: old.size,
+        new_size: new.size,
+    })
+}
+
+/// One node of a cross-check: its id, its own key and the peer keys its bundle lists.
+#[derive(Debug, Clone)]
+pub struct Party {
+    pub node_id: String,
+    pub key: VerifyingKey,
+    pub peer_keys: BTreeMap<String, VerifyingKey>,
+}
+
+/// Which of the two logs of a [`CrossCheck`] an entry belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Side {
+    A,
+    B,
+}
+
+impl Side {
+    fn at(self) -> usize {
+        match self {
+            Side::A => 0,
+            Side::B => 1,
+        }
+    }
+}
+
+/// A disagreement between two nodes' bundles, with the evidence.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Discrepancy {
+    /// `holder`'s keys.txt gives `peer` another key than `peer`'s own bundle (or none).
+    Key {
+        holder: String,
+        peer: String,
+        /// Fingerprint of the key `holder` lists for `peer`, if any.
+        listed: Option<String>,
+        /// Fingerprint of the key `peer`'s bundle gives as its own.
+        own: String,
+    },
+    /// A receipt `claimant` obtained, signed by `log_owner`, points at an entry of
+    /// `log_owner`'s log that is not the message it acknowledges.
+    Receipt {
+        message_id: String,
+        claimant: String,
+        /// The claimant's `RECEIPT_OBTAINED` entry.
+        claimed_at: u64,
+        log_owner: String,
+        /// The receipt's `log_index`.
+        log_index: u64,
+        /// What `log_owner`'s log holds there.
+        found: String,
+    },
+}
+
+impl std::fmt::Display for Discrepancy {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Discrepancy::Key {
+                holder,
+                peer,
+                listed: Some(listed),
+                own,
+            } => write!(
+                f,
+                "{holder}'s keys.txt gives {peer} the key {listed}, but {peer}'s bundle signs \
+                 with {own}"
+            ),
+            Discrepancy::Key {
+                holder, peer, own, ..
+            } => write!(
+                f,
+                "{holder}'s keys.txt does not list {peer} (whose bundle signs with {own})"
+            ),
+            Discrepancy::Receipt {
+                message_id,
+                claimant,
+                claimed_at,
+                log_owner,
+                log_index,
+                found,
+            } => write!(
+                f,
+                "message {message_id}: {log_owner}'s receipt (entry {claimed_at} of \
+                 {claimant}'s log) says {log_owner} recorded it at entry {log_index} of its \
+                 log; {log_owner}'s log has {found}"
+            ),
+        }
+    }
+}
+
+/// What a receipt obtained says about the issuer's log.
+#[derive(Debug, Clone)]
+struct Claim {
+    message_id: String,
+    claimed_at: u64,
+    log_entry_hash: Vec<u8>,
+    envelope_sha256: Vec<u8>,
+}
+
+/// The verdict of a cross-check.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CrossCheckReport {
+    pub a: String,
+    pub b: String,
+    /// Receipts A obtained from B whose entry was found in B's log as claimed.
+    pub matched_a: u64,
+    /// Receipts B obtained from A whose entry was found in A's log as claimed.
+    pub matched_b: u64,
+    pub discrepancies: Vec<Discrepancy>,
+}
+
+/// Compares two nodes' logs, each already verified on its own with [`AuditVerifier`]: every
+/// receipt one obtained from the other must point at a `MESSAGE_RECEIVED` entry of the other's
+/// log with that entry hash and those envelope bytes (section 11 of docs/AUDIT_LOG.md), and
+/// each bundle must list the other node with the key the other signs with.
+///
+/// Feed it in two passes: [`CrossCheck::collect`] every entry of both logs (it keeps one small
+/// claim per receipt obtained from the other node: memory grows with the number of receipts,
+/// not of entries), then [`CrossCheck::check`] every entry of both logs, in index order per
+/// log. No I/O.
+#[derive(Debug)]
+pub struct CrossCheck {
+    parties: [Party; 2],
+    /// Per side: claims about the *other* side's log, by the log index they point at.
+    claims: [BTreeMap<u64, Vec<Claim>>; 2],
+    /// Per side: entries of that side's log seen by `check`.
+    checked: [u64; 2],
+    matched: [u64; 2],
+    discrepancies: Vec<Discrepancy>,
+}
+
+impl CrossCheck {
+    pub fn new(a: Party, b: Party) -> Self {
+        let mut discrepancies = Vec::new();
+        for (holder, peer) in [(&a, &b), (&b, &a)] {
+            let listed = holder.peer_keys.get(&peer.node_id);
+            if listed != Some(&peer.key) {
+                discrepancies.push(Discrepancy::Key {
+                    holder: holder.node_id.clone(),
+                    peer: peer.node_id.clone(),
+                    listed: listed.map(signing::fingerprint),
+                    own: signing::fingerprint(&peer.key),
+                });
+            }
+        }
+        Self {
+            parties: [a, b],
+            claims: [BTreeMap::new(), BTreeMap::new()],
+            checked: [0, 0],
+            matched: [0, 0],
+            discrepancies,
+        }
+    }
+
+    fn other(side: Side) -> usize {
+        1 - side.at()
+    }
+
+    /// First pass: remembers the receipt in entry `index` of `side`'s log if it is a
+    /// `RECEIPT_OBTAINED` whose receipt the other node issued.
+    pub fn collect(&mut self, side: Side, index: u64, bytes: &[u8]) -> Result<(), AuditFailure> {
+        let entry = LogEntry::decode(bytes)
+            .map_err(|e| AuditFailure::at(index, format!("entry does not decode: {e}")))?;
+        if entry.kind != EntryKind::ReceiptObtained as i32 {
+            return Ok(());
+        }
+        let receipt = AuditVerifier::receipt_of(&entry)?;
+        if receipt.receiver != self.parties[Self::other(side)].node_id {
+            return Ok(());
+        }
+        self.claims[side.at()]
+            .entry(receipt.log_index)
+            .or_default()
+            .push(Claim {
+                message_id: receipt.message_id,
+                claimed_at: index,
+                log_entry_hash: receipt.log_entry_hash,
+                envelope_sha256: receipt.envelope_sha256,
+            });
+        Ok(())
+    }
+
+    /// Second pass: checks the other node's claims that point at entry `index` of `side`'s
+    /// log. Give every entry of the log, in order.
+    pub fn check(&mut self, side: Side, index: u64, bytes: &[u8]) {
+        self.checked[side.at()] = self.checked[side.at()].max(index + 1);
+        let claimant = Self::other(side);
+        let Some(claims) = self.claims[claimant].remove(&index) else {
+            return;
+        };
+        let hash = entry_hash(bytes);
+        let entry = LogEntry::decode(bytes).ok();
+        for claim in claims {
+            let found = match &entry {
+                None => Some("an entry that does not decode".to_owned()),
+                Some(entry) => Self::mismatch(entry, &hash, &claim, &self.parties[claimant]),
+            };
+            match found {
+                None => self.matched[claimant] += 1,
+                Some(found) => self.discrepancies.push(Discrepancy::Receipt {
+                    message_id: claim.message_id,
+                    claimant: self.parties[claimant].node_id.clone(),
+                    claimed_at: claim.claimed_at,
+                    log_owner: self.parties[side.at()].node_id.clone(),
+                    log_index: index,
+                    found,
+                }),
+            }
+        }
+    }
+
+    /// `None` if `entry` is the one `claim` describes, else what it is instead.
+    fn mismatch(entry: &LogEntry, hash: &Hash, claim: &Claim, claimant: &Party) -> Option<String> {
+        let kind = EntryKind::try_from(entry.kind).unwrap_or(EntryKind::Unspecified);
+        let what = format!(
+            "{} of message {:?} (peer {:?}, entry hash {})",
+            kind.as_str_name(),
+            entry.message_id,
+            entry.peer,
+            hex::encode(hash)
+        );
+        if kind != EntryKind::MessageReceived
+            || entry.message_id != claim.message_id
+            || entry.peer != claimant.node_id
+        {
+            return Some(format!("there {what}"));
+        }
+        if claim.log_entry_hash != hash {
+            return Some(format!(
+                "there {what}, not the entry hash {} the receipt names",
+                hex::encode(&claim.log_entry_hash)
+            ));
+        }
+        if claim.envelope_sha256 != sha256(&entry.signed_payload) {
+            return Some(format!(
+                "there {what}, but its envelope bytes are not the ones the receipt acknowledges"
+            ));
+        }
+        None
+    }
+
+    /// The verdict; claims pointing past the end of a log are discrepancies.
+    pub fn finish(mut self) -> CrossCheckReport {
+        for claimant in 0..2 {
+            let owner = 1 - claimant;
+            for (log_index, claims) in std::mem::take(&mut self.claims[claimant]) {
+                for claim in claims {
+                    self.discrepancies.push(Discrepancy::Receipt {
+                        message_id: claim.message_id,
+                        claimant: self.parties[claimant].node_id.clone(),
+                        claimed_at: claim.claimed_at,
+                        log_owner: self.parties[owner].node_id.clone(),
+                        log_index,
+                        found: format!("no entry {log_index} (it holds {})", self.checked[owner]),
+                    });
+                }
+            }
+        }
+        let [a, b] = self.parties;
+        CrossCheckReport {
+            a: a.node_id,
+            b: b.node_id,
+            matched_a: self.matched[0],
+            matched_b: self.matched[1],
+            discrepancies: self.discrepancies,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -860,5 +1324,195 @@ mod tests {
         let wrong_key = note::verifier_key("rogatory/tm", &key(9).verifying_key());
         let text = prove(verifier.tree(), 0, 5, &note).expect("ok").encode();
         assert!(check_proof(&text, &wrong_key, &log.entries[0]).is_err());
+    }
+
+    #[test]
+    fn consistency_proofs_round_trip_between_every_pair_of_checkpoints() {
+        let log = good_log();
+        let tree: MemoryTree = log.entries.iter().map(|e| entry_hash(e)).collect();
+        let vkey = note::verifier_key("rogatory/tm", &key(1).verifying_key());
+        for old in 1..=5 {
+            for new in old..=5 {
+                let (old_note, new_note) =
+                    (log.checkpoint(old, &key(1)), log.checkpoint(new, &key(1)));
+                let file = consistency(&tree, old as u64, new as u64, &old_note, &new_note)
+                    .expect("builds");
+                let text = file.encode();
+                assert!(
+                    text.starts_with("rogatory-consistency-proof v1\n"),
+                    "{text}"
+                );
+                assert_eq!(ConsistencyFile::parse(&text).expect("parses"), file);
+                let checked = check_consistency_file(&text, &vkey).expect("verifies");
+                assert_eq!(
+                    (checked.old_size, checked.new_size),
+                    (old as u64, new as u64)
+                );
+                assert_eq!(checked.origin, "rogatory/tm");
+            }
+        }
+    }
+
+    #[test]
+    fn tampered_consistency_proofs_are_refused() {
+        let log = good_log();
+        let tree: MemoryTree = log.entries.iter().map(|e| entry_hash(e)).collect();
+        let vkey = note::verifier_key("rogatory/tm", &key(1).verifying_key());
+        let (old_note, new_note) = (log.checkpoint(3, &key(1)), log.checkpoint(5, &key(1)));
+        let file = consistency(&tree, 3, 5, &old_note, &new_note).expect("builds");
+        assert!(!file.proof.is_empty());
+
+        let mut bad_hash = file.clone();
+        bad_hash.proof[0][0] ^= 1;
+        let err = check_consistency_file(&bad_hash.encode(), &vkey).expect_err("refused");
+        assert!(err.contains("does not extend"), "{err}");
+
+        // A checkpoint of another history, signed by the node: the fork a proof exists to catch.
+        let mut forked = Log::new();
+        for _ in 0..3 {
+            forked.local();
+        }
+        let mut fork = file.clone();
+        fork.old_checkpoint = forked.checkpoint(3, &key(1));
+        assert!(check_consistency_file(&fork.encode(), &vkey).is_err());
+
+        let wrong_key = note::verifier_key("rogatory/tm", &key(9).verifying_key());
+        let err = check_consistency_file(&file.encode(), &wrong_key).expect_err("refused");
+        assert!(err.contains("not signed"), "{err}");
+
+        let mut wrong_size = file.clone();
+        wrong_size.old_size = 2;
+        let err = check_consistency_file(&wrong_size.encode(), &vkey).expect_err("refused");
+        assert!(err.contains("old size is 2"), "{err}");
+
+        let text = file.encode();
+        for broken in [
+            text.replacen("v1", "v2", 1),
+            text.replacen("old 3", "old 03", 1),
+            text.replacen(&new_note, "", 1),
+            text[..text.len() - 1].to_owned() + "\n\nextra\n",
+        ] {
+            assert!(check_consistency_file(&broken, &vkey).is_err(), "{broken}");
+        }
+    }
+
+    /// de's log holding, at index 1, the message m1 that tm's `good_log` sent it.
+    fn de_log(payload: &[u8]) -> Log {
+        let mut log = Log::new();
+        log.local();
+        log.append(LogEntry {
+            kind: EntryKind::MessageReceived as i32,
+            peer: "tm".into(),
+            message_id: "m1".into(),
+            signed_payload: payload.to_vec(),
+            ..Default::default()
+        });
+        log
+    }
+
+    /// tm's log with m1 sent to de and de's receipt pointing at (`index`, `hash`) in de's log.
+    fn tm_log(index: u64, hash: Hash) -> (Log, Vec<u8>) {
+        let mut log = Log::new();
+        let (_, payload) = log.sent("m1");
+        let mut receipt = obtained_receipt("m1", &payload);
+        receipt.log_index = index;
+        receipt.log_entry_hash = hash.to_vec();
+        log.obtained(&receipt, &key(2));
+        (log, payload)
+    }
+
+    fn party(id: &str, own: u8, peer: &str, peer_key: u8) -> Party {
+        Party {
+            node_id: id.into(),
+            key: key(own).verifying_key(),
+            peer_keys: BTreeMap::from([(peer.to_owned(), key(peer_key).verifying_key())]),
+        }
+    }
+
+    fn cross_check(tm: &Log, de: &Log, de_key_at_tm: u8) -> CrossCheckReport {
+        let mut check =
+            CrossCheck::new(party("tm", 1, "de", de_key_at_tm), party("de", 2, "tm", 1));
+        for (side, log) in [(Side::A, tm), (Side::B, de)] {
+            for (i, bytes) in log.entries.iter().enumerate() {
+                check.collect(side, i as u64, bytes).expect("decodes");
+            }
+        }
+        for (side, log) in [(Side::A, tm), (Side::B, de)] {
+            for (i, bytes) in log.entries.iter().enumerate() {
+                check.check(side, i as u64, bytes);
+            }
+        }
+        check.finish()
+    }
+
+    #[test]
+    fn cross_check_matches_a_receipt_with_the_receivers_entry() {
+        let (_, payload) = tm_log(0, [0; 32]);
+        let de = de_log(&payload);
+        let (tm, _) = tm_log(1, entry_hash(&de.entries[1]));
+        let report = cross_check(&tm, &de, 2);
+        assert_eq!(report.discrepancies, vec![]);
+        assert_eq!((report.matched_a, report.matched_b), (1, 0));
+    }
+
+    #[test]
+    fn cross_check_names_a_receipt_pointing_past_the_receivers_log() {
+        let (_, payload) = tm_log(0, [0; 32]);
+        let mut de = de_log(&payload);
+        let (tm, _) = tm_log(1, entry_hash(&de.entries[1]));
+        de.entries.truncate(1);
+        let report = cross_check(&tm, &de, 2);
+        assert_eq!(report.matched_a, 0);
+        let [discrepancy] = report.discrepancies.as_slice() else {
+            panic!("{:?}", report.discrepancies);
+        };
+        let text = discrepancy.to_string();
+        assert!(
+            text.starts_with("message m1: de's receipt (entry 1 of tm's log)"),
+            "{text}"
+        );
+        assert!(
+            text.contains("at entry 1 of its log; de's log has no entry 1"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn cross_check_names_what_the_receiver_holds_instead() {
+        let (_, payload) = tm_log(0, [0; 32]);
+        let de = de_log(&payload);
+        let (tm, _) = tm_log(0, entry_hash(&de.entries[1]));
+        let report = cross_check(&tm, &de, 2);
+        let text = report.discrepancies[0].to_string();
+        assert!(text.contains("has there ENTRY_KIND_LOCAL_ACTION"), "{text}");
+
+        let other = de_log(b"other bytes");
+        let (tm, _) = tm_log(1, entry_hash(&other.entries[1]));
+        let report = cross_check(&tm, &other, 2);
+        let text = report.discrepancies[0].to_string();
+        assert!(
+            text.contains("not the ones the receipt acknowledges"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn cross_check_names_a_key_mismatch() {
+        let (_, payload) = tm_log(0, [0; 32]);
+        let de = de_log(&payload);
+        let (tm, _) = tm_log(1, entry_hash(&de.entries[1]));
+        let report = cross_check(&tm, &de, 9);
+        let [
+            Discrepancy::Key {
+                holder,
+                peer,
+                listed: Some(_),
+                ..
+            },
+        ] = report.discrepancies.as_slice()
+        else {
+            panic!("{:?}", report.discrepancies);
+        };
+        assert_eq!((holder.as_str(), peer.as_str()), ("tm", "de"));
     }
 }

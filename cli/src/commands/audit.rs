@@ -2,10 +2,10 @@
 //! what has the node signed that it holds, and who witnessed it?
 //!
 //! `rogatory audit ...`: the auditor's toolkit. `export` is the only one that talks to a node
-//! (its `ExportLog` operator call); `verify`, `prove` and `check-proof` work offline on a
-//! bundle (see [`crate::bundle`]) with `rogatory_proto::audit`, so an auditor needs nothing
-//! from the node but the bundle, and should get the node's key from its operator, not only
-//! from the bundle.
+//! (its `ExportLog` operator call); `verify`, `prove`, `check-proof`, `consistency`,
+//! `check-consistency` and `cross-check` work offline on bundles (see [`crate::bundle`]) or
+//! proof files with `rogatory_proto::audit`, so an auditor needs nothing from the node but the
+//! bundle, and should get the node's key from its operator, not only from the bundle.
 
 use std::io::IsTerminal;
 use std::path::Path;
@@ -13,7 +13,9 @@ use std::path::Path;
 use anyhow::Context;
 use ed25519_dalek::VerifyingKey;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use rogatory_proto::audit::{self, AuditFailure, AuditReport, AuditVerifier};
+use rogatory_proto::audit::{
+    self, AuditFailure, AuditReport, AuditVerifier, CrossCheck, CrossCheckReport, Party, Side,
+};
 use rogatory_proto::v1::export_chunk::Chunk;
 use rogatory_proto::v1::{
     ExportLogRequest, LatestCheckpointRequest, VerifyLogRequest, VerifyLogResponse,
@@ -607,6 +609,258 @@ pub fn check_proof(
         );
     } else {
         println!("proof FAILED: {}", view.failure.as_deref().unwrap_or(""));
+    }
+    Ok(if view.ok {
+        Outcome::Done
+    } else {
+        Outcome::LogFailed
+    })
+}
+
+/// A bundle's checkpoint of exactly `size` entries.
+fn checkpoint_of(bundle: &Bundle, size: u64) -> anyhow::Result<&Path> {
+    bundle
+        .checkpoints
+        .iter()
+        .find(|(s, _)| *s == size)
+        .map(|(_, path)| path.as_path())
+        .ok_or_else(|| {
+            UserError::new(
+                format!("the bundle has no checkpoint of size {size}"),
+                "the bundle's checkpoints/ directory lists the sizes (<size>.note)",
+            )
+            .into()
+        })
+}
+
+#[derive(Debug, Serialize)]
+struct ConsistencyView {
+    old_size: u64,
+    new_size: u64,
+    proof: String,
+}
+
+/// `rogatory audit consistency BUNDLE OLD NEW`: a consistency proof file between two of the
+/// bundle's checkpoints, built from a bundle that verifies.
+pub fn consistency(dir: &Path, old: u64, new: u64, format: Format) -> anyhow::Result<Outcome> {
+    let bundle = Bundle::open(dir)?;
+    if old > new {
+        return Err(UserError::new(
+            format!("the old size {old} is larger than the new size {new}"),
+            "give the older (smaller) checkpoint first",
+        )
+        .into());
+    }
+    let (old_path, new_path) = (checkpoint_of(&bundle, old)?, checkpoint_of(&bundle, new)?);
+    let verifier = match replay(&bundle)? {
+        Ok(verifier) => verifier,
+        Err(failure) => {
+            eprintln!("{}", BundleVerdict::new(&bundle, Err(failure)).sentence());
+            eprintln!("no proof written: the bundle does not verify");
+            return Ok(Outcome::LogFailed);
+        }
+    };
+    let (old_note, new_note) = (
+        bundle.checkpoint_note(old_path)?,
+        bundle.checkpoint_note(new_path)?,
+    );
+    let proof = audit::consistency(verifier.tree(), old, new, &old_note, &new_note)
+        .map_err(|e| anyhow::anyhow!("cannot build the proof: {e}"))?
+        .encode();
+    if format.json() {
+        print_json(&ConsistencyView {
+            old_size: old,
+            new_size: new,
+            proof,
+        })?;
+    } else {
+        print!("{proof}");
+        eprintln!(
+            "(node {}'s log at {} extends its log at {})",
+            bundle.node_id,
+            count(new, "entry", "entries"),
+            count(old, "entry", "entries")
+        );
+    }
+    Ok(Outcome::Done)
+}
+
+#[derive(Debug, Serialize)]
+struct ConsistencyCheckView {
+    ok: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    origin: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    old_size: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    new_size: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    failure: Option<String>,
+}
+
+/// `rogatory audit check-consistency FILE --key VKEY`: offline.
+pub fn check_consistency(file: &Path, key: &str, format: Format) -> anyhow::Result<Outcome> {
+    let text =
+        std::fs::read_to_string(file).with_context(|| format!("cannot read {}", file.display()))?;
+    let view = match audit::check_consistency_file(&text, key) {
+        Ok(checked) => ConsistencyCheckView {
+            ok: true,
+            origin: Some(checked.origin),
+            old_size: Some(checked.old_size),
+            new_size: Some(checked.new_size),
+            failure: None,
+        },
+        Err(failure) => ConsistencyCheckView {
+            ok: false,
+            origin: None,
+            old_size: None,
+            new_size: None,
+            failure: Some(failure),
+        },
+    };
+    if format.json() {
+        print_json(&view)?;
+    } else if view.ok {
+        println!(
+            "consistency OK: log {} at {} extends its signed checkpoint of {}",
+            view.origin.as_deref().unwrap_or(""),
+            count(view.new_size.unwrap_or(0), "entry", "entries"),
+            count(view.old_size.unwrap_or(0), "entry", "entries")
+        );
+    } else {
+        println!(
+            "consistency FAILED: {}",
+            view.failure.as_deref().unwrap_or("")
+        );
+    }
+    Ok(if view.ok {
+        Outcome::Done
+    } else {
+        Outcome::LogFailed
+    })
+}
+
+#[derive(Debug, Serialize)]
+struct CrossCheckView {
+    ok: bool,
+    a: String,
+    b: String,
+    /// Set when a bundle does not verify on its own (nothing is compared then).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    bundle_failure: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    matched_a: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    matched_b: Option<u64>,
+    discrepancies: Vec<String>,
+}
+
+/// Runs `step` on every entry of `bundle`, which verified: the file is read again.
+fn each_entry(
+    bundle: &Bundle,
+    mut step: impl FnMut(u64, &[u8]) -> Result<(), AuditFailure>,
+) -> anyhow::Result<()> {
+    let mut entries = bundle.entries()?;
+    loop {
+        match entries.next_entry()? {
+            NextEntry::Entry(index, bytes) => step(index, &bytes).map_err(|failure| {
+                anyhow::anyhow!(
+                    "{} changed while it was read: {failure}",
+                    bundle.dir.display()
+                )
+            })?,
+            NextEntry::End => return Ok(()),
+            NextEntry::Damaged(index, reason) => anyhow::bail!(
+                "{} changed while it was read: entry {index}: {reason}",
+                bundle.dir.display()
+            ),
+        }
+    }
+}
+
+/// The two bundles' receipts against each other's logs. Each entries.bin is read three times
+/// (verify, collect, check); only the receipts obtained from the other node are held.
+fn compare(a: &Bundle, b: &Bundle) -> anyhow::Result<CrossCheckReport> {
+    let party = |bundle: &Bundle| Party {
+        node_id: bundle.node_id.clone(),
+        key: bundle.node_key,
+        peer_keys: bundle.peer_keys.clone(),
+    };
+    let mut check = CrossCheck::new(party(a), party(b));
+    for (side, bundle) in [(Side::A, a), (Side::B, b)] {
+        each_entry(bundle, |index, bytes| check.collect(side, index, bytes))?;
+    }
+    for (side, bundle) in [(Side::A, a), (Side::B, b)] {
+        each_entry(bundle, |index, bytes| {
+            check.check(side, index, bytes);
+            Ok(())
+        })?;
+    }
+    Ok(check.finish())
+}
+
+/// `rogatory audit cross-check A B`: offline.
+pub fn cross_check(a: &Path, b: &Path, format: Format) -> anyhow::Result<Outcome> {
+    let (a, b) = (Bundle::open(a)?, Bundle::open(b)?);
+    if a.node_id == b.node_id {
+        return Err(UserError::new(
+            format!("both bundles are of node {}", a.node_id),
+            "give the bundles of two nodes that exchanged messages",
+        )
+        .into());
+    }
+    let mut view = CrossCheckView {
+        ok: false,
+        a: a.node_id.clone(),
+        b: b.node_id.clone(),
+        bundle_failure: None,
+        matched_a: None,
+        matched_b: None,
+        discrepancies: Vec::new(),
+    };
+    for bundle in [&a, &b] {
+        if let Err(failure) = replay(bundle)? {
+            let sentence = BundleVerdict::new(bundle, Err(failure)).sentence();
+            view.bundle_failure = Some(format!("{}'s {sentence}", bundle.node_id));
+            break;
+        }
+    }
+    if view.bundle_failure.is_none() {
+        let report = compare(&a, &b)?;
+        view.ok = report.discrepancies.is_empty();
+        view.matched_a = Some(report.matched_a);
+        view.matched_b = Some(report.matched_b);
+        view.discrepancies = report.discrepancies.iter().map(|d| d.to_string()).collect();
+    }
+    if format.json() {
+        print_json(&view)?;
+    } else if let Some(failure) = &view.bundle_failure {
+        println!("cross-check FAILED: {failure}");
+        println!("nothing was compared: each bundle must verify on its own first");
+    } else if view.ok {
+        println!(
+            "cross-check OK: {} of {} matched in {}'s log, {} of {} matched in {}'s log",
+            count(view.matched_a.unwrap_or(0), "receipt", "receipts"),
+            view.a,
+            view.b,
+            count(view.matched_b.unwrap_or(0), "receipt", "receipts"),
+            view.b,
+            view.a
+        );
+    } else {
+        println!(
+            "cross-check FAILED: {} between {} and {}",
+            count(
+                view.discrepancies.len() as u64,
+                "discrepancy",
+                "discrepancies"
+            ),
+            view.a,
+            view.b
+        );
+        for discrepancy in &view.discrepancies {
+            println!("  {discrepancy}");
+        }
     }
     Ok(if view.ok {
         Outcome::Done
