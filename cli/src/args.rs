@@ -412,7 +412,7 @@ pub enum AuditCommand {
                       computed from the bundle's entries, followed by both checkpoint notes \
                       verbatim. Whoever holds the two checkpoints and the node's key can then \
                       check that the node only appended between them. The bundle is verified \
-                      first; the format is in docs/AUDIT_LOG.md section 16.1.",
+                      first; the format is in docs/AUDIT-FORMAT.md section 16.1.",
         after_help = "Example:\n  rogatory audit consistency ./tm-audit-2025-07 4 12 > tm-4-12.proof"
     )]
     Consistency {

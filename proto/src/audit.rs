@@ -487,7 +487,7 @@ pub fn check_proof(
     })
 }
 
-/// The first line of a consistency proof file (section 16.1 of docs/AUDIT_LOG.md).
+/// The first line of a consistency proof file (section 16.1 of docs/AUDIT-FORMAT.md).
 pub const CONSISTENCY_PROOF_HEADER: &str = "rogatory-consistency-proof v1";
 /// Larger consistency proof files are refused before parsing: two notes and the hashes.
 pub const MAX_CONSISTENCY_FILE_BYTES: usize = 2 * note::MAX_NOTE_BYTES + 4096;
@@ -788,7 +788,7 @@ pub struct CrossCheckReport {
 
 /// Compares two nodes' logs, each already verified on its own with [`AuditVerifier`]: every
 /// receipt one obtained from the other must point at a `MESSAGE_RECEIVED` entry of the other's
-/// log with that entry hash and those envelope bytes (section 11 of docs/AUDIT_LOG.md), and
+/// log with that entry hash and those envelope bytes (section 11 of docs/AUDIT-FORMAT.md), and
 /// each bundle must list the other node with the key the other signs with.
 ///
 /// Feed it in two passes: [`CrossCheck::collect`] every entry of both logs (it keeps one small

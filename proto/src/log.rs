@@ -4,7 +4,7 @@
 //! is the RFC 6962 leaf hash of those bytes, `SHA-256(0x00 || entry_bytes)`, so that a Merkle
 //! tree can later be built over the same leaves. Each entry carries the hash of the one before
 //! it (`previous_hash`, 32 zero bytes for entry 0). Changing, removing or reordering any entry
-//! breaks the chain at that entry or the next. See docs/AUDIT_LOG.md.
+//! breaks the chain at that entry or the next. See docs/AUDIT-FORMAT.md.
 
 use ed25519_dalek::VerifyingKey;
 use prost::Message;
