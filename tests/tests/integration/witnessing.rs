@@ -170,3 +170,56 @@ async fn a_peer_showing_a_forked_checkpoint_is_caught_with_evidence() -> anyhow:
     assert_eq!(misbehaviour.peer, "de");
     Ok(())
 }
+
+fn copy_dir(from: &std::path::Path, to: &std::path::Path) -> anyhow::Result<()> {
+    std::fs::create_dir_all(to)?;
+    for entry in std::fs::read_dir(from)? {
+        let entry = entry?;
+        let target = to.join(entry.file_name());
+        if entry.file_type()?.is_dir() {
+            copy_dir(&entry.path(), &target)?;
+        } else if entry.file_type()?.is_file() {
+            std::fs::copy(entry.path(), &target)?;
+        }
+    }
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_node_restored_to_an_older_history_is_caught_by_its_peer() -> anyhow::Result<()> {
+    let mut federation = Federation::start(&["tm", "de"]).await?;
+    // An early copy of tm's data directory, taken while tm is stopped.
+    federation.stop_node("tm").await?;
+    let data = federation.node("tm")?.dir.join("data");
+    let backup = federation.root.path().join("tm-backup");
+    copy_dir(&data, &backup)?;
+    federation.start_node("tm").await?;
+    let backup_size = rogatory_tests::open_stopped_store(&backup.join("store"))?.log_len()?;
+
+    // tm's history grows, and de witnesses it beyond what the backup holds.
+    federation
+        .eventually("de witnessing tm's grown log", || async {
+            send(&federation).await?;
+            let status = peer_status(&federation, "de", "tm").await?;
+            Ok((status.witnessed_size > backup_size + 2).then_some(()))
+        })
+        .await?;
+
+    // tm is put back to the older history (its own checks pass: the backup is self-consistent).
+    federation.stop_node("tm").await?;
+    std::fs::remove_dir_all(&data)?;
+    copy_dir(&backup, &data)?;
+    federation.start_node("tm").await?;
+
+    // At its next witnessing round, tm shows de a checkpoint older than one de holds.
+    let caught = federation
+        .eventually("de catching tm's rollback", || async {
+            let status = peer_status(&federation, "de", "tm").await?;
+            Ok((!status.misbehaviour.is_empty()).then_some(status.misbehaviour))
+        })
+        .await?;
+    assert!(caught.contains("rollback"), "{caught}");
+    let verdict = federation.verify_log("de").await?;
+    assert!(verdict.ok, "{}", verdict.failure);
+    federation.stop_all().await
+}
