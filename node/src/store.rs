@@ -694,11 +694,19 @@ impl Store {
         origin: &str,
         key_of: impl Fn(&str) -> Option<VerifyingKey>,
     ) -> Result<Result<LogSummary, ChainError>, StoreError> {
+        // The log as it stands now: appends made while verifying are not this verification's.
+        let ((count, head_hash), checkpoints) = {
+            let _guard = match self.writer.lock() {
+                Ok(guard) => guard,
+                Err(poisoned) => poisoned.into_inner(),
+            };
+            (self.head()?, self.checkpoints()?)
+        };
         let mut verifier = ChainVerifier::new();
         // Rebuilt from the entries, not read from the stored nodes, so a rewritten log cannot
         // hide behind the nodes it left untouched.
         let mut tree = MemoryTree::new();
-        let mut checkpoints = self.checkpoints()?.into_iter().peekable();
+        let mut checkpoints = checkpoints.into_iter().peekable();
         let own_key = key_of(own_id);
         let check_checkpoints_up_to = |tree: &MemoryTree,
                                        checkpoints: &mut std::iter::Peekable<
@@ -720,7 +728,7 @@ impl Store {
             }
             Ok(())
         };
-        for item in self.log.iter() {
+        for item in self.log.range(..count.to_be_bytes()) {
             let (key, bytes) = item?;
             let Ok(index) = <[u8; 8]>::try_from(key.as_ref()).map(u64::from_be_bytes) else {
                 return Ok(Err(ChainError {
@@ -759,7 +767,6 @@ impl Store {
                 ),
             }));
         }
-        let (count, head_hash) = self.head()?;
         let verified = verifier.len();
         let mismatch = if verified < count {
             Some((
