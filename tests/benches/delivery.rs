@@ -244,7 +244,8 @@ struct ClosedLoopResult {
     recipient_rate: Option<f64>,
     latency: Stats,
     failures: Failures,
-    /// CPU that other processes or the hypervisor took meanwhile, in cores.
+    /// CPU used outside this process meanwhile, in cores: other processes, kernel threads
+    /// (some of them doing our I/O), hypervisor steal.
     elsewhere: Option<f64>,
 }
 
@@ -1077,8 +1078,9 @@ impl Report {
         );
         println!(
             "(msgs/s: DELIVERED answers in the window; recv/s: messages the recipient logged in \
-             the window; latency: the call's round trip; elsewhere: cores other processes or the \
-             hypervisor used meanwhile)"
+             the window; latency: the call's round trip; elsewhere: cores used meanwhile outside \
+             this process: other processes, kernel threads (including the I/O done for our \
+             fsyncs), hypervisor steal)"
         );
         let load = &self.fixed_load;
         println!();
@@ -1122,8 +1124,8 @@ impl Report {
             .fold(0.0_f64, f64::max);
         if busiest > DISTURBED_CORES {
             println!(
-                "WARNING: other processes or the hypervisor took up to {busiest:.2} cores during \
-                 a scenario; those numbers are disturbed"
+                "WARNING: up to {busiest:.2} cores were busy outside this process during a \
+                 scenario; unless that was kernel I/O on our behalf, those numbers are disturbed"
             );
         }
 
