@@ -8,7 +8,8 @@ use rogatory_proto::v1::MessageRecord;
 use tonic::Code;
 use tonic::transport::Channel;
 
-use crate::node::{Node, now_ms};
+use crate::node::Node;
+use crate::now_ms;
 use crate::outbound::{self, ReceiptError};
 use crate::store::StoreError;
 use crate::transport::peer_client::{self, DeliveryError};

@@ -12,7 +12,8 @@ use rogatory_proto::v1::{
     StatusUpdate, envelope,
 };
 
-use crate::node::{Node, now_ms};
+use crate::node::Node;
+use crate::now_ms;
 use crate::store::{LogRecord, StoreError};
 
 #[derive(Debug, thiserror::Error)]

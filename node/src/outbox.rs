@@ -21,7 +21,8 @@ use tonic::transport::Channel;
 
 use crate::config::PeerConfig;
 use crate::delivery::{self, Outcome, backoff, due_in};
-use crate::node::{Node, now_ms};
+use crate::node::Node;
+use crate::now_ms;
 use crate::outbound::{self, FailedAttempt};
 use crate::store::QueuedMessage;
 use crate::transport::peer_client;

@@ -55,22 +55,16 @@ fn create_dir(path: &Path, mode: u32) -> Result<(), ProvisionError> {
 }
 
 fn write_public(path: &Path, contents: &[u8]) -> Result<(), ProvisionError> {
-    let mut file = std::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .open(path)
-        .map_err(|e| {
-            if e.kind() == std::io::ErrorKind::AlreadyExists {
-                ProvisionError::Exists(path.to_owned())
-            } else {
-                ProvisionError::Io {
-                    path: path.to_owned(),
-                    source: e,
-                }
+    secret_file::write_new(path, contents, 0o644).map_err(|e| {
+        if e.kind() == std::io::ErrorKind::AlreadyExists {
+            ProvisionError::Exists(path.to_owned())
+        } else {
+            ProvisionError::Io {
+                path: path.to_owned(),
+                source: e,
             }
-        })?;
-    file.write_all(contents).map_err(io_error(path))?;
-    file.sync_all().map_err(io_error(path))
+        }
+    })
 }
 
 /// Creates a federation CA in `dir`: its certificate (public) and private key (0600).

@@ -43,6 +43,18 @@ pub fn read_private(path: &Path) -> Result<Vec<u8>, SecretFileError> {
     fs::read(path).map_err(read_error)
 }
 
+/// Creates a new file with `mode` from its first byte (never overwriting), writes `contents`
+/// and syncs it to disk.
+pub fn write_new(path: &Path, contents: &[u8], mode: u32) -> std::io::Result<()> {
+    let mut file = OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(mode)
+        .open(path)?;
+    file.write_all(contents)?;
+    file.sync_all()
+}
+
 /// Creates a new private file with mode 0600 (never briefly wider) and syncs it to disk.
 pub fn write_private(path: &Path, contents: &[u8]) -> Result<(), SecretFileError> {
     let write_error = |source: std::io::Error| {
@@ -55,14 +67,7 @@ pub fn write_private(path: &Path, contents: &[u8]) -> Result<(), SecretFileError
             }
         }
     };
-    let mut file = OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .mode(0o600)
-        .open(path)
-        .map_err(write_error)?;
-    file.write_all(contents).map_err(write_error)?;
-    file.sync_all().map_err(write_error)
+    write_new(path, contents, 0o600).map_err(write_error)
 }
 
 #[cfg(test)]

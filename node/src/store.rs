@@ -19,6 +19,8 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::collections::HashMap;
 
 use ed25519_dalek::VerifyingKey;
+
+use crate::now_ms;
 use prost::Message;
 use rogatory_proto::log::{
     ChainError, ChainVerifier, ZERO_HASH, entry_hash, verify_entry_signature, verify_own_checkpoint,
@@ -279,13 +281,6 @@ fn decode_message(id: &str, bytes: &[u8]) -> Result<MessageRecord, StoreError> {
         what: format!("message {id}"),
         reason: e.to_string(),
     })
-}
-
-fn now_ms() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
-        .unwrap_or(0)
 }
 
 impl Store {

@@ -16,7 +16,8 @@ use rogatory_proto::note::Note;
 use rogatory_proto::v1::EntryKind;
 
 use crate::checkpoints::origin;
-use crate::node::{Node, now_ms};
+use crate::node::Node;
+use crate::now_ms;
 use crate::store::{LogRecord, StoreError};
 
 /// What became of a peer's checkpoint.

@@ -23,8 +23,8 @@ use rogatory_proto::signing::{self, WIRE_VERSION};
 use rogatory_proto::v1::federation_client::FederationClient;
 use rogatory_proto::v1::operator_client::OperatorClient;
 use rogatory_proto::v1::{
-    Authority, Direction, Envelope, ListMessagesRequest, MessageRecord, MlaRequest, SignedEnvelope,
-    VerifyLogRequest, VerifyLogResponse, envelope,
+    Authority, Direction, Envelope, ListMessagesRequest, ListPeersRequest, MessageRecord,
+    MlaRequest, PeerStatus, SignedEnvelope, VerifyLogRequest, VerifyLogResponse, envelope,
 };
 use tonic::transport::Channel;
 
@@ -368,7 +368,7 @@ impl Federation {
             message_id: self.ids.next_id(),
             sender: from.into(),
             recipient: to.into(),
-            created_at_ms: rogatory_node::node::now_ms(),
+            created_at_ms: rogatory_node::now_ms(),
             case_id: format!("{from}-test-case"),
             body: Some(envelope::Body::MlaRequest(sample_request())),
         }
@@ -392,6 +392,21 @@ impl Federation {
             .await?
             .into_inner()
             .messages)
+    }
+
+    /// What `node` reports about `peer` (`rogatory peers`).
+    pub async fn peer_status(&self, node: &str, peer: &str) -> Result<PeerStatus> {
+        let peers = self
+            .operator(node)
+            .await?
+            .list_peers(ListPeersRequest {})
+            .await?
+            .into_inner()
+            .peers;
+        peers
+            .into_iter()
+            .find(|p| p.node_id == peer)
+            .with_context(|| format!("{node} does not list {peer} as a peer"))
     }
 
     pub async fn verify_log(&self, id: &str) -> Result<VerifyLogResponse> {

@@ -13,6 +13,7 @@ use std::path::Path;
 use anyhow::Context;
 use ed25519_dalek::VerifyingKey;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use rogatory_node::now_ms;
 use rogatory_proto::audit::{
     self, AuditFailure, AuditReport, AuditVerifier, CrossCheck, CrossCheckReport, Party, Side,
 };
@@ -246,12 +247,6 @@ pub async fn export(target: &NodeTarget, dir: &Path, format: Format) -> anyhow::
         println!("check it offline with: rogatory audit verify {}", view.dir);
     }
     Ok(Outcome::Done)
-}
-
-fn now_ms() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
 }
 
 fn progress_bar(entries: u64) -> ProgressBar {

@@ -7,7 +7,7 @@
 use tonic::{Code, Status};
 
 use crate::inbound::{InboundError, Rejection};
-use crate::outbound::{ReceiptError, SubmitError};
+use crate::outbound::SubmitError;
 use crate::store::StoreError;
 use crate::witness::WitnessError;
 
@@ -103,8 +103,4 @@ pub fn from_submit(error: SubmitError) -> Status {
         SubmitError::Invalid(_) => Status::invalid_argument(error.to_string()),
         SubmitError::Store(error) => internal(&error),
     }
-}
-
-pub fn from_receipt(error: &ReceiptError) -> String {
-    error.to_string()
 }

@@ -7,7 +7,7 @@ use prost::Message;
 use rogatory_node::fault;
 use rogatory_proto::signing;
 use rogatory_proto::v1::{
-    DeliveryState, Direction, EntryKind, ListPeersRequest, LogEntry, MessageRecord, Reachability,
+    DeliveryState, Direction, EntryKind, LogEntry, MessageRecord, Reachability,
     SubmitRequestRequest,
 };
 use rogatory_tests::{Federation, sample_request};
@@ -97,17 +97,7 @@ async fn message_for_a_peer_that_is_down_is_delivered_once_it_is_up() -> anyhow:
         "{}",
         queued.last_error
     );
-    let peers = federation
-        .operator("tm")
-        .await?
-        .list_peers(ListPeersRequest {})
-        .await?;
-    let de = peers
-        .into_inner()
-        .peers
-        .into_iter()
-        .find(|p| p.node_id == "de")
-        .expect("de");
+    let de = federation.peer_status("tm", "de").await?;
     assert_eq!(de.reachability, Reachability::Unreachable as i32);
     assert_eq!(de.queue_depth, 1);
     assert_eq!(de.oldest_queued_message_id, queued.message_id);
@@ -120,18 +110,7 @@ async fn message_for_a_peer_that_is_down_is_delivered_once_it_is_up() -> anyhow:
     let outbox = federation.messages("tm", Direction::Outbox).await?;
     assert!(outbox[0].overdue, "flagged overdue");
     assert_eq!(outbox[0].state, DeliveryState::Queued as i32);
-    let peers = federation
-        .operator("tm")
-        .await?
-        .list_peers(ListPeersRequest {})
-        .await?;
-    assert!(
-        peers
-            .into_inner()
-            .peers
-            .iter()
-            .any(|p| p.node_id == "de" && p.overdue)
-    );
+    assert!(federation.peer_status("tm", "de").await?.overdue);
     federation.start_node("de").await?;
     let outbox = all_delivered(&federation, 1).await?;
     assert!(
@@ -140,17 +119,7 @@ async fn message_for_a_peer_that_is_down_is_delivered_once_it_is_up() -> anyhow:
         outbox[0].attempts
     );
     exactly_once(&federation, &outbox).await?;
-    let peers = federation
-        .operator("tm")
-        .await?
-        .list_peers(ListPeersRequest {})
-        .await?;
-    let de = peers
-        .into_inner()
-        .peers
-        .into_iter()
-        .find(|p| p.node_id == "de")
-        .expect("de");
+    let de = federation.peer_status("tm", "de").await?;
     assert_eq!(de.reachability, Reachability::Reachable as i32);
     assert_eq!(de.queue_depth, 0);
     federation.stop_all().await

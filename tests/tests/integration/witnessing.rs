@@ -3,28 +3,9 @@
 
 use rogatory_proto::checkpoint::{Checkpoint, verify_cosignature};
 use rogatory_proto::v1::{
-    EntryKind, LatestCheckpointRequest, ListPeersRequest, PeerStatus, SubmitRequestRequest,
-    WitnessRequest,
+    EntryKind, LatestCheckpointRequest, SubmitRequestRequest, WitnessRequest,
 };
 use rogatory_tests::{Federation, reason_of, sample_request};
-
-async fn peer_status(
-    federation: &Federation,
-    node: &str,
-    peer: &str,
-) -> anyhow::Result<PeerStatus> {
-    let peers = federation
-        .operator(node)
-        .await?
-        .list_peers(ListPeersRequest {})
-        .await?;
-    Ok(peers
-        .into_inner()
-        .peers
-        .into_iter()
-        .find(|p| p.node_id == peer)
-        .expect("peer listed"))
-}
 
 async fn send(federation: &Federation) -> anyhow::Result<()> {
     federation
@@ -48,7 +29,7 @@ async fn receipts_carry_checkpoints_and_peers_cosign_each_other() -> anyhow::Res
     let held = federation
         .eventually("tm holding a checkpoint of de's log", || async {
             send(&federation).await?;
-            let status = peer_status(&federation, "tm", "de").await?;
+            let status = federation.peer_status("tm", "de").await?;
             Ok((status.witnessed_size > 0).then_some(status.witnessed_size))
         })
         .await?;
@@ -77,7 +58,8 @@ async fn receipts_carry_checkpoints_and_peers_cosign_each_other() -> anyhow::Res
     assert_eq!(checkpoint.size, cosigned.size);
     verify_cosignature(&note, &checkpoint, "rogatory/de", &de_key)?;
     assert!(
-        peer_status(&federation, "tm", "de")
+        federation
+            .peer_status("tm", "de")
             .await?
             .misbehaviour
             .is_empty()
@@ -96,13 +78,14 @@ async fn a_peer_showing_a_forked_checkpoint_is_caught_with_evidence() -> anyhow:
     let held = federation
         .eventually("tm witnessing de's log", || async {
             send(&federation).await?;
-            let status = peer_status(&federation, "tm", "de").await?;
+            let status = federation.peer_status("tm", "de").await?;
             Ok((status.witnessed_size > 0).then_some(status.witnessed_size))
         })
         .await?;
     // de's operator, with de's key, now presents a different history of the same size.
     federation.stop_node("de").await?;
-    let held = peer_status(&federation, "tm", "de")
+    let held = federation
+        .peer_status("tm", "de")
         .await?
         .witnessed_size
         .max(held);
@@ -132,7 +115,7 @@ async fn a_peer_showing_a_forked_checkpoint_is_caught_with_evidence() -> anyhow:
         status.message()
     );
 
-    let status = peer_status(&federation, "tm", "de").await?;
+    let status = federation.peer_status("tm", "de").await?;
     assert!(
         status.misbehaviour.contains("fork"),
         "{}",
@@ -200,7 +183,7 @@ async fn a_node_restored_to_an_older_history_is_caught_by_its_peer() -> anyhow::
     federation
         .eventually("de witnessing tm's grown log", || async {
             send(&federation).await?;
-            let status = peer_status(&federation, "de", "tm").await?;
+            let status = federation.peer_status("de", "tm").await?;
             Ok((status.witnessed_size > backup_size + 2).then_some(()))
         })
         .await?;
@@ -214,7 +197,7 @@ async fn a_node_restored_to_an_older_history_is_caught_by_its_peer() -> anyhow::
     // At its next witnessing round, tm shows de a checkpoint older than one de holds.
     let caught = federation
         .eventually("de catching tm's rollback", || async {
-            let status = peer_status(&federation, "de", "tm").await?;
+            let status = federation.peer_status("de", "tm").await?;
             Ok((!status.misbehaviour.is_empty()).then_some(status.misbehaviour))
         })
         .await?;
