@@ -169,6 +169,18 @@ impl RunningNode {
         if let Err(error) = checkpoints::sign_if_grown(&self.node).await {
             tracing::error!(%error, "cannot sign the final checkpoint");
         }
+        // Connection tasks that served the last calls can hold the node a moment longer; the
+        // database (and its file lock) is released only when the last holder is gone, and a
+        // stopped node must leave its data directory free for the next start.
+        let release_deadline = tokio::time::Instant::now() + SHUTDOWN_GRACE;
+        while (Arc::strong_count(&self.node) > 1 || Arc::strong_count(&self.node.store) > 1)
+            && tokio::time::Instant::now() < release_deadline
+        {
+            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+        }
+        if Arc::strong_count(&self.node) > 1 {
+            tracing::warn!("the node's store is still in use after stopping");
+        }
         tracing::info!(node = %self.node.id(), "node stopped");
         Ok(())
     }
