@@ -23,7 +23,7 @@ receiving node answers every message with a signed receipt, and every node keeps
 tamper-evident audit log. This command talks to your own node through its operator socket.
 
   Contact points:  request, status, inbox, outbox, message
-  Operators:       ca, node, peers
+  Operators:       status, ca, node, peers, backup, completions, man
   Auditors:        log, audit
   Try it out:      demo (three nodes on this machine, no set-up needed)
 
@@ -44,6 +44,7 @@ Exit codes:
   2   `log verify`, `audit verify`, `audit check-proof`, `audit check-consistency`: the log or
       proof did not verify; `audit cross-check`: a bundle did not verify or the two disagree
   3   `request send` / `status send`: accepted and stored by your node, but not yet delivered
+  4   `status`: the node is not serving (the reasons are listed)
   64  the command line itself is wrong (unknown option, missing argument)";
 
 #[derive(Debug, Parser)]
@@ -84,9 +85,24 @@ pub enum Command {
     #[command(subcommand, display_order = 1)]
     Request(RequestCommand),
 
-    /// Tell the other side where a request stands [contact points]
-    #[command(subcommand, display_order = 2)]
-    Status(StatusCommand),
+    /// Is my node all right? [operators]; `status send`: tell the other side where a request
+    /// stands [contact points]
+    #[command(
+        display_order = 2,
+        long_about = "Without a subcommand: one screen that answers \"is my node all right?\" \
+                      [operators]. Problems come first: why the node is not serving (peers' \
+                      health checks fail) and warnings (certificates near expiry, peers \
+                      unreachable, overdue messages, low disk, misbehaving peers); then \
+                      identity, uptime, addresses, audit log and last checkpoint, certificate \
+                      dates, disk space and each peer.\n\n\
+                      `status send`: tell the other side where a request stands [contact \
+                      points].",
+        after_help = "Examples:\n  rogatory --node /srv/rogatory/tm status\n  rogatory --node \
+                      /srv/rogatory/tm status --json     (for monitoring scripts)\n\n\
+                      Exit code 0: serving (warnings may be listed). Exit code 4: not serving.",
+        args_conflicts_with_subcommands = true
+    )]
+    Status(StatusArgs),
 
     /// Messages your node received, newest first [contact points]
     #[command(
@@ -114,6 +130,45 @@ pub enum Command {
     /// Create a node, add peers, show a node's identity [operators]
     #[command(subcommand, display_order = 7)]
     Node(NodeCommand),
+
+    /// Write a consistent backup of the running node into a new directory [operators]
+    #[command(
+        display_order = 9,
+        long_about = "Write a consistent backup of the running node into a new directory.\n\n\
+                      The node itself writes the snapshot (one point of its log; writes pause \
+                      meanwhile), so DIR is a path on the node's machine. The backup holds the \
+                      store (audit log, messages, checkpoints); keep the node's keys directory \
+                      backed up separately and securely. Restore with `rogatory node restore`.",
+        after_help = "Example:\n  rogatory --node /srv/rogatory/tm backup \
+                      /srv/backups/tm-2026-11-27"
+    )]
+    Backup {
+        /// The directory to create (it must not exist yet).
+        #[arg(value_name = "DIR")]
+        dir: PathBuf,
+    },
+
+    /// Print shell completions for bash, zsh, fish, elvish or powershell [operators]
+    #[command(
+        display_order = 13,
+        after_help = "Examples:\n  rogatory completions bash > /etc/bash_completion.d/rogatory\n  \
+                      rogatory completions zsh > \"${fpath[1]}/_rogatory\""
+    )]
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+
+    /// Write the manual pages (rogatory.1 and one per subcommand) into a directory [operators]
+    #[command(
+        display_order = 14,
+        after_help = "Example:\n  rogatory man --dir /usr/local/share/man/man1"
+    )]
+    Man {
+        /// Where to write the pages (created if missing).
+        #[arg(long, value_name = "DIR", default_value = ".")]
+        dir: PathBuf,
+    },
 
     /// Each peer: reachable or not, last contact, messages waiting for it [operators]
     #[command(
@@ -180,6 +235,12 @@ pub enum RequestCommand {
         #[arg(long = "as", value_name = "NAME")]
         name: Option<String>,
     },
+}
+
+#[derive(Debug, Args)]
+pub struct StatusArgs {
+    #[command(subcommand)]
+    pub command: Option<StatusCommand>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -290,6 +351,43 @@ pub enum NodeCommand {
     /// Show the running node's id, keys, address and peers
     #[command(after_help = "Example:\n  rogatory --node /srv/rogatory/tm node identity")]
     Identity,
+
+    /// Issue a new TLS key and certificate for this node from the federation CA
+    #[command(
+        long_about = "Issue a new TLS key and certificate for this node (--node) from the \
+                      federation CA, and put them in place of the old ones.\n\n\
+                      The node's identity and signing key do not change, so peers need no \
+                      change. A running node uses the new certificate for new connections after \
+                      SIGHUP (`systemctl reload rogatoryd`).",
+        after_help = "Example:\n  rogatory --node /srv/rogatory/tm node renew-certificate --ca \
+                      ./federation-ca\n  systemctl reload rogatoryd"
+    )]
+    RenewCertificate {
+        /// The federation CA's directory (from `rogatory ca create`).
+        #[arg(long, value_name = "DIR")]
+        ca: PathBuf,
+    },
+
+    /// Put a backup in place as this (stopped) node's store
+    #[command(
+        long_about = "Put a backup (from `rogatory backup`) in place as the store of this \
+                      node (--node), which must be stopped and must not hold a store (move the \
+                      old one away first).\n\n\
+                      The backup's audit log is verified first. On its next start the node asks \
+                      every peer which checkpoint of its log it holds, and signs nothing until \
+                      each one is contained in the restored log: if peers hold more than the \
+                      backup, the node stays NOT SERVING and `rogatory status` says what was \
+                      lost.",
+        after_help = "Example:\n  systemctl stop rogatoryd\n  mv /srv/rogatory/tm/data/store \
+                      /srv/rogatory/tm/data/store.broken\n  rogatory --node /srv/rogatory/tm \
+                      node restore --from /srv/backups/tm-2026-11-27\n  systemctl start \
+                      rogatoryd"
+    )]
+    Restore {
+        /// The backup directory written by `rogatory backup`.
+        #[arg(long, value_name = "DIR")]
+        from: PathBuf,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -553,11 +651,19 @@ mod tests {
         ])
         .expect("parses");
         match cli.command {
-            Command::Status(StatusCommand::Send { status, .. }) => {
+            Command::Status(StatusArgs {
+                command: Some(StatusCommand::Send { status, .. }),
+            }) => {
                 assert_eq!(status, RequestStatus::InExecution);
             }
             other => panic!("{other:?}"),
         }
+        // Without a subcommand: the node's own status.
+        let cli = Cli::try_parse_from(["rogatory", "status", "--json"]).expect("parses");
+        assert!(matches!(
+            cli.command,
+            Command::Status(StatusArgs { command: None })
+        ));
         assert!(
             Cli::try_parse_from([
                 "rogatory",

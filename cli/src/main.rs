@@ -31,15 +31,16 @@ use rogatory_proto::v1::Direction;
 
 use crate::args::{
     AuditCommand, CaCommand, Cli, Command, LogCommand, MessageCommand, NodeCommand, RequestCommand,
-    StatusCommand,
+    StatusArgs, StatusCommand,
 };
-use crate::commands::{Outcome, audit, identity, mailbox, peers, setup, submit};
+use crate::commands::{Outcome, audit, identity, mailbox, operate, peers, setup, submit};
 use crate::connection::NodeTarget;
 use crate::output::Format;
 
 const EXIT_ERROR: u8 = 1;
 const EXIT_LOG_FAILED: u8 = 2;
 const EXIT_QUEUED: u8 = 3;
+const EXIT_NOT_SERVING: u8 = 4;
 /// Kept apart from 2 (clap's default for usage errors), which means a failed log here.
 const EXIT_USAGE: u8 = 64;
 
@@ -74,6 +75,7 @@ async fn main() -> ExitCode {
         Ok(Outcome::Done) => ExitCode::SUCCESS,
         Ok(Outcome::Queued) => ExitCode::from(EXIT_QUEUED),
         Ok(Outcome::LogFailed) => ExitCode::from(EXIT_LOG_FAILED),
+        Ok(Outcome::NotServing) => ExitCode::from(EXIT_NOT_SERVING),
         Err(error) => {
             failure::report(&error);
             ExitCode::from(EXIT_ERROR)
@@ -106,15 +108,34 @@ async fn run(cli: Cli) -> anyhow::Result<Outcome> {
             public_key,
         }) => setup::add_peer(&target.config_path(), &id, &address, &public_key, format),
         Command::Node(NodeCommand::Identity) => identity::identity(&target, format).await,
+        Command::Node(NodeCommand::RenewCertificate { ca }) => {
+            operate::renew_certificate(&target, &ca, format)
+        }
+        Command::Node(NodeCommand::Restore { from }) => operate::restore(&target, &from, format),
+        Command::Backup { dir } => operate::backup(&target, &dir, format).await,
+        Command::Completions { shell } => {
+            clap_complete::generate(
+                shell,
+                &mut <Cli as clap::CommandFactory>::command(),
+                "rogatory",
+                &mut std::io::stdout(),
+            );
+            Ok(Outcome::Done)
+        }
+        Command::Man { dir } => operate::man_pages(&dir, format),
         Command::Request(RequestCommand::Template) => Ok(submit::template()),
         Command::Request(RequestCommand::Send { file, name }) => {
             submit::request_send(&target, &file, name.as_deref(), format).await
         }
-        Command::Status(StatusCommand::Send {
-            refers_to,
-            status,
-            note,
-            name,
+        Command::Status(StatusArgs { command: None }) => operate::status(&target, format).await,
+        Command::Status(StatusArgs {
+            command:
+                Some(StatusCommand::Send {
+                    refers_to,
+                    status,
+                    note,
+                    name,
+                }),
         }) => {
             submit::status_send(&target, &refers_to, status, &note, name.as_deref(), format).await
         }

@@ -15,11 +15,12 @@ use base64::Engine;
 use rogatory_proto::checkpoint::{Checkpoint, verify_cosignature};
 use rogatory_proto::ids::NodeId;
 use rogatory_proto::note::{Note, NoteSignature};
-use rogatory_proto::v1::WitnessRequest;
 use rogatory_proto::v1::federation_client::FederationClient;
+use rogatory_proto::v1::{HeldCheckpointRequest, WitnessRequest};
 use tokio_util::sync::CancellationToken;
 use tonic::transport::Channel;
 
+use crate::backup;
 use crate::node::Node;
 use crate::store::StoreError;
 use crate::transport::{peer_client, status};
@@ -83,6 +84,10 @@ pub fn check_against_log(node: &Node) -> Result<(), CheckpointingError> {
 /// Signs and durably stores a checkpoint of the whole log if it grew since the last one.
 /// Returns the new checkpoint's size, if one was signed.
 pub async fn sign_if_grown(node: &Node) -> Result<Option<u64>, CheckpointingError> {
+    if backup::restore_pending(&node.config.data_dir) {
+        // Peers may hold more of this log than the backup had; see `backup`.
+        return Ok(None);
+    }
     let signed = node.store.write(|batch| {
         let size = batch.log_size();
         let previous = node.store.latest_checkpoint()?.map_or(0, |(size, _)| size);
@@ -111,13 +116,21 @@ pub async fn sign_if_grown(node: &Node) -> Result<Option<u64>, CheckpointingErro
 /// to witness the newest one, until `shutdown`. The two run side by side, so a slow witness
 /// never delays signing.
 pub async fn run(node: Arc<Node>, shutdown: CancellationToken) {
+    if backup::restore_pending(&node.config.data_dir) {
+        let witnesses = Witnesses::new(&node);
+        tokio::select! {
+            _ = shutdown.cancelled() => return,
+            () = confirm_restore(&node, &witnesses) => {}
+        }
+    }
     let signing = async {
         let mut ticker = tokio::time::interval(CHECKPOINT_INTERVAL);
         ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             ticker.tick().await;
-            if let Err(error) = sign_if_grown(&node).await {
-                tracing::error!(%error, "cannot sign a checkpoint");
+            match sign_if_grown(&node).await {
+                Ok(_) => node.health.checkpoint_round_succeeded(),
+                Err(error) => tracing::error!(%error, "cannot sign a checkpoint"),
             }
         }
     };
@@ -135,6 +148,91 @@ pub async fn run(node: Arc<Node>, shutdown: CancellationToken) {
         () = signing => {}
         () = witnessing => {}
     }
+}
+
+/// Asks every peer which checkpoint of this log it holds until each one is contained in the
+/// restored log; then lifts the restore marker so the node signs again. See `backup`.
+async fn confirm_restore(node: &Node, witnesses: &Witnesses) {
+    let mut confirmed: HashMap<String, bool> = HashMap::new();
+    loop {
+        let mut waiting = Vec::new();
+        let mut conflicts = Vec::new();
+        for (peer, channel) in &witnesses.peers {
+            if confirmed.get(peer).copied().unwrap_or(false) {
+                continue;
+            }
+            let mut client = FederationClient::new(channel.clone());
+            let call = client.held_checkpoint(HeldCheckpointRequest {});
+            match tokio::time::timeout(node.config.delivery_timeout, call).await {
+                Ok(Ok(response)) => match judge_held(node, &response.into_inner().checkpoint) {
+                    Ok(()) => {
+                        tracing::info!(%peer, "peer's view of this log agrees with the restore");
+                        confirmed.insert(peer.clone(), true);
+                    }
+                    Err(reason) => conflicts.push(format!("peer {peer} {reason}")),
+                },
+                Ok(Err(status)) => waiting.push(format!("{peer} ({})", status.message())),
+                Err(_) => waiting.push(format!("{peer} (no answer)")),
+            }
+        }
+        if waiting.is_empty() && conflicts.is_empty() {
+            match backup::confirm_restore(&node.config.data_dir) {
+                Ok(()) => {
+                    node.health.set_restore_state(None);
+                    tracing::info!("every peer agrees with the restored log; signing again");
+                    return;
+                }
+                Err(error) => tracing::error!(%error, "cannot remove the restore marker"),
+            }
+        }
+        let state = if conflicts.is_empty() {
+            format!(
+                "restored from a backup: no checkpoint is signed until every peer confirms which                  checkpoint of this log it holds; waiting for {}",
+                waiting.join(", ")
+            )
+        } else {
+            format!(
+                "restored from a backup that is older than what peers hold: {}. The entries in                  between were lost with the old store. Stop the node and restore a newer backup                  (move data/store away, `rogatory node restore --from DIR`); if there is none,                  do not remove the marker file {}: the federation must agree how this log                  continues",
+                conflicts.join("; "),
+                backup::RESTORED_MARKER
+            )
+        };
+        if node.health.restore_state().as_deref() != Some(state.as_str()) {
+            tracing::error!("{state}");
+            node.health.set_restore_state(Some(state));
+        }
+        tokio::time::sleep(CHECKPOINT_INTERVAL).await;
+    }
+}
+
+/// Whether the restored log contains `note`, a checkpoint of it that a peer holds.
+fn judge_held(node: &Node, note: &str) -> Result<(), String> {
+    if note.is_empty() {
+        return Ok(());
+    }
+    let (checkpoint, _) = Checkpoint::open(note, &node.key.public())
+        .map_err(|e| format!("shows a checkpoint of this log that does not verify: {e}"))?;
+    if checkpoint.origin != origin(node.id()) {
+        return Err(format!("shows a checkpoint of log {:?}", checkpoint.origin));
+    }
+    let log_len = node.store.log_len().map_err(|e| e.to_string())?;
+    if checkpoint.size > log_len {
+        return Err(format!(
+            "holds a signed checkpoint of {} entries, but the restored log has only {log_len}",
+            checkpoint.size
+        ));
+    }
+    let root = node
+        .store
+        .merkle_root(checkpoint.size)
+        .map_err(|e| e.to_string())?;
+    if root != checkpoint.root {
+        return Err(format!(
+            "holds a signed checkpoint of {} entries whose root differs from the restored log's",
+            checkpoint.size
+        ));
+    }
+    Ok(())
 }
 
 /// Asking peers to cosign this node's newest checkpoint (C2SP tlog-cosignature).

@@ -2,6 +2,10 @@
 //!
 //! Relative paths in the file are resolved against the directory holding the file, so a node
 //! directory can be moved as a whole. See `config/node.example.toml` for every key.
+//!
+//! Validation reports every problem it finds at once, each naming its key, so an operator fixes
+//! a file in one pass. Environment variables named in [`ENV_OVERRIDES`] replace single keys
+//! (for containers and service managers); a problem in such a value names the variable.
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -15,6 +19,62 @@ use crate::keys;
 /// The default largest envelope payload a node accepts: 1 MiB.
 pub const DEFAULT_MAX_ENVELOPE_BYTES: usize = 1024 * 1024;
 
+/// Environment variables that override one key of the file each: (variable, dotted key).
+/// Values are TOML values when they parse as one (numbers, booleans), strings otherwise.
+pub const ENV_OVERRIDES: &[(&str, &str)] = &[
+    ("ROGATORY_NODE_ID", "node_id"),
+    ("ROGATORY_LISTEN", "listen"),
+    ("ROGATORY_DATA_DIR", "data_dir"),
+    ("ROGATORY_LOG_LEVEL", "log_level"),
+    ("ROGATORY_KEYS_SIGNING_KEY", "keys.signing_key"),
+    ("ROGATORY_KEYS_TLS_CERTIFICATE", "keys.tls_certificate"),
+    ("ROGATORY_KEYS_TLS_KEY", "keys.tls_key"),
+    ("ROGATORY_KEYS_FEDERATION_CA", "keys.federation_ca"),
+    (
+        "ROGATORY_LIMITS_MAX_ENVELOPE_BYTES",
+        "limits.max_envelope_bytes",
+    ),
+    (
+        "ROGATORY_LIMITS_DELIVERY_TIMEOUT_SECONDS",
+        "limits.delivery_timeout_seconds",
+    ),
+    (
+        "ROGATORY_LIMITS_DELIVERY_ALERT_AFTER_SECONDS",
+        "limits.delivery_alert_after_seconds",
+    ),
+    (
+        "ROGATORY_LIMITS_MAX_CONCURRENT_DELIVERIES",
+        "limits.max_concurrent_deliveries",
+    ),
+    (
+        "ROGATORY_ALERTS_PEER_UNREACHABLE_AFTER_SECONDS",
+        "alerts.peer_unreachable_after_seconds",
+    ),
+    (
+        "ROGATORY_ALERTS_MIN_FREE_DISK_MEGABYTES",
+        "alerts.min_free_disk_megabytes",
+    ),
+    (
+        "ROGATORY_ALERTS_CERTIFICATE_EXPIRY_DAYS",
+        "alerts.certificate_expiry_days",
+    ),
+    ("ROGATORY_METRICS_LISTEN", "metrics.listen"),
+    ("ROGATORY_METRICS_ALLOW_REMOTE", "metrics.allow_remote"),
+];
+
+/// One thing wrong with a configuration: the key and what is wrong with it (with the fix).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfigProblem {
+    pub key: String,
+    pub problem: String,
+}
+
+impl std::fmt::Display for ConfigProblem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "`{}`: {}", self.key, self.problem)
+    }
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
     #[error("cannot read configuration file {path}")]
@@ -24,12 +84,24 @@ pub enum ConfigError {
     },
     #[error("configuration file {path} is not valid: {message}")]
     Parse { path: PathBuf, message: String },
-    #[error("configuration file {path}: `{key}`: {problem}")]
+    #[error("configuration file {path}: {}", list_problems(.problems))]
     Invalid {
         path: PathBuf,
-        key: String,
-        problem: String,
+        problems: Vec<ConfigProblem>,
     },
+}
+
+fn list_problems(problems: &[ConfigProblem]) -> String {
+    match problems {
+        [one] => one.to_string(),
+        many => {
+            let mut out = format!("{} problems:", many.len());
+            for problem in many {
+                out.push_str(&format!("\n  - {problem}"));
+            }
+            out
+        }
+    }
 }
 
 #[derive(Debug, Deserialize)]
@@ -38,11 +110,25 @@ struct RawConfig {
     node_id: String,
     listen: String,
     data_dir: PathBuf,
+    #[serde(default)]
+    log_level: Option<String>,
     keys: RawKeys,
     #[serde(default)]
     limits: RawLimits,
     #[serde(default)]
+    alerts: RawAlerts,
+    #[serde(default)]
     peers: Vec<RawPeer>,
+    #[serde(default)]
+    metrics: Option<RawMetrics>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawMetrics {
+    listen: Option<String>,
+    #[serde(default)]
+    allow_remote: bool,
 }
 
 #[derive(Debug, Deserialize)]
@@ -61,6 +147,25 @@ struct RawLimits {
     delivery_timeout_seconds: Option<u64>,
     delivery_alert_after_seconds: Option<u64>,
     max_concurrent_deliveries: Option<usize>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawAlerts {
+    peer_unreachable_after_seconds: Option<u64>,
+    min_free_disk_megabytes: Option<u64>,
+    certificate_expiry_days: Option<i64>,
+}
+
+/// When the node warns its operator (in its log and in `rogatory status`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AlertThresholds {
+    /// A peer unreachable for longer than this.
+    pub peer_unreachable_after: std::time::Duration,
+    /// Free space of the data directory's file system below this.
+    pub min_free_disk_bytes: u64,
+    /// A certificate expiring within this many days.
+    pub certificate_expiry_days: i64,
 }
 
 #[derive(Debug, Deserialize)]
@@ -104,125 +209,343 @@ pub struct NodeConfig {
     /// Incoming deliveries handled at once; beyond that peers are told to retry later.
     pub max_concurrent_deliveries: usize,
     pub peers: Vec<PeerConfig>,
+    /// A `tracing` filter such as "info" or "info,rogatory_node::outbox=debug" (None: "info");
+    /// the ROGATORY_LOG environment variable wins over it.
+    pub log_level: Option<String>,
+    /// Where to serve Prometheus metrics over plain HTTP (None: not at all). Loopback unless
+    /// the file says `metrics.allow_remote = true`.
+    pub metrics_listen: Option<SocketAddr>,
+    pub alerts: AlertThresholds,
 }
 
 impl NodeConfig {
-    /// Reads and validates a configuration file.
+    /// Reads and validates a configuration file, with the environment's overrides applied.
     pub fn load(path: &Path) -> Result<Self, ConfigError> {
         let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
             path: path.to_owned(),
             source,
         })?;
         let base = path.parent().unwrap_or(Path::new("."));
-        Self::parse(&text, base, path)
+        let overrides: Vec<(&str, &str, String)> = ENV_OVERRIDES
+            .iter()
+            .filter_map(|(var, key)| std::env::var(var).ok().map(|value| (*var, *key, value)))
+            .collect();
+        Self::parse_with_overrides(&text, base, path, &overrides)
     }
 
     /// Parses configuration text; relative paths are resolved against `base`.
     pub fn parse(text: &str, base: &Path, path: &Path) -> Result<Self, ConfigError> {
-        let raw: RawConfig = toml::from_str(text).map_err(|e| ConfigError::Parse {
+        Self::parse_with_overrides(text, base, path, &[])
+    }
+
+    /// Parses configuration text after replacing keys: (variable that set it, dotted key, value).
+    pub fn parse_with_overrides(
+        text: &str,
+        base: &Path,
+        path: &Path,
+        overrides: &[(&str, &str, String)],
+    ) -> Result<Self, ConfigError> {
+        let parse_error = |message: String| ConfigError::Parse {
             path: path.to_owned(),
-            message: e.to_string(),
-        })?;
-        let invalid = |key: &str, problem: String| ConfigError::Invalid {
-            path: path.to_owned(),
+            message,
+        };
+        let mut table: toml::Table =
+            toml::from_str(text).map_err(|e| parse_error(e.to_string()))?;
+        for (var, key, value) in overrides {
+            set_dotted(&mut table, key, override_value(value))
+                .map_err(|e| parse_error(format!("environment variable {var}: {e}")))?;
+        }
+        let raw = RawConfig::deserialize(table).map_err(|e| parse_error(e.to_string()))?;
+        let mut problems = Problems {
+            list: Vec::new(),
+            overrides,
+        };
+        let config = raw.validate(base, &mut problems);
+        match config {
+            Some(config) if problems.list.is_empty() => Ok(config),
+            _ => Err(ConfigError::Invalid {
+                path: path.to_owned(),
+                problems: problems.list,
+            }),
+        }
+    }
+
+    /// Whether any `[limits]` value differs from `other`'s.
+    pub fn limits_differ(&self, other: &Self) -> bool {
+        (
+            self.max_envelope_bytes,
+            self.delivery_timeout,
+            self.delivery_alert_after,
+            self.max_concurrent_deliveries,
+        ) != (
+            other.max_envelope_bytes,
+            other.delivery_timeout,
+            other.delivery_alert_after,
+            other.max_concurrent_deliveries,
+        )
+    }
+
+    /// The operator API's Unix socket, inside the data directory.
+    pub fn operator_socket(&self) -> PathBuf {
+        operator_socket_path(&self.data_dir)
+    }
+}
+
+/// Problems found so far; a problem in an overridden key names the variable that set it.
+struct Problems<'a> {
+    list: Vec<ConfigProblem>,
+    overrides: &'a [(&'a str, &'a str, String)],
+}
+
+impl Problems<'_> {
+    fn add(&mut self, key: &str, problem: impl Into<String>) {
+        let mut problem = problem.into();
+        if let Some((var, _, _)) = self.overrides.iter().find(|(_, k, _)| *k == key) {
+            problem.push_str(&format!(
+                " (this value comes from environment variable {var})"
+            ));
+        }
+        self.list.push(ConfigProblem {
             key: key.to_owned(),
             problem,
-        };
-        let node_id = NodeId::parse(&raw.node_id).map_err(|e| invalid("node_id", e.to_string()))?;
-        let listen = raw.listen.parse().map_err(|e| {
-            invalid(
-                "listen",
-                format!("{e}; write an address and port such as \"0.0.0.0:7400\""),
-            )
-        })?;
-        let resolve = |p: PathBuf| if p.is_absolute() { p } else { base.join(p) };
-        let mut peers: Vec<PeerConfig> = Vec::with_capacity(raw.peers.len());
-        for (i, peer) in raw.peers.into_iter().enumerate() {
-            let key = |field: &str| format!("peers[{i}].{field}");
-            let peer_id = NodeId::parse(&peer.node_id)
-                .map_err(|e| invalid(&key("node_id"), e.to_string()))?;
-            if peer_id == node_id {
-                return Err(invalid(
-                    &key("node_id"),
-                    "a node cannot be its own peer".into(),
-                ));
+        });
+    }
+
+    /// `value` if it is within `range`, else a problem naming the range.
+    fn in_range<T: PartialOrd + std::fmt::Display + Copy>(
+        &mut self,
+        key: &str,
+        value: T,
+        range: std::ops::RangeInclusive<T>,
+        unit: &str,
+    ) -> T {
+        if !range.contains(&value) {
+            self.add(
+                key,
+                format!(
+                    "{value} is out of range: must be between {} and {}{unit}",
+                    range.start(),
+                    range.end()
+                ),
+            );
+        }
+        value
+    }
+}
+
+fn override_value(value: &str) -> toml::Value {
+    // A bare TOML value (number, boolean) when it is one; anything else is taken as a string.
+    let probe = format!("v = {value}");
+    match toml::from_str::<toml::Table>(&probe) {
+        Ok(mut table) => match table.remove("v") {
+            Some(parsed @ (toml::Value::Integer(_) | toml::Value::Boolean(_))) => parsed,
+            _ => toml::Value::String(value.to_owned()),
+        },
+        Err(_) => toml::Value::String(value.to_owned()),
+    }
+}
+
+fn set_dotted(table: &mut toml::Table, key: &str, value: toml::Value) -> Result<(), String> {
+    match key.split_once('.') {
+        None => {
+            table.insert(key.to_owned(), value);
+            Ok(())
+        }
+        Some((head, rest)) => {
+            let inner = table
+                .entry(head.to_owned())
+                .or_insert_with(|| toml::Value::Table(toml::Table::new()));
+            match inner {
+                toml::Value::Table(inner) => set_dotted(inner, rest, value),
+                _ => Err(format!("`{head}` in the file is not a table")),
             }
-            if peers.iter().any(|p| p.node_id == peer_id) {
-                return Err(invalid(
-                    &key("node_id"),
-                    format!("peer {peer_id} is listed twice"),
-                ));
-            }
-            if !peer.address.contains(':') {
-                return Err(invalid(
-                    &key("address"),
-                    "write host and port, such as \"de.example.org:7400\"".into(),
-                ));
-            }
-            let public_key = keys::decode_public_key(&peer.public_key).map_err(|e| {
-                invalid(
-                    &key("public_key"),
-                    format!("{e}; copy it from `rogatory node identity` on the peer"),
+        }
+    }
+}
+
+impl RawConfig {
+    /// The validated configuration, or `None` with every problem added to `problems`.
+    fn validate(self, base: &Path, problems: &mut Problems<'_>) -> Option<NodeConfig> {
+        let node_id = NodeId::parse(&self.node_id)
+            .map_err(|e| problems.add("node_id", e.to_string()))
+            .ok();
+        let listen = self
+            .listen
+            .parse()
+            .map_err(|e| {
+                problems.add(
+                    "listen",
+                    format!(
+                        "{:?} is not an address and port ({e}); write one such as \
+                         \"0.0.0.0:7400\"",
+                        self.listen
+                    ),
                 )
-            })?;
-            peers.push(PeerConfig {
-                node_id: peer_id,
-                address: peer.address,
-                public_key,
-            });
+            })
+            .ok();
+        if let Some(level) = &self.log_level {
+            if let Err(e) = tracing_subscriber::EnvFilter::try_new(level) {
+                problems.add(
+                    "log_level",
+                    format!(
+                        "{level:?} is not a log filter ({e}); write one of error, warn, info, \
+                         debug, trace, optionally with per-module levels such as \
+                         \"info,rogatory_node::outbox=debug\""
+                    ),
+                );
+            }
         }
-        let max_envelope_bytes = raw
-            .limits
-            .max_envelope_bytes
-            .unwrap_or(DEFAULT_MAX_ENVELOPE_BYTES);
-        if !(1024..=64 * 1024 * 1024).contains(&max_envelope_bytes) {
-            return Err(invalid(
-                "limits.max_envelope_bytes",
-                "must be between 1024 and 67108864".into(),
-            ));
+        let metrics_listen = self.metrics.and_then(|metrics| {
+            let text = metrics.listen?;
+            let address: SocketAddr = text
+                .parse()
+                .map_err(|e| {
+                    problems.add(
+                        "metrics.listen",
+                        format!(
+                            "{text:?} is not an address and port ({e}); write one such as \
+                             \"127.0.0.1:9464\""
+                        ),
+                    )
+                })
+                .ok()?;
+            if !address.ip().is_loopback() && !metrics.allow_remote {
+                problems.add(
+                    "metrics.listen",
+                    format!(
+                        "{address} is not a loopback address; the metrics endpoint has no TLS \
+                         and no authentication, and its counters reveal traffic patterns \
+                         between countries (who sends to whom, how much, when). Bind it to \
+                         127.0.0.1 and scrape it from this machine, or set \
+                         `metrics.allow_remote = true` if a firewall limits who can reach it"
+                    ),
+                );
+                return None;
+            }
+            Some(address)
+        });
+        let resolve = |p: PathBuf| if p.is_absolute() { p } else { base.join(p) };
+        let mut peers: Vec<PeerConfig> = Vec::with_capacity(self.peers.len());
+        for (i, peer) in self.peers.into_iter().enumerate() {
+            let key = |field: &str| format!("peers[{i}].{field}");
+            let peer_id = match NodeId::parse(&peer.node_id) {
+                Ok(id) => Some(id),
+                Err(e) => {
+                    problems.add(&key("node_id"), e.to_string());
+                    None
+                }
+            };
+            if let Some(peer_id) = &peer_id {
+                if Some(peer_id) == node_id.as_ref() {
+                    problems.add(&key("node_id"), "a node cannot be its own peer");
+                }
+                if let Some(first) = peers.iter().position(|p| &p.node_id == peer_id) {
+                    problems.add(
+                        &key("node_id"),
+                        format!(
+                            "peer {peer_id} is listed twice (also as peers[{first}]); keep one \
+                             [[peers]] table per peer"
+                        ),
+                    );
+                }
+            }
+            let address_ok = match peer.address.rsplit_once(':') {
+                Some((host, port)) => !host.is_empty() && port.parse::<u16>().is_ok_and(|p| p > 0),
+                None => false,
+            };
+            if !address_ok {
+                problems.add(
+                    &key("address"),
+                    format!(
+                        "{:?} is not host:port; write the peer's host name or IP address and \
+                         federation port, such as \"de.example.org:7400\"",
+                        peer.address
+                    ),
+                );
+            }
+            let public_key = keys::decode_public_key(&peer.public_key)
+                .map_err(|e| {
+                    problems.add(
+                        &key("public_key"),
+                        format!("{e}; copy it from `rogatory node identity` on the peer"),
+                    )
+                })
+                .ok();
+            if let (Some(node_id), Some(public_key), true) = (peer_id, public_key, address_ok) {
+                peers.push(PeerConfig {
+                    node_id,
+                    address: peer.address,
+                    public_key,
+                });
+            }
         }
-        let delivery_timeout_seconds = raw.limits.delivery_timeout_seconds.unwrap_or(30);
-        if !(1..=3600).contains(&delivery_timeout_seconds) {
-            return Err(invalid(
-                "limits.delivery_timeout_seconds",
-                "must be between 1 and 3600".into(),
-            ));
-        }
-        let delivery_alert_after_seconds = raw.limits.delivery_alert_after_seconds.unwrap_or(3600);
-        if !(1..=30 * 24 * 3600).contains(&delivery_alert_after_seconds) {
-            return Err(invalid(
-                "limits.delivery_alert_after_seconds",
-                "must be between 1 and 2592000 (30 days)".into(),
-            ));
-        }
-        let max_concurrent_deliveries = raw.limits.max_concurrent_deliveries.unwrap_or(256);
-        if !(1..=65536).contains(&max_concurrent_deliveries) {
-            return Err(invalid(
-                "limits.max_concurrent_deliveries",
-                "must be between 1 and 65536".into(),
-            ));
-        }
-        Ok(Self {
-            node_id,
-            listen,
-            data_dir: resolve(raw.data_dir),
+        let limits = self.limits;
+        let max_envelope_bytes = problems.in_range(
+            "limits.max_envelope_bytes",
+            limits
+                .max_envelope_bytes
+                .unwrap_or(DEFAULT_MAX_ENVELOPE_BYTES),
+            1024..=64 * 1024 * 1024,
+            " bytes",
+        );
+        let delivery_timeout_seconds = problems.in_range(
+            "limits.delivery_timeout_seconds",
+            limits.delivery_timeout_seconds.unwrap_or(30),
+            1..=3600,
+            " seconds",
+        );
+        let delivery_alert_after_seconds = problems.in_range(
+            "limits.delivery_alert_after_seconds",
+            limits.delivery_alert_after_seconds.unwrap_or(3600),
+            1..=30 * 24 * 3600,
+            " seconds (30 days)",
+        );
+        let max_concurrent_deliveries = problems.in_range(
+            "limits.max_concurrent_deliveries",
+            limits.max_concurrent_deliveries.unwrap_or(256),
+            1..=65536,
+            "",
+        );
+        let alerts = AlertThresholds {
+            peer_unreachable_after: std::time::Duration::from_secs(problems.in_range(
+                "alerts.peer_unreachable_after_seconds",
+                self.alerts.peer_unreachable_after_seconds.unwrap_or(900),
+                1..=30 * 24 * 3600,
+                " seconds (30 days)",
+            )),
+            min_free_disk_bytes: problems.in_range(
+                "alerts.min_free_disk_megabytes",
+                self.alerts.min_free_disk_megabytes.unwrap_or(1024),
+                0..=1 << 30,
+                " MiB",
+            ) * 1024
+                * 1024,
+            certificate_expiry_days: problems.in_range(
+                "alerts.certificate_expiry_days",
+                self.alerts.certificate_expiry_days.unwrap_or(30),
+                1..=365,
+                " days",
+            ),
+        };
+        Some(NodeConfig {
+            node_id: node_id?,
+            listen: listen?,
+            data_dir: resolve(self.data_dir),
             keys: KeyPaths {
-                signing_key: resolve(raw.keys.signing_key),
-                tls_certificate: resolve(raw.keys.tls_certificate),
-                tls_key: resolve(raw.keys.tls_key),
-                federation_ca: resolve(raw.keys.federation_ca),
+                signing_key: resolve(self.keys.signing_key),
+                tls_certificate: resolve(self.keys.tls_certificate),
+                tls_key: resolve(self.keys.tls_key),
+                federation_ca: resolve(self.keys.federation_ca),
             },
             max_envelope_bytes,
             delivery_timeout: std::time::Duration::from_secs(delivery_timeout_seconds),
             delivery_alert_after: std::time::Duration::from_secs(delivery_alert_after_seconds),
             max_concurrent_deliveries,
             peers,
+            log_level: self.log_level,
+            metrics_listen,
+            alerts,
         })
-    }
-
-    /// The operator API's Unix socket, inside the data directory.
-    pub fn operator_socket(&self) -> PathBuf {
-        operator_socket_path(&self.data_dir)
     }
 }
 
@@ -255,7 +578,11 @@ pub fn render(
          max_envelope_bytes = {DEFAULT_MAX_ENVELOPE_BYTES}\n\
          delivery_timeout_seconds = 30\n\
          delivery_alert_after_seconds = 3600\n\
-         max_concurrent_deliveries = 256\n",
+         max_concurrent_deliveries = 256\n\n\
+         # Prometheus metrics over plain HTTP (off unless uncommented; see\n\
+         # config/node.example.toml before exposing it beyond this machine).\n\
+         # [metrics]\n\
+         # listen = \"127.0.0.1:9464\"\n",
         data_dir = data_dir.display().to_string(),
     );
     for peer in peers {
@@ -332,11 +659,93 @@ mod tests {
     }
 
     #[test]
+    fn metrics_are_off_by_default_and_loopback_only_unless_allowed() {
+        let parse = |extra: &str| NodeConfig::parse(&sample(extra), Path::new("/"), Path::new("x"));
+        assert_eq!(parse("").expect("valid").metrics_listen, None);
+        assert_eq!(parse("[metrics]\n").expect("valid").metrics_listen, None);
+        let local = parse("[metrics]\nlisten = \"127.0.0.1:9464\"\n").expect("valid");
+        assert_eq!(
+            local.metrics_listen,
+            Some("127.0.0.1:9464".parse().expect("addr"))
+        );
+        let remote = parse("[metrics]\nlisten = \"0.0.0.0:9464\"\n").expect_err("refused");
+        let message = remote.to_string();
+        assert!(message.contains("metrics.listen"), "{message}");
+        assert!(message.contains("traffic patterns"), "{message}");
+        assert!(message.contains("allow_remote"), "{message}");
+        let allowed = parse("[metrics]\nlisten = \"0.0.0.0:9464\"\nallow_remote = true\n")
+            .expect("valid when allowed");
+        assert_eq!(
+            allowed.metrics_listen,
+            Some("0.0.0.0:9464".parse().expect("addr"))
+        );
+        assert!(parse("[metrics]\nlisten = \"localhost\"\n").is_err());
+    }
+
+    #[test]
     fn the_commented_example_parses() {
         let text = include_str!("../../config/node.example.toml");
         let config = NodeConfig::parse(text, Path::new("/etc/rogatory"), Path::new("example"))
             .expect("config/node.example.toml must stay valid");
         assert_eq!(config.peers.len(), 2);
         assert_eq!(config.data_dir, Path::new("/etc/rogatory/data"));
+    }
+
+    #[test]
+    fn every_problem_is_reported_at_once() {
+        let text = "node_id = \"Not An Id\"\nlisten = \"7400\"\ndata_dir = \"d\"\n\
+             [keys]\nsigning_key = \"k\"\ntls_certificate = \"c\"\ntls_key = \"t\"\n\
+             federation_ca = \"ca\"\n[limits]\nmax_envelope_bytes = 10\n\
+             [[peers]]\nnode_id = \"de\"\naddress = \"de.example.org\"\npublic_key = \"zz\"\n\
+             [[peers]]\nnode_id = \"uz\"\naddress = \"uz:7400\"\n\
+             public_key = \"O2onvM62pC1io6jQKm8Nc2UyFXcd4kOmOsBIoYtZ2ik=\"\n\
+             [[peers]]\nnode_id = \"uz\"\naddress = \"uz:7401\"\n\
+             public_key = \"O2onvM62pC1io6jQKm8Nc2UyFXcd4kOmOsBIoYtZ2ik=\"\n";
+        let Err(ConfigError::Invalid { problems, .. }) =
+            NodeConfig::parse(text, Path::new("/"), Path::new("x"))
+        else {
+            panic!("expected an invalid configuration");
+        };
+        let keys: Vec<&str> = problems.iter().map(|p| p.key.as_str()).collect();
+        assert_eq!(
+            keys,
+            [
+                "node_id",
+                "listen",
+                "peers[0].address",
+                "peers[0].public_key",
+                "peers[2].node_id",
+                "limits.max_envelope_bytes"
+            ],
+            "{problems:?}"
+        );
+        assert!(problems[4].problem.contains("listed twice"), "{problems:?}");
+    }
+
+    #[test]
+    fn environment_overrides_replace_keys_and_are_named_in_problems() {
+        let overrides = [
+            ("ROGATORY_LISTEN", "listen", "127.0.0.1:9000".to_owned()),
+            (
+                "ROGATORY_LIMITS_MAX_ENVELOPE_BYTES",
+                "limits.max_envelope_bytes",
+                "4096".to_owned(),
+            ),
+        ];
+        let config = NodeConfig::parse_with_overrides(
+            &sample(""),
+            Path::new("/"),
+            Path::new("x"),
+            &overrides,
+        )
+        .expect("valid");
+        assert_eq!(config.listen.port(), 9000);
+        assert_eq!(config.max_envelope_bytes, 4096);
+
+        let bad = [("ROGATORY_LISTEN", "listen", "nowhere".to_owned())];
+        let err =
+            NodeConfig::parse_with_overrides(&sample(""), Path::new("/"), Path::new("x"), &bad)
+                .expect_err("invalid");
+        assert!(err.to_string().contains("ROGATORY_LISTEN"), "{err}");
     }
 }

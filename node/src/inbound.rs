@@ -93,11 +93,15 @@ pub async fn receive(
 ) -> Result<Received, InboundError> {
     let payload_hash = signed.as_ref().map(|s| sha256(&s.payload));
     match check_and_store(node, tls_identity, signed) {
-        Ok(receipt) => {
+        Ok((receipt, first_time)) => {
             // Read before the fsync below, so that what is shown is durable when it is shown.
             let (checkpoint, consistency_proof) = newest_checkpoint(node, known_checkpoint_size)?;
             node.store.make_durable().await?;
             crate::fault::crash_point(crate::fault::AFTER_RECEIVE_DURABLE);
+            if first_time {
+                node.metrics
+                    .message_received(tls_identity.unwrap_or_default());
+            }
             Ok(Received {
                 receipt,
                 checkpoint,
@@ -105,6 +109,8 @@ pub async fn receive(
             })
         }
         Err(InboundError::Rejected(rejection)) => {
+            node.metrics
+                .message_rejected(tls_identity, rejection.reason());
             if !rejection.is_transient() {
                 record_rejection(node, tls_identity, &rejection, payload_hash).await?;
             }
@@ -133,11 +139,12 @@ fn newest_checkpoint(node: &Node, known: u64) -> Result<(String, Vec<Vec<u8>>), 
     Ok((note, proof))
 }
 
+/// The receipt, and whether the message is new (a repeat gets its original receipt).
 fn check_and_store(
     node: &Node,
     tls_identity: Option<&str>,
     signed: Option<SignedEnvelope>,
-) -> Result<SignedReceipt, InboundError> {
+) -> Result<(SignedReceipt, bool), InboundError> {
     let identity = match tls_identity {
         Some(id) if node.peers.get(id).is_some() => id,
         other => {
@@ -187,7 +194,8 @@ fn check_and_store(
                     .as_ref()
                     .is_some_and(|e| sha256(&e.payload) == envelope_hash);
             return match (same, existing.receipt) {
-                (true, Some(receipt)) => Ok(receipt),
+                // A repeat: the original receipt, and nothing new stored.
+                (true, Some(receipt)) => Ok((receipt, false)),
                 _ => Err(Rejection::ReplayConflict {
                     message_id: envelope.message_id.clone(),
                 }
@@ -266,7 +274,7 @@ fn check_and_store(
             log_index: received.index,
             ..Default::default()
         });
-        Ok(receipt)
+        Ok((receipt, true))
     })
 }
 

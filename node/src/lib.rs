@@ -6,24 +6,31 @@
 //! - [`store`]: the only code that touches sled (audit log, messages, durability);
 //! - [`inbound`], [`outbound`], [`delivery`]: what happens to a message, free of gRPC types;
 //! - [`transport`]: the gRPC services and clients, and the error-to-status table;
+//! - [`metrics`]: Prometheus counters and the `/metrics` endpoint;
 //! - [`server`]: starting and stopping a node.
 #![forbid(unsafe_code)]
 
+pub mod backup;
 pub mod checkpoints;
 pub mod config;
 pub mod delivery;
 pub mod fault;
+pub mod health;
 pub mod inbound;
 pub mod keys;
+pub mod metrics;
 pub mod node;
 pub mod outbound;
 pub mod outbox;
 pub mod peers;
 pub mod pki;
+pub mod preflight;
 pub mod provision;
+pub mod reload;
 pub mod secret_file;
 pub mod server;
 pub mod store;
+pub mod systemd;
 pub mod tls;
 pub mod transport;
 pub mod witness;

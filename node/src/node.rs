@@ -51,6 +51,10 @@ pub struct Node {
     pub store: Arc<Store>,
     pub ids: MessageIdGenerator,
     pub tls: TlsMaterial,
+    /// Counters updated where things happen; served on `/metrics` if configured.
+    pub metrics: crate::metrics::Metrics,
+    /// Shared by the checkpointer and the health task; see `health`.
+    pub health: crate::health::HealthState,
 }
 
 impl Node {
@@ -74,6 +78,8 @@ impl Node {
         let store = Arc::new(Store::open(&store_dir)?);
         Ok(Self {
             peers: PeerTable::new(config.peers.clone()),
+            metrics: crate::metrics::Metrics::new(&config),
+            health: crate::health::HealthState::default(),
             config,
             key,
             store,

@@ -339,6 +339,9 @@ impl LaneWorker {
             outcome,
             ..
         } = finished;
+        self.node
+            .metrics
+            .attempt_finished(self.lane.peer.node_id.as_str(), &outcome);
         let now = now_ms();
         let retry = |error: String, delay: Duration| (error, due_in(delay));
         let failure = {

@@ -56,11 +56,30 @@ pub fn create_ca(name: &str) -> Result<Issued, PkiError> {
     })
 }
 
-/// Issues a node certificate for `node_id`, signed by the CA.
+/// Issues a node certificate for `node_id`, signed by the CA, valid from an hour ago (clock
+/// skew between countries) for [`NODE_CERT_VALIDITY`].
 pub fn issue_node_certificate(
     ca_certificate_pem: &str,
     ca_key_pem: &str,
     node_id: &NodeId,
+) -> Result<Issued, PkiError> {
+    let now = OffsetDateTime::now_utc();
+    issue_node_certificate_valid(
+        ca_certificate_pem,
+        ca_key_pem,
+        node_id,
+        now - Duration::hours(1),
+        now + NODE_CERT_VALIDITY,
+    )
+}
+
+/// Issues a node certificate valid from `not_before` to `not_after` (tests use past dates).
+pub fn issue_node_certificate_valid(
+    ca_certificate_pem: &str,
+    ca_key_pem: &str,
+    node_id: &NodeId,
+    not_before: OffsetDateTime,
+    not_after: OffsetDateTime,
 ) -> Result<Issued, PkiError> {
     let ca_key = KeyPair::from_pem(ca_key_pem)?;
     let issuer = Issuer::from_ca_cert_pem(ca_certificate_pem, ca_key)?;
@@ -77,9 +96,8 @@ pub fn issue_node_certificate(
         ExtendedKeyUsagePurpose::ClientAuth,
     ];
     params.use_authority_key_identifier_extension = true;
-    let now = OffsetDateTime::now_utc();
-    params.not_before = now - Duration::hours(1);
-    params.not_after = now + NODE_CERT_VALIDITY;
+    params.not_before = not_before;
+    params.not_after = not_after;
     let certificate = params.signed_by(&key, &issuer)?;
     Ok(Issued {
         certificate_pem: certificate.pem(),

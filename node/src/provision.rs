@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 use ed25519_dalek::VerifyingKey;
 use rogatory_proto::ids::NodeId;
 
-use crate::config::{self, PeerConfig};
+use crate::config::{self, NodeConfig, PeerConfig};
 use crate::keys::{KeyError, NodeKey};
 use crate::pki::{self, PkiError};
 use crate::secret_file::{self, SecretFileError};
@@ -154,4 +154,53 @@ pub fn add_peer(config_path: &Path, peer: &PeerConfig) -> Result<(), ProvisionEr
     file.write_all(config::render_peer(peer).as_bytes())
         .map_err(io_error(config_path))?;
     file.sync_all().map_err(io_error(config_path))
+}
+
+/// Issues a fresh TLS key and certificate for the node of `config` from the CA in `ca_dir`
+/// and puts them in place (see [`install_certificate`]). The node picks them up on SIGHUP.
+pub fn renew_certificate(ca_dir: &Path, config: &NodeConfig) -> Result<(), ProvisionError> {
+    let ca_certificate_path = ca_dir.join(CA_CERTIFICATE_FILE);
+    let ca_certificate =
+        std::fs::read_to_string(&ca_certificate_path).map_err(io_error(&ca_certificate_path))?;
+    let ca_key = secret_file::read_private(&ca_dir.join(CA_KEY_FILE))?;
+    let issued = pki::issue_node_certificate(
+        &ca_certificate,
+        &String::from_utf8_lossy(&ca_key),
+        &config.node_id,
+    )?;
+    install_certificate(config, &issued)
+}
+
+/// Replaces the node's TLS key and certificate with `issued`. Each file is written whole under
+/// a temporary name, synced, then renamed over the old one, so a crash leaves either file old
+/// or new but never partial; the key goes first, and a node reloading in between sees a
+/// mismatch, refuses it and keeps serving with the old pair.
+pub fn install_certificate(
+    config: &NodeConfig,
+    issued: &pki::Issued,
+) -> Result<(), ProvisionError> {
+    let replace = |path: &Path, contents: &[u8], mode: u32| -> Result<(), ProvisionError> {
+        let mut temporary = path.as_os_str().to_owned();
+        temporary.push(".new");
+        let temporary = PathBuf::from(temporary);
+        let _ = std::fs::remove_file(&temporary);
+        secret_file::write_new(&temporary, contents, mode).map_err(io_error(&temporary))?;
+        std::fs::rename(&temporary, path).map_err(io_error(path))?;
+        if let Some(dir) = path.parent() {
+            std::fs::File::open(dir)
+                .and_then(|dir| dir.sync_all())
+                .map_err(io_error(dir))?;
+        }
+        Ok(())
+    };
+    replace(
+        &config.keys.tls_key,
+        issued.private_key_pem.as_bytes(),
+        0o600,
+    )?;
+    replace(
+        &config.keys.tls_certificate,
+        issued.certificate_pem.as_bytes(),
+        0o644,
+    )
 }

@@ -18,6 +18,8 @@ use tonic::transport::Server;
 
 use crate::checkpoints;
 use crate::config::NodeConfig;
+use crate::health;
+use crate::metrics;
 use crate::node::{Node, StartError};
 use crate::outbox::Outbox;
 use crate::store::{LogRecord, StoreError};
@@ -37,10 +39,13 @@ pub struct RunningNode {
     /// The bound federation address (useful when the configuration asked for port 0).
     pub federation_address: SocketAddr,
     pub operator_socket: PathBuf,
+    /// The bound Prometheus metrics address, if `[metrics] listen` is configured.
+    pub metrics_address: Option<SocketAddr>,
     shutdown: CancellationToken,
     servers: Vec<JoinHandle<Result<(), tonic::transport::Error>>>,
     outbox: Arc<Outbox>,
     checkpointer: JoinHandle<()>,
+    health: JoinHandle<()>,
 }
 
 impl RunningNode {
@@ -60,9 +65,15 @@ impl RunningNode {
             address: node.config.listen.to_string(),
             source,
         })?;
+        node.health.set_listening(federation_address.to_string());
         let operator_socket = node.config.operator_socket();
         let operator_listener = bind_operator_socket(&operator_socket).await?;
         let server_tls = node.tls.server_config()?;
+        let metrics_listener = match node.config.metrics_listen {
+            Some(address) => Some(bind_metrics(address).await?),
+            None => None,
+        };
+        let metrics_address = metrics_listener.as_ref().map(|(_, address)| *address);
 
         append_lifecycle(
             &node,
@@ -79,7 +90,13 @@ impl RunningNode {
         let shutdown = CancellationToken::new();
         let outbox = Outbox::start(Arc::clone(&node), shutdown.clone());
         let checkpointer = tokio::spawn(checkpoints::run(Arc::clone(&node), shutdown.clone()));
-        let federation = federation_router(&node).await;
+        let (federation, health_reporter) = federation_router(&node).await;
+        let health_task = tokio::spawn(health::run(
+            Arc::clone(&node),
+            Arc::clone(&outbox),
+            health_reporter,
+            shutdown.clone(),
+        ));
         let incoming = tls_listener::accept(listener, server_tls, shutdown.clone());
         let federation_task = tokio::spawn(
             federation.serve_with_incoming_shutdown(incoming, shutdown.clone().cancelled_owned()),
@@ -99,6 +116,14 @@ impl RunningNode {
                     shutdown.clone().cancelled_owned(),
                 ),
         );
+        let mut servers = vec![federation_task, operator_task];
+        servers.extend(metrics_listener.map(|(listener, _)| {
+            let serve = metrics::serve(listener, Arc::clone(&node), shutdown.clone());
+            tokio::spawn(async move {
+                serve.await;
+                Ok(())
+            })
+        }));
         tracing::info!(
             node = %node.id(),
             federation = %federation_address,
@@ -109,10 +134,12 @@ impl RunningNode {
             node,
             federation_address,
             operator_socket,
+            metrics_address,
             shutdown,
-            servers: vec![federation_task, operator_task],
+            servers,
             outbox,
             checkpointer,
+            health: health_task,
         })
     }
 
@@ -150,13 +177,11 @@ impl RunningNode {
         {
             tracing::warn!("outbox lanes did not stop by the shutdown deadline");
         }
-        let mut checkpointer = self.checkpointer;
-        if tokio::time::timeout_at(deadline, &mut checkpointer)
-            .await
-            .is_err()
-        {
-            checkpointer.abort();
-            let _ = checkpointer.await;
+        for mut task in [self.checkpointer, self.health] {
+            if tokio::time::timeout_at(deadline, &mut task).await.is_err() {
+                task.abort();
+                let _ = task.await;
+            }
         }
         let _ = std::fs::remove_file(&self.operator_socket);
         append_lifecycle(
@@ -186,11 +211,23 @@ impl RunningNode {
     }
 }
 
-async fn federation_router(node: &Arc<Node>) -> tonic::transport::server::Router {
+/// The federation port's services, and the health reporter the health task drives.
+async fn federation_router(
+    node: &Arc<Node>,
+) -> (
+    tonic::transport::server::Router,
+    tonic_health::server::HealthReporter,
+) {
     let (health_reporter, health_service) = tonic_health::server::health_reporter();
-    health_reporter
-        .set_serving::<FederationServer<FederationService>>()
-        .await;
+    // The first verdict is in place before the port accepts anyone.
+    let initial = if health::not_serving_reasons(node).is_empty() {
+        tonic_health::ServingStatus::Serving
+    } else {
+        tonic_health::ServingStatus::NotServing
+    };
+    for service in ["", "rogatory.v1.Federation"] {
+        health_reporter.set_service_status(service, initial).await;
+    }
     let federation = FederationServer::new(FederationService::new(Arc::clone(node)))
         .max_decoding_message_size(node.config.max_envelope_bytes + REQUEST_OVERHEAD_BYTES);
     let mut router = Server::builder()
@@ -214,7 +251,20 @@ async fn federation_router(node: &Arc<Node>) -> tonic::transport::server::Router
         Ok(service) => router = router.add_service(service),
         Err(error) => tracing::warn!(%error, "server reflection v1alpha unavailable"),
     }
-    router
+    (router, health_reporter)
+}
+
+/// Binds the metrics endpoint (plain HTTP; the configuration keeps it on loopback unless the
+/// operator allowed otherwise).
+async fn bind_metrics(address: SocketAddr) -> Result<(TcpListener, SocketAddr), StartError> {
+    let bind_error = |source| StartError::Bind {
+        what: "metrics address",
+        address: address.to_string(),
+        source,
+    };
+    let listener = TcpListener::bind(address).await.map_err(bind_error)?;
+    let bound = listener.local_addr().map_err(bind_error)?;
+    Ok((listener, bound))
 }
 
 async fn bind_operator_socket(path: &Path) -> Result<UnixListener, StartError> {

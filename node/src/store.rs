@@ -65,6 +65,8 @@ pub enum StoreError {
     HeadMismatch { count: u64 },
     #[error("storage task failed: {0}")]
     Task(String),
+    #[error("cannot write a backup into {path}: {reason}")]
+    BackupTarget { path: PathBuf, reason: String },
 }
 
 /// What to append to the audit log; index, time and chaining are filled in by the store.
@@ -788,6 +790,68 @@ impl Store {
             entries: count,
             head_hash,
         }))
+    }
+}
+
+/// What a backup holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BackupSummary {
+    pub log_entries: u64,
+    pub checkpoint_size: u64,
+    pub bytes: u64,
+}
+
+impl Store {
+    /// Writes a consistent copy of the whole store into `directory` (which must not exist),
+    /// as a store that [`Store::open`] opens. Writers wait while it is taken: every change goes
+    /// through [`Store::write`] under the same lock, so the copy is one point in the log's
+    /// history, never half a batch. The copy is fsynced before this returns.
+    pub fn backup_to(&self, directory: &Path) -> Result<BackupSummary, StoreError> {
+        let target_error = |reason: String| StoreError::BackupTarget {
+            path: directory.to_owned(),
+            reason,
+        };
+        if directory.exists() {
+            return Err(target_error(
+                "it already exists; name a new directory so no backup is overwritten".into(),
+            ));
+        }
+        {
+            use std::os::unix::fs::DirBuilderExt;
+            std::fs::DirBuilder::new()
+                .recursive(true)
+                .mode(0o700)
+                .create(directory)
+                .map_err(|e| target_error(e.to_string()))?;
+        }
+        let _guard = match self.writer.lock() {
+            Ok(guard) => guard,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        let copy = sled::Config::new()
+            .path(directory.join("store"))
+            .open()
+            .map_err(|e| target_error(e.to_string()))?;
+        let mut bytes = 0u64;
+        for name in self.db.tree_names() {
+            let source = self.db.open_tree(&name)?;
+            let target = copy.open_tree(&name)?;
+            for item in source.iter() {
+                let (key, value) = item?;
+                bytes += (key.len() + value.len()) as u64;
+                target.insert(key, value)?;
+            }
+        }
+        copy.flush()?;
+        drop(copy);
+        fsync_tree(directory)?;
+        let (log_entries, _) = self.head()?;
+        let checkpoint_size = self.latest_checkpoint()?.map_or(0, |(size, _)| size);
+        Ok(BackupSummary {
+            log_entries,
+            checkpoint_size,
+            bytes,
+        })
     }
 }
 

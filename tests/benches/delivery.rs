@@ -42,9 +42,9 @@ use rogatory_proto::v1::federation_client::FederationClient;
 use rogatory_proto::v1::federation_server::{Federation as FederationService, FederationServer};
 use rogatory_proto::v1::operator_client::OperatorClient;
 use rogatory_proto::v1::{
-    DeliverRequest, DeliverResponse, DeliveryState, Envelope, IdentityRequest, ListPeersRequest,
-    MessageRecord, MlaRequest, Receipt, SignedEnvelope, SubmitRequestRequest, WitnessRequest,
-    WitnessResponse, envelope,
+    DeliverRequest, DeliverResponse, DeliveryState, Envelope, HeldCheckpointRequest,
+    HeldCheckpointResponse, IdentityRequest, ListPeersRequest, MessageRecord, MlaRequest, Receipt,
+    SignedEnvelope, SubmitRequestRequest, WitnessRequest, WitnessResponse, envelope,
 };
 use rogatory_tests::{Federation, TIMEOUT, sample_request};
 use tokio::net::TcpListener;
@@ -700,6 +700,13 @@ impl FederationService for InstantReceiver {
         Err(tonic::Status::unimplemented(
             "the baseline receiver witnesses nothing",
         ))
+    }
+
+    async fn held_checkpoint(
+        &self,
+        _request: tonic::Request<HeldCheckpointRequest>,
+    ) -> Result<tonic::Response<HeldCheckpointResponse>, tonic::Status> {
+        Ok(tonic::Response::new(HeldCheckpointResponse::default()))
     }
 }
 

@@ -4,6 +4,7 @@
 pub mod audit;
 pub mod identity;
 pub mod mailbox;
+pub mod operate;
 pub mod peers;
 pub mod setup;
 pub mod submit;
@@ -17,4 +18,6 @@ pub enum Outcome {
     Queued,
     /// The audit log did not verify.
     LogFailed,
+    /// `status`: the node is not serving.
+    NotServing,
 }

@@ -8,7 +8,7 @@ use crate::connection::{NodeTarget, answer};
 use crate::output::{Format, Table, instant, minute, print_json, shorten};
 
 #[derive(Debug, Serialize)]
-struct PeerView {
+pub struct PeerView {
     node_id: String,
     address: String,
     /// "reachable", "unreachable", or "unknown" before the first exchange since the node started.
@@ -86,6 +86,12 @@ pub async fn peers(target: &NodeTarget, format: Format) -> anyhow::Result<Outcom
         println!("This node has no peers: add them with `rogatory node add-peer`.");
         return Ok(Outcome::Done);
     }
+    print_peer_table(&peers);
+    Ok(Outcome::Done)
+}
+
+/// The peers as a table, then a loud line for each one caught misbehaving.
+pub fn print_peer_table(peers: &[PeerView]) {
     let when = |ms: i64| if ms > 0 { minute(ms) } else { "-".to_owned() };
     let mut table = Table::new(&[
         "NODE",
@@ -98,7 +104,7 @@ pub async fn peers(target: &NodeTarget, format: Format) -> anyhow::Result<Outcom
         "LOG SEEN",
         "LAST ERROR",
     ]);
-    for p in &peers {
+    for p in peers {
         table.row(vec![
             p.node_id.clone(),
             p.address.clone(),
@@ -129,5 +135,4 @@ pub async fn peers(target: &NodeTarget, format: Format) -> anyhow::Result<Outcom
             p.misbehaviour.as_deref().unwrap_or_default()
         );
     }
-    Ok(Outcome::Done)
 }

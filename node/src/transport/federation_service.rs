@@ -3,7 +3,10 @@
 use std::sync::Arc;
 
 use rogatory_proto::v1::federation_server::Federation;
-use rogatory_proto::v1::{DeliverRequest, DeliverResponse, WitnessRequest, WitnessResponse};
+use rogatory_proto::v1::{
+    DeliverRequest, DeliverResponse, HeldCheckpointRequest, HeldCheckpointResponse, WitnessRequest,
+    WitnessResponse,
+};
 use tonic::{Request, Response, Status};
 
 use super::status;
@@ -35,13 +38,16 @@ impl Federation for FederationService {
         &self,
         request: Request<DeliverRequest>,
     ) -> Result<Response<DeliverResponse>, Status> {
-        let Ok(_permit) = self.in_flight.try_acquire() else {
-            return Err(status::busy());
-        };
         let identity = request
             .extensions()
             .get::<PeerIdentity>()
             .and_then(|identity| identity.node_id.clone().ok());
+        let Ok(_permit) = self.in_flight.try_acquire() else {
+            self.node
+                .metrics
+                .message_rejected(identity.as_deref(), "busy");
+            return Err(status::busy());
+        };
         let request = request.into_inner();
         match inbound::receive(
             &self.node,
@@ -95,5 +101,24 @@ impl Federation for FederationService {
             })),
             Err(error) => Err(status::from_witness(error)),
         }
+    }
+
+    async fn held_checkpoint(
+        &self,
+        request: Request<HeldCheckpointRequest>,
+    ) -> Result<Response<HeldCheckpointResponse>, Status> {
+        let identity = request
+            .extensions()
+            .get::<PeerIdentity>()
+            .and_then(|identity| identity.node_id.clone().ok());
+        let Some(caller) = identity.filter(|id| self.node.peers.get(id).is_some()) else {
+            return Err(status::not_a_peer(
+                "only peers of this node may ask which of their checkpoints it holds",
+            ));
+        };
+        let held = witness::held(&self.node, &caller).map_err(|e| status::internal(&e))?;
+        Ok(Response::new(HeldCheckpointResponse {
+            checkpoint: held.map(|(_, note)| note).unwrap_or_default(),
+        }))
     }
 }

@@ -8,11 +8,11 @@ use std::time::Duration;
 
 use rogatory_proto::v1::export_chunk::{self, Chunk};
 use rogatory_proto::v1::{
-    DeliveryState, Direction, ExportChunk, ExportLogRequest, IdentityRequest, IdentityResponse,
-    LatestCheckpointRequest, LatestCheckpointResponse, ListMessagesRequest, ListMessagesResponse,
-    ListPeersRequest, ListPeersResponse, MessageRecord, PeerInfo, PeerStatus, Reachability,
-    ShowMessageRequest, SubmitRequestRequest, SubmitResponse, SubmitStatusUpdateRequest,
-    VerifyLogRequest, VerifyLogResponse,
+    BackupRequest, BackupResponse, DeliveryState, Direction, ExportChunk, ExportLogRequest,
+    IdentityRequest, IdentityResponse, LatestCheckpointRequest, LatestCheckpointResponse,
+    ListMessagesRequest, ListMessagesResponse, ListPeersRequest, ListPeersResponse, MessageRecord,
+    NodeStatusRequest, NodeStatusResponse, PeerInfo, ShowMessageRequest, SubmitRequestRequest,
+    SubmitResponse, SubmitStatusUpdateRequest, VerifyLogRequest, VerifyLogResponse,
 };
 use tokio::sync::mpsc;
 use tokio_stream::wrappers::ReceiverStream;
@@ -20,6 +20,7 @@ use tonic::{Request, Response, Status};
 use tracing::Instrument;
 
 use super::status;
+use crate::health;
 use crate::node::Node;
 use crate::outbound;
 use crate::outbox::Outbox;
@@ -114,15 +115,6 @@ fn cosigners(node: &Node, note: &str) -> Vec<String> {
         })
         .map(|peer| peer.node_id.to_string())
         .collect()
-}
-
-/// The reason line of a stored evidence record.
-fn misbehaviour_reason(evidence: &[u8]) -> String {
-    String::from_utf8_lossy(evidence)
-        .lines()
-        .find_map(|line| line.strip_prefix("reason "))
-        .unwrap_or("inconsistent checkpoints")
-        .to_owned()
 }
 
 /// Reads the log and checkpoints in bounded batches and sends them to `chunks`, up to the log
@@ -362,55 +354,63 @@ impl Operator for OperatorService {
         &self,
         _request: Request<ListPeersRequest>,
     ) -> Result<Response<ListPeersResponse>, Status> {
-        let mut peers = Vec::new();
-        for (peer, state) in self.outbox.peer_states() {
-            let id = peer.node_id.to_string();
-            let store = Arc::clone(&self.node.store);
-            let queue_id = id.clone();
-            let (depth, oldest) = tokio::task::spawn_blocking(move || {
-                Ok::<_, crate::store::StoreError>((
-                    store.queue_depth(&queue_id)?,
-                    store.queued_for(&queue_id, None, 1)?.into_iter().next(),
-                ))
-            })
+        let node = Arc::clone(&self.node);
+        let outbox = Arc::clone(&self.outbox);
+        let peers = tokio::task::spawn_blocking(move || health::peer_statuses(&node, &outbox))
             .await
             .map_err(|e| Status::internal(e.to_string()))?
             .map_err(|e| status::internal(&e))?;
-            peers.push(PeerStatus {
-                node_id: id,
-                address: peer.address.clone(),
-                reachability: match state.reachable {
-                    None => Reachability::Unknown,
-                    Some(true) => Reachability::Reachable,
-                    Some(false) => Reachability::Unreachable,
-                } as i32,
-                last_contact_at_ms: state.last_contact_ms,
-                queue_depth: depth,
-                oldest_queued_message_id: oldest
-                    .as_ref()
-                    .map(|m| m.message_id.clone())
-                    .unwrap_or_default(),
-                overdue: oldest
-                    .as_ref()
-                    .is_some_and(|m| outbound::is_overdue(&self.node, m.created_at_ms, false)),
-                oldest_queued_at_ms: oldest.map_or(0, |m| m.created_at_ms),
-                last_error: state.last_error,
-                next_attempt_at_ms: state.next_attempt_ms,
-                in_flight: u32::try_from(state.in_flight.len()).unwrap_or(u32::MAX),
-                witnessed_size: crate::witness::held(&self.node, peer.node_id.as_str())
-                    .map_err(|e| status::internal(&e))?
-                    .map_or(0, |(checkpoint, _)| checkpoint.size),
-                misbehaviour: self
-                    .node
-                    .store
-                    .misbehaviour(peer.node_id.as_str())
-                    .map_err(|e| status::internal(&e))?
-                    .last()
-                    .map(|evidence| misbehaviour_reason(evidence))
-                    .unwrap_or_default(),
-            });
-        }
         Ok(Response::new(ListPeersResponse { peers }))
+    }
+
+    async fn node_status(
+        &self,
+        _request: Request<NodeStatusRequest>,
+    ) -> Result<Response<NodeStatusResponse>, Status> {
+        let node = Arc::clone(&self.node);
+        let outbox = Arc::clone(&self.outbox);
+        let report = tokio::task::spawn_blocking(move || {
+            let listening = node.health.listening().unwrap_or_default();
+            health::node_status(&node, &outbox, &listening)
+        })
+        .await
+        .map_err(|e| Status::internal(e.to_string()))?
+        .map_err(|e| status::internal(&e))?;
+        Ok(Response::new(report))
+    }
+
+    async fn backup(
+        &self,
+        request: Request<BackupRequest>,
+    ) -> Result<Response<BackupResponse>, Status> {
+        let directory = std::path::PathBuf::from(request.into_inner().directory);
+        if !directory.is_absolute() {
+            return Err(Status::invalid_argument(
+                "give the backup directory as an absolute path on the node's machine",
+            ));
+        }
+        let node = Arc::clone(&self.node);
+        let target = directory.clone();
+        let snapshot = tokio::task::spawn_blocking(move || node.store.backup_to(&target))
+            .await
+            .map_err(|e| Status::internal(e.to_string()))?
+            .map_err(|e| match e {
+                crate::store::StoreError::BackupTarget { .. } => {
+                    Status::failed_precondition(crate::error_chain(&e))
+                }
+                other => status::internal(&other),
+            })?;
+        tracing::info!(
+            directory = %directory.display(),
+            entries = snapshot.log_entries,
+            "backup written"
+        );
+        Ok(Response::new(BackupResponse {
+            directory: directory.display().to_string(),
+            log_entries: snapshot.log_entries,
+            checkpoint_size: snapshot.checkpoint_size,
+            bytes: snapshot.bytes,
+        }))
     }
 
     async fn latest_checkpoint(

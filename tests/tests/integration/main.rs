@@ -5,6 +5,8 @@ mod durability;
 mod exchange;
 mod grpc_surface;
 mod interop;
+mod metrics;
+mod operations;
 mod rejections;
 mod secrets;
 mod store_and_forward;

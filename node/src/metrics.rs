@@ -1,0 +1,505 @@
+//! Prometheus metrics: what the node counts, and the plain-HTTP endpoint that shows it.
+//!
+//! Counters and the latency histogram are updated where things happen (`inbound`, `outbox`,
+//! the federation service). Gauges that mirror stored state (log size, checkpoint lag, queue
+//! depths) are not maintained by hand: each scrape reads them from the store, so they cannot
+//! drift from it. Certificate expiry is read once at start from the files the node loaded.
+//!
+//! The endpoint is off unless `[metrics] listen` is configured, and it serves only
+//! `GET /metrics`: no TLS and no authentication, which is why the configuration refuses a
+//! non-loopback address unless the operator says otherwise. Label values are bounded: peers
+//! are the configured ones (anything else is `unknown`), reasons are fixed tokens. The series
+//! are listed in README.md ("Metrics").
+
+use std::collections::BTreeSet;
+use std::convert::Infallible;
+use std::sync::Arc;
+use std::time::Duration;
+
+use http_body_util::Full;
+use hyper::body::{Bytes, Incoming};
+use hyper::header::{ALLOW, CONTENT_TYPE, HeaderValue};
+use hyper::server::conn::http1;
+use hyper::service::service_fn;
+use hyper::{Method, Request, Response, StatusCode};
+use hyper_util::rt::{TokioIo, TokioTimer};
+use prometheus_client::encoding::EncodeLabelSet;
+use prometheus_client::encoding::prometheus_text;
+use prometheus_client::metrics::counter::Counter;
+use prometheus_client::metrics::family::Family;
+use prometheus_client::metrics::gauge::Gauge;
+use prometheus_client::metrics::histogram::Histogram;
+use prometheus_client::metrics::info::Info;
+use prometheus_client::registry::Registry;
+use rustls::pki_types::CertificateDer;
+use tokio::net::TcpListener;
+use tokio::task::JoinSet;
+use tokio_util::sync::CancellationToken;
+use tracing::Instrument;
+
+use crate::config::NodeConfig;
+use crate::delivery::Outcome;
+use crate::node::Node;
+use crate::now_ms;
+use crate::store::StoreError;
+
+/// Scrapes served at once; more connections are closed unanswered (a scraper retries).
+const MAX_CONNECTIONS: usize = 16;
+/// A scraper must send its request headers within this time.
+const HEADER_TIMEOUT: Duration = Duration::from_secs(10);
+/// Upper bound on one connection (one request: keep-alive is off).
+const CONNECTION_TIMEOUT: Duration = Duration::from_secs(30);
+/// Submit-to-receipt latency buckets, in seconds: milliseconds on a healthy link up to a day
+/// for a peer that was down (store-and-forward keeps messages until the peer is back).
+const LATENCY_BUCKETS: [f64; 18] = [
+    0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0, 300.0, 900.0,
+    3600.0, 21600.0, 86400.0,
+];
+/// The `peer` label of traffic from a connection whose certificate names no configured peer.
+/// Such identities are not used as label values: they would make the series unbounded.
+pub const UNKNOWN_PEER: &str = "unknown";
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct PeerLabels {
+    peer: String,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct ReasonLabels {
+    peer: String,
+    reason: String,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct CertificateLabels {
+    certificate: String,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct BuildLabels {
+    version: String,
+    node: String,
+}
+
+type FloatGauge = Gauge<f64, std::sync::atomic::AtomicU64>;
+
+/// The node's metric families, registered once; cheap to update from any task.
+#[derive(Debug)]
+pub struct Metrics {
+    registry: Registry,
+    /// Configured peers: the only values the `peer` label takes besides [`UNKNOWN_PEER`].
+    peers: BTreeSet<String>,
+    sent: Family<PeerLabels, Counter>,
+    received: Family<PeerLabels, Counter>,
+    rejected: Family<ReasonLabels, Counter>,
+    attempts_failed: Family<ReasonLabels, Counter>,
+    latency: Family<PeerLabels, Histogram, fn() -> Histogram>,
+    queue_depth: Family<PeerLabels, Gauge>,
+    log_entries: Gauge,
+    checkpoint_size: Gauge,
+    checkpoint_age: FloatGauge,
+    certificate_expiry: Family<CertificateLabels, FloatGauge>,
+}
+
+impl Metrics {
+    /// Registers every family, with zeroed series for each configured peer (so that rates
+    /// work from the first scrape).
+    pub fn new(config: &NodeConfig) -> Self {
+        let mut registry = Registry::with_prefix("rogatory");
+        let sent = Family::<PeerLabels, Counter>::default();
+        registry.register(
+            "messages_sent",
+            "Messages delivered to a peer: its signed receipt verified and recorded",
+            sent.clone(),
+        );
+        let received = Family::<PeerLabels, Counter>::default();
+        registry.register(
+            "messages_received",
+            "Messages accepted from a peer, stored and receipted (a repeat is not counted)",
+            received.clone(),
+        );
+        let rejected = Family::<ReasonLabels, Counter>::default();
+        registry.register(
+            "messages_rejected",
+            "Deliveries this node refused, by sending peer and reason token (rogatory-reason)",
+            rejected.clone(),
+        );
+        let attempts_failed = Family::<ReasonLabels, Counter>::default();
+        registry.register(
+            "delivery_attempts_failed",
+            "Failed attempts to deliver to a peer, by outcome (the message stays queued)",
+            attempts_failed.clone(),
+        );
+        let latency: Family<PeerLabels, Histogram, fn() -> Histogram> =
+            Family::new_with_constructor(|| Histogram::new(LATENCY_BUCKETS));
+        registry.register(
+            "delivery_latency_seconds",
+            "Time from submission to the peer's verified receipt, retries included",
+            latency.clone(),
+        );
+        let queue_depth = Family::<PeerLabels, Gauge>::default();
+        registry.register(
+            "outbox_queue_depth",
+            "Messages waiting to be delivered to a peer",
+            queue_depth.clone(),
+        );
+        let log_entries = Gauge::default();
+        registry.register(
+            "audit_log_entries",
+            "Entries in this node's audit log",
+            log_entries.clone(),
+        );
+        let checkpoint_size = Gauge::default();
+        registry.register(
+            "checkpoint_size",
+            "Log entries covered by this node's newest signed checkpoint",
+            checkpoint_size.clone(),
+        );
+        let checkpoint_age = FloatGauge::default();
+        registry.register(
+            "checkpoint_age_seconds",
+            "How long the oldest log entry not covered by a signed checkpoint has waited; 0 \
+             when the newest checkpoint covers the whole log",
+            checkpoint_age.clone(),
+        );
+        let certificate_expiry = Family::<CertificateLabels, FloatGauge>::default();
+        registry.register(
+            "certificate_expiry_days",
+            "Days until a certificate this node loaded expires (negative: expired)",
+            certificate_expiry.clone(),
+        );
+        registry.register(
+            "build",
+            "The running rogatoryd: version and node id",
+            Info::new(BuildLabels {
+                version: env!("CARGO_PKG_VERSION").to_owned(),
+                node: config.node_id.to_string(),
+            }),
+        );
+        let up = Gauge::<i64>::default();
+        up.set(1);
+        registry.register("up", "1 while the node serves", up);
+
+        let peers: BTreeSet<String> = config.peers.iter().map(|p| p.node_id.to_string()).collect();
+        for peer in &peers {
+            let labels = PeerLabels { peer: peer.clone() };
+            // Creating a series is enough: it starts at zero.
+            let _ = sent.get_or_create(&labels);
+            let _ = received.get_or_create(&labels);
+            let _ = latency.get_or_create(&labels);
+            let _ = queue_depth.get_or_create(&labels);
+        }
+        Self {
+            registry,
+            peers,
+            sent,
+            received,
+            rejected,
+            attempts_failed,
+            latency,
+            queue_depth,
+            log_entries,
+            checkpoint_size,
+            checkpoint_age,
+            certificate_expiry,
+        }
+    }
+
+    /// The `peer` label for a connection authenticated as `identity`.
+    fn peer_label(&self, identity: Option<&str>) -> String {
+        match identity {
+            Some(peer) if self.peers.contains(peer) => peer.to_owned(),
+            _ => UNKNOWN_PEER.to_owned(),
+        }
+    }
+
+    /// A message from `peer` was stored and receipted for the first time.
+    pub fn message_received(&self, peer: &str) {
+        let peer = self.peer_label(Some(peer));
+        self.received.get_or_create(&PeerLabels { peer }).inc();
+    }
+
+    /// A delivery from the connection authenticated as `identity` was refused for `reason`.
+    pub fn message_rejected(&self, identity: Option<&str>, reason: &str) {
+        let labels = ReasonLabels {
+            peer: self.peer_label(identity),
+            reason: reason.to_owned(),
+        };
+        self.rejected.get_or_create(&labels).inc();
+    }
+
+    /// A delivery attempt to `peer` ended with `outcome`.
+    pub fn attempt_finished(&self, peer: &str, outcome: &Outcome) {
+        let peer = self.peer_label(Some(peer));
+        let reason = match outcome {
+            Outcome::Delivered(record) => {
+                let waited_ms = now_ms().saturating_sub(record.created_at_ms).max(0);
+                let labels = PeerLabels { peer };
+                self.sent.get_or_create(&labels).inc();
+                self.latency
+                    .get_or_create(&labels)
+                    .observe(waited_ms as f64 / 1000.0);
+                return;
+            }
+            Outcome::Unreachable(_) => "unreachable",
+            Outcome::RetryLater(_) => "retry-later",
+            Outcome::Refused(_) => "refused",
+            Outcome::LocalFailure(_) => "local-failure",
+        };
+        let labels = ReasonLabels {
+            peer,
+            reason: reason.to_owned(),
+        };
+        self.attempts_failed.get_or_create(&labels).inc();
+    }
+
+    /// Sets the gauges that mirror stored state. Reads sled (the queue scan grows with the
+    /// queue), so call it from a blocking task.
+    fn refresh(&self, node: &Node) -> Result<(), StoreError> {
+        let store = &node.store;
+        // The checkpoint first: the log only grows, so it is then at least as large.
+        let covered = store.latest_checkpoint()?.map_or(0, |(size, _)| size);
+        let log_len = store.log_len()?;
+        let waiting_since = if covered < log_len {
+            store.log_entry(covered)?.map(|entry| entry.time_ms)
+        } else {
+            None
+        };
+        let now = now_ms();
+        let age_ms = waiting_since.map_or(0, |since| now.saturating_sub(since).max(0));
+        self.log_entries.set(gauge_value(log_len));
+        self.checkpoint_size.set(gauge_value(covered));
+        self.checkpoint_age.set(age_ms as f64 / 1000.0);
+        for peer in &self.peers {
+            let depth = store.queue_depth(peer)?;
+            self.queue_depth
+                .get_or_create(&PeerLabels { peer: peer.clone() })
+                .set(gauge_value(depth));
+        }
+        // The certificate handed to new handshakes now (it can be renewed while the node runs),
+        // and the CA root that expires first.
+        let tls = node.tls.leaf_certificate().map(|leaf| not_after(&leaf));
+        let ca = node
+            .tls
+            .roots()
+            .iter()
+            .map(not_after)
+            .collect::<Result<Vec<_>, _>>()
+            .map(|all| all.into_iter().min())
+            .transpose();
+        for (certificate, not_after) in [("tls", tls), ("ca", ca)] {
+            let labels = CertificateLabels {
+                certificate: certificate.to_owned(),
+            };
+            match not_after {
+                Some(Ok(not_after)) => {
+                    let days = (not_after as f64 - now as f64 / 1000.0) / 86400.0;
+                    self.certificate_expiry.get_or_create(&labels).set(days);
+                }
+                Some(Err(error)) => {
+                    tracing::warn!(certificate, %error, "cannot read a certificate's expiry");
+                    self.certificate_expiry.remove(&labels);
+                }
+                None => {
+                    self.certificate_expiry.remove(&labels);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Everything, in the Prometheus text exposition format (version 0.0.4).
+    fn encode(&self) -> Result<String, std::fmt::Error> {
+        let mut text = String::new();
+        prometheus_text::encode(&mut text, &self.registry)?;
+        Ok(text)
+    }
+}
+
+fn gauge_value(count: u64) -> i64 {
+    i64::try_from(count).unwrap_or(i64::MAX)
+}
+
+/// A certificate's `notAfter`, in Unix seconds.
+fn not_after(certificate: &CertificateDer<'_>) -> Result<i64, String> {
+    let (_, parsed) = x509_parser::parse_x509_certificate(certificate.as_ref())
+        .map_err(|e| format!("certificate does not parse: {e}"))?;
+    Ok(parsed.validity().not_after.timestamp())
+}
+
+/// Why a scrape failed (the scraper gets a 500 and no detail; the node's log has this).
+#[derive(Debug, thiserror::Error)]
+pub enum ScrapeError {
+    #[error("cannot read the node's state")]
+    Store(#[from] StoreError),
+    #[error("cannot encode the metrics")]
+    Encode(#[from] std::fmt::Error),
+    #[error("the scrape task failed: {0}")]
+    Task(String),
+}
+
+/// The current metrics of `node` as exposition text, with the stored-state gauges refreshed.
+pub async fn scrape(node: Arc<Node>) -> Result<String, ScrapeError> {
+    tokio::task::spawn_blocking(move || {
+        node.metrics.refresh(&node)?;
+        Ok(node.metrics.encode()?)
+    })
+    .await
+    .map_err(|e| ScrapeError::Task(e.to_string()))?
+}
+
+/// Serves `GET /metrics` on `listener` until `shutdown`; other paths get 404. Connections
+/// still open at shutdown are closed (a cut-off scrape changes nothing).
+pub async fn serve(listener: TcpListener, node: Arc<Node>, shutdown: CancellationToken) {
+    if let Ok(address) = listener.local_addr() {
+        tracing::info!(%address, "serving Prometheus metrics at /metrics");
+    }
+    let mut connections = JoinSet::new();
+    loop {
+        let (stream, remote) = tokio::select! {
+            _ = shutdown.cancelled() => break,
+            Some(_) = connections.join_next(), if !connections.is_empty() => continue,
+            accepted = listener.accept() => match accepted {
+                Ok(accepted) => accepted,
+                Err(error) => {
+                    // Out of file descriptors, typically: let some close before trying again.
+                    tracing::warn!(%error, "cannot accept a metrics connection");
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                    continue;
+                }
+            },
+        };
+        if connections.len() >= MAX_CONNECTIONS {
+            tracing::debug!(%remote, "too many metrics connections; closing this one");
+            continue;
+        }
+        let node = Arc::clone(&node);
+        let span = tracing::debug_span!("metrics", %remote);
+        connections.spawn(
+            async move {
+                let service = service_fn(move |request| respond(Arc::clone(&node), request));
+                let connection = http1::Builder::new()
+                    .timer(TokioTimer::new())
+                    .header_read_timeout(HEADER_TIMEOUT)
+                    .keep_alive(false)
+                    .serve_connection(TokioIo::new(stream), service);
+                match tokio::time::timeout(CONNECTION_TIMEOUT, connection).await {
+                    Ok(Ok(())) => {}
+                    Ok(Err(error)) => tracing::debug!(%error, "metrics connection failed"),
+                    Err(_) => tracing::debug!("metrics connection timed out"),
+                }
+            }
+            .instrument(span),
+        );
+    }
+    connections.shutdown().await;
+}
+
+async fn respond(
+    node: Arc<Node>,
+    request: Request<Incoming>,
+) -> Result<Response<Full<Bytes>>, Infallible> {
+    if request.uri().path() != "/metrics" {
+        return Ok(plain(StatusCode::NOT_FOUND, "not found: try /metrics\n"));
+    }
+    if request.method() != Method::GET && request.method() != Method::HEAD {
+        let mut response = plain(StatusCode::METHOD_NOT_ALLOWED, "use GET\n");
+        response
+            .headers_mut()
+            .insert(ALLOW, HeaderValue::from_static("GET, HEAD"));
+        return Ok(response);
+    }
+    match scrape(node).await {
+        Ok(text) => {
+            let mut response = Response::new(Full::new(Bytes::from(text)));
+            response.headers_mut().insert(
+                CONTENT_TYPE,
+                HeaderValue::from_static(prometheus_text::CONTENT_TYPE),
+            );
+            Ok(response)
+        }
+        Err(error) => {
+            tracing::error!(error = %crate::error_chain(&error), "metrics scrape failed");
+            Ok(plain(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "the node cannot read its state; see its log\n",
+            ))
+        }
+    }
+}
+
+fn plain(status: StatusCode, text: &'static str) -> Response<Full<Bytes>> {
+    let mut response = Response::new(Full::new(Bytes::from_static(text.as_bytes())));
+    *response.status_mut() = status;
+    response.headers_mut().insert(
+        CONTENT_TYPE,
+        HeaderValue::from_static("text/plain; charset=utf-8"),
+    );
+    response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rogatory_proto::v1::MessageRecord;
+    use rustls::pki_types::pem::PemObject;
+    use std::path::Path;
+
+    fn config() -> NodeConfig {
+        let peer_key = ed25519_dalek::SigningKey::from_bytes(&[7; 32]).verifying_key();
+        let text = format!(
+            "node_id = \"tm\"\nlisten = \"127.0.0.1:7401\"\ndata_dir = \"data\"\n\
+             [keys]\nsigning_key = \"k\"\ntls_certificate = \"c\"\ntls_key = \"t\"\n\
+             federation_ca = \"a\"\n{}",
+            crate::config::render_peer(&crate::config::PeerConfig {
+                node_id: rogatory_proto::ids::NodeId::parse("de").expect("id"),
+                address: "127.0.0.1:7403".into(),
+                public_key: peer_key,
+            })
+        );
+        NodeConfig::parse(&text, Path::new("/n"), Path::new("node.toml")).expect("valid")
+    }
+
+    #[test]
+    fn counts_by_peer_and_reason_with_bounded_labels() {
+        let metrics = Metrics::new(&config());
+        metrics.message_received("de");
+        metrics.message_rejected(Some("de"), "bad-signature");
+        // An identity that is not a configured peer must not become a label value.
+        metrics.message_rejected(Some("xx"), "unknown-peer");
+        metrics.message_rejected(None, "unknown-peer");
+        let delivered = MessageRecord {
+            recipient: "de".into(),
+            created_at_ms: now_ms() - 1500,
+            ..Default::default()
+        };
+        metrics.attempt_finished("de", &Outcome::Delivered(Box::new(delivered)));
+        metrics.attempt_finished("de", &Outcome::Unreachable("down".into()));
+        let text = metrics.encode().expect("encode");
+        for line in [
+            "rogatory_messages_received_total{peer=\"de\"} 1",
+            "rogatory_messages_rejected_total{peer=\"de\",reason=\"bad-signature\"} 1",
+            "rogatory_messages_rejected_total{peer=\"unknown\",reason=\"unknown-peer\"} 2",
+            "rogatory_messages_sent_total{peer=\"de\"} 1",
+            "rogatory_delivery_latency_seconds_count{peer=\"de\"} 1",
+            "rogatory_delivery_latency_seconds_bucket{peer=\"de\",le=\"1\"} 0",
+            "rogatory_delivery_latency_seconds_bucket{peer=\"de\",le=\"2.5\"} 1",
+            "rogatory_delivery_attempts_failed_total{peer=\"de\",reason=\"unreachable\"} 1",
+            "rogatory_build_info{version=\"",
+            "rogatory_up 1",
+        ] {
+            assert!(text.contains(line), "missing {line:?} in:\n{text}");
+        }
+        assert!(!text.contains("xx"), "{text}");
+    }
+
+    #[test]
+    fn certificate_expiry_is_read_from_the_certificate() {
+        let ca = crate::pki::create_ca("test").expect("ca");
+        let der = CertificateDer::from_pem_slice(ca.certificate_pem.as_bytes()).expect("pem");
+        let days = (not_after(&der).expect("parses") - now_ms() / 1000) / 86400;
+        let expected = crate::pki::CA_VALIDITY.whole_days();
+        assert!((expected - 1..=expected).contains(&days), "{days}");
+        assert!(not_after(&CertificateDer::from(vec![1, 2, 3])).is_err());
+    }
+}

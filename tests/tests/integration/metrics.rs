@@ -1,0 +1,212 @@
+//! The Prometheus endpoint: the documented series, with the right values, after a real
+//! exchange and a refused delivery; plain HTTP on loopback, nothing but `/metrics`.
+
+use std::net::SocketAddr;
+
+use anyhow::{Context, Result, bail};
+use rogatory_proto::v1::{DeliverRequest, DeliveryState, SubmitRequestRequest};
+use rogatory_tests::{Federation, TIMEOUT, sample_request};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+/// A response as a scraper sees it.
+#[derive(Debug)]
+struct Scraped {
+    status: u16,
+    content_type: String,
+    body: String,
+}
+
+impl Scraped {
+    /// The value of the sample named exactly `series` (name and labels as exposed).
+    fn value(&self, series: &str) -> Option<f64> {
+        self.body.lines().find_map(|line| {
+            let value = line.strip_prefix(series)?.strip_prefix(' ')?;
+            value.trim().parse().ok()
+        })
+    }
+
+    fn expect(&self, series: &str) -> Result<f64> {
+        self.value(series)
+            .with_context(|| format!("no sample {series} in:\n{}", self.body))
+    }
+}
+
+/// One HTTP/1.1 GET over a fresh connection (the endpoint closes it after answering).
+async fn get(address: SocketAddr, path: &str) -> Result<Scraped> {
+    let exchange = async {
+        let mut stream = tokio::net::TcpStream::connect(address).await?;
+        stream
+            .write_all(format!("GET {path} HTTP/1.1\r\nHost: {address}\r\n\r\n").as_bytes())
+            .await?;
+        let mut raw = Vec::new();
+        stream.read_to_end(&mut raw).await?;
+        anyhow::Ok(String::from_utf8(raw)?)
+    };
+    let raw = tokio::time::timeout(TIMEOUT, exchange)
+        .await
+        .context("metrics request timed out")??;
+    let (head, body) = raw
+        .split_once("\r\n\r\n")
+        .with_context(|| format!("not an HTTP response: {raw:?}"))?;
+    let mut lines = head.lines();
+    let status = lines
+        .next()
+        .and_then(|line| line.split(' ').nth(1))
+        .and_then(|code| code.parse().ok())
+        .with_context(|| format!("no status line in {head:?}"))?;
+    let content_type = lines
+        .filter_map(|line| line.split_once(':'))
+        .find(|(name, _)| name.eq_ignore_ascii_case("content-type"))
+        .map(|(_, value)| value.trim().to_owned())
+        .unwrap_or_default();
+    Ok(Scraped {
+        status,
+        content_type,
+        body: body.to_owned(),
+    })
+}
+
+fn metrics_address(federation: &Federation, id: &str) -> Result<SocketAddr> {
+    federation
+        .node(id)?
+        .running
+        .as_ref()
+        .with_context(|| format!("{id} is not running"))?
+        .metrics_address
+        .with_context(|| format!("{id} serves no metrics"))
+}
+
+#[tokio::test]
+async fn metrics_endpoint_serves_the_documented_series_after_a_message_exchange() -> Result<()> {
+    let mut federation = Federation::start_with(&["tm", "de"], |_, mut text| {
+        text.push_str("\n[metrics]\nlisten = \"127.0.0.1:0\"\n");
+        text
+    })
+    .await?;
+    let tm_metrics = metrics_address(&federation, "tm")?;
+    let de_metrics = metrics_address(&federation, "de")?;
+    assert!(tm_metrics.ip().is_loopback() && tm_metrics.port() != 0);
+
+    let submitted = federation
+        .operator("tm")
+        .await?
+        .submit_request(SubmitRequestRequest {
+            recipient: "de".into(),
+            request: Some(sample_request()),
+            case_id: String::new(),
+            submitted_by: "Prosecutor A.".into(),
+        })
+        .await?
+        .into_inner()
+        .message
+        .context("no record")?;
+    assert_eq!(
+        submitted.state,
+        DeliveryState::Delivered as i32,
+        "{}",
+        submitted.last_error
+    );
+
+    // A delivery de refuses: tm's connection, but the envelope is signed with de's key.
+    let envelope = federation.request_envelope("tm", "de");
+    let forged = federation.sign_as("de", &envelope)?;
+    federation
+        .connect_as("tm", "de")
+        .await?
+        .deliver(DeliverRequest {
+            envelope: Some(forged),
+            ..Default::default()
+        })
+        .await
+        .expect_err("a forged signature must be refused");
+
+    let tm = get(tm_metrics, "/metrics").await?;
+    assert_eq!(tm.status, 200, "{}", tm.body);
+    assert_eq!(tm.content_type, "text/plain; version=0.0.4; charset=utf-8");
+    assert_eq!(tm.expect("rogatory_messages_sent_total{peer=\"de\"}")?, 1.0);
+    assert_eq!(
+        tm.expect("rogatory_delivery_latency_seconds_count{peer=\"de\"}")?,
+        1.0
+    );
+    let latency = tm.expect("rogatory_delivery_latency_seconds_sum{peer=\"de\"}")?;
+    assert!((0.0..TIMEOUT.as_secs_f64()).contains(&latency), "{latency}");
+    assert_eq!(tm.expect("rogatory_outbox_queue_depth{peer=\"de\"}")?, 0.0);
+    assert_eq!(
+        tm.expect("rogatory_messages_received_total{peer=\"de\"}")?,
+        0.0
+    );
+    // Started, message sent, receipt obtained.
+    assert!(tm.expect("rogatory_audit_log_entries")? >= 3.0);
+    let tls_days = tm.expect("rogatory_certificate_expiry_days{certificate=\"tls\"}")?;
+    let node_days = rogatory_node::pki::NODE_CERT_VALIDITY.whole_days() as f64;
+    assert!(
+        (node_days - 1.0..=node_days).contains(&tls_days),
+        "{tls_days}"
+    );
+    let ca_days = tm.expect("rogatory_certificate_expiry_days{certificate=\"ca\"}")?;
+    let ca_validity = rogatory_node::pki::CA_VALIDITY.whole_days() as f64;
+    assert!(
+        (ca_validity - 1.0..=ca_validity).contains(&ca_days),
+        "{ca_days}"
+    );
+    assert_eq!(tm.expect("rogatory_up")?, 1.0);
+    assert!(
+        tm.body.contains("rogatory_build_info{version=\""),
+        "{}",
+        tm.body
+    );
+    assert!(
+        tm.body
+            .contains("# TYPE rogatory_messages_sent_total counter")
+    );
+    assert!(
+        tm.body
+            .contains("# TYPE rogatory_delivery_latency_seconds histogram")
+    );
+
+    let de = get(de_metrics, "/metrics").await?;
+    assert_eq!(de.status, 200, "{}", de.body);
+    assert_eq!(
+        de.expect("rogatory_messages_received_total{peer=\"tm\"}")?,
+        1.0
+    );
+    assert_eq!(
+        de.expect("rogatory_messages_rejected_total{peer=\"tm\",reason=\"bad-signature\"}")?,
+        1.0
+    );
+    assert_eq!(de.expect("rogatory_messages_sent_total{peer=\"tm\"}")?, 0.0);
+    // Started, message received, receipt issued, rejection.
+    assert!(de.expect("rogatory_audit_log_entries")? >= 4.0);
+
+    // The checkpointer catches up with the log within a few intervals: then nothing waits.
+    federation
+        .eventually("tm's checkpoint to cover its log", || async {
+            let tm = get(tm_metrics, "/metrics").await?;
+            let covered = tm.expect("rogatory_checkpoint_size")?;
+            let age = tm.expect("rogatory_checkpoint_age_seconds")?;
+            if !(0.0..TIMEOUT.as_secs_f64()).contains(&age) {
+                bail!("checkpoint age {age} out of range");
+            }
+            let caught_up = covered == tm.expect("rogatory_audit_log_entries")? && age == 0.0;
+            Ok(caught_up.then_some(()))
+        })
+        .await?;
+
+    let missing = get(tm_metrics, "/").await?;
+    assert_eq!(missing.status, 404);
+    let missing = get(tm_metrics, "/metrics/extra").await?;
+    assert_eq!(missing.status, 404);
+
+    federation.stop_all().await?;
+    // Stopped with the node.
+    assert!(tokio::net::TcpStream::connect(tm_metrics).await.is_err());
+    Ok(())
+}
+
+#[tokio::test]
+async fn metrics_are_off_unless_configured() -> Result<()> {
+    let mut federation = Federation::start(&["tm"]).await?;
+    let running = federation.node("tm")?.running.as_ref().context("running")?;
+    assert_eq!(running.metrics_address, None);
+    federation.stop_all().await
+}
