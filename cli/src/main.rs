@@ -10,6 +10,7 @@
 //!   check-proof` or `audit check-consistency` found the proof does not hold, or `audit
 //!   cross-check` found a bundle that does not verify or a discrepancy between the two;
 //! - 3: `request send` / `status send`: stored and signed by the node, not yet delivered;
+//! - 4: `status`: the node is not serving (peers' health checks fail; the reasons are listed);
 //! - 64: the command line could not be parsed (BSD sysexits EX_USAGE).
 #![forbid(unsafe_code)]
 
@@ -114,13 +115,18 @@ async fn run(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Node(NodeCommand::Restore { from }) => operate::restore(&target, &from, format),
         Command::Backup { dir } => operate::backup(&target, &dir, format).await,
         Command::Completions { shell } => {
+            let mut script = Vec::new();
             clap_complete::generate(
                 shell,
                 &mut <Cli as clap::CommandFactory>::command(),
                 "rogatory",
-                &mut std::io::stdout(),
+                &mut script,
             );
-            Ok(Outcome::Done)
+            // A closed pipe (`| head`) is the reader's choice, not an error.
+            match std::io::Write::write_all(&mut std::io::stdout(), &script) {
+                Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(e.into()),
+                _ => Ok(Outcome::Done),
+            }
         }
         Command::Man { dir } => operate::man_pages(&dir, format),
         Command::Request(RequestCommand::Template) => Ok(submit::template()),

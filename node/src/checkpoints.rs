@@ -179,6 +179,7 @@ async fn confirm_restore(node: &Node, witnesses: &Witnesses) {
             match backup::confirm_restore(&node.config.data_dir) {
                 Ok(()) => {
                     node.health.set_restore_state(None);
+                    node.health.set_restore_pending(false);
                     tracing::info!("every peer agrees with the restored log; signing again");
                     return;
                 }
@@ -187,18 +188,27 @@ async fn confirm_restore(node: &Node, witnesses: &Witnesses) {
         }
         let state = if conflicts.is_empty() {
             format!(
-                "restored from a backup: no checkpoint is signed until every peer confirms which                  checkpoint of this log it holds; waiting for {}",
+                "restored from a backup: no checkpoint is signed and no delivery accepted until \
+                 every peer confirms which checkpoint of this log it holds; waiting for {}",
                 waiting.join(", ")
             )
         } else {
             format!(
-                "restored from a backup that is older than what peers hold: {}. The entries in                  between were lost with the old store. Stop the node and restore a newer backup                  (move data/store away, `rogatory node restore --from DIR`); if there is none,                  do not remove the marker file {}: the federation must agree how this log                  continues",
+                "restored from a backup that is older than what peers hold: {}. The entries in \
+                 between were lost with the old store. Stop the node and restore a newer backup \
+                 (move data/store away, `rogatory node restore --from DIR`); if there is none, \
+                 do not remove the marker file {}: the federation must agree how this log \
+                 continues",
                 conflicts.join("; "),
                 backup::RESTORED_MARKER
             )
         };
         if node.health.restore_state().as_deref() != Some(state.as_str()) {
-            tracing::error!("{state}");
+            if conflicts.is_empty() {
+                tracing::warn!("{state}");
+            } else {
+                tracing::error!("{state}");
+            }
             node.health.set_restore_state(Some(state));
         }
         tokio::time::sleep(CHECKPOINT_INTERVAL).await;

@@ -92,7 +92,7 @@ fn classify(error: DeliveryError) -> Outcome {
         DeliveryError::Connect { .. } | DeliveryError::Timeout { .. } => Outcome::Unreachable(text),
         DeliveryError::NoReceipt { .. } => Outcome::RetryLater(text),
         DeliveryError::Refused { code, reason, .. } => match (code, reason.as_str()) {
-            (_, "busy" | "out-of-order" | "unavailable") => Outcome::RetryLater(text),
+            (_, "busy" | "out-of-order" | "unavailable" | "restoring") => Outcome::RetryLater(text),
             // No rogatory reason: the transport failed before the peer's service answered.
             (Code::Unavailable | Code::DeadlineExceeded | Code::Cancelled | Code::Unknown, "") => {
                 Outcome::Unreachable(text)

@@ -39,6 +39,9 @@ pub struct HealthState {
     listening: std::sync::OnceLock<String>,
     /// Where confirming a restore stands (see `backup`), while it is pending.
     restore: std::sync::Mutex<Option<String>>,
+    /// A restore awaits its peers' confirmation: deliveries are refused (retryably) meanwhile,
+    /// so the node never issues a receipt naming a log position a lost entry once had.
+    restore_pending: std::sync::atomic::AtomicBool,
 }
 
 impl Default for HealthState {
@@ -49,6 +52,7 @@ impl Default for HealthState {
             started_at_ms: now,
             listening: std::sync::OnceLock::new(),
             restore: std::sync::Mutex::new(None),
+            restore_pending: std::sync::atomic::AtomicBool::new(false),
         }
     }
 }
@@ -75,6 +79,14 @@ impl HealthState {
             Ok(guard) => guard.clone(),
             Err(poisoned) => poisoned.into_inner().clone(),
         }
+    }
+
+    pub fn set_restore_pending(&self, pending: bool) {
+        self.restore_pending.store(pending, Ordering::SeqCst);
+    }
+
+    pub fn restore_pending(&self) -> bool {
+        self.restore_pending.load(Ordering::SeqCst)
     }
 
     pub fn set_listening(&self, address: String) {
@@ -425,7 +437,18 @@ pub fn node_status(
     let peers = peer_statuses(node, outbox)?;
     let certificates = certificates(node);
     let reasons = not_serving_reasons(node);
-    let warnings = warnings(node, &peers, &certificates);
+    let mut warnings = warnings(node, &peers, &certificates);
+    // What the start-up checks found (certificate dates are covered above).
+    warnings.extend(
+        preflight::check(&node.config, preflight::Purpose::Start)
+            .into_iter()
+            .filter(|f| !f.key.starts_with("keys.tls_certificate") && f.key != "keys.federation_ca")
+            .map(|f| Alert {
+                kind: "configuration".to_owned(),
+                subject: f.key,
+                message: f.problem,
+            }),
+    );
     let (disk_free_bytes, disk_total_bytes) = disk_space(&node.config.data_dir).unwrap_or((0, 0));
     Ok(NodeStatusResponse {
         node_id: node.id().to_string(),

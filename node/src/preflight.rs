@@ -78,14 +78,27 @@ pub fn check(config: &NodeConfig, purpose: Purpose) -> Vec<Finding> {
     }
     if purpose == Purpose::CheckOnly && config.listen.port() != 0 {
         if let Err(error) = std::net::TcpListener::bind(config.listen) {
-            findings.error(
-                "listen",
-                format!(
-                    "cannot listen on {}: {error}; is rogatoryd (or another program) already \
-                     using it?",
-                    config.listen
-                ),
-            );
+            let socket = config.operator_socket();
+            if std::os::unix::net::UnixStream::connect(&socket).is_ok() {
+                // Checking the file of a running node before restarting it is normal.
+                findings.warning(
+                    "listen",
+                    format!(
+                        "{} is in use by this node, which is running (its operator socket \
+                         answers); the port is free again once it stops",
+                        config.listen
+                    ),
+                );
+            } else {
+                findings.error(
+                    "listen",
+                    format!(
+                        "cannot listen on {}: {error}; another program uses it: stop it or \
+                         choose another port",
+                        config.listen
+                    ),
+                );
+            }
         }
     }
     let mut list = findings.0;

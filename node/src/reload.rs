@@ -36,8 +36,68 @@ pub enum ReloadError {
     Store(#[from] StoreError),
 }
 
-/// Re-reads `config_path` and applies what can change while running. See the module docs.
-pub async fn reload(node: &Node, config_path: &Path) -> Result<ReloadReport, ReloadError> {
+/// What earlier reloads already applied or reported, so each change is announced (and
+/// recorded in the audit log) once, not again at every SIGHUP.
+#[derive(Debug, Clone)]
+pub struct Reloader {
+    log_level: Option<String>,
+    needs_restart: Vec<String>,
+}
+
+impl Reloader {
+    /// For a node running with `running` (its configuration at start).
+    pub fn new(running: &NodeConfig) -> Self {
+        Self {
+            log_level: running.log_level.clone(),
+            needs_restart: Vec::new(),
+        }
+    }
+
+    /// Re-reads `config_path` and applies what can change while running. See the module docs.
+    pub async fn reload(
+        &mut self,
+        node: &Node,
+        config_path: &Path,
+    ) -> Result<ReloadReport, ReloadError> {
+        let report = reload(node, config_path, self.log_level.as_deref()).await?;
+        let announce_restart = report.needs_restart != self.needs_restart;
+        if !report.applied.is_empty() || announce_restart {
+            record(node, &report).await?;
+        }
+        self.log_level = report.log_level.clone();
+        self.needs_restart = report.needs_restart.clone();
+        Ok(report)
+    }
+}
+
+async fn record(node: &Node, report: &ReloadReport) -> Result<(), ReloadError> {
+    let mut detail = format!(
+        "configuration reloaded (SIGHUP): {}",
+        report.applied.join("; ")
+    );
+    if !report.needs_restart.is_empty() {
+        detail.push_str(&format!(
+            "; changed but not applied until restart: {}",
+            report.needs_restart.join(", ")
+        ));
+    }
+    node.store.write(|batch| {
+        batch.append(LogRecord {
+            kind: EntryKind::ConfigChange,
+            detail,
+            ..Default::default()
+        });
+        Ok::<_, StoreError>(())
+    })?;
+    node.store.make_durable().await?;
+    Ok(())
+}
+
+async fn reload(
+    node: &Node,
+    config_path: &Path,
+    current_log_level: Option<&str>,
+) -> Result<ReloadReport, ReloadError> {
     let new = NodeConfig::load(config_path)?;
     let old = &node.config;
     let mut report = ReloadReport {
@@ -62,7 +122,7 @@ pub async fn reload(node: &Node, config_path: &Path) -> Result<ReloadReport, Rel
             .applied
             .push(format!("TLS certificate and key reloaded{until}"));
     }
-    if new.log_level != old.log_level {
+    if new.log_level.as_deref() != current_log_level {
         report.applied.push(format!(
             "log level set to {}",
             new.log_level.as_deref().unwrap_or("info")
@@ -93,26 +153,5 @@ pub async fn reload(node: &Node, config_path: &Path) -> Result<ReloadReport, Rel
     restart("peers", new.peers != old.peers);
     restart("alerts", new.alerts != old.alerts);
     restart("metrics", new.metrics_listen != old.metrics_listen);
-    if !report.applied.is_empty() || !report.needs_restart.is_empty() {
-        let mut detail = format!(
-            "configuration reloaded (SIGHUP): {}",
-            report.applied.join("; ")
-        );
-        if !report.needs_restart.is_empty() {
-            detail.push_str(&format!(
-                "; changed but not applied until restart: {}",
-                report.needs_restart.join(", ")
-            ));
-        }
-        node.store.write(|batch| {
-            batch.append(LogRecord {
-                kind: EntryKind::ConfigChange,
-                detail,
-                ..Default::default()
-            });
-            Ok::<_, StoreError>(())
-        })?;
-        node.store.make_durable().await?;
-    }
     Ok(report)
 }

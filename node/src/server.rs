@@ -66,6 +66,8 @@ impl RunningNode {
             source,
         })?;
         node.health.set_listening(federation_address.to_string());
+        node.health
+            .set_restore_pending(crate::backup::restore_pending(&node.config.data_dir));
         let operator_socket = node.config.operator_socket();
         let operator_listener = bind_operator_socket(&operator_socket).await?;
         let server_tls = node.tls.server_config()?;
@@ -107,6 +109,7 @@ impl RunningNode {
                     OperatorServer::new(OperatorService::new(
                         Arc::clone(&node),
                         Arc::clone(&outbox),
+                        shutdown.clone(),
                     ))
                     .max_decoding_message_size(256 * 1024 * 1024)
                     .max_encoding_message_size(256 * 1024 * 1024),
@@ -197,7 +200,9 @@ impl RunningNode {
         // Connection tasks that served the last calls can hold the node a moment longer; the
         // database (and its file lock) is released only when the last holder is gone, and a
         // stopped node must leave its data directory free for the next start.
-        let release_deadline = tokio::time::Instant::now() + SHUTDOWN_GRACE;
+        // Bounded by the drain deadline (plus a moment), so a stop never takes twice the grace.
+        let release_deadline =
+            deadline.max(tokio::time::Instant::now() + std::time::Duration::from_secs(1));
         while (Arc::strong_count(&self.node) > 1 || Arc::strong_count(&self.node.store) > 1)
             && tokio::time::Instant::now() < release_deadline
         {

@@ -245,8 +245,8 @@ pub async fn backup(
             view.bytes as f64 / (1024.0 * 1024.0)
         );
         println!(
-            "Keep it with the node's keys directory; restore with `rogatory node restore --from \
-             {}` on a stopped node.",
+            "Back up the node's keys directory separately and securely (the backup holds no \
+             keys); restore with `rogatory node restore --from {}` on a stopped node.",
             view.directory
         );
     }

@@ -12,6 +12,7 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use std::io::IsTerminal;
 use std::sync::Arc;
 
 use clap::{Parser, ValueEnum};
@@ -21,6 +22,7 @@ use rogatory_node::preflight::{self, Purpose, Severity};
 use rogatory_node::server::RunningNode;
 use rogatory_node::{reload, systemd};
 use tokio::signal::unix::{Signal, SignalKind, signal};
+use tokio_util::sync::CancellationToken;
 use tracing_subscriber::layer::SubscriberExt;
 use tracing_subscriber::util::SubscriberInitExt;
 use tracing_subscriber::{EnvFilter, Layer, Registry, fmt, reload as log_reload};
@@ -58,7 +60,10 @@ fn init_logging(format: LogFormat) -> LogLevelHandle {
     let filter = EnvFilter::try_from_env("ROGATORY_LOG").unwrap_or_else(|_| EnvFilter::new("info"));
     let (filter, handle) = log_reload::Layer::new(filter);
     let output = match format {
-        LogFormat::Human => fmt::layer().with_writer(std::io::stderr).boxed(),
+        LogFormat::Human => fmt::layer()
+            .with_ansi(std::io::stderr().is_terminal())
+            .with_writer(std::io::stderr)
+            .boxed(),
         LogFormat::Json => fmt::layer().json().with_writer(std::io::stderr).boxed(),
     };
     tracing_subscriber::registry()
@@ -162,6 +167,7 @@ async fn main() -> ExitCode {
     });
     tokio::spawn(reload_on_hangup(
         hangup,
+        running.shutdown_token(),
         Arc::clone(&running.node),
         args.config.clone(),
         log_level,
@@ -190,18 +196,25 @@ async fn wait_for_stop_signal(mut terminate: Signal, mut interrupt: Signal) {
 }
 
 /// Each SIGHUP re-reads the configuration file; see `rogatory_node::reload`.
+/// Ends (letting go of the node, so the stop can release its store) when the node stops.
 async fn reload_on_hangup(
     mut hangup: Signal,
+    shutdown: CancellationToken,
     node: Arc<Node>,
     config_path: PathBuf,
     log_level: LogLevelHandle,
 ) {
-    while hangup.recv().await.is_some() {
+    let mut reloader = reload::Reloader::new(&node.config);
+    loop {
+        tokio::select! {
+            () = shutdown.cancelled() => return,
+            received = hangup.recv() => if received.is_none() { return },
+        }
         systemd::notify(&format!(
             "RELOADING=1\nMONOTONIC_USEC={}",
             systemd::monotonic_usec()
         ));
-        match reload::reload(&node, &config_path).await {
+        match reloader.reload(&node, &config_path).await {
             Ok(report) => {
                 apply_log_level(&log_level, report.log_level.as_deref());
                 if report.applied.is_empty() && report.needs_restart.is_empty() {

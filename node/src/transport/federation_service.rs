@@ -48,6 +48,12 @@ impl Federation for FederationService {
                 .message_rejected(identity.as_deref(), "busy");
             return Err(status::busy());
         };
+        if self.node.health.restore_pending() {
+            self.node
+                .metrics
+                .message_rejected(identity.as_deref(), "restoring");
+            return Err(status::restoring());
+        }
         let request = request.into_inner();
         match inbound::receive(
             &self.node,
@@ -107,6 +113,9 @@ impl Federation for FederationService {
         &self,
         request: Request<HeldCheckpointRequest>,
     ) -> Result<Response<HeldCheckpointResponse>, Status> {
+        let Ok(_permit) = self.in_flight.try_acquire() else {
+            return Err(status::busy());
+        };
         let identity = request
             .extensions()
             .get::<PeerIdentity>()

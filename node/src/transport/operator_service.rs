@@ -16,6 +16,7 @@ use rogatory_proto::v1::{
 };
 use tokio::sync::mpsc;
 use tokio_stream::wrappers::ReceiverStream;
+use tokio_util::sync::CancellationToken;
 use tonic::{Request, Response, Status};
 use tracing::Instrument;
 
@@ -42,11 +43,18 @@ const SUBMIT_WAIT: Duration = Duration::from_secs(10);
 pub struct OperatorService {
     node: Arc<Node>,
     outbox: Arc<Outbox>,
+    /// Cancelled when the node stops: submitters waiting for a first delivery attempt get
+    /// their (durable, queued) message at once instead of holding the drain up.
+    shutdown: CancellationToken,
 }
 
 impl OperatorService {
-    pub fn new(node: Arc<Node>, outbox: Arc<Outbox>) -> Self {
-        Self { node, outbox }
+    pub fn new(node: Arc<Node>, outbox: Arc<Outbox>, shutdown: CancellationToken) -> Self {
+        Self {
+            node,
+            outbox,
+            shutdown,
+        }
     }
 
     /// Hands a freshly stored message to its peer's lane, and waits (briefly) for the first
@@ -57,7 +65,7 @@ impl OperatorService {
         self.outbox.notify(&record.recipient);
         if self.outbox.backing_off_until(&record.recipient).is_none() {
             let wait = SUBMIT_WAIT.min(self.node.config.delivery_timeout + Duration::from_secs(1));
-            let _ = tokio::time::timeout(wait, async {
+            let first_attempt = tokio::time::timeout(wait, async {
                 loop {
                     match outcomes.recv().await {
                         Ok(id) if id == record.message_id => break,
@@ -66,8 +74,11 @@ impl OperatorService {
                         Err(_) => break,
                     }
                 }
-            })
-            .await;
+            });
+            tokio::select! {
+                _ = first_attempt => {}
+                () = self.shutdown.cancelled() => {}
+            }
         }
         let mut current = self
             .node

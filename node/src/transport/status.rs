@@ -66,6 +66,18 @@ pub fn busy() -> Status {
     )
 }
 
+/// The node was restored from a backup and has not yet confirmed with its peers that its log
+/// still extends what they hold; the sender should retry later.
+pub fn restoring() -> Status {
+    with_reason(
+        Code::Unavailable,
+        "this node was restored from a backup and is confirming its log with its peers; retry \
+         later with backoff"
+            .into(),
+        "restoring",
+    )
+}
+
 /// A caller whose certificate names no peer of this node.
 pub fn not_a_peer(message: &str) -> Status {
     with_reason(Code::PermissionDenied, message.to_owned(), "unknown-peer")

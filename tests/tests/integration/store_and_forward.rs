@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 
 use prost::Message;
 use rogatory_node::fault;
+use rogatory_node::transport::operator_client;
 use rogatory_proto::signing;
 use rogatory_proto::v1::{
     DeliveryState, Direction, EntryKind, LogEntry, MessageRecord, Reachability,
@@ -292,5 +293,85 @@ async fn a_busy_receiver_makes_the_sender_back_off_not_fail() -> anyhow::Result<
         assert_ne!(entry.kind, EntryKind::Rejection as i32, "{}", entry.detail);
     }
     drop(store);
+    federation.stop_all().await
+}
+
+#[tokio::test]
+async fn sigterm_during_traffic_exits_0_in_time_and_loses_nothing_acknowledged()
+-> anyhow::Result<()> {
+    let mut federation = Federation::create(&["tm", "de"])?;
+    federation.start_node("de").await?;
+    federation.spawn_process("tm", &[]).await?;
+    let socket = federation.node("tm")?.config()?.operator_socket();
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let mut submitters = tokio::task::JoinSet::new();
+    for k in 0..4 {
+        let (socket, stopped) = (socket.clone(), stopped.clone());
+        submitters.spawn(async move {
+            // An id counts once the node answered with its record: that is the acknowledgement.
+            let mut acknowledged = Vec::new();
+            let Ok(mut client) = operator_client::connect(&socket).await else {
+                return acknowledged;
+            };
+            while !*stopped.borrow() {
+                let answer = client
+                    .submit_request(SubmitRequestRequest {
+                        recipient: "de".into(),
+                        request: Some(sample_request()),
+                        case_id: format!("case-{k}"),
+                        submitted_by: "Prosecutor A.".into(),
+                    })
+                    .await;
+                match answer.ok().and_then(|a| a.into_inner().message) {
+                    Some(record) => acknowledged.push(record.message_id),
+                    None => break,
+                }
+            }
+            acknowledged
+        });
+    }
+    federation
+        .eventually("traffic to flow", || async {
+            let inbox = federation.messages("de", Direction::Inbox).await?;
+            Ok((inbox.len() >= 8).then_some(()))
+        })
+        .await?;
+
+    let started = std::time::Instant::now();
+    federation.terminate_process("tm").await?;
+    let drain = started.elapsed();
+    // The drain deadline is 5 s; a stop that needs all of it left a call hanging.
+    assert!(
+        drain < std::time::Duration::from_secs(5),
+        "stopped in {drain:?}: in-flight calls did not finish before the deadline"
+    );
+    let _ = stop.send(true);
+    let mut acknowledged = Vec::new();
+    while let Some(ids) = submitters.join_next().await {
+        acknowledged.extend(ids?);
+    }
+    assert!(acknowledged.len() >= 8);
+
+    federation.spawn_process("tm", &[]).await?;
+    federation
+        .eventually("every acknowledged message delivered", || async {
+            let outbox = federation.messages("tm", Direction::Outbox).await?;
+            let delivered = acknowledged.iter().all(|id| {
+                outbox
+                    .iter()
+                    .any(|m| &m.message_id == id && m.state == DeliveryState::Delivered as i32)
+            });
+            Ok(delivered.then_some(()))
+        })
+        .await?;
+    let inbox = federation.messages("de", Direction::Inbox).await?;
+    for id in &acknowledged {
+        let copies = inbox.iter().filter(|m| &m.message_id == id).count();
+        assert_eq!(copies, 1, "message {id} stored {copies} times");
+    }
+    for id in ["tm", "de"] {
+        let verdict = federation.verify_log(id).await?;
+        assert!(verdict.ok, "{id}: {}", verdict.failure);
+    }
     federation.stop_all().await
 }
