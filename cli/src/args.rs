@@ -8,7 +8,7 @@ use std::path::PathBuf;
 
 use clap::builder::{PossibleValue, PossibleValuesParser, TypedValueParser};
 use clap::{Args, Parser, Subcommand};
-use rogatory_proto::v1::RequestStatus;
+use rogatory_proto::v1::{RefusalGround, RequestStatus};
 
 use crate::vocabulary;
 
@@ -248,12 +248,20 @@ pub enum StatusCommand {
     /// Send a status update on a request, e.g. that you acknowledged or accepted it
     #[command(
         long_about = "Send a status update on a request.\n\n\
-                      The update goes to the other party of the message it refers to, in the \
-                      same case. The requested side normally reports acknowledged, under-review, \
-                      accepted, refused, in-execution or executed; the requesting side withdraws.",
+                      The update goes to the other party of the request, in the same case, and \
+                      moves the request along its lifecycle. Only the requested side \
+                      acknowledges, assesses (under-review, additional-information-requested, \
+                      consultation, accepted, postponed, refused) and executes (in-execution, \
+                      partially-executed, executed); only the requesting side supplements, \
+                      withdraws, and closes an executed request. Your node refuses an update \
+                      that is not allowed from where the request stands and names what is \
+                      allowed; `rogatory message show REQUEST_ID` shows where it stands.\n\n\
+                      A refusal needs --ground (UNTOC art. 18(21)) and the reasons in --note \
+                      (art. 18(23)). Bank secrecy alone is no ground (art. 18(8)).",
         after_help = "Examples:\n  rogatory status send --refers-to 01JZ3K6W8Y2C9D0E1F2G3H4J5K \
                       --status acknowledged\n  rogatory status send --refers-to \
-                      01JZ3K6W8Y2C9D0E1F2G3H4J5K --status refused --note \"Grounds: ...\"\n\n\
+                      01JZ3K6W8Y2C9D0E1F2G3H4J5K --status refused --ground essential-interests \
+                      --note \"Reasons: ...\"\n\n\
                       Exit code 0: delivered. Exit code 3: stored but not yet delivered."
     )]
     Send {
@@ -263,7 +271,12 @@ pub enum StatusCommand {
         /// The new status.
         #[arg(long, value_name = "STATUS", value_parser = status_parser())]
         status: RequestStatus,
-        /// An explanation for the other side (grounds for a refusal, what is missing, ...).
+        /// The ground of a refusal (UNTOC art. 18(21)); required with `--status refused` and
+        /// only then.
+        #[arg(long, value_name = "GROUND", value_parser = ground_parser())]
+        ground: Option<RefusalGround>,
+        /// An explanation for the other side (the reasons for a refusal, what is missing, ...);
+        /// required with `--status refused`.
         #[arg(long, value_name = "TEXT", default_value = "")]
         note: String,
         /// Your name, recorded as the update's author [default: $USER].
@@ -577,7 +590,7 @@ pub struct DemoArgs {
 }
 
 /// Status names as typed, with a word on each for `--help`.
-const STATUS_HELP: [(&str, &str); 12] = [
+const STATUS_HELP: [(&str, &str); 13] = [
     (
         "acknowledged",
         "the request arrived and a contact point has taken it in hand",
@@ -598,7 +611,7 @@ const STATUS_HELP: [(&str, &str); 12] = [
     ),
     (
         "refused",
-        "refused; give the grounds in --note (art. 18(21), 18(23))",
+        "refused; name the ground with --ground (art. 18(21)) and the reasons in --note (18(23))",
     ),
     ("in-execution", "the measures are being carried out"),
     ("partially-executed", "part of the assistance was provided"),
@@ -610,8 +623,48 @@ const STATUS_HELP: [(&str, &str); 12] = [
         "withdrawn",
         "the requesting side no longer needs the assistance",
     ),
-    ("closed", "the case is closed on this side"),
+    (
+        "closed",
+        "the requesting side closes an executed request: the assistance was received",
+    ),
+    (
+        "supplemented",
+        "the requesting side sent the additional information, or its answer to proposed \
+         conditions",
+    ),
 ];
+
+/// Refusal grounds as typed (UNTOC art. 18(21) a-d), with a word on each for `--help`.
+const GROUND_HELP: [(&str, &str); 4] = [
+    (
+        "not-in-conformity",
+        "(a) the request does not conform to the provisions of art. 18",
+    ),
+    (
+        "essential-interests",
+        "(b) execution is likely to prejudice sovereignty, security, ordre public or other \
+         essential interests",
+    ),
+    (
+        "prohibited-by-domestic-law",
+        "(c) domestic law would prohibit the action for a similar offence under its own \
+         jurisdiction",
+    ),
+    (
+        "contrary-to-legal-system",
+        "(d) granting it would be contrary to the legal system relating to mutual legal \
+         assistance",
+    ),
+];
+
+fn ground_parser() -> impl TypedValueParser<Value = RefusalGround> {
+    PossibleValuesParser::new(
+        GROUND_HELP
+            .iter()
+            .map(|(name, help)| PossibleValue::new(*name).help(*help)),
+    )
+    .try_map(|name| vocabulary::parse::<RefusalGround>(&name))
+}
 
 fn status_parser() -> impl TypedValueParser<Value = RequestStatus> {
     PossibleValuesParser::new(
@@ -636,6 +689,8 @@ mod tests {
     fn status_help_covers_every_status() {
         let names: Vec<String> = STATUS_HELP.iter().map(|(n, _)| (*n).to_owned()).collect();
         assert_eq!(names, vocabulary::all_names::<RequestStatus>());
+        let names: Vec<String> = GROUND_HELP.iter().map(|(n, _)| (*n).to_owned()).collect();
+        assert_eq!(names, vocabulary::all_names::<RefusalGround>());
     }
 
     #[test]
@@ -658,6 +713,27 @@ mod tests {
             }
             other => panic!("{other:?}"),
         }
+        let cli = Cli::try_parse_from([
+            "rogatory",
+            "status",
+            "send",
+            "--refers-to",
+            "X",
+            "--status",
+            "refused",
+            "--ground",
+            "contrary-to-legal-system",
+        ])
+        .expect("parses");
+        assert!(matches!(
+            cli.command,
+            Command::Status(StatusArgs {
+                command: Some(StatusCommand::Send {
+                    ground: Some(RefusalGround::ContraryToLegalSystem),
+                    ..
+                }),
+            })
+        ));
         // Without a subcommand: the node's own status.
         let cli = Cli::try_parse_from(["rogatory", "status", "--json"]).expect("parses");
         assert!(matches!(

@@ -15,7 +15,7 @@ use rogatory_node::server::RunningNode;
 use rogatory_node::transport::operator_client;
 use rogatory_proto::ids::NodeId;
 use rogatory_proto::signing::fingerprint;
-use rogatory_proto::v1::{Direction, RequestStatus};
+use rogatory_proto::v1::{Direction, RequestStatus, ShowMessageRequest};
 use serde::Serialize;
 use tempfile::TempDir;
 
@@ -23,6 +23,7 @@ use crate::commands::Outcome;
 use crate::commands::audit::{self, Verdict};
 use crate::commands::mailbox;
 use crate::commands::submit;
+use crate::connection::answer;
 use crate::output::{Format, count, print_json};
 use crate::request_file;
 use crate::views::{MessageDetail, MessageSummary};
@@ -348,8 +349,13 @@ async fn scenario(
             "The witness hearing is scheduled; bank records are requested from the bank.",
         ),
     ] {
+        let update = submit::StatusToSend {
+            status,
+            ground: None,
+            note: note.to_owned(),
+        };
         let sent =
-            submit::submit_status(de, &request_id, status, note, "demo contact point, de").await?;
+            submit::submit_status(de, &request_id, &update, "demo contact point, de").await?;
         let update = delivered(&sent, "tm").context("de's status update to tm")?;
         narrator.say(format!(
             "{step}. de → tm  status {}: delivered, receipt signed by tm (tm's log entry {})",
@@ -378,6 +384,27 @@ async fn scenario(
     narrator.say(format!(
         "5. tm       sees both updates in its inbox: {}",
         statuses.join(", ")
+    ));
+    // Both nodes derived the request's state from the same thread: they must agree.
+    let mut states = Vec::with_capacity(2);
+    for client in [&mut *tm, &mut *de] {
+        let record = answer(
+            client
+                .show_message(ShowMessageRequest {
+                    message_id: request_id.clone(),
+                })
+                .await,
+            || format!("looking up the request {request_id}"),
+        )?;
+        states.push(MessageSummary::from_record(&record).request_state);
+    }
+    ensure!(
+        states[0].is_some() && states[0] == states[1],
+        "tm and de disagree on the request's state: {states:?}"
+    );
+    narrator.say(format!(
+        "         tm and de agree where the request stands: {}",
+        states[0].as_deref().unwrap_or_default()
     ));
     let uz_inbox = mailbox::list(uz, Direction::Inbox, 0).await?;
     ensure!(

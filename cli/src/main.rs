@@ -139,11 +139,17 @@ async fn run(cli: Cli) -> anyhow::Result<Outcome> {
                 Some(StatusCommand::Send {
                     refers_to,
                     status,
+                    ground,
                     note,
                     name,
                 }),
         }) => {
-            submit::status_send(&target, &refers_to, status, &note, name.as_deref(), format).await
+            let update = submit::StatusToSend {
+                status,
+                ground,
+                note,
+            };
+            submit::status_send(&target, &refers_to, update, name.as_deref(), format).await
         }
         Command::Inbox(list) => {
             mailbox::show_list(&target, Direction::Inbox, list.limit, format).await

@@ -9,7 +9,8 @@ use prost::Message;
 use rogatory_proto::signing;
 use rogatory_proto::v1::{
     AssistanceType, Authority, DeliveryState, Direction, Envelope, MessageRecord, MlaRequest,
-    PersonRole, ProceedingsStage, Receipt, RequestStatus, SignedReceipt, StatusUpdate, envelope,
+    PersonRole, ProceedingsStage, Receipt, RefusalGround, RequestState, RequestStatus,
+    SignedReceipt, StatusUpdate, envelope,
 };
 use serde::Serialize;
 
@@ -44,6 +45,14 @@ pub struct MessageSummary {
     pub state: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub last_error: Option<String>,
+    /// The lifecycle: for a request, where it stands now ("submitted", "under-review", ...);
+    /// for a status update, the state it led to.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub request_state: Option<String>,
+    /// A status update made concurrently with a transition that took precedence (a withdrawal,
+    /// or the requested side's decision): stored and receipted, but it did not change the state.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub superseded: bool,
     /// This node's audit-log entry recording the message.
     pub log_index: u64,
     /// Outbox: delivery attempts made so far.
@@ -122,6 +131,9 @@ impl MessageSummary {
             refers_to,
             state: delivery_state(record),
             last_error: Some(record.last_error.clone()).filter(|e| !e.is_empty()),
+            request_state: (record.request_state != RequestState::Unspecified as i32)
+                .then(|| name_of::<RequestState>(record.request_state)),
+            superseded: record.superseded,
             log_index: record.log_index,
             attempts: record.attempts,
             next_attempt_at: (record.next_attempt_at_ms > 0
@@ -140,6 +152,15 @@ impl MessageSummary {
         match (&self.status, self.kind) {
             (Some(status), _) => format!("status: {status}"),
             (None, kind) => kind.to_owned(),
+        }
+    }
+
+    /// The REQUEST STATE column: where a request stands; a superseded update says so.
+    pub fn lifecycle_text(&self) -> String {
+        match (self.kind, &self.request_state) {
+            ("request", Some(state)) => state.clone(),
+            _ if self.superseded => "(superseded)".to_owned(),
+            _ => String::new(),
         }
     }
 
@@ -175,6 +196,9 @@ pub struct MessageDetail {
     pub status_update: Option<StatusUpdateView>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub receipt: Option<ReceiptView>,
+    /// For a status update: where its request stands now (looked up separately).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub request_now: Option<String>,
 }
 
 /// The signed envelope as stored.
@@ -219,6 +243,7 @@ impl MessageDetail {
             request,
             status_update,
             receipt,
+            request_now: None,
         }
     }
 }
@@ -271,8 +296,14 @@ impl ReceiptView {
 pub struct StatusUpdateView {
     pub refers_to: String,
     pub status: String,
+    /// A refusal's ground (UNTOC art. 18(21)).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ground: Option<String>,
     pub note: String,
     pub author: String,
+    /// The status update this one followed; none for the first on its request.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub previous: Option<String>,
 }
 
 impl From<&StatusUpdate> for StatusUpdateView {
@@ -280,10 +311,27 @@ impl From<&StatusUpdate> for StatusUpdateView {
         Self {
             refers_to: update.refers_to.clone(),
             status: name_of::<RequestStatus>(update.status),
+            ground: (update.ground != RefusalGround::Unspecified as i32)
+                .then(|| name_of::<RefusalGround>(update.ground)),
             note: update.note.clone(),
             author: update.author.clone(),
+            previous: Some(update.previous.clone()).filter(|p| !p.is_empty()),
         }
     }
+}
+
+/// The text of a refusal ground, with its letter in UNTOC art. 18(21).
+fn ground_text(ground: &str) -> String {
+    let letter = match ground {
+        "not-in-conformity" => "(a) not in conformity with art. 18",
+        "essential-interests" => {
+            "(b) prejudice to sovereignty, security, ordre public or other essential interests"
+        }
+        "prohibited-by-domestic-law" => "(c) prohibited by domestic law for a similar offence",
+        "contrary-to-legal-system" => "(d) contrary to the legal system relating to MLA",
+        _ => return ground.to_owned(),
+    };
+    format!("{ground}: UNTOC art. 18(21){letter}")
 }
 
 /// An MLA request, every field, with enums by name.
@@ -477,6 +525,19 @@ impl MessageDetail {
         out.field("case", &s.case_id);
         out.field("created", &s.created_at);
         out.field("state", &s.state);
+        match (s.kind, &s.request_state) {
+            ("request", Some(state)) => out.field("request state", state),
+            (_, Some(state)) if s.superseded => out.field(
+                "superseded",
+                &format!(
+                    "made concurrently with a transition that took precedence, so the request \
+                     did not become {state}"
+                ),
+            ),
+            (_, Some(state)) => out.field("led to", state),
+            _ => {}
+        }
+        out.field("request now", self.request_now.as_deref().unwrap_or(""));
         out.field("last error", s.last_error.as_deref().unwrap_or(""));
         if s.attempts > 0 {
             out.field("attempts", &s.attempts.to_string());
@@ -563,7 +624,12 @@ impl MessageDetail {
         if let Some(u) = &self.status_update {
             out.heading("Status update");
             out.field("status", &u.status);
+            out.field(
+                "ground",
+                &u.ground.as_deref().map(ground_text).unwrap_or_default(),
+            );
             out.field("refers to", &u.refers_to);
+            out.field("follows", u.previous.as_deref().unwrap_or(""));
             out.field("note", &u.note);
             out.field("author", &u.author);
         }
@@ -678,5 +744,45 @@ mod tests {
         let summary = MessageSummary::from_record(&record);
         assert_eq!(summary.kind_text(), "status: under-review");
         assert_eq!(summary.about_text(), "re 01J0000000000000000000000B");
+    }
+
+    #[test]
+    fn lifecycle_is_shown() {
+        let mut request = record(envelope::Body::MlaRequest(MlaRequest::default()));
+        request.request_state = RequestState::AdditionalInformationRequested as i32;
+        let summary = MessageSummary::from_record(&request);
+        assert_eq!(summary.lifecycle_text(), "additional-information-requested");
+        assert!(
+            MessageDetail::from_record(&request)
+                .render()
+                .contains("request state:    additional-information-requested")
+        );
+
+        let mut refusal = record(envelope::Body::StatusUpdate(StatusUpdate {
+            refers_to: "01J0000000000000000000000B".into(),
+            status: RequestStatus::Refused as i32,
+            ground: RefusalGround::EssentialInterests as i32,
+            note: "Reasons.".into(),
+            ..Default::default()
+        }));
+        refusal.request_state = RequestState::Refused as i32;
+        refusal.superseded = true;
+        let summary = MessageSummary::from_record(&refusal);
+        assert_eq!(summary.lifecycle_text(), "(superseded)");
+        let mut detail = MessageDetail::from_record(&refusal);
+        detail.request_now = Some("withdrawn".into());
+        let text = detail.render();
+        assert!(text.contains("did not become refused"), "{text}");
+        assert!(text.contains("request now:      withdrawn"), "{text}");
+        assert!(
+            text.contains("essential-interests: UNTOC art. 18(21)(b)"),
+            "{text}"
+        );
+        let json = serde_json::to_value(&detail).expect("json");
+        assert_eq!(json["superseded"], true);
+        assert_eq!(json["status_update"]["ground"], "essential-interests");
+        // Before lifecycles were kept, nothing is claimed.
+        let old = record(envelope::Body::MlaRequest(MlaRequest::default()));
+        assert_eq!(MessageSummary::from_record(&old).request_state, None);
     }
 }

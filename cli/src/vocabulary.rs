@@ -5,7 +5,8 @@
 //! accepted and shown without touching this module.
 
 use rogatory_proto::v1::{
-    AssistanceType, DeliveryState, PersonRole, ProceedingsStage, RequestStatus,
+    AssistanceType, DeliveryState, PersonRole, ProceedingsStage, RefusalGround, RequestState,
+    RequestStatus,
 };
 
 /// A protobuf enum with user-facing kebab-case names. Value 0 (`UNSPECIFIED`) has no name.
@@ -46,6 +47,8 @@ term!(PersonRole, "person role", "PERSON_ROLE_");
 term!(ProceedingsStage, "proceedings stage", "PROCEEDINGS_STAGE_");
 term!(RequestStatus, "request status", "REQUEST_STATUS_");
 term!(DeliveryState, "delivery state", "DELIVERY_STATE_");
+term!(RequestState, "request state", "REQUEST_STATE_");
+term!(RefusalGround, "refusal ground", "REFUSAL_GROUND_");
 
 /// The user-facing name of a value: `ASSISTANCE_TYPE_TAKE_EVIDENCE` → `take-evidence`.
 pub fn name<T: Term>(value: T) -> String {
@@ -127,7 +130,12 @@ mod tests {
             assert_eq!(parse::<AssistanceType>(&name(value)), Ok(value));
         }
         assert_eq!(all::<AssistanceType>().len(), 14);
-        assert_eq!(all::<RequestStatus>().len(), 12);
+        assert_eq!(all::<RequestStatus>().len(), 13);
+        assert_eq!(all::<RequestState>().len(), 15);
+        assert_eq!(
+            name(RefusalGround::ProhibitedByDomesticLaw),
+            "prohibited-by-domestic-law"
+        );
     }
 
     #[test]

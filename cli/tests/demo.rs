@@ -30,6 +30,10 @@ fn demo_runs_twice_in_the_same_directory() {
         assert!(output.status.success(), "run {run}: {stdout}\n{stderr}");
         assert!(stdout.contains("delivered"), "run {run}: {stdout}");
         assert!(stdout.contains("verified"), "run {run}: {stdout}");
+        assert!(
+            stdout.contains("tm and de agree where the request stands: accepted"),
+            "run {run}: {stdout}"
+        );
     }
     let runs = std::fs::read_dir(dir.path()).expect("listed").count();
     assert_eq!(runs, 2, "each run keeps its own directory");

@@ -3,14 +3,16 @@
 //! This module decides; it knows nothing of gRPC. `transport::status` maps each [`Rejection`]
 //! to a status code.
 
+use rogatory_proto::lifecycle::{Added, ThreadError};
 use rogatory_proto::signing::{self, sha256};
 use rogatory_proto::v1::{
-    DeliveryState, Direction, EntryKind, MessageRecord, Receipt, SignedEnvelope, SignedReceipt,
-    envelope,
+    DeliveryState, Direction, EntryKind, Envelope, MessageRecord, Receipt, RequestState,
+    SignedEnvelope, SignedReceipt, StatusUpdate, envelope,
 };
 
+use crate::cases::{self, CaseError, CaseThread};
 use crate::node::Node;
-use crate::store::{LogRecord, StoreError};
+use crate::store::{Batch, LogRecord, StoreError};
 
 /// Why an incoming message was refused. Each has a stable reason token (see docs/PROTOCOL.md).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -36,10 +38,15 @@ pub enum Rejection {
     #[error("envelope payload is {size} bytes; this node accepts at most {limit}")]
     TooLarge { size: usize, limit: usize },
     #[error(
-        "message {refers_to} that this status update refers to has not arrived yet; retry after \
-         delivering it"
+        "message {missing}, which this status update refers to or follows, has not arrived yet; \
+         retry after delivering it"
     )]
-    OutOfOrder { refers_to: String },
+    OutOfOrder { missing: String },
+    #[error("invalid transition of request {refers_to}: {error}")]
+    InvalidTransition {
+        refers_to: String,
+        error: ThreadError,
+    },
 }
 
 impl Rejection {
@@ -54,6 +61,7 @@ impl Rejection {
             Self::ReplayConflict { .. } => "replay-conflict",
             Self::TooLarge { .. } => "too-large",
             Self::OutOfOrder { .. } => "out-of-order",
+            Self::InvalidTransition { .. } => "invalid-transition",
         }
     }
 
@@ -210,27 +218,15 @@ fn check_and_store(
             .into());
         }
         // A status update is applied only after the request it concerns, in the same case and
-        // between the same two nodes.
-        if let Some(envelope::Body::StatusUpdate(update)) = &envelope.body {
-            let Some(referred) = batch.message(&update.refers_to)? else {
-                return Err(Rejection::OutOfOrder {
-                    refers_to: update.refers_to.clone(),
-                }
-                .into());
-            };
-            let parties = [referred.sender.as_str(), referred.recipient.as_str()];
-            if referred.case_id != envelope.case_id || !parties.contains(&envelope.sender.as_str())
-            {
-                return Err(Rejection::Malformed(format!(
-                    "status_update.refers_to {} is not a message of case {} between {} and {}",
-                    update.refers_to,
-                    envelope.case_id,
-                    envelope.sender,
-                    node.id()
-                ))
-                .into());
+        // between the same two nodes, and only if the lifecycle allows it (checks 8a to 8c).
+        let (request_state, superseded) = match &envelope.body {
+            Some(envelope::Body::StatusUpdate(update)) => {
+                let added = add_to_thread(node, batch, &envelope, update)?;
+                (added.state_after, added.superseded)
             }
-        }
+            Some(envelope::Body::MlaRequest(_)) => (RequestState::Delivered, false),
+            None => (RequestState::Unspecified, false),
+        };
         let received = batch.append(LogRecord {
             kind: EntryKind::MessageReceived,
             peer: envelope.sender.clone(),
@@ -272,10 +268,55 @@ fn check_and_store(
             receipt: Some(receipt.clone()),
             last_error: String::new(),
             log_index: received.index,
+            request_state: request_state as i32,
+            superseded,
             ..Default::default()
         });
         Ok((receipt, true))
     })
+}
+
+/// Checks 8a to 8c for a status update, and adds it to its request's thread in `batch`.
+fn add_to_thread(
+    node: &Node,
+    batch: &mut Batch<'_>,
+    envelope: &Envelope,
+    update: &StatusUpdate,
+) -> Result<Added, InboundError> {
+    let Some(referred) = batch.message(&update.refers_to)? else {
+        return Err(Rejection::OutOfOrder {
+            missing: update.refers_to.clone(),
+        }
+        .into());
+    };
+    let by = cases::side_of(&referred, &envelope.sender)
+        .filter(|_| referred.case_id == envelope.case_id && cases::is_request(&referred));
+    let Some(by) = by else {
+        return Err(Rejection::Malformed(format!(
+            "status_update.refers_to {} is not a request of case {} between {} and {}",
+            update.refers_to,
+            envelope.case_id,
+            envelope.sender,
+            node.id()
+        ))
+        .into());
+    };
+    let case = CaseThread::load(batch, referred)?;
+    match case.add(batch, &envelope.message_id, by, update) {
+        Ok(added) => Ok(added),
+        Err(CaseError::Store(error)) => Err(error.into()),
+        // The update it follows is not stored yet: still in transit.
+        Err(CaseError::Thread(ThreadError::UnknownPrevious { previous }))
+            if batch.message(&previous)?.is_none() =>
+        {
+            Err(Rejection::OutOfOrder { missing: previous }.into())
+        }
+        Err(CaseError::Thread(error)) => Err(Rejection::InvalidTransition {
+            refers_to: update.refers_to.clone(),
+            error,
+        }
+        .into()),
+    }
 }
 
 async fn record_rejection(

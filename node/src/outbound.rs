@@ -1,20 +1,23 @@
 //! Sending: a contact point's submission becomes a signed, durably logged envelope, and a
-//! peer's receipt becomes durable proof of delivery.
+//! peer's receipt becomes durable proof of delivery. A status update is checked against its
+//! request's lifecycle before it is signed, and the request's new state is stored with it.
 //!
 //! Delivery itself (the network call) is the transport's job; this module only prepares what
 //! is sent and checks what comes back. Retries with backoff come with the store-and-forward
 //! outbox; until then a message whose delivery failed stays `QUEUED` with its last error.
 
 use rogatory_proto::ids::{self, NodeId};
+use rogatory_proto::lifecycle::ThreadError;
 use rogatory_proto::signing;
 use rogatory_proto::v1::{
-    DeliveryState, Direction, EntryKind, Envelope, MessageRecord, MlaRequest, SignedReceipt,
-    StatusUpdate, envelope,
+    DeliveryState, Direction, EntryKind, Envelope, MessageRecord, MlaRequest, RequestState,
+    SignedReceipt, StatusUpdate, envelope,
 };
 
+use crate::cases::{self, CaseError, CaseThread};
 use crate::node::Node;
 use crate::now_ms;
-use crate::store::{LogRecord, StoreError};
+use crate::store::{Batch, LogRecord, StoreError};
 
 #[derive(Debug, thiserror::Error)]
 pub enum SubmitError {
@@ -27,8 +30,20 @@ pub enum SubmitError {
     Invalid(String),
     #[error("no message {0} in this node's inbox or outbox")]
     UnknownMessage(String),
+    /// The lifecycle does not allow the update now; nothing was signed, stored or sent.
+    #[error("the status update cannot be sent: {0}")]
+    Transition(ThreadError),
     #[error(transparent)]
     Store(#[from] StoreError),
+}
+
+impl From<CaseError> for SubmitError {
+    fn from(error: CaseError) -> Self {
+        match error {
+            CaseError::Thread(error) => Self::Transition(error),
+            CaseError::Store(error) => Self::Store(error),
+        }
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -93,12 +108,13 @@ pub async fn submit_request(
         case_id,
         envelope::Body::MlaRequest(request),
         submitted_by,
+        |_, _| Ok(RequestState::Submitted),
     )
     .await
 }
 
-/// Signs a status update about message `refers_to` and stores it durably. It goes to the other
-/// party of that message, in the same case.
+/// Signs a status update about request `refers_to` and stores it durably, if the request's
+/// lifecycle allows it now. It goes to the other party of the request, in the same case.
 pub async fn submit_status_update(
     node: &Node,
     refers_to: &str,
@@ -109,25 +125,47 @@ pub async fn submit_status_update(
         .store
         .message(refers_to)?
         .ok_or_else(|| SubmitError::UnknownMessage(refers_to.to_owned()))?;
+    if !cases::is_request(&original) {
+        return Err(SubmitError::Invalid(format!(
+            "message {refers_to} is not a request: a status update refers to the request it \
+             concerns"
+        )));
+    }
     let other_party = if original.direction == Direction::Inbox as i32 {
-        original.sender
+        original.sender.clone()
     } else {
-        original.recipient
+        original.recipient.clone()
     };
     if update.status == 0 {
         return Err(SubmitError::Invalid("`status` is required".into()));
     }
     update.refers_to = refers_to.to_owned();
+    update.previous.clear();
     if update.author.is_empty() {
         update.author = submitted_by.to_owned();
     }
     let recipient = checked_recipient(node, &other_party)?;
+    let by = cases::own_side(&original);
     sign_and_store(
         node,
         &recipient,
         original.case_id,
         envelope::Body::StatusUpdate(update),
         submitted_by,
+        |batch, envelope| {
+            // Under the store's write lock: the thread as it stands, updates received a moment
+            // ago included, so the check and the state it yields are those of the stored thread.
+            let request = batch
+                .message(refers_to)?
+                .ok_or_else(|| SubmitError::UnknownMessage(refers_to.to_owned()))?;
+            let case = CaseThread::load(batch, request)?;
+            let Some(envelope::Body::StatusUpdate(update)) = envelope.body.as_mut() else {
+                return Err(SubmitError::Invalid("not a status update".into()));
+            };
+            update.previous = case.thread().head().to_owned();
+            let added = case.add(batch, &envelope.message_id, by, update)?;
+            Ok(added.state_after)
+        },
     )
     .await
 }
@@ -139,12 +177,16 @@ fn checked_recipient(node: &Node, recipient: &str) -> Result<NodeId, SubmitError
     }
 }
 
+/// Signs and stores a new outbox message. `before_signing` completes the envelope once its id is
+/// drawn, under the store's write lock, and returns the lifecycle state to record with it;
+/// anything it puts into the batch is committed with the message or not at all.
 async fn sign_and_store(
     node: &Node,
     recipient: &NodeId,
     case_id: String,
     body: envelope::Body,
     submitted_by: &str,
+    before_signing: impl FnOnce(&mut Batch<'_>, &mut Envelope) -> Result<RequestState, SubmitError>,
 ) -> Result<MessageRecord, SubmitError> {
     let mut envelope = Envelope {
         version: signing::WIRE_VERSION,
@@ -160,6 +202,7 @@ async fn sign_and_store(
         // id order: the sender's lanes read the queue forward from the last id they saw and
         // would never see a smaller id committed after a larger one.
         envelope.message_id = node.ids.next_id();
+        let request_state = before_signing(batch, &mut envelope)?;
         let signed = signing::sign_envelope(node.key.signing_key(), &envelope);
         if signed.payload.len() > node.config.max_envelope_bytes {
             return Err(SubmitError::Invalid(format!(
@@ -189,6 +232,7 @@ async fn sign_and_store(
             receipt: None,
             last_error: String::new(),
             log_index: sent.index,
+            request_state: request_state as i32,
             ..Default::default()
         };
         batch.put_message(&record);
@@ -252,12 +296,20 @@ pub async fn record_receipt(
             signature: receipt.signature.clone(),
             detail: String::new(),
         });
+        // The requested node holds the request now: SUBMITTED becomes DELIVERED (any later
+        // state stays).
+        let request_state = if current.request_state == RequestState::Submitted as i32 {
+            RequestState::Delivered as i32
+        } else {
+            current.request_state
+        };
         let updated = MessageRecord {
             state: DeliveryState::Delivered as i32,
             receipt: Some(receipt.clone()),
             last_error: String::new(),
             attempts: current.attempts + 1,
             next_attempt_at_ms: 0,
+            request_state,
             ..current
         };
         batch.put_message(&updated);

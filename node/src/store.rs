@@ -4,13 +4,20 @@
 //! `audit_log` (entry index, 8 bytes big-endian → encoded `LogEntry`), `messages`
 //! (message id → encoded `MessageRecord`), `outbox_queue` (recipient, 0x00, message id → empty:
 //! the outbox messages not yet delivered, kept in step with `messages` by [`Batch::put_message`])
-//! and `meta` (the log head: entry count and hash of the last entry). Every change goes through [`Store::write`], which applies a [`Batch`] of log
+//! and `meta` (the log head: entry count and hash of the last entry; checkpoints; evidence of
+//! misbehaviour). Every change goes through [`Store::write`], which applies a [`Batch`] of log
 //! entries and message records in one sled transaction under one lock, so the log head is never
 //! raced and a message is never stored without its log entry.
 //!
 //! A write is not durable until [`Store::make_durable`] returns. sled's `flush()` alone does not
 //! reach the disk on Linux (sled issue #1452), so that call flushes and then fsyncs the database
 //! files and directory. Concurrent callers share one flush and fsync (group commit).
+//!
+//! What a write costs is mostly sled's I/O, and most of it comes after [`Store::write`] returns:
+//! sled seals its I/O buffer before and after each transaction's batch marker and writes the
+//! two small buffers from its own I/O threads (each a `pwrite` and a waiting `sync_file_range`).
+//! A burst of writes therefore leaves I/O queued that the next flush waits for, and a timing of
+//! `write` alone says little: measure up to the flush (`tests/benches/audit.rs` does).
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;

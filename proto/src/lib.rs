@@ -8,6 +8,7 @@
 pub mod audit;
 pub mod checkpoint;
 pub mod ids;
+pub mod lifecycle;
 pub mod log;
 pub mod merkle;
 pub mod note;

@@ -134,6 +134,14 @@ pub fn decode_envelope(payload: &[u8]) -> Result<Envelope, VerifyError> {
         Some(envelope::Body::StatusUpdate(update)) if !is_message_id(&update.refers_to) => {
             return Err(invalid("status_update.refers_to", "not a message id"));
         }
+        Some(envelope::Body::StatusUpdate(update))
+            if !update.previous.is_empty() && !is_message_id(&update.previous) =>
+        {
+            return Err(invalid(
+                "status_update.previous",
+                "neither empty nor a message id",
+            ));
+        }
         Some(_) => {}
     }
     Ok(envelope)
@@ -266,6 +274,14 @@ mod tests {
             ..Default::default()
         }));
         assert!(decode_envelope(&bad.encode_to_vec()).is_err());
+
+        bad.body = Some(envelope::Body::StatusUpdate(StatusUpdate {
+            refers_to: "01HZX3J6K8Q2M4N5P6R7S8T9VW".into(),
+            previous: "01hzx3j6k8q2m4n5p6r7s8t9vw".into(),
+            ..Default::default()
+        }));
+        let err = decode_envelope(&bad.encode_to_vec()).expect_err("refused");
+        assert!(err.to_string().contains("status_update.previous"), "{err}");
 
         assert!(matches!(
             decode_envelope(&[0xff, 0xff, 0xff]),

@@ -24,7 +24,8 @@ use rogatory_proto::v1::federation_client::FederationClient;
 use rogatory_proto::v1::operator_client::OperatorClient;
 use rogatory_proto::v1::{
     Authority, Direction, Envelope, ListMessagesRequest, ListPeersRequest, MessageRecord,
-    MlaRequest, PeerStatus, SignedEnvelope, VerifyLogRequest, VerifyLogResponse, envelope,
+    MlaRequest, PeerStatus, ShowMessageRequest, SignedEnvelope, VerifyLogRequest,
+    VerifyLogResponse, envelope,
 };
 use tonic::transport::Channel;
 
@@ -392,6 +393,17 @@ impl Federation {
             .await?
             .into_inner()
             .messages)
+    }
+
+    /// One message as `node` holds it (`rogatory message show`).
+    pub async fn message(&self, node: &str, message_id: &str) -> Result<MessageRecord> {
+        let mut operator = self.operator(node).await?;
+        Ok(operator
+            .show_message(ShowMessageRequest {
+                message_id: message_id.to_owned(),
+            })
+            .await?
+            .into_inner())
     }
 
     /// What `node` reports about `peer` (`rogatory peers`).

@@ -65,6 +65,7 @@ pub async fn show_list(
         "CASE",
         "KIND",
         "STATE",
+        "REQUEST STATE",
         "ABOUT",
     ]);
     for m in &messages {
@@ -75,6 +76,7 @@ pub async fn show_list(
             m.case_id.clone(),
             m.kind_text(),
             m.state.clone(),
+            m.lifecycle_text(),
             m.about_text(),
         ]);
     }
@@ -97,7 +99,19 @@ pub async fn show_message(
             .await,
         || format!("looking up message {message_id}"),
     )?;
-    let detail = MessageDetail::from_record(&record);
+    let mut detail = MessageDetail::from_record(&record);
+    // A status update: where its request stands now, which later updates may have changed.
+    if let Some(update) = &detail.status_update {
+        let request = client
+            .show_message(ShowMessageRequest {
+                message_id: update.refers_to.clone(),
+            })
+            .await;
+        if let Ok(request) = request {
+            let request = MessageSummary::from_record(&request.into_inner());
+            detail.request_now = request.request_state;
+        }
+    }
     if format.json() {
         print_json(&detail)?;
     } else {

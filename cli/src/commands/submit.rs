@@ -7,15 +7,18 @@ use std::path::Path;
 
 use rogatory_proto::ids::is_message_id;
 use rogatory_proto::v1::{
-    MessageRecord, RequestStatus, StatusUpdate, SubmitRequestRequest, SubmitStatusUpdateRequest,
+    MessageRecord, RefusalGround, RequestStatus, StatusUpdate, SubmitRequestRequest,
+    SubmitStatusUpdateRequest,
 };
+use tonic::Code;
 
 use super::Outcome;
 use crate::connection::{Client, NodeTarget, answer};
-use crate::failure::UserError;
+use crate::failure::{RpcError, UserError};
 use crate::output::{Format, print_json, wrap};
 use crate::request_file::{self, Submission};
 use crate::views::MessageDetail;
+use crate::vocabulary;
 
 /// The name recorded in the audit log: `--as`, else the login name.
 pub fn submitter(name: Option<&str>) -> String {
@@ -47,12 +50,53 @@ pub async fn submit_request(
         .ok_or_else(|| anyhow::anyhow!("the node accepted the request but returned no record"))
 }
 
-/// Submits a status update about message `refers_to`.
+/// What a contact point reports about a request.
+#[derive(Debug, Clone)]
+pub struct StatusToSend {
+    pub status: RequestStatus,
+    /// Only for a refusal, and required for it.
+    pub ground: Option<RefusalGround>,
+    pub note: String,
+}
+
+impl StatusToSend {
+    /// What the lifecycle requires of an update whatever the request's state (a refusal names
+    /// its ground and gives reasons; nothing else names a ground), checked before any
+    /// connection. Whether the update may follow the request's current state, only the node
+    /// knows.
+    fn check(&self) -> Result<(), UserError> {
+        let refusal = self.status == RequestStatus::Refused;
+        let grounds = || vocabulary::all_names::<RefusalGround>().join(", ");
+        match (refusal, self.ground) {
+            (true, None) => Err(UserError::new(
+                "a refusal must name its ground (UNTOC art. 18(21))",
+                format!(
+                    "add --ground with one of: {}; `rogatory status send --help` explains \
+                     each. Bank secrecy alone is no ground (art. 18(8))",
+                    grounds()
+                ),
+            )),
+            (false, Some(ground)) => Err(UserError::new(
+                format!(
+                    "--ground {} is only for --status refused",
+                    vocabulary::name(ground)
+                ),
+                "leave out --ground",
+            )),
+            (true, Some(_)) if self.note.trim().is_empty() => Err(UserError::new(
+                "a refusal must give its reasons (UNTOC art. 18(23))",
+                "add --note \"...\" with the reasons for the other side",
+            )),
+            _ => Ok(()),
+        }
+    }
+}
+
+/// Submits a status update about request `refers_to`.
 pub async fn submit_status(
     client: &mut Client,
     refers_to: &str,
-    status: RequestStatus,
-    note: &str,
+    update: &StatusToSend,
     submitted_by: &str,
 ) -> anyhow::Result<MessageRecord> {
     let response = answer(
@@ -61,9 +105,12 @@ pub async fn submit_status(
                 refers_to: refers_to.to_owned(),
                 update: Some(StatusUpdate {
                     refers_to: refers_to.to_owned(),
-                    status: status as i32,
-                    note: note.to_owned(),
+                    status: update.status as i32,
+                    note: update.note.clone(),
                     author: submitted_by.to_owned(),
+                    ground: update.ground.map_or(0, |g| g as i32),
+                    // The node sets it: the head of the request's thread when it signs.
+                    previous: String::new(),
                 }),
                 submitted_by: submitted_by.to_owned(),
             })
@@ -90,8 +137,7 @@ pub async fn request_send(
 pub async fn status_send(
     target: &NodeTarget,
     refers_to: &str,
-    status: RequestStatus,
-    note: &str,
+    update: StatusToSend,
     name: Option<&str>,
     format: Format,
 ) -> anyhow::Result<Outcome> {
@@ -103,8 +149,22 @@ pub async fn status_send(
         )
         .into());
     }
+    update.check()?;
     let mut client = target.connect().await?;
-    let record = submit_status(&mut client, refers_to, status, note, &submitter(name)).await?;
+    let record = submit_status(&mut client, refers_to, &update, &submitter(name))
+        .await
+        .map_err(|error| match error.downcast_ref::<RpcError>() {
+            // The lifecycle does not allow it now: nothing was signed or sent.
+            Some(rpc) if rpc.code == Code::FailedPrecondition => UserError::new(
+                format!("your node did not send it: {}", rpc.message),
+                format!(
+                    "`rogatory message show {refers_to}` shows where the request stands and \
+                     its status updates"
+                ),
+            )
+            .into(),
+            _ => error,
+        })?;
     report(&record, format)
 }
 
@@ -135,6 +195,9 @@ fn report(record: &MessageRecord, format: Format) -> anyhow::Result<Outcome> {
     println!("  case:             {}", s.case_id);
     if let Some(update) = &detail.status_update {
         println!("  about:            {}", update.refers_to);
+        if let Some(state) = &s.request_state {
+            println!("  request now:      {state}");
+        }
     }
     println!(
         "  this node's log:  entry {} (signed and stored)",
@@ -174,4 +237,44 @@ fn report(record: &MessageRecord, format: Format) -> anyhow::Result<Outcome> {
         }
     }
     Ok(outcome)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn to_send(status: RequestStatus, ground: Option<RefusalGround>, note: &str) -> StatusToSend {
+        StatusToSend {
+            status,
+            ground,
+            note: note.into(),
+        }
+    }
+
+    #[test]
+    fn grounds_and_reasons_are_checked_before_connecting() {
+        let ground = Some(RefusalGround::NotInConformity);
+        assert!(
+            to_send(RequestStatus::Refused, ground, "Reasons.")
+                .check()
+                .is_ok()
+        );
+        assert!(to_send(RequestStatus::Accepted, None, "").check().is_ok());
+        let err = to_send(RequestStatus::Refused, None, "Reasons.")
+            .check()
+            .expect_err("no ground");
+        assert!(err.to_string().contains("must name its ground"), "{err}");
+        let err = to_send(RequestStatus::Refused, ground, " ")
+            .check()
+            .expect_err("no reasons");
+        assert!(err.to_string().contains("must give its reasons"), "{err}");
+        let err = to_send(RequestStatus::Accepted, ground, "")
+            .check()
+            .expect_err("ground without refusal");
+        assert!(
+            err.to_string()
+                .contains("--ground not-in-conformity is only for --status refused"),
+            "{err}"
+        );
+    }
 }

@@ -25,6 +25,7 @@ pub fn rejection_code(rejection: &Rejection) -> Code {
         Rejection::ReplayConflict { .. } => Code::AlreadyExists,
         Rejection::TooLarge { .. } => Code::ResourceExhausted,
         Rejection::OutOfOrder { .. } => Code::Aborted,
+        Rejection::InvalidTransition { .. } => Code::FailedPrecondition,
     }
 }
 
@@ -113,6 +114,7 @@ pub fn from_submit(error: SubmitError) -> Status {
         SubmitError::UnknownRecipient(_) => Status::not_found(error.to_string()),
         SubmitError::UnknownMessage(_) => Status::not_found(error.to_string()),
         SubmitError::Invalid(_) => Status::invalid_argument(error.to_string()),
+        SubmitError::Transition(_) => Status::failed_precondition(error.to_string()),
         SubmitError::Store(error) => internal(&error),
     }
 }

@@ -5,6 +5,7 @@ mod durability;
 mod exchange;
 mod grpc_surface;
 mod interop;
+mod lifecycle;
 mod metrics;
 mod operations;
 mod rejections;
