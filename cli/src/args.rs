@@ -22,7 +22,7 @@ Each country runs a node (rogatoryd). Nodes exchange signed messages over mutual
 receiving node answers every message with a signed receipt, and every node keeps a \
 tamper-evident audit log. This command talks to your own node through its operator socket.
 
-  Contact points:  request, status, inbox, outbox, message
+  Contact points:  request, case, status, inbox, outbox, message
   Operators:       status, ca, node, peers, backup, completions, man
   Auditors:        log, audit
   Try it out:      demo (three nodes on this machine, no set-up needed)
@@ -36,6 +36,7 @@ Examples:
   rogatory request template > my-request.toml       start a new request
   rogatory --node /srv/rogatory/tm request send my-request.toml --as \"A. Berdiyev\"
   rogatory --node /srv/rogatory/tm inbox
+  rogatory --node /srv/rogatory/tm case list --open --overdue
   rogatory --node /srv/rogatory/tm log verify
 
 Exit codes:
@@ -103,6 +104,10 @@ pub enum Command {
         args_conflicts_with_subcommands = true
     )]
     Status(StatusArgs),
+
+    /// Case threads: requests, replies and deadlines, grouped by case [contact points]
+    #[command(subcommand, display_order = 2)]
+    Case(CaseCommand),
 
     /// Messages your node received, newest first [contact points]
     #[command(
@@ -277,6 +282,97 @@ pub enum StatusCommand {
         ground: Option<RefusalGround>,
         /// An explanation for the other side (the reasons for a refusal, what is missing, ...);
         /// required with `--status refused`.
+        #[arg(long, value_name = "TEXT", default_value = "")]
+        note: String,
+        /// Your name, recorded as the update's author [default: $USER].
+        #[arg(long = "as", value_name = "NAME")]
+        name: Option<String>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CaseCommand {
+    /// Your node's cases, most recent activity first, with what is due next
+    #[command(
+        long_about = "Your node's cases, most recent activity first.\n\n\
+                      A case is every message with one case id: the requests, both sides' \
+                      status updates and their receipts. For each case: the other parties, \
+                      where each request stands, the next deadline and whether one has \
+                      passed. Deadlines run from the request's creation: acknowledge within 7 \
+                      days (urgent: 24 hours), decide within 30 days (urgent: 3 days), execute \
+                      within 90 days (urgent: 14 days). They are reminders, not legal time \
+                      limits: nothing is refused when one passes.",
+        after_help = "Examples:\n  rogatory case list\n  rogatory case list --open --overdue\n  \
+                      rogatory case list --urgent --peer de\n  rogatory case list --json"
+    )]
+    List {
+        /// Only cases with a request that is not refused, withdrawn or closed.
+        #[arg(long)]
+        open: bool,
+        /// Only cases with a request past one of its deadlines.
+        #[arg(long)]
+        overdue: bool,
+        /// Only cases with an urgent request.
+        #[arg(long)]
+        urgent: bool,
+        /// Only cases shared with this peer (its node id, e.g. de).
+        #[arg(long, value_name = "NODE_ID")]
+        peer: Option<String>,
+        /// Show at most this many cases (the node's default is 100).
+        #[arg(long, value_name = "N", default_value_t = 0, hide_default_value = true)]
+        limit: u32,
+    },
+
+    /// A case's whole thread: its requests with their deadlines, and every message in order
+    #[command(
+        long_about = "A case's whole thread.\n\n\
+                      First each request of the case: where it stands and its deadlines \
+                      (settled, pending or OVERDUE). Then the timeline, oldest first: when, from \
+                      which node to which, who (the request's signatory or the update's \
+                      author), what (the request, or the status reported, with its ground and \
+                      note) and the receipt that proves the other node stored it.",
+        after_help = "Examples:\n  rogatory case show tm-2026-0001\n  rogatory case show \
+                      tm-2026-0001 --json"
+    )]
+    Show {
+        /// The case id (`rogatory case list` lists them).
+        #[arg(value_name = "CASE_ID")]
+        case_id: String,
+    },
+
+    /// Reply in a case: send a status update on its open request
+    #[command(
+        long_about = "Reply in a case: send a status update on its open request.\n\n\
+                      The same as `rogatory status send`, aimed at the case's request so you \
+                      need not copy its message id. If the case has several open requests, \
+                      name one with --refers-to. The lifecycle rules are those of `status \
+                      send`: the requested side acknowledges, assesses and executes; the \
+                      requesting side supplements, withdraws and closes. A refusal needs \
+                      --ground (UNTOC art. 18(21)) and the reasons in --note (art. 18(23)).",
+        after_help = "Examples:\n  rogatory case reply tm-2026-0001 --status acknowledged --as \
+                      \"B. Schmidt\"\n  rogatory case reply tm-2026-0001 --status \
+                      additional-information-requested --note \"Please send the bank's \
+                      address.\"\n  rogatory case reply tm-2026-0001 --status supplemented \
+                      --note \"Address: ...\"\n  rogatory case reply tm-2026-0001 --refers-to \
+                      01JZ3K6W8Y2C9D0E1F2G3H4J5K --status refused --ground essential-interests \
+                      --note \"Reasons: ...\"\n\n\
+                      Exit code 0: delivered. Exit code 3: stored but not yet delivered."
+    )]
+    Reply {
+        /// The case id (`rogatory case list` lists them).
+        #[arg(value_name = "CASE_ID")]
+        case_id: String,
+        /// The request the reply is about, if the case has several open ones.
+        #[arg(long, value_name = "MESSAGE_ID")]
+        refers_to: Option<String>,
+        /// The new status.
+        #[arg(long, value_name = "STATUS", value_parser = status_parser())]
+        status: RequestStatus,
+        /// The ground of a refusal (UNTOC art. 18(21)); required with `--status refused` and
+        /// only then.
+        #[arg(long, value_name = "GROUND", value_parser = ground_parser())]
+        ground: Option<RefusalGround>,
+        /// An explanation for the other side; required with `--status refused`.
         #[arg(long, value_name = "TEXT", default_value = "")]
         note: String,
         /// Your name, recorded as the update's author [default: $USER].

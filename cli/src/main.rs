@@ -31,10 +31,10 @@ use clap::Parser;
 use rogatory_proto::v1::Direction;
 
 use crate::args::{
-    AuditCommand, CaCommand, Cli, Command, LogCommand, MessageCommand, NodeCommand, RequestCommand,
-    StatusArgs, StatusCommand,
+    AuditCommand, CaCommand, CaseCommand, Cli, Command, LogCommand, MessageCommand, NodeCommand,
+    RequestCommand, StatusArgs, StatusCommand,
 };
-use crate::commands::{Outcome, audit, identity, mailbox, operate, peers, setup, submit};
+use crate::commands::{Outcome, audit, case, identity, mailbox, operate, peers, setup, submit};
 use crate::connection::NodeTarget;
 use crate::output::Format;
 
@@ -150,6 +150,46 @@ async fn run(cli: Cli) -> anyhow::Result<Outcome> {
                 note,
             };
             submit::status_send(&target, &refers_to, update, name.as_deref(), format).await
+        }
+        Command::Case(CaseCommand::List {
+            open,
+            overdue,
+            urgent,
+            peer,
+            limit,
+        }) => {
+            let filter = case::ListFilter {
+                open,
+                overdue,
+                urgent,
+                peer,
+                limit,
+            };
+            case::list(&target, filter, format).await
+        }
+        Command::Case(CaseCommand::Show { case_id }) => case::show(&target, &case_id, format).await,
+        Command::Case(CaseCommand::Reply {
+            case_id,
+            refers_to,
+            status,
+            ground,
+            note,
+            name,
+        }) => {
+            let update = submit::StatusToSend {
+                status,
+                ground,
+                note,
+            };
+            case::reply(
+                &target,
+                &case_id,
+                refers_to.as_deref(),
+                update,
+                name.as_deref(),
+                format,
+            )
+            .await
         }
         Command::Inbox(list) => {
             mailbox::show_list(&target, Direction::Inbox, list.limit, format).await

@@ -1,6 +1,8 @@
 //! The real `rogatory` binary moving a request along its lifecycle between two real nodes:
 //! `status send` with `--ground`, a transition the node refuses (with what is allowed), and
-//! the request's state in `inbox`, `outbox` and `message show`.
+//! the request's state in `inbox`, `outbox` and `message show`; and a whole case (send,
+//! acknowledge, ask for information, supplement, execute, close) run through `case reply`,
+//! with `case list` and `case show` telling it.
 
 use std::path::Path;
 
@@ -195,6 +197,136 @@ async fn status_send_follows_the_lifecycle_and_mailboxes_show_the_state() {
         shown.contains("prohibited-by-domestic-law: UNTOC art. 18(21)(c)"),
         "{shown}"
     );
+
+    tm_node.stop().await.expect("tm stops");
+    de_node.stop().await.expect("de stops");
+}
+
+/// Issue 5: an end-to-end CLI test that runs a full case (send, acknowledge, ask for
+/// information, supplement, execute, close) through the real `rogatory` binary against real
+/// nodes.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_whole_case_runs_through_case_reply_and_case_show_tells_it() {
+    let root = tempfile::tempdir().expect("tempdir");
+    provision(root.path());
+    let path = |name: &str| root.path().join(name).to_str().expect("utf-8").to_owned();
+    let (tm, de) = (path("tm"), path("de"));
+    let tm_node = start(Path::new(&tm)).await;
+    let de_node = start(Path::new(&de)).await;
+
+    let request = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../config/requests/trafficking-evidence.toml"
+    );
+    ok(&[
+        "--node",
+        &tm,
+        "request",
+        "send",
+        request,
+        "--as",
+        "Prosecutor A.",
+    ])
+    .await;
+    let cases = json(&ok(&["--node", &de, "--json", "case", "list", "--open"]).await);
+    assert_eq!(cases.as_array().map(Vec::len), Some(1), "{cases}");
+    let case_id = cases[0]["case_id"].as_str().expect("case id").to_owned();
+    assert_eq!(cases[0]["peers"][0], "tm", "{cases}");
+    assert_eq!(cases[0]["requests"][0]["state"], "delivered", "{cases}");
+    assert_eq!(cases[0]["next_due"], "acknowledge", "{cases}");
+    assert_eq!(cases[0]["overdue"], false, "{cases}");
+    let listed = ok(&["--node", &de, "case", "list", "--peer", "tm"]).await;
+    assert!(listed.contains(&case_id), "{listed}");
+    assert!(listed.contains("acknowledge by "), "{listed}");
+
+    let steps = [
+        (&de, "acknowledged", "", "B. Schmidt"),
+        (
+            &de,
+            "additional-information-requested",
+            "Please send the witness's current address.",
+            "B. Schmidt",
+        ),
+        (
+            &tm,
+            "supplemented",
+            "Witness W. lives at Hafenstrasse 1, Hamburg.",
+            "Prosecutor A.",
+        ),
+        (&de, "accepted", "", "B. Schmidt"),
+        (&de, "in-execution", "", "C. Wagner"),
+        (
+            &de,
+            "executed",
+            "The witness was heard; the record follows.",
+            "C. Wagner",
+        ),
+        (&tm, "closed", "Thank you.", "Prosecutor A."),
+    ];
+    for (node, status, note, who) in steps {
+        let sent = ok(&[
+            "--node", node, "case", "reply", &case_id, "--status", status, "--note", note, "--as",
+            who,
+        ])
+        .await;
+        assert!(
+            sent.contains(&format!("request now:      {status}")),
+            "{sent}"
+        );
+        assert!(sent.contains("DELIVERED"), "{sent}");
+    }
+
+    // The whole thread, in order, with who did what and the receipts.
+    let shown = ok(&["--node", &tm, "case", "show", &case_id]).await;
+    let mut at = 0;
+    for expected in [
+        "request \"",
+        "by Aman Berdiyev",
+        "status → acknowledged  by B. Schmidt",
+        "status → additional-information-requested  by B. Schmidt",
+        "note:    Please send the witness's current address.",
+        "status → supplemented  by Prosecutor A.",
+        "note:    Witness W. lives at Hafenstrasse 1, Hamburg.",
+        "status → accepted  by B. Schmidt",
+        "status → in-execution  by C. Wagner",
+        "status → executed  by C. Wagner",
+        "status → closed  by Prosecutor A.",
+    ] {
+        let found = shown[at..]
+            .find(expected)
+            .unwrap_or_else(|| panic!("{expected:?} after position {at}:\n{shown}"));
+        at += found + expected.len();
+    }
+    assert!(shown.contains("receipt: de stored it at"), "{shown}");
+    assert!(shown.contains("receipt: tm stored it at"), "{shown}");
+    let thread = json(&ok(&["--node", &de, "--json", "case", "show", &case_id]).await);
+    let timeline = thread["timeline"].as_array().expect("timeline");
+    assert_eq!(timeline.len(), 8, "{thread}");
+    assert_eq!(timeline[0]["kind"], "request");
+    assert_eq!(timeline[0]["direction"], "received");
+    assert_eq!(timeline[7]["what"], "closed");
+    assert_eq!(timeline[7]["who"], "Prosecutor A.");
+    assert_eq!(thread["requests"][0]["state"], "closed", "{thread}");
+    assert!(
+        thread["requests"][0]["deadlines"]
+            .as_array()
+            .expect("deadlines")
+            .iter()
+            .all(|d| d["pending"] == false && d["overdue"] == false),
+        "{thread}"
+    );
+
+    // Closed: no longer listed as open, and nothing left to reply to.
+    let open = json(&ok(&["--node", &tm, "--json", "case", "list", "--open"]).await);
+    assert_eq!(open, serde_json::json!([]), "{open}");
+    let all = ok(&["--node", &tm, "case", "list"]).await;
+    assert!(all.contains("closed"), "{all}");
+    let (code, _, stderr) = rogatory(&[
+        "--node", &de, "case", "reply", &case_id, "--status", "executed",
+    ])
+    .await;
+    assert_eq!(code, 1, "{stderr}");
+    assert!(stderr.contains("has no open request"), "{stderr}");
 
     tm_node.stop().await.expect("tm stops");
     de_node.stop().await.expect("de stops");

@@ -9,12 +9,25 @@
 //! batch that stores the update, so a crash never separates a state from its cause.
 //! Not responsible for the checks that precede it (who may refer to what): `inbound` and
 //! `outbound` make those.
+//!
+//! It also answers the contact points' questions about cases: a case is every message this
+//! node holds with one case id. [`list_cases`] summarises them (peers, requests with their
+//! states and deadlines, last activity) and [`show_case`] returns one whole thread. Deadlines
+//! are `rogatory_proto::deadlines`, evaluated against a clock the caller passes. Both scan
+//! every stored message (the store keeps no index by case), so they are blocking and run in
+//! `spawn_blocking`.
 
-use rogatory_proto::lifecycle::{Added, Side, Thread, ThreadError};
+use std::collections::{BTreeMap, BTreeSet};
+
+use rogatory_proto::deadlines;
+use rogatory_proto::lifecycle::{self, Added, Side, Thread, ThreadError};
 use rogatory_proto::signing;
-use rogatory_proto::v1::{DeliveryState, Direction, MessageRecord, StatusUpdate, envelope};
+use rogatory_proto::v1::{
+    Alert, CaseDeadline, CaseRequest, CaseSummary, CaseThread as CaseThreadView, DeliveryState,
+    Direction, MessageRecord, RequestState, StatusUpdate, envelope,
+};
 
-use crate::store::{Batch, StoreError};
+use crate::store::{Batch, Store, StoreError};
 
 /// Why an update cannot be added to a request's thread.
 #[derive(Debug, thiserror::Error)]
@@ -111,6 +124,211 @@ impl CaseThread {
         batch.put_message(&self.request);
         Ok(added)
     }
+}
+
+/// Which cases [`list_cases`] returns.
+#[derive(Debug, Clone, Default)]
+pub struct CaseFilter {
+    /// Only cases with a request that is not final.
+    pub open_only: bool,
+    /// Only cases with a request past a deadline.
+    pub overdue_only: bool,
+    /// Only cases with an urgent request.
+    pub urgent_only: bool,
+    /// Only cases shared with this peer.
+    pub peer: Option<String>,
+    pub limit: usize,
+}
+
+/// Every message this node holds, grouped by case id, each case oldest first.
+fn by_case(store: &Store) -> Result<BTreeMap<String, Vec<MessageRecord>>, StoreError> {
+    let mut cases: BTreeMap<String, Vec<MessageRecord>> = BTreeMap::new();
+    for direction in [Direction::Inbox, Direction::Outbox] {
+        for record in store.list_messages(direction, usize::MAX)? {
+            cases
+                .entry(record.case_id.clone())
+                .or_default()
+                .push(record);
+        }
+    }
+    for messages in cases.values_mut() {
+        // Message ids are time-ordered (ULIDs); creation time first keeps the two nodes' ids
+        // in the order their senders made them.
+        messages.sort_by(|a, b| {
+            (a.created_at_ms, &a.message_id).cmp(&(b.created_at_ms, &b.message_id))
+        });
+    }
+    Ok(cases)
+}
+
+/// The other party of a message this node holds.
+fn peer_of(record: &MessageRecord) -> &str {
+    if record.direction == Direction::Outbox as i32 {
+        &record.recipient
+    } else {
+        &record.sender
+    }
+}
+
+/// `record` as a request of its case, with its deadlines at `now_ms`; `None` if it is not a
+/// request.
+pub fn case_request(record: &MessageRecord, now_ms: i64) -> Option<CaseRequest> {
+    let envelope = decode(record).ok()?;
+    let Some(envelope::Body::MlaRequest(request)) = envelope.body else {
+        return None;
+    };
+    let urgency = request.urgency.unwrap_or_default();
+    let state = RequestState::try_from(record.request_state).unwrap_or(RequestState::Unspecified);
+    let deadlines: Vec<CaseDeadline> =
+        deadlines::deadlines(envelope.created_at_ms, urgency.urgent, state)
+            .iter()
+            .map(|d| CaseDeadline {
+                milestone: d.milestone.name().to_owned(),
+                due_at_ms: d.due_at_ms,
+                pending: d.pending,
+                overdue: d.overdue_at(now_ms),
+            })
+            .collect();
+    Some(CaseRequest {
+        message_id: record.message_id.clone(),
+        direction: record.direction,
+        sender: record.sender.clone(),
+        recipient: record.recipient.clone(),
+        created_at_ms: envelope.created_at_ms,
+        state: state as i32,
+        urgent: urgency.urgent,
+        requested_deadline: urgency.deadline,
+        subject: request.subject,
+        overdue: deadlines.iter().any(|d| d.overdue),
+        deadlines,
+        open: state != RequestState::Unspecified && !lifecycle::is_final(state),
+    })
+}
+
+fn summarise(case_id: &str, messages: &[MessageRecord], now_ms: i64) -> CaseSummary {
+    let peers: BTreeSet<&str> = messages.iter().map(peer_of).collect();
+    let requests: Vec<CaseRequest> = messages
+        .iter()
+        .filter_map(|m| case_request(m, now_ms))
+        .collect();
+    let next = requests
+        .iter()
+        .flat_map(|r| r.deadlines.iter())
+        .filter(|d| d.pending)
+        .min_by_key(|d| d.due_at_ms);
+    CaseSummary {
+        case_id: case_id.to_owned(),
+        peers: peers.into_iter().map(str::to_owned).collect(),
+        urgent: requests.iter().any(|r| r.urgent),
+        last_activity_at_ms: messages.iter().map(|m| m.created_at_ms).max().unwrap_or(0),
+        messages: u32::try_from(messages.len()).unwrap_or(u32::MAX),
+        next_due_at_ms: next.map_or(0, |d| d.due_at_ms),
+        next_due: next.map(|d| d.milestone.clone()).unwrap_or_default(),
+        overdue: requests.iter().any(|r| r.overdue),
+        open: requests.iter().any(|r| r.open),
+        requests,
+    }
+}
+
+/// The cases that pass `filter`, most recent activity first, with deadlines at `now_ms`.
+pub fn list_cases(
+    store: &Store,
+    filter: &CaseFilter,
+    now_ms: i64,
+) -> Result<Vec<CaseSummary>, StoreError> {
+    let mut out: Vec<CaseSummary> = by_case(store)?
+        .iter()
+        .map(|(case_id, messages)| summarise(case_id, messages, now_ms))
+        .filter(|case| {
+            (!filter.open_only || case.open)
+                && (!filter.overdue_only || case.overdue)
+                && (!filter.urgent_only || case.urgent)
+                && filter
+                    .peer
+                    .as_ref()
+                    .is_none_or(|peer| case.peers.contains(peer))
+        })
+        .collect();
+    out.sort_by_key(|case| std::cmp::Reverse(case.last_activity_at_ms));
+    out.truncate(filter.limit);
+    Ok(out)
+}
+
+/// The whole thread of case `case_id`, oldest first; `None` if this node holds no message of it.
+pub fn show_case(
+    store: &Store,
+    case_id: &str,
+    now_ms: i64,
+) -> Result<Option<CaseThreadView>, StoreError> {
+    let mut messages = Vec::new();
+    for direction in [Direction::Inbox, Direction::Outbox] {
+        messages.extend(
+            store
+                .list_messages(direction, usize::MAX)?
+                .into_iter()
+                .filter(|m| m.case_id == case_id),
+        );
+    }
+    if messages.is_empty() {
+        return Ok(None);
+    }
+    messages
+        .sort_by(|a, b| (a.created_at_ms, &a.message_id).cmp(&(b.created_at_ms, &b.message_id)));
+    let requests = messages
+        .iter()
+        .filter_map(|m| case_request(m, now_ms))
+        .collect();
+    Ok(Some(CaseThreadView {
+        case_id: case_id.to_owned(),
+        messages,
+        requests,
+        now_ms,
+    }))
+}
+
+/// One `case-overdue` alert per request past a deadline at `now_ms`: which step is late and
+/// since when, worded for this node's side of the request.
+pub fn overdue_alerts(store: &Store, now_ms: i64) -> Result<Vec<Alert>, StoreError> {
+    let mut out = Vec::new();
+    for (case_id, messages) in by_case(store)? {
+        for request in messages.iter().filter_map(|m| case_request(m, now_ms)) {
+            let Some(late) = request.deadlines.iter().find(|d| d.overdue) else {
+                continue;
+            };
+            let step = match late.milestone.as_str() {
+                "acknowledge" => "acknowledgement",
+                "decide" => "decision",
+                _ => "execution",
+            };
+            let urgent = if request.urgent { "urgent " } else { "" };
+            let hours = (now_ms - late.due_at_ms) / 3_600_000;
+            let since = format_ms(late.due_at_ms);
+            let message = if request.direction == Direction::Outbox as i32 {
+                format!(
+                    "{urgent}request {} to {} in case {case_id}: {}'s {step} was due {since} \
+                     ({hours} h ago); follow it up with {}",
+                    request.message_id, request.recipient, request.recipient, request.recipient
+                )
+            } else {
+                format!(
+                    "{urgent}request {} from {} in case {case_id}: our {step} was due {since} \
+                     ({hours} h ago); answer it with `rogatory case reply {case_id}`",
+                    request.message_id, request.sender
+                )
+            };
+            out.push(Alert {
+                kind: "case-overdue".to_owned(),
+                subject: case_id.clone(),
+                message,
+            });
+        }
+    }
+    Ok(out)
+}
+
+/// `ms` since the epoch as an RFC 3339 UTC time.
+fn format_ms(ms: i64) -> String {
+    crate::preflight::format_time(ms.div_euclid(1000))
 }
 
 fn decode(record: &MessageRecord) -> Result<rogatory_proto::v1::Envelope, String> {
@@ -262,5 +480,57 @@ mod tests {
             .expect("replays");
         assert_eq!(replayed.state(), RequestState::Withdrawn);
         assert_eq!(replayed.head(), w);
+    }
+
+    #[test]
+    fn a_request_past_its_deadline_is_listed_overdue_and_alerted_once_per_request() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let store = Store::open(dir.path()).expect("open");
+        // de holds a request from tm created at 1 ms after the epoch: long overdue.
+        store
+            .write(|batch| {
+                let mut request = record(
+                    REQUEST,
+                    "tm",
+                    "de",
+                    envelope::Body::MlaRequest(MlaRequest::default()),
+                );
+                request.request_state = RequestState::Delivered as i32;
+                batch.put_message(&request);
+                Ok::<_, StoreError>(())
+            })
+            .expect("request");
+        let now = 1 + 8 * 24 * 3_600_000;
+        let cases = list_cases(
+            &store,
+            &CaseFilter {
+                overdue_only: true,
+                limit: 10,
+                ..Default::default()
+            },
+            now,
+        )
+        .expect("list");
+        assert_eq!(cases.len(), 1);
+        assert_eq!(cases[0].case_id, "tm-1");
+        assert_eq!(cases[0].peers, ["tm"]);
+        assert_eq!(cases[0].next_due, "acknowledge");
+        let alerts = overdue_alerts(&store, now).expect("alerts");
+        assert_eq!(alerts.len(), 1);
+        assert_eq!(
+            (alerts[0].kind.as_str(), alerts[0].subject.as_str()),
+            ("case-overdue", "tm-1")
+        );
+        assert!(
+            alerts[0]
+                .message
+                .contains("our acknowledgement was due 1970-01-08T00:00:00Z (24 h ago)"),
+            "{}",
+            alerts[0].message
+        );
+        // Before the first deadline nothing is late.
+        assert!(overdue_alerts(&store, 1).expect("alerts").is_empty());
+        assert!(show_case(&store, "tm-1", now).expect("show").is_some());
+        assert!(show_case(&store, "tm-2", now).expect("show").is_none());
     }
 }

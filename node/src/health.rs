@@ -6,7 +6,7 @@
 //! checkpoint is recent (it covers the log, or was signed within [`CHECKPOINT_STALE_AFTER`]).
 //! The signing key is loaded before the node serves at all. Anything else worth an operator's
 //! attention (a certificate near expiry, a peer unreachable too long, an overdue message, low
-//! disk space, a misbehaving peer) is a warning: logged when it appears and shown by status,
+//! disk space, a misbehaving peer, a request past one of its deadlines) is a warning: logged when it appears and shown by status,
 //! without taking the node out of service.
 
 use std::sync::Arc;
@@ -424,6 +424,13 @@ pub fn warnings(
             &node.config.data_dir.display().to_string(),
             format!("cannot read the free space of the data directory: {error}"),
         )),
+    }
+    match crate::cases::overdue_alerts(&node.store, now) {
+        Ok(overdue) => out.extend(overdue),
+        Err(error) => tracing::warn!(
+            error = %crate::error_chain(&error),
+            "cannot read the cases to check their deadlines"
+        ),
     }
     out
 }

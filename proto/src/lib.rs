@@ -7,6 +7,7 @@
 
 pub mod audit;
 pub mod checkpoint;
+pub mod deadlines;
 pub mod ids;
 pub mod lifecycle;
 pub mod log;

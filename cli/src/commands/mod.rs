@@ -2,6 +2,7 @@
 //! `args`), prints its result, and returns an [`Outcome`] that `main` turns into an exit code.
 
 pub mod audit;
+pub mod case;
 pub mod identity;
 pub mod mailbox;
 pub mod operate;

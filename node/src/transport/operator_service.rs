@@ -8,10 +8,11 @@ use std::time::Duration;
 
 use rogatory_proto::v1::export_chunk::{self, Chunk};
 use rogatory_proto::v1::{
-    BackupRequest, BackupResponse, DeliveryState, Direction, ExportChunk, ExportLogRequest,
-    IdentityRequest, IdentityResponse, LatestCheckpointRequest, LatestCheckpointResponse,
-    ListMessagesRequest, ListMessagesResponse, ListPeersRequest, ListPeersResponse, MessageRecord,
-    NodeStatusRequest, NodeStatusResponse, PeerInfo, ShowMessageRequest, SubmitRequestRequest,
+    BackupRequest, BackupResponse, CaseThread, DeliveryState, Direction, ExportChunk,
+    ExportLogRequest, IdentityRequest, IdentityResponse, LatestCheckpointRequest,
+    LatestCheckpointResponse, ListCasesRequest, ListCasesResponse, ListMessagesRequest,
+    ListMessagesResponse, ListPeersRequest, ListPeersResponse, MessageRecord, NodeStatusRequest,
+    NodeStatusResponse, PeerInfo, ShowCaseRequest, ShowMessageRequest, SubmitRequestRequest,
     SubmitResponse, SubmitStatusUpdateRequest, VerifyLogRequest, VerifyLogResponse,
 };
 use tokio::sync::mpsc;
@@ -21,6 +22,7 @@ use tonic::{Request, Response, Status};
 use tracing::Instrument;
 
 use super::status;
+use crate::cases;
 use crate::health;
 use crate::node::Node;
 use crate::outbound;
@@ -422,6 +424,57 @@ impl Operator for OperatorService {
             checkpoint_size: snapshot.checkpoint_size,
             bytes: snapshot.bytes,
         }))
+    }
+
+    async fn list_cases(
+        &self,
+        request: Request<ListCasesRequest>,
+    ) -> Result<Response<ListCasesResponse>, Status> {
+        let request = request.into_inner();
+        let filter = cases::CaseFilter {
+            open_only: request.open_only,
+            overdue_only: request.overdue_only,
+            urgent_only: request.urgent_only,
+            peer: Some(request.peer).filter(|p| !p.is_empty()),
+            limit: match request.limit as usize {
+                0 => DEFAULT_LIST_LIMIT,
+                n => n.min(MAX_LIST_LIMIT),
+            },
+        };
+        let now_ms = match request.as_of_ms {
+            0 => crate::now_ms(),
+            at => at,
+        };
+        let store = Arc::clone(&self.node.store);
+        let cases = tokio::task::spawn_blocking(move || cases::list_cases(&store, &filter, now_ms))
+            .await
+            .map_err(|e| Status::internal(e.to_string()))?
+            .map_err(|e| status::internal(&e))?;
+        Ok(Response::new(ListCasesResponse { cases, now_ms }))
+    }
+
+    async fn show_case(
+        &self,
+        request: Request<ShowCaseRequest>,
+    ) -> Result<Response<CaseThread>, Status> {
+        let case_id = request.into_inner().case_id;
+        if case_id.is_empty() {
+            return Err(Status::invalid_argument("give the case id to show"));
+        }
+        let store = Arc::clone(&self.node.store);
+        let wanted = case_id.clone();
+        let thread =
+            tokio::task::spawn_blocking(move || cases::show_case(&store, &wanted, crate::now_ms()))
+                .await
+                .map_err(|e| Status::internal(e.to_string()))?
+                .map_err(|e| status::internal(&e))?;
+        let mut thread = thread.ok_or_else(|| {
+            Status::not_found(format!("no case {case_id} in this node's inbox or outbox"))
+        })?;
+        for message in &mut thread.messages {
+            self.annotate(message);
+        }
+        Ok(Response::new(thread))
     }
 
     async fn latest_checkpoint(

@@ -1,0 +1,510 @@
+//! Case threads for contact points: `rogatory case list`, `case show` and `case reply`.
+//!
+//! A case is every message the node holds with one case id: the requests, the status updates
+//! of both sides and their receipts. The node groups them and evaluates each request's
+//! deadlines (`rogatory_proto::deadlines`); this module shows them. `case reply` is
+//! `status send` aimed at the case's open request, so a contact point need not copy ids.
+
+use rogatory_proto::ids::is_message_id;
+use rogatory_proto::v1::{
+    CaseRequest, CaseSummary, CaseThread, Direction, ListCasesRequest, RequestState,
+    ShowCaseRequest,
+};
+use serde::Serialize;
+
+use super::Outcome;
+use super::submit::{self, StatusToSend};
+use crate::connection::{NodeTarget, answer};
+use crate::failure::UserError;
+use crate::output::{Format, Table, minute, print_json, shorten, wrap};
+use crate::views::MessageDetail;
+use crate::vocabulary::name_of;
+
+/// Which cases `case list` shows.
+#[derive(Debug, Clone, Default)]
+pub struct ListFilter {
+    pub open: bool,
+    pub overdue: bool,
+    pub urgent: bool,
+    pub peer: Option<String>,
+    pub limit: u32,
+}
+
+/// One deadline of a request.
+#[derive(Debug, Clone, Serialize)]
+pub struct DeadlineView {
+    /// "acknowledge", "decide" or "execute".
+    pub milestone: String,
+    /// RFC 3339 UTC, to the minute.
+    pub due_at: String,
+    /// The request has not reached this step yet.
+    pub pending: bool,
+    pub overdue: bool,
+}
+
+/// A request of a case: where it stands and what is due.
+#[derive(Debug, Clone, Serialize)]
+pub struct CaseRequestView {
+    pub message_id: String,
+    /// "sent" (this node is the requesting side) or "received".
+    pub direction: &'static str,
+    pub sender: String,
+    pub recipient: String,
+    pub created_at: String,
+    pub subject: String,
+    pub state: String,
+    pub urgent: bool,
+    /// The requester's own deadline, as written in the request.
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub requested_deadline: String,
+    pub open: bool,
+    pub overdue: bool,
+    pub deadlines: Vec<DeadlineView>,
+}
+
+impl From<&CaseRequest> for CaseRequestView {
+    fn from(r: &CaseRequest) -> Self {
+        Self {
+            message_id: r.message_id.clone(),
+            direction: direction_word(r.direction),
+            sender: r.sender.clone(),
+            recipient: r.recipient.clone(),
+            created_at: minute(r.created_at_ms),
+            subject: r.subject.clone(),
+            state: name_of::<RequestState>(r.state),
+            urgent: r.urgent,
+            requested_deadline: r.requested_deadline.clone(),
+            open: r.open,
+            overdue: r.overdue,
+            deadlines: r
+                .deadlines
+                .iter()
+                .map(|d| DeadlineView {
+                    milestone: d.milestone.clone(),
+                    due_at: minute(d.due_at_ms),
+                    pending: d.pending,
+                    overdue: d.overdue,
+                })
+                .collect(),
+        }
+    }
+}
+
+impl CaseRequestView {
+    /// "acknowledge by 2026-01-08T00:00Z (OVERDUE)", or "nothing due".
+    fn next_due_text(&self) -> String {
+        match self.deadlines.iter().find(|d| d.pending) {
+            Some(d) if d.overdue => format!("{} by {} (OVERDUE)", d.milestone, d.due_at),
+            Some(d) => format!("{} by {}", d.milestone, d.due_at),
+            None => "nothing due".to_owned(),
+        }
+    }
+}
+
+fn direction_word(direction: i32) -> &'static str {
+    if direction == Direction::Outbox as i32 {
+        "sent"
+    } else {
+        "received"
+    }
+}
+
+/// One line of `case list`.
+#[derive(Debug, Clone, Serialize)]
+pub struct CaseSummaryView {
+    pub case_id: String,
+    pub peers: Vec<String>,
+    pub open: bool,
+    pub urgent: bool,
+    pub overdue: bool,
+    pub messages: u32,
+    pub last_activity: String,
+    /// The earliest pending deadline of the case, e.g. "decide".
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next_due: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next_due_at: Option<String>,
+    pub requests: Vec<CaseRequestView>,
+}
+
+impl From<&CaseSummary> for CaseSummaryView {
+    fn from(c: &CaseSummary) -> Self {
+        Self {
+            case_id: c.case_id.clone(),
+            peers: c.peers.clone(),
+            open: c.open,
+            urgent: c.urgent,
+            overdue: c.overdue,
+            messages: c.messages,
+            last_activity: minute(c.last_activity_at_ms),
+            next_due: Some(c.next_due.clone()).filter(|n| !n.is_empty()),
+            next_due_at: (c.next_due_at_ms > 0).then(|| minute(c.next_due_at_ms)),
+            requests: c.requests.iter().map(CaseRequestView::from).collect(),
+        }
+    }
+}
+
+pub async fn list(
+    target: &NodeTarget,
+    filter: ListFilter,
+    format: Format,
+) -> anyhow::Result<Outcome> {
+    let mut client = target.connect().await?;
+    let response = answer(
+        client
+            .list_cases(ListCasesRequest {
+                open_only: filter.open,
+                overdue_only: filter.overdue,
+                urgent_only: filter.urgent,
+                peer: filter.peer.clone().unwrap_or_default(),
+                limit: filter.limit,
+                as_of_ms: 0,
+            })
+            .await,
+        || "listing the cases".to_owned(),
+    )?;
+    let cases: Vec<CaseSummaryView> = response.cases.iter().map(CaseSummaryView::from).collect();
+    if format.json() {
+        print_json(&cases)?;
+        return Ok(Outcome::Done);
+    }
+    if cases.is_empty() {
+        println!("No case matches.");
+        return Ok(Outcome::Done);
+    }
+    let mut table = Table::new(&[
+        "LAST ACTIVITY (UTC)",
+        "CASE",
+        "WITH",
+        "REQUESTS",
+        "NEXT DUE",
+        "FLAGS",
+    ]);
+    for case in &cases {
+        let requests: Vec<String> = case.requests.iter().map(|r| r.state.clone()).collect();
+        let next = match (&case.next_due, &case.next_due_at) {
+            (Some(what), Some(at)) => format!("{what} by {at}"),
+            _ => String::new(),
+        };
+        let flags: Vec<&str> = [
+            (case.overdue, "OVERDUE"),
+            (case.urgent, "urgent"),
+            (!case.open, "closed"),
+        ]
+        .into_iter()
+        .filter_map(|(on, word)| on.then_some(word))
+        .collect();
+        table.row(vec![
+            case.last_activity.clone(),
+            case.case_id.clone(),
+            case.peers.join(", "),
+            requests.join(", "),
+            next,
+            flags.join(" "),
+        ]);
+    }
+    print!("{}", table.render());
+    println!("`rogatory case show CASE_ID` shows a case's whole thread.");
+    Ok(Outcome::Done)
+}
+
+/// One event of a case's timeline.
+#[derive(Debug, Clone, Serialize)]
+pub struct TimelineEntry {
+    pub time: String,
+    pub message_id: String,
+    /// "sent" or "received", from this node's point of view.
+    pub direction: &'static str,
+    pub from: String,
+    pub to: String,
+    /// The person: a request's signatory, a status update's author.
+    pub who: String,
+    /// "request" or "status".
+    pub kind: &'static str,
+    /// A request's subject, or the status a status update reports.
+    pub what: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub refers_to: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ground: Option<String>,
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub note: String,
+    /// The state the update led to (or for a request, where it stands now).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub state: Option<String>,
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub superseded: bool,
+    /// Delivery: "delivered", "received", "queued", ...
+    pub delivery: String,
+    /// "de stored it at ..., its log entry 3"; empty if there is no receipt yet.
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub receipt: String,
+}
+
+/// `case show`: the requests with their deadlines, and every message oldest first.
+#[derive(Debug, Clone, Serialize)]
+pub struct CaseView {
+    pub case_id: String,
+    pub requests: Vec<CaseRequestView>,
+    pub timeline: Vec<TimelineEntry>,
+}
+
+impl CaseView {
+    fn from_thread(thread: &CaseThread) -> Self {
+        let timeline = thread
+            .messages
+            .iter()
+            .map(|record| {
+                let detail = MessageDetail::from_record(record);
+                let s = &detail.summary;
+                let (who, kind, what, note, ground, refers_to) =
+                    match (&detail.request, &detail.status_update) {
+                        (Some(request), _) => (
+                            request.signed_by.clone(),
+                            "request",
+                            request.subject.clone(),
+                            String::new(),
+                            None,
+                            None,
+                        ),
+                        (_, Some(update)) => (
+                            update.author.clone(),
+                            "status",
+                            update.status.clone(),
+                            update.note.clone(),
+                            update.ground.clone(),
+                            Some(update.refers_to.clone()),
+                        ),
+                        _ => (
+                            String::new(),
+                            "request",
+                            s.problem.clone().unwrap_or_default(),
+                            String::new(),
+                            None,
+                            None,
+                        ),
+                    };
+                let receipt = detail.receipt.as_ref().map_or_else(String::new, |r| {
+                    format!(
+                        "{} stored it at {}, its log entry {}",
+                        r.receiver, r.received_at, r.log_index
+                    )
+                });
+                TimelineEntry {
+                    time: s.created_at.clone(),
+                    message_id: s.message_id.clone(),
+                    direction: direction_word(record.direction),
+                    from: s.sender.clone(),
+                    to: s.recipient.clone(),
+                    who,
+                    kind,
+                    what,
+                    refers_to,
+                    ground,
+                    note,
+                    state: s.request_state.clone(),
+                    superseded: s.superseded,
+                    delivery: s.state.clone(),
+                    receipt,
+                }
+            })
+            .collect();
+        Self {
+            case_id: thread.case_id.clone(),
+            requests: thread.requests.iter().map(CaseRequestView::from).collect(),
+            timeline,
+        }
+    }
+
+    fn render(&self) -> String {
+        let mut out = format!("Case {}\n", self.case_id);
+        out.push_str("\nRequests\n");
+        for r in &self.requests {
+            out.push_str(&format!(
+                "  {}  {} → {}  {}{}\n",
+                r.message_id,
+                r.sender,
+                r.recipient,
+                r.state,
+                if r.urgent { "  URGENT" } else { "" }
+            ));
+            out.push_str(&format!("    subject:   {}\n", shorten(&r.subject, 70)));
+            out.push_str(&format!("    next:      {}\n", r.next_due_text()));
+            if !r.requested_deadline.is_empty() {
+                out.push_str(&format!(
+                    "    requested deadline: {}\n",
+                    r.requested_deadline
+                ));
+            }
+            for d in &r.deadlines {
+                let mark = match (d.pending, d.overdue) {
+                    (_, true) => "OVERDUE",
+                    (true, false) => "pending",
+                    (false, false) => "settled",
+                };
+                out.push_str(&format!(
+                    "    {:<12} due {}  {mark}\n",
+                    d.milestone, d.due_at
+                ));
+            }
+        }
+        out.push_str("\nTimeline (UTC)\n");
+        for e in &self.timeline {
+            let what = match e.kind {
+                "request" => format!("request \"{}\"", shorten(&e.what, 50)),
+                _ => match &e.state {
+                    Some(state) if e.superseded => {
+                        format!("status → {} (superseded; would be {state})", e.what)
+                    }
+                    _ => format!("status → {}", e.what),
+                },
+            };
+            // With several requests in the case, say which one an update is about.
+            let what = match &e.refers_to {
+                Some(id) if self.requests.len() > 1 => format!("{what} (re {id})"),
+                _ => what,
+            };
+            let who = if e.who.is_empty() {
+                String::new()
+            } else {
+                format!("  by {}", e.who)
+            };
+            out.push_str(&format!(
+                "  {}  {} → {}  {what}{who}\n",
+                e.time, e.from, e.to
+            ));
+            if let Some(ground) = &e.ground {
+                out.push_str(&format!("      ground:  {ground}\n"));
+            }
+            if !e.note.is_empty() {
+                let note = wrap(&e.note, 80).replace('\n', "\n               ");
+                out.push_str(&format!("      note:    {note}\n"));
+            }
+            if e.receipt.is_empty() {
+                out.push_str(&format!("      delivery: {}\n", e.delivery));
+            } else {
+                out.push_str(&format!("      receipt: {}\n", e.receipt));
+            }
+            out.push_str(&format!("      id:      {}\n", e.message_id));
+        }
+        out
+    }
+}
+
+async fn fetch(target: &NodeTarget, case_id: &str) -> anyhow::Result<CaseThread> {
+    let mut client = target.connect().await?;
+    answer(
+        client
+            .show_case(ShowCaseRequest {
+                case_id: case_id.to_owned(),
+            })
+            .await,
+        || format!("looking up case {case_id}"),
+    )
+}
+
+pub async fn show(target: &NodeTarget, case_id: &str, format: Format) -> anyhow::Result<Outcome> {
+    let view = CaseView::from_thread(&fetch(target, case_id).await?);
+    if format.json() {
+        print_json(&view)?;
+    } else {
+        print!("{}", view.render());
+    }
+    Ok(Outcome::Done)
+}
+
+/// The request a reply in this case is about: `refers_to` if given (it must be one of the
+/// case's requests), else the case's only open request.
+fn reply_target(
+    case_id: &str,
+    requests: &[CaseRequest],
+    refers_to: Option<&str>,
+) -> Result<String, UserError> {
+    if let Some(id) = refers_to {
+        return if requests.iter().any(|r| r.message_id == id) {
+            Ok(id.to_owned())
+        } else {
+            Err(UserError::new(
+                format!("--refers-to {id} is not a request of case {case_id}"),
+                format!("`rogatory case show {case_id}` lists the case's requests"),
+            ))
+        };
+    }
+    let open: Vec<&CaseRequest> = requests.iter().filter(|r| r.open).collect();
+    match open.as_slice() {
+        [only] => Ok(only.message_id.clone()),
+        [] => Err(UserError::new(
+            format!("case {case_id} has no open request to reply to"),
+            format!(
+                "`rogatory case show {case_id}` shows where its requests stand; a refused, \
+                 withdrawn or closed request takes no further status"
+            ),
+        )),
+        several => Err(UserError::new(
+            format!(
+                "case {case_id} has {} open requests: {}",
+                several.len(),
+                several
+                    .iter()
+                    .map(|r| r.message_id.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+            "say which one with --refers-to MESSAGE_ID",
+        )),
+    }
+}
+
+pub async fn reply(
+    target: &NodeTarget,
+    case_id: &str,
+    refers_to: Option<&str>,
+    update: StatusToSend,
+    name: Option<&str>,
+    format: Format,
+) -> anyhow::Result<Outcome> {
+    if let Some(id) = refers_to.filter(|id| !is_message_id(id)) {
+        return Err(UserError::new(
+            format!("--refers-to {id:?} is not a message id"),
+            format!("`rogatory case show {case_id}` lists the case's requests"),
+        )
+        .into());
+    }
+    let thread = fetch(target, case_id).await?;
+    let request = reply_target(case_id, &thread.requests, refers_to)?;
+    submit::status_send(target, &request, update, name, format).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn request(id: &str, open: bool) -> CaseRequest {
+        CaseRequest {
+            message_id: id.into(),
+            open,
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn a_reply_goes_to_the_single_open_request_or_needs_refers_to() {
+        let a = "01J0000000000000000000000A";
+        let b = "01J0000000000000000000000B";
+        assert_eq!(
+            reply_target("c", &[request(a, false), request(b, true)], None).expect("one open"),
+            b
+        );
+        let err =
+            reply_target("c", &[request(a, true), request(b, true)], None).expect_err("two open");
+        assert!(err.to_string().contains("2 open requests"), "{err}");
+        assert_eq!(
+            reply_target("c", &[request(a, true), request(b, true)], Some(a)).expect("named"),
+            a
+        );
+        let err = reply_target("c", &[request(a, false)], None).expect_err("none open");
+        assert!(err.to_string().contains("no open request"), "{err}");
+        let err = reply_target("c", &[request(a, true)], Some(b)).expect_err("not in case");
+        assert!(err.to_string().contains("not a request of case c"), "{err}");
+    }
+}
