@@ -1,10 +1,12 @@
 //! The offline auditor's verifier: checks a node's exported audit log (a bundle) entry by entry,
 //! with nothing but the entries, the node's signed checkpoints and the public keys.
 //!
-//! [`AuditVerifier`] is fed the entries in order ([`AuditVerifier::push_entry`]) and, once the
-//! rebuilt tree holds enough leaves, each checkpoint ([`AuditVerifier::check_checkpoint`]); it
-//! holds the running chain head, the Merkle tree rebuilt from the entries and a small record per
-//! message, never the entries themselves. On top of what a node checks of its own log
+//! [`AuditVerifier`] is fed the entries in order ([`AuditVerifier::push_entry`], or a chunk at a
+//! time with [`AuditVerifier::push_entries`], which decodes, hashes and batch-verifies
+//! signatures on every core, then checks the entries against each other in order) and, once
+//! the rebuilt tree holds enough leaves, each checkpoint ([`AuditVerifier::check_checkpoint`]);
+//! it holds the running chain head, the Merkle tree rebuilt from the entries and a small record
+//! per message, never the entries themselves. On top of what a node checks of its own log
 //! ([`crate::log`]: chain, signatures, checkpoints against the tree) it checks that the log tells
 //! one consistent story:
 //!
@@ -24,6 +26,9 @@
 //! other's receipts. This module does no I/O; reading a bundle's files is the caller's job.
 
 use std::collections::{BTreeMap, HashMap};
+use std::num::NonZeroUsize;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::mpsc;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as BASE64;
@@ -31,10 +36,13 @@ use ed25519_dalek::VerifyingKey;
 use prost::Message;
 
 use crate::checkpoint::{self, Checkpoint, CheckpointError, ProofFile};
-use crate::log::{ChainVerifier, entry_hash, verify_entry_signature, verify_own_checkpoint};
+use crate::log::{
+    ChainVerifier, EntrySignature, SignerKey, UnlinkedEntry, decode_signed_receipt, entry_hash,
+    verify_own_checkpoint, verify_signatures,
+};
 use crate::merkle::{self, Hash, MemoryTree};
 use crate::note::{self, Note};
-use crate::signing::{self, sha256};
+use crate::signing::{self, VerifyError, sha256};
 use crate::v1::{EntryKind, Envelope, LogEntry, Receipt};
 
 /// The origin line (and note key name) of node `node_id`'s checkpoints: `rogatory/<node_id>`.
@@ -101,6 +109,23 @@ pub struct AuditReport {
     pub uncovered: u64,
 }
 
+/// How many entries a caller should give [`AuditVerifier::push_entries`] at a time, at most
+/// (what `rogatory audit verify` reads per step): every thread gets a dozen signature batches or
+/// more, so that few are left idle while the last batches of a chunk are verified.
+pub const CHUNK_ENTRIES: usize = 16384;
+
+/// How many bytes of entries a caller should give [`AuditVerifier::push_entries`] at a time, at
+/// most: with [`CHUNK_ENTRIES`], this bounds the memory verification takes (at most about
+/// twice this) when entries are large, as envelopes of a megabyte may be.
+pub const CHUNK_BYTES: usize = 64 * 1024 * 1024;
+
+/// Entries per signature batch (one `ed25519_dalek::verify_batch` call), which is also the
+/// unit of work a thread takes. Measured on the 2-core benchmark machine (batches of 64 to 2048
+/// tried): a batch of 512 costs well under half a `verify_strict` per signature, about 10%
+/// less than one of 128 or 256; larger batches gain little more, while a failing batch is
+/// re-checked one signature at a time and the last batches of a chunk leave threads idle.
+const BATCH_ENTRIES: usize = 512;
+
 /// What is remembered of a message this log sent, to check the receipt obtained for it.
 #[derive(Debug, Clone)]
 struct Sent {
@@ -117,13 +142,213 @@ struct Received {
     payload_sha256: [u8; 32],
 }
 
-/// Verifies one node's exported log, entry by entry. See the module documentation.
+/// Who signs what in the log: fixed for the whole log, read by every thread that prepares
+/// entries.
 #[derive(Debug)]
-pub struct AuditVerifier {
+struct Signers {
     node_id: String,
-    origin: String,
-    own_key: VerifyingKey,
-    peer_keys: BTreeMap<String, VerifyingKey>,
+    own_key: SignerKey,
+    peer_keys: BTreeMap<String, SignerKey>,
+}
+
+/// What an entry's kind-specific checks take from its signed payload: checked before the
+/// entries before it are known, used when it is applied.
+#[derive(Debug)]
+enum PayloadFacts {
+    /// The kind has no payload to check.
+    None,
+    /// The envelope names the entry's message, this node as sender and the peer as recipient.
+    Sent {
+        payload_sha256: [u8; 32],
+    },
+    /// The envelope names the entry's message, the peer as sender and this node as recipient.
+    Received {
+        payload_sha256: [u8; 32],
+    },
+    /// The receipt decodes, is of the wire version and acknowledges the entry's message.
+    ReceiptIssued(Receipt),
+    ReceiptObtained(Receipt),
+}
+
+/// One entry with everything checked that needs nothing but the entry: built on any thread,
+/// then applied in index order ([`Applied::apply`]).
+#[derive(Debug)]
+struct PreparedEntry {
+    /// Decoded and hashed; the signed payload and signature already taken out.
+    unlinked: UnlinkedEntry,
+    /// The signature check's verdict, worded as [`crate::log::verify_entry_signature`] does.
+    signature: Result<(), String>,
+    payload: Result<PayloadFacts, AuditFailure>,
+}
+
+/// An entry's signature, still to verify.
+#[derive(Debug)]
+struct PendingSignature {
+    signature: EntrySignature,
+    /// For a receipt, why it does not open once its signature verified (opening a receipt
+    /// decodes it after checking the signature).
+    receipt_failure: Option<VerifyError>,
+}
+
+impl Signers {
+    fn key_of(&self, node_id: &str) -> Option<SignerKey> {
+        if node_id == self.node_id {
+            Some(self.own_key)
+        } else {
+            self.peer_keys.get(node_id).copied()
+        }
+    }
+
+    /// Prepares `entries`, stored from `first_index` on, verifying their signatures together.
+    fn prepare<B: AsRef<[u8]>>(&self, first_index: u64, entries: &[B]) -> Vec<PreparedEntry> {
+        let mut prepared = Vec::with_capacity(entries.len());
+        // With the position in `prepared` of their entry.
+        let mut pending = Vec::with_capacity(entries.len());
+        for (offset, bytes) in entries.iter().enumerate() {
+            let index = first_index.saturating_add(offset as u64);
+            let (entry, signature) = self.prepare_entry(index, bytes.as_ref());
+            if let Some(signature) = signature {
+                pending.push((offset, signature));
+            }
+            prepared.push(entry);
+        }
+        let signatures: Vec<&EntrySignature> = pending.iter().map(|(_, p)| &p.signature).collect();
+        let verdicts = verify_signatures(&signatures);
+        for ((offset, pending), verdict) in pending.into_iter().zip(verdicts) {
+            prepared[offset].signature = verdict
+                .and_then(|()| pending.receipt_failure.map_or(Ok(()), Err))
+                .map_err(|e| pending.signature.failure(&e));
+        }
+        prepared
+    }
+
+    /// Prepares one entry, except for its signature, which is returned to be verified.
+    fn prepare_entry(&self, index: u64, bytes: &[u8]) -> (PreparedEntry, Option<PendingSignature>) {
+        let mut unlinked = UnlinkedEntry::new(index, bytes);
+        let Some(entry) = unlinked.entry_mut() else {
+            // It fails when it is linked; nothing else about it is ever reported.
+            return (
+                PreparedEntry {
+                    unlinked,
+                    signature: Ok(()),
+                    payload: Ok(PayloadFacts::None),
+                },
+                None,
+            );
+        };
+        let (payload, receipt_failure) = self.payload_facts(entry);
+        // A signature to verify starts as Ok: `prepare` replaces it with the verdict.
+        let (signature, to_verify) =
+            match EntrySignature::of(entry, &self.node_id, |id| self.key_of(id)) {
+                Ok(Some(signature)) => (
+                    Ok(()),
+                    Some(PendingSignature {
+                        signature,
+                        receipt_failure,
+                    }),
+                ),
+                Ok(None) => (Ok(()), None),
+                Err(reason) => (Err(reason), None),
+            };
+        // The signature holds its own copy of the signed bytes; nothing else needs them.
+        entry.signed_payload = Vec::new();
+        entry.signature = Vec::new();
+        (
+            PreparedEntry {
+                unlinked,
+                signature,
+                payload,
+            },
+            to_verify,
+        )
+    }
+
+    /// The kind-specific checks that need only the entry, and for a receipt its failure to
+    /// open (reported by the signature check, which comes first).
+    fn payload_facts(
+        &self,
+        entry: &LogEntry,
+    ) -> (Result<PayloadFacts, AuditFailure>, Option<VerifyError>) {
+        let kind = EntryKind::try_from(entry.kind).unwrap_or(EntryKind::Unspecified);
+        let payload_sha256 = || sha256(&entry.signed_payload);
+        match kind {
+            EntryKind::MessageSent => (
+                envelope_of(entry, &self.node_id, &entry.peer).map(|()| PayloadFacts::Sent {
+                    payload_sha256: payload_sha256(),
+                }),
+                None,
+            ),
+            EntryKind::MessageReceived => (
+                envelope_of(entry, &entry.peer, &self.node_id).map(|()| PayloadFacts::Received {
+                    payload_sha256: payload_sha256(),
+                }),
+                None,
+            ),
+            EntryKind::ReceiptIssued | EntryKind::ReceiptObtained => {
+                match decode_signed_receipt(&entry.signed_payload) {
+                    Ok(receipt) => (
+                        receipt_names_entry(entry, receipt).map(|receipt| {
+                            if kind == EntryKind::ReceiptIssued {
+                                PayloadFacts::ReceiptIssued(receipt)
+                            } else {
+                                PayloadFacts::ReceiptObtained(receipt)
+                            }
+                        }),
+                        None,
+                    ),
+                    Err(failure) => (Ok(PayloadFacts::None), Some(failure)),
+                }
+            }
+            _ => (Ok(PayloadFacts::None), None),
+        }
+    }
+}
+
+/// Checks that a signed envelope payload is the one the entry says it is.
+fn envelope_of(entry: &LogEntry, sender: &str, recipient: &str) -> Result<(), AuditFailure> {
+    let envelope = Envelope::decode(entry.signed_payload.as_slice()).map_err(|e| {
+        AuditFailure::at(entry.index, format!("signed envelope does not decode: {e}"))
+    })?;
+    if envelope.message_id != entry.message_id
+        || envelope.sender != sender
+        || envelope.recipient != recipient
+    {
+        return Err(AuditFailure::at(
+            entry.index,
+            format!(
+                "the entry says message {} from {sender} to {recipient}, but the signed \
+                 envelope is message {} from {} to {}",
+                entry.message_id, envelope.message_id, envelope.sender, envelope.recipient
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// The receipt an entry holds (its signature is checked elsewhere).
+fn receipt_of(entry: &LogEntry) -> Result<Receipt, AuditFailure> {
+    let receipt = Receipt::decode(entry.signed_payload.as_slice())
+        .map_err(|e| AuditFailure::at(entry.index, format!("receipt does not decode: {e}")))?;
+    receipt_names_entry(entry, receipt)
+}
+
+fn receipt_names_entry(entry: &LogEntry, receipt: Receipt) -> Result<Receipt, AuditFailure> {
+    if receipt.message_id != entry.message_id {
+        return Err(AuditFailure::at(
+            entry.index,
+            format!(
+                "the entry is about message {} but its receipt acknowledges message {}",
+                entry.message_id, receipt.message_id
+            ),
+        ));
+    }
+    Ok(receipt)
+}
+
+/// What the entries applied so far establish. Changed only on the calling thread, one entry
+/// at a time in index order.
+#[derive(Debug, Default)]
+struct Applied {
     chain: ChainVerifier,
     /// Rebuilt from the entries: checkpoints are checked against this, never against a stored
     /// tree, and proofs are built from it.
@@ -132,9 +357,6 @@ pub struct AuditVerifier {
     received: HashMap<String, Received>,
     kinds: BTreeMap<String, u64>,
     counts: [u64; 4],
-    checkpoints: u64,
-    cosignatures: u64,
-    latest_checkpoint: Option<CheckpointReport>,
 }
 
 const SENT: usize = 0;
@@ -142,142 +364,66 @@ const RECEIVED: usize = 1;
 const ISSUED: usize = 2;
 const OBTAINED: usize = 3;
 
-impl AuditVerifier {
-    /// A verifier for the log of `node_id`, whose signing key is `own_key`; `peer_keys` are the
-    /// keys of every peer the log names (by node id).
-    pub fn new(
-        node_id: &str,
-        own_key: VerifyingKey,
-        peer_keys: BTreeMap<String, VerifyingKey>,
-    ) -> Self {
-        Self {
-            node_id: node_id.to_owned(),
-            origin: log_origin(node_id),
-            own_key,
-            peer_keys,
-            chain: ChainVerifier::new(),
-            tree: MemoryTree::new(),
-            sent: HashMap::new(),
-            received: HashMap::new(),
-            kinds: BTreeMap::new(),
-            counts: [0; 4],
-            checkpoints: 0,
-            cosignatures: 0,
-            latest_checkpoint: None,
-        }
-    }
-
-    fn key_of(&self, node_id: &str) -> Option<VerifyingKey> {
-        if node_id == self.node_id {
-            Some(self.own_key)
-        } else {
-            self.peer_keys.get(node_id).copied()
-        }
-    }
-
-    /// Entries verified so far.
-    pub fn len(&self) -> u64 {
-        self.chain.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.chain.is_empty()
-    }
-
-    /// The Merkle tree rebuilt from the entries verified so far.
-    pub fn tree(&self) -> &MemoryTree {
-        &self.tree
-    }
-
-    /// Checks the entry at position `index` of the bundle (its exact stored bytes).
-    pub fn push_entry(&mut self, index: u64, bytes: &[u8]) -> Result<(), AuditFailure> {
+impl Applied {
+    /// Checks a prepared entry against the entries before it and records it.
+    fn apply(&mut self, node_id: &str, prepared: PreparedEntry) -> Result<(), AuditFailure> {
+        let (index, hash) = (prepared.unlinked.stored_index(), prepared.unlinked.hash());
         let entry = self
             .chain
-            .push(index, bytes)
+            .link(prepared.unlinked)
             .map_err(|e| AuditFailure::at(e.index, e.reason))?;
-        verify_entry_signature(&entry, &self.node_id, |id| self.key_of(id))
+        prepared
+            .signature
             .map_err(|reason| AuditFailure::at(index, reason))?;
-        let hash = entry_hash(bytes);
         let kind = EntryKind::try_from(entry.kind).unwrap_or(EntryKind::Unspecified);
-        match kind {
-            EntryKind::MessageSent => self.message_sent(&entry)?,
-            EntryKind::MessageReceived => self.message_received(&entry, hash)?,
-            EntryKind::ReceiptIssued => self.receipt_issued(&entry)?,
-            EntryKind::ReceiptObtained => self.receipt_obtained(&entry)?,
-            _ => {}
+        match prepared.payload? {
+            PayloadFacts::None => {}
+            PayloadFacts::Sent { payload_sha256 } => {
+                self.sent.insert(
+                    entry.message_id,
+                    Sent {
+                        recipient: entry.peer,
+                        payload_sha256,
+                    },
+                );
+                self.counts[SENT] += 1;
+            }
+            PayloadFacts::Received { payload_sha256 } => {
+                self.received.insert(
+                    entry.message_id,
+                    Received {
+                        index: entry.index,
+                        entry_hash: hash,
+                        sender: entry.peer,
+                        payload_sha256,
+                    },
+                );
+                self.counts[RECEIVED] += 1;
+            }
+            PayloadFacts::ReceiptIssued(receipt) => {
+                self.receipt_issued(node_id, &entry, &receipt)?;
+            }
+            PayloadFacts::ReceiptObtained(receipt) => {
+                self.receipt_obtained(node_id, &entry, &receipt)?;
+            }
         }
-        *self.kinds.entry(kind.as_str_name().to_owned()).or_default() += 1;
+        let name = kind.as_str_name();
+        match self.kinds.get_mut(name) {
+            Some(count) => *count += 1,
+            None => {
+                self.kinds.insert(name.to_owned(), 1);
+            }
+        }
         self.tree.push(hash);
         Ok(())
     }
 
-    /// Decodes a verified envelope payload and checks it is the one the entry says it is.
-    fn envelope_of(entry: &LogEntry, sender: &str, recipient: &str) -> Result<(), AuditFailure> {
-        let envelope = Envelope::decode(entry.signed_payload.as_slice()).map_err(|e| {
-            AuditFailure::at(entry.index, format!("signed envelope does not decode: {e}"))
-        })?;
-        if envelope.message_id != entry.message_id
-            || envelope.sender != sender
-            || envelope.recipient != recipient
-        {
-            return Err(AuditFailure::at(
-                entry.index,
-                format!(
-                    "the entry says message {} from {sender} to {recipient}, but the signed \
-                     envelope is message {} from {} to {}",
-                    entry.message_id, envelope.message_id, envelope.sender, envelope.recipient
-                ),
-            ));
-        }
-        Ok(())
-    }
-
-    fn message_sent(&mut self, entry: &LogEntry) -> Result<(), AuditFailure> {
-        Self::envelope_of(entry, &self.node_id, &entry.peer)?;
-        self.sent.insert(
-            entry.message_id.clone(),
-            Sent {
-                recipient: entry.peer.clone(),
-                payload_sha256: sha256(&entry.signed_payload),
-            },
-        );
-        self.counts[SENT] += 1;
-        Ok(())
-    }
-
-    fn message_received(&mut self, entry: &LogEntry, hash: Hash) -> Result<(), AuditFailure> {
-        Self::envelope_of(entry, &entry.peer, &self.node_id)?;
-        self.received.insert(
-            entry.message_id.clone(),
-            Received {
-                index: entry.index,
-                entry_hash: hash,
-                sender: entry.peer.clone(),
-                payload_sha256: sha256(&entry.signed_payload),
-            },
-        );
-        self.counts[RECEIVED] += 1;
-        Ok(())
-    }
-
-    /// The receipt an entry holds; its signature was checked by `verify_entry_signature`.
-    fn receipt_of(entry: &LogEntry) -> Result<Receipt, AuditFailure> {
-        let receipt = Receipt::decode(entry.signed_payload.as_slice())
-            .map_err(|e| AuditFailure::at(entry.index, format!("receipt does not decode: {e}")))?;
-        if receipt.message_id != entry.message_id {
-            return Err(AuditFailure::at(
-                entry.index,
-                format!(
-                    "the entry is about message {} but its receipt acknowledges message {}",
-                    entry.message_id, receipt.message_id
-                ),
-            ));
-        }
-        Ok(receipt)
-    }
-
-    fn receipt_issued(&mut self, entry: &LogEntry) -> Result<(), AuditFailure> {
-        let receipt = Self::receipt_of(entry)?;
+    fn receipt_issued(
+        &mut self,
+        node_id: &str,
+        entry: &LogEntry,
+        receipt: &Receipt,
+    ) -> Result<(), AuditFailure> {
         let fail = |reason: String| AuditFailure::at(entry.index, reason);
         let received = self.received.get(&receipt.message_id).ok_or_else(|| {
             fail(format!(
@@ -292,7 +438,7 @@ impl AuditVerifier {
                 receipt.message_id, receipt.log_index, received.index
             )));
         }
-        if receipt.receiver != self.node_id
+        if receipt.receiver != node_id
             || receipt.sender != received.sender
             || entry.peer != received.sender
         {
@@ -312,8 +458,12 @@ impl AuditVerifier {
         Ok(())
     }
 
-    fn receipt_obtained(&mut self, entry: &LogEntry) -> Result<(), AuditFailure> {
-        let receipt = Self::receipt_of(entry)?;
+    fn receipt_obtained(
+        &mut self,
+        node_id: &str,
+        entry: &LogEntry,
+        receipt: &Receipt,
+    ) -> Result<(), AuditFailure> {
         let fail = |reason: String| AuditFailure::at(entry.index, reason);
         let sent = self.sent.get(&receipt.message_id).ok_or_else(|| {
             fail(format!(
@@ -323,7 +473,7 @@ impl AuditVerifier {
         })?;
         if receipt.receiver != entry.peer
             || sent.recipient != entry.peer
-            || receipt.sender != self.node_id
+            || receipt.sender != node_id
         {
             return Err(fail(format!(
                 "receipt for message {} is from {:?} (entry says {:?}), but the message was sent \
@@ -340,6 +490,153 @@ impl AuditVerifier {
         self.counts[OBTAINED] += 1;
         Ok(())
     }
+}
+
+/// Verifies one node's exported log, entry by entry. See the module documentation.
+#[derive(Debug)]
+pub struct AuditVerifier {
+    signers: Signers,
+    origin: String,
+    applied: Applied,
+    checkpoints: u64,
+    cosignatures: u64,
+    latest_checkpoint: Option<CheckpointReport>,
+    /// Threads [`AuditVerifier::push_entries`] prepares entries on, the calling one included.
+    threads: usize,
+}
+
+impl AuditVerifier {
+    /// A verifier for the log of `node_id`, whose signing key is `own_key`; `peer_keys` are the
+    /// keys of every peer the log names (by node id).
+    pub fn new(
+        node_id: &str,
+        own_key: VerifyingKey,
+        peer_keys: BTreeMap<String, VerifyingKey>,
+    ) -> Self {
+        Self {
+            signers: Signers {
+                node_id: node_id.to_owned(),
+                own_key: SignerKey::new(own_key),
+                peer_keys: peer_keys
+                    .into_iter()
+                    .map(|(id, key)| (id, SignerKey::new(key)))
+                    .collect(),
+            },
+            origin: log_origin(node_id),
+            applied: Applied::default(),
+            checkpoints: 0,
+            cosignatures: 0,
+            latest_checkpoint: None,
+            threads: std::thread::available_parallelism().map_or(1, NonZeroUsize::get),
+        }
+    }
+
+    /// Entries verified so far.
+    pub fn len(&self) -> u64 {
+        self.applied.chain.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.applied.chain.is_empty()
+    }
+
+    /// The Merkle tree rebuilt from the entries verified so far.
+    pub fn tree(&self) -> &MemoryTree {
+        &self.applied.tree
+    }
+
+    /// Checks the entry at position `index` of the bundle (its exact stored bytes).
+    pub fn push_entry(&mut self, index: u64, bytes: &[u8]) -> Result<(), AuditFailure> {
+        self.push_entries(index, std::slice::from_ref(&bytes))
+    }
+
+    /// Checks `entries`, the bundle's entries from position `first_index` on, with the same
+    /// outcome as [`AuditVerifier::push_entry`] on each in turn: on a failure, the verifier is
+    /// left as that would leave it and the failure is the first one it would meet.
+    ///
+    /// Faster: entries are decoded, hashed and their signatures verified on every core, in
+    /// batches (docs/AUDIT-FORMAT.md section 10.1), before they are checked against each other
+    /// in order on the calling thread. Give it up to [`CHUNK_ENTRIES`] entries, of up to
+    /// [`CHUNK_BYTES`] bytes, at a time.
+    pub fn push_entries<B: AsRef<[u8]> + Sync>(
+        &mut self,
+        first_index: u64,
+        entries: &[B],
+    ) -> Result<(), AuditFailure> {
+        self.push_in_batches(first_index, entries, BATCH_ENTRIES)
+    }
+
+    fn push_in_batches<B: AsRef<[u8]> + Sync>(
+        &mut self,
+        first_index: u64,
+        entries: &[B],
+        batch_entries: usize,
+    ) -> Result<(), AuditFailure> {
+        let batch_entries = batch_entries.max(1);
+        let batches: Vec<&[B]> = entries.chunks(batch_entries).collect();
+        let count = batches.len();
+        let signers = &self.signers;
+        let applied = &mut self.applied;
+        let prepare = |batch: usize| {
+            let first = first_index.saturating_add((batch * batch_entries) as u64);
+            signers.prepare(first, batches[batch])
+        };
+        let apply = |applied: &mut Applied, prepared: Vec<PreparedEntry>| {
+            prepared
+                .into_iter()
+                .try_for_each(|entry| applied.apply(&signers.node_id, entry))
+        };
+        let threads = self.threads.min(count);
+        if threads <= 1 {
+            return (0..count).try_for_each(|batch| apply(applied, prepare(batch)));
+        }
+        // Every thread takes the next batch nobody took; this thread also applies the prepared
+        // batches in order as they come in, and preparing stops at the first failure.
+        let next = AtomicUsize::new(0);
+        let stop = AtomicBool::new(false);
+        std::thread::scope(|scope| {
+            // Unbounded, but carries at most one message per batch of this call.
+            let (done, finished) = mpsc::channel();
+            for _ in 1..threads {
+                let (done, next, stop, prepare) = (done.clone(), &next, &stop, &prepare);
+                scope.spawn(move || {
+                    while !stop.load(Ordering::Relaxed) {
+                        let batch = next.fetch_add(1, Ordering::Relaxed);
+                        if batch >= count || done.send((batch, prepare(batch))).is_err() {
+                            break;
+                        }
+                    }
+                });
+            }
+            drop(done);
+            let mut ready: Vec<Option<Vec<PreparedEntry>>> = (0..count).map(|_| None).collect();
+            let outcome = (0..count).try_for_each(|batch| {
+                let prepared = loop {
+                    while let Ok((other, prepared)) = finished.try_recv() {
+                        ready[other] = Some(prepared);
+                    }
+                    if let Some(prepared) = ready[batch].take() {
+                        break prepared;
+                    }
+                    let mine = next.fetch_add(1, Ordering::Relaxed);
+                    if mine < count {
+                        ready[mine] = Some(prepare(mine));
+                        continue;
+                    }
+                    // Every batch is taken: wait for the one due.
+                    match finished.recv() {
+                        Ok((other, prepared)) => ready[other] = Some(prepared),
+                        // Every other thread ended without it (a panic, raised when the scope
+                        // ends): prepare it here.
+                        Err(_) => ready[batch] = Some(prepare(batch)),
+                    }
+                };
+                apply(applied, prepared)
+            });
+            stop.store(true, Ordering::Relaxed);
+            outcome
+        })
+    }
 
     /// Checks a checkpoint the node signed for `size` entries: signature, origin, root against
     /// the tree rebuilt so far, and cosignatures of known peers (other signatures are
@@ -354,13 +651,14 @@ impl AuditVerifier {
             index: None,
             reason: format!("checkpoint of size {size}: {reason}"),
         };
-        if size > self.tree.len() {
+        let tree = &self.applied.tree;
+        if size > tree.len() {
             return Err(AuditFailure::at(
-                self.tree.len(),
+                tree.len(),
                 format!(
                     "missing: a signed checkpoint covers {size} entries but the bundle holds only \
                      {}",
-                    self.tree.len()
+                    tree.len()
                 ),
             ));
         }
@@ -372,8 +670,9 @@ impl AuditVerifier {
                 )));
             }
         }
-        let checked = verify_own_checkpoint(&self.tree, note_text, &self.origin, &self.own_key)
-            .map_err(fail)?;
+        let checked =
+            verify_own_checkpoint(tree, note_text, &self.origin, self.signers.own_key.key())
+                .map_err(fail)?;
         if checked != size {
             return Err(fail(format!("filed under size {size} but says {checked}")));
         }
@@ -381,8 +680,8 @@ impl AuditVerifier {
         let note = Note::parse(note_text).map_err(|e| fail(e.to_string()))?;
         let parsed = Checkpoint::parse(&note.text).map_err(|e| fail(e.to_string()))?;
         let mut cosigned_by = Vec::new();
-        for (peer, key) in &self.peer_keys {
-            match checkpoint::verify_cosignature(&note, &parsed, &log_origin(peer), key) {
+        for (peer, key) in &self.signers.peer_keys {
+            match checkpoint::verify_cosignature(&note, &parsed, &log_origin(peer), key.key()) {
                 Ok(_) => cosigned_by.push(peer.clone()),
                 Err(CheckpointError::CosignatureNotFound { .. }) => {}
                 Err(e) => return Err(fail(format!("cosignature by {peer}: {e}"))),
@@ -397,7 +696,8 @@ impl AuditVerifier {
 
     /// The verdict once every entry and checkpoint was given.
     pub fn finish(self) -> Result<AuditReport, AuditFailure> {
-        let entries = self.chain.len();
+        let applied = self.applied;
+        let entries = applied.chain.len();
         let covered = self.latest_checkpoint.as_ref().map_or(0, |c| c.size);
         if covered > entries {
             // check_checkpoint refuses these; kept so that the invariant holds on its own.
@@ -407,14 +707,14 @@ impl AuditVerifier {
             ));
         }
         Ok(AuditReport {
-            node_id: self.node_id,
+            node_id: self.signers.node_id,
             entries,
-            head_hash: self.chain.head_hash(),
-            kinds: self.kinds,
-            messages_sent: self.counts[SENT],
-            messages_received: self.counts[RECEIVED],
-            receipts_issued: self.counts[ISSUED],
-            receipts_obtained: self.counts[OBTAINED],
+            head_hash: applied.chain.head_hash(),
+            kinds: applied.kinds,
+            messages_sent: applied.counts[SENT],
+            messages_received: applied.counts[RECEIVED],
+            receipts_issued: applied.counts[ISSUED],
+            receipts_obtained: applied.counts[OBTAINED],
             checkpoints: self.checkpoints,
             cosignatures: self.cosignatures,
             latest_checkpoint: self.latest_checkpoint,
@@ -841,7 +1141,7 @@ impl CrossCheck {
         if entry.kind != EntryKind::ReceiptObtained as i32 {
             return Ok(());
         }
-        let receipt = AuditVerifier::receipt_of(&entry)?;
+        let receipt = receipt_of(&entry)?;
         if receipt.receiver != self.parties[Self::other(side)].node_id {
             return Ok(());
         }
@@ -949,16 +1249,22 @@ mod tests {
     use super::*;
     use crate::log::ZERO_HASH;
     use crate::signing::{self, WIRE_VERSION};
-    use ed25519_dalek::SigningKey;
+    use ed25519_dalek::{Signer, SigningKey};
+    use proptest::prelude::*;
 
     fn key(seed: u8) -> SigningKey {
         SigningKey::from_bytes(&[seed; 32])
     }
 
     /// A log of node "tm" (key 1) with peer "de" (key 2), built as a node builds it.
+    /// A change made to one entry before it is chained: a log wrong in one place.
+    type Tamper = fn(&mut LogEntry);
+
     struct Log {
         entries: Vec<Vec<u8>>,
         previous: Hash,
+        /// Applied to the entry of that index.
+        tamper: Option<(u64, Tamper)>,
     }
 
     impl Log {
@@ -966,6 +1272,7 @@ mod tests {
             Self {
                 entries: Vec::new(),
                 previous: ZERO_HASH,
+                tamper: None,
             }
         }
 
@@ -974,6 +1281,11 @@ mod tests {
             entry.index = index;
             entry.time_ms = 1_700_000_000_000;
             entry.previous_hash = self.previous.to_vec();
+            if let Some((at, tamper)) = self.tamper {
+                if at == index {
+                    tamper(&mut entry);
+                }
+            }
             let bytes = entry.encode_to_vec();
             self.previous = entry_hash(&bytes);
             self.entries.push(bytes);
@@ -1514,5 +1826,305 @@ mod tests {
             panic!("{:?}", report.discrepancies);
         };
         assert_eq!((holder.as_str(), peer.as_str()), ("tm", "de"));
+    }
+
+    /// `cycles` rounds of: a local action, a message sent and the receipt obtained for it, a
+    /// message received and the receipt issued for it (5 entries each).
+    fn busy_log(cycles: usize, tamper: Option<(u64, Tamper)>) -> Log {
+        busy_log_with(cycles, tamper, 0, |_| {})
+    }
+
+    /// [`busy_log`] with entries `extra` appends before round `extra_after`.
+    fn busy_log_with(
+        cycles: usize,
+        tamper: Option<(u64, Tamper)>,
+        extra_after: usize,
+        extra: impl Fn(&mut Log),
+    ) -> Log {
+        let mut log = Log::new();
+        log.tamper = tamper;
+        for cycle in 0..cycles {
+            if cycle == extra_after {
+                extra(&mut log);
+            }
+            log.local();
+            let sent = format!("m{cycle}");
+            let (_, payload) = log.sent(&sent);
+            log.obtained(&obtained_receipt(&sent, &payload), &key(2));
+            let received = format!("r{cycle}");
+            let (index, hash, payload) = log.received(&received);
+            log.issued(&issued_receipt(&received, index, hash, &payload));
+        }
+        log
+    }
+
+    /// Everything a verifier shows after being fed `entries` until the first failure.
+    #[derive(Debug, PartialEq)]
+    struct Outcome {
+        failure: Option<AuditFailure>,
+        len: u64,
+        leaves: u64,
+        root: Hash,
+        report: Result<AuditReport, AuditFailure>,
+    }
+
+    fn outcome(verifier: AuditVerifier, failure: Option<AuditFailure>) -> Outcome {
+        Outcome {
+            failure,
+            len: verifier.len(),
+            leaves: verifier.tree().len(),
+            root: verifier.tree().root(),
+            report: verifier.finish(),
+        }
+    }
+
+    fn one_by_one(entries: &[Vec<u8>]) -> Outcome {
+        let mut verifier = verifier();
+        let failure = entries
+            .iter()
+            .enumerate()
+            .try_for_each(|(i, bytes)| verifier.push_entry(i as u64, bytes))
+            .err();
+        outcome(verifier, failure)
+    }
+
+    fn chunked(entries: &[Vec<u8>], chunk: usize, batch: usize, threads: usize) -> Outcome {
+        let mut verifier = verifier();
+        verifier.threads = threads;
+        let failure = entries
+            .chunks(chunk)
+            .enumerate()
+            .try_for_each(|(i, chunk_entries)| {
+                verifier.push_in_batches((i * chunk) as u64, chunk_entries, batch)
+            })
+            .err();
+        outcome(verifier, failure)
+    }
+
+    /// Checks that chunks of several sizes, batches of several sizes and several threads end
+    /// exactly as one entry at a time does; returns the failure.
+    fn assert_chunked_is_one_by_one(entries: &[Vec<u8>]) -> Option<AuditFailure> {
+        let expected = one_by_one(entries);
+        for (chunk, batch, threads) in [(7, 3, 2), (16, 5, 3), (entries.len().max(1), 128, 2)] {
+            assert_eq!(
+                chunked(entries, chunk, batch, threads),
+                expected,
+                "chunks of {chunk}, batches of {batch}, {threads} threads"
+            );
+        }
+        expected.failure
+    }
+
+    #[test]
+    fn push_entries_verifies_a_good_log_as_one_by_one() {
+        let log = busy_log(4, None);
+        assert_eq!(assert_chunked_is_one_by_one(&log.entries), None);
+        let mut verifier = verifier();
+        verifier
+            .push_entries(0, &log.entries)
+            .expect("the public entry point too");
+        let report = verifier.finish().expect("verifies");
+        assert_eq!(report.entries, 20);
+        assert_eq!(report.receipts_issued + report.receipts_obtained, 8);
+    }
+
+    #[test]
+    fn push_entries_names_the_entry_push_entry_names() {
+        // (entry, change, what the failure says): each in the middle of a batch.
+        let cases: [(u64, Tamper, &str); 11] = [
+            (
+                11,
+                |e| e.signature[10] ^= 1,
+                "does not verify with the signer's key",
+            ),
+            (
+                12,
+                |e| e.signature[40] ^= 1,
+                "does not verify with the signer's key",
+            ),
+            (13, |e| e.signed_payload[3] ^= 1, "does not verify"),
+            (14, |e| e.signature.truncate(63), "63 bytes long"),
+            (16, |e| e.signature.clear(), "0 bytes long"),
+            (
+                12,
+                |e| e.peer = "uz".into(),
+                "no public key known for node \"uz\"",
+            ),
+            (
+                11,
+                |e| e.message_id = "m9".into(),
+                "signed envelope is message m2",
+            ),
+            (
+                17,
+                |e| e.message_id = "m9".into(),
+                "acknowledges message m3",
+            ),
+            (15, |e| e.kind = 42, "unknown entry kind 42"),
+            (13, |e| e.index += 1, "stored at index 13 but says index 14"),
+            (13, |e| e.previous_hash[0] ^= 1, "previous_hash"),
+        ];
+        for (at, tamper, says) in cases {
+            let log = busy_log(4, Some((at, tamper)));
+            let failure = assert_chunked_is_one_by_one(&log.entries).expect("refused");
+            assert_eq!(failure.index, Some(at), "{failure}");
+            assert!(failure.reason.contains(says), "{failure}");
+        }
+    }
+
+    #[test]
+    fn push_entries_names_changed_reordered_and_missing_entries_as_one_by_one() {
+        let good = busy_log(5, None).entries;
+        let mut changed = good.clone();
+        let last = changed[10].len() - 1;
+        changed[10][last] ^= 1;
+        let mut reordered = good.clone();
+        reordered.swap(17, 18);
+        let mut missing = good.clone();
+        missing.remove(12);
+        let mut truncated = good.clone();
+        truncated[21].truncate(5);
+        for (entries, index) in [
+            (changed, 11),
+            (reordered, 17),
+            (missing, 12),
+            (truncated, 21),
+        ] {
+            let failure = assert_chunked_is_one_by_one(&entries).expect("refused");
+            assert_eq!(failure.index, Some(index), "{failure}");
+        }
+    }
+
+    #[test]
+    fn push_entries_names_forged_and_malformed_receipts_as_one_by_one() {
+        let forged = busy_log_with(3, None, 2, |log| {
+            let (_, payload) = log.sent("f1");
+            log.obtained(&obtained_receipt("f1", &payload), &key(9));
+        });
+        let wrong_version = busy_log_with(3, None, 2, |log| {
+            let (_, payload) = log.sent("f1");
+            let mut receipt = obtained_receipt("f1", &payload);
+            receipt.version = 2;
+            log.obtained(&receipt, &key(2));
+        });
+        let not_a_receipt = busy_log_with(3, None, 2, |log| {
+            // A valid receipt signature over bytes that are no receipt.
+            let payload = vec![0xff; 7];
+            let message = signing::pae(signing::RECEIPT_PAYLOAD_TYPE, &payload);
+            log.append(LogEntry {
+                kind: EntryKind::ReceiptObtained as i32,
+                peer: "de".into(),
+                message_id: "f1".into(),
+                signature: key(2).sign(&message).to_bytes().to_vec(),
+                signed_payload: payload,
+                ..Default::default()
+            });
+        });
+        let never_sent = busy_log_with(3, None, 2, |log| {
+            log.obtained(&obtained_receipt("f1", b"x"), &key(2));
+        });
+        for (log, index, says) in [
+            (forged, 11, "does not verify with the signer's key"),
+            (wrong_version, 11, "unsupported wire version 2"),
+            (not_a_receipt, 10, "not a valid protobuf message"),
+            (never_sent, 10, "does not record as sent"),
+        ] {
+            let failure = assert_chunked_is_one_by_one(&log.entries).expect("refused");
+            assert_eq!(failure.index, Some(index), "{failure}");
+            assert!(failure.reason.contains(says), "{failure}");
+        }
+    }
+
+    /// A signature by `signer` over `message` whose `R` is the encoding `r` of the identity
+    /// point, and `S = H(R || A || M)·a`: it satisfies the cofactorless equation, so
+    /// `verify_batch` accepts it, but `verify_strict` refuses an `R` of small order.
+    fn small_order_r_signature(signer: &SigningKey, message: &[u8], r: [u8; 32]) -> Vec<u8> {
+        use sha2::{Digest, Sha512};
+        let hash = Sha512::new()
+            .chain_update(r)
+            .chain_update(signer.verifying_key().as_bytes())
+            .chain_update(message)
+            .finalize();
+        let mut wide = [0u8; 64];
+        wide.copy_from_slice(&hash);
+        let k = curve25519_dalek::Scalar::from_bytes_mod_order_wide(&wide);
+        let s = k * signer.to_scalar();
+        [r, s.to_bytes()].concat()
+    }
+
+    #[test]
+    fn push_entries_refuses_what_verify_strict_refuses_and_verify_batch_accepts() {
+        let identity = {
+            let mut r = [0u8; 32];
+            r[0] = 1;
+            r
+        };
+        // y = 2^255 - 18 = p + 1: the identity again, encoded non-canonically.
+        let non_canonical_identity = {
+            let mut r = [0xffu8; 32];
+            r[0] = 0xee;
+            r[31] = 0x7f;
+            r
+        };
+        for r in [identity, non_canonical_identity] {
+            let log = busy_log_with(3, None, 2, |log| {
+                let signed = signing::sign_envelope(&key(1), &Log::envelope("f1", "tm", "de"));
+                let message = signing::pae(signing::ENVELOPE_PAYLOAD_TYPE, &signed.payload);
+                log.append(LogEntry {
+                    kind: EntryKind::MessageSent as i32,
+                    peer: "de".into(),
+                    message_id: "f1".into(),
+                    signature: small_order_r_signature(&key(1), &message, r),
+                    signed_payload: signed.payload,
+                    ..Default::default()
+                });
+            });
+            // The batch equation alone would accept this entry among good ones.
+            let entry = LogEntry::decode(log.entries[10].as_slice()).expect("decodes");
+            let neighbour = LogEntry::decode(log.entries[12].as_slice()).expect("decodes");
+            let messages = [
+                signing::pae(signing::ENVELOPE_PAYLOAD_TYPE, &entry.signed_payload),
+                signing::pae(signing::ENVELOPE_PAYLOAD_TYPE, &neighbour.signed_payload),
+            ];
+            let signatures = [&entry, &neighbour]
+                .map(|e| ed25519_dalek::Signature::from_slice(&e.signature).expect("64 bytes"));
+            ed25519_dalek::verify_batch(
+                &[messages[0].as_slice(), messages[1].as_slice()],
+                &signatures,
+                &[key(1).verifying_key(); 2],
+            )
+            .expect("the batch equation holds");
+            let failure = assert_chunked_is_one_by_one(&log.entries).expect("refused");
+            assert_eq!(failure.index, Some(10), "{failure}");
+            assert!(failure.reason.contains("does not verify"), "{failure}");
+        }
+    }
+
+    proptest! {
+        // Few cases: signatures verify slowly in unoptimised test builds.
+        #![proptest_config(ProptestConfig::with_cases(12))]
+
+        #[test]
+        fn any_chunking_ends_as_one_by_one(
+            tamper in 0usize..6,
+            at in 0u64..20,
+            chunk in 1usize..30,
+            batch in 1usize..12,
+            threads in 1usize..4,
+        ) {
+            let tampers: [Tamper; 6] = [
+                |_| {},
+                |e| e.signature.iter_mut().take(1).for_each(|b| *b ^= 1),
+                |e| e.message_id.push('x'),
+                |e| e.previous_hash.clear(),
+                |e| e.peer = "uz".into(),
+                |e| e.signed_payload.push(0),
+            ];
+            let log = busy_log(4, Some((at, tampers[tamper])));
+            prop_assert_eq!(
+                chunked(&log.entries, chunk, batch, threads),
+                one_by_one(&log.entries)
+            );
+        }
     }
 }

@@ -24,7 +24,7 @@ use rogatory_proto::v1::{
 use serde::Serialize;
 
 use super::Outcome;
-use crate::bundle::{Bundle, BundleWriter, NextEntry};
+use crate::bundle::{Bundle, BundleWriter, EntryReader, NextEntry};
 use crate::connection::{Client, NodeTarget, answer};
 use crate::failure::{RpcError, UserError};
 use crate::output::{Format, count, instant, print_json};
@@ -262,35 +262,87 @@ fn progress_bar(entries: u64) -> ProgressBar {
     bar
 }
 
-/// Feeds every entry of `bundle` to a verifier, checking each checkpoint as soon as the tree
-/// reaches its size. `Ok(Err(_))` is a bundle that does not verify; `Err(_)` one that could
-/// not be read.
+/// Why reading a chunk of entries stopped before it was full.
+#[derive(Debug)]
+enum ChunkEnd {
+    /// entries.bin ends.
+    End,
+    /// Its framing is broken at this entry.
+    Damaged(u64, String),
+    /// It could not be read.
+    Unreadable(anyhow::Error),
+}
+
+/// Reads entries into `chunk` until it holds [`audit::CHUNK_ENTRIES`] entries or
+/// [`audit::CHUNK_BYTES`] bytes; returns the index of the first one and, if reading stopped
+/// early, why.
+fn read_chunk(
+    entries: &mut EntryReader,
+    chunk: &mut Vec<Vec<u8>>,
+) -> (Option<u64>, Option<ChunkEnd>) {
+    chunk.clear();
+    let mut first = None;
+    let mut bytes_read = 0;
+    while chunk.len() < audit::CHUNK_ENTRIES && bytes_read < audit::CHUNK_BYTES {
+        match entries.next_entry() {
+            Ok(NextEntry::Entry(index, bytes)) => {
+                first.get_or_insert(index);
+                bytes_read += bytes.len();
+                chunk.push(bytes);
+            }
+            Ok(NextEntry::End) => return (first, Some(ChunkEnd::End)),
+            Ok(NextEntry::Damaged(index, reason)) => {
+                return (first, Some(ChunkEnd::Damaged(index, reason)));
+            }
+            Err(error) => return (first, Some(ChunkEnd::Unreadable(error))),
+        }
+    }
+    (first, None)
+}
+
+/// Feeds every entry of `bundle` to a verifier, a chunk at a time, and checks each checkpoint
+/// once the tree reaches its size, with the verdict of checking it right after the entry that
+/// completes it. `Ok(Err(_))` is a bundle that does not verify; `Err(_)` one that could not be
+/// read.
 fn replay(bundle: &Bundle) -> anyhow::Result<Result<AuditVerifier, AuditFailure>> {
     let mut verifier =
         AuditVerifier::new(&bundle.node_id, bundle.node_key, bundle.peer_keys.clone());
     let mut checkpoints = bundle.checkpoints.iter().peekable();
     let mut entries = bundle.entries()?;
     let bar = progress_bar(bundle.manifest.entries);
+    let mut chunk = Vec::with_capacity(audit::CHUNK_ENTRIES);
     let outcome = loop {
-        match entries.next_entry()? {
-            NextEntry::Entry(index, bytes) => {
-                if let Err(failure) = verifier.push_entry(index, &bytes) {
-                    break Err(failure);
-                }
-                bar.inc(1);
+        let (first, end) = read_chunk(&mut entries, &mut chunk);
+        let pushed = match first {
+            Some(first) => verifier.push_entries(first, &chunk),
+            None => Ok(()),
+        };
+        // The tree holds every entry that verified: on a failure at entry i, exactly i. The
+        // checkpoints it reaches come first, as they did when checked after each entry.
+        while let Some((size, path)) =
+            checkpoints.next_if(|(size, _)| *size <= verifier.tree().len())
+        {
+            if let Err(failure) = verifier.check_checkpoint(*size, &bundle.checkpoint_note(path)?) {
+                bar.finish_and_clear();
+                return Ok(Err(failure));
             }
-            NextEntry::End => break Ok(()),
-            NextEntry::Damaged(index, reason) => {
+        }
+        if let Err(failure) = pushed {
+            break Err(failure);
+        }
+        bar.inc(chunk.len() as u64);
+        match end {
+            None => {}
+            Some(ChunkEnd::End) => break Ok(()),
+            Some(ChunkEnd::Damaged(index, reason)) => {
                 break Err(AuditFailure {
                     index: Some(index),
                     reason,
                 });
             }
-        }
-        while let Some((size, path)) = checkpoints.next_if(|(size, _)| *size <= verifier.len()) {
-            if let Err(failure) = verifier.check_checkpoint(*size, &bundle.checkpoint_note(path)?) {
+            Some(ChunkEnd::Unreadable(error)) => {
                 bar.finish_and_clear();
-                return Ok(Err(failure));
+                return Err(error);
             }
         }
     };
@@ -867,6 +919,122 @@ pub fn cross_check(a: &Path, b: &Path, format: Format) -> anyhow::Result<Outcome
 #[cfg(test)]
 mod tests {
     use super::*;
+    use ed25519_dalek::SigningKey;
+    use prost::Message;
+    use rogatory_proto::checkpoint::Checkpoint;
+    use rogatory_proto::log::{ZERO_HASH, entry_hash};
+    use rogatory_proto::merkle::MemoryTree;
+    use rogatory_proto::v1::{EntryKind, LogEntry};
+
+    fn key(seed: u8) -> SigningKey {
+        SigningKey::from_bytes(&[seed; 32])
+    }
+
+    /// 20 chained local actions of node "tm", entry `broken` (if any) with a wrong
+    /// `previous_hash`, and checkpoints of 5, 10 and 15 entries, the one of `forged` entries
+    /// signed with another key.
+    fn log(broken: Option<u64>, forged: u64) -> (Vec<Vec<u8>>, Vec<(u64, String)>) {
+        let mut entries = Vec::new();
+        let mut previous = ZERO_HASH;
+        for index in 0..20 {
+            let mut previous_hash = previous.to_vec();
+            if Some(index) == broken {
+                previous_hash[0] ^= 1;
+            }
+            let bytes = LogEntry {
+                index,
+                time_ms: 1,
+                kind: EntryKind::LocalAction as i32,
+                previous_hash,
+                detail: format!("entry {index}"),
+                ..Default::default()
+            }
+            .encode_to_vec();
+            previous = entry_hash(&bytes);
+            entries.push(bytes);
+        }
+        let checkpoints = [5u64, 10, 15]
+            .into_iter()
+            .map(|size| {
+                let tree: MemoryTree = entries[..size as usize]
+                    .iter()
+                    .map(|e| entry_hash(e))
+                    .collect();
+                let checkpoint = Checkpoint {
+                    origin: "rogatory/tm".into(),
+                    size,
+                    root: tree.root(),
+                    extensions: Vec::new(),
+                };
+                let signer = if size == forged { key(9) } else { key(1) };
+                let note = checkpoint.sign(&signer).expect("signs").encode();
+                (size, note)
+            })
+            .collect();
+        (entries, checkpoints)
+    }
+
+    /// How replay went before it read in chunks: each checkpoint checked right after the entry
+    /// that completes it.
+    fn one_by_one(entries: &[Vec<u8>], checkpoints: &[(u64, String)]) -> Option<AuditFailure> {
+        let mut verifier = AuditVerifier::new("tm", key(1).verifying_key(), Default::default());
+        let mut pending = checkpoints.iter().peekable();
+        for (index, bytes) in entries.iter().enumerate() {
+            if let Err(failure) = verifier.push_entry(index as u64, bytes) {
+                return Some(failure);
+            }
+            while let Some((size, note)) = pending.next_if(|(size, _)| *size <= verifier.len()) {
+                if let Err(failure) = verifier.check_checkpoint(*size, note) {
+                    return Some(failure);
+                }
+            }
+        }
+        None
+    }
+
+    fn replayed(entries: &[Vec<u8>], checkpoints: &[(u64, String)]) -> Option<AuditFailure> {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("bundle");
+        let mut writer = BundleWriter::create(&path).expect("creates");
+        writer
+            .write_keys("tm", &key(1).verifying_key(), &[])
+            .expect("keys");
+        for bytes in entries {
+            writer.write_entry(bytes).expect("entry");
+        }
+        for (size, note) in checkpoints {
+            writer.write_checkpoint(*size, note).expect("checkpoint");
+        }
+        writer.finish("tm", "now".into()).expect("finishes");
+        let bundle = Bundle::open(&path).expect("opens");
+        replay(&bundle).expect("reads").err()
+    }
+
+    #[test]
+    fn replay_in_chunks_reports_the_failure_met_first_one_by_one() {
+        for (broken, forged) in [
+            (None, 0),
+            (None, 10),
+            (Some(12), 0),
+            (Some(12), 10),
+            (Some(7), 10),
+            (Some(10), 10),
+            (Some(11), 10),
+        ] {
+            let (entries, checkpoints) = log(broken, forged);
+            let expected = one_by_one(&entries, &checkpoints);
+            assert_eq!(
+                expected.is_some(),
+                broken.is_some() || forged != 0,
+                "{broken:?} {forged}"
+            );
+            assert_eq!(
+                replayed(&entries, &checkpoints),
+                expected,
+                "entry {broken:?} broken, checkpoint {forged} forged"
+            );
+        }
+    }
 
     #[test]
     fn verdict_sentences() {
