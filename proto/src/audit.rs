@@ -37,8 +37,8 @@ use prost::Message;
 
 use crate::checkpoint::{self, Checkpoint, CheckpointError, ProofFile};
 use crate::log::{
-    ChainVerifier, EntrySignature, SignerKey, UnlinkedEntry, decode_signed_receipt, entry_hash,
-    verify_own_checkpoint, verify_signatures,
+    ChainVerifier, EntrySignature, SignerKey, UnlinkedEntry, entry_hash, verify_own_checkpoint,
+    verify_signatures,
 };
 use crate::merkle::{self, Hash, MemoryTree};
 use crate::note::{self, Note};
@@ -285,7 +285,7 @@ impl Signers {
                 None,
             ),
             EntryKind::ReceiptIssued | EntryKind::ReceiptObtained => {
-                match decode_signed_receipt(&entry.signed_payload) {
+                match signing::decode_verified_receipt(&entry.signed_payload) {
                     Ok(receipt) => (
                         receipt_names_entry(entry, receipt).map(|receipt| {
                             if kind == EntryKind::ReceiptIssued {

@@ -21,8 +21,8 @@ use sha2::{Digest, Sha256};
 
 use crate::checkpoint::Checkpoint;
 use crate::merkle::{self, MemoryTree};
-use crate::signing::{self, VerifyError, WIRE_VERSION};
-use crate::v1::{EntryKind, LogEntry, Receipt};
+use crate::signing::{self, VerifyError};
+use crate::v1::{EntryKind, LogEntry};
 
 /// The `previous_hash` of entry 0.
 pub const ZERO_HASH: [u8; 32] = [0; 32];
@@ -252,7 +252,7 @@ impl EntrySignature {
     }
 
     /// Whether the signed payload is a receipt, which must also decode as one
-    /// ([`decode_signed_receipt`]) once its signature verified.
+    /// ([`signing::decode_verified_receipt`]) once its signature verified.
     pub fn is_receipt(&self) -> bool {
         self.is_receipt
     }
@@ -341,16 +341,6 @@ pub fn verify_signatures(signatures: &[&EntrySignature]) -> Vec<Result<(), Verif
         .collect()
 }
 
-/// Decodes a receipt whose signature verified, as [`signing::open_receipt`] does after the
-/// signature: it must decode and be of the wire version.
-pub fn decode_signed_receipt(payload: &[u8]) -> Result<Receipt, VerifyError> {
-    let receipt = Receipt::decode(payload)?;
-    if receipt.version != WIRE_VERSION {
-        return Err(VerifyError::UnsupportedVersion(receipt.version));
-    }
-    Ok(receipt)
-}
-
 /// Checks the signature an entry carries, if its kind carries one.
 ///
 /// `own_id` is the node whose log this is; `key_of` returns the Ed25519 key of a node id
@@ -370,7 +360,7 @@ pub fn verify_entry_signature(
         .verify_strict()
         .and_then(|()| {
             if signature.is_receipt() {
-                decode_signed_receipt(&entry.signed_payload).map(|_| ())
+                signing::decode_verified_receipt(&entry.signed_payload).map(|_| ())
             } else {
                 Ok(())
             }
@@ -416,6 +406,7 @@ pub fn verify_own_checkpoint(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::v1::Receipt;
     use proptest::prelude::*;
 
     fn entry(index: u64, previous_hash: [u8; 32]) -> Vec<u8> {

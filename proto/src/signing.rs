@@ -162,7 +162,13 @@ pub fn open_receipt(key: &VerifyingKey, signed: &SignedReceipt) -> Result<Receip
         &signed.payload,
         &signed.signature,
     )?;
-    let receipt = Receipt::decode(signed.payload.as_slice())?;
+    decode_verified_receipt(&signed.payload)
+}
+
+/// Decodes a receipt payload whose signature was already verified (by [`open_receipt`] or by
+/// a batch check): it must decode and be of the wire version.
+pub fn decode_verified_receipt(payload: &[u8]) -> Result<Receipt, VerifyError> {
+    let receipt = Receipt::decode(payload)?;
     if receipt.version != WIRE_VERSION {
         return Err(VerifyError::UnsupportedVersion(receipt.version));
     }
