@@ -8,7 +8,7 @@ use std::path::PathBuf;
 
 use clap::builder::{PossibleValue, PossibleValuesParser, TypedValueParser};
 use clap::{Args, Parser, Subcommand};
-use rogatory_proto::v1::{RefusalGround, RequestStatus};
+use rogatory_proto::v1::{RefusalGround, RequestStatus, UseRestriction};
 
 use crate::vocabulary;
 
@@ -128,6 +128,37 @@ pub enum Command {
     #[command(subcommand, display_order = 5)]
     Message(MessageCommand),
 
+    /// Send spontaneous information (UNTOC art. 18(4)) with restrictions on its use, outside
+    /// any request [contact points]
+    #[command(
+        display_order = 5,
+        long_about = "Send information the other state did not ask for (UNTOC art. 18(4)), \
+                      with the restrictions on its use that you impose (18(5)). It is filed \
+                      under a case (a new one unless --case is given) but has no lifecycle: \
+                      nobody acknowledges, accepts or refuses it, and no status update may \
+                      refer to it.",
+        after_help = "Examples:\n  rogatory inform --to de --subject \"Cash couriers\" --text \
+                      \"Two couriers left on 3 March.\" --restriction confidential \
+                      --confidential-until 2026-12-31 --restriction no-onward-transmission\n\n\
+                      Exit code 0: delivered. Exit code 3: stored and signed but not yet \
+                      delivered; do not send it again."
+    )]
+    Inform(InformArgs),
+
+    /// Send an informal consultation message to another state's contact point [contact points]
+    #[command(
+        display_order = 5,
+        long_about = "Direct consultation: an informal message between contact points, for \
+                      instance before a formal request is drafted. Messages are filed under a \
+                      case (a new one unless --case or --answers is given); a formal request \
+                      later sent with `case_id` of that case follows them in `rogatory case \
+                      show`. Consultations have no lifecycle.",
+        after_help = "Examples:\n  rogatory consult --to de --text \"Would you need a court \
+                      order for bank records?\"\n  rogatory consult --to tm --answers \
+                      01J... --text \"Yes, a court order.\""
+    )]
+    Consult(ConsultArgs),
+
     /// Create the federation's certificate authority [operators]
     #[command(subcommand, display_order = 6)]
     Ca(CaCommand),
@@ -240,6 +271,57 @@ pub enum RequestCommand {
         #[arg(long = "as", value_name = "NAME")]
         name: Option<String>,
     },
+}
+
+#[derive(Debug, Args)]
+pub struct InformArgs {
+    /// Node id of the receiving state's node.
+    #[arg(long, value_name = "PEER")]
+    pub to: String,
+    /// What the information is about.
+    #[arg(long)]
+    pub subject: String,
+    /// The information itself.
+    #[arg(long)]
+    pub text: String,
+    /// A restriction on its use; repeat for several.
+    #[arg(long = "restriction", value_name = "RESTRICTION", value_parser = restriction_parser())]
+    pub restrictions: Vec<UseRestriction>,
+    /// The purpose it may be used for (required with stated-purpose-only).
+    #[arg(long, default_value = "")]
+    pub purpose: String,
+    /// With the confidential restriction: the date (YYYY-MM-DD) until which it stays
+    /// confidential.
+    #[arg(long, value_name = "DATE", default_value = "")]
+    pub confidential_until: String,
+    /// Further conditions on its use, free text.
+    #[arg(long, value_name = "TEXT", default_value = "")]
+    pub condition: String,
+    /// File it under this case [default: a new case].
+    #[arg(long = "case", value_name = "ID")]
+    pub case_id: Option<String>,
+    /// Your name, recorded as its author and in the audit log [default: $USER].
+    #[arg(long = "as", value_name = "NAME")]
+    pub name: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct ConsultArgs {
+    /// Node id of the other state's node.
+    #[arg(long, value_name = "PEER")]
+    pub to: String,
+    /// The message.
+    #[arg(long)]
+    pub text: String,
+    /// File it under this case [default: the case of --answers, else a new case].
+    #[arg(long = "case", value_name = "ID")]
+    pub case_id: Option<String>,
+    /// The consultation message this one answers.
+    #[arg(long, value_name = "MESSAGE_ID")]
+    pub answers: Option<String>,
+    /// Your name, recorded as its author and in the audit log [default: $USER].
+    #[arg(long = "as", value_name = "NAME")]
+    pub name: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -762,6 +844,34 @@ fn ground_parser() -> impl TypedValueParser<Value = RefusalGround> {
     .try_map(|name| vocabulary::parse::<RefusalGround>(&name))
 }
 
+fn restriction_parser() -> impl TypedValueParser<Value = UseRestriction> {
+    PossibleValuesParser::new(
+        RESTRICTION_HELP
+            .iter()
+            .map(|(name, help)| PossibleValue::new(*name).help(*help)),
+    )
+    .try_map(|name| vocabulary::parse::<UseRestriction>(&name))
+}
+
+const RESTRICTION_HELP: &[(&str, &str)] = &[
+    (
+        "stated-purpose-only",
+        "only for the purpose given with --purpose",
+    ),
+    (
+        "no-evidence-without-consent",
+        "not to be used as evidence without your prior consent",
+    ),
+    (
+        "no-onward-transmission",
+        "not to be passed on to a third state or international body",
+    ),
+    (
+        "confidential",
+        "to be kept confidential (until --confidential-until, if given)",
+    ),
+];
+
 fn status_parser() -> impl TypedValueParser<Value = RequestStatus> {
     PossibleValuesParser::new(
         STATUS_HELP
@@ -787,6 +897,8 @@ mod tests {
         assert_eq!(names, vocabulary::all_names::<RequestStatus>());
         let names: Vec<String> = GROUND_HELP.iter().map(|(n, _)| (*n).to_owned()).collect();
         assert_eq!(names, vocabulary::all_names::<RefusalGround>());
+        let names: Vec<&str> = RESTRICTION_HELP.iter().map(|(name, _)| *name).collect();
+        assert_eq!(names, vocabulary::all_names::<UseRestriction>());
     }
 
     #[test]

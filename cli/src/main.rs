@@ -34,7 +34,9 @@ use crate::args::{
     AuditCommand, CaCommand, CaseCommand, Cli, Command, LogCommand, MessageCommand, NodeCommand,
     RequestCommand, StatusArgs, StatusCommand,
 };
-use crate::commands::{Outcome, audit, case, identity, mailbox, operate, peers, setup, submit};
+use crate::commands::{
+    Outcome, audit, case, identity, inform, mailbox, operate, peers, setup, submit,
+};
 use crate::connection::NodeTarget;
 use crate::output::Format;
 
@@ -197,6 +199,8 @@ async fn run(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Outbox(list) => {
             mailbox::show_list(&target, Direction::Outbox, list.limit, format).await
         }
+        Command::Inform(args) => inform::inform(&target, args, format).await,
+        Command::Consult(args) => inform::consult(&target, args, format).await,
         Command::Message(MessageCommand::Show { id }) => {
             mailbox::show_message(&target, &id, format).await
         }

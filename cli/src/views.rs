@@ -10,7 +10,7 @@ use rogatory_proto::signing;
 use rogatory_proto::v1::{
     AssistanceType, Authority, DeliveryState, Direction, Envelope, MessageRecord, MlaRequest,
     PersonRole, ProceedingsStage, Receipt, RefusalGround, RequestState, RequestStatus,
-    SignedReceipt, StatusUpdate, envelope,
+    SignedReceipt, SpontaneousInformation, StatusUpdate, UseRestriction, envelope,
 };
 use serde::Serialize;
 
@@ -32,7 +32,8 @@ pub struct MessageSummary {
     /// The other party: the sender of an inbox message, the recipient of an outbox one.
     pub peer: String,
     pub case_id: String,
-    /// "request", "status-update" or "undecodable".
+    /// "request", "status-update", "information" (spontaneous information), "consultation" or
+    /// "undecodable".
     pub kind: &'static str,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub subject: Option<String>,
@@ -106,6 +107,16 @@ impl MessageSummary {
                     None,
                     Some(name_of::<RequestStatus>(update.status)),
                     Some(update.refers_to.clone()),
+                    None,
+                ),
+                Some(envelope::Body::SpontaneousInformation(info)) => {
+                    ("information", Some(info.subject.clone()), None, None, None)
+                }
+                Some(envelope::Body::Consultation(consultation)) => (
+                    "consultation",
+                    Some(first_line(&consultation.text)),
+                    None,
+                    Some(consultation.refers_to.clone()).filter(|r| !r.is_empty()),
                     None,
                 ),
                 None => ("undecodable", None, None, None, Some("no body".to_owned())),
@@ -195,6 +206,10 @@ pub struct MessageDetail {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub status_update: Option<StatusUpdateView>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    pub information: Option<InformationView>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub consultation: Option<ConsultationView>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub receipt: Option<ReceiptView>,
     /// For a status update: where its request stands now (looked up separately).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -226,13 +241,25 @@ impl MessageDetail {
             payload_sha256: hex::encode(signing::sha256(&signed.payload)),
             signature: hex::encode(&signed.signature),
         });
-        let (request, status_update) = match decoded.ok().and_then(|e| e.body) {
-            Some(envelope::Body::MlaRequest(request)) => (Some(RequestView::from(&request)), None),
-            Some(envelope::Body::StatusUpdate(update)) => {
-                (None, Some(StatusUpdateView::from(&update)))
+        let (mut request, mut status_update, mut information, mut consultation) =
+            (None, None, None, None);
+        match decoded.ok().and_then(|e| e.body) {
+            Some(envelope::Body::MlaRequest(body)) => request = Some(RequestView::from(&body)),
+            Some(envelope::Body::StatusUpdate(body)) => {
+                status_update = Some(StatusUpdateView::from(&body));
             }
-            None => (None, None),
-        };
+            Some(envelope::Body::SpontaneousInformation(body)) => {
+                information = Some(InformationView::from(&body));
+            }
+            Some(envelope::Body::Consultation(body)) => {
+                consultation = Some(ConsultationView {
+                    text: body.text,
+                    author: body.author,
+                    refers_to: Some(body.refers_to).filter(|r| !r.is_empty()),
+                });
+            }
+            None => {}
+        }
         let receipt = record
             .receipt
             .as_ref()
@@ -242,6 +269,8 @@ impl MessageDetail {
             envelope,
             request,
             status_update,
+            information,
+            consultation,
             receipt,
             request_now: None,
         }
@@ -318,6 +347,84 @@ impl From<&StatusUpdate> for StatusUpdateView {
             previous: Some(update.previous.clone()).filter(|p| !p.is_empty()),
         }
     }
+}
+
+/// Spontaneous information (UNTOC art. 18(4)) with the restrictions on its use.
+#[derive(Debug, Clone, Serialize)]
+pub struct InformationView {
+    pub subject: String,
+    pub text: String,
+    /// Restriction names, e.g. "stated-purpose-only".
+    pub restrictions: Vec<String>,
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub purpose: String,
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub confidential_until: String,
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub conditions: String,
+    pub author: String,
+}
+
+impl From<&SpontaneousInformation> for InformationView {
+    fn from(info: &SpontaneousInformation) -> Self {
+        Self {
+            subject: info.subject.clone(),
+            text: info.text.clone(),
+            restrictions: info
+                .restrictions
+                .iter()
+                .map(|r| name_of::<UseRestriction>(*r))
+                .collect(),
+            purpose: info.purpose.clone(),
+            confidential_until: info.confidential_until.clone(),
+            conditions: info.conditions.clone(),
+            author: info.author.clone(),
+        }
+    }
+}
+
+impl InformationView {
+    /// Each restriction as a sentence a reader must heed, then the free-text conditions.
+    pub fn restriction_lines(&self) -> Vec<String> {
+        let mut lines: Vec<String> = self
+            .restrictions
+            .iter()
+            .map(|r| match r.as_str() {
+                "stated-purpose-only" => format!("only for the stated purpose: {}", self.purpose),
+                "no-evidence-without-consent" => {
+                    "not to be used as evidence without the sender's prior consent".to_owned()
+                }
+                "no-onward-transmission" => {
+                    "not to be passed on to a third state or international body".to_owned()
+                }
+                "confidential" if self.confidential_until.is_empty() => "confidential".to_owned(),
+                "confidential" => format!("confidential until {}", self.confidential_until),
+                other => other.to_owned(),
+            })
+            .collect();
+        if !self.conditions.is_empty() {
+            lines.push(format!("conditions: {}", self.conditions));
+        }
+        if lines.is_empty() {
+            lines.push("none".to_owned());
+        }
+        lines
+    }
+}
+
+/// One message of a direct consultation between contact points.
+#[derive(Debug, Clone, Serialize)]
+pub struct ConsultationView {
+    pub text: String,
+    pub author: String,
+    /// The consultation message this one answers.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub refers_to: Option<String>,
+}
+
+/// The first line of `text`, for one-line listings.
+fn first_line(text: &str) -> String {
+    text.lines().next().unwrap_or_default().to_owned()
 }
 
 /// The text of a refusal ground, with its letter in UNTOC art. 18(21).
@@ -516,6 +623,8 @@ impl MessageDetail {
         let title = match s.kind {
             "request" => "MLA request",
             "status-update" => "Status update",
+            "information" => "Spontaneous information (UNTOC art. 18(4))",
+            "consultation" => "Consultation",
             _ => "Message",
         };
         out.heading(&format!(
@@ -633,6 +742,19 @@ impl MessageDetail {
             out.field("note", &u.note);
             out.field("author", &u.author);
         }
+        if let Some(i) = &self.information {
+            out.heading("Spontaneous information");
+            out.list("USE RESTRICTIONS", &i.restriction_lines());
+            out.field("subject", &i.subject);
+            out.field("text", &i.text);
+            out.field("author", &i.author);
+        }
+        if let Some(c) = &self.consultation {
+            out.heading("Consultation (informal, outside the request lifecycle)");
+            out.field("answers", c.refers_to.as_deref().unwrap_or(""));
+            out.field("text", &c.text);
+            out.field("author", &c.author);
+        }
         match &self.receipt {
             Some(r) => {
                 let by = if s.direction == "inbox" {
@@ -732,6 +854,40 @@ mod tests {
         let json = serde_json::to_value(&detail).expect("json");
         assert_eq!(json["request"]["assistance"][1], "records");
         assert_eq!(json["receipt"]["log_index"], 3);
+    }
+
+    #[test]
+    fn spontaneous_information_shows_its_restrictions_first() {
+        let record = record(envelope::Body::SpontaneousInformation(
+            SpontaneousInformation {
+                subject: "Cash couriers".into(),
+                text: "Two couriers left on 3 March.".into(),
+                restrictions: vec![
+                    UseRestriction::NoOnwardTransmission as i32,
+                    UseRestriction::Confidential as i32,
+                ],
+                confidential_until: "2026-12-31".into(),
+                author: "K. Weber".into(),
+                ..Default::default()
+            },
+        ));
+        let detail = MessageDetail::from_record(&record);
+        assert_eq!(detail.summary.kind_text(), "information");
+        assert_eq!(detail.summary.about_text(), "Cash couriers");
+        let text = detail.render();
+        let restricted = text
+            .find("not to be passed on to a third state")
+            .expect("shown");
+        assert!(text.contains("confidential until 2026-12-31"), "{text}");
+        assert!(
+            restricted < text.find("Two couriers").expect("text"),
+            "{text}"
+        );
+        let json = serde_json::to_value(&detail).expect("json");
+        assert_eq!(
+            json["information"]["restrictions"][0],
+            "no-onward-transmission"
+        );
     }
 
     #[test]

@@ -331,3 +331,104 @@ async fn a_whole_case_runs_through_case_reply_and_case_show_tells_it() {
     tm_node.stop().await.expect("tm stops");
     de_node.stop().await.expect("de stops");
 }
+
+/// `inform` and `consult`: messages outside the lifecycle, shown with their restrictions and in
+/// the case thread, and no status update about them.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn inform_and_consult_stay_outside_the_lifecycle() {
+    let root = tempfile::tempdir().expect("tempdir");
+    provision(root.path());
+    let path = |name: &str| root.path().join(name).to_str().expect("utf-8").to_owned();
+    let (tm, de) = (path("tm"), path("de"));
+    let tm_node = start(Path::new(&tm)).await;
+    let de_node = start(Path::new(&de)).await;
+
+    let sent = json(
+        &ok(&[
+            "--node",
+            &de,
+            "--json",
+            "inform",
+            "--to",
+            "tm",
+            "--subject",
+            "Cash couriers",
+            "--text",
+            "Two couriers left on 3 March.",
+            "--restriction",
+            "confidential",
+            "--confidential-until",
+            "2026-12-31",
+            "--restriction",
+            "no-onward-transmission",
+            "--as",
+            "K. Weber",
+        ])
+        .await,
+    );
+    let id = sent["message_id"].as_str().expect("id").to_owned();
+    let case_id = sent["case_id"].as_str().expect("case").to_owned();
+    let shown = ok(&["--node", &tm, "message", "show", &id]).await;
+    assert!(shown.contains("confidential until 2026-12-31"), "{shown}");
+    assert!(
+        shown.contains("not to be passed on to a third state"),
+        "{shown}"
+    );
+    let (code, _, stderr) = rogatory(&[
+        "--node",
+        &tm,
+        "status",
+        "send",
+        "--refers-to",
+        &id,
+        "--status",
+        "acknowledged",
+    ])
+    .await;
+    assert_eq!(code, 1, "{stderr}");
+    assert!(stderr.contains("outside the request lifecycle"), "{stderr}");
+
+    // A missing purpose is reported before anything is signed.
+    let (code, _, stderr) = rogatory(&[
+        "--node",
+        &de,
+        "inform",
+        "--to",
+        "tm",
+        "--subject",
+        "s",
+        "--text",
+        "t",
+        "--restriction",
+        "stated-purpose-only",
+        "--as",
+        "K. Weber",
+    ])
+    .await;
+    assert_eq!(code, 1, "{stderr}");
+    assert!(stderr.contains("purpose"), "{stderr}");
+
+    ok(&[
+        "--node",
+        &tm,
+        "consult",
+        "--to",
+        "de",
+        "--case",
+        &case_id,
+        "--text",
+        "May we share this with our financial intelligence unit?",
+        "--as",
+        "A. Nurov",
+    ])
+    .await;
+    let thread = ok(&["--node", &de, "case", "show", &case_id]).await;
+    let information = thread.find("spontaneous information").expect("listed");
+    let consultation = thread.find("consultation (informal").expect("listed");
+    assert!(information < consultation, "{thread}");
+    assert!(thread.contains("USE RESTRICTED:"), "{thread}");
+    assert!(thread.contains("financial intelligence unit"), "{thread}");
+
+    tm_node.stop().await.expect("tm stops");
+    de_node.stop().await.expect("de stops");
+}

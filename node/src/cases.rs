@@ -43,6 +43,21 @@ pub fn is_request(record: &MessageRecord) -> bool {
     decode(record).is_ok_and(|e| matches!(e.body, Some(envelope::Body::MlaRequest(_))))
 }
 
+/// What [`outside_lifecycle`] calls spontaneous information.
+pub const SPONTANEOUS_INFORMATION: &str = "spontaneous information";
+/// What [`outside_lifecycle`] calls a consultation message.
+pub const CONSULTATION: &str = "a consultation message";
+
+/// The kind of message `record` holds if it is one that never enters a request lifecycle
+/// (spontaneous information, consultation): no status update may refer to it.
+pub fn outside_lifecycle(record: &MessageRecord) -> Option<&'static str> {
+    match decode(record).ok()?.body? {
+        envelope::Body::SpontaneousInformation(_) => Some(SPONTANEOUS_INFORMATION),
+        envelope::Body::Consultation(_) => Some(CONSULTATION),
+        envelope::Body::MlaRequest(_) | envelope::Body::StatusUpdate(_) => None,
+    }
+}
+
 /// The side of `request` that node `node_id` is on, if it is a party.
 pub fn side_of(request: &MessageRecord, node_id: &str) -> Option<Side> {
     if node_id == request.sender {

@@ -47,6 +47,13 @@ pub enum Rejection {
         refers_to: String,
         error: ThreadError,
     },
+    #[error(
+        "status_update.refers_to {refers_to} is {kind}, which is outside the request lifecycle"
+    )]
+    OutsideLifecycle {
+        refers_to: String,
+        kind: &'static str,
+    },
 }
 
 impl Rejection {
@@ -62,6 +69,7 @@ impl Rejection {
             Self::TooLarge { .. } => "too-large",
             Self::OutOfOrder { .. } => "out-of-order",
             Self::InvalidTransition { .. } => "invalid-transition",
+            Self::OutsideLifecycle { .. } => "outside-lifecycle",
         }
     }
 
@@ -225,7 +233,8 @@ fn check_and_store(
                 (added.state_after, added.superseded)
             }
             Some(envelope::Body::MlaRequest(_)) => (RequestState::Delivered, false),
-            None => (RequestState::Unspecified, false),
+            Some(envelope::Body::SpontaneousInformation(_) | envelope::Body::Consultation(_))
+            | None => (RequestState::Unspecified, false),
         };
         let received = batch.append(LogRecord {
             kind: EntryKind::MessageReceived,
@@ -289,6 +298,16 @@ fn add_to_thread(
         }
         .into());
     };
+    if let Some(kind) = cases::outside_lifecycle(&referred).filter(|_| {
+        referred.case_id == envelope.case_id
+            && cases::side_of(&referred, &envelope.sender).is_some()
+    }) {
+        return Err(Rejection::OutsideLifecycle {
+            refers_to: update.refers_to.clone(),
+            kind,
+        }
+        .into());
+    }
     let by = cases::side_of(&referred, &envelope.sender)
         .filter(|_| referred.case_id == envelope.case_id && cases::is_request(&referred));
     let Some(by) = by else {

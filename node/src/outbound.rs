@@ -6,12 +6,13 @@
 //! is sent and checks what comes back. Retries with backoff come with the store-and-forward
 //! outbox; until then a message whose delivery failed stays `QUEUED` with its last error.
 
+use prost::Message;
 use rogatory_proto::ids::{self, NodeId};
 use rogatory_proto::lifecycle::ThreadError;
 use rogatory_proto::signing;
 use rogatory_proto::v1::{
-    DeliveryState, Direction, EntryKind, Envelope, MessageRecord, MlaRequest, RequestState,
-    SignedReceipt, StatusUpdate, envelope,
+    Consultation, DeliveryState, Direction, EntryKind, Envelope, MessageRecord, MlaRequest,
+    RequestState, SignedReceipt, SpontaneousInformation, StatusUpdate, envelope,
 };
 
 use crate::cases::{self, CaseError, CaseThread};
@@ -28,8 +29,18 @@ pub enum SubmitError {
     UnknownRecipient(String),
     #[error("the request is incomplete: {0}")]
     Invalid(String),
+    /// Spontaneous information or a consultation that the receiver would refuse (check 2).
+    #[error("the message is incomplete or invalid: {0}")]
+    InvalidMessage(String),
     #[error("no message {0} in this node's inbox or outbox")]
     UnknownMessage(String),
+    /// Spontaneous information and consultations have no lifecycle: nothing refers to them
+    /// with a status update.
+    #[error(
+        "message {0} is {1}, which is outside the request lifecycle: a status update refers to \
+         the request it concerns"
+    )]
+    OutsideLifecycle(String, &'static str),
     /// The lifecycle does not allow the update now; nothing was signed, stored or sent.
     #[error("the status update cannot be sent: {0}")]
     Transition(ThreadError),
@@ -93,15 +104,7 @@ pub async fn submit_request(
 ) -> Result<MessageRecord, SubmitError> {
     validate_request(&request)?;
     let recipient = checked_recipient(node, recipient)?;
-    let case_id = match case_id.filter(|c| !c.is_empty()) {
-        Some(case_id) if ids::is_case_id(&case_id) => case_id,
-        Some(case_id) => {
-            return Err(SubmitError::Invalid(format!(
-                "case id {case_id:?} must be 1 to 64 printable characters without spaces"
-            )));
-        }
-        None => ids::new_case_id(node.id(), &node.ids),
-    };
+    let case_id = case_or_new(node, case_id)?;
     sign_and_store(
         node,
         &recipient,
@@ -125,6 +128,9 @@ pub async fn submit_status_update(
         .store
         .message(refers_to)?
         .ok_or_else(|| SubmitError::UnknownMessage(refers_to.to_owned()))?;
+    if let Some(kind) = cases::outside_lifecycle(&original) {
+        return Err(SubmitError::OutsideLifecycle(refers_to.to_owned(), kind));
+    }
     if !cases::is_request(&original) {
         return Err(SubmitError::Invalid(format!(
             "message {refers_to} is not a request: a status update refers to the request it \
@@ -168,6 +174,106 @@ pub async fn submit_status_update(
         },
     )
     .await
+}
+
+/// Signs spontaneous information (UNTOC art. 18(4)) to `recipient` and stores it durably, filed
+/// under `case_id` or a new case. It has no lifecycle state.
+pub async fn submit_spontaneous_information(
+    node: &Node,
+    recipient: &str,
+    case_id: Option<String>,
+    mut information: SpontaneousInformation,
+    submitted_by: &str,
+) -> Result<MessageRecord, SubmitError> {
+    if information.author.trim().is_empty() {
+        information.author = submitted_by.to_owned();
+    }
+    let body = envelope::Body::SpontaneousInformation(information);
+    check_body(&body)?;
+    let recipient = checked_recipient(node, recipient)?;
+    let case_id = case_or_new(node, case_id)?;
+    sign_and_store(node, &recipient, case_id, body, submitted_by, |_, _| {
+        Ok(RequestState::Unspecified)
+    })
+    .await
+}
+
+/// Signs a consultation message to `recipient` and stores it durably. It is filed under
+/// `case_id`, else under the case of the consultation it answers, else under a new case. It has
+/// no lifecycle state.
+pub async fn submit_consultation(
+    node: &Node,
+    recipient: &str,
+    case_id: Option<String>,
+    mut consultation: Consultation,
+    submitted_by: &str,
+) -> Result<MessageRecord, SubmitError> {
+    if consultation.author.trim().is_empty() {
+        consultation.author = submitted_by.to_owned();
+    }
+    let mut case_id = case_id.filter(|c| !c.is_empty());
+    if !consultation.refers_to.is_empty() {
+        let answered = node
+            .store
+            .message(&consultation.refers_to)?
+            .ok_or_else(|| SubmitError::UnknownMessage(consultation.refers_to.clone()))?;
+        if cases::outside_lifecycle(&answered) != Some(cases::CONSULTATION) {
+            return Err(SubmitError::Invalid(format!(
+                "message {} is not a consultation message",
+                consultation.refers_to
+            )));
+        }
+        match &case_id {
+            Some(case_id) if *case_id != answered.case_id => {
+                return Err(SubmitError::Invalid(format!(
+                    "message {} is in case {}, not {case_id}",
+                    consultation.refers_to, answered.case_id
+                )));
+            }
+            Some(_) => {}
+            None => case_id = Some(answered.case_id),
+        }
+    }
+    let body = envelope::Body::Consultation(consultation);
+    check_body(&body)?;
+    let recipient = checked_recipient(node, recipient)?;
+    let case_id = case_or_new(node, case_id)?;
+    sign_and_store(node, &recipient, case_id, body, submitted_by, |_, _| {
+        Ok(RequestState::Unspecified)
+    })
+    .await
+}
+
+/// Applies the receiver's check 2 to a body before signing, so a contact point hears of a
+/// missing field now rather than from the peer's refusal.
+fn check_body(body: &envelope::Body) -> Result<(), SubmitError> {
+    let probe = Envelope {
+        version: signing::WIRE_VERSION,
+        message_id: "00000000000000000000000000".into(),
+        sender: "a".into(),
+        recipient: "b".into(),
+        created_at_ms: 1,
+        case_id: "c".into(),
+        body: Some(body.clone()),
+    };
+    match signing::decode_envelope(&probe.encode_to_vec()) {
+        Ok(_) => Ok(()),
+        Err(signing::VerifyError::InvalidField { field, problem }) => {
+            Err(SubmitError::InvalidMessage(format!("`{field}`: {problem}")))
+        }
+        Err(error) => Err(SubmitError::InvalidMessage(error.to_string())),
+    }
+}
+
+/// `case_id` if given and well formed, a new case id if not given.
+fn case_or_new(node: &Node, case_id: Option<String>) -> Result<String, SubmitError> {
+    match case_id.filter(|c| !c.is_empty()) {
+        Some(case_id) if ids::is_case_id(&case_id) => Ok(case_id),
+        Some(case_id) => Err(SubmitError::Invalid(format!(
+            "case id {case_id:?} must be 1 to 64 printable characters without spaces"
+        ))),
+        None => Ok(ids::new_case_id(node.id(), &node.ids)),
+    }
 }
 
 fn checked_recipient(node: &Node, recipient: &str) -> Result<NodeId, SubmitError> {

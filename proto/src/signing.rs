@@ -19,7 +19,10 @@ use prost::Message;
 use sha2::{Digest, Sha256};
 
 use crate::ids::{NodeId, is_case_id, is_message_id};
-use crate::v1::{Envelope, Receipt, SignedEnvelope, SignedReceipt, envelope};
+use crate::v1::{
+    Consultation, Envelope, Receipt, SignedEnvelope, SignedReceipt, SpontaneousInformation,
+    UseRestriction, envelope,
+};
 
 /// DSSE payload type of a signed `Envelope`.
 pub const ENVELOPE_PAYLOAD_TYPE: &str = "application/vnd.rogatory.envelope.v1+protobuf";
@@ -142,9 +145,128 @@ pub fn decode_envelope(payload: &[u8]) -> Result<Envelope, VerifyError> {
                 "neither empty nor a message id",
             ));
         }
+        Some(envelope::Body::SpontaneousInformation(info)) => validate_spontaneous(info)?,
+        Some(envelope::Body::Consultation(consultation)) => validate_consultation(consultation)?,
         Some(_) => {}
     }
     Ok(envelope)
+}
+
+/// Longest `subject`, `author`, `purpose` of the informal bodies, in bytes.
+pub const MAX_SHORT_FIELD_BYTES: usize = 512;
+/// Longest `conditions` of spontaneous information, in bytes.
+pub const MAX_CONDITIONS_BYTES: usize = 8192;
+
+fn required(field: &'static str, value: &str, max: usize) -> Result<(), VerifyError> {
+    if value.trim().is_empty() {
+        return Err(invalid(field, "required"));
+    }
+    at_most(field, value, max)
+}
+
+fn at_most(field: &'static str, value: &str, max: usize) -> Result<(), VerifyError> {
+    if value.len() > max {
+        return Err(invalid(field, format!("longer than {max} bytes")));
+    }
+    Ok(())
+}
+
+/// Section 3.2 of docs/PROTOCOL.md: required fields, sizes, and restrictions the receiver knows.
+fn validate_spontaneous(info: &SpontaneousInformation) -> Result<(), VerifyError> {
+    required(
+        "spontaneous_information.subject",
+        &info.subject,
+        MAX_SHORT_FIELD_BYTES,
+    )?;
+    required("spontaneous_information.text", &info.text, usize::MAX)?;
+    required(
+        "spontaneous_information.author",
+        &info.author,
+        MAX_SHORT_FIELD_BYTES,
+    )?;
+    at_most(
+        "spontaneous_information.purpose",
+        &info.purpose,
+        MAX_SHORT_FIELD_BYTES,
+    )?;
+    at_most(
+        "spontaneous_information.conditions",
+        &info.conditions,
+        MAX_CONDITIONS_BYTES,
+    )?;
+    let mut seen = Vec::with_capacity(info.restrictions.len());
+    for &value in &info.restrictions {
+        match UseRestriction::try_from(value) {
+            Ok(UseRestriction::Unspecified) | Err(_) => {
+                return Err(invalid(
+                    "spontaneous_information.restrictions",
+                    format!("{value} is not a known use restriction"),
+                ));
+            }
+            Ok(restriction) if seen.contains(&restriction) => {
+                return Err(invalid(
+                    "spontaneous_information.restrictions",
+                    format!("{} is listed twice", restriction.as_str_name()),
+                ));
+            }
+            Ok(restriction) => seen.push(restriction),
+        }
+    }
+    if seen.contains(&UseRestriction::StatedPurposeOnly) && info.purpose.trim().is_empty() {
+        return Err(invalid(
+            "spontaneous_information.purpose",
+            "required with USE_RESTRICTION_STATED_PURPOSE_ONLY",
+        ));
+    }
+    if !info.confidential_until.is_empty() {
+        if !seen.contains(&UseRestriction::Confidential) {
+            return Err(invalid(
+                "spontaneous_information.confidential_until",
+                "set without USE_RESTRICTION_CONFIDENTIAL",
+            ));
+        }
+        if !is_iso_date(&info.confidential_until) {
+            return Err(invalid(
+                "spontaneous_information.confidential_until",
+                "not a date of the form YYYY-MM-DD",
+            ));
+        }
+    }
+    Ok(())
+}
+
+fn validate_consultation(consultation: &Consultation) -> Result<(), VerifyError> {
+    required("consultation.text", &consultation.text, usize::MAX)?;
+    required(
+        "consultation.author",
+        &consultation.author,
+        MAX_SHORT_FIELD_BYTES,
+    )?;
+    if !consultation.refers_to.is_empty() && !is_message_id(&consultation.refers_to) {
+        return Err(invalid(
+            "consultation.refers_to",
+            "neither empty nor a message id",
+        ));
+    }
+    Ok(())
+}
+
+/// `YYYY-MM-DD` with a month 01-12 and a day 01-31 (the calendar is the reader's business).
+pub fn is_iso_date(value: &str) -> bool {
+    let b = value.as_bytes();
+    let digits = |r: std::ops::Range<usize>| b[r].iter().all(u8::is_ascii_digit);
+    if b.len() != 10
+        || b[4] != b'-'
+        || b[7] != b'-'
+        || !digits(0..4)
+        || !digits(5..7)
+        || !digits(8..10)
+    {
+        return false;
+    }
+    let month = (b[5] - b'0') * 10 + (b[6] - b'0');
+    let day = (b[8] - b'0') * 10 + (b[9] - b'0');
+    (1..=12).contains(&month) && (1..=31).contains(&day)
 }
 
 /// Encodes and signs a receipt.
@@ -293,6 +415,101 @@ mod tests {
             decode_envelope(&[0xff, 0xff, 0xff]),
             Err(VerifyError::Malformed(_))
         ));
+    }
+
+    fn information() -> SpontaneousInformation {
+        SpontaneousInformation {
+            subject: "cash couriers".into(),
+            text: "Two couriers left for Ashgabat on 3 March.".into(),
+            restrictions: vec![
+                UseRestriction::StatedPurposeOnly as i32,
+                UseRestriction::Confidential as i32,
+            ],
+            conditions: "Ask before contacting the carrier.".into(),
+            author: "K. Weber".into(),
+            purpose: "investigation 12/2026".into(),
+            confidential_until: "2026-12-31".into(),
+        }
+    }
+
+    fn field_refused(body: envelope::Body) -> String {
+        let mut bad = envelope();
+        bad.body = Some(body);
+        let err = decode_envelope(&bad.encode_to_vec()).expect_err("refused");
+        let VerifyError::InvalidField { field, .. } = err else {
+            panic!("not a field error: {err}");
+        };
+        field.to_owned()
+    }
+
+    #[test]
+    fn spontaneous_information_is_validated() {
+        let mut good = envelope();
+        good.body = Some(envelope::Body::SpontaneousInformation(information()));
+        assert_eq!(decode_envelope(&good.encode_to_vec()).expect("valid"), good);
+
+        let with = |change: fn(&mut SpontaneousInformation)| {
+            let mut info = information();
+            change(&mut info);
+            field_refused(envelope::Body::SpontaneousInformation(info))
+        };
+        let prefix = "spontaneous_information.";
+        for (field, refused) in [
+            ("subject", with(|i| i.subject = " ".into())),
+            ("subject", with(|i| i.subject = "x".repeat(513))),
+            ("text", with(|i| i.text.clear())),
+            ("author", with(|i| i.author.clear())),
+            ("conditions", with(|i| i.conditions = "x".repeat(8193))),
+            ("restrictions", with(|i| i.restrictions.push(0))),
+            ("restrictions", with(|i| i.restrictions.push(99))),
+            ("restrictions", with(|i| i.restrictions.push(1))),
+            ("purpose", with(|i| i.purpose.clear())),
+            (
+                "confidential_until",
+                with(|i| i.confidential_until = "31.12.2026".into()),
+            ),
+            (
+                "confidential_until",
+                with(|i| i.confidential_until = "2026-13-01".into()),
+            ),
+            ("confidential_until", with(|i| i.restrictions.truncate(1))),
+        ] {
+            assert_eq!(refused, format!("{prefix}{field}"));
+        }
+    }
+
+    #[test]
+    fn consultation_is_validated() {
+        let consultation = Consultation {
+            text: "Would a request for bank records be admissible?".into(),
+            author: "A. Nurov".into(),
+            refers_to: String::new(),
+        };
+        let mut good = envelope();
+        good.body = Some(envelope::Body::Consultation(consultation.clone()));
+        assert!(decode_envelope(&good.encode_to_vec()).is_ok());
+        let refused = |c: Consultation| field_refused(envelope::Body::Consultation(c));
+        assert_eq!(
+            refused(Consultation {
+                text: "\n".into(),
+                ..consultation.clone()
+            }),
+            "consultation.text"
+        );
+        assert_eq!(
+            refused(Consultation {
+                author: String::new(),
+                ..consultation.clone()
+            }),
+            "consultation.author"
+        );
+        assert_eq!(
+            refused(Consultation {
+                refers_to: "earlier".into(),
+                ..consultation
+            }),
+            "consultation.refers_to"
+        );
     }
 
     proptest! {

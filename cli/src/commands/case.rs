@@ -219,7 +219,7 @@ pub struct TimelineEntry {
     pub to: String,
     /// The person: a request's signatory, a status update's author.
     pub who: String,
-    /// "request" or "status".
+    /// "request", "status", "information" or "consultation".
     pub kind: &'static str,
     /// A request's subject, or the status a status update reports.
     pub what: String,
@@ -229,6 +229,9 @@ pub struct TimelineEntry {
     pub ground: Option<String>,
     #[serde(skip_serializing_if = "String::is_empty")]
     pub note: String,
+    /// Spontaneous information: the restrictions on its use, as sentences.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub restrictions: Vec<String>,
     /// The state the update led to (or for a request, where it stands now).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub state: Option<String>,
@@ -257,33 +260,58 @@ impl CaseView {
             .map(|record| {
                 let detail = MessageDetail::from_record(record);
                 let s = &detail.summary;
-                let (who, kind, what, note, ground, refers_to) =
-                    match (&detail.request, &detail.status_update) {
-                        (Some(request), _) => (
-                            request.signed_by.clone(),
-                            "request",
-                            request.subject.clone(),
-                            String::new(),
-                            None,
-                            None,
-                        ),
-                        (_, Some(update)) => (
-                            update.author.clone(),
-                            "status",
-                            update.status.clone(),
-                            update.note.clone(),
-                            update.ground.clone(),
-                            Some(update.refers_to.clone()),
-                        ),
-                        _ => (
-                            String::new(),
-                            "request",
-                            s.problem.clone().unwrap_or_default(),
-                            String::new(),
-                            None,
-                            None,
-                        ),
-                    };
+                let restrictions = detail
+                    .information
+                    .as_ref()
+                    .map(|i| i.restriction_lines())
+                    .unwrap_or_default();
+                let (who, kind, what, note, ground, refers_to) = match (
+                    &detail.request,
+                    &detail.status_update,
+                    &detail.information,
+                    &detail.consultation,
+                ) {
+                    (_, _, Some(i), _) => (
+                        i.author.clone(),
+                        "information",
+                        i.subject.clone(),
+                        i.text.clone(),
+                        None,
+                        None,
+                    ),
+                    (_, _, _, Some(c)) => (
+                        c.author.clone(),
+                        "consultation",
+                        String::new(),
+                        c.text.clone(),
+                        None,
+                        c.refers_to.clone(),
+                    ),
+                    (Some(request), _, _, _) => (
+                        request.signed_by.clone(),
+                        "request",
+                        request.subject.clone(),
+                        String::new(),
+                        None,
+                        None,
+                    ),
+                    (_, Some(update), _, _) => (
+                        update.author.clone(),
+                        "status",
+                        update.status.clone(),
+                        update.note.clone(),
+                        update.ground.clone(),
+                        Some(update.refers_to.clone()),
+                    ),
+                    _ => (
+                        String::new(),
+                        "request",
+                        s.problem.clone().unwrap_or_default(),
+                        String::new(),
+                        None,
+                        None,
+                    ),
+                };
                 let receipt = detail.receipt.as_ref().map_or_else(String::new, |r| {
                     format!(
                         "{} stored it at {}, its log entry {}",
@@ -302,6 +330,7 @@ impl CaseView {
                     refers_to,
                     ground,
                     note,
+                    restrictions,
                     state: s.request_state.clone(),
                     superseded: s.superseded,
                     delivery: s.state.clone(),
@@ -352,6 +381,11 @@ impl CaseView {
         for e in &self.timeline {
             let what = match e.kind {
                 "request" => format!("request \"{}\"", shorten(&e.what, 50)),
+                "information" => format!(
+                    "spontaneous information \"{}\" (outside the lifecycle)",
+                    shorten(&e.what, 40)
+                ),
+                "consultation" => "consultation (informal, outside the lifecycle)".to_owned(),
                 _ => match &e.state {
                     Some(state) if e.superseded => {
                         format!("status → {} (superseded; would be {state})", e.what)
@@ -361,6 +395,7 @@ impl CaseView {
             };
             // With several requests in the case, say which one an update is about.
             let what = match &e.refers_to {
+                Some(id) if e.kind == "consultation" => format!("{what} (answers {id})"),
                 Some(id) if self.requests.len() > 1 => format!("{what} (re {id})"),
                 _ => what,
             };
@@ -375,6 +410,14 @@ impl CaseView {
             ));
             if let Some(ground) = &e.ground {
                 out.push_str(&format!("      ground:  {ground}\n"));
+            }
+            for (i, restriction) in e.restrictions.iter().enumerate() {
+                let label = if i == 0 {
+                    "USE RESTRICTED:"
+                } else {
+                    "               "
+                };
+                out.push_str(&format!("      {label} {restriction}\n"));
             }
             if !e.note.is_empty() {
                 let note = wrap(&e.note, 80).replace('\n', "\n               ");

@@ -4,6 +4,7 @@
 pub mod audit;
 pub mod case;
 pub mod identity;
+pub mod inform;
 pub mod mailbox;
 pub mod operate;
 pub mod peers;

@@ -174,7 +174,7 @@ pub fn template() -> Outcome {
 }
 
 /// Prints what happened to a submitted message; queued is a distinct outcome.
-fn report(record: &MessageRecord, format: Format) -> anyhow::Result<Outcome> {
+pub fn report(record: &MessageRecord, format: Format) -> anyhow::Result<Outcome> {
     let detail = MessageDetail::from_record(record);
     let s = &detail.summary;
     let outcome = if s.delivered() {
@@ -189,10 +189,18 @@ fn report(record: &MessageRecord, format: Format) -> anyhow::Result<Outcome> {
     let what = match (&detail.request, &detail.status_update) {
         (Some(_), _) => "MLA request".to_owned(),
         (_, Some(update)) => format!("Status update \"{}\"", update.status),
+        _ if detail.information.is_some() => "Spontaneous information".to_owned(),
+        _ if detail.consultation.is_some() => "Consultation message".to_owned(),
         _ => "Message".to_owned(),
     };
     println!("{what} {} to {}", s.message_id, s.recipient);
     println!("  case:             {}", s.case_id);
+    if let Some(information) = &detail.information {
+        for (i, line) in information.restriction_lines().iter().enumerate() {
+            let label = if i == 0 { "use restrictions:" } else { "" };
+            println!("  {label:<17} {line}");
+        }
+    }
     if let Some(update) = &detail.status_update {
         println!("  about:            {}", update.refers_to);
         if let Some(state) = &s.request_state {

@@ -12,8 +12,9 @@ use rogatory_proto::v1::{
     ExportLogRequest, IdentityRequest, IdentityResponse, LatestCheckpointRequest,
     LatestCheckpointResponse, ListCasesRequest, ListCasesResponse, ListMessagesRequest,
     ListMessagesResponse, ListPeersRequest, ListPeersResponse, MessageRecord, NodeStatusRequest,
-    NodeStatusResponse, PeerInfo, ShowCaseRequest, ShowMessageRequest, SubmitRequestRequest,
-    SubmitResponse, SubmitStatusUpdateRequest, VerifyLogRequest, VerifyLogResponse,
+    NodeStatusResponse, PeerInfo, ShowCaseRequest, ShowMessageRequest, SubmitConsultationRequest,
+    SubmitRequestRequest, SubmitResponse, SubmitSpontaneousInformationRequest,
+    SubmitStatusUpdateRequest, VerifyLogRequest, VerifyLogResponse,
 };
 use tokio::sync::mpsc;
 use tokio_stream::wrappers::ReceiverStream;
@@ -298,6 +299,52 @@ impl Operator for OperatorService {
             &self.node,
             &request.refers_to,
             update,
+            &request.submitted_by,
+        )
+        .await
+        .map_err(status::from_submit)?;
+        let record = self.hand_over(record).await?;
+        Ok(Response::new(SubmitResponse {
+            message: Some(record),
+        }))
+    }
+
+    async fn submit_spontaneous_information(
+        &self,
+        request: Request<SubmitSpontaneousInformationRequest>,
+    ) -> Result<Response<SubmitResponse>, Status> {
+        let request = request.into_inner();
+        let information = request.information.ok_or_else(|| {
+            Status::invalid_argument("no spontaneous information in the submission")
+        })?;
+        let record = outbound::submit_spontaneous_information(
+            &self.node,
+            &request.recipient,
+            Some(request.case_id),
+            information,
+            &request.submitted_by,
+        )
+        .await
+        .map_err(status::from_submit)?;
+        let record = self.hand_over(record).await?;
+        Ok(Response::new(SubmitResponse {
+            message: Some(record),
+        }))
+    }
+
+    async fn submit_consultation(
+        &self,
+        request: Request<SubmitConsultationRequest>,
+    ) -> Result<Response<SubmitResponse>, Status> {
+        let request = request.into_inner();
+        let consultation = request
+            .consultation
+            .ok_or_else(|| Status::invalid_argument("no consultation in the submission"))?;
+        let record = outbound::submit_consultation(
+            &self.node,
+            &request.recipient,
+            Some(request.case_id),
+            consultation,
             &request.submitted_by,
         )
         .await

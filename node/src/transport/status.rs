@@ -26,6 +26,7 @@ pub fn rejection_code(rejection: &Rejection) -> Code {
         Rejection::TooLarge { .. } => Code::ResourceExhausted,
         Rejection::OutOfOrder { .. } => Code::Aborted,
         Rejection::InvalidTransition { .. } => Code::FailedPrecondition,
+        Rejection::OutsideLifecycle { .. } => Code::FailedPrecondition,
     }
 }
 
@@ -113,8 +114,12 @@ pub fn from_submit(error: SubmitError) -> Status {
     match error {
         SubmitError::UnknownRecipient(_) => Status::not_found(error.to_string()),
         SubmitError::UnknownMessage(_) => Status::not_found(error.to_string()),
-        SubmitError::Invalid(_) => Status::invalid_argument(error.to_string()),
-        SubmitError::Transition(_) => Status::failed_precondition(error.to_string()),
+        SubmitError::Invalid(_) | SubmitError::InvalidMessage(_) => {
+            Status::invalid_argument(error.to_string())
+        }
+        SubmitError::Transition(_) | SubmitError::OutsideLifecycle(..) => {
+            Status::failed_precondition(error.to_string())
+        }
         SubmitError::Store(error) => internal(&error),
     }
 }

@@ -5,6 +5,7 @@ mod cases;
 mod durability;
 mod exchange;
 mod grpc_surface;
+mod informal;
 mod interop;
 mod lifecycle;
 mod metrics;

@@ -1,0 +1,98 @@
+//! `rogatory inform` and `rogatory consult`: the two messages outside the request lifecycle.
+//!
+//! Spontaneous information (UNTOC art. 18(4)) carries the restrictions on its use; a
+//! consultation is one message of an informal exchange between contact points. The node checks
+//! the fields, signs, logs and delivers them like requests, and files them under a case, but
+//! neither ever has a lifecycle state.
+
+use rogatory_proto::v1::{
+    Consultation, SpontaneousInformation, SubmitConsultationRequest,
+    SubmitSpontaneousInformationRequest, UseRestriction,
+};
+
+use super::Outcome;
+use super::submit::{report, submitter};
+use crate::args::{ConsultArgs, InformArgs};
+use crate::connection::{NodeTarget, answer};
+use crate::failure::UserError;
+use crate::output::Format;
+
+/// `--as`, else the login name: both messages name their author.
+fn author(name: Option<&str>) -> Result<String, UserError> {
+    let author = submitter(name);
+    if author.trim().is_empty() {
+        return Err(UserError::new(
+            "the message needs its author's name",
+            "add --as \"NAME\"",
+        ));
+    }
+    Ok(author)
+}
+
+pub async fn inform(
+    target: &NodeTarget,
+    args: InformArgs,
+    format: Format,
+) -> anyhow::Result<Outcome> {
+    let submitted_by = author(args.name.as_deref())?;
+    let information = SpontaneousInformation {
+        subject: args.subject,
+        text: args.text,
+        restrictions: args
+            .restrictions
+            .iter()
+            .map(|r: &UseRestriction| *r as i32)
+            .collect(),
+        conditions: args.condition,
+        author: submitted_by.clone(),
+        purpose: args.purpose,
+        confidential_until: args.confidential_until,
+    };
+    let mut client = target.connect().await?;
+    let to = args.to;
+    let response = answer(
+        client
+            .submit_spontaneous_information(SubmitSpontaneousInformationRequest {
+                recipient: to.clone(),
+                information: Some(information),
+                case_id: args.case_id.unwrap_or_default(),
+                submitted_by,
+            })
+            .await,
+        || format!("sending spontaneous information to {to}"),
+    )?;
+    let record = response
+        .message
+        .ok_or_else(|| anyhow::anyhow!("the node accepted the message but returned no record"))?;
+    report(&record, format)
+}
+
+pub async fn consult(
+    target: &NodeTarget,
+    args: ConsultArgs,
+    format: Format,
+) -> anyhow::Result<Outcome> {
+    let submitted_by = author(args.name.as_deref())?;
+    let consultation = Consultation {
+        text: args.text,
+        author: submitted_by.clone(),
+        refers_to: args.answers.unwrap_or_default(),
+    };
+    let mut client = target.connect().await?;
+    let to = args.to;
+    let response = answer(
+        client
+            .submit_consultation(SubmitConsultationRequest {
+                recipient: to.clone(),
+                consultation: Some(consultation),
+                case_id: args.case_id.unwrap_or_default(),
+                submitted_by,
+            })
+            .await,
+        || format!("sending a consultation message to {to}"),
+    )?;
+    let record = response
+        .message
+        .ok_or_else(|| anyhow::anyhow!("the node accepted the message but returned no record"))?;
+    report(&record, format)
+}
