@@ -214,6 +214,10 @@ pub enum Command {
     )]
     Peers,
 
+    /// Whom do I ask? Peers' signed contact-point directories [contact points]
+    #[command(subcommand, display_order = 8)]
+    Directory(DirectoryCommand),
+
     /// Check the node's audit log [auditors]
     #[command(subcommand, display_order = 9)]
     Log(LogCommand),
@@ -961,4 +965,44 @@ mod tests {
             .is_err()
         );
     }
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DirectoryCommand {
+    /// Contact points of peers matching the filters, from their verified signed directories
+    #[command(
+        after_help = "Examples:\n  rogatory directory search --country uz --measure \
+                      trace-proceeds\n  rogatory directory search --crime corruption \
+                      --language en --refresh\n\nThe node answers from its cache of verified \
+                      directories; --refresh fetches them from the peers now. `asset-tracing` is \
+                      accepted for trace-proceeds."
+    )]
+    Search {
+        /// Only this peer (its node id, usually the country code)
+        #[arg(long, value_name = "ID")]
+        country: Option<String>,
+        /// Only contact points handling this measure (an assistance type, e.g. trace-proceeds)
+        #[arg(long, value_name = "MEASURE", value_parser = parse_measure)]
+        measure: Option<rogatory_proto::v1::AssistanceType>,
+        /// Only contact points whose crimes mention this text
+        #[arg(long, value_name = "TEXT")]
+        crime: Option<String>,
+        /// Only contact points working in this language (e.g. en)
+        #[arg(long, value_name = "LANG")]
+        language: Option<String>,
+        /// Fetch the peers' directories now instead of answering from the cache
+        #[arg(long)]
+        refresh: bool,
+    },
+    /// This node's own signed directory, as peers see it
+    #[command(after_help = "Example:\n  rogatory directory show")]
+    Show,
+}
+
+fn parse_measure(text: &str) -> Result<rogatory_proto::v1::AssistanceType, String> {
+    let text = match text.trim() {
+        "asset-tracing" | "asset-recovery" => "trace-proceeds",
+        other => other,
+    };
+    vocabulary::parse(text)
 }

@@ -31,11 +31,11 @@ use clap::Parser;
 use rogatory_proto::v1::Direction;
 
 use crate::args::{
-    AuditCommand, CaCommand, CaseCommand, Cli, Command, LogCommand, MessageCommand, NodeCommand,
-    RequestCommand, StatusArgs, StatusCommand,
+    AuditCommand, CaCommand, CaseCommand, Cli, Command, DirectoryCommand, LogCommand,
+    MessageCommand, NodeCommand, RequestCommand, StatusArgs, StatusCommand,
 };
 use crate::commands::{
-    Outcome, audit, case, identity, inform, mailbox, operate, peers, setup, submit,
+    Outcome, audit, case, directory, identity, inform, mailbox, operate, peers, setup, submit,
 };
 use crate::connection::NodeTarget;
 use crate::output::Format;
@@ -205,6 +205,23 @@ async fn run(cli: Cli) -> anyhow::Result<Outcome> {
             mailbox::show_message(&target, &id, format).await
         }
         Command::Peers => peers::peers(&target, format).await,
+        Command::Directory(DirectoryCommand::Search {
+            country,
+            measure,
+            crime,
+            language,
+            refresh,
+        }) => {
+            let request = rogatory_proto::v1::SearchDirectoryRequest {
+                country: country.unwrap_or_default(),
+                measure: measure.map_or(0, |m| m as i32),
+                crime: crime.unwrap_or_default(),
+                language: language.unwrap_or_default(),
+                refresh,
+            };
+            directory::search(&target, request, format).await
+        }
+        Command::Directory(DirectoryCommand::Show) => directory::show(&target, format).await,
         Command::Log(LogCommand::Verify) => audit::log_verify(&target, format).await,
         Command::Log(LogCommand::Checkpoint) => audit::log_checkpoint(&target, format).await,
         Command::Audit(AuditCommand::Export { dir }) => audit::export(&target, &dir, format).await,

@@ -121,6 +121,9 @@ struct RawConfig {
     peers: Vec<RawPeer>,
     #[serde(default)]
     metrics: Option<RawMetrics>,
+    /// This node's contact-point directory file (see config/directory.example.toml).
+    #[serde(default)]
+    directory: Option<PathBuf>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -216,6 +219,8 @@ pub struct NodeConfig {
     /// the file says `metrics.allow_remote = true`.
     pub metrics_listen: Option<SocketAddr>,
     pub alerts: AlertThresholds,
+    /// The contact-point directory file this node publishes, signed (None: an empty one).
+    pub directory: Option<PathBuf>,
 }
 
 impl NodeConfig {
@@ -545,6 +550,7 @@ impl RawConfig {
             log_level: self.log_level,
             metrics_listen,
             alerts,
+            directory: self.directory.map(resolve),
         })
     }
 }

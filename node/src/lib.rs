@@ -16,6 +16,7 @@ pub mod cases;
 pub mod checkpoints;
 pub mod config;
 pub mod delivery;
+pub mod directory;
 pub mod fault;
 pub mod health;
 pub mod inbound;

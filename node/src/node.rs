@@ -28,6 +28,8 @@ pub enum StartError {
     #[error(transparent)]
     Store(#[from] StoreError),
     #[error(transparent)]
+    Directory(#[from] crate::directory::DirectoryError),
+    #[error(transparent)]
     Checkpoint(#[from] crate::checkpoints::CheckpointingError),
     #[error("cannot create data directory {path}")]
     DataDir {
@@ -55,6 +57,8 @@ pub struct Node {
     pub metrics: crate::metrics::Metrics,
     /// Shared by the checkpointer and the health task; see `health`.
     pub health: crate::health::HealthState,
+    /// This node's contact-point directory, signed once at start and served to peers.
+    pub directory: rogatory_proto::v1::SignedDirectory,
 }
 
 impl Node {
@@ -73,6 +77,12 @@ impl Node {
                 configured: config.node_id.to_string(),
             });
         }
+        let directory = crate::directory::publish(
+            config.directory.as_deref(),
+            config.node_id.as_str(),
+            key.signing_key(),
+            crate::now_ms(),
+        )?;
         create_private_dir(&config.data_dir)?;
         let store_dir = config.data_dir.join("store");
         let store = Arc::new(Store::open(&store_dir)?);
@@ -80,6 +90,7 @@ impl Node {
             peers: PeerTable::new(config.peers.clone()),
             metrics: crate::metrics::Metrics::new(&config),
             health: crate::health::HealthState::default(),
+            directory,
             config,
             key,
             store,

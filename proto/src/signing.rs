@@ -20,14 +20,16 @@ use sha2::{Digest, Sha256};
 
 use crate::ids::{NodeId, is_case_id, is_message_id};
 use crate::v1::{
-    Consultation, Envelope, Receipt, SignedEnvelope, SignedReceipt, SpontaneousInformation,
-    UseRestriction, envelope,
+    AssistanceType, Consultation, Directory, Envelope, Receipt, SignedDirectory, SignedEnvelope,
+    SignedReceipt, SpontaneousInformation, UseRestriction, envelope,
 };
 
 /// DSSE payload type of a signed `Envelope`.
 pub const ENVELOPE_PAYLOAD_TYPE: &str = "application/vnd.rogatory.envelope.v1+protobuf";
 /// DSSE payload type of a signed `Receipt`.
 pub const RECEIPT_PAYLOAD_TYPE: &str = "application/vnd.rogatory.receipt.v1+protobuf";
+/// DSSE payload type of a signed contact-point `Directory`.
+pub const DIRECTORY_PAYLOAD_TYPE: &str = "application/vnd.rogatory.directory.v1+protobuf";
 /// The only envelope and receipt version this crate produces and accepts.
 pub const WIRE_VERSION: u32 = 1;
 
@@ -305,6 +307,127 @@ pub fn receipt_matches(receipt: &Receipt, envelope: &Envelope, signed: &SignedEn
         && receipt.envelope_sha256 == sha256(&signed.payload)
 }
 
+/// Most contact points in one directory.
+pub const MAX_CONTACT_POINTS: usize = 256;
+/// Most languages, crimes or measures of one contact point.
+pub const MAX_CONTACT_POINT_LIST: usize = 64;
+/// Largest encoded directory payload, in bytes.
+pub const MAX_DIRECTORY_BYTES: usize = 256 * 1024;
+
+/// Checks that a directory is well formed: version, publisher id, sizes, known measures.
+pub fn validate_directory(directory: &Directory) -> Result<(), VerifyError> {
+    if directory.version != WIRE_VERSION {
+        return Err(VerifyError::UnsupportedVersion(directory.version));
+    }
+    NodeId::parse(&directory.node_id).map_err(|e| invalid("node_id", e.to_string()))?;
+    if directory.published_at_ms <= 0 {
+        return Err(invalid("published_at_ms", "must be a positive Unix time"));
+    }
+    if directory.contact_points.len() > MAX_CONTACT_POINTS {
+        return Err(invalid(
+            "contact_points",
+            format!("more than {MAX_CONTACT_POINTS}"),
+        ));
+    }
+    for point in &directory.contact_points {
+        required("contact_point.name", &point.name, MAX_SHORT_FIELD_BYTES)?;
+        required(
+            "contact_point.authority",
+            &point.authority,
+            MAX_SHORT_FIELD_BYTES,
+        )?;
+        at_most(
+            "contact_point.office_hours",
+            &point.office_hours,
+            MAX_SHORT_FIELD_BYTES,
+        )?;
+        at_most(
+            "contact_point.urgent_channel",
+            &point.urgent_channel,
+            MAX_SHORT_FIELD_BYTES,
+        )?;
+        at_most("contact_point.email", &point.email, MAX_SHORT_FIELD_BYTES)?;
+        if point.languages.len() > MAX_CONTACT_POINT_LIST
+            || point.crimes.len() > MAX_CONTACT_POINT_LIST
+            || point.measures.len() > MAX_CONTACT_POINT_LIST
+        {
+            return Err(invalid(
+                "contact_point",
+                format!("more than {MAX_CONTACT_POINT_LIST} languages, crimes or measures"),
+            ));
+        }
+        for value in point.languages.iter().chain(&point.crimes) {
+            required(
+                "contact_point.languages/crimes",
+                value,
+                MAX_SHORT_FIELD_BYTES,
+            )?;
+        }
+        for &measure in &point.measures {
+            if matches!(
+                AssistanceType::try_from(measure),
+                Ok(AssistanceType::Unspecified) | Err(_)
+            ) {
+                return Err(invalid(
+                    "contact_point.measures",
+                    format!("{measure} is not a known assistance type"),
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Validates, encodes and signs a directory.
+pub fn sign_directory(
+    key: &SigningKey,
+    directory: &Directory,
+) -> Result<SignedDirectory, VerifyError> {
+    validate_directory(directory)?;
+    let payload = directory.encode_to_vec();
+    if payload.len() > MAX_DIRECTORY_BYTES {
+        return Err(invalid(
+            "directory",
+            format!("longer than {MAX_DIRECTORY_BYTES} bytes"),
+        ));
+    }
+    let signature = sign(key, DIRECTORY_PAYLOAD_TYPE, &payload);
+    Ok(SignedDirectory { payload, signature })
+}
+
+/// Verifies a directory's signature with the key of `publisher`, then decodes and validates
+/// it, and checks that it is `publisher`'s own directory (a node cannot publish for another).
+pub fn open_directory(
+    key: &VerifyingKey,
+    publisher: &str,
+    signed: &SignedDirectory,
+) -> Result<Directory, VerifyError> {
+    if signed.payload.len() > MAX_DIRECTORY_BYTES {
+        return Err(invalid(
+            "directory",
+            format!("longer than {MAX_DIRECTORY_BYTES} bytes"),
+        ));
+    }
+    verify(
+        key,
+        DIRECTORY_PAYLOAD_TYPE,
+        &signed.payload,
+        &signed.signature,
+    )?;
+    let directory = Directory::decode(signed.payload.as_slice())?;
+    validate_directory(&directory)?;
+    if directory.node_id != publisher {
+        return Err(invalid(
+            "node_id",
+            format!(
+                "the directory claims to be {:?}'s but was signed by {publisher:?}",
+                directory.node_id
+            ),
+        ));
+    }
+    Ok(directory)
+}
+
 fn invalid(field: &'static str, problem: impl Into<String>) -> VerifyError {
     VerifyError::InvalidField {
         field,
@@ -530,5 +653,81 @@ mod tests {
         fn decoding_arbitrary_bytes_never_panics(bytes in proptest::collection::vec(any::<u8>(), 0..512)) {
             let _ = decode_envelope(&bytes);
         }
+    }
+
+    fn directory(node: &str) -> Directory {
+        Directory {
+            version: WIRE_VERSION,
+            node_id: node.into(),
+            published_at_ms: 1_700_000_000_000,
+            contact_points: vec![crate::v1::ContactPoint {
+                name: "Asset Recovery Office".into(),
+                authority: "Prosecutor General".into(),
+                languages: vec!["en".into(), "ru".into()],
+                crimes: vec!["money laundering".into()],
+                measures: vec![AssistanceType::TraceProceeds as i32],
+                office_hours: "Mon-Fri 09:00-18:00 UTC+5".into(),
+                urgent_channel: "+998 71 000 00 00".into(),
+                email: "aro@example.uz".into(),
+            }],
+        }
+    }
+
+    #[test]
+    fn directory_signs_and_opens() {
+        let signed = sign_directory(&key(1), &directory("uz")).expect("valid");
+        let opened = open_directory(&key(1).verifying_key(), "uz", &signed).expect("opens");
+        assert_eq!(opened, directory("uz"));
+    }
+
+    #[test]
+    fn tampered_directory_is_refused() {
+        let mut signed = sign_directory(&key(1), &directory("uz")).expect("valid");
+        let last = signed.payload.len() - 1;
+        signed.payload[last] ^= 1;
+        assert!(matches!(
+            open_directory(&key(1).verifying_key(), "uz", &signed),
+            Err(VerifyError::BadSignature)
+        ));
+    }
+
+    #[test]
+    fn directory_from_the_wrong_key_or_for_another_node_is_refused() {
+        let signed = sign_directory(&key(1), &directory("uz")).expect("valid");
+        assert!(matches!(
+            open_directory(&key(2).verifying_key(), "uz", &signed),
+            Err(VerifyError::BadSignature)
+        ));
+        // de signs a directory that claims to be uz's.
+        assert!(matches!(
+            open_directory(&key(1).verifying_key(), "de", &signed),
+            Err(VerifyError::InvalidField {
+                field: "node_id",
+                ..
+            })
+        ));
+    }
+
+    #[test]
+    fn directory_signature_is_not_an_envelope_signature() {
+        let signed = sign_directory(&key(1), &directory("uz")).expect("valid");
+        let as_envelope = SignedEnvelope {
+            payload: signed.payload,
+            signature: signed.signature,
+        };
+        assert!(verify_envelope_signature(&key(1).verifying_key(), &as_envelope).is_err());
+    }
+
+    #[test]
+    fn malformed_directories_are_not_signed() {
+        let mut bad = directory("uz");
+        bad.version = 2;
+        assert!(sign_directory(&key(1), &bad).is_err());
+        let mut bad = directory("uz");
+        bad.contact_points[0].name.clear();
+        assert!(sign_directory(&key(1), &bad).is_err());
+        let mut bad = directory("uz");
+        bad.contact_points[0].measures.push(0);
+        assert!(sign_directory(&key(1), &bad).is_err());
     }
 }

@@ -708,6 +708,15 @@ impl FederationService for InstantReceiver {
     ) -> Result<tonic::Response<HeldCheckpointResponse>, tonic::Status> {
         Ok(tonic::Response::new(HeldCheckpointResponse::default()))
     }
+
+    async fn get_directory(
+        &self,
+        _request: tonic::Request<rogatory_proto::v1::GetDirectoryRequest>,
+    ) -> Result<tonic::Response<rogatory_proto::v1::SignedDirectory>, tonic::Status> {
+        Err(tonic::Status::unimplemented(
+            "a benchmark receiver has no directory",
+        ))
+    }
 }
 
 /// Scenario 3, baseline (a): `tm` calls an [`InstantReceiver`] that presents `de`'s certificate,

@@ -3,6 +3,7 @@
 
 pub mod audit;
 pub mod case;
+pub mod directory;
 pub mod identity;
 pub mod inform;
 pub mod mailbox;

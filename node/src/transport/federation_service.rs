@@ -4,8 +4,8 @@ use std::sync::Arc;
 
 use rogatory_proto::v1::federation_server::Federation;
 use rogatory_proto::v1::{
-    DeliverRequest, DeliverResponse, HeldCheckpointRequest, HeldCheckpointResponse, WitnessRequest,
-    WitnessResponse,
+    DeliverRequest, DeliverResponse, GetDirectoryRequest, HeldCheckpointRequest,
+    HeldCheckpointResponse, SignedDirectory, WitnessRequest, WitnessResponse,
 };
 use tonic::{Request, Response, Status};
 
@@ -129,5 +129,24 @@ impl Federation for FederationService {
         Ok(Response::new(HeldCheckpointResponse {
             checkpoint: held.map(|(_, note)| note).unwrap_or_default(),
         }))
+    }
+
+    async fn get_directory(
+        &self,
+        request: Request<GetDirectoryRequest>,
+    ) -> Result<Response<SignedDirectory>, Status> {
+        let Ok(_permit) = self.in_flight.try_acquire() else {
+            return Err(status::busy());
+        };
+        let identity = request
+            .extensions()
+            .get::<PeerIdentity>()
+            .and_then(|identity| identity.node_id.clone().ok());
+        if identity.is_none_or(|id| self.node.peers.get(&id).is_none()) {
+            return Err(status::not_a_peer(
+                "only peers of this node may read its contact-point directory",
+            ));
+        }
+        Ok(Response::new(self.node.directory.clone()))
     }
 }

@@ -12,7 +12,8 @@ use rogatory_proto::v1::{
     ExportLogRequest, IdentityRequest, IdentityResponse, LatestCheckpointRequest,
     LatestCheckpointResponse, ListCasesRequest, ListCasesResponse, ListMessagesRequest,
     ListMessagesResponse, ListPeersRequest, ListPeersResponse, MessageRecord, NodeStatusRequest,
-    NodeStatusResponse, PeerInfo, ShowCaseRequest, ShowMessageRequest, SubmitConsultationRequest,
+    NodeStatusResponse, PeerInfo, SearchDirectoryRequest, SearchDirectoryResponse, ShowCaseRequest,
+    ShowDirectoryRequest, ShowMessageRequest, SignedDirectory, SubmitConsultationRequest,
     SubmitRequestRequest, SubmitResponse, SubmitSpontaneousInformationRequest,
     SubmitStatusUpdateRequest, VerifyLogRequest, VerifyLogResponse,
 };
@@ -498,6 +499,28 @@ impl Operator for OperatorService {
             .map_err(|e| Status::internal(e.to_string()))?
             .map_err(|e| status::internal(&e))?;
         Ok(Response::new(ListCasesResponse { cases, now_ms }))
+    }
+
+    async fn show_directory(
+        &self,
+        _: Request<ShowDirectoryRequest>,
+    ) -> Result<Response<SignedDirectory>, Status> {
+        Ok(Response::new(self.node.directory.clone()))
+    }
+
+    async fn search_directory(
+        &self,
+        request: Request<SearchDirectoryRequest>,
+    ) -> Result<Response<SearchDirectoryResponse>, Status> {
+        crate::directory::search(&self.node, &request.into_inner())
+            .await
+            .map(Response::new)
+            .map_err(|error| match error {
+                crate::directory::PeerDirectoryError::UnknownPeer { .. } => {
+                    Status::not_found(error.to_string())
+                }
+                other => Status::internal(crate::error_chain(&other)),
+            })
     }
 
     async fn show_case(

@@ -8,7 +8,10 @@ use std::time::Duration;
 
 use hyper_util::rt::TokioIo;
 use rogatory_proto::v1::federation_client::FederationClient;
-use rogatory_proto::v1::{DeliverRequest, DeliverResponse, SignedEnvelope, SignedReceipt};
+use rogatory_proto::v1::{
+    DeliverRequest, DeliverResponse, GetDirectoryRequest, SignedDirectory, SignedEnvelope,
+    SignedReceipt,
+};
 use rustls::ClientConfig;
 use rustls::pki_types::ServerName;
 use tokio::net::TcpStream;
@@ -185,6 +188,37 @@ pub async fn deliver(
         Ok(result) => result,
         Err(_) => Err(DeliveryError::Timeout {
             peer: peer.to_owned(),
+            timeout,
+        }),
+    }
+}
+
+/// Fetches the peer's signed contact-point directory (not yet verified) over mutual TLS.
+pub async fn fetch_directory(
+    peer: &PeerConfig,
+    tls: Arc<ClientConfig>,
+    timeout: Duration,
+) -> Result<SignedDirectory, DeliveryError> {
+    let name = peer.node_id.to_string();
+    let call = async {
+        let channel = connect(peer, tls, timeout).await?;
+        let mut client = FederationClient::new(channel)
+            .max_decoding_message_size(rogatory_proto::signing::MAX_DIRECTORY_BYTES + 1024);
+        client
+            .get_directory(GetDirectoryRequest {})
+            .await
+            .map(tonic::Response::into_inner)
+            .map_err(|status| DeliveryError::Refused {
+                peer: name.clone(),
+                code: status.code(),
+                reason: String::new(),
+                message: status_text(&status),
+            })
+    };
+    match tokio::time::timeout(timeout, call).await {
+        Ok(result) => result,
+        Err(_) => Err(DeliveryError::Timeout {
+            peer: name.clone(),
             timeout,
         }),
     }

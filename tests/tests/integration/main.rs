@@ -2,6 +2,7 @@
 //! One binary (faster to build), one module per concern.
 
 mod cases;
+mod directory;
 mod durability;
 mod exchange;
 mod grpc_surface;

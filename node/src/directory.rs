@@ -1,0 +1,388 @@
+//! The contact-point directory: this node's own, signed at start from the file named by the
+//! `directory` config key, and the verified cache of peers' directories.
+//!
+//! A peer's directory is cached as the raw `SignedDirectory` bytes it sent, in
+//! `<data_dir>/directories/<peer>.signed`, and re-verified with the peer's key from the peer
+//! table every time it is read: a cache file edited on disk is refused like a forged answer.
+//! This module holds no tonic types; fetching goes through `transport::peer_client`.
+
+use std::path::{Path, PathBuf};
+use std::time::SystemTime;
+
+use prost::Message;
+use rogatory_proto::signing::{self, VerifyError};
+use rogatory_proto::v1::{
+    AssistanceType, ContactPoint, Directory, DirectoryMatch, DirectorySource,
+    SearchDirectoryRequest, SearchDirectoryResponse, SignedDirectory,
+};
+use serde::Deserialize;
+
+use crate::node::Node;
+use crate::transport::peer_client;
+
+/// Why this node's own directory file could not be published.
+#[derive(Debug, thiserror::Error)]
+pub enum DirectoryError {
+    #[error("cannot read directory file {path}")]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("directory file {path} is not valid: {message}")]
+    Parse { path: PathBuf, message: String },
+    #[error("directory file {path} is not valid: {source}")]
+    Invalid { path: PathBuf, source: VerifyError },
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawDirectory {
+    #[serde(default)]
+    contact_point: Vec<RawContactPoint>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawContactPoint {
+    name: String,
+    authority: String,
+    #[serde(default)]
+    languages: Vec<String>,
+    #[serde(default)]
+    crimes: Vec<String>,
+    #[serde(default)]
+    measures: Vec<String>,
+    #[serde(default)]
+    office_hours: String,
+    #[serde(default)]
+    urgent_channel: String,
+    #[serde(default)]
+    email: String,
+}
+
+/// The assistance type called `name` in files and on the command line (`trace-proceeds`).
+pub fn parse_measure(name: &str) -> Option<AssistanceType> {
+    let proto = format!(
+        "ASSISTANCE_TYPE_{}",
+        name.trim().to_ascii_uppercase().replace('-', "_")
+    );
+    AssistanceType::from_str_name(&proto).filter(|m| *m != AssistanceType::Unspecified)
+}
+
+/// Reads, validates and signs this node's directory; no file means an empty directory.
+pub fn publish(
+    path: Option<&Path>,
+    node_id: &str,
+    key: &ed25519_dalek::SigningKey,
+    now_ms: i64,
+) -> Result<SignedDirectory, DirectoryError> {
+    let contact_points = match path {
+        None => Vec::new(),
+        Some(path) => read_contact_points(path)?,
+    };
+    let directory = Directory {
+        version: signing::WIRE_VERSION,
+        node_id: node_id.to_owned(),
+        published_at_ms: now_ms,
+        contact_points,
+    };
+    signing::sign_directory(key, &directory).map_err(|source| DirectoryError::Invalid {
+        path: path.map(Path::to_owned).unwrap_or_default(),
+        source,
+    })
+}
+
+fn read_contact_points(path: &Path) -> Result<Vec<ContactPoint>, DirectoryError> {
+    let text = std::fs::read_to_string(path).map_err(|source| DirectoryError::Read {
+        path: path.to_owned(),
+        source,
+    })?;
+    let parse_error = |message: String| DirectoryError::Parse {
+        path: path.to_owned(),
+        message,
+    };
+    let raw: RawDirectory = toml::from_str(&text).map_err(|e| parse_error(e.to_string()))?;
+    raw.contact_point
+        .into_iter()
+        .map(|point| {
+            let measures = point
+                .measures
+                .iter()
+                .map(|name| {
+                    parse_measure(name).map(|m| m as i32).ok_or_else(|| {
+                        parse_error(format!(
+                            "contact point {:?}: unknown measure {name:?}; use an assistance \
+                             type such as take-evidence or trace-proceeds",
+                            point.name
+                        ))
+                    })
+                })
+                .collect::<Result<Vec<_>, _>>()?;
+            Ok(ContactPoint {
+                name: point.name,
+                authority: point.authority,
+                languages: point.languages,
+                crimes: point.crimes,
+                measures,
+                office_hours: point.office_hours,
+                urgent_channel: point.urgent_channel,
+                email: point.email,
+            })
+        })
+        .collect()
+}
+
+/// Why a peer's directory is not available.
+#[derive(Debug, thiserror::Error)]
+pub enum PeerDirectoryError {
+    #[error("{peer} is not a peer of this node")]
+    UnknownPeer { peer: String },
+    #[error("the directory {peer} sent was refused: {source}")]
+    Refused { peer: String, source: VerifyError },
+    #[error("the cached directory of {peer} ({path}) was refused: {source}")]
+    CacheRefused {
+        peer: String,
+        path: PathBuf,
+        source: VerifyError,
+    },
+    #[error("cannot fetch the directory of {peer}: {source}")]
+    Fetch {
+        peer: String,
+        source: peer_client::DeliveryError,
+    },
+    #[error("cannot write the directory cache {path}")]
+    Write {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+}
+
+/// Where the verified directory of `peer` is cached.
+pub fn cache_path(data_dir: &Path, peer: &str) -> PathBuf {
+    data_dir.join("directories").join(format!("{peer}.signed"))
+}
+
+/// A verified directory and where it came from.
+struct Held {
+    directory: Directory,
+    /// When the cached copy was written (ms since epoch).
+    cached_at_ms: i64,
+}
+
+/// Reads and verifies the cached directory of `peer`; `Ok(None)` if there is none.
+fn read_cache(node: &Node, peer: &str) -> Result<Option<Held>, PeerDirectoryError> {
+    let path = cache_path(&node.config.data_dir, peer);
+    let Ok(bytes) = std::fs::read(&path) else {
+        return Ok(None);
+    };
+    let key = node
+        .peers
+        .public_key(peer)
+        .ok_or_else(|| PeerDirectoryError::UnknownPeer {
+            peer: peer.to_owned(),
+        })?;
+    let refused = |source: VerifyError| PeerDirectoryError::CacheRefused {
+        peer: peer.to_owned(),
+        path: path.clone(),
+        source,
+    };
+    let signed = SignedDirectory::decode(bytes.as_slice()).map_err(|e| refused(e.into()))?;
+    let directory = signing::open_directory(&key, peer, &signed).map_err(refused)?;
+    let cached_at_ms = std::fs::metadata(&path)
+        .and_then(|m| m.modified())
+        .ok()
+        .and_then(|t| t.duration_since(SystemTime::UNIX_EPOCH).ok())
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or_default();
+    Ok(Some(Held {
+        directory,
+        cached_at_ms,
+    }))
+}
+
+/// Writes `bytes` to `path` atomically: a temporary file, synced, then renamed over it.
+fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir)?;
+    }
+    let temporary = path.with_extension("signed.tmp");
+    let mut file = std::fs::File::create(&temporary)?;
+    file.write_all(bytes)?;
+    file.sync_all()?;
+    std::fs::rename(&temporary, path)?;
+    if let Some(dir) = path.parent() {
+        std::fs::File::open(dir)?.sync_all()?;
+    }
+    Ok(())
+}
+
+/// Fetches the directory of `peer`, verifies it with the peer's key, and caches it.
+async fn fetch(node: &Node, peer: &str) -> Result<Held, PeerDirectoryError> {
+    let config = node
+        .peers
+        .get(peer)
+        .ok_or_else(|| PeerDirectoryError::UnknownPeer {
+            peer: peer.to_owned(),
+        })?;
+    let fetch_error = |source| PeerDirectoryError::Fetch {
+        peer: peer.to_owned(),
+        source,
+    };
+    let tls = node.tls.client_config().map_err(|e| {
+        fetch_error(peer_client::DeliveryError::Connect {
+            peer: peer.to_owned(),
+            address: config.address.clone(),
+            detail: e.to_string(),
+        })
+    })?;
+    let signed = peer_client::fetch_directory(config, tls, node.config.delivery_timeout)
+        .await
+        .map_err(fetch_error)?;
+    let directory =
+        signing::open_directory(&config.public_key, peer, &signed).map_err(|source| {
+            PeerDirectoryError::Refused {
+                peer: peer.to_owned(),
+                source,
+            }
+        })?;
+    let path = cache_path(&node.config.data_dir, peer);
+    let bytes = signed.encode_to_vec();
+    let target = path.clone();
+    tokio::task::spawn_blocking(move || write_atomically(&target, &bytes))
+        .await
+        .map_err(|e| std::io::Error::other(e.to_string()))
+        .and_then(|result| result)
+        .map_err(|source| PeerDirectoryError::Write { path, source })?;
+    Ok(Held {
+        directory,
+        cached_at_ms: crate::now_ms(),
+    })
+}
+
+fn matches(point: &ContactPoint, request: &SearchDirectoryRequest) -> bool {
+    let measure_ok = request.measure == AssistanceType::Unspecified as i32
+        || point.measures.contains(&request.measure);
+    let crime = request.crime.trim().to_lowercase();
+    let crime_ok = crime.is_empty()
+        || point
+            .crimes
+            .iter()
+            .any(|c| c.to_lowercase().contains(&crime));
+    let language = request.language.trim().to_lowercase();
+    let language_ok = language.is_empty()
+        || point
+            .languages
+            .iter()
+            .any(|l| l.trim().to_lowercase() == language);
+    measure_ok && crime_ok && language_ok
+}
+
+/// Answers "whom do I ask?" from peers' verified directories: fetched when asked to refresh
+/// or when nothing valid is cached, from the cache otherwise or when the peer is unreachable.
+pub async fn search(
+    node: &Node,
+    request: &SearchDirectoryRequest,
+) -> Result<SearchDirectoryResponse, PeerDirectoryError> {
+    let peers: Vec<String> = if request.country.is_empty() {
+        node.peers.iter().map(|p| p.node_id.to_string()).collect()
+    } else if node.peers.get(&request.country).is_some() {
+        vec![request.country.clone()]
+    } else {
+        return Err(PeerDirectoryError::UnknownPeer {
+            peer: request.country.clone(),
+        });
+    };
+    let mut response = SearchDirectoryResponse::default();
+    for peer in peers {
+        let cached = if request.refresh {
+            Err(None)
+        } else {
+            match read_cache(node, &peer) {
+                Ok(Some(held)) => Ok(held),
+                Ok(None) => Err(None),
+                Err(error) => Err(Some(error)),
+            }
+        };
+        let (held, origin, mut problem) = match cached {
+            Ok(held) => (Some(held), "cache", String::new()),
+            Err(cache_problem) => match fetch(node, &peer).await {
+                Ok(held) => (Some(held), "fetched", String::new()),
+                Err(error @ PeerDirectoryError::Refused { .. }) => {
+                    tracing::warn!(%error, "peer directory refused");
+                    (None, "unavailable", crate::error_chain(&error))
+                }
+                Err(error) => {
+                    // Unreachable: fall back to the cache, which is verified again.
+                    let mut problem = crate::error_chain(&error);
+                    if let Some(cache_problem) = cache_problem {
+                        problem = format!("{problem}; {}", crate::error_chain(&cache_problem));
+                        (None, "unavailable", problem)
+                    } else {
+                        match read_cache(node, &peer) {
+                            Ok(Some(held)) => (Some(held), "cache", problem),
+                            Ok(None) => (None, "unavailable", problem),
+                            Err(cache) => (
+                                None,
+                                "unavailable",
+                                format!("{problem}; {}", crate::error_chain(&cache)),
+                            ),
+                        }
+                    }
+                }
+            },
+        };
+        let mut source = DirectorySource {
+            node_id: peer.clone(),
+            origin: origin.to_owned(),
+            ..Default::default()
+        };
+        if let Some(held) = held {
+            source.published_at_ms = held.directory.published_at_ms;
+            source.cached_at_ms = held.cached_at_ms;
+            for point in held.directory.contact_points {
+                if matches(&point, request) {
+                    response.matches.push(DirectoryMatch {
+                        node_id: peer.clone(),
+                        published_at_ms: held.directory.published_at_ms,
+                        contact_point: Some(point),
+                    });
+                }
+            }
+        }
+        source.problem = std::mem::take(&mut problem);
+        response.sources.push(source);
+    }
+    Ok(response)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn example_file_publishes() {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../config/directory.example.toml");
+        let key = ed25519_dalek::SigningKey::from_bytes(&[3; 32]);
+        let signed = publish(Some(&path), "tm", &key, 1).expect("example is valid");
+        let directory =
+            signing::open_directory(&key.verifying_key(), "tm", &signed).expect("opens");
+        assert!(!directory.contact_points.is_empty());
+    }
+
+    #[test]
+    fn unknown_measure_is_named() {
+        let dir = std::env::temp_dir().join(format!("rogatory-dir-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("dir");
+        let path = dir.join("directory.toml");
+        std::fs::write(
+            &path,
+            "[[contact_point]]\nname = \"A\"\nauthority = \"B\"\nmeasures = [\"teleport\"]\n",
+        )
+        .expect("write");
+        let key = ed25519_dalek::SigningKey::from_bytes(&[3; 32]);
+        let error = publish(Some(&path), "tm", &key, 1).expect_err("refused");
+        assert!(error.to_string().contains("teleport"), "{error}");
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}
