@@ -84,7 +84,7 @@ pub fn check_against_log(node: &Node) -> Result<(), CheckpointingError> {
 /// Signs and durably stores a checkpoint of the whole log if it grew since the last one.
 /// Returns the new checkpoint's size, if one was signed.
 pub async fn sign_if_grown(node: &Node) -> Result<Option<u64>, CheckpointingError> {
-    if backup::restore_pending(&node.config.data_dir) {
+    if node.health.restore_pending() {
         // Peers may hold more of this log than the backup had; see `backup`.
         return Ok(None);
     }
@@ -116,7 +116,7 @@ pub async fn sign_if_grown(node: &Node) -> Result<Option<u64>, CheckpointingErro
 /// to witness the newest one, until `shutdown`. The two run side by side, so a slow witness
 /// never delays signing.
 pub async fn run(node: Arc<Node>, shutdown: CancellationToken) {
-    if backup::restore_pending(&node.config.data_dir) {
+    if node.health.restore_pending() {
         let witnesses = Witnesses::new(&node);
         tokio::select! {
             _ = shutdown.cancelled() => return,

@@ -124,7 +124,7 @@ pub fn not_serving_reasons(node: &Node) -> Vec<String> {
             }
         }
     }
-    if crate::backup::restore_pending(&node.config.data_dir) {
+    if node.health.restore_pending() {
         reasons.push(node.health.restore_state().unwrap_or_else(|| {
             "restored from a backup: asking peers which checkpoint of this log they hold before \
              signing again"

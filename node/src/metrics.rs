@@ -322,9 +322,7 @@ fn gauge_value(count: u64) -> i64 {
 
 /// A certificate's `notAfter`, in Unix seconds.
 fn not_after(certificate: &CertificateDer<'_>) -> Result<i64, String> {
-    let (_, parsed) = x509_parser::parse_x509_certificate(certificate.as_ref())
-        .map_err(|e| format!("certificate does not parse: {e}"))?;
-    Ok(parsed.validity().not_after.timestamp())
+    crate::preflight::validity(certificate).map(|validity| validity.not_after)
 }
 
 /// Why a scrape failed (the scraper gets a 500 and no detail; the node's log has this).

@@ -86,10 +86,13 @@ impl Node {
         create_private_dir(&config.data_dir)?;
         let store_dir = config.data_dir.join("store");
         let store = Arc::new(Store::open(&store_dir)?);
+        let health = crate::health::HealthState::default();
+        // The marker file is the durable record; the flag is what the running node consults.
+        health.set_restore_pending(crate::backup::restore_pending(&config.data_dir));
         Ok(Self {
             peers: PeerTable::new(config.peers.clone()),
             metrics: crate::metrics::Metrics::new(&config),
-            health: crate::health::HealthState::default(),
+            health,
             directory,
             config,
             key,

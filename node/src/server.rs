@@ -66,8 +66,6 @@ impl RunningNode {
             source,
         })?;
         node.health.set_listening(federation_address.to_string());
-        node.health
-            .set_restore_pending(crate::backup::restore_pending(&node.config.data_dir));
         let operator_socket = node.config.operator_socket();
         let operator_listener = bind_operator_socket(&operator_socket).await?;
         let server_tls = node.tls.server_config()?;

@@ -32,16 +32,30 @@ impl FederationService {
     }
 }
 
+/// The node id the caller's client certificate names, if it is valid.
+fn caller_of<T>(request: &Request<T>) -> Option<String> {
+    request
+        .extensions()
+        .get::<PeerIdentity>()
+        .and_then(|identity| identity.node_id.clone().ok())
+}
+
+impl FederationService {
+    /// The caller, if it is one of this node's peers; `PERMISSION_DENIED` saying `why` if not.
+    fn peer_caller<T>(&self, request: &Request<T>, why: &str) -> Result<String, Status> {
+        caller_of(request)
+            .filter(|id| self.node.peers.get(id).is_some())
+            .ok_or_else(|| status::not_a_peer(why))
+    }
+}
+
 #[tonic::async_trait]
 impl Federation for FederationService {
     async fn deliver(
         &self,
         request: Request<DeliverRequest>,
     ) -> Result<Response<DeliverResponse>, Status> {
-        let identity = request
-            .extensions()
-            .get::<PeerIdentity>()
-            .and_then(|identity| identity.node_id.clone().ok());
+        let identity = caller_of(&request);
         let Ok(_permit) = self.in_flight.try_acquire() else {
             self.node
                 .metrics
@@ -82,15 +96,10 @@ impl Federation for FederationService {
         let Ok(_permit) = self.in_flight.try_acquire() else {
             return Err(status::busy());
         };
-        let identity = request
-            .extensions()
-            .get::<PeerIdentity>()
-            .and_then(|identity| identity.node_id.clone().ok());
-        let Some(caller) = identity.filter(|id| self.node.peers.get(id).is_some()) else {
-            return Err(status::not_a_peer(
-                "only peers of this node may ask it to witness their checkpoints",
-            ));
-        };
+        let caller = self.peer_caller(
+            &request,
+            "only peers of this node may ask it to witness their checkpoints",
+        )?;
         let request = request.into_inner();
         match witness::cosign(
             &self.node,
@@ -116,15 +125,10 @@ impl Federation for FederationService {
         let Ok(_permit) = self.in_flight.try_acquire() else {
             return Err(status::busy());
         };
-        let identity = request
-            .extensions()
-            .get::<PeerIdentity>()
-            .and_then(|identity| identity.node_id.clone().ok());
-        let Some(caller) = identity.filter(|id| self.node.peers.get(id).is_some()) else {
-            return Err(status::not_a_peer(
-                "only peers of this node may ask which of their checkpoints it holds",
-            ));
-        };
+        let caller = self.peer_caller(
+            &request,
+            "only peers of this node may ask which of their checkpoints it holds",
+        )?;
         let held = witness::held(&self.node, &caller).map_err(|e| status::internal(&e))?;
         Ok(Response::new(HeldCheckpointResponse {
             checkpoint: held.map(|(_, note)| note).unwrap_or_default(),
@@ -138,15 +142,10 @@ impl Federation for FederationService {
         let Ok(_permit) = self.in_flight.try_acquire() else {
             return Err(status::busy());
         };
-        let identity = request
-            .extensions()
-            .get::<PeerIdentity>()
-            .and_then(|identity| identity.node_id.clone().ok());
-        if identity.is_none_or(|id| self.node.peers.get(&id).is_none()) {
-            return Err(status::not_a_peer(
-                "only peers of this node may read its contact-point directory",
-            ));
-        }
+        self.peer_caller(
+            &request,
+            "only peers of this node may read its contact-point directory",
+        )?;
         Ok(Response::new(self.node.directory.clone()))
     }
 }

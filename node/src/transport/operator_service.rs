@@ -94,6 +94,18 @@ impl OperatorService {
         Ok(current)
     }
 
+    /// The answer to a submission: the stored record after the first delivery attempt, or why
+    /// the node refused to sign it.
+    async fn answer_submission(
+        &self,
+        submitted: Result<MessageRecord, outbound::SubmitError>,
+    ) -> Result<Response<SubmitResponse>, Status> {
+        let record = submitted.map_err(status::from_submit)?;
+        Ok(Response::new(SubmitResponse {
+            message: Some(self.hand_over(record).await?),
+        }))
+    }
+
     /// Adds what is known only now: whether an attempt is in flight, whether it is overdue.
     fn annotate(&self, message: &mut MessageRecord) {
         if message.direction == Direction::Outbox as i32 {
@@ -273,19 +285,15 @@ impl Operator for OperatorService {
             .request
             .ok_or_else(|| Status::invalid_argument("no request in the submission"))?;
         let case_id = Some(request.case_id).filter(|c| !c.is_empty());
-        let record = outbound::submit_request(
+        let submitted = outbound::submit_request(
             &self.node,
             &request.recipient,
             case_id,
             mla,
             &request.submitted_by,
         )
-        .await
-        .map_err(status::from_submit)?;
-        let record = self.hand_over(record).await?;
-        Ok(Response::new(SubmitResponse {
-            message: Some(record),
-        }))
+        .await;
+        self.answer_submission(submitted).await
     }
 
     async fn submit_status_update(
@@ -296,18 +304,14 @@ impl Operator for OperatorService {
         let update = request
             .update
             .ok_or_else(|| Status::invalid_argument("no status update in the submission"))?;
-        let record = outbound::submit_status_update(
+        let submitted = outbound::submit_status_update(
             &self.node,
             &request.refers_to,
             update,
             &request.submitted_by,
         )
-        .await
-        .map_err(status::from_submit)?;
-        let record = self.hand_over(record).await?;
-        Ok(Response::new(SubmitResponse {
-            message: Some(record),
-        }))
+        .await;
+        self.answer_submission(submitted).await
     }
 
     async fn submit_spontaneous_information(
@@ -318,19 +322,15 @@ impl Operator for OperatorService {
         let information = request.information.ok_or_else(|| {
             Status::invalid_argument("no spontaneous information in the submission")
         })?;
-        let record = outbound::submit_spontaneous_information(
+        let submitted = outbound::submit_spontaneous_information(
             &self.node,
             &request.recipient,
             Some(request.case_id),
             information,
             &request.submitted_by,
         )
-        .await
-        .map_err(status::from_submit)?;
-        let record = self.hand_over(record).await?;
-        Ok(Response::new(SubmitResponse {
-            message: Some(record),
-        }))
+        .await;
+        self.answer_submission(submitted).await
     }
 
     async fn submit_consultation(
@@ -341,19 +341,15 @@ impl Operator for OperatorService {
         let consultation = request
             .consultation
             .ok_or_else(|| Status::invalid_argument("no consultation in the submission"))?;
-        let record = outbound::submit_consultation(
+        let submitted = outbound::submit_consultation(
             &self.node,
             &request.recipient,
             Some(request.case_id),
             consultation,
             &request.submitted_by,
         )
-        .await
-        .map_err(status::from_submit)?;
-        let record = self.hand_over(record).await?;
-        Ok(Response::new(SubmitResponse {
-            message: Some(record),
-        }))
+        .await;
+        self.answer_submission(submitted).await
     }
 
     async fn list_messages(
