@@ -366,7 +366,8 @@ mod tests {
         Envelope, MlaRequest, RefusalGround, RequestState, RequestStatus, SignedEnvelope,
     };
 
-    use crate::store::Store;
+    use crate::store::{LogRecord, Store};
+    use rogatory_proto::v1::EntryKind;
 
     const REQUEST: &str = "01J00000000000000000000000";
 
@@ -399,6 +400,27 @@ mod tests {
         }
     }
 
+    /// Records `record`'s envelope in the log the way `inbound` and `outbound` do, so the
+    /// store can read it back.
+    fn logged(batch: &mut Batch<'_>, mut record: MessageRecord) -> MessageRecord {
+        let signed = record.envelope.clone().unwrap_or_default();
+        let kind = if record.direction == Direction::Inbox as i32 {
+            EntryKind::MessageReceived
+        } else {
+            EntryKind::MessageSent
+        };
+        record.log_index = batch
+            .append(LogRecord {
+                kind,
+                message_id: record.message_id.clone(),
+                signed_payload: signed.payload,
+                signature: signed.signature,
+                ..Default::default()
+            })
+            .index;
+        record
+    }
+
     /// Stores update `id` the way `inbound` and `outbound` do: thread and record in one batch.
     fn store_update(
         store: &Store,
@@ -427,6 +449,7 @@ mod tests {
             let mut own = record(id, from, to, envelope::Body::StatusUpdate(update.clone()));
             own.request_state = added.state_after as i32;
             own.superseded = added.superseded;
+            let own = logged(batch, own);
             batch.put_message(&own);
             Ok(added)
         })
@@ -451,6 +474,7 @@ mod tests {
                     envelope::Body::MlaRequest(MlaRequest::default()),
                 );
                 request.request_state = RequestState::Delivered as i32;
+                let request = logged(batch, request);
                 batch.put_message(&request);
                 Ok::<_, StoreError>(())
             })
@@ -511,6 +535,7 @@ mod tests {
                     envelope::Body::MlaRequest(MlaRequest::default()),
                 );
                 request.request_state = RequestState::Delivered as i32;
+                let request = logged(batch, request);
                 batch.put_message(&request);
                 Ok::<_, StoreError>(())
             })

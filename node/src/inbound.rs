@@ -108,7 +108,7 @@ pub async fn receive(
     known_checkpoint_size: u64,
 ) -> Result<Received, InboundError> {
     let payload_hash = signed.as_ref().map(|s| sha256(&s.payload));
-    match check_and_store(node, tls_identity, signed) {
+    match check_and_store(node, tls_identity, signed).await {
         Ok((receipt, first_time)) => {
             // Read before the fsync below, so that what is shown is durable when it is shown.
             let (checkpoint, consistency_proof) = newest_checkpoint(node, known_checkpoint_size)?;
@@ -156,7 +156,7 @@ fn newest_checkpoint(node: &Node, known: u64) -> Result<(String, Vec<Vec<u8>>), 
 }
 
 /// The receipt, and whether the message is new (a repeat gets its original receipt).
-fn check_and_store(
+async fn check_and_store(
     node: &Node,
     tls_identity: Option<&str>,
     signed: Option<SignedEnvelope>,
@@ -201,88 +201,92 @@ fn check_and_store(
     })?;
     let envelope_hash = sha256(&signed.payload);
     let limit = node.config.max_envelope_bytes;
-    node.store.write(|batch| {
-        if let Some(existing) = batch.message(&envelope.message_id)? {
-            let same = existing.direction == Direction::Inbox as i32
-                && existing.sender == envelope.sender
-                && existing
-                    .envelope
-                    .as_ref()
-                    .is_some_and(|e| sha256(&e.payload) == envelope_hash);
-            return match (same, existing.receipt) {
-                // A repeat: the original receipt, and nothing new stored.
-                (true, Some(receipt)) => Ok((receipt, false)),
-                _ => Err(Rejection::ReplayConflict {
-                    message_id: envelope.message_id.clone(),
+    node.store
+        .write_grouped(|batch| {
+            if let Some(existing) = batch.message(&envelope.message_id)? {
+                let same = existing.direction == Direction::Inbox as i32
+                    && existing.sender == envelope.sender
+                    && existing
+                        .envelope
+                        .as_ref()
+                        .is_some_and(|e| sha256(&e.payload) == envelope_hash);
+                return match (same, existing.receipt) {
+                    // A repeat: the original receipt, and nothing new stored.
+                    (true, Some(receipt)) => Ok((receipt, false)),
+                    _ => Err(Rejection::ReplayConflict {
+                        message_id: envelope.message_id.clone(),
+                    }
+                    .into()),
+                };
+            }
+            if signed.payload.len() > limit {
+                return Err(Rejection::TooLarge {
+                    size: signed.payload.len(),
+                    limit,
                 }
-                .into()),
+                .into());
+            }
+            // A status update is applied only after the request it concerns, in the same case and
+            // between the same two nodes, and only if the lifecycle allows it (checks 8a to 8c).
+            let (request_state, superseded) = match &envelope.body {
+                Some(envelope::Body::StatusUpdate(update)) => {
+                    let added = add_to_thread(node, batch, &envelope, update)?;
+                    (added.state_after, added.superseded)
+                }
+                Some(envelope::Body::MlaRequest(_)) => (RequestState::Delivered, false),
+                Some(
+                    envelope::Body::SpontaneousInformation(_) | envelope::Body::Consultation(_),
+                )
+                | None => (RequestState::Unspecified, false),
             };
-        }
-        if signed.payload.len() > limit {
-            return Err(Rejection::TooLarge {
-                size: signed.payload.len(),
-                limit,
-            }
-            .into());
-        }
-        // A status update is applied only after the request it concerns, in the same case and
-        // between the same two nodes, and only if the lifecycle allows it (checks 8a to 8c).
-        let (request_state, superseded) = match &envelope.body {
-            Some(envelope::Body::StatusUpdate(update)) => {
-                let added = add_to_thread(node, batch, &envelope, update)?;
-                (added.state_after, added.superseded)
-            }
-            Some(envelope::Body::MlaRequest(_)) => (RequestState::Delivered, false),
-            Some(envelope::Body::SpontaneousInformation(_) | envelope::Body::Consultation(_))
-            | None => (RequestState::Unspecified, false),
-        };
-        let received = batch.append(LogRecord {
-            kind: EntryKind::MessageReceived,
-            peer: envelope.sender.clone(),
-            message_id: envelope.message_id.clone(),
-            signed_payload: signed.payload.clone(),
-            signature: signed.signature.clone(),
-            detail: String::new(),
-        });
-        let receipt = signing::sign_receipt(
-            node.key.signing_key(),
-            &Receipt {
-                version: signing::WIRE_VERSION,
+            let received = batch.append(LogRecord {
+                kind: EntryKind::MessageReceived,
+                peer: envelope.sender.clone(),
+                message_id: envelope.message_id.clone(),
+                signed_payload: signed.payload.clone(),
+                signature: signed.signature.clone(),
+                detail: String::new(),
+            });
+            let receipt = signing::sign_receipt(
+                node.key.signing_key(),
+                &Receipt {
+                    version: signing::WIRE_VERSION,
+                    message_id: envelope.message_id.clone(),
+                    sender: envelope.sender.clone(),
+                    receiver: node.id().to_string(),
+                    envelope_sha256: envelope_hash.to_vec(),
+                    received_at_ms: batch.time_ms(),
+                    log_index: received.index,
+                    log_entry_hash: received.hash.to_vec(),
+                },
+            );
+            batch.append(LogRecord {
+                kind: EntryKind::ReceiptIssued,
+                peer: envelope.sender.clone(),
+                message_id: envelope.message_id.clone(),
+                signed_payload: receipt.payload.clone(),
+                signature: receipt.signature.clone(),
+                detail: String::new(),
+            });
+            batch.put_message(&MessageRecord {
+                direction: Direction::Inbox as i32,
                 message_id: envelope.message_id.clone(),
                 sender: envelope.sender.clone(),
-                receiver: node.id().to_string(),
-                envelope_sha256: envelope_hash.to_vec(),
-                received_at_ms: batch.time_ms(),
+                recipient: envelope.recipient.clone(),
+                case_id: envelope.case_id.clone(),
+                created_at_ms: envelope.created_at_ms,
+                state: DeliveryState::Received as i32,
+                envelope: Some(signed.clone()),
+                receipt: Some(receipt.clone()),
+                last_error: String::new(),
                 log_index: received.index,
-                log_entry_hash: received.hash.to_vec(),
-            },
-        );
-        batch.append(LogRecord {
-            kind: EntryKind::ReceiptIssued,
-            peer: envelope.sender.clone(),
-            message_id: envelope.message_id.clone(),
-            signed_payload: receipt.payload.clone(),
-            signature: receipt.signature.clone(),
-            detail: String::new(),
-        });
-        batch.put_message(&MessageRecord {
-            direction: Direction::Inbox as i32,
-            message_id: envelope.message_id.clone(),
-            sender: envelope.sender.clone(),
-            recipient: envelope.recipient.clone(),
-            case_id: envelope.case_id.clone(),
-            created_at_ms: envelope.created_at_ms,
-            state: DeliveryState::Received as i32,
-            envelope: Some(signed.clone()),
-            receipt: Some(receipt.clone()),
-            last_error: String::new(),
-            log_index: received.index,
-            request_state: request_state as i32,
-            superseded,
-            ..Default::default()
-        });
-        Ok((receipt, true))
-    })
+                request_state: request_state as i32,
+                superseded,
+                ..Default::default()
+            });
+            Ok((receipt, true))
+        })
+        .await
 }
 
 /// Checks 8a to 8c for a status update, and adds it to its request's thread in `batch`.

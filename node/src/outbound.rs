@@ -303,47 +303,51 @@ async fn sign_and_store(
         case_id,
         body: Some(body),
     };
-    let record = node.store.write(|batch| {
-        // The id is drawn under the store's write lock, so outbox messages are committed in
-        // id order: the sender's lanes read the queue forward from the last id they saw and
-        // would never see a smaller id committed after a larger one.
-        envelope.message_id = node.ids.next_id();
-        let request_state = before_signing(batch, &mut envelope)?;
-        let signed = signing::sign_envelope(node.key.signing_key(), &envelope);
-        if signed.payload.len() > node.config.max_envelope_bytes {
-            return Err(SubmitError::Invalid(format!(
-                "the signed message is {} bytes; the limit is {} (limits.max_envelope_bytes): \
+    let record = node
+        .store
+        .write_grouped(|batch| {
+            // The id is drawn under the store's write lock, and batches are committed in the
+            // order they are prepared, so outbox messages are committed in id order: the sender's
+            // lanes read the queue forward from the last id they saw and would never see a
+            // smaller id committed after a larger one.
+            envelope.message_id = node.ids.next_id();
+            let request_state = before_signing(batch, &mut envelope)?;
+            let signed = signing::sign_envelope(node.key.signing_key(), &envelope);
+            if signed.payload.len() > node.config.max_envelope_bytes {
+                return Err(SubmitError::Invalid(format!(
+                    "the signed message is {} bytes; the limit is {} (limits.max_envelope_bytes): \
                  move large documents into attachments",
-                signed.payload.len(),
-                node.config.max_envelope_bytes
-            )));
-        }
-        let sent = batch.append(LogRecord {
-            kind: EntryKind::MessageSent,
-            peer: envelope.recipient.clone(),
-            message_id: envelope.message_id.clone(),
-            signed_payload: signed.payload.clone(),
-            signature: signed.signature.clone(),
-            detail: format!("submitted by {}", display_user(submitted_by)),
-        });
-        let record = MessageRecord {
-            direction: Direction::Outbox as i32,
-            message_id: envelope.message_id.clone(),
-            sender: envelope.sender.clone(),
-            recipient: envelope.recipient.clone(),
-            case_id: envelope.case_id.clone(),
-            created_at_ms: envelope.created_at_ms,
-            state: DeliveryState::Queued as i32,
-            envelope: Some(signed),
-            receipt: None,
-            last_error: String::new(),
-            log_index: sent.index,
-            request_state: request_state as i32,
-            ..Default::default()
-        };
-        batch.put_message(&record);
-        Ok(record)
-    })?;
+                    signed.payload.len(),
+                    node.config.max_envelope_bytes
+                )));
+            }
+            let sent = batch.append(LogRecord {
+                kind: EntryKind::MessageSent,
+                peer: envelope.recipient.clone(),
+                message_id: envelope.message_id.clone(),
+                signed_payload: signed.payload.clone(),
+                signature: signed.signature.clone(),
+                detail: format!("submitted by {}", display_user(submitted_by)),
+            });
+            let record = MessageRecord {
+                direction: Direction::Outbox as i32,
+                message_id: envelope.message_id.clone(),
+                sender: envelope.sender.clone(),
+                recipient: envelope.recipient.clone(),
+                case_id: envelope.case_id.clone(),
+                created_at_ms: envelope.created_at_ms,
+                state: DeliveryState::Queued as i32,
+                envelope: Some(signed),
+                receipt: None,
+                last_error: String::new(),
+                log_index: sent.index,
+                request_state: request_state as i32,
+                ..Default::default()
+            };
+            batch.put_message(&record);
+            Ok(record)
+        })
+        .await?;
     node.store.make_durable().await?;
     Ok(record)
 }
@@ -389,38 +393,41 @@ pub async fn record_receipt(
     if !signing::receipt_matches(&opened, &sent, &signed) {
         return Err(ReceiptError::Mismatch { peer });
     }
-    let updated = node.store.write(|batch| {
-        let current = batch.message(message_id)?.unwrap_or(record.clone());
-        if current.state == DeliveryState::Delivered as i32 {
-            return Ok::<_, StoreError>(current);
-        }
-        batch.append(LogRecord {
-            kind: EntryKind::ReceiptObtained,
-            peer: peer.clone(),
-            message_id: message_id.to_owned(),
-            signed_payload: receipt.payload.clone(),
-            signature: receipt.signature.clone(),
-            detail: String::new(),
-        });
-        // The requested node holds the request now: SUBMITTED becomes DELIVERED (any later
-        // state stays).
-        let request_state = if current.request_state == RequestState::Submitted as i32 {
-            RequestState::Delivered as i32
-        } else {
-            current.request_state
-        };
-        let updated = MessageRecord {
-            state: DeliveryState::Delivered as i32,
-            receipt: Some(receipt.clone()),
-            last_error: String::new(),
-            attempts: current.attempts + 1,
-            next_attempt_at_ms: 0,
-            request_state,
-            ..current
-        };
-        batch.put_message(&updated);
-        Ok(updated)
-    })?;
+    let updated = node
+        .store
+        .write_grouped(|batch| {
+            let current = batch.message(message_id)?.unwrap_or(record.clone());
+            if current.state == DeliveryState::Delivered as i32 {
+                return Ok::<_, StoreError>(current);
+            }
+            batch.append(LogRecord {
+                kind: EntryKind::ReceiptObtained,
+                peer: peer.clone(),
+                message_id: message_id.to_owned(),
+                signed_payload: receipt.payload.clone(),
+                signature: receipt.signature.clone(),
+                detail: String::new(),
+            });
+            // The requested node holds the request now: SUBMITTED becomes DELIVERED (any later
+            // state stays).
+            let request_state = if current.request_state == RequestState::Submitted as i32 {
+                RequestState::Delivered as i32
+            } else {
+                current.request_state
+            };
+            let updated = MessageRecord {
+                state: DeliveryState::Delivered as i32,
+                receipt: Some(receipt.clone()),
+                last_error: String::new(),
+                attempts: current.attempts + 1,
+                next_attempt_at_ms: 0,
+                request_state,
+                ..current
+            };
+            batch.put_message(&updated);
+            Ok(updated)
+        })
+        .await?;
     node.store.make_durable().await?;
     Ok(updated)
 }

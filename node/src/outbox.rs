@@ -9,11 +9,11 @@
 //! refuses, that message waits its own backoff. Nothing is ever dropped: a message leaves the
 //! queue only when the peer's signed receipt is verified and durably recorded.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::Arc;
 use std::time::Duration;
 
-use tokio::sync::{Notify, broadcast};
+use tokio::sync::{Notify, oneshot};
 use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
@@ -24,7 +24,6 @@ use crate::delivery::{self, Outcome, backoff, due_in};
 use crate::node::Node;
 use crate::now_ms;
 use crate::outbound::{self, FailedAttempt};
-use crate::store::QueuedMessage;
 use crate::transport::peer_client;
 
 /// Messages sent to one peer at once (each of a different case).
@@ -39,8 +38,6 @@ const MAX_PEER_BACKOFF: Duration = Duration::from_secs(60);
 const MAX_RETRY_BACKOFF: Duration = Duration::from_secs(10);
 /// Longest wait before retrying a message the peer refused (it recurs until fixed).
 const MAX_REFUSED_BACKOFF: Duration = Duration::from_secs(600);
-/// Attempt outcomes announced to waiting submitters; a slow listener just re-reads the store.
-const OUTCOME_CHANNEL: usize = 4096;
 
 /// What a lane knows about its peer, for `rogatory peers`.
 #[derive(Debug, Clone, Default)]
@@ -71,18 +68,53 @@ impl Lane {
     }
 }
 
+/// Submitters waiting for the first attempt on their message, by message id. Each is told
+/// alone, so a busy node does not wake every waiter for every message.
+type Watchers = Arc<std::sync::Mutex<HashMap<String, oneshot::Sender<()>>>>;
+
+fn lock_watchers(
+    watchers: &Watchers,
+) -> std::sync::MutexGuard<'_, HashMap<String, oneshot::Sender<()>>> {
+    match watchers.lock() {
+        Ok(guard) => guard,
+        Err(poisoned) => poisoned.into_inner(),
+    }
+}
+
 /// The running sender of one node.
 #[derive(Debug)]
 pub struct Outbox {
     lanes: BTreeMap<String, Arc<Lane>>,
-    outcomes: broadcast::Sender<String>,
+    watchers: Watchers,
     tracker: TaskTracker,
+}
+
+/// Resolves when an attempt to deliver the watched message has finished (delivered or not);
+/// stops watching when dropped.
+#[derive(Debug)]
+pub struct AttemptWatch {
+    message_id: String,
+    finished: oneshot::Receiver<()>,
+    watchers: Watchers,
+}
+
+impl AttemptWatch {
+    /// Waits for the attempt; returns at once if the outbox stopped.
+    pub async fn finished(&mut self) {
+        let _ = (&mut self.finished).await;
+    }
+}
+
+impl Drop for AttemptWatch {
+    fn drop(&mut self) {
+        lock_watchers(&self.watchers).remove(&self.message_id);
+    }
 }
 
 impl Outbox {
     /// Starts one lane per configured peer; they run until `shutdown`.
     pub fn start(node: Arc<Node>, shutdown: CancellationToken) -> Arc<Self> {
-        let (outcomes, _) = broadcast::channel(OUTCOME_CHANNEL);
+        let watchers: Watchers = Arc::default();
         let tracker = TaskTracker::new();
         let mut lanes = BTreeMap::new();
         for peer in node.peers.iter() {
@@ -95,7 +127,7 @@ impl Outbox {
             let worker = LaneWorker {
                 node: Arc::clone(&node),
                 lane,
-                outcomes: outcomes.clone(),
+                watchers: Arc::clone(&watchers),
                 shutdown: shutdown.clone(),
             };
             let span = tracing::info_span!("outbox", peer = %peer.node_id);
@@ -104,7 +136,7 @@ impl Outbox {
         tracker.close();
         Arc::new(Self {
             lanes,
-            outcomes,
+            watchers,
             tracker,
         })
     }
@@ -116,9 +148,16 @@ impl Outbox {
         }
     }
 
-    /// Ids of messages whose delivery attempt just finished (delivered or not).
-    pub fn subscribe(&self) -> broadcast::Receiver<String> {
-        self.outcomes.subscribe()
+    /// Watches for the end of the next attempt to deliver `message_id`. Watch before
+    /// [`Outbox::notify`], or the attempt may finish unseen.
+    pub fn watch(&self, message_id: &str) -> AttemptWatch {
+        let (sender, finished) = oneshot::channel();
+        lock_watchers(&self.watchers).insert(message_id.to_owned(), sender);
+        AttemptWatch {
+            message_id: message_id.to_owned(),
+            finished,
+            watchers: Arc::clone(&self.watchers),
+        }
     }
 
     /// The state of each peer's lane.
@@ -163,7 +202,7 @@ struct Pending {
 struct LaneWorker {
     node: Arc<Node>,
     lane: Arc<Lane>,
-    outcomes: broadcast::Sender<String>,
+    watchers: Watchers,
     shutdown: CancellationToken,
 }
 
@@ -203,7 +242,13 @@ impl LaneWorker {
 
         loop {
             if more_on_disk && pending.len() < PENDING_LIMIT {
-                match self.load(&peer_id, cursor.as_deref()).await {
+                // Read in place: a bounded range read from sled's cache costs less than the
+                // hand-off to a blocking thread, and this loop is every message's path.
+                match self
+                    .node
+                    .store
+                    .queued_for(&peer_id, cursor.as_deref(), LOAD_CHUNK)
+                {
                     Ok(loaded) => {
                         more_on_disk = loaded.len() == LOAD_CHUNK;
                         for message in loaded {
@@ -254,12 +299,18 @@ impl LaneWorker {
                 biased;
                 _ = self.shutdown.cancelled() => break,
                 Some(joined) = running.join_next(), if !running.is_empty() => {
-                    if let Ok(finished) = joined {
+                    // Every attempt that has finished, not just the first: under load many
+                    // finish together, and each turn of this loop has a cost.
+                    let mut finished = vec![joined];
+                    while let Some(joined) = running.try_join_next() {
+                        finished.push(joined);
+                    }
+                    for finished in finished.into_iter().flatten() {
                         busy_cases.remove(&finished.case_id);
                         self.finish(finished, &mut pending).await;
-                        // A delivery frees room: more may now be loaded.
-                        more_on_disk = true;
                     }
+                    // `more_on_disk` stays as the last load left it: set, if that load stopped
+                    // at the chunk size, so loading resumes as the map shrinks below the limit.
                 }
                 _ = self.lane.wake.notified() => more_on_disk = true,
                 _ = sleep_until_ms(next_due), if next_due.is_some() => {}
@@ -269,19 +320,6 @@ impl LaneWorker {
         // the restart; the receiver answers a repeat with its original receipt.
         running.abort_all();
         while running.join_next().await.is_some() {}
-    }
-
-    async fn load(
-        &self,
-        peer: &str,
-        after: Option<&str>,
-    ) -> Result<Vec<QueuedMessage>, crate::store::StoreError> {
-        let store = Arc::clone(&self.node.store);
-        let peer = peer.to_owned();
-        let after = after.map(str::to_owned);
-        tokio::task::spawn_blocking(move || store.queued_for(&peer, after.as_deref(), LOAD_CHUNK))
-            .await
-            .map_err(|e| crate::store::StoreError::Task(e.to_string()))?
     }
 
     fn start_attempts(
@@ -421,8 +459,10 @@ impl LaneWorker {
                 }
             }
         }
-        // Nobody listening is fine.
-        let _ = self.outcomes.send(message_id);
+        if let Some(watcher) = lock_watchers(&self.watchers).remove(&message_id) {
+            // A submitter that stopped waiting is fine.
+            let _ = watcher.send(());
+        }
     }
 }
 

@@ -247,6 +247,9 @@ struct ClosedLoopResult {
     /// CPU used outside this process meanwhile, in cores: other processes, kernel threads
     /// (some of them doing our I/O), hypervisor steal.
     elsewhere: Option<f64>,
+    /// CPU this process used meanwhile, in cores. Divided by the throughput it is the CPU
+    /// one message costs, which a busy machine disturbs much less than the throughput.
+    own_cores: Option<f64>,
 }
 
 /// The open-loop scenario at a fixed offered rate.
@@ -355,6 +358,7 @@ async fn run(settings: &Settings) -> Result<Report> {
         let meter = CpuMeter::start();
         let mut result = transport_baseline(&federation, &sent, k, settings).await?;
         result.elsewhere = meter.elsewhere();
+        result.own_cores = meter.own_cores();
         eprintln!("  {:.0} msgs/s", result.throughput);
         transport.push(result);
     }
@@ -365,6 +369,7 @@ async fn run(settings: &Settings) -> Result<Report> {
         let meter = CpuMeter::start();
         let mut result = end_to_end_throughput(&federation, &request, k, settings).await?;
         result.elsewhere = meter.elsewhere();
+        result.own_cores = meter.own_cores();
         eprintln!(
             "  {:.0} delivered msgs/s, {} failures",
             result.throughput, result.failures.count
@@ -554,6 +559,7 @@ where
         throughput: latencies.len() as f64 / window.seconds(),
         recipient_rate: None,
         elsewhere: None,
+        own_cores: None,
         latency: Stats::new(latencies),
         failures,
     })
@@ -890,6 +896,12 @@ impl CpuMeter {
         }
     }
 
+    /// Cores' worth of CPU this process used since the start (`None` without /proc).
+    fn own_cores(&self) -> Option<f64> {
+        let own = own_ticks()?.checked_sub(self.own_ticks?)?;
+        Some(own as f64 / TICKS_PER_SECOND / self.started.elapsed().as_secs_f64())
+    }
+
     /// Cores' worth of CPU used elsewhere since the start (`None` without /proc).
     fn elsewhere(&self) -> Option<f64> {
         let machine = machine_busy_ticks()?.checked_sub(self.machine_ticks?)?;
@@ -1047,7 +1059,7 @@ impl Report {
         );
         println!();
         println!(
-            "{:<42} {:>3} {:>8} {:>7} {:>8} {:>8} {:>8} {:>8} {:>9}",
+            "{:<42} {:>3} {:>8} {:>7} {:>8} {:>8} {:>8} {:>8} {:>9} {:>10}",
             "scenario",
             "K",
             "msgs/s",
@@ -1056,11 +1068,12 @@ impl Report {
             "p99 ms",
             "max ms",
             "failures",
-            "elsewhere"
+            "elsewhere",
+            "cpu us/msg"
         );
         let row = |name: &str, result: &ClosedLoopResult| {
             println!(
-                "{:<42} {:>3} {:>8.0} {:>7} {:>8} {:>8} {:>8} {:>8} {:>9}",
+                "{:<42} {:>3} {:>8.0} {:>7} {:>8} {:>8} {:>8} {:>8} {:>9} {:>10}",
                 name,
                 result.concurrency,
                 result.throughput,
@@ -1071,7 +1084,14 @@ impl Report {
                 millis(result.latency.p99()),
                 millis(result.latency.max()),
                 result.failures.count,
-                cores(result.elsewhere)
+                cores(result.elsewhere),
+                result
+                    .own_cores
+                    .filter(|_| result.throughput > 0.0)
+                    .map_or_else(
+                        || "-".to_owned(),
+                        |own| format!("{:.0}", own * 1e6 / result.throughput)
+                    )
             );
         };
         for result in &self.rogatory {
@@ -1096,7 +1116,8 @@ impl Report {
             "(msgs/s: DELIVERED answers in the window; recv/s: messages the recipient logged in \
              the window; latency: the call's round trip; elsewhere: cores used meanwhile outside \
              this process: other processes, kernel threads (including the I/O done for our \
-             fsyncs), hypervisor steal)"
+             fsyncs), hypervisor steal; cpu us/msg: this process's CPU time per message, both \
+             nodes and the clients together, which a busy machine disturbs far less)"
         );
         let load = &self.fixed_load;
         println!();

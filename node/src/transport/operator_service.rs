@@ -65,20 +65,11 @@ impl OperatorService {
     /// attempt so that the user usually hears "delivered" at once. The message is already
     /// durable: whatever happens here, it will be delivered.
     async fn hand_over(&self, record: MessageRecord) -> Result<MessageRecord, Status> {
-        let mut outcomes = self.outbox.subscribe();
+        let mut watch = self.outbox.watch(&record.message_id);
         self.outbox.notify(&record.recipient);
         if self.outbox.backing_off_until(&record.recipient).is_none() {
             let wait = SUBMIT_WAIT.min(self.node.config.delivery_timeout + Duration::from_secs(1));
-            let first_attempt = tokio::time::timeout(wait, async {
-                loop {
-                    match outcomes.recv().await {
-                        Ok(id) if id == record.message_id => break,
-                        Ok(_) => continue,
-                        // Missed announcements or shutdown: read the store as it stands.
-                        Err(_) => break,
-                    }
-                }
-            });
+            let first_attempt = tokio::time::timeout(wait, watch.finished());
             tokio::select! {
                 _ = first_attempt => {}
                 () = self.shutdown.cancelled() => {}
