@@ -275,15 +275,7 @@ pub fn show_case(
     case_id: &str,
     now_ms: i64,
 ) -> Result<Option<CaseThreadView>, StoreError> {
-    let mut messages = Vec::new();
-    for direction in [Direction::Inbox, Direction::Outbox] {
-        messages.extend(
-            store
-                .list_messages(direction, usize::MAX)?
-                .into_iter()
-                .filter(|m| m.case_id == case_id),
-        );
-    }
+    let mut messages = store.case_messages(case_id)?;
     if messages.is_empty() {
         return Ok(None);
     }

@@ -27,7 +27,7 @@ use crate::outbound::{self, FailedAttempt};
 use crate::transport::peer_client;
 
 /// Messages sent to one peer at once (each of a different case).
-pub const MAX_IN_FLIGHT: usize = 64;
+pub const MAX_IN_FLIGHT: usize = 128;
 /// Queued messages a lane keeps track of at once; the rest wait on disk.
 pub const PENDING_LIMIT: usize = 4096;
 /// Messages read from the store per scan.

@@ -6,7 +6,7 @@
 //! record's log entry), `outbox_queue` (recipient, 0x00, message id → empty:
 //! the outbox messages not yet delivered, kept in step with `messages` by [`Batch::put_message`])
 //! and `meta` (the log head: entry count and hash of the last entry; checkpoints; evidence of
-//! misbehaviour). Every change is a [`Batch`] of log entries, message records and metadata,
+//! misbehaviour; the case index: case id, 0x00, message id → empty). Every change is a [`Batch`] of log entries, message records and metadata,
 //! prepared by one writer at a time (so the log head is never raced) and committed atomically
 //! (so a message is never stored without its log entry). Batches are committed in the order
 //! they were prepared by one committer thread, which takes every batch prepared meanwhile into
@@ -59,6 +59,11 @@ const PEER_CHECKPOINT_PREFIX: &[u8] = b"peer_checkpoint/";
 /// BE) of the `PEER_MISBEHAVIOUR` entry recorded with it.
 const MISBEHAVIOUR_PREFIX: &[u8] = b"misbehaviour/";
 const HEAD_KEY: &[u8] = b"log_head";
+/// The messages of each case: `case/` + case id + 0x00 + message id → empty.
+const CASE_PREFIX: &[u8] = b"case/";
+/// Present once the case index covers every stored message (stores made before it existed
+/// are indexed when first opened).
+const CASE_INDEX_BUILT: &[u8] = b"case_index_built";
 
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
@@ -156,6 +161,8 @@ impl Batch<'_> {
             self.queue
                 .push((queue_key(&record.recipient, &record.message_id), queued));
         }
+        self.meta
+            .push((case_key(&record.case_id, &record.message_id), Vec::new()));
         self.messages
             .push((record.message_id.clone(), stored_form(record)));
     }
@@ -407,6 +414,14 @@ fn proof_error(error: ProofError<StoreError>) -> StoreError {
     }
 }
 
+fn case_key(case_id: &str, message_id: &str) -> Vec<u8> {
+    let mut key = CASE_PREFIX.to_vec();
+    key.extend_from_slice(case_id.as_bytes());
+    key.push(0);
+    key.extend_from_slice(message_id.as_bytes());
+    key
+}
+
 fn queue_key(recipient: &str, message_id: &str) -> Vec<u8> {
     let mut key = Vec::with_capacity(recipient.len() + 1 + message_id.len());
     key.extend_from_slice(recipient.as_bytes());
@@ -492,6 +507,7 @@ impl Store {
             synced_watch: tokio::sync::watch::Sender::new(0),
         };
         store.check_head()?;
+        store.build_case_index()?;
         let (next_index, previous_hash) = store.head()?;
         {
             let mut state = lock_state(&writes);
@@ -504,6 +520,39 @@ impl Store {
             .map_err(|e| StoreError::Task(format!("cannot start the store's committer: {e}")))?;
         store.committer = Some(committer);
         Ok(store)
+    }
+
+    /// Indexes every stored message by case, once: for stores made before the index existed.
+    fn build_case_index(&self) -> Result<(), StoreError> {
+        if self.meta.contains_key(CASE_INDEX_BUILT)? {
+            return Ok(());
+        }
+        let mut index = sled::Batch::default();
+        for item in self.messages.iter() {
+            let (key, bytes) = item?;
+            let id = String::from_utf8_lossy(&key).into_owned();
+            let record = decode_message(&id, &bytes)?;
+            index.insert(case_key(&record.case_id, &id), Vec::new());
+        }
+        index.insert(CASE_INDEX_BUILT, Vec::new());
+        self.meta.apply_batch(index)?;
+        self.flush_and_fsync()
+    }
+
+    /// The messages of case `case_id`, in message-id order.
+    pub fn case_messages(&self, case_id: &str) -> Result<Vec<MessageRecord>, StoreError> {
+        let prefix = case_key(case_id, "");
+        let mut out = Vec::new();
+        for item in self.meta.scan_prefix(&prefix).keys() {
+            let key = item?;
+            let id = String::from_utf8_lossy(&key[prefix.len()..]).into_owned();
+            let record = self.message(&id)?.ok_or_else(|| StoreError::Corrupt {
+                what: format!("case index entry {case_id}/{id}"),
+                reason: "names a message that is not stored".into(),
+            })?;
+            out.push(record);
+        }
+        Ok(out)
     }
 
     fn head(&self) -> Result<(u64, [u8; 32]), StoreError> {
@@ -1487,5 +1536,48 @@ mod tests {
             store.queued_for("de", None, 1000).expect("queue").len(),
             640
         );
+    }
+
+    #[test]
+    fn the_case_index_lists_a_case_and_is_built_for_older_stores() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        {
+            let store = Store::open(dir.path()).expect("open");
+            for (case, id) in [("tm-1", "m1"), ("tm-10", "m2"), ("tm-1", "m3")] {
+                store
+                    .write(|batch| {
+                        put_sent(batch, id);
+                        let mut record = batch.message(id)?.expect("just put");
+                        record.case_id = case.into();
+                        batch.put_message(&record);
+                        Ok::<_, StoreError>(())
+                    })
+                    .expect("write");
+            }
+            let ids = |case: &str| -> Vec<String> {
+                let messages = store.case_messages(case).expect("case");
+                messages.into_iter().map(|m| m.message_id).collect()
+            };
+            assert_eq!(ids("tm-1"), ["m1", "m3"]);
+            assert_eq!(ids("tm-10"), ["m2"]);
+            assert!(ids("tm").is_empty());
+            // As a store made before the index existed would be.
+            let index: Vec<_> = store
+                .meta
+                .scan_prefix(CASE_PREFIX)
+                .keys()
+                .collect::<Result<_, _>>()
+                .expect("keys");
+            assert!(!index.is_empty());
+            for key in index {
+                store.meta.remove(key).expect("remove");
+            }
+            store.meta.remove(CASE_INDEX_BUILT).expect("remove");
+            store.flush_and_fsync().expect("sync");
+        }
+        let store = Store::open(dir.path()).expect("reopen");
+        let messages = store.case_messages("tm-1").expect("case");
+        assert_eq!(messages.len(), 2);
+        assert!(messages.iter().all(|m| m.envelope.is_some()));
     }
 }

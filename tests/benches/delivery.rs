@@ -128,7 +128,7 @@ impl Settings {
             quick,
             warmup,
             duration,
-            concurrency: vec![1, 8, 32, 64],
+            concurrency: vec![1, 8, 32, 64, 128],
         }
     }
 }
