@@ -120,8 +120,14 @@ async fn message_for_a_peer_that_is_down_is_delivered_once_it_is_up() -> anyhow:
         outbox[0].attempts
     );
     exactly_once(&federation, &outbox).await?;
-    let de = federation.peer_status("tm", "de").await?;
-    assert_eq!(de.reachability, Reachability::Reachable as i32);
+    // The lane notes the peer reachable just after the receipt is stored, so a reader can see
+    // the message delivered a moment before it sees the peer reachable.
+    let de = federation
+        .eventually("de reachable again", || async {
+            let de = federation.peer_status("tm", "de").await?;
+            Ok((de.reachability == Reachability::Reachable as i32).then_some(de))
+        })
+        .await?;
     assert_eq!(de.queue_depth, 0);
     federation.stop_all().await
 }
