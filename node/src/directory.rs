@@ -157,6 +157,11 @@ pub enum PeerDirectoryError {
     },
 }
 
+/// How long a cached directory answers searches before it is fetched again: contact points
+/// change with postings and rotas, and a search should not send anyone to last month's duty
+/// prosecutor.
+const MAX_CACHE_AGE_MS: i64 = 24 * 3_600_000;
+
 /// Where the verified directory of `peer` is cached.
 pub fn cache_path(data_dir: &Path, peer: &str) -> PathBuf {
     data_dir.join("directories").join(format!("{peer}.signed"))
@@ -299,6 +304,10 @@ pub async fn search(
             Err(None)
         } else {
             match read_cache(node, &peer) {
+                // A copy older than a day is fetched again, and kept if the peer is away.
+                Ok(Some(held)) if crate::now_ms() - held.cached_at_ms > MAX_CACHE_AGE_MS => {
+                    Err(None)
+                }
                 Ok(Some(held)) => Ok(held),
                 Ok(None) => Err(None),
                 Err(error) => Err(Some(error)),

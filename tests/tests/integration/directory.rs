@@ -37,6 +37,15 @@ fn with_directory(id: &str, text: String) -> String {
     }
 }
 
+fn now_ms() -> i64 {
+    i64::try_from(
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_millis()),
+    )
+    .unwrap_or(i64::MAX)
+}
+
 async fn search(
     federation: &Federation,
     country: &str,
@@ -106,6 +115,31 @@ async fn directory_is_signed_fetched_cached_and_tampering_is_refused() -> anyhow
     let answer = search(&federation, "de", false).await?;
     assert_eq!(answer.sources[0].origin, "cache");
     assert_eq!(answer.matches.len(), 1);
+
+    // A copy cached two days ago is fetched again without being asked; with de away, the old
+    // copy still answers, and the answer says when it was cached and why it was not renewed.
+    let two_days_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(2 * 86_400);
+    let age_it = || -> std::io::Result<()> {
+        std::fs::File::options()
+            .write(true)
+            .open(&cached)?
+            .set_modified(two_days_ago)
+    };
+    age_it()?;
+    let answer = search(&federation, "de", false).await?;
+    assert_eq!(answer.sources[0].origin, "fetched");
+    age_it()?;
+    federation.stop_node("de").await?;
+    let answer = search(&federation, "de", false).await?;
+    assert_eq!(answer.sources[0].origin, "cache");
+    assert_eq!(answer.matches.len(), 1);
+    assert!(
+        answer.sources[0].cached_at_ms < now_ms() - 86_400_000,
+        "{:?}",
+        answer.sources[0]
+    );
+    assert!(!answer.sources[0].problem.is_empty());
+    federation.start_node("de").await?;
 
     // de's key signing a directory that claims to be uz's: refused as uz's (wrong key) and as
     // de's (wrong node id), with the peer named.
