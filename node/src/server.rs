@@ -232,8 +232,18 @@ async fn federation_router(
         health_reporter.set_service_status(service, initial).await;
     }
     let federation = FederationServer::new(FederationService::new(Arc::clone(node)))
-        .max_decoding_message_size(node.config.max_envelope_bytes + REQUEST_OVERHEAD_BYTES);
+        .max_decoding_message_size(
+            node.config
+                .max_envelope_bytes
+                .max(crate::attachments::MAX_CHUNK_BYTES)
+                + REQUEST_OVERHEAD_BYTES,
+        )
+        .max_encoding_message_size(crate::attachments::MAX_CHUNK_BYTES + REQUEST_OVERHEAD_BYTES);
+    // Larger HTTP/2 windows than the defaults so that an attachment stream keeps a fast link
+    // busy; memory per stream stays bounded by the window.
     let mut router = Server::builder()
+        .initial_stream_window_size(crate::transport::peer_client::STREAM_WINDOW_BYTES)
+        .initial_connection_window_size(crate::transport::peer_client::CONNECTION_WINDOW_BYTES)
         .add_service(federation)
         .add_service(health_service);
     // Reflection advertises only what this port serves (not the operator API).
