@@ -518,6 +518,24 @@ pub async fn reply(
     submit::status_send(target, &request, update, name, format).await
 }
 
+/// `rogatory case fetch-attachment`: the file out of the node's store, its hash re-checked.
+pub async fn fetch_attachment(
+    target: &NodeTarget,
+    case_id: &str,
+    sha256: &str,
+    out: &std::path::Path,
+) -> anyhow::Result<Outcome> {
+    let mut client = target.connect().await?;
+    let size =
+        crate::attachments::fetch(&mut client, case_id, &sha256.to_ascii_lowercase(), out).await?;
+    println!(
+        "Saved {} ({size} bytes, SHA-256 verified: {})",
+        out.display(),
+        sha256.to_ascii_lowercase()
+    );
+    Ok(Outcome::Done)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
