@@ -49,7 +49,7 @@ pub const MAX_REFS: usize = 1000;
 const MAX_NAME_BYTES: usize = 255;
 /// A long upload is fsynced at least this often, so that an interruption loses little and the
 /// durable offset that `AttachmentStatus` reports keeps moving.
-const SYNC_EVERY_BYTES: u64 = 64 * 1024 * 1024;
+const SYNC_EVERY_BYTES: u64 = 32 * 1024 * 1024;
 /// Chunks queued between the network and the thread that hashes and writes them: enough to
 /// overlap the two, few enough that an upload holds at most a few MiB.
 const WRITER_QUEUE: usize = 4;
@@ -418,6 +418,10 @@ impl AttachmentStore {
             store: Arc::clone(self),
             digest,
         };
+        // An upload that finished between the first check and taking the digest has stored it.
+        if self.stored_size(&digest).is_some() {
+            return Ok(None);
+        }
         let path = self.partial_path(&digest);
         let opened = tokio::task::spawn_blocking(move || open_partial(&path, size))
             .await
@@ -533,8 +537,11 @@ struct Written {
     guard: ActiveGuard,
 }
 
-/// The writer thread: appends and hashes chunks as they come, fsyncs every
-/// [`SYNC_EVERY_BYTES`], and fsyncs once more when the stream ends, however it ends.
+/// The writer thread: appends and hashes chunks as they come, and fsyncs once more when the
+/// stream ends, however it ends. Every [`SYNC_EVERY_BYTES`] it starts an fsync of what is
+/// written so far on a helper thread and keeps writing meanwhile (so a long upload does not
+/// stall on the disk); the durable offset advances when that fsync returns. At most one such
+/// fsync is pending per upload.
 fn write_loop(
     mut file: File,
     mut hasher: Sha256,
@@ -544,19 +551,33 @@ fn write_loop(
     path: &Path,
     guard: ActiveGuard,
 ) -> Result<Written, AttachmentError> {
-    let mut synced = written;
+    let mut last_sync_start = written;
+    let mut pending: Option<(u64, std::thread::JoinHandle<std::io::Result<()>>)> = None;
+    let finish_sync = |pending: Option<(u64, std::thread::JoinHandle<std::io::Result<()>>)>| {
+        if let Some((offset, handle)) = pending {
+            handle
+                .join()
+                .unwrap_or_else(|_| Err(std::io::Error::other("the fsync thread panicked")))
+                .map_err(AttachmentError::io("fsync", path))?;
+            durable.fetch_max(offset, Ordering::SeqCst);
+        }
+        Ok::<_, AttachmentError>(())
+    };
     while let Some(data) = chunks.blocking_recv() {
         hasher.update(&data);
         file.write_all(&data)
             .map_err(AttachmentError::io("write", path))?;
         written += data.len() as u64;
-        if written - synced >= SYNC_EVERY_BYTES {
-            file.sync_data()
-                .map_err(AttachmentError::io("fsync", path))?;
-            synced = written;
-            durable.store(synced, Ordering::SeqCst);
+        if written - last_sync_start >= SYNC_EVERY_BYTES {
+            finish_sync(pending.take())?;
+            let handle = file
+                .try_clone()
+                .map_err(AttachmentError::io("reopen", path))?;
+            last_sync_start = written;
+            pending = Some((written, std::thread::spawn(move || handle.sync_data())));
         }
     }
+    finish_sync(pending.take())?;
     file.sync_all()
         .map_err(AttachmentError::io("fsync", path))?;
     durable.store(written, Ordering::SeqCst);

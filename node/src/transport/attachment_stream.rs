@@ -5,6 +5,7 @@
 use rogatory_proto::v1::{AttachmentChunk, AttachmentHeader, AttachmentReceipt};
 use tokio::sync::mpsc;
 use tokio_stream::wrappers::ReceiverStream;
+use tokio_util::sync::CancellationToken;
 use tonic::{Status, Streaming};
 
 use super::status;
@@ -36,14 +37,15 @@ pub async fn header_of(
 }
 
 /// Stores the rest of `stream` as the file `digest` of `size` bytes, resuming an interrupted
-/// upload. A stream that ends (or breaks, or idles) early leaves its durable prefix for the
-/// next attempt and is answered with that offset.
+/// upload. A stream that ends (or breaks, or idles, or the node stops) early leaves its
+/// durable prefix for the next attempt and is answered with that offset.
 pub async fn receive(
     node: &Node,
     digest: Digest,
     size: u64,
     origin: Origin,
     stream: &mut Streaming<AttachmentChunk>,
+    shutdown: &CancellationToken,
 ) -> Result<AttachmentReceipt, Status> {
     let limit = node.config.attachments.max_file_bytes;
     let begun = node.attachments.begin(digest, size, limit).await;
@@ -54,7 +56,13 @@ pub async fn receive(
         });
     };
     loop {
-        let next = tokio::time::timeout(attachments::CHUNK_IDLE_TIMEOUT, stream.message()).await;
+        let next = tokio::select! {
+            next = tokio::time::timeout(attachments::CHUNK_IDLE_TIMEOUT, stream.message()) => next,
+            () = shutdown.cancelled() => {
+                tracing::info!("attachment upload ended by the node stopping");
+                break;
+            }
+        };
         let chunk = match next {
             Ok(Ok(Some(chunk))) => chunk,
             Ok(Ok(None)) => break,
@@ -91,12 +99,14 @@ pub async fn receive(
 }
 
 /// Streams the stored file `digest` from `offset`: a header chunk, then data chunks. `permit`
-/// is held until the stream ends.
+/// is held until the stream ends. When the node stops, the stream ends early with
+/// `UNAVAILABLE` (the reader resumes from the offset it reached).
 pub fn send<P: Send + 'static>(
     node: &Node,
     digest: Digest,
     offset: u64,
     permit: P,
+    shutdown: CancellationToken,
 ) -> Result<ReceiverStream<Result<AttachmentChunk, Status>>, Status> {
     let size = node
         .attachments
@@ -124,7 +134,19 @@ pub fn send<P: Send + 'static>(
             return;
         }
         let mut chunks = attachments::read_chunks(path, offset);
-        while let Some(read) = chunks.recv().await {
+        loop {
+            let read = tokio::select! {
+                read = chunks.recv() => read,
+                () = shutdown.cancelled() => {
+                    let _ = sender
+                        .send(Err(Status::unavailable("the node is stopping; resume later")))
+                        .await;
+                    return;
+                }
+            };
+            let Some(read) = read else {
+                return;
+            };
             let message = read
                 .map(|(offset, data)| AttachmentChunk {
                     header: None,

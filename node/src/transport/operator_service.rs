@@ -267,9 +267,16 @@ impl Operator for OperatorService {
         let header = attachment_stream::header_of(&mut stream).await?;
         let digest = attachments::digest_of(&header.sha256)
             .ok_or_else(|| Status::invalid_argument("header.sha256 must be 32 bytes"))?;
-        attachment_stream::receive(&self.node, digest, header.size, Origin::Local, &mut stream)
-            .await
-            .map(Response::new)
+        attachment_stream::receive(
+            &self.node,
+            digest,
+            header.size,
+            Origin::Local,
+            &mut stream,
+            &self.shutdown,
+        )
+        .await
+        .map(Response::new)
     }
 
     async fn attachment_status(
@@ -310,7 +317,14 @@ impl Operator for OperatorService {
                 hex::encode(digest)
             )));
         }
-        attachment_stream::send(&self.node, digest, request.offset, ()).map(Response::new)
+        attachment_stream::send(
+            &self.node,
+            digest,
+            request.offset,
+            (),
+            self.shutdown.clone(),
+        )
+        .map(Response::new)
     }
 
     async fn export_log(

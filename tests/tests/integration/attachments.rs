@@ -709,3 +709,46 @@ async fn only_parties_of_a_message_may_fetch_or_upload_its_attachments() -> Resu
     assert_eq!(refused.code(), Code::NotFound);
     federation.stop_all().await
 }
+
+#[tokio::test]
+async fn the_outbox_resumes_an_upload_after_the_receiver_is_killed() -> Result<()> {
+    let mut federation = Federation::create(&["tm", "de"])?;
+    federation.start_node("tm").await?;
+    federation.spawn_process("de", &[]).await?;
+    let files = tempfile::tempdir()?;
+    let file = write_test_file(files.path(), "f.bin", 200 * MIB, 9)?;
+    upload_local(&federation, "tm", &file).await?;
+    let mut request = sample_request();
+    request.attachments = vec![file.reference("f.bin")];
+    // The submission waits for the first attempt, which is the transfer: watch it meanwhile.
+    let mut operator = federation.operator("tm").await?;
+    let submission = tokio::spawn(async move {
+        operator
+            .submit_request(SubmitRequestRequest {
+                recipient: "de".into(),
+                request: Some(request),
+                case_id: String::new(),
+                submitted_by: "Prosecutor A.".into(),
+            })
+            .await
+    });
+    federation
+        .eventually("part of the file on de", || async {
+            Ok(partial_len(&federation, "de", &file.digest)?.filter(|len| *len >= 16 * MIB))
+        })
+        .await?;
+    federation.kill_process("de").await?;
+    let kept = partial_len(&federation, "de", &file.digest)?.context("the partial file")?;
+    assert!(kept >= 16 * MIB && kept < file.size, "{kept}");
+    let submitted = submission.await??.into_inner().message.context("record")?;
+    assert_ne!(submitted.state, DeliveryState::Delivered as i32);
+    federation.spawn_process("de", &[]).await?;
+    wait_delivered(&federation, "tm", &submitted.message_id).await?;
+    let (digest, size) = fetch_local(&federation, "de", &submitted.case_id, &file.digest).await?;
+    assert_eq!((digest, size), (file.digest, file.size));
+    assert_eq!(
+        files_under(&attachments_dir(&federation, "de")?.join("partial")),
+        0
+    );
+    federation.stop_all().await
+}
