@@ -470,6 +470,92 @@ impl AttachmentStore {
     }
 }
 
+impl AttachmentStore {
+    /// Copies every verified file into `<directory>/attachments/sha256/`, hashing each as it is
+    /// read, so a backup never carries a file that no longer matches its name. Files are
+    /// immutable once stored, so no lock is needed; taken after the database snapshot, the copy
+    /// holds every file a message in the snapshot references. Returns the bytes copied.
+    pub fn backup_to(&self, directory: &Path) -> Result<u64, AttachmentError> {
+        let target = directory.join("attachments").join("sha256");
+        copy_verified(&self.root.join("sha256"), &target)
+    }
+
+    /// Adds the files of a backup in `<backup_dir>/attachments/sha256/` that this store lacks,
+    /// each verified against its name first. Returns the bytes copied.
+    pub fn restore_from(data_dir: &Path, backup_dir: &Path) -> Result<u64, AttachmentError> {
+        let source = backup_dir.join("attachments").join("sha256");
+        if !source.is_dir() {
+            return Ok(0);
+        }
+        copy_verified(&source, &data_dir.join("attachments").join("sha256"))
+    }
+}
+
+/// Copies the content-addressed files under `from` (`<hex[0..2]>/<hex>`) to the same places
+/// under `to`, skipping those already there. Each is copied to a temporary name, its SHA-256
+/// checked against its name, fsynced and renamed; a mismatch stops the copy.
+fn copy_verified(from: &Path, to: &Path) -> Result<u64, AttachmentError> {
+    let mut copied = 0;
+    let Ok(prefixes) = std::fs::read_dir(from) else {
+        return Ok(0);
+    };
+    for prefix in prefixes {
+        let prefix = prefix.map_err(AttachmentError::io("list", from))?;
+        let dir = prefix.path();
+        if !dir.is_dir() {
+            continue;
+        }
+        let target_dir = to.join(prefix.file_name());
+        std::fs::create_dir_all(&target_dir).map_err(AttachmentError::io("create", &target_dir))?;
+        for file in std::fs::read_dir(&dir).map_err(AttachmentError::io("list", &dir))? {
+            let file = file.map_err(AttachmentError::io("list", &dir))?;
+            let name = file.file_name().to_string_lossy().into_owned();
+            let Some(digest) = hex::decode(&name).ok().and_then(|d| digest_of(&d)) else {
+                continue;
+            };
+            let destination = target_dir.join(&name);
+            if destination.exists() {
+                continue;
+            }
+            let temporary = target_dir.join(format!("{name}.copying"));
+            let source = file.path();
+            let mut reader = File::open(&source).map_err(AttachmentError::io("open", &source))?;
+            let mut writer =
+                File::create(&temporary).map_err(AttachmentError::io("create", &temporary))?;
+            let mut hasher = Sha256::new();
+            let mut buffer = vec![0u8; CHUNK_BYTES];
+            loop {
+                let n = reader
+                    .read(&mut buffer)
+                    .map_err(AttachmentError::io("read", &source))?;
+                if n == 0 {
+                    break;
+                }
+                hasher.update(&buffer[..n]);
+                writer
+                    .write_all(&buffer[..n])
+                    .map_err(AttachmentError::io("write", &temporary))?;
+                copied += n as u64;
+            }
+            let actual: Digest = hasher.finalize().into();
+            if actual != digest {
+                let _ = std::fs::remove_file(&temporary);
+                return Err(AttachmentError::HashMismatch {
+                    declared: name,
+                    actual: hex::encode(actual),
+                });
+            }
+            writer
+                .sync_all()
+                .map_err(AttachmentError::io("fsync", &temporary))?;
+            std::fs::rename(&temporary, &destination)
+                .map_err(AttachmentError::io("move into place", &destination))?;
+        }
+        sync_dir(&target_dir)?;
+    }
+    Ok(copied)
+}
+
 /// Removes an upload from the active set when the upload's last user lets go of it: after the
 /// final fsync, or after the file was renamed into place or deleted.
 #[derive(Debug)]
@@ -1145,6 +1231,34 @@ mod tests {
                 size: 11,
                 limit: 10
             })
+        ));
+    }
+
+    #[tokio::test]
+    async fn a_backup_copies_verified_files_and_refuses_a_corrupted_one() {
+        let (dir, store) = store();
+        let d = digest(b"abc");
+        let mut upload = store
+            .begin(d, 3, u64::MAX)
+            .await
+            .expect("begin")
+            .expect("absent");
+        upload.write(0, b"abc".to_vec()).await.expect("write");
+        finish_without_log(upload).await.expect("finish");
+        let backup = dir.path().join("backup");
+        assert_eq!(store.backup_to(&backup).expect("backup"), 3);
+        let restored = tempfile::tempdir().expect("tempdir");
+        assert_eq!(
+            AttachmentStore::restore_from(restored.path(), &backup).expect("restore"),
+            3
+        );
+        let copy = AttachmentStore::open(restored.path()).expect("open");
+        assert_eq!(copy.stored_size(&d), Some(3));
+        std::fs::write(store.path_of(&d), b"abd").expect("corrupt");
+        let again = dir.path().join("backup-2");
+        assert!(matches!(
+            store.backup_to(&again),
+            Err(AttachmentError::HashMismatch { .. })
         ));
     }
 

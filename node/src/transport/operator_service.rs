@@ -546,6 +546,21 @@ impl Operator for OperatorService {
                 }
                 other => status::internal(&other),
             })?;
+        // After the snapshot: every file its messages reference was stored before them.
+        let node = Arc::clone(&self.node);
+        let target = directory.clone();
+        let attachment_bytes = tokio::task::spawn_blocking(move || {
+            node.attachments.backup_to(&target)
+        })
+        .await
+        .map_err(|e| Status::internal(e.to_string()))?
+        .map_err(|e| {
+            tracing::error!(error = %crate::error_chain(&e), "backup of attachments failed");
+            Status::internal(format!(
+                "the database was backed up but the attachments were not: {}",
+                crate::error_chain(&e)
+            ))
+        })?;
         tracing::info!(
             directory = %directory.display(),
             entries = snapshot.log_entries,
@@ -555,7 +570,7 @@ impl Operator for OperatorService {
             directory: directory.display().to_string(),
             log_entries: snapshot.log_entries,
             checkpoint_size: snapshot.checkpoint_size,
-            bytes: snapshot.bytes,
+            bytes: snapshot.bytes + attachment_bytes,
         }))
     }
 

@@ -752,3 +752,53 @@ async fn the_outbox_resumes_an_upload_after_the_receiver_is_killed() -> Result<(
     );
     federation.stop_all().await
 }
+
+#[tokio::test]
+async fn a_backup_carries_the_attachments_and_a_restore_puts_them_back() -> Result<()> {
+    let mut federation = Federation::start(&["tm", "de"]).await?;
+    let files = tempfile::tempdir()?;
+    let file = write_test_file(files.path(), "g.bin", 5 * MIB + 1, 10)?;
+    upload_local(&federation, "tm", &file).await?;
+    let mut request = sample_request();
+    request.attachments = vec![file.reference("g.bin")];
+    let submitted = federation
+        .operator("tm")
+        .await?
+        .submit_request(SubmitRequestRequest {
+            recipient: "de".into(),
+            request: Some(request),
+            case_id: String::new(),
+            submitted_by: "Prosecutor A.".into(),
+        })
+        .await?
+        .into_inner()
+        .message
+        .context("record")?;
+    wait_delivered(&federation, "tm", &submitted.message_id).await?;
+    let backup_dir = federation.root.path().join("backup-de");
+    let response = federation
+        .operator("de")
+        .await?
+        .backup(rogatory_proto::v1::BackupRequest {
+            directory: backup_dir.display().to_string(),
+        })
+        .await?
+        .into_inner();
+    assert!(response.bytes >= file.size);
+
+    federation.stop_node("de").await?;
+    let config = federation.node("de")?.config()?;
+    std::fs::rename(
+        config.data_dir.join("store"),
+        config.data_dir.join("store.old"),
+    )?;
+    std::fs::rename(
+        config.data_dir.join("attachments"),
+        config.data_dir.join("attachments.old"),
+    )?;
+    rogatory_node::backup::restore(&backup_dir, &config)?;
+    federation.start_node("de").await?;
+    let (digest, _) = fetch_local(&federation, "de", &submitted.case_id, &file.digest).await?;
+    assert_eq!(digest, file.digest);
+    federation.stop_all().await
+}
