@@ -231,7 +231,7 @@ fn check_and_store(
             }
             .into());
         }
-        // Check 7a: every attachment the message references is stored here, verified.
+        // Checks 7a to 7c: the attachment references are sound and every file is stored here.
         crate::attachments::require_present(node, &envelope).map_err(Rejection::from)?;
         // A status update is applied only after the request it concerns, in the same case and
         // between the same two nodes, and only if the lifecycle allows it (checks 8a to 8c).
