@@ -835,7 +835,10 @@ async fn record_arrival(
         Origin::Peer {
             node_id,
             message_id,
-        } => (node_id, message_id),
+        } => {
+            node.metrics.attachment_received(&node_id, size);
+            (node_id, message_id)
+        }
     };
     node.store.write(|batch| {
         batch.append(LogRecord {
