@@ -106,6 +106,13 @@ async fn files_travel_with_a_request_and_a_reply_and_come_out_verified() {
     let case_id = inbox[0]["case_id"].as_str().expect("case").to_owned();
 
     let digest = sha256_hex(&evidence);
+    let shown = ok(&["--node", &de, "case", "show", &case_id]).await;
+    assert!(
+        shown.contains(&format!(
+            "file:    statement.pdf (application/pdf, 3000000 bytes, SHA-256 {digest})"
+        )),
+        "{shown}"
+    );
     let out = root.path().join("received.pdf");
     let saved = ok(&[
         "--node",
