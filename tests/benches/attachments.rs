@@ -21,7 +21,8 @@
 //! 100 MB. Everything shares this machine's cores and disk; the files live in a temporary
 //! directory on the same file system as the stores.
 //!
-//! Run with `cargo bench -p rogatory-tests --bench attachments` (add `-- --sizes 256,2048`).
+//! Run with `cargo bench -p rogatory-tests --bench attachments` (add `-- --sizes 256,2048`
+//! for sizes in MiB, `--runs N` for the runs per size, default 3: the fastest of each counts).
 #![forbid(unsafe_code)]
 
 use std::io::Write;
@@ -57,18 +58,20 @@ const TARGET_PEAK_RSS_BYTES: u64 = 100 * 1000 * 1000;
 const TRANSFER_LIMIT: Duration = Duration::from_secs(1800);
 
 fn main() -> Result<()> {
-    let sizes = sizes_from_args(std::env::args().skip(1))?;
+    let (sizes, runs) = settings_from_args(std::env::args().skip(1))?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
         .context("building the tokio runtime")?;
-    let results = runtime.block_on(run(&sizes))?;
+    let results = runtime.block_on(run(&sizes, runs))?;
     print_report(&results);
     Ok(())
 }
 
-fn sizes_from_args(args: impl Iterator<Item = String>) -> Result<Vec<u64>> {
+/// File sizes (`--sizes 256,2048`, MiB) and runs per size (`--runs 3`).
+fn settings_from_args(args: impl Iterator<Item = String>) -> Result<(Vec<u64>, u32)> {
     let mut sizes = vec![256 * MIB];
+    let mut runs = 3;
     let mut args = args.peekable();
     while let Some(arg) = args.next() {
         match arg.as_str() {
@@ -82,17 +85,25 @@ fn sizes_from_args(args: impl Iterator<Item = String>) -> Result<Vec<u64>> {
                     .collect::<Result<_, _>>()
                     .context("--sizes: whole MiB separated by commas")?;
             }
+            "--runs" => {
+                runs = args
+                    .next()
+                    .and_then(|n| n.parse().ok())
+                    .filter(|n| *n > 0)
+                    .context("--runs needs a positive number")?;
+            }
             // `cargo bench` passes `--bench` to every bench target.
             "--bench" => {}
             other => eprintln!("attachments bench: ignoring argument {other:?}"),
         }
     }
-    Ok(sizes)
+    Ok((sizes, runs))
 }
 
 #[derive(Debug)]
 struct SizeResult {
     size: u64,
+    runs: u32,
     local_ingest: Duration,
     /// From the submission until `de` logged the file stored, verified and durable.
     transfer: Duration,
@@ -108,48 +119,21 @@ fn rate(size: u64, elapsed: Duration) -> f64 {
     size as f64 / MIB as f64 / elapsed.as_secs_f64()
 }
 
-async fn run(sizes: &[u64]) -> Result<Vec<SizeResult>> {
+async fn run(sizes: &[u64], runs: u32) -> Result<Vec<SizeResult>> {
     let mut results = Vec::new();
     for &size in sizes {
         // A fresh pair of nodes per size, so that each peak is this transfer's own.
         let mut federation = Federation::create(&[SENDER, RECIPIENT])?;
         federation.start_node(SENDER).await?;
         federation.spawn_process(RECIPIENT, &[]).await?;
-        let result = measure(&federation, size).await;
+        let result = measure(&federation, size, runs).await;
         federation.stop_all().await?;
         results.push(result?);
     }
     Ok(results)
 }
 
-async fn measure(federation: &Federation, size: u64) -> Result<SizeResult> {
-    eprintln!("attachments bench: writing a {} MiB file", size / MIB);
-    let file = write_file(federation.root.path(), size)?;
-    let reference = AttachmentRef {
-        file_name: "evidence.bin".into(),
-        media_type: "application/octet-stream".into(),
-        size,
-        sha256: file.1.to_vec(),
-    };
-
-    // The machine is shared: the baseline runs before and after, and the faster run counts
-    // (which can only lower the ratio).
-    eprintln!("attachments bench: baseline, plain mTLS stream");
-    let baseline_before = baseline_stream(federation, &file.0, size).await?;
-
-    eprintln!("attachments bench: local ingest into {SENDER}'s store");
-    let started = Instant::now();
-    let receipt = federation
-        .operator(SENDER)
-        .await?
-        .put_attachment(file_stream(&file.0, &reference))
-        .await?
-        .into_inner();
-    if !receipt.complete {
-        bail!("the local upload stopped at {}", receipt.durable_offset);
-    }
-    let local_ingest = started.elapsed();
-
+async fn measure(federation: &Federation, size: u64, runs: u32) -> Result<SizeResult> {
     let pid = federation
         .node(RECIPIENT)?
         .process
@@ -157,49 +141,96 @@ async fn measure(federation: &Federation, size: u64) -> Result<SizeResult> {
         .and_then(tokio::process::Child::id)
         .context("de is not running as a process")?;
     let rss_before = proc_status_bytes(pid, "VmRSS:")?;
-    eprintln!("attachments bench: {SENDER} -> {RECIPIENT}, request with the attachment");
-    let mut request = sample_request();
-    request.attachments = vec![reference];
-    let started = Instant::now();
-    let started_ms = rogatory_node::now_ms();
-    let submitted = federation
-        .operator(SENDER)
-        .await?
-        .submit_request(SubmitRequestRequest {
-            recipient: RECIPIENT.into(),
-            request: Some(request),
-            case_id: String::new(),
-            submitted_by: "bench".into(),
-        })
-        .await?
-        .into_inner()
-        .message
-        .context("no record")?;
-    loop {
-        let record = federation.message(SENDER, &submitted.message_id).await?;
-        if record.state == DeliveryState::Delivered as i32 {
-            break;
+    let mut best = (Duration::MAX, Duration::MAX, Duration::MAX, Duration::MAX);
+    // The machine is shared: each measurement is taken `runs` times, interleaved, and the
+    // fastest of each counts, which approaches what each gets from an otherwise idle machine.
+    for run in 0..runs {
+        eprintln!(
+            "attachments bench: {} MiB, run {} of {runs}: writing a new file",
+            size / MIB,
+            run + 1
+        );
+        let (path, digest) = write_file(federation.root.path(), size, u64::from(run))?;
+        let reference = AttachmentRef {
+            file_name: format!("evidence-{run}.bin"),
+            media_type: "application/octet-stream".into(),
+            size,
+            sha256: digest.to_vec(),
+        };
+        eprintln!("attachments bench: baseline, plain mTLS stream");
+        let baseline = baseline_stream(federation, &path, size).await?;
+
+        eprintln!("attachments bench: local ingest into {SENDER}'s store");
+        let started = Instant::now();
+        let receipt = federation
+            .operator(SENDER)
+            .await?
+            .put_attachment(file_stream(&path, &reference))
+            .await?
+            .into_inner();
+        if !receipt.complete {
+            bail!("the local upload stopped at {}", receipt.durable_offset);
         }
-        if started.elapsed() > TRANSFER_LIMIT {
-            bail!(
-                "not delivered after {TRANSFER_LIMIT:?}: {}",
-                record.last_error
-            );
+        let local_ingest = started.elapsed();
+
+        eprintln!("attachments bench: {SENDER} -> {RECIPIENT}, request with the attachment");
+        let mut request = sample_request();
+        request.attachments = vec![reference];
+        let started = Instant::now();
+        let started_ms = rogatory_node::now_ms();
+        let submitted = federation
+            .operator(SENDER)
+            .await?
+            .submit_request(SubmitRequestRequest {
+                recipient: RECIPIENT.into(),
+                request: Some(request),
+                case_id: String::new(),
+                submitted_by: "bench".into(),
+            })
+            .await?
+            .into_inner()
+            .message
+            .context("no record")?;
+        loop {
+            let record = federation.message(SENDER, &submitted.message_id).await?;
+            if record.state == DeliveryState::Delivered as i32 {
+                break;
+            }
+            if started.elapsed() > TRANSFER_LIMIT {
+                bail!(
+                    "not delivered after {TRANSFER_LIMIT:?}: {}",
+                    record.last_error
+                );
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
         }
-        tokio::time::sleep(Duration::from_millis(20)).await;
+        let end_to_end = started.elapsed();
+        let stored_ms = arrival_time_ms(federation, &digest).await?;
+        let transfer = Duration::from_millis(u64::try_from(stored_ms - started_ms)?);
+        eprintln!(
+            "attachments bench: run {}: upload {:.0} MiB/s, with receipt {:.0} MiB/s, baseline \
+             {:.0} MiB/s",
+            run + 1,
+            rate(size, transfer),
+            rate(size, end_to_end),
+            rate(size, baseline)
+        );
+        best = (
+            best.0.min(local_ingest),
+            best.1.min(transfer),
+            best.2.min(end_to_end),
+            best.3.min(baseline),
+        );
+        std::fs::remove_file(&path)?;
     }
-    let end_to_end = started.elapsed();
-    let stored_ms = arrival_time_ms(federation).await?;
-    let transfer = Duration::from_millis(u64::try_from(stored_ms - started_ms)?);
     let peak_rss = proc_status_bytes(pid, "VmHWM:")?;
-    eprintln!("attachments bench: baseline again");
-    let baseline = baseline_before.min(baseline_stream(federation, &file.0, size).await?);
     Ok(SizeResult {
         size,
-        local_ingest,
-        transfer,
-        end_to_end,
-        baseline,
+        runs,
+        local_ingest: best.0,
+        transfer: best.1,
+        end_to_end: best.2,
+        baseline: best.3,
         rss_before,
         peak_rss,
     })
@@ -207,7 +238,7 @@ async fn measure(federation: &Federation, size: u64) -> Result<SizeResult> {
 
 /// When `de` logged the attachment's arrival (ms since the epoch, the same clock as the bench's:
 /// one machine).
-async fn arrival_time_ms(federation: &Federation) -> Result<i64> {
+async fn arrival_time_ms(federation: &Federation, digest: &[u8; 32]) -> Result<i64> {
     use prost::Message;
     let mut stream = federation
         .operator(RECIPIENT)
@@ -219,7 +250,9 @@ async fn arrival_time_ms(federation: &Federation) -> Result<i64> {
     while let Some(chunk) = stream.message().await? {
         if let Some(export_chunk::Chunk::Entry(entry)) = chunk.chunk {
             let entry = LogEntry::decode(entry.entry.as_slice())?;
-            if entry.kind == EntryKind::AttachmentReceived as i32 {
+            if entry.kind == EntryKind::AttachmentReceived as i32
+                && entry.detail.contains(&hex::encode(digest))
+            {
                 arrival = Some(entry.time_ms);
             }
         }
@@ -229,11 +262,11 @@ async fn arrival_time_ms(federation: &Federation) -> Result<i64> {
 
 /// Writes `size` pseudo-random bytes (incompressible, so nothing on the way can cheat) and
 /// returns the path and SHA-256.
-fn write_file(dir: &Path, size: u64) -> Result<(PathBuf, [u8; 32])> {
-    let path = dir.join("evidence.bin");
+fn write_file(dir: &Path, size: u64, seed: u64) -> Result<(PathBuf, [u8; 32])> {
+    let path = dir.join(format!("evidence-{seed}.bin"));
     let mut out = std::io::BufWriter::new(std::fs::File::create(&path)?);
     let mut hasher = Sha256::new();
-    let mut state: u64 = 0x9e37_79b9_7f4a_7c15;
+    let mut state: u64 = 0x9e37_79b9_7f4a_7c15 ^ seed.wrapping_mul(0x2545_f491_4f6c_dd1d);
     let mut buffer = vec![0u8; MIB as usize];
     let mut left = size;
     while left > 0 {
@@ -411,7 +444,11 @@ async fn baseline_stream(federation: &Federation, path: &Path, size: u64) -> Res
 
 fn print_report(results: &[SizeResult]) {
     println!();
-    println!("Attachment transfer tm -> de (loopback, mTLS 1.3; de a release rogatoryd process)");
+    println!(
+        "Attachment transfer tm -> de (loopback, mTLS 1.3; de a release rogatoryd process); \
+         best of {} runs each",
+        results.first().map_or(0, |r| r.runs)
+    );
     println!(
         "{:>9}  {:>14}  {:>16}  {:>16}  {:>16}  {:>7}  {:>12}  {:>12}",
         "size",
