@@ -12,8 +12,9 @@
 //!
 //! This module knows nothing of gRPC: the services in `transport` turn [`AttachmentError`] and
 //! [`Refusal`] into statuses (`transport::status`). The delivery pipeline calls two hooks only:
-//! [`upload_missing`] before a delivery attempt and [`require_present`] before a received
-//! message is stored, so that a receipt exists only for a message whose files all arrived.
+//! `transport::attachment_upload::upload_missing` before a delivery attempt and
+//! [`require_present`] before a received message is stored, so that a receipt exists only for
+//! a message whose files all arrived.
 
 use std::collections::HashMap;
 use std::fs::File;
@@ -24,15 +25,12 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use rogatory_proto::signing;
-use rogatory_proto::v1::federation_client::FederationClient;
 use rogatory_proto::v1::{
-    AttachmentChunk, AttachmentHeader, AttachmentRef, AttachmentStatusRequest, EntryKind, Envelope,
-    MessageRecord, SignedEnvelope, envelope,
+    AttachmentRef, EntryKind, Envelope, MessageRecord, SignedEnvelope, envelope,
 };
 use sha2::{Digest as _, Sha256};
 use tokio::sync::mpsc;
 
-use crate::delivery::Outcome;
 use crate::node::Node;
 use crate::store::{LogRecord, StoreError};
 
@@ -52,7 +50,7 @@ const MAX_NAME_BYTES: usize = 255;
 const SYNC_EVERY_BYTES: u64 = 32 * 1024 * 1024;
 /// Chunks queued between the network and the thread that hashes and writes them: enough to
 /// overlap the two, few enough that an upload holds at most a few MiB.
-const WRITER_QUEUE: usize = 4;
+pub(crate) const WRITER_QUEUE: usize = 4;
 
 /// Why an upload or a download cannot go on. Each has a stable reason token.
 #[non_exhaustive]
@@ -294,9 +292,6 @@ pub struct AttachmentStore {
     /// Uploads in progress, by digest, with the offset fsynced so far. One upload per digest
     /// at a time: a second is refused as busy rather than interleaved into the same file.
     active: Mutex<HashMap<Digest, Arc<AtomicU64>>>,
-    /// Per peer, a channel for uploads. Unlike the delivery channel it has no whole-call
-    /// timeout (a large upload takes minutes); each chunk is bounded instead.
-    channels: Mutex<HashMap<String, tonic::transport::Channel>>,
 }
 
 /// What an upload ended with.
@@ -326,7 +321,6 @@ impl AttachmentStore {
         Ok(Self {
             root,
             active: Mutex::new(HashMap::new()),
-            channels: Mutex::new(HashMap::new()),
         })
     }
 
@@ -442,31 +436,6 @@ impl AttachmentStore {
             sender: Some(sender),
             writer: Some(writer),
         }))
-    }
-
-    /// A channel to `peer` for uploads, opened on first use.
-    fn upload_channel(&self, node: &Node, peer: &str) -> Result<tonic::transport::Channel, String> {
-        let mut channels = match self.channels.lock() {
-            Ok(guard) => guard,
-            Err(poisoned) => poisoned.into_inner(),
-        };
-        if let Some(channel) = channels.get(peer) {
-            return Ok(channel.clone());
-        }
-        let entry = node
-            .peers
-            .iter()
-            .find(|p| p.node_id.as_str() == peer)
-            .ok_or_else(|| format!("{peer} is not a peer"))?;
-        let tls = node.tls.client_config().map_err(|e| e.to_string())?;
-        let channel = crate::transport::peer_client::lazy_streaming_channel(
-            entry,
-            tls,
-            node.config.delivery_timeout,
-        )
-        .map_err(|e| e.to_string())?;
-        channels.insert(peer.to_owned(), channel.clone());
-        Ok(channel)
     }
 }
 
@@ -898,147 +867,6 @@ pub fn read_chunks(
         }
     });
     receiver
-}
-
-/// Sender's hook before a delivery attempt: makes sure the recipient holds every file the
-/// message references, uploading what it lacks from the durable offset it reports. `None`
-/// when all are there (deliver now); otherwise the outcome of this attempt.
-pub async fn upload_missing(node: &Node, record: &MessageRecord) -> Option<Outcome> {
-    let signed = record.envelope.as_ref()?;
-    let envelope = signing::decode_envelope(&signed.payload).ok()?;
-    let refs = refs_of(&envelope);
-    if refs.is_empty() {
-        return None;
-    }
-    let channel = match node.attachments.upload_channel(node, &record.recipient) {
-        Ok(channel) => channel,
-        Err(error) => return Some(Outcome::Unreachable(error)),
-    };
-    let mut client = FederationClient::new(channel)
-        .max_encoding_message_size(node.config.max_envelope_bytes + MAX_CHUNK_BYTES + 64 * 1024);
-    for reference in refs {
-        let Some(digest) = digest_of(&reference.sha256) else {
-            return Some(Outcome::Refused(
-                "an attachment reference has a bad hash".into(),
-            ));
-        };
-        if let Err(outcome) = upload_one(node, &mut client, signed, &digest, reference.size).await {
-            return Some(outcome);
-        }
-    }
-    None
-}
-
-async fn upload_one(
-    node: &Node,
-    client: &mut FederationClient<tonic::transport::Channel>,
-    signed: &SignedEnvelope,
-    digest: &Digest,
-    size: u64,
-) -> Result<(), Outcome> {
-    let timeout = node.config.delivery_timeout;
-    let asked = tokio::time::timeout(
-        timeout,
-        client.attachment_status(AttachmentStatusRequest {
-            sha256: digest.to_vec(),
-            envelope: Some(signed.clone()),
-        }),
-    )
-    .await
-    .map_err(|_| Outcome::Unreachable(format!("no answer to AttachmentStatus within {timeout:?}")))?
-    .map_err(|status| outcome_of(&status))?
-    .into_inner();
-    if asked.present {
-        return Ok(());
-    }
-    let path = node.attachments.path_of(digest);
-    if node.attachments.stored_size(digest) != Some(size) {
-        return Err(Outcome::Refused(format!(
-            "attachment sha256 {} is not in this node's attachment store",
-            hex::encode(digest)
-        )));
-    }
-    let start = asked.durable_offset.min(size);
-    let (chunks, stream) = mpsc::channel::<AttachmentChunk>(WRITER_QUEUE);
-    let stalled = Arc::new(tokio::sync::Notify::new());
-    let feeder_stalled = Arc::clone(&stalled);
-    let header = AttachmentChunk {
-        header: Some(AttachmentHeader {
-            sha256: digest.to_vec(),
-            size,
-            envelope: Some(signed.clone()),
-        }),
-        ..Default::default()
-    };
-    let feeder = tokio::spawn(async move {
-        let mut file = read_chunks(path, start);
-        if chunks.send_timeout(header, timeout).await.is_err() {
-            feeder_stalled.notify_one();
-            return;
-        }
-        while let Some(Ok((offset, data))) = file.recv().await {
-            let chunk = AttachmentChunk {
-                header: None,
-                offset,
-                data,
-            };
-            if chunks.send_timeout(chunk, timeout).await.is_err() {
-                // The peer stopped reading: end the stream; what it stored stays durable.
-                feeder_stalled.notify_one();
-                return;
-            }
-        }
-    });
-    let call = client.put_attachment(tokio_stream::wrappers::ReceiverStream::new(stream));
-    let answer = tokio::select! {
-        answer = call => answer,
-        () = async { stalled.notified().await; tokio::time::sleep(timeout).await } => {
-            feeder.abort();
-            return Err(Outcome::Unreachable(format!(
-                "the upload of attachment {} stalled for {timeout:?}",
-                hex::encode(digest)
-            )));
-        }
-    };
-    feeder.abort();
-    let receipt = answer.map_err(|status| outcome_of(&status))?.into_inner();
-    if receipt.complete {
-        Ok(())
-    } else {
-        Err(Outcome::RetryLater(format!(
-            "the upload of attachment {} ended at byte {} of {size}",
-            hex::encode(digest),
-            receipt.durable_offset
-        )))
-    }
-}
-
-/// What a refused attachment call means for the delivery (as `delivery::classify` does for
-/// `Deliver`).
-fn outcome_of(status: &tonic::Status) -> Outcome {
-    let reason = status
-        .metadata()
-        .get(crate::transport::status::REASON_KEY)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default();
-    let text = format!(
-        "attachment transfer refused ({:?}, {reason}): {}",
-        status.code(),
-        status.message()
-    );
-    match (status.code(), reason) {
-        (_, "busy" | "unavailable" | "restoring" | "attachment-busy" | "attachment-offset") => {
-            Outcome::RetryLater(text)
-        }
-        (
-            tonic::Code::Unavailable
-            | tonic::Code::DeadlineExceeded
-            | tonic::Code::Cancelled
-            | tonic::Code::Unknown,
-            "",
-        ) => Outcome::Unreachable(text),
-        _ => Outcome::Refused(text),
-    }
 }
 
 /// Bounds an idle wait for the next chunk of an incoming stream.

@@ -45,7 +45,7 @@ pub async fn attempt(node: &Node, channel: Channel, record: &MessageRecord) -> O
         Ok(held) => held.map_or(0, |(checkpoint, _)| checkpoint.size),
         Err(error) => return Outcome::LocalFailure(error),
     };
-    if let Some(outcome) = crate::attachments::upload_missing(node, record).await {
+    if let Some(outcome) = crate::transport::attachment_upload::upload_missing(node, record).await {
         return outcome;
     }
     let result = peer_client::deliver(

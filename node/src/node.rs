@@ -63,6 +63,8 @@ pub struct Node {
     pub directory: rogatory_proto::v1::SignedDirectory,
     /// Evidence files, content-addressed under `<data_dir>/attachments` (outside sled).
     pub attachments: Arc<crate::attachments::AttachmentStore>,
+    /// Per-peer channels for attachment uploads (no whole-call timeout, unlike deliveries).
+    pub upload_channels: crate::transport::attachment_upload::UploadChannels,
 }
 
 impl Node {
@@ -100,6 +102,7 @@ impl Node {
             health,
             directory,
             attachments,
+            upload_channels: Default::default(),
             config,
             key,
             store,

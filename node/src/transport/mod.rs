@@ -2,6 +2,7 @@
 //! and the one place where domain errors become gRPC statuses.
 
 pub mod attachment_stream;
+pub mod attachment_upload;
 pub mod federation_service;
 pub mod operator_client;
 pub mod operator_service;
