@@ -464,6 +464,36 @@ pub enum CaseCommand {
         /// Your name, recorded as the update's author [default: $USER].
         #[arg(long = "as", value_name = "NAME")]
         name: Option<String>,
+        /// An evidence file to send with the reply; repeat for several. Each is uploaded to
+        /// your node (resuming an interrupted upload) and bound into the signed update by its
+        /// SHA-256; the other node issues its receipt only once every file arrived intact.
+        #[arg(long = "attach", value_name = "FILE")]
+        attach: Vec<std::path::PathBuf>,
+    },
+
+    /// Save an attachment of a case to a file, checking its SHA-256
+    #[command(
+        long_about = "Save an attachment of a case to a file.\n\n\
+                      The file comes out of your node's attachment store: files your node sent, \
+                      and files a peer sent with a request or reply in the case (the peer's \
+                      message was receipted only after each file's SHA-256 matched). The hash \
+                      is checked again as the file is written; it is written to FILE.part and \
+                      renamed to FILE only if it matches. An existing FILE is never \
+                      overwritten.",
+        after_help = "Example:\n  rogatory case fetch-attachment tm-2026-0001 \
+                      9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08 --out \
+                      statement.pdf"
+    )]
+    FetchAttachment {
+        /// The case id (`rogatory case list` lists them).
+        #[arg(value_name = "CASE_ID")]
+        case_id: String,
+        /// The attachment's SHA-256, 64 hex digits (`rogatory case show` lists them).
+        #[arg(value_name = "SHA256")]
+        sha256: String,
+        /// Where to write the file.
+        #[arg(long, value_name = "FILE")]
+        out: std::path::PathBuf,
     },
 }
 

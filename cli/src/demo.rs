@@ -350,6 +350,7 @@ async fn scenario(
         ),
     ] {
         let update = submit::StatusToSend {
+            attach: Vec::new(),
             status,
             ground: None,
             note: note.to_owned(),

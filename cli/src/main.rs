@@ -15,6 +15,7 @@
 #![forbid(unsafe_code)]
 
 mod args;
+mod attachments;
 mod bundle;
 mod commands;
 mod connection;
@@ -147,6 +148,7 @@ async fn run(cli: Cli) -> anyhow::Result<Outcome> {
                 }),
         }) => {
             let update = submit::StatusToSend {
+                attach: Vec::new(),
                 status,
                 ground,
                 note,
@@ -170,6 +172,11 @@ async fn run(cli: Cli) -> anyhow::Result<Outcome> {
             case::list(&target, filter, format).await
         }
         Command::Case(CaseCommand::Show { case_id }) => case::show(&target, &case_id, format).await,
+        Command::Case(CaseCommand::FetchAttachment {
+            case_id,
+            sha256,
+            out,
+        }) => case::fetch_attachment(&target, &case_id, &sha256, &out).await,
         Command::Case(CaseCommand::Reply {
             case_id,
             refers_to,
@@ -177,8 +184,10 @@ async fn run(cli: Cli) -> anyhow::Result<Outcome> {
             ground,
             note,
             name,
+            attach,
         }) => {
             let update = submit::StatusToSend {
+                attach,
                 status,
                 ground,
                 note,

@@ -160,6 +160,8 @@ pub struct Submission {
     /// Empty to let the node open a new case.
     pub case_id: String,
     pub request: MlaRequest,
+    /// The files of `request.attachments`, in the same order, to upload before submitting.
+    pub attachment_paths: Vec<PathBuf>,
 }
 
 /// Parses request-file text. Errors carry the line, column and the key concerned.
@@ -222,14 +224,16 @@ impl RequestFile {
                 FORMAT_HINT,
             ));
         }
-        let attachments = self
+        let (attachment_paths, attachments): (Vec<PathBuf>, Vec<AttachmentRef>) = self
             .attachments
             .iter()
             .enumerate()
             .map(|(i, entry)| {
                 attachment(base, entry).with_context(|| format!("`attachments[{i}]`"))
             })
-            .collect::<anyhow::Result<Vec<_>>>()?;
+            .collect::<anyhow::Result<Vec<_>>>()?
+            .into_iter()
+            .unzip();
         let request = MlaRequest {
             national_reference: self.routing.national_reference,
             requesting_authority: Some(self.routing.requesting_authority.into()),
@@ -315,6 +319,7 @@ impl RequestFile {
             to,
             case_id,
             request,
+            attachment_paths,
         })
     }
 }
@@ -328,22 +333,10 @@ impl From<AuthorityEntry> for Authority {
     }
 }
 
-fn attachment(base: &Path, entry: &AttachmentEntry) -> anyhow::Result<AttachmentRef> {
+fn attachment(base: &Path, entry: &AttachmentEntry) -> anyhow::Result<(PathBuf, AttachmentRef)> {
     let path = base.join(&entry.path);
-    let bytes = std::fs::read(&path).with_context(|| format!("cannot read {}", path.display()))?;
-    let file_name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    Ok(AttachmentRef {
-        file_name,
-        media_type: entry
-            .media_type
-            .clone()
-            .unwrap_or_else(|| "application/octet-stream".to_owned()),
-        size: bytes.len() as u64,
-        sha256: rogatory_proto::signing::sha256(&bytes).to_vec(),
-    })
+    let reference = crate::attachments::reference(&path, entry.media_type.clone())?;
+    Ok((path, reference))
 }
 
 /// The commented template printed by `rogatory request template`.

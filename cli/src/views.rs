@@ -8,8 +8,8 @@
 use prost::Message;
 use rogatory_proto::signing;
 use rogatory_proto::v1::{
-    AssistanceType, Authority, DeliveryState, Direction, Envelope, MessageRecord, MlaRequest,
-    PersonRole, ProceedingsStage, Receipt, RefusalGround, RequestState, RequestStatus,
+    AssistanceType, AttachmentRef, Authority, DeliveryState, Direction, Envelope, MessageRecord,
+    MlaRequest, PersonRole, ProceedingsStage, Receipt, RefusalGround, RequestState, RequestStatus,
     SignedReceipt, SpontaneousInformation, StatusUpdate, UseRestriction, envelope,
 };
 use serde::Serialize;
@@ -333,6 +333,9 @@ pub struct StatusUpdateView {
     /// The status update this one followed; none for the first on its request.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub previous: Option<String>,
+    /// Evidence files sent with the update.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub attachments: Vec<AttachmentView>,
 }
 
 impl From<&StatusUpdate> for StatusUpdateView {
@@ -345,6 +348,11 @@ impl From<&StatusUpdate> for StatusUpdateView {
             note: update.note.clone(),
             author: update.author.clone(),
             previous: Some(update.previous.clone()).filter(|p| !p.is_empty()),
+            attachments: update
+                .attachments
+                .iter()
+                .map(AttachmentView::from)
+                .collect(),
         }
     }
 }
@@ -501,6 +509,27 @@ pub struct AttachmentView {
     pub sha256: String,
 }
 
+impl From<&AttachmentRef> for AttachmentView {
+    fn from(a: &AttachmentRef) -> Self {
+        Self {
+            file_name: a.file_name.clone(),
+            media_type: a.media_type.clone(),
+            size: a.size,
+            sha256: hex::encode(&a.sha256),
+        }
+    }
+}
+
+impl AttachmentView {
+    /// One line for people: name, type, size and the hash to fetch it by.
+    pub fn line(&self) -> String {
+        format!(
+            "{} ({}, {} bytes, SHA-256 {})",
+            self.file_name, self.media_type, self.size, self.sha256
+        )
+    }
+}
+
 impl From<&Authority> for AuthorityView {
     fn from(authority: &Authority) -> Self {
         Self {
@@ -557,16 +586,7 @@ impl From<&MlaRequest> for RequestView {
             confidential: r.confidential,
             language: r.language.clone(),
             signed_by: r.signed_by.clone(),
-            attachments: r
-                .attachments
-                .iter()
-                .map(|a| AttachmentView {
-                    file_name: a.file_name.clone(),
-                    media_type: a.media_type.clone(),
-                    size: a.size,
-                    sha256: hex::encode(&a.sha256),
-                })
-                .collect(),
+            attachments: r.attachments.iter().map(AttachmentView::from).collect(),
         }
     }
 }
@@ -718,16 +738,7 @@ impl MessageDetail {
             out.field("confidential", if r.confidential { "yes" } else { "no" });
             out.field("language", &r.language);
             out.field("signed by", &r.signed_by);
-            let attachments: Vec<String> = r
-                .attachments
-                .iter()
-                .map(|a| {
-                    format!(
-                        "{} ({}, {} bytes, SHA-256 {})",
-                        a.file_name, a.media_type, a.size, a.sha256
-                    )
-                })
-                .collect();
+            let attachments: Vec<String> = r.attachments.iter().map(AttachmentView::line).collect();
             out.list("attachments", &attachments);
         }
         if let Some(u) = &self.status_update {
@@ -741,6 +752,8 @@ impl MessageDetail {
             out.field("follows", u.previous.as_deref().unwrap_or(""));
             out.field("note", &u.note);
             out.field("author", &u.author);
+            let attachments: Vec<String> = u.attachments.iter().map(AttachmentView::line).collect();
+            out.list("attachments", &attachments);
         }
         if let Some(i) = &self.information {
             out.heading("Spontaneous information");

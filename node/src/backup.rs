@@ -46,6 +46,8 @@ pub enum RestoreError {
         path: PathBuf,
         source: std::io::Error,
     },
+    #[error("cannot restore the backup's attachments")]
+    Attachments(#[source] crate::attachments::AttachmentError),
 }
 
 /// What was restored.
@@ -114,6 +116,9 @@ pub fn restore(backup_dir: &Path, config: &NodeConfig) -> Result<Restored, Resto
     }
     copy_dir(&source, &partial)?;
     sync_dir(&partial)?;
+    // Before the store is in place: a restored message never lacks a file it references.
+    crate::attachments::AttachmentStore::restore_from(data_dir, backup_dir)
+        .map_err(RestoreError::Attachments)?;
     let marker = data_dir.join(RESTORED_MARKER);
     std::fs::write(
         &marker,

@@ -47,6 +47,14 @@ pub const ENV_OVERRIDES: &[(&str, &str)] = &[
         "limits.max_concurrent_deliveries",
     ),
     (
+        "ROGATORY_ATTACHMENTS_MAX_FILE_BYTES",
+        "attachments.max_file_bytes",
+    ),
+    (
+        "ROGATORY_ATTACHMENTS_MAX_TOTAL_PER_MESSAGE_BYTES",
+        "attachments.max_total_per_message_bytes",
+    ),
+    (
         "ROGATORY_ALERTS_PEER_UNREACHABLE_AFTER_SECONDS",
         "alerts.peer_unreachable_after_seconds",
     ),
@@ -118,6 +126,8 @@ struct RawConfig {
     #[serde(default)]
     alerts: RawAlerts,
     #[serde(default)]
+    attachments: RawAttachments,
+    #[serde(default)]
     peers: Vec<RawPeer>,
     #[serde(default)]
     metrics: Option<RawMetrics>,
@@ -151,6 +161,27 @@ struct RawLimits {
     delivery_alert_after_seconds: Option<u64>,
     max_concurrent_deliveries: Option<usize>,
 }
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawAttachments {
+    max_file_bytes: Option<u64>,
+    max_total_per_message_bytes: Option<u64>,
+}
+
+/// Limits on evidence attachments this node stores (its users' and its peers').
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AttachmentLimits {
+    /// Largest single file.
+    pub max_file_bytes: u64,
+    /// Largest total of the files one message references.
+    pub max_total_per_message_bytes: u64,
+}
+
+/// 4 GiB: a day of body-camera video, or a full disk image of a phone.
+pub const DEFAULT_MAX_ATTACHMENT_BYTES: u64 = 4 * 1024 * 1024 * 1024;
+/// 16 GiB across the attachments of one message.
+pub const DEFAULT_MAX_ATTACHMENTS_PER_MESSAGE_BYTES: u64 = 16 * 1024 * 1024 * 1024;
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -219,6 +250,7 @@ pub struct NodeConfig {
     /// the file says `metrics.allow_remote = true`.
     pub metrics_listen: Option<SocketAddr>,
     pub alerts: AlertThresholds,
+    pub attachments: AttachmentLimits,
     /// The contact-point directory file this node publishes, signed (None: an empty one).
     pub directory: Option<PathBuf>,
 }
@@ -282,11 +314,13 @@ impl NodeConfig {
             self.delivery_timeout,
             self.delivery_alert_after,
             self.max_concurrent_deliveries,
+            self.attachments,
         ) != (
             other.max_envelope_bytes,
             other.delivery_timeout,
             other.delivery_alert_after,
             other.max_concurrent_deliveries,
+            other.attachments,
         )
     }
 
@@ -532,6 +566,24 @@ impl RawConfig {
                 " days",
             ),
         };
+        let attachments = AttachmentLimits {
+            max_file_bytes: problems.in_range(
+                "attachments.max_file_bytes",
+                self.attachments
+                    .max_file_bytes
+                    .unwrap_or(DEFAULT_MAX_ATTACHMENT_BYTES),
+                1..=1 << 50,
+                " bytes",
+            ),
+            max_total_per_message_bytes: problems.in_range(
+                "attachments.max_total_per_message_bytes",
+                self.attachments
+                    .max_total_per_message_bytes
+                    .unwrap_or(DEFAULT_MAX_ATTACHMENTS_PER_MESSAGE_BYTES),
+                1..=1 << 52,
+                " bytes",
+            ),
+        };
         Some(NodeConfig {
             node_id: node_id?,
             listen: listen?,
@@ -550,6 +602,7 @@ impl RawConfig {
             log_level: self.log_level,
             metrics_listen,
             alerts,
+            attachments,
             directory: self.directory.map(resolve),
         })
     }

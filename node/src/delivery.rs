@@ -45,6 +45,9 @@ pub async fn attempt(node: &Node, channel: Channel, record: &MessageRecord) -> O
         Ok(held) => held.map_or(0, |(checkpoint, _)| checkpoint.size),
         Err(error) => return Outcome::LocalFailure(error),
     };
+    if let Some(outcome) = crate::transport::attachment_upload::upload_missing(node, record).await {
+        return outcome;
+    }
     let result = peer_client::deliver(
         &record.recipient,
         &address,
@@ -92,7 +95,9 @@ fn classify(error: DeliveryError) -> Outcome {
         DeliveryError::Connect { .. } | DeliveryError::Timeout { .. } => Outcome::Unreachable(text),
         DeliveryError::NoReceipt { .. } => Outcome::RetryLater(text),
         DeliveryError::Refused { code, reason, .. } => match (code, reason.as_str()) {
-            (_, "busy" | "out-of-order" | "unavailable" | "restoring") => Outcome::RetryLater(text),
+            (_, "busy" | "out-of-order" | "unavailable" | "restoring" | "attachments-missing") => {
+                Outcome::RetryLater(text)
+            }
             // No rogatory reason: the transport failed before the peer's service answered.
             (Code::Unavailable | Code::DeadlineExceeded | Code::Cancelled | Code::Unknown, "") => {
                 Outcome::Unreachable(text)

@@ -54,6 +54,8 @@ pub enum Rejection {
         refers_to: String,
         kind: &'static str,
     },
+    #[error(transparent)]
+    Attachments(#[from] crate::attachments::Refusal),
 }
 
 impl Rejection {
@@ -70,13 +72,17 @@ impl Rejection {
             Self::OutOfOrder { .. } => "out-of-order",
             Self::InvalidTransition { .. } => "invalid-transition",
             Self::OutsideLifecycle { .. } => "outside-lifecycle",
+            Self::Attachments(refusal) => refusal.reason(),
         }
     }
 
     /// Whether the same message may succeed later without anyone changing anything. Such
     /// refusals are not written to the audit log: the sender simply retries.
     pub fn is_transient(&self) -> bool {
-        matches!(self, Self::OutOfOrder { .. })
+        match self {
+            Self::Attachments(refusal) => refusal.is_transient(),
+            other => matches!(other, Self::OutOfOrder { .. }),
+        }
     }
 }
 
@@ -226,6 +232,8 @@ async fn check_and_store(
                 }
                 .into());
             }
+            // Checks 7a to 7c: the attachment references are sound and every file is stored here.
+            crate::attachments::require_present(node, &envelope).map_err(Rejection::from)?;
             // A status update is applied only after the request it concerns, in the same case and
             // between the same two nodes, and only if the lifecycle allows it (checks 8a to 8c).
             let (request_state, superseded) = match &envelope.body {

@@ -5,12 +5,14 @@
 //!   whom it trusts;
 //! - [`store`]: the only code that touches sled (audit log, messages, durability);
 //! - [`inbound`], [`outbound`], [`delivery`]: what happens to a message, free of gRPC types;
+//! - [`attachments`]: evidence files, content-addressed beside the store, and their transfer;
 //! - [`cases`]: requests' lifecycles, kept on their records as updates are stored;
 //! - [`transport`]: the gRPC services and clients, and the error-to-status table;
 //! - [`metrics`]: Prometheus counters and the `/metrics` endpoint;
 //! - [`server`]: starting and stopping a node.
 #![forbid(unsafe_code)]
 
+pub mod attachments;
 pub mod backup;
 pub mod cases;
 pub mod checkpoints;

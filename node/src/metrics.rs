@@ -92,6 +92,8 @@ pub struct Metrics {
     sent: Family<PeerLabels, Counter>,
     received: Family<PeerLabels, Counter>,
     rejected: Family<ReasonLabels, Counter>,
+    attachments_received: Family<PeerLabels, Counter>,
+    attachment_bytes_received: Family<PeerLabels, Counter>,
     attempts_failed: Family<ReasonLabels, Counter>,
     latency: Family<PeerLabels, Histogram, fn() -> Histogram>,
     queue_depth: Family<PeerLabels, Gauge>,
@@ -123,6 +125,18 @@ impl Metrics {
             "messages_rejected",
             "Deliveries this node refused, by sending peer and reason token (rogatory-reason)",
             rejected.clone(),
+        );
+        let attachments_received = Family::<PeerLabels, Counter>::default();
+        registry.register(
+            "attachments_received",
+            "Attachments a peer uploaded, stored after their size and SHA-256 were verified",
+            attachments_received.clone(),
+        );
+        let attachment_bytes_received = Family::<PeerLabels, Counter>::default();
+        registry.register(
+            "attachment_bytes_received",
+            "Bytes of the attachments counted by rogatory_attachments_received",
+            attachment_bytes_received.clone(),
         );
         let attempts_failed = Family::<ReasonLabels, Counter>::default();
         registry.register(
@@ -186,6 +200,8 @@ impl Metrics {
             // Creating a series is enough: it starts at zero.
             let _ = sent.get_or_create(&labels);
             let _ = received.get_or_create(&labels);
+            let _ = attachments_received.get_or_create(&labels);
+            let _ = attachment_bytes_received.get_or_create(&labels);
             let _ = latency.get_or_create(&labels);
             let _ = queue_depth.get_or_create(&labels);
         }
@@ -195,6 +211,8 @@ impl Metrics {
             sent,
             received,
             rejected,
+            attachments_received,
+            attachment_bytes_received,
             attempts_failed,
             latency,
             queue_depth,
@@ -226,6 +244,17 @@ impl Metrics {
             reason: reason.to_owned(),
         };
         self.rejected.get_or_create(&labels).inc();
+    }
+
+    /// An attachment of `bytes` from `peer` was verified and stored.
+    pub fn attachment_received(&self, peer: &str, bytes: u64) {
+        let labels = PeerLabels {
+            peer: self.peer_label(Some(peer)),
+        };
+        self.attachments_received.get_or_create(&labels).inc();
+        self.attachment_bytes_received
+            .get_or_create(&labels)
+            .inc_by(bytes);
     }
 
     /// A delivery attempt to `peer` ended with `outcome`.

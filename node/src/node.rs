@@ -31,6 +31,8 @@ pub enum StartError {
     Directory(#[from] crate::directory::DirectoryError),
     #[error(transparent)]
     Checkpoint(#[from] crate::checkpoints::CheckpointingError),
+    #[error("attachment store: {0}")]
+    Attachments(#[from] crate::attachments::AttachmentError),
     #[error("cannot create data directory {path}")]
     DataDir {
         path: std::path::PathBuf,
@@ -59,6 +61,10 @@ pub struct Node {
     pub health: crate::health::HealthState,
     /// This node's contact-point directory, signed once at start and served to peers.
     pub directory: rogatory_proto::v1::SignedDirectory,
+    /// Evidence files, content-addressed under `<data_dir>/attachments` (outside sled).
+    pub attachments: Arc<crate::attachments::AttachmentStore>,
+    /// Per-peer channels for attachment uploads (no whole-call timeout, unlike deliveries).
+    pub upload_channels: crate::transport::attachment_upload::UploadChannels,
 }
 
 impl Node {
@@ -86,6 +92,7 @@ impl Node {
         create_private_dir(&config.data_dir)?;
         let store_dir = config.data_dir.join("store");
         let store = Arc::new(Store::open(&store_dir)?);
+        let attachments = Arc::new(crate::attachments::AttachmentStore::open(&config.data_dir)?);
         let health = crate::health::HealthState::default();
         // The marker file is the durable record; the flag is what the running node consults.
         health.set_restore_pending(crate::backup::restore_pending(&config.data_dir));
@@ -94,6 +101,8 @@ impl Node {
             metrics: crate::metrics::Metrics::new(&config),
             health,
             directory,
+            attachments,
+            upload_channels: Default::default(),
             config,
             key,
             store,

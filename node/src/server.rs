@@ -90,7 +90,7 @@ impl RunningNode {
         let shutdown = CancellationToken::new();
         let outbox = Outbox::start(Arc::clone(&node), shutdown.clone());
         let checkpointer = tokio::spawn(checkpoints::run(Arc::clone(&node), shutdown.clone()));
-        let (federation, health_reporter) = federation_router(&node).await;
+        let (federation, health_reporter) = federation_router(&node, &shutdown).await;
         let health_task = tokio::spawn(health::run(
             Arc::clone(&node),
             Arc::clone(&outbox),
@@ -217,6 +217,7 @@ impl RunningNode {
 /// The federation port's services, and the health reporter the health task drives.
 async fn federation_router(
     node: &Arc<Node>,
+    shutdown: &CancellationToken,
 ) -> (
     tonic::transport::server::Router,
     tonic_health::server::HealthReporter,
@@ -231,9 +232,22 @@ async fn federation_router(
     for service in ["", "rogatory.v1.Federation"] {
         health_reporter.set_service_status(service, initial).await;
     }
-    let federation = FederationServer::new(FederationService::new(Arc::clone(node)))
-        .max_decoding_message_size(node.config.max_envelope_bytes + REQUEST_OVERHEAD_BYTES);
+    let federation =
+        FederationServer::new(FederationService::new(Arc::clone(node), shutdown.clone()))
+            .max_decoding_message_size(
+                node.config
+                    .max_envelope_bytes
+                    .max(crate::attachments::MAX_CHUNK_BYTES)
+                    + REQUEST_OVERHEAD_BYTES,
+            )
+            .max_encoding_message_size(
+                crate::attachments::MAX_CHUNK_BYTES + REQUEST_OVERHEAD_BYTES,
+            );
+    // Larger HTTP/2 windows than the defaults so that an attachment stream keeps a fast link
+    // busy; memory per stream stays bounded by the window.
     let mut router = Server::builder()
+        .initial_stream_window_size(crate::transport::peer_client::STREAM_WINDOW_BYTES)
+        .initial_connection_window_size(crate::transport::peer_client::CONNECTION_WINDOW_BYTES)
         .add_service(federation)
         .add_service(health_service);
     // Reflection advertises only what this port serves (not the operator API).

@@ -451,6 +451,28 @@ mod tests {
     }
 
     #[test]
+    fn an_attachment_arrival_chains_and_carries_no_signature() {
+        let first = entry(0, ZERO_HASH);
+        let arrival = LogEntry {
+            index: 1,
+            time_ms: 2,
+            kind: EntryKind::AttachmentReceived as i32,
+            previous_hash: entry_hash(&first).to_vec(),
+            peer: "tm".into(),
+            message_id: "01HZX3J6K8Q2M4N5P6R7S8T9VW".into(),
+            detail: format!("sha256 {} size 3", "ab".repeat(32)),
+            ..Default::default()
+        };
+        let mut verifier = ChainVerifier::new();
+        for (i, bytes) in [first, arrival.encode_to_vec()].iter().enumerate() {
+            verifier.push(i as u64, bytes).expect("links");
+        }
+        assert_eq!(verifier.len(), 2);
+        let signed = EntrySignature::of(&arrival, "de", |_| None).expect("no key needed");
+        assert!(signed.is_none());
+    }
+
+    #[test]
     fn changed_entry_is_named() {
         let mut entries = chain(5);
         // Change entry 2's detail text (last byte of the encoding).

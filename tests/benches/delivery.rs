@@ -692,6 +692,36 @@ struct InstantReceiver;
 
 #[tonic::async_trait]
 impl FederationService for InstantReceiver {
+    type FetchAttachmentStream =
+        tokio_stream::Empty<Result<rogatory_proto::v1::AttachmentChunk, tonic::Status>>;
+
+    async fn attachment_status(
+        &self,
+        _request: tonic::Request<rogatory_proto::v1::AttachmentStatusRequest>,
+    ) -> Result<tonic::Response<rogatory_proto::v1::AttachmentStatusResponse>, tonic::Status> {
+        Err(tonic::Status::unimplemented(
+            "the baseline receiver stores no attachments",
+        ))
+    }
+
+    async fn put_attachment(
+        &self,
+        _request: tonic::Request<tonic::Streaming<rogatory_proto::v1::AttachmentChunk>>,
+    ) -> Result<tonic::Response<rogatory_proto::v1::AttachmentReceipt>, tonic::Status> {
+        Err(tonic::Status::unimplemented(
+            "the baseline receiver stores no attachments",
+        ))
+    }
+
+    async fn fetch_attachment(
+        &self,
+        _request: tonic::Request<rogatory_proto::v1::FetchAttachmentRequest>,
+    ) -> Result<tonic::Response<Self::FetchAttachmentStream>, tonic::Status> {
+        Err(tonic::Status::unimplemented(
+            "the baseline receiver stores no attachments",
+        ))
+    }
+
     async fn deliver(
         &self,
         _request: tonic::Request<DeliverRequest>,

@@ -232,6 +232,9 @@ pub struct TimelineEntry {
     /// Spontaneous information: the restrictions on its use, as sentences.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub restrictions: Vec<String>,
+    /// Evidence files bound into the message (`case fetch-attachment` saves them).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub attachments: Vec<crate::views::AttachmentView>,
     /// The state the update led to (or for a request, where it stands now).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub state: Option<String>,
@@ -312,6 +315,11 @@ impl CaseView {
                         None,
                     ),
                 };
+                let attachments = match (&detail.request, &detail.status_update) {
+                    (Some(request), _) => request.attachments.clone(),
+                    (_, Some(update)) => update.attachments.clone(),
+                    _ => Vec::new(),
+                };
                 let receipt = detail.receipt.as_ref().map_or_else(String::new, |r| {
                     format!(
                         "{} stored it at {}, its log entry {}",
@@ -331,6 +339,7 @@ impl CaseView {
                     ground,
                     note,
                     restrictions,
+                    attachments,
                     state: s.request_state.clone(),
                     superseded: s.superseded,
                     delivery: s.state.clone(),
@@ -418,6 +427,9 @@ impl CaseView {
                     "               "
                 };
                 out.push_str(&format!("      {label} {restriction}\n"));
+            }
+            for attachment in &e.attachments {
+                out.push_str(&format!("      file:    {}\n", attachment.line()));
             }
             if !e.note.is_empty() {
                 let note = wrap(&e.note, 80).replace('\n', "\n               ");
@@ -516,6 +528,24 @@ pub async fn reply(
     let thread = fetch(target, case_id).await?;
     let request = reply_target(case_id, &thread.requests, refers_to)?;
     submit::status_send(target, &request, update, name, format).await
+}
+
+/// `rogatory case fetch-attachment`: the file out of the node's store, its hash re-checked.
+pub async fn fetch_attachment(
+    target: &NodeTarget,
+    case_id: &str,
+    sha256: &str,
+    out: &std::path::Path,
+) -> anyhow::Result<Outcome> {
+    let mut client = target.connect().await?;
+    let size =
+        crate::attachments::fetch(&mut client, case_id, &sha256.to_ascii_lowercase(), out).await?;
+    println!(
+        "Saved {} ({size} bytes, SHA-256 verified: {})",
+        out.display(),
+        sha256.to_ascii_lowercase()
+    );
+    Ok(Outcome::Done)
 }
 
 #[cfg(test)]

@@ -3,7 +3,7 @@
 //! The node signs, logs and delivers; these commands check what they can first (so a bad file
 //! fails before any connection), then report the delivery state the node returns.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use rogatory_proto::ids::is_message_id;
 use rogatory_proto::v1::{
@@ -13,6 +13,7 @@ use rogatory_proto::v1::{
 use tonic::Code;
 
 use super::Outcome;
+use crate::attachments;
 use crate::connection::{Client, NodeTarget, answer};
 use crate::failure::{RpcError, UserError};
 use crate::output::{Format, print_json, wrap};
@@ -57,6 +58,8 @@ pub struct StatusToSend {
     /// Only for a refusal, and required for it.
     pub ground: Option<RefusalGround>,
     pub note: String,
+    /// Evidence files to send with the update (`--attach`), uploaded to the node first.
+    pub attach: Vec<PathBuf>,
 }
 
 impl StatusToSend {
@@ -99,6 +102,8 @@ pub async fn submit_status(
     update: &StatusToSend,
     submitted_by: &str,
 ) -> anyhow::Result<MessageRecord> {
+    // Stored and verified on the node before the update that binds them is signed.
+    let attachments = attachments::upload_all(client, &update.attach).await?;
     let response = answer(
         client
             .submit_status_update(SubmitStatusUpdateRequest {
@@ -111,6 +116,7 @@ pub async fn submit_status(
                     ground: update.ground.map_or(0, |g| g as i32),
                     // The node sets it: the head of the request's thread when it signs.
                     previous: String::new(),
+                    attachments,
                 }),
                 submitted_by: submitted_by.to_owned(),
             })
@@ -130,6 +136,14 @@ pub async fn request_send(
 ) -> anyhow::Result<Outcome> {
     let submission = request_file::load(file)?;
     let mut client = target.connect().await?;
+    // The node signs a request only once it holds every file the request binds.
+    for (path, reference) in submission
+        .attachment_paths
+        .iter()
+        .zip(&submission.request.attachments)
+    {
+        attachments::upload(&mut client, path, reference).await?;
+    }
     let record = submit_request(&mut client, submission, &submitter(name)).await?;
     report(&record, format)
 }
@@ -253,6 +267,7 @@ mod tests {
 
     fn to_send(status: RequestStatus, ground: Option<RefusalGround>, note: &str) -> StatusToSend {
         StatusToSend {
+            attach: Vec::new(),
             status,
             ground,
             note: note.into(),

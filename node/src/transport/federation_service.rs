@@ -4,15 +4,23 @@ use std::sync::Arc;
 
 use rogatory_proto::v1::federation_server::Federation;
 use rogatory_proto::v1::{
-    DeliverRequest, DeliverResponse, GetDirectoryRequest, HeldCheckpointRequest,
-    HeldCheckpointResponse, SignedDirectory, WitnessRequest, WitnessResponse,
+    AttachmentChunk, AttachmentReceipt, AttachmentStatusRequest, AttachmentStatusResponse,
+    DeliverRequest, DeliverResponse, FetchAttachmentRequest, GetDirectoryRequest,
+    HeldCheckpointRequest, HeldCheckpointResponse, SignedDirectory, WitnessRequest,
+    WitnessResponse,
 };
-use tonic::{Request, Response, Status};
+use tokio_stream::wrappers::ReceiverStream;
+use tonic::{Request, Response, Status, Streaming};
 
-use super::status;
 use super::tls_listener::PeerIdentity;
+use super::{attachment_stream, status};
+use crate::attachments::{self, AttachmentError, Held, Origin};
 use crate::node::Node;
 use crate::{inbound, witness};
+
+/// Attachment uploads and downloads handled at once (each holds a few chunks of memory and a
+/// file); beyond that peers are told "busy" and retry.
+const MAX_CONCURRENT_TRANSFERS: usize = 16;
 
 #[derive(Debug, Clone)]
 pub struct FederationService {
@@ -20,14 +28,21 @@ pub struct FederationService {
     /// Deliveries being handled now. When all permits are taken the node answers "busy"
     /// (retryable) instead of queueing work without bound.
     in_flight: Arc<tokio::sync::Semaphore>,
+    /// Attachment transfers in progress: separate from `in_flight` because one lasts minutes.
+    transfers: Arc<tokio::sync::Semaphore>,
+    /// Cancelled when the node stops: uploads in progress end at once, their received bytes
+    /// fsynced for a resume, instead of holding the drain up for minutes.
+    shutdown: tokio_util::sync::CancellationToken,
 }
 
 impl FederationService {
-    pub fn new(node: Arc<Node>) -> Self {
+    pub fn new(node: Arc<Node>, shutdown: tokio_util::sync::CancellationToken) -> Self {
         let permits = node.config.max_concurrent_deliveries;
         Self {
             node,
             in_flight: Arc::new(tokio::sync::Semaphore::new(permits)),
+            transfers: Arc::new(tokio::sync::Semaphore::new(MAX_CONCURRENT_TRANSFERS)),
+            shutdown,
         }
     }
 }
@@ -49,8 +64,97 @@ impl FederationService {
     }
 }
 
+fn digest_or_not_found(bytes: &[u8]) -> Result<attachments::Digest, Status> {
+    attachments::digest_of(bytes).ok_or_else(|| status::from_attachment(AttachmentError::NotFound))
+}
+
 #[tonic::async_trait]
 impl Federation for FederationService {
+    type FetchAttachmentStream = ReceiverStream<Result<AttachmentChunk, Status>>;
+
+    async fn attachment_status(
+        &self,
+        request: Request<AttachmentStatusRequest>,
+    ) -> Result<Response<AttachmentStatusResponse>, Status> {
+        let Ok(_permit) = self.in_flight.try_acquire() else {
+            return Err(status::busy());
+        };
+        let caller = self.peer_caller(&request, "only peers of this node may send it files")?;
+        let request = request.into_inner();
+        let digest = digest_or_not_found(&request.sha256)?;
+        let (size, _) =
+            attachments::authorize_upload(&self.node, &caller, request.envelope.as_ref(), &digest)
+                .map_err(status::from_attachment)?;
+        let held = self
+            .node
+            .attachments
+            .held(&digest)
+            .await
+            .map_err(status::from_attachment)?;
+        Ok(Response::new(status_response(held, size)))
+    }
+
+    async fn put_attachment(
+        &self,
+        request: Request<Streaming<AttachmentChunk>>,
+    ) -> Result<Response<AttachmentReceipt>, Status> {
+        let Ok(_permit) = self.transfers.try_acquire() else {
+            return Err(status::busy());
+        };
+        let caller = self.peer_caller(&request, "only peers of this node may send it files")?;
+        let mut stream = request.into_inner();
+        let header = attachment_stream::header_of(&mut stream).await?;
+        let digest = digest_or_not_found(&header.sha256)?;
+        let (size, message_id) =
+            attachments::authorize_upload(&self.node, &caller, header.envelope.as_ref(), &digest)
+                .map_err(status::from_attachment)?;
+        if header.size != size {
+            return Err(status::from_attachment(AttachmentError::BadChunk(format!(
+                "header.size {} differs from the size the message references ({size})",
+                header.size
+            ))));
+        }
+        let origin = Origin::Peer {
+            node_id: caller.clone(),
+            message_id,
+        };
+        let receipt = attachment_stream::receive(
+            &self.node,
+            digest,
+            size,
+            origin,
+            &mut stream,
+            &self.shutdown,
+        )
+        .await;
+        if let Err(refused) = &receipt {
+            tracing::info!(peer = %caller, sha256 = %hex::encode(digest), %refused, "attachment upload refused");
+        }
+        receipt.map(Response::new)
+    }
+
+    async fn fetch_attachment(
+        &self,
+        request: Request<FetchAttachmentRequest>,
+    ) -> Result<Response<Self::FetchAttachmentStream>, Status> {
+        let Ok(permit) = Arc::clone(&self.transfers).try_acquire_owned() else {
+            return Err(status::busy());
+        };
+        let caller = self.peer_caller(&request, "only peers of this node may read its files")?;
+        let request = request.into_inner();
+        let digest = digest_or_not_found(&request.sha256)?;
+        attachments::authorize_fetch(&self.node, &caller, &request.message_id, &digest)
+            .map_err(status::from_attachment)?;
+        attachment_stream::send(
+            &self.node,
+            digest,
+            request.offset,
+            permit,
+            self.shutdown.clone(),
+        )
+        .map(Response::new)
+    }
+
     async fn deliver(
         &self,
         request: Request<DeliverRequest>,
@@ -147,5 +251,26 @@ impl Federation for FederationService {
             "only peers of this node may read its contact-point directory",
         )?;
         Ok(Response::new(self.node.directory.clone()))
+    }
+}
+
+/// The answer to `AttachmentStatus` for a file of `size` bytes.
+pub fn status_response(held: Held, size: u64) -> AttachmentStatusResponse {
+    match held {
+        Held::Present { size } => AttachmentStatusResponse {
+            present: true,
+            durable_offset: size,
+            size,
+        },
+        Held::Partial { durable_offset } => AttachmentStatusResponse {
+            present: false,
+            durable_offset,
+            size,
+        },
+        Held::Absent => AttachmentStatusResponse {
+            present: false,
+            durable_offset: 0,
+            size,
+        },
     }
 }

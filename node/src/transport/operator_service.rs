@@ -8,14 +8,16 @@ use std::time::Duration;
 
 use rogatory_proto::v1::export_chunk::{self, Chunk};
 use rogatory_proto::v1::{
+    AttachmentChunk, AttachmentReceipt, AttachmentStatusRequest, AttachmentStatusResponse,
     BackupRequest, BackupResponse, CaseThread, DeliveryState, Direction, ExportChunk,
-    ExportLogRequest, IdentityRequest, IdentityResponse, LatestCheckpointRequest,
-    LatestCheckpointResponse, ListCasesRequest, ListCasesResponse, ListMessagesRequest,
-    ListMessagesResponse, ListPeersRequest, ListPeersResponse, MessageRecord, NodeStatusRequest,
-    NodeStatusResponse, PeerInfo, SearchDirectoryRequest, SearchDirectoryResponse, ShowCaseRequest,
-    ShowDirectoryRequest, ShowMessageRequest, SignedDirectory, SubmitConsultationRequest,
-    SubmitRequestRequest, SubmitResponse, SubmitSpontaneousInformationRequest,
-    SubmitStatusUpdateRequest, VerifyLogRequest, VerifyLogResponse,
+    ExportLogRequest, FetchCaseAttachmentRequest, IdentityRequest, IdentityResponse,
+    LatestCheckpointRequest, LatestCheckpointResponse, ListCasesRequest, ListCasesResponse,
+    ListMessagesRequest, ListMessagesResponse, ListPeersRequest, ListPeersResponse, MessageRecord,
+    NodeStatusRequest, NodeStatusResponse, PeerInfo, SearchDirectoryRequest,
+    SearchDirectoryResponse, ShowCaseRequest, ShowDirectoryRequest, ShowMessageRequest,
+    SignedDirectory, SubmitConsultationRequest, SubmitRequestRequest, SubmitResponse,
+    SubmitSpontaneousInformationRequest, SubmitStatusUpdateRequest, VerifyLogRequest,
+    VerifyLogResponse,
 };
 use tokio::sync::mpsc;
 use tokio_stream::wrappers::ReceiverStream;
@@ -23,7 +25,8 @@ use tokio_util::sync::CancellationToken;
 use tonic::{Request, Response, Status};
 use tracing::Instrument;
 
-use super::status;
+use super::{attachment_stream, status};
+use crate::attachments::{self, Origin, Refusal};
 use crate::cases;
 use crate::health;
 use crate::node::Node;
@@ -113,6 +116,21 @@ impl OperatorService {
 }
 
 /// The peers whose valid cosignatures are on this node's checkpoint `note`.
+/// A submission whose attachments are not (all) in this node's store: the files must be
+/// stored, verified, before a message that binds them is signed.
+fn unstored(refusal: Refusal) -> Status {
+    match refusal {
+        Refusal::BadReference { .. } => Status::invalid_argument(refusal.to_string()),
+        Refusal::TooLarge { .. } => Status::resource_exhausted(format!(
+            "{refusal} (attachments.max_file_bytes, attachments.max_total_per_message_bytes)"
+        )),
+        Refusal::Missing { .. } => Status::failed_precondition(format!(
+            "{refusal}; `rogatory request send` and `rogatory case reply --attach` upload them \
+             first"
+        )),
+    }
+}
+
 fn cosigners(node: &Node, note: &str) -> Vec<String> {
     let Ok(parsed) = rogatory_proto::note::Note::parse(note) else {
         return Vec::new();
@@ -230,6 +248,75 @@ async fn export_log(node: Arc<Node>, chunks: mpsc::Sender<Result<ExportChunk, St
 #[tonic::async_trait]
 impl Operator for OperatorService {
     type ExportLogStream = ReceiverStream<Result<ExportChunk, Status>>;
+    type FetchAttachmentStream = ReceiverStream<Result<AttachmentChunk, Status>>;
+
+    async fn put_attachment(
+        &self,
+        request: Request<tonic::Streaming<AttachmentChunk>>,
+    ) -> Result<Response<AttachmentReceipt>, Status> {
+        let mut stream = request.into_inner();
+        let header = attachment_stream::header_of(&mut stream).await?;
+        let digest = attachments::digest_of(&header.sha256)
+            .ok_or_else(|| Status::invalid_argument("header.sha256 must be 32 bytes"))?;
+        attachment_stream::receive(
+            &self.node,
+            digest,
+            header.size,
+            Origin::Local,
+            &mut stream,
+            &self.shutdown,
+        )
+        .await
+        .map(Response::new)
+    }
+
+    async fn attachment_status(
+        &self,
+        request: Request<AttachmentStatusRequest>,
+    ) -> Result<Response<AttachmentStatusResponse>, Status> {
+        let digest = attachments::digest_of(&request.get_ref().sha256)
+            .ok_or_else(|| Status::invalid_argument("sha256 must be 32 bytes"))?;
+        let held = self
+            .node
+            .attachments
+            .held(&digest)
+            .await
+            .map_err(status::from_attachment)?;
+        Ok(Response::new(super::federation_service::status_response(
+            held, 0,
+        )))
+    }
+
+    async fn fetch_attachment(
+        &self,
+        request: Request<FetchCaseAttachmentRequest>,
+    ) -> Result<Response<Self::FetchAttachmentStream>, Status> {
+        let request = request.into_inner();
+        let digest = attachments::digest_of(&request.sha256)
+            .ok_or_else(|| Status::invalid_argument("sha256 must be 32 bytes"))?;
+        let case = cases::show_case(&self.node.store, &request.case_id, crate::now_ms())
+            .map_err(|e| status::internal(&e))?;
+        let referenced = case.is_some_and(|case| {
+            case.messages
+                .iter()
+                .any(|message| attachments::references(message, &digest))
+        });
+        if !referenced {
+            return Err(Status::not_found(format!(
+                "no message of case {} references attachment {}",
+                request.case_id,
+                hex::encode(digest)
+            )));
+        }
+        attachment_stream::send(
+            &self.node,
+            digest,
+            request.offset,
+            (),
+            self.shutdown.clone(),
+        )
+        .map(Response::new)
+    }
 
     async fn export_log(
         &self,
@@ -276,6 +363,7 @@ impl Operator for OperatorService {
             .request
             .ok_or_else(|| Status::invalid_argument("no request in the submission"))?;
         let case_id = Some(request.case_id).filter(|c| !c.is_empty());
+        attachments::require_stored(&self.node, &mla.attachments).map_err(unstored)?;
         let submitted = outbound::submit_request(
             &self.node,
             &request.recipient,
@@ -295,6 +383,7 @@ impl Operator for OperatorService {
         let update = request
             .update
             .ok_or_else(|| Status::invalid_argument("no status update in the submission"))?;
+        attachments::require_stored(&self.node, &update.attachments).map_err(unstored)?;
         let submitted = outbound::submit_status_update(
             &self.node,
             &request.refers_to,
@@ -448,6 +537,21 @@ impl Operator for OperatorService {
                 }
                 other => status::internal(&other),
             })?;
+        // After the snapshot: every file its messages reference was stored before them.
+        let node = Arc::clone(&self.node);
+        let target = directory.clone();
+        let attachment_bytes = tokio::task::spawn_blocking(move || {
+            node.attachments.backup_to(&target)
+        })
+        .await
+        .map_err(|e| Status::internal(e.to_string()))?
+        .map_err(|e| {
+            tracing::error!(error = %crate::error_chain(&e), "backup of attachments failed");
+            Status::internal(format!(
+                "the database was backed up but the attachments were not: {}",
+                crate::error_chain(&e)
+            ))
+        })?;
         tracing::info!(
             directory = %directory.display(),
             entries = snapshot.log_entries,
@@ -457,7 +561,7 @@ impl Operator for OperatorService {
             directory: directory.display().to_string(),
             log_entries: snapshot.log_entries,
             checkpoint_size: snapshot.checkpoint_size,
-            bytes: snapshot.bytes,
+            bytes: snapshot.bytes + attachment_bytes,
         }))
     }
 

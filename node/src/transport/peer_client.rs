@@ -129,6 +129,39 @@ pub fn lazy_channel(
     Ok(endpoint.connect_with_connector_lazy(connector))
 }
 
+/// A channel to `peer` for long streams (attachment transfers): it connects on first use
+/// within `connect_timeout` but sets no whole-call timeout, since a large file takes minutes;
+/// callers bound each step themselves. Larger HTTP/2 windows keep a fast link busy.
+pub fn lazy_streaming_channel(
+    peer: &PeerConfig,
+    tls: Arc<ClientConfig>,
+    connect_timeout: Duration,
+) -> Result<Channel, DeliveryError> {
+    let connect_error = |detail: String| DeliveryError::Connect {
+        peer: peer.node_id.to_string(),
+        address: peer.address.clone(),
+        detail,
+    };
+    let server_name =
+        ServerName::try_from(peer.node_id.to_string()).map_err(|e| connect_error(e.to_string()))?;
+    let endpoint = Endpoint::from_shared(format!("http://{}", peer.node_id))
+        .map_err(|e| connect_error(e.to_string()))?
+        .connect_timeout(connect_timeout)
+        .tcp_nodelay(true)
+        .initial_stream_window_size(STREAM_WINDOW_BYTES)
+        .initial_connection_window_size(CONNECTION_WINDOW_BYTES);
+    let connector = PeerConnector {
+        address: peer.address.clone(),
+        server_name,
+        tls: TlsConnector::from(tls),
+    };
+    Ok(endpoint.connect_with_connector_lazy(connector))
+}
+
+/// HTTP/2 flow-control windows for attachment streams: a few chunks in flight per stream.
+pub const STREAM_WINDOW_BYTES: u32 = 2 * 1024 * 1024;
+pub const CONNECTION_WINDOW_BYTES: u32 = 4 * 1024 * 1024;
+
 /// Delivers one signed envelope on `channel` and returns the peer's answer, with its receipt
 /// present (not yet verified), its checkpoint and consistency proof (not yet verified).
 /// `known_checkpoint_size` is the size of the peer's newest checkpoint this node holds.

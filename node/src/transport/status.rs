@@ -6,6 +6,7 @@
 
 use tonic::{Code, Status};
 
+use crate::attachments::{AttachmentError, Refusal};
 use crate::inbound::{InboundError, Rejection};
 use crate::outbound::SubmitError;
 use crate::store::StoreError;
@@ -27,6 +28,48 @@ pub fn rejection_code(rejection: &Rejection) -> Code {
         Rejection::OutOfOrder { .. } => Code::Aborted,
         Rejection::InvalidTransition { .. } => Code::FailedPrecondition,
         Rejection::OutsideLifecycle { .. } => Code::FailedPrecondition,
+        Rejection::Attachments(refusal) => match refusal {
+            Refusal::BadReference { .. } => Code::InvalidArgument,
+            Refusal::TooLarge { .. } => Code::ResourceExhausted,
+            Refusal::Missing { .. } => Code::FailedPrecondition,
+        },
+    }
+}
+
+/// Trailer metadata key telling an uploader where the node expects the next chunk.
+pub const DURABLE_OFFSET_KEY: &str = "rogatory-durable-offset";
+
+/// Attachment transfers (docs/PROTOCOL.md section 5.7).
+pub fn from_attachment(error: AttachmentError) -> Status {
+    let reason = error.reason();
+    match error {
+        AttachmentError::NotFound => {
+            with_reason(Code::NotFound, "no such attachment here".into(), reason)
+        }
+        AttachmentError::Busy => with_reason(Code::Aborted, error.to_string(), reason),
+        AttachmentError::Offset { expected, .. } => {
+            let mut status = with_reason(Code::FailedPrecondition, error.to_string(), reason);
+            if let Ok(value) = expected.to_string().parse() {
+                status.metadata_mut().insert(DURABLE_OFFSET_KEY, value);
+            }
+            status
+        }
+        AttachmentError::Overrun { .. } => with_reason(Code::OutOfRange, error.to_string(), reason),
+        AttachmentError::HashMismatch { .. } | AttachmentError::BadChunk(_) => {
+            with_reason(Code::InvalidArgument, error.to_string(), reason)
+        }
+        AttachmentError::TooLarge { .. } => {
+            with_reason(Code::ResourceExhausted, error.to_string(), reason)
+        }
+        AttachmentError::Io { .. } => {
+            tracing::error!(error = %crate::error_chain(&error), "attachment storage failure");
+            with_reason(
+                Code::Unavailable,
+                "the node cannot store attachments right now; retry later".into(),
+                "unavailable",
+            )
+        }
+        AttachmentError::Store(error) => internal(&error),
     }
 }
 

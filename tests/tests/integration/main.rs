@@ -1,6 +1,7 @@
 //! Integration tests: real nodes on loopback, real mutual TLS, real sled directories.
 //! One binary (faster to build), one module per concern.
 
+mod attachments;
 mod cases;
 mod directory;
 mod durability;

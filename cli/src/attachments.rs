@@ -1,0 +1,262 @@
+//! Evidence files between the user's disk and their own node: hashing in fixed-size reads,
+//! uploading into the node's attachment store (resuming where an interrupted upload stopped),
+//! and downloading with the hash checked again before the file is put in place.
+//!
+//! Files are never read whole into memory. A progress bar (bytes, rate, time left) is drawn on
+//! stderr for large files when stderr is a terminal.
+
+use std::io::{IsTerminal, Read, Write};
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use rogatory_node::attachments::{CHUNK_BYTES, read_chunks};
+use rogatory_proto::v1::{
+    AttachmentChunk, AttachmentHeader, AttachmentRef, AttachmentStatusRequest,
+    FetchCaseAttachmentRequest,
+};
+use sha2::{Digest, Sha256};
+
+use crate::connection::{Client, answer};
+use crate::failure::UserError;
+
+/// Files smaller than this get no progress bar: they take a moment.
+const PROGRESS_MIN_BYTES: u64 = 16 * 1024 * 1024;
+
+/// The reference that binds `path` into a signed message: its name, size and SHA-256.
+pub fn reference(path: &Path, media_type: Option<String>) -> anyhow::Result<AttachmentRef> {
+    let mut file =
+        std::fs::File::open(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let mut hasher = Sha256::new();
+    let mut buffer = vec![0u8; CHUNK_BYTES];
+    let mut size = 0u64;
+    loop {
+        let n = file
+            .read(&mut buffer)
+            .with_context(|| format!("cannot read {}", path.display()))?;
+        if n == 0 {
+            break;
+        }
+        hasher.update(&buffer[..n]);
+        size += n as u64;
+    }
+    let file_name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    Ok(AttachmentRef {
+        file_name,
+        media_type: media_type.unwrap_or_else(|| "application/octet-stream".to_owned()),
+        size,
+        sha256: hasher.finalize().to_vec(),
+    })
+}
+
+fn progress_bar(size: u64, what: &str) -> ProgressBar {
+    if size < PROGRESS_MIN_BYTES || !std::io::stderr().is_terminal() {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::with_draw_target(Some(size), ProgressDrawTarget::stderr());
+    let template = format!(
+        "{what} {{bar:30}} {{bytes}}/{{total_bytes}} {{binary_bytes_per_sec}} ({{eta}} left)"
+    );
+    if let Ok(style) = ProgressStyle::with_template(&template) {
+        bar.set_style(style);
+    }
+    bar
+}
+
+/// Stores `path` (whose reference is `reference`) in the node's attachment store, unless it is
+/// there already; an earlier interrupted upload is resumed at the node's durable offset.
+pub async fn upload(
+    client: &mut Client,
+    path: &Path,
+    reference: &AttachmentRef,
+) -> anyhow::Result<()> {
+    let status = answer(
+        client
+            .attachment_status(AttachmentStatusRequest {
+                sha256: reference.sha256.clone(),
+                envelope: None,
+            })
+            .await,
+        || format!("asking the node about {}", path.display()),
+    )?;
+    if status.present {
+        return Ok(());
+    }
+    let offset = status.durable_offset.min(reference.size);
+    let bar = progress_bar(
+        reference.size,
+        &format!("uploading {}", reference.file_name),
+    );
+    bar.set_position(offset);
+    let (sender, receiver) = tokio::sync::mpsc::channel(4);
+    let header = AttachmentChunk {
+        header: Some(AttachmentHeader {
+            sha256: reference.sha256.clone(),
+            size: reference.size,
+            envelope: None,
+        }),
+        ..Default::default()
+    };
+    let feeder_bar = bar.clone();
+    let file = path.to_owned();
+    let feeder = tokio::spawn(async move {
+        if sender.send(header).await.is_err() {
+            return Ok(());
+        }
+        let mut chunks = read_chunks(file, offset);
+        while let Some(read) = chunks.recv().await {
+            let (offset, data) = read?;
+            let len = data.len() as u64;
+            let chunk = AttachmentChunk {
+                header: None,
+                offset,
+                data,
+            };
+            if sender.send(chunk).await.is_err() {
+                break;
+            }
+            feeder_bar.inc(len);
+        }
+        Ok::<_, rogatory_node::attachments::AttachmentError>(())
+    });
+    let receipt = answer(
+        client
+            .put_attachment(tokio_stream::wrappers::ReceiverStream::new(receiver))
+            .await,
+        || format!("uploading {} to the node", path.display()),
+    );
+    let read = feeder.await;
+    bar.finish_and_clear();
+    let receipt = receipt?;
+    if let Ok(Err(error)) = read {
+        return Err(anyhow::Error::from(error).context(format!("reading {}", path.display())));
+    }
+    if !receipt.complete {
+        return Err(UserError::new(
+            format!(
+                "the upload of {} stopped at byte {} of {}",
+                path.display(),
+                receipt.durable_offset,
+                reference.size
+            ),
+            "run the command again: it resumes where the node's copy ends",
+        )
+        .into());
+    }
+    Ok(())
+}
+
+/// Hashes and uploads each of `paths`, returning their references in the same order.
+pub async fn upload_all(
+    client: &mut Client,
+    paths: &[PathBuf],
+) -> anyhow::Result<Vec<AttachmentRef>> {
+    let mut refs = Vec::with_capacity(paths.len());
+    for path in paths {
+        let reference = reference(path, None)?;
+        upload(client, path, &reference).await?;
+        refs.push(reference);
+    }
+    Ok(refs)
+}
+
+/// Writes attachment `sha256` (hex) of `case_id` to `out`, through `<out>.part`, and checks
+/// its SHA-256 before renaming it into place. Returns its size.
+pub async fn fetch(
+    client: &mut Client,
+    case_id: &str,
+    sha256: &str,
+    out: &Path,
+) -> anyhow::Result<u64> {
+    let digest = hex::decode(sha256)
+        .ok()
+        .filter(|d| d.len() == 32)
+        .ok_or_else(|| {
+            UserError::new(
+                format!("{sha256:?} is not a SHA-256 in hex"),
+                format!("`rogatory case show {case_id}` lists the attachments with their hashes"),
+            )
+        })?;
+    if out.exists() {
+        return Err(UserError::new(
+            format!("{} exists already", out.display()),
+            "choose another --out path; nothing is overwritten",
+        )
+        .into());
+    }
+    let mut stream = answer(
+        client
+            .fetch_attachment(FetchCaseAttachmentRequest {
+                case_id: case_id.to_owned(),
+                sha256: digest.clone(),
+                offset: 0,
+            })
+            .await,
+        || format!("fetching attachment {sha256} of case {case_id}"),
+    )?;
+    let header = stream
+        .message()
+        .await?
+        .and_then(|chunk| chunk.header)
+        .context("the node sent no attachment header")?;
+    let partial = out.with_extension("part");
+    let mut file = std::fs::File::create(&partial)
+        .with_context(|| format!("cannot create {}", partial.display()))?;
+    let bar = progress_bar(header.size, "downloading");
+    let mut hasher = Sha256::new();
+    let mut written = 0u64;
+    let result: anyhow::Result<()> = async {
+        while let Some(chunk) = stream.message().await? {
+            anyhow::ensure!(
+                chunk.offset == written,
+                "the node sent bytes out of order ({} instead of {written})",
+                chunk.offset
+            );
+            hasher.update(&chunk.data);
+            file.write_all(&chunk.data)?;
+            written += chunk.data.len() as u64;
+            bar.set_position(written);
+        }
+        anyhow::ensure!(
+            written == header.size,
+            "the node sent {written} bytes of {}",
+            header.size
+        );
+        anyhow::ensure!(
+            hasher.clone().finalize()[..] == digest[..],
+            "the bytes received do not have SHA-256 {sha256}"
+        );
+        file.sync_all()?;
+        Ok(())
+    }
+    .await;
+    bar.finish_and_clear();
+    if let Err(error) = result {
+        let _ = std::fs::remove_file(&partial);
+        return Err(error.context(format!("fetching attachment {sha256}")));
+    }
+    std::fs::rename(&partial, out)
+        .with_context(|| format!("cannot move the file into place at {}", out.display()))?;
+    Ok(written)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_reference_hashes_the_whole_file_in_pieces() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("evidence.pdf");
+        let content = vec![0x42u8; CHUNK_BYTES * 2 + 3];
+        std::fs::write(&path, &content).expect("write");
+        let reference = reference(&path, Some("application/pdf".into())).expect("hash");
+        assert_eq!(reference.size, content.len() as u64);
+        assert_eq!(reference.sha256, Sha256::digest(&content).to_vec());
+        assert_eq!(reference.file_name, "evidence.pdf");
+        assert_eq!(reference.media_type, "application/pdf");
+    }
+}

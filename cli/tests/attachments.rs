@@ -1,0 +1,180 @@
+//! The real `rogatory` binary sending evidence files between two real nodes: `request send`
+//! uploads the request file's `[[attachments]]` before submitting, `case reply --attach` sends
+//! a file with a reply, and `case fetch-attachment` writes each file out on the other side
+//! with its SHA-256 checked.
+
+use std::path::Path;
+
+use rogatory_node::config::NodeConfig;
+use rogatory_node::provision;
+use rogatory_node::server::RunningNode;
+use rogatory_proto::ids::NodeId;
+use sha2::{Digest, Sha256};
+
+async fn rogatory(args: &[&str]) -> (i32, String, String) {
+    let output = tokio::process::Command::new(env!("CARGO_BIN_EXE_rogatory"))
+        .args(args)
+        .env_remove("RUST_LOG")
+        .env_remove("ROGATORY_LOG")
+        .env_remove("ROGATORY_NODE")
+        .output()
+        .await
+        .expect("the rogatory binary runs");
+    (
+        output.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
+async fn ok(args: &[&str]) -> String {
+    let (code, stdout, stderr) = rogatory(args).await;
+    assert_eq!(code, 0, "rogatory {args:?}\n{stdout}\n{stderr}");
+    stdout
+}
+
+fn provision(root: &Path) {
+    let ca = root.join("ca");
+    provision::create_ca(&ca, "test CA").expect("CA");
+    let mut created = Vec::new();
+    for id in ["tm", "de"] {
+        let listen = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .expect("port");
+        let id = NodeId::parse(id).expect("id");
+        created.push(
+            provision::create_node(&ca, &root.join(id.as_str()), &id, listen, &[]).expect("node"),
+        );
+    }
+    for node in &created {
+        for other in created.iter().filter(|o| o.node_id != node.node_id) {
+            provision::add_peer(&node.config_path, &other.as_peer(&other.listen.to_string()))
+                .expect("peer");
+        }
+    }
+}
+
+async fn start(dir: &Path) -> RunningNode {
+    let config = NodeConfig::load(&dir.join("node.toml")).expect("config");
+    RunningNode::start(config).await.expect("node starts")
+}
+
+fn sha256_hex(path: &Path) -> String {
+    let mut hasher = Sha256::new();
+    std::io::copy(&mut std::fs::File::open(path).expect("open"), &mut hasher).expect("read");
+    hex::encode(hasher.finalize())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn files_travel_with_a_request_and_a_reply_and_come_out_verified() {
+    let root = tempfile::tempdir().expect("tempdir");
+    provision(root.path());
+    let path = |name: &str| root.path().join(name).to_str().expect("utf-8").to_owned();
+    let (tm, de) = (path("tm"), path("de"));
+    let tm_node = start(Path::new(&tm)).await;
+    let de_node = start(Path::new(&de)).await;
+
+    let evidence = root.path().join("statement.pdf");
+    let content: Vec<u8> = (0..3_000_000u32).map(|i| (i * 7 % 253) as u8).collect();
+    std::fs::write(&evidence, &content).expect("write");
+    let example = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../config/requests/trafficking-evidence.toml"
+    ))
+    .expect("example request");
+    let request = root.path().join("request.toml");
+    std::fs::write(
+        &request,
+        format!(
+            "{example}\n[[attachments]]\npath = \"statement.pdf\"\nmedia_type = \"application/pdf\"\n"
+        ),
+    )
+    .expect("write");
+    let sent = ok(&[
+        "--node",
+        &tm,
+        "request",
+        "send",
+        request.to_str().expect("utf-8"),
+        "--as",
+        "Prosecutor A.",
+    ])
+    .await;
+    assert!(sent.contains("DELIVERED"), "{sent}");
+    let inbox: serde_json::Value =
+        serde_json::from_str(&ok(&["--node", &de, "--json", "inbox"]).await).expect("json");
+    let case_id = inbox[0]["case_id"].as_str().expect("case").to_owned();
+
+    let digest = sha256_hex(&evidence);
+    let shown = ok(&["--node", &de, "case", "show", &case_id]).await;
+    assert!(
+        shown.contains(&format!(
+            "file:    statement.pdf (application/pdf, 3000000 bytes, SHA-256 {digest})"
+        )),
+        "{shown}"
+    );
+    let out = root.path().join("received.pdf");
+    let saved = ok(&[
+        "--node",
+        &de,
+        "case",
+        "fetch-attachment",
+        &case_id,
+        &digest,
+        "--out",
+        out.to_str().expect("utf-8"),
+    ])
+    .await;
+    assert!(saved.contains("SHA-256 verified"), "{saved}");
+    assert_eq!(std::fs::read(&out).expect("read"), content);
+    // Nothing is overwritten.
+    let (code, _, stderr) = rogatory(&[
+        "--node",
+        &de,
+        "case",
+        "fetch-attachment",
+        &case_id,
+        &digest,
+        "--out",
+        out.to_str().expect("utf-8"),
+    ])
+    .await;
+    assert_eq!(code, 1, "{stderr}");
+    assert!(stderr.contains("exists already"), "{stderr}");
+
+    // The reply carries a file back.
+    let record = root.path().join("record.txt");
+    std::fs::write(&record, "minutes of the hearing").expect("write");
+    let replied = ok(&[
+        "--node",
+        &de,
+        "case",
+        "reply",
+        &case_id,
+        "--status",
+        "acknowledged",
+        "--attach",
+        record.to_str().expect("utf-8"),
+    ])
+    .await;
+    assert!(replied.contains("DELIVERED"), "{replied}");
+    let back = root.path().join("record-back.txt");
+    ok(&[
+        "--node",
+        &tm,
+        "case",
+        "fetch-attachment",
+        &case_id,
+        &sha256_hex(&record),
+        "--out",
+        back.to_str().expect("utf-8"),
+    ])
+    .await;
+    assert_eq!(
+        std::fs::read_to_string(&back).expect("read"),
+        "minutes of the hearing"
+    );
+
+    tm_node.stop().await.expect("tm stops");
+    de_node.stop().await.expect("de stops");
+}

@@ -1,0 +1,164 @@
+//! Attachment streams on the wire: receiving an upload into the store chunk by chunk, and
+//! serving a stored file as a stream. Shared by the federation and operator services; who may
+//! upload or read is decided before these are called (`attachments::authorize_*`).
+
+use rogatory_proto::v1::{AttachmentChunk, AttachmentHeader, AttachmentReceipt};
+use tokio::sync::mpsc;
+use tokio_stream::wrappers::ReceiverStream;
+use tokio_util::sync::CancellationToken;
+use tonic::{Status, Streaming};
+
+use super::status;
+use crate::attachments::{self, AttachmentError, Digest, Finished, Origin};
+use crate::node::Node;
+
+/// Chunks buffered between the file reader and the gRPC stream of a download.
+const SEND_QUEUE: usize = 4;
+
+/// The header of an upload: the first message of the stream, which carries no data.
+pub async fn header_of(
+    stream: &mut Streaming<AttachmentChunk>,
+) -> Result<AttachmentHeader, Status> {
+    let bad = |what: &str| status::from_attachment(AttachmentError::BadChunk(what.to_owned()));
+    let first = tokio::time::timeout(attachments::CHUNK_IDLE_TIMEOUT, stream.message())
+        .await
+        .map_err(|_| bad("no header within the idle timeout"))??
+        .ok_or_else(|| bad("the stream ended before the header"))?;
+    if !first.data.is_empty() || first.offset != 0 {
+        return Err(bad("the first message carries the header and no data"));
+    }
+    let header = first
+        .header
+        .ok_or_else(|| bad("the first message must carry the header"))?;
+    if header.sha256.len() != 32 {
+        return Err(bad("header.sha256 must be 32 bytes"));
+    }
+    Ok(header)
+}
+
+/// Stores the rest of `stream` as the file `digest` of `size` bytes, resuming an interrupted
+/// upload. A stream that ends (or breaks, or idles, or the node stops) early leaves its
+/// durable prefix for the next attempt and is answered with that offset.
+pub async fn receive(
+    node: &Node,
+    digest: Digest,
+    size: u64,
+    origin: Origin,
+    stream: &mut Streaming<AttachmentChunk>,
+    shutdown: &CancellationToken,
+) -> Result<AttachmentReceipt, Status> {
+    let limit = node.config.attachments.max_file_bytes;
+    let begun = node.attachments.begin(digest, size, limit).await;
+    let Some(mut upload) = begun.map_err(status::from_attachment)? else {
+        return Ok(AttachmentReceipt {
+            complete: true,
+            durable_offset: size,
+        });
+    };
+    loop {
+        let next = tokio::select! {
+            next = tokio::time::timeout(attachments::CHUNK_IDLE_TIMEOUT, stream.message()) => next,
+            () = shutdown.cancelled() => {
+                tracing::info!("attachment upload ended by the node stopping");
+                break;
+            }
+        };
+        let chunk = match next {
+            Ok(Ok(Some(chunk))) => chunk,
+            Ok(Ok(None)) => break,
+            Ok(Err(error)) => {
+                tracing::info!(%error, "attachment upload interrupted");
+                break;
+            }
+            Err(_) => {
+                tracing::info!("attachment upload idle for too long");
+                break;
+            }
+        };
+        if chunk.header.is_some() {
+            return Err(status::from_attachment(AttachmentError::BadChunk(
+                "only the first message carries a header".into(),
+            )));
+        }
+        upload
+            .write(chunk.offset, chunk.data)
+            .await
+            .map_err(status::from_attachment)?;
+    }
+    match upload.finish(node, origin).await {
+        Ok(Finished::Complete) => Ok(AttachmentReceipt {
+            complete: true,
+            durable_offset: size,
+        }),
+        Ok(Finished::Incomplete { durable_offset }) => Ok(AttachmentReceipt {
+            complete: false,
+            durable_offset,
+        }),
+        Err(error) => Err(status::from_attachment(error)),
+    }
+}
+
+/// Streams the stored file `digest` from `offset`: a header chunk, then data chunks. `permit`
+/// is held until the stream ends. When the node stops, the stream ends early with
+/// `UNAVAILABLE` (the reader resumes from the offset it reached).
+pub fn send<P: Send + 'static>(
+    node: &Node,
+    digest: Digest,
+    offset: u64,
+    permit: P,
+    shutdown: CancellationToken,
+) -> Result<ReceiverStream<Result<AttachmentChunk, Status>>, Status> {
+    let size = node
+        .attachments
+        .stored_size(&digest)
+        .ok_or_else(|| status::from_attachment(AttachmentError::NotFound))?;
+    if offset > size {
+        return Err(status::from_attachment(AttachmentError::Overrun {
+            size,
+            end: offset,
+        }));
+    }
+    let path = node.attachments.path_of(&digest);
+    let (sender, receiver) = mpsc::channel(SEND_QUEUE);
+    tokio::spawn(async move {
+        let _permit = permit;
+        let header = AttachmentChunk {
+            header: Some(AttachmentHeader {
+                sha256: digest.to_vec(),
+                size,
+                envelope: None,
+            }),
+            ..Default::default()
+        };
+        if sender.send(Ok(header)).await.is_err() {
+            return;
+        }
+        let mut chunks = attachments::read_chunks(path, offset);
+        loop {
+            let read = tokio::select! {
+                read = chunks.recv() => read,
+                () = shutdown.cancelled() => {
+                    let _ = sender
+                        .send(Err(Status::unavailable("the node is stopping; resume later")))
+                        .await;
+                    return;
+                }
+            };
+            let Some(read) = read else {
+                return;
+            };
+            let message = read
+                .map(|(offset, data)| AttachmentChunk {
+                    header: None,
+                    offset,
+                    data,
+                })
+                .map_err(status::from_attachment);
+            let failed = message.is_err();
+            if sender.send(message).await.is_err() || failed {
+                return;
+            }
+        }
+    });
+    Ok(ReceiverStream::new(receiver))
+}
