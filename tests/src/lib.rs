@@ -538,3 +538,11 @@ pub fn reason_of(status: &tonic::Status) -> String {
         .unwrap_or_default()
         .to_owned()
 }
+
+/// Held by tests that write hundreds of megabytes and by tests that time how fast a node stops.
+/// A burst of large writes can stall every fsync on the machine for seconds, which would fail a
+/// timing assertion for a reason that has nothing to do with the code under test.
+pub async fn disk_heavy() -> tokio::sync::MutexGuard<'static, ()> {
+    static LOCK: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+    LOCK.lock().await
+}

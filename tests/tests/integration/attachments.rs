@@ -262,6 +262,7 @@ async fn wait_delivered(federation: &Federation, node: &str, message_id: &str) -
 
 #[tokio::test]
 async fn a_large_attachment_arrives_byte_identical_and_its_arrival_is_logged() -> Result<()> {
+    let _disk = rogatory_tests::disk_heavy().await;
     let mut federation = Federation::start(&["tm", "de"]).await?;
     let megabytes = std::env::var("ROGATORY_TEST_ATTACHMENT_MB")
         .ok()

@@ -305,6 +305,7 @@ async fn a_busy_receiver_makes_the_sender_back_off_not_fail() -> anyhow::Result<
 #[tokio::test]
 async fn sigterm_during_traffic_exits_0_in_time_and_loses_nothing_acknowledged()
 -> anyhow::Result<()> {
+    let _disk = rogatory_tests::disk_heavy().await;
     let mut federation = Federation::create(&["tm", "de"])?;
     federation.start_node("de").await?;
     federation.spawn_process("tm", &[]).await?;
