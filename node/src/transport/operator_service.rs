@@ -70,7 +70,15 @@ impl OperatorService {
     async fn hand_over(&self, record: MessageRecord) -> Result<MessageRecord, Status> {
         let mut watch = self.outbox.watch(&record.message_id);
         self.outbox.notify(&record.recipient);
-        if self.outbox.backing_off_until(&record.recipient).is_none() {
+        // The lane may have picked the message up, woken by another submission, and finished
+        // an attempt before the watch was set: then there is nothing to wait for.
+        let attempted = self
+            .node
+            .store
+            .message(&record.message_id)
+            .map_err(|e| status::internal(&e))?
+            .is_some_and(|m| m.state == DeliveryState::Delivered as i32 || m.attempts > 0);
+        if !attempted && self.outbox.backing_off_until(&record.recipient).is_none() {
             let wait = SUBMIT_WAIT.min(self.node.config.delivery_timeout + Duration::from_secs(1));
             let first_attempt = tokio::time::timeout(wait, watch.finished());
             tokio::select! {
