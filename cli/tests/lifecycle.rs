@@ -4,65 +4,11 @@
 //! acknowledge, ask for information, supplement, execute, close) run through `case reply`,
 //! with `case list` and `case show` telling it.
 
+mod common;
+
+use common::{json, ok, provision, rogatory, start};
+
 use std::path::Path;
-
-use rogatory_node::config::NodeConfig;
-use rogatory_node::provision;
-use rogatory_node::server::RunningNode;
-use rogatory_proto::ids::NodeId;
-
-async fn rogatory(args: &[&str]) -> (i32, String, String) {
-    let output = tokio::process::Command::new(env!("CARGO_BIN_EXE_rogatory"))
-        .args(args)
-        .env_remove("RUST_LOG")
-        .env_remove("ROGATORY_LOG")
-        .env_remove("ROGATORY_NODE")
-        .output()
-        .await
-        .expect("the rogatory binary runs");
-    (
-        output.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&output.stdout).into_owned(),
-        String::from_utf8_lossy(&output.stderr).into_owned(),
-    )
-}
-
-async fn ok(args: &[&str]) -> String {
-    let (code, stdout, stderr) = rogatory(args).await;
-    assert_eq!(code, 0, "rogatory {args:?}\n{stdout}\n{stderr}");
-    stdout
-}
-
-fn json(text: &str) -> serde_json::Value {
-    serde_json::from_str(text).expect("json")
-}
-
-/// A CA and two nodes, tm and de, each the other's peer.
-fn provision(root: &Path) {
-    let ca = root.join("ca");
-    provision::create_ca(&ca, "test CA").expect("CA");
-    let mut created = Vec::new();
-    for id in ["tm", "de"] {
-        let listen = std::net::TcpListener::bind("127.0.0.1:0")
-            .and_then(|l| l.local_addr())
-            .expect("port");
-        let id = NodeId::parse(id).expect("id");
-        created.push(
-            provision::create_node(&ca, &root.join(id.as_str()), &id, listen, &[]).expect("node"),
-        );
-    }
-    for node in &created {
-        for other in created.iter().filter(|o| o.node_id != node.node_id) {
-            provision::add_peer(&node.config_path, &other.as_peer(&other.listen.to_string()))
-                .expect("peer");
-        }
-    }
-}
-
-async fn start(dir: &Path) -> RunningNode {
-    let config = NodeConfig::load(&dir.join("node.toml")).expect("config");
-    RunningNode::start(config).await.expect("node starts")
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn status_send_follows_the_lifecycle_and_mailboxes_show_the_state() {

@@ -2,32 +2,11 @@
 //! a request to a peer that is down (accepted, queued, exit code 3), and `outbox` and `peers`
 //! showing what is stuck, first.
 
+mod common;
+
+use common::{ok, rogatory, start};
+
 use std::path::Path;
-
-use rogatory_node::config::NodeConfig;
-use rogatory_node::server::RunningNode;
-
-async fn rogatory(args: &[&str]) -> (i32, String, String) {
-    let output = tokio::process::Command::new(env!("CARGO_BIN_EXE_rogatory"))
-        .args(args)
-        .env_remove("RUST_LOG")
-        .env_remove("ROGATORY_LOG")
-        .env_remove("ROGATORY_NODE")
-        .output()
-        .await
-        .expect("the rogatory binary runs");
-    (
-        output.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&output.stdout).into_owned(),
-        String::from_utf8_lossy(&output.stderr).into_owned(),
-    )
-}
-
-async fn ok(args: &[&str]) -> String {
-    let (code, stdout, stderr) = rogatory(args).await;
-    assert_eq!(code, 0, "rogatory {args:?}\n{stdout}\n{stderr}");
-    stdout
-}
 
 fn free_port() -> String {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
@@ -37,11 +16,6 @@ fn free_port() -> String {
 fn public_key(json: &str) -> String {
     let value: serde_json::Value = serde_json::from_str(json).expect("json");
     value["public_key"].as_str().expect("public_key").to_owned()
-}
-
-async fn start(dir: &Path) -> RunningNode {
-    let config = NodeConfig::load(&dir.join("node.toml")).expect("config");
-    RunningNode::start(config).await.expect("node starts")
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
