@@ -602,11 +602,7 @@ impl Store {
     where
         E: From<StoreError>,
     {
-        let mut state = lock_state(&self.writes);
-        state.exclusive += 1;
-        while !state.queue.is_empty() && state.failed.is_none() {
-            state = wait_done(&self.writes, state);
-        }
+        let mut state = self.drained();
         let prepared = self.prepare(&mut state, f);
         state.exclusive -= 1;
         self.writes.done.notify_all();
@@ -715,14 +711,21 @@ impl Store {
         Ok((value, Some(state.prepared)))
     }
 
-    /// Runs `f` once every prepared batch is committed, holding new ones back meanwhile: a
-    /// consistent point of the whole store.
-    fn quiesced<R>(&self, f: impl FnOnce() -> R) -> R {
+    /// The write state once every prepared batch is committed, with new batches held back
+    /// (`exclusive` counts this caller) until the caller decrements it and notifies `done`.
+    fn drained(&self) -> std::sync::MutexGuard<'_, WriteState> {
         let mut state = lock_state(&self.writes);
         state.exclusive += 1;
         while !state.queue.is_empty() && state.failed.is_none() {
             state = wait_done(&self.writes, state);
         }
+        state
+    }
+
+    /// Runs `f` once every prepared batch is committed, holding new ones back meanwhile: a
+    /// consistent point of the whole store.
+    fn quiesced<R>(&self, f: impl FnOnce() -> R) -> R {
+        let mut state = self.drained();
         let result = f();
         state.exclusive -= 1;
         drop(state);

@@ -246,6 +246,18 @@ async fn log_kinds(federation: &Federation, node: &str) -> Result<Vec<LogEntry>>
     Ok(entries)
 }
 
+/// A request from tm to de that references `file` as `name`.
+fn request_referencing(file: &TestFile, name: &str) -> SubmitRequestRequest {
+    let mut request = sample_request();
+    request.attachments = vec![file.reference(name)];
+    SubmitRequestRequest {
+        recipient: "de".into(),
+        request: Some(request),
+        case_id: String::new(),
+        submitted_by: "Prosecutor A.".into(),
+    }
+}
+
 async fn wait_delivered(federation: &Federation, node: &str, message_id: &str) -> Result<()> {
     let deadline = tokio::time::Instant::now() + TRANSFER_TIMEOUT;
     loop {
@@ -272,17 +284,10 @@ async fn a_large_attachment_arrives_byte_identical_and_its_arrival_is_logged() -
     let file = write_test_file(files.path(), "evidence.bin", megabytes * MIB, 42)?;
     upload_local(&federation, "tm", &file).await?;
 
-    let mut request = sample_request();
-    request.attachments = vec![file.reference("evidence.bin")];
     let submitted = federation
         .operator("tm")
         .await?
-        .submit_request(SubmitRequestRequest {
-            recipient: "de".into(),
-            request: Some(request),
-            case_id: String::new(),
-            submitted_by: "Prosecutor A.".into(),
-        })
+        .submit_request(request_referencing(&file, "evidence.bin"))
         .await?
         .into_inner()
         .message
@@ -719,20 +724,10 @@ async fn the_outbox_resumes_an_upload_after_the_receiver_is_killed() -> Result<(
     let files = tempfile::tempdir()?;
     let file = write_test_file(files.path(), "f.bin", 200 * MIB, 9)?;
     upload_local(&federation, "tm", &file).await?;
-    let mut request = sample_request();
-    request.attachments = vec![file.reference("f.bin")];
+    let request = request_referencing(&file, "f.bin");
     // The submission waits for the first attempt, which is the transfer: watch it meanwhile.
     let mut operator = federation.operator("tm").await?;
-    let submission = tokio::spawn(async move {
-        operator
-            .submit_request(SubmitRequestRequest {
-                recipient: "de".into(),
-                request: Some(request),
-                case_id: String::new(),
-                submitted_by: "Prosecutor A.".into(),
-            })
-            .await
-    });
+    let submission = tokio::spawn(async move { operator.submit_request(request).await });
     federation
         .eventually("part of the file on de", || async {
             Ok(partial_len(&federation, "de", &file.digest)?.filter(|len| *len >= 16 * MIB))
@@ -760,17 +755,10 @@ async fn a_backup_carries_the_attachments_and_a_restore_puts_them_back() -> Resu
     let files = tempfile::tempdir()?;
     let file = write_test_file(files.path(), "g.bin", 5 * MIB + 1, 10)?;
     upload_local(&federation, "tm", &file).await?;
-    let mut request = sample_request();
-    request.attachments = vec![file.reference("g.bin")];
     let submitted = federation
         .operator("tm")
         .await?
-        .submit_request(SubmitRequestRequest {
-            recipient: "de".into(),
-            request: Some(request),
-            case_id: String::new(),
-            submitted_by: "Prosecutor A.".into(),
-        })
+        .submit_request(request_referencing(&file, "g.bin"))
         .await?
         .into_inner()
         .message
