@@ -56,6 +56,13 @@ pub struct MessageSummary {
     pub superseded: bool,
     /// This node's audit-log entry recording the message.
     pub log_index: u64,
+    /// Multi-party case: the parties the message was copied to besides its recipient.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub copies_to: Vec<String>,
+    /// Multi-party case: who has received the message, as far as this node knows (its own
+    /// receipts, and for a message it received, the receipts its sender reported).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub parties: Vec<PartyDelivery>,
     /// Outbox: delivery attempts made so far.
     #[serde(skip_serializing_if = "is_zero")]
     pub attempts: u32,
@@ -84,6 +91,91 @@ fn delivery_state(record: &MessageRecord) -> String {
     } else {
         "queued".into()
     }
+}
+
+/// Where one party of a multi-party message stands.
+#[derive(Debug, Clone, Serialize)]
+pub struct PartyDelivery {
+    pub party: String,
+    /// "sender", "received" (a signed receipt is held), "not reported yet" (a party this node
+    /// received the message with, whose receipt its sender has not reported), or for the
+    /// sender's own message the delivery state ("queued", "failing", ...).
+    pub state: String,
+    /// When the party stored it, from its signed receipt, RFC 3339 UTC.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub received_at: Option<String>,
+}
+
+impl PartyDelivery {
+    pub fn text(&self) -> String {
+        match &self.received_at {
+            Some(at) => format!("{} received {at}", self.party),
+            None => format!("{} {}", self.party, self.state),
+        }
+    }
+}
+
+fn receipt_of(signed: &SignedReceipt) -> Option<Receipt> {
+    Receipt::decode(signed.payload.as_slice()).ok()
+}
+
+/// Who holds a multi-party message (see [`PartyDelivery`]).
+fn party_deliveries(record: &MessageRecord, envelope: &Envelope) -> Vec<PartyDelivery> {
+    let received = |party: &str, receipt: Option<Receipt>| PartyDelivery {
+        party: party.to_owned(),
+        state: "received".to_owned(),
+        received_at: receipt.map(|r| instant(r.received_at_ms)),
+    };
+    let mut out = vec![PartyDelivery {
+        party: envelope.sender.clone(),
+        state: "sender".to_owned(),
+        received_at: None,
+    }];
+    if record.direction == Direction::Outbox as i32 {
+        let own = std::iter::once((
+            record.recipient.clone(),
+            delivery_state(record),
+            &record.receipt,
+        ));
+        let copies = record.copies.iter().map(|c| {
+            let copy = MessageRecord {
+                direction: Direction::Outbox as i32,
+                state: c.state,
+                sending: c.sending,
+                last_error: c.last_error.clone(),
+                ..Default::default()
+            };
+            (c.recipient.clone(), delivery_state(&copy), &c.receipt)
+        });
+        for (party, state, receipt) in own.chain(copies) {
+            match receipt.as_ref().and_then(receipt_of) {
+                Some(receipt) => out.push(received(&party, Some(receipt))),
+                None => out.push(PartyDelivery {
+                    party,
+                    state,
+                    received_at: None,
+                }),
+            }
+        }
+        return out;
+    }
+    let receipts: Vec<Receipt> = record
+        .receipt
+        .iter()
+        .chain(&record.reported_receipts)
+        .filter_map(receipt_of)
+        .collect();
+    for party in signing::addressees(envelope) {
+        match receipts.iter().find(|r| r.receiver == party) {
+            Some(receipt) => out.push(received(party, Some(receipt.clone()))),
+            None => out.push(PartyDelivery {
+                party: party.to_owned(),
+                state: "not reported yet".to_owned(),
+                received_at: None,
+            }),
+        }
+    }
+    out
 }
 
 fn is_zero(n: &u32) -> bool {
@@ -119,6 +211,13 @@ impl MessageSummary {
                     Some(consultation.refers_to.clone()).filter(|r| !r.is_empty()),
                     None,
                 ),
+                Some(envelope::Body::DeliveryReport(report)) => (
+                    "delivery-report",
+                    None,
+                    None,
+                    Some(report.refers_to.clone()),
+                    None,
+                ),
                 None => ("undecodable", None, None, None, Some("no body".to_owned())),
             },
             Err(problem) => ("undecodable", None, None, None, Some(problem.clone())),
@@ -151,6 +250,16 @@ impl MessageSummary {
                 && record.state != DeliveryState::Delivered as i32)
                 .then(|| instant(record.next_attempt_at_ms)),
             problem,
+            copies_to: decoded
+                .as_ref()
+                .map(|e| e.copies_to.clone())
+                .unwrap_or_default(),
+            parties: match decoded {
+                Ok(envelope) if !envelope.copies_to.is_empty() => {
+                    party_deliveries(record, envelope)
+                }
+                _ => Vec::new(),
+            },
         }
     }
 
@@ -258,7 +367,7 @@ impl MessageDetail {
                     refers_to: Some(body.refers_to).filter(|r| !r.is_empty()),
                 });
             }
-            None => {}
+            Some(envelope::Body::DeliveryReport(_)) | None => {}
         }
         let receipt = record
             .receipt
@@ -809,6 +918,7 @@ mod tests {
             recipient: "de".into(),
             created_at_ms: 1_700_000_000_000,
             case_id: "tm-1".into(),
+            copies_to: Vec::new(),
             body: Some(body),
         };
         let payload = envelope.encode_to_vec();

@@ -236,7 +236,8 @@ pub fn authorize_upload(
     signing::verify_envelope_signature(&key, signed).map_err(|_| AttachmentError::NotFound)?;
     let envelope =
         signing::decode_envelope(&signed.payload).map_err(|_| AttachmentError::NotFound)?;
-    if envelope.sender != caller || envelope.recipient != node.id().as_str() {
+    if envelope.sender != caller || !signing::addressees(&envelope).any(|a| a == node.id().as_str())
+    {
         return Err(AttachmentError::NotFound);
     }
     let refs = refs_of(&envelope);
@@ -266,7 +267,11 @@ pub fn authorize_fetch(
         .store
         .message(message_id)?
         .ok_or(AttachmentError::NotFound)?;
-    if record.sender != caller && record.recipient != caller {
+    // Every party of the message's case may read it (the parties of a multi-party case hold
+    // the same envelopes).
+    let party =
+        crate::multiparty::parties_of(&record).is_some_and(|p| p.iter().any(|p| p == caller));
+    if !party {
         return Err(AttachmentError::NotFound);
     }
     if references(&record, digest) {

@@ -47,6 +47,8 @@ pub fn is_request(record: &MessageRecord) -> bool {
 pub const SPONTANEOUS_INFORMATION: &str = "spontaneous information";
 /// What [`outside_lifecycle`] calls a consultation message.
 pub const CONSULTATION: &str = "a consultation message";
+/// What [`outside_lifecycle`] calls a delivery report (multi-party cases).
+pub const DELIVERY_REPORT: &str = "a delivery report";
 
 /// The kind of message `record` holds if it is one that never enters a request lifecycle
 /// (spontaneous information, consultation): no status update may refer to it.
@@ -54,6 +56,7 @@ pub fn outside_lifecycle(record: &MessageRecord) -> Option<&'static str> {
     match decode(record).ok()?.body? {
         envelope::Body::SpontaneousInformation(_) => Some(SPONTANEOUS_INFORMATION),
         envelope::Body::Consultation(_) => Some(CONSULTATION),
+        envelope::Body::DeliveryReport(_) => Some(DELIVERY_REPORT),
         envelope::Body::MlaRequest(_) | envelope::Body::StatusUpdate(_) => None,
     }
 }
@@ -152,6 +155,8 @@ pub struct CaseFilter {
     pub urgent_only: bool,
     /// Only cases shared with this peer.
     pub peer: Option<String>,
+    /// This node's id: every other party of a case is one of its peers.
+    pub own_id: String,
     pub limit: usize,
 }
 
@@ -176,12 +181,13 @@ fn by_case(store: &Store) -> Result<BTreeMap<String, Vec<MessageRecord>>, StoreE
     Ok(cases)
 }
 
-/// The other party of a message this node holds.
-fn peer_of(record: &MessageRecord) -> &str {
-    if record.direction == Direction::Outbox as i32 {
-        &record.recipient
-    } else {
-        &record.sender
+/// The other parties of a message this node (`own_id`) holds: in a multi-party case, every
+/// party but this node.
+fn peers_of(record: &MessageRecord, own_id: &str) -> Vec<String> {
+    match crate::multiparty::parties_of(record) {
+        Some(parties) => parties.into_iter().filter(|p| p != own_id).collect(),
+        None if record.direction == Direction::Outbox as i32 => vec![record.recipient.clone()],
+        None => vec![record.sender.clone()],
     }
 }
 
@@ -220,8 +226,13 @@ pub fn case_request(record: &MessageRecord, now_ms: i64) -> Option<CaseRequest> 
     })
 }
 
-fn summarise(case_id: &str, messages: &[MessageRecord], now_ms: i64) -> CaseSummary {
-    let peers: BTreeSet<&str> = messages.iter().map(peer_of).collect();
+fn summarise(case_id: &str, messages: &[MessageRecord], now_ms: i64, own_id: &str) -> CaseSummary {
+    let peers: BTreeSet<String> = messages.iter().flat_map(|m| peers_of(m, own_id)).collect();
+    // Delivery reports are about the thread, not part of it.
+    let thread_length = messages
+        .iter()
+        .filter(|m| !crate::multiparty::is_report(m))
+        .count();
     let requests: Vec<CaseRequest> = messages
         .iter()
         .filter_map(|m| case_request(m, now_ms))
@@ -233,10 +244,10 @@ fn summarise(case_id: &str, messages: &[MessageRecord], now_ms: i64) -> CaseSumm
         .min_by_key(|d| d.due_at_ms);
     CaseSummary {
         case_id: case_id.to_owned(),
-        peers: peers.into_iter().map(str::to_owned).collect(),
+        peers: peers.into_iter().collect(),
         urgent: requests.iter().any(|r| r.urgent),
         last_activity_at_ms: messages.iter().map(|m| m.created_at_ms).max().unwrap_or(0),
-        messages: u32::try_from(messages.len()).unwrap_or(u32::MAX),
+        messages: u32::try_from(thread_length).unwrap_or(u32::MAX),
         next_due_at_ms: next.map_or(0, |d| d.due_at_ms),
         next_due: next.map(|d| d.milestone.clone()).unwrap_or_default(),
         overdue: requests.iter().any(|r| r.overdue),
@@ -253,7 +264,7 @@ pub fn list_cases(
 ) -> Result<Vec<CaseSummary>, StoreError> {
     let mut out: Vec<CaseSummary> = by_case(store)?
         .iter()
-        .map(|(case_id, messages)| summarise(case_id, messages, now_ms))
+        .map(|(case_id, messages)| summarise(case_id, messages, now_ms, &filter.own_id))
         .filter(|case| {
             (!filter.open_only || case.open)
                 && (!filter.overdue_only || case.overdue)
@@ -371,6 +382,7 @@ mod tests {
             recipient: recipient.into(),
             created_at_ms: 1,
             case_id: "tm-1".into(),
+            copies_to: Vec::new(),
             body: Some(body),
         };
         MessageRecord {
@@ -538,6 +550,7 @@ mod tests {
             &CaseFilter {
                 overdue_only: true,
                 limit: 10,
+                own_id: "de".into(),
                 ..Default::default()
             },
             now,

@@ -31,25 +31,28 @@ pub enum Outcome {
     LocalFailure(StoreError),
 }
 
-/// Sends `record` on `channel` and records the receipt if one comes back.
-pub async fn attempt(node: &Node, channel: Channel, record: &MessageRecord) -> Outcome {
+/// Sends `record` to `peer` (its recipient, or a party it is copied to) on `channel` and
+/// records the receipt if one comes back.
+pub async fn attempt(node: &Node, channel: Channel, record: &MessageRecord, peer: &str) -> Outcome {
     let Some(envelope) = record.envelope.clone() else {
         return Outcome::Refused("the stored message has no envelope".into());
     };
     let address = node
         .peers
-        .get(&record.recipient)
+        .get(peer)
         .map(|peer| peer.address.clone())
         .unwrap_or_default();
-    let known_checkpoint_size = match witness::held(node, &record.recipient) {
+    let known_checkpoint_size = match witness::held(node, peer) {
         Ok(held) => held.map_or(0, |(checkpoint, _)| checkpoint.size),
         Err(error) => return Outcome::LocalFailure(error),
     };
-    if let Some(outcome) = crate::transport::attachment_upload::upload_missing(node, record).await {
+    if let Some(outcome) =
+        crate::transport::attachment_upload::upload_missing(node, record, peer).await
+    {
         return outcome;
     }
     let result = peer_client::deliver(
-        &record.recipient,
+        peer,
         &address,
         channel,
         node.config.delivery_timeout,
@@ -62,8 +65,13 @@ pub async fn attempt(node: &Node, channel: Channel, record: &MessageRecord) -> O
         Ok(answer) => answer,
         Err(error) => return classify(error),
     };
-    let delivered = match outbound::record_receipt(node, &record.message_id, receipt).await {
-        Ok(delivered) => delivered,
+    let delivered = match outbound::record_receipt(node, &record.message_id, peer, receipt).await {
+        Ok((delivered, told)) => {
+            for peer in told {
+                node.queued.signal(&peer);
+            }
+            delivered
+        }
         Err(ReceiptError::Store(error)) => return Outcome::LocalFailure(error),
         Err(error) => return Outcome::Refused(error.to_string()),
     };
@@ -72,7 +80,7 @@ pub async fn attempt(node: &Node, channel: Channel, record: &MessageRecord) -> O
     if !answer.checkpoint.is_empty() {
         let observed = witness::observe(
             node,
-            &record.recipient,
+            peer,
             &answer.checkpoint,
             known_checkpoint_size,
             &answer.consistency_proof,
@@ -80,7 +88,7 @@ pub async fn attempt(node: &Node, channel: Channel, record: &MessageRecord) -> O
         .await;
         match observed {
             Ok(witness::Observation::Invalid(reason)) => {
-                tracing::warn!(peer = %record.recipient, %reason, "ignored the peer's checkpoint");
+                tracing::warn!(%peer, %reason, "ignored the peer's checkpoint");
             }
             Ok(_) => {}
             Err(error) => tracing::error!(%error, "cannot record the peer's checkpoint"),

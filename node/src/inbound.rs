@@ -3,14 +3,16 @@
 //! This module decides; it knows nothing of gRPC. `transport::status` maps each [`Rejection`]
 //! to a status code.
 
+use prost::Message;
 use rogatory_proto::lifecycle::{Added, ThreadError};
 use rogatory_proto::signing::{self, sha256};
 use rogatory_proto::v1::{
-    DeliveryState, Direction, EntryKind, Envelope, MessageRecord, Receipt, RequestState,
-    SignedEnvelope, SignedReceipt, StatusUpdate, envelope,
+    DeliveryReport, DeliveryState, Direction, EntryKind, Envelope, MessageRecord, Receipt,
+    RequestState, SignedEnvelope, SignedReceipt, StatusUpdate, envelope,
 };
 
 use crate::cases::{self, CaseError, CaseThread};
+use crate::multiparty;
 use crate::node::Node;
 use crate::store::{Batch, LogRecord, StoreError};
 
@@ -54,6 +56,22 @@ pub enum Rejection {
         refers_to: String,
         kind: &'static str,
     },
+    #[error(
+        "the message names {party:?} as a party of case {case_id}, which is not a peer of this \
+         node: every party of a multi-party case must be a peer of every other"
+    )]
+    UnknownParty { party: String, case_id: String },
+    #[error(
+        "case {case_id} is between {expected}, but this message names {got}: a case's parties \
+         cannot change"
+    )]
+    PartiesMismatch {
+        case_id: String,
+        expected: String,
+        got: String,
+    },
+    #[error("delivery report refused: {0}")]
+    BadReport(String),
     #[error(transparent)]
     Attachments(#[from] crate::attachments::Refusal),
 }
@@ -72,6 +90,9 @@ impl Rejection {
             Self::OutOfOrder { .. } => "out-of-order",
             Self::InvalidTransition { .. } => "invalid-transition",
             Self::OutsideLifecycle { .. } => "outside-lifecycle",
+            Self::UnknownParty { .. } => "unknown-party",
+            Self::PartiesMismatch { .. } => "parties-mismatch",
+            Self::BadReport(_) => "bad-report",
             Self::Attachments(refusal) => refusal.reason(),
         }
     }
@@ -186,10 +207,23 @@ async fn check_and_store(
         }
         .into());
     }
-    if envelope.recipient != node.id().as_str() {
+    if !signing::addressees(&envelope).any(|a| a == node.id().as_str()) {
         return Err(Rejection::WrongRecipient {
-            recipient: envelope.recipient,
+            recipient: signing::addressees(&envelope)
+                .collect::<Vec<_>>()
+                .join(", "),
             this_node: node.id().to_string(),
+        }
+        .into());
+    }
+    // A party this node has no key for could neither receive its copies from it nor have its
+    // receipts checked.
+    if let Some(party) = signing::addressees(&envelope)
+        .find(|a| *a != node.id().as_str() && node.peers.get(a).is_none())
+    {
+        return Err(Rejection::UnknownParty {
+            party: party.to_owned(),
+            case_id: envelope.case_id.clone(),
         }
         .into());
     }
@@ -232,6 +266,20 @@ async fn check_and_store(
                 }
                 .into());
             }
+            // Check 8d: every message of a case names the same parties (reports go to one).
+            if !matches!(envelope.body, Some(envelope::Body::DeliveryReport(_))) {
+                if let Some(expected) = multiparty::case_parties(batch, &envelope.case_id)? {
+                    let got = signing::parties(&envelope);
+                    if got != expected {
+                        return Err(Rejection::PartiesMismatch {
+                            case_id: envelope.case_id.clone(),
+                            expected: expected.join(", "),
+                            got: got.join(", "),
+                        }
+                        .into());
+                    }
+                }
+            }
             // Checks 7a to 7c: the attachment references are sound and every file is stored here.
             crate::attachments::require_present(node, &envelope).map_err(Rejection::from)?;
             // A status update is applied only after the request it concerns, in the same case and
@@ -242,6 +290,10 @@ async fn check_and_store(
                     (added.state_after, added.superseded)
                 }
                 Some(envelope::Body::MlaRequest(_)) => (RequestState::Delivered, false),
+                Some(envelope::Body::DeliveryReport(report)) => {
+                    apply_report(node, batch, &envelope, report)?;
+                    (RequestState::Unspecified, false)
+                }
                 Some(
                     envelope::Body::SpontaneousInformation(_) | envelope::Body::Consultation(_),
                 )
@@ -348,6 +400,71 @@ fn add_to_thread(
         }
         .into()),
     }
+}
+
+/// Check 8e for a delivery report: it concerns a message its sender sent to this node, and
+/// each receipt in it is signed by another addressee of that message for exactly its bytes.
+/// The receipts are kept with that message.
+fn apply_report(
+    node: &Node,
+    batch: &mut Batch<'_>,
+    envelope: &Envelope,
+    report: &DeliveryReport,
+) -> Result<(), InboundError> {
+    let Some(mut reported) = batch.message(&report.refers_to)? else {
+        return Err(Rejection::OutOfOrder {
+            missing: report.refers_to.clone(),
+        }
+        .into());
+    };
+    if reported.direction != Direction::Inbox as i32
+        || reported.sender != envelope.sender
+        || reported.case_id != envelope.case_id
+    {
+        return Err(Rejection::BadReport(format!(
+            "delivery_report.refers_to {} is not a message from {} in case {}",
+            report.refers_to, envelope.sender, envelope.case_id
+        ))
+        .into());
+    }
+    let signed = reported.envelope.clone().unwrap_or_default();
+    let original = signing::decode_envelope(&signed.payload).map_err(|e| StoreError::Corrupt {
+        what: format!("message {}", report.refers_to),
+        reason: e.to_string(),
+    })?;
+    for receipt in &report.receipts {
+        let claimed = rogatory_proto::v1::Receipt::decode(receipt.payload.as_slice())
+            .map_err(|e| Rejection::BadReport(format!("a receipt does not decode: {e}")))?;
+        let receiver = claimed.receiver;
+        let key = (receiver != node.id().as_str())
+            .then(|| node.peers.public_key(&receiver))
+            .flatten()
+            .ok_or_else(|| {
+                Rejection::BadReport(format!(
+                    "a receipt names {receiver:?}, which is not another party of case {}",
+                    envelope.case_id
+                ))
+            })?;
+        let opened = signing::open_receipt(&key, receipt).map_err(|e| {
+            Rejection::BadReport(format!("the receipt of {receiver} does not verify: {e}"))
+        })?;
+        if !signing::receipt_matches(&opened, &original, &signed) {
+            return Err(Rejection::BadReport(format!(
+                "the receipt of {receiver} is not for message {} as this node received it",
+                report.refers_to
+            ))
+            .into());
+        }
+        let known = reported.reported_receipts.iter().any(|r| {
+            rogatory_proto::v1::Receipt::decode(r.payload.as_slice())
+                .is_ok_and(|r| r.receiver == receiver)
+        });
+        if !known {
+            reported.reported_receipts.push(receipt.clone());
+        }
+    }
+    batch.put_message(&reported);
+    Ok(())
 }
 
 async fn record_rejection(

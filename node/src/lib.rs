@@ -24,6 +24,7 @@ pub mod health;
 pub mod inbound;
 pub mod keys;
 pub mod metrics;
+pub mod multiparty;
 pub mod node;
 pub mod outbound;
 pub mod outbox;

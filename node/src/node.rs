@@ -65,6 +65,8 @@ pub struct Node {
     pub attachments: Arc<crate::attachments::AttachmentStore>,
     /// Per-peer channels for attachment uploads (no whole-call timeout, unlike deliveries).
     pub upload_channels: crate::transport::attachment_upload::UploadChannels,
+    /// Wakes a peer's outbox lane when something queues a message for it.
+    pub queued: crate::outbox::QueueSignals,
 }
 
 impl Node {
@@ -103,6 +105,9 @@ impl Node {
             directory,
             attachments,
             upload_channels: Default::default(),
+            queued: crate::outbox::QueueSignals::new(
+                config.peers.iter().map(|peer| peer.node_id.as_str()),
+            ),
             config,
             key,
             store,

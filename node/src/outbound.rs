@@ -11,11 +11,13 @@ use rogatory_proto::ids::{self, NodeId};
 use rogatory_proto::lifecycle::ThreadError;
 use rogatory_proto::signing;
 use rogatory_proto::v1::{
-    Consultation, DeliveryState, Direction, EntryKind, Envelope, MessageRecord, MlaRequest,
-    RequestState, SignedReceipt, SpontaneousInformation, StatusUpdate, envelope,
+    Consultation, CopyDelivery, DeliveryReport, DeliveryState, Direction, EntryKind, Envelope,
+    MessageRecord, MlaRequest, RequestState, SignedReceipt, SpontaneousInformation, StatusUpdate,
+    envelope,
 };
 
 use crate::cases::{self, CaseError, CaseThread};
+use crate::multiparty;
 use crate::node::Node;
 use crate::now_ms;
 use crate::store::{Batch, LogRecord, StoreError};
@@ -41,6 +43,9 @@ pub enum SubmitError {
          the request it concerns"
     )]
     OutsideLifecycle(String, &'static str),
+    /// The case's parties are fixed by its first message (docs/PROTOCOL.md section 3.6).
+    #[error("{0}")]
+    Parties(String),
     /// The lifecycle does not allow the update now; nothing was signed, stored or sent.
     #[error("the status update cannot be sent: {0}")]
     Transition(ThreadError),
@@ -94,20 +99,31 @@ pub fn validate_request(request: &MlaRequest) -> Result<(), SubmitError> {
     Ok(())
 }
 
-/// Signs a new MLA request to `recipient` and stores it durably. Returns the outbox record.
+/// Who a new message goes to, as a contact point named them.
+#[derive(Debug, Clone, Default)]
+pub struct Addressees {
+    pub recipient: String,
+    /// Opening a multi-party case: the other parties (see [`crate::multiparty`]). In an
+    /// existing multi-party case the node fills them in; if given they must match.
+    pub copies_to: Vec<String>,
+}
+
+/// Signs a new MLA request to `to` and stores it durably. Returns the outbox record.
 pub async fn submit_request(
     node: &Node,
-    recipient: &str,
+    to: &Addressees,
     case_id: Option<String>,
     request: MlaRequest,
     submitted_by: &str,
 ) -> Result<MessageRecord, SubmitError> {
     validate_request(&request)?;
-    let recipient = checked_recipient(node, recipient)?;
+    let recipient = checked_recipient(node, &to.recipient)?;
+    let copies = checked_copies(node, &recipient, &to.copies_to)?;
     let case_id = case_or_new(node, case_id)?;
     sign_and_store(
         node,
         &recipient,
+        copies,
         case_id,
         envelope::Body::MlaRequest(request),
         submitted_by,
@@ -137,6 +153,15 @@ pub async fn submit_status_update(
              concerns"
         )));
     }
+    // In a multi-party case the parties a request is copied to hold its thread but are not
+    // sides of it: only its sender and its recipient make transitions.
+    if original.direction == Direction::Inbox as i32 && original.recipient != node.id().as_str() {
+        return Err(SubmitError::Parties(format!(
+            "request {refers_to} is between {} and {}; this node holds a copy and cannot change \
+             its status (send a consultation in case {} instead)",
+            original.sender, original.recipient, original.case_id
+        )));
+    }
     let other_party = if original.direction == Direction::Inbox as i32 {
         original.sender.clone()
     } else {
@@ -155,6 +180,7 @@ pub async fn submit_status_update(
     sign_and_store(
         node,
         &recipient,
+        Vec::new(),
         original.case_id,
         envelope::Body::StatusUpdate(update),
         submitted_by,
@@ -180,7 +206,7 @@ pub async fn submit_status_update(
 /// under `case_id` or a new case. It has no lifecycle state.
 pub async fn submit_spontaneous_information(
     node: &Node,
-    recipient: &str,
+    to: &Addressees,
     case_id: Option<String>,
     mut information: SpontaneousInformation,
     submitted_by: &str,
@@ -190,11 +216,18 @@ pub async fn submit_spontaneous_information(
     }
     let body = envelope::Body::SpontaneousInformation(information);
     check_body(&body)?;
-    let recipient = checked_recipient(node, recipient)?;
+    let recipient = checked_recipient(node, &to.recipient)?;
+    let copies = checked_copies(node, &recipient, &to.copies_to)?;
     let case_id = case_or_new(node, case_id)?;
-    sign_and_store(node, &recipient, case_id, body, submitted_by, |_, _| {
-        Ok(RequestState::Unspecified)
-    })
+    sign_and_store(
+        node,
+        &recipient,
+        copies,
+        case_id,
+        body,
+        submitted_by,
+        |_, _| Ok(RequestState::Unspecified),
+    )
     .await
 }
 
@@ -203,7 +236,7 @@ pub async fn submit_spontaneous_information(
 /// no lifecycle state.
 pub async fn submit_consultation(
     node: &Node,
-    recipient: &str,
+    to: &Addressees,
     case_id: Option<String>,
     mut consultation: Consultation,
     submitted_by: &str,
@@ -236,11 +269,18 @@ pub async fn submit_consultation(
     }
     let body = envelope::Body::Consultation(consultation);
     check_body(&body)?;
-    let recipient = checked_recipient(node, recipient)?;
+    let recipient = checked_recipient(node, &to.recipient)?;
+    let copies = checked_copies(node, &recipient, &to.copies_to)?;
     let case_id = case_or_new(node, case_id)?;
-    sign_and_store(node, &recipient, case_id, body, submitted_by, |_, _| {
-        Ok(RequestState::Unspecified)
-    })
+    sign_and_store(
+        node,
+        &recipient,
+        copies,
+        case_id,
+        body,
+        submitted_by,
+        |_, _| Ok(RequestState::Unspecified),
+    )
     .await
 }
 
@@ -254,6 +294,7 @@ fn check_body(body: &envelope::Body) -> Result<(), SubmitError> {
         recipient: "b".into(),
         created_at_ms: 1,
         case_id: "c".into(),
+        copies_to: Vec::new(),
         body: Some(body.clone()),
     };
     match signing::decode_envelope(&probe.encode_to_vec()) {
@@ -283,12 +324,83 @@ fn checked_recipient(node: &Node, recipient: &str) -> Result<NodeId, SubmitError
     }
 }
 
+/// The parties a contact point named to copy a message to: peers, each once, neither this
+/// node nor the recipient; sorted.
+fn checked_copies(
+    node: &Node,
+    recipient: &NodeId,
+    copies_to: &[String],
+) -> Result<Vec<String>, SubmitError> {
+    let mut copies = Vec::with_capacity(copies_to.len());
+    for copy in copies_to {
+        if copy == node.id().as_str() {
+            return Err(SubmitError::Parties(format!(
+                "{copy:?} is this node: copy a message to the other parties only"
+            )));
+        }
+        let id = checked_recipient(node, copy)?;
+        if id == *recipient || id == *node.id() || copies.contains(&id.to_string()) {
+            return Err(SubmitError::Parties(format!(
+                "{copy:?} is named twice among this node, the recipient and the copies"
+            )));
+        }
+        copies.push(id.to_string());
+    }
+    if copies.len() + 2 > signing::MAX_PARTIES {
+        return Err(SubmitError::Parties(format!(
+            "a case has at most {} parties",
+            signing::MAX_PARTIES
+        )));
+    }
+    copies.sort();
+    Ok(copies)
+}
+
+/// The copies of a new message in case `case_id` to `recipient`: if this node holds messages
+/// of the case, every party of it but this node and the recipient (and `declared`, if not
+/// empty, must name exactly those); otherwise `declared`, which opens the case with them.
+fn case_copies(
+    node: &Node,
+    batch: &Batch<'_>,
+    case_id: &str,
+    recipient: &str,
+    declared: Vec<String>,
+) -> Result<Vec<String>, SubmitError> {
+    let Some(parties) = multiparty::case_parties(batch, case_id)? else {
+        return Ok(declared);
+    };
+    let own = node.id().as_str();
+    if !parties.iter().any(|p| p == own) || !parties.iter().any(|p| p == recipient) {
+        return Err(SubmitError::Parties(format!(
+            "case {case_id} is between {}; {recipient} is not a party of it, and a case's \
+             parties cannot change: open a new case",
+            parties.join(", ")
+        )));
+    }
+    let copies: Vec<String> = parties
+        .into_iter()
+        .filter(|p| p != own && p != recipient)
+        .collect();
+    if !declared.is_empty() && declared != copies {
+        return Err(SubmitError::Parties(format!(
+            "case {case_id} is copied to {}; leave the copies out to use them",
+            if copies.is_empty() {
+                "no one".to_owned()
+            } else {
+                copies.join(", ")
+            }
+        )));
+    }
+    Ok(copies)
+}
+
 /// Signs and stores a new outbox message. `before_signing` completes the envelope once its id is
 /// drawn, under the store's write lock, and returns the lifecycle state to record with it;
 /// anything it puts into the batch is committed with the message or not at all.
 async fn sign_and_store(
     node: &Node,
     recipient: &NodeId,
+    copies: Vec<String>,
     case_id: String,
     body: envelope::Body,
     submitted_by: &str,
@@ -301,55 +413,116 @@ async fn sign_and_store(
         recipient: recipient.to_string(),
         created_at_ms: now_ms(),
         case_id,
+        copies_to: Vec::new(),
         body: Some(body),
     };
     let record = node
         .store
         .write_grouped(|batch| {
+            // Under the write lock, so two submissions cannot open one case with different
+            // parties.
+            envelope.copies_to =
+                case_copies(node, batch, &envelope.case_id, &envelope.recipient, copies)?;
             // The id is drawn under the store's write lock, and batches are committed in the
             // order they are prepared, so outbox messages are committed in id order: the sender's
             // lanes read the queue forward from the last id they saw and would never see a
             // smaller id committed after a larger one.
             envelope.message_id = node.ids.next_id();
             let request_state = before_signing(batch, &mut envelope)?;
-            let signed = signing::sign_envelope(node.key.signing_key(), &envelope);
-            if signed.payload.len() > node.config.max_envelope_bytes {
-                return Err(SubmitError::Invalid(format!(
-                    "the signed message is {} bytes; the limit is {} (limits.max_envelope_bytes): \
-                 move large documents into attachments",
-                    signed.payload.len(),
-                    node.config.max_envelope_bytes
-                )));
-            }
-            let sent = batch.append(LogRecord {
-                kind: EntryKind::MessageSent,
-                peer: envelope.recipient.clone(),
-                message_id: envelope.message_id.clone(),
-                signed_payload: signed.payload.clone(),
-                signature: signed.signature.clone(),
-                detail: format!("submitted by {}", display_user(submitted_by)),
-            });
-            let record = MessageRecord {
-                direction: Direction::Outbox as i32,
-                message_id: envelope.message_id.clone(),
-                sender: envelope.sender.clone(),
-                recipient: envelope.recipient.clone(),
-                case_id: envelope.case_id.clone(),
-                created_at_ms: envelope.created_at_ms,
-                state: DeliveryState::Queued as i32,
-                envelope: Some(signed),
-                receipt: None,
-                last_error: String::new(),
-                log_index: sent.index,
-                request_state: request_state as i32,
-                ..Default::default()
-            };
-            batch.put_message(&record);
-            Ok(record)
+            stage_outbox_message(
+                node,
+                batch,
+                &envelope,
+                format!("submitted by {}", display_user(submitted_by)),
+                request_state,
+            )
         })
         .await?;
     node.store.make_durable().await?;
     Ok(record)
+}
+
+/// Signs `envelope` (its id drawn) and puts it into `batch` as a queued outbox message, with
+/// its MESSAGE_SENT log entry.
+fn stage_outbox_message(
+    node: &Node,
+    batch: &mut Batch<'_>,
+    envelope: &Envelope,
+    detail: String,
+    request_state: RequestState,
+) -> Result<MessageRecord, SubmitError> {
+    let signed = signing::sign_envelope(node.key.signing_key(), envelope);
+    if signed.payload.len() > node.config.max_envelope_bytes {
+        return Err(SubmitError::Invalid(format!(
+            "the signed message is {} bytes; the limit is {} (limits.max_envelope_bytes): move \
+             large documents into attachments",
+            signed.payload.len(),
+            node.config.max_envelope_bytes
+        )));
+    }
+    let sent = batch.append(LogRecord {
+        kind: EntryKind::MessageSent,
+        peer: envelope.recipient.clone(),
+        message_id: envelope.message_id.clone(),
+        signed_payload: signed.payload.clone(),
+        signature: signed.signature.clone(),
+        detail,
+    });
+    let record = MessageRecord {
+        direction: Direction::Outbox as i32,
+        message_id: envelope.message_id.clone(),
+        sender: envelope.sender.clone(),
+        recipient: envelope.recipient.clone(),
+        case_id: envelope.case_id.clone(),
+        created_at_ms: envelope.created_at_ms,
+        state: DeliveryState::Queued as i32,
+        envelope: Some(signed),
+        log_index: sent.index,
+        request_state: request_state as i32,
+        copies: multiparty::queued_copies(&envelope.copies_to),
+        ..Default::default()
+    };
+    batch.put_message(&record);
+    Ok(record)
+}
+
+/// Queues a delivery report to each addressee of `envelope` but `receiver`, carrying
+/// `receiver`'s receipt for it. Returns the peers whose queues grew.
+fn stage_reports(
+    node: &Node,
+    batch: &mut Batch<'_>,
+    envelope: &Envelope,
+    receiver: &str,
+    receipt: &SignedReceipt,
+) -> Result<Vec<String>, SubmitError> {
+    let mut told = Vec::new();
+    for addressee in signing::addressees(envelope).filter(|a| *a != receiver) {
+        let report = Envelope {
+            version: signing::WIRE_VERSION,
+            message_id: node.ids.next_id(),
+            sender: envelope.sender.clone(),
+            recipient: addressee.to_owned(),
+            created_at_ms: now_ms(),
+            case_id: envelope.case_id.clone(),
+            copies_to: Vec::new(),
+            body: Some(envelope::Body::DeliveryReport(DeliveryReport {
+                refers_to: envelope.message_id.clone(),
+                receipts: vec![receipt.clone()],
+            })),
+        };
+        stage_outbox_message(
+            node,
+            batch,
+            &report,
+            format!(
+                "report to {addressee}: {receiver} received {}",
+                envelope.message_id
+            ),
+            RequestState::Unspecified,
+        )?;
+        told.push(addressee.to_owned());
+    }
+    Ok(told)
 }
 
 fn display_user(user: &str) -> &str {
@@ -360,12 +533,15 @@ fn display_user(user: &str) -> &str {
     }
 }
 
-/// Verifies a peer's receipt for an outbox message and records it durably as proof of delivery.
+/// Verifies `peer`'s receipt for an outbox message and records it durably as proof of
+/// delivery to that peer. In a multi-party case the receipt is reported to the other
+/// addressees in the same batch. Returns the record and the peers whose queues grew.
 pub async fn record_receipt(
     node: &Node,
     message_id: &str,
+    peer: &str,
     receipt: SignedReceipt,
-) -> Result<MessageRecord, ReceiptError> {
+) -> Result<(MessageRecord, Vec<String>), ReceiptError> {
     let record = node
         .store
         .message(message_id)?
@@ -373,16 +549,15 @@ pub async fn record_receipt(
             what: format!("message {message_id}"),
             reason: "vanished from the outbox".into(),
         })?;
-    let peer = record.recipient.clone();
     let key = node
         .peers
-        .public_key(&peer)
+        .public_key(peer)
         .ok_or_else(|| ReceiptError::Invalid {
-            peer: peer.clone(),
+            peer: peer.to_owned(),
             detail: "no key configured for this peer".into(),
         })?;
     let opened = signing::open_receipt(&key, &receipt).map_err(|e| ReceiptError::Invalid {
-        peer: peer.clone(),
+        peer: peer.to_owned(),
         detail: e.to_string(),
     })?;
     let signed = record.envelope.clone().unwrap_or_default();
@@ -390,42 +565,61 @@ pub async fn record_receipt(
         what: format!("outbox message {message_id}"),
         reason: e.to_string(),
     })?;
-    if !signing::receipt_matches(&opened, &sent, &signed) {
-        return Err(ReceiptError::Mismatch { peer });
+    if opened.receiver != peer || !signing::receipt_matches(&opened, &sent, &signed) {
+        return Err(ReceiptError::Mismatch {
+            peer: peer.to_owned(),
+        });
     }
     let updated = node
         .store
         .write_grouped(|batch| {
-            let current = batch.message(message_id)?.unwrap_or(record.clone());
-            if current.state == DeliveryState::Delivered as i32 {
-                return Ok::<_, StoreError>(current);
+            let mut current = batch.message(message_id)?.unwrap_or(record.clone());
+            let Some(delivery) = multiparty::delivery_to(&current, peer) else {
+                return Err(ReceiptError::Mismatch {
+                    peer: peer.to_owned(),
+                });
+            };
+            if delivery.state == DeliveryState::Delivered as i32 {
+                return Ok((current, Vec::new()));
             }
             batch.append(LogRecord {
                 kind: EntryKind::ReceiptObtained,
-                peer: peer.clone(),
+                peer: peer.to_owned(),
                 message_id: message_id.to_owned(),
                 signed_payload: receipt.payload.clone(),
                 signature: receipt.signature.clone(),
                 detail: String::new(),
             });
             // The requested node holds the request now: SUBMITTED becomes DELIVERED (any later
-            // state stays).
-            let request_state = if current.request_state == RequestState::Submitted as i32 {
-                RequestState::Delivered as i32
+            // state stays). A copy's receipt does not count: the copy holder is not a side.
+            if peer == current.recipient && current.request_state == RequestState::Submitted as i32
+            {
+                current.request_state = RequestState::Delivered as i32;
+            }
+            multiparty::set_delivery(
+                &mut current,
+                CopyDelivery {
+                    state: DeliveryState::Delivered as i32,
+                    receipt: Some(receipt.clone()),
+                    last_error: String::new(),
+                    attempts: delivery.attempts + 1,
+                    next_attempt_at_ms: 0,
+                    ..delivery
+                },
+            );
+            batch.put_message(&current);
+            let told = if multiparty::is_reported(&sent) {
+                stage_reports(node, batch, &sent, peer, &receipt).map_err(|e| match e {
+                    SubmitError::Store(e) => ReceiptError::Store(e),
+                    other => ReceiptError::Invalid {
+                        peer: peer.to_owned(),
+                        detail: format!("cannot report the receipt to the other parties: {other}"),
+                    },
+                })?
             } else {
-                current.request_state
+                Vec::new()
             };
-            let updated = MessageRecord {
-                state: DeliveryState::Delivered as i32,
-                receipt: Some(receipt.clone()),
-                last_error: String::new(),
-                attempts: current.attempts + 1,
-                next_attempt_at_ms: 0,
-                request_state,
-                ..current
-            };
-            batch.put_message(&updated);
-            Ok(updated)
+            Ok((current, told))
         })
         .await?;
     node.store.make_durable().await?;
@@ -446,24 +640,31 @@ pub struct FailedAttempt {
 pub fn record_delivery_failure(
     node: &Node,
     message_id: &str,
+    peer: &str,
     failure: &FailedAttempt,
 ) -> Result<Option<MessageRecord>, StoreError> {
     node.store.write(|batch| {
-        let Some(current) = batch.message(message_id)? else {
+        let Some(mut current) = batch.message(message_id)? else {
             return Ok(None);
         };
-        if current.state == DeliveryState::Delivered as i32 {
+        let Some(delivery) = multiparty::delivery_to(&current, peer) else {
+            return Ok(Some(current));
+        };
+        if delivery.state == DeliveryState::Delivered as i32 {
             return Ok(Some(current));
         }
-        let updated = MessageRecord {
-            last_error: failure.error.clone(),
-            attempts: failure.attempts,
-            last_attempt_at_ms: failure.attempted_at_ms,
-            next_attempt_at_ms: failure.next_attempt_at_ms,
-            ..current
-        };
-        batch.put_message(&updated);
-        Ok(Some(updated))
+        multiparty::set_delivery(
+            &mut current,
+            CopyDelivery {
+                last_error: failure.error.clone(),
+                attempts: failure.attempts,
+                last_attempt_at_ms: failure.attempted_at_ms,
+                next_attempt_at_ms: failure.next_attempt_at_ms,
+                ..delivery
+            },
+        );
+        batch.put_message(&current);
+        Ok(Some(current))
     })
 }
 

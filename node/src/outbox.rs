@@ -55,7 +55,7 @@ pub struct PeerState {
 #[derive(Debug)]
 struct Lane {
     peer: PeerConfig,
-    wake: Notify,
+    wake: Arc<Notify>,
     state: std::sync::Mutex<PeerState>,
 }
 
@@ -120,7 +120,7 @@ impl Outbox {
         for peer in node.peers.iter() {
             let lane = Arc::new(Lane {
                 peer: peer.clone(),
-                wake: Notify::new(),
+                wake: node.queued.notify_of(peer.node_id.as_str()),
                 state: std::sync::Mutex::new(PeerState::default()),
             });
             lanes.insert(peer.node_id.to_string(), Arc::clone(&lane));
@@ -145,6 +145,14 @@ impl Outbox {
     pub fn notify(&self, peer: &str) {
         if let Some(lane) = self.lanes.get(peer) {
             lane.wake.notify_one();
+        }
+    }
+
+    /// Tells the lane of each addressee of `record` (its recipient and copies).
+    pub fn notify_addressees(&self, record: &rogatory_proto::v1::MessageRecord) {
+        self.notify(&record.recipient);
+        for copy in &record.copies {
+            self.notify(&copy.recipient);
         }
     }
 
@@ -185,6 +193,34 @@ impl Outbox {
     /// Waits until every lane has stopped (after the shutdown token was cancelled).
     pub async fn stopped(&self) {
         self.tracker.wait().await;
+    }
+}
+
+/// How anything that queues a message wakes the lane of its peer (the lanes wait on these).
+#[derive(Debug, Default)]
+pub struct QueueSignals {
+    by_peer: BTreeMap<String, Arc<Notify>>,
+}
+
+impl QueueSignals {
+    pub fn new<'a>(peers: impl IntoIterator<Item = &'a str>) -> Self {
+        Self {
+            by_peer: peers
+                .into_iter()
+                .map(|peer| (peer.to_owned(), Arc::new(Notify::new())))
+                .collect(),
+        }
+    }
+
+    /// Tells the lane for `peer` that new messages are queued.
+    pub fn signal(&self, peer: &str) {
+        if let Some(notify) = self.by_peer.get(peer) {
+            notify.notify_one();
+        }
+    }
+
+    fn notify_of(&self, peer: &str) -> Arc<Notify> {
+        self.by_peer.get(peer).cloned().unwrap_or_default()
     }
 }
 
@@ -351,10 +387,11 @@ impl LaneWorker {
             self.lane.state().in_flight.insert(message_id.clone());
             let node = Arc::clone(&self.node);
             let channel = channel.clone();
+            let peer = self.lane.peer.node_id.to_string();
             running.spawn(async move {
                 let started_ms = now_ms();
                 let outcome = match node.store.message(&message_id) {
-                    Ok(Some(record)) => delivery::attempt(&node, channel, &record).await,
+                    Ok(Some(record)) => delivery::attempt(&node, channel, &record, &peer).await,
                     Ok(None) => Outcome::Refused("the message is no longer stored".into()),
                     Err(error) => Outcome::LocalFailure(error),
                 };
@@ -452,9 +489,12 @@ impl LaneWorker {
                     attempted_at_ms: started_ms,
                     next_attempt_at_ms: next_attempt_ms,
                 };
-                if let Err(error) =
-                    outbound::record_delivery_failure(&self.node, &message_id, &note)
-                {
+                if let Err(error) = outbound::record_delivery_failure(
+                    &self.node,
+                    &message_id,
+                    self.lane.peer.node_id.as_str(),
+                    &note,
+                ) {
                     tracing::error!(%error, "cannot record the failed attempt");
                 }
             }

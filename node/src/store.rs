@@ -157,9 +157,14 @@ impl Batch<'_> {
     /// Stores (or replaces) a message record, and keeps the outbox queue index in step.
     pub fn put_message(&mut self, record: &MessageRecord) {
         if record.direction == Direction::Outbox as i32 {
-            let queued = record.state != DeliveryState::Delivered as i32;
-            self.queue
-                .push((queue_key(&record.recipient, &record.message_id), queued));
+            // One queue entry per addressee: the recipient and each party it is copied to.
+            let deliveries = std::iter::once((&record.recipient, record.state))
+                .chain(record.copies.iter().map(|c| (&c.recipient, c.state)));
+            for (peer, state) in deliveries {
+                let queued = state != DeliveryState::Delivered as i32;
+                self.queue
+                    .push((queue_key(peer, &record.message_id), queued));
+            }
         }
         self.meta
             .push((case_key(&record.case_id, &record.message_id), Vec::new()));
@@ -182,6 +187,41 @@ impl Batch<'_> {
             }
         }
         self.store.message(message_id)
+    }
+
+    /// The first message of case `case_id` in message-id order that `accept`s, including
+    /// messages of this batch and of pending ones.
+    pub fn first_case_message(
+        &self,
+        case_id: &str,
+        accept: impl Fn(&MessageRecord) -> bool,
+    ) -> Result<Option<MessageRecord>, StoreError> {
+        let prefix = case_key(case_id, "");
+        let id_of = |key: &[u8]| String::from_utf8_lossy(&key[prefix.len()..]).into_owned();
+        let uncommitted: std::collections::BTreeSet<String> = std::iter::once(&self.meta)
+            .chain(self.pending.iter().map(|prepared| &prepared.meta))
+            .flat_map(|meta| meta.iter())
+            .filter(|(key, _)| key.starts_with(&prefix))
+            .map(|(key, _)| id_of(key))
+            .collect();
+        let mut first: Option<MessageRecord> = None;
+        for id in uncommitted {
+            if let Some(record) = self.message(&id)?.filter(|r| accept(r)) {
+                first = Some(record);
+                break;
+            }
+        }
+        // Committed messages are read until the first one accepted, or one after `first`.
+        for item in self.store.meta.scan_prefix(&prefix).keys() {
+            let id = id_of(&item?);
+            if first.as_ref().is_some_and(|f| f.message_id <= id) {
+                break;
+            }
+            if let Some(record) = self.message(&id)?.filter(|r| accept(r)) {
+                return Ok(Some(record));
+            }
+        }
+        Ok(first)
     }
 
     /// A log entry of this batch or of a pending one, encoded.
@@ -886,12 +926,18 @@ impl Store {
                     what: format!("outbox queue entry {id}"),
                     reason: "names a message that is not stored".into(),
                 })?;
+            let delivery = crate::multiparty::delivery_to(&record, recipient).ok_or_else(|| {
+                StoreError::Corrupt {
+                    what: format!("outbox queue entry {recipient}/{id}"),
+                    reason: "names a message not addressed to that peer".into(),
+                }
+            })?;
             out.push(QueuedMessage {
                 message_id: record.message_id,
                 case_id: record.case_id,
                 created_at_ms: record.created_at_ms,
-                attempts: record.attempts,
-                next_attempt_at_ms: record.next_attempt_at_ms,
+                attempts: delivery.attempts,
+                next_attempt_at_ms: delivery.next_attempt_at_ms,
             });
         }
         Ok(out)

@@ -129,7 +129,8 @@ const BATCH_ENTRIES: usize = 512;
 /// What is remembered of a message this log sent, to check the receipt obtained for it.
 #[derive(Debug, Clone)]
 struct Sent {
-    recipient: String,
+    /// The recipient and the parties the message was copied to.
+    addressees: Vec<String>,
     payload_sha256: [u8; 32],
 }
 
@@ -160,8 +161,10 @@ enum PayloadFacts {
     /// The envelope names the entry's message, this node as sender and the peer as recipient.
     Sent {
         payload_sha256: [u8; 32],
+        addressees: Vec<String>,
     },
-    /// The envelope names the entry's message, the peer as sender and this node as recipient.
+    /// The envelope names the entry's message, the peer as sender and this node as recipient
+    /// (or as a party it is copied to).
     Received {
         payload_sha256: [u8; 32],
     },
@@ -273,15 +276,20 @@ impl Signers {
         let payload_sha256 = || sha256(&entry.signed_payload);
         match kind {
             EntryKind::MessageSent => (
-                envelope_of(entry, &self.node_id, &entry.peer).map(|()| PayloadFacts::Sent {
-                    payload_sha256: payload_sha256(),
-                }),
+                envelope_of(entry, &self.node_id, &entry.peer, Addressed::AsRecipient).map(
+                    |addressees| PayloadFacts::Sent {
+                        payload_sha256: payload_sha256(),
+                        addressees,
+                    },
+                ),
                 None,
             ),
             EntryKind::MessageReceived => (
-                envelope_of(entry, &entry.peer, &self.node_id).map(|()| PayloadFacts::Received {
-                    payload_sha256: payload_sha256(),
-                }),
+                envelope_of(entry, &entry.peer, &self.node_id, Addressed::AsAnyAddressee).map(
+                    |_| PayloadFacts::Received {
+                        payload_sha256: payload_sha256(),
+                    },
+                ),
                 None,
             ),
             EntryKind::ReceiptIssued | EntryKind::ReceiptObtained => {
@@ -304,15 +312,31 @@ impl Signers {
     }
 }
 
-/// Checks that a signed envelope payload is the one the entry says it is.
-fn envelope_of(entry: &LogEntry, sender: &str, recipient: &str) -> Result<(), AuditFailure> {
+/// How the node an entry names must be addressed by the envelope.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Addressed {
+    /// As its recipient (a sent message's entry names the recipient, not a copy).
+    AsRecipient,
+    /// As its recipient or as a party it is copied to (a multi-party case).
+    AsAnyAddressee,
+}
+
+/// Checks that a signed envelope payload is the one the entry says it is; returns its
+/// addressees.
+fn envelope_of(
+    entry: &LogEntry,
+    sender: &str,
+    recipient: &str,
+    addressed: Addressed,
+) -> Result<Vec<String>, AuditFailure> {
     let envelope = Envelope::decode(entry.signed_payload.as_slice()).map_err(|e| {
         AuditFailure::at(entry.index, format!("signed envelope does not decode: {e}"))
     })?;
-    if envelope.message_id != entry.message_id
-        || envelope.sender != sender
-        || envelope.recipient != recipient
-    {
+    let addressed_ok = match addressed {
+        Addressed::AsRecipient => envelope.recipient == recipient,
+        Addressed::AsAnyAddressee => signing::addressees(&envelope).any(|a| a == recipient),
+    };
+    if envelope.message_id != entry.message_id || envelope.sender != sender || !addressed_ok {
         return Err(AuditFailure::at(
             entry.index,
             format!(
@@ -322,7 +346,7 @@ fn envelope_of(entry: &LogEntry, sender: &str, recipient: &str) -> Result<(), Au
             ),
         ));
     }
-    Ok(())
+    Ok(signing::addressees(&envelope).map(str::to_owned).collect())
 }
 
 /// The receipt an entry holds (its signature is checked elsewhere).
@@ -378,11 +402,14 @@ impl Applied {
         let kind = EntryKind::try_from(entry.kind).unwrap_or(EntryKind::Unspecified);
         match prepared.payload? {
             PayloadFacts::None => {}
-            PayloadFacts::Sent { payload_sha256 } => {
+            PayloadFacts::Sent {
+                payload_sha256,
+                addressees,
+            } => {
                 self.sent.insert(
                     entry.message_id,
                     Sent {
-                        recipient: entry.peer,
+                        addressees,
                         payload_sha256,
                     },
                 );
@@ -472,13 +499,16 @@ impl Applied {
             ))
         })?;
         if receipt.receiver != entry.peer
-            || sent.recipient != entry.peer
+            || !sent.addressees.contains(&entry.peer)
             || receipt.sender != node_id
         {
             return Err(fail(format!(
                 "receipt for message {} is from {:?} (entry says {:?}), but the message was sent \
                  to {:?}",
-                receipt.message_id, receipt.receiver, entry.peer, sent.recipient
+                receipt.message_id,
+                receipt.receiver,
+                entry.peer,
+                sent.addressees.join(", ")
             )));
         }
         if receipt.envelope_sha256 != sent.payload_sha256 {
@@ -1300,6 +1330,7 @@ mod tests {
                 recipient: recipient.into(),
                 created_at_ms: 1,
                 case_id: "case-1".into(),
+                copies_to: Vec::new(),
                 ..Default::default()
             }
         }

@@ -507,6 +507,7 @@ mod tests {
     fn signed_entry(signer: u8, text: &str) -> LogEntry {
         let envelope = crate::v1::Envelope {
             case_id: text.into(),
+            copies_to: Vec::new(),
             ..Default::default()
         };
         let signed = signing::sign_envelope(&signing_key(signer), &envelope);

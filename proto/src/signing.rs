@@ -20,8 +20,8 @@ use sha2::{Digest, Sha256};
 
 use crate::ids::{NodeId, is_case_id, is_message_id};
 use crate::v1::{
-    AssistanceType, Consultation, Directory, Envelope, Receipt, SignedDirectory, SignedEnvelope,
-    SignedReceipt, SpontaneousInformation, UseRestriction, envelope,
+    AssistanceType, Consultation, DeliveryReport, Directory, Envelope, Receipt, SignedDirectory,
+    SignedEnvelope, SignedReceipt, SpontaneousInformation, UseRestriction, envelope,
 };
 
 /// DSSE payload type of a signed `Envelope`.
@@ -125,6 +125,7 @@ pub fn decode_envelope(payload: &[u8]) -> Result<Envelope, VerifyError> {
     }
     NodeId::parse(&envelope.sender).map_err(|e| invalid("sender", e.to_string()))?;
     NodeId::parse(&envelope.recipient).map_err(|e| invalid("recipient", e.to_string()))?;
+    validate_copies(&envelope)?;
     if !is_case_id(&envelope.case_id) {
         return Err(invalid(
             "case_id",
@@ -149,9 +150,71 @@ pub fn decode_envelope(payload: &[u8]) -> Result<Envelope, VerifyError> {
         }
         Some(envelope::Body::SpontaneousInformation(info)) => validate_spontaneous(info)?,
         Some(envelope::Body::Consultation(consultation)) => validate_consultation(consultation)?,
+        Some(envelope::Body::DeliveryReport(report)) => validate_report(&envelope, report)?,
         Some(_) => {}
     }
     Ok(envelope)
+}
+
+/// Most parties of one case: the sender, the recipient and at most 14 copies.
+pub const MAX_PARTIES: usize = 16;
+
+/// The nodes an envelope is addressed to: its recipient, then the parties it is copied to.
+pub fn addressees(envelope: &Envelope) -> impl Iterator<Item = &str> {
+    std::iter::once(envelope.recipient.as_str())
+        .chain(envelope.copies_to.iter().map(String::as_str))
+}
+
+/// The parties of the case an envelope belongs to, sorted: its sender and its addressees.
+pub fn parties(envelope: &Envelope) -> Vec<String> {
+    let mut parties: Vec<String> = std::iter::once(envelope.sender.as_str())
+        .chain(addressees(envelope))
+        .map(str::to_owned)
+        .collect();
+    parties.sort();
+    parties
+}
+
+fn validate_copies(envelope: &Envelope) -> Result<(), VerifyError> {
+    if envelope.copies_to.len() + 2 > MAX_PARTIES {
+        return Err(invalid(
+            "copies_to",
+            format!("a case has at most {MAX_PARTIES} parties"),
+        ));
+    }
+    let mut seen = std::collections::BTreeSet::from([&envelope.sender, &envelope.recipient]);
+    if seen.len() != 2 {
+        return Err(invalid("recipient", "is the sender itself"));
+    }
+    for copy in &envelope.copies_to {
+        NodeId::parse(copy).map_err(|e| invalid("copies_to", e.to_string()))?;
+        if !seen.insert(copy) {
+            return Err(invalid(
+                "copies_to",
+                format!("{copy:?} is named twice among the sender and addressees"),
+            ));
+        }
+    }
+    Ok(())
+}
+
+fn validate_report(envelope: &Envelope, report: &DeliveryReport) -> Result<(), VerifyError> {
+    if !is_message_id(&report.refers_to) {
+        return Err(invalid("delivery_report.refers_to", "not a message id"));
+    }
+    if !envelope.copies_to.is_empty() {
+        return Err(invalid(
+            "copies_to",
+            "a delivery report goes to one party only",
+        ));
+    }
+    if report.receipts.is_empty() || report.receipts.len() > MAX_PARTIES {
+        return Err(invalid(
+            "delivery_report.receipts",
+            format!("must hold 1 to {MAX_PARTIES} receipts"),
+        ));
+    }
+    Ok(())
 }
 
 /// Longest `subject`, `author`, `purpose` of the informal bodies, in bytes.
@@ -300,10 +363,11 @@ pub fn decode_verified_receipt(payload: &[u8]) -> Result<Receipt, VerifyError> {
 }
 
 /// Checks that a verified receipt acknowledges exactly `signed` (the envelope we sent).
+/// The receipt may come from any addressee of the envelope (its recipient or a copy).
 pub fn receipt_matches(receipt: &Receipt, envelope: &Envelope, signed: &SignedEnvelope) -> bool {
     receipt.message_id == envelope.message_id
         && receipt.sender == envelope.sender
-        && receipt.receiver == envelope.recipient
+        && addressees(envelope).any(|a| a == receipt.receiver)
         && receipt.envelope_sha256 == sha256(&signed.payload)
 }
 
@@ -454,6 +518,7 @@ mod tests {
             recipient: "de".into(),
             created_at_ms: 1_700_000_000_000,
             case_id: "tm-case-1".into(),
+            copies_to: Vec::new(),
             body: Some(envelope::Body::MlaRequest(MlaRequest {
                 subject: "trafficking in persons".into(),
                 ..Default::default()

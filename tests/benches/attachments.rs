@@ -186,6 +186,7 @@ async fn measure(federation: &Federation, size: u64, runs: u32) -> Result<SizeRe
                 request: Some(request),
                 case_id: String::new(),
                 submitted_by: "bench".into(),
+                copies_to: Vec::new(),
             })
             .await?
             .into_inner()

@@ -60,6 +60,7 @@ fn generate(count: u64, tm: &SigningKey, de: &SigningKey) -> GeneratedLog {
                     recipient: "de".into(),
                     created_at_ms: 1_700_000_000_000,
                     case_id: "tm-bench".into(),
+                    copies_to: Vec::new(),
                     body: Some(envelope::Body::MlaRequest(rogatory_tests::sample_request())),
                 };
                 let signed = signing::sign_envelope(tm, &envelope);

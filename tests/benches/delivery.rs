@@ -495,6 +495,7 @@ async fn submit(
             request: Some(request),
             case_id,
             submitted_by: "delivery benchmark".into(),
+            copies_to: Vec::new(),
         })
         .await
         .map_err(|status| {

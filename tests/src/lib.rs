@@ -371,6 +371,7 @@ impl Federation {
             recipient: to.into(),
             created_at_ms: rogatory_node::now_ms(),
             case_id: format!("{from}-test-case"),
+            copies_to: Vec::new(),
             body: Some(envelope::Body::MlaRequest(sample_request())),
         }
     }

@@ -245,6 +245,9 @@ pub struct TimelineEntry {
     /// "de stored it at ..., its log entry 3"; empty if there is no receipt yet.
     #[serde(skip_serializing_if = "String::is_empty")]
     pub receipt: String,
+    /// Multi-party case: every party and whether it has received the message.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub parties: Vec<crate::views::PartyDelivery>,
 }
 
 /// `case show`: the requests with their deadlines, and every message oldest first.
@@ -257,9 +260,11 @@ pub struct CaseView {
 
 impl CaseView {
     fn from_thread(thread: &CaseThread) -> Self {
+        // Delivery reports say who received what; they show in `parties`, not as events.
         let timeline = thread
             .messages
             .iter()
+            .filter(|record| MessageDetail::from_record(record).summary.kind != "delivery-report")
             .map(|record| {
                 let detail = MessageDetail::from_record(record);
                 let s = &detail.summary;
@@ -344,6 +349,7 @@ impl CaseView {
                     superseded: s.superseded,
                     delivery: s.state.clone(),
                     receipt,
+                    parties: s.parties.clone(),
                 }
             })
             .collect();
@@ -435,7 +441,10 @@ impl CaseView {
                 let note = wrap(&e.note, 80).replace('\n', "\n               ");
                 out.push_str(&format!("      note:    {note}\n"));
             }
-            if e.receipt.is_empty() {
+            if !e.parties.is_empty() {
+                let parties: Vec<String> = e.parties.iter().map(|p| p.text()).collect();
+                out.push_str(&format!("      parties: {}\n", parties.join("; ")));
+            } else if e.receipt.is_empty() {
                 out.push_str(&format!("      delivery: {}\n", e.delivery));
             } else {
                 out.push_str(&format!("      receipt: {}\n", e.receipt));

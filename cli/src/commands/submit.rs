@@ -42,6 +42,7 @@ pub async fn submit_request(
                 request: Some(submission.request),
                 case_id: submission.case_id,
                 submitted_by: submitted_by.to_owned(),
+                copies_to: Vec::new(),
             })
             .await,
         || format!("submitting the request to {to}"),

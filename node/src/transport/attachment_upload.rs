@@ -50,14 +50,14 @@ impl UploadChannels {
 /// Sender's hook before a delivery attempt: makes sure the recipient holds every file the
 /// message references, uploading what it lacks from the durable offset it reports. `None`
 /// when all are there (deliver now); otherwise the outcome of this attempt.
-pub async fn upload_missing(node: &Node, record: &MessageRecord) -> Option<Outcome> {
+pub async fn upload_missing(node: &Node, record: &MessageRecord, peer: &str) -> Option<Outcome> {
     let signed = record.envelope.as_ref()?;
     let envelope = signing::decode_envelope(&signed.payload).ok()?;
     let refs = refs_of(&envelope);
     if refs.is_empty() {
         return None;
     }
-    let channel = match node.upload_channels.channel(node, &record.recipient) {
+    let channel = match node.upload_channels.channel(node, peer) {
         Ok(channel) => channel,
         Err(error) => return Some(Outcome::Unreachable(error)),
     };

@@ -69,7 +69,7 @@ impl OperatorService {
     /// durable: whatever happens here, it will be delivered.
     async fn hand_over(&self, record: MessageRecord) -> Result<MessageRecord, Status> {
         let mut watch = self.outbox.watch(&record.message_id);
-        self.outbox.notify(&record.recipient);
+        self.outbox.notify_addressees(&record);
         // The lane may have picked the message up, woken by another submission, and finished
         // an attempt before the watch was set: then there is nothing to wait for.
         let attempted = self
@@ -114,10 +114,13 @@ impl OperatorService {
             message.sending = self
                 .outbox
                 .is_sending(&message.recipient, &message.message_id);
+            for copy in &mut message.copies {
+                copy.sending = self.outbox.is_sending(&copy.recipient, &message.message_id);
+            }
             message.overdue = outbound::is_overdue(
                 &self.node,
                 message.created_at_ms,
-                message.state == DeliveryState::Delivered as i32,
+                crate::multiparty::delivered_to_all(message),
             );
         }
     }
@@ -372,14 +375,12 @@ impl Operator for OperatorService {
             .ok_or_else(|| Status::invalid_argument("no request in the submission"))?;
         let case_id = Some(request.case_id).filter(|c| !c.is_empty());
         attachments::require_stored(&self.node, &mla.attachments).map_err(unstored)?;
-        let submitted = outbound::submit_request(
-            &self.node,
-            &request.recipient,
-            case_id,
-            mla,
-            &request.submitted_by,
-        )
-        .await;
+        let to = outbound::Addressees {
+            recipient: request.recipient,
+            copies_to: request.copies_to,
+        };
+        let submitted =
+            outbound::submit_request(&self.node, &to, case_id, mla, &request.submitted_by).await;
         self.answer_submission(submitted).await
     }
 
@@ -410,9 +411,13 @@ impl Operator for OperatorService {
         let information = request.information.ok_or_else(|| {
             Status::invalid_argument("no spontaneous information in the submission")
         })?;
+        let to = outbound::Addressees {
+            recipient: request.recipient,
+            copies_to: request.copies_to,
+        };
         let submitted = outbound::submit_spontaneous_information(
             &self.node,
-            &request.recipient,
+            &to,
             Some(request.case_id),
             information,
             &request.submitted_by,
@@ -429,9 +434,13 @@ impl Operator for OperatorService {
         let consultation = request
             .consultation
             .ok_or_else(|| Status::invalid_argument("no consultation in the submission"))?;
+        let to = outbound::Addressees {
+            recipient: request.recipient,
+            copies_to: request.copies_to,
+        };
         let submitted = outbound::submit_consultation(
             &self.node,
-            &request.recipient,
+            &to,
             Some(request.case_id),
             consultation,
             &request.submitted_by,
@@ -464,8 +473,8 @@ impl Operator for OperatorService {
         }
         // Stuck messages first: undelivered outbox messages, oldest first, then the rest.
         messages.sort_by_key(|m| {
-            let stuck = m.direction == Direction::Outbox as i32
-                && m.state != DeliveryState::Delivered as i32;
+            let stuck =
+                m.direction == Direction::Outbox as i32 && !crate::multiparty::delivered_to_all(m);
             (
                 !stuck,
                 if stuck {
@@ -583,6 +592,7 @@ impl Operator for OperatorService {
             overdue_only: request.overdue_only,
             urgent_only: request.urgent_only,
             peer: Some(request.peer).filter(|p| !p.is_empty()),
+            own_id: self.node.id().to_string(),
             limit: match request.limit as usize {
                 0 => DEFAULT_LIST_LIMIT,
                 n => n.min(MAX_LIST_LIMIT),

@@ -28,6 +28,9 @@ pub fn rejection_code(rejection: &Rejection) -> Code {
         Rejection::OutOfOrder { .. } => Code::Aborted,
         Rejection::InvalidTransition { .. } => Code::FailedPrecondition,
         Rejection::OutsideLifecycle { .. } => Code::FailedPrecondition,
+        Rejection::UnknownParty { .. } => Code::FailedPrecondition,
+        Rejection::PartiesMismatch { .. } => Code::FailedPrecondition,
+        Rejection::BadReport(_) => Code::InvalidArgument,
         Rejection::Attachments(refusal) => match refusal {
             Refusal::BadReference { .. } => Code::InvalidArgument,
             Refusal::TooLarge { .. } => Code::ResourceExhausted,
@@ -160,9 +163,9 @@ pub fn from_submit(error: SubmitError) -> Status {
         SubmitError::Invalid(_) | SubmitError::InvalidMessage(_) => {
             Status::invalid_argument(error.to_string())
         }
-        SubmitError::Transition(_) | SubmitError::OutsideLifecycle(..) => {
-            Status::failed_precondition(error.to_string())
-        }
+        SubmitError::Transition(_)
+        | SubmitError::OutsideLifecycle(..)
+        | SubmitError::Parties(_) => Status::failed_precondition(error.to_string()),
         SubmitError::Store(error) => internal(&error),
     }
 }

@@ -255,6 +255,7 @@ fn request_referencing(file: &TestFile, name: &str) -> SubmitRequestRequest {
         request: Some(request),
         case_id: String::new(),
         submitted_by: "Prosecutor A.".into(),
+        copies_to: Vec::new(),
     }
 }
 

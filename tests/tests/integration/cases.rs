@@ -33,6 +33,7 @@ async fn request(federation: &Federation, to: &str, urgent: bool) -> anyhow::Res
             request: Some(mla),
             case_id: String::new(),
             submitted_by: "Prosecutor A.".into(),
+            copies_to: Vec::new(),
         })
         .await?
         .into_inner()

@@ -13,6 +13,7 @@ async fn send_request(federation: &Federation) -> anyhow::Result<String> {
             request: Some(sample_request()),
             case_id: String::new(),
             submitted_by: "Prosecutor A.".into(),
+            copies_to: Vec::new(),
         })
         .await?
         .into_inner()

@@ -18,6 +18,7 @@ async fn request_is_delivered_receipted_and_logged_on_both_sides() -> anyhow::Re
             request: Some(sample_request()),
             case_id: String::new(),
             submitted_by: "Prosecutor A.".into(),
+            copies_to: Vec::new(),
         })
         .await?
         .into_inner()

@@ -56,6 +56,7 @@ async fn spontaneous_information_keeps_its_restrictions_and_has_no_lifecycle() -
             information: Some(information()),
             case_id: String::new(),
             submitted_by: "K. Weber".into(),
+            copies_to: Vec::new(),
         })
         .await?
         .into_inner()
@@ -145,6 +146,7 @@ async fn a_consultation_precedes_the_request_it_led_to_in_the_case_thread() -> a
             }),
             case_id: String::new(),
             submitted_by: "A. Nurov".into(),
+            copies_to: Vec::new(),
         })
         .await?
         .into_inner()
@@ -166,6 +168,7 @@ async fn a_consultation_precedes_the_request_it_led_to_in_the_case_thread() -> a
             }),
             case_id: String::new(),
             submitted_by: "K. Weber".into(),
+            copies_to: Vec::new(),
         })
         .await?
         .into_inner()
@@ -192,6 +195,7 @@ async fn a_consultation_precedes_the_request_it_led_to_in_the_case_thread() -> a
             request: Some(sample_request()),
             case_id: case_id.clone(),
             submitted_by: "A. Nurov".into(),
+            copies_to: Vec::new(),
         })
         .await?
         .into_inner()

@@ -49,6 +49,7 @@ async fn open_request(federation: &Federation) -> anyhow::Result<MessageRecord> 
             request: Some(sample_request()),
             case_id: String::new(),
             submitted_by: "Prosecutor A.".into(),
+            copies_to: Vec::new(),
         })
         .await?
         .into_inner()

@@ -11,6 +11,7 @@ mod informal;
 mod interop;
 mod lifecycle;
 mod metrics;
+mod multi_party;
 mod operations;
 mod rejections;
 mod secrets;

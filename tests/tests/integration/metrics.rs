@@ -95,6 +95,7 @@ async fn metrics_endpoint_serves_the_documented_series_after_a_message_exchange(
             request: Some(sample_request()),
             case_id: String::new(),
             submitted_by: "Prosecutor A.".into(),
+            copies_to: Vec::new(),
         })
         .await?
         .into_inner()

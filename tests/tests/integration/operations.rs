@@ -376,6 +376,7 @@ async fn submit(federation: &Federation, from: &str, to: &str, case: &str) -> Re
             case_id: case.to_owned(),
             request: Some(request),
             submitted_by: "ops test".into(),
+            copies_to: Vec::new(),
         })
         .await;
     Ok(answer.is_ok())

@@ -22,6 +22,7 @@ async fn submit(federation: &Federation, case_id: &str) -> anyhow::Result<Messag
             request: Some(sample_request()),
             case_id: case_id.into(),
             submitted_by: "Prosecutor A.".into(),
+            copies_to: Vec::new(),
         })
         .await?
         .into_inner()
@@ -202,6 +203,7 @@ async fn kill_loop_delivers_every_message_exactly_once_in_order_per_case() -> an
                         request: Some(sample_request()),
                         case_id: format!("tm-kill-loop-{}", i % CASES),
                         submitted_by: "loop".into(),
+                        copies_to: Vec::new(),
                     })
                     .await?
                     .into_inner()
@@ -327,6 +329,7 @@ async fn sigterm_during_traffic_exits_0_in_time_and_loses_nothing_acknowledged()
                         request: Some(sample_request()),
                         case_id: format!("case-{k}"),
                         submitted_by: "Prosecutor A.".into(),
+                        copies_to: Vec::new(),
                     })
                     .await;
                 match answer.ok().and_then(|a| a.into_inner().message) {

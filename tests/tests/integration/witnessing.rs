@@ -16,6 +16,7 @@ async fn send(federation: &Federation) -> anyhow::Result<()> {
             request: Some(sample_request()),
             case_id: String::new(),
             submitted_by: "A.".into(),
+            copies_to: Vec::new(),
         })
         .await?;
     Ok(())
