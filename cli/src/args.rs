@@ -282,6 +282,10 @@ pub struct InformArgs {
     /// Node id of the receiving state's node.
     #[arg(long, value_name = "PEER")]
     pub to: String,
+    /// Opening a multi-party case (a joint investigation team): another party's node that
+    /// receives a copy; repeat for several. Later messages of the case go to every party.
+    #[arg(long = "copy-to", value_name = "PEER")]
+    pub copy_to: Vec<String>,
     /// What the information is about.
     #[arg(long)]
     pub subject: String,
@@ -314,6 +318,10 @@ pub struct ConsultArgs {
     /// Node id of the other state's node.
     #[arg(long, value_name = "PEER")]
     pub to: String,
+    /// Opening a multi-party case (a joint investigation team): another party's node that
+    /// receives a copy; repeat for several. Later messages of the case go to every party.
+    #[arg(long = "copy-to", value_name = "PEER")]
+    pub copy_to: Vec<String>,
     /// The message.
     #[arg(long)]
     pub text: String,

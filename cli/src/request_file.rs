@@ -27,6 +27,8 @@ pub const FORMAT_HINT: &str = "run `rogatory request template` for the format";
 pub struct RequestFile {
     to: String,
     #[serde(default)]
+    copy_to: Vec<String>,
+    #[serde(default)]
     case_id: Option<String>,
     routing: Routing,
     substance: Substance,
@@ -157,6 +159,8 @@ impl<'de> Deserialize<'de> for DateValue {
 #[derive(Debug, Clone)]
 pub struct Submission {
     pub to: NodeId,
+    /// Opening a multi-party case: the other parties who receive copies.
+    pub copy_to: Vec<NodeId>,
     /// Empty to let the node open a new case.
     pub case_id: String,
     pub request: MlaRequest,
@@ -187,6 +191,18 @@ impl RequestFile {
     pub fn into_submission(self, base: &Path) -> anyhow::Result<Submission> {
         let to = NodeId::parse(self.to.trim())
             .map_err(|e| UserError::new(format!("`to`: {e}"), FORMAT_HINT))?;
+        let mut copy_to = Vec::new();
+        for (i, copy) in self.copy_to.iter().enumerate() {
+            let id = NodeId::parse(copy.trim())
+                .map_err(|e| UserError::new(format!("`copy_to[{i}]`: {e}"), FORMAT_HINT))?;
+            if id == to || copy_to.contains(&id) {
+                bail!(UserError::new(
+                    format!("`copy_to[{i}]`: {id} is already an addressee of the request"),
+                    FORMAT_HINT,
+                ));
+            }
+            copy_to.push(id);
+        }
         let case_id = self.case_id.unwrap_or_default().trim().to_owned();
         if !case_id.is_empty() && !ids::is_case_id(&case_id) {
             return Err(UserError::new(
@@ -317,6 +333,7 @@ impl RequestFile {
         }
         Ok(Submission {
             to,
+            copy_to,
             case_id,
             request,
             attachment_paths,
@@ -367,6 +384,12 @@ const TEMPLATE: &str = r#"# A formal mutual legal assistance (MLA) request for `
 # Node id of the requested country's node, e.g. "de". `rogatory node identity` lists the
 # nodes yours can send to.
 to = ""
+# Optional, for a joint investigation team or another case with three or more countries:
+# the other countries' nodes, who receive the same signed request as copies and every later
+# message of the case. They can follow it; only the requested country (`to`) answers it.
+# Give them when the request opens the case; later messages of the case go to all parties
+# by themselves. Example: ["uz", "kz"]
+# copy_to = []
 # Optional: the case this request belongs to, if an earlier message opened one. Leave it
 # out to open a new case; the node then makes a case id such as "tm-01J...".
 # case_id = ""

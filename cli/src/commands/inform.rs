@@ -57,7 +57,7 @@ pub async fn inform(
                 information: Some(information),
                 case_id: args.case_id.unwrap_or_default(),
                 submitted_by,
-                copies_to: Vec::new(),
+                copies_to: args.copy_to,
             })
             .await,
         || format!("sending spontaneous information to {to}"),
@@ -88,7 +88,7 @@ pub async fn consult(
                 consultation: Some(consultation),
                 case_id: args.case_id.unwrap_or_default(),
                 submitted_by,
-                copies_to: Vec::new(),
+                copies_to: args.copy_to,
             })
             .await,
         || format!("sending a consultation message to {to}"),

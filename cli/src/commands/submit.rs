@@ -42,7 +42,7 @@ pub async fn submit_request(
                 request: Some(submission.request),
                 case_id: submission.case_id,
                 submitted_by: submitted_by.to_owned(),
-                copies_to: Vec::new(),
+                copies_to: submission.copy_to.iter().map(ToString::to_string).collect(),
             })
             .await,
         || format!("submitting the request to {to}"),
@@ -210,6 +210,16 @@ pub fn report(record: &MessageRecord, format: Format) -> anyhow::Result<Outcome>
     };
     println!("{what} {} to {}", s.message_id, s.recipient);
     println!("  case:             {}", s.case_id);
+    if !s.parties.is_empty() {
+        // A multi-party case: where each copy stands.
+        let copies: Vec<String> = s
+            .parties
+            .iter()
+            .filter(|p| s.copies_to.contains(&p.party))
+            .map(|p| p.text())
+            .collect();
+        println!("  copies:           {}", copies.join("; "));
+    }
     if let Some(information) = &detail.information {
         for (i, line) in information.restriction_lines().iter().enumerate() {
             let label = if i == 0 { "use restrictions:" } else { "" };

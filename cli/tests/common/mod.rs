@@ -37,10 +37,15 @@ pub fn json(text: &str) -> serde_json::Value {
 
 /// A CA and two nodes, tm and de, each the other's peer.
 pub fn provision(root: &Path) {
+    provision_nodes(root, &["tm", "de"]);
+}
+
+/// A CA and nodes `ids`, each a peer of every other.
+pub fn provision_nodes(root: &Path, ids: &[&str]) {
     let ca = root.join("ca");
     provision::create_ca(&ca, "test CA").expect("CA");
     let mut created = Vec::new();
-    for id in ["tm", "de"] {
+    for id in ids {
         let listen = std::net::TcpListener::bind("127.0.0.1:0")
             .and_then(|l| l.local_addr())
             .expect("port");
