@@ -266,7 +266,7 @@ async fn check_and_store(
                 }
                 .into());
             }
-            // Check 8d: every message of a case names the same parties (reports go to one).
+            // Check 7p: every message of a case names the same parties (reports go to one).
             if !matches!(envelope.body, Some(envelope::Body::DeliveryReport(_))) {
                 if let Some(expected) = multiparty::case_parties(batch, &envelope.case_id)? {
                     let got = signing::parties(&envelope);
