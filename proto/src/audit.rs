@@ -1458,6 +1458,78 @@ mod tests {
         )
     }
 
+    /// A multi-party log of tm (key 1) with de (key 2) and uz (key 3): m1 sent to de and
+    /// copied to uz, receipted by `receivers` (each with its key); m2 received from de,
+    /// addressed to uz and copied to tm.
+    fn multi_party_log(receivers: &[(&str, u8)]) -> Vec<Vec<u8>> {
+        let mut log = Log::new();
+        let mut sent = Log::envelope("m1", "tm", "de");
+        sent.copies_to = vec!["uz".into()];
+        let signed = signing::sign_envelope(&key(1), &sent);
+        log.append(LogEntry {
+            kind: EntryKind::MessageSent as i32,
+            peer: "de".into(),
+            message_id: "m1".into(),
+            signed_payload: signed.payload.clone(),
+            signature: signed.signature,
+            ..Default::default()
+        });
+        for (receiver, seed) in receivers {
+            let receipt = Receipt {
+                receiver: (*receiver).into(),
+                ..obtained_receipt("m1", &signed.payload)
+            };
+            let signed_receipt = signing::sign_receipt(&key(*seed), &receipt);
+            log.append(LogEntry {
+                kind: EntryKind::ReceiptObtained as i32,
+                peer: (*receiver).into(),
+                message_id: "m1".into(),
+                signed_payload: signed_receipt.payload,
+                signature: signed_receipt.signature,
+                ..Default::default()
+            });
+        }
+        let mut copy = Log::envelope("m2", "de", "uz");
+        copy.copies_to = vec!["tm".into()];
+        let signed = signing::sign_envelope(&key(2), &copy);
+        let index = log.append(LogEntry {
+            kind: EntryKind::MessageReceived as i32,
+            peer: "de".into(),
+            message_id: "m2".into(),
+            signed_payload: signed.payload.clone(),
+            signature: signed.signature,
+            ..Default::default()
+        });
+        log.issued(&issued_receipt("m2", index, log.previous, &signed.payload));
+        log.entries
+    }
+
+    #[test]
+    fn a_multi_party_log_verifies_with_receipts_from_every_addressee_and_no_other() {
+        let keys = BTreeMap::from([
+            ("de".to_owned(), key(2).verifying_key()),
+            ("uz".to_owned(), key(3).verifying_key()),
+            ("fr".to_owned(), key(4).verifying_key()),
+        ]);
+        let run = |entries: &[Vec<u8>]| {
+            let mut verifier = AuditVerifier::new("tm", key(1).verifying_key(), keys.clone());
+            for (i, bytes) in entries.iter().enumerate() {
+                verifier.push_entry(i as u64, bytes)?;
+            }
+            verifier.finish()
+        };
+        let report = run(&multi_party_log(&[("de", 2), ("uz", 3)])).expect("verifies");
+        assert_eq!(report.entries, 5);
+        // fr holds a key the auditor knows, but m1 was never addressed to it.
+        let failure = run(&multi_party_log(&[("de", 2), ("fr", 4)])).expect_err("not an addressee");
+        assert_eq!(failure.index, Some(2));
+        assert!(
+            failure.reason.contains("was sent to \"de, uz\""),
+            "{}",
+            failure.reason
+        );
+    }
+
     /// Runs a whole bundle: entries, then each checkpoint once the tree is large enough.
     fn audit(
         entries: &[Vec<u8>],

@@ -578,6 +578,58 @@ mod tests {
     }
 
     #[test]
+    fn copies_and_delivery_reports_are_checked() {
+        let refused = |envelope: &Envelope, field: &str| {
+            let err = decode_envelope(&envelope.encode_to_vec()).expect_err("refused");
+            assert!(err.to_string().contains(field), "{field}: {err}");
+        };
+        let mut good = envelope();
+        good.copies_to = vec!["uz".into(), "kz".into()];
+        let decoded = decode_envelope(&good.encode_to_vec()).expect("copies are fine");
+        assert_eq!(addressees(&decoded).collect::<Vec<_>>(), ["de", "uz", "kz"]);
+        assert_eq!(parties(&decoded), ["de", "kz", "tm", "uz"]);
+        // A receipt from a copy matches; one from a node the envelope does not name does not.
+        let signed = sign_envelope(&key(1), &good);
+        let receipt = |receiver: &str| Receipt {
+            version: WIRE_VERSION,
+            message_id: good.message_id.clone(),
+            sender: good.sender.clone(),
+            receiver: receiver.into(),
+            envelope_sha256: sha256(&signed.payload).to_vec(),
+            ..Default::default()
+        };
+        assert!(receipt_matches(&receipt("kz"), &good, &signed));
+        assert!(!receipt_matches(&receipt("fr"), &good, &signed));
+
+        for copies in [vec!["tm"], vec!["de"], vec!["uz", "uz"], vec!["UZ"]] {
+            let mut bad = envelope();
+            bad.copies_to = copies.iter().map(|c| (*c).to_owned()).collect();
+            refused(&bad, "copies_to");
+        }
+        let mut bad = envelope();
+        bad.copies_to = (0..MAX_PARTIES).map(|i| format!("n{i}")).collect();
+        refused(&bad, "at most 16 parties");
+        let mut bad = envelope();
+        bad.recipient = bad.sender.clone();
+        refused(&bad, "recipient");
+
+        let report = |receipts: usize| {
+            let mut report = envelope();
+            report.body = Some(envelope::Body::DeliveryReport(DeliveryReport {
+                refers_to: "01HZX3J6K8Q2M4N5P6R7S8T9VW".into(),
+                receipts: vec![SignedReceipt::default(); receipts],
+            }));
+            report
+        };
+        decode_envelope(&report(1).encode_to_vec()).expect("a report");
+        refused(&report(0), "delivery_report.receipts");
+        refused(&report(MAX_PARTIES + 1), "delivery_report.receipts");
+        let mut copied = report(1);
+        copied.copies_to = vec!["uz".into()];
+        refused(&copied, "one party only");
+    }
+
+    #[test]
     fn malformed_fields_are_named() {
         let mut bad = envelope();
         bad.recipient = "DE".into();

@@ -354,3 +354,86 @@ async fn a_party_that_was_away_shows_as_not_received_then_catches_up() -> anyhow
     }
     federation.stop_all().await
 }
+
+#[tokio::test]
+async fn a_case_keeps_its_parties_and_every_party_must_be_a_peer() -> anyhow::Result<()> {
+    const KZ: &str = "kz";
+    let mut federation = Federation::start(&[TM, DE, UZ, KZ]).await?;
+    let request = open_case(&federation).await?;
+    let case_id = request.case_id.clone();
+
+    // tm's own node keeps the case's parties: kz cannot be brought in, nor uz left out by
+    // naming other copies.
+    let consult = |copies_to: Vec<String>, recipient: &str| SubmitConsultationRequest {
+        recipient: recipient.into(),
+        consultation: Some(Consultation {
+            text: "Coordination meeting on Monday?".into(),
+            ..Default::default()
+        }),
+        case_id: case_id.clone(),
+        submitted_by: "A. Nurov".into(),
+        copies_to,
+    };
+    let before = federation.log_size(TM).await?;
+    let mut operator = federation.operator(TM).await?;
+    let refused = operator
+        .submit_consultation(consult(vec![KZ.into()], DE))
+        .await
+        .expect_err("kz is not a party");
+    assert_eq!(refused.code(), Code::FailedPrecondition);
+    assert!(
+        refused.message().contains("is copied to uz"),
+        "{}",
+        refused.message()
+    );
+    let refused = operator
+        .submit_consultation(consult(Vec::new(), KZ))
+        .await
+        .expect_err("kz is not a party");
+    assert_eq!(refused.code(), Code::FailedPrecondition);
+    assert!(
+        refused.message().contains("kz is not a party"),
+        "{}",
+        refused.message()
+    );
+    assert_eq!(federation.log_size(TM).await?, before);
+    // Naming exactly the case's copies is the same as naming none.
+    let fine = operator
+        .submit_consultation(consult(vec![UZ.into()], DE))
+        .await?
+        .into_inner()
+        .message
+        .expect("record");
+    assert_eq!(fine.copies[0].recipient, UZ);
+
+    // A party de has no key for: refused before anything else about the case.
+    let mut envelope = federation.request_envelope(TM, DE);
+    envelope.copies_to = vec!["fr".into()];
+    let refused = federation
+        .connect_as(TM, DE)
+        .await?
+        .deliver(DeliverRequest {
+            envelope: Some(federation.sign_as(TM, &envelope)?),
+            ..Default::default()
+        })
+        .await
+        .expect_err("fr is not de's peer");
+    assert_eq!(refused.code(), Code::FailedPrecondition);
+    assert_eq!(reason_of(&refused), "unknown-party");
+
+    // A copy goes only to the parties named: kz never sees the case.
+    converged_without(&federation, &case_id, KZ).await?;
+    federation.stop_all().await
+}
+
+/// Waits until tm, de and uz hold the same two messages of `case_id`; `outsider` holds none.
+async fn converged_without(
+    federation: &Federation,
+    case_id: &str,
+    outsider: &str,
+) -> anyhow::Result<()> {
+    converged(federation, case_id, 2).await?;
+    let (held, _) = thread(federation, outsider, case_id).await?;
+    assert!(held.is_empty(), "{outsider} holds {held:?}");
+    Ok(())
+}
