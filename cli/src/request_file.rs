@@ -89,6 +89,10 @@ struct Handling {
     #[serde(default)]
     language: String,
     #[serde(default)]
+    translations: Vec<String>,
+    #[serde(default)]
+    costs: String,
+    #[serde(default)]
     signed_by: String,
 }
 
@@ -101,6 +105,8 @@ struct UrgencySection {
     reasons: String,
     #[serde(default)]
     deadline: Option<DateValue>,
+    #[serde(default)]
+    advance_notice: String,
 }
 
 #[derive(Debug, Deserialize)]
@@ -222,6 +228,20 @@ impl RequestFile {
             )
             .into());
         }
+        for (i, tag) in self.handling.translations.iter().enumerate() {
+            let well_formed = (2..=35).contains(&tag.len())
+                && tag.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+                && tag.chars().next().is_some_and(|c| c.is_ascii_alphabetic());
+            if !well_formed {
+                bail!(UserError::new(
+                    format!(
+                        "`handling.translations[{i}]`: {tag:?} is not a language tag; write one \
+                         such as \"de\", \"ru\" or \"uz-Latn\""
+                    ),
+                    FORMAT_HINT,
+                ));
+            }
+        }
         for (i, person) in self.persons.iter().enumerate() {
             if let Some(date) = &person.date_of_birth
                 && (date.0.date.is_none() || date.0.time.is_some())
@@ -295,9 +315,12 @@ impl RequestFile {
                     .deadline
                     .map(|d| d.0.to_string())
                     .unwrap_or_default(),
+                advance_notice: self.urgency.advance_notice,
             }),
             confidential: self.handling.confidential,
             language: self.handling.language,
+            translations: self.handling.translations,
+            costs: self.handling.costs,
             signed_by: self.handling.signed_by,
             attachments,
         };
@@ -442,6 +465,13 @@ questions = []
 confidential = false
 # Language of the request, as a language tag: "en", "ru", "de", "tk", "uz".
 language = "en"
+# Languages of the translations that come with the request (attach them as files below or
+# include them in the text), e.g. ["de"]. The requested state must be able to read it
+# (art. 18(14)).
+translations = []
+# Costs you expect to be extraordinary (experts, long video hearings, travel) and how you
+# propose to bear them (art. 18(28)); leave empty for ordinary costs.
+costs = ""
 # Name and function of the person who signed or validated the request.
 signed_by = ""
 
@@ -451,6 +481,9 @@ signed_by = ""
 urgent = false
 reasons = ""
 # deadline = 2025-07-01
+# If you already made this request orally or through another urgent channel, and this is the
+# written confirmation (art. 18(14)): who you told, when and how.
+# advance_notice = "By telephone to the duty prosecutor in Berlin, 2025-06-30 22:40 UTC"
 
 # The offences, one [[offences]] block each.
 [[offences]]
@@ -517,6 +550,40 @@ mod tests {
         let urgent = submission(include_str!("../../config/requests/missing-victim.toml"));
         let urgency = urgent.request.urgency.expect("urgency");
         assert!(urgency.urgent && !urgency.deadline.is_empty());
+        assert!(urgency.advance_notice.contains("18(14)"));
+        let translated = submission(include_str!(
+            "../../config/requests/trafficking-evidence.toml"
+        ));
+        assert_eq!(translated.request.translations, ["de"]);
+    }
+
+    #[test]
+    fn copies_translations_and_costs_are_read_and_checked() {
+        let text = MINIMAL.replace("to = \"de\"", "to = \"de\"\ncopy_to = [\"uz\", \"kz\"]");
+        let text = format!(
+            "{text}[handling]\ntranslations = [\"de\", \"uz-Latn\"]\ncosts = \"Interpreters for two days\"\n"
+        );
+        let s = submission(&text);
+        assert_eq!(
+            s.copy_to.iter().map(|c| c.as_str()).collect::<Vec<_>>(),
+            ["uz", "kz"]
+        );
+        assert_eq!(s.request.translations, ["de", "uz-Latn"]);
+        assert_eq!(s.request.costs, "Interpreters for two days");
+        for (bad, field) in [
+            (
+                text.replace("\"uz-Latn\"", "\"German\u{00e9}\""),
+                "handling.translations[1]",
+            ),
+            (text.replace("\"kz\"", "\"de\""), "copy_to[1]"),
+            (text.replace("\"kz\"", "\"KZ!\""), "copy_to[1]"),
+        ] {
+            let err = parse(&bad)
+                .expect("parses")
+                .into_submission(Path::new("."))
+                .expect_err("refused");
+            assert!(format!("{err:#}").contains(field), "{field}: {err:#}");
+        }
     }
 
     #[test]

@@ -578,6 +578,12 @@ pub struct RequestView {
     pub urgency: UrgencyView,
     pub confidential: bool,
     pub language: String,
+    /// Languages of the translations that come with it.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub translations: Vec<String>,
+    /// Extraordinary costs expected and how they are to be borne (UNTOC art. 18(28)).
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub costs: String,
     pub signed_by: String,
     pub attachments: Vec<AttachmentView>,
 }
@@ -608,6 +614,9 @@ pub struct UrgencyView {
     pub urgent: bool,
     pub reasons: String,
     pub deadline: String,
+    /// The urgent channel it was first made through, if this is the written confirmation.
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub advance_notice: String,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -691,9 +700,12 @@ impl From<&MlaRequest> for RequestView {
                 urgent: urgency.urgent,
                 reasons: urgency.reasons,
                 deadline: urgency.deadline,
+                advance_notice: urgency.advance_notice,
             },
             confidential: r.confidential,
             language: r.language.clone(),
+            translations: r.translations.clone(),
+            costs: r.costs.clone(),
             signed_by: r.signed_by.clone(),
             attachments: r.attachments.iter().map(AttachmentView::from).collect(),
         }
@@ -822,6 +834,7 @@ impl MessageDetail {
                 "not urgent".to_owned()
             };
             out.field("urgency", &urgency);
+            out.field("confirms", &r.urgency.advance_notice);
             let persons: Vec<String> = r
                 .persons
                 .iter()
@@ -846,6 +859,8 @@ impl MessageDetail {
             out.list("questions", &r.questions);
             out.field("confidential", if r.confidential { "yes" } else { "no" });
             out.field("language", &r.language);
+            out.field("translations", &r.translations.join(", "));
+            out.field("costs", &r.costs);
             out.field("signed by", &r.signed_by);
             let attachments: Vec<String> = r.attachments.iter().map(AttachmentView::line).collect();
             out.list("attachments", &attachments);

@@ -23,6 +23,7 @@ async fn request(federation: &Federation, to: &str, urgent: bool) -> anyhow::Res
             urgent: true,
             reasons: "The victim is held at a border crossing.".into(),
             deadline: String::new(),
+            advance_notice: "By telephone to the duty prosecutor, 22:40 UTC".into(),
         });
     }
     let record = federation
