@@ -137,6 +137,7 @@ impl CaseThread {
             }
         }
         self.request.request_state = self.thread.state() as i32;
+        batch.put_request_state(&self.request.message_id, self.request.request_state);
         self.request.thread_head = self.thread.head().to_owned();
         self.request.thread.push(message_id.to_owned());
         batch.put_message(&self.request);

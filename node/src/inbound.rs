@@ -289,7 +289,10 @@ async fn check_and_store(
                     let added = add_to_thread(node, batch, &envelope, update)?;
                     (added.state_after, added.superseded)
                 }
-                Some(envelope::Body::MlaRequest(_)) => (RequestState::Delivered, false),
+                Some(envelope::Body::MlaRequest(_)) => {
+                    batch.put_request_state(&envelope.message_id, RequestState::Delivered as i32);
+                    (RequestState::Delivered, false)
+                }
                 Some(envelope::Body::DeliveryReport(report)) => {
                     apply_report(node, batch, &envelope, report)?;
                     (RequestState::Unspecified, false)

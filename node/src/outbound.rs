@@ -127,7 +127,10 @@ pub async fn submit_request(
         case_id,
         envelope::Body::MlaRequest(request),
         submitted_by,
-        |_, _| Ok(RequestState::Submitted),
+        |batch, envelope| {
+            batch.put_request_state(&envelope.message_id, RequestState::Submitted as i32);
+            Ok(RequestState::Submitted)
+        },
     )
     .await
 }
@@ -595,6 +598,7 @@ pub async fn record_receipt(
             if peer == current.recipient && current.request_state == RequestState::Submitted as i32
             {
                 current.request_state = RequestState::Delivered as i32;
+                batch.put_request_state(message_id, current.request_state);
             }
             multiparty::set_delivery(
                 &mut current,

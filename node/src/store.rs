@@ -64,6 +64,11 @@ const CASE_PREFIX: &[u8] = b"case/";
 /// Present once the case index covers every stored message (stores made before it existed
 /// are indexed when first opened).
 const CASE_INDEX_BUILT: &[u8] = b"case_index_built";
+/// Requests by id, with their lifecycle state (`RequestState` as 4 bytes, little-endian): what
+/// the deadline checks read instead of every message.
+const REQUEST_PREFIX: &[u8] = b"request/";
+/// Present once every stored request is in the request index.
+const REQUEST_INDEX_BUILT: &[u8] = b"request_index_built";
 
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
@@ -231,6 +236,12 @@ impl Batch<'_> {
             .flat_map(|entries| entries.iter())
             .find(|(i, _)| *i == index)
             .map(|(_, bytes)| bytes.as_slice())
+    }
+
+    /// Records where request `request_id` stands in its lifecycle (the request index).
+    pub fn put_request_state(&mut self, request_id: &str, state: i32) {
+        self.meta
+            .push((request_key(request_id), state.to_le_bytes().to_vec()));
     }
 
     /// Records a checkpoint this node signed (the note text), for tree size `size`.
@@ -462,6 +473,12 @@ fn case_key(case_id: &str, message_id: &str) -> Vec<u8> {
     key
 }
 
+fn request_key(request_id: &str) -> Vec<u8> {
+    let mut key = REQUEST_PREFIX.to_vec();
+    key.extend_from_slice(request_id.as_bytes());
+    key
+}
+
 fn queue_key(recipient: &str, message_id: &str) -> Vec<u8> {
     let mut key = Vec::with_capacity(recipient.len() + 1 + message_id.len());
     key.extend_from_slice(recipient.as_bytes());
@@ -548,6 +565,7 @@ impl Store {
         };
         store.check_head()?;
         store.build_case_index()?;
+        store.build_request_index()?;
         let (next_index, previous_hash) = store.head()?;
         {
             let mut state = lock_state(&writes);
@@ -577,6 +595,59 @@ impl Store {
         index.insert(CASE_INDEX_BUILT, Vec::new());
         self.meta.apply_batch(index)?;
         self.flush_and_fsync()
+    }
+
+    /// Indexes every stored request with its state, once: for stores made before the index
+    /// existed.
+    fn build_request_index(&self) -> Result<(), StoreError> {
+        if self.meta.contains_key(REQUEST_INDEX_BUILT)? {
+            return Ok(());
+        }
+        let mut index = sled::Batch::default();
+        for item in self.messages.iter() {
+            let (key, bytes) = item?;
+            let id = String::from_utf8_lossy(&key).into_owned();
+            let record = decode_message(&id, &bytes)?;
+            // Only requests and status updates carry a state; the envelope tells them apart.
+            if record.request_state == 0 {
+                continue;
+            }
+            let state = record.request_state;
+            let record = self.with_envelope(record, |_| None)?;
+            let is_request = record
+                .envelope
+                .as_ref()
+                .and_then(|signed| rogatory_proto::signing::decode_envelope(&signed.payload).ok())
+                .is_some_and(|e| {
+                    matches!(
+                        e.body,
+                        Some(rogatory_proto::v1::envelope::Body::MlaRequest(_))
+                    )
+                });
+            if is_request {
+                index.insert(request_key(&id), state.to_le_bytes().to_vec());
+            }
+        }
+        index.insert(REQUEST_INDEX_BUILT, Vec::new());
+        self.meta.apply_batch(index)?;
+        self.flush_and_fsync()
+    }
+
+    /// Every request this node holds, with its lifecycle state as last stored.
+    pub fn request_states(&self) -> Result<Vec<(String, i32)>, StoreError> {
+        let mut out = Vec::new();
+        for item in self.meta.scan_prefix(REQUEST_PREFIX) {
+            let (key, value) = item?;
+            let id = String::from_utf8_lossy(&key[REQUEST_PREFIX.len()..]).into_owned();
+            let state = <[u8; 4]>::try_from(value.as_ref())
+                .map(i32::from_le_bytes)
+                .map_err(|_| StoreError::Corrupt {
+                    what: format!("request index entry {id}"),
+                    reason: "the state is not 4 bytes".into(),
+                })?;
+            out.push((id, state));
+        }
+        Ok(out)
     }
 
     /// The messages of case `case_id`, in message-id order.
@@ -1472,6 +1543,81 @@ mod tests {
             log_index: sent.index,
             ..Default::default()
         });
+    }
+
+    #[test]
+    fn the_request_index_keeps_states_and_is_built_for_older_stores() {
+        use rogatory_proto::v1::{Envelope, MlaRequest, RequestState, StatusUpdate, envelope};
+        let dir = tempfile::tempdir().expect("tempdir");
+        let request_id = "01J00000000000000000000000";
+        let update_id = "01J00000000000000000000001";
+        let put = |batch: &mut Batch<'_>, id: &str, body: envelope::Body, state: RequestState| {
+            let envelope = Envelope {
+                version: 1,
+                message_id: id.into(),
+                sender: "de".into(),
+                recipient: "tm".into(),
+                created_at_ms: 1,
+                case_id: "de-1".into(),
+                copies_to: Vec::new(),
+                body: Some(body),
+            };
+            let payload = envelope.encode_to_vec();
+            let received = batch.append(LogRecord {
+                kind: EntryKind::MessageReceived,
+                peer: "de".into(),
+                message_id: id.into(),
+                signed_payload: payload.clone(),
+                signature: vec![7; 64],
+                detail: String::new(),
+            });
+            batch.put_message(&MessageRecord {
+                direction: Direction::Inbox as i32,
+                message_id: id.into(),
+                sender: "de".into(),
+                recipient: "tm".into(),
+                case_id: "de-1".into(),
+                state: DeliveryState::Received as i32,
+                log_index: received.index,
+                request_state: state as i32,
+                ..Default::default()
+            });
+        };
+        {
+            let store = Store::open(dir.path()).expect("open");
+            store
+                .write(|batch| {
+                    put(
+                        batch,
+                        request_id,
+                        envelope::Body::MlaRequest(MlaRequest::default()),
+                        RequestState::Acknowledged,
+                    );
+                    batch.put_request_state(request_id, RequestState::Delivered as i32);
+                    batch.put_request_state(request_id, RequestState::Acknowledged as i32);
+                    put(
+                        batch,
+                        update_id,
+                        envelope::Body::StatusUpdate(StatusUpdate::default()),
+                        RequestState::Acknowledged,
+                    );
+                    Ok::<_, StoreError>(())
+                })
+                .expect("write");
+            let expected = vec![(request_id.to_owned(), RequestState::Acknowledged as i32)];
+            assert_eq!(store.request_states().expect("index"), expected);
+            // As a store made before the index existed would be.
+            store.meta.remove(request_key(request_id)).expect("remove");
+            store.meta.remove(REQUEST_INDEX_BUILT).expect("remove");
+            assert!(store.request_states().expect("index").is_empty());
+            store.flush_and_fsync().expect("sync");
+        }
+        let store = Store::open(dir.path()).expect("reopen");
+        assert_eq!(
+            store.request_states().expect("index"),
+            [(request_id.to_owned(), RequestState::Acknowledged as i32)],
+            "the request is indexed from its record; the status update is not"
+        );
     }
 
     #[test]
