@@ -267,6 +267,32 @@ impl MessageSummary {
         self.state == "delivered"
     }
 
+    /// The STATE column: the delivery state; for a message this node sent to several parties,
+    /// the first addressee still waiting, e.g. "failing (uz)", once the recipient has it.
+    pub fn state_text(&self) -> String {
+        let waiting = self
+            .parties
+            .iter()
+            .find(|p| self.direction == "outbox" && p.received_at.is_none() && p.state != "sender");
+        match waiting {
+            Some(party) if self.delivered() => format!("{} ({})", party.state, party.party),
+            _ => self.state.clone(),
+        }
+    }
+
+    /// The TO / FROM column: the other party, and for a message this node sent, "+uz" for
+    /// each party it was copied to.
+    pub fn peer_text(&self) -> String {
+        let mut text = self.peer.clone();
+        if self.direction != "outbox" {
+            return text;
+        }
+        for copy in &self.copies_to {
+            text.push_str(&format!(" +{copy}"));
+        }
+        text
+    }
+
     /// The KIND column: "request" or "status: acknowledged".
     pub fn kind_text(&self) -> String {
         match (&self.status, self.kind) {
@@ -766,6 +792,7 @@ impl MessageDetail {
             "status-update" => "Status update",
             "information" => "Spontaneous information (UNTOC art. 18(4))",
             "consultation" => "Consultation",
+            "delivery-report" => "Delivery report (multi-party case)",
             _ => "Message",
         };
         out.heading(&format!(
@@ -773,8 +800,11 @@ impl MessageDetail {
             s.message_id, s.direction, s.sender, s.recipient
         ));
         out.field("case", &s.case_id);
+        out.field("copies to", &s.copies_to.join(", "));
         out.field("created", &s.created_at);
-        out.field("state", &s.state);
+        out.field("state", &s.state_text());
+        let parties: Vec<String> = s.parties.iter().map(PartyDelivery::text).collect();
+        out.field("parties", &parties.join("; "));
         match (s.kind, &s.request_state) {
             ("request", Some(state)) => out.field("request state", state),
             (_, Some(state)) if s.superseded => out.field(

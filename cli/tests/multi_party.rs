@@ -138,7 +138,30 @@ async fn a_joint_investigation_case_reaches_every_party_and_shows_who_received_w
         "{listed}"
     );
 
-    for node in nodes {
-        node.stop().await.expect("stops");
-    }
+    // uz is away: tm's message reaches de, and tm's outbox says uz has not got it yet.
+    let [tm_node, de_node, uz_node] = nodes;
+    uz_node.stop().await.expect("uz stops");
+    ok(&[
+        "--node",
+        &tm,
+        "consult",
+        "--to",
+        "de",
+        "--case",
+        &case_id,
+        "--text",
+        "Meeting Monday?",
+        "--as",
+        "A. Nurov",
+    ])
+    .await;
+    let outbox = ok(&["--node", &tm, "outbox"]).await;
+    let line = outbox
+        .lines()
+        .find(|l| l.contains("consultation"))
+        .unwrap_or_else(|| panic!("{outbox}"));
+    assert!(line.contains("de +uz"), "{outbox}");
+    assert!(line.contains("(uz)"), "{outbox}");
+    tm_node.stop().await.expect("tm stops");
+    de_node.stop().await.expect("de stops");
 }

@@ -68,13 +68,14 @@ impl Lane {
     }
 }
 
-/// Submitters waiting for the first attempt on their message, by message id. Each is told
+/// Submitters waiting for the first attempt on their message, by (peer, message id): a
+/// message copied to other parties is watched on its recipient's lane only. Each is told
 /// alone, so a busy node does not wake every waiter for every message.
-type Watchers = Arc<std::sync::Mutex<HashMap<String, oneshot::Sender<()>>>>;
+type Watchers = Arc<std::sync::Mutex<HashMap<(String, String), oneshot::Sender<()>>>>;
 
 fn lock_watchers(
     watchers: &Watchers,
-) -> std::sync::MutexGuard<'_, HashMap<String, oneshot::Sender<()>>> {
+) -> std::sync::MutexGuard<'_, HashMap<(String, String), oneshot::Sender<()>>> {
     match watchers.lock() {
         Ok(guard) => guard,
         Err(poisoned) => poisoned.into_inner(),
@@ -93,7 +94,7 @@ pub struct Outbox {
 /// stops watching when dropped.
 #[derive(Debug)]
 pub struct AttemptWatch {
-    message_id: String,
+    key: (String, String),
     finished: oneshot::Receiver<()>,
     watchers: Watchers,
 }
@@ -107,7 +108,7 @@ impl AttemptWatch {
 
 impl Drop for AttemptWatch {
     fn drop(&mut self) {
-        lock_watchers(&self.watchers).remove(&self.message_id);
+        lock_watchers(&self.watchers).remove(&self.key);
     }
 }
 
@@ -156,13 +157,14 @@ impl Outbox {
         }
     }
 
-    /// Watches for the end of the next attempt to deliver `message_id`. Watch before
-    /// [`Outbox::notify`], or the attempt may finish unseen.
-    pub fn watch(&self, message_id: &str) -> AttemptWatch {
+    /// Watches for the end of the next attempt to deliver `message_id` to `peer`. Watch
+    /// before [`Outbox::notify`], or the attempt may finish unseen.
+    pub fn watch(&self, peer: &str, message_id: &str) -> AttemptWatch {
         let (sender, finished) = oneshot::channel();
-        lock_watchers(&self.watchers).insert(message_id.to_owned(), sender);
+        let key = (peer.to_owned(), message_id.to_owned());
+        lock_watchers(&self.watchers).insert(key.clone(), sender);
         AttemptWatch {
-            message_id: message_id.to_owned(),
+            key,
             finished,
             watchers: Arc::clone(&self.watchers),
         }
@@ -499,7 +501,8 @@ impl LaneWorker {
                 }
             }
         }
-        if let Some(watcher) = lock_watchers(&self.watchers).remove(&message_id) {
+        let key = (self.lane.peer.node_id.to_string(), message_id);
+        if let Some(watcher) = lock_watchers(&self.watchers).remove(&key) {
             // A submitter that stopped waiting is fine.
             let _ = watcher.send(());
         }

@@ -72,10 +72,10 @@ pub async fn show_list(
         table.row(vec![
             minute(m.created_at_ms),
             m.message_id.clone(),
-            m.peer.clone(),
+            m.peer_text(),
             m.case_id.clone(),
             m.kind_text(),
-            m.state.clone(),
+            m.state_text(),
             m.lifecycle_text(),
             m.about_text(),
         ]);

@@ -68,7 +68,7 @@ impl OperatorService {
     /// attempt so that the user usually hears "delivered" at once. The message is already
     /// durable: whatever happens here, it will be delivered.
     async fn hand_over(&self, record: MessageRecord) -> Result<MessageRecord, Status> {
-        let mut watch = self.outbox.watch(&record.message_id);
+        let mut watch = self.outbox.watch(&record.recipient, &record.message_id);
         self.outbox.notify_addressees(&record);
         // The lane may have picked the message up, woken by another submission, and finished
         // an attempt before the watch was set: then there is nothing to wait for.
