@@ -17,11 +17,12 @@ use rogatory_proto::v1::{
     SearchDirectoryResponse, ShowCaseRequest, ShowDirectoryRequest, ShowMessageRequest,
     SignedDirectory, SubmitConsultationRequest, SubmitRequestRequest, SubmitResponse,
     SubmitSpontaneousInformationRequest, SubmitStatusUpdateRequest, VerifyLogRequest,
-    VerifyLogResponse,
+    VerifyLogResponse, WhoAmIRequest, WhoAmIResponse,
 };
 use tokio::sync::mpsc;
 use tokio_stream::wrappers::ReceiverStream;
 use tokio_util::sync::CancellationToken;
+use tonic::transport::server::UdsConnectInfo;
 use tonic::{Request, Response, Status};
 use tracing::Instrument;
 
@@ -32,6 +33,7 @@ use crate::health;
 use crate::node::Node;
 use crate::outbound;
 use crate::outbox::Outbox;
+use crate::users::{Caller, Submitter, Users};
 
 const DEFAULT_LIST_LIMIT: usize = 100;
 const MAX_LIST_LIMIT: usize = 10_000;
@@ -53,14 +55,54 @@ pub struct OperatorService {
     /// Cancelled when the node stops: submitters waiting for a first delivery attempt get
     /// their (durable, queued) message at once instead of holding the drain up.
     shutdown: CancellationToken,
+    /// Who may call, and in whose name submissions are made (`[[contact_points]]`).
+    users: Arc<Users>,
 }
 
 impl OperatorService {
     pub fn new(node: Arc<Node>, outbox: Arc<Outbox>, shutdown: CancellationToken) -> Self {
+        let users = Arc::new(Users::of_this_process(node.config.contact_points.clone()));
         Self {
             node,
             outbox,
             shutdown,
+            users,
+        }
+    }
+
+    /// Who is calling, from the socket's peer credentials (tonic attaches them to each request
+    /// of a Unix-socket connection).
+    fn caller<T>(&self, request: &Request<T>) -> Caller {
+        let uid = request
+            .extensions()
+            .get::<UdsConnectInfo>()
+            .and_then(|info| info.peer_cred)
+            .map(|credentials| credentials.uid());
+        self.users.identify(uid)
+    }
+
+    /// The caller, if it may read the node's messages and status.
+    fn reader<T>(&self, request: &Request<T>) -> Result<Caller, Status> {
+        let caller = self.caller(request);
+        caller.may_read().map_err(|e| status::from_access(&e))?;
+        Ok(caller)
+    }
+
+    /// Who a submission is attributed to, if the caller may submit under the name it declared.
+    /// Handlers fill the body's author field with the submitter's name themselves and hand
+    /// `outbound` the attribution, which it records as "submitted by ..." in the audit log.
+    fn submitter<T>(
+        &self,
+        request: &Request<T>,
+        declared: &str,
+    ) -> Result<(Caller, Submitter), Status> {
+        let caller = self.caller(request);
+        match caller.submitter(declared) {
+            Ok(submitter) => Ok((caller, submitter)),
+            Err(error) => {
+                tracing::warn!(caller = %caller.describe(), %error, "submission refused");
+                Err(status::from_access(&error))
+            }
         }
     }
 
@@ -262,6 +304,8 @@ impl Operator for OperatorService {
         &self,
         request: Request<tonic::Streaming<AttachmentChunk>>,
     ) -> Result<Response<AttachmentReceipt>, Status> {
+        let (_, submitter) = self.submitter(&request, "")?;
+        tracing::info!(by = %submitter, "attachment upload");
         let mut stream = request.into_inner();
         let header = attachment_stream::header_of(&mut stream).await?;
         let digest = attachments::digest_of(&header.sha256)
@@ -282,6 +326,7 @@ impl Operator for OperatorService {
         &self,
         request: Request<AttachmentStatusRequest>,
     ) -> Result<Response<AttachmentStatusResponse>, Status> {
+        self.reader(&request)?;
         let digest = attachments::digest_of(&request.get_ref().sha256)
             .ok_or_else(|| Status::invalid_argument("sha256 must be 32 bytes"))?;
         let held = self
@@ -299,6 +344,7 @@ impl Operator for OperatorService {
         &self,
         request: Request<FetchCaseAttachmentRequest>,
     ) -> Result<Response<Self::FetchAttachmentStream>, Status> {
+        self.reader(&request)?;
         let request = request.into_inner();
         let digest = attachments::digest_of(&request.sha256)
             .ok_or_else(|| Status::invalid_argument("sha256 must be 32 bytes"))?;
@@ -328,8 +374,9 @@ impl Operator for OperatorService {
 
     async fn export_log(
         &self,
-        _request: Request<ExportLogRequest>,
+        request: Request<ExportLogRequest>,
     ) -> Result<Response<Self::ExportLogStream>, Status> {
+        self.reader(&request)?;
         let (chunks, stream) = mpsc::channel(EXPORT_CHANNEL_CAPACITY);
         let span = tracing::info_span!("export_log");
         // Ends with the stream: when every chunk is sent or when the receiver is dropped.
@@ -339,8 +386,9 @@ impl Operator for OperatorService {
 
     async fn identity(
         &self,
-        _request: Request<IdentityRequest>,
+        request: Request<IdentityRequest>,
     ) -> Result<Response<IdentityResponse>, Status> {
+        self.reader(&request)?;
         let node = &self.node;
         let public = node.key.public();
         Ok(Response::new(IdentityResponse {
@@ -366,6 +414,7 @@ impl Operator for OperatorService {
         &self,
         request: Request<SubmitRequestRequest>,
     ) -> Result<Response<SubmitResponse>, Status> {
+        let (_, submitter) = self.submitter(&request, &request.get_ref().submitted_by)?;
         let request = request.into_inner();
         let mla = request
             .request
@@ -377,7 +426,7 @@ impl Operator for OperatorService {
             &request.recipient,
             case_id,
             mla,
-            &request.submitted_by,
+            &submitter.attribution,
         )
         .await;
         self.answer_submission(submitted).await
@@ -387,16 +436,20 @@ impl Operator for OperatorService {
         &self,
         request: Request<SubmitStatusUpdateRequest>,
     ) -> Result<Response<SubmitResponse>, Status> {
+        let (caller, submitter) = self.submitter(&request, &request.get_ref().submitted_by)?;
         let request = request.into_inner();
-        let update = request
+        let mut update = request
             .update
             .ok_or_else(|| Status::invalid_argument("no status update in the submission"))?;
+        submitter
+            .fill_author(&mut update.author, &caller)
+            .map_err(|e| status::from_access(&e))?;
         attachments::require_stored(&self.node, &update.attachments).map_err(unstored)?;
         let submitted = outbound::submit_status_update(
             &self.node,
             &request.refers_to,
             update,
-            &request.submitted_by,
+            &submitter.attribution,
         )
         .await;
         self.answer_submission(submitted).await
@@ -406,16 +459,20 @@ impl Operator for OperatorService {
         &self,
         request: Request<SubmitSpontaneousInformationRequest>,
     ) -> Result<Response<SubmitResponse>, Status> {
+        let (caller, submitter) = self.submitter(&request, &request.get_ref().submitted_by)?;
         let request = request.into_inner();
-        let information = request.information.ok_or_else(|| {
+        let mut information = request.information.ok_or_else(|| {
             Status::invalid_argument("no spontaneous information in the submission")
         })?;
+        submitter
+            .fill_author(&mut information.author, &caller)
+            .map_err(|e| status::from_access(&e))?;
         let submitted = outbound::submit_spontaneous_information(
             &self.node,
             &request.recipient,
             Some(request.case_id),
             information,
-            &request.submitted_by,
+            &submitter.attribution,
         )
         .await;
         self.answer_submission(submitted).await
@@ -425,16 +482,20 @@ impl Operator for OperatorService {
         &self,
         request: Request<SubmitConsultationRequest>,
     ) -> Result<Response<SubmitResponse>, Status> {
+        let (caller, submitter) = self.submitter(&request, &request.get_ref().submitted_by)?;
         let request = request.into_inner();
-        let consultation = request
+        let mut consultation = request
             .consultation
             .ok_or_else(|| Status::invalid_argument("no consultation in the submission"))?;
+        submitter
+            .fill_author(&mut consultation.author, &caller)
+            .map_err(|e| status::from_access(&e))?;
         let submitted = outbound::submit_consultation(
             &self.node,
             &request.recipient,
             Some(request.case_id),
             consultation,
-            &request.submitted_by,
+            &submitter.attribution,
         )
         .await;
         self.answer_submission(submitted).await
@@ -444,6 +505,7 @@ impl Operator for OperatorService {
         &self,
         request: Request<ListMessagesRequest>,
     ) -> Result<Response<ListMessagesResponse>, Status> {
+        self.reader(&request)?;
         let request = request.into_inner();
         let direction = Direction::try_from(request.direction)
             .ok()
@@ -482,6 +544,7 @@ impl Operator for OperatorService {
         &self,
         request: Request<ShowMessageRequest>,
     ) -> Result<Response<MessageRecord>, Status> {
+        self.reader(&request)?;
         let message_id = request.into_inner().message_id;
         match self.node.store.message(&message_id) {
             Ok(Some(mut record)) => {
@@ -497,8 +560,9 @@ impl Operator for OperatorService {
 
     async fn list_peers(
         &self,
-        _request: Request<ListPeersRequest>,
+        request: Request<ListPeersRequest>,
     ) -> Result<Response<ListPeersResponse>, Status> {
+        self.reader(&request)?;
         let node = Arc::clone(&self.node);
         let outbox = Arc::clone(&self.outbox);
         let peers = tokio::task::spawn_blocking(move || health::peer_statuses(&node, &outbox))
@@ -510,8 +574,9 @@ impl Operator for OperatorService {
 
     async fn node_status(
         &self,
-        _request: Request<NodeStatusRequest>,
+        request: Request<NodeStatusRequest>,
     ) -> Result<Response<NodeStatusResponse>, Status> {
+        self.reader(&request)?;
         let node = Arc::clone(&self.node);
         let outbox = Arc::clone(&self.outbox);
         let report = tokio::task::spawn_blocking(move || {
@@ -528,6 +593,7 @@ impl Operator for OperatorService {
         &self,
         request: Request<BackupRequest>,
     ) -> Result<Response<BackupResponse>, Status> {
+        let caller = self.reader(&request)?;
         let directory = std::path::PathBuf::from(request.into_inner().directory);
         if !directory.is_absolute() {
             return Err(Status::invalid_argument(
@@ -563,6 +629,7 @@ impl Operator for OperatorService {
         tracing::info!(
             directory = %directory.display(),
             entries = snapshot.log_entries,
+            by = %caller.describe(),
             "backup written"
         );
         Ok(Response::new(BackupResponse {
@@ -577,6 +644,7 @@ impl Operator for OperatorService {
         &self,
         request: Request<ListCasesRequest>,
     ) -> Result<Response<ListCasesResponse>, Status> {
+        self.reader(&request)?;
         let request = request.into_inner();
         let filter = cases::CaseFilter {
             open_only: request.open_only,
@@ -602,8 +670,9 @@ impl Operator for OperatorService {
 
     async fn show_directory(
         &self,
-        _: Request<ShowDirectoryRequest>,
+        request: Request<ShowDirectoryRequest>,
     ) -> Result<Response<SignedDirectory>, Status> {
+        self.reader(&request)?;
         Ok(Response::new(self.node.directory.clone()))
     }
 
@@ -611,6 +680,7 @@ impl Operator for OperatorService {
         &self,
         request: Request<SearchDirectoryRequest>,
     ) -> Result<Response<SearchDirectoryResponse>, Status> {
+        self.reader(&request)?;
         crate::directory::search(&self.node, &request.into_inner())
             .await
             .map(Response::new)
@@ -626,6 +696,7 @@ impl Operator for OperatorService {
         &self,
         request: Request<ShowCaseRequest>,
     ) -> Result<Response<CaseThread>, Status> {
+        self.reader(&request)?;
         let case_id = request.into_inner().case_id;
         if case_id.is_empty() {
             return Err(Status::invalid_argument("give the case id to show"));
@@ -648,8 +719,9 @@ impl Operator for OperatorService {
 
     async fn latest_checkpoint(
         &self,
-        _request: Request<LatestCheckpointRequest>,
+        request: Request<LatestCheckpointRequest>,
     ) -> Result<Response<LatestCheckpointResponse>, Status> {
+        self.reader(&request)?;
         let Some((size, note)) = self
             .node
             .store
@@ -668,8 +740,9 @@ impl Operator for OperatorService {
 
     async fn verify_log(
         &self,
-        _request: Request<VerifyLogRequest>,
+        request: Request<VerifyLogRequest>,
     ) -> Result<Response<VerifyLogResponse>, Status> {
+        self.reader(&request)?;
         let node = Arc::clone(&self.node);
         let outcome = tokio::task::spawn_blocking(move || {
             node.store.verify_log(
@@ -696,6 +769,24 @@ impl Operator for OperatorService {
                 failed_index: failure.index,
                 failure: failure.reason,
             },
+        }))
+    }
+
+    async fn who_am_i(
+        &self,
+        request: Request<WhoAmIRequest>,
+    ) -> Result<Response<WhoAmIResponse>, Status> {
+        let caller = self.caller(&request);
+        let refusal = caller.submitter("").err();
+        Ok(Response::new(WhoAmIResponse {
+            uid: caller.uid.unwrap_or(u32::MAX),
+            unix_user: caller.unix_user.clone().unwrap_or_default(),
+            contact_point: caller.contact_point.clone().unwrap_or_default(),
+            contact_points_configured: caller.configured,
+            may_submit: refusal.is_none(),
+            may_read: caller.may_read().is_ok(),
+            refusal: refusal.map(|e| e.to_string()).unwrap_or_default(),
+            node_account: caller.node_account,
         }))
     }
 }
