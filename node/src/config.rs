@@ -662,6 +662,9 @@ fn validate_contact_points(
     problems: &mut Problems<'_>,
 ) -> Vec<ContactPoint> {
     let mut points: Vec<ContactPoint> = Vec::with_capacity(raw.len());
+    // Every name and uid seen, with its entry, even in entries with other problems.
+    let mut names: Vec<(usize, String)> = Vec::new();
+    let mut uids: Vec<(usize, u32)> = Vec::new();
     for (i, point) in raw.into_iter().enumerate() {
         let key = |field: &str| format!("contact_points[{i}].{field}");
         let name = match point.name.as_deref().map(str::trim) {
@@ -688,7 +691,7 @@ fn validate_contact_points(
                 None
             }
             Some(name) => {
-                if let Some(first) = points.iter().position(|p| p.name == name) {
+                if let Some((first, _)) = names.iter().find(|(_, n)| n == name) {
                     problems.add(
                         &key("name"),
                         format!(
@@ -697,15 +700,17 @@ fn validate_contact_points(
                         ),
                     );
                 }
+                names.push((i, name.to_owned()));
                 Some(name.to_owned())
             }
         };
         let uid = match (&point.unix_user, point.uid) {
-            (Some(_), Some(_)) => {
+            (Some(_), Some(uid)) => {
                 problems.add(
                     &key("uid"),
                     "both unix_user and uid are given: keep exactly one of them",
                 );
+                uids.push((i, uid));
                 None
             }
             (None, None) => {
@@ -732,17 +737,17 @@ fn validate_contact_points(
             }
         };
         if let Some(uid) = uid {
-            if let Some(first) = points.iter().position(|p| p.uid == uid) {
+            if let Some((first, _)) = uids.iter().find(|(_, u)| *u == uid) {
                 let field = if point.uid.is_some() { "uid" } else { "unix_user" };
                 problems.add(
                     &key(field),
                     format!(
-                        "uid {uid} is already contact point {:?} (contact_points[{first}]); \
-                         one account acts for one person",
-                        points[first].name
+                        "uid {uid} is already the account of contact_points[{first}]; one \
+                         account acts for one person"
                     ),
                 );
             }
+            uids.push((i, uid));
         }
         if let (Some(name), Some(uid)) = (name, uid) {
             points.push(ContactPoint {
