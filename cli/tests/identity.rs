@@ -21,7 +21,9 @@ fn own_uid() -> u32 {
 fn add_contact_point(node_dir: &Path, uid: u32) {
     let path = node_dir.join("node.toml");
     let mut text = std::fs::read_to_string(&path).expect("node.toml");
-    text.push_str(&format!("\n[[contact_points]]\nname = \"{NAME}\"\nuid = {uid}\n"));
+    text.push_str(&format!(
+        "\n[[contact_points]]\nname = \"{NAME}\"\nuid = {uid}\n"
+    ));
     std::fs::write(&path, text).expect("node.toml written");
 }
 

@@ -628,7 +628,8 @@ impl RawConfig {
         };
         let contact_points = validate_contact_points(self.contact_points, problems);
         let data_dir = resolve(self.data_dir);
-        let operator = validate_operator_socket(self.operator_socket, &data_dir, &resolve, problems);
+        let operator =
+            validate_operator_socket(self.operator_socket, &data_dir, &resolve, problems);
         Some(NodeConfig {
             node_id: node_id?,
             listen: listen?,
@@ -738,7 +739,11 @@ fn validate_contact_points(
         };
         if let Some(uid) = uid {
             if let Some((first, _)) = uids.iter().find(|(_, u)| *u == uid) {
-                let field = if point.uid.is_some() { "uid" } else { "unix_user" };
+                let field = if point.uid.is_some() {
+                    "uid"
+                } else {
+                    "unix_user"
+                };
                 problems.add(
                     &key(field),
                     format!(
@@ -1007,10 +1012,9 @@ mod tests {
 
     fn problem_keys(extra: &str) -> Vec<(String, String)> {
         match NodeConfig::parse(&sample(extra), Path::new("/"), Path::new("x")) {
-            Err(ConfigError::Invalid { problems, .. }) => problems
-                .into_iter()
-                .map(|p| (p.key, p.problem))
-                .collect(),
+            Err(ConfigError::Invalid { problems, .. }) => {
+                problems.into_iter().map(|p| (p.key, p.problem)).collect()
+            }
             other => panic!("expected an invalid configuration, got {other:?}"),
         }
     }

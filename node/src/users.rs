@@ -124,7 +124,9 @@ impl Caller {
             // Before contact points: the client's word, or the account name if it gave none.
             let (name, how) = if declared.is_empty() {
                 (
-                    self.unix_user.clone().unwrap_or_else(|| format!("uid {uid}")),
+                    self.unix_user
+                        .clone()
+                        .unwrap_or_else(|| format!("uid {uid}")),
                     "Unix account",
                 )
             } else {
@@ -329,7 +331,13 @@ mod tests {
         submitter.fill_author(&mut author, &caller).expect("kept");
         assert_eq!(author, "Y");
         assert!(caller.may_read().is_ok());
-        assert!(caller.submitter("").expect("named").attribution.contains("uid 1000"));
+        assert!(
+            caller
+                .submitter("")
+                .expect("named")
+                .attribution
+                .contains("uid 1000")
+        );
     }
 
     #[test]

@@ -53,7 +53,10 @@ pub async fn whoami(target: &NodeTarget, format: Format) -> anyhow::Result<Outco
         ""
     };
     println!("Unix user:      {account}{node_account}");
-    let contact_point = match (view.contact_points_configured, view.contact_point.is_empty()) {
+    let contact_point = match (
+        view.contact_points_configured,
+        view.contact_point.is_empty(),
+    ) {
         (true, false) => view.contact_point.clone(),
         (true, true) => "none: this account is not among the node's [[contact_points]]".into(),
         (false, _) => {

@@ -139,14 +139,17 @@ async fn a_contact_point_submits_under_its_configured_name_and_no_other() -> Res
         assert!(refused.message().contains(NAME), "{}", refused.message());
         assert!(refused.message().contains("--as"), "{}", refused.message());
     }
-    assert_eq!(federation.log_size(TM).await?, before, "a refusal stored something");
+    assert_eq!(
+        federation.log_size(TM).await?,
+        before,
+        "a refusal stored something"
+    );
     federation.stop_all().await?;
     Ok(())
 }
 
 #[tokio::test]
-async fn an_account_that_is_no_contact_point_may_not_submit_and_nothing_is_stored() -> Result<()>
-{
+async fn an_account_that_is_no_contact_point_may_not_submit_and_nothing_is_stored() -> Result<()> {
     let uid = own_uid()?;
     let mut federation = Federation::start_with(
         &[TM, DE],
@@ -179,13 +182,21 @@ async fn an_account_that_is_no_contact_point_may_not_submit_and_nothing_is_store
         .expect_err("refused");
     assert_eq!(refused.code(), Code::PermissionDenied);
 
-    assert_eq!(federation.log_size(TM).await?, before, "a refusal stored something");
+    assert_eq!(
+        federation.log_size(TM).await?,
+        before,
+        "a refusal stored something"
+    );
     assert!(federation.messages(TM, Direction::Outbox).await?.is_empty());
     // The node's own account still reads; it is told why it may not submit.
     let who = tm.who_am_i(WhoAmIRequest {}).await?.into_inner();
     assert!(who.node_account && who.may_read && !who.may_submit);
     assert!(who.contact_point.is_empty());
-    assert!(who.refusal.contains("[[contact_points]]"), "{}", who.refusal);
+    assert!(
+        who.refusal.contains("[[contact_points]]"),
+        "{}",
+        who.refusal
+    );
     federation.stop_all().await?;
     Ok(())
 }
@@ -219,7 +230,9 @@ async fn without_contact_points_the_declared_name_is_recorded_as_declared() -> R
         .context("record")?;
     let logged = log_entry(&federation, TM, unnamed.log_index).await?;
     assert!(
-        logged.detail.ends_with(&format!("(Unix account; uid {uid})")),
+        logged
+            .detail
+            .ends_with(&format!("(Unix account; uid {uid})")),
         "{}",
         logged.detail
     );
@@ -274,7 +287,10 @@ async fn bad_contact_point_entries_stop_the_daemon_naming_the_key() -> Result<()
         let stderr = String::from_utf8_lossy(&output.stderr);
         assert_eq!(output.status.code(), Some(64), "{what}: stderr:\n{stderr}");
         for needle in expected {
-            assert!(stderr.contains(needle), "{what}: no {needle:?} in:\n{stderr}");
+            assert!(
+                stderr.contains(needle),
+                "{what}: no {needle:?} in:\n{stderr}"
+            );
         }
         let data = federation.node(TM)?.dir.join("data");
         assert!(
