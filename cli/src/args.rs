@@ -68,7 +68,8 @@ pub struct Cli {
     )]
     pub node: PathBuf,
 
-    /// The node's operator socket, if not <data_dir>/operator.sock of --node.
+    /// The node's operator socket, if not the one --node's configuration names (by default
+    /// <data_dir>/operator.sock); for contact points who cannot read node.toml.
     #[arg(long, global = true, value_name = "PATH", display_order = 101)]
     pub socket: Option<PathBuf>,
 
