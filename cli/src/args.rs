@@ -22,7 +22,7 @@ Each country runs a node (rogatoryd). Nodes exchange signed messages over mutual
 receiving node answers every message with a signed receipt, and every node keeps a \
 tamper-evident audit log. This command talks to your own node through its operator socket.
 
-  Contact points:  request, case, status, inbox, outbox, message
+  Contact points:  request, case, status, inbox, outbox, message, whoami
   Operators:       status, ca, node, peers, backup, completions, man
   Auditors:        log, audit
   Try it out:      demo (three nodes on this machine, no set-up needed)
@@ -68,7 +68,8 @@ pub struct Cli {
     )]
     pub node: PathBuf,
 
-    /// The node's operator socket, if not <data_dir>/operator.sock of --node.
+    /// The node's operator socket, if not the one --node's configuration names (by default
+    /// <data_dir>/operator.sock); for contact points who cannot read node.toml.
     #[arg(long, global = true, value_name = "PATH", display_order = 101)]
     pub socket: Option<PathBuf>,
 
@@ -214,6 +215,23 @@ pub enum Command {
     )]
     Peers,
 
+    /// Who your node takes you to be, and whether you may send in its name [contact points]
+    #[command(
+        name = "whoami",
+        display_order = 8,
+        long_about = "Who your node takes you to be, and whether you may send in its name.\n\n\
+                      The node identifies whoever opens its operator socket by Unix user id \
+                      (the kernel tells it). With [[contact_points]] in its configuration, it \
+                      sends what you submit under the name configured for your account and \
+                      refuses submissions from unlisted accounts; without them, it records the \
+                      name you declare with --as, marked as declared, with your uid.",
+        after_help = "Examples:\n  rogatory whoami\n  rogatory --socket \
+                      /run/rogatory/operator.sock whoami --json\n\n\
+                      Exit code 0 whether or not you may submit; 1 if the node cannot be \
+                      reached."
+    )]
+    Whoami,
+
     /// Whom do I ask? Peers' signed contact-point directories [contact points]
     #[command(subcommand, display_order = 8)]
     Directory(DirectoryCommand),
@@ -271,7 +289,8 @@ pub enum RequestCommand {
         /// The request file (TOML); `rogatory request template` shows the format.
         #[arg(value_name = "FILE")]
         file: PathBuf,
-        /// Your name, recorded in the audit log as the person who submitted it [default: $USER].
+        /// Your name, recorded in the audit log as the person who submitted it [default: the
+        /// node names you: your contact-point name, else your Unix account].
         #[arg(long = "as", value_name = "NAME")]
         name: Option<String>,
     },
@@ -308,7 +327,8 @@ pub struct InformArgs {
     /// File it under this case [default: a new case].
     #[arg(long = "case", value_name = "ID")]
     pub case_id: Option<String>,
-    /// Your name, recorded as its author and in the audit log [default: $USER].
+    /// Your name, recorded as its author and in the audit log [default: the node names you:
+    /// your contact-point name, else your Unix account].
     #[arg(long = "as", value_name = "NAME")]
     pub name: Option<String>,
 }
@@ -331,7 +351,8 @@ pub struct ConsultArgs {
     /// The consultation message this one answers.
     #[arg(long, value_name = "MESSAGE_ID")]
     pub answers: Option<String>,
-    /// Your name, recorded as its author and in the audit log [default: $USER].
+    /// Your name, recorded as its author and in the audit log [default: the node names you:
+    /// your contact-point name, else your Unix account].
     #[arg(long = "as", value_name = "NAME")]
     pub name: Option<String>,
 }
@@ -378,7 +399,8 @@ pub enum StatusCommand {
         /// required with `--status refused`.
         #[arg(long, value_name = "TEXT", default_value = "")]
         note: String,
-        /// Your name, recorded as the update's author [default: $USER].
+        /// Your name, recorded as the update's author [default: the node names you: your
+        /// contact-point name, else your Unix account].
         #[arg(long = "as", value_name = "NAME")]
         name: Option<String>,
     },
@@ -469,7 +491,8 @@ pub enum CaseCommand {
         /// An explanation for the other side; required with `--status refused`.
         #[arg(long, value_name = "TEXT", default_value = "")]
         note: String,
-        /// Your name, recorded as the update's author [default: $USER].
+        /// Your name, recorded as the update's author [default: the node names you: your
+        /// contact-point name, else your Unix account].
         #[arg(long = "as", value_name = "NAME")]
         name: Option<String>,
         /// An evidence file to send with the reply; repeat for several. Each is uploaded to

@@ -1,13 +1,14 @@
 //! Which node a command talks to, and the call to it.
 //!
 //! A node is named by its directory or its `node.toml` (`--node`, default: the current
-//! directory); its operator socket is `<data_dir>/operator.sock`. `--socket` bypasses the
+//! directory); its operator socket is `operator_socket.path` there, by default
+//! `<data_dir>/operator.sock`. `--socket` bypasses the
 //! configuration. The CLI only ever reaches a node through that socket, never its files.
 
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
-use rogatory_node::config::{NodeConfig, operator_socket_path};
+use rogatory_node::config::NodeConfig;
 use rogatory_node::provision::CONFIG_FILE;
 use rogatory_node::transport::operator_client;
 use rogatory_proto::v1::operator_client::OperatorClient;
@@ -46,7 +47,7 @@ impl NodeTarget {
             Some(socket) => Ok(socket.clone()),
             None => {
                 let (_, config) = self.load_config()?;
-                Ok(operator_socket_path(&config.data_dir))
+                Ok(config.operator_socket())
             }
         }
     }

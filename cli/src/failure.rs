@@ -90,7 +90,16 @@ pub fn hint_for(error: &anyhow::Error) -> Option<String> {
         if let Some(user) = cause.downcast_ref::<UserError>() {
             return Some(user.hint.clone());
         }
-        if cause.downcast_ref::<OperatorConnectError>().is_some() {
+        if let Some(connect) = cause.downcast_ref::<OperatorConnectError>() {
+            if connect.detail.contains("ermission denied") {
+                return Some(
+                    "the socket's mode or group keeps your account out: the node's operator \
+                     sets [operator_socket] group and path in node.toml (see \
+                     config/node.example.toml) and adds you to that group; log in again \
+                     after being added"
+                        .to_owned(),
+                );
+            }
             return Some(
                 "start the node with `rogatoryd --config NODE_DIR/node.toml`, or point to a \
                  running one with --node NODE_DIR (or ROGATORY_NODE) or --socket PATH"
@@ -125,6 +134,12 @@ pub fn hint_for(error: &anyhow::Error) -> Option<String> {
                 Code::Unavailable => Some(
                     "the node could not store the message; its operator finds the cause in the \
                      node's log (stderr of rogatoryd)"
+                        .to_owned(),
+                ),
+                Code::PermissionDenied => Some(
+                    "`rogatory whoami` shows how your node identifies you. The node's operator \
+                     maps accounts to names in node.toml under [[contact_points]] (see \
+                     config/node.example.toml) and restarts the node"
                         .to_owned(),
                 ),
                 Code::Unimplemented => Some(
@@ -178,5 +193,16 @@ mod tests {
             "showing message X: the node answered NotFound: no message X"
         );
         assert!(hint_for(&error).is_some());
+    }
+
+    #[test]
+    fn permission_denied_points_to_whoami_and_the_configuration() {
+        let error = anyhow::Error::from(RpcError::from(tonic::Status::permission_denied(
+            "Unix user \"x\" (uid 7) is not a contact point of this node",
+        )))
+        .context("submitting the request to de");
+        let hint = hint_for(&error).expect("a hint");
+        assert!(hint.contains("rogatory whoami"), "{hint}");
+        assert!(hint.contains("[[contact_points]]"), "{hint}");
     }
 }

@@ -37,6 +37,7 @@ use crate::args::{
 };
 use crate::commands::{
     Outcome, audit, case, directory, identity, inform, mailbox, operate, peers, setup, submit,
+    whoami,
 };
 use crate::connection::NodeTarget;
 use crate::output::Format;
@@ -214,6 +215,7 @@ async fn run(cli: Cli) -> anyhow::Result<Outcome> {
             mailbox::show_message(&target, &id, format).await
         }
         Command::Peers => peers::peers(&target, format).await,
+        Command::Whoami => whoami::whoami(&target, format).await,
         Command::Directory(DirectoryCommand::Search {
             country,
             measure,

@@ -65,7 +65,7 @@ pub fn restore(backup_dir: &Path, config: &NodeConfig) -> Result<Restored, Resto
     if !source.is_dir() {
         return Err(RestoreError::NotABackup(backup_dir.to_owned()));
     }
-    let socket = crate::config::operator_socket_path(data_dir);
+    let socket = config.operator_socket();
     if std::os::unix::net::UnixStream::connect(&socket).is_ok() {
         return Err(RestoreError::NodeRunning(socket));
     }

@@ -8,6 +8,7 @@
 //! - [`attachments`]: evidence files, content-addressed beside the store, and their transfer;
 //! - [`cases`]: requests' lifecycles, kept on their records as updates are stored;
 //! - [`transport`]: the gRPC services and clients, and the error-to-status table;
+//! - [`users`]: who is calling on the operator socket (contact points by Unix uid);
 //! - [`metrics`]: Prometheus counters and the `/metrics` endpoint;
 //! - [`server`]: starting and stopping a node.
 #![forbid(unsafe_code)]
@@ -39,6 +40,7 @@ pub mod store;
 pub mod systemd;
 pub mod tls;
 pub mod transport;
+pub mod users;
 pub mod witness;
 
 /// An error and all its causes on one line, each cause once (TLS and transport errors hide the

@@ -153,5 +153,7 @@ async fn reload(
     restart("peers", new.peers != old.peers);
     restart("alerts", new.alerts != old.alerts);
     restart("metrics", new.metrics_listen != old.metrics_listen);
+    restart("contact_points", new.contact_points != old.contact_points);
+    restart("operator_socket", new.operator != old.operator);
     Ok(report)
 }

@@ -3,7 +3,7 @@
 
 use std::net::SocketAddr;
 use std::os::unix::fs::PermissionsExt;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::Arc;
 
 use rogatory_proto::signing::fingerprint;
@@ -17,7 +17,7 @@ use tokio_util::sync::CancellationToken;
 use tonic::transport::Server;
 
 use crate::checkpoints;
-use crate::config::NodeConfig;
+use crate::config::{NodeConfig, OperatorSocket};
 use crate::health;
 use crate::metrics;
 use crate::node::{Node, StartError};
@@ -67,7 +67,7 @@ impl RunningNode {
         })?;
         node.health.set_listening(federation_address.to_string());
         let operator_socket = node.config.operator_socket();
-        let operator_listener = bind_operator_socket(&operator_socket).await?;
+        let operator_listener = bind_operator_socket(&node.config.operator).await?;
         let server_tls = node.tls.server_config()?;
         let metrics_listener = match node.config.metrics_listen {
             Some(address) => Some(bind_metrics(address).await?),
@@ -284,7 +284,9 @@ async fn bind_metrics(address: SocketAddr) -> Result<(TcpListener, SocketAddr), 
     Ok((listener, bound))
 }
 
-async fn bind_operator_socket(path: &Path) -> Result<UnixListener, StartError> {
+/// Binds the operator socket and gives it its configured group and mode (0600 by default).
+async fn bind_operator_socket(access: &OperatorSocket) -> Result<UnixListener, StartError> {
+    let path = access.path.as_path();
     let bind_error = |source| StartError::Bind {
         what: "operator socket",
         address: path.display().to_string(),
@@ -301,8 +303,16 @@ async fn bind_operator_socket(path: &Path) -> Result<UnixListener, StartError> {
         std::fs::remove_file(path).map_err(bind_error)?;
     }
     let listener = UnixListener::bind(path).map_err(bind_error)?;
-    // The data directory is 0700, so no one else could connect before this narrows the mode.
+    // Inside the data directory (0700) no one else could connect before this narrows the mode;
+    // a shared socket's directory is the group's (see config/node.example.toml). Either way the
+    // node identifies every caller by uid, whatever the mode let through.
     std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600)).map_err(bind_error)?;
+    if let Some((_, gid)) = &access.group {
+        rustix::fs::chown(path, None, Some(rustix::fs::Gid::from_raw(*gid)))
+            .map_err(|e| bind_error(e.into()))?;
+    }
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(access.mode))
+        .map_err(bind_error)?;
     Ok(listener)
 }
 

@@ -14,27 +14,14 @@ use super::Outcome;
 use super::submit::{report, submitter};
 use crate::args::{ConsultArgs, InformArgs};
 use crate::connection::{NodeTarget, answer};
-use crate::failure::UserError;
 use crate::output::Format;
-
-/// `--as`, else the login name: both messages name their author.
-fn author(name: Option<&str>) -> Result<String, UserError> {
-    let author = submitter(name);
-    if author.trim().is_empty() {
-        return Err(UserError::new(
-            "the message needs its author's name",
-            "add --as \"NAME\"",
-        ));
-    }
-    Ok(author)
-}
 
 pub async fn inform(
     target: &NodeTarget,
     args: InformArgs,
     format: Format,
 ) -> anyhow::Result<Outcome> {
-    let submitted_by = author(args.name.as_deref())?;
+    let submitted_by = submitter(args.name.as_deref());
     let information = SpontaneousInformation {
         subject: args.subject,
         text: args.text,
@@ -73,7 +60,7 @@ pub async fn consult(
     args: ConsultArgs,
     format: Format,
 ) -> anyhow::Result<Outcome> {
-    let submitted_by = author(args.name.as_deref())?;
+    let submitted_by = submitter(args.name.as_deref());
     let consultation = Consultation {
         text: args.text,
         author: submitted_by.clone(),

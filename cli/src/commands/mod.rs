@@ -11,6 +11,7 @@ pub mod operate;
 pub mod peers;
 pub mod setup;
 pub mod submit;
+pub mod whoami;
 
 /// How a command that did not fail ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

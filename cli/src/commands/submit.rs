@@ -21,11 +21,11 @@ use crate::request_file::{self, Submission};
 use crate::views::MessageDetail;
 use crate::vocabulary;
 
-/// The name recorded in the audit log: `--as`, else the login name.
+/// The name the user declares: `--as`, else none. The node knows who is calling (by Unix uid)
+/// and fills in the contact point's configured name, or the caller's account name; a declared
+/// name that differs from a configured one is refused.
 pub fn submitter(name: Option<&str>) -> String {
-    name.map(str::to_owned)
-        .or_else(|| std::env::var("USER").ok())
-        .unwrap_or_default()
+    name.map(str::to_owned).unwrap_or_default()
 }
 
 /// Submits a request; the returned record says whether it was delivered.

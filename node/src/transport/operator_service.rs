@@ -17,11 +17,12 @@ use rogatory_proto::v1::{
     SearchDirectoryResponse, ShowCaseRequest, ShowDirectoryRequest, ShowMessageRequest,
     SignedDirectory, SubmitConsultationRequest, SubmitRequestRequest, SubmitResponse,
     SubmitSpontaneousInformationRequest, SubmitStatusUpdateRequest, VerifyLogRequest,
-    VerifyLogResponse,
+    VerifyLogResponse, WhoAmIRequest, WhoAmIResponse,
 };
 use tokio::sync::mpsc;
 use tokio_stream::wrappers::ReceiverStream;
 use tokio_util::sync::CancellationToken;
+use tonic::transport::server::UdsConnectInfo;
 use tonic::{Request, Response, Status};
 use tracing::Instrument;
 
@@ -32,6 +33,7 @@ use crate::health;
 use crate::node::Node;
 use crate::outbound;
 use crate::outbox::Outbox;
+use crate::users::{Caller, Submitter, Users};
 
 const DEFAULT_LIST_LIMIT: usize = 100;
 const MAX_LIST_LIMIT: usize = 10_000;
@@ -53,14 +55,54 @@ pub struct OperatorService {
     /// Cancelled when the node stops: submitters waiting for a first delivery attempt get
     /// their (durable, queued) message at once instead of holding the drain up.
     shutdown: CancellationToken,
+    /// Who may call, and in whose name submissions are made (`[[contact_points]]`).
+    users: Arc<Users>,
 }
 
 impl OperatorService {
     pub fn new(node: Arc<Node>, outbox: Arc<Outbox>, shutdown: CancellationToken) -> Self {
+        let users = Arc::new(Users::of_this_process(node.config.contact_points.clone()));
         Self {
             node,
             outbox,
             shutdown,
+            users,
+        }
+    }
+
+    /// Who is calling, from the socket's peer credentials (tonic attaches them to each request
+    /// of a Unix-socket connection).
+    fn caller<T>(&self, request: &Request<T>) -> Caller {
+        let uid = request
+            .extensions()
+            .get::<UdsConnectInfo>()
+            .and_then(|info| info.peer_cred)
+            .map(|credentials| credentials.uid());
+        self.users.identify(uid)
+    }
+
+    /// The caller, if it may read the node's messages and status.
+    fn reader<T>(&self, request: &Request<T>) -> Result<Caller, Status> {
+        let caller = self.caller(request);
+        caller.may_read().map_err(|e| status::from_access(&e))?;
+        Ok(caller)
+    }
+
+    /// Who a submission is attributed to, if the caller may submit under the name it declared.
+    /// Handlers fill the body's author field with the submitter's name themselves and hand
+    /// `outbound` the attribution, which it records as "submitted by ..." in the audit log.
+    fn submitter<T>(
+        &self,
+        request: &Request<T>,
+        declared: &str,
+    ) -> Result<(Caller, Submitter), Status> {
+        let caller = self.caller(request);
+        match caller.submitter(declared) {
+            Ok(submitter) => Ok((caller, submitter)),
+            Err(error) => {
+                tracing::warn!(caller = %caller.describe(), %error, "submission refused");
+                Err(status::from_access(&error))
+            }
         }
     }
 
@@ -265,6 +307,8 @@ impl Operator for OperatorService {
         &self,
         request: Request<tonic::Streaming<AttachmentChunk>>,
     ) -> Result<Response<AttachmentReceipt>, Status> {
+        let (_, submitter) = self.submitter(&request, "")?;
+        tracing::info!(by = %submitter, "attachment upload");
         let mut stream = request.into_inner();
         let header = attachment_stream::header_of(&mut stream).await?;
         let digest = attachments::digest_of(&header.sha256)
@@ -285,6 +329,7 @@ impl Operator for OperatorService {
         &self,
         request: Request<AttachmentStatusRequest>,
     ) -> Result<Response<AttachmentStatusResponse>, Status> {
+        self.reader(&request)?;
         let digest = attachments::digest_of(&request.get_ref().sha256)
             .ok_or_else(|| Status::invalid_argument("sha256 must be 32 bytes"))?;
         let held = self
@@ -302,6 +347,7 @@ impl Operator for OperatorService {
         &self,
         request: Request<FetchCaseAttachmentRequest>,
     ) -> Result<Response<Self::FetchAttachmentStream>, Status> {
+        self.reader(&request)?;
         let request = request.into_inner();
         let digest = attachments::digest_of(&request.sha256)
             .ok_or_else(|| Status::invalid_argument("sha256 must be 32 bytes"))?;
@@ -331,8 +377,9 @@ impl Operator for OperatorService {
 
     async fn export_log(
         &self,
-        _request: Request<ExportLogRequest>,
+        request: Request<ExportLogRequest>,
     ) -> Result<Response<Self::ExportLogStream>, Status> {
+        self.reader(&request)?;
         let (chunks, stream) = mpsc::channel(EXPORT_CHANNEL_CAPACITY);
         let span = tracing::info_span!("export_log");
         // Ends with the stream: when every chunk is sent or when the receiver is dropped.
@@ -342,8 +389,9 @@ impl Operator for OperatorService {
 
     async fn identity(
         &self,
-        _request: Request<IdentityRequest>,
+        request: Request<IdentityRequest>,
     ) -> Result<Response<IdentityResponse>, Status> {
+        self.reader(&request)?;
         let node = &self.node;
         let public = node.key.public();
         Ok(Response::new(IdentityResponse {
@@ -369,6 +417,7 @@ impl Operator for OperatorService {
         &self,
         request: Request<SubmitRequestRequest>,
     ) -> Result<Response<SubmitResponse>, Status> {
+        let (_, submitter) = self.submitter(&request, &request.get_ref().submitted_by)?;
         let request = request.into_inner();
         let mla = request
             .request
@@ -380,7 +429,7 @@ impl Operator for OperatorService {
             copies_to: request.copies_to,
         };
         let submitted =
-            outbound::submit_request(&self.node, &to, case_id, mla, &request.submitted_by).await;
+            outbound::submit_request(&self.node, &to, case_id, mla, &submitter.attribution).await;
         self.answer_submission(submitted).await
     }
 
@@ -388,16 +437,20 @@ impl Operator for OperatorService {
         &self,
         request: Request<SubmitStatusUpdateRequest>,
     ) -> Result<Response<SubmitResponse>, Status> {
+        let (caller, submitter) = self.submitter(&request, &request.get_ref().submitted_by)?;
         let request = request.into_inner();
-        let update = request
+        let mut update = request
             .update
             .ok_or_else(|| Status::invalid_argument("no status update in the submission"))?;
+        submitter
+            .fill_author(&mut update.author, &caller)
+            .map_err(|e| status::from_access(&e))?;
         attachments::require_stored(&self.node, &update.attachments).map_err(unstored)?;
         let submitted = outbound::submit_status_update(
             &self.node,
             &request.refers_to,
             update,
-            &request.submitted_by,
+            &submitter.attribution,
         )
         .await;
         self.answer_submission(submitted).await
@@ -407,10 +460,14 @@ impl Operator for OperatorService {
         &self,
         request: Request<SubmitSpontaneousInformationRequest>,
     ) -> Result<Response<SubmitResponse>, Status> {
+        let (caller, submitter) = self.submitter(&request, &request.get_ref().submitted_by)?;
         let request = request.into_inner();
-        let information = request.information.ok_or_else(|| {
+        let mut information = request.information.ok_or_else(|| {
             Status::invalid_argument("no spontaneous information in the submission")
         })?;
+        submitter
+            .fill_author(&mut information.author, &caller)
+            .map_err(|e| status::from_access(&e))?;
         let to = outbound::Addressees {
             recipient: request.recipient,
             copies_to: request.copies_to,
@@ -420,7 +477,7 @@ impl Operator for OperatorService {
             &to,
             Some(request.case_id),
             information,
-            &request.submitted_by,
+            &submitter.attribution,
         )
         .await;
         self.answer_submission(submitted).await
@@ -430,10 +487,14 @@ impl Operator for OperatorService {
         &self,
         request: Request<SubmitConsultationRequest>,
     ) -> Result<Response<SubmitResponse>, Status> {
+        let (caller, submitter) = self.submitter(&request, &request.get_ref().submitted_by)?;
         let request = request.into_inner();
-        let consultation = request
+        let mut consultation = request
             .consultation
             .ok_or_else(|| Status::invalid_argument("no consultation in the submission"))?;
+        submitter
+            .fill_author(&mut consultation.author, &caller)
+            .map_err(|e| status::from_access(&e))?;
         let to = outbound::Addressees {
             recipient: request.recipient,
             copies_to: request.copies_to,
@@ -443,7 +504,7 @@ impl Operator for OperatorService {
             &to,
             Some(request.case_id),
             consultation,
-            &request.submitted_by,
+            &submitter.attribution,
         )
         .await;
         self.answer_submission(submitted).await
@@ -453,6 +514,7 @@ impl Operator for OperatorService {
         &self,
         request: Request<ListMessagesRequest>,
     ) -> Result<Response<ListMessagesResponse>, Status> {
+        self.reader(&request)?;
         let request = request.into_inner();
         let direction = Direction::try_from(request.direction)
             .ok()
@@ -491,6 +553,7 @@ impl Operator for OperatorService {
         &self,
         request: Request<ShowMessageRequest>,
     ) -> Result<Response<MessageRecord>, Status> {
+        self.reader(&request)?;
         let message_id = request.into_inner().message_id;
         match self.node.store.message(&message_id) {
             Ok(Some(mut record)) => {
@@ -506,8 +569,9 @@ impl Operator for OperatorService {
 
     async fn list_peers(
         &self,
-        _request: Request<ListPeersRequest>,
+        request: Request<ListPeersRequest>,
     ) -> Result<Response<ListPeersResponse>, Status> {
+        self.reader(&request)?;
         let node = Arc::clone(&self.node);
         let outbox = Arc::clone(&self.outbox);
         let peers = tokio::task::spawn_blocking(move || health::peer_statuses(&node, &outbox))
@@ -519,8 +583,9 @@ impl Operator for OperatorService {
 
     async fn node_status(
         &self,
-        _request: Request<NodeStatusRequest>,
+        request: Request<NodeStatusRequest>,
     ) -> Result<Response<NodeStatusResponse>, Status> {
+        self.reader(&request)?;
         let node = Arc::clone(&self.node);
         let outbox = Arc::clone(&self.outbox);
         let report = tokio::task::spawn_blocking(move || {
@@ -537,6 +602,7 @@ impl Operator for OperatorService {
         &self,
         request: Request<BackupRequest>,
     ) -> Result<Response<BackupResponse>, Status> {
+        let caller = self.reader(&request)?;
         let directory = std::path::PathBuf::from(request.into_inner().directory);
         if !directory.is_absolute() {
             return Err(Status::invalid_argument(
@@ -572,6 +638,7 @@ impl Operator for OperatorService {
         tracing::info!(
             directory = %directory.display(),
             entries = snapshot.log_entries,
+            by = %caller.describe(),
             "backup written"
         );
         Ok(Response::new(BackupResponse {
@@ -586,6 +653,7 @@ impl Operator for OperatorService {
         &self,
         request: Request<ListCasesRequest>,
     ) -> Result<Response<ListCasesResponse>, Status> {
+        self.reader(&request)?;
         let request = request.into_inner();
         let filter = cases::CaseFilter {
             open_only: request.open_only,
@@ -612,8 +680,9 @@ impl Operator for OperatorService {
 
     async fn show_directory(
         &self,
-        _: Request<ShowDirectoryRequest>,
+        request: Request<ShowDirectoryRequest>,
     ) -> Result<Response<SignedDirectory>, Status> {
+        self.reader(&request)?;
         Ok(Response::new(self.node.directory.clone()))
     }
 
@@ -621,6 +690,7 @@ impl Operator for OperatorService {
         &self,
         request: Request<SearchDirectoryRequest>,
     ) -> Result<Response<SearchDirectoryResponse>, Status> {
+        self.reader(&request)?;
         crate::directory::search(&self.node, &request.into_inner())
             .await
             .map(Response::new)
@@ -636,6 +706,7 @@ impl Operator for OperatorService {
         &self,
         request: Request<ShowCaseRequest>,
     ) -> Result<Response<CaseThread>, Status> {
+        self.reader(&request)?;
         let case_id = request.into_inner().case_id;
         if case_id.is_empty() {
             return Err(Status::invalid_argument("give the case id to show"));
@@ -658,8 +729,9 @@ impl Operator for OperatorService {
 
     async fn latest_checkpoint(
         &self,
-        _request: Request<LatestCheckpointRequest>,
+        request: Request<LatestCheckpointRequest>,
     ) -> Result<Response<LatestCheckpointResponse>, Status> {
+        self.reader(&request)?;
         let Some((size, note)) = self
             .node
             .store
@@ -678,8 +750,9 @@ impl Operator for OperatorService {
 
     async fn verify_log(
         &self,
-        _request: Request<VerifyLogRequest>,
+        request: Request<VerifyLogRequest>,
     ) -> Result<Response<VerifyLogResponse>, Status> {
+        self.reader(&request)?;
         let node = Arc::clone(&self.node);
         let outcome = tokio::task::spawn_blocking(move || {
             node.store.verify_log(
@@ -706,6 +779,24 @@ impl Operator for OperatorService {
                 failed_index: failure.index,
                 failure: failure.reason,
             },
+        }))
+    }
+
+    async fn who_am_i(
+        &self,
+        request: Request<WhoAmIRequest>,
+    ) -> Result<Response<WhoAmIResponse>, Status> {
+        let caller = self.caller(&request);
+        let refusal = caller.submitter("").err();
+        Ok(Response::new(WhoAmIResponse {
+            uid: caller.uid.unwrap_or(u32::MAX),
+            unix_user: caller.unix_user.clone().unwrap_or_default(),
+            contact_point: caller.contact_point.clone().unwrap_or_default(),
+            contact_points_configured: caller.configured,
+            may_submit: refusal.is_none(),
+            may_read: caller.may_read().is_ok(),
+            refusal: refusal.map(|e| e.to_string()).unwrap_or_default(),
+            node_account: caller.node_account,
         }))
     }
 }

@@ -10,6 +10,7 @@ use crate::attachments::{AttachmentError, Refusal};
 use crate::inbound::{InboundError, Rejection};
 use crate::outbound::SubmitError;
 use crate::store::StoreError;
+use crate::users::AccessError;
 use crate::witness::WitnessError;
 
 /// Trailer metadata key carrying the machine-readable rejection reason.
@@ -168,4 +169,15 @@ pub fn from_submit(error: SubmitError) -> Status {
         | SubmitError::Parties(_) => Status::failed_precondition(error.to_string()),
         SubmitError::Store(error) => internal(&error),
     }
+}
+
+/// A local caller on the operator socket who may not do what it asked (users.rs). The message
+/// names the caller's account and the configuration entry that would allow it.
+pub fn from_access(error: &AccessError) -> Status {
+    let reason = match error {
+        AccessError::Unidentified => "unidentified-caller",
+        AccessError::NotAContactPoint { .. } => "not-a-contact-point",
+        AccessError::NameMismatch { .. } => "name-mismatch",
+    };
+    with_reason(Code::PermissionDenied, error.to_string(), reason)
 }

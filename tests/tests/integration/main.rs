@@ -7,6 +7,7 @@ mod directory;
 mod durability;
 mod exchange;
 mod grpc_surface;
+mod identity;
 mod informal;
 mod interop;
 mod lifecycle;
