@@ -136,8 +136,8 @@ impl Refusal {
 /// Who stored a file, for the audit log.
 #[derive(Debug, Clone)]
 pub enum Origin {
-    /// A local user, through the operator API.
-    Local,
+    /// A local user, through the operator API: who (as `users::Submitter` words it).
+    Local { by: String },
     /// A peer, authorized by the message that references the file.
     Peer { node_id: String, message_id: String },
 }
@@ -804,8 +804,12 @@ async fn record_arrival(
     size: u64,
     origin: Origin,
 ) -> Result<(), StoreError> {
+    let mut detail = format!("sha256 {} size {size}", hex::encode(digest));
     let (peer, message_id) = match origin {
-        Origin::Local => (String::new(), String::new()),
+        Origin::Local { by } => {
+            detail.push_str(&format!("; uploaded by {by}"));
+            (String::new(), String::new())
+        }
         Origin::Peer {
             node_id,
             message_id,
@@ -819,7 +823,7 @@ async fn record_arrival(
             kind: EntryKind::AttachmentReceived,
             peer,
             message_id,
-            detail: format!("sha256 {} size {size}", hex::encode(digest)),
+            detail,
             ..Default::default()
         });
         Ok::<_, StoreError>(())

@@ -317,7 +317,9 @@ impl Operator for OperatorService {
             &self.node,
             digest,
             header.size,
-            Origin::Local,
+            Origin::Local {
+                by: submitter.attribution.clone(),
+            },
             &mut stream,
             &self.shutdown,
         )

@@ -310,6 +310,19 @@ async fn a_large_attachment_arrives_byte_identical_and_its_arrival_is_logged() -
     assert_eq!(arrivals[0].peer, "tm");
     assert_eq!(arrivals[0].message_id, submitted.message_id);
     assert!(arrivals[0].detail.contains(&hex::encode(file.digest)));
+    // tm's own log names who uploaded the file locally (the test's Unix account here).
+    let local: Vec<LogEntry> = log_kinds(&federation, "tm")
+        .await?
+        .into_iter()
+        .filter(|e| e.kind == EntryKind::AttachmentReceived as i32)
+        .collect();
+    assert_eq!(local.len(), 1);
+    assert!(local[0].peer.is_empty());
+    assert!(
+        local[0].detail.contains("; uploaded by ") && local[0].detail.contains("uid "),
+        "{}",
+        local[0].detail
+    );
     let verdict = federation.verify_log("de").await?;
     assert!(verdict.ok, "{}", verdict.failure);
 
