@@ -152,6 +152,7 @@ async fn reload(
     restart("limits", new.limits_differ(old));
     restart("peers", new.peers != old.peers);
     restart("alerts", new.alerts != old.alerts);
+    restart("deadlines", new.deadlines != old.deadlines);
     restart("metrics", new.metrics_listen != old.metrics_listen);
     Ok(report)
 }

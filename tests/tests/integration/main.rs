@@ -3,6 +3,7 @@
 
 mod attachments;
 mod cases;
+mod deadlines;
 mod directory;
 mod durability;
 mod exchange;
