@@ -14,7 +14,7 @@ use super::Outcome;
 use super::submit::{report, submitter};
 use crate::args::{ConsultArgs, InformArgs};
 use crate::connection::{NodeTarget, answer};
-use crate::failure::UserError;
+use crate::failure::{Submitted, UserError, submitting};
 use crate::output::Format;
 
 /// `--as`, else the login name: both messages name their author.
@@ -60,7 +60,8 @@ pub async fn inform(
             })
             .await,
         || format!("sending spontaneous information to {to}"),
-    )?;
+    )
+    .map_err(|e| submitting(e, Submitted::SpontaneousInformation))?;
     let record = response
         .message
         .ok_or_else(|| anyhow::anyhow!("the node accepted the message but returned no record"))?;
@@ -90,7 +91,8 @@ pub async fn consult(
             })
             .await,
         || format!("sending a consultation message to {to}"),
-    )?;
+    )
+    .map_err(|e| submitting(e, Submitted::Consultation))?;
     let record = response
         .message
         .ok_or_else(|| anyhow::anyhow!("the node accepted the message but returned no record"))?;
