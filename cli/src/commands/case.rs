@@ -179,7 +179,7 @@ pub struct CaseSummaryView {
 }
 
 impl CaseSummaryView {
-    fn as_of(mut self, as_of: &str) -> Self {
+    fn judged_at(mut self, as_of: &str) -> Self {
         as_of.clone_into(&mut self.overdue_as_of);
         self
     }
@@ -226,7 +226,7 @@ pub async fn list(
     let cases: Vec<CaseSummaryView> = response
         .cases
         .iter()
-        .map(|c| CaseSummaryView::from(c).as_of(&as_of))
+        .map(|c| CaseSummaryView::from(c).judged_at(&as_of))
         .collect();
     let clock = if filter.as_of_ms.is_some() {
         "given by --as-of"
