@@ -139,6 +139,9 @@ struct RawConfig {
     directory: Option<PathBuf>,
     #[serde(default)]
     deadlines: RawDeadlines,
+    /// Hours between background refreshes of peers' cached directories.
+    #[serde(default)]
+    directory_refresh_hours: Option<u64>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -260,6 +263,8 @@ pub struct NodeConfig {
     pub directory: Option<PathBuf>,
     /// When requests' steps fall due, for the case listings and the `case-overdue` warning.
     pub deadlines: DeadlinePolicy,
+    /// How often peers' cached directories are fetched again in the background (jittered).
+    pub directory_refresh: std::time::Duration,
 }
 
 impl NodeConfig {
@@ -612,6 +617,14 @@ impl RawConfig {
             attachments,
             directory: self.directory.map(resolve),
             deadlines: self.deadlines.validate(problems),
+            directory_refresh: std::time::Duration::from_secs(
+                problems.in_range(
+                    "directory_refresh_hours",
+                    self.directory_refresh_hours.unwrap_or(24),
+                    1..=30 * 24,
+                    " hours (30 days)",
+                ) * 3600,
+            ),
         })
     }
 }

@@ -612,7 +612,7 @@ impl Operator for OperatorService {
         &self,
         _: Request<ShowDirectoryRequest>,
     ) -> Result<Response<SignedDirectory>, Status> {
-        Ok(Response::new(self.node.directory.clone()))
+        Ok(Response::new(self.node.directory.current()))
     }
 
     async fn search_directory(
