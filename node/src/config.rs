@@ -1010,4 +1010,35 @@ mod tests {
         let err = NodeConfig::parse(&text, Path::new("/"), Path::new("x")).expect_err("refused");
         assert!(err.to_string().contains("acknowledge_hours"), "{err}");
     }
+
+    #[test]
+    fn directory_refresh_defaults_to_a_day_and_refuses_zero_and_absurd_values() {
+        let parse = |extra: &str| NodeConfig::parse(&sample(extra), Path::new("/"), Path::new("x"));
+        assert_eq!(
+            parse("").expect("valid").directory_refresh,
+            std::time::Duration::from_secs(24 * 3600)
+        );
+        // A top-level key: it goes before the first table.
+        let with = |line: &str| {
+            NodeConfig::parse(
+                &format!("{line}\n{}", sample("")),
+                Path::new("/"),
+                Path::new("x"),
+            )
+        };
+        assert_eq!(
+            with("directory_refresh_hours = 6")
+                .expect("valid")
+                .directory_refresh,
+            std::time::Duration::from_secs(6 * 3600)
+        );
+        for bad in [
+            "directory_refresh_hours = 0",
+            "directory_refresh_hours = 100000",
+        ] {
+            let err = with(bad).expect_err(bad).to_string();
+            assert!(err.contains("`directory_refresh_hours`"), "{err}");
+            assert!(err.contains("between 1 and 720"), "{err}");
+        }
+    }
 }
