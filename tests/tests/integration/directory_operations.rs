@@ -10,7 +10,7 @@ use anyhow::{Context, Result};
 use prost::Message;
 use rogatory_node::directory::{cache_path, keep_fresh, refresh_peers};
 use rogatory_node::reload::Reloader;
-use rogatory_proto::v1::{Directory, SearchDirectoryRequest, SignedDirectory};
+use rogatory_proto::v1::{Directory, EntryKind, LogEntry, SearchDirectoryRequest, SignedDirectory};
 use rogatory_tests::{Federation, TIMEOUT, rogatoryd_binary};
 use tokio_util::sync::CancellationToken;
 
@@ -263,6 +263,23 @@ async fn peers_directories_are_refreshed_in_the_background_and_a_failure_keeps_t
     assert!(
         report.applied.iter().any(|c| c.contains("re-signed")),
         "{report:?}"
+    );
+    // Recorded in de's audit log.
+    let logged = running
+        .node
+        .store
+        .log_entries_from(0, 100_000)?
+        .into_iter()
+        .filter_map(|(_, bytes)| LogEntry::decode(bytes.as_slice()).ok())
+        .any(|entry| {
+            entry.kind == EntryKind::ConfigChange as i32
+                && entry
+                    .detail
+                    .contains("contact-point directory re-signed and published")
+        });
+    assert!(
+        logged,
+        "no CONFIG_CHANGE entry for the directory in de's log"
     );
     federation
         .eventually("tm to refresh de's directory unasked", || async {
