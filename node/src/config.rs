@@ -71,6 +71,28 @@ pub const ENV_OVERRIDES: &[(&str, &str)] = &[
     ),
     ("ROGATORY_METRICS_LISTEN", "metrics.listen"),
     ("ROGATORY_METRICS_ALLOW_REMOTE", "metrics.allow_remote"),
+    (
+        "ROGATORY_DEADLINES_ACKNOWLEDGE_DAYS",
+        "deadlines.acknowledge_days",
+    ),
+    ("ROGATORY_DEADLINES_DECIDE_DAYS", "deadlines.decide_days"),
+    ("ROGATORY_DEADLINES_EXECUTE_DAYS", "deadlines.execute_days"),
+    (
+        "ROGATORY_DEADLINES_URGENT_ACKNOWLEDGE_HOURS",
+        "deadlines.urgent_acknowledge_hours",
+    ),
+    (
+        "ROGATORY_DEADLINES_URGENT_DECIDE_DAYS",
+        "deadlines.urgent_decide_days",
+    ),
+    (
+        "ROGATORY_DEADLINES_URGENT_EXECUTE_DAYS",
+        "deadlines.urgent_execute_days",
+    ),
+    (
+        "ROGATORY_DIRECTORY_REFRESH_HOURS",
+        "directory_refresh_hours",
+    ),
 ];
 
 /// One thing wrong with a configuration: the key and what is wrong with it (with the fix).
@@ -1009,6 +1031,25 @@ mod tests {
         let text = sample("[deadlines]\nacknowledge_hours = 3\n");
         let err = NodeConfig::parse(&text, Path::new("/"), Path::new("x")).expect_err("refused");
         assert!(err.to_string().contains("acknowledge_hours"), "{err}");
+        // From the environment: the problem names the variable.
+        let overrides = [(
+            "ROGATORY_DEADLINES_URGENT_EXECUTE_DAYS",
+            "deadlines.urgent_execute_days",
+            "120".to_owned(),
+        )];
+        let err = NodeConfig::parse_with_overrides(
+            &sample(""),
+            Path::new("/"),
+            Path::new("x"),
+            &overrides,
+        )
+        .expect_err("urgent longer than ordinary");
+        let message = err.to_string();
+        assert!(
+            message.contains("`deadlines.urgent_execute_days`")
+                && message.contains("ROGATORY_DEADLINES_URGENT_EXECUTE_DAYS"),
+            "{message}"
+        );
     }
 
     #[test]
