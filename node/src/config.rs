@@ -651,7 +651,8 @@ impl RawConfig {
     }
 }
 
-// ---- [deadlines] ----
+// `[deadlines]`: each key range-checked here, then the periods checked together by
+// `DeadlinePolicy::new` (order of steps, urgent no longer than ordinary).
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
