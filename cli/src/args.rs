@@ -414,11 +414,14 @@ pub enum CaseCommand {
                       A case is every message with one case id: the requests, both sides' \
                       status updates and their receipts. For each case: the other parties, \
                       where each request stands, the next deadline and whether one has \
-                      passed. Deadlines run from the request's creation: acknowledge within 7 \
-                      days (urgent: 24 hours), decide within 30 days (urgent: 3 days), execute \
-                      within 90 days (urgent: 14 days). They are reminders, not legal time \
-                      limits: nothing is refused when one passes.",
+                      passed. Deadlines run from the request's creation; by default: \
+                      acknowledge within 7 days (urgent: 24 hours), decide within 30 days \
+                      (urgent: 3 days), execute within 90 days (urgent: 14 days); the node's \
+                      `[deadlines]` section may set others. They are reminders, not legal time \
+                      limits: nothing is refused when one passes. Overdue is judged as of now \
+                      by the node's clock, or as of --as-of; the output says which.",
         after_help = "Examples:\n  rogatory case list\n  rogatory case list --open --overdue\n  \
+                      rogatory case list --overdue --as-of 2026-03-01\n  \
                       rogatory case list --urgent --peer de\n  rogatory case list --json"
     )]
     List {
@@ -437,6 +440,10 @@ pub enum CaseCommand {
         /// Show at most this many cases (the node's default is 100).
         #[arg(long, value_name = "N", default_value_t = 0, hide_default_value = true)]
         limit: u32,
+        /// Judge deadlines as of this time instead of now: a day (2026-03-01, meaning 00:00 UTC)
+        /// or an RFC 3339 date and time (2026-03-01T09:30:00Z, 2026-03-01T11:30:00+02:00).
+        #[arg(long, value_name = "DATE", value_parser = crate::commands::case::parse_as_of)]
+        as_of: Option<i64>,
     },
 
     /// A case's whole thread: its requests with their deadlines, and every message in order

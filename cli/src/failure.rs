@@ -40,6 +40,49 @@ impl std::error::Error for UserError {}
 pub struct RpcError {
     pub code: Code,
     pub message: String,
+    /// What the call submitted, if it submitted a message: an INVALID_ARGUMENT answer names a
+    /// field of it, and the hint says how the command sets that field.
+    pub submitted: Option<Submitted>,
+}
+
+/// A message a command asks the node to sign and send; see [`RpcError::submitted`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Submitted {
+    /// `request send`: the fields come from the request file.
+    Request,
+    /// `inform`: the fields come from its options.
+    SpontaneousInformation,
+    /// `consult`: the fields come from its options.
+    Consultation,
+}
+
+impl Submitted {
+    /// What to do when the node refused a field of this message (INVALID_ARGUMENT).
+    fn invalid_argument_hint(self) -> &'static str {
+        match self {
+            Self::Request => crate::request_file::FORMAT_HINT,
+            Self::SpontaneousInformation => {
+                "spontaneous information needs a non-empty --subject, --text and author (--as); \
+                 --purpose is required with --restriction stated-purpose-only, and \
+                 --confidential-until YYYY-MM-DD is allowed only with --restriction confidential; \
+                 `rogatory inform --help` describes every option"
+            }
+            Self::Consultation => {
+                "a consultation message needs a non-empty --text and author (--as), and \
+                 --answers takes the message id of the consultation it answers (`rogatory \
+                 inbox` lists them); `rogatory consult --help` describes every option"
+            }
+        }
+    }
+}
+
+/// Marks the node's answer in `error` (if it is one) as the answer to submitting `submitted`,
+/// so a refused field gets the hint for the command that set it.
+pub fn submitting(mut error: anyhow::Error, submitted: Submitted) -> anyhow::Error {
+    if let Some(rpc) = error.downcast_mut::<RpcError>() {
+        rpc.submitted = Some(submitted);
+    }
+    error
 }
 
 impl fmt::Display for RpcError {
@@ -55,6 +98,7 @@ impl From<tonic::Status> for RpcError {
         Self {
             code: status.code(),
             message: status.message().to_owned(),
+            submitted: None,
         }
     }
 }
@@ -130,7 +174,14 @@ pub fn hint_for(error: &anyhow::Error) -> Option<String> {
                      identity` lists the nodes this node can send to"
                         .to_owned(),
                 ),
-                Code::InvalidArgument => Some(crate::request_file::FORMAT_HINT.to_owned()),
+                Code::InvalidArgument => Some(rpc.submitted.map_or_else(
+                    || {
+                        "the node's message names what it refused; `--help` after the command \
+                         describes each option"
+                            .to_owned()
+                    },
+                    |submitted| submitted.invalid_argument_hint().to_owned(),
+                )),
                 Code::Unavailable => Some(
                     "the node could not store the message; its operator finds the cause in the \
                      node's log (stderr of rogatoryd)"
@@ -204,5 +255,29 @@ mod tests {
         let hint = hint_for(&error).expect("a hint");
         assert!(hint.contains("rogatory whoami"), "{hint}");
         assert!(hint.contains("[[contact_points]]"), "{hint}");
+    }
+
+    #[test]
+    fn a_refused_field_gets_the_hint_of_the_command_that_set_it() {
+        let refused = || {
+            Err::<(), _>(RpcError::from(tonic::Status::invalid_argument(
+                "spontaneous_information.purpose: required",
+            )))
+            .context("sending")
+            .expect_err("error")
+        };
+        let hint = |error| hint_for(&error).expect("a hint");
+        let inform = hint(submitting(refused(), Submitted::SpontaneousInformation));
+        assert!(inform.contains("rogatory inform --help"), "{inform}");
+        assert!(!inform.contains("request template"), "{inform}");
+        let consult = hint(submitting(refused(), Submitted::Consultation));
+        assert!(consult.contains("rogatory consult --help"), "{consult}");
+        let request = hint(submitting(refused(), Submitted::Request));
+        assert!(request.contains("rogatory request template"), "{request}");
+        let other = hint(refused());
+        assert!(!other.contains("request template"), "{other}");
+        // Marking an error that is not the node's answer changes nothing.
+        let local = submitting(anyhow::anyhow!("no socket"), Submitted::Consultation);
+        assert_eq!(hint_for(&local), None);
     }
 }

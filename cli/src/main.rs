@@ -162,6 +162,7 @@ async fn run(cli: Cli) -> anyhow::Result<Outcome> {
             urgent,
             peer,
             limit,
+            as_of,
         }) => {
             let filter = case::ListFilter {
                 open,
@@ -169,6 +170,7 @@ async fn run(cli: Cli) -> anyhow::Result<Outcome> {
                 urgent,
                 peer,
                 limit,
+                as_of_ms: as_of,
             };
             case::list(&target, filter, format).await
         }

@@ -13,13 +13,14 @@
 //! It also answers the contact points' questions about cases: a case is every message this
 //! node holds with one case id. [`list_cases`] summarises them (peers, requests with their
 //! states and deadlines, last activity) and [`show_case`] returns one whole thread. Deadlines
-//! are `rogatory_proto::deadlines`, evaluated against a clock the caller passes. Both scan
+//! are `rogatory_proto::deadlines`, under the node's policy and against a clock the caller
+//! passes. Both scan
 //! every stored message (the store keeps no index by case), so they are blocking and run in
 //! `spawn_blocking`.
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use rogatory_proto::deadlines;
+use rogatory_proto::deadlines::DeadlinePolicy;
 use rogatory_proto::lifecycle::{self, Added, Side, Thread, ThreadError};
 use rogatory_proto::signing;
 use rogatory_proto::v1::{
@@ -192,25 +193,29 @@ fn peers_of(record: &MessageRecord, own_id: &str) -> Vec<String> {
     }
 }
 
-/// `record` as a request of its case, with its deadlines at `now_ms`; `None` if it is not a
-/// request.
-pub fn case_request(record: &MessageRecord, now_ms: i64) -> Option<CaseRequest> {
+/// `record` as a request of its case, with its deadlines under `policy` at `now_ms`; `None` if
+/// it is not a request.
+pub fn case_request(
+    record: &MessageRecord,
+    policy: &DeadlinePolicy,
+    now_ms: i64,
+) -> Option<CaseRequest> {
     let envelope = decode(record).ok()?;
     let Some(envelope::Body::MlaRequest(request)) = envelope.body else {
         return None;
     };
     let urgency = request.urgency.unwrap_or_default();
     let state = RequestState::try_from(record.request_state).unwrap_or(RequestState::Unspecified);
-    let deadlines: Vec<CaseDeadline> =
-        deadlines::deadlines(envelope.created_at_ms, urgency.urgent, state)
-            .iter()
-            .map(|d| CaseDeadline {
-                milestone: d.milestone.name().to_owned(),
-                due_at_ms: d.due_at_ms,
-                pending: d.pending,
-                overdue: d.overdue_at(now_ms),
-            })
-            .collect();
+    let deadlines: Vec<CaseDeadline> = policy
+        .deadlines(envelope.created_at_ms, urgency.urgent, state)
+        .iter()
+        .map(|d| CaseDeadline {
+            milestone: d.milestone.name().to_owned(),
+            due_at_ms: d.due_at_ms,
+            pending: d.pending,
+            overdue: d.overdue_at(now_ms),
+        })
+        .collect();
     Some(CaseRequest {
         message_id: record.message_id.clone(),
         direction: record.direction,
@@ -227,7 +232,13 @@ pub fn case_request(record: &MessageRecord, now_ms: i64) -> Option<CaseRequest> 
     })
 }
 
-fn summarise(case_id: &str, messages: &[MessageRecord], now_ms: i64, own_id: &str) -> CaseSummary {
+fn summarise(
+    case_id: &str,
+    messages: &[MessageRecord],
+    policy: &DeadlinePolicy,
+    now_ms: i64,
+    own_id: &str,
+) -> CaseSummary {
     let peers: BTreeSet<String> = messages.iter().flat_map(|m| peers_of(m, own_id)).collect();
     // Delivery reports are about the thread, not part of it.
     let thread_length = messages
@@ -236,7 +247,7 @@ fn summarise(case_id: &str, messages: &[MessageRecord], now_ms: i64, own_id: &st
         .count();
     let requests: Vec<CaseRequest> = messages
         .iter()
-        .filter_map(|m| case_request(m, now_ms))
+        .filter_map(|m| case_request(m, policy, now_ms))
         .collect();
     let next = requests
         .iter()
@@ -257,15 +268,17 @@ fn summarise(case_id: &str, messages: &[MessageRecord], now_ms: i64, own_id: &st
     }
 }
 
-/// The cases that pass `filter`, most recent activity first, with deadlines at `now_ms`.
+/// The cases that pass `filter`, most recent activity first, with deadlines under `policy` at
+/// `now_ms`.
 pub fn list_cases(
     store: &Store,
     filter: &CaseFilter,
+    policy: &DeadlinePolicy,
     now_ms: i64,
 ) -> Result<Vec<CaseSummary>, StoreError> {
     let mut out: Vec<CaseSummary> = by_case(store)?
         .iter()
-        .map(|(case_id, messages)| summarise(case_id, messages, now_ms, &filter.own_id))
+        .map(|(case_id, messages)| summarise(case_id, messages, policy, now_ms, &filter.own_id))
         .filter(|case| {
             (!filter.open_only || case.open)
                 && (!filter.overdue_only || case.overdue)
@@ -285,6 +298,7 @@ pub fn list_cases(
 pub fn show_case(
     store: &Store,
     case_id: &str,
+    policy: &DeadlinePolicy,
     now_ms: i64,
 ) -> Result<Option<CaseThreadView>, StoreError> {
     let mut messages = store.case_messages(case_id)?;
@@ -295,7 +309,7 @@ pub fn show_case(
         .sort_by(|a, b| (a.created_at_ms, &a.message_id).cmp(&(b.created_at_ms, &b.message_id)));
     let requests = messages
         .iter()
-        .filter_map(|m| case_request(m, now_ms))
+        .filter_map(|m| case_request(m, policy, now_ms))
         .collect();
     Ok(Some(CaseThreadView {
         case_id: case_id.to_owned(),
@@ -305,12 +319,19 @@ pub fn show_case(
     }))
 }
 
-/// One `case-overdue` alert per request past a deadline at `now_ms`: which step is late and
-/// since when, worded for this node's side of the request.
-pub fn overdue_alerts(store: &Store, now_ms: i64) -> Result<Vec<Alert>, StoreError> {
+/// One `case-overdue` alert per request past a deadline under `policy` at `now_ms`: which step
+/// is late and since when, worded for this node's side of the request.
+pub fn overdue_alerts(
+    store: &Store,
+    policy: &DeadlinePolicy,
+    now_ms: i64,
+) -> Result<Vec<Alert>, StoreError> {
     let mut out = Vec::new();
     for (case_id, messages) in by_case(store)? {
-        for request in messages.iter().filter_map(|m| case_request(m, now_ms)) {
+        for request in messages
+            .iter()
+            .filter_map(|m| case_request(m, policy, now_ms))
+        {
             let Some(late) = request.deadlines.iter().find(|d| d.overdue) else {
                 continue;
             };
@@ -554,6 +575,7 @@ mod tests {
                 own_id: "de".into(),
                 ..Default::default()
             },
+            &DeadlinePolicy::default(),
             now,
         )
         .expect("list");
@@ -561,7 +583,8 @@ mod tests {
         assert_eq!(cases[0].case_id, "tm-1");
         assert_eq!(cases[0].peers, ["tm"]);
         assert_eq!(cases[0].next_due, "acknowledge");
-        let alerts = overdue_alerts(&store, now).expect("alerts");
+        let policy = DeadlinePolicy::default();
+        let alerts = overdue_alerts(&store, &policy, now).expect("alerts");
         assert_eq!(alerts.len(), 1);
         assert_eq!(
             (alerts[0].kind.as_str(), alerts[0].subject.as_str()),
@@ -575,8 +598,51 @@ mod tests {
             alerts[0].message
         );
         // Before the first deadline nothing is late.
-        assert!(overdue_alerts(&store, 1).expect("alerts").is_empty());
-        assert!(show_case(&store, "tm-1", now).expect("show").is_some());
-        assert!(show_case(&store, "tm-2", now).expect("show").is_none());
+        assert!(
+            overdue_alerts(&store, &policy, 1)
+                .expect("alerts")
+                .is_empty()
+        );
+        assert!(
+            show_case(&store, "tm-1", &policy, now)
+                .expect("show")
+                .is_some()
+        );
+        assert!(
+            show_case(&store, "tm-2", &policy, now)
+                .expect("show")
+                .is_none()
+        );
+
+        // Two days on, late for acknowledgement under a one-day policy, not the default one.
+        let two_days = 1 + 2 * 24 * 3_600_000;
+        assert!(
+            overdue_alerts(&store, &policy, two_days)
+                .expect("alerts")
+                .is_empty()
+        );
+        let day = rogatory_proto::deadlines::DAY_MS;
+        let strict = DeadlinePolicy::new(
+            rogatory_proto::deadlines::Periods {
+                acknowledge_ms: day,
+                decide_ms: 30 * day,
+                execute_ms: 90 * day,
+            },
+            rogatory_proto::deadlines::URGENT_PERIODS,
+        )
+        .expect("policy");
+        let alerts = overdue_alerts(&store, &strict, two_days).expect("alerts");
+        assert_eq!(alerts.len(), 1);
+        assert!(
+            alerts[0]
+                .message
+                .contains("our acknowledgement was due 1970-01-02T00:00:00Z (24 h ago)"),
+            "{}",
+            alerts[0].message
+        );
+        let shown = show_case(&store, "tm-1", &strict, two_days)
+            .expect("show")
+            .expect("case");
+        assert!(shown.requests[0].overdue);
     }
 }

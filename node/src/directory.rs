@@ -1,5 +1,6 @@
 //! The contact-point directory: this node's own, signed at start from the file named by the
-//! `directory` config key, and the verified cache of peers' directories.
+//! `directory` config key (and re-signed when SIGHUP finds the file changed, see `reload`), and
+//! the verified cache of peers' directories, refreshed in the background (see [`keep_fresh`]).
 //!
 //! A peer's directory is cached as the raw `SignedDirectory` bytes it sent, in
 //! `<data_dir>/directories/<peer>.signed`, and re-verified with the peer's key from the peer
@@ -7,7 +8,8 @@
 //! This module holds no tonic types; fetching goes through `transport::peer_client`.
 
 use std::path::{Path, PathBuf};
-use std::time::SystemTime;
+use std::sync::Arc;
+use std::time::{Duration, SystemTime};
 
 use prost::Message;
 use rogatory_proto::signing::{self, VerifyError};
@@ -16,6 +18,8 @@ use rogatory_proto::v1::{
     SearchDirectoryRequest, SearchDirectoryResponse, SignedDirectory,
 };
 use serde::Deserialize;
+use tokio_util::sync::CancellationToken;
+use tracing::Instrument;
 
 use crate::node::Node;
 use crate::transport::peer_client;
@@ -90,6 +94,103 @@ pub fn publish(
         path: path.map(Path::to_owned).unwrap_or_default(),
         source,
     })
+}
+
+/// Checks this node's directory file as [`publish`] would at start (the TOML, each contact
+/// point's required fields and sizes), without the node's key: validity does not depend on it.
+/// For `rogatoryd --check-config`, which reports a bad file before anything starts.
+pub fn check_file(path: &Path, node_id: &str) -> Result<(), DirectoryError> {
+    let throwaway = ed25519_dalek::SigningKey::from_bytes(&[0; 32]);
+    publish(Some(path), node_id, &throwaway, 1).map(|_| ())
+}
+
+/// This node's signed directory as served now. SIGHUP replaces it whole; a reader gets either
+/// the old or the new one, never a mix.
+#[derive(Debug)]
+pub struct Published(std::sync::RwLock<SignedDirectory>);
+
+impl Published {
+    pub fn new(signed: SignedDirectory) -> Self {
+        Self(std::sync::RwLock::new(signed))
+    }
+
+    /// The directory peers are served now.
+    pub fn current(&self) -> SignedDirectory {
+        self.0
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone()
+    }
+
+    fn replace(&self, signed: SignedDirectory) {
+        *self
+            .0
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = signed;
+    }
+
+    fn contact_points(&self) -> Vec<ContactPoint> {
+        Directory::decode(self.current().payload.as_slice())
+            .map(|d| d.contact_points)
+            .unwrap_or_default()
+    }
+}
+
+/// A re-read directory file that differs from what the node serves, signed and ready to serve.
+#[derive(Debug)]
+pub struct Republished {
+    signed: SignedDirectory,
+    /// What changed, for the log and the audit log.
+    pub summary: String,
+}
+
+/// Re-reads this node's directory file (`path`, None: an empty directory) and signs it if its
+/// contact points differ from those served now; `Ok(None)` if nothing changed. Changes nothing
+/// itself: [`Republished::serve`] does, so a reload can check everything before applying any.
+pub fn republish(node: &Node, path: Option<&Path>) -> Result<Option<Republished>, DirectoryError> {
+    let signed = publish(
+        path,
+        node.config.node_id.as_str(),
+        node.key.signing_key(),
+        crate::now_ms(),
+    )?;
+    let new = Directory::decode(signed.payload.as_slice())
+        .map(|d| d.contact_points)
+        .unwrap_or_default();
+    let old = node.directory.contact_points();
+    if new == old {
+        return Ok(None);
+    }
+    let names = |points: &[ContactPoint]| -> Vec<String> {
+        points.iter().map(|p| p.name.clone()).collect()
+    };
+    let added: Vec<String> = names(&new)
+        .into_iter()
+        .filter(|n| !old.iter().any(|p| &p.name == n))
+        .collect();
+    let removed: Vec<String> = names(&old)
+        .into_iter()
+        .filter(|n| !new.iter().any(|p| &p.name == n))
+        .collect();
+    let mut summary = format!(
+        "contact-point directory re-signed and published: {} contact points (was {})",
+        new.len(),
+        old.len()
+    );
+    if !added.is_empty() {
+        summary.push_str(&format!(", added {}", added.join(", ")));
+    }
+    if !removed.is_empty() {
+        summary.push_str(&format!(", removed {}", removed.join(", ")));
+    }
+    Ok(Some(Republished { signed, summary }))
+}
+
+impl Republished {
+    /// Serves the new directory to peers from now on.
+    pub fn serve(self, node: &Node) {
+        node.directory.replace(self.signed);
+    }
 }
 
 fn read_contact_points(path: &Path) -> Result<Vec<ContactPoint>, DirectoryError> {
@@ -265,6 +366,68 @@ async fn fetch(node: &Node, peer: &str) -> Result<Held, PeerDirectoryError> {
     })
 }
 
+/// Runs until `shutdown`: about every `every` (up to a tenth earlier or later, so a federation's
+/// nodes do not all call each other at once) it fetches each peer's directory, verifies it and
+/// replaces the cached copy, so a search finds this week's contact points even when no one has
+/// searched for a while. A failure (peer unreachable, directory refused) keeps the old copy,
+/// which is replaced only by a verified one, and is logged; the next round tries again.
+pub async fn keep_fresh(node: Arc<Node>, every: Duration, shutdown: CancellationToken) {
+    async move {
+        loop {
+            tokio::select! {
+                () = shutdown.cancelled() => return,
+                () = tokio::time::sleep(jittered(every)) => {}
+            }
+            tokio::select! {
+                () = shutdown.cancelled() => return,
+                _ = refresh_peers(&node) => {}
+            }
+        }
+    }
+    .instrument(tracing::info_span!("directory_refresh"))
+    .await;
+}
+
+/// One round of [`keep_fresh`]: fetches, verifies and caches each peer's directory in turn, and
+/// logs each outcome. Returns, per peer, the number of contact points now cached or why its
+/// old copy (if any) stays.
+pub async fn refresh_peers(node: &Node) -> Vec<(String, Result<usize, PeerDirectoryError>)> {
+    let peers: Vec<String> = node.peers.iter().map(|p| p.node_id.to_string()).collect();
+    let mut outcomes = Vec::with_capacity(peers.len());
+    for peer in peers {
+        let fetched = fetch(node, &peer).await;
+        match &fetched {
+            Ok(held) => tracing::info!(
+                %peer,
+                contact_points = held.directory.contact_points.len(),
+                published_at_ms = held.directory.published_at_ms,
+                "peer directory refreshed"
+            ),
+            Err(error) => tracing::warn!(
+                %peer,
+                error = %crate::error_chain(error),
+                "cannot refresh the peer's directory; the cached copy stays in use"
+            ),
+        }
+        outcomes.push((
+            peer,
+            fetched.map(|held| held.directory.contact_points.len()),
+        ));
+    }
+    outcomes
+}
+
+/// `every`, moved by a random amount of up to a tenth of it either way.
+fn jittered(every: Duration) -> Duration {
+    let mut random = [0u8; 8];
+    if getrandom::fill(&mut random).is_err() {
+        return every;
+    }
+    // In [0.9, 1.1).
+    let fraction = 0.9 + 0.2 * (u64::from_le_bytes(random) as f64 / u64::MAX as f64);
+    every.mul_f64(fraction)
+}
+
 fn matches(point: &ContactPoint, request: &SearchDirectoryRequest) -> bool {
     let measure_ok = request.measure == AssistanceType::Unspecified as i32
         || point.measures.contains(&request.measure);
@@ -393,5 +556,18 @@ mod tests {
         let error = publish(Some(&path), "tm", &key, 1).expect_err("refused");
         assert!(error.to_string().contains("teleport"), "{error}");
         let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn refresh_intervals_are_jittered_within_a_tenth() {
+        let every = Duration::from_secs(24 * 3600);
+        let seen: Vec<Duration> = (0..50).map(|_| jittered(every)).collect();
+        for interval in &seen {
+            assert!(
+                *interval >= every.mul_f64(0.9) && *interval <= every.mul_f64(1.1),
+                "{interval:?}"
+            );
+        }
+        assert!(seen.iter().any(|i| *i != seen[0]), "not jittered: {seen:?}");
     }
 }

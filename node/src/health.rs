@@ -425,7 +425,7 @@ pub fn warnings(
             format!("cannot read the free space of the data directory: {error}"),
         )),
     }
-    match crate::cases::overdue_alerts(&node.store, now) {
+    match crate::cases::overdue_alerts(&node.store, &node.config.deadlines, now) {
         Ok(overdue) => out.extend(overdue),
         Err(error) => tracing::warn!(
             error = %crate::error_chain(&error),

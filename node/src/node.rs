@@ -59,8 +59,9 @@ pub struct Node {
     pub metrics: crate::metrics::Metrics,
     /// Shared by the checkpointer and the health task; see `health`.
     pub health: crate::health::HealthState,
-    /// This node's contact-point directory, signed once at start and served to peers.
-    pub directory: rogatory_proto::v1::SignedDirectory,
+    /// This node's contact-point directory, signed at start (and again when SIGHUP finds its
+    /// file changed), served to peers.
+    pub directory: crate::directory::Published,
     /// Evidence files, content-addressed under `<data_dir>/attachments` (outside sled).
     pub attachments: Arc<crate::attachments::AttachmentStore>,
     /// Per-peer channels for attachment uploads (no whole-call timeout, unlike deliveries).
@@ -102,7 +103,7 @@ impl Node {
             peers: PeerTable::new(config.peers.clone()),
             metrics: crate::metrics::Metrics::new(&config),
             health,
-            directory,
+            directory: crate::directory::Published::new(directory),
             attachments,
             upload_channels: Default::default(),
             queued: crate::outbox::QueueSignals::new(

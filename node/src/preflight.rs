@@ -1,4 +1,5 @@
-//! Everything checked before a node binds a port: the files its configuration names.
+//! Everything checked before a node binds a port: the files its configuration names (data
+//! directory, keys, certificates, the contact-point directory file).
 //!
 //! `rogatoryd --check-config` and every start run [`check`], which reports all problems at once
 //! (each naming its configuration key and the fix) instead of stopping at the first. Errors
@@ -69,6 +70,18 @@ pub fn check(config: &NodeConfig, purpose: Purpose) -> Vec<Finding> {
         );
     }
     check_tls(config, purpose, &mut findings);
+    if let Some(path) = &config.directory
+        && let Err(error) = crate::directory::check_file(path, config.node_id.as_str())
+    {
+        findings.error(
+            "directory",
+            format!(
+                "{}; config/directory.example.toml shows the format (each [[contact_point]] \
+                 needs a name and an authority)",
+                crate::error_chain(&error)
+            ),
+        );
+    }
     if config.peers.is_empty() {
         findings.warning(
             "peers",

@@ -1,8 +1,10 @@
 //! What SIGHUP changes in a running node, without dropping a connection.
 //!
 //! The node re-reads its configuration file. It applies, at once: the TLS certificate and key
-//! (new handshakes use them; a renewed certificate brings a NOT_SERVING node back), and the log
-//! level (applied by the daemon, which owns logging). Everything else it compares with what it
+//! (new handshakes use them; a renewed certificate brings a NOT_SERVING node back), the
+//! contact-point directory file (re-signed and served to peers if its contact points changed;
+//! the `directory` key may name another file), and the log level (applied by the daemon, which
+//! owns logging). Everything else it compares with what it
 //! runs and names what differs as needing a restart, so the operator never wonders whether an
 //! edit took effect. A reload that fails changes nothing. Each reload that changed something is
 //! recorded in the audit log (CONFIG_CHANGE).
@@ -34,6 +36,8 @@ pub enum ReloadError {
     Tls(#[from] crate::tls::TlsError),
     #[error(transparent)]
     Store(#[from] StoreError),
+    #[error("the directory file was not published (the old directory stays in use): {0}")]
+    Directory(#[from] crate::directory::DirectoryError),
 }
 
 /// What earlier reloads already applied or reported, so each change is announced (and
@@ -104,6 +108,8 @@ async fn reload(
         log_level: new.log_level.clone(),
         ..ReloadReport::default()
     };
+    // Checked before anything is applied, so a bad directory file changes nothing.
+    let directory = crate::directory::republish(node, new.directory.as_deref())?;
     let before = node.tls.leaf_certificate();
     node.tls
         .reload(&new.keys.tls_certificate, &new.keys.tls_key)?;
@@ -121,6 +127,10 @@ async fn reload(
         report
             .applied
             .push(format!("TLS certificate and key reloaded{until}"));
+    }
+    if let Some(directory) = directory {
+        report.applied.push(directory.summary.clone());
+        directory.serve(node);
     }
     if new.log_level.as_deref() != current_log_level {
         report.applied.push(format!(
@@ -152,6 +162,11 @@ async fn reload(
     restart("limits", new.limits_differ(old));
     restart("peers", new.peers != old.peers);
     restart("alerts", new.alerts != old.alerts);
+    restart("deadlines", new.deadlines != old.deadlines);
+    restart(
+        "directory_refresh_hours",
+        new.directory_refresh != old.directory_refresh,
+    );
     restart("metrics", new.metrics_listen != old.metrics_listen);
     restart("contact_points", new.contact_points != old.contact_points);
     restart("operator_socket", new.operator != old.operator);

@@ -46,6 +46,8 @@ pub struct RunningNode {
     outbox: Arc<Outbox>,
     checkpointer: JoinHandle<()>,
     health: JoinHandle<()>,
+    /// Refreshes peers' cached directories; see `directory::keep_fresh`.
+    directory_refresh: JoinHandle<()>,
 }
 
 impl RunningNode {
@@ -97,6 +99,11 @@ impl RunningNode {
             health_reporter,
             shutdown.clone(),
         ));
+        let directory_refresh = tokio::spawn(crate::directory::keep_fresh(
+            Arc::clone(&node),
+            node.config.directory_refresh,
+            shutdown.clone(),
+        ));
         let incoming = tls_listener::accept(listener, server_tls, shutdown.clone());
         let federation_task = tokio::spawn(
             federation.serve_with_incoming_shutdown(incoming, shutdown.clone().cancelled_owned()),
@@ -141,6 +148,7 @@ impl RunningNode {
             outbox,
             checkpointer,
             health: health_task,
+            directory_refresh,
         })
     }
 
@@ -178,7 +186,7 @@ impl RunningNode {
         {
             tracing::warn!("outbox lanes did not stop by the shutdown deadline");
         }
-        for mut task in [self.checkpointer, self.health] {
+        for mut task in [self.checkpointer, self.health, self.directory_refresh] {
             if tokio::time::timeout_at(deadline, &mut task).await.is_err() {
                 task.abort();
                 let _ = task.await;

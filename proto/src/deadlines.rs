@@ -2,12 +2,16 @@
 //!
 //! Three deadlines run from the moment the request was created (its envelope's
 //! `created_at_ms`): the requested side should acknowledge it, decide on it (accept, refuse or
-//! postpone) and execute it. The periods are [`DEFAULT_PERIODS`], shortened to
-//! [`URGENT_PERIODS`] when the request is marked urgent (`MlaRequest.urgency.urgent`). They
-//! follow EIO practice (Directive 2014/41/EU: acknowledgement within a week, recognition
-//! decision within 30 days, execution within 90 days); an urgent request needs hours, not days.
-//! These numbers are defaults for contact points' attention, not legal time limits: a node
-//! shows what is late, it never refuses anything because of it.
+//! postpone) and execute it. A node's [`DeadlinePolicy`] holds two sets of periods: one for
+//! ordinary requests and a shorter one for requests marked urgent (`MlaRequest.urgency.urgent`).
+//! The defaults ([`DEFAULT_PERIODS`], [`URGENT_PERIODS`]) follow EIO practice (Directive
+//! 2014/41/EU: acknowledgement within a week, recognition decision within 30 days, execution
+//! within 90 days); an urgent request needs hours, not days. A node may configure others (its
+//! `[deadlines]` section), so two nodes can disagree on when a request is late: each shows its
+//! contact points what is late by its own policy. These numbers are for contact points'
+//! attention, not legal time limits: a node shows what is late, it never refuses anything
+//! because of it. A request's own `urgency.deadline` (a date the requesting side asks for) is
+//! shown beside these deadlines; it does not change them.
 //!
 //! A deadline is *pending* while the request's state has not reached its step; it is
 //! *overdue* once it is pending and its due time has passed. A postponement (UNTOC art.
@@ -22,8 +26,10 @@ use std::fmt;
 
 use crate::v1::RequestState;
 
-const HOUR_MS: i64 = 60 * 60 * 1000;
-const DAY_MS: i64 = 24 * HOUR_MS;
+/// One hour in milliseconds.
+pub const HOUR_MS: i64 = 60 * 60 * 1000;
+/// One day in milliseconds.
+pub const DAY_MS: i64 = 24 * HOUR_MS;
 
 /// The time the requested side has for each step, counted from the request's creation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -47,13 +53,143 @@ pub const URGENT_PERIODS: Periods = Periods {
     execute_ms: 14 * DAY_MS,
 };
 
-/// The periods that apply to a request.
-pub fn periods(urgent: bool) -> Periods {
-    if urgent {
-        URGENT_PERIODS
-    } else {
-        DEFAULT_PERIODS
+/// The periods a node applies: one set for ordinary requests, one for urgent ones.
+///
+/// Build one from configuration with [`DeadlinePolicy::new`], which refuses a policy whose
+/// deadlines could not all be met in order (see [`Inconsistency`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DeadlinePolicy {
+    normal: Periods,
+    urgent: Periods,
+}
+
+/// [`DEFAULT_PERIODS`] and [`URGENT_PERIODS`].
+pub const DEFAULT_POLICY: DeadlinePolicy = DeadlinePolicy {
+    normal: DEFAULT_PERIODS,
+    urgent: URGENT_PERIODS,
+};
+
+impl Default for DeadlinePolicy {
+    fn default() -> Self {
+        DEFAULT_POLICY
     }
+}
+
+/// Why a pair of period sets is not a policy.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum Inconsistency {
+    /// A period of zero or less: the step would be late as soon as the request exists.
+    #[error("the {}{milestone} period must be longer than zero", urgent_word(*.urgent))]
+    NotPositive { urgent: bool, milestone: Milestone },
+    /// A step falls due before the step that must come first (a decision before the
+    /// acknowledgement, an execution before the decision).
+    #[error(
+        "the {}{milestone} period is shorter than the {}{earlier} period before it",
+        urgent_word(*.urgent),
+        urgent_word(*.urgent)
+    )]
+    BeforeEarlierStep {
+        urgent: bool,
+        milestone: Milestone,
+        earlier: Milestone,
+    },
+    /// An urgent request would get longer than an ordinary one for this step.
+    #[error("the urgent {milestone} period is longer than the ordinary one")]
+    UrgentLonger { milestone: Milestone },
+}
+
+fn urgent_word(urgent: bool) -> &'static str {
+    if urgent { "urgent " } else { "" }
+}
+
+impl DeadlinePolicy {
+    /// A policy with these periods, or every way in which they are inconsistent.
+    pub fn new(normal: Periods, urgent: Periods) -> Result<Self, Vec<Inconsistency>> {
+        let mut problems = Vec::new();
+        for (is_urgent, periods) in [(false, &normal), (true, &urgent)] {
+            let mut earlier: Option<(Milestone, i64)> = None;
+            for milestone in Milestone::ALL {
+                let period = milestone.period_ms(periods);
+                if period <= 0 {
+                    problems.push(Inconsistency::NotPositive {
+                        urgent: is_urgent,
+                        milestone,
+                    });
+                } else if let Some((before, before_ms)) = earlier
+                    && period < before_ms
+                {
+                    problems.push(Inconsistency::BeforeEarlierStep {
+                        urgent: is_urgent,
+                        milestone,
+                        earlier: before,
+                    });
+                }
+                earlier = Some((milestone, period));
+            }
+        }
+        for milestone in Milestone::ALL {
+            if milestone.period_ms(&urgent) > milestone.period_ms(&normal) {
+                problems.push(Inconsistency::UrgentLonger { milestone });
+            }
+        }
+        if problems.is_empty() {
+            Ok(Self { normal, urgent })
+        } else {
+            Err(problems)
+        }
+    }
+
+    /// The periods that apply to a request, urgent or not.
+    pub fn periods(&self, urgent: bool) -> Periods {
+        if urgent { self.urgent } else { self.normal }
+    }
+
+    /// The three deadlines of a request created at `created_at_ms`, in the order they fall due.
+    pub fn deadlines(
+        &self,
+        created_at_ms: i64,
+        urgent: bool,
+        state: RequestState,
+    ) -> [Deadline; 3] {
+        let periods = self.periods(urgent);
+        Milestone::ALL.map(|milestone| Deadline {
+            milestone,
+            due_at_ms: created_at_ms.saturating_add(milestone.period_ms(&periods)),
+            pending: milestone.pending_in(state),
+        })
+    }
+
+    /// The earliest pending deadline, if any: what the requested side owes next.
+    pub fn next_due(
+        &self,
+        created_at_ms: i64,
+        urgent: bool,
+        state: RequestState,
+    ) -> Option<Deadline> {
+        self.deadlines(created_at_ms, urgent, state)
+            .into_iter()
+            .find(|d| d.pending)
+    }
+
+    /// The pending deadlines that have passed at `now_ms`, earliest first.
+    pub fn overdue(
+        &self,
+        created_at_ms: i64,
+        urgent: bool,
+        state: RequestState,
+        now_ms: i64,
+    ) -> Vec<Deadline> {
+        self.deadlines(created_at_ms, urgent, state)
+            .into_iter()
+            .filter(|d| d.overdue_at(now_ms))
+            .collect()
+    }
+}
+
+/// The periods that apply to a request under the default policy.
+pub fn periods(urgent: bool) -> Periods {
+    DEFAULT_POLICY.periods(urgent)
 }
 
 /// A step the requested side owes, in the order they fall due.
@@ -135,34 +271,24 @@ impl Deadline {
     }
 }
 
-/// The three deadlines of a request created at `created_at_ms`, in the order they fall due.
+/// [`DeadlinePolicy::deadlines`] under the default policy.
 pub fn deadlines(created_at_ms: i64, urgent: bool, state: RequestState) -> [Deadline; 3] {
-    let periods = periods(urgent);
-    Milestone::ALL.map(|milestone| Deadline {
-        milestone,
-        due_at_ms: created_at_ms.saturating_add(milestone.period_ms(&periods)),
-        pending: milestone.pending_in(state),
-    })
+    DEFAULT_POLICY.deadlines(created_at_ms, urgent, state)
 }
 
-/// The earliest pending deadline, if any: what the requested side owes next.
+/// [`DeadlinePolicy::next_due`] under the default policy.
 pub fn next_due(created_at_ms: i64, urgent: bool, state: RequestState) -> Option<Deadline> {
-    deadlines(created_at_ms, urgent, state)
-        .into_iter()
-        .find(|d| d.pending)
+    DEFAULT_POLICY.next_due(created_at_ms, urgent, state)
 }
 
-/// The pending deadlines that have passed at `now_ms`, earliest first.
+/// [`DeadlinePolicy::overdue`] under the default policy.
 pub fn overdue(
     created_at_ms: i64,
     urgent: bool,
     state: RequestState,
     now_ms: i64,
 ) -> Vec<Deadline> {
-    deadlines(created_at_ms, urgent, state)
-        .into_iter()
-        .filter(|d| d.overdue_at(now_ms))
-        .collect()
+    DEFAULT_POLICY.overdue(created_at_ms, urgent, state, now_ms)
 }
 
 #[cfg(test)]
@@ -287,5 +413,99 @@ mod tests {
             Some((Milestone::Execute, T0 + 90 * DAY_MS))
         );
         assert_eq!(next_due(T0, false, St::Closed), None);
+    }
+
+    fn days(acknowledge: i64, decide: i64, execute: i64) -> Periods {
+        Periods {
+            acknowledge_ms: acknowledge * DAY_MS,
+            decide_ms: decide * DAY_MS,
+            execute_ms: execute * DAY_MS,
+        }
+    }
+
+    #[test]
+    fn a_configured_policy_moves_every_due_date_and_keeps_urgent_apart() {
+        let policy = DeadlinePolicy::new(days(1, 10, 20), days(1, 2, 5)).expect("consistent");
+        let due = |urgent| -> Vec<i64> {
+            policy
+                .deadlines(T0, urgent, St::Delivered)
+                .iter()
+                .map(|d| d.due_at_ms - T0)
+                .collect()
+        };
+        assert_eq!(due(false), [DAY_MS, 10 * DAY_MS, 20 * DAY_MS]);
+        assert_eq!(due(true), [DAY_MS, 2 * DAY_MS, 5 * DAY_MS]);
+        // Two days on: late for acknowledgement under this policy, not under the default one.
+        let later = T0 + 2 * DAY_MS;
+        assert_eq!(
+            policy
+                .overdue(T0, false, St::Delivered, later)
+                .iter()
+                .map(|d| d.milestone)
+                .collect::<Vec<_>>(),
+            [Milestone::Acknowledge]
+        );
+        assert!(
+            DEFAULT_POLICY
+                .overdue(T0, false, St::Delivered, later)
+                .is_empty()
+        );
+        assert_eq!(
+            policy
+                .next_due(T0, false, St::Acknowledged)
+                .map(|d| d.due_at_ms),
+            Some(T0 + 10 * DAY_MS)
+        );
+        assert_eq!(DeadlinePolicy::default(), DEFAULT_POLICY);
+        assert_eq!(
+            DeadlinePolicy::new(DEFAULT_PERIODS, URGENT_PERIODS),
+            Ok(DEFAULT_POLICY)
+        );
+    }
+
+    #[test]
+    fn an_inconsistent_policy_is_refused_with_every_reason() {
+        use Inconsistency as I;
+        use Milestone as M;
+        assert_eq!(
+            DeadlinePolicy::new(days(0, 30, 90), URGENT_PERIODS),
+            Err(vec![
+                I::NotPositive {
+                    urgent: false,
+                    milestone: M::Acknowledge
+                },
+                I::UrgentLonger {
+                    milestone: M::Acknowledge
+                }
+            ])
+        );
+        assert_eq!(
+            DeadlinePolicy::new(days(7, 5, 90), days(1, -3, 14)),
+            Err(vec![
+                I::BeforeEarlierStep {
+                    urgent: false,
+                    milestone: M::Decide,
+                    earlier: M::Acknowledge
+                },
+                I::NotPositive {
+                    urgent: true,
+                    milestone: M::Decide
+                }
+            ])
+        );
+        // Urgent longer than ordinary, for one step only.
+        let err = DeadlinePolicy::new(DEFAULT_PERIODS, days(1, 3, 100)).expect_err("refused");
+        assert_eq!(
+            err,
+            [I::UrgentLonger {
+                milestone: M::Execute
+            }]
+        );
+        assert_eq!(
+            err[0].to_string(),
+            "the urgent execute period is longer than the ordinary one"
+        );
+        // Equal is allowed: a node may treat every request as urgent.
+        assert!(DeadlinePolicy::new(URGENT_PERIODS, URGENT_PERIODS).is_ok());
     }
 }

@@ -28,6 +28,55 @@ pub struct ListFilter {
     pub urgent: bool,
     pub peer: Option<String>,
     pub limit: u32,
+    /// Judge deadlines as of this time (ms since the epoch) instead of the node's clock.
+    pub as_of_ms: Option<i64>,
+}
+
+/// `--as-of`: a day (`2026-03-01`, meaning 00:00 UTC) or an RFC 3339 date and time with its
+/// offset (`2026-03-01T09:30:00Z`, `2026-03-01T11:30:00+02:00`), as ms since the epoch.
+/// Anything else is refused with what to write (clap names the flag).
+pub fn parse_as_of(text: &str) -> Result<i64, String> {
+    let expected = "write a day such as 2026-03-01 (00:00 UTC) or an RFC 3339 date and time \
+                    such as 2026-03-01T09:30:00Z or 2026-03-01T11:30:00+02:00";
+    let value: toml::value::Datetime = text
+        .trim()
+        .parse()
+        .map_err(|_| format!("{text:?} is not a date; {expected}"))?;
+    let Some(date) = value.date else {
+        return Err(format!("{text:?} has no date; {expected}"));
+    };
+    let (time, offset_minutes) = match (value.time, value.offset) {
+        (None, None) => (time::Time::MIDNIGHT, 0),
+        (Some(t), Some(offset)) => (
+            time::Time::from_hms_nano(t.hour, t.minute, t.second, t.nanosecond)
+                .map_err(|e| format!("{text:?}: {e}; {expected}"))?,
+            match offset {
+                toml::value::Offset::Z => 0,
+                toml::value::Offset::Custom { minutes } => minutes,
+            },
+        ),
+        (Some(_), None) => {
+            return Err(format!(
+                "{text:?} has no time zone; add Z for UTC or an offset, as in \
+                 2026-03-01T09:30:00Z or 2026-03-01T11:30:00+02:00"
+            ));
+        }
+        (None, Some(_)) => return Err(format!("{text:?} is not a date; {expected}")),
+    };
+    let month = time::Month::try_from(date.month)
+        .map_err(|e| format!("{text:?} is not a date ({e}); {expected}"))?;
+    let day = time::Date::from_calendar_date(i32::from(date.year), month, date.day)
+        .map_err(|e| format!("{text:?} is not a date ({e}); {expected}"))?;
+    let offset = time::UtcOffset::from_whole_seconds(i32::from(offset_minutes) * 60)
+        .map_err(|e| format!("{text:?}: {e}"))?;
+    let at = time::PrimitiveDateTime::new(day, time).assume_offset(offset);
+    let ms = at.unix_timestamp_nanos() / 1_000_000;
+    match i64::try_from(ms) {
+        Ok(ms) if ms > 0 => Ok(ms),
+        _ => Err(format!(
+            "{text:?} is before 1970-01-01T00:00:00Z; give a later time"
+        )),
+    }
 }
 
 /// One deadline of a request.
@@ -125,6 +174,15 @@ pub struct CaseSummaryView {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub next_due_at: Option<String>,
     pub requests: Vec<CaseRequestView>,
+    /// The time `overdue` was decided against (the node's clock, or `--as-of`).
+    pub overdue_as_of: String,
+}
+
+impl CaseSummaryView {
+    fn judged_at(mut self, as_of: &str) -> Self {
+        as_of.clone_into(&mut self.overdue_as_of);
+        self
+    }
 }
 
 impl From<&CaseSummary> for CaseSummaryView {
@@ -140,6 +198,7 @@ impl From<&CaseSummary> for CaseSummaryView {
             next_due: Some(c.next_due.clone()).filter(|n| !n.is_empty()),
             next_due_at: (c.next_due_at_ms > 0).then(|| minute(c.next_due_at_ms)),
             requests: c.requests.iter().map(CaseRequestView::from).collect(),
+            overdue_as_of: String::new(),
         }
     }
 }
@@ -158,18 +217,28 @@ pub async fn list(
                 urgent_only: filter.urgent,
                 peer: filter.peer.clone().unwrap_or_default(),
                 limit: filter.limit,
-                as_of_ms: 0,
+                as_of_ms: filter.as_of_ms.unwrap_or(0),
             })
             .await,
         || "listing the cases".to_owned(),
     )?;
-    let cases: Vec<CaseSummaryView> = response.cases.iter().map(CaseSummaryView::from).collect();
+    let as_of = as_of_text(response.now_ms);
+    let cases: Vec<CaseSummaryView> = response
+        .cases
+        .iter()
+        .map(|c| CaseSummaryView::from(c).judged_at(&as_of))
+        .collect();
+    let clock = if filter.as_of_ms.is_some() {
+        "given by --as-of"
+    } else {
+        "now by the node's clock"
+    };
     if format.json() {
         print_json(&cases)?;
         return Ok(Outcome::Done);
     }
     if cases.is_empty() {
-        println!("No case matches.");
+        println!("No case matches (deadlines as of {as_of}, {clock}).");
         return Ok(Outcome::Done);
     }
     let mut table = Table::new(&[
@@ -204,8 +273,19 @@ pub async fn list(
         ]);
     }
     print!("{}", table.render());
+    println!("Deadlines as of {as_of} ({clock}).");
     println!("`rogatory case show CASE_ID` shows a case's whole thread.");
     Ok(Outcome::Done)
+}
+
+/// The time deadlines were judged against: to the minute, or to the millisecond when it is not
+/// on a minute (an `--as-of` with seconds).
+fn as_of_text(ms: i64) -> String {
+    if ms % 60_000 == 0 {
+        minute(ms)
+    } else {
+        crate::output::instant(ms)
+    }
 }
 
 /// One event of a case's timeline.
@@ -588,5 +668,32 @@ mod tests {
         assert!(err.to_string().contains("no open request"), "{err}");
         let err = reply_target("c", &[request(a, true)], Some(b)).expect_err("not in case");
         assert!(err.to_string().contains("not a request of case c"), "{err}");
+    }
+
+    #[test]
+    fn as_of_takes_a_day_or_an_rfc3339_time_and_refuses_anything_else() {
+        // 2026-03-01T00:00:00Z.
+        const DAY: i64 = 1_772_323_200_000;
+        assert_eq!(parse_as_of("2026-03-01"), Ok(DAY));
+        assert_eq!(parse_as_of("2026-03-01T09:30:00Z"), Ok(DAY + 34_200_000));
+        assert_eq!(
+            parse_as_of("2026-03-01T11:30:00+02:00"),
+            Ok(DAY + 34_200_000)
+        );
+        assert_eq!(
+            parse_as_of("2026-03-01T09:30:00.250Z"),
+            Ok(DAY + 34_200_250)
+        );
+        for (bad, says) in [
+            ("tomorrow", "is not a date"),
+            ("01/03/2026", "is not a date"),
+            ("2026-02-30", "is not a date"),
+            ("2026-03-01T09:30:00", "no time zone"),
+            ("09:30:00", "has no date"),
+            ("1969-12-31", "before 1970"),
+        ] {
+            let err = parse_as_of(bad).expect_err(bad);
+            assert!(err.contains(says), "{bad}: {err}");
+        }
     }
 }

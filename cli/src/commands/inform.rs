@@ -14,6 +14,7 @@ use super::Outcome;
 use super::submit::{report, submitter};
 use crate::args::{ConsultArgs, InformArgs};
 use crate::connection::{NodeTarget, answer};
+use crate::failure::{Submitted, submitting};
 use crate::output::Format;
 
 pub async fn inform(
@@ -48,7 +49,8 @@ pub async fn inform(
             })
             .await,
         || format!("sending spontaneous information to {to}"),
-    )?;
+    )
+    .map_err(|e| submitting(e, Submitted::SpontaneousInformation))?;
     let record = response
         .message
         .ok_or_else(|| anyhow::anyhow!("the node accepted the message but returned no record"))?;
@@ -79,7 +81,8 @@ pub async fn consult(
             })
             .await,
         || format!("sending a consultation message to {to}"),
-    )?;
+    )
+    .map_err(|e| submitting(e, Submitted::Consultation))?;
     let record = response
         .message
         .ok_or_else(|| anyhow::anyhow!("the node accepted the message but returned no record"))?;

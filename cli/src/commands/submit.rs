@@ -15,7 +15,7 @@ use tonic::Code;
 use super::Outcome;
 use crate::attachments;
 use crate::connection::{Client, NodeTarget, answer};
-use crate::failure::{RpcError, UserError};
+use crate::failure::{self, RpcError, UserError};
 use crate::output::{Format, print_json, wrap};
 use crate::request_file::{self, Submission};
 use crate::views::MessageDetail;
@@ -46,7 +46,8 @@ pub async fn submit_request(
             })
             .await,
         || format!("submitting the request to {to}"),
-    )?;
+    )
+    .map_err(|e| failure::submitting(e, failure::Submitted::Request))?;
     response
         .message
         .ok_or_else(|| anyhow::anyhow!("the node accepted the request but returned no record"))

@@ -1,8 +1,8 @@
 //! `rogatoryd`: the Rogatory node daemon.
 //!
 //! Signals: SIGTERM and SIGINT stop the node gracefully (in-flight calls finish under a 5 s
-//! deadline); SIGHUP reloads the TLS certificate and the log level from the configuration file
-//! and names any other change that needs a restart. Under systemd (`Type=notify`) the node
+//! deadline); SIGHUP reloads the TLS certificate, the contact-point directory file and the log
+//! level from the configuration file and names any other change that needs a restart. Under systemd (`Type=notify`) the node
 //! reports readiness, reloads and stopping.
 //!
 //! Exit codes: 0 after a clean stop (or a valid `--check-config`); 64 if the configuration or

@@ -250,7 +250,7 @@ impl Federation for FederationService {
             &request,
             "only peers of this node may read its contact-point directory",
         )?;
-        Ok(Response::new(self.node.directory.clone()))
+        Ok(Response::new(self.node.directory.current()))
     }
 }
 

@@ -353,8 +353,13 @@ impl Operator for OperatorService {
         let request = request.into_inner();
         let digest = attachments::digest_of(&request.sha256)
             .ok_or_else(|| Status::invalid_argument("sha256 must be 32 bytes"))?;
-        let case = cases::show_case(&self.node.store, &request.case_id, crate::now_ms())
-            .map_err(|e| status::internal(&e))?;
+        let case = cases::show_case(
+            &self.node.store,
+            &request.case_id,
+            &self.node.config.deadlines,
+            crate::now_ms(),
+        )
+        .map_err(|e| status::internal(&e))?;
         let referenced = case.is_some_and(|case| {
             case.messages
                 .iter()
@@ -673,10 +678,13 @@ impl Operator for OperatorService {
             at => at,
         };
         let store = Arc::clone(&self.node.store);
-        let cases = tokio::task::spawn_blocking(move || cases::list_cases(&store, &filter, now_ms))
-            .await
-            .map_err(|e| Status::internal(e.to_string()))?
-            .map_err(|e| status::internal(&e))?;
+        let policy = self.node.config.deadlines;
+        let cases = tokio::task::spawn_blocking(move || {
+            cases::list_cases(&store, &filter, &policy, now_ms)
+        })
+        .await
+        .map_err(|e| Status::internal(e.to_string()))?
+        .map_err(|e| status::internal(&e))?;
         Ok(Response::new(ListCasesResponse { cases, now_ms }))
     }
 
@@ -685,7 +693,7 @@ impl Operator for OperatorService {
         request: Request<ShowDirectoryRequest>,
     ) -> Result<Response<SignedDirectory>, Status> {
         self.reader(&request)?;
-        Ok(Response::new(self.node.directory.clone()))
+        Ok(Response::new(self.node.directory.current()))
     }
 
     async fn search_directory(
@@ -715,11 +723,13 @@ impl Operator for OperatorService {
         }
         let store = Arc::clone(&self.node.store);
         let wanted = case_id.clone();
-        let thread =
-            tokio::task::spawn_blocking(move || cases::show_case(&store, &wanted, crate::now_ms()))
-                .await
-                .map_err(|e| Status::internal(e.to_string()))?
-                .map_err(|e| status::internal(&e))?;
+        let policy = self.node.config.deadlines;
+        let thread = tokio::task::spawn_blocking(move || {
+            cases::show_case(&store, &wanted, &policy, crate::now_ms())
+        })
+        .await
+        .map_err(|e| Status::internal(e.to_string()))?
+        .map_err(|e| status::internal(&e))?;
         let mut thread = thread.ok_or_else(|| {
             Status::not_found(format!("no case {case_id} in this node's inbox or outbox"))
         })?;

@@ -3,7 +3,9 @@
 
 mod attachments;
 mod cases;
+mod deadlines;
 mod directory;
+mod directory_operations;
 mod durability;
 mod exchange;
 mod grpc_surface;

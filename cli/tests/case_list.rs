@@ -1,0 +1,98 @@
+//! `rogatory case list --as-of`: deadlines judged as of a day or an RFC 3339 time instead of
+//! now, the output saying which time was used, and a value that is neither refused naming the
+//! flag, through the real binary and real nodes.
+
+mod common;
+
+use common::{json, ok, provision, rogatory, start};
+
+use std::path::Path;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn case_list_judges_deadlines_as_of_the_given_time_and_says_so() {
+    let root = tempfile::tempdir().expect("tempdir");
+    provision(root.path());
+    let path = |name: &str| root.path().join(name).to_str().expect("utf-8").to_owned();
+    let (tm, de) = (path("tm"), path("de"));
+    let tm_node = start(Path::new(&tm)).await;
+    let de_node = start(Path::new(&de)).await;
+    let request = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../config/requests/trafficking-evidence.toml"
+    );
+    ok(&[
+        "--node",
+        &tm,
+        "request",
+        "send",
+        request,
+        "--as",
+        "Prosecutor A.",
+    ])
+    .await;
+
+    // Now, by the node's clock: a request made a moment ago is not late.
+    let now = ok(&["--node", &de, "case", "list", "--overdue"]).await;
+    assert!(now.contains("No case matches"), "{now}");
+    assert!(now.contains("now by the node's clock"), "{now}");
+
+    // As of a day long after: every step is late. The day means 00:00 UTC.
+    let later = ok(&[
+        "--node",
+        &de,
+        "case",
+        "list",
+        "--overdue",
+        "--as-of",
+        "2099-01-01",
+    ])
+    .await;
+    assert!(later.contains("OVERDUE"), "{later}");
+    assert!(
+        later.contains("Deadlines as of 2099-01-01T00:00Z (given by --as-of)"),
+        "{later}"
+    );
+    // An RFC 3339 time with an offset, shown in UTC; JSON says it for each case.
+    let cases = json(
+        &ok(&[
+            "--node",
+            &de,
+            "--json",
+            "case",
+            "list",
+            "--as-of",
+            "2099-01-01T12:00:00+02:00",
+        ])
+        .await,
+    );
+    assert_eq!(cases.as_array().map(Vec::len), Some(1), "{cases}");
+    assert_eq!(cases[0]["overdue"], true, "{cases}");
+    assert_eq!(cases[0]["overdue_as_of"], "2099-01-01T10:00Z", "{cases}");
+    // As of a time before the request existed, nothing is late yet.
+    let before = json(
+        &ok(&[
+            "--node",
+            &de,
+            "--json",
+            "case",
+            "list",
+            "--as-of",
+            "2001-01-01",
+        ])
+        .await,
+    );
+    assert_eq!(before[0]["overdue"], false, "{before}");
+    assert_eq!(before[0]["overdue_as_of"], "2001-01-01T00:00Z", "{before}");
+
+    // Neither a day nor an RFC 3339 time: a usage error naming the flag and what to write.
+    for bad in ["next week", "2099-01-01T12:00:00", "2099-02-30"] {
+        let (code, stdout, stderr) =
+            rogatory(&["--node", &de, "case", "list", "--as-of", bad]).await;
+        assert_eq!(code, 64, "{bad}: {stdout}\n{stderr}");
+        assert!(stderr.contains("--as-of"), "{bad}: {stderr}");
+        assert!(stderr.contains("2026-03-01"), "{bad}: {stderr}");
+    }
+
+    tm_node.stop().await.expect("tm stops");
+    de_node.stop().await.expect("de stops");
+}

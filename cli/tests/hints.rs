@@ -1,0 +1,73 @@
+//! The hint after a refused submission fits the command that sent it: a field the node refuses
+//! in `rogatory inform` or `rogatory consult` points to that command's options, not to the
+//! request file format of `request send`. Real binary, real nodes.
+
+mod common;
+
+use common::{provision, rogatory, start};
+
+use std::path::Path;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn refused_inform_and_consult_get_hints_for_their_own_options() {
+    let root = tempfile::tempdir().expect("tempdir");
+    provision(root.path());
+    let path = |name: &str| root.path().join(name).to_str().expect("utf-8").to_owned();
+    let (tm, de) = (path("tm"), path("de"));
+    let tm_node = start(Path::new(&tm)).await;
+    let de_node = start(Path::new(&de)).await;
+
+    // stated-purpose-only without --purpose: the node refuses the field.
+    let (code, stdout, stderr) = rogatory(&[
+        "--node",
+        &tm,
+        "inform",
+        "--to",
+        "de",
+        "--subject",
+        "Vehicle seen at the border",
+        "--text",
+        "A van registered in de crossed at 02:10.",
+        "--restriction",
+        "stated-purpose-only",
+        "--as",
+        "Analyst C.",
+    ])
+    .await;
+    assert_eq!(code, 1, "{stdout}\n{stderr}");
+    assert!(stderr.contains("InvalidArgument"), "{stderr}");
+    assert!(stderr.contains("purpose"), "{stderr}");
+    assert!(stderr.contains("hint: "), "{stderr}");
+    assert!(stderr.contains("rogatory inform --help"), "{stderr}");
+    assert!(!stderr.contains("request template"), "{stderr}");
+
+    // A consultation with no text.
+    let (code, stdout, stderr) = rogatory(&[
+        "--node",
+        &tm,
+        "consult",
+        "--to",
+        "de",
+        "--text",
+        "",
+        "--as",
+        "Prosecutor A.",
+    ])
+    .await;
+    assert_eq!(code, 1, "{stdout}\n{stderr}");
+    assert!(stderr.contains("InvalidArgument"), "{stderr}");
+    assert!(stderr.contains("rogatory consult --help"), "{stderr}");
+    assert!(!stderr.contains("request template"), "{stderr}");
+
+    // Neither was stored: nothing in tm's outbox.
+    let (code, outbox, stderr) = rogatory(&["--node", &tm, "--json", "outbox"]).await;
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(
+        serde_json::from_str::<serde_json::Value>(&outbox).expect("json"),
+        serde_json::json!([]),
+        "{outbox}"
+    );
+
+    tm_node.stop().await.expect("tm stops");
+    de_node.stop().await.expect("de stops");
+}
