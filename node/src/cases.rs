@@ -14,9 +14,9 @@
 //! node holds with one case id. [`list_cases`] summarises them (peers, requests with their
 //! states and deadlines, last activity) and [`show_case`] returns one whole thread. Deadlines
 //! are `rogatory_proto::deadlines`, under the node's policy and against a clock the caller
-//! passes. Both scan
-//! every stored message (the store keeps no index by case), so they are blocking and run in
-//! `spawn_blocking`.
+//! passes. [`show_case`] reads one case through the store's case index; [`list_cases`] still
+//! reads every stored message, and [`overdue_alerts`] only the requests that are not final
+//! (the store's request index). They block, and run in `spawn_blocking` or the health task.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -319,49 +319,63 @@ pub fn show_case(
     }))
 }
 
-/// One `case-overdue` alert per request past a deadline under `policy` at `now_ms`: which step
-/// is late and since when, worded for this node's side of the request.
+/// One `case-overdue` alert per request past a deadline at `now_ms` that this node
+/// (`own_id`) or its counterpart must act on: which step is late and since when, worded for
+/// this node's side. Requests this node holds as a copy (a multi-party case) are not its to
+/// answer and raise none; `case list --overdue` still shows them. Reads only the requests that
+/// are not final, through the store's request index.
 pub fn overdue_alerts(
     store: &Store,
     policy: &DeadlinePolicy,
     now_ms: i64,
+    own_id: &str,
 ) -> Result<Vec<Alert>, StoreError> {
     let mut out = Vec::new();
-    for (case_id, messages) in by_case(store)? {
-        for request in messages
-            .iter()
-            .filter_map(|m| case_request(m, policy, now_ms))
-        {
-            let Some(late) = request.deadlines.iter().find(|d| d.overdue) else {
-                continue;
-            };
-            let step = match late.milestone.as_str() {
-                "acknowledge" => "acknowledgement",
-                "decide" => "decision",
-                _ => "execution",
-            };
-            let urgent = if request.urgent { "urgent " } else { "" };
-            let hours = (now_ms - late.due_at_ms) / 3_600_000;
-            let since = format_ms(late.due_at_ms);
-            let message = if request.direction == Direction::Outbox as i32 {
-                format!(
-                    "{urgent}request {} to {} in case {case_id}: {}'s {step} was due {since} \
-                     ({hours} h ago); follow it up with {}",
-                    request.message_id, request.recipient, request.recipient, request.recipient
-                )
-            } else {
-                format!(
-                    "{urgent}request {} from {} in case {case_id}: our {step} was due {since} \
-                     ({hours} h ago); answer it with `rogatory case reply {case_id}`",
-                    request.message_id, request.sender
-                )
-            };
-            out.push(Alert {
-                kind: "case-overdue".to_owned(),
-                subject: case_id.clone(),
-                message,
-            });
+    for (request_id, state) in store.request_states()? {
+        let state = RequestState::try_from(state).unwrap_or(RequestState::Unspecified);
+        if state == RequestState::Unspecified || lifecycle::is_final(state) {
+            continue;
         }
+        let Some(record) = store.message(&request_id)? else {
+            continue;
+        };
+        let inbox = record.direction == Direction::Inbox as i32;
+        if inbox && record.recipient != own_id {
+            continue;
+        }
+        let Some(request) = case_request(&record, policy, now_ms) else {
+            continue;
+        };
+        let Some(late) = request.deadlines.iter().find(|d| d.overdue) else {
+            continue;
+        };
+        let case_id = &record.case_id;
+        let step = match late.milestone.as_str() {
+            "acknowledge" => "acknowledgement",
+            "decide" => "decision",
+            _ => "execution",
+        };
+        let urgent = if request.urgent { "urgent " } else { "" };
+        let hours = (now_ms - late.due_at_ms) / 3_600_000;
+        let since = format_ms(late.due_at_ms);
+        let message = if inbox {
+            format!(
+                "{urgent}request {} from {} in case {case_id}: our {step} was due {since} \
+                 ({hours} h ago); answer it with `rogatory case reply {case_id}`",
+                request.message_id, request.sender
+            )
+        } else {
+            format!(
+                "{urgent}request {} to {} in case {case_id}: {}'s {step} was due {since} \
+                 ({hours} h ago); follow it up with {}",
+                request.message_id, request.recipient, request.recipient, request.recipient
+            )
+        };
+        out.push(Alert {
+            kind: "case-overdue".to_owned(),
+            subject: case_id.clone(),
+            message,
+        });
     }
     Ok(out)
 }
@@ -551,7 +565,9 @@ mod tests {
     fn a_request_past_its_deadline_is_listed_overdue_and_alerted_once_per_request() {
         let dir = tempfile::tempdir().expect("tempdir");
         let store = Store::open(dir.path()).expect("open");
-        // de holds a request from tm created at 1 ms after the epoch: long overdue.
+        // de holds a request from tm created at 1 ms after the epoch: long overdue. It also
+        // holds, as a copy, an equally old request from tm to uz in a multi-party case: uz's to
+        // answer, so it is listed but raises no alert here.
         store
             .write(|batch| {
                 let mut request = record(
@@ -563,6 +579,20 @@ mod tests {
                 request.request_state = RequestState::Delivered as i32;
                 let request = logged(batch, request);
                 batch.put_message(&request);
+                batch.put_request_state(REQUEST, request.request_state);
+                let copy_id = "01J0000000000000000000000Z";
+                let mut copy = record(
+                    copy_id,
+                    "tm",
+                    "uz",
+                    envelope::Body::MlaRequest(MlaRequest::default()),
+                );
+                copy.direction = Direction::Inbox as i32;
+                copy.case_id = "tm-3".into();
+                copy.request_state = RequestState::Delivered as i32;
+                let copy = logged(batch, copy);
+                batch.put_message(&copy);
+                batch.put_request_state(copy_id, copy.request_state);
                 Ok::<_, StoreError>(())
             })
             .expect("request");
@@ -579,12 +609,12 @@ mod tests {
             now,
         )
         .expect("list");
-        assert_eq!(cases.len(), 1);
-        assert_eq!(cases[0].case_id, "tm-1");
+        assert_eq!(cases.len(), 2);
+        let cases: Vec<_> = cases.into_iter().filter(|c| c.case_id == "tm-1").collect();
         assert_eq!(cases[0].peers, ["tm"]);
         assert_eq!(cases[0].next_due, "acknowledge");
         let policy = DeadlinePolicy::default();
-        let alerts = overdue_alerts(&store, &policy, now).expect("alerts");
+        let alerts = overdue_alerts(&store, &policy, now, "de").expect("alerts");
         assert_eq!(alerts.len(), 1);
         assert_eq!(
             (alerts[0].kind.as_str(), alerts[0].subject.as_str()),
@@ -599,7 +629,7 @@ mod tests {
         );
         // Before the first deadline nothing is late.
         assert!(
-            overdue_alerts(&store, &policy, 1)
+            overdue_alerts(&store, &policy, 1, "de")
                 .expect("alerts")
                 .is_empty()
         );
@@ -617,7 +647,7 @@ mod tests {
         // Two days on, late for acknowledgement under a one-day policy, not the default one.
         let two_days = 1 + 2 * 24 * 3_600_000;
         assert!(
-            overdue_alerts(&store, &policy, two_days)
+            overdue_alerts(&store, &policy, two_days, "de")
                 .expect("alerts")
                 .is_empty()
         );
@@ -631,7 +661,7 @@ mod tests {
             rogatory_proto::deadlines::URGENT_PERIODS,
         )
         .expect("policy");
-        let alerts = overdue_alerts(&store, &strict, two_days).expect("alerts");
+        let alerts = overdue_alerts(&store, &strict, two_days, "de").expect("alerts");
         assert_eq!(alerts.len(), 1);
         assert!(
             alerts[0]

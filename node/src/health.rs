@@ -425,7 +425,8 @@ pub fn warnings(
             format!("cannot read the free space of the data directory: {error}"),
         )),
     }
-    match crate::cases::overdue_alerts(&node.store, &node.config.deadlines, now) {
+    match crate::cases::overdue_alerts(&node.store, &node.config.deadlines, now, node.id().as_str())
+    {
         Ok(overdue) => out.extend(overdue),
         Err(error) => tracing::warn!(
             error = %crate::error_chain(&error),
