@@ -267,8 +267,11 @@ async fn check_and_store(
                 .into());
             }
             // Check 7p: every message of a case names the same parties (reports go to one).
-            if !matches!(envelope.body, Some(envelope::Body::DeliveryReport(_))) {
-                if let Some(expected) = multiparty::case_parties(batch, &envelope.case_id)? {
+            let parties = if matches!(envelope.body, Some(envelope::Body::DeliveryReport(_))) {
+                None
+            } else {
+                let parties = multiparty::case_parties(batch, &envelope.case_id)?;
+                if let Some(expected) = parties.known() {
                     let got = signing::parties(&envelope);
                     if got != expected {
                         return Err(Rejection::PartiesMismatch {
@@ -279,7 +282,8 @@ async fn check_and_store(
                         .into());
                     }
                 }
-            }
+                Some(parties)
+            };
             // Checks 7a to 7c: the attachment references are sound and every file is stored here.
             crate::attachments::require_present(node, &envelope).map_err(Rejection::from)?;
             // A status update is applied only after the request it concerns, in the same case and
@@ -302,6 +306,9 @@ async fn check_and_store(
                 )
                 | None => (RequestState::Unspecified, false),
             };
+            if let Some(parties) = &parties {
+                multiparty::remember_parties(batch, &envelope, parties);
+            }
             let received = batch.append(LogRecord {
                 kind: EntryKind::MessageReceived,
                 peer: envelope.sender.clone(),

@@ -364,12 +364,12 @@ fn checked_copies(
 /// empty, must name exactly those); otherwise `declared`, which opens the case with them.
 fn case_copies(
     node: &Node,
-    batch: &Batch<'_>,
+    parties: &multiparty::Parties,
     case_id: &str,
     recipient: &str,
     declared: Vec<String>,
 ) -> Result<Vec<String>, SubmitError> {
-    let Some(parties) = multiparty::case_parties(batch, case_id)? else {
+    let Some(parties) = parties.known() else {
         return Ok(declared);
     };
     let own = node.id().as_str();
@@ -381,8 +381,9 @@ fn case_copies(
         )));
     }
     let copies: Vec<String> = parties
-        .into_iter()
-        .filter(|p| p != own && p != recipient)
+        .iter()
+        .filter(|p| *p != own && *p != recipient)
+        .cloned()
         .collect();
     if !declared.is_empty() && declared != copies {
         return Err(SubmitError::Parties(format!(
@@ -424,8 +425,15 @@ async fn sign_and_store(
         .write_grouped(|batch| {
             // Under the write lock, so two submissions cannot open one case with different
             // parties.
-            envelope.copies_to =
-                case_copies(node, batch, &envelope.case_id, &envelope.recipient, copies)?;
+            let parties = multiparty::case_parties(batch, &envelope.case_id)?;
+            envelope.copies_to = case_copies(
+                node,
+                &parties,
+                &envelope.case_id,
+                &envelope.recipient,
+                copies,
+            )?;
+            multiparty::remember_parties(batch, &envelope, &parties);
             // The id is drawn under the store's write lock, and batches are committed in the
             // order they are prepared, so outbox messages are committed in id order: the sender's
             // lanes read the queue forward from the last id they saw and would never see a

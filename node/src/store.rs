@@ -64,6 +64,8 @@ const CASE_PREFIX: &[u8] = b"case/";
 /// Present once the case index covers every stored message (stores made before it existed
 /// are indexed when first opened).
 const CASE_INDEX_BUILT: &[u8] = b"case_index_built";
+/// The parties of each case (multi-party cases, `multiparty`), sorted, joined by '\n'.
+const CASE_PARTIES_PREFIX: &[u8] = b"case_parties/";
 /// Requests by id, with their lifecycle state (`RequestState` as 4 bytes, little-endian): what
 /// the deadline checks read instead of every message.
 const REQUEST_PREFIX: &[u8] = b"request/";
@@ -236,6 +238,30 @@ impl Batch<'_> {
             .flat_map(|entries| entries.iter())
             .find(|(i, _)| *i == index)
             .map(|(_, bytes)| bytes.as_slice())
+    }
+
+    /// The parties recorded for case `case_id` (see `multiparty::case_parties`), including
+    /// records of this batch and of pending ones.
+    pub fn recorded_case_parties(&self, case_id: &str) -> Result<Option<Vec<String>>, StoreError> {
+        let key = case_parties_key(case_id);
+        let newest_first = std::iter::once(&self.meta)
+            .chain(self.pending.iter().rev().map(|prepared| &prepared.meta));
+        for meta in newest_first {
+            if let Some((_, value)) = meta.iter().rev().find(|(k, _)| *k == key) {
+                return Ok(Some(split_parties(value)));
+            }
+        }
+        Ok(self
+            .store
+            .meta
+            .get(&key)?
+            .map(|value| split_parties(&value)))
+    }
+
+    /// Records the parties of case `case_id` (sorted).
+    pub fn put_case_parties(&mut self, case_id: &str, parties: &[String]) {
+        self.meta
+            .push((case_parties_key(case_id), parties.join("\n").into_bytes()));
     }
 
     /// Records where request `request_id` stands in its lifecycle (the request index).
@@ -471,6 +497,19 @@ fn case_key(case_id: &str, message_id: &str) -> Vec<u8> {
     key.push(0);
     key.extend_from_slice(message_id.as_bytes());
     key
+}
+
+fn case_parties_key(case_id: &str) -> Vec<u8> {
+    let mut key = CASE_PARTIES_PREFIX.to_vec();
+    key.extend_from_slice(case_id.as_bytes());
+    key
+}
+
+fn split_parties(value: &[u8]) -> Vec<String> {
+    String::from_utf8_lossy(value)
+        .split('\n')
+        .map(str::to_owned)
+        .collect()
 }
 
 fn request_key(request_id: &str) -> Vec<u8> {
