@@ -455,12 +455,16 @@ pub enum CaseCommand {
                       author), what (the request, or the status reported, with its ground and \
                       note) and the receipt that proves the other node stored it.",
         after_help = "Examples:\n  rogatory case show tm-2026-0001\n  rogatory case show \
-                      tm-2026-0001 --json"
+                      tm-2026-0001 --json\n  rogatory case show tm-2026-0001 --as-of 2026-03-01"
     )]
     Show {
         /// The case id (`rogatory case list` lists them).
         #[arg(value_name = "CASE_ID")]
         case_id: String,
+        /// Judge deadlines as of this time instead of now: a day (2026-03-01, meaning 00:00 UTC)
+        /// or an RFC 3339 date and time (2026-03-01T09:30:00Z).
+        #[arg(long, value_name = "DATE", value_parser = crate::commands::case::parse_as_of)]
+        as_of: Option<i64>,
     },
 
     /// Reply in a case: send a status update on its open request

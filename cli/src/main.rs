@@ -174,7 +174,9 @@ async fn run(cli: Cli) -> anyhow::Result<Outcome> {
             };
             case::list(&target, filter, format).await
         }
-        Command::Case(CaseCommand::Show { case_id }) => case::show(&target, &case_id, format).await,
+        Command::Case(CaseCommand::Show { case_id, as_of }) => {
+            case::show(&target, &case_id, as_of, format).await
+        }
         Command::Case(CaseCommand::FetchAttachment {
             case_id,
             sha256,

@@ -1,4 +1,4 @@
-//! `rogatory case list --as-of`: deadlines judged as of a day or an RFC 3339 time instead of
+//! `rogatory case list --as-of` and `case show --as-of`: deadlines judged as of a day or an RFC 3339 time instead of
 //! now, the output saying which time was used, and a value that is neither refused naming the
 //! flag, through the real binary and real nodes.
 
@@ -83,6 +83,47 @@ async fn case_list_judges_deadlines_as_of_the_given_time_and_says_so() {
     );
     assert_eq!(before[0]["overdue"], false, "{before}");
     assert_eq!(before[0]["overdue_as_of"], "2001-01-01T00:00Z", "{before}");
+
+    // `case show` judges the same way and says against which time.
+    let case_id = before[0]["case_id"].as_str().expect("case id").to_owned();
+    let shown = ok(&["--node", &de, "case", "show", &case_id]).await;
+    assert!(
+        shown.contains("now by the node's clock") && !shown.contains("OVERDUE"),
+        "{shown}"
+    );
+    let shown_later = ok(&[
+        "--node",
+        &de,
+        "case",
+        "show",
+        &case_id,
+        "--as-of",
+        "2099-01-01",
+    ])
+    .await;
+    assert!(
+        shown_later.contains("deadlines as of 2099-01-01T00:00Z, given by --as-of"),
+        "{shown_later}"
+    );
+    assert!(shown_later.contains("OVERDUE"), "{shown_later}");
+    let shown_json = json(
+        &ok(&[
+            "--node",
+            &de,
+            "--json",
+            "case",
+            "show",
+            &case_id,
+            "--as-of",
+            "2099-01-01",
+        ])
+        .await,
+    );
+    assert_eq!(
+        shown_json["deadlines_as_of"], "2099-01-01T00:00Z",
+        "{shown_json}"
+    );
+    assert_eq!(shown_json["requests"][0]["overdue"], true, "{shown_json}");
 
     // Neither a day nor an RFC 3339 time: a usage error naming the flag and what to write.
     for bad in ["next week", "2099-01-01T12:00:00", "2099-02-30"] {

@@ -334,6 +334,10 @@ pub struct TimelineEntry {
 #[derive(Debug, Clone, Serialize)]
 pub struct CaseView {
     pub case_id: String,
+    /// The time deadlines were judged against (the node's clock, or `--as-of`).
+    pub deadlines_as_of: String,
+    #[serde(skip)]
+    deadlines_clock: &'static str,
     pub requests: Vec<CaseRequestView>,
     pub timeline: Vec<TimelineEntry>,
 }
@@ -435,6 +439,8 @@ impl CaseView {
             .collect();
         Self {
             case_id: thread.case_id.clone(),
+            deadlines_as_of: as_of_text(thread.now_ms),
+            deadlines_clock: "now by the node's clock",
             requests: thread.requests.iter().map(CaseRequestView::from).collect(),
             timeline,
         }
@@ -442,7 +448,10 @@ impl CaseView {
 
     fn render(&self) -> String {
         let mut out = format!("Case {}\n", self.case_id);
-        out.push_str("\nRequests\n");
+        out.push_str(&format!(
+            "\nRequests (deadlines as of {}, {})\n",
+            self.deadlines_as_of, self.deadlines_clock
+        ));
         for r in &self.requests {
             out.push_str(&format!(
                 "  {}  {} → {}  {}{}\n",
@@ -535,20 +544,33 @@ impl CaseView {
     }
 }
 
-async fn fetch(target: &NodeTarget, case_id: &str) -> anyhow::Result<CaseThread> {
+async fn fetch(
+    target: &NodeTarget,
+    case_id: &str,
+    as_of_ms: Option<i64>,
+) -> anyhow::Result<CaseThread> {
     let mut client = target.connect().await?;
     answer(
         client
             .show_case(ShowCaseRequest {
                 case_id: case_id.to_owned(),
+                as_of_ms: as_of_ms.unwrap_or(0),
             })
             .await,
         || format!("looking up case {case_id}"),
     )
 }
 
-pub async fn show(target: &NodeTarget, case_id: &str, format: Format) -> anyhow::Result<Outcome> {
-    let view = CaseView::from_thread(&fetch(target, case_id).await?);
+pub async fn show(
+    target: &NodeTarget,
+    case_id: &str,
+    as_of_ms: Option<i64>,
+    format: Format,
+) -> anyhow::Result<Outcome> {
+    let mut view = CaseView::from_thread(&fetch(target, case_id, as_of_ms).await?);
+    if as_of_ms.is_some() {
+        view.deadlines_clock = "given by --as-of";
+    }
     if format.json() {
         print_json(&view)?;
     } else {
@@ -614,7 +636,7 @@ pub async fn reply(
         )
         .into());
     }
-    let thread = fetch(target, case_id).await?;
+    let thread = fetch(target, case_id, None).await?;
     let request = reply_target(case_id, &thread.requests, refers_to)?;
     submit::status_send(target, &request, update, name, format).await
 }

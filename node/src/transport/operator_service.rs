@@ -717,19 +717,22 @@ impl Operator for OperatorService {
         request: Request<ShowCaseRequest>,
     ) -> Result<Response<CaseThread>, Status> {
         self.reader(&request)?;
-        let case_id = request.into_inner().case_id;
+        let ShowCaseRequest { case_id, as_of_ms } = request.into_inner();
+        let now_ms = match as_of_ms {
+            0 => crate::now_ms(),
+            at => at,
+        };
         if case_id.is_empty() {
             return Err(Status::invalid_argument("give the case id to show"));
         }
         let store = Arc::clone(&self.node.store);
         let wanted = case_id.clone();
         let policy = self.node.config.deadlines;
-        let thread = tokio::task::spawn_blocking(move || {
-            cases::show_case(&store, &wanted, &policy, crate::now_ms())
-        })
-        .await
-        .map_err(|e| Status::internal(e.to_string()))?
-        .map_err(|e| status::internal(&e))?;
+        let thread =
+            tokio::task::spawn_blocking(move || cases::show_case(&store, &wanted, &policy, now_ms))
+                .await
+                .map_err(|e| Status::internal(e.to_string()))?
+                .map_err(|e| status::internal(&e))?;
         let mut thread = thread.ok_or_else(|| {
             Status::not_found(format!("no case {case_id} in this node's inbox or outbox"))
         })?;

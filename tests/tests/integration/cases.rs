@@ -215,7 +215,10 @@ async fn cases_are_listed_by_open_urgent_peer_and_overdue_and_shown_in_order() -
     let thread = federation
         .operator("de")
         .await?
-        .show_case(ShowCaseRequest { case_id: a.into() })
+        .show_case(ShowCaseRequest {
+            case_id: a.into(),
+            ..Default::default()
+        })
         .await?
         .into_inner();
     let ids: Vec<&str> = thread
@@ -242,6 +245,7 @@ async fn cases_are_listed_by_open_urgent_peer_and_overdue_and_shown_in_order() -
         .await?
         .show_case(ShowCaseRequest {
             case_id: "no-such-case".into(),
+            ..Default::default()
         })
         .await
         .expect_err("unknown case");

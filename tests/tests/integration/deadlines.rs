@@ -93,12 +93,31 @@ async fn a_node_with_a_one_day_acknowledgement_period_flags_a_request_the_defaul
             .await?
             .show_case(ShowCaseRequest {
                 case_id: record.case_id.clone(),
+                ..Default::default()
             })
             .await?
             .into_inner();
         let acknowledge = &thread.requests[0].deadlines[0];
         assert_eq!(acknowledge.milestone, "acknowledge");
         assert_eq!(acknowledge.due_at_ms - created, period, "on {node}");
+        assert!(!acknowledge.overdue, "on {node}: not late yet");
+    }
+
+    // ShowCase judged as of a later time: on de (one day to acknowledge) late two days on,
+    // on tm (seven days) not yet; the thread says which time it was judged against.
+    for (node, late) in [("de", true), ("tm", false)] {
+        let thread = federation
+            .operator(node)
+            .await?
+            .show_case(ShowCaseRequest {
+                case_id: record.case_id.clone(),
+                as_of_ms: two_days_on,
+            })
+            .await?
+            .into_inner();
+        assert_eq!(thread.now_ms, two_days_on, "on {node}");
+        assert_eq!(thread.requests[0].deadlines[0].overdue, late, "on {node}");
+        assert_eq!(thread.requests[0].overdue, late, "on {node}");
     }
     let mut federation = federation;
     federation.stop_all().await

@@ -84,6 +84,7 @@ async fn spontaneous_information_keeps_its_restrictions_and_has_no_lifecycle() -
         .await?
         .show_case(ShowCaseRequest {
             case_id: sent.case_id.clone(),
+            ..Default::default()
         })
         .await?
         .into_inner();
@@ -214,6 +215,7 @@ async fn a_consultation_precedes_the_request_it_led_to_in_the_case_thread() -> a
             .await?
             .show_case(ShowCaseRequest {
                 case_id: case_id.clone(),
+                ..Default::default()
             })
             .await?
             .into_inner();

@@ -30,6 +30,7 @@ async fn thread(
         .await?
         .show_case(ShowCaseRequest {
             case_id: case_id.into(),
+            ..Default::default()
         })
         .await;
     let case = match answer {
