@@ -2,12 +2,10 @@
 //! names the caller from its Unix account, `--as` may only repeat that name, and an account
 //! that is no contact point is told what to ask its operator for.
 
-mod common;
-
 use std::os::unix::fs::MetadataExt;
 use std::path::Path;
 
-use common::{json, ok, provision, rogatory, start};
+use crate::common::{json, ok, provision, rogatory, start};
 
 const NAME: &str = "Aylar Berdiyeva";
 

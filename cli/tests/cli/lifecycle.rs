@@ -4,9 +4,7 @@
 //! acknowledge, ask for information, supplement, execute, close) run through `case reply`,
 //! with `case list` and `case show` telling it.
 
-mod common;
-
-use common::{json, ok, provision, rogatory, start};
+use crate::common::{json, ok, provision, rogatory, start};
 
 use std::path::Path;
 

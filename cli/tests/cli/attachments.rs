@@ -3,9 +3,7 @@
 //! a file with a reply, and `case fetch-attachment` writes each file out on the other side
 //! with its SHA-256 checked.
 
-mod common;
-
-use common::{ok, provision, rogatory, start};
+use crate::common::{ok, provision, rogatory, start};
 
 use std::path::Path;
 

@@ -1,6 +1,4 @@
 //! What the CLI tests share: running the real `rogatory` binary, and a pair of real nodes.
-// Each test file uses its own subset.
-#![allow(dead_code)]
 
 use std::path::Path;
 

@@ -4,12 +4,10 @@
 //! and says which party has received each message; uz, holding a copy, cannot answer the
 //! request.
 
-mod common;
-
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use common::{json, ok, provision_nodes, rogatory, start};
+use crate::common::{json, ok, provision_nodes, rogatory, start};
 
 /// The timeline of `case_id` on node `dir` once every message in it has reached all three
 /// parties (as `dir` knows it), as (message id, who, kind).

@@ -2,9 +2,7 @@
 //! a request to a peer that is down (accepted, queued, exit code 3), and `outbox` and `peers`
 //! showing what is stuck, first.
 
-mod common;
-
-use common::{ok, rogatory, start};
+use crate::common::{ok, rogatory, start};
 
 use std::path::Path;
 

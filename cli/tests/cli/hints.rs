@@ -2,9 +2,7 @@
 //! in `rogatory inform` or `rogatory consult` points to that command's options, not to the
 //! request file format of `request send`. Real binary, real nodes.
 
-mod common;
-
-use common::{provision, rogatory, start};
+use crate::common::{provision, rogatory, start};
 
 use std::path::Path;
 

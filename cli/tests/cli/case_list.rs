@@ -2,9 +2,7 @@
 //! now, the output saying which time was used, and a value that is neither refused naming the
 //! flag, through the real binary and real nodes.
 
-mod common;
-
-use common::{json, ok, provision, rogatory, start};
+use crate::common::{json, ok, provision, rogatory, start};
 
 use std::path::Path;
 

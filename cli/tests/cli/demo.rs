@@ -72,7 +72,7 @@ fn send_file(contents: &str) -> (Output, String) {
     (output, stderr)
 }
 
-const VALID: &str = include_str!("../../config/requests/trafficking-evidence.toml");
+const VALID: &str = include_str!("../../../config/requests/trafficking-evidence.toml");
 
 #[test]
 fn unknown_key_is_refused_with_its_name() {

@@ -1,0 +1,15 @@
+//! The CLI's end-to-end tests: the real `rogatory` binary against real nodes. One test binary
+//! for all of them, so the workspace links one executable here instead of one per file.
+
+mod common;
+
+mod attachments;
+mod audit;
+mod case_list;
+mod demo;
+mod hints;
+mod identity;
+mod lifecycle;
+mod multi_party;
+mod operator_tools;
+mod outbox;
