@@ -3,7 +3,7 @@
 //! a file with a reply, and `case fetch-attachment` writes each file out on the other side
 //! with its SHA-256 checked.
 
-use crate::common::{ok, provision, rogatory, start};
+use crate::common::{ok, rogatory, start_pair};
 
 use std::path::Path;
 
@@ -17,22 +17,14 @@ fn sha256_hex(path: &Path) -> String {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn files_travel_with_a_request_and_a_reply_and_come_out_verified() {
-    let root = tempfile::tempdir().expect("tempdir");
-    provision(root.path());
-    let path = |name: &str| root.path().join(name).to_str().expect("utf-8").to_owned();
-    let (tm, de) = (path("tm"), path("de"));
-    let tm_node = start(Path::new(&tm)).await;
-    let de_node = start(Path::new(&de)).await;
+    let pair = start_pair().await;
+    let (tm, de) = (pair.tm.clone(), pair.de.clone());
 
-    let evidence = root.path().join("statement.pdf");
+    let evidence = pair.root.path().join("statement.pdf");
     let content: Vec<u8> = (0..3_000_000u32).map(|i| (i * 7 % 253) as u8).collect();
     std::fs::write(&evidence, &content).expect("write");
-    let example = std::fs::read_to_string(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../config/requests/trafficking-evidence.toml"
-    ))
-    .expect("example request");
-    let request = root.path().join("request.toml");
+    let example = std::fs::read_to_string(crate::common::EXAMPLE_REQUEST).expect("example request");
+    let request = pair.root.path().join("request.toml");
     std::fs::write(
         &request,
         format!(
@@ -63,7 +55,7 @@ async fn files_travel_with_a_request_and_a_reply_and_come_out_verified() {
         )),
         "{shown}"
     );
-    let out = root.path().join("received.pdf");
+    let out = pair.root.path().join("received.pdf");
     let saved = ok(&[
         "--node",
         &de,
@@ -93,7 +85,7 @@ async fn files_travel_with_a_request_and_a_reply_and_come_out_verified() {
     assert!(stderr.contains("exists already"), "{stderr}");
 
     // The reply carries a file back.
-    let record = root.path().join("record.txt");
+    let record = pair.root.path().join("record.txt");
     std::fs::write(&record, "minutes of the hearing").expect("write");
     let replied = ok(&[
         "--node",
@@ -108,7 +100,7 @@ async fn files_travel_with_a_request_and_a_reply_and_come_out_verified() {
     ])
     .await;
     assert!(replied.contains("DELIVERED"), "{replied}");
-    let back = root.path().join("record-back.txt");
+    let back = pair.root.path().join("record-back.txt");
     ok(&[
         "--node",
         &tm,
@@ -125,6 +117,5 @@ async fn files_travel_with_a_request_and_a_reply_and_come_out_verified() {
         "minutes of the hearing"
     );
 
-    tm_node.stop().await.expect("tm stops");
-    de_node.stop().await.expect("de stops");
+    pair.stop().await;
 }

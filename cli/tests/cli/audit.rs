@@ -136,10 +136,7 @@ async fn run_federation_and_export() -> Bundles {
         assert!(Instant::now() < deadline, "no first checkpoint");
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
-    let request = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../config/requests/trafficking-evidence.toml"
-    );
+    let request = crate::common::EXAMPLE_REQUEST;
     let sent = ok(&[
         "--node",
         &tm,

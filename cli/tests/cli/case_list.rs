@@ -2,32 +2,13 @@
 //! now, the output saying which time was used, and a value that is neither refused naming the
 //! flag, through the real binary and real nodes.
 
-use crate::common::{json, ok, provision, rogatory, start};
-
-use std::path::Path;
+use crate::common::{json, ok, rogatory, send_example_request, start_pair};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn case_list_judges_deadlines_as_of_the_given_time_and_says_so() {
-    let root = tempfile::tempdir().expect("tempdir");
-    provision(root.path());
-    let path = |name: &str| root.path().join(name).to_str().expect("utf-8").to_owned();
-    let (tm, de) = (path("tm"), path("de"));
-    let tm_node = start(Path::new(&tm)).await;
-    let de_node = start(Path::new(&de)).await;
-    let request = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../config/requests/trafficking-evidence.toml"
-    );
-    ok(&[
-        "--node",
-        &tm,
-        "request",
-        "send",
-        request,
-        "--as",
-        "Prosecutor A.",
-    ])
-    .await;
+    let pair = start_pair().await;
+    let (tm, de) = (pair.tm.clone(), pair.de.clone());
+    send_example_request(&tm).await;
 
     // Now, by the node's clock: a request made a moment ago is not late.
     let now = ok(&["--node", &de, "case", "list", "--overdue"]).await;
@@ -132,6 +113,5 @@ async fn case_list_judges_deadlines_as_of_the_given_time_and_says_so() {
         assert!(stderr.contains("2026-03-01"), "{bad}: {stderr}");
     }
 
-    tm_node.stop().await.expect("tm stops");
-    de_node.stop().await.expect("de stops");
+    pair.stop().await;
 }

@@ -64,3 +64,56 @@ pub async fn start(dir: &Path) -> RunningNode {
     let config = NodeConfig::load(&dir.join("node.toml")).expect("config");
     RunningNode::start(config).await.expect("node starts")
 }
+
+/// The filled-in example request the tests send.
+pub const EXAMPLE_REQUEST: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../config/requests/trafficking-evidence.toml"
+);
+
+/// Sends the example request from `node` as "Prosecutor A."; returns what the CLI printed.
+pub async fn send_example_request(node: &str) -> String {
+    ok(&[
+        "--node",
+        node,
+        "request",
+        "send",
+        EXAMPLE_REQUEST,
+        "--as",
+        "Prosecutor A.",
+    ])
+    .await
+}
+
+/// Two provisioned and running nodes, tm and de, in a temporary directory; `tm` and `de` are
+/// their directories as `--node` takes them.
+pub struct Pair {
+    pub root: tempfile::TempDir,
+    pub tm: String,
+    pub de: String,
+    tm_node: RunningNode,
+    de_node: RunningNode,
+}
+
+pub async fn start_pair() -> Pair {
+    let root = tempfile::tempdir().expect("tempdir");
+    provision(root.path());
+    let path = |name: &str| root.path().join(name).to_str().expect("utf-8").to_owned();
+    let (tm, de) = (path("tm"), path("de"));
+    let tm_node = start(Path::new(&tm)).await;
+    let de_node = start(Path::new(&de)).await;
+    Pair {
+        root,
+        tm,
+        de,
+        tm_node,
+        de_node,
+    }
+}
+
+impl Pair {
+    pub async fn stop(self) {
+        self.tm_node.stop().await.expect("tm stops");
+        self.de_node.stop().await.expect("de stops");
+    }
+}

@@ -2,18 +2,12 @@
 //! in `rogatory inform` or `rogatory consult` points to that command's options, not to the
 //! request file format of `request send`. Real binary, real nodes.
 
-use crate::common::{provision, rogatory, start};
-
-use std::path::Path;
+use crate::common::{rogatory, start_pair};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn refused_inform_and_consult_get_hints_for_their_own_options() {
-    let root = tempfile::tempdir().expect("tempdir");
-    provision(root.path());
-    let path = |name: &str| root.path().join(name).to_str().expect("utf-8").to_owned();
-    let (tm, de) = (path("tm"), path("de"));
-    let tm_node = start(Path::new(&tm)).await;
-    let de_node = start(Path::new(&de)).await;
+    let pair = start_pair().await;
+    let tm = pair.tm.clone();
 
     // stated-purpose-only without --purpose: the node refuses the field.
     let (code, stdout, stderr) = rogatory(&[
@@ -66,6 +60,5 @@ async fn refused_inform_and_consult_get_hints_for_their_own_options() {
         "{outbox}"
     );
 
-    tm_node.stop().await.expect("tm stops");
-    de_node.stop().await.expect("de stops");
+    pair.stop().await;
 }

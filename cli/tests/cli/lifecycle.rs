@@ -4,33 +4,14 @@
 //! acknowledge, ask for information, supplement, execute, close) run through `case reply`,
 //! with `case list` and `case show` telling it.
 
-use crate::common::{json, ok, provision, rogatory, start};
-
-use std::path::Path;
+use crate::common::{json, ok, rogatory, send_example_request, start_pair};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn status_send_follows_the_lifecycle_and_mailboxes_show_the_state() {
-    let root = tempfile::tempdir().expect("tempdir");
-    provision(root.path());
-    let path = |name: &str| root.path().join(name).to_str().expect("utf-8").to_owned();
-    let (tm, de) = (path("tm"), path("de"));
-    let tm_node = start(Path::new(&tm)).await;
-    let de_node = start(Path::new(&de)).await;
+    let pair = start_pair().await;
+    let (tm, de) = (pair.tm.clone(), pair.de.clone());
 
-    let request = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../config/requests/trafficking-evidence.toml"
-    );
-    ok(&[
-        "--node",
-        &tm,
-        "request",
-        "send",
-        request,
-        "--as",
-        "Prosecutor A.",
-    ])
-    .await;
+    send_example_request(&tm).await;
     let inbox = json(&ok(&["--node", &de, "--json", "inbox"]).await);
     let request_id = inbox[0]["message_id"].as_str().expect("id").to_owned();
     assert_eq!(inbox[0]["request_state"], "delivered", "{inbox}");
@@ -142,8 +123,7 @@ async fn status_send_follows_the_lifecycle_and_mailboxes_show_the_state() {
         "{shown}"
     );
 
-    tm_node.stop().await.expect("tm stops");
-    de_node.stop().await.expect("de stops");
+    pair.stop().await;
 }
 
 /// Issue 5: an end-to-end CLI test that runs a full case (send, acknowledge, ask for
@@ -151,27 +131,10 @@ async fn status_send_follows_the_lifecycle_and_mailboxes_show_the_state() {
 /// nodes.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_whole_case_runs_through_case_reply_and_case_show_tells_it() {
-    let root = tempfile::tempdir().expect("tempdir");
-    provision(root.path());
-    let path = |name: &str| root.path().join(name).to_str().expect("utf-8").to_owned();
-    let (tm, de) = (path("tm"), path("de"));
-    let tm_node = start(Path::new(&tm)).await;
-    let de_node = start(Path::new(&de)).await;
+    let pair = start_pair().await;
+    let (tm, de) = (pair.tm.clone(), pair.de.clone());
 
-    let request = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../config/requests/trafficking-evidence.toml"
-    );
-    ok(&[
-        "--node",
-        &tm,
-        "request",
-        "send",
-        request,
-        "--as",
-        "Prosecutor A.",
-    ])
-    .await;
+    send_example_request(&tm).await;
     let cases = json(&ok(&["--node", &de, "--json", "case", "list", "--open"]).await);
     assert_eq!(cases.as_array().map(Vec::len), Some(1), "{cases}");
     let case_id = cases[0]["case_id"].as_str().expect("case id").to_owned();
@@ -272,20 +235,15 @@ async fn a_whole_case_runs_through_case_reply_and_case_show_tells_it() {
     assert_eq!(code, 1, "{stderr}");
     assert!(stderr.contains("has no open request"), "{stderr}");
 
-    tm_node.stop().await.expect("tm stops");
-    de_node.stop().await.expect("de stops");
+    pair.stop().await;
 }
 
 /// `inform` and `consult`: messages outside the lifecycle, shown with their restrictions and in
 /// the case thread, and no status update about them.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn inform_and_consult_stay_outside_the_lifecycle() {
-    let root = tempfile::tempdir().expect("tempdir");
-    provision(root.path());
-    let path = |name: &str| root.path().join(name).to_str().expect("utf-8").to_owned();
-    let (tm, de) = (path("tm"), path("de"));
-    let tm_node = start(Path::new(&tm)).await;
-    let de_node = start(Path::new(&de)).await;
+    let pair = start_pair().await;
+    let (tm, de) = (pair.tm.clone(), pair.de.clone());
 
     let sent = json(
         &ok(&[
@@ -373,6 +331,5 @@ async fn inform_and_consult_stay_outside_the_lifecycle() {
     assert!(thread.contains("USE RESTRICTED:"), "{thread}");
     assert!(thread.contains("financial intelligence unit"), "{thread}");
 
-    tm_node.stop().await.expect("tm stops");
-    de_node.stop().await.expect("de stops");
+    pair.stop().await;
 }

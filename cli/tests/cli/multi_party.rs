@@ -47,11 +47,7 @@ async fn a_joint_investigation_case_reaches_every_party_and_shows_who_received_w
         start(Path::new(&uz)).await,
     ];
 
-    let example = std::fs::read_to_string(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../config/requests/trafficking-evidence.toml"
-    ))
-    .expect("example");
+    let example = std::fs::read_to_string(crate::common::EXAMPLE_REQUEST).expect("example");
     let request_file = root.path().join("jit-request.toml");
     std::fs::write(
         &request_file,

@@ -82,10 +82,7 @@ async fn request_to_a_down_peer_is_queued_and_shown_first() {
     ])
     .await;
 
-    let request = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../config/requests/trafficking-evidence.toml"
-    );
+    let request = crate::common::EXAMPLE_REQUEST;
     let tm_node = start(Path::new(&tm)).await;
     let de_node = start(Path::new(&de)).await;
     let delivered = ok(&[
