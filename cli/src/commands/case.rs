@@ -228,11 +228,7 @@ pub async fn list(
         .iter()
         .map(|c| CaseSummaryView::from(c).judged_at(&as_of))
         .collect();
-    let clock = if filter.as_of_ms.is_some() {
-        "given by --as-of"
-    } else {
-        "now by the node's clock"
-    };
+    let clock = deadline_clock(filter.as_of_ms);
     if format.json() {
         print_json(&cases)?;
         return Ok(Outcome::Done);
@@ -276,6 +272,15 @@ pub async fn list(
     println!("Deadlines as of {as_of} ({clock}).");
     println!("`rogatory case show CASE_ID` shows a case's whole thread.");
     Ok(Outcome::Done)
+}
+
+/// Which clock deadlines were judged by, for the line that says so.
+fn deadline_clock(as_of_ms: Option<i64>) -> &'static str {
+    if as_of_ms.is_some() {
+        "given by --as-of"
+    } else {
+        "now by the node's clock"
+    }
 }
 
 /// The time deadlines were judged against: to the minute, or to the millisecond when it is not
@@ -343,7 +348,8 @@ pub struct CaseView {
 }
 
 impl CaseView {
-    fn from_thread(thread: &CaseThread) -> Self {
+    /// `as_of_ms`: the `--as-of` the thread was asked for, if any.
+    fn from_thread(thread: &CaseThread, as_of_ms: Option<i64>) -> Self {
         // Delivery reports say who received what; they show in `parties`, not as events.
         let timeline = thread
             .messages
@@ -440,7 +446,7 @@ impl CaseView {
         Self {
             case_id: thread.case_id.clone(),
             deadlines_as_of: as_of_text(thread.now_ms),
-            deadlines_clock: "now by the node's clock",
+            deadlines_clock: deadline_clock(as_of_ms),
             requests: thread.requests.iter().map(CaseRequestView::from).collect(),
             timeline,
         }
@@ -567,10 +573,7 @@ pub async fn show(
     as_of_ms: Option<i64>,
     format: Format,
 ) -> anyhow::Result<Outcome> {
-    let mut view = CaseView::from_thread(&fetch(target, case_id, as_of_ms).await?);
-    if as_of_ms.is_some() {
-        view.deadlines_clock = "given by --as-of";
-    }
+    let view = CaseView::from_thread(&fetch(target, case_id, as_of_ms).await?, as_of_ms);
     if format.json() {
         print_json(&view)?;
     } else {

@@ -184,6 +184,14 @@ fn unstored(refusal: Refusal) -> Status {
     }
 }
 
+/// The time deadlines are judged against: `as_of_ms` if the caller gave one, else now.
+fn judged_at(as_of_ms: i64) -> i64 {
+    match as_of_ms {
+        0 => crate::now_ms(),
+        at => at,
+    }
+}
+
 fn cosigners(node: &Node, note: &str) -> Vec<String> {
     let Ok(parsed) = rogatory_proto::note::Note::parse(note) else {
         return Vec::new();
@@ -673,10 +681,7 @@ impl Operator for OperatorService {
                 n => n.min(MAX_LIST_LIMIT),
             },
         };
-        let now_ms = match request.as_of_ms {
-            0 => crate::now_ms(),
-            at => at,
-        };
+        let now_ms = judged_at(request.as_of_ms);
         let store = Arc::clone(&self.node.store);
         let policy = self.node.config.deadlines;
         let cases = tokio::task::spawn_blocking(move || {
@@ -718,10 +723,7 @@ impl Operator for OperatorService {
     ) -> Result<Response<CaseThread>, Status> {
         self.reader(&request)?;
         let ShowCaseRequest { case_id, as_of_ms } = request.into_inner();
-        let now_ms = match as_of_ms {
-            0 => crate::now_ms(),
-            at => at,
-        };
+        let now_ms = judged_at(as_of_ms);
         if case_id.is_empty() {
             return Err(Status::invalid_argument("give the case id to show"));
         }
