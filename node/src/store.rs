@@ -17,15 +17,18 @@
 //! (submitting, receiving, recording a receipt) use [`Store::write_grouped`]. If a commit fails
 //! the log head is in doubt, and the store refuses every later write until the node restarts.
 //!
-//! A write is not durable until [`Store::make_durable`] returns. sled's `flush()` alone does not
-//! reach the disk on Linux (sled issue #1452), so that call flushes and then fsyncs the database
-//! files and directory. Concurrent callers share one flush and fsync (group commit).
+//! A batch is durable once committed: the committer flushes sled and fsyncs the database
+//! files and directory after every group commit, before it tells the writers (sled's
+//! `flush()` alone does not reach the disk on Linux, sled issue #1452). One fsync therefore
+//! covers every batch of the group, and batches prepared during an fsync form the next group:
+//! the slower the disk, the larger the groups. If the fsync fails, what was committed may not
+//! be on disk, and the store fails as after a failed commit. [`Store::make_durable`] is the
+//! point where callers that acknowledge something confirm it.
 //!
 //! What a write costs is mostly sled's I/O, and most of it comes after [`Store::write`] returns:
 //! sled seals its I/O buffer before and after each transaction's batch marker and writes the
 //! two small buffers from its own I/O threads (each a `pwrite` and a waiting `sync_file_range`).
-//! A burst of writes therefore leaves I/O queued that the next flush waits for, and a timing of
-//! `write` alone says little: measure up to the flush (`tests/benches/audit.rs` does).
+//! The fewer transactions, the less of it: hence one transaction and one fsync per group.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -333,11 +336,6 @@ pub struct Store {
     writes: Arc<Writes>,
     /// The thread that commits prepared batches to sled; joined when the store is dropped.
     committer: Option<std::thread::JoinHandle<()>>,
-    /// Number of commits (sled transactions) known to be on disk.
-    synced: AtomicU64,
-    /// Held by the one caller flushing and fsyncing; the others wait for `synced_watch`.
-    sync_lock: tokio::sync::Mutex<()>,
-    synced_watch: tokio::sync::watch::Sender<u64>,
 }
 
 /// A batch prepared by a writer, waiting for the committer.
@@ -367,6 +365,8 @@ struct Writes {
     progress: tokio::sync::watch::Sender<Progress>,
     /// Number of commits (sled transactions) made so far.
     commits: AtomicU64,
+    /// Number of those flushed and fsynced.
+    syncs: AtomicU64,
 }
 
 #[derive(Debug)]
@@ -413,9 +413,11 @@ fn wait_done<'a>(
     }
 }
 
-/// The trees a commit writes.
+/// The trees a commit writes, and what it syncs.
 #[derive(Clone)]
 struct Trees {
+    db: sled::Db,
+    path: PathBuf,
     log: sled::Tree,
     messages: sled::Tree,
     queue: sled::Tree,
@@ -563,6 +565,8 @@ impl Store {
             .open()
             .map_err(open_error)?;
         let trees = Trees {
+            db: db.clone(),
+            path: path.to_owned(),
             log: db.open_tree(LOG_TREE).map_err(open_error)?,
             messages: db.open_tree(MESSAGES_TREE).map_err(open_error)?,
             meta: db.open_tree(META_TREE).map_err(open_error)?,
@@ -587,6 +591,7 @@ impl Store {
                 failed: false,
             }),
             commits: AtomicU64::new(0),
+            syncs: AtomicU64::new(0),
         });
         let mut store = Self {
             log: trees.log.clone(),
@@ -598,9 +603,6 @@ impl Store {
             path: path.to_owned(),
             writes: Arc::clone(&writes),
             committer: None,
-            synced: AtomicU64::new(0),
-            sync_lock: tokio::sync::Mutex::new(()),
-            synced_watch: tokio::sync::watch::Sender::new(0),
         };
         store.check_head()?;
         store.build_case_index()?;
@@ -746,8 +748,8 @@ impl Store {
     /// Prepares a batch with `f` and commits it, atomically and after every batch prepared
     /// before it. Exclusive: `f` runs once every earlier batch is committed, so it may read
     /// anything through the store (checkpoints, Merkle roots), not only through the batch. The
-    /// changes are visible when this returns, durable only after [`Store::make_durable`]. It
-    /// blocks the calling thread until committed; the busy paths use [`Store::write_grouped`].
+    /// changes are visible and on disk when this returns. It blocks the calling thread until
+    /// committed; the busy paths use [`Store::write_grouped`].
     pub fn write<T, E>(&self, f: impl FnOnce(&mut Batch<'_>) -> Result<T, E>) -> Result<T, E>
     where
         E: From<StoreError>,
@@ -883,40 +885,12 @@ impl Store {
         result
     }
 
-    /// Returns once every batch committed before the call is on disk. Concurrent callers share
-    /// one flush and fsync: one of them syncs, the others wait for its result and sync again
-    /// only if it did not cover their batch.
+    /// Confirms that every batch committed before the call is on disk, which the committer
+    /// ensures before it reports a commit; fails if the store could not ensure it.
     pub async fn make_durable(self: &Arc<Self>) -> Result<(), StoreError> {
-        let target = self.writes.commits.load(Ordering::SeqCst);
-        let mut synced = self.synced_watch.subscribe();
-        loop {
-            if self.synced.load(Ordering::SeqCst) >= target {
-                return Ok(());
-            }
-            if let Ok(syncing) = self.sync_lock.try_lock() {
-                if self.synced.load(Ordering::SeqCst) >= target {
-                    return Ok(());
-                }
-                // Everything committed up to here is covered by the flush below.
-                let covered = self.writes.commits.load(Ordering::SeqCst);
-                let store = Arc::clone(self);
-                let result = tokio::task::spawn_blocking(move || store.flush_and_fsync())
-                    .await
-                    .map_err(|e| StoreError::Task(e.to_string()))
-                    .and_then(|synced| synced);
-                if result.is_ok() {
-                    self.synced.fetch_max(covered, Ordering::SeqCst);
-                }
-                // Released before the waiters wake, so one of them can take it at once; woken
-                // either way: after an error they try for themselves.
-                drop(syncing);
-                self.synced_watch
-                    .send_replace(self.synced.load(Ordering::SeqCst));
-                return result;
-            }
-            if synced.changed().await.is_err() {
-                return Err(StoreError::Task("the store closed while syncing".into()));
-            }
+        match &lock_state(&self.writes).failed {
+            Some(reason) => Err(StoreError::Failed(reason.clone())),
+            None => Ok(()),
         }
     }
 
@@ -1381,7 +1355,8 @@ impl Store {
 }
 
 /// The committer thread: commits whatever batches are prepared, oldest first, one sled
-/// transaction per round, until the store is dropped and nothing is left to commit.
+/// transaction and one flush and fsync per round, until the store is dropped and nothing is
+/// left to commit.
 fn commit_loop(writes: &Writes, trees: &Trees) {
     loop {
         let group: Vec<Arc<Prepared>> = {
@@ -1397,19 +1372,24 @@ fn commit_loop(writes: &Writes, trees: &Trees) {
             }
             state.queue.iter().take(MAX_GROUP).cloned().collect()
         };
-        let result = commit_group(trees, &group);
+        let result = commit_group(trees, &group).and_then(|()| {
+            writes.commits.fetch_add(1, Ordering::SeqCst);
+            trees.db.flush()?;
+            fsync_tree(&trees.path)?;
+            writes.syncs.fetch_add(1, Ordering::SeqCst);
+            Ok(())
+        });
         let mut state = lock_state(writes);
         match result {
             Ok(()) => {
-                writes.commits.fetch_add(1, Ordering::SeqCst);
                 state.queue.drain(..group.len());
                 state.committed = group.last().map_or(state.committed, |p| p.seq);
             }
             Err(error) => {
                 tracing::error!(
                     %error,
-                    "cannot commit to the store; it refuses every further write until the \
-                     node is restarted"
+                    "cannot commit to the store, or make a commit durable; it refuses every \
+                     further write until the node is restarted"
                 );
                 state.failed = Some(error.to_string());
                 state.queue.clear();
@@ -1745,7 +1725,8 @@ mod tests {
             .expect("every writer finished");
         let commits = store.writes.commits.load(Ordering::SeqCst);
         assert!(commits <= 640, "{commits} commits for 640 batches");
-        assert!(store.synced.load(Ordering::SeqCst) >= commits);
+        // Every commit was flushed and fsynced before its writers heard of it.
+        assert_eq!(store.writes.syncs.load(Ordering::SeqCst), commits);
         drop(store);
         // Reopening checks the recorded head against the last entry; the chain is whole.
         let store = Store::open(dir.path()).expect("reopen");
