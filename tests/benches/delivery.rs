@@ -1,8 +1,9 @@
 //! Delivery benchmark: what a pair of Rogatory nodes sustains on this machine, next to what the
 //! same transport and the same cryptography cost on their own.
 //!
-//! One run measures, on two in-process nodes `tm` → `de` with real keys, mutual TLS 1.3 and
-//! sled stores in a temporary directory:
+//! One run measures, on two `rogatoryd` processes `tm` → `de` (as deployed: one process per
+//! country, so neither shares the other's threads or sled's process-wide locks) with real
+//! keys, mutual TLS 1.3 and sled stores in a temporary directory:
 //! 1. **End-to-end throughput**: K contact points each submit ~4 KiB requests back to back
 //!    through `Operator.SubmitRequest` on `tm`, each in its own case (a case's messages go one
 //!    at a time). `tm` signs and durably logs the message, delivers it over mTLS; `de` verifies,
@@ -17,7 +18,8 @@
 //! 4. **Baseline (b), the cryptography alone**: per message sign, verify, hash, sign a receipt
 //!    and verify it, on every core, no network, no storage.
 //!
-//! Everything shares this machine's cores: the nodes, the clients and the load generator. The
+//! Everything shares this machine's cores: the nodes, the clients and the load generator (this
+//! process, which also serves baseline (a)). The
 //! ratios say how much of the transport's and the cryptography's capacity the full path keeps;
 //! the rest goes to storage (three group-committed durability points per message, each a sled
 //! flush and an fsync of every store file), scheduling and copies. The report also prints what
@@ -244,11 +246,12 @@ struct ClosedLoopResult {
     recipient_rate: Option<f64>,
     latency: Stats,
     failures: Failures,
-    /// CPU used outside this process meanwhile, in cores: other processes, kernel threads
-    /// (some of them doing our I/O), hypervisor steal.
+    /// CPU used outside the benchmark and its nodes meanwhile, in cores: other processes,
+    /// kernel threads (some of them doing our I/O), hypervisor steal.
     elsewhere: Option<f64>,
-    /// CPU this process used meanwhile, in cores. Divided by the throughput it is the CPU
-    /// one message costs, which a busy machine disturbs much less than the throughput.
+    /// CPU the benchmark and its nodes used meanwhile, in cores. Divided by the throughput it
+    /// is the CPU one message costs, which a busy machine disturbs much less than the
+    /// throughput.
     own_cores: Option<f64>,
 }
 
@@ -316,7 +319,18 @@ struct Backlog {
 }
 
 async fn run(settings: &Settings) -> Result<Report> {
-    let mut federation = Federation::start(&[SENDER, RECIPIENT]).await?;
+    let mut federation = Federation::create(&[SENDER, RECIPIENT])?;
+    let mut processes = vec![std::process::id()];
+    for id in [SENDER, RECIPIENT] {
+        federation.spawn_process(id, &[]).await?;
+        processes.extend(
+            federation
+                .node(id)?
+                .process
+                .as_ref()
+                .and_then(tokio::process::Child::id),
+        );
+    }
     let machine = machine_info(federation.root.path());
     eprintln!(
         "delivery bench: {} mode, {:?} warm-up + {:?} per scenario",
@@ -344,7 +358,7 @@ async fn run(settings: &Settings) -> Result<Report> {
     );
 
     eprintln!("delivery bench: baseline (b), cryptography on every core");
-    let meter = CpuMeter::start();
+    let meter = CpuMeter::start(&processes);
     let mut crypto = crypto_baseline(&federation, &sent, settings)?;
     crypto.elsewhere = meter.elsewhere();
     eprintln!(
@@ -355,7 +369,7 @@ async fn run(settings: &Settings) -> Result<Report> {
     let mut transport = Vec::new();
     for &k in &settings.concurrency {
         eprintln!("delivery bench: baseline (a), plain mTLS unary calls, K={k}");
-        let meter = CpuMeter::start();
+        let meter = CpuMeter::start(&processes);
         let mut result = transport_baseline(&federation, &sent, k, settings).await?;
         result.elsewhere = meter.elsewhere();
         result.own_cores = meter.own_cores();
@@ -366,7 +380,7 @@ async fn run(settings: &Settings) -> Result<Report> {
     let mut rogatory = Vec::new();
     for &k in &settings.concurrency {
         eprintln!("delivery bench: Rogatory end-to-end, K={k}");
-        let meter = CpuMeter::start();
+        let meter = CpuMeter::start(&processes);
         let mut result = end_to_end_throughput(&federation, &request, k, settings).await?;
         result.elsewhere = meter.elsewhere();
         result.own_cores = meter.own_cores();
@@ -378,7 +392,7 @@ async fn run(settings: &Settings) -> Result<Report> {
     }
 
     eprintln!("delivery bench: fixed load, {OFFERED_RATE} msgs/s offered over {LOAD_CASES} cases");
-    let meter = CpuMeter::start();
+    let meter = CpuMeter::start(&processes);
     let mut fixed_load = fixed_load(&federation, &request, settings).await?;
     fixed_load.elsewhere = meter.elsewhere();
     eprintln!(
@@ -908,9 +922,11 @@ fn crypto_round(
 /// (say, a build) or to the hypervisor (steal). On a small shared machine that decides whether
 /// a number means anything.
 #[derive(Debug, Clone, Copy)]
-struct CpuMeter {
+struct CpuMeter<'a> {
     started: std::time::Instant,
-    /// Busy and stolen time of the whole machine, and this process's time, in clock ticks.
+    /// This process and the node processes it started.
+    processes: &'a [u32],
+    /// Busy and stolen time of the whole machine, and the time of `processes`, in clock ticks.
     machine_ticks: Option<u64>,
     own_ticks: Option<u64>,
 }
@@ -918,25 +934,27 @@ struct CpuMeter {
 /// Linux reports CPU times in `USER_HZ` ticks, 100 per second on every mainstream platform.
 const TICKS_PER_SECOND: f64 = 100.0;
 
-impl CpuMeter {
-    fn start() -> Self {
+impl<'a> CpuMeter<'a> {
+    fn start(processes: &'a [u32]) -> Self {
         Self {
             started: std::time::Instant::now(),
+            processes,
             machine_ticks: machine_busy_ticks(),
-            own_ticks: own_ticks(),
+            own_ticks: own_ticks(processes),
         }
     }
 
-    /// Cores' worth of CPU this process used since the start (`None` without /proc).
+    /// Cores' worth of CPU the benchmark's processes used since the start (`None` without
+    /// /proc).
     fn own_cores(&self) -> Option<f64> {
-        let own = own_ticks()?.checked_sub(self.own_ticks?)?;
+        let own = own_ticks(self.processes)?.checked_sub(self.own_ticks?)?;
         Some(own as f64 / TICKS_PER_SECOND / self.started.elapsed().as_secs_f64())
     }
 
     /// Cores' worth of CPU used elsewhere since the start (`None` without /proc).
     fn elsewhere(&self) -> Option<f64> {
         let machine = machine_busy_ticks()?.checked_sub(self.machine_ticks?)?;
-        let own = own_ticks()?.checked_sub(self.own_ticks?)?;
+        let own = own_ticks(self.processes)?.checked_sub(self.own_ticks?)?;
         let seconds = self.started.elapsed().as_secs_f64();
         Some(machine.saturating_sub(own) as f64 / TICKS_PER_SECOND / seconds)
     }
@@ -960,14 +978,17 @@ fn machine_busy_ticks() -> Option<u64> {
     Some(user + nice + system + irq + softirq + steal)
 }
 
-/// utime + stime of this process (all its threads), from /proc/self/stat.
-fn own_ticks() -> Option<u64> {
-    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
-    // The command name may contain spaces; the fields after it start with the state (field 3).
-    let fields: Vec<&str> = stat.rsplit_once(')')?.1.split_whitespace().collect();
-    let utime: u64 = fields.get(11)?.parse().ok()?;
-    let stime: u64 = fields.get(12)?.parse().ok()?;
-    Some(utime + stime)
+/// utime + stime of `processes` (all their threads), from /proc/PID/stat.
+fn own_ticks(processes: &[u32]) -> Option<u64> {
+    processes.iter().try_fold(0, |sum, pid| {
+        let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+        // The command name may contain spaces; the fields after it start with the state
+        // (field 3).
+        let fields: Vec<&str> = stat.rsplit_once(')')?.1.split_whitespace().collect();
+        let utime: u64 = fields.get(11)?.parse().ok()?;
+        let stime: u64 = fields.get(12)?.parse().ok()?;
+        Some(sum + utime + stime)
+    })
 }
 
 fn machine_info(store_dir: &Path) -> MachineInfo {
@@ -1146,9 +1167,10 @@ impl Report {
         println!(
             "(msgs/s: DELIVERED answers in the window; recv/s: messages the recipient logged in \
              the window; latency: the call's round trip; elsewhere: cores used meanwhile outside \
-             this process: other processes, kernel threads (including the I/O done for our \
-             fsyncs), hypervisor steal; cpu us/msg: this process's CPU time per message, both \
-             nodes and the clients together, which a busy machine disturbs far less)"
+             the benchmark and its two node processes: other processes, kernel threads \
+             (including the I/O done for our fsyncs), hypervisor steal; cpu us/msg: CPU time \
+             per message of the benchmark and both nodes together, which a busy machine \
+             disturbs far less)"
         );
         let load = &self.fixed_load;
         println!();
@@ -1192,8 +1214,8 @@ impl Report {
             .fold(0.0_f64, f64::max);
         if busiest > DISTURBED_CORES {
             println!(
-                "WARNING: up to {busiest:.2} cores were busy outside this process during a \
-                 scenario; unless that was kernel I/O on our behalf, those numbers are disturbed"
+                "WARNING: up to {busiest:.2} cores were busy outside the benchmark's processes \
+                 during a scenario; unless that was kernel I/O on our behalf, those numbers are disturbed"
             );
         }
 
