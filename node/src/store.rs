@@ -18,8 +18,9 @@
 //! the log head is in doubt, and the store refuses every later write until the node restarts.
 //!
 //! A batch is durable once committed: the committer flushes sled and fsyncs the database
-//! files and directory after every group commit, before it tells the writers (sled's
-//! `flush()` alone does not reach the disk on Linux, sled issue #1452). One fsync therefore
+//! after every group commit, before it tells the writers (sled's `flush()` alone does not
+//! reach the disk on Linux, sled issue #1452): sled's log file, and every file and directory
+//! of the store whenever more than the log changed ([`SyncedFiles`]). One fsync therefore
 //! covers every batch of the group, and batches prepared during an fsync form the next group:
 //! the slower the disk, the larger the groups. If the fsync fails, what was committed may not
 //! be on disk, and the store fails as after a failed commit. [`Store::make_durable`] is the
@@ -1358,6 +1359,7 @@ impl Store {
 /// transaction and one flush and fsync per round, until the store is dropped and nothing is
 /// left to commit.
 fn commit_loop(writes: &Writes, trees: &Trees) {
+    let mut synced = SyncedFiles::default();
     loop {
         let group: Vec<Arc<Prepared>> = {
             let mut state = lock_state(writes);
@@ -1375,7 +1377,7 @@ fn commit_loop(writes: &Writes, trees: &Trees) {
         let result = commit_group(trees, &group).and_then(|()| {
             writes.commits.fetch_add(1, Ordering::SeqCst);
             trees.db.flush()?;
-            fsync_tree(&trees.path)?;
+            synced.sync(&trees.path)?;
             writes.syncs.fetch_add(1, Ordering::SeqCst);
             Ok(())
         });
@@ -1462,6 +1464,88 @@ fn commit_group(trees: &Trees, group: &[Arc<Prepared>]) -> Result<(), StoreError
             TransactionError::Storage(e) => StoreError::Engine(e),
             TransactionError::Abort(()) => StoreError::Task("transaction aborted".into()),
         })
+}
+
+/// What the committer last made durable, so that a commit fsyncs only what sled changed.
+///
+/// Sled rewrites one file in place, its log (`db`); everything else it writes once under a new
+/// name (its config, snapshots, blobs) and later deletes. So a commit fsyncs the log alone
+/// while the listing of the store (names, sizes, modification times) is the one last synced,
+/// and the whole tree, directories included, when it is not. Each fsync is a round trip to the
+/// disk even for a file with nothing to write, which is what this saves.
+#[derive(Default)]
+struct SyncedFiles {
+    /// The store's log file, kept open; `None` until the first full sync.
+    log: Option<std::fs::File>,
+    /// The listing as it was just before the last full sync.
+    listing: Listing,
+}
+
+/// Paths with their sizes and modification times.
+type Listing = Vec<(PathBuf, u64, Option<std::time::SystemTime>)>;
+
+/// What one commit's sync covered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Synced {
+    /// Sled's log file alone: nothing else changed since the last full sync.
+    Log,
+    /// Every file and directory of the store.
+    Everything,
+}
+
+impl SyncedFiles {
+    fn sync(&mut self, path: &Path) -> Result<Synced, StoreError> {
+        let listing = list_files(path)?;
+        let log_path = path.join(SLED_LOG_FILE);
+        let sync_error = |source| StoreError::Sync {
+            path: log_path.clone(),
+            source,
+        };
+        if let Some(log) = &self.log
+            && listing == self.listing
+        {
+            log.sync_data().map_err(sync_error)?;
+            return Ok(Synced::Log);
+        }
+        fsync_tree(path)?;
+        self.log = Some(std::fs::File::open(&log_path).map_err(sync_error)?);
+        self.listing = listing;
+        Ok(Synced::Everything)
+    }
+}
+
+/// The file in which sled keeps its log (the only one it rewrites in place).
+const SLED_LOG_FILE: &str = "db";
+
+/// Every file and directory under `path`, sorted, with its size and modification time (but
+/// sled's log file with neither).
+fn list_files(path: &Path) -> Result<Listing, StoreError> {
+    let log = path.join(SLED_LOG_FILE);
+    let mut listing = Vec::new();
+    let mut pending = vec![path.to_owned()];
+    while let Some(directory) = pending.pop() {
+        let sync_error = |path: &Path, source| StoreError::Sync {
+            path: path.to_owned(),
+            source,
+        };
+        let entries = std::fs::read_dir(&directory).map_err(|e| sync_error(&directory, e))?;
+        for entry in entries {
+            let entry = entry.map_err(|e| sync_error(&directory, e))?;
+            let metadata = entry.metadata().map_err(|e| sync_error(&entry.path(), e))?;
+            if metadata.is_dir() {
+                pending.push(entry.path());
+            }
+            let path = entry.path();
+            if path == log {
+                // Written at every commit: only its presence says anything.
+                listing.push((path, 0, None));
+            } else {
+                listing.push((path, metadata.len(), metadata.modified().ok()));
+            }
+        }
+    }
+    listing.sort();
+    Ok(listing)
 }
 
 fn fsync_tree(path: &Path) -> Result<(), StoreError> {
@@ -1693,6 +1777,35 @@ mod tests {
         assert!(store.messages.get("m1").expect("raw").expect("raw").len() < 64);
         assert_eq!(store.log_len().expect("len"), 1);
         assert!(store.queued_for("de", None, 10).expect("queue").is_empty());
+    }
+
+    #[test]
+    fn a_commit_syncs_the_whole_store_only_when_more_than_the_log_changed() {
+        use std::io::Write;
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path();
+        let log = path.join(SLED_LOG_FILE);
+        std::fs::write(&log, b"first commit").expect("write");
+        std::fs::create_dir(path.join("blobs")).expect("mkdir");
+        let mut synced = SyncedFiles::default();
+        assert_eq!(synced.sync(path).expect("sync"), Synced::Everything);
+        // Sled's log grows at every commit: it alone is synced.
+        std::fs::OpenOptions::new()
+            .append(true)
+            .open(&log)
+            .and_then(|mut file| file.write_all(b"second commit"))
+            .expect("append");
+        assert_eq!(synced.sync(path).expect("sync"), Synced::Log);
+        // A new file (a blob, a snapshot) makes the next commit sync everything, once.
+        std::fs::write(path.join("blobs").join("1"), b"blob").expect("write");
+        assert_eq!(synced.sync(path).expect("sync"), Synced::Everything);
+        assert_eq!(synced.sync(path).expect("sync"), Synced::Log);
+        // So does any other file that changed, or went.
+        std::fs::write(path.join("blobs").join("1"), b"a longer blob").expect("write");
+        assert_eq!(synced.sync(path).expect("sync"), Synced::Everything);
+        std::fs::remove_file(path.join("blobs").join("1")).expect("remove");
+        assert_eq!(synced.sync(path).expect("sync"), Synced::Everything);
+        assert_eq!(synced.sync(path).expect("sync"), Synced::Log);
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
