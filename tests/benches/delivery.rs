@@ -22,7 +22,7 @@
 //! process, which also serves baseline (a)). The
 //! ratios say how much of the transport's and the cryptography's capacity the full path keeps;
 //! the rest goes to storage (three group-committed durability points per message, each a sled
-//! flush and an fsync of every store file), scheduling and copies. The report also prints what
+//! transaction, a sled flush and an fsync), scheduling and copies. The report also prints what
 //! an fsync costs on this disk, and what the recipient logged, to tell slow answers from slow
 //! deliveries.
 //!
