@@ -41,7 +41,7 @@ use crate::config::NodeConfig;
 use crate::delivery::Outcome;
 use crate::node::Node;
 use crate::now_ms;
-use crate::store::StoreError;
+use crate::store::{CommitStats, StoreError};
 
 /// Scrapes served at once; more connections are closed unanswered (a scraper retries).
 const MAX_CONNECTIONS: usize = 16;
@@ -71,6 +71,11 @@ struct ReasonLabels {
 }
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct PhaseLabels {
+    phase: &'static str,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct CertificateLabels {
     certificate: String,
 }
@@ -82,6 +87,7 @@ struct BuildLabels {
 }
 
 type FloatGauge = Gauge<f64, std::sync::atomic::AtomicU64>;
+type FloatCounter = Counter<f64, std::sync::atomic::AtomicU64>;
 
 /// The node's metric families, registered once; cheap to update from any task.
 #[derive(Debug)]
@@ -101,6 +107,11 @@ pub struct Metrics {
     checkpoint_size: Gauge,
     checkpoint_age: FloatGauge,
     certificate_expiry: Family<CertificateLabels, FloatGauge>,
+    store_commits: Counter,
+    store_batches: Counter,
+    store_commit_seconds: Family<PhaseLabels, FloatCounter>,
+    /// Held while the store's counters catch up, so that two scrapes do not both add the gap.
+    mirroring: std::sync::Mutex<()>,
 }
 
 impl Metrics {
@@ -182,6 +193,24 @@ impl Metrics {
             "Days until a certificate this node loaded expires (negative: expired)",
             certificate_expiry.clone(),
         );
+        let store_commits = Counter::default();
+        registry.register(
+            "store_commits",
+            "Group commits of the store: each one sled transaction, flush and fsync",
+            store_commits.clone(),
+        );
+        let store_batches = Counter::default();
+        registry.register(
+            "store_batches_committed",
+            "Writes (batches) those group commits took",
+            store_batches.clone(),
+        );
+        let store_commit_seconds = Family::<PhaseLabels, FloatCounter>::default();
+        registry.register(
+            "store_commit_seconds",
+            "Time the store's committer spent committing, by phase (transaction, flush, fsync)",
+            store_commit_seconds.clone(),
+        );
         registry.register(
             "build",
             "The running rogatoryd: version and node id",
@@ -220,6 +249,10 @@ impl Metrics {
             checkpoint_size,
             checkpoint_age,
             certificate_expiry,
+            store_commits,
+            store_batches,
+            store_commit_seconds,
+            mirroring: std::sync::Mutex::new(()),
         }
     }
 
@@ -299,6 +332,7 @@ impl Metrics {
         self.log_entries.set(gauge_value(log_len));
         self.checkpoint_size.set(gauge_value(covered));
         self.checkpoint_age.set(age_ms as f64 / 1000.0);
+        self.mirror_commit_stats(store.commit_stats());
         for peer in &self.peers {
             let depth = store.queue_depth(peer)?;
             self.queue_depth
@@ -335,6 +369,32 @@ impl Metrics {
             }
         }
         Ok(())
+    }
+
+    /// Brings the store's counters up to the committer's totals (which only grow).
+    fn mirror_commit_stats(&self, stats: CommitStats) {
+        let _mirroring = self
+            .mirroring
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let catch_up = |counter: &Counter, total: u64| {
+            counter.inc_by(total.saturating_sub(counter.get()));
+        };
+        catch_up(&self.store_commits, stats.commits);
+        catch_up(&self.store_batches, stats.batches);
+        for (phase, total) in [
+            ("transaction", stats.transaction),
+            ("flush", stats.flush),
+            ("fsync", stats.fsync),
+        ] {
+            let counter = self
+                .store_commit_seconds
+                .get_or_create(&PhaseLabels { phase });
+            let behind = total.as_secs_f64() - counter.get();
+            if behind > 0.0 {
+                counter.inc_by(behind);
+            }
+        }
     }
 
     /// Everything, in the Prometheus text exposition format (version 0.0.4).
@@ -518,6 +578,35 @@ mod tests {
             assert!(text.contains(line), "missing {line:?} in:\n{text}");
         }
         assert!(!text.contains("xx"), "{text}");
+    }
+
+    #[test]
+    fn store_counters_follow_the_committer_totals() {
+        let metrics = Metrics::new(&config());
+        let mut stats = CommitStats {
+            commits: 3,
+            batches: 10,
+            transaction: Duration::from_millis(1500),
+            flush: Duration::from_millis(250),
+            fsync: Duration::from_millis(500),
+        };
+        metrics.mirror_commit_stats(stats);
+        // A second scrape with nothing new adds nothing; with more, only the difference.
+        metrics.mirror_commit_stats(stats);
+        stats.commits = 5;
+        stats.batches = 30;
+        stats.fsync = Duration::from_millis(2500);
+        metrics.mirror_commit_stats(stats);
+        let text = metrics.encode().expect("encode");
+        for line in [
+            "rogatory_store_commits_total 5",
+            "rogatory_store_batches_committed_total 30",
+            "rogatory_store_commit_seconds_total{phase=\"transaction\"} 1.5",
+            "rogatory_store_commit_seconds_total{phase=\"flush\"} 0.25",
+            "rogatory_store_commit_seconds_total{phase=\"fsync\"} 2.5",
+        ] {
+            assert!(text.contains(line), "missing {line:?} in:\n{text}");
+        }
     }
 
     #[test]

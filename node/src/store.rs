@@ -34,6 +34,7 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
 
 use std::collections::{HashMap, VecDeque};
 
@@ -339,6 +340,19 @@ pub struct Store {
     committer: Option<std::thread::JoinHandle<()>>,
 }
 
+/// Totals of the committer's work: how many group commits, how many batches they took, and the
+/// time spent in each phase (sled's transaction, sled's flush, the fsync). The phases' time per
+/// second of wall time is how busy the committer is: near one second per second, it is what
+/// limits how fast the node writes.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct CommitStats {
+    pub commits: u64,
+    pub batches: u64,
+    pub transaction: Duration,
+    pub flush: Duration,
+    pub fsync: Duration,
+}
+
 /// A batch prepared by a writer, waiting for the committer.
 #[derive(Debug, Default)]
 pub struct Prepared {
@@ -366,6 +380,12 @@ struct Writes {
     progress: tokio::sync::watch::Sender<Progress>,
     /// Number of commits (sled transactions) made so far.
     commits: AtomicU64,
+    /// Number of batches those commits took.
+    batches: AtomicU64,
+    /// Nanoseconds the committer spent in each phase of its commits so far.
+    transaction_ns: AtomicU64,
+    flush_ns: AtomicU64,
+    fsync_ns: AtomicU64,
     /// Number of those flushed and fsynced.
     syncs: AtomicU64,
 }
@@ -592,6 +612,10 @@ impl Store {
                 failed: false,
             }),
             commits: AtomicU64::new(0),
+            batches: AtomicU64::new(0),
+            transaction_ns: AtomicU64::new(0),
+            flush_ns: AtomicU64::new(0),
+            fsync_ns: AtomicU64::new(0),
             syncs: AtomicU64::new(0),
         });
         let mut store = Self {
@@ -892,6 +916,18 @@ impl Store {
         match &lock_state(&self.writes).failed {
             Some(reason) => Err(StoreError::Failed(reason.clone())),
             None => Ok(()),
+        }
+    }
+
+    /// What the committer has done since the store was opened.
+    pub fn commit_stats(&self) -> CommitStats {
+        let load = |counter: &AtomicU64| counter.load(Ordering::Relaxed);
+        CommitStats {
+            commits: load(&self.writes.commits),
+            batches: load(&self.writes.batches),
+            transaction: Duration::from_nanos(load(&self.writes.transaction_ns)),
+            flush: Duration::from_nanos(load(&self.writes.flush_ns)),
+            fsync: Duration::from_nanos(load(&self.writes.fsync_ns)),
         }
     }
 
@@ -1374,10 +1410,22 @@ fn commit_loop(writes: &Writes, trees: &Trees) {
             }
             state.queue.iter().take(MAX_GROUP).cloned().collect()
         };
+        let timed = |phase: &AtomicU64, started: Instant| {
+            let nanos = u64::try_from(started.elapsed().as_nanos()).unwrap_or(u64::MAX);
+            phase.fetch_add(nanos, Ordering::Relaxed);
+            Instant::now()
+        };
+        let started = Instant::now();
         let result = commit_group(trees, &group).and_then(|()| {
+            let flushing = timed(&writes.transaction_ns, started);
             writes.commits.fetch_add(1, Ordering::SeqCst);
+            writes
+                .batches
+                .fetch_add(group.len() as u64, Ordering::Relaxed);
             trees.db.flush()?;
+            let syncing = timed(&writes.flush_ns, flushing);
             synced.sync(&trees.path)?;
+            timed(&writes.fsync_ns, syncing);
             writes.syncs.fetch_add(1, Ordering::SeqCst);
             Ok(())
         });
@@ -1840,6 +1888,10 @@ mod tests {
         assert!(commits <= 640, "{commits} commits for 640 batches");
         // Every commit was flushed and fsynced before its writers heard of it.
         assert_eq!(store.writes.syncs.load(Ordering::SeqCst), commits);
+        let stats = store.commit_stats();
+        assert_eq!((stats.commits, stats.batches), (commits, 640));
+        assert!(stats.transaction > Duration::ZERO && stats.flush > Duration::ZERO);
+        assert!(stats.fsync > Duration::ZERO, "{stats:?}");
         drop(store);
         // Reopening checks the recorded head against the last entry; the chain is whole.
         let store = Store::open(dir.path()).expect("reopen");

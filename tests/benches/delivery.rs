@@ -48,7 +48,7 @@ use rogatory_proto::v1::{
     HeldCheckpointResponse, IdentityRequest, ListPeersRequest, MessageRecord, MlaRequest, Receipt,
     SignedEnvelope, SubmitRequestRequest, WitnessRequest, WitnessResponse, envelope,
 };
-use rogatory_tests::{Federation, TIMEOUT, sample_request};
+use rogatory_tests::{Federation, TIMEOUT, free_port, http_get, sample_request};
 use tokio::net::TcpListener;
 use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
@@ -253,6 +253,43 @@ struct ClosedLoopResult {
     /// is the CPU one message costs, which a busy machine disturbs much less than the
     /// throughput.
     own_cores: Option<f64>,
+    /// What each node's store committer did in the window (Rogatory only).
+    committers: Vec<CommitterLoad>,
+}
+
+/// What one node's store committer did in a window, from its metrics: group commits per
+/// second, writes per commit, and the share of wall time spent in each phase of a commit.
+#[derive(Debug, Clone)]
+struct CommitterLoad {
+    node: String,
+    commits_per_second: f64,
+    writes_per_commit: f64,
+    transaction: f64,
+    flush: f64,
+    fsync: f64,
+}
+
+impl CommitterLoad {
+    fn busy(&self) -> f64 {
+        self.transaction + self.flush + self.fsync
+    }
+}
+
+impl std::fmt::Display for CommitterLoad {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{} {:.0} commits/s x {:.1} writes, busy {:.0}% (transaction {:.0}%, flush {:.0}%, \
+             fsync {:.0}%)",
+            self.node,
+            self.commits_per_second,
+            self.writes_per_commit,
+            self.busy() * 100.0,
+            self.transaction * 100.0,
+            self.flush * 100.0,
+            self.fsync * 100.0
+        )
+    }
 }
 
 /// The open-loop scenario at a fixed offered rate.
@@ -275,6 +312,7 @@ struct OpenLoopResult {
     issue_lag: Stats,
     failures: Failures,
     elsewhere: Option<f64>,
+    committers: Vec<CommitterLoad>,
 }
 
 /// Baseline (b): the cryptography of one message on every core.
@@ -319,7 +357,17 @@ struct Backlog {
 }
 
 async fn run(settings: &Settings) -> Result<Report> {
-    let mut federation = Federation::create(&[SENDER, RECIPIENT])?;
+    // Each node serves its metrics on a loopback port, to show what its committer does.
+    let mut metrics = Vec::new();
+    for id in [SENDER, RECIPIENT] {
+        metrics.push((id.to_owned(), free_port()?));
+    }
+    let mut federation = Federation::create_with(&[SENDER, RECIPIENT], |id, mut text| {
+        if let Some((_, address)) = metrics.iter().find(|(node, _)| node == id) {
+            text.push_str(&format!("\n[metrics]\nlisten = \"{address}\"\n"));
+        }
+        text
+    })?;
     let mut processes = vec![std::process::id()];
     for id in [SENDER, RECIPIENT] {
         federation.spawn_process(id, &[]).await?;
@@ -381,7 +429,8 @@ async fn run(settings: &Settings) -> Result<Report> {
     for &k in &settings.concurrency {
         eprintln!("delivery bench: Rogatory end-to-end, K={k}");
         let meter = CpuMeter::start(&processes);
-        let mut result = end_to_end_throughput(&federation, &request, k, settings).await?;
+        let mut result =
+            end_to_end_throughput(&federation, &metrics, &request, k, settings).await?;
         result.elsewhere = meter.elsewhere();
         result.own_cores = meter.own_cores();
         eprintln!(
@@ -393,7 +442,7 @@ async fn run(settings: &Settings) -> Result<Report> {
 
     eprintln!("delivery bench: fixed load, {OFFERED_RATE} msgs/s offered over {LOAD_CASES} cases");
     let meter = CpuMeter::start(&processes);
-    let mut fixed_load = fixed_load(&federation, &request, settings).await?;
+    let mut fixed_load = fixed_load(&federation, &metrics, &request, settings).await?;
     fixed_load.elsewhere = meter.elsewhere();
     eprintln!(
         "  achieved {:.0} msgs/s, {} failures",
@@ -466,6 +515,61 @@ fn watch_recipient(
             / RECIPIENT_ENTRIES_PER_MESSAGE as f64
             / window.seconds())
     })
+}
+
+/// Scrapes each node's metrics at the start and the end of `window` and returns what its
+/// store committer did in between.
+fn watch_committers(
+    metrics: &[(String, SocketAddr)],
+    window: Window,
+) -> tokio::task::JoinHandle<Result<Vec<CommitterLoad>>> {
+    let metrics = metrics.to_vec();
+    tokio::spawn(async move {
+        let totals = async || -> Result<Vec<[f64; 5]>> {
+            let mut all = Vec::new();
+            for (_, address) in &metrics {
+                all.push(committer_totals(*address).await?);
+            }
+            Ok(all)
+        };
+        tokio::time::sleep_until(window.from).await;
+        let before = totals().await?;
+        tokio::time::sleep_until(window.to).await;
+        let after = totals().await?;
+        let seconds = window.seconds();
+        Ok(metrics
+            .iter()
+            .zip(before.iter().zip(&after))
+            .map(|((node, _), (before, after))| {
+                let delta = |i: usize| after[i] - before[i];
+                CommitterLoad {
+                    node: node.clone(),
+                    commits_per_second: delta(0) / seconds,
+                    writes_per_commit: delta(1) / delta(0).max(1.0),
+                    transaction: delta(2) / seconds,
+                    flush: delta(3) / seconds,
+                    fsync: delta(4) / seconds,
+                }
+            })
+            .collect())
+    })
+}
+
+/// A node's committer totals from its metrics: commits, batches, and seconds spent in
+/// transactions, flushes and fsyncs.
+async fn committer_totals(address: SocketAddr) -> Result<[f64; 5]> {
+    let scraped = http_get(address, "/metrics").await?;
+    let mut totals = [0.0; 5];
+    for (total, series) in totals.iter_mut().zip([
+        "rogatory_store_commits_total",
+        "rogatory_store_batches_committed_total",
+        "rogatory_store_commit_seconds_total{phase=\"transaction\"}",
+        "rogatory_store_commit_seconds_total{phase=\"flush\"}",
+        "rogatory_store_commit_seconds_total{phase=\"fsync\"}",
+    ]) {
+        *total = scraped.expect(series)?;
+    }
+    Ok(totals)
 }
 
 /// Case ids of one length, so that every scenario's envelopes have the same size.
@@ -575,6 +679,7 @@ where
         recipient_rate: None,
         elsewhere: None,
         own_cores: None,
+        committers: Vec::new(),
         latency: Stats::new(latencies),
         failures,
     })
@@ -583,6 +688,7 @@ where
 /// Scenario 1: K submitters, each with its own operator connection and its own case.
 async fn end_to_end_throughput(
     federation: &Federation,
+    metrics: &[(String, SocketAddr)],
     request: &MlaRequest,
     concurrency: usize,
     settings: &Settings,
@@ -599,14 +705,17 @@ async fn end_to_end_throughput(
     }
     let window = Window::starting_at(Instant::now(), settings);
     let watcher = watch_recipient(federation.operator(RECIPIENT).await?, window);
+    let committers = watch_committers(metrics, window);
     let mut result = closed_loop(workers, window).await?;
     result.recipient_rate = Some(watcher.await??);
+    result.committers = committers.await??;
     Ok(result)
 }
 
 /// Scenario 2: a fixed offered load, open loop, spread over [`LOAD_CASES`] cases.
 async fn fixed_load(
     federation: &Federation,
+    metrics: &[(String, SocketAddr)],
     request: &MlaRequest,
     settings: &Settings,
 ) -> Result<OpenLoopResult> {
@@ -621,6 +730,7 @@ async fn fixed_load(
     let total = u64::try_from((window.to - start).as_nanos())? / period_nanos;
     let outstanding = Arc::new(Semaphore::new(MAX_OUTSTANDING));
     let watcher = watch_recipient(federation.operator(RECIPIENT).await?, window);
+    let committers = watch_committers(metrics, window);
 
     struct Sample {
         scheduled: Instant,
@@ -697,6 +807,7 @@ async fn fixed_load(
         issue_lag: Stats::new(issue_lag),
         failures,
         elsewhere: None,
+        committers: committers.await??,
     })
 }
 
@@ -1204,6 +1315,27 @@ impl Report {
             load.failures.count,
             cores(load.elsewhere)
         );
+        println!();
+        println!(
+            "store committers (per node: group commits per second x writes per commit; share of \
+             wall time in sled's transaction, sled's flush and the fsync: near 100% busy, the \
+             committer sets the pace)"
+        );
+        let committers = |loads: &[CommitterLoad]| {
+            loads
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join("; ")
+        };
+        for result in &self.rogatory {
+            println!(
+                "  K={:<3}       {}",
+                result.concurrency,
+                committers(&result.committers)
+            );
+        }
+        println!("  fixed load  {}", committers(&load.committers));
         let busiest = self
             .rogatory
             .iter()

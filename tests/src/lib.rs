@@ -502,6 +502,65 @@ pub fn rogatoryd_binary() -> Result<PathBuf> {
         .map_err(|e| anyhow::anyhow!(e))
 }
 
+/// A response as a scraper sees it.
+#[derive(Debug)]
+pub struct Scraped {
+    pub status: u16,
+    pub content_type: String,
+    pub body: String,
+}
+
+impl Scraped {
+    /// The value of the sample named exactly `series` (name and labels as exposed).
+    pub fn value(&self, series: &str) -> Option<f64> {
+        self.body.lines().find_map(|line| {
+            let value = line.strip_prefix(series)?.strip_prefix(' ')?;
+            value.trim().parse().ok()
+        })
+    }
+
+    pub fn expect(&self, series: &str) -> Result<f64> {
+        self.value(series)
+            .with_context(|| format!("no sample {series} in:\n{}", self.body))
+    }
+}
+
+/// One HTTP/1.1 GET over a fresh connection (the endpoint closes it after answering).
+pub async fn http_get(address: SocketAddr, path: &str) -> Result<Scraped> {
+    let exchange = async {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let mut stream = tokio::net::TcpStream::connect(address).await?;
+        stream
+            .write_all(format!("GET {path} HTTP/1.1\r\nHost: {address}\r\n\r\n").as_bytes())
+            .await?;
+        let mut raw = Vec::new();
+        stream.read_to_end(&mut raw).await?;
+        anyhow::Ok(String::from_utf8(raw)?)
+    };
+    let raw = tokio::time::timeout(TIMEOUT, exchange)
+        .await
+        .context("metrics request timed out")??;
+    let (head, body) = raw
+        .split_once("\r\n\r\n")
+        .with_context(|| format!("not an HTTP response: {raw:?}"))?;
+    let mut lines = head.lines();
+    let status = lines
+        .next()
+        .and_then(|line| line.split(' ').nth(1))
+        .and_then(|code| code.parse().ok())
+        .with_context(|| format!("no status line in {head:?}"))?;
+    let content_type = lines
+        .filter_map(|line| line.split_once(':'))
+        .find(|(name, _)| name.eq_ignore_ascii_case("content-type"))
+        .map(|(_, value)| value.trim().to_owned())
+        .unwrap_or_default();
+    Ok(Scraped {
+        status,
+        content_type,
+        body: body.to_owned(),
+    })
+}
+
 /// A complete, realistic request, as a contact point would submit it.
 pub fn sample_request() -> MlaRequest {
     use rogatory_proto::v1::{AssistanceType, Offence, Person, PersonRole, ProceedingsStage};

@@ -5,66 +5,7 @@ use std::net::SocketAddr;
 
 use anyhow::{Context, Result, bail};
 use rogatory_proto::v1::{DeliverRequest, DeliveryState, SubmitRequestRequest};
-use rogatory_tests::{Federation, TIMEOUT, sample_request};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-
-/// A response as a scraper sees it.
-#[derive(Debug)]
-struct Scraped {
-    status: u16,
-    content_type: String,
-    body: String,
-}
-
-impl Scraped {
-    /// The value of the sample named exactly `series` (name and labels as exposed).
-    fn value(&self, series: &str) -> Option<f64> {
-        self.body.lines().find_map(|line| {
-            let value = line.strip_prefix(series)?.strip_prefix(' ')?;
-            value.trim().parse().ok()
-        })
-    }
-
-    fn expect(&self, series: &str) -> Result<f64> {
-        self.value(series)
-            .with_context(|| format!("no sample {series} in:\n{}", self.body))
-    }
-}
-
-/// One HTTP/1.1 GET over a fresh connection (the endpoint closes it after answering).
-async fn get(address: SocketAddr, path: &str) -> Result<Scraped> {
-    let exchange = async {
-        let mut stream = tokio::net::TcpStream::connect(address).await?;
-        stream
-            .write_all(format!("GET {path} HTTP/1.1\r\nHost: {address}\r\n\r\n").as_bytes())
-            .await?;
-        let mut raw = Vec::new();
-        stream.read_to_end(&mut raw).await?;
-        anyhow::Ok(String::from_utf8(raw)?)
-    };
-    let raw = tokio::time::timeout(TIMEOUT, exchange)
-        .await
-        .context("metrics request timed out")??;
-    let (head, body) = raw
-        .split_once("\r\n\r\n")
-        .with_context(|| format!("not an HTTP response: {raw:?}"))?;
-    let mut lines = head.lines();
-    let status = lines
-        .next()
-        .and_then(|line| line.split(' ').nth(1))
-        .and_then(|code| code.parse().ok())
-        .with_context(|| format!("no status line in {head:?}"))?;
-    let content_type = lines
-        .filter_map(|line| line.split_once(':'))
-        .find(|(name, _)| name.eq_ignore_ascii_case("content-type"))
-        .map(|(_, value)| value.trim().to_owned())
-        .unwrap_or_default();
-    Ok(Scraped {
-        status,
-        content_type,
-        body: body.to_owned(),
-    })
-}
+use rogatory_tests::{Federation, TIMEOUT, http_get as get, sample_request};
 
 fn metrics_address(federation: &Federation, id: &str) -> Result<SocketAddr> {
     federation
@@ -151,6 +92,16 @@ async fn metrics_endpoint_serves_the_documented_series_after_a_message_exchange(
         "{ca_days}"
     );
     assert_eq!(tm.expect("rogatory_up")?, 1.0);
+    // The submission and the receipt were each committed, flushed and fsynced.
+    let commits = tm.expect("rogatory_store_commits_total")?;
+    assert!(commits >= 2.0, "{commits} commits");
+    assert!(tm.expect("rogatory_store_batches_committed_total")? >= commits);
+    for phase in ["transaction", "flush", "fsync"] {
+        let seconds = tm.expect(&format!(
+            "rogatory_store_commit_seconds_total{{phase=\"{phase}\"}}"
+        ))?;
+        assert!(seconds > 0.0, "{phase}: {seconds} s");
+    }
     assert!(
         tm.body.contains("rogatory_build_info{version=\""),
         "{}",
