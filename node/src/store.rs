@@ -1572,18 +1572,20 @@ fn list_files(path: &Path) -> Result<Listing, StoreError> {
     let mut listing = Vec::new();
     let mut pending = vec![path.to_owned()];
     while let Some(directory) = pending.pop() {
-        let sync_error = |path: &Path, source| StoreError::Sync {
-            path: path.to_owned(),
-            source,
+        let Some(entries) = read_dir(&directory, directory == path)? else {
+            continue;
         };
-        let entries = std::fs::read_dir(&directory).map_err(|e| sync_error(&directory, e))?;
         for entry in entries {
             let entry = entry.map_err(|e| sync_error(&directory, e))?;
-            let metadata = entry.metadata().map_err(|e| sync_error(&entry.path(), e))?;
-            if metadata.is_dir() {
-                pending.push(entry.path());
-            }
             let path = entry.path();
+            let Some(metadata) =
+                unless_vanished(entry.metadata()).map_err(|e| sync_error(&path, e))?
+            else {
+                continue;
+            };
+            if metadata.is_dir() {
+                pending.push(path.clone());
+            }
             if path == log {
                 // Written at every commit: only its presence says anything.
                 listing.push((path, 0, None));
@@ -1596,29 +1598,66 @@ fn list_files(path: &Path) -> Result<Listing, StoreError> {
     Ok(listing)
 }
 
+/// Fsyncs every file under `path`, then every directory, `path` last.
 fn fsync_tree(path: &Path) -> Result<(), StoreError> {
-    let sync_error = |path: &Path, source| StoreError::Sync {
-        path: path.to_owned(),
-        source,
+    fsync_directory(path, true)
+}
+
+fn fsync_directory(path: &Path, root: bool) -> Result<(), StoreError> {
+    let Some(entries) = read_dir(path, root)? else {
+        return Ok(());
     };
-    let entries = std::fs::read_dir(path).map_err(|e| sync_error(path, e))?;
     for entry in entries {
         let entry = entry.map_err(|e| sync_error(path, e))?;
-        let file_type = entry
-            .file_type()
-            .map_err(|e| sync_error(&entry.path(), e))?;
+        let entry_path = entry.path();
+        let Some(file_type) =
+            unless_vanished(entry.file_type()).map_err(|e| sync_error(&entry_path, e))?
+        else {
+            continue;
+        };
         if file_type.is_dir() {
-            fsync_tree(&entry.path())?;
+            fsync_directory(&entry_path, false)?;
         } else if file_type.is_file() {
-            std::fs::File::open(entry.path())
-                .and_then(|file| file.sync_all())
-                .map_err(|e| sync_error(&entry.path(), e))?;
+            unless_vanished(std::fs::File::open(&entry_path).and_then(|file| file.sync_all()))
+                .map_err(|e| sync_error(&entry_path, e))?;
         }
     }
     // The directory itself, so new files (blobs, snapshots) are reachable after a crash.
-    std::fs::File::open(path)
-        .and_then(|dir| dir.sync_all())
-        .map_err(|e| sync_error(path, e))
+    let synced = unless_vanished(std::fs::File::open(path).and_then(|dir| dir.sync_all()))
+        .map_err(|e| sync_error(path, e))?;
+    if synced.is_none() && root {
+        return Err(sync_error(path, std::io::ErrorKind::NotFound.into()));
+    }
+    Ok(())
+}
+
+/// The entries of `directory`; `None` if it vanished, unless it is the store's `root`.
+fn read_dir(directory: &Path, root: bool) -> Result<Option<std::fs::ReadDir>, StoreError> {
+    let read = std::fs::read_dir(directory);
+    let read = if root {
+        read.map(Some)
+    } else {
+        unless_vanished(read)
+    };
+    read.map_err(|e| sync_error(directory, e))
+}
+
+/// `None` for a file or directory that vanished meanwhile: sled deletes old snapshots and
+/// blobs from its own threads, and what is gone needs no sync. A store that failed on such a
+/// race would refuse every write until restarted.
+fn unless_vanished<T>(result: std::io::Result<T>) -> std::io::Result<Option<T>> {
+    match result {
+        Ok(value) => Ok(Some(value)),
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(error) => Err(error),
+    }
+}
+
+fn sync_error(path: &Path, source: std::io::Error) -> StoreError {
+    StoreError::Sync {
+        path: path.to_owned(),
+        source,
+    }
 }
 
 #[cfg(test)]
@@ -1854,6 +1893,24 @@ mod tests {
         std::fs::remove_file(path.join("blobs").join("1")).expect("remove");
         assert_eq!(synced.sync(path).expect("sync"), Synced::Everything);
         assert_eq!(synced.sync(path).expect("sync"), Synced::Log);
+    }
+
+    #[test]
+    fn syncing_skips_what_sled_deleted_meanwhile_but_not_a_missing_store() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let gone = dir.path().join("blobs");
+        // A directory (or file) that went between the listing and its sync: nothing to sync.
+        fsync_directory(&gone, false).expect("a vanished subdirectory is skipped");
+        assert!(matches!(
+            unless_vanished(std::fs::File::open(gone.join("1"))),
+            Ok(None)
+        ));
+        // The store itself missing is an error, whichever way it is synced.
+        assert!(matches!(fsync_tree(&gone), Err(StoreError::Sync { .. })));
+        assert!(matches!(
+            SyncedFiles::default().sync(&gone),
+            Err(StoreError::Sync { .. })
+        ));
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
