@@ -948,7 +948,7 @@ impl Store {
 
     /// A stored message record without its envelope (see [`stored_form`]): what scheduling
     /// and listings need, without reading the log.
-    fn message_fields(&self, message_id: &str) -> Result<Option<MessageRecord>, StoreError> {
+    pub fn message_fields(&self, message_id: &str) -> Result<Option<MessageRecord>, StoreError> {
         match self.messages.get(message_id.as_bytes())? {
             None => Ok(None),
             Some(bytes) => decode_message(message_id, &bytes).map(Some),

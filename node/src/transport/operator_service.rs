@@ -117,7 +117,7 @@ impl OperatorService {
         let attempted = self
             .node
             .store
-            .message(&record.message_id)
+            .message_fields(&record.message_id)
             .map_err(|e| status::internal(&e))?
             .is_some_and(|m| m.state == DeliveryState::Delivered as i32 || m.attempts > 0);
         if !attempted && self.outbox.backing_off_until(&record.recipient).is_none() {
