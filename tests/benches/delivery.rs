@@ -19,12 +19,12 @@
 //!    and verify it, on every core, no network, no storage.
 //!
 //! Everything shares this machine's cores: the nodes, the clients and the load generator (this
-//! process, which also serves baseline (a)). The
-//! ratios say how much of the transport's and the cryptography's capacity the full path keeps;
-//! the rest goes to storage (three group-committed durability points per message, each a sled
-//! transaction, a sled flush and an fsync), scheduling and copies. The report also prints what
-//! an fsync costs on this disk, and what the recipient logged, to tell slow answers from slow
-//! deliveries.
+//! process, which also serves baseline (a)). The ratios say how much of the transport's and the
+//! cryptography's capacity the full path keeps; the rest goes to storage (three group-committed
+//! durability points per message, each a sled transaction, a sled flush and an fsync),
+//! scheduling and copies. The report also prints what an fsync costs on this disk, what the
+//! recipient logged (to tell slow answers from slow deliveries), and how busy each node's store
+//! committer was in each scenario, from the node's metrics (to tell which part sets the pace).
 //!
 //! Run with `cargo bench -p rogatory-tests --bench delivery` (add `-- --quick` for a short run).
 #![forbid(unsafe_code)]
