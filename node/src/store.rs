@@ -388,6 +388,9 @@ struct Writes {
     fsync_ns: AtomicU64,
     /// Number of those flushed and fsynced.
     syncs: AtomicU64,
+    /// Every peer's checkpoint as committed (the `peer_checkpoint/` keys of `meta`): read at
+    /// every delivery, so kept in memory, loaded at open and updated by the committer.
+    peer_checkpoints: std::sync::RwLock<HashMap<String, String>>,
 }
 
 #[derive(Debug)]
@@ -617,6 +620,7 @@ impl Store {
             flush_ns: AtomicU64::new(0),
             fsync_ns: AtomicU64::new(0),
             syncs: AtomicU64::new(0),
+            peer_checkpoints: std::sync::RwLock::new(HashMap::new()),
         });
         let mut store = Self {
             log: trees.log.clone(),
@@ -630,6 +634,7 @@ impl Store {
             committer: None,
         };
         store.check_head()?;
+        store.load_peer_checkpoints()?;
         store.build_case_index()?;
         store.build_request_index()?;
         let (next_index, previous_hash) = store.head()?;
@@ -1188,12 +1193,22 @@ impl Store {
 
     /// The newest verified checkpoint of `peer` (note text), if any.
     pub fn peer_checkpoint(&self, peer: &str) -> Result<Option<String>, StoreError> {
-        let mut key = PEER_CHECKPOINT_PREFIX.to_vec();
-        key.extend_from_slice(peer.as_bytes());
-        Ok(self
-            .meta
-            .get(key)?
-            .map(|value| String::from_utf8_lossy(&value).into_owned()))
+        Ok(read_peer_checkpoints(&self.writes).get(peer).cloned())
+    }
+
+    /// Loads every peer's checkpoint into memory, once at open.
+    fn load_peer_checkpoints(&self) -> Result<(), StoreError> {
+        let mut loaded = HashMap::new();
+        for item in self.meta.scan_prefix(PEER_CHECKPOINT_PREFIX) {
+            let (key, value) = item?;
+            let peer = String::from_utf8_lossy(&key[PEER_CHECKPOINT_PREFIX.len()..]);
+            loaded.insert(
+                peer.into_owned(),
+                String::from_utf8_lossy(&value).into_owned(),
+            );
+        }
+        *write_peer_checkpoints(&self.writes) = loaded;
+        Ok(())
     }
 
     /// Evidence kept against `peer`, oldest first.
@@ -1432,6 +1447,7 @@ fn commit_loop(writes: &Writes, trees: &Trees) {
         let mut state = lock_state(writes);
         match result {
             Ok(()) => {
+                remember_peer_checkpoints(writes, &group);
                 state.queue.drain(..group.len());
                 state.committed = group.last().map_or(state.committed, |p| p.seq);
             }
@@ -1452,6 +1468,47 @@ fn commit_loop(writes: &Writes, trees: &Trees) {
         drop(state);
         writes.done.notify_all();
     }
+}
+
+/// Updates the in-memory peer checkpoints with those `group` committed, before its writers
+/// hear of the commit.
+fn remember_peer_checkpoints(writes: &Writes, group: &[Arc<Prepared>]) {
+    let mut committed = group
+        .iter()
+        .flat_map(|prepared| prepared.meta.iter())
+        .filter_map(|(key, value)| {
+            let peer = key.strip_prefix(PEER_CHECKPOINT_PREFIX)?;
+            Some((peer, value))
+        })
+        .peekable();
+    if committed.peek().is_none() {
+        return;
+    }
+    let mut held = write_peer_checkpoints(writes);
+    for (peer, note) in committed {
+        held.insert(
+            String::from_utf8_lossy(peer).into_owned(),
+            String::from_utf8_lossy(note).into_owned(),
+        );
+    }
+}
+
+fn read_peer_checkpoints(
+    writes: &Writes,
+) -> std::sync::RwLockReadGuard<'_, HashMap<String, String>> {
+    writes
+        .peer_checkpoints
+        .read()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+fn write_peer_checkpoints(
+    writes: &Writes,
+) -> std::sync::RwLockWriteGuard<'_, HashMap<String, String>> {
+    writes
+        .peer_checkpoints
+        .write()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
 /// Commits `group` (consecutive prepared batches) in one sled transaction, with the Merkle
@@ -1893,6 +1950,52 @@ mod tests {
         std::fs::remove_file(path.join("blobs").join("1")).expect("remove");
         assert_eq!(synced.sync(path).expect("sync"), Synced::Everything);
         assert_eq!(synced.sync(path).expect("sync"), Synced::Log);
+    }
+
+    #[tokio::test]
+    async fn peer_checkpoints_are_read_as_committed_and_survive_reopen() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let store = Store::open(dir.path()).expect("open");
+        assert_eq!(store.peer_checkpoint("de").expect("read"), None);
+        store
+            .write(|batch| {
+                batch.put_peer_checkpoint("de", "de note 1");
+                Ok::<_, StoreError>(())
+            })
+            .expect("write");
+        assert_eq!(
+            store.peer_checkpoint("de").expect("read").as_deref(),
+            Some("de note 1")
+        );
+        store
+            .write_grouped(|batch| {
+                batch.put_peer_checkpoint("de", "de note 2");
+                batch.put_peer_checkpoint("fr", "fr note 1");
+                Ok::<_, StoreError>(())
+            })
+            .await
+            .expect("write");
+        assert_eq!(
+            store.peer_checkpoint("de").expect("read").as_deref(),
+            Some("de note 2")
+        );
+        // A batch that fails changes nothing.
+        let failed = store.write(|batch| {
+            batch.put_peer_checkpoint("de", "never");
+            Err::<(), _>(StoreError::Task("refused".into()))
+        });
+        assert!(failed.is_err());
+        drop(store);
+        let store = Store::open(dir.path()).expect("reopen");
+        assert_eq!(
+            store.peer_checkpoint("de").expect("read").as_deref(),
+            Some("de note 2")
+        );
+        assert_eq!(
+            store.peer_checkpoint("fr").expect("read").as_deref(),
+            Some("fr note 1")
+        );
+        assert_eq!(store.peer_checkpoint("it").expect("read"), None);
     }
 
     #[test]
