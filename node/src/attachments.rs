@@ -828,7 +828,7 @@ async fn record_arrival(
         });
         Ok::<_, StoreError>(())
     })?;
-    node.store.make_durable().await
+    Ok(())
 }
 
 /// Reads `path` from `offset` in [`CHUNK_BYTES`] pieces on a blocking thread, a few chunks

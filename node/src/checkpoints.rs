@@ -106,9 +106,6 @@ pub async fn sign_if_grown(node: &Node) -> Result<Option<u64>, CheckpointingErro
         batch.put_checkpoint(size, &note.encode());
         Ok::<_, CheckpointingError>(Some(size))
     })?;
-    if signed.is_some() {
-        node.store.make_durable().await?;
-    }
     Ok(signed)
 }
 
@@ -283,11 +280,8 @@ impl Witnesses {
                 return;
             }
         };
-        // Never show a checkpoint that is not on disk yet (a no-op when it already is).
-        if let Err(error) = node.store.make_durable().await {
-            tracing::error!(%error, "cannot make the store durable; not asking witnesses");
-            return;
-        }
+        // `latest_checkpoint` gives out only a checkpoint already on disk: never show one that
+        // a crash could still take back.
         let mut calls = Vec::new();
         for (peer, channel) in &self.peers {
             let old_size = self.witnessed.get(peer).copied().unwrap_or(0);

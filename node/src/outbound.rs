@@ -449,7 +449,6 @@ async fn sign_and_store(
             )
         })
         .await?;
-    node.store.make_durable().await?;
     Ok(record)
 }
 
@@ -634,7 +633,6 @@ pub async fn record_receipt(
             Ok((current, told))
         })
         .await?;
-    node.store.make_durable().await?;
     Ok(updated)
 }
 

@@ -93,7 +93,6 @@ async fn record(node: &Node, report: &ReloadReport) -> Result<(), ReloadError> {
         });
         Ok::<_, StoreError>(())
     })?;
-    node.store.make_durable().await?;
     Ok(())
 }
 

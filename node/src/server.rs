@@ -333,5 +333,5 @@ async fn append_lifecycle(node: &Node, kind: EntryKind, detail: String) -> Resul
         });
         Ok::<_, StoreError>(())
     })?;
-    node.store.make_durable().await
+    Ok(())
 }

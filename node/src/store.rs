@@ -23,8 +23,10 @@
 //! of the store whenever more than the log changed ([`SyncedFiles`]). One fsync therefore
 //! covers every batch of the group, and batches prepared during an fsync form the next group:
 //! the slower the disk, the larger the groups. If the fsync fails, what was committed may not
-//! be on disk, and the store fails as after a failed commit. [`Store::make_durable`] is the
-//! point where callers that acknowledge something confirm it.
+//! be on disk, and the store fails as after a failed commit. A write that returned is thus on
+//! disk, and may be confirmed to a user or a peer. Sled shows a commit to readers before the
+//! fsync, though: the checkpoints this node shows come from memory, updated only once on disk
+//! ([`Store::latest_checkpoint`]).
 //!
 //! What a write costs is mostly sled's I/O, and most of it comes after [`Store::write`] returns:
 //! sled seals its I/O buffer before and after each transaction's batch marker and writes the
@@ -388,9 +390,38 @@ struct Writes {
     fsync_ns: AtomicU64,
     /// Number of those flushed and fsynced.
     syncs: AtomicU64,
-    /// Every peer's checkpoint as committed (the `peer_checkpoint/` keys of `meta`): read at
-    /// every delivery, so kept in memory, loaded at open and updated by the committer.
-    peer_checkpoints: std::sync::RwLock<HashMap<String, String>>,
+    /// The checkpoints as durably committed, loaded at open and updated by the committer once
+    /// a commit is on disk (sled shows a commit to readers before it is).
+    checkpoints: std::sync::Mutex<DurableCheckpoints>,
+}
+
+/// The checkpoints read at every delivery, kept in memory: this node's newest (size and note:
+/// shown to peers, so never one that is not on disk yet) and each peer's (note).
+#[derive(Debug, Default)]
+struct DurableCheckpoints {
+    own: Option<(u64, String)>,
+    peers: HashMap<String, String>,
+}
+
+impl DurableCheckpoints {
+    /// Takes in a `checkpoint/` or `peer_checkpoint/` key of `meta` and its value; ignores
+    /// other keys.
+    fn remember(&mut self, key: &[u8], value: &[u8]) {
+        let note = || String::from_utf8_lossy(value).into_owned();
+        if let Some(peer) = key.strip_prefix(PEER_CHECKPOINT_PREFIX) {
+            self.peers
+                .insert(String::from_utf8_lossy(peer).into_owned(), note());
+        } else if let Some(size) = key
+            .strip_prefix(CHECKPOINT_PREFIX)
+            .and_then(|size| <[u8; 8]>::try_from(size).ok())
+            .map(u64::from_be_bytes)
+        {
+            // A cosignature may be added to an older checkpoint: only the newest is kept.
+            if self.own.as_ref().is_none_or(|(held, _)| size >= *held) {
+                self.own = Some((size, note()));
+            }
+        }
+    }
 }
 
 #[derive(Debug)]
@@ -620,7 +651,7 @@ impl Store {
             flush_ns: AtomicU64::new(0),
             fsync_ns: AtomicU64::new(0),
             syncs: AtomicU64::new(0),
-            peer_checkpoints: std::sync::RwLock::new(HashMap::new()),
+            checkpoints: std::sync::Mutex::new(DurableCheckpoints::default()),
         });
         let mut store = Self {
             log: trees.log.clone(),
@@ -634,7 +665,7 @@ impl Store {
             committer: None,
         };
         store.check_head()?;
-        store.load_peer_checkpoints()?;
+        store.load_checkpoints()?;
         store.build_case_index()?;
         store.build_request_index()?;
         let (next_index, previous_hash) = store.head()?;
@@ -915,15 +946,6 @@ impl Store {
         result
     }
 
-    /// Confirms that every batch committed before the call is on disk, which the committer
-    /// ensures before it reports a commit; fails if the store could not ensure it.
-    pub async fn make_durable(self: &Arc<Self>) -> Result<(), StoreError> {
-        match &lock_state(&self.writes).failed {
-            Some(reason) => Err(StoreError::Failed(reason.clone())),
-            None => Ok(()),
-        }
-    }
-
     /// What the committer has done since the store was opened.
     pub fn commit_stats(&self) -> CommitStats {
         let load = |counter: &AtomicU64| counter.load(Ordering::Relaxed);
@@ -1104,19 +1126,10 @@ impl Store {
         }
     }
 
-    /// The newest checkpoint this node signed: tree size and note text.
+    /// The newest checkpoint this node signed: tree size and note text. Only once it is on
+    /// disk: it is shown to peers, who would hold the node to one it lost in a crash.
     pub fn latest_checkpoint(&self) -> Result<Option<(u64, String)>, StoreError> {
-        let Some(item) = self.meta.scan_prefix(CHECKPOINT_PREFIX).next_back() else {
-            return Ok(None);
-        };
-        let (key, value) = item?;
-        let size = <[u8; 8]>::try_from(&key[CHECKPOINT_PREFIX.len()..])
-            .map(u64::from_be_bytes)
-            .map_err(|_| StoreError::Corrupt {
-                what: "checkpoint key".into(),
-                reason: "not a tree size".into(),
-            })?;
-        Ok(Some((size, String::from_utf8_lossy(&value).into_owned())))
+        Ok(durable_checkpoints(&self.writes).own.clone())
     }
 
     /// The checkpoint this node signed for tree size `size` (note text, with any cosignatures).
@@ -1193,21 +1206,27 @@ impl Store {
 
     /// The newest verified checkpoint of `peer` (note text), if any.
     pub fn peer_checkpoint(&self, peer: &str) -> Result<Option<String>, StoreError> {
-        Ok(read_peer_checkpoints(&self.writes).get(peer).cloned())
+        Ok(durable_checkpoints(&self.writes).peers.get(peer).cloned())
     }
 
-    /// Loads every peer's checkpoint into memory, once at open.
-    fn load_peer_checkpoints(&self) -> Result<(), StoreError> {
-        let mut loaded = HashMap::new();
-        for item in self.meta.scan_prefix(PEER_CHECKPOINT_PREFIX) {
+    /// Loads the newest checkpoint and every peer's into memory, once at open.
+    fn load_checkpoints(&self) -> Result<(), StoreError> {
+        let mut loaded = DurableCheckpoints::default();
+        for item in self
+            .meta
+            .scan_prefix(PEER_CHECKPOINT_PREFIX)
+            .chain(self.meta.scan_prefix(CHECKPOINT_PREFIX).next_back())
+        {
             let (key, value) = item?;
-            let peer = String::from_utf8_lossy(&key[PEER_CHECKPOINT_PREFIX.len()..]);
-            loaded.insert(
-                peer.into_owned(),
-                String::from_utf8_lossy(&value).into_owned(),
-            );
+            if key.starts_with(CHECKPOINT_PREFIX) && key.len() != CHECKPOINT_PREFIX.len() + 8 {
+                return Err(StoreError::Corrupt {
+                    what: "checkpoint key".into(),
+                    reason: "not a tree size".into(),
+                });
+            }
+            loaded.remember(&key, &value);
         }
-        *write_peer_checkpoints(&self.writes) = loaded;
+        *durable_checkpoints(&self.writes) = loaded;
         Ok(())
     }
 
@@ -1447,7 +1466,7 @@ fn commit_loop(writes: &Writes, trees: &Trees) {
         let mut state = lock_state(writes);
         match result {
             Ok(()) => {
-                remember_peer_checkpoints(writes, &group);
+                remember_checkpoints(writes, &group);
                 state.queue.drain(..group.len());
                 state.committed = group.last().map_or(state.committed, |p| p.seq);
             }
@@ -1470,44 +1489,19 @@ fn commit_loop(writes: &Writes, trees: &Trees) {
     }
 }
 
-/// Updates the in-memory peer checkpoints with those `group` committed, before its writers
-/// hear of the commit.
-fn remember_peer_checkpoints(writes: &Writes, group: &[Arc<Prepared>]) {
-    let mut committed = group
-        .iter()
-        .flat_map(|prepared| prepared.meta.iter())
-        .filter_map(|(key, value)| {
-            let peer = key.strip_prefix(PEER_CHECKPOINT_PREFIX)?;
-            Some((peer, value))
-        })
-        .peekable();
-    if committed.peek().is_none() {
-        return;
-    }
-    let mut held = write_peer_checkpoints(writes);
-    for (peer, note) in committed {
-        held.insert(
-            String::from_utf8_lossy(peer).into_owned(),
-            String::from_utf8_lossy(note).into_owned(),
-        );
+/// Updates the in-memory checkpoints with those `group` committed, once it is on disk and
+/// before its writers hear of it.
+fn remember_checkpoints(writes: &Writes, group: &[Arc<Prepared>]) {
+    let mut held = durable_checkpoints(writes);
+    for (key, value) in group.iter().flat_map(|prepared| prepared.meta.iter()) {
+        held.remember(key, value);
     }
 }
 
-fn read_peer_checkpoints(
-    writes: &Writes,
-) -> std::sync::RwLockReadGuard<'_, HashMap<String, String>> {
+fn durable_checkpoints(writes: &Writes) -> std::sync::MutexGuard<'_, DurableCheckpoints> {
     writes
-        .peer_checkpoints
-        .read()
-        .unwrap_or_else(std::sync::PoisonError::into_inner)
-}
-
-fn write_peer_checkpoints(
-    writes: &Writes,
-) -> std::sync::RwLockWriteGuard<'_, HashMap<String, String>> {
-    writes
-        .peer_checkpoints
-        .write()
+        .checkpoints
+        .lock()
         .unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
@@ -1586,8 +1580,18 @@ struct SyncedFiles {
     listing: Listing,
 }
 
-/// Paths with their sizes and modification times.
-type Listing = Vec<(PathBuf, u64, Option<std::time::SystemTime>)>;
+/// The files and directories under a store, sorted by path.
+type Listing = Vec<Listed>;
+
+/// One file or directory of a listing: what tells that it changed (size and modification
+/// time; neither for sled's log file, which changes at every commit).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+struct Listed {
+    path: PathBuf,
+    directory: bool,
+    len: u64,
+    modified: Option<std::time::SystemTime>,
+}
 
 /// What one commit's sync covered.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -1612,7 +1616,7 @@ impl SyncedFiles {
             log.sync_data().map_err(sync_error)?;
             return Ok(Synced::Log);
         }
-        fsync_tree(path)?;
+        fsync_listed(path, &listing)?;
         self.log = Some(std::fs::File::open(&log_path).map_err(sync_error)?);
         self.listing = listing;
         Ok(Synced::Everything)
@@ -1622,14 +1626,20 @@ impl SyncedFiles {
 /// The file in which sled keeps its log (the only one it rewrites in place).
 const SLED_LOG_FILE: &str = "db";
 
-/// Every file and directory under `path`, sorted, with its size and modification time (but
-/// sled's log file with neither).
+/// Every file and directory under `path`, sorted. What vanishes while it is listed is left out.
 fn list_files(path: &Path) -> Result<Listing, StoreError> {
     let log = path.join(SLED_LOG_FILE);
     let mut listing = Vec::new();
     let mut pending = vec![path.to_owned()];
     while let Some(directory) = pending.pop() {
-        let Some(entries) = read_dir(&directory, directory == path)? else {
+        let read = std::fs::read_dir(&directory);
+        // The store itself must be there; a subdirectory may have gone meanwhile.
+        let read = if directory == path {
+            read.map(Some)
+        } else {
+            unless_vanished(read)
+        };
+        let Some(entries) = read.map_err(|e| sync_error(&directory, e))? else {
             continue;
         };
         for entry in entries {
@@ -1642,61 +1652,52 @@ fn list_files(path: &Path) -> Result<Listing, StoreError> {
             };
             if metadata.is_dir() {
                 pending.push(path.clone());
+            } else if !metadata.is_file() {
+                // Sled makes only files and directories; anything else is not ours to sync.
+                continue;
             }
-            if path == log {
-                // Written at every commit: only its presence says anything.
-                listing.push((path, 0, None));
-            } else {
-                listing.push((path, metadata.len(), metadata.modified().ok()));
-            }
+            let changes = path != log;
+            listing.push(Listed {
+                directory: metadata.is_dir(),
+                len: if changes { metadata.len() } else { 0 },
+                modified: metadata.modified().ok().filter(|_| changes),
+                path,
+            });
         }
     }
     listing.sort();
     Ok(listing)
 }
 
-/// Fsyncs every file under `path`, then every directory, `path` last.
+/// Fsyncs every file and directory under `path`, then `path` itself.
 fn fsync_tree(path: &Path) -> Result<(), StoreError> {
-    fsync_directory(path, true)
+    fsync_listed(path, &list_files(path)?)
 }
 
-fn fsync_directory(path: &Path, root: bool) -> Result<(), StoreError> {
-    let Some(entries) = read_dir(path, root)? else {
-        return Ok(());
-    };
-    for entry in entries {
-        let entry = entry.map_err(|e| sync_error(path, e))?;
-        let entry_path = entry.path();
-        let Some(file_type) =
-            unless_vanished(entry.file_type()).map_err(|e| sync_error(&entry_path, e))?
-        else {
-            continue;
-        };
-        if file_type.is_dir() {
-            fsync_directory(&entry_path, false)?;
-        } else if file_type.is_file() {
-            unless_vanished(std::fs::File::open(&entry_path).and_then(|file| file.sync_all()))
-                .map_err(|e| sync_error(&entry_path, e))?;
+/// Fsyncs the files of `listing` (taken under `path`), then its directories, deepest first,
+/// then `path`: a new file is reachable after a crash only once its directory is synced.
+fn fsync_listed(path: &Path, listing: &[Listed]) -> Result<(), StoreError> {
+    let mut directories: Vec<&Path> = Vec::new();
+    for listed in listing {
+        if listed.directory {
+            directories.push(&listed.path);
+        } else {
+            fsync_unless_vanished(&listed.path)?;
         }
     }
-    // The directory itself, so new files (blobs, snapshots) are reachable after a crash.
-    let synced = unless_vanished(std::fs::File::open(path).and_then(|dir| dir.sync_all()))
-        .map_err(|e| sync_error(path, e))?;
-    if synced.is_none() && root {
-        return Err(sync_error(path, std::io::ErrorKind::NotFound.into()));
+    directories.sort_by_key(|directory| std::cmp::Reverse(directory.components().count()));
+    for directory in directories {
+        fsync_unless_vanished(directory)?;
     }
-    Ok(())
+    std::fs::File::open(path)
+        .and_then(|root| root.sync_all())
+        .map_err(|e| sync_error(path, e))
 }
 
-/// The entries of `directory`; `None` if it vanished, unless it is the store's `root`.
-fn read_dir(directory: &Path, root: bool) -> Result<Option<std::fs::ReadDir>, StoreError> {
-    let read = std::fs::read_dir(directory);
-    let read = if root {
-        read.map(Some)
-    } else {
-        unless_vanished(read)
-    };
-    read.map_err(|e| sync_error(directory, e))
+fn fsync_unless_vanished(path: &Path) -> Result<(), StoreError> {
+    unless_vanished(std::fs::File::open(path).and_then(|file| file.sync_all()))
+        .map(drop)
+        .map_err(|e| sync_error(path, e))
 }
 
 /// `None` for a file or directory that vanished meanwhile: sled deletes old snapshots and
@@ -1740,7 +1741,6 @@ mod tests {
                     .expect("write");
                 assert_eq!(appended.index, i);
             }
-            store.make_durable().await.expect("durable");
         }
         let store = Store::open(dir.path()).expect("reopen");
         assert_eq!(store.log_len().expect("len"), 3);
@@ -1998,12 +1998,41 @@ mod tests {
         assert_eq!(store.peer_checkpoint("it").expect("read"), None);
     }
 
+    #[tokio::test]
+    async fn the_latest_checkpoint_is_the_newest_committed_with_its_cosignatures() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let store = Store::open(dir.path()).expect("open");
+        assert_eq!(store.latest_checkpoint().expect("read"), None);
+        let put = |size: u64, note: &'static str| {
+            store
+                .write(|batch| {
+                    batch.put_checkpoint(size, note);
+                    Ok::<_, StoreError>(())
+                })
+                .expect("write");
+        };
+        put(3, "size 3");
+        put(5, "size 5");
+        put(5, "size 5, cosigned");
+        // A cosignature added to an older checkpoint leaves the newest as it is.
+        put(3, "size 3, cosigned");
+        let newest = Some((5, "size 5, cosigned".to_owned()));
+        assert_eq!(store.latest_checkpoint().expect("read"), newest);
+        drop(store);
+        let store = Store::open(dir.path()).expect("reopen");
+        assert_eq!(store.latest_checkpoint().expect("read"), newest);
+        assert_eq!(
+            store.checkpoint(3).expect("read").as_deref(),
+            Some("size 3, cosigned")
+        );
+    }
+
     #[test]
     fn syncing_skips_what_sled_deleted_meanwhile_but_not_a_missing_store() {
         let dir = tempfile::tempdir().expect("tempdir");
         let gone = dir.path().join("blobs");
         // A directory (or file) that went between the listing and its sync: nothing to sync.
-        fsync_directory(&gone, false).expect("a vanished subdirectory is skipped");
+        fsync_unless_vanished(&gone).expect("a vanished subdirectory is skipped");
         assert!(matches!(
             unless_vanished(std::fs::File::open(gone.join("1"))),
             Ok(None)
@@ -2035,7 +2064,6 @@ mod tests {
                         .expect("write");
                     // Visible at once to a reader outside the batch.
                     assert!(store.message(&id).expect("read").is_some());
-                    store.make_durable().await.expect("durable");
                 }
             });
         }
