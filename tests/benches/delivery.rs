@@ -38,6 +38,7 @@ use std::time::Duration;
 use anyhow::{Context, Result, bail};
 use ed25519_dalek::SigningKey;
 use prost::Message;
+use rogatory_node::store::CommitStats;
 use rogatory_node::transport::{peer_client, tls_listener};
 use rogatory_proto::signing::{self, WIRE_VERSION};
 use rogatory_proto::v1::federation_client::FederationClient;
@@ -525,7 +526,7 @@ fn watch_committers(
 ) -> tokio::task::JoinHandle<Result<Vec<CommitterLoad>>> {
     let metrics = metrics.to_vec();
     tokio::spawn(async move {
-        let totals = async || -> Result<Vec<[f64; 5]>> {
+        let totals = async || -> Result<Vec<CommitStats>> {
             let mut all = Vec::new();
             for (_, address) in &metrics {
                 all.push(committer_totals(*address).await?);
@@ -541,35 +542,38 @@ fn watch_committers(
             .iter()
             .zip(before.iter().zip(&after))
             .map(|((node, _), (before, after))| {
-                let delta = |i: usize| after[i] - before[i];
+                let commits = after.commits.saturating_sub(before.commits) as f64;
+                let batches = after.batches.saturating_sub(before.batches) as f64;
+                let share = |phase: fn(&CommitStats) -> Duration| {
+                    phase(after).saturating_sub(phase(before)).as_secs_f64() / seconds
+                };
                 CommitterLoad {
                     node: node.clone(),
-                    commits_per_second: delta(0) / seconds,
-                    writes_per_commit: delta(1) / delta(0).max(1.0),
-                    transaction: delta(2) / seconds,
-                    flush: delta(3) / seconds,
-                    fsync: delta(4) / seconds,
+                    commits_per_second: commits / seconds,
+                    writes_per_commit: batches / commits.max(1.0),
+                    transaction: share(|stats| stats.transaction),
+                    flush: share(|stats| stats.flush),
+                    fsync: share(|stats| stats.fsync),
                 }
             })
             .collect())
     })
 }
 
-/// A node's committer totals from its metrics: commits, batches, and seconds spent in
-/// transactions, flushes and fsyncs.
-async fn committer_totals(address: SocketAddr) -> Result<[f64; 5]> {
+/// A node's committer totals, read back from its metrics.
+async fn committer_totals(address: SocketAddr) -> Result<CommitStats> {
     let scraped = http_get(address, "/metrics").await?;
-    let mut totals = [0.0; 5];
-    for (total, series) in totals.iter_mut().zip([
-        "rogatory_store_commits_total",
-        "rogatory_store_batches_committed_total",
-        "rogatory_store_commit_seconds_total{phase=\"transaction\"}",
-        "rogatory_store_commit_seconds_total{phase=\"flush\"}",
-        "rogatory_store_commit_seconds_total{phase=\"fsync\"}",
-    ]) {
-        *total = scraped.expect(series)?;
-    }
-    Ok(totals)
+    let seconds = |phase: &str| -> Result<Duration> {
+        let series = format!("rogatory_store_commit_seconds_total{{phase=\"{phase}\"}}");
+        Ok(Duration::from_secs_f64(scraped.expect(&series)?))
+    };
+    Ok(CommitStats {
+        commits: scraped.expect("rogatory_store_commits_total")? as u64,
+        batches: scraped.expect("rogatory_store_batches_committed_total")? as u64,
+        transaction: seconds("transaction")?,
+        flush: seconds("flush")?,
+        fsync: seconds("fsync")?,
+    })
 }
 
 /// Case ids of one length, so that every scenario's envelopes have the same size.
