@@ -53,6 +53,10 @@ use rogatory_proto::v1::{
 };
 use sled::transaction::{ConflictableTransactionError, TransactionError, Transactional};
 
+mod entries;
+
+use entries::{ENTRIES_FILE, EntriesFile, Stored};
+
 const LOG_TREE: &str = "audit_log";
 const MESSAGES_TREE: &str = "messages";
 const META_TREE: &str = "meta";
@@ -336,6 +340,8 @@ pub struct Store {
     meta: sled::Tree,
     /// Perfect-subtree hashes of the Merkle tree over the log: (level, index) → hash.
     merkle: sled::Tree,
+    /// The log's entries, which `log` locates.
+    entries: Arc<EntriesFile>,
     path: PathBuf,
     writes: Arc<Writes>,
     /// The thread that commits prepared batches to sled; joined when the store is dropped.
@@ -343,13 +349,15 @@ pub struct Store {
 }
 
 /// Totals of the committer's work: how many group commits, how many batches they took, and the
-/// time spent in each phase (sled's transaction, sled's flush, the fsync). The phases' time per
+/// time spent in each phase (appending the entries to the entries file and syncing it, sled's
+/// transaction, sled's flush, the fsync of sled's files). The phases' time per
 /// second of wall time is how busy the committer is: near one second per second, it is what
 /// limits how fast the node writes.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct CommitStats {
     pub commits: u64,
     pub batches: u64,
+    pub entries: Duration,
     pub transaction: Duration,
     pub flush: Duration,
     pub fsync: Duration,
@@ -385,6 +393,7 @@ struct Writes {
     /// Number of batches those commits took.
     batches: AtomicU64,
     /// Nanoseconds the committer spent in each phase of its commits so far.
+    entries_ns: AtomicU64,
     transaction_ns: AtomicU64,
     flush_ns: AtomicU64,
     fsync_ns: AtomicU64,
@@ -478,6 +487,7 @@ struct Trees {
     queue: sled::Tree,
     meta: sled::Tree,
     merkle: sled::Tree,
+    entries: Arc<EntriesFile>,
 }
 
 impl Drop for Store {
@@ -619,6 +629,7 @@ impl Store {
             .mode(sled::Mode::HighThroughput)
             .open()
             .map_err(open_error)?;
+        let entries = Arc::new(EntriesFile::open(path)?);
         let trees = Trees {
             db: db.clone(),
             path: path.to_owned(),
@@ -627,6 +638,7 @@ impl Store {
             meta: db.open_tree(META_TREE).map_err(open_error)?,
             queue: db.open_tree(QUEUE_TREE).map_err(open_error)?,
             merkle: db.open_tree(MERKLE_TREE).map_err(open_error)?,
+            entries: Arc::clone(&entries),
         };
         let writes = Arc::new(Writes {
             state: std::sync::Mutex::new(WriteState {
@@ -647,6 +659,7 @@ impl Store {
             }),
             commits: AtomicU64::new(0),
             batches: AtomicU64::new(0),
+            entries_ns: AtomicU64::new(0),
             transaction_ns: AtomicU64::new(0),
             flush_ns: AtomicU64::new(0),
             fsync_ns: AtomicU64::new(0),
@@ -659,11 +672,13 @@ impl Store {
             meta: trees.meta.clone(),
             queue: trees.queue.clone(),
             merkle: trees.merkle.clone(),
+            entries,
             db,
             path: path.to_owned(),
             writes: Arc::clone(&writes),
             committer: None,
         };
+        let entries_len = store.entries.cut_after(store.located_end()?)?;
         store.check_head()?;
         store.load_checkpoints()?;
         store.build_case_index()?;
@@ -676,7 +691,7 @@ impl Store {
         }
         let committer = std::thread::Builder::new()
             .name("store-committer".into())
-            .spawn(move || commit_loop(&writes, &trees))
+            .spawn(move || commit_loop(&writes, &trees, entries_len))
             .map_err(|e| StoreError::Task(format!("cannot start the store's committer: {e}")))?;
         store.committer = Some(committer);
         Ok(store)
@@ -790,8 +805,10 @@ impl Store {
         let last = self.log.last()?;
         let consistent = match last {
             None => count == 0,
-            Some((key, bytes)) => {
-                key.as_ref() == (count.wrapping_sub(1)).to_be_bytes() && entry_hash(&bytes) == hash
+            Some((key, value)) => {
+                let index = count.wrapping_sub(1);
+                key.as_ref() == index.to_be_bytes()
+                    && entry_hash(&self.entries.resolve(index, &value)?) == hash
             }
         };
         if consistent {
@@ -799,6 +816,19 @@ impl Store {
         } else {
             Err(StoreError::HeadMismatch { count })
         }
+    }
+
+    /// Where the last entry in the entries file ends: 0 if the log has none there (an empty
+    /// log, or one written before the file, whose entries sled holds).
+    fn located_end(&self) -> Result<u64, StoreError> {
+        let Some((key, value)) = self.log.last()? else {
+            return Ok(0);
+        };
+        let index = <[u8; 8]>::try_from(key.as_ref()).map_or(u64::MAX, u64::from_be_bytes);
+        Ok(match Stored::decode(index, &value)? {
+            Stored::Located(location) => location.end(),
+            Stored::Inline(_) => 0,
+        })
     }
 
     /// Number of entries in the audit log.
@@ -952,6 +982,7 @@ impl Store {
         CommitStats {
             commits: load(&self.writes.commits),
             batches: load(&self.writes.batches),
+            entries: Duration::from_nanos(load(&self.writes.entries_ns)),
             transaction: Duration::from_nanos(load(&self.writes.transaction_ns)),
             flush: Duration::from_nanos(load(&self.writes.flush_ns)),
             fsync: Duration::from_nanos(load(&self.writes.fsync_ns)),
@@ -1171,7 +1202,7 @@ impl Store {
                     what: "audit-log key".into(),
                     reason: "not an 8-byte index".into(),
                 })?;
-            out.push((index, bytes.to_vec()));
+            out.push((index, self.entries.resolve(index, &bytes)?));
         }
         Ok(out)
     }
@@ -1246,14 +1277,12 @@ impl Store {
     pub fn log_entry(&self, index: u64) -> Result<Option<LogEntry>, StoreError> {
         match self.log.get(index.to_be_bytes())? {
             None => Ok(None),
-            Some(bytes) => {
-                LogEntry::decode(bytes.as_ref())
-                    .map(Some)
-                    .map_err(|e| StoreError::Corrupt {
-                        what: format!("audit-log entry {index}"),
-                        reason: e.to_string(),
-                    })
-            }
+            Some(value) => LogEntry::decode(self.entries.resolve(index, &value)?.as_slice())
+                .map(Some)
+                .map_err(|e| StoreError::Corrupt {
+                    what: format!("audit-log entry {index}"),
+                    reason: e.to_string(),
+                }),
         }
     }
 
@@ -1297,12 +1326,19 @@ impl Store {
             Ok(())
         };
         for item in self.log.range(..count.to_be_bytes()) {
-            let (key, bytes) = item?;
+            let (key, value) = item?;
             let Ok(index) = <[u8; 8]>::try_from(key.as_ref()).map(u64::from_be_bytes) else {
                 return Ok(Err(ChainError {
                     index: verifier.len(),
                     reason: "stored under a malformed key".into(),
                 }));
+            };
+            let bytes = match self.entries.resolve(index, &value) {
+                Ok(bytes) => bytes,
+                Err(StoreError::Corrupt { reason, .. }) => {
+                    return Ok(Err(ChainError { index, reason }));
+                }
+                Err(error) => return Err(error),
             };
             let entry = match verifier.push(index, &bytes) {
                 Ok(entry) => entry,
@@ -1413,6 +1449,12 @@ impl Store {
             }
             copy.flush()?;
             drop(copy);
+            // The copied index points into the entries file as it is: copy it as it is, up to
+            // the last entry (nothing is appended meanwhile).
+            let entries_len = self.located_end()?;
+            self.entries
+                .copy_to(&directory.join("store").join(ENTRIES_FILE), entries_len)?;
+            bytes += entries_len;
             fsync_tree(directory)?;
             let (log_entries, _) = self.head()?;
             let checkpoint_size = self.latest_checkpoint()?.map_or(0, |(size, _)| size);
@@ -1428,7 +1470,7 @@ impl Store {
 /// The committer thread: commits whatever batches are prepared, oldest first, one sled
 /// transaction and one flush and fsync per round, until the store is dropped and nothing is
 /// left to commit.
-fn commit_loop(writes: &Writes, trees: &Trees) {
+fn commit_loop(writes: &Writes, trees: &Trees, mut entries_len: u64) {
     let mut synced = SyncedFiles::default();
     loop {
         let group: Vec<Arc<Prepared>> = {
@@ -1450,19 +1492,23 @@ fn commit_loop(writes: &Writes, trees: &Trees) {
             Instant::now()
         };
         let started = Instant::now();
-        let result = commit_group(trees, &group).and_then(|()| {
-            let flushing = timed(&writes.transaction_ns, started);
-            writes.commits.fetch_add(1, Ordering::SeqCst);
-            writes
-                .batches
-                .fetch_add(group.len() as u64, Ordering::Relaxed);
-            trees.db.flush()?;
-            let syncing = timed(&writes.flush_ns, flushing);
-            synced.sync(&trees.path)?;
-            timed(&writes.fsync_ns, syncing);
-            writes.syncs.fetch_add(1, Ordering::SeqCst);
-            Ok(())
-        });
+        let result =
+            append_entries(trees, &group, entries_len).and_then(|(locations, appended)| {
+                let transacting = timed(&writes.entries_ns, started);
+                commit_group(trees, &group, &locations)?;
+                entries_len += appended;
+                let flushing = timed(&writes.transaction_ns, transacting);
+                writes.commits.fetch_add(1, Ordering::SeqCst);
+                writes
+                    .batches
+                    .fetch_add(group.len() as u64, Ordering::Relaxed);
+                trees.db.flush()?;
+                let syncing = timed(&writes.flush_ns, flushing);
+                synced.sync(&trees.path)?;
+                timed(&writes.fsync_ns, syncing);
+                writes.syncs.fetch_add(1, Ordering::SeqCst);
+                Ok(())
+            });
         let mut state = lock_state(writes);
         match result {
             Ok(()) => {
@@ -1505,9 +1551,36 @@ fn durable_checkpoints(writes: &Writes) -> std::sync::MutexGuard<'_, DurableChec
         .unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
+/// Appends the entries of `group` to the entries file at `at` (its end) and makes them durable,
+/// before any sled transaction points at them. Returns their `audit_log` values (locations), in
+/// log order, and how many bytes were appended.
+fn append_entries(
+    trees: &Trees,
+    group: &[Arc<Prepared>],
+    at: u64,
+) -> Result<(Vec<[u8; 13]>, u64), StoreError> {
+    let entries = group
+        .iter()
+        .flat_map(|prepared| prepared.entries.iter())
+        .map(|(_, bytes)| bytes.as_slice());
+    let (bytes, locations) = EntriesFile::frame(at, entries);
+    if !bytes.is_empty() {
+        trees.entries.append_durably(at, &bytes)?;
+    }
+    Ok((
+        locations.into_iter().map(|l| l.encode()).collect(),
+        bytes.len() as u64,
+    ))
+}
+
 /// Commits `group` (consecutive prepared batches) in one sled transaction, with the Merkle
-/// nodes its entries complete, so roots and proofs never re-read the log.
-fn commit_group(trees: &Trees, group: &[Arc<Prepared>]) -> Result<(), StoreError> {
+/// nodes its entries complete, so roots and proofs never re-read the log. `locations` are
+/// the `audit_log` values of the group's entries, in order ([`append_entries`]).
+fn commit_group(
+    trees: &Trees,
+    group: &[Arc<Prepared>],
+    locations: &[[u8; 13]],
+) -> Result<(), StoreError> {
     let Some(last) = group.last() else {
         return Ok(());
     };
@@ -1538,12 +1611,15 @@ fn commit_group(trees: &Trees, group: &[Arc<Prepared>]) -> Result<(), StoreError
             for ((level, index), hash) in &nodes {
                 merkle.insert(&merkle_key(*level, *index), hash.as_slice())?;
             }
+            let indexes = group
+                .iter()
+                .flat_map(|prepared| prepared.entries.iter().map(|(index, _)| index));
+            for (index, location) in indexes.zip(locations) {
+                log.insert(&index.to_be_bytes(), location.as_slice())?;
+            }
             for prepared in group {
                 for (key, value) in &prepared.meta {
                     meta.insert(key.as_slice(), value.as_slice())?;
-                }
-                for (index, bytes) in &prepared.entries {
-                    log.insert(&index.to_be_bytes(), bytes.as_slice())?;
                 }
                 for (id, bytes) in &prepared.messages {
                     messages.insert(id.as_bytes(), bytes.as_slice())?;
@@ -1629,6 +1705,7 @@ const SLED_LOG_FILE: &str = "db";
 /// Every file and directory under `path`, sorted. What vanishes while it is listed is left out.
 fn list_files(path: &Path) -> Result<Listing, StoreError> {
     let log = path.join(SLED_LOG_FILE);
+    let entries_file = path.join(ENTRIES_FILE);
     let mut listing = Vec::new();
     let mut pending = vec![path.to_owned()];
     while let Some(directory) = pending.pop() {
@@ -1656,7 +1733,8 @@ fn list_files(path: &Path) -> Result<Listing, StoreError> {
                 // Sled makes only files and directories; anything else is not ours to sync.
                 continue;
             }
-            let changes = path != log;
+            // The two files that grow at every commit, and are synced at every commit.
+            let changes = path != log && path != entries_file;
             listing.push(Listed {
                 directory: metadata.is_dir(),
                 len: if changes { metadata.len() } else { 0 },
@@ -1728,6 +1806,120 @@ mod tests {
             detail: detail.into(),
             ..Default::default()
         }
+    }
+
+    fn append_records(store: &Store, details: &[&str]) {
+        for detail in details {
+            store
+                .write(|batch| Ok::<_, StoreError>(batch.append(record(detail))))
+                .expect("write");
+        }
+    }
+
+    fn details(store: &Store) -> Vec<String> {
+        store
+            .log_entries_from(0, 100)
+            .expect("read")
+            .into_iter()
+            .map(|(_, bytes)| LogEntry::decode(bytes.as_slice()).expect("decode").detail)
+            .collect()
+    }
+
+    #[test]
+    fn a_store_whose_entries_sled_holds_reads_on_and_appends_to_the_entries_file() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        append_records(&Store::open(dir.path()).expect("open"), &["a0", "a1"]);
+        // Make it a store written before the entries file: each entry inline in sled.
+        {
+            let store = Store::open(dir.path()).expect("reopen");
+            let stored = store.log_entries_from(0, 10).expect("read");
+            for (index, bytes) in stored {
+                store
+                    .log
+                    .insert(index.to_be_bytes(), bytes)
+                    .expect("inline");
+            }
+            store.flush_and_fsync().expect("sync");
+        }
+        std::fs::remove_file(dir.path().join(ENTRIES_FILE)).expect("remove");
+
+        let store = Store::open(dir.path()).expect("open the older store");
+        assert_eq!(details(&store), ["a0", "a1"]);
+        append_records(&store, &["a2"]);
+        let value = store
+            .log
+            .get(2u64.to_be_bytes())
+            .expect("read")
+            .expect("entry");
+        assert!(matches!(Stored::decode(2, &value), Ok(Stored::Located(_))));
+        assert!(matches!(
+            Stored::decode(
+                1,
+                &store
+                    .log
+                    .get(1u64.to_be_bytes())
+                    .expect("read")
+                    .expect("entry")
+            ),
+            Ok(Stored::Inline(_))
+        ));
+        drop(store);
+        let store = Store::open(dir.path()).expect("reopen");
+        assert_eq!(details(&store), ["a0", "a1", "a2"]);
+        let summary = store
+            .verify_log("tm", "rogatory/tm", |_| None)
+            .expect("read")
+            .expect("valid");
+        assert_eq!(summary.entries, 3);
+    }
+
+    #[test]
+    fn entries_no_commit_recorded_are_cut_off_at_open() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        append_records(&Store::open(dir.path()).expect("open"), &["a0", "a1"]);
+        let path = dir.path().join(ENTRIES_FILE);
+        let recorded = std::fs::metadata(&path).expect("stat").len();
+        // A commit that appended its entries and crashed before its sled transaction.
+        {
+            use std::io::Write;
+            let mut file = std::fs::OpenOptions::new()
+                .append(true)
+                .open(&path)
+                .expect("open");
+            file.write_all(b"\0\0\0\x05\x08\x02abc").expect("append");
+        }
+        let store = Store::open(dir.path()).expect("reopen");
+        assert_eq!(std::fs::metadata(&path).expect("stat").len(), recorded);
+        append_records(&store, &["a2"]);
+        drop(store);
+        let store = Store::open(dir.path()).expect("reopen");
+        assert_eq!(details(&store), ["a0", "a1", "a2"]);
+        assert!(
+            store
+                .verify_log("tm", "rogatory/tm", |_| None)
+                .expect("read")
+                .is_ok()
+        );
+    }
+
+    #[test]
+    fn a_store_whose_entries_file_lost_its_end_will_not_open() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        append_records(&Store::open(dir.path()).expect("open"), &["a0", "a1"]);
+        let path = dir.path().join(ENTRIES_FILE);
+        let len = std::fs::metadata(&path).expect("stat").len();
+        std::fs::OpenOptions::new()
+            .write(true)
+            .open(&path)
+            .and_then(|file| file.set_len(len - 3))
+            .expect("truncate");
+        let error = Store::open(dir.path())
+            .expect_err("must not open")
+            .to_string();
+        assert!(
+            error.contains("audit-log entry 1") && error.contains("ends before it"),
+            "{error}"
+        );
     }
 
     #[tokio::test]
@@ -2079,19 +2271,19 @@ mod tests {
         let stats = store.commit_stats();
         assert_eq!((stats.commits, stats.batches), (commits, 640));
         assert!(stats.transaction > Duration::ZERO && stats.flush > Duration::ZERO);
-        assert!(stats.fsync > Duration::ZERO, "{stats:?}");
+        assert!(
+            stats.entries > Duration::ZERO && stats.fsync > Duration::ZERO,
+            "{stats:?}"
+        );
         drop(store);
         // Reopening checks the recorded head against the last entry; the chain is whole.
         let store = Store::open(dir.path()).expect("reopen");
         assert_eq!(store.log_len().expect("len"), 640);
         let mut previous = ZERO_HASH;
         let mut tree = MemoryTree::new();
-        for index in 0..640u64 {
-            let bytes = store
-                .log
-                .get(index.to_be_bytes())
-                .expect("read")
-                .expect("entry");
+        let stored = store.log_entries_from(0, 1000).expect("read");
+        assert_eq!(stored.len(), 640);
+        for (index, bytes) in stored {
             let entry = LogEntry::decode(bytes.as_ref()).expect("decode");
             assert_eq!(entry.index, index);
             assert_eq!(entry.previous_hash, previous.to_vec(), "entry {index}");

@@ -443,6 +443,106 @@ pub fn open_stopped_sled(store_dir: &std::path::Path) -> Result<sled::Db> {
     retry_while_locked(|| sled::open(store_dir).map_err(anyhow::Error::from))
 }
 
+/// A stopped node's audit log as stored (docs/AUDIT-FORMAT.md section 14), read and altered the
+/// way an insider with access to the disk could: written from the documented layout, not
+/// through the node's storage module.
+#[derive(Debug)]
+pub struct StoredLog {
+    pub db: sled::Db,
+    index: sled::Tree,
+    entries_file: PathBuf,
+}
+
+impl StoredLog {
+    pub fn open(store_dir: &std::path::Path) -> Result<Self> {
+        let db = open_stopped_sled(store_dir)?;
+        Ok(Self {
+            index: db.open_tree("audit_log")?,
+            db,
+            entries_file: store_dir.join("audit-log.entries"),
+        })
+    }
+
+    /// Every entry, in index order: index and exact stored bytes.
+    pub fn entries(&self) -> Result<Vec<(u64, Vec<u8>)>> {
+        let mut out = Vec::new();
+        for item in self.index.iter() {
+            let (key, value) = item?;
+            let index = u64::from_be_bytes(key.as_ref().try_into()?);
+            out.push((index, self.resolve(&value)?));
+        }
+        Ok(out)
+    }
+
+    pub fn entry(&self, index: u64) -> Result<Vec<u8>> {
+        let value = self
+            .index
+            .get(index.to_be_bytes())?
+            .with_context(|| format!("no entry {index}"))?;
+        self.resolve(&value)
+    }
+
+    /// Replaces entry `index` with `bytes`: in place if they are as long, else appended to the
+    /// entries file with the index pointed at them.
+    pub fn replace(&self, index: u64, bytes: &[u8]) -> Result<()> {
+        use std::io::{Seek, Write};
+        let value = self
+            .index
+            .get(index.to_be_bytes())?
+            .with_context(|| format!("no entry {index}"))?;
+        let Some((offset, len)) = Self::location(&value)? else {
+            self.index.insert(index.to_be_bytes(), bytes)?;
+            return Ok(self.db.flush().map(drop)?);
+        };
+        let mut file = std::fs::OpenOptions::new()
+            .write(true)
+            .open(&self.entries_file)?;
+        if len as usize == bytes.len() {
+            file.seek(std::io::SeekFrom::Start(offset))?;
+            file.write_all(bytes)?;
+        } else {
+            let end = file.seek(std::io::SeekFrom::End(0))?;
+            let len = u32::try_from(bytes.len())?;
+            file.write_all(&len.to_be_bytes())?;
+            file.write_all(bytes)?;
+            let mut location = vec![0u8];
+            location.extend_from_slice(&(end + 4).to_be_bytes());
+            location.extend_from_slice(&len.to_be_bytes());
+            self.index.insert(index.to_be_bytes(), location)?;
+            self.db.flush()?;
+        }
+        Ok(file.sync_all()?)
+    }
+
+    /// Offset and length of an entry in the entries file, or `None` for an entry held in the
+    /// index itself (the value is then the entry).
+    fn location(value: &[u8]) -> Result<Option<(u64, u32)>> {
+        if value.first() != Some(&0) {
+            return Ok(None);
+        }
+        anyhow::ensure!(value.len() == 13, "a location is 13 bytes");
+        Ok(Some((
+            u64::from_be_bytes(value[1..9].try_into()?),
+            u32::from_be_bytes(value[9..].try_into()?),
+        )))
+    }
+
+    fn resolve(&self, value: &[u8]) -> Result<Vec<u8>> {
+        use std::os::unix::fs::FileExt;
+        let Some((offset, len)) = Self::location(value)? else {
+            return Ok(value.to_vec());
+        };
+        let file = std::fs::File::open(&self.entries_file)?;
+        let mut framed = vec![0u8; 4 + len as usize];
+        file.read_exact_at(&mut framed, offset - 4)?;
+        anyhow::ensure!(
+            framed[..4] == len.to_be_bytes(),
+            "the frame disagrees with the index"
+        );
+        Ok(framed.split_off(4))
+    }
+}
+
 /// Opens a stopped node's store through the node's own storage module.
 pub fn open_stopped_store(store_dir: &std::path::Path) -> Result<rogatory_node::store::Store> {
     retry_while_locked(|| rogatory_node::store::Store::open(store_dir).map_err(anyhow::Error::from))

@@ -60,21 +60,15 @@ async fn restarted_nodes_keep_inbox_outbox_and_a_verifying_log() -> anyhow::Resu
 
 /// Flips one byte of the stored encoding of `index`, inside `needle` if given.
 fn flip_stored_byte(store_dir: &std::path::Path, index: u64, needle: &[u8]) -> anyhow::Result<()> {
-    let db = rogatory_tests::open_stopped_sled(store_dir)?;
-    let tree = db.open_tree("audit_log")?;
-    let mut bytes = tree
-        .get(index.to_be_bytes())?
-        .expect("entry exists")
-        .to_vec();
+    let log = rogatory_tests::StoredLog::open(store_dir)?;
+    let mut bytes = log.entry(index)?;
     let at = bytes
         .windows(needle.len())
         .position(|window| window == needle)
         .expect("needle inside the entry")
         + needle.len() / 2;
     bytes[at] ^= 0x01;
-    tree.insert(index.to_be_bytes(), bytes)?;
-    db.flush()?;
-    Ok(())
+    log.replace(index, &bytes)
 }
 
 #[tokio::test]
@@ -87,17 +81,11 @@ async fn a_flipped_byte_in_the_stored_log_is_found_and_named() -> anyhow::Result
     // Find the first received message in de's log, and alter the signed bytes it stores.
     let store_dir = federation.node("de")?.store_dir();
     let (index, payload) = {
-        let db = rogatory_tests::open_stopped_sled(&store_dir)?;
-        let tree = db.open_tree("audit_log")?;
         let mut found = None;
-        for item in tree.iter() {
-            let (key, value) = item?;
-            let entry = LogEntry::decode(value.as_ref())?;
+        for (index, bytes) in rogatory_tests::StoredLog::open(&store_dir)?.entries()? {
+            let entry = LogEntry::decode(bytes.as_slice())?;
             if entry.kind == EntryKind::MessageReceived as i32 {
-                found = Some((
-                    u64::from_be_bytes(key.as_ref().try_into()?),
-                    entry.signed_payload,
-                ));
+                found = Some((index, entry.signed_payload));
                 break;
             }
         }
@@ -141,22 +129,20 @@ async fn a_consistently_rewritten_history_contradicts_the_signed_checkpoint() ->
 
     // An insider rewrites entry 0 and repairs everything that does not need tm's key: the
     // hash chain, the recorded head and every Merkle node.
-    let db = rogatory_tests::open_stopped_sled(&federation.node("tm")?.store_dir())?;
-    let log = db.open_tree("audit_log")?;
-    let merkle = db.open_tree("merkle")?;
+    let log = rogatory_tests::StoredLog::open(&federation.node("tm")?.store_dir())?;
+    let merkle = log.db.open_tree("merkle")?;
     let mut previous = [0u8; 32];
     let mut tree = MemoryTree::new();
     let mut count = 0u64;
-    let entries: Vec<(sled::IVec, sled::IVec)> = log.iter().collect::<Result<_, _>>()?;
-    for (key, value) in entries {
-        let mut entry = LogEntry::decode(value.as_ref())?;
+    for (index, value) in log.entries()? {
+        let mut entry = LogEntry::decode(value.as_slice())?;
         if entry.index == 0 {
             entry.detail = "history rewritten".into();
         }
         entry.previous_hash = previous.to_vec();
         let bytes = entry.encode_to_vec();
         previous = entry_hash(&bytes);
-        log.insert(key, bytes)?;
+        log.replace(index, &bytes)?;
         for (level, index, hash) in completed_subtrees(&tree, count, previous)? {
             let mut node_key = vec![level];
             node_key.extend_from_slice(&index.to_be_bytes());
@@ -165,12 +151,12 @@ async fn a_consistently_rewritten_history_contradicts_the_signed_checkpoint() ->
         tree.push(previous);
         count += 1;
     }
-    let meta = db.open_tree("meta")?;
+    let meta = log.db.open_tree("meta")?;
     let mut head = count.to_be_bytes().to_vec();
     head.extend_from_slice(&previous);
     meta.insert("log_head", head)?;
-    db.flush()?;
-    drop((log, merkle, meta, db));
+    log.db.flush()?;
+    drop((merkle, meta, log));
 
     // The node will not sign on top of a history its own checkpoint contradicts.
     let error = federation
@@ -189,10 +175,8 @@ async fn a_node_whose_last_log_entry_was_altered_refuses_to_start() -> anyhow::R
     federation.stop_node("de").await?;
     let store_dir = federation.node("de")?.store_dir();
     let last = {
-        let db = rogatory_tests::open_stopped_sled(&store_dir)?;
-        let tree = db.open_tree("audit_log")?;
-        let (key, _) = tree.last()?.expect("entries");
-        u64::from_be_bytes(key.as_ref().try_into()?)
+        let entries = rogatory_tests::StoredLog::open(&store_dir)?.entries()?;
+        entries.last().expect("entries").0
     };
     flip_stored_byte(&store_dir, last, b"stopped")?;
     let error = federation

@@ -96,7 +96,7 @@ async fn metrics_endpoint_serves_the_documented_series_after_a_message_exchange(
     let commits = tm.expect("rogatory_store_commits_total")?;
     assert!(commits >= 2.0, "{commits} commits");
     assert!(tm.expect("rogatory_store_batches_committed_total")? >= commits);
-    for phase in ["transaction", "flush", "fsync"] {
+    for phase in ["entries", "transaction", "flush", "fsync"] {
         let seconds = tm.expect(&format!(
             "rogatory_store_commit_seconds_total{{phase=\"{phase}\"}}"
         ))?;
