@@ -1,7 +1,9 @@
 //! Durable storage: the only module that touches sled.
 //!
-//! Five trees: `merkle` (level byte and index → perfect-subtree hash of the log's Merkle tree),
-//! `audit_log` (entry index, 8 bytes big-endian → encoded `LogEntry`), `messages`
+//! The log's entries are appended to a file of their own ([`entries`]); sled holds five trees:
+//! `merkle` (level byte and index → perfect-subtree hash of the log's Merkle tree),
+//! `audit_log` (entry index, 8 bytes big-endian → where the entry is in the entries file, or
+//! in stores written before that file the encoded `LogEntry` itself), `messages`
 //! (message id → encoded `MessageRecord` without its envelope, which is read back from the
 //! record's log entry), `outbox_queue` (recipient, 0x00, message id → empty:
 //! the outbox messages not yet delivered, kept in step with `messages` by [`Batch::put_message`])
@@ -17,8 +19,9 @@
 //! (submitting, receiving, recording a receipt) use [`Store::write_grouped`]. If a commit fails
 //! the log head is in doubt, and the store refuses every later write until the node restarts.
 //!
-//! A batch is durable once committed: the committer flushes sled and fsyncs the database
-//! after every group commit, before it tells the writers (sled's `flush()` alone does not
+//! A batch is durable once committed: the committer appends the group's entries to the entries
+//! file and fdatasyncs it before the sled transaction that points at them, and flushes sled and
+//! fsyncs the database after the transaction, before it tells the writers (sled's `flush()` alone does not
 //! reach the disk on Linux, sled issue #1452): sled's log file, and every file and directory
 //! of the store whenever more than the log changed ([`SyncedFiles`]). One fsync therefore
 //! covers every batch of the group, and batches prepared during an fsync form the next group:
@@ -26,7 +29,8 @@
 //! be on disk, and the store fails as after a failed commit. A write that returned is thus on
 //! disk, and may be confirmed to a user or a peer. Sled shows a commit to readers before the
 //! fsync, though: the checkpoints this node shows come from memory, updated only once on disk
-//! ([`Store::latest_checkpoint`]).
+//! ([`Store::latest_checkpoint`]), and the outbox queue hides the messages a commit adds until
+//! it is on disk ([`Store::queued_for`]), so none is sent that a crash could take back.
 //!
 //! What a write costs is mostly sled's I/O, and most of it comes after [`Store::write`] returns:
 //! sled seals its I/O buffer before and after each transaction's batch marker and writes the
@@ -141,7 +145,8 @@ pub struct Batch<'a> {
     next_index: u64,
     previous_hash: [u8; 32],
     time_ms: i64,
-    entries: Vec<(u64, Vec<u8>)>,
+    /// Index, encoding and hash of each entry appended.
+    entries: Vec<(u64, Vec<u8>, Hash)>,
     messages: Vec<(String, Vec<u8>)>,
     /// Queue index changes: key, and whether the message is (still) queued.
     queue: Vec<(Vec<u8>, bool)>,
@@ -166,7 +171,7 @@ impl Batch<'_> {
         };
         let bytes = entry.encode_to_vec();
         let hash = entry_hash(&bytes);
-        self.entries.push((index, bytes));
+        self.entries.push((index, bytes, hash));
         self.next_index += 1;
         self.previous_hash = hash;
         Appended { index, hash }
@@ -247,8 +252,8 @@ impl Batch<'_> {
         std::iter::once(&self.entries)
             .chain(self.pending.iter().map(|prepared| &prepared.entries))
             .flat_map(|entries| entries.iter())
-            .find(|(i, _)| *i == index)
-            .map(|(_, bytes)| bytes.as_slice())
+            .find(|(i, _, _)| *i == index)
+            .map(|(_, bytes, _)| bytes.as_slice())
     }
 
     /// The parties recorded for case `case_id` (see `multiparty::case_parties`), including
@@ -370,7 +375,8 @@ pub struct Prepared {
     /// The log head once this batch is committed: entry count and hash of the last entry.
     next_index: u64,
     head_hash: [u8; 32],
-    entries: Vec<(u64, Vec<u8>)>,
+    /// Index, encoding and hash of each entry appended.
+    entries: Vec<(u64, Vec<u8>, Hash)>,
     messages: Vec<(String, Vec<u8>)>,
     queue: Vec<(Vec<u8>, bool)>,
     meta: Vec<(Vec<u8>, Vec<u8>)>,
@@ -402,6 +408,14 @@ struct Writes {
     /// The checkpoints as durably committed, loaded at open and updated by the committer once
     /// a commit is on disk (sled shows a commit to readers before it is).
     checkpoints: std::sync::Mutex<DurableCheckpoints>,
+    /// Outbox queue keys that the commit under way adds: sled shows them before they are on
+    /// disk, and a message must not be sent before it is durably the sender's (a crash would
+    /// leave the recipient holding a message the sender's log lost). [`Store::queued_for`]
+    /// stops at them.
+    undurable_queue: std::sync::Mutex<std::collections::HashSet<Vec<u8>>>,
+    /// Tests hold this to stop the committer between a commit's transaction and its sync.
+    #[cfg(test)]
+    hold_sync: std::sync::Mutex<()>,
 }
 
 /// The checkpoints read at every delivery, kept in memory: this node's newest (size and note:
@@ -665,6 +679,9 @@ impl Store {
             fsync_ns: AtomicU64::new(0),
             syncs: AtomicU64::new(0),
             checkpoints: std::sync::Mutex::new(DurableCheckpoints::default()),
+            undurable_queue: std::sync::Mutex::new(std::collections::HashSet::new()),
+            #[cfg(test)]
+            hold_sync: std::sync::Mutex::new(()),
         });
         let mut store = Self {
             log: trees.log.clone(),
@@ -1093,9 +1110,11 @@ impl Store {
             None => prefix.clone(),
         };
         let mut out = Vec::new();
+        let undurable = undurable_queue(&self.writes);
         for item in self.queue.range(start..) {
             let (key, _) = item?;
-            if !key.starts_with(&prefix) || out.len() >= limit {
+            // Stopping there rather than skipping: the lane reads on from the last id it saw.
+            if !key.starts_with(&prefix) || out.len() >= limit || undurable.contains(key.as_ref()) {
                 break;
             }
             let id = String::from_utf8_lossy(&key[prefix.len()..]).into_owned();
@@ -1486,33 +1505,12 @@ fn commit_loop(writes: &Writes, trees: &Trees, mut entries_len: u64) {
             }
             state.queue.iter().take(MAX_GROUP).cloned().collect()
         };
-        let timed = |phase: &AtomicU64, started: Instant| {
-            let nanos = u64::try_from(started.elapsed().as_nanos()).unwrap_or(u64::MAX);
-            phase.fetch_add(nanos, Ordering::Relaxed);
-            Instant::now()
-        };
-        let started = Instant::now();
-        let result =
-            append_entries(trees, &group, entries_len).and_then(|(locations, appended)| {
-                let transacting = timed(&writes.entries_ns, started);
-                commit_group(trees, &group, &locations)?;
-                entries_len += appended;
-                let flushing = timed(&writes.transaction_ns, transacting);
-                writes.commits.fetch_add(1, Ordering::SeqCst);
-                writes
-                    .batches
-                    .fetch_add(group.len() as u64, Ordering::Relaxed);
-                trees.db.flush()?;
-                let syncing = timed(&writes.flush_ns, flushing);
-                synced.sync(&trees.path)?;
-                timed(&writes.fsync_ns, syncing);
-                writes.syncs.fetch_add(1, Ordering::SeqCst);
-                Ok(())
-            });
+        let result = commit_durably(writes, trees, &group, &mut entries_len, &mut synced);
         let mut state = lock_state(writes);
         match result {
             Ok(()) => {
                 remember_checkpoints(writes, &group);
+                undurable_queue(writes).clear();
                 state.queue.drain(..group.len());
                 state.committed = group.last().map_or(state.committed, |p| p.seq);
             }
@@ -1533,6 +1531,71 @@ fn commit_loop(writes: &Writes, trees: &Trees, mut entries_len: u64) {
         drop(state);
         writes.done.notify_all();
     }
+}
+
+/// Commits `group` and makes it durable: its entries appended to the entries file and synced,
+/// one sled transaction, sled's flush, the fsync of sled's files. `entries_len` is where the
+/// entries file ends, and is moved on past what this commit appended.
+fn commit_durably(
+    writes: &Writes,
+    trees: &Trees,
+    group: &[Arc<Prepared>],
+    entries_len: &mut u64,
+    synced: &mut SyncedFiles,
+) -> Result<(), StoreError> {
+    let timed = |phase: &AtomicU64, started: Instant| {
+        let nanos = u64::try_from(started.elapsed().as_nanos()).unwrap_or(u64::MAX);
+        phase.fetch_add(nanos, Ordering::Relaxed);
+        Instant::now()
+    };
+    let started = Instant::now();
+    let (locations, appended) = append_entries(trees, group, *entries_len)?;
+    *entries_len += appended;
+    let transacting = timed(&writes.entries_ns, started);
+    hide_new_queue_keys(writes, trees, group)?;
+    commit_group(trees, group, &locations)?;
+    let flushing = timed(&writes.transaction_ns, transacting);
+    writes.commits.fetch_add(1, Ordering::SeqCst);
+    writes
+        .batches
+        .fetch_add(group.len() as u64, Ordering::Relaxed);
+    #[cfg(test)]
+    drop(writes.hold_sync.lock());
+    trees.db.flush()?;
+    let syncing = timed(&writes.flush_ns, flushing);
+    synced.sync(&trees.path)?;
+    timed(&writes.fsync_ns, syncing);
+    writes.syncs.fetch_add(1, Ordering::SeqCst);
+    Ok(())
+}
+
+/// Marks the outbox queue keys that `group` adds as not durable yet, before its transaction
+/// shows them. Keys already in the queue are durable: every earlier commit was synced before
+/// this one began.
+fn hide_new_queue_keys(
+    writes: &Writes,
+    trees: &Trees,
+    group: &[Arc<Prepared>],
+) -> Result<(), StoreError> {
+    let mut new = Vec::new();
+    for (key, queued) in group.iter().flat_map(|prepared| prepared.queue.iter()) {
+        if *queued && !trees.queue.contains_key(key)? {
+            new.push(key.clone());
+        }
+    }
+    if !new.is_empty() {
+        undurable_queue(writes).extend(new);
+    }
+    Ok(())
+}
+
+fn undurable_queue(
+    writes: &Writes,
+) -> std::sync::MutexGuard<'_, std::collections::HashSet<Vec<u8>>> {
+    writes
+        .undurable_queue
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
 /// Updates the in-memory checkpoints with those `group` committed, once it is on disk and
@@ -1562,7 +1625,7 @@ fn append_entries(
     let entries = group
         .iter()
         .flat_map(|prepared| prepared.entries.iter())
-        .map(|(_, bytes)| bytes.as_slice());
+        .map(|(_, bytes, _)| bytes.as_slice());
     let (bytes, locations) = EntriesFile::frame(at, entries);
     if !bytes.is_empty() {
         trees.entries.append_durably(at, &bytes)?;
@@ -1585,12 +1648,12 @@ fn commit_group(
         return Ok(());
     };
     let mut nodes: HashMap<(u8, u64), Hash> = HashMap::new();
-    for (index, bytes) in group.iter().flat_map(|prepared| prepared.entries.iter()) {
+    for (index, _, hash) in group.iter().flat_map(|prepared| prepared.entries.iter()) {
         let view = MerkleView {
             tree: &trees.merkle,
             pending: &nodes,
         };
-        let completed = merkle::completed_subtrees(&view, *index, entry_hash(bytes))?;
+        let completed = merkle::completed_subtrees(&view, *index, *hash)?;
         nodes.extend(
             completed
                 .into_iter()
@@ -1613,7 +1676,7 @@ fn commit_group(
             }
             let indexes = group
                 .iter()
-                .flat_map(|prepared| prepared.entries.iter().map(|(index, _)| index));
+                .flat_map(|prepared| prepared.entries.iter().map(|(index, _, _)| index));
             for (index, location) in indexes.zip(locations) {
                 log.insert(&index.to_be_bytes(), location.as_slice())?;
             }
@@ -1920,6 +1983,51 @@ mod tests {
             error.contains("audit-log entry 1") && error.contains("ends before it"),
             "{error}"
         );
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    // The lock held across awaits stops the committer thread, which is the point.
+    #[allow(clippy::await_holding_lock)]
+    async fn a_queued_message_is_listed_for_sending_only_once_it_is_durable() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let store = Arc::new(Store::open(dir.path()).expect("open"));
+        store
+            .write(|batch| {
+                put_sent(batch, "m1");
+                Ok::<_, StoreError>(())
+            })
+            .expect("write");
+        let listed = |store: &Store| -> Vec<String> {
+            let queued = store.queued_for("de", None, 10).expect("queue");
+            queued.into_iter().map(|q| q.message_id).collect()
+        };
+        let held = store.writes.hold_sync.lock().expect("hold");
+        let writer = tokio::spawn({
+            let store = Arc::clone(&store);
+            async move {
+                store
+                    .write_grouped(|batch| {
+                        put_sent(batch, "m2");
+                        Ok::<_, StoreError>(())
+                    })
+                    .await
+            }
+        });
+        // The committer's transaction ran (sled shows the key) and it waits to sync.
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while !store
+            .queue
+            .contains_key(queue_key("de", "m2"))
+            .expect("read")
+        {
+            assert!(Instant::now() < deadline, "the commit never reached sled");
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+        assert_eq!(listed(&store), ["m1"]);
+        assert!(!writer.is_finished());
+        drop(held);
+        writer.await.expect("task").expect("write");
+        assert_eq!(listed(&store), ["m1", "m2"]);
     }
 
     #[tokio::test]

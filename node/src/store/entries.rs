@@ -301,7 +301,9 @@ mod tests {
             error.contains("frames 7 bytes where the index says 6"),
             "{error}"
         );
-        let error = Stored::decode(0, &[0, 1, 2]).expect_err("fails").to_string();
+        let error = Stored::decode(0, &[0, 1, 2])
+            .expect_err("fails")
+            .to_string();
         assert!(error.contains("13 bytes"), "{error}");
     }
 
