@@ -196,7 +196,7 @@ impl Metrics {
         let store_commits = Counter::default();
         registry.register(
             "store_commits",
-            "Group commits of the store: each one append to the entries file with its fdatasync, one sled transaction, flush and fsync",
+            "Group commits of the store: each one append to the journal with its fdatasync and one sled transaction",
             store_commits.clone(),
         );
         let store_batches = Counter::default();
@@ -208,7 +208,7 @@ impl Metrics {
         let store_commit_seconds = Family::<PhaseLabels, FloatCounter>::default();
         registry.register(
             "store_commit_seconds",
-            "Time the store's committer spent committing, by phase (entries, transaction, flush, fsync)",
+            "Time the store's committer spent committing, by phase (journal, transaction; and sled's periodic flush, fsync)",
             store_commit_seconds.clone(),
         );
         registry.register(
@@ -383,7 +383,7 @@ impl Metrics {
         catch_up(&self.store_commits, stats.commits);
         catch_up(&self.store_batches, stats.batches);
         for (phase, total) in [
-            ("entries", stats.entries),
+            ("journal", stats.journal),
             ("transaction", stats.transaction),
             ("flush", stats.flush),
             ("fsync", stats.fsync),
@@ -587,7 +587,7 @@ mod tests {
         let mut stats = CommitStats {
             commits: 3,
             batches: 10,
-            entries: Duration::from_millis(750),
+            journal: Duration::from_millis(750),
             transaction: Duration::from_millis(1500),
             flush: Duration::from_millis(250),
             fsync: Duration::from_millis(500),
@@ -603,7 +603,7 @@ mod tests {
         for line in [
             "rogatory_store_commits_total 5",
             "rogatory_store_batches_committed_total 30",
-            "rogatory_store_commit_seconds_total{phase=\"entries\"} 0.75",
+            "rogatory_store_commit_seconds_total{phase=\"journal\"} 0.75",
             "rogatory_store_commit_seconds_total{phase=\"transaction\"} 1.5",
             "rogatory_store_commit_seconds_total{phase=\"flush\"} 0.25",
             "rogatory_store_commit_seconds_total{phase=\"fsync\"} 2.5",

@@ -1,41 +1,38 @@
 //! Durable storage: the only module that touches sled.
 //!
-//! The log's entries are appended to a file of their own ([`entries`]); sled holds five trees:
-//! `merkle` (level byte and index → perfect-subtree hash of the log's Merkle tree),
-//! `audit_log` (entry index, 8 bytes big-endian → where the entry is in the entries file, or
-//! in stores written before that file the encoded `LogEntry` itself), `messages`
+//! Every commit goes first to the store's journal ([`journal`]), which also keeps the log's
+//! entries; sled holds five trees: `merkle` (level byte and index → perfect-subtree hash of the
+//! log's Merkle tree), `audit_log` (entry index, 8 bytes big-endian → where the entry is in the
+//! journal, or in stores written before the journal the encoded `LogEntry` itself), `messages`
 //! (message id → encoded `MessageRecord` without its envelope, which is read back from the
-//! record's log entry), `outbox_queue` (recipient, 0x00, message id → empty:
-//! the outbox messages not yet delivered, kept in step with `messages` by [`Batch::put_message`])
-//! and `meta` (the log head: entry count and hash of the last entry; checkpoints; evidence of
-//! misbehaviour; the case index: case id, 0x00, message id → empty). Every change is a [`Batch`] of log entries, message records and metadata,
-//! prepared by one writer at a time (so the log head is never raced) and committed atomically
-//! (so a message is never stored without its log entry). Batches are committed in the order
-//! they were prepared by one committer thread, which takes every batch prepared meanwhile into
-//! one sled transaction: under load many writers share a commit, and the next batches are
-//! prepared while one is committed. A batch therefore reads through the batches prepared before
-//! it ([`Batch::message`]); writers that must read anything else through the store use the
-//! exclusive [`Store::write`], which waits for the queue to drain first. The busy paths
-//! (submitting, receiving, recording a receipt) use [`Store::write_grouped`]. If a commit fails
-//! the log head is in doubt, and the store refuses every later write until the node restarts.
+//! record's log entry), `outbox_queue` (recipient, 0x00, message id → empty: the outbox
+//! messages not yet delivered, kept in step with `messages` by [`Batch::put_message`]) and
+//! `meta` (the log head: entry count and hash of the last entry; how far sled has applied the
+//! journal; checkpoints; evidence of misbehaviour; the case index: case id, 0x00, message id →
+//! empty).
 //!
-//! A batch is durable once committed: the committer appends the group's entries to the entries
-//! file and fdatasyncs it before the sled transaction that points at them, and flushes sled and
-//! fsyncs the database after the transaction, before it tells the writers (sled's `flush()` alone does not
-//! reach the disk on Linux, sled issue #1452): sled's log file, and every file and directory
-//! of the store whenever more than the log changed ([`SyncedFiles`]). One fsync therefore
-//! covers every batch of the group, and batches prepared during an fsync form the next group:
-//! the slower the disk, the larger the groups. If the fsync fails, what was committed may not
-//! be on disk, and the store fails as after a failed commit. A write that returned is thus on
-//! disk, and may be confirmed to a user or a peer. Sled shows a commit to readers before the
-//! fsync, though: the checkpoints this node shows come from memory, updated only once on disk
-//! ([`Store::latest_checkpoint`]), and the outbox queue hides the messages a commit adds until
-//! it is on disk ([`Store::queued_for`]), so none is sent that a crash could take back.
+//! Every change is a [`Batch`] of log entries, message records and metadata, prepared by one
+//! writer at a time (so the log head is never raced) and committed atomically (so a message is
+//! never stored without its log entry). Batches are committed in the order they were prepared
+//! by one committer thread, which takes every batch prepared meanwhile into one commit: under
+//! load many writers share a commit, and the next batches are prepared while one is committed.
+//! A batch therefore reads through the batches prepared before it ([`Batch::message`]);
+//! writers that must read anything else through the store use the exclusive [`Store::write`],
+//! which waits for the queue to drain first. The busy paths (submitting, receiving, recording a
+//! receipt) use [`Store::write_grouped`]. If a commit fails the log head is in doubt, and the
+//! store refuses every later write until the node restarts.
 //!
-//! What a write costs is mostly sled's I/O, and most of it comes after [`Store::write`] returns:
-//! sled seals its I/O buffer before and after each transaction's batch marker and writes the
-//! two small buffers from its own I/O threads (each a `pwrite` and a waiting `sync_file_range`).
-//! The fewer transactions, the less of it: hence one transaction and one fsync per group.
+//! A batch is durable once committed: the committer appends the group's entries and changes to
+//! the journal and fdatasyncs it (one disk round trip for the whole group: the slower the disk,
+//! the larger the groups), then applies the changes to sled in one transaction, and only then
+//! tells the writers. A write that returned is thus on disk, and may be confirmed to a user or a
+//! peer; and sled never shows what the journal does not hold. Sled is flushed and fsynced about
+//! once a second ([`SLED_SYNC_INTERVAL`]; sled's `flush()` alone does not reach the disk on
+//! Linux, sled issue #1452): its log file, and every file and directory of the store whenever
+//! more than its log changed ([`SyncedFiles`]). After a crash, opening the store applies again
+//! the commits sled lost ([`Store::open`]). Before the journal, each commit paid sled's flush
+//! and fsync: sled writes its I/O buffers from its own threads (each a `pwrite` and a waiting
+//! `sync_file_range`) and rewrites whole B-tree leaves, several times the bytes of a commit.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -57,9 +54,11 @@ use rogatory_proto::v1::{
 };
 use sled::transaction::{ConflictableTransactionError, TransactionError, Transactional};
 
-mod entries;
+mod journal;
 
-use entries::{ENTRIES_FILE, EntriesFile, Stored};
+#[cfg(test)]
+use journal::Stored;
+use journal::{Change, CommitFrames, JOURNAL_FILE, Journal, TreeId};
 
 const LOG_TREE: &str = "audit_log";
 const MESSAGES_TREE: &str = "messages";
@@ -345,8 +344,8 @@ pub struct Store {
     meta: sled::Tree,
     /// Perfect-subtree hashes of the Merkle tree over the log: (level, index) → hash.
     merkle: sled::Tree,
-    /// The log's entries, which `log` locates.
-    entries: Arc<EntriesFile>,
+    /// The journal: every commit, and the log's entries, which `log` locates.
+    journal: Arc<Journal>,
     path: PathBuf,
     writes: Arc<Writes>,
     /// The thread that commits prepared batches to sled; joined when the store is dropped.
@@ -354,15 +353,15 @@ pub struct Store {
 }
 
 /// Totals of the committer's work: how many group commits, how many batches they took, and the
-/// time spent in each phase (appending the entries to the entries file and syncing it, sled's
-/// transaction, sled's flush, the fsync of sled's files). The phases' time per
+/// time spent in each phase (appending the commit to the journal and syncing it, applying it to
+/// sled in one transaction; and, now and then, sled's flush and the fsync of sled's files). The phases' time per
 /// second of wall time is how busy the committer is: near one second per second, it is what
 /// limits how fast the node writes.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct CommitStats {
     pub commits: u64,
     pub batches: u64,
-    pub entries: Duration,
+    pub journal: Duration,
     pub transaction: Duration,
     pub flush: Duration,
     pub fsync: Duration,
@@ -399,27 +398,21 @@ struct Writes {
     /// Number of batches those commits took.
     batches: AtomicU64,
     /// Nanoseconds the committer spent in each phase of its commits so far.
-    entries_ns: AtomicU64,
+    journal_ns: AtomicU64,
     transaction_ns: AtomicU64,
     flush_ns: AtomicU64,
     fsync_ns: AtomicU64,
-    /// Number of those flushed and fsynced.
-    syncs: AtomicU64,
-    /// The checkpoints as durably committed, loaded at open and updated by the committer once
-    /// a commit is on disk (sled shows a commit to readers before it is).
+    /// The checkpoints as committed, loaded at open and updated by the committer after each
+    /// commit: read at every delivery, they cost no sled read (which would wait behind any
+    /// running transaction: sled has one lock per process).
     checkpoints: std::sync::Mutex<DurableCheckpoints>,
-    /// Outbox queue keys that the commit under way adds: sled shows them before they are on
-    /// disk, and a message must not be sent before it is durably the sender's (a crash would
-    /// leave the recipient holding a message the sender's log lost). [`Store::queued_for`]
-    /// stops at them.
-    undurable_queue: std::sync::Mutex<std::collections::HashSet<Vec<u8>>>,
-    /// Tests hold this to stop the committer between a commit's transaction and its sync.
+    /// Tests set this to stop the committer as a crash would, after a commit's journal write.
     #[cfg(test)]
-    hold_sync: std::sync::Mutex<()>,
+    crash_after_journal: std::sync::atomic::AtomicBool,
 }
 
-/// The checkpoints read at every delivery, kept in memory: this node's newest (size and note:
-/// shown to peers, so never one that is not on disk yet) and each peer's (note).
+/// The checkpoints read at every delivery, kept in memory: this node's newest (size and note)
+/// and each peer's (note).
 #[derive(Debug, Default)]
 struct DurableCheckpoints {
     own: Option<(u64, String)>,
@@ -501,7 +494,7 @@ struct Trees {
     queue: sled::Tree,
     meta: sled::Tree,
     merkle: sled::Tree,
-    entries: Arc<EntriesFile>,
+    journal: Arc<Journal>,
 }
 
 impl Drop for Store {
@@ -632,7 +625,8 @@ fn decode_message(id: &str, bytes: &[u8]) -> Result<MessageRecord, StoreError> {
 }
 
 impl Store {
-    /// Opens (or creates) the store in `path` and checks that the log head matches the log.
+    /// Opens (or creates) the store in `path`, applies to sled the journal's commits it lost in
+    /// a crash, and checks that the log head matches the log.
     pub fn open(path: &Path) -> Result<Self, StoreError> {
         let open_error = |source| StoreError::Open {
             path: path.to_owned(),
@@ -643,7 +637,7 @@ impl Store {
             .mode(sled::Mode::HighThroughput)
             .open()
             .map_err(open_error)?;
-        let entries = Arc::new(EntriesFile::open(path)?);
+        let journal = Arc::new(Journal::open(path)?);
         let trees = Trees {
             db: db.clone(),
             path: path.to_owned(),
@@ -652,7 +646,7 @@ impl Store {
             meta: db.open_tree(META_TREE).map_err(open_error)?,
             queue: db.open_tree(QUEUE_TREE).map_err(open_error)?,
             merkle: db.open_tree(MERKLE_TREE).map_err(open_error)?,
-            entries: Arc::clone(&entries),
+            journal: Arc::clone(&journal),
         };
         let writes = Arc::new(Writes {
             state: std::sync::Mutex::new(WriteState {
@@ -673,15 +667,13 @@ impl Store {
             }),
             commits: AtomicU64::new(0),
             batches: AtomicU64::new(0),
-            entries_ns: AtomicU64::new(0),
+            journal_ns: AtomicU64::new(0),
             transaction_ns: AtomicU64::new(0),
             flush_ns: AtomicU64::new(0),
             fsync_ns: AtomicU64::new(0),
-            syncs: AtomicU64::new(0),
             checkpoints: std::sync::Mutex::new(DurableCheckpoints::default()),
-            undurable_queue: std::sync::Mutex::new(std::collections::HashSet::new()),
             #[cfg(test)]
-            hold_sync: std::sync::Mutex::new(()),
+            crash_after_journal: std::sync::atomic::AtomicBool::new(false),
         });
         let mut store = Self {
             log: trees.log.clone(),
@@ -689,13 +681,13 @@ impl Store {
             meta: trees.meta.clone(),
             queue: trees.queue.clone(),
             merkle: trees.merkle.clone(),
-            entries,
+            journal,
             db,
             path: path.to_owned(),
             writes: Arc::clone(&writes),
             committer: None,
         };
-        let entries_len = store.entries.cut_after(store.located_end()?)?;
+        let journal_len = store.replay_journal(&trees)?;
         store.check_head()?;
         store.load_checkpoints()?;
         store.build_case_index()?;
@@ -708,7 +700,7 @@ impl Store {
         }
         let committer = std::thread::Builder::new()
             .name("store-committer".into())
-            .spawn(move || commit_loop(&writes, &trees, entries_len))
+            .spawn(move || commit_loop(&writes, &trees, journal_len))
             .map_err(|e| StoreError::Task(format!("cannot start the store's committer: {e}")))?;
         store.committer = Some(committer);
         Ok(store)
@@ -825,7 +817,7 @@ impl Store {
             Some((key, value)) => {
                 let index = count.wrapping_sub(1);
                 key.as_ref() == index.to_be_bytes()
-                    && entry_hash(&self.entries.resolve(index, &value)?) == hash
+                    && entry_hash(&self.journal.resolve(index, &value)?) == hash
             }
         };
         if consistent {
@@ -835,17 +827,39 @@ impl Store {
         }
     }
 
-    /// Where the last entry in the entries file ends: 0 if the log has none there (an empty
-    /// log, or one written before the file, whose entries sled holds).
-    fn located_end(&self) -> Result<u64, StoreError> {
-        let Some((key, value)) = self.log.last()? else {
-            return Ok(0);
-        };
-        let index = <[u8; 8]>::try_from(key.as_ref()).map_or(u64::MAX, u64::from_be_bytes);
-        Ok(match Stored::decode(index, &value)? {
-            Stored::Located(location) => location.end(),
-            Stored::Inline(_) => 0,
-        })
+    /// How far sled has applied the journal (0 for a store older than the journal).
+    fn journal_applied(&self) -> Result<u64, StoreError> {
+        match self.meta.get(JOURNAL_APPLIED)? {
+            None => Ok(0),
+            Some(bytes) => <[u8; 8]>::try_from(bytes.as_ref())
+                .map(u64::from_be_bytes)
+                .map_err(|_| StoreError::Corrupt {
+                    what: "journal position".into(),
+                    reason: "not 8 bytes".into(),
+                }),
+        }
+    }
+
+    /// Applies to sled every whole commit of the journal it does not hold (it lost them in a
+    /// crash: sled is synced only now and then), makes that durable, and cuts off a commit a
+    /// crash left unfinished. Returns where the journal ends.
+    fn replay_journal(&self, trees: &Trees) -> Result<u64, StoreError> {
+        let mut replayed = 0u64;
+        let end = self
+            .journal
+            .replay(self.journal_applied()?, |changes, end| {
+                replayed += 1;
+                apply_changes(trees, &changes, end)
+            })?;
+        if replayed > 0 {
+            tracing::info!(
+                commits = replayed,
+                "applied commits from the store's journal that sled had lost in a crash"
+            );
+            self.flush_and_fsync()?;
+        }
+        self.journal.cut_after(end)?;
+        Ok(end)
     }
 
     /// Number of entries in the audit log.
@@ -999,7 +1013,7 @@ impl Store {
         CommitStats {
             commits: load(&self.writes.commits),
             batches: load(&self.writes.batches),
-            entries: Duration::from_nanos(load(&self.writes.entries_ns)),
+            journal: Duration::from_nanos(load(&self.writes.journal_ns)),
             transaction: Duration::from_nanos(load(&self.writes.transaction_ns)),
             flush: Duration::from_nanos(load(&self.writes.flush_ns)),
             fsync: Duration::from_nanos(load(&self.writes.fsync_ns)),
@@ -1110,11 +1124,9 @@ impl Store {
             None => prefix.clone(),
         };
         let mut out = Vec::new();
-        let undurable = undurable_queue(&self.writes);
         for item in self.queue.range(start..) {
             let (key, _) = item?;
-            // Stopping there rather than skipping: the lane reads on from the last id it saw.
-            if !key.starts_with(&prefix) || out.len() >= limit || undurable.contains(key.as_ref()) {
+            if !key.starts_with(&prefix) || out.len() >= limit {
                 break;
             }
             let id = String::from_utf8_lossy(&key[prefix.len()..]).into_owned();
@@ -1176,8 +1188,8 @@ impl Store {
         }
     }
 
-    /// The newest checkpoint this node signed: tree size and note text. Only once it is on
-    /// disk: it is shown to peers, who would hold the node to one it lost in a crash.
+    /// The newest checkpoint this node signed: tree size and note text. Only once committed (so
+    /// on disk): it is shown to peers, who would hold the node to one it lost in a crash.
     pub fn latest_checkpoint(&self) -> Result<Option<(u64, String)>, StoreError> {
         Ok(durable_checkpoints(&self.writes).own.clone())
     }
@@ -1221,7 +1233,7 @@ impl Store {
                     what: "audit-log key".into(),
                     reason: "not an 8-byte index".into(),
                 })?;
-            out.push((index, self.entries.resolve(index, &bytes)?));
+            out.push((index, self.journal.resolve(index, &bytes)?));
         }
         Ok(out)
     }
@@ -1296,7 +1308,7 @@ impl Store {
     pub fn log_entry(&self, index: u64) -> Result<Option<LogEntry>, StoreError> {
         match self.log.get(index.to_be_bytes())? {
             None => Ok(None),
-            Some(value) => LogEntry::decode(self.entries.resolve(index, &value)?.as_slice())
+            Some(value) => LogEntry::decode(self.journal.resolve(index, &value)?.as_slice())
                 .map(Some)
                 .map_err(|e| StoreError::Corrupt {
                     what: format!("audit-log entry {index}"),
@@ -1352,7 +1364,7 @@ impl Store {
                     reason: "stored under a malformed key".into(),
                 }));
             };
-            let bytes = match self.entries.resolve(index, &value) {
+            let bytes = match self.journal.resolve(index, &value) {
                 Ok(bytes) => bytes,
                 Err(StoreError::Corrupt { reason, .. }) => {
                     return Ok(Err(ChainError { index, reason }));
@@ -1468,12 +1480,12 @@ impl Store {
             }
             copy.flush()?;
             drop(copy);
-            // The copied index points into the entries file as it is: copy it as it is, up to
-            // the last entry (nothing is appended meanwhile).
-            let entries_len = self.located_end()?;
-            self.entries
-                .copy_to(&directory.join("store").join(ENTRIES_FILE), entries_len)?;
-            bytes += entries_len;
+            // The copied index points into the journal: copy it as it is, up to what sled has
+            // applied (all of it: nothing is committed meanwhile), which the copy records.
+            let journal_len = self.journal_applied()?;
+            self.journal
+                .copy_to(&directory.join("store").join(JOURNAL_FILE), journal_len)?;
+            bytes += journal_len;
             fsync_tree(directory)?;
             let (log_entries, _) = self.head()?;
             let checkpoint_size = self.latest_checkpoint()?.map_or(0, |(size, _)| size);
@@ -1486,31 +1498,56 @@ impl Store {
     }
 }
 
-/// The committer thread: commits whatever batches are prepared, oldest first, one sled
-/// transaction and one flush and fsync per round, until the store is dropped and nothing is
-/// left to commit.
-fn commit_loop(writes: &Writes, trees: &Trees, mut entries_len: u64) {
+/// The committer thread: commits whatever batches are prepared, oldest first, one journal
+/// append and fdatasync and one sled transaction per round, until the store is dropped and
+/// nothing is left to commit. Sled is flushed and fsynced when it has changes older than
+/// [`SLED_SYNC_INTERVAL`], and when the store closes.
+fn commit_loop(writes: &Writes, trees: &Trees, mut journal_len: u64) {
     let mut synced = SyncedFiles::default();
+    // When sled first changed since its last sync, if it has.
+    let mut unsynced_since: Option<Instant> = None;
     loop {
         let group: Vec<Arc<Prepared>> = {
             let mut state = lock_state(writes);
-            while state.queue.is_empty() || state.failed.is_some() {
+            loop {
+                let due = unsynced_since.map(|since| since + SLED_SYNC_INTERVAL);
+                if due.is_some_and(|due| due <= Instant::now()) && state.failed.is_none() {
+                    drop(state);
+                    sync_sled(writes, trees, &mut synced);
+                    unsynced_since = None;
+                    state = lock_state(writes);
+                    continue;
+                }
+                if !state.queue.is_empty() && state.failed.is_none() {
+                    break;
+                }
                 if state.shutdown {
+                    drop(state);
+                    if unsynced_since.is_some() {
+                        sync_sled(writes, trees, &mut synced);
+                    }
                     return;
                 }
-                state = match writes.work.wait(state) {
-                    Ok(guard) => guard,
-                    Err(poisoned) => poisoned.into_inner(),
+                state = match due {
+                    None => writes
+                        .work
+                        .wait(state)
+                        .unwrap_or_else(std::sync::PoisonError::into_inner),
+                    Some(due) => {
+                        let timeout = due.saturating_duration_since(Instant::now());
+                        let waited = writes.work.wait_timeout(state, timeout);
+                        waited.unwrap_or_else(std::sync::PoisonError::into_inner).0
+                    }
                 };
             }
             state.queue.iter().take(MAX_GROUP).cloned().collect()
         };
-        let result = commit_durably(writes, trees, &group, &mut entries_len, &mut synced);
+        let result = commit_durably(writes, trees, &group, &mut journal_len);
         let mut state = lock_state(writes);
         match result {
             Ok(()) => {
+                unsynced_since.get_or_insert_with(Instant::now);
                 remember_checkpoints(writes, &group);
-                undurable_queue(writes).clear();
                 state.queue.drain(..group.len());
                 state.committed = group.last().map_or(state.committed, |p| p.seq);
             }
@@ -1533,69 +1570,105 @@ fn commit_loop(writes: &Writes, trees: &Trees, mut entries_len: u64) {
     }
 }
 
-/// Commits `group` and makes it durable: its entries appended to the entries file and synced,
-/// one sled transaction, sled's flush, the fsync of sled's files. `entries_len` is where the
-/// entries file ends, and is moved on past what this commit appended.
+/// How long sled may hold changes that are only in the journal: what a restart after a crash
+/// replays at most.
+const SLED_SYNC_INTERVAL: Duration = Duration::from_secs(1);
+
+/// The `meta` key of how far sled has applied the journal: the offset where the last commit it
+/// applied ends (8 bytes big-endian), written with that commit's changes.
+const JOURNAL_APPLIED: &[u8] = b"journal_applied";
+
+/// Flushes sled and fsyncs its files. Nothing depends on it but how much a restart replays, so
+/// a failure is reported and tried again at the next sync, not turned into a failed store.
+fn sync_sled(writes: &Writes, trees: &Trees, synced: &mut SyncedFiles) {
+    let started = Instant::now();
+    let result = trees.db.flush().map_err(StoreError::from).and_then(|_| {
+        let syncing = add_time(&writes.flush_ns, started);
+        synced.sync(&trees.path)?;
+        add_time(&writes.fsync_ns, syncing);
+        Ok(())
+    });
+    if let Err(error) = result {
+        tracing::warn!(%error, "cannot flush and fsync sled; the journal still holds every commit");
+    }
+}
+
+/// Adds the time since `started` to a phase's total.
+fn add_time(phase: &AtomicU64, started: Instant) -> Instant {
+    let nanos = u64::try_from(started.elapsed().as_nanos()).unwrap_or(u64::MAX);
+    phase.fetch_add(nanos, Ordering::Relaxed);
+    Instant::now()
+}
+
+/// Commits `group` (consecutive prepared batches): appends its entries and its changes to the
+/// journal at `journal_len` (its end, moved on past the commit) and fdatasyncs it, which makes
+/// the commit durable; then applies the changes to sled in one transaction.
 fn commit_durably(
     writes: &Writes,
     trees: &Trees,
     group: &[Arc<Prepared>],
-    entries_len: &mut u64,
-    synced: &mut SyncedFiles,
+    journal_len: &mut u64,
 ) -> Result<(), StoreError> {
-    let timed = |phase: &AtomicU64, started: Instant| {
-        let nanos = u64::try_from(started.elapsed().as_nanos()).unwrap_or(u64::MAX);
-        phase.fetch_add(nanos, Ordering::Relaxed);
-        Instant::now()
-    };
     let started = Instant::now();
-    let (locations, appended) = append_entries(trees, group, *entries_len)?;
-    *entries_len += appended;
-    let transacting = timed(&writes.entries_ns, started);
-    hide_new_queue_keys(writes, trees, group)?;
-    commit_group(trees, group, &locations)?;
-    let flushing = timed(&writes.transaction_ns, transacting);
+    let mut frames = CommitFrames::new(*journal_len);
+    let mut changes = Vec::new();
+    for (index, bytes, _) in group.iter().flat_map(|prepared| prepared.entries.iter()) {
+        let location = frames.entry(bytes);
+        changes.push(Change {
+            tree: TreeId::AuditLog,
+            key: index.to_be_bytes().to_vec(),
+            value: Some(location.encode().to_vec()),
+        });
+    }
+    group_changes(trees, group, &mut changes)?;
+    let (bytes, end) = frames.finish(&changes);
+    trees.journal.append_durably(*journal_len, &bytes)?;
+    *journal_len = end;
+    let applying = add_time(&writes.journal_ns, started);
+    #[cfg(test)]
+    if writes.crash_after_journal.load(Ordering::SeqCst) {
+        return Err(StoreError::Task("a crash, as the test asked".into()));
+    }
+    apply_changes(trees, &changes, end)?;
+    add_time(&writes.transaction_ns, applying);
     writes.commits.fetch_add(1, Ordering::SeqCst);
     writes
         .batches
         .fetch_add(group.len() as u64, Ordering::Relaxed);
-    #[cfg(test)]
-    drop(writes.hold_sync.lock());
-    trees.db.flush()?;
-    let syncing = timed(&writes.flush_ns, flushing);
-    synced.sync(&trees.path)?;
-    timed(&writes.fsync_ns, syncing);
-    writes.syncs.fetch_add(1, Ordering::SeqCst);
     Ok(())
 }
 
-/// Marks the outbox queue keys that `group` adds as not durable yet, before its transaction
-/// shows them. Keys already in the queue are durable: every earlier commit was synced before
-/// this one began.
-fn hide_new_queue_keys(
-    writes: &Writes,
-    trees: &Trees,
-    group: &[Arc<Prepared>],
-) -> Result<(), StoreError> {
-    let mut new = Vec::new();
-    for (key, queued) in group.iter().flat_map(|prepared| prepared.queue.iter()) {
-        if *queued && !trees.queue.contains_key(key)? {
-            new.push(key.clone());
-        }
-    }
-    if !new.is_empty() {
-        undurable_queue(writes).extend(new);
-    }
-    Ok(())
-}
-
-fn undurable_queue(
-    writes: &Writes,
-) -> std::sync::MutexGuard<'_, std::collections::HashSet<Vec<u8>>> {
-    writes
-        .undurable_queue
-        .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner)
+/// Applies one commit's `changes` to sled in one transaction, with where the commit ends in
+/// the journal (`journal_end`).
+fn apply_changes(trees: &Trees, changes: &[Change], journal_end: u64) -> Result<(), StoreError> {
+    (
+        &trees.log,
+        &trees.messages,
+        &trees.queue,
+        &trees.meta,
+        &trees.merkle,
+    )
+        .transaction(|(log, messages, queue, meta, merkle)| {
+            for change in changes {
+                let tree = match change.tree {
+                    TreeId::AuditLog => log,
+                    TreeId::Messages => messages,
+                    TreeId::OutboxQueue => queue,
+                    TreeId::Meta => meta,
+                    TreeId::Merkle => merkle,
+                };
+                match &change.value {
+                    Some(value) => tree.insert(change.key.as_slice(), value.as_slice())?,
+                    None => tree.remove(change.key.as_slice())?,
+                };
+            }
+            meta.insert(JOURNAL_APPLIED, &journal_end.to_be_bytes())?;
+            Ok::<_, ConflictableTransactionError<()>>(())
+        })
+        .map_err(|e| match e {
+            TransactionError::Storage(e) => StoreError::Engine(e),
+            TransactionError::Abort(()) => StoreError::Task("transaction aborted".into()),
+        })
 }
 
 /// Updates the in-memory checkpoints with those `group` committed, once it is on disk and
@@ -1614,35 +1687,14 @@ fn durable_checkpoints(writes: &Writes) -> std::sync::MutexGuard<'_, DurableChec
         .unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
-/// Appends the entries of `group` to the entries file at `at` (its end) and makes them durable,
-/// before any sled transaction points at them. Returns their `audit_log` values (locations), in
-/// log order, and how many bytes were appended.
-fn append_entries(
+/// Adds to `changes` what `group` (consecutive prepared batches) changes in sled besides the
+/// log's index: the Merkle nodes its entries complete (so roots and proofs never re-read the
+/// log), its metadata, message records and queue, and the log head. Within a tree, in the order
+/// the batches made them: a later change of a key wins.
+fn group_changes(
     trees: &Trees,
     group: &[Arc<Prepared>],
-    at: u64,
-) -> Result<(Vec<[u8; 13]>, u64), StoreError> {
-    let entries = group
-        .iter()
-        .flat_map(|prepared| prepared.entries.iter())
-        .map(|(_, bytes, _)| bytes.as_slice());
-    let (bytes, locations) = EntriesFile::frame(at, entries);
-    if !bytes.is_empty() {
-        trees.entries.append_durably(at, &bytes)?;
-    }
-    Ok((
-        locations.into_iter().map(|l| l.encode()).collect(),
-        bytes.len() as u64,
-    ))
-}
-
-/// Commits `group` (consecutive prepared batches) in one sled transaction, with the Merkle
-/// nodes its entries complete, so roots and proofs never re-read the log. `locations` are
-/// the `audit_log` values of the group's entries, in order ([`append_entries`]).
-fn commit_group(
-    trees: &Trees,
-    group: &[Arc<Prepared>],
-    locations: &[[u8; 13]],
+    changes: &mut Vec<Change>,
 ) -> Result<(), StoreError> {
     let Some(last) = group.last() else {
         return Ok(());
@@ -1654,54 +1706,36 @@ fn commit_group(
             pending: &nodes,
         };
         let completed = merkle::completed_subtrees(&view, *index, *hash)?;
-        nodes.extend(
-            completed
-                .into_iter()
-                .map(|(level, i, hash)| ((level, i), hash)),
-        );
+        for (level, i, hash) in completed {
+            nodes.insert((level, i), hash);
+            changes.push(Change {
+                tree: TreeId::Merkle,
+                key: merkle_key(level, i).to_vec(),
+                value: Some(hash.to_vec()),
+            });
+        }
+    }
+    let change = |tree, key: &[u8], value: Option<&[u8]>| Change {
+        tree,
+        key: key.to_vec(),
+        value: value.map(<[u8]>::to_vec),
+    };
+    for prepared in group {
+        for (key, value) in &prepared.meta {
+            changes.push(change(TreeId::Meta, key, Some(value)));
+        }
+        for (id, bytes) in &prepared.messages {
+            changes.push(change(TreeId::Messages, id.as_bytes(), Some(bytes)));
+        }
+        for (key, queued) in &prepared.queue {
+            changes.push(change(TreeId::OutboxQueue, key, queued.then_some(&[][..])));
+        }
     }
     let mut head = Vec::with_capacity(40);
     head.extend_from_slice(&last.next_index.to_be_bytes());
     head.extend_from_slice(&last.head_hash);
-    (
-        &trees.log,
-        &trees.messages,
-        &trees.queue,
-        &trees.meta,
-        &trees.merkle,
-    )
-        .transaction(|(log, messages, queue, meta, merkle)| {
-            for ((level, index), hash) in &nodes {
-                merkle.insert(&merkle_key(*level, *index), hash.as_slice())?;
-            }
-            let indexes = group
-                .iter()
-                .flat_map(|prepared| prepared.entries.iter().map(|(index, _, _)| index));
-            for (index, location) in indexes.zip(locations) {
-                log.insert(&index.to_be_bytes(), location.as_slice())?;
-            }
-            for prepared in group {
-                for (key, value) in &prepared.meta {
-                    meta.insert(key.as_slice(), value.as_slice())?;
-                }
-                for (id, bytes) in &prepared.messages {
-                    messages.insert(id.as_bytes(), bytes.as_slice())?;
-                }
-                for (key, queued) in &prepared.queue {
-                    if *queued {
-                        queue.insert(key.as_slice(), &[])?;
-                    } else {
-                        queue.remove(key.as_slice())?;
-                    }
-                }
-            }
-            meta.insert(HEAD_KEY, head.as_slice())?;
-            Ok::<_, ConflictableTransactionError<()>>(())
-        })
-        .map_err(|e| match e {
-            TransactionError::Storage(e) => StoreError::Engine(e),
-            TransactionError::Abort(()) => StoreError::Task("transaction aborted".into()),
-        })
+    changes.push(change(TreeId::Meta, HEAD_KEY, Some(&head)));
+    Ok(())
 }
 
 /// What the committer last made durable, so that a commit fsyncs only what sled changed.
@@ -1768,7 +1802,7 @@ const SLED_LOG_FILE: &str = "db";
 /// Every file and directory under `path`, sorted. What vanishes while it is listed is left out.
 fn list_files(path: &Path) -> Result<Listing, StoreError> {
     let log = path.join(SLED_LOG_FILE);
-    let entries_file = path.join(ENTRIES_FILE);
+    let journal = path.join(JOURNAL_FILE);
     let mut listing = Vec::new();
     let mut pending = vec![path.to_owned()];
     while let Some(directory) = pending.pop() {
@@ -1797,7 +1831,7 @@ fn list_files(path: &Path) -> Result<Listing, StoreError> {
                 continue;
             }
             // The two files that grow at every commit, and are synced at every commit.
-            let changes = path != log && path != entries_file;
+            let changes = path != log && path != journal;
             listing.push(Listed {
                 directory: metadata.is_dir(),
                 len: if changes { metadata.len() } else { 0 },
@@ -1889,10 +1923,10 @@ mod tests {
     }
 
     #[test]
-    fn a_store_whose_entries_sled_holds_reads_on_and_appends_to_the_entries_file() {
+    fn a_store_whose_entries_sled_holds_reads_on_and_appends_to_the_journal() {
         let dir = tempfile::tempdir().expect("tempdir");
         append_records(&Store::open(dir.path()).expect("open"), &["a0", "a1"]);
-        // Make it a store written before the entries file: each entry inline in sled.
+        // Make it a store written before the journal: each entry inline in sled.
         {
             let store = Store::open(dir.path()).expect("reopen");
             let stored = store.log_entries_from(0, 10).expect("read");
@@ -1902,9 +1936,10 @@ mod tests {
                     .insert(index.to_be_bytes(), bytes)
                     .expect("inline");
             }
+            store.meta.remove(JOURNAL_APPLIED).expect("remove");
             store.flush_and_fsync().expect("sync");
         }
-        std::fs::remove_file(dir.path().join(ENTRIES_FILE)).expect("remove");
+        std::fs::remove_file(dir.path().join(JOURNAL_FILE)).expect("remove");
 
         let store = Store::open(dir.path()).expect("open the older store");
         assert_eq!(details(&store), ["a0", "a1"]);
@@ -1937,12 +1972,12 @@ mod tests {
     }
 
     #[test]
-    fn entries_no_commit_recorded_are_cut_off_at_open() {
+    fn a_commit_a_crash_left_unfinished_in_the_journal_is_cut_off_at_open() {
         let dir = tempfile::tempdir().expect("tempdir");
         append_records(&Store::open(dir.path()).expect("open"), &["a0", "a1"]);
-        let path = dir.path().join(ENTRIES_FILE);
+        let path = dir.path().join(JOURNAL_FILE);
         let recorded = std::fs::metadata(&path).expect("stat").len();
-        // A commit that appended its entries and crashed before its sled transaction.
+        // A commit whose entry frame was written, and not its commit frame.
         {
             use std::io::Write;
             let mut file = std::fs::OpenOptions::new()
@@ -1966,10 +2001,10 @@ mod tests {
     }
 
     #[test]
-    fn a_store_whose_entries_file_lost_its_end_will_not_open() {
+    fn a_store_whose_journal_lost_its_end_will_not_open() {
         let dir = tempfile::tempdir().expect("tempdir");
         append_records(&Store::open(dir.path()).expect("open"), &["a0", "a1"]);
-        let path = dir.path().join(ENTRIES_FILE);
+        let path = dir.path().join(JOURNAL_FILE);
         let len = std::fs::metadata(&path).expect("stat").len();
         std::fs::OpenOptions::new()
             .write(true)
@@ -1979,55 +2014,50 @@ mod tests {
         let error = Store::open(dir.path())
             .expect_err("must not open")
             .to_string();
-        assert!(
-            error.contains("audit-log entry 1") && error.contains("ends before it"),
-            "{error}"
-        );
+        assert!(error.contains("confirmed are missing"), "{error}");
     }
 
-    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    // The lock held across awaits stops the committer thread, which is the point.
-    #[allow(clippy::await_holding_lock)]
-    async fn a_queued_message_is_listed_for_sending_only_once_it_is_durable() {
+    #[test]
+    fn a_commit_in_the_journal_that_sled_lost_is_replayed_at_open() {
         let dir = tempfile::tempdir().expect("tempdir");
-        let store = Arc::new(Store::open(dir.path()).expect("open"));
-        store
-            .write(|batch| {
-                put_sent(batch, "m1");
-                Ok::<_, StoreError>(())
-            })
-            .expect("write");
-        let listed = |store: &Store| -> Vec<String> {
-            let queued = store.queued_for("de", None, 10).expect("queue");
-            queued.into_iter().map(|q| q.message_id).collect()
-        };
-        let held = store.writes.hold_sync.lock().expect("hold");
-        let writer = tokio::spawn({
-            let store = Arc::clone(&store);
-            async move {
-                store
-                    .write_grouped(|batch| {
-                        put_sent(batch, "m2");
-                        Ok::<_, StoreError>(())
-                    })
-                    .await
-            }
-        });
-        // The committer's transaction ran (sled shows the key) and it waits to sync.
-        let deadline = Instant::now() + Duration::from_secs(30);
-        while !store
-            .queue
-            .contains_key(queue_key("de", "m2"))
-            .expect("read")
         {
-            assert!(Instant::now() < deadline, "the commit never reached sled");
-            tokio::time::sleep(Duration::from_millis(5)).await;
+            let store = Store::open(dir.path()).expect("open");
+            append_records(&store, &["a0"]);
+            // The commit is in the journal, synced; the crash comes before sled has it.
+            store
+                .writes
+                .crash_after_journal
+                .store(true, Ordering::SeqCst);
+            let error = store
+                .write(|batch| {
+                    batch.append(record("a1"));
+                    put_sent(batch, "m1");
+                    Ok::<_, StoreError>(())
+                })
+                .expect_err("the crash");
+            assert!(error.to_string().contains("as the test asked"), "{error}");
+            assert_eq!(store.log_len().expect("len"), 1);
+            assert!(store.message("m1").expect("read").is_none());
         }
-        assert_eq!(listed(&store), ["m1"]);
-        assert!(!writer.is_finished());
-        drop(held);
-        writer.await.expect("task").expect("write");
-        assert_eq!(listed(&store), ["m1", "m2"]);
+        let store = Store::open(dir.path()).expect("reopen");
+        assert_eq!(details(&store), ["a0", "a1", ""]);
+        assert!(store.message("m1").expect("read").is_some());
+        let queued = store.queued_for("de", None, 10).expect("queue");
+        assert_eq!(queued.len(), 1);
+        let journal_len = std::fs::metadata(dir.path().join(JOURNAL_FILE))
+            .expect("stat")
+            .len();
+        assert_eq!(store.journal_applied().expect("applied"), journal_len);
+        // The open checked the head against the last entry; the Merkle nodes were replayed too.
+        let mut tree = MemoryTree::new();
+        for (_, bytes) in store.log_entries_from(0, 10).expect("read") {
+            tree.push(entry_hash(&bytes));
+        }
+        assert_eq!(store.merkle_root(3).expect("root"), tree.root());
+        // And the replayed store takes new commits after it.
+        append_records(&store, &["a3"]);
+        drop(store);
+        assert_eq!(details(&Store::open(dir.path()).expect("reopen")).len(), 4);
     }
 
     #[tokio::test]
@@ -2374,15 +2404,10 @@ mod tests {
             .expect("every writer finished");
         let commits = store.writes.commits.load(Ordering::SeqCst);
         assert!(commits <= 640, "{commits} commits for 640 batches");
-        // Every commit was flushed and fsynced before its writers heard of it.
-        assert_eq!(store.writes.syncs.load(Ordering::SeqCst), commits);
         let stats = store.commit_stats();
         assert_eq!((stats.commits, stats.batches), (commits, 640));
-        assert!(stats.transaction > Duration::ZERO && stats.flush > Duration::ZERO);
-        assert!(
-            stats.entries > Duration::ZERO && stats.fsync > Duration::ZERO,
-            "{stats:?}"
-        );
+        assert!(stats.journal > Duration::ZERO, "{stats:?}");
+        assert!(stats.transaction > Duration::ZERO, "{stats:?}");
         drop(store);
         // Reopening checks the recorded head against the last entry; the chain is whole.
         let store = Store::open(dir.path()).expect("reopen");

@@ -21,7 +21,8 @@
 //! Everything shares this machine's cores: the nodes, the clients and the load generator (this
 //! process, which also serves baseline (a)). The ratios say how much of the transport's and the
 //! cryptography's capacity the full path keeps; the rest goes to storage (three group-committed
-//! durability points per message, each an append to the entries file with its fdatasync, a sled transaction, a sled flush and an fsync),
+//! durability points per message, each an append to the store's journal with its fdatasync and
+//! a sled transaction; sled's own flush and fsync come once a second),
 //! scheduling and copies. The report also prints what an fsync costs on this disk, what the
 //! recipient logged (to tell slow answers from slow deliveries), and how busy each node's store
 //! committer was in each scenario, from the node's metrics (to tell which part sets the pace).
@@ -265,7 +266,7 @@ struct CommitterLoad {
     node: String,
     commits_per_second: f64,
     writes_per_commit: f64,
-    entries: f64,
+    journal: f64,
     transaction: f64,
     flush: f64,
     fsync: f64,
@@ -273,7 +274,7 @@ struct CommitterLoad {
 
 impl CommitterLoad {
     fn busy(&self) -> f64 {
-        self.entries + self.transaction + self.flush + self.fsync
+        self.journal + self.transaction + self.flush + self.fsync
     }
 }
 
@@ -281,13 +282,13 @@ impl std::fmt::Display for CommitterLoad {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(
             f,
-            "{} {:.0} commits/s x {:.1} writes, busy {:.0}% (entries {:.0}%, transaction {:.0}%, \
+            "{} {:.0} commits/s x {:.1} writes, busy {:.0}% (journal {:.0}%, transaction {:.0}%, \
              flush {:.0}%, fsync {:.0}%)",
             self.node,
             self.commits_per_second,
             self.writes_per_commit,
             self.busy() * 100.0,
-            self.entries * 100.0,
+            self.journal * 100.0,
             self.transaction * 100.0,
             self.flush * 100.0,
             self.fsync * 100.0
@@ -553,7 +554,7 @@ fn watch_committers(
                     node: node.clone(),
                     commits_per_second: commits / seconds,
                     writes_per_commit: batches / commits.max(1.0),
-                    entries: share(|stats| stats.entries),
+                    journal: share(|stats| stats.journal),
                     transaction: share(|stats| stats.transaction),
                     flush: share(|stats| stats.flush),
                     fsync: share(|stats| stats.fsync),
@@ -573,7 +574,7 @@ async fn committer_totals(address: SocketAddr) -> Result<CommitStats> {
     Ok(CommitStats {
         commits: scraped.expect("rogatory_store_commits_total")? as u64,
         batches: scraped.expect("rogatory_store_batches_committed_total")? as u64,
-        entries: seconds("entries")?,
+        journal: seconds("journal")?,
         transaction: seconds("transaction")?,
         flush: seconds("flush")?,
         fsync: seconds("fsync")?,
@@ -1326,8 +1327,8 @@ impl Report {
         println!();
         println!(
             "store committers (per node: group commits per second x writes per commit; share of \
-             wall time appending entries to the entries file with its fdatasync, in sled's \
-             transaction, sled's flush and the fsync of sled's files: near 100% busy, the \
+             wall time appending commits to the journal with its fdatasync, in sled's \
+             transaction, and in sled's periodic flush and fsync: near 100% busy, the \
              committer sets the pace)"
         );
         let committers = |loads: &[CommitterLoad]| {

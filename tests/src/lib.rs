@@ -450,7 +450,7 @@ pub fn open_stopped_sled(store_dir: &std::path::Path) -> Result<sled::Db> {
 pub struct StoredLog {
     pub db: sled::Db,
     index: sled::Tree,
-    entries_file: PathBuf,
+    journal: PathBuf,
 }
 
 impl StoredLog {
@@ -459,7 +459,7 @@ impl StoredLog {
         Ok(Self {
             index: db.open_tree("audit_log")?,
             db,
-            entries_file: store_dir.join("audit-log.entries"),
+            journal: store_dir.join("journal"),
         })
     }
 
@@ -483,7 +483,8 @@ impl StoredLog {
     }
 
     /// Replaces entry `index` with `bytes`: in place if they are as long, else appended to the
-    /// entries file with the index pointed at them.
+    /// journal in a frame of their own, with the index pointed at them and the journal recorded
+    /// as applied up to its new end (or the node would cut off the frame as unfinished).
     pub fn replace(&self, index: u64, bytes: &[u8]) -> Result<()> {
         use std::io::{Seek, Write};
         let value = self
@@ -496,26 +497,31 @@ impl StoredLog {
         };
         let mut file = std::fs::OpenOptions::new()
             .write(true)
-            .open(&self.entries_file)?;
+            .open(&self.journal)?;
         if len as usize == bytes.len() {
             file.seek(std::io::SeekFrom::Start(offset))?;
             file.write_all(bytes)?;
         } else {
             let end = file.seek(std::io::SeekFrom::End(0))?;
             let len = u32::try_from(bytes.len())?;
-            file.write_all(&len.to_be_bytes())?;
+            file.write_all(&(len + 1).to_be_bytes())?;
+            file.write_all(&[1])?;
             file.write_all(bytes)?;
             let mut location = vec![0u8];
-            location.extend_from_slice(&(end + 4).to_be_bytes());
+            location.extend_from_slice(&(end + 5).to_be_bytes());
             location.extend_from_slice(&len.to_be_bytes());
             self.index.insert(index.to_be_bytes(), location)?;
+            let new_end = end + 5 + u64::from(len);
+            self.db
+                .open_tree("meta")?
+                .insert("journal_applied", &new_end.to_be_bytes())?;
             self.db.flush()?;
         }
         Ok(file.sync_all()?)
     }
 
-    /// Offset and length of an entry in the entries file, or `None` for an entry held in the
-    /// index itself (the value is then the entry).
+    /// Offset and length of an entry in the journal, or `None` for an entry held in the index
+    /// itself (the value is then the entry).
     fn location(value: &[u8]) -> Result<Option<(u64, u32)>> {
         if value.first() != Some(&0) {
             return Ok(None);
@@ -532,14 +538,14 @@ impl StoredLog {
         let Some((offset, len)) = Self::location(value)? else {
             return Ok(value.to_vec());
         };
-        let file = std::fs::File::open(&self.entries_file)?;
-        let mut framed = vec![0u8; 4 + len as usize];
-        file.read_exact_at(&mut framed, offset - 4)?;
+        let file = std::fs::File::open(&self.journal)?;
+        let mut framed = vec![0u8; 5 + len as usize];
+        file.read_exact_at(&mut framed, offset - 5)?;
         anyhow::ensure!(
-            framed[..4] == len.to_be_bytes(),
-            "the frame disagrees with the index"
+            framed[..4] == (len + 1).to_be_bytes() && framed[4] == 1,
+            "the journal's frame disagrees with the index"
         );
-        Ok(framed.split_off(4))
+        Ok(framed.split_off(5))
     }
 }
 

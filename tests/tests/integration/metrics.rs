@@ -96,11 +96,17 @@ async fn metrics_endpoint_serves_the_documented_series_after_a_message_exchange(
     let commits = tm.expect("rogatory_store_commits_total")?;
     assert!(commits >= 2.0, "{commits} commits");
     assert!(tm.expect("rogatory_store_batches_committed_total")? >= commits);
-    for phase in ["entries", "transaction", "flush", "fsync"] {
+    for phase in ["journal", "transaction", "flush", "fsync"] {
         let seconds = tm.expect(&format!(
             "rogatory_store_commit_seconds_total{{phase=\"{phase}\"}}"
         ))?;
-        assert!(seconds > 0.0, "{phase}: {seconds} s");
+        // Every commit appends to the journal and applies a transaction; sled is flushed and
+        // fsynced only a second after a commit, which may not have come yet.
+        let periodic = phase == "flush" || phase == "fsync";
+        assert!(
+            seconds > 0.0 || periodic && seconds == 0.0,
+            "{phase}: {seconds} s"
+        );
     }
     assert!(
         tm.body.contains("rogatory_build_info{version=\""),
