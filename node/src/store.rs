@@ -2018,6 +2018,22 @@ mod tests {
     }
 
     #[test]
+    fn sled_is_synced_soon_after_a_commit_even_if_no_other_comes() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let store = Store::open(dir.path()).expect("open");
+        append_records(&store, &["a0"]);
+        let committed = Instant::now();
+        // Await the committer's periodic sync: a generous deadline, no fixed sleep.
+        let deadline = committed + Duration::from_secs(30);
+        while store.commit_stats().fsync == Duration::ZERO {
+            assert!(Instant::now() < deadline, "sled was never synced after the commit");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        assert!(committed.elapsed() >= SLED_SYNC_INTERVAL / 2);
+        assert!(store.commit_stats().flush > Duration::ZERO);
+    }
+
+    #[test]
     fn a_commit_in_the_journal_that_sled_lost_is_replayed_at_open() {
         let dir = tempfile::tempdir().expect("tempdir");
         {
