@@ -1510,8 +1510,11 @@ fn commit_loop(writes: &Writes, trees: &Trees, mut journal_len: u64) {
         let group: Vec<Arc<Prepared>> = {
             let mut state = lock_state(writes);
             loop {
-                let due = unsynced_since.map(|since| since + SLED_SYNC_INTERVAL);
-                if due.is_some_and(|due| due <= Instant::now()) && state.failed.is_none() {
+                // A failed store writes nothing more, sled included.
+                let due = unsynced_since
+                    .filter(|_| state.failed.is_none())
+                    .map(|since| since + SLED_SYNC_INTERVAL);
+                if due.is_some_and(|due| due <= Instant::now()) {
                     drop(state);
                     sync_sled(writes, trees, &mut synced);
                     unsynced_since = None;
@@ -1522,8 +1525,9 @@ fn commit_loop(writes: &Writes, trees: &Trees, mut journal_len: u64) {
                     break;
                 }
                 if state.shutdown {
+                    let unsynced = unsynced_since.is_some() && state.failed.is_none();
                     drop(state);
-                    if unsynced_since.is_some() {
+                    if unsynced {
                         sync_sled(writes, trees, &mut synced);
                     }
                     return;
@@ -2026,7 +2030,10 @@ mod tests {
         // Await the committer's periodic sync: a generous deadline, no fixed sleep.
         let deadline = committed + Duration::from_secs(30);
         while store.commit_stats().fsync == Duration::ZERO {
-            assert!(Instant::now() < deadline, "sled was never synced after the commit");
+            assert!(
+                Instant::now() < deadline,
+                "sled was never synced after the commit"
+            );
             std::thread::sleep(Duration::from_millis(20));
         }
         assert!(committed.elapsed() >= SLED_SYNC_INTERVAL / 2);
