@@ -98,6 +98,11 @@ pub enum StoreError {
         path: PathBuf,
         source: std::io::Error,
     },
+    #[error("cannot read or write {path}")]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("stored record {what} is corrupt: {reason}")]
     Corrupt { what: String, reason: String },
     #[error(
@@ -1988,7 +1993,9 @@ mod tests {
                 .append(true)
                 .open(&path)
                 .expect("open");
-            file.write_all(b"\0\0\0\x05\x08\x02abc").expect("append");
+            // Length 6, kind 1 (an entry), then the entry's 5 bytes.
+            file.write_all(b"\0\0\0\x06\x01\x08\x02abc")
+                .expect("append");
         }
         let store = Store::open(dir.path()).expect("reopen");
         assert_eq!(std::fs::metadata(&path).expect("stat").len(), recorded);

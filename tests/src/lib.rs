@@ -475,11 +475,14 @@ impl StoredLog {
     }
 
     pub fn entry(&self, index: u64) -> Result<Vec<u8>> {
-        let value = self
-            .index
+        self.resolve(&self.value(index)?)
+    }
+
+    /// The `audit_log` value of entry `index`: its location, or the entry itself.
+    fn value(&self, index: u64) -> Result<sled::IVec> {
+        self.index
             .get(index.to_be_bytes())?
-            .with_context(|| format!("no entry {index}"))?;
-        self.resolve(&value)
+            .with_context(|| format!("no entry {index}"))
     }
 
     /// Replaces entry `index` with `bytes`: in place if they are as long, else appended to the
@@ -487,11 +490,7 @@ impl StoredLog {
     /// as applied up to its new end (or the node would cut off the frame as unfinished).
     pub fn replace(&self, index: u64, bytes: &[u8]) -> Result<()> {
         use std::io::{Seek, Write};
-        let value = self
-            .index
-            .get(index.to_be_bytes())?
-            .with_context(|| format!("no entry {index}"))?;
-        let Some((offset, len)) = Self::location(&value)? else {
+        let Some((offset, len)) = Self::location(&self.value(index)?)? else {
             self.index.insert(index.to_be_bytes(), bytes)?;
             return Ok(self.db.flush().map(drop)?);
         };

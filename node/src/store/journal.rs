@@ -32,9 +32,9 @@ use super::StoreError;
 pub const JOURNAL_FILE: &str = "journal";
 
 /// Kind of a frame holding one encoded log entry.
-pub const ENTRY: u8 = 1;
+const ENTRY: u8 = 1;
 /// Kind of a frame closing a commit: its changes to sled's trees.
-pub const COMMIT: u8 = 2;
+const COMMIT: u8 = 2;
 
 /// The first byte of an `audit_log` value that is a [`Location`]. Any other value is an
 /// encoded entry itself (stores written before the journal): an encoded `LogEntry` never
@@ -230,7 +230,7 @@ impl Journal {
     /// there is none.
     pub fn open(store: &Path) -> Result<Self, StoreError> {
         let path = store.join(JOURNAL_FILE);
-        let error = |source| StoreError::Sync {
+        let error = |source| StoreError::Io {
             path: path.clone(),
             source,
         };
@@ -321,7 +321,10 @@ impl Journal {
         self.file
             .write_all_at(bytes, at)
             .and_then(|()| self.file.sync_data())
-            .map_err(|e| self.error(e))
+            .map_err(|source| StoreError::Sync {
+                path: self.path.clone(),
+                source,
+            })
     }
 
     /// The bytes of entry `index` at `location`, checked against their frame.
@@ -367,7 +370,7 @@ impl Journal {
 
     /// Copies the journal's first `len` bytes to `target` (a new file) and fsyncs it.
     pub fn copy_to(&self, target: &Path, len: u64) -> Result<(), StoreError> {
-        let error = |source| StoreError::Sync {
+        let error = |source| StoreError::Io {
             path: target.to_owned(),
             source,
         };
@@ -393,7 +396,7 @@ impl Journal {
     }
 
     fn error(&self, source: std::io::Error) -> StoreError {
-        StoreError::Sync {
+        StoreError::Io {
             path: self.path.clone(),
             source,
         }
