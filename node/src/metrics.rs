@@ -196,7 +196,7 @@ impl Metrics {
         let store_commits = Counter::default();
         registry.register(
             "store_commits",
-            "Group commits of the store: each one append to the journal with its fdatasync and one sled transaction",
+            "Group commits of the store: each one append to the journal with its fdatasync, then its changes applied to sled",
             store_commits.clone(),
         );
         let store_batches = Counter::default();
@@ -208,7 +208,7 @@ impl Metrics {
         let store_commit_seconds = Family::<PhaseLabels, FloatCounter>::default();
         registry.register(
             "store_commit_seconds",
-            "Time the store's committer spent committing, by phase (journal, transaction; and sled's periodic flush, fsync)",
+            "Time the store's committer spent committing, by phase (journal, apply; and sled's periodic flush, fsync)",
             store_commit_seconds.clone(),
         );
         registry.register(
@@ -384,7 +384,7 @@ impl Metrics {
         catch_up(&self.store_batches, stats.batches);
         for (phase, total) in [
             ("journal", stats.journal),
-            ("transaction", stats.transaction),
+            ("apply", stats.apply),
             ("flush", stats.flush),
             ("fsync", stats.fsync),
         ] {
@@ -588,7 +588,7 @@ mod tests {
             commits: 3,
             batches: 10,
             journal: Duration::from_millis(750),
-            transaction: Duration::from_millis(1500),
+            apply: Duration::from_millis(1500),
             flush: Duration::from_millis(250),
             fsync: Duration::from_millis(500),
         };
@@ -604,7 +604,7 @@ mod tests {
             "rogatory_store_commits_total 5",
             "rogatory_store_batches_committed_total 30",
             "rogatory_store_commit_seconds_total{phase=\"journal\"} 0.75",
-            "rogatory_store_commit_seconds_total{phase=\"transaction\"} 1.5",
+            "rogatory_store_commit_seconds_total{phase=\"apply\"} 1.5",
             "rogatory_store_commit_seconds_total{phase=\"flush\"} 0.25",
             "rogatory_store_commit_seconds_total{phase=\"fsync\"} 2.5",
         ] {

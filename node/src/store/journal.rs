@@ -4,8 +4,8 @@
 //! Every group commit appends, in one write, a frame per log entry it adds, then one commit
 //! frame listing every change the commit makes to sled's trees (including the `audit_log`
 //! values that locate the entries in this file), and fdatasyncs the file. Only then does the
-//! committer apply the changes to sled, in one transaction that also records how far the
-//! journal is applied (`journal_applied` in `meta`). Sled itself is flushed and fsynced only
+//! committer apply the changes to sled, then record how far the journal is applied
+//! (`journal_applied` in `meta`). Sled itself is flushed and fsynced only
 //! now and then: after a crash, [`Journal::replay`] applies again every commit frame past what
 //! sled durably recorded, so a commit is on disk, and may be confirmed, once its frames are.
 //! Sled shows nothing that is not already in the journal.
@@ -21,6 +21,8 @@
 //! (8 bytes big-endian), a CRC-32 (IEEE) of everything the commit appended before its CRC (its
 //! entry frames, then its commit frame up to the CRC) and after it (the changes), 4 bytes
 //! big-endian, then the changes. A commit cut short by a crash fails its CRC and is cut off.
+//! Zeros written ahead follow the last commit ([`PREALLOCATE`]): a frame length of 0 ends the
+//! journal.
 
 use std::os::unix::fs::{FileExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
@@ -223,7 +225,18 @@ impl CommitFrames {
 pub struct Journal {
     file: std::fs::File,
     path: PathBuf,
+    /// The file's length: the journal's commits, then zeros written ahead of them
+    /// ([`PREALLOCATE`]). Only the committer appends, but behind a lock so that the journal
+    /// stays `Sync` for readers.
+    allocated: std::sync::Mutex<u64>,
 }
+
+/// Zeros written ahead of the commits at a time. An fdatasync of a write that changes the
+/// file's length also writes its inode (one more disk request, and an exit to the hypervisor
+/// on a virtual disk); over bytes already written it writes the data alone. Measured on a
+/// virtual disk: 0.30 ms per 19 KiB append and fdatasync growing the file, 0.19 ms over zeros.
+/// Small, so that the commit which writes the next zeros pays little more than the others.
+const PREALLOCATE: u64 = 1 << 20;
 
 impl Journal {
     /// Opens the journal of the store in `store`, creating it (and making its name durable) if
@@ -251,22 +264,35 @@ impl Journal {
                     source,
                 })?;
         }
-        Ok(Self { file, path })
+        let len = file.metadata().map_err(error)?.len();
+        Ok(Self {
+            file,
+            path,
+            allocated: std::sync::Mutex::new(len),
+        })
     }
 
+    /// The file's length, zeros written ahead of the commits included.
     pub fn len(&self) -> Result<u64, StoreError> {
         Ok(self.file.metadata().map_err(|e| self.error(e))?.len())
+    }
+
+    fn allocated(&self) -> std::sync::MutexGuard<'_, u64> {
+        self.allocated
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
     /// Applies, in order, every whole commit from `from` (where sled's applied journal ends)
     /// on: `apply` gets its changes and where it ends. Stops at the first commit that is not
     /// whole (cut short, or failing its CRC: a crash while it was written, before anyone heard
-    /// of it). Returns where the last whole commit ends.
+    /// of it), or at zeros written ahead (a frame length of 0). Returns where the last whole
+    /// commit ends, and whether anything but zeros follows it (a commit that was not whole).
     pub fn replay(
         &self,
         from: u64,
         mut apply: impl FnMut(Vec<Change>, u64) -> Result<(), StoreError>,
-    ) -> Result<u64, StoreError> {
+    ) -> Result<(u64, bool), StoreError> {
         let len = self.len()?;
         let Some(tail_len) = len.checked_sub(from) else {
             return Err(StoreError::Corrupt {
@@ -297,14 +323,16 @@ impl Journal {
                 _ => break,
             }
         }
-        Ok(from + commit_start as u64)
+        let unfinished = tail[commit_start..].iter().any(|&byte| byte != 0);
+        Ok((from + commit_start as u64, unfinished))
     }
 
     /// Cuts the journal after `end` bytes, where the last whole commit ends: what lies beyond
-    /// was appended by a commit that a crash or a failure stopped before it was whole.
-    pub fn cut_after(&self, end: u64) -> Result<(), StoreError> {
+    /// was appended by a commit that a crash or a failure stopped before it was whole, if it
+    /// is not zeros written ahead (which stay).
+    pub fn cut_after(&self, end: u64, unfinished: bool) -> Result<(), StoreError> {
         let len = self.len()?;
-        if len <= end {
+        if len <= end || !unfinished {
             return Ok(());
         }
         tracing::warn!(
@@ -313,14 +341,32 @@ impl Journal {
              while it was written; nobody was told it was done): cutting it off"
         );
         self.file.set_len(end).map_err(|e| self.error(e))?;
-        self.file.sync_all().map_err(|e| self.error(e))
+        self.file.sync_all().map_err(|e| self.error(e))?;
+        *self.allocated() = end;
+        Ok(())
     }
 
-    /// Writes `bytes` at `at` and makes them durable (fdatasync: the file's new length too).
+    /// Writes `bytes` at `at` (where the commits end) and makes them durable with one
+    /// fdatasync. When they reach past the zeros written ahead, writes [`PREALLOCATE`] more
+    /// after them first, so that the same fdatasync makes the new length durable.
     pub fn append_durably(&self, at: u64, bytes: &[u8]) -> Result<(), StoreError> {
-        self.file
-            .write_all_at(bytes, at)
-            .and_then(|()| self.file.sync_data())
+        let mut allocated = self.allocated();
+        let end = at + bytes.len() as u64;
+        let written = if end > *allocated {
+            let zeros = vec![0u8; PREALLOCATE as usize];
+            self.file
+                .write_all_at(&zeros, end)
+                .map(|()| end + PREALLOCATE)
+        } else {
+            Ok(*allocated)
+        };
+        written
+            .and_then(|len| {
+                self.file.write_all_at(bytes, at)?;
+                self.file.sync_data()?;
+                *allocated = len;
+                Ok(())
+            })
             .map_err(|source| StoreError::Sync {
                 path: self.path.clone(),
                 source,
@@ -464,15 +510,17 @@ mod tests {
         (locations, end)
     }
 
-    fn replayed(journal: &Journal, from: u64) -> (Vec<(Vec<Change>, u64)>, u64) {
+    /// The commits replayed from `from`, where they end, and whether anything but zeros
+    /// follows.
+    fn replayed(journal: &Journal, from: u64) -> (Vec<(Vec<Change>, u64)>, u64, bool) {
         let mut applied = Vec::new();
-        let end = journal
+        let (end, unfinished) = journal
             .replay(from, |changes, end| {
                 applied.push((changes, end));
                 Ok(())
             })
             .expect("replay");
-        (applied, end)
+        (applied, end, unfinished)
     }
 
     #[test]
@@ -498,12 +546,47 @@ mod tests {
             b"\x08\x01inline"
         );
 
-        let (applied, end) = replayed(&journal, 0);
+        let (applied, end, unfinished) = replayed(&journal, 0);
         assert_eq!(applied, vec![(first, end1), (second.clone(), end2)]);
-        assert_eq!(end, end2);
+        assert_eq!((end, unfinished), (end2, false));
         // From where sled says it applied the journal: only what follows.
-        assert_eq!(replayed(&journal, end1), (vec![(second, end2)], end2));
-        assert_eq!(replayed(&journal, end2), (vec![], end2));
+        assert_eq!(
+            replayed(&journal, end1),
+            (vec![(second, end2)], end2, false)
+        );
+        assert_eq!(replayed(&journal, end2), (vec![], end2, false));
+    }
+
+    #[test]
+    fn zeros_are_written_ahead_and_end_the_journal_when_read_back() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let journal = Journal::open(dir.path()).expect("open");
+        let first = vec![change(TreeId::Meta, "k", Some("v"))];
+        let (_, end1) = commit(&journal, 0, &[b"\x08\x01one"], &first);
+        let len = journal.len().expect("len");
+        assert_eq!(len, end1 + PREALLOCATE, "zeros follow the first commit");
+        // A commit that fits in the zeros does not grow the file.
+        let (_, end2) = commit(&journal, end1, &[b"\x08\x02two"], &[]);
+        assert_eq!(journal.len().expect("len"), len);
+        drop(journal);
+
+        // Reopened as after a restart: the zeros end the journal and stay.
+        let journal = Journal::open(dir.path()).expect("reopen");
+        let (applied, end, unfinished) = replayed(&journal, 0);
+        assert_eq!(
+            (applied.len(), end, unfinished),
+            (2, end2, false),
+            "{applied:?}"
+        );
+        journal.cut_after(end, unfinished).expect("cut");
+        assert_eq!(journal.len().expect("len"), len);
+        // A commit larger than the zeros left writes more after itself.
+        let big = vec![0x08u8; usize::try_from(len - end2).expect("size")];
+        let (at, end3) = commit(&journal, end2, &[&big], &[]);
+        assert_eq!(journal.len().expect("len"), end3 + PREALLOCATE);
+        assert_eq!(journal.read(2, at[0]).expect("read"), big);
+        let (applied, end, unfinished) = replayed(&journal, end1);
+        assert_eq!((applied.len(), end, unfinished), (2, end3, false));
     }
 
     #[test]
@@ -536,9 +619,13 @@ mod tests {
                 // A flipped byte in the changes.
                 _ => file.write_all_at(b"X", end2 - 2).expect("write"),
             }
-            let (applied, end) = replayed(&journal, 0);
-            assert_eq!((applied.len(), end), (1, end1), "damage {damage}");
-            journal.cut_after(end).expect("cut");
+            let (applied, end, unfinished) = replayed(&journal, 0);
+            assert_eq!(
+                (applied.len(), end, unfinished),
+                (1, end1, true),
+                "damage {damage}"
+            );
+            journal.cut_after(end, unfinished).expect("cut");
             assert_eq!(journal.len().expect("len"), end1);
         }
     }
@@ -547,9 +634,11 @@ mod tests {
     fn a_journal_shorter_than_what_sled_applied_is_refused() {
         let dir = tempfile::tempdir().expect("tempdir");
         let journal = Journal::open(dir.path()).expect("open");
-        let (_, end) = commit(&journal, 0, &[b"\x08\x01one"], &[]);
+        commit(&journal, 0, &[b"\x08\x01one"], &[]);
+        // Zeros written ahead included: what a journal lost at its end goes with them.
+        let len = journal.len().expect("len");
         let error = journal
-            .replay(end + 1, |_, _| Ok(()))
+            .replay(len + 1, |_, _| Ok(()))
             .expect_err("refused")
             .to_string();
         assert!(error.contains("confirmed are missing"), "{error}");
@@ -566,8 +655,15 @@ mod tests {
         };
         let error = journal.read(0, wrong).expect_err("fails").to_string();
         assert!(error.contains("holds no entry of 6 bytes"), "{error}");
-        let beyond = Location {
+        // Past the commits, in the zeros written ahead, and past the file's end.
+        let ahead = Location {
             offset: end + 5,
+            len: 3,
+        };
+        let error = journal.read(0, ahead).expect_err("fails").to_string();
+        assert!(error.contains("holds no entry of 3 bytes"), "{error}");
+        let beyond = Location {
+            offset: journal.len().expect("len") + 5,
             len: 3,
         };
         let error = journal.read(0, beyond).expect_err("fails").to_string();

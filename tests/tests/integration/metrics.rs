@@ -93,7 +93,7 @@ async fn metrics_endpoint_serves_the_documented_series_after_a_message_exchange(
     );
     assert_eq!(tm.expect("rogatory_up")?, 1.0);
     // The submission and the receipt were each committed: appended to the journal, synced,
-    // and applied to sled in a transaction.
+    // and applied to sled.
     let commits = tm.expect("rogatory_store_commits_total")?;
     assert!(commits >= 2.0, "{commits} commits");
     assert!(tm.expect("rogatory_store_batches_committed_total")? >= commits);
@@ -102,7 +102,7 @@ async fn metrics_endpoint_serves_the_documented_series_after_a_message_exchange(
             "rogatory_store_commit_seconds_total{{phase=\"{phase}\"}}"
         ))
     };
-    for phase in ["journal", "transaction"] {
+    for phase in ["journal", "apply"] {
         let seconds = phase_seconds(&tm, phase)?;
         assert!(seconds > 0.0, "{phase}: {seconds} s");
     }
