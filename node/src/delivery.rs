@@ -18,7 +18,8 @@ use crate::witness;
 /// What happened to one attempt.
 #[derive(Debug)]
 pub enum Outcome {
-    /// The peer's receipt verified and is durably recorded.
+    /// The peer's receipt verified and is durably recorded: the record as updated, without
+    /// its envelope.
     Delivered(Box<MessageRecord>),
     /// The peer could not be reached (connection, TLS, timeout): try the peer again later.
     Unreachable(String),
@@ -65,7 +66,7 @@ pub async fn attempt(node: &Node, channel: Channel, record: &MessageRecord, peer
         Ok(answer) => answer,
         Err(error) => return classify(error),
     };
-    let delivered = match outbound::record_receipt(node, &record.message_id, peer, receipt).await {
+    let delivered = match outbound::record_receipt(node, record, peer, receipt).await {
         Ok((delivered, told)) => {
             for peer in told {
                 node.queued.signal(&peer);

@@ -346,7 +346,8 @@ async fn check_and_store(
                 case_id: envelope.case_id.clone(),
                 created_at_ms: envelope.created_at_ms,
                 state: DeliveryState::Received as i32,
-                envelope: Some(signed.clone()),
+                // Stored without it anyway: the envelope is the log entry's (`log_index`).
+                envelope: None,
                 receipt: Some(receipt.clone()),
                 last_error: String::new(),
                 log_index: received.index,

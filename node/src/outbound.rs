@@ -478,7 +478,7 @@ fn stage_outbox_message(
         signature: signed.signature.clone(),
         detail,
     });
-    let record = MessageRecord {
+    let mut record = MessageRecord {
         direction: Direction::Outbox as i32,
         message_id: envelope.message_id.clone(),
         sender: envelope.sender.clone(),
@@ -486,13 +486,15 @@ fn stage_outbox_message(
         case_id: envelope.case_id.clone(),
         created_at_ms: envelope.created_at_ms,
         state: DeliveryState::Queued as i32,
-        envelope: Some(signed),
         log_index: sent.index,
         request_state: request_state as i32,
         copies: multiparty::queued_copies(&envelope.copies_to),
         ..Default::default()
     };
+    // Stored without the envelope (the log entry at `log_index` holds it): put it in after,
+    // not to copy it only to leave it out.
     batch.put_message(&record);
+    record.envelope = Some(signed);
     Ok(record)
 }
 
@@ -543,22 +545,17 @@ fn display_user(user: &str) -> &str {
     }
 }
 
-/// Verifies `peer`'s receipt for an outbox message and records it durably as proof of
-/// delivery to that peer. In a multi-party case the receipt is reported to the other
-/// addressees in the same batch. Returns the record and the peers whose queues grew.
+/// Verifies `peer`'s receipt for the outbox message `record` (as sent, with its envelope) and
+/// records it durably as proof of delivery to that peer. In a multi-party case the receipt is
+/// reported to the other addressees in the same batch. Returns the record as updated (without
+/// its envelope) and the peers whose queues grew.
 pub async fn record_receipt(
     node: &Node,
-    message_id: &str,
+    record: &MessageRecord,
     peer: &str,
     receipt: SignedReceipt,
 ) -> Result<(MessageRecord, Vec<String>), ReceiptError> {
-    let record = node
-        .store
-        .message(message_id)?
-        .ok_or_else(|| StoreError::Corrupt {
-            what: format!("message {message_id}"),
-            reason: "vanished from the outbox".into(),
-        })?;
+    let message_id = record.message_id.as_str();
     let key = node
         .peers
         .public_key(peer)
@@ -583,7 +580,10 @@ pub async fn record_receipt(
     let updated = node
         .store
         .write_grouped(|batch| {
-            let mut current = batch.message(message_id)?.unwrap_or(record.clone());
+            // The stored record's delivery states, not the envelope: `record` has it.
+            let mut current = batch
+                .message_fields(message_id)?
+                .unwrap_or_else(|| record.clone());
             let Some(delivery) = multiparty::delivery_to(&current, peer) else {
                 return Err(ReceiptError::Mismatch {
                     peer: peer.to_owned(),
@@ -618,7 +618,7 @@ pub async fn record_receipt(
                     ..delivery
                 },
             );
-            batch.put_message(&current);
+            batch.update_message(&current);
             let told = if multiparty::is_reported(&sent) {
                 stage_reports(node, batch, &sent, peer, &receipt).map_err(|e| match e {
                     SubmitError::Store(e) => ReceiptError::Store(e),
@@ -654,7 +654,7 @@ pub fn record_delivery_failure(
     failure: &FailedAttempt,
 ) -> Result<Option<MessageRecord>, StoreError> {
     node.store.write(|batch| {
-        let Some(mut current) = batch.message(message_id)? else {
+        let Some(mut current) = batch.message_fields(message_id)? else {
             return Ok(None);
         };
         let Some(delivery) = multiparty::delivery_to(&current, peer) else {
@@ -673,7 +673,7 @@ pub fn record_delivery_failure(
                 ..delivery
             },
         );
-        batch.put_message(&current);
+        batch.update_message(&current);
         Ok(Some(current))
     })
 }

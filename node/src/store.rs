@@ -180,8 +180,17 @@ impl Batch<'_> {
         Appended { index, hash }
     }
 
-    /// Stores (or replaces) a message record, and keeps the outbox queue index in step.
+    /// Stores (or replaces) a message record, and keeps the outbox queue index and the case
+    /// index in step.
     pub fn put_message(&mut self, record: &MessageRecord) {
+        self.meta
+            .push((case_key(&record.case_id, &record.message_id), Vec::new()));
+        self.update_message(record);
+    }
+
+    /// Replaces a stored message record of the same case (its case index entry stands), and
+    /// keeps the outbox queue index in step.
+    pub fn update_message(&mut self, record: &MessageRecord) {
         if record.direction == Direction::Outbox as i32 {
             // One queue entry per addressee: the recipient and each party it is copied to.
             let deliveries = std::iter::once((&record.recipient, record.state))
@@ -192,8 +201,6 @@ impl Batch<'_> {
                     .push((queue_key(peer, &record.message_id), queued));
             }
         }
-        self.meta
-            .push((case_key(&record.case_id, &record.message_id), Vec::new()));
         self.messages
             .push((record.message_id.clone(), stored_form(record)));
     }
@@ -201,18 +208,24 @@ impl Batch<'_> {
     /// A message as it stands, including changes made earlier in this batch and in batches
     /// prepared before it that are not committed yet.
     pub fn message(&self, message_id: &str) -> Result<Option<MessageRecord>, StoreError> {
+        let Some(record) = self.message_fields(message_id)? else {
+            return Ok(None);
+        };
+        self.store
+            .with_envelope(record, |index| self.pending_entry(index))
+            .map(Some)
+    }
+
+    /// [`Batch::message`] without the envelope, which costs a read of the log entry.
+    pub fn message_fields(&self, message_id: &str) -> Result<Option<MessageRecord>, StoreError> {
         let newest_first = std::iter::once(&self.messages)
             .chain(self.pending.iter().rev().map(|prepared| &prepared.messages));
         for messages in newest_first {
             if let Some((_, bytes)) = messages.iter().rev().find(|(id, _)| id == message_id) {
-                let record = decode_message(message_id, bytes)?;
-                return self
-                    .store
-                    .with_envelope(record, |index| self.pending_entry(index))
-                    .map(Some);
+                return decode_message(message_id, bytes).map(Some);
             }
         }
-        self.store.message(message_id)
+        self.store.message_fields(message_id)
     }
 
     /// The first message of case `case_id` in message-id order that `accept`s, including

@@ -27,6 +27,13 @@ use tracing_subscriber::layer::SubscriberExt;
 use tracing_subscriber::util::SubscriberInitExt;
 use tracing_subscriber::{EnvFilter, Layer, Registry, fmt, reload as log_reload};
 
+/// mimalloc rather than the C library's allocator: every message allocates and frees its
+/// envelope, entries and protobuf fields several times over on several threads, where glibc's
+/// malloc took about a tenth of the node's CPU (README, Performance). Built without transparent
+/// huge pages (`no_thp`): with them an idle node held 68 MB resident instead of 16 MB.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// Configuration errors (BSD sysexits EX_USAGE), so service managers do not restart in a loop.
 const EXIT_CONFIG: u8 = 64;
 
