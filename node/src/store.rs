@@ -2421,6 +2421,45 @@ mod tests {
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_grouped_writer_whose_commit_fails_hears_so_and_later_writes_are_refused() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let store = Store::open(dir.path()).expect("open");
+        store
+            .write_grouped(|batch| {
+                put_sent(batch, "m0");
+                Ok::<_, StoreError>(())
+            })
+            .await
+            .expect("first write");
+        store
+            .writes
+            .crash_after_journal
+            .store(true, Ordering::SeqCst);
+        let failed = tokio::time::timeout(
+            Duration::from_secs(60),
+            store.write_grouped(|batch| {
+                put_sent(batch, "m1");
+                Ok::<_, StoreError>(())
+            }),
+        )
+        .await
+        .expect("the writer is told, not left waiting");
+        let error = failed.expect_err("the commit failed").to_string();
+        assert!(error.contains("as the test asked"), "{error}");
+        let refused = store
+            .write_grouped(|batch| {
+                put_sent(batch, "m2");
+                Ok::<_, StoreError>(())
+            })
+            .await
+            .expect_err("a failed store takes no more writes")
+            .to_string();
+        assert!(refused.contains("as the test asked"), "{refused}");
+        assert!(store.message("m0").expect("read").is_some());
+        assert!(store.message("m2").expect("read").is_none());
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn concurrent_grouped_writers_share_commits_and_all_become_durable() {
         let dir = tempfile::tempdir().expect("tempdir");
         let store = Arc::new(Store::open(dir.path()).expect("open"));
