@@ -14,6 +14,7 @@ use crate::outbound::{self, ReceiptError};
 use crate::store::StoreError;
 use crate::transport::peer_client::{self, DeliveryError};
 use crate::witness;
+use rogatory_proto::signing;
 
 /// What happened to one attempt.
 #[derive(Debug)]
@@ -38,6 +39,16 @@ pub async fn attempt(node: &Node, channel: Channel, record: &MessageRecord, peer
     let Some(envelope) = record.envelope.clone() else {
         return Outcome::Refused("the stored message has no envelope".into());
     };
+    // Decoded once for the attachments and the receipt check, not once for each.
+    let sent = match signing::decode_envelope(&envelope.payload) {
+        Ok(sent) => sent,
+        Err(error) => {
+            return Outcome::LocalFailure(StoreError::Corrupt {
+                what: format!("outbox message {}", record.message_id),
+                reason: error.to_string(),
+            });
+        }
+    };
     let address = node
         .peers
         .get(peer)
@@ -48,7 +59,7 @@ pub async fn attempt(node: &Node, channel: Channel, record: &MessageRecord, peer
         Err(error) => return Outcome::LocalFailure(error),
     };
     if let Some(outcome) =
-        crate::transport::attachment_upload::upload_missing(node, record, peer).await
+        crate::transport::attachment_upload::upload_missing(node, &envelope, &sent, peer).await
     {
         return outcome;
     }
@@ -57,7 +68,7 @@ pub async fn attempt(node: &Node, channel: Channel, record: &MessageRecord, peer
         &address,
         channel,
         node.config.delivery_timeout,
-        envelope,
+        envelope.clone(),
         known_checkpoint_size,
         node.config.max_envelope_bytes,
     )
@@ -66,16 +77,17 @@ pub async fn attempt(node: &Node, channel: Channel, record: &MessageRecord, peer
         Ok(answer) => answer,
         Err(error) => return classify(error),
     };
-    let delivered = match outbound::record_receipt(node, record, peer, receipt).await {
-        Ok((delivered, told)) => {
-            for peer in told {
-                node.queued.signal(&peer);
+    let delivered =
+        match outbound::record_receipt(node, record, (&envelope, &sent), peer, receipt).await {
+            Ok((delivered, told)) => {
+                for peer in told {
+                    node.queued.signal(&peer);
+                }
+                delivered
             }
-            delivered
-        }
-        Err(ReceiptError::Store(error)) => return Outcome::LocalFailure(error),
-        Err(error) => return Outcome::Refused(error.to_string()),
-    };
+            Err(ReceiptError::Store(error)) => return Outcome::LocalFailure(error),
+            Err(error) => return Outcome::Refused(error.to_string()),
+        };
     // The message is delivered whatever the checkpoint says; what the checkpoint says about
     // the peer is recorded separately.
     if !answer.checkpoint.is_empty() {

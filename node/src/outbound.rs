@@ -12,8 +12,8 @@ use rogatory_proto::lifecycle::ThreadError;
 use rogatory_proto::signing;
 use rogatory_proto::v1::{
     Consultation, CopyDelivery, DeliveryReport, DeliveryState, Direction, EntryKind, Envelope,
-    MessageRecord, MlaRequest, RequestState, SignedReceipt, SpontaneousInformation, StatusUpdate,
-    envelope,
+    MessageRecord, MlaRequest, RequestState, SignedEnvelope, SignedReceipt, SpontaneousInformation,
+    StatusUpdate, envelope,
 };
 
 use crate::cases::{self, CaseError, CaseThread};
@@ -545,13 +545,14 @@ fn display_user(user: &str) -> &str {
     }
 }
 
-/// Verifies `peer`'s receipt for the outbox message `record` (as sent, with its envelope) and
-/// records it durably as proof of delivery to that peer. In a multi-party case the receipt is
-/// reported to the other addressees in the same batch. Returns the record as updated (without
-/// its envelope) and the peers whose queues grew.
+/// Verifies `peer`'s receipt for the outbox message `record` (as sent: `signed`, decoded as
+/// `sent`) and records it durably as proof of delivery to that peer. In a multi-party case the
+/// receipt is reported to the other addressees in the same batch. Returns the record as
+/// updated (without its envelope) and the peers whose queues grew.
 pub async fn record_receipt(
     node: &Node,
     record: &MessageRecord,
+    (signed, sent): (&SignedEnvelope, &Envelope),
     peer: &str,
     receipt: SignedReceipt,
 ) -> Result<(MessageRecord, Vec<String>), ReceiptError> {
@@ -567,12 +568,7 @@ pub async fn record_receipt(
         peer: peer.to_owned(),
         detail: e.to_string(),
     })?;
-    let signed = record.envelope.clone().unwrap_or_default();
-    let sent = signing::decode_envelope(&signed.payload).map_err(|e| StoreError::Corrupt {
-        what: format!("outbox message {message_id}"),
-        reason: e.to_string(),
-    })?;
-    if opened.receiver != peer || !signing::receipt_matches(&opened, &sent, &signed) {
+    if opened.receiver != peer || !signing::receipt_matches(&opened, sent, signed) {
         return Err(ReceiptError::Mismatch {
             peer: peer.to_owned(),
         });
@@ -619,8 +615,8 @@ pub async fn record_receipt(
                 },
             );
             batch.update_message(&current);
-            let told = if multiparty::is_reported(&sent) {
-                stage_reports(node, batch, &sent, peer, &receipt).map_err(|e| match e {
+            let told = if multiparty::is_reported(sent) {
+                stage_reports(node, batch, sent, peer, &receipt).map_err(|e| match e {
                     SubmitError::Store(e) => ReceiptError::Store(e),
                     other => ReceiptError::Invalid {
                         peer: peer.to_owned(),

@@ -629,6 +629,33 @@ fn stored_form(record: &MessageRecord) -> Vec<u8> {
     }
 }
 
+/// Opens sled in `path`. Sled locks its file for as long as any of its threads holds it, and
+/// its I/O threads may still finish writes for a moment after the store that opened it is
+/// dropped: a store closed and opened again in one process (a restore, a test) waits for
+/// that, up to [`LOCK_WAIT`]; another process holding the store is still refused then.
+fn open_sled(path: &Path) -> sled::Result<sled::Db> {
+    let deadline = Instant::now() + LOCK_WAIT;
+    loop {
+        let opened = sled::Config::new()
+            .path(path)
+            .mode(sled::Mode::HighThroughput)
+            .open();
+        match opened {
+            // Sled 0.34 reports the lock as an `Other` error with this text.
+            Err(sled::Error::Io(error))
+                if error.to_string().contains("could not acquire lock")
+                    && Instant::now() < deadline =>
+            {
+                std::thread::sleep(Duration::from_millis(20));
+            }
+            other => return other,
+        }
+    }
+}
+
+/// How long [`open_sled`] waits for sled's lock to be released.
+const LOCK_WAIT: Duration = Duration::from_secs(2);
+
 fn decode_message(id: &str, bytes: &[u8]) -> Result<MessageRecord, StoreError> {
     MessageRecord::decode(bytes).map_err(|e| StoreError::Corrupt {
         what: format!("message {id}"),
@@ -644,11 +671,7 @@ impl Store {
             path: path.to_owned(),
             source,
         };
-        let db = sled::Config::new()
-            .path(path)
-            .mode(sled::Mode::HighThroughput)
-            .open()
-            .map_err(open_error)?;
+        let db = open_sled(path).map_err(open_error)?;
         let journal = Arc::new(Journal::open(path)?);
         let trees = Trees {
             db: db.clone(),

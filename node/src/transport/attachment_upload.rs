@@ -6,10 +6,9 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
-use rogatory_proto::signing;
 use rogatory_proto::v1::federation_client::FederationClient;
 use rogatory_proto::v1::{
-    AttachmentChunk, AttachmentHeader, AttachmentStatusRequest, MessageRecord, SignedEnvelope,
+    AttachmentChunk, AttachmentHeader, AttachmentStatusRequest, Envelope, SignedEnvelope,
 };
 use tokio::sync::mpsc;
 
@@ -50,10 +49,13 @@ impl UploadChannels {
 /// Sender's hook before a delivery attempt: makes sure the recipient holds every file the
 /// message references, uploading what it lacks from the durable offset it reports. `None`
 /// when all are there (deliver now); otherwise the outcome of this attempt.
-pub async fn upload_missing(node: &Node, record: &MessageRecord, peer: &str) -> Option<Outcome> {
-    let signed = record.envelope.as_ref()?;
-    let envelope = signing::decode_envelope(&signed.payload).ok()?;
-    let refs = refs_of(&envelope);
+pub async fn upload_missing(
+    node: &Node,
+    signed: &SignedEnvelope,
+    envelope: &Envelope,
+    peer: &str,
+) -> Option<Outcome> {
+    let refs = refs_of(envelope);
     if refs.is_empty() {
         return None;
     }
