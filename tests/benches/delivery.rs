@@ -379,6 +379,8 @@ struct Report {
     fixed_load: OpenLoopResult,
     /// Audit-log entries on each node at the end, as a sanity check of the work done.
     log_sizes: Vec<(String, u64)>,
+    /// Both logs read back at the end: exactly-once, entry by entry.
+    ledger: Ledger,
     /// The sender's outbox after the last scenario and [`DRAIN_GRACE`]: messages still queued
     /// and attempts in flight. Queued with nothing in flight means stuck.
     leftover: Backlog,
@@ -491,6 +493,8 @@ async fn run(settings: &Settings) -> Result<Report> {
     for id in [SENDER, RECIPIENT] {
         log_sizes.push((id.to_owned(), federation.log_size(id).await?));
     }
+    eprintln!("delivery bench: reading both logs back");
+    let ledger = Ledger::read(&federation).await?;
     federation.stop_all().await?;
 
     Ok(Report {
@@ -502,6 +506,7 @@ async fn run(settings: &Settings) -> Result<Report> {
         rogatory,
         fixed_load,
         log_sizes,
+        ledger,
         leftover,
     })
 }
@@ -1488,6 +1493,7 @@ impl Report {
                     && p99.is_some_and(|p99| p99 < TARGET_P99)
             ),
         );
+        self.ledger.print();
         let logs: Vec<String> = self
             .log_sizes
             .iter()
@@ -1506,5 +1512,96 @@ impl Report {
                 ""
             }
         );
+    }
+}
+
+/// Both nodes' logs read back through `Operator.ExportLog` after the run, to check the
+/// exactly-once claim over every message of every scenario, and `Operator.VerifyLog` on each.
+#[derive(Debug, Default)]
+struct Ledger {
+    /// Entries per kind on each node.
+    kinds: Vec<(String, std::collections::BTreeMap<String, u64>)>,
+    /// Messages whose entries are not exactly: one `MESSAGE_SENT` and one `RECEIPT_OBTAINED`
+    /// on the sender, one `MESSAGE_RECEIVED` and one `RECEIPT_ISSUED` on the recipient; with
+    /// the counts found (sent, obtained, received, issued). At most a few kept.
+    anomalies: Vec<(String, [u32; 4])>,
+    anomaly_count: usize,
+    /// Each node's `VerifyLog` answer: entries verified, or the failure.
+    verified: Vec<(String, Result<u64, String>)>,
+}
+
+impl Ledger {
+    async fn read(federation: &Federation) -> Result<Self> {
+        use rogatory_proto::v1::export_chunk::Chunk;
+        use rogatory_proto::v1::{EntryKind, ExportLogRequest, LogEntry, VerifyLogRequest};
+        let mut ledger = Ledger::default();
+        let mut per_message: std::collections::HashMap<String, [u32; 4]> =
+            std::collections::HashMap::new();
+        for id in [SENDER, RECIPIENT] {
+            let mut operator = federation.operator(id).await?;
+            let mut stream = operator.export_log(ExportLogRequest {}).await?.into_inner();
+            let mut kinds = std::collections::BTreeMap::new();
+            while let Some(chunk) = stream.message().await? {
+                let Some(Chunk::Entry(entry)) = chunk.chunk else {
+                    continue;
+                };
+                let entry = LogEntry::decode(entry.entry.as_slice())?;
+                let kind = EntryKind::try_from(entry.kind).unwrap_or(EntryKind::Unspecified);
+                *kinds.entry(kind.as_str_name().to_owned()).or_insert(0) += 1;
+                let slot = match (id, kind) {
+                    (SENDER, EntryKind::MessageSent) => 0,
+                    (SENDER, EntryKind::ReceiptObtained) => 1,
+                    (RECIPIENT, EntryKind::MessageReceived) => 2,
+                    (RECIPIENT, EntryKind::ReceiptIssued) => 3,
+                    _ => continue,
+                };
+                per_message.entry(entry.message_id).or_default()[slot] += 1;
+            }
+            ledger.kinds.push((id.to_owned(), kinds));
+            let verified = operator.verify_log(VerifyLogRequest {}).await?.into_inner();
+            ledger.verified.push((
+                id.to_owned(),
+                if verified.ok {
+                    Ok(verified.entries)
+                } else {
+                    Err(format!(
+                        "entry {}: {}",
+                        verified.failed_index, verified.failure
+                    ))
+                },
+            ));
+        }
+        let mut anomalies: Vec<(String, [u32; 4])> = per_message
+            .into_iter()
+            .filter(|(_, counts)| *counts != [1, 1, 1, 1])
+            .collect();
+        anomalies.sort();
+        ledger.anomaly_count = anomalies.len();
+        anomalies.truncate(FAILURE_EXAMPLES);
+        ledger.anomalies = anomalies;
+        Ok(ledger)
+    }
+
+    fn print(&self) {
+        for (id, kinds) in &self.kinds {
+            let kinds: Vec<String> = kinds.iter().map(|(k, n)| format!("{k} {n}")).collect();
+            println!("{id}'s log by kind: {}", kinds.join(", "));
+        }
+        for (id, verified) in &self.verified {
+            match verified {
+                Ok(entries) => println!("{id}'s log verifies ({entries} entries)"),
+                Err(failure) => println!("{id}'s log DOES NOT VERIFY: {failure}"),
+            }
+        }
+        if self.anomaly_count == 0 {
+            println!(
+                "exactly once: every message sent once, received once, receipted once on each side"
+            );
+        } else {
+            println!(
+                "NOT EXACTLY ONCE: {} messages (sent, receipt obtained, received, receipt issued): {:?}",
+                self.anomaly_count, self.anomalies
+            );
+        }
     }
 }
