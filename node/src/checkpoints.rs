@@ -110,8 +110,13 @@ pub async fn sign_if_grown(node: &Node) -> Result<Option<u64>, CheckpointingErro
 }
 
 /// Signs checkpoints every [`CHECKPOINT_INTERVAL`] while the log grows, and asks every peer
-/// to witness the newest one, until `shutdown`. The two run side by side, so a slow witness
-/// never delays signing.
+/// to witness the newest one, until `shutdown`. One after the other, never side by side: a
+/// witness judges a checkpoint shown as the newest that is smaller than one it holds as a
+/// rollback (PROTOCOL.md section 6.2), and the checkpoints it holds also come with this node's
+/// receipts. Were a newer checkpoint signed while a witness request was on its way, a receipt
+/// could carry it to the witness first, and the request would then accuse this node of a
+/// rollback it did not make (seen under load in the delivery benchmark). A slow witness delays
+/// the next signing by at most its request's timeout.
 pub async fn run(node: Arc<Node>, shutdown: CancellationToken) {
     if node.health.restore_pending() {
         let witnesses = Witnesses::new(&node);
@@ -120,7 +125,8 @@ pub async fn run(node: Arc<Node>, shutdown: CancellationToken) {
             () = confirm_restore(&node, &witnesses) => {}
         }
     }
-    let signing = async {
+    let rounds = async {
+        let mut witnesses = Witnesses::new(&node);
         let mut ticker = tokio::time::interval(CHECKPOINT_INTERVAL);
         ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
@@ -129,21 +135,12 @@ pub async fn run(node: Arc<Node>, shutdown: CancellationToken) {
                 Ok(_) => node.health.checkpoint_round_succeeded(),
                 Err(error) => tracing::error!(%error, "cannot sign a checkpoint"),
             }
-        }
-    };
-    let witnessing = async {
-        let mut witnesses = Witnesses::new(&node);
-        let mut ticker = tokio::time::interval(CHECKPOINT_INTERVAL);
-        ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        loop {
-            ticker.tick().await;
             witnesses.collect(&node).await;
         }
     };
     tokio::select! {
         _ = shutdown.cancelled() => {}
-        () = signing => {}
-        () = witnessing => {}
+        () = rounds => {}
     }
 }
 
