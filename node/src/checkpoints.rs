@@ -110,13 +110,8 @@ pub async fn sign_if_grown(node: &Node) -> Result<Option<u64>, CheckpointingErro
 }
 
 /// Signs checkpoints every [`CHECKPOINT_INTERVAL`] while the log grows, and asks every peer
-/// to witness the newest one, until `shutdown`. One after the other, never side by side: a
-/// witness judges a checkpoint shown as the newest that is smaller than one it holds as a
-/// rollback (PROTOCOL.md section 6.2), and the checkpoints it holds also come with this node's
-/// receipts. Were a newer checkpoint signed while a witness request was on its way, a receipt
-/// could carry it to the witness first, and the request would then accuse this node of a
-/// rollback it did not make (seen under load in the delivery benchmark). A slow witness delays
-/// the next signing by at most its request's timeout.
+/// to witness the newest one, until `shutdown`. The two run side by side, so a slow witness
+/// never delays signing.
 pub async fn run(node: Arc<Node>, shutdown: CancellationToken) {
     if node.health.restore_pending() {
         let witnesses = Witnesses::new(&node);
@@ -125,8 +120,7 @@ pub async fn run(node: Arc<Node>, shutdown: CancellationToken) {
             () = confirm_restore(&node, &witnesses) => {}
         }
     }
-    let rounds = async {
-        let mut witnesses = Witnesses::new(&node);
+    let signing = async {
         let mut ticker = tokio::time::interval(CHECKPOINT_INTERVAL);
         ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
@@ -135,12 +129,21 @@ pub async fn run(node: Arc<Node>, shutdown: CancellationToken) {
                 Ok(_) => node.health.checkpoint_round_succeeded(),
                 Err(error) => tracing::error!(%error, "cannot sign a checkpoint"),
             }
+        }
+    };
+    let witnessing = async {
+        let mut witnesses = Witnesses::new(&node);
+        let mut ticker = tokio::time::interval(CHECKPOINT_INTERVAL);
+        ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            ticker.tick().await;
             witnesses.collect(&node).await;
         }
     };
     tokio::select! {
         _ = shutdown.cancelled() => {}
-        () = rounds => {}
+        () = signing => {}
+        () = witnessing => {}
     }
 }
 
@@ -297,16 +300,24 @@ impl Witnesses {
 
 /// One witness request (retried once from the size the witness says it holds). Returns the
 /// size the peer has now witnessed, if known.
+///
+/// The witness may hold a newer checkpoint of this log than `latest` (the receipts of
+/// deliveries carry the newest, and one may have been signed since `latest` was read): the
+/// retry then shows the newest checkpoint now, never one older than the witness holds, which
+/// the witness would rightly take for a rollback (PROTOCOL.md section 6.2). Only a log whose
+/// newest checkpoint is older than one it showed before (restored from an old backup) shows
+/// it, and is caught.
 async fn ask(
     node: &Node,
     peer: String,
     channel: Channel,
-    (size, note): &(u64, String),
+    latest: &(u64, String),
     mut old_size: u64,
 ) -> (String, Option<u64>) {
+    let (mut size, mut note) = latest.clone();
     for _ in 0..2 {
-        let proof = if old_size > 0 && old_size < *size {
-            match node.store.consistency_proof(old_size, *size) {
+        let proof = if old_size > 0 && old_size < size {
+            match node.store.consistency_proof(old_size, size) {
                 Ok(proof) => proof.into_iter().map(|hash| hash.to_vec()).collect(),
                 Err(error) => {
                     tracing::error!(%error, "cannot prove consistency to a witness");
@@ -330,7 +341,7 @@ async fn ask(
         match answer {
             Ok(response) => {
                 let response = response.into_inner();
-                if let Err(error) = store_cosignature(node, &peer, *size, &response.cosignature) {
+                if let Err(error) = store_cosignature(node, &peer, size, &response.cosignature) {
                     tracing::warn!(%peer, %error, "peer's cosignature not kept");
                 }
                 return (peer, Some(response.witnessed_size));
@@ -342,7 +353,19 @@ async fn ask(
                     .and_then(|value| value.to_str().ok())
                     .and_then(|value| value.parse().ok());
                 match held {
-                    Some(held) if held != old_size && held <= *size => old_size = held,
+                    Some(held) if held != old_size => {
+                        if held > size {
+                            match node.store.latest_checkpoint() {
+                                Ok(Some(newest)) => (size, note) = newest,
+                                Ok(None) => return (peer, None),
+                                Err(error) => {
+                                    tracing::error!(%error, "cannot read the newest checkpoint");
+                                    return (peer, None);
+                                }
+                            }
+                        }
+                        old_size = held;
+                    }
                     _ => {
                         tracing::debug!(%peer, error = %status.message(), "witness declined");
                         return (peer, None);

@@ -290,23 +290,12 @@ pub async fn cosign(
 ) -> Result<(String, u64), WitnessError> {
     let held_size = held(node, caller)?.map_or(0, |(checkpoint, _)| checkpoint.size);
     if old_size != held_size {
-        // A "newest" checkpoint smaller than one already witnessed is a rollback, whatever
-        // size the caller believes this witness holds.
-        let shown_size = node
-            .peers
-            .public_key(caller)
-            .and_then(|key| Checkpoint::open(note, &key).ok())
-            .map(|(checkpoint, _)| checkpoint.size);
-        if shown_size.is_none_or(|size| size >= held_size) {
-            return Err(WitnessError::SizeMismatch { held: held_size });
-        }
-        return match judge_and_keep(node, caller, note, held_size, proof, Claim::Newest).await? {
-            Observation::Misbehaving(reason) => Err(WitnessError::Misbehaving(reason)),
-            Observation::Invalid(reason) => Err(WitnessError::Invalid(reason)),
-            Observation::Accepted { .. } | Observation::Unchanged => {
-                Err(WitnessError::SizeMismatch { held: held_size })
-            }
-        };
+        // Even a checkpoint smaller than the one held is no proof of a rollback here: the
+        // caller may have signed a newer one since it sent this request, and the newer one
+        // reached this node first in a receipt. Told the size held, an honest caller shows its
+        // newest (never smaller than that); a rolled-back one can only show a smaller one
+        // while naming the size held, and is caught below.
+        return Err(WitnessError::SizeMismatch { held: held_size });
     }
     let checkpoint =
         match judge_and_keep(node, caller, note, old_size, proof, Claim::Newest).await? {
