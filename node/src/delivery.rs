@@ -36,7 +36,7 @@ pub enum Outcome {
 /// Sends `record` to `peer` (its recipient, or a party it is copied to) on `channel` and
 /// records the receipt if one comes back.
 pub async fn attempt(node: &Node, channel: Channel, record: &MessageRecord, peer: &str) -> Outcome {
-    let Some(envelope) = record.envelope.clone() else {
+    let Some(envelope) = record.envelope.as_ref() else {
         return Outcome::Refused("the stored message has no envelope".into());
     };
     // Decoded once for the attachments and the receipt check, not once for each.
@@ -59,7 +59,7 @@ pub async fn attempt(node: &Node, channel: Channel, record: &MessageRecord, peer
         Err(error) => return Outcome::LocalFailure(error),
     };
     if let Some(outcome) =
-        crate::transport::attachment_upload::upload_missing(node, &envelope, &sent, peer).await
+        crate::transport::attachment_upload::upload_missing(node, envelope, &sent, peer).await
     {
         return outcome;
     }
@@ -78,7 +78,7 @@ pub async fn attempt(node: &Node, channel: Channel, record: &MessageRecord, peer
         Err(error) => return classify(error),
     };
     let delivered =
-        match outbound::record_receipt(node, record, (&envelope, &sent), peer, receipt).await {
+        match outbound::record_receipt(node, record, (envelope, &sent), peer, receipt).await {
             Ok((delivered, told)) => {
                 for peer in told {
                     node.queued.signal(&peer);

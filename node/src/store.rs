@@ -1595,13 +1595,16 @@ fn commit_loop(writes: &Writes, trees: &Trees, mut journal_len: u64) {
                 state.queue.clear();
             }
         }
-        while let Some((seq, _)) = state.waiters.front() {
-            if *seq > state.committed && state.failed.is_none() {
-                break;
-            }
-            if let Some((_, tell)) = state.waiters.pop_front()
-                && state.failed.is_none()
-            {
+        if state.failed.is_some() {
+            // Dropped untold: each waiter hears that its batch was not committed.
+            state.waiters.clear();
+        }
+        while state
+            .waiters
+            .front()
+            .is_some_and(|(seq, _)| *seq <= state.committed)
+        {
+            if let Some((_, tell)) = state.waiters.pop_front() {
                 // A writer that stopped waiting (its task was cancelled) is not an error.
                 let _ = tell.send(());
             }
