@@ -207,3 +207,56 @@ async fn a_node_restored_to_an_older_history_is_caught_by_its_peer() -> anyhow::
     assert!(verdict.ok, "{}", verdict.failure);
     federation.stop_all().await
 }
+
+#[tokio::test]
+async fn an_older_checkpoint_overtaken_by_a_receipt_is_no_rollback() -> anyhow::Result<()> {
+    let mut federation = Federation::start(&["tm", "de"]).await?;
+    // tm holds a checkpoint of de's log that de's receipts carried, of more than one entry.
+    let held = federation
+        .eventually("tm witnessing de's log beyond one entry", || async {
+            send(&federation).await?;
+            let status = federation.peer_status("tm", "de").await?;
+            Ok((status.witnessed_size > 1).then_some(status.witnessed_size))
+        })
+        .await?;
+    // A witness request de sent before it signed the checkpoint tm now holds, arriving late:
+    // an older checkpoint, with the size de believed tm held then.
+    federation.stop_node("de").await?;
+    let held = federation
+        .peer_status("tm", "de")
+        .await?
+        .witnessed_size
+        .max(held);
+    let older = Checkpoint {
+        origin: "rogatory/de".into(),
+        size: held - 1,
+        root: [0x17; 32],
+        extensions: Vec::new(),
+    }
+    .sign(federation.node("de")?.signing_key()?.signing_key())?
+    .encode();
+    let log_before = federation.log_size("tm").await?;
+    let status = federation
+        .connect_as("de", "tm")
+        .await?
+        .witness(WitnessRequest {
+            checkpoint: older,
+            old_size: 0,
+            consistency_proof: Vec::new(),
+        })
+        .await
+        .expect_err("tm holds a newer checkpoint and says so");
+    assert_eq!(reason_of(&status), "witness-size", "{}", status.message());
+    let told = status
+        .metadata()
+        .get(rogatory_node::transport::status::WITNESS_SIZE_KEY)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.parse::<u64>().ok());
+    assert_eq!(told, Some(held));
+    // No accusation: nothing logged, no evidence, the held checkpoint stays.
+    let status = federation.peer_status("tm", "de").await?;
+    assert!(status.misbehaviour.is_empty(), "{}", status.misbehaviour);
+    assert_eq!(status.witnessed_size, held);
+    assert_eq!(federation.log_size("tm").await?, log_before);
+    federation.stop_all().await
+}
