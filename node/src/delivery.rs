@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use rogatory_proto::v1::MessageRecord;
+use rogatory_proto::v1::{DeliverResult, Envelope, MessageRecord, SignedEnvelope, SignedReceipt};
 use tonic::Code;
 use tonic::transport::Channel;
 
@@ -36,86 +36,248 @@ pub enum Outcome {
 /// Sends `record` to `peer` (its recipient, or a party it is copied to) on `channel` and
 /// records the receipt if one comes back.
 pub async fn attempt(node: &Node, channel: Channel, record: &MessageRecord, peer: &str) -> Outcome {
-    let Some(envelope) = record.envelope.as_ref() else {
-        return Outcome::Refused("the stored message has no envelope".into());
+    let target = match Target::of(node, peer) {
+        Ok(target) => target,
+        Err(outcome) => return outcome,
     };
-    // Decoded once for the attachments and the receipt check, not once for each.
-    let sent = match signing::decode_envelope(&envelope.payload) {
-        Ok(sent) => sent,
-        Err(error) => {
-            return Outcome::LocalFailure(StoreError::Corrupt {
-                what: format!("outbox message {}", record.message_id),
-                reason: error.to_string(),
-            });
-        }
+    let (envelope, sent) = match ready(node, record, peer).await {
+        Ok(ready) => ready,
+        Err(outcome) => return outcome,
     };
-    let address = node
-        .peers
-        .get(peer)
-        .map(|peer| peer.address.clone())
-        .unwrap_or_default();
-    let known_checkpoint_size = match witness::held(node, peer) {
-        Ok(held) => held.map_or(0, |(checkpoint, _)| checkpoint.size),
-        Err(error) => return Outcome::LocalFailure(error),
-    };
-    if let Some(outcome) =
-        crate::transport::attachment_upload::upload_missing(node, envelope, &sent, peer).await
-    {
-        return outcome;
-    }
     let result = peer_client::deliver(
         peer,
-        &address,
+        &target.address,
         channel,
         node.config.delivery_timeout,
         envelope.clone(),
-        known_checkpoint_size,
+        target.known_checkpoint_size,
         node.config.max_envelope_bytes,
     )
     .await;
     let (receipt, answer) = match result {
         Ok(answer) => answer,
-        Err(error) => return classify(error),
+        Err(error) => return classify(&error),
     };
-    let delivered =
-        match outbound::record_receipt(node, record, (envelope, &sent), peer, receipt).await {
-            Ok((delivered, told)) => {
-                for peer in told {
-                    node.queued.signal(&peer);
-                }
-                delivered
-            }
-            Err(ReceiptError::Store(error)) => return Outcome::LocalFailure(error),
-            Err(error) => return Outcome::Refused(error.to_string()),
-        };
-    // The message is delivered whatever the checkpoint says; what the checkpoint says about
-    // the peer is recorded separately.
-    if !answer.checkpoint.is_empty() {
-        let observed = witness::observe(
+    let outcome = delivered(node, record, (envelope, &sent), peer, receipt).await;
+    if matches!(outcome, Outcome::Delivered(_)) {
+        observe(
             node,
             peer,
             &answer.checkpoint,
-            known_checkpoint_size,
+            &target,
             &answer.consistency_proof,
         )
         .await;
-        match observed {
-            Ok(witness::Observation::Invalid(reason)) => {
-                tracing::warn!(%peer, %reason, "ignored the peer's checkpoint");
-            }
-            Ok(_) => {}
-            Err(error) => tracing::error!(%error, "cannot record the peer's checkpoint"),
-        }
     }
-    Outcome::Delivered(Box::new(delivered))
+    outcome
 }
 
-fn classify(error: DeliveryError) -> Outcome {
+/// Sends `records` (each of a different case) to `peer` in one `DeliverBatch` call and records
+/// every receipt that comes back. Returns one outcome per record, in order; `None` if the peer
+/// does not know `DeliverBatch` (nothing was delivered: send the records one by one).
+pub async fn attempt_batch(
+    node: &Node,
+    channel: Channel,
+    records: &[&MessageRecord],
+    peer: &str,
+) -> Option<Vec<Outcome>> {
+    let target = match Target::of(node, peer) {
+        Ok(target) => target,
+        Err(outcome) => {
+            let text = format!("{outcome:?}");
+            return Some(records.iter().map(|_| local_failure(&text)).collect());
+        }
+    };
+    let mut outcomes: Vec<Option<Outcome>> = records.iter().map(|_| None).collect();
+    let mut sending = Vec::with_capacity(records.len());
+    for (position, record) in records.iter().enumerate() {
+        match ready(node, record, peer).await {
+            Ok((envelope, sent)) => sending.push((position, envelope, sent)),
+            Err(outcome) => outcomes[position] = Some(outcome),
+        }
+    }
+    if !sending.is_empty() {
+        let result = peer_client::deliver_batch(
+            peer,
+            &target.address,
+            channel,
+            node.config.delivery_timeout,
+            sending
+                .iter()
+                .map(|(_, envelope, _)| (*envelope).clone())
+                .collect(),
+            target.known_checkpoint_size,
+            node.config.max_envelope_bytes,
+        )
+        .await;
+        match result {
+            Err(DeliveryError::Refused {
+                code: Code::Unimplemented,
+                ..
+            }) => return None,
+            Err(error) => {
+                for (position, _, _) in &sending {
+                    outcomes[*position] = Some(classify(&error));
+                }
+            }
+            Ok(answer) => {
+                // Side by side, so that the store commits the receipts together.
+                let recorded =
+                    futures_util::future::join_all(sending.iter().zip(answer.results).map(
+                        |((position, envelope, sent), result)| async move {
+                            let record = records[*position];
+                            let outcome = match result.receipt {
+                                Some(receipt) => {
+                                    delivered(node, record, (envelope, sent), peer, receipt).await
+                                }
+                                None => classify(&refusal(peer, result)),
+                            };
+                            (*position, outcome)
+                        },
+                    ))
+                    .await;
+                let any_delivered = recorded
+                    .iter()
+                    .any(|(_, outcome)| matches!(outcome, Outcome::Delivered(_)));
+                for (position, outcome) in recorded {
+                    outcomes[position] = Some(outcome);
+                }
+                if any_delivered {
+                    observe(
+                        node,
+                        peer,
+                        &answer.checkpoint,
+                        &target,
+                        &answer.consistency_proof,
+                    )
+                    .await;
+                }
+            }
+        }
+    }
+    Some(
+        outcomes
+            .into_iter()
+            .map(|outcome| outcome.unwrap_or_else(|| local_failure("no outcome")))
+            .collect(),
+    )
+}
+
+/// Where a peer is and what of its log this node holds, read once per call.
+struct Target {
+    address: String,
+    known_checkpoint_size: u64,
+}
+
+impl Target {
+    fn of(node: &Node, peer: &str) -> Result<Self, Outcome> {
+        let address = node
+            .peers
+            .get(peer)
+            .map(|peer| peer.address.clone())
+            .unwrap_or_default();
+        let known_checkpoint_size = match witness::held(node, peer) {
+            Ok(held) => held.map_or(0, |(checkpoint, _)| checkpoint.size),
+            Err(error) => return Err(Outcome::LocalFailure(error)),
+        };
+        Ok(Self {
+            address,
+            known_checkpoint_size,
+        })
+    }
+}
+
+fn local_failure(reason: &str) -> Outcome {
+    Outcome::LocalFailure(StoreError::Corrupt {
+        what: "delivery attempt".into(),
+        reason: reason.to_owned(),
+    })
+}
+
+/// The record's envelope, decoded, once the attachments it names are at the peer.
+async fn ready<'r>(
+    node: &Node,
+    record: &'r MessageRecord,
+    peer: &str,
+) -> Result<(&'r SignedEnvelope, Envelope), Outcome> {
+    let Some(envelope) = record.envelope.as_ref() else {
+        return Err(Outcome::Refused(
+            "the stored message has no envelope".into(),
+        ));
+    };
+    // Decoded once for the attachments and the receipt check, not once for each.
+    let sent = signing::decode_envelope(&envelope.payload).map_err(|error| {
+        Outcome::LocalFailure(StoreError::Corrupt {
+            what: format!("outbox message {}", record.message_id),
+            reason: error.to_string(),
+        })
+    })?;
+    if let Some(outcome) =
+        crate::transport::attachment_upload::upload_missing(node, envelope, &sent, peer).await
+    {
+        return Err(outcome);
+    }
+    Ok((envelope, sent))
+}
+
+/// Verifies and records the peer's receipt for `record`.
+async fn delivered(
+    node: &Node,
+    record: &MessageRecord,
+    sent: (&SignedEnvelope, &Envelope),
+    peer: &str,
+    receipt: SignedReceipt,
+) -> Outcome {
+    match outbound::record_receipt(node, record, sent, peer, receipt).await {
+        Ok((delivered, told)) => {
+            for peer in told {
+                node.queued.signal(&peer);
+            }
+            Outcome::Delivered(Box::new(delivered))
+        }
+        Err(ReceiptError::Store(error)) => Outcome::LocalFailure(error),
+        Err(error) => Outcome::Refused(error.to_string()),
+    }
+}
+
+/// What a refused envelope of a batch would have been as a `Deliver` call.
+fn refusal(peer: &str, result: DeliverResult) -> DeliveryError {
+    if result.code == 0 {
+        return DeliveryError::NoReceipt {
+            peer: peer.to_owned(),
+        };
+    }
+    DeliveryError::Refused {
+        peer: peer.to_owned(),
+        code: Code::from(i32::try_from(result.code).unwrap_or(i32::MAX)),
+        reason: result.reason,
+        message: result.message,
+    }
+}
+
+/// The message is delivered whatever the checkpoint says; what the checkpoint says about the
+/// peer is recorded separately.
+async fn observe(node: &Node, peer: &str, checkpoint: &str, target: &Target, proof: &[Vec<u8>]) {
+    if checkpoint.is_empty() {
+        return;
+    }
+    let observed =
+        witness::observe(node, peer, checkpoint, target.known_checkpoint_size, proof).await;
+    match observed {
+        Ok(witness::Observation::Invalid(reason)) => {
+            tracing::warn!(%peer, %reason, "ignored the peer's checkpoint");
+        }
+        Ok(_) => {}
+        Err(error) => tracing::error!(%error, "cannot record the peer's checkpoint"),
+    }
+}
+
+fn classify(error: &DeliveryError) -> Outcome {
     let text = error.to_string();
     match error {
         DeliveryError::Connect { .. } | DeliveryError::Timeout { .. } => Outcome::Unreachable(text),
         DeliveryError::NoReceipt { .. } => Outcome::RetryLater(text),
-        DeliveryError::Refused { code, reason, .. } => match (code, reason.as_str()) {
+        DeliveryError::Refused { code, reason, .. } => match (*code, reason.as_str()) {
             (_, "busy" | "out-of-order" | "unavailable" | "restoring" | "attachments-missing") => {
                 Outcome::RetryLater(text)
             }
@@ -175,19 +337,19 @@ mod tests {
             message: "m".into(),
         };
         assert!(matches!(
-            classify(refused(Code::Unavailable, "busy")),
+            classify(&refused(Code::Unavailable, "busy")),
             Outcome::RetryLater(_)
         ));
         assert!(matches!(
-            classify(refused(Code::Aborted, "out-of-order")),
+            classify(&refused(Code::Aborted, "out-of-order")),
             Outcome::RetryLater(_)
         ));
         assert!(matches!(
-            classify(refused(Code::Unavailable, "")),
+            classify(&refused(Code::Unavailable, "")),
             Outcome::Unreachable(_)
         ));
         assert!(matches!(
-            classify(refused(Code::InvalidArgument, "bad-signature")),
+            classify(&refused(Code::InvalidArgument, "bad-signature")),
             Outcome::Refused(_)
         ));
     }

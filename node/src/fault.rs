@@ -14,6 +14,16 @@ pub const AFTER_RECEIVE_DURABLE: &str = "after-receive-durable";
 /// The environment variable that arms one crash point.
 pub const ENVIRONMENT_VARIABLE: &str = "ROGATORY_TEST_CRASH_AT";
 
+/// The environment variable that makes a node answer `DeliverBatch` with `UNIMPLEMENTED`, as
+/// a node of a version without it does: for the test of the sender's fallback to `Deliver`.
+pub const WITHOUT_DELIVER_BATCH: &str = "ROGATORY_TEST_WITHOUT_DELIVER_BATCH";
+
+/// Whether this process plays a node without `DeliverBatch`.
+pub fn without_deliver_batch() -> bool {
+    static SET: OnceLock<bool> = OnceLock::new();
+    *SET.get_or_init(|| std::env::var_os(WITHOUT_DELIVER_BATCH).is_some())
+}
+
 fn armed() -> Option<&'static str> {
     static ARMED: OnceLock<Option<String>> = OnceLock::new();
     ARMED

@@ -117,6 +117,9 @@ pub enum InboundError {
 
 /// What the receiver answers: its receipt, and its newest checkpoint with a consistency proof
 /// from the checkpoint the sender said it holds.
+/// Envelopes one `DeliverBatch` may carry (docs/PROTOCOL.md section 5.8).
+pub const MAX_BATCH: usize = 64;
+
 #[derive(Debug, Clone)]
 pub struct Received {
     pub receipt: SignedReceipt,
@@ -134,22 +137,33 @@ pub async fn receive(
     signed: Option<SignedEnvelope>,
     known_checkpoint_size: u64,
 ) -> Result<Received, InboundError> {
+    let receipt = accept(node, tls_identity, signed).await?;
+    // The store gives out only checkpoints already on disk, and the message was on disk when
+    // `accept` returned.
+    let (checkpoint, consistency_proof) = newest_checkpoint(node, known_checkpoint_size)?;
+    Ok(Received {
+        receipt,
+        checkpoint,
+        consistency_proof,
+    })
+}
+
+/// The checks and acceptance of one envelope, without the checkpoint: what `Deliver` and each
+/// envelope of `DeliverBatch` do. Returns the receipt once the message is durable.
+pub async fn accept(
+    node: &Node,
+    tls_identity: Option<&str>,
+    signed: Option<SignedEnvelope>,
+) -> Result<SignedReceipt, InboundError> {
     let payload_hash = signed.as_ref().map(|s| sha256(&s.payload));
     match check_and_store(node, tls_identity, signed).await {
         Ok((receipt, first_time)) => {
-            // The store gives out only checkpoints already on disk, and the message was on disk
-            // when `check_and_store` returned.
-            let (checkpoint, consistency_proof) = newest_checkpoint(node, known_checkpoint_size)?;
             crate::fault::crash_point(crate::fault::AFTER_RECEIVE_DURABLE);
             if first_time {
                 node.metrics
                     .message_received(tls_identity.unwrap_or_default());
             }
-            Ok(Received {
-                receipt,
-                checkpoint,
-                consistency_proof,
-            })
+            Ok(receipt)
         }
         Err(InboundError::Rejected(rejection)) => {
             node.metrics
@@ -164,7 +178,7 @@ pub async fn receive(
 }
 
 /// This node's newest checkpoint and the proof that it extends the one of size `known`.
-fn newest_checkpoint(node: &Node, known: u64) -> Result<(String, Vec<Vec<u8>>), StoreError> {
+pub fn newest_checkpoint(node: &Node, known: u64) -> Result<(String, Vec<Vec<u8>>), StoreError> {
     let Some((size, note)) = node.store.latest_checkpoint()? else {
         return Ok((String::new(), Vec::new()));
     };

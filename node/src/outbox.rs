@@ -2,17 +2,21 @@
 //!
 //! Messages wait in the store (`outbox_queue`), not in memory; a lane holds only the few
 //! fields it schedules by, for at most [`PENDING_LIMIT`] messages at a time. A lane sends up to
-//! [`MAX_IN_FLIGHT`] messages at once over one HTTP/2 connection, but never two of the same
-//! case, and always the oldest undelivered message of a case first, so the messages of a case
-//! arrive in the order they were sent. When the peer cannot be reached the lane backs off
-//! exponentially with jitter and probes with one message at a time; when the peer is busy or
-//! refuses, that message waits its own backoff. Nothing is ever dropped: a message leaves the
-//! queue only when the peer's signed receipt is verified and durably recorded.
+//! [`MAX_IN_FLIGHT`] messages at once over one HTTP/2 connection, in at most
+//! `BATCHES_IN_FLIGHT` `DeliverBatch` calls (what became due meanwhile goes in the next), but
+//! never two of the same case, and always the oldest undelivered message of a case first, so
+//! the messages of a case arrive in the order they were sent. When the peer cannot be reached
+//! the lane backs off exponentially with jitter and probes with one message at a time; when
+//! the peer is busy or refuses, that message waits its own backoff. Nothing is ever dropped: a
+//! message leaves the queue only when the peer's signed receipt is verified and durably
+//! recorded.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::Arc;
+use std::sync::atomic::Ordering;
 use std::time::Duration;
 
+use rogatory_proto::v1::MessageRecord;
 use tokio::sync::{Notify, oneshot};
 use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
@@ -28,6 +32,14 @@ use crate::transport::peer_client;
 
 /// Messages sent to one peer at once (each of a different case).
 pub const MAX_IN_FLIGHT: usize = 128;
+/// Messages one `DeliverBatch` call carries at most (also bounded by `max_envelope_bytes`).
+pub const BATCH_LIMIT: usize = 32;
+/// `DeliverBatch` calls to one peer at once. Few, so that messages queued meanwhile go
+/// together in the next call: under load batches grow, at low load a message goes at once.
+const BATCHES_IN_FLIGHT: usize = 4;
+/// How long a lane sends one message per call after the peer answered that it does not know
+/// `DeliverBatch`, before trying a batch again (the peer may have been upgraded).
+const SINGLES_FOR_MS: i64 = 3_600_000;
 /// Queued messages a lane keeps track of at once; the rest wait on disk.
 pub const PENDING_LIMIT: usize = 4096;
 /// Messages read from the store per scan.
@@ -57,6 +69,8 @@ struct Lane {
     peer: PeerConfig,
     wake: Arc<Notify>,
     state: std::sync::Mutex<PeerState>,
+    /// Until when to send one message per `Deliver` call (0: batches).
+    singles_until_ms: std::sync::atomic::AtomicI64,
 }
 
 impl Lane {
@@ -123,6 +137,7 @@ impl Outbox {
                 peer: peer.clone(),
                 wake: node.queued.notify_of(peer.node_id.as_str()),
                 state: std::sync::Mutex::new(PeerState::default()),
+                singles_until_ms: std::sync::atomic::AtomicI64::new(0),
             });
             lanes.insert(peer.node_id.to_string(), Arc::clone(&lane));
             let worker = LaneWorker {
@@ -276,7 +291,7 @@ impl LaneWorker {
         let mut cursor: Option<String> = None;
         let mut more_on_disk = true;
         let mut busy_cases: HashSet<String> = HashSet::new();
-        let mut running: JoinSet<Finished> = JoinSet::new();
+        let mut running: JoinSet<Vec<Finished>> = JoinSet::new();
 
         loop {
             if more_on_disk && pending.len() < PENDING_LIMIT {
@@ -343,7 +358,7 @@ impl LaneWorker {
                     while let Some(joined) = running.try_join_next() {
                         finished.push(joined);
                     }
-                    for finished in finished.into_iter().flatten() {
+                    for finished in finished.into_iter().flatten().flatten() {
                         busy_cases.remove(&finished.case_id);
                         self.finish(finished, &mut pending).await;
                     }
@@ -364,17 +379,28 @@ impl LaneWorker {
         &self,
         pending: &mut BTreeMap<String, Pending>,
         busy_cases: &mut HashSet<String>,
-        running: &mut JoinSet<Finished>,
+        running: &mut JoinSet<Vec<Finished>>,
         channel: &Channel,
         window: usize,
         now: i64,
     ) {
+        let singles = self.lane.singles_until_ms.load(Ordering::Relaxed) > now;
+        let (calls, per_call) = if singles {
+            (window, 1)
+        } else {
+            (BATCHES_IN_FLIGHT, BATCH_LIMIT.min(window))
+        };
+        if running.len() >= calls {
+            return;
+        }
+        let room = window.saturating_sub(self.lane.state().in_flight.len());
+        let room = room.min((calls - running.len()) * per_call);
         // Only the oldest pending message of each case may go, and only if none of its case is
         // in flight: this is what keeps a case's messages in order.
         let mut cases_seen: HashSet<&str> = HashSet::new();
         let mut starting = Vec::new();
         for (message_id, item) in pending.iter() {
-            if running.len() + starting.len() >= window {
+            if starting.len() >= room {
                 break;
             }
             if !cases_seen.insert(item.case_id.as_str()) || busy_cases.contains(&item.case_id) {
@@ -384,27 +410,26 @@ impl LaneWorker {
                 starting.push((message_id.clone(), item.clone()));
             }
         }
-        for (message_id, item) in starting {
-            busy_cases.insert(item.case_id.clone());
-            self.lane.state().in_flight.insert(message_id.clone());
+        {
+            let mut state = self.lane.state();
+            for (message_id, item) in &starting {
+                busy_cases.insert(item.case_id.clone());
+                state.in_flight.insert(message_id.clone());
+            }
+        }
+        // The calls share out the messages evenly rather than filling the first.
+        let count = starting.len().div_ceil(per_call).min(calls - running.len());
+        if count == 0 {
+            return;
+        }
+        let size = starting.len().div_ceil(count);
+        while !starting.is_empty() {
+            let rest = starting.split_off(size.min(starting.len()));
+            let call = std::mem::replace(&mut starting, rest);
             let node = Arc::clone(&self.node);
+            let lane = Arc::clone(&self.lane);
             let channel = channel.clone();
-            let peer = self.lane.peer.node_id.to_string();
-            running.spawn(async move {
-                let started_ms = now_ms();
-                let outcome = match node.store.message(&message_id) {
-                    Ok(Some(record)) => delivery::attempt(&node, channel, &record, &peer).await,
-                    Ok(None) => Outcome::Refused("the message is no longer stored".into()),
-                    Err(error) => Outcome::LocalFailure(error),
-                };
-                Finished {
-                    message_id,
-                    case_id: item.case_id,
-                    attempts: item.attempts + 1,
-                    started_ms,
-                    outcome,
-                }
-            });
+            running.spawn(async move { attempt_call(node, lane, channel, call, singles).await });
         }
     }
 
@@ -507,6 +532,104 @@ impl LaneWorker {
             let _ = watcher.send(());
         }
     }
+}
+
+/// One delivery call (or, to a peer without `DeliverBatch`, one call per message) for the
+/// messages `call`, each of a different case.
+async fn attempt_call(
+    node: Arc<Node>,
+    lane: Arc<Lane>,
+    channel: Channel,
+    call: Vec<(String, Pending)>,
+    singles: bool,
+) -> Vec<Finished> {
+    let started_ms = now_ms();
+    let peer = lane.peer.node_id.to_string();
+    let mut outcomes: Vec<Option<Outcome>> = call.iter().map(|_| None).collect();
+    let mut records = Vec::with_capacity(call.len());
+    for (position, (message_id, _)) in call.iter().enumerate() {
+        match node.store.message(message_id) {
+            Ok(Some(record)) => records.push((position, record)),
+            Ok(None) => {
+                outcomes[position] =
+                    Some(Outcome::Refused("the message is no longer stored".into()));
+            }
+            Err(error) => outcomes[position] = Some(Outcome::LocalFailure(error)),
+        }
+    }
+    let mut sent_alone = singles;
+    if !singles {
+        for chunk in byte_chunks(&records, node.config.max_envelope_bytes) {
+            let batch: Vec<&MessageRecord> = chunk.iter().map(|(_, record)| record).collect();
+            match delivery::attempt_batch(&node, channel.clone(), &batch, &peer).await {
+                Some(results) => {
+                    for ((position, _), outcome) in chunk.iter().zip(results) {
+                        outcomes[*position] = Some(outcome);
+                    }
+                }
+                None => {
+                    tracing::info!(
+                        "the peer does not know DeliverBatch; sending one message per call for \
+                         the next hour"
+                    );
+                    lane.singles_until_ms
+                        .store(now_ms() + SINGLES_FOR_MS, Ordering::Relaxed);
+                    sent_alone = true;
+                    break;
+                }
+            }
+        }
+    }
+    if sent_alone {
+        let alone = records
+            .iter()
+            .filter(|(position, _)| outcomes[*position].is_none())
+            .map(|(position, record)| {
+                let (node, channel, peer) = (&node, channel.clone(), &peer);
+                async move {
+                    (
+                        *position,
+                        delivery::attempt(node, channel, record, peer).await,
+                    )
+                }
+            });
+        for (position, outcome) in futures_util::future::join_all(alone).await {
+            outcomes[position] = Some(outcome);
+        }
+    }
+    call.into_iter()
+        .zip(outcomes)
+        .map(|((message_id, item), outcome)| Finished {
+            message_id,
+            case_id: item.case_id,
+            attempts: item.attempts + 1,
+            started_ms,
+            outcome: outcome.unwrap_or_else(|| {
+                Outcome::RetryLater("the attempt ended without an outcome".into())
+            }),
+        })
+        .collect()
+}
+
+/// Consecutive runs of `records` whose envelopes together fit in `max_bytes` (a peer accepts
+/// a call that large); an envelope larger than that alone goes alone.
+fn byte_chunks<T>(records: &[(T, MessageRecord)], max_bytes: usize) -> Vec<&[(T, MessageRecord)]> {
+    let mut chunks = Vec::new();
+    let (mut start, mut bytes) = (0, 0usize);
+    for (index, (_, record)) in records.iter().enumerate() {
+        let size = record.envelope.as_ref().map_or(0, |envelope| {
+            envelope.payload.len() + envelope.signature.len() + 16
+        });
+        if index > start && bytes + size > max_bytes {
+            chunks.push(&records[start..index]);
+            (start, bytes) = (index, 0);
+        }
+        bytes += size;
+    }
+    if start < records.len() {
+        chunks.push(&records[start..]);
+    }
+    chunks
 }
 
 /// The earliest moment something becomes due: the peer's backoff, or a waiting message.

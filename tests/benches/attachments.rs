@@ -372,6 +372,13 @@ impl FederationService for DrainReceiver {
         Err(tonic::Status::unimplemented("baseline"))
     }
 
+    async fn deliver_batch(
+        &self,
+        _request: tonic::Request<rogatory_proto::v1::DeliverBatchRequest>,
+    ) -> Result<tonic::Response<rogatory_proto::v1::DeliverBatchResponse>, tonic::Status> {
+        Err(tonic::Status::unimplemented("baseline"))
+    }
+
     async fn witness(
         &self,
         _request: tonic::Request<WitnessRequest>,

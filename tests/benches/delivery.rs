@@ -902,6 +902,15 @@ impl FederationService for InstantReceiver {
         Ok(tonic::Response::new(DeliverResponse::default()))
     }
 
+    async fn deliver_batch(
+        &self,
+        _request: tonic::Request<rogatory_proto::v1::DeliverBatchRequest>,
+    ) -> Result<tonic::Response<rogatory_proto::v1::DeliverBatchResponse>, tonic::Status> {
+        Err(tonic::Status::unimplemented(
+            "baseline (a) is one unary call per message",
+        ))
+    }
+
     async fn witness(
         &self,
         _request: tonic::Request<WitnessRequest>,

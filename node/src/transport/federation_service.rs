@@ -5,9 +5,9 @@ use std::sync::Arc;
 use rogatory_proto::v1::federation_server::Federation;
 use rogatory_proto::v1::{
     AttachmentChunk, AttachmentReceipt, AttachmentStatusRequest, AttachmentStatusResponse,
-    DeliverRequest, DeliverResponse, FetchAttachmentRequest, GetDirectoryRequest,
-    HeldCheckpointRequest, HeldCheckpointResponse, SignedDirectory, WitnessRequest,
-    WitnessResponse,
+    DeliverBatchRequest, DeliverBatchResponse, DeliverRequest, DeliverResponse, DeliverResult,
+    FetchAttachmentRequest, GetDirectoryRequest, HeldCheckpointRequest, HeldCheckpointResponse,
+    SignedDirectory, WitnessRequest, WitnessResponse,
 };
 use tokio_stream::wrappers::ReceiverStream;
 use tonic::{Request, Response, Status, Streaming};
@@ -28,6 +28,8 @@ pub struct FederationService {
     /// Deliveries being handled now. When all permits are taken the node answers "busy"
     /// (retryable) instead of queueing work without bound.
     in_flight: Arc<tokio::sync::Semaphore>,
+    /// The permits of `in_flight` in all: a batch larger than that takes them all.
+    capacity: usize,
     /// Attachment transfers in progress: separate from `in_flight` because one lasts minutes.
     transfers: Arc<tokio::sync::Semaphore>,
     /// Cancelled when the node stops: uploads in progress end at once, their received bytes
@@ -41,6 +43,7 @@ impl FederationService {
         Self {
             node,
             in_flight: Arc::new(tokio::sync::Semaphore::new(permits)),
+            capacity: permits,
             transfers: Arc::new(tokio::sync::Semaphore::new(MAX_CONCURRENT_TRANSFERS)),
             shutdown,
         }
@@ -191,6 +194,71 @@ impl Federation for FederationService {
                 Err(status::from_inbound(error))
             }
         }
+    }
+
+    async fn deliver_batch(
+        &self,
+        request: Request<DeliverBatchRequest>,
+    ) -> Result<Response<DeliverBatchResponse>, Status> {
+        if crate::fault::without_deliver_batch() {
+            tracing::info!("answered DeliverBatch UNIMPLEMENTED (test: a node without it)");
+            return Err(Status::unimplemented(""));
+        }
+        let identity = caller_of(&request);
+        let count = request.get_ref().envelopes.len();
+        if count == 0 || count > inbound::MAX_BATCH {
+            return Err(status::bad_batch(count));
+        }
+        // One permit per envelope: a batch is as much work as that many `Deliver` calls.
+        let wanted = u32::try_from(count.min(self.capacity)).unwrap_or(u32::MAX);
+        let Ok(_permits) = self.in_flight.try_acquire_many(wanted) else {
+            self.node
+                .metrics
+                .message_rejected(identity.as_deref(), "busy");
+            return Err(status::busy());
+        };
+        if self.node.health.restore_pending() {
+            self.node
+                .metrics
+                .message_rejected(identity.as_deref(), "restoring");
+            return Err(status::restoring());
+        }
+        let request = request.into_inner();
+        // Side by side, so that the store commits them together; each on its own, as if it
+        // came alone (the sender puts no two messages of one case in a batch).
+        let results = futures_util::future::join_all(
+            request
+                .envelopes
+                .into_iter()
+                .map(|envelope| inbound::accept(&self.node, identity.as_deref(), Some(envelope))),
+        )
+        .await
+        .into_iter()
+        .map(|result| match result {
+            Ok(receipt) => DeliverResult {
+                receipt: Some(receipt),
+                ..DeliverResult::default()
+            },
+            Err(error) => {
+                tracing::info!(peer = ?identity, %error, "delivery refused");
+                let status = status::from_inbound(error);
+                DeliverResult {
+                    receipt: None,
+                    code: status.code() as u32,
+                    reason: status::reason_of(&status),
+                    message: status.message().to_owned(),
+                }
+            }
+        })
+        .collect();
+        let (checkpoint, consistency_proof) =
+            inbound::newest_checkpoint(&self.node, request.known_checkpoint_size)
+                .map_err(|error| status::internal(&error))?;
+        Ok(Response::new(DeliverBatchResponse {
+            results,
+            checkpoint,
+            consistency_proof,
+        }))
     }
 
     async fn witness(

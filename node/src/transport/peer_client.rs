@@ -9,8 +9,8 @@ use std::time::Duration;
 use hyper_util::rt::TokioIo;
 use rogatory_proto::v1::federation_client::FederationClient;
 use rogatory_proto::v1::{
-    DeliverRequest, DeliverResponse, GetDirectoryRequest, SignedDirectory, SignedEnvelope,
-    SignedReceipt,
+    DeliverBatchRequest, DeliverBatchResponse, DeliverRequest, DeliverResponse,
+    GetDirectoryRequest, SignedDirectory, SignedEnvelope, SignedReceipt,
 };
 use rustls::ClientConfig;
 use rustls::pki_types::ServerName;
@@ -175,40 +175,14 @@ pub async fn deliver(
     max_message_bytes: usize,
 ) -> Result<(SignedReceipt, DeliverResponse), DeliveryError> {
     let call = async {
-        let mut client = FederationClient::new(channel)
-            .max_decoding_message_size(max_message_bytes)
-            .max_encoding_message_size(max_message_bytes + 64 * 1024);
-        let response = client
+        let mut response = client(channel, max_message_bytes)
             .deliver(DeliverRequest {
                 envelope: Some(envelope),
                 known_checkpoint_size,
             })
             .await
-            .map_err(|status| {
-                let reason = status
-                    .metadata()
-                    .get(super::status::REASON_KEY)
-                    .and_then(|value| value.to_str().ok())
-                    .unwrap_or_default()
-                    .to_owned();
-                // UNAVAILABLE without a Rogatory reason comes from our own transport (the
-                // connection failed), not from the peer's service.
-                if status.code() == tonic::Code::Unavailable && reason.is_empty() {
-                    DeliveryError::Connect {
-                        peer: peer.to_owned(),
-                        address: address.to_owned(),
-                        detail: status_text(&status),
-                    }
-                } else {
-                    DeliveryError::Refused {
-                        peer: peer.to_owned(),
-                        code: status.code(),
-                        reason,
-                        message: status_text(&status),
-                    }
-                }
-            })?;
-        let mut response = response.into_inner();
+            .map_err(|status| call_error(peer, address, &status))?
+            .into_inner();
         let receipt = response
             .receipt
             .take()
@@ -217,6 +191,80 @@ pub async fn deliver(
             })?;
         Ok((receipt, response))
     };
+    within(peer, timeout, call).await
+}
+
+/// Delivers several signed envelopes in one `DeliverBatch` call and returns the peer's answer:
+/// one result per envelope, in order (receipts not yet verified), and its checkpoint. A peer
+/// that does not know the call answers `Refused` with code `UNIMPLEMENTED`.
+pub async fn deliver_batch(
+    peer: &str,
+    address: &str,
+    channel: Channel,
+    timeout: Duration,
+    envelopes: Vec<SignedEnvelope>,
+    known_checkpoint_size: u64,
+    max_message_bytes: usize,
+) -> Result<DeliverBatchResponse, DeliveryError> {
+    let count = envelopes.len();
+    let call = async {
+        let response = client(channel, max_message_bytes)
+            .deliver_batch(DeliverBatchRequest {
+                envelopes,
+                known_checkpoint_size,
+            })
+            .await
+            .map_err(|status| call_error(peer, address, &status))?
+            .into_inner();
+        if response.results.len() != count {
+            return Err(DeliveryError::Refused {
+                peer: peer.to_owned(),
+                code: tonic::Code::Internal,
+                reason: String::new(),
+                message: format!(
+                    "answered {} results to a batch of {count} envelopes",
+                    response.results.len()
+                ),
+            });
+        }
+        Ok(response)
+    };
+    within(peer, timeout, call).await
+}
+
+/// A Federation client for deliveries: batches carry up to `max_message_bytes` of envelopes.
+fn client(channel: Channel, max_message_bytes: usize) -> FederationClient<Channel> {
+    FederationClient::new(channel)
+        .max_decoding_message_size(max_message_bytes)
+        .max_encoding_message_size(max_message_bytes + 64 * 1024)
+}
+
+/// What a failed delivery call means.
+fn call_error(peer: &str, address: &str, status: &tonic::Status) -> DeliveryError {
+    let reason = super::status::reason_of(status);
+    // UNAVAILABLE without a Rogatory reason comes from our own transport (the connection
+    // failed), not from the peer's service.
+    if status.code() == tonic::Code::Unavailable && reason.is_empty() {
+        DeliveryError::Connect {
+            peer: peer.to_owned(),
+            address: address.to_owned(),
+            detail: status_text(status),
+        }
+    } else {
+        DeliveryError::Refused {
+            peer: peer.to_owned(),
+            code: status.code(),
+            reason,
+            message: status_text(status),
+        }
+    }
+}
+
+async fn within<T>(
+    peer: &str,
+    timeout: Duration,
+    call: impl Future<Output = Result<T, DeliveryError>>,
+) -> Result<T, DeliveryError> {
     match tokio::time::timeout(timeout, call).await {
         Ok(result) => result,
         Err(_) => Err(DeliveryError::Timeout {

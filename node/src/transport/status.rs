@@ -127,6 +127,29 @@ pub fn restoring() -> Status {
     )
 }
 
+/// A `DeliverBatch` with no envelope or more than [`crate::inbound::MAX_BATCH`]: nothing in it
+/// was looked at.
+pub fn bad_batch(count: usize) -> Status {
+    with_reason(
+        Code::InvalidArgument,
+        format!(
+            "a batch holds 1 to {} envelopes, this one {count}; send them in several batches",
+            crate::inbound::MAX_BATCH
+        ),
+        "malformed",
+    )
+}
+
+/// The reason token a status carries, if any.
+pub fn reason_of(status: &Status) -> String {
+    status
+        .metadata()
+        .get(REASON_KEY)
+        .and_then(|value| value.to_str().ok())
+        .unwrap_or_default()
+        .to_owned()
+}
+
 /// A caller whose certificate names no peer of this node.
 pub fn not_a_peer(message: &str) -> Status {
     with_reason(Code::PermissionDenied, message.to_owned(), "unknown-peer")

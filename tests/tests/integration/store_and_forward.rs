@@ -385,3 +385,32 @@ async fn sigterm_during_traffic_exits_0_in_time_and_loses_nothing_acknowledged()
     }
     federation.stop_all().await
 }
+
+#[tokio::test]
+async fn a_peer_without_deliver_batch_is_sent_one_message_per_call() -> anyhow::Result<()> {
+    // de plays a node of a version without DeliverBatch: it answers UNIMPLEMENTED, as tonic
+    // does for a method it does not serve.
+    let mut federation = Federation::create(&["tm", "de"])?;
+    federation.start_node("tm").await?;
+    federation
+        .spawn_process("de", &[(fault::WITHOUT_DELIVER_BATCH, "1")])
+        .await?;
+    // Messages of different cases at once: what tm would otherwise put in batches.
+    let submissions = (0..12).map(|i| {
+        let federation = &federation;
+        async move { submit(federation, &format!("tm-old-peer-{i}")).await }
+    });
+    for submitted in futures_util::future::join_all(submissions).await {
+        submitted?;
+    }
+    let outbox = all_delivered(&federation, 12).await?;
+    exactly_once(&federation, &outbox).await?;
+    assert!(
+        federation
+            .process_log("de")
+            .contains("answered DeliverBatch UNIMPLEMENTED"),
+        "tm never tried a batch:\n{}",
+        federation.process_log("de")
+    );
+    federation.stop_all().await
+}
