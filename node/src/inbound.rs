@@ -155,8 +155,9 @@ pub async fn accept(
     tls_identity: Option<&str>,
     signed: Option<SignedEnvelope>,
 ) -> Result<SignedReceipt, InboundError> {
+    // Hashed once: the receipt names it, a rejection records it.
     let payload_hash = signed.as_ref().map(|s| sha256(&s.payload));
-    match check_and_store(node, tls_identity, signed).await {
+    match check_and_store(node, tls_identity, signed, payload_hash).await {
         Ok((receipt, first_time)) => {
             crate::fault::crash_point(crate::fault::AFTER_RECEIVE_DURABLE);
             if first_time {
@@ -201,6 +202,7 @@ async fn check_and_store(
     node: &Node,
     tls_identity: Option<&str>,
     signed: Option<SignedEnvelope>,
+    payload_hash: Option<[u8; 32]>,
 ) -> Result<(SignedReceipt, bool), InboundError> {
     let identity = match tls_identity {
         Some(id) if node.peers.get(id).is_some() => id,
@@ -253,7 +255,7 @@ async fn check_and_store(
             detail: e.to_string(),
         }
     })?;
-    let envelope_hash = sha256(&signed.payload);
+    let envelope_hash = payload_hash.unwrap_or_else(|| sha256(&signed.payload));
     let limit = node.config.max_envelope_bytes;
     node.store
         .write_grouped(|batch| {
