@@ -1,9 +1,11 @@
 //! Durable storage: the only module that touches sled.
 //!
 //! Every commit goes first to the store's journal ([`journal`]), which also keeps the log's
-//! entries; sled holds five trees: `merkle` (level byte and index → perfect-subtree hash of the
-//! log's Merkle tree), `audit_log` (entry index, 8 bytes big-endian → where the entry is in the
-//! journal, or in stores written before the journal the encoded `LogEntry` itself), `messages`
+//! entries; sled holds five trees: `audit_log` (entry index, 8 bytes big-endian → where the
+//! entry is in the journal and the hashes of the Merkle tree's perfect subtrees it completed;
+//! in stores written before the journal the encoded `LogEntry` itself), `merkle` (level byte
+//! and index → perfect-subtree hash, for entries written before their values carried them),
+//! `messages`
 //! (message id → encoded `MessageRecord` without its envelope, which is read back from the
 //! record's log entry), `outbox_queue` (recipient, 0x00, message id → empty: the outbox
 //! messages not yet delivered, kept in step with `messages` by [`Batch::put_message`]) and
@@ -540,8 +542,13 @@ fn merkle_key(level: u8, index: u64) -> [u8; 9] {
     key
 }
 
-/// The Merkle tree's perfect-subtree hashes as stored, plus those a batch is about to add.
+/// The Merkle tree's perfect-subtree hashes as stored, plus those a commit is about to add.
+///
+/// The node (level, index) was completed by the entry `((index + 1) << level) - 1`, whose
+/// `audit_log` value carries it ([`journal::completed_hashes`]); nodes of entries written
+/// before that are in the `merkle` tree.
 struct MerkleView<'a> {
+    log: &'a sled::Tree,
     tree: &'a sled::Tree,
     pending: &'a HashMap<(u8, u64), Hash>,
 }
@@ -553,17 +560,30 @@ impl SubtreeHashes for MerkleView<'_> {
         if let Some(hash) = self.pending.get(&(level, index)) {
             return Ok(*hash);
         }
-        let stored =
-            self.tree
-                .get(merkle_key(level, index))?
-                .ok_or_else(|| StoreError::Corrupt {
-                    what: format!("Merkle node ({level}, {index})"),
-                    reason: "missing".into(),
-                })?;
-        <Hash>::try_from(stored.as_ref()).map_err(|_| StoreError::Corrupt {
+        let missing = |reason: &str| StoreError::Corrupt {
             what: format!("Merkle node ({level}, {index})"),
-            reason: "not 32 bytes".into(),
-        })
+            reason: reason.into(),
+        };
+        let completed_by = index
+            .checked_add(1)
+            .filter(|next| u32::from(level) < 64 && next.leading_zeros() >= u32::from(level))
+            .map(|next| (next << level) - 1)
+            .ok_or_else(|| missing("beyond any log"))?;
+        if let Some(value) = self.log.get(completed_by.to_be_bytes())? {
+            let hashes = journal::completed_hashes(&value);
+            let at = usize::from(level) * 32;
+            if let Some(hash) = hashes.get(at..at + 32) {
+                return <Hash>::try_from(hash).map_err(|_| missing("not 32 bytes"));
+            }
+            if !hashes.is_empty() {
+                return Err(missing("the entry that completed it does not carry it"));
+            }
+        }
+        let stored = self
+            .tree
+            .get(merkle_key(level, index))?
+            .ok_or_else(|| missing("missing"))?;
+        <Hash>::try_from(stored.as_ref()).map_err(|_| missing("not 32 bytes"))
     }
 }
 
@@ -1213,6 +1233,7 @@ impl Store {
     fn merkle_view(&self) -> MerkleView<'_> {
         static NONE: std::sync::OnceLock<HashMap<(u8, u64), Hash>> = std::sync::OnceLock::new();
         MerkleView {
+            log: &self.log,
             tree: &self.merkle,
             pending: NONE.get_or_init(HashMap::new),
         }
@@ -1409,14 +1430,15 @@ impl Store {
                 return Ok(Err(ChainError { index, reason }));
             }
             let leaf = entry_hash(&bytes);
-            match self.merkle.get(merkle_key(0, index))? {
-                Some(stored) if stored.as_ref() == leaf.as_slice() => {}
-                _ => {
+            match self.merkle_view().subtree(0, index) {
+                Ok(stored) if stored == leaf => {}
+                Err(StoreError::Corrupt { .. }) | Ok(_) => {
                     return Ok(Err(ChainError {
                         index,
                         reason: "the Merkle tree's leaf does not match this entry".into(),
                     }));
                 }
+                Err(error) => return Err(error),
             }
             tree.push(leaf);
             if let Err(error) = check_checkpoints_up_to(&tree, &mut checkpoints) {
@@ -1656,15 +1678,30 @@ fn commit_durably(
     let started = Instant::now();
     let mut frames = CommitFrames::new(*journal_len);
     let mut changes = Vec::new();
-    for (index, bytes, _) in group.iter().flat_map(|prepared| prepared.entries.iter()) {
+    // Each entry's index value carries the Merkle nodes it completes (one sled key per entry,
+    // not one per node: sled's cost is per key).
+    let mut nodes: HashMap<(u8, u64), Hash> = HashMap::new();
+    for (index, bytes, hash) in group.iter().flat_map(|prepared| prepared.entries.iter()) {
         let location = frames.entry(bytes);
+        let view = MerkleView {
+            log: &trees.log,
+            tree: &trees.merkle,
+            pending: &nodes,
+        };
+        let completed = merkle::completed_subtrees(&view, *index, *hash)?;
+        let mut value = Vec::with_capacity(13 + 32 * completed.len());
+        value.extend_from_slice(&location.encode());
+        for (level, i, hash) in completed {
+            value.extend_from_slice(&hash);
+            nodes.insert((level, i), hash);
+        }
         changes.push(Change {
             tree: TreeId::AuditLog,
             key: index.to_be_bytes().to_vec(),
-            value: Some(location.encode().to_vec()),
+            value: Some(value),
         });
     }
-    group_changes(trees, group, &mut changes)?;
+    group_changes(group, &mut changes);
     let (bytes, end) = frames.finish(&changes);
     trees.journal.append_durably(*journal_len, &bytes)?;
     *journal_len = end;
@@ -1730,33 +1767,12 @@ fn durable_checkpoints(writes: &Writes) -> std::sync::MutexGuard<'_, DurableChec
 }
 
 /// Adds to `changes` what `group` (consecutive prepared batches) changes in sled besides the
-/// log's index: the Merkle nodes its entries complete (so roots and proofs never re-read the
-/// log), its metadata, message records and queue, and the log head. Within a tree, in the order
-/// the batches made them: a later change of a key wins.
-fn group_changes(
-    trees: &Trees,
-    group: &[Arc<Prepared>],
-    changes: &mut Vec<Change>,
-) -> Result<(), StoreError> {
+/// log's index: its metadata, message records and queue, and the log head. Within a tree, in
+/// the order the batches made them: a later change of a key wins.
+fn group_changes(group: &[Arc<Prepared>], changes: &mut Vec<Change>) {
     let Some(last) = group.last() else {
-        return Ok(());
+        return;
     };
-    let mut nodes: HashMap<(u8, u64), Hash> = HashMap::new();
-    for (index, _, hash) in group.iter().flat_map(|prepared| prepared.entries.iter()) {
-        let view = MerkleView {
-            tree: &trees.merkle,
-            pending: &nodes,
-        };
-        let completed = merkle::completed_subtrees(&view, *index, *hash)?;
-        for (level, i, hash) in completed {
-            nodes.insert((level, i), hash);
-            changes.push(Change {
-                tree: TreeId::Merkle,
-                key: merkle_key(level, i).to_vec(),
-                value: Some(hash.to_vec()),
-            });
-        }
-    }
     let change = |tree, key: &[u8], value: Option<&[u8]>| Change {
         tree,
         key: key.to_vec(),
@@ -1782,7 +1798,6 @@ fn group_changes(
     head.extend_from_slice(&last.next_index.to_be_bytes());
     head.extend_from_slice(&last.head_hash);
     changes.push(change(TreeId::Meta, HEAD_KEY, Some(&head)));
-    Ok(())
 }
 
 /// What the committer last made durable, so that a commit fsyncs only what sled changed.
@@ -1974,11 +1989,26 @@ mod tests {
     fn a_store_whose_entries_sled_holds_reads_on_and_appends_to_the_journal() {
         let dir = tempfile::tempdir().expect("tempdir");
         append_records(&Store::open(dir.path()).expect("open"), &["a0", "a1"]);
-        // Make it a store written before the journal: each entry inline in sled.
+        // Make it a store written before the journal: each entry inline in sled, and the
+        // Merkle nodes in the `merkle` tree, not in the entries' index values.
         {
             let store = Store::open(dir.path()).expect("reopen");
             let stored = store.log_entries_from(0, 10).expect("read");
             for (index, bytes) in stored {
+                let value = store
+                    .log
+                    .get(index.to_be_bytes())
+                    .expect("read")
+                    .expect("entry");
+                let hashes = journal::completed_hashes(&value);
+                assert!(!hashes.is_empty(), "a new entry carries its Merkle nodes");
+                for (level, hash) in hashes.chunks(32).enumerate() {
+                    let level = u8::try_from(level).expect("level");
+                    store
+                        .merkle
+                        .insert(merkle_key(level, index >> level), hash)
+                        .expect("node");
+                }
                 store
                     .log
                     .insert(index.to_be_bytes(), bytes)
@@ -2009,14 +2039,32 @@ mod tests {
             ),
             Ok(Stored::Inline(_))
         ));
+        // Entries 3 and 4 complete nodes whose left halves are in the `merkle` tree.
+        append_records(&store, &["a3", "a4"]);
         drop(store);
         let store = Store::open(dir.path()).expect("reopen");
-        assert_eq!(details(&store), ["a0", "a1", "a2"]);
+        assert_eq!(details(&store), ["a0", "a1", "a2", "a3", "a4"]);
         let summary = store
             .verify_log("tm", "rogatory/tm", |_| None)
             .expect("read")
             .expect("valid");
-        assert_eq!(summary.entries, 3);
+        assert_eq!(summary.entries, 5);
+        let mut tree = MemoryTree::new();
+        for (_, bytes) in store.log_entries_from(0, 10).expect("read") {
+            tree.push(entry_hash(&bytes));
+            let size = tree.len();
+            assert_eq!(
+                store.merkle_root(size).expect("root"),
+                tree.root(),
+                "{size}"
+            );
+        }
+        for old in 1..5 {
+            let proof = store.consistency_proof(old, 5).expect("proof");
+            let old_root = store.merkle_root(old).expect("root");
+            merkle::verify_consistency(old, 5, &proof, &old_root, &tree.root())
+                .unwrap_or_else(|e| panic!("{old}: {e}"));
+        }
     }
 
     #[test]
@@ -2154,6 +2202,25 @@ mod tests {
             store.log_entry(1).expect("read").expect("present").detail,
             "a1"
         );
+        // Each entry's index value carries the nodes it completed, leaf first: one sled key
+        // per entry, none in the `merkle` tree.
+        assert!(store.merkle.is_empty());
+        let mut tree = MemoryTree::new();
+        for (index, bytes) in store.log_entries_from(0, 10).expect("read") {
+            let value = store
+                .log
+                .get(index.to_be_bytes())
+                .expect("read")
+                .expect("entry");
+            let completed = merkle::completed_subtrees(&tree, index, entry_hash(&bytes))
+                .expect("nodes")
+                .into_iter()
+                .flat_map(|(_, _, hash)| hash)
+                .collect::<Vec<u8>>();
+            assert_eq!(journal::completed_hashes(&value), completed.as_slice());
+            tree.push(entry_hash(&bytes));
+        }
+        assert_eq!(store.merkle_root(3).expect("root"), tree.root());
     }
 
     #[tokio::test]

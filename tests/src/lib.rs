@@ -478,7 +478,8 @@ impl StoredLog {
         self.resolve(&self.value(index)?)
     }
 
-    /// The `audit_log` value of entry `index`: its location, or the entry itself.
+    /// The `audit_log` value of entry `index`: its location (and the Merkle hashes it
+    /// completed), or the entry itself.
     fn value(&self, index: u64) -> Result<sled::IVec> {
         self.index
             .get(index.to_be_bytes())?
@@ -490,7 +491,8 @@ impl StoredLog {
     /// as applied up to its new end (or the node would cut off the frame as unfinished).
     pub fn replace(&self, index: u64, bytes: &[u8]) -> Result<()> {
         use std::io::{Seek, Write};
-        let Some((offset, len)) = Self::location(&self.value(index)?)? else {
+        let value = self.value(index)?;
+        let Some((offset, len)) = Self::location(&value)? else {
             self.index.insert(index.to_be_bytes(), bytes)?;
             return Ok(self.db.flush().map(drop)?);
         };
@@ -509,6 +511,9 @@ impl StoredLog {
             let mut location = vec![0u8];
             location.extend_from_slice(&(end + 5).to_be_bytes());
             location.extend_from_slice(&len.to_be_bytes());
+            // The Merkle hashes the entry completed stay as they were: the tree still holds
+            // the original entry's leaf, as after a real tampering.
+            location.extend_from_slice(&value[13..]);
             self.index.insert(index.to_be_bytes(), location)?;
             let new_end = end + 5 + u64::from(len);
             self.db
@@ -519,16 +524,35 @@ impl StoredLog {
         Ok(file.sync_all()?)
     }
 
+    /// Sets the Merkle hashes entry `index` completed (level 0, its leaf hash, first), which
+    /// its `audit_log` value carries after the entry's location.
+    pub fn set_completed_hashes(&self, index: u64, hashes: &[[u8; 32]]) -> Result<()> {
+        let value = self.value(index)?;
+        anyhow::ensure!(
+            Self::location(&value)?.is_some(),
+            "entry {index} is held in the index itself, not located in the journal"
+        );
+        let mut changed = value[..13].to_vec();
+        for hash in hashes {
+            changed.extend_from_slice(hash);
+        }
+        self.index.insert(index.to_be_bytes(), changed)?;
+        Ok(self.db.flush().map(drop)?)
+    }
+
     /// Offset and length of an entry in the journal, or `None` for an entry held in the index
     /// itself (the value is then the entry).
     fn location(value: &[u8]) -> Result<Option<(u64, u32)>> {
         if value.first() != Some(&0) {
             return Ok(None);
         }
-        anyhow::ensure!(value.len() == 13, "a location is 13 bytes");
+        anyhow::ensure!(
+            value.len() >= 13 && (value.len() - 13) % 32 == 0,
+            "a location is 13 bytes, then 32 per Merkle hash"
+        );
         Ok(Some((
             u64::from_be_bytes(value[1..9].try_into()?),
-            u32::from_be_bytes(value[9..].try_into()?),
+            u32::from_be_bytes(value[9..13].try_into()?),
         )))
     }
 

@@ -79,17 +79,32 @@ impl<'a> Stored<'a> {
         }
         let corrupt = || StoreError::Corrupt {
             what: format!("audit-log index entry {index}"),
-            reason: format!("a location is 13 bytes, this one {}", value.len()),
+            reason: format!(
+                "a location is 13 bytes and the Merkle hashes after it 32 each, this value is {}",
+                value.len()
+            ),
         };
-        let bytes: [u8; 13] = value.try_into().map_err(|_| corrupt())?;
+        if value.len() < 13 || (value.len() - 13) % 32 != 0 {
+            return Err(corrupt());
+        }
         let mut offset = [0u8; 8];
-        offset.copy_from_slice(&bytes[1..9]);
+        offset.copy_from_slice(&value[1..9]);
         let mut len = [0u8; 4];
-        len.copy_from_slice(&bytes[9..]);
+        len.copy_from_slice(&value[9..13]);
         Ok(Self::Located(Location {
             offset: u64::from_be_bytes(offset),
             len: u32::from_be_bytes(len),
         }))
+    }
+}
+
+/// The Merkle hashes an `audit_log` value carries after the entry's location: the perfect
+/// subtrees the entry completed, level 0 (its leaf hash) first, one level up each. Empty for
+/// values written before they were kept there (the `merkle` tree holds those).
+pub fn completed_hashes(value: &[u8]) -> &[u8] {
+    match value.first() {
+        Some(&LOCATED) if value.len() > 13 => &value[13..],
+        _ => &[],
     }
 }
 
