@@ -44,6 +44,7 @@ pub async fn attempt(node: &Node, channel: Channel, record: &MessageRecord, peer
         Ok(ready) => ready,
         Err(outcome) => return outcome,
     };
+    node.metrics.delivery_call(peer, "Deliver", 1);
     let result = peer_client::deliver(
         peer,
         &target.address,
@@ -97,6 +98,8 @@ pub async fn attempt_batch(
         }
     }
     if !sending.is_empty() {
+        node.metrics
+            .delivery_call(peer, "DeliverBatch", sending.len());
         let result = peer_client::deliver_batch(
             peer,
             &target.address,

@@ -65,6 +65,13 @@ struct PeerLabels {
 }
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct CallLabels {
+    peer: String,
+    /// `Deliver` or `DeliverBatch`.
+    rpc: String,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct ReasonLabels {
     peer: String,
     reason: String,
@@ -101,6 +108,8 @@ pub struct Metrics {
     attachments_received: Family<PeerLabels, Counter>,
     attachment_bytes_received: Family<PeerLabels, Counter>,
     attempts_failed: Family<ReasonLabels, Counter>,
+    delivery_calls: Family<CallLabels, Counter>,
+    delivery_call_messages: Family<CallLabels, Counter>,
     latency: Family<PeerLabels, Histogram, fn() -> Histogram>,
     queue_depth: Family<PeerLabels, Gauge>,
     log_entries: Gauge,
@@ -154,6 +163,20 @@ impl Metrics {
             "delivery_attempts_failed",
             "Failed attempts to deliver to a peer, by outcome (the message stays queued)",
             attempts_failed.clone(),
+        );
+        let delivery_calls = Family::<CallLabels, Counter>::default();
+        registry.register(
+            "delivery_calls",
+            "Delivery calls made to a peer (Deliver: one message; DeliverBatch: several), \
+             answered or not",
+            delivery_calls.clone(),
+        );
+        let delivery_call_messages = Family::<CallLabels, Counter>::default();
+        registry.register(
+            "delivery_call_messages",
+            "Messages carried by the calls of rogatory_delivery_calls (divided by it: messages \
+             per call)",
+            delivery_call_messages.clone(),
         );
         let latency: Family<PeerLabels, Histogram, fn() -> Histogram> =
             Family::new_with_constructor(|| Histogram::new(LATENCY_BUCKETS));
@@ -243,6 +266,8 @@ impl Metrics {
             attachments_received,
             attachment_bytes_received,
             attempts_failed,
+            delivery_calls,
+            delivery_call_messages,
             latency,
             queue_depth,
             log_entries,
@@ -254,6 +279,18 @@ impl Metrics {
             store_commit_seconds,
             mirroring: std::sync::Mutex::new(()),
         }
+    }
+
+    /// A delivery call to `peer` by `rpc` carrying `messages` envelopes is about to be made.
+    pub fn delivery_call(&self, peer: &str, rpc: &str, messages: usize) {
+        let labels = CallLabels {
+            peer: self.peer_label(Some(peer)),
+            rpc: rpc.to_owned(),
+        };
+        self.delivery_calls.get_or_create(&labels).inc();
+        self.delivery_call_messages
+            .get_or_create(&labels)
+            .inc_by(messages as u64);
     }
 
     /// The `peer` label for a connection authenticated as `identity`.
@@ -563,6 +600,9 @@ mod tests {
         };
         metrics.attempt_finished("de", &Outcome::Delivered(Box::new(delivered)));
         metrics.attempt_finished("de", &Outcome::Unreachable("down".into()));
+        metrics.delivery_call("de", "DeliverBatch", 12);
+        metrics.delivery_call("de", "DeliverBatch", 3);
+        metrics.delivery_call("de", "Deliver", 1);
         let text = metrics.encode().expect("encode");
         for line in [
             "rogatory_messages_received_total{peer=\"de\"} 1",
@@ -573,6 +613,10 @@ mod tests {
             "rogatory_delivery_latency_seconds_bucket{peer=\"de\",le=\"1\"} 0",
             "rogatory_delivery_latency_seconds_bucket{peer=\"de\",le=\"2.5\"} 1",
             "rogatory_delivery_attempts_failed_total{peer=\"de\",reason=\"unreachable\"} 1",
+            "rogatory_delivery_calls_total{peer=\"de\",rpc=\"DeliverBatch\"} 2",
+            "rogatory_delivery_call_messages_total{peer=\"de\",rpc=\"DeliverBatch\"} 15",
+            "rogatory_delivery_calls_total{peer=\"de\",rpc=\"Deliver\"} 1",
+            "rogatory_delivery_call_messages_total{peer=\"de\",rpc=\"Deliver\"} 1",
             "rogatory_build_info{version=\"",
             "rogatory_up 1",
         ] {

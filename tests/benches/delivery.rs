@@ -300,6 +300,8 @@ struct CommitterLoad {
     apply: f64,
     flush: f64,
     fsync: f64,
+    /// Messages per delivery call this node made in the window, if it made any.
+    messages_per_call: Option<f64>,
 }
 
 impl CommitterLoad {
@@ -322,7 +324,11 @@ impl std::fmt::Display for CommitterLoad {
             self.apply * 100.0,
             self.flush * 100.0,
             self.fsync * 100.0
-        )
+        )?;
+        if let Some(per_call) = self.messages_per_call {
+            write!(f, ", {per_call:.1} msgs per delivery call")?;
+        }
+        Ok(())
     }
 }
 
@@ -567,7 +573,7 @@ fn watch_committers(
 ) -> tokio::task::JoinHandle<Result<Vec<CommitterLoad>>> {
     let metrics = metrics.to_vec();
     tokio::spawn(async move {
-        let totals = async || -> Result<Vec<CommitStats>> {
+        let totals = async || -> Result<Vec<(CommitStats, DeliveryCalls)>> {
             let mut all = Vec::new();
             for (_, address) in &metrics {
                 all.push(committer_totals(*address).await?);
@@ -582,41 +588,67 @@ fn watch_committers(
         Ok(metrics
             .iter()
             .zip(before.iter().zip(&after))
-            .map(|((node, _), (before, after))| {
-                let commits = after.commits.saturating_sub(before.commits) as f64;
-                let batches = after.batches.saturating_sub(before.batches) as f64;
-                let share = |phase: fn(&CommitStats) -> Duration| {
-                    phase(after).saturating_sub(phase(before)).as_secs_f64() / seconds
-                };
-                CommitterLoad {
-                    node: node.clone(),
-                    commits_per_second: commits / seconds,
-                    writes_per_commit: batches / commits.max(1.0),
-                    journal: share(|stats| stats.journal),
-                    apply: share(|stats| stats.apply),
-                    flush: share(|stats| stats.flush),
-                    fsync: share(|stats| stats.fsync),
-                }
-            })
+            .map(
+                |((node, _), ((before, calls_before), (after, calls_after)))| {
+                    let calls = calls_after.calls - calls_before.calls;
+                    let messages_per_call = (calls > 0.0)
+                        .then(|| (calls_after.messages - calls_before.messages) / calls);
+                    let commits = after.commits.saturating_sub(before.commits) as f64;
+                    let batches = after.batches.saturating_sub(before.batches) as f64;
+                    let share = |phase: fn(&CommitStats) -> Duration| {
+                        phase(after).saturating_sub(phase(before)).as_secs_f64() / seconds
+                    };
+                    CommitterLoad {
+                        node: node.clone(),
+                        commits_per_second: commits / seconds,
+                        writes_per_commit: batches / commits.max(1.0),
+                        journal: share(|stats| stats.journal),
+                        apply: share(|stats| stats.apply),
+                        flush: share(|stats| stats.flush),
+                        fsync: share(|stats| stats.fsync),
+                        messages_per_call,
+                    }
+                },
+            )
             .collect())
     })
 }
 
-/// A node's committer totals, read back from its metrics.
-async fn committer_totals(address: SocketAddr) -> Result<CommitStats> {
+/// Delivery calls a node made, and the messages they carried, over all peers and both RPCs.
+#[derive(Debug, Clone, Copy, Default)]
+struct DeliveryCalls {
+    calls: f64,
+    messages: f64,
+}
+
+/// A node's committer totals and delivery calls, read back from its metrics.
+async fn committer_totals(address: SocketAddr) -> Result<(CommitStats, DeliveryCalls)> {
     let scraped = http_get(address, "/metrics").await?;
+    let sum = |name: &str| -> f64 {
+        scraped
+            .body
+            .lines()
+            .filter(|line| line.starts_with(name))
+            .filter_map(|line| line.rsplit(' ').next()?.parse::<f64>().ok())
+            .sum()
+    };
+    let calls = DeliveryCalls {
+        calls: sum("rogatory_delivery_calls_total{"),
+        messages: sum("rogatory_delivery_call_messages_total{"),
+    };
     let seconds = |phase: &str| -> Result<Duration> {
         let series = format!("rogatory_store_commit_seconds_total{{phase=\"{phase}\"}}");
         Ok(Duration::from_secs_f64(scraped.expect(&series)?))
     };
-    Ok(CommitStats {
+    let stats = CommitStats {
         commits: scraped.expect("rogatory_store_commits_total")? as u64,
         batches: scraped.expect("rogatory_store_batches_committed_total")? as u64,
         journal: seconds("journal")?,
         apply: seconds("apply")?,
         flush: seconds("flush")?,
         fsync: seconds("fsync")?,
-    })
+    };
+    Ok((stats, calls))
 }
 
 /// Case ids of one length, so that every scenario's envelopes have the same size.

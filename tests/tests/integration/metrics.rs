@@ -73,6 +73,19 @@ async fn metrics_endpoint_serves_the_documented_series_after_a_message_exchange(
     let latency = tm.expect("rogatory_delivery_latency_seconds_sum{peer=\"de\"}")?;
     assert!((0.0..TIMEOUT.as_secs_f64()).contains(&latency), "{latency}");
     assert_eq!(tm.expect("rogatory_outbox_queue_depth{peer=\"de\"}")?, 0.0);
+    // The one message went in one batch call, delivered at the first attempt.
+    assert_eq!(
+        tm.expect("rogatory_delivery_calls_total{peer=\"de\",rpc=\"DeliverBatch\"}")?,
+        1.0
+    );
+    assert_eq!(
+        tm.expect("rogatory_delivery_call_messages_total{peer=\"de\",rpc=\"DeliverBatch\"}")?,
+        1.0
+    );
+    assert!(
+        tm.value("rogatory_delivery_calls_total{peer=\"de\",rpc=\"Deliver\"}")
+            .is_none()
+    );
     assert_eq!(
         tm.expect("rogatory_messages_received_total{peer=\"de\"}")?,
         0.0

@@ -390,7 +390,12 @@ async fn sigterm_during_traffic_exits_0_in_time_and_loses_nothing_acknowledged()
 async fn a_peer_without_deliver_batch_is_sent_one_message_per_call() -> anyhow::Result<()> {
     // de plays a node of a version without DeliverBatch: it answers UNIMPLEMENTED, as tonic
     // does for a method it does not serve.
-    let mut federation = Federation::create(&["tm", "de"])?;
+    let mut federation = Federation::create_with(&["tm", "de"], |id, mut text| {
+        if id == "tm" {
+            text.push_str("\n[metrics]\nlisten = \"127.0.0.1:0\"\n");
+        }
+        text
+    })?;
     federation.start_node("tm").await?;
     federation
         .spawn_process("de", &[(fault::WITHOUT_DELIVER_BATCH, "1")])
@@ -411,6 +416,26 @@ async fn a_peer_without_deliver_batch_is_sent_one_message_per_call() -> anyhow::
             .contains("answered DeliverBatch UNIMPLEMENTED"),
         "tm never tried a batch:\n{}",
         federation.process_log("de")
+    );
+    // tm counts what it sent by which call: a batch or a few were refused, then every message
+    // went by Deliver.
+    let metrics = federation
+        .node("tm")?
+        .running
+        .as_ref()
+        .and_then(|running| running.metrics_address)
+        .expect("tm serves metrics");
+    let scraped = rogatory_tests::http_get(metrics, "/metrics").await?;
+    let series = |rpc: &str, what: &str| {
+        scraped.expect(&format!(
+            "rogatory_delivery_{what}_total{{peer=\"de\",rpc=\"{rpc}\"}}"
+        ))
+    };
+    assert!(series("DeliverBatch", "calls")? >= 1.0, "{}", scraped.body);
+    assert!(
+        series("Deliver", "call_messages")? >= 12.0,
+        "{}",
+        scraped.body
     );
     federation.stop_all().await
 }
