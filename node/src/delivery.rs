@@ -8,6 +8,7 @@ use rogatory_proto::v1::{DeliverResult, Envelope, MessageRecord, SignedEnvelope,
 use tonic::Code;
 use tonic::transport::Channel;
 
+use crate::attachments;
 use crate::node::Node;
 use crate::now_ms;
 use crate::outbound::{self, ReceiptError};
@@ -74,96 +75,136 @@ pub async fn attempt(node: &Node, channel: Channel, record: &MessageRecord, peer
 }
 
 /// Sends `records` (each of a different case) to `peer` in one `DeliverBatch` call and records
-/// every receipt that comes back. Returns one outcome per record, in order; `None` if the peer
-/// does not know `DeliverBatch` (nothing was delivered: send the records one by one).
+/// every receipt that comes back. A message that binds attachments goes alone by `Deliver`,
+/// side by side with the batch, once its files are uploaded: an upload can take minutes, and
+/// the batch does not wait for it. Returns one outcome per record, in order; `None` for a
+/// record not sent because the peer does not know `DeliverBatch` (send it alone), and then
+/// `unknown` is set.
 pub async fn attempt_batch(
     node: &Node,
     channel: Channel,
     records: &[&MessageRecord],
     peer: &str,
-) -> Option<Vec<Outcome>> {
+) -> BatchOutcomes {
+    let mut outcomes: Vec<Option<Outcome>> = records.iter().map(|_| None).collect();
     let target = match Target::of(node, peer) {
         Ok(target) => target,
         Err(outcome) => {
             let text = format!("{outcome:?}");
-            return Some(records.iter().map(|_| local_failure(&text)).collect());
+            return BatchOutcomes {
+                outcomes: records.iter().map(|_| Some(local_failure(&text))).collect(),
+                unknown: false,
+            };
         }
     };
-    let mut outcomes: Vec<Option<Outcome>> = records.iter().map(|_| None).collect();
     let mut sending = Vec::with_capacity(records.len());
+    let mut alone = Vec::new();
     for (position, record) in records.iter().enumerate() {
-        match ready(node, record, peer).await {
+        match decoded(record) {
+            Ok((_, sent)) if !attachments::refs_of(&sent).is_empty() => alone.push(position),
             Ok((envelope, sent)) => sending.push((position, envelope, sent)),
             Err(outcome) => outcomes[position] = Some(outcome),
         }
     }
-    if !sending.is_empty() {
-        node.metrics
-            .delivery_call(peer, "DeliverBatch", sending.len());
-        let result = peer_client::deliver_batch(
+    let singles = futures_util::future::join_all(alone.into_iter().map(|position| {
+        let channel = channel.clone();
+        async move {
+            (
+                position,
+                attempt(node, channel, records[position], peer).await,
+            )
+        }
+    }));
+    let (batch, singles) = tokio::join!(
+        send_batch(node, channel, records, sending, peer, &target),
+        singles
+    );
+    let unknown = batch.is_none();
+    for (position, outcome) in batch.into_iter().flatten().chain(singles) {
+        outcomes[position] = Some(outcome);
+    }
+    BatchOutcomes { outcomes, unknown }
+}
+
+/// What [`attempt_batch`] did with each record.
+#[derive(Debug)]
+pub struct BatchOutcomes {
+    /// Per record, in order: its outcome, or `None` if it was not sent.
+    pub outcomes: Vec<Option<Outcome>>,
+    /// The peer answered `DeliverBatch` with `UNIMPLEMENTED`.
+    pub unknown: bool,
+}
+
+/// The `DeliverBatch` call for `sending` (position in `records`, envelope, decoded envelope)
+/// and each message's outcome by position; `None` if the peer does not know the call.
+async fn send_batch(
+    node: &Node,
+    channel: Channel,
+    records: &[&MessageRecord],
+    sending: Vec<(usize, &SignedEnvelope, Envelope)>,
+    peer: &str,
+    target: &Target,
+) -> Option<Vec<(usize, Outcome)>> {
+    if sending.is_empty() {
+        return Some(Vec::new());
+    }
+    node.metrics
+        .delivery_call(peer, "DeliverBatch", sending.len());
+    let result = peer_client::deliver_batch(
+        peer,
+        &target.address,
+        channel,
+        node.config.delivery_timeout,
+        sending
+            .iter()
+            .map(|(_, envelope, _)| (*envelope).clone())
+            .collect(),
+        target.known_checkpoint_size,
+        node.config.max_envelope_bytes,
+    )
+    .await;
+    let answer = match result {
+        Err(DeliveryError::Refused {
+            code: Code::Unimplemented,
+            ..
+        }) => return None,
+        Err(error) => {
+            return Some(
+                sending
+                    .iter()
+                    .map(|(position, _, _)| (*position, classify(&error)))
+                    .collect(),
+            );
+        }
+        Ok(answer) => answer,
+    };
+    // Side by side, so that the store commits the receipts together.
+    let recorded = futures_util::future::join_all(sending.iter().zip(answer.results).map(
+        |((position, envelope, sent), result)| async move {
+            let outcome = match result.receipt {
+                Some(receipt) => {
+                    delivered(node, records[*position], (envelope, sent), peer, receipt).await
+                }
+                None => classify(&refusal(peer, result)),
+            };
+            (*position, outcome)
+        },
+    ))
+    .await;
+    if recorded
+        .iter()
+        .any(|(_, outcome)| matches!(outcome, Outcome::Delivered(_)))
+    {
+        observe(
+            node,
             peer,
-            &target.address,
-            channel,
-            node.config.delivery_timeout,
-            sending
-                .iter()
-                .map(|(_, envelope, _)| (*envelope).clone())
-                .collect(),
-            target.known_checkpoint_size,
-            node.config.max_envelope_bytes,
+            &answer.checkpoint,
+            target,
+            &answer.consistency_proof,
         )
         .await;
-        match result {
-            Err(DeliveryError::Refused {
-                code: Code::Unimplemented,
-                ..
-            }) => return None,
-            Err(error) => {
-                for (position, _, _) in &sending {
-                    outcomes[*position] = Some(classify(&error));
-                }
-            }
-            Ok(answer) => {
-                // Side by side, so that the store commits the receipts together.
-                let recorded =
-                    futures_util::future::join_all(sending.iter().zip(answer.results).map(
-                        |((position, envelope, sent), result)| async move {
-                            let record = records[*position];
-                            let outcome = match result.receipt {
-                                Some(receipt) => {
-                                    delivered(node, record, (envelope, sent), peer, receipt).await
-                                }
-                                None => classify(&refusal(peer, result)),
-                            };
-                            (*position, outcome)
-                        },
-                    ))
-                    .await;
-                let any_delivered = recorded
-                    .iter()
-                    .any(|(_, outcome)| matches!(outcome, Outcome::Delivered(_)));
-                for (position, outcome) in recorded {
-                    outcomes[position] = Some(outcome);
-                }
-                if any_delivered {
-                    observe(
-                        node,
-                        peer,
-                        &answer.checkpoint,
-                        &target,
-                        &answer.consistency_proof,
-                    )
-                    .await;
-                }
-            }
-        }
     }
-    Some(
-        outcomes
-            .into_iter()
-            .map(|outcome| outcome.unwrap_or_else(|| local_failure("no outcome")))
-            .collect(),
-    )
+    Some(recorded)
 }
 
 /// Where a peer is and what of its log this node holds, read once per call.
@@ -203,23 +244,29 @@ async fn ready<'r>(
     record: &'r MessageRecord,
     peer: &str,
 ) -> Result<(&'r SignedEnvelope, Envelope), Outcome> {
+    let (envelope, sent) = decoded(record)?;
+    if let Some(outcome) =
+        crate::transport::attachment_upload::upload_missing(node, envelope, &sent, peer).await
+    {
+        return Err(outcome);
+    }
+    Ok((envelope, sent))
+}
+
+/// The record's envelope and its decoding: once per attempt, for the attachments and the
+/// receipt check.
+fn decoded(record: &MessageRecord) -> Result<(&SignedEnvelope, Envelope), Outcome> {
     let Some(envelope) = record.envelope.as_ref() else {
         return Err(Outcome::Refused(
             "the stored message has no envelope".into(),
         ));
     };
-    // Decoded once for the attachments and the receipt check, not once for each.
     let sent = signing::decode_envelope(&envelope.payload).map_err(|error| {
         Outcome::LocalFailure(StoreError::Corrupt {
             what: format!("outbox message {}", record.message_id),
             reason: error.to_string(),
         })
     })?;
-    if let Some(outcome) =
-        crate::transport::attachment_upload::upload_missing(node, envelope, &sent, peer).await
-    {
-        return Err(outcome);
-    }
     Ok((envelope, sent))
 }
 

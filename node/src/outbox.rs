@@ -561,22 +561,19 @@ async fn attempt_call(
     if !singles {
         for chunk in byte_chunks(&records, node.config.max_envelope_bytes) {
             let batch: Vec<&MessageRecord> = chunk.iter().map(|(_, record)| record).collect();
-            match delivery::attempt_batch(&node, channel.clone(), &batch, &peer).await {
-                Some(results) => {
-                    for ((position, _), outcome) in chunk.iter().zip(results) {
-                        outcomes[*position] = Some(outcome);
-                    }
-                }
-                None => {
-                    tracing::info!(
-                        "the peer does not know DeliverBatch; sending one message per call for \
-                         the next hour"
-                    );
-                    lane.singles_until_ms
-                        .store(now_ms() + SINGLES_FOR_MS, Ordering::Relaxed);
-                    sent_alone = true;
-                    break;
-                }
+            let sent = delivery::attempt_batch(&node, channel.clone(), &batch, &peer).await;
+            for ((position, _), outcome) in chunk.iter().zip(sent.outcomes) {
+                outcomes[*position] = outcome;
+            }
+            if sent.unknown {
+                tracing::info!(
+                    "the peer does not know DeliverBatch; sending one message per call for the \
+                     next hour"
+                );
+                lane.singles_until_ms
+                    .store(now_ms() + SINGLES_FOR_MS, Ordering::Relaxed);
+                sent_alone = true;
+                break;
             }
         }
     }

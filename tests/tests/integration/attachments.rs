@@ -353,6 +353,58 @@ async fn a_large_attachment_arrives_byte_identical_and_its_arrival_is_logged() -
 }
 
 #[tokio::test]
+async fn a_message_with_attachments_goes_alone_so_that_no_batch_waits_for_its_upload() -> Result<()>
+{
+    let mut federation = Federation::start_with(&["tm", "de"], |id, mut text| {
+        if id == "tm" {
+            text.push_str("\n[metrics]\nlisten = \"127.0.0.1:0\"\n");
+        }
+        text
+    })
+    .await?;
+    let files = tempfile::tempdir()?;
+    let file = write_test_file(files.path(), "e.bin", MIB + 3, 9)?;
+    upload_local(&federation, "tm", &file).await?;
+    let mut operator = federation.operator("tm").await?;
+    let with_file = operator
+        .submit_request(request_referencing(&file, "e.bin"))
+        .await?
+        .into_inner()
+        .message
+        .context("record")?;
+    wait_delivered(&federation, "tm", &with_file.message_id).await?;
+    let mut plain = request_referencing(&file, "e.bin");
+    if let Some(request) = plain.request.as_mut() {
+        request.attachments.clear();
+    }
+    let plain = operator
+        .submit_request(plain)
+        .await?
+        .into_inner()
+        .message
+        .context("record")?;
+    wait_delivered(&federation, "tm", &plain.message_id).await?;
+
+    // The message with a file went by Deliver once its upload was done; the plain one in a
+    // batch call of its own.
+    let metrics = federation
+        .node("tm")?
+        .running
+        .as_ref()
+        .and_then(|running| running.metrics_address)
+        .context("tm serves metrics")?;
+    let scraped = rogatory_tests::http_get(metrics, "/metrics").await?;
+    let carried = |rpc: &str| {
+        scraped.expect(&format!(
+            "rogatory_delivery_call_messages_total{{peer=\"de\",rpc=\"{rpc}\"}}"
+        ))
+    };
+    assert_eq!(carried("Deliver")?, 1.0, "{}", scraped.body);
+    assert_eq!(carried("DeliverBatch")?, 1.0, "{}", scraped.body);
+    federation.stop_all().await
+}
+
+#[tokio::test]
 async fn a_request_is_receipted_only_once_its_attachments_are_stored() -> Result<()> {
     let mut federation = Federation::start(&["tm", "de"]).await?;
     let files = tempfile::tempdir()?;
