@@ -75,11 +75,10 @@ pub async fn attempt(node: &Node, channel: Channel, record: &MessageRecord, peer
 }
 
 /// Sends `records` (each of a different case) to `peer` in one `DeliverBatch` call and records
-/// every receipt that comes back. A message that binds attachments goes alone by `Deliver`,
-/// side by side with the batch, once its files are uploaded: an upload can take minutes, and
-/// the batch does not wait for it. Returns one outcome per record, in order; `None` for a
-/// record not sent because the peer does not know `DeliverBatch` (send it alone), and then
-/// `unknown` is set.
+/// every receipt that comes back. Returns one outcome per record, in order; `None` for a record
+/// not sent: one that binds attachments (it goes alone by [`attempt`], which uploads its files
+/// first: an upload can take minutes, and a batch must not wait for it), or every record if the
+/// peer does not know `DeliverBatch` (then `unknown` is set).
 pub async fn attempt_batch(
     node: &Node,
     channel: Channel,
@@ -98,32 +97,26 @@ pub async fn attempt_batch(
         }
     };
     let mut sending = Vec::with_capacity(records.len());
-    let mut alone = Vec::new();
     for (position, record) in records.iter().enumerate() {
         match decoded(record) {
-            Ok((_, sent)) if !attachments::refs_of(&sent).is_empty() => alone.push(position),
+            Ok((_, sent)) if !attachments::refs_of(&sent).is_empty() => {}
             Ok((envelope, sent)) => sending.push((position, envelope, sent)),
             Err(outcome) => outcomes[position] = Some(outcome),
         }
     }
-    let singles = futures_util::future::join_all(alone.into_iter().map(|position| {
-        let channel = channel.clone();
-        async move {
-            (
-                position,
-                attempt(node, channel, records[position], peer).await,
-            )
-        }
-    }));
-    let (batch, singles) = tokio::join!(
-        send_batch(node, channel, records, sending, peer, &target),
-        singles
-    );
-    let unknown = batch.is_none();
-    for (position, outcome) in batch.into_iter().flatten().chain(singles) {
+    let Some(sent) = send_batch(node, channel, records, sending, peer, &target).await else {
+        return BatchOutcomes {
+            outcomes: records.iter().map(|_| None).collect(),
+            unknown: true,
+        };
+    };
+    for (position, outcome) in sent {
         outcomes[position] = Some(outcome);
     }
-    BatchOutcomes { outcomes, unknown }
+    BatchOutcomes {
+        outcomes,
+        unknown: false,
+    }
 }
 
 /// What [`attempt_batch`] did with each record.
@@ -131,7 +124,7 @@ pub async fn attempt_batch(
 pub struct BatchOutcomes {
     /// Per record, in order: its outcome, or `None` if it was not sent.
     pub outcomes: Vec<Option<Outcome>>,
-    /// The peer answered `DeliverBatch` with `UNIMPLEMENTED`.
+    /// The peer answered `DeliverBatch` with `UNIMPLEMENTED`: nothing was sent.
     pub unknown: bool,
 }
 

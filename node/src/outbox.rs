@@ -291,7 +291,9 @@ impl LaneWorker {
         let mut cursor: Option<String> = None;
         let mut more_on_disk = true;
         let mut busy_cases: HashSet<String> = HashSet::new();
-        let mut running: JoinSet<Vec<Finished>> = JoinSet::new();
+        // Delivery calls, and the attempts of messages with attachments, which run beside them.
+        let mut running: JoinSet<CallDone> = JoinSet::new();
+        let mut alone: JoinSet<Finished> = JoinSet::new();
 
         loop {
             if more_on_disk && pending.len() < PENDING_LIMIT {
@@ -352,18 +354,34 @@ impl LaneWorker {
                 biased;
                 _ = self.shutdown.cancelled() => break,
                 Some(joined) = running.join_next(), if !running.is_empty() => {
-                    // Every attempt that has finished, not just the first: under load many
-                    // finish together, and each turn of this loop has a cost.
-                    let mut finished = vec![joined];
+                    // Every call that has finished, not just the first: under load many finish
+                    // together, and each turn of this loop has a cost.
+                    let mut done = vec![joined];
                     while let Some(joined) = running.try_join_next() {
-                        finished.push(joined);
+                        done.push(joined);
                     }
-                    for finished in finished.into_iter().flatten().flatten() {
-                        busy_cases.remove(&finished.case_id);
-                        self.finish(finished, &mut pending).await;
+                    for done in done.into_iter().flatten() {
+                        for waiting in done.alone {
+                            alone.spawn(attempt_alone(
+                                Arc::clone(&self.node),
+                                self.lane.peer.node_id.to_string(),
+                                channel.clone(),
+                                waiting,
+                            ));
+                        }
+                        for finished in done.finished {
+                            busy_cases.remove(&finished.case_id);
+                            self.finish(finished, &mut pending).await;
+                        }
                     }
                     // `more_on_disk` stays as the last load left it: set, if that load stopped
                     // at the chunk size, so loading resumes as the map shrinks below the limit.
+                }
+                Some(joined) = alone.join_next(), if !alone.is_empty() => {
+                    if let Ok(finished) = joined {
+                        busy_cases.remove(&finished.case_id);
+                        self.finish(finished, &mut pending).await;
+                    }
                 }
                 _ = self.lane.wake.notified() => more_on_disk = true,
                 _ = sleep_until_ms(next_due), if next_due.is_some() => {}
@@ -372,14 +390,16 @@ impl LaneWorker {
         // Abandon sends still in flight: their messages stay queued and are sent again after
         // the restart; the receiver answers a repeat with its original receipt.
         running.abort_all();
+        alone.abort_all();
         while running.join_next().await.is_some() {}
+        while alone.join_next().await.is_some() {}
     }
 
     fn start_attempts(
         &self,
         pending: &mut BTreeMap<String, Pending>,
         busy_cases: &mut HashSet<String>,
-        running: &mut JoinSet<Vec<Finished>>,
+        running: &mut JoinSet<CallDone>,
         channel: &Channel,
         window: usize,
         now: i64,
@@ -534,15 +554,23 @@ impl LaneWorker {
     }
 }
 
-/// One delivery call (or, to a peer without `DeliverBatch`, one call per message) for the
-/// messages `call`, each of a different case.
+/// What a call task hands back to its lane: the messages it attempted, and those it left to be
+/// attempted alone (they bind attachments, whose upload a batch must not wait for).
+struct CallDone {
+    finished: Vec<Finished>,
+    alone: Vec<(String, Pending)>,
+}
+
+/// One delivery call for the messages `call`, each of a different case: one `DeliverBatch`
+/// (or several, if their envelopes are too large for one), or to a peer without it one
+/// `Deliver` per message.
 async fn attempt_call(
     node: Arc<Node>,
     lane: Arc<Lane>,
     channel: Channel,
     call: Vec<(String, Pending)>,
     singles: bool,
-) -> Vec<Finished> {
+) -> CallDone {
     let started_ms = now_ms();
     let peer = lane.peer.node_id.to_string();
     let mut outcomes: Vec<Option<Outcome>> = call.iter().map(|_| None).collect();
@@ -562,9 +590,6 @@ async fn attempt_call(
         for chunk in byte_chunks(&records, node.config.max_envelope_bytes) {
             let batch: Vec<&MessageRecord> = chunk.iter().map(|(_, record)| record).collect();
             let sent = delivery::attempt_batch(&node, channel.clone(), &batch, &peer).await;
-            for ((position, _), outcome) in chunk.iter().zip(sent.outcomes) {
-                outcomes[*position] = outcome;
-            }
             if sent.unknown {
                 tracing::info!(
                     "the peer does not know DeliverBatch; sending one message per call for the \
@@ -574,6 +599,9 @@ async fn attempt_call(
                     .store(now_ms() + SINGLES_FOR_MS, Ordering::Relaxed);
                 sent_alone = true;
                 break;
+            }
+            for ((position, _), outcome) in chunk.iter().zip(sent.outcomes) {
+                outcomes[*position] = outcome;
             }
         }
     }
@@ -594,18 +622,45 @@ async fn attempt_call(
             outcomes[position] = Some(outcome);
         }
     }
-    call.into_iter()
-        .zip(outcomes)
-        .map(|((message_id, item), outcome)| Finished {
-            message_id,
-            case_id: item.case_id,
-            attempts: item.attempts + 1,
-            started_ms,
-            outcome: outcome.unwrap_or_else(|| {
-                Outcome::RetryLater("the attempt ended without an outcome".into())
+    let mut done = CallDone {
+        finished: Vec::with_capacity(call.len()),
+        alone: Vec::new(),
+    };
+    for ((message_id, item), outcome) in call.into_iter().zip(outcomes) {
+        match outcome {
+            Some(outcome) => done.finished.push(Finished {
+                message_id,
+                case_id: item.case_id.clone(),
+                attempts: item.attempts + 1,
+                started_ms,
+                outcome,
             }),
-        })
-        .collect()
+            None => done.alone.push((message_id, item)),
+        }
+    }
+    done
+}
+
+/// One attempt of one message by `Deliver`, its attachments uploaded first.
+async fn attempt_alone(
+    node: Arc<Node>,
+    peer: String,
+    channel: Channel,
+    (message_id, item): (String, Pending),
+) -> Finished {
+    let started_ms = now_ms();
+    let outcome = match node.store.message(&message_id) {
+        Ok(Some(record)) => delivery::attempt(&node, channel, &record, &peer).await,
+        Ok(None) => Outcome::Refused("the message is no longer stored".into()),
+        Err(error) => Outcome::LocalFailure(error),
+    };
+    Finished {
+        message_id,
+        case_id: item.case_id,
+        attempts: item.attempts + 1,
+        started_ms,
+        outcome,
+    }
 }
 
 /// Consecutive runs of `records` whose envelopes together fit in `max_bytes` (a peer accepts
