@@ -11,12 +11,12 @@
 //! message leaves the queue only when the peer's signed receipt is verified and durably
 //! recorded.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::time::Duration;
 
-use rogatory_proto::v1::MessageRecord;
+use rogatory_proto::v1::{MessageRecord, SignedEnvelope};
 use tokio::sync::{Notify, oneshot};
 use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
@@ -101,7 +101,53 @@ fn lock_watchers(
 pub struct Outbox {
     lanes: BTreeMap<String, Arc<Lane>>,
     watchers: Watchers,
+    recent: Recent,
     tracker: TaskTracker,
+}
+
+/// Bytes of envelopes [`Recent`] holds at most.
+const RECENT_ENVELOPE_BYTES: usize = 16 * 1024 * 1024;
+
+/// The envelopes of messages just submitted, by message id, so that the first attempt to send
+/// one does not read it back from the log. Bounded by bytes, the oldest dropped first; a lane
+/// reads one it does not find here from the store.
+type Recent = Arc<std::sync::Mutex<RecentEnvelopes>>;
+
+#[derive(Debug, Default)]
+struct RecentEnvelopes {
+    by_id: HashMap<String, SignedEnvelope>,
+    order: VecDeque<String>,
+    bytes: usize,
+}
+
+impl RecentEnvelopes {
+    fn size(envelope: &SignedEnvelope) -> usize {
+        envelope.payload.len() + envelope.signature.len()
+    }
+
+    fn insert(&mut self, message_id: &str, envelope: &SignedEnvelope) {
+        let size = Self::size(envelope);
+        if size > RECENT_ENVELOPE_BYTES || self.by_id.contains_key(message_id) {
+            return;
+        }
+        while self.bytes + size > RECENT_ENVELOPE_BYTES {
+            let Some(oldest) = self.order.pop_front() else {
+                break;
+            };
+            if let Some(dropped) = self.by_id.remove(&oldest) {
+                self.bytes -= Self::size(&dropped);
+            }
+        }
+        self.by_id.insert(message_id.to_owned(), envelope.clone());
+        self.order.push_back(message_id.to_owned());
+        self.bytes += size;
+    }
+}
+
+fn lock_recent(recent: &Recent) -> std::sync::MutexGuard<'_, RecentEnvelopes> {
+    recent
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
 /// Resolves when an attempt to deliver the watched message has finished (delivered or not);
@@ -130,6 +176,7 @@ impl Outbox {
     /// Starts one lane per configured peer; they run until `shutdown`.
     pub fn start(node: Arc<Node>, shutdown: CancellationToken) -> Arc<Self> {
         let watchers: Watchers = Arc::default();
+        let recent: Recent = Arc::default();
         let tracker = TaskTracker::new();
         let mut lanes = BTreeMap::new();
         for peer in node.peers.iter() {
@@ -144,6 +191,7 @@ impl Outbox {
                 node: Arc::clone(&node),
                 lane,
                 watchers: Arc::clone(&watchers),
+                recent: Arc::clone(&recent),
                 shutdown: shutdown.clone(),
             };
             let span = tracing::info_span!("outbox", peer = %peer.node_id);
@@ -153,6 +201,7 @@ impl Outbox {
         Arc::new(Self {
             lanes,
             watchers,
+            recent,
             tracker,
         })
     }
@@ -166,6 +215,9 @@ impl Outbox {
 
     /// Tells the lane of each addressee of `record` (its recipient and copies).
     pub fn notify_addressees(&self, record: &rogatory_proto::v1::MessageRecord) {
+        if let Some(envelope) = &record.envelope {
+            lock_recent(&self.recent).insert(&record.message_id, envelope);
+        }
         self.notify(&record.recipient);
         for copy in &record.copies {
             self.notify(&copy.recipient);
@@ -256,6 +308,7 @@ struct LaneWorker {
     node: Arc<Node>,
     lane: Arc<Lane>,
     watchers: Watchers,
+    recent: Recent,
     shutdown: CancellationToken,
 }
 
@@ -448,8 +501,11 @@ impl LaneWorker {
             let call = std::mem::replace(&mut starting, rest);
             let node = Arc::clone(&self.node);
             let lane = Arc::clone(&self.lane);
+            let recent = Arc::clone(&self.recent);
             let channel = channel.clone();
-            running.spawn(async move { attempt_call(node, lane, channel, call, singles).await });
+            running.spawn(async move {
+                attempt_call(node, lane, &recent, channel, call, singles).await
+            });
         }
     }
 
@@ -567,6 +623,7 @@ struct CallDone {
 async fn attempt_call(
     node: Arc<Node>,
     lane: Arc<Lane>,
+    recent: &Recent,
     channel: Channel,
     call: Vec<(String, Pending)>,
     singles: bool,
@@ -576,7 +633,7 @@ async fn attempt_call(
     let mut outcomes: Vec<Option<Outcome>> = call.iter().map(|_| None).collect();
     let mut records = Vec::with_capacity(call.len());
     for (position, (message_id, _)) in call.iter().enumerate() {
-        match node.store.message(message_id) {
+        match stored_message(&node, recent, message_id) {
             Ok(Some(record)) => records.push((position, record)),
             Ok(None) => {
                 outcomes[position] =
@@ -639,6 +696,22 @@ async fn attempt_call(
         }
     }
     done
+}
+
+/// The stored record of `message_id` with its envelope, taken from `recent` if it is there (the
+/// same bytes the log holds) rather than read back from the log.
+fn stored_message(
+    node: &Node,
+    recent: &Recent,
+    message_id: &str,
+) -> Result<Option<MessageRecord>, crate::store::StoreError> {
+    let Some(envelope) = lock_recent(recent).by_id.get(message_id).cloned() else {
+        return node.store.message(message_id);
+    };
+    Ok(node.store.message_fields(message_id)?.map(|mut record| {
+        record.envelope = Some(envelope);
+        record
+    }))
 }
 
 /// One attempt of one message by `Deliver`, its attachments uploaded first.
@@ -704,4 +777,37 @@ fn next_due(
 async fn sleep_until_ms(due_ms: Option<i64>) {
     let wait = due_ms.map_or(0, |due| due.saturating_sub(now_ms()).max(0));
     tokio::time::sleep(Duration::from_millis(u64::try_from(wait).unwrap_or(0))).await;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn envelope(megabytes: usize, fill: u8) -> SignedEnvelope {
+        SignedEnvelope {
+            payload: vec![fill; megabytes * 1024 * 1024],
+            signature: vec![fill; 64],
+        }
+    }
+
+    #[test]
+    fn recent_envelopes_drop_the_oldest_beyond_their_byte_bound() {
+        let mut recent = RecentEnvelopes::default();
+        recent.insert("a", &envelope(6, 1));
+        recent.insert("b", &envelope(6, 2));
+        // Offered again (a resubmission is not possible, but a second offer is harmless).
+        recent.insert("b", &envelope(6, 2));
+        assert_eq!(recent.bytes, 2 * (6 * 1024 * 1024 + 64));
+        recent.insert("c", &envelope(6, 3));
+        assert!(!recent.by_id.contains_key("a"), "the oldest made room");
+        assert_eq!(recent.by_id["b"].payload[0], 2);
+        assert_eq!(recent.by_id["c"].payload[0], 3);
+        assert_eq!(recent.bytes, 2 * (6 * 1024 * 1024 + 64));
+        assert!(recent.bytes <= RECENT_ENVELOPE_BYTES);
+        // An envelope larger than the bound is never held, and evicts nothing.
+        recent.insert("huge", &envelope(17, 4));
+        assert!(!recent.by_id.contains_key("huge"));
+        assert_eq!(recent.by_id.len(), 2);
+        assert_eq!(recent.order.len(), 2);
+    }
 }

@@ -128,12 +128,20 @@ impl OperatorService {
                 () = self.shutdown.cancelled() => {}
             }
         }
-        let mut current = self
+        // The envelope is the one in hand: only the fields change, and reading them skips
+        // reading the envelope back from the log.
+        let mut current = match self
             .node
             .store
-            .message(&record.message_id)
+            .message_fields(&record.message_id)
             .map_err(|e| status::internal(&e))?
-            .unwrap_or(record);
+        {
+            Some(mut current) => {
+                current.envelope = record.envelope;
+                current
+            }
+            None => record,
+        };
         self.annotate(&mut current);
         Ok(current)
     }
