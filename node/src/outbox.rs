@@ -417,6 +417,7 @@ impl LaneWorker {
                         for waiting in done.alone {
                             alone.spawn(attempt_alone(
                                 Arc::clone(&self.node),
+                                Arc::clone(&self.recent),
                                 self.lane.peer.node_id.to_string(),
                                 channel.clone(),
                                 waiting,
@@ -717,12 +718,13 @@ fn stored_message(
 /// One attempt of one message by `Deliver`, its attachments uploaded first.
 async fn attempt_alone(
     node: Arc<Node>,
+    recent: Recent,
     peer: String,
     channel: Channel,
     (message_id, item): (String, Pending),
 ) -> Finished {
     let started_ms = now_ms();
-    let outcome = match node.store.message(&message_id) {
+    let outcome = match stored_message(&node, &recent, &message_id) {
         Ok(Some(record)) => delivery::attempt(&node, channel, &record, &peer).await,
         Ok(None) => Outcome::Refused("the message is no longer stored".into()),
         Err(error) => Outcome::LocalFailure(error),

@@ -560,30 +560,45 @@ impl SubtreeHashes for MerkleView<'_> {
         if let Some(hash) = self.pending.get(&(level, index)) {
             return Ok(*hash);
         }
-        let missing = |reason: &str| StoreError::Corrupt {
-            what: format!("Merkle node ({level}, {index})"),
-            reason: reason.into(),
-        };
         let completed_by = index
             .checked_add(1)
             .filter(|next| u32::from(level) < 64 && next.leading_zeros() >= u32::from(level))
             .map(|next| (next << level) - 1)
-            .ok_or_else(|| missing("beyond any log"))?;
-        if let Some(value) = self.log.get(completed_by.to_be_bytes())? {
-            let hashes = journal::completed_hashes(&value);
-            let at = usize::from(level) * 32;
-            if let Some(hash) = hashes.get(at..at + 32) {
-                return <Hash>::try_from(hash).map_err(|_| missing("not 32 bytes"));
-            }
-            if !hashes.is_empty() {
-                return Err(missing("the entry that completed it does not carry it"));
-            }
+            .ok_or_else(|| node_missing(level, index, "beyond any log"))?;
+        let value = self.log.get(completed_by.to_be_bytes())?;
+        self.stored(level, index, value.as_deref())
+    }
+}
+
+impl MerkleView<'_> {
+    /// The stored node (level, index), given the `audit_log` value of the entry that completed
+    /// it (`None` if there is none): from the value, or for entries that predate that layout
+    /// from the `merkle` tree.
+    fn stored(&self, level: u8, index: u64, value: Option<&[u8]>) -> Result<Hash, StoreError> {
+        let hashes = value.map_or(&[][..], journal::completed_hashes);
+        let at = usize::from(level) * 32;
+        if let Some(hash) = hashes.get(at..at + 32) {
+            return <Hash>::try_from(hash).map_err(|_| node_missing(level, index, "not 32 bytes"));
+        }
+        if !hashes.is_empty() {
+            return Err(node_missing(
+                level,
+                index,
+                "the entry that completed it does not carry it",
+            ));
         }
         let stored = self
             .tree
             .get(merkle_key(level, index))?
-            .ok_or_else(|| missing("missing"))?;
-        <Hash>::try_from(stored.as_ref()).map_err(|_| missing("not 32 bytes"))
+            .ok_or_else(|| node_missing(level, index, "missing"))?;
+        <Hash>::try_from(stored.as_ref()).map_err(|_| node_missing(level, index, "not 32 bytes"))
+    }
+}
+
+fn node_missing(level: u8, index: u64, reason: &str) -> StoreError {
+    StoreError::Corrupt {
+        what: format!("Merkle node ({level}, {index})"),
+        reason: reason.into(),
     }
 }
 
@@ -1430,7 +1445,8 @@ impl Store {
                 return Ok(Err(ChainError { index, reason }));
             }
             let leaf = entry_hash(&bytes);
-            match self.merkle_view().subtree(0, index) {
+            // The leaf is carried by the value in hand (level 0: completed by the entry itself).
+            match self.merkle_view().stored(0, index, Some(&value)) {
                 Ok(stored) if stored == leaf => {}
                 Err(StoreError::Corrupt { .. }) | Ok(_) => {
                     return Ok(Err(ChainError {

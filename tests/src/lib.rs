@@ -357,6 +357,17 @@ impl Federation {
     }
 
     /// `node` as other nodes see it in their peer tables.
+    /// Where a running in-process node serves its metrics (configured with
+    /// [`METRICS_ON_LOOPBACK`]).
+    pub fn metrics_address(&self, id: &str) -> Result<SocketAddr> {
+        self.node(id)?
+            .running
+            .as_ref()
+            .with_context(|| format!("{id} is not running"))?
+            .metrics_address
+            .with_context(|| format!("{id} serves no metrics"))
+    }
+
     pub fn peer_entry(&self, node: &str) -> Result<PeerConfig> {
         let created = &self.node(node)?.created;
         Ok(created.as_peer(&created.listen.to_string()))
@@ -653,6 +664,9 @@ impl Scraped {
             .with_context(|| format!("no sample {series} in:\n{}", self.body))
     }
 }
+
+/// A `[metrics]` section on an ephemeral loopback port, to append to a node's configuration.
+pub const METRICS_ON_LOOPBACK: &str = "\n[metrics]\nlisten = \"127.0.0.1:0\"\n";
 
 /// One HTTP/1.1 GET over a fresh connection (the endpoint closes it after answering).
 pub async fn http_get(address: SocketAddr, path: &str) -> Result<Scraped> {

@@ -59,6 +59,26 @@ fn caller_of<T>(request: &Request<T>) -> Option<String> {
 }
 
 impl FederationService {
+    /// Takes `deliveries` permits (at most all there are) for deliveries from `identity`, or
+    /// answers "busy" when the node handles as many as it allows, or "restoring" after a
+    /// restore from backup not yet confirmed by the peers.
+    fn admit(
+        &self,
+        identity: Option<&str>,
+        deliveries: usize,
+    ) -> Result<tokio::sync::SemaphorePermit<'_>, Status> {
+        let wanted = u32::try_from(deliveries.min(self.capacity)).unwrap_or(u32::MAX);
+        let Ok(permits) = self.in_flight.try_acquire_many(wanted) else {
+            self.node.metrics.message_rejected(identity, "busy");
+            return Err(status::busy());
+        };
+        if self.node.health.restore_pending() {
+            self.node.metrics.message_rejected(identity, "restoring");
+            return Err(status::restoring());
+        }
+        Ok(permits)
+    }
+
     /// The caller, if it is one of this node's peers; `PERMISSION_DENIED` saying `why` if not.
     fn peer_caller<T>(&self, request: &Request<T>, why: &str) -> Result<String, Status> {
         caller_of(request)
@@ -163,18 +183,7 @@ impl Federation for FederationService {
         request: Request<DeliverRequest>,
     ) -> Result<Response<DeliverResponse>, Status> {
         let identity = caller_of(&request);
-        let Ok(_permit) = self.in_flight.try_acquire() else {
-            self.node
-                .metrics
-                .message_rejected(identity.as_deref(), "busy");
-            return Err(status::busy());
-        };
-        if self.node.health.restore_pending() {
-            self.node
-                .metrics
-                .message_rejected(identity.as_deref(), "restoring");
-            return Err(status::restoring());
-        }
+        let _permit = self.admit(identity.as_deref(), 1)?;
         let request = request.into_inner();
         match inbound::receive(
             &self.node,
@@ -210,19 +219,7 @@ impl Federation for FederationService {
             return Err(status::bad_batch(count));
         }
         // One permit per envelope: a batch is as much work as that many `Deliver` calls.
-        let wanted = u32::try_from(count.min(self.capacity)).unwrap_or(u32::MAX);
-        let Ok(_permits) = self.in_flight.try_acquire_many(wanted) else {
-            self.node
-                .metrics
-                .message_rejected(identity.as_deref(), "busy");
-            return Err(status::busy());
-        };
-        if self.node.health.restore_pending() {
-            self.node
-                .metrics
-                .message_rejected(identity.as_deref(), "restoring");
-            return Err(status::restoring());
-        }
+        let _permits = self.admit(identity.as_deref(), count)?;
         let request = request.into_inner();
         // Side by side, so that the store commits them together; each on its own, as if it
         // came alone (the sender puts no two messages of one case in a batch).

@@ -357,7 +357,7 @@ async fn a_message_with_attachments_goes_alone_so_that_no_batch_waits_for_its_up
 {
     let mut federation = Federation::start_with(&["tm", "de"], |id, mut text| {
         if id == "tm" {
-            text.push_str("\n[metrics]\nlisten = \"127.0.0.1:0\"\n");
+            text.push_str(rogatory_tests::METRICS_ON_LOOPBACK);
         }
         text
     })
@@ -387,12 +387,7 @@ async fn a_message_with_attachments_goes_alone_so_that_no_batch_waits_for_its_up
 
     // The message with a file went by Deliver once its upload was done; the plain one in a
     // batch call of its own.
-    let metrics = federation
-        .node("tm")?
-        .running
-        .as_ref()
-        .and_then(|running| running.metrics_address)
-        .context("tm serves metrics")?;
+    let metrics = federation.metrics_address("tm")?;
     let scraped = rogatory_tests::http_get(metrics, "/metrics").await?;
     let carried = |rpc: &str| {
         scraped.expect(&format!(

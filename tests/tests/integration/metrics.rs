@@ -1,31 +1,19 @@
 //! The Prometheus endpoint: the documented series, with the right values, after a real
 //! exchange and a refused delivery; plain HTTP on loopback, nothing but `/metrics`.
 
-use std::net::SocketAddr;
-
 use anyhow::{Context, Result, bail};
 use rogatory_proto::v1::{DeliverRequest, DeliveryState, SubmitRequestRequest};
-use rogatory_tests::{Federation, TIMEOUT, http_get as get, sample_request};
-
-fn metrics_address(federation: &Federation, id: &str) -> Result<SocketAddr> {
-    federation
-        .node(id)?
-        .running
-        .as_ref()
-        .with_context(|| format!("{id} is not running"))?
-        .metrics_address
-        .with_context(|| format!("{id} serves no metrics"))
-}
+use rogatory_tests::{Federation, METRICS_ON_LOOPBACK, TIMEOUT, http_get as get, sample_request};
 
 #[tokio::test]
 async fn metrics_endpoint_serves_the_documented_series_after_a_message_exchange() -> Result<()> {
     let mut federation = Federation::start_with(&["tm", "de"], |_, mut text| {
-        text.push_str("\n[metrics]\nlisten = \"127.0.0.1:0\"\n");
+        text.push_str(METRICS_ON_LOOPBACK);
         text
     })
     .await?;
-    let tm_metrics = metrics_address(&federation, "tm")?;
-    let de_metrics = metrics_address(&federation, "de")?;
+    let tm_metrics = federation.metrics_address("tm")?;
+    let de_metrics = federation.metrics_address("de")?;
     assert!(tm_metrics.ip().is_loopback() && tm_metrics.port() != 0);
 
     let submitted = federation

@@ -392,7 +392,7 @@ async fn a_peer_without_deliver_batch_is_sent_one_message_per_call() -> anyhow::
     // does for a method it does not serve.
     let mut federation = Federation::create_with(&["tm", "de"], |id, mut text| {
         if id == "tm" {
-            text.push_str("\n[metrics]\nlisten = \"127.0.0.1:0\"\n");
+            text.push_str(rogatory_tests::METRICS_ON_LOOPBACK);
         }
         text
     })?;
@@ -419,12 +419,7 @@ async fn a_peer_without_deliver_batch_is_sent_one_message_per_call() -> anyhow::
     );
     // tm counts what it sent by which call: a batch or a few were refused, then every message
     // went by Deliver.
-    let metrics = federation
-        .node("tm")?
-        .running
-        .as_ref()
-        .and_then(|running| running.metrics_address)
-        .expect("tm serves metrics");
+    let metrics = federation.metrics_address("tm")?;
     let scraped = rogatory_tests::http_get(metrics, "/metrics").await?;
     let series = |rpc: &str, what: &str| {
         scraped.expect(&format!(

@@ -22,6 +22,25 @@ async fn send(federation: &Federation) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Sends to de until tm holds (has witnessed) a checkpoint of de's log of at least
+/// `at_least` entries, stops de, and returns the size tm holds then (de may have signed a
+/// larger one meanwhile, which tm took from its last receipts).
+async fn held_then_de_stopped(federation: &mut Federation, at_least: u64) -> anyhow::Result<u64> {
+    let held = federation
+        .eventually("tm witnessing de's log", || async {
+            send(federation).await?;
+            let status = federation.peer_status("tm", "de").await?;
+            Ok((status.witnessed_size >= at_least).then_some(status.witnessed_size))
+        })
+        .await?;
+    federation.stop_node("de").await?;
+    Ok(federation
+        .peer_status("tm", "de")
+        .await?
+        .witnessed_size
+        .max(held))
+}
+
 #[tokio::test]
 async fn receipts_carry_checkpoints_and_peers_cosign_each_other() -> anyhow::Result<()> {
     let mut federation = Federation::start(&["tm", "de"]).await?;
@@ -75,21 +94,8 @@ async fn receipts_carry_checkpoints_and_peers_cosign_each_other() -> anyhow::Res
 #[tokio::test]
 async fn a_peer_showing_a_forked_checkpoint_is_caught_with_evidence() -> anyhow::Result<()> {
     let mut federation = Federation::start(&["tm", "de"]).await?;
-    // Wait until tm holds (witnessed) a checkpoint of de's log.
-    let held = federation
-        .eventually("tm witnessing de's log", || async {
-            send(&federation).await?;
-            let status = federation.peer_status("tm", "de").await?;
-            Ok((status.witnessed_size > 0).then_some(status.witnessed_size))
-        })
-        .await?;
+    let held = held_then_de_stopped(&mut federation, 1).await?;
     // de's operator, with de's key, now presents a different history of the same size.
-    federation.stop_node("de").await?;
-    let held = federation
-        .peer_status("tm", "de")
-        .await?
-        .witnessed_size
-        .max(held);
     let forged = Checkpoint {
         origin: "rogatory/de".into(),
         size: held,
@@ -212,21 +218,9 @@ async fn a_node_restored_to_an_older_history_is_caught_by_its_peer() -> anyhow::
 async fn an_older_checkpoint_overtaken_by_a_receipt_is_no_rollback() -> anyhow::Result<()> {
     let mut federation = Federation::start(&["tm", "de"]).await?;
     // tm holds a checkpoint of de's log that de's receipts carried, of more than one entry.
-    let held = federation
-        .eventually("tm witnessing de's log beyond one entry", || async {
-            send(&federation).await?;
-            let status = federation.peer_status("tm", "de").await?;
-            Ok((status.witnessed_size > 1).then_some(status.witnessed_size))
-        })
-        .await?;
+    let held = held_then_de_stopped(&mut federation, 2).await?;
     // A witness request de sent before it signed the checkpoint tm now holds, arriving late:
     // an older checkpoint, with the size de believed tm held then.
-    federation.stop_node("de").await?;
-    let held = federation
-        .peer_status("tm", "de")
-        .await?
-        .witnessed_size
-        .max(held);
     let older = Checkpoint {
         origin: "rogatory/de".into(),
         size: held - 1,
