@@ -39,7 +39,7 @@ pub enum Outcome {
 pub async fn attempt(node: &Node, channel: Channel, record: &MessageRecord, peer: &str) -> Outcome {
     let target = match Target::of(node, peer) {
         Ok(target) => target,
-        Err(outcome) => return outcome,
+        Err(error) => return Outcome::LocalFailure(error),
     };
     let (envelope, sent) = match ready(node, record, peer).await {
         Ok(ready) => ready,
@@ -88,10 +88,12 @@ pub async fn attempt_batch(
     let mut outcomes: Vec<Option<Outcome>> = records.iter().map(|_| None).collect();
     let target = match Target::of(node, peer) {
         Ok(target) => target,
-        Err(outcome) => {
-            let text = format!("{outcome:?}");
+        Err(error) => {
+            // One store error, one outcome per message: each carries its text.
+            let text = error.to_string();
+            let failure = || Some(Outcome::LocalFailure(StoreError::Task(text.clone())));
             return BatchOutcomes {
-                outcomes: records.iter().map(|_| Some(local_failure(&text))).collect(),
+                outcomes: records.iter().map(|_| failure()).collect(),
                 unknown: false,
             };
         }
@@ -207,28 +209,19 @@ struct Target {
 }
 
 impl Target {
-    fn of(node: &Node, peer: &str) -> Result<Self, Outcome> {
+    fn of(node: &Node, peer: &str) -> Result<Self, StoreError> {
         let address = node
             .peers
             .get(peer)
             .map(|peer| peer.address.clone())
             .unwrap_or_default();
-        let known_checkpoint_size = match witness::held(node, peer) {
-            Ok(held) => held.map_or(0, |(checkpoint, _)| checkpoint.size),
-            Err(error) => return Err(Outcome::LocalFailure(error)),
-        };
+        let known_checkpoint_size =
+            witness::held(node, peer)?.map_or(0, |(checkpoint, _)| checkpoint.size);
         Ok(Self {
             address,
             known_checkpoint_size,
         })
     }
-}
-
-fn local_failure(reason: &str) -> Outcome {
-    Outcome::LocalFailure(StoreError::Corrupt {
-        what: "delivery attempt".into(),
-        reason: reason.to_owned(),
-    })
 }
 
 /// The record's envelope, decoded, once the attachments it names are at the peer.
