@@ -309,11 +309,16 @@ impl Metrics {
 
     /// A delivery from the connection authenticated as `identity` was refused for `reason`.
     pub fn message_rejected(&self, identity: Option<&str>, reason: &str) {
+        self.messages_rejected(identity, reason, 1);
+    }
+
+    /// `count` messages from `identity` were refused together (a whole batch, say).
+    pub fn messages_rejected(&self, identity: Option<&str>, reason: &str, count: u64) {
         let labels = ReasonLabels {
             peer: self.peer_label(identity),
             reason: reason.to_owned(),
         };
-        self.rejected.get_or_create(&labels).inc();
+        self.rejected.get_or_create(&labels).inc_by(count);
     }
 
     /// An attachment of `bytes` from `peer` was verified and stored.

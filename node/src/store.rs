@@ -57,9 +57,9 @@ use rogatory_proto::v1::{
 
 mod journal;
 
-#[cfg(test)]
-use journal::Stored;
 use journal::{Change, CommitFrames, JOURNAL_FILE, Journal, TreeId};
+/// How an `audit_log` value locates its entry: public for tools that inspect a stopped store.
+pub use journal::{Location, Stored};
 
 const LOG_TREE: &str = "audit_log";
 const MESSAGES_TREE: &str = "messages";

@@ -13,6 +13,7 @@
 //! transport hands it a uid and maps its [`AccessError`] to a status.
 
 use std::fmt;
+use std::sync::{Arc, Mutex, PoisonError};
 
 /// One `[[contact_points]]` entry, its account resolved to a uid.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -242,12 +243,36 @@ pub fn gid_of(group: &str) -> Option<u32> {
 
 /// The account name of a uid, from /etc/passwd.
 pub fn user_name(uid: u32) -> Option<String> {
-    let passwd = std::fs::read_to_string("/etc/passwd").ok()?;
+    let passwd = passwd()?;
     passwd.lines().find_map(|line| {
         let (name, id) = fields(line)?;
         (id == uid).then(|| name.to_owned())
     })
 }
+
+/// /etc/passwd as last read, read again only when the file changed: the operator socket asks
+/// for the caller's account name on every call, and a busy node answers thousands a second.
+fn passwd() -> Option<Arc<str>> {
+    use std::os::unix::fs::MetadataExt;
+    static CACHE: Mutex<Option<(FileStamp, Arc<str>)>> = Mutex::new(None);
+    const PATH: &str = "/etc/passwd";
+    // Account tools replace the file (a new inode) or rewrite it (a new mtime or length).
+    let stamp = std::fs::metadata(PATH)
+        .map(|meta| (meta.ino(), meta.mtime(), meta.mtime_nsec(), meta.len()))
+        .ok()?;
+    let mut cache = CACHE.lock().unwrap_or_else(PoisonError::into_inner);
+    if let Some((cached, text)) = cache.as_ref()
+        && *cached == stamp
+    {
+        return Some(Arc::clone(text));
+    }
+    let text: Arc<str> = std::fs::read_to_string(PATH).ok()?.into();
+    *cache = Some((stamp, Arc::clone(&text)));
+    Some(text)
+}
+
+/// Inode, modification time (seconds, nanoseconds) and length of a file.
+type FileStamp = (u64, i64, i64, u64);
 
 /// The id (third field) of the first `name:x:id:...` line that `wanted` accepts.
 fn find_id(database: &str, wanted: impl Fn(&str, u32) -> bool) -> Option<u32> {
@@ -348,5 +373,19 @@ mod tests {
         assert_eq!(find_id(passwd, |name, _| name == "root"), Some(0));
         assert_eq!(find_id(passwd, |name, _| name == "noid"), None);
         assert_eq!(find_id(passwd, |name, _| name == "bad line"), None);
+    }
+
+    #[test]
+    fn account_names_come_from_the_passwd_file_as_it_is_now() {
+        let uid = rustix::process::getuid().as_raw();
+        let text = std::fs::read_to_string("/etc/passwd").expect("read /etc/passwd");
+        let expected = text.lines().find_map(|line| {
+            let (name, id) = fields(line)?;
+            (id == uid).then(|| name.to_owned())
+        });
+        // The second answer comes from the cache; both are the file's.
+        assert_eq!(user_name(uid), expected);
+        assert_eq!(user_name(uid), expected);
+        assert_eq!(user_name(u32::MAX - 7), None);
     }
 }

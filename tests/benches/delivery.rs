@@ -123,7 +123,9 @@ impl Settings {
     fn from_args(mut args: impl Iterator<Item = String>) -> Result<Self> {
         let mut quick = false;
         let mut offered_rate = OFFERED_RATE;
-        let mut concurrency = vec![1, 8, 32, 64, 128];
+        // 256 is twice what a lane keeps in flight to one peer (128): its window stays full
+        // while the next submissions are signed and logged.
+        let mut concurrency = vec![1, 8, 32, 64, 128, 256];
         while let Some(arg) = args.next() {
             match arg.as_str() {
                 "--quick" => quick = true,

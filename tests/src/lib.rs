@@ -552,19 +552,13 @@ impl StoredLog {
     }
 
     /// Offset and length of an entry in the journal, or `None` for an entry held in the index
-    /// itself (the value is then the entry).
+    /// itself (the value is then the entry), as the node's store decodes them.
     fn location(value: &[u8]) -> Result<Option<(u64, u32)>> {
-        if value.first() != Some(&0) {
-            return Ok(None);
-        }
-        anyhow::ensure!(
-            value.len() >= 13 && (value.len() - 13) % 32 == 0,
-            "a location is 13 bytes, then 32 per Merkle hash"
-        );
-        Ok(Some((
-            u64::from_be_bytes(value[1..9].try_into()?),
-            u32::from_be_bytes(value[9..13].try_into()?),
-        )))
+        use rogatory_node::store::{Location, Stored};
+        Ok(match Stored::decode(0, value)? {
+            Stored::Located(Location { offset, len }) => Some((offset, len)),
+            Stored::Inline(_) => None,
+        })
     }
 
     fn resolve(&self, value: &[u8]) -> Result<Vec<u8>> {

@@ -68,12 +68,18 @@ impl FederationService {
         deliveries: usize,
     ) -> Result<tokio::sync::SemaphorePermit<'_>, Status> {
         let wanted = u32::try_from(deliveries.min(self.capacity)).unwrap_or(u32::MAX);
+        // Every message of a refused batch counts as refused.
+        let refused = u64::try_from(deliveries).unwrap_or(u64::MAX);
         let Ok(permits) = self.in_flight.try_acquire_many(wanted) else {
-            self.node.metrics.message_rejected(identity, "busy");
+            self.node
+                .metrics
+                .messages_rejected(identity, "busy", refused);
             return Err(status::busy());
         };
         if self.node.health.restore_pending() {
-            self.node.metrics.message_rejected(identity, "restoring");
+            self.node
+                .metrics
+                .messages_rejected(identity, "restoring", refused);
             return Err(status::restoring());
         }
         Ok(permits)

@@ -3,7 +3,9 @@
 //! allow changes nothing.
 
 use rogatory_proto::signing;
-use rogatory_proto::v1::{DeliverBatchRequest, DeliverRequest, Direction, EntryKind};
+use rogatory_proto::v1::{
+    BackupRequest, DeliverBatchRequest, DeliverRequest, Direction, EntryKind,
+};
 use rogatory_tests::{Federation, reason_of};
 use tonic::Code;
 
@@ -125,6 +127,68 @@ async fn an_empty_or_oversized_batch_is_refused_whole() -> anyhow::Result<()> {
     assert_eq!(reason_of(&status), "malformed");
     assert!(status.message().contains("65"), "{}", status.message());
 
+    assert!(
+        federation
+            .messages("de", Direction::Inbox)
+            .await?
+            .is_empty()
+    );
+    assert_eq!(federation.log_size("de").await?, log_before);
+    federation.stop_all().await
+}
+
+#[tokio::test]
+async fn a_batch_refused_whole_counts_each_of_its_messages_as_refused() -> anyhow::Result<()> {
+    const MESSAGES: usize = 3;
+    let mut federation = Federation::start_with(&["tm", "de"], |_, mut text| {
+        text.push_str(rogatory_tests::METRICS_ON_LOOPBACK);
+        text
+    })
+    .await?;
+    // de restored from a backup, with tm down: it cannot confirm its log, so it refuses every
+    // delivery (restoring) until it can.
+    let backup_dir = federation.root.path().join("backup-de");
+    federation
+        .operator("de")
+        .await?
+        .backup(BackupRequest {
+            directory: backup_dir.display().to_string(),
+        })
+        .await?;
+    federation.stop_node("tm").await?;
+    federation.stop_node("de").await?;
+    let config = federation.node("de")?.config()?;
+    let store = config.data_dir.join("store");
+    std::fs::rename(&store, config.data_dir.join("store.old"))?;
+    rogatory_node::backup::restore(&backup_dir, &config)?;
+    federation.start_node("de").await?;
+    let log_before = federation.log_size("de").await?;
+
+    let mut envelopes = Vec::new();
+    for i in 0..MESSAGES {
+        let mut envelope = federation.request_envelope("tm", "de");
+        envelope.case_id = format!("tm-restoring-{i}");
+        envelopes.push(federation.sign_as("tm", &envelope)?);
+    }
+    let status = federation
+        .connect_as("tm", "de")
+        .await?
+        .deliver_batch(DeliverBatchRequest {
+            envelopes,
+            known_checkpoint_size: 0,
+        })
+        .await
+        .expect_err("a restoring node takes no delivery");
+    assert_eq!(status.code(), Code::Unavailable, "{}", status.message());
+    assert_eq!(reason_of(&status), "restoring");
+
+    let scraped = rogatory_tests::http_get(federation.metrics_address("de")?, "/metrics").await?;
+    assert_eq!(
+        scraped.value("rogatory_messages_rejected_total{peer=\"tm\",reason=\"restoring\"}"),
+        Some(MESSAGES as f64),
+        "{}",
+        scraped.body
+    );
     assert!(
         federation
             .messages("de", Direction::Inbox)
