@@ -253,26 +253,45 @@ pub fn user_name(uid: u32) -> Option<String> {
 /// /etc/passwd as last read, read again only when the file changed: the operator socket asks
 /// for the caller's account name on every call, and a busy node answers thousands a second.
 fn passwd() -> Option<Arc<str>> {
-    use std::os::unix::fs::MetadataExt;
-    static CACHE: Mutex<Option<(FileStamp, Arc<str>)>> = Mutex::new(None);
-    const PATH: &str = "/etc/passwd";
-    // Account tools replace the file (a new inode) or rewrite it (a new mtime or length).
-    let stamp = std::fs::metadata(PATH)
-        .map(|meta| (meta.ino(), meta.mtime(), meta.mtime_nsec(), meta.len()))
-        .ok()?;
-    let mut cache = CACHE.lock().unwrap_or_else(PoisonError::into_inner);
-    if let Some((cached, text)) = cache.as_ref()
-        && *cached == stamp
-    {
-        return Some(Arc::clone(text));
-    }
-    let text: Arc<str> = std::fs::read_to_string(PATH).ok()?.into();
-    *cache = Some((stamp, Arc::clone(&text)));
-    Some(text)
+    static PASSWD: CachedFile<'static> = CachedFile::new("/etc/passwd");
+    PASSWD.text()
+}
+
+/// A small text file's contents, read again only when its inode, modification time or length
+/// changes (account tools replace the file or rewrite it).
+#[derive(Debug)]
+struct CachedFile<'a> {
+    path: &'a str,
+    read: Mutex<Option<(FileStamp, Arc<str>)>>,
 }
 
 /// Inode, modification time (seconds, nanoseconds) and length of a file.
 type FileStamp = (u64, i64, i64, u64);
+
+impl<'a> CachedFile<'a> {
+    const fn new(path: &'a str) -> Self {
+        Self {
+            path,
+            read: Mutex::new(None),
+        }
+    }
+
+    fn text(&self) -> Option<Arc<str>> {
+        use std::os::unix::fs::MetadataExt;
+        let stamp = std::fs::metadata(self.path)
+            .map(|meta| (meta.ino(), meta.mtime(), meta.mtime_nsec(), meta.len()))
+            .ok()?;
+        let mut read = self.read.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some((cached, text)) = read.as_ref()
+            && *cached == stamp
+        {
+            return Some(Arc::clone(text));
+        }
+        let text: Arc<str> = std::fs::read_to_string(self.path).ok()?.into();
+        *read = Some((stamp, Arc::clone(&text)));
+        Some(text)
+    }
+}
 
 /// The id (third field) of the first `name:x:id:...` line that `wanted` accepts.
 fn find_id(database: &str, wanted: impl Fn(&str, u32) -> bool) -> Option<u32> {
@@ -376,16 +395,24 @@ mod tests {
     }
 
     #[test]
-    fn account_names_come_from_the_passwd_file_as_it_is_now() {
-        let uid = rustix::process::getuid().as_raw();
-        let text = std::fs::read_to_string("/etc/passwd").expect("read /etc/passwd");
-        let expected = text.lines().find_map(|line| {
-            let (name, id) = fields(line)?;
-            (id == uid).then(|| name.to_owned())
-        });
-        // The second answer comes from the cache; both are the file's.
-        assert_eq!(user_name(uid), expected);
-        assert_eq!(user_name(uid), expected);
+    fn a_cached_file_is_read_again_once_it_changes() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("passwd");
+        let path = path.to_str().expect("utf-8 path");
+        let file = CachedFile::new(path);
+        assert!(file.text().is_none(), "no file yet");
+        std::fs::write(path, "root:x:0:0::/root:/bin/sh\n").expect("write");
+        assert_eq!(file.text().as_deref(), Some("root:x:0:0::/root:/bin/sh\n"));
+        // Replaced, as account tools do: a new inode.
+        let next = dir.path().join("passwd.new");
+        std::fs::write(
+            &next,
+            "root:x:0:0::/root:/bin/sh\nana:x:1001:1001::/:/bin/sh\n",
+        )
+        .expect("write");
+        std::fs::rename(&next, path).expect("rename");
+        assert!(file.text().expect("read").contains("ana:x:1001"));
+        assert_eq!(user_name(0).as_deref(), Some("root"));
         assert_eq!(user_name(u32::MAX - 7), None);
     }
 }
