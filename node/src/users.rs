@@ -231,8 +231,7 @@ impl fmt::Display for Submitter {
 
 /// The uid of a local account, from /etc/passwd.
 pub fn uid_of(user: &str) -> Option<u32> {
-    let passwd = std::fs::read_to_string("/etc/passwd").ok()?;
-    find_id(&passwd, |name, _| name == user)
+    find_id(&passwd()?, |name, _| name == user)
 }
 
 /// The gid of a local group, from /etc/group.
@@ -402,7 +401,10 @@ mod tests {
         let file = CachedFile::new(path);
         assert!(file.text().is_none(), "no file yet");
         std::fs::write(path, "root:x:0:0::/root:/bin/sh\n").expect("write");
-        assert_eq!(file.text().as_deref(), Some("root:x:0:0::/root:/bin/sh\n"));
+        let first = file.text().expect("read");
+        assert_eq!(&*first, "root:x:0:0::/root:/bin/sh\n");
+        // Unchanged: the same text, not read again.
+        assert!(Arc::ptr_eq(&first, &file.text().expect("read")));
         // Replaced, as account tools do: a new inode.
         let next = dir.path().join("passwd.new");
         std::fs::write(

@@ -23,9 +23,9 @@ use rogatory_proto::signing::{self, WIRE_VERSION};
 use rogatory_proto::v1::federation_client::FederationClient;
 use rogatory_proto::v1::operator_client::OperatorClient;
 use rogatory_proto::v1::{
-    Authority, Direction, Envelope, ListMessagesRequest, ListPeersRequest, MessageRecord,
-    MlaRequest, PeerStatus, ShowMessageRequest, SignedEnvelope, VerifyLogRequest,
-    VerifyLogResponse, envelope,
+    Authority, BackupRequest, BackupResponse, Direction, Envelope, ListMessagesRequest,
+    ListPeersRequest, MessageRecord, MlaRequest, PeerStatus, ShowMessageRequest, SignedEnvelope,
+    VerifyLogRequest, VerifyLogResponse, envelope,
 };
 use tonic::transport::Channel;
 
@@ -356,7 +356,6 @@ impl Federation {
         ))
     }
 
-    /// `node` as other nodes see it in their peer tables.
     /// Where a running in-process node serves its metrics (configured with
     /// [`METRICS_ON_LOOPBACK`]).
     pub fn metrics_address(&self, id: &str) -> Result<SocketAddr> {
@@ -368,6 +367,35 @@ impl Federation {
             .with_context(|| format!("{id} serves no metrics"))
     }
 
+    /// Has the running node `id` back itself up into `dir` (the operator's `Backup`).
+    pub async fn take_backup(&self, id: &str, dir: &std::path::Path) -> Result<BackupResponse> {
+        Ok(self
+            .operator(id)
+            .await?
+            .backup(BackupRequest {
+                directory: dir.display().to_string(),
+            })
+            .await?
+            .into_inner())
+    }
+
+    /// Stops node `id`, moves its store aside (to `store.old`) and restores the backup in
+    /// `dir` in its place, as an operator would; the node is left stopped.
+    pub async fn restore_backup(
+        &mut self,
+        id: &str,
+        dir: &std::path::Path,
+    ) -> Result<rogatory_node::backup::Restored> {
+        self.stop_node(id).await?;
+        let config = self.node(id)?.config()?;
+        std::fs::rename(
+            config.data_dir.join("store"),
+            config.data_dir.join("store.old"),
+        )?;
+        Ok(rogatory_node::backup::restore(dir, &config)?)
+    }
+
+    /// `node` as other nodes see it in their peer tables.
     pub fn peer_entry(&self, node: &str) -> Result<PeerConfig> {
         let created = &self.node(node)?.created;
         Ok(created.as_peer(&created.listen.to_string()))

@@ -826,14 +826,7 @@ async fn a_backup_carries_the_attachments_and_a_restore_puts_them_back() -> Resu
         .context("record")?;
     wait_delivered(&federation, "tm", &submitted.message_id).await?;
     let backup_dir = federation.root.path().join("backup-de");
-    let response = federation
-        .operator("de")
-        .await?
-        .backup(rogatory_proto::v1::BackupRequest {
-            directory: backup_dir.display().to_string(),
-        })
-        .await?
-        .into_inner();
+    let response = federation.take_backup("de", &backup_dir).await?;
     assert!(response.bytes >= file.size);
 
     federation.stop_node("de").await?;

@@ -4,7 +4,7 @@
 
 use rogatory_proto::signing;
 use rogatory_proto::v1::{
-    BackupRequest, DeliverBatchRequest, DeliverRequest, Direction, EntryKind,
+    DeliverBatchRequest, DeliverRequest, Direction, EntryKind, SignedEnvelope,
 };
 use rogatory_tests::{Federation, reason_of};
 use tonic::Code;
@@ -110,12 +110,7 @@ async fn an_empty_or_oversized_batch_is_refused_whole() -> anyhow::Result<()> {
     assert_eq!(reason_of(&status), "malformed");
 
     // 65 valid envelopes, one more than a batch may hold: none of them is taken.
-    let mut envelopes = Vec::new();
-    for i in 0..65 {
-        let mut envelope = federation.request_envelope("tm", "de");
-        envelope.case_id = format!("tm-batch-{i}");
-        envelopes.push(federation.sign_as("tm", &envelope)?);
-    }
+    let envelopes = requests_from_tm(&federation, 65, "tm-batch")?;
     let status = client
         .deliver_batch(DeliverBatchRequest {
             envelopes,
@@ -127,13 +122,7 @@ async fn an_empty_or_oversized_batch_is_refused_whole() -> anyhow::Result<()> {
     assert_eq!(reason_of(&status), "malformed");
     assert!(status.message().contains("65"), "{}", status.message());
 
-    assert!(
-        federation
-            .messages("de", Direction::Inbox)
-            .await?
-            .is_empty()
-    );
-    assert_eq!(federation.log_size("de").await?, log_before);
+    nothing_taken_by_de(&federation, log_before).await?;
     federation.stop_all().await
 }
 
@@ -148,28 +137,13 @@ async fn a_batch_refused_whole_counts_each_of_its_messages_as_refused() -> anyho
     // de restored from a backup, with tm down: it cannot confirm its log, so it refuses every
     // delivery (restoring) until it can.
     let backup_dir = federation.root.path().join("backup-de");
-    federation
-        .operator("de")
-        .await?
-        .backup(BackupRequest {
-            directory: backup_dir.display().to_string(),
-        })
-        .await?;
+    federation.take_backup("de", &backup_dir).await?;
     federation.stop_node("tm").await?;
-    federation.stop_node("de").await?;
-    let config = federation.node("de")?.config()?;
-    let store = config.data_dir.join("store");
-    std::fs::rename(&store, config.data_dir.join("store.old"))?;
-    rogatory_node::backup::restore(&backup_dir, &config)?;
+    federation.restore_backup("de", &backup_dir).await?;
     federation.start_node("de").await?;
     let log_before = federation.log_size("de").await?;
 
-    let mut envelopes = Vec::new();
-    for i in 0..MESSAGES {
-        let mut envelope = federation.request_envelope("tm", "de");
-        envelope.case_id = format!("tm-restoring-{i}");
-        envelopes.push(federation.sign_as("tm", &envelope)?);
-    }
+    let envelopes = requests_from_tm(&federation, MESSAGES, "tm-restoring")?;
     let status = federation
         .connect_as("tm", "de")
         .await?
@@ -189,6 +163,27 @@ async fn a_batch_refused_whole_counts_each_of_its_messages_as_refused() -> anyho
         "{}",
         scraped.body
     );
+    nothing_taken_by_de(&federation, log_before).await?;
+    federation.stop_all().await
+}
+
+/// `count` requests from tm to de, signed by tm, each in a case of its own (`case_prefix-i`).
+fn requests_from_tm(
+    federation: &Federation,
+    count: usize,
+    case_prefix: &str,
+) -> anyhow::Result<Vec<SignedEnvelope>> {
+    (0..count)
+        .map(|i| {
+            let mut envelope = federation.request_envelope("tm", "de");
+            envelope.case_id = format!("{case_prefix}-{i}");
+            federation.sign_as("tm", &envelope)
+        })
+        .collect()
+}
+
+/// de stored no message and its log is still `log_before` entries long.
+async fn nothing_taken_by_de(federation: &Federation, log_before: u64) -> anyhow::Result<()> {
     assert!(
         federation
             .messages("de", Direction::Inbox)
@@ -196,5 +191,5 @@ async fn a_batch_refused_whole_counts_each_of_its_messages_as_refused() -> anyho
             .is_empty()
     );
     assert_eq!(federation.log_size("de").await?, log_before);
-    federation.stop_all().await
+    Ok(())
 }

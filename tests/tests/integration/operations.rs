@@ -9,10 +9,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::{Context, Result, bail};
-use rogatory_node::config::NodeConfig;
 use rogatory_node::transport::peer_client;
 use rogatory_node::{backup, pki, provision};
-use rogatory_proto::v1::{BackupRequest, NodeStatusRequest, NodeStatusResponse};
+use rogatory_proto::v1::{NodeStatusRequest, NodeStatusResponse};
 use rogatory_tests::{Federation, TIMEOUT, rogatoryd_binary};
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
 use rustls::pki_types::pem::PemObject;
@@ -383,15 +382,7 @@ async fn submit(federation: &Federation, from: &str, to: &str, case: &str) -> Re
 }
 
 async fn take_backup(federation: &Federation, node: &str, dir: &std::path::Path) -> Result<u64> {
-    let response = federation
-        .operator(node)
-        .await?
-        .backup(BackupRequest {
-            directory: dir.display().to_string(),
-        })
-        .await?
-        .into_inner();
-    Ok(response.log_entries)
+    Ok(federation.take_backup(node, dir).await?.log_entries)
 }
 
 /// Stops `node`, moves its store away and restores `backup_dir` in its place.
@@ -400,13 +391,11 @@ async fn restore(
     node: &str,
     backup_dir: &std::path::Path,
 ) -> Result<()> {
-    federation.stop_node(node).await?;
-    let config: NodeConfig = federation.node(node)?.config()?;
-    let store = config.data_dir.join("store");
-    std::fs::rename(&store, config.data_dir.join("store.old"))?;
-    let restored = backup::restore(backup_dir, &config)?;
+    let restored = federation.restore_backup(node, backup_dir).await?;
     assert!(restored.log_entries > 0);
-    assert!(backup::restore_pending(&config.data_dir));
+    assert!(backup::restore_pending(
+        &federation.node(node)?.config()?.data_dir
+    ));
     Ok(())
 }
 
