@@ -818,16 +818,18 @@ async fn record_arrival(
             (node_id, message_id)
         }
     };
-    node.store.write(|batch| {
-        batch.append(LogRecord {
-            kind: EntryKind::AttachmentReceived,
-            peer,
-            message_id,
-            detail,
-            ..Default::default()
-        });
-        Ok::<_, StoreError>(())
-    })?;
+    node.store
+        .write(|batch| {
+            batch.append(LogRecord {
+                kind: EntryKind::AttachmentReceived,
+                peer,
+                message_id,
+                detail,
+                ..Default::default()
+            });
+            Ok::<_, StoreError>(())
+        })
+        .await?;
     Ok(())
 }
 

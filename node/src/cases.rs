@@ -482,7 +482,7 @@ mod tests {
             ..Default::default()
         };
         let to = if from == "de" { "tm" } else { "de" };
-        store.write(|batch| {
+        store.write_blocking(|batch| {
             let request = batch.message(REQUEST)?.expect("request stored");
             let by = side_of(&request, from).expect("a party");
             let added = CaseThread::load(batch, request)?.add(batch, id, by, &update)?;
@@ -506,7 +506,7 @@ mod tests {
         let store = Store::open(dir.path()).expect("open");
         // de's view: the request from tm is in its inbox.
         store
-            .write(|batch| {
+            .write_blocking(|batch| {
                 let mut request = record(
                     REQUEST,
                     "tm",
@@ -552,7 +552,7 @@ mod tests {
 
         // The stored thread replays to the same state.
         let replayed = store
-            .write(|batch| {
+            .write_blocking(|batch| {
                 let request = batch.message(REQUEST)?.expect("stored");
                 Ok::<_, StoreError>(CaseThread::load(batch, request)?.thread().clone())
             })
@@ -569,7 +569,7 @@ mod tests {
         // holds, as a copy, an equally old request from tm to uz in a multi-party case: uz's to
         // answer, so it is listed but raises no alert here.
         store
-            .write(|batch| {
+            .write_blocking(|batch| {
                 let mut request = record(
                     REQUEST,
                     "tm",

@@ -88,24 +88,27 @@ pub async fn sign_if_grown(node: &Node) -> Result<Option<u64>, CheckpointingErro
         // Peers may hold more of this log than the backup had; see `backup`.
         return Ok(None);
     }
-    let signed = node.store.write(|batch| {
-        let size = batch.log_size();
-        let previous = node.store.latest_checkpoint()?.map_or(0, |(size, _)| size);
-        if size == 0 || size <= previous {
-            return Ok(None);
-        }
-        let checkpoint = Checkpoint {
-            origin: origin(node.id()),
-            size,
-            root: node.store.merkle_root(size)?,
-            extensions: Vec::new(),
-        };
-        let note = checkpoint
-            .sign(node.key.signing_key())
-            .map_err(|e| CheckpointingError::Sign(e.to_string()))?;
-        batch.put_checkpoint(size, &note.encode());
-        Ok::<_, CheckpointingError>(Some(size))
-    })?;
+    let signed = node
+        .store
+        .write(|batch| {
+            let size = batch.log_size();
+            let previous = node.store.latest_checkpoint()?.map_or(0, |(size, _)| size);
+            if size == 0 || size <= previous {
+                return Ok(None);
+            }
+            let checkpoint = Checkpoint {
+                origin: origin(node.id()),
+                size,
+                root: node.store.merkle_root(size)?,
+                extensions: Vec::new(),
+            };
+            let note = checkpoint
+                .sign(node.key.signing_key())
+                .map_err(|e| CheckpointingError::Sign(e.to_string()))?;
+            batch.put_checkpoint(size, &note.encode());
+            Ok::<_, CheckpointingError>(Some(size))
+        })
+        .await?;
     Ok(signed)
 }
 
@@ -341,7 +344,9 @@ async fn ask(
         match answer {
             Ok(response) => {
                 let response = response.into_inner();
-                if let Err(error) = store_cosignature(node, &peer, size, &response.cosignature) {
+                if let Err(error) =
+                    store_cosignature(node, &peer, size, &response.cosignature).await
+                {
                     tracing::warn!(%peer, %error, "peer's cosignature not kept");
                 }
                 return (peer, Some(response.witnessed_size));
@@ -379,7 +384,7 @@ async fn ask(
 
 /// Verifies `peer`'s cosignature line on this node's checkpoint of `size` and stores it with
 /// the checkpoint.
-fn store_cosignature(node: &Node, peer: &str, size: u64, line: &str) -> Result<(), String> {
+async fn store_cosignature(node: &Node, peer: &str, size: u64, line: &str) -> Result<(), String> {
     let key = node.peers.public_key(peer).ok_or("not a peer")?;
     let peer_id = NodeId::parse(peer).map_err(|e| e.to_string())?;
     let (name, encoded) = line.split_once(' ').ok_or("malformed cosignature line")?;
@@ -417,5 +422,6 @@ fn store_cosignature(node: &Node, peer: &str, size: u64, line: &str) -> Result<(
             batch.put_checkpoint(size, &note.encode());
             Ok::<_, StoreError>(Ok(()))
         })
+        .await
         .map_err(|e| e.to_string())?
 }

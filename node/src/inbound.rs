@@ -515,15 +515,18 @@ async fn record_rejection(
         message.truncate(cut);
         message.push_str("...");
     }
-    node.store.write(|batch| {
-        batch.append(LogRecord {
-            kind: EntryKind::Rejection,
-            peer: tls_identity.unwrap_or_default().to_owned(),
-            message_id,
-            detail: format!("{}: {message}; payload sha256 {hash}", rejection.reason()),
-            ..Default::default()
-        });
-        Ok::<_, StoreError>(())
-    })?;
+    // Appends only: it joins a group commit instead of draining the queue first.
+    node.store
+        .write_grouped(|batch| {
+            batch.append(LogRecord {
+                kind: EntryKind::Rejection,
+                peer: tls_identity.unwrap_or_default().to_owned(),
+                message_id,
+                detail: format!("{}: {message}; payload sha256 {hash}", rejection.reason()),
+                ..Default::default()
+            });
+            Ok::<_, StoreError>(())
+        })
+        .await?;
     Ok(())
 }

@@ -191,7 +191,7 @@ mod tests {
         let db = Store::open(dir.path()).expect("open");
         let first = consultation("01J00000000000000000000000", "tm-1", &["uz"]);
         let expected = vec!["de".to_owned(), "tm".to_owned(), "uz".to_owned()];
-        db.write(|batch| {
+        db.write_blocking(|batch| {
             assert_eq!(case_parties(batch, "tm-1")?, Parties::Unknown);
             store(batch, &first, true);
             // Within the same batch, before anything is committed.
@@ -202,7 +202,7 @@ mod tests {
             Ok::<_, StoreError>(())
         })
         .expect("write");
-        db.write(|batch| {
+        db.write_blocking(|batch| {
             assert_eq!(
                 case_parties(batch, "tm-1")?,
                 Parties::Recorded(expected.clone())

@@ -642,36 +642,39 @@ pub struct FailedAttempt {
 }
 
 /// Notes a failed delivery attempt; the message stays queued. Not made durable on its own:
-/// it is advice for the next attempt, and a crash merely forgets it.
-pub fn record_delivery_failure(
+/// it is advice for the next attempt, and a crash merely forgets it. It reads only through the
+/// batch, so it joins a group commit.
+pub async fn record_delivery_failure(
     node: &Node,
     message_id: &str,
     peer: &str,
     failure: &FailedAttempt,
 ) -> Result<Option<MessageRecord>, StoreError> {
-    node.store.write(|batch| {
-        let Some(mut current) = batch.message_fields(message_id)? else {
-            return Ok(None);
-        };
-        let Some(delivery) = multiparty::delivery_to(&current, peer) else {
-            return Ok(Some(current));
-        };
-        if delivery.state == DeliveryState::Delivered as i32 {
-            return Ok(Some(current));
-        }
-        multiparty::set_delivery(
-            &mut current,
-            CopyDelivery {
-                last_error: failure.error.clone(),
-                attempts: failure.attempts,
-                last_attempt_at_ms: failure.attempted_at_ms,
-                next_attempt_at_ms: failure.next_attempt_at_ms,
-                ..delivery
-            },
-        );
-        batch.update_message(&current);
-        Ok(Some(current))
-    })
+    node.store
+        .write_grouped(|batch| {
+            let Some(mut current) = batch.message_fields(message_id)? else {
+                return Ok(None);
+            };
+            let Some(delivery) = multiparty::delivery_to(&current, peer) else {
+                return Ok(Some(current));
+            };
+            if delivery.state == DeliveryState::Delivered as i32 {
+                return Ok(Some(current));
+            }
+            multiparty::set_delivery(
+                &mut current,
+                CopyDelivery {
+                    last_error: failure.error.clone(),
+                    attempts: failure.attempts,
+                    last_attempt_at_ms: failure.attempted_at_ms,
+                    next_attempt_at_ms: failure.next_attempt_at_ms,
+                    ..delivery
+                },
+            );
+            batch.update_message(&current);
+            Ok(Some(current))
+        })
+        .await
 }
 
 /// Whether an outbox message has waited longer than the node's alert horizon.

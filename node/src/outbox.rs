@@ -598,7 +598,9 @@ impl LaneWorker {
                     &message_id,
                     self.lane.peer.node_id.as_str(),
                     &note,
-                ) {
+                )
+                .await
+                {
                     tracing::error!(%error, "cannot record the failed attempt");
                 }
             }

@@ -85,14 +85,16 @@ async fn record(node: &Node, report: &ReloadReport) -> Result<(), ReloadError> {
             report.needs_restart.join(", ")
         ));
     }
-    node.store.write(|batch| {
-        batch.append(LogRecord {
-            kind: EntryKind::ConfigChange,
-            detail,
-            ..Default::default()
-        });
-        Ok::<_, StoreError>(())
-    })?;
+    node.store
+        .write(|batch| {
+            batch.append(LogRecord {
+                kind: EntryKind::ConfigChange,
+                detail,
+                ..Default::default()
+            });
+            Ok::<_, StoreError>(())
+        })
+        .await?;
     Ok(())
 }
 

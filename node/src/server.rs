@@ -325,13 +325,15 @@ async fn bind_operator_socket(access: &OperatorSocket) -> Result<UnixListener, S
 }
 
 async fn append_lifecycle(node: &Node, kind: EntryKind, detail: String) -> Result<(), StoreError> {
-    node.store.write(|batch| {
-        batch.append(LogRecord {
-            kind,
-            detail,
-            ..Default::default()
-        });
-        Ok::<_, StoreError>(())
-    })?;
+    node.store
+        .write(|batch| {
+            batch.append(LogRecord {
+                kind,
+                detail,
+                ..Default::default()
+            });
+            Ok::<_, StoreError>(())
+        })
+        .await?;
     Ok(())
 }

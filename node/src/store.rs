@@ -410,6 +410,8 @@ struct Writes {
     work: std::sync::Condvar,
     /// Tells blocked writers that a commit finished or the queue drained.
     done: std::sync::Condvar,
+    /// Tells asynchronous grouped writers that no exclusive writer holds them back any more.
+    unblocked: tokio::sync::Notify,
     /// Number of group commits made so far.
     commits: AtomicU64,
     /// Number of batches those commits took.
@@ -495,6 +497,40 @@ fn wait_done<'a>(
     match writes.done.wait(guard) {
         Ok(guard) => guard,
         Err(poisoned) => poisoned.into_inner(),
+    }
+}
+
+/// An asynchronous exclusive writer's claim on the store (`exclusive` counts it): new
+/// grouped batches wait while it lasts. Ended once its batch is prepared, or when the writer
+/// is dropped (a cancelled call), so that a dropped writer never holds the store back.
+struct ExclusiveTurn<'a> {
+    writes: &'a Writes,
+    ended: bool,
+}
+
+impl<'a> ExclusiveTurn<'a> {
+    fn take(writes: &'a Writes) -> Self {
+        lock_state(writes).exclusive += 1;
+        Self {
+            writes,
+            ended: false,
+        }
+    }
+
+    /// Ends the claim; the caller wakes the writers once it released the lock.
+    fn end(&mut self, state: &mut WriteState) {
+        state.exclusive -= 1;
+        self.ended = true;
+    }
+}
+
+impl Drop for ExclusiveTurn<'_> {
+    fn drop(&mut self) {
+        if !self.ended {
+            lock_state(self.writes).exclusive -= 1;
+            self.writes.done.notify_all();
+            self.writes.unblocked.notify_waiters();
+        }
     }
 }
 
@@ -732,6 +768,7 @@ impl Store {
             }),
             work: std::sync::Condvar::new(),
             done: std::sync::Condvar::new(),
+            unblocked: tokio::sync::Notify::new(),
             commits: AtomicU64::new(0),
             batches: AtomicU64::new(0),
             journal_ns: AtomicU64::new(0),
@@ -937,9 +974,52 @@ impl Store {
     /// Prepares a batch with `f` and commits it, atomically and after every batch prepared
     /// before it. Exclusive: `f` runs once every earlier batch is committed, so it may read
     /// anything through the store (checkpoints, Merkle roots), not only through the batch. The
-    /// changes are visible and on disk when this returns. It blocks the calling thread until
-    /// committed; the busy paths use [`Store::write_grouped`].
-    pub fn write<T, E>(&self, f: impl FnOnce(&mut Batch<'_>) -> Result<T, E>) -> Result<T, E>
+    /// changes are visible and on disk when this returns. The caller awaits the drain and the
+    /// commit and blocks no thread on them; dropped before `f` ran, it writes nothing. The busy
+    /// paths use [`Store::write_grouped`], which does not wait for the queue to drain.
+    pub async fn write<T, E>(&self, f: impl FnOnce(&mut Batch<'_>) -> Result<T, E>) -> Result<T, E>
+    where
+        E: From<StoreError>,
+    {
+        let mut turn = ExclusiveTurn::take(&self.writes);
+        let (value, committed) = loop {
+            let drained = {
+                let mut state = lock_state(&self.writes);
+                if state.queue.is_empty() || state.failed.is_some() {
+                    let prepared = self.prepare(&mut state, f);
+                    turn.end(&mut state);
+                    let (value, seq) = match prepared {
+                        Ok(prepared) => prepared,
+                        Err(error) => {
+                            drop(state);
+                            self.exclusive_ended();
+                            return Err(error);
+                        }
+                    };
+                    let committed = seq.map(|seq| Self::commit_of(&mut state, seq));
+                    drop(state);
+                    self.exclusive_ended();
+                    break (value, committed);
+                }
+                // Another exclusive writer may queue a batch meanwhile: look again after this.
+                let last = state.prepared;
+                Self::commit_of(&mut state, last)
+            };
+            // A failed commit is seen as `failed` on the next round.
+            let _ = drained.await;
+        };
+        match committed {
+            None => Ok(value),
+            Some(committed) => self.committed(committed).await.map(|()| value),
+        }
+    }
+
+    /// Like [`Store::write`], for threads that may block (startup, `spawn_blocking`, tests):
+    /// waits on the committer with a condition variable. Never call it from an async task.
+    pub fn write_blocking<T, E>(
+        &self,
+        f: impl FnOnce(&mut Batch<'_>) -> Result<T, E>,
+    ) -> Result<T, E>
     where
         E: From<StoreError>,
     {
@@ -947,6 +1027,7 @@ impl Store {
         let prepared = self.prepare(&mut state, f);
         state.exclusive -= 1;
         self.writes.done.notify_all();
+        self.writes.unblocked.notify_waiters();
         let (value, seq) = prepared?;
         let Some(seq) = seq else {
             return Ok(value);
@@ -971,26 +1052,56 @@ impl Store {
     where
         E: From<StoreError>,
     {
-        let (value, committed) = {
-            let mut state = lock_state(&self.writes);
-            // Exclusive writers wait for the queue to drain; do not keep it full meanwhile.
-            while state.exclusive > 0 && state.failed.is_none() {
-                state = wait_done(&self.writes, state);
+        let (value, committed) = loop {
+            let unblocked = self.writes.unblocked.notified();
+            let mut unblocked = std::pin::pin!(unblocked);
+            unblocked.as_mut().enable();
+            {
+                let mut state = lock_state(&self.writes);
+                // Exclusive writers wait for the queue to drain; do not keep it full meanwhile.
+                if state.exclusive == 0 || state.failed.is_some() {
+                    let (value, seq) = self.prepare(&mut state, f)?;
+                    let Some(seq) = seq else {
+                        return Ok(value);
+                    };
+                    break (value, Self::commit_of(&mut state, seq));
+                }
             }
-            let (value, seq) = self.prepare(&mut state, f)?;
-            let Some(seq) = seq else {
-                return Ok(value);
-            };
-            let (tell, committed) = tokio::sync::oneshot::channel();
-            state.waiters.push_back((seq, tell));
-            (value, committed)
+            unblocked.await;
         };
+        self.committed(committed).await.map(|()| value)
+    }
+
+    /// Tells the caller once batch `seq` is committed; the sender is dropped untold if the
+    /// commit fails. Waiters are kept in order: `seq` is never less than one prepared before.
+    fn commit_of(state: &mut WriteState, seq: u64) -> tokio::sync::oneshot::Receiver<()> {
+        let (tell, committed) = tokio::sync::oneshot::channel();
+        if state.committed >= seq {
+            let _ = tell.send(());
+        } else {
+            state.waiters.push_back((seq, tell));
+        }
+        committed
+    }
+
+    /// Awaits a commit announced by [`Store::commit_of`].
+    async fn committed<E: From<StoreError>>(
+        &self,
+        committed: tokio::sync::oneshot::Receiver<()>,
+    ) -> Result<(), E> {
         if committed.await.is_ok() {
-            Ok(value)
+            Ok(())
         } else {
             let reason = lock_state(&self.writes).failed.clone().unwrap_or_default();
             Err(StoreError::Failed(reason).into())
         }
+    }
+
+    /// Wakes the writers held back while an exclusive writer waited (call with the lock
+    /// released).
+    fn exclusive_ended(&self) {
+        self.writes.done.notify_all();
+        self.writes.unblocked.notify_waiters();
     }
 
     /// Runs `f` on a new batch that reads through `state`'s pending batches, and queues the
@@ -1068,7 +1179,7 @@ impl Store {
         let result = f();
         state.exclusive -= 1;
         drop(state);
-        self.writes.done.notify_all();
+        self.exclusive_ended();
         result
     }
 
@@ -1987,7 +2098,7 @@ mod tests {
     fn append_records(store: &Store, details: &[&str]) {
         for detail in details {
             store
-                .write(|batch| Ok::<_, StoreError>(batch.append(record(detail))))
+                .write_blocking(|batch| Ok::<_, StoreError>(batch.append(record(detail))))
                 .expect("write");
         }
     }
@@ -2165,7 +2276,7 @@ mod tests {
                 .crash_after_journal
                 .store(true, Ordering::SeqCst);
             let error = store
-                .write(|batch| {
+                .write_blocking(|batch| {
                     batch.append(record("a1"));
                     put_sent(batch, "m1");
                     Ok::<_, StoreError>(())
@@ -2203,6 +2314,7 @@ mod tests {
             for i in 0..3 {
                 let appended = store
                     .write(|batch| Ok::<_, StoreError>(batch.append(record(&format!("a{i}")))))
+                    .await
                     .expect("write");
                 assert_eq!(appended.index, i);
             }
@@ -2243,10 +2355,12 @@ mod tests {
     async fn failed_batch_changes_nothing() {
         let dir = tempfile::tempdir().expect("tempdir");
         let store = Store::open(dir.path()).expect("open");
-        let result: Result<(), StoreError> = store.write(|batch| {
-            batch.append(record("never"));
-            Err(StoreError::Task("refused".into()))
-        });
+        let result: Result<(), StoreError> = store
+            .write(|batch| {
+                batch.append(record("never"));
+                Err(StoreError::Task("refused".into()))
+            })
+            .await;
         assert!(result.is_err());
         assert_eq!(store.log_len().expect("len"), 0);
     }
@@ -2317,7 +2431,7 @@ mod tests {
         {
             let store = Store::open(dir.path()).expect("open");
             store
-                .write(|batch| {
+                .write_blocking(|batch| {
                     put(
                         batch,
                         request_id,
@@ -2394,7 +2508,7 @@ mod tests {
         assert_eq!(empty, (Some(DeliveryState::Delivered as i32), Some(2)));
         // Committed in order; the record is stored once, its envelope read back from the log.
         store
-            .write(|_| Ok::<_, StoreError>(()))
+            .write_blocking(|_| Ok::<_, StoreError>(()))
             .expect("exclusive write waits for the queue");
         let stored = store.message("m1").expect("read").expect("stored");
         assert_eq!(stored.state, DeliveryState::Delivered as i32);
@@ -2446,6 +2560,7 @@ mod tests {
                 batch.put_peer_checkpoint("de", "de note 1");
                 Ok::<_, StoreError>(())
             })
+            .await
             .expect("write");
         assert_eq!(
             store.peer_checkpoint("de").expect("read").as_deref(),
@@ -2464,10 +2579,12 @@ mod tests {
             Some("de note 2")
         );
         // A batch that fails changes nothing.
-        let failed = store.write(|batch| {
-            batch.put_peer_checkpoint("de", "never");
-            Err::<(), _>(StoreError::Task("refused".into()))
-        });
+        let failed = store
+            .write(|batch| {
+                batch.put_peer_checkpoint("de", "never");
+                Err::<(), _>(StoreError::Task("refused".into()))
+            })
+            .await;
         assert!(failed.is_err());
         drop(store);
         let store = Store::open(dir.path()).expect("reopen");
@@ -2487,19 +2604,21 @@ mod tests {
         let dir = tempfile::tempdir().expect("tempdir");
         let store = Store::open(dir.path()).expect("open");
         assert_eq!(store.latest_checkpoint().expect("read"), None);
-        let put = |size: u64, note: &'static str| {
+        // A cosignature added to an older checkpoint leaves the newest as it is (the last).
+        for (size, note) in [
+            (3, "size 3"),
+            (5, "size 5"),
+            (5, "size 5, cosigned"),
+            (3, "size 3, cosigned"),
+        ] {
             store
                 .write(|batch| {
                     batch.put_checkpoint(size, note);
                     Ok::<_, StoreError>(())
                 })
+                .await
                 .expect("write");
-        };
-        put(3, "size 3");
-        put(5, "size 5");
-        put(5, "size 5, cosigned");
-        // A cosignature added to an older checkpoint leaves the newest as it is.
-        put(3, "size 3, cosigned");
+        }
         let newest = Some((5, "size 5, cosigned".to_owned()));
         assert_eq!(store.latest_checkpoint().expect("read"), newest);
         drop(store);
@@ -2568,6 +2687,80 @@ mod tests {
         assert!(store.message("m2").expect("read").is_none());
     }
 
+    /// On one runtime thread, exclusive and grouped writers interleave without blocking it:
+    /// a writer that waited on a condition variable there would never be woken.
+    #[tokio::test(flavor = "current_thread")]
+    async fn exclusive_and_grouped_writers_share_one_runtime_thread() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let store = Store::open(dir.path()).expect("open");
+        let grouped = (0..20).map(|i| {
+            let store = &store;
+            async move {
+                store
+                    .write_grouped(|batch| {
+                        put_sent(batch, &format!("g{i:02}"));
+                        Ok::<_, StoreError>(())
+                    })
+                    .await
+            }
+        });
+        let exclusive = (0..20).map(|i| {
+            let store = &store;
+            async move {
+                store
+                    .write(|batch| {
+                        // Exclusive: everything before it is committed and readable.
+                        assert_eq!(batch.log_size(), store.log_len()?);
+                        batch.append(record(&format!("x{i:02}")));
+                        Ok::<_, StoreError>(())
+                    })
+                    .await
+            }
+        });
+        let all = futures_util::future::join(
+            futures_util::future::join_all(grouped),
+            futures_util::future::join_all(exclusive),
+        );
+        let (grouped, exclusive) = tokio::time::timeout(Duration::from_secs(60), all)
+            .await
+            .expect("no writer left waiting");
+        assert!(grouped.into_iter().chain(exclusive).all(|r| r.is_ok()));
+        assert_eq!(store.log_len().expect("len"), 40);
+    }
+
+    /// An exclusive writer dropped while it waits for the queue to drain (a cancelled call)
+    /// leaves nothing behind: later grouped writers are not held back.
+    #[tokio::test(flavor = "current_thread")]
+    async fn a_cancelled_exclusive_writer_does_not_hold_grouped_writers_back() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let store = Store::open(dir.path()).expect("open");
+        {
+            let mut queued = std::pin::pin!(store.write_grouped(|batch| {
+                put_sent(batch, "m0");
+                Ok::<_, StoreError>(())
+            }));
+            // Prepared, not yet committed: an exclusive writer now has to wait.
+            assert!(futures_util::poll!(queued.as_mut()).is_pending());
+            let mut exclusive = std::pin::pin!(store.write(|batch| {
+                batch.append(record("never"));
+                Ok::<_, StoreError>(())
+            }));
+            let _ = futures_util::poll!(exclusive.as_mut());
+            queued.await.expect("write");
+        }
+        tokio::time::timeout(
+            Duration::from_secs(60),
+            store.write_grouped(|batch| {
+                put_sent(batch, "m1");
+                Ok::<_, StoreError>(())
+            }),
+        )
+        .await
+        .expect("not held back")
+        .expect("write");
+        assert!(store.message("m1").expect("read").is_some());
+    }
+
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn concurrent_grouped_writers_share_commits_and_all_become_durable() {
         let dir = tempfile::tempdir().expect("tempdir");
@@ -2631,7 +2824,7 @@ mod tests {
             let store = Store::open(dir.path()).expect("open");
             for (case, id) in [("tm-1", "m1"), ("tm-10", "m2"), ("tm-1", "m3")] {
                 store
-                    .write(|batch| {
+                    .write_blocking(|batch| {
                         put_sent(batch, id);
                         let mut record = batch.message(id)?.expect("just put");
                         record.case_id = case.into();

@@ -100,13 +100,15 @@ async fn judge_and_keep(
         Judgement::Extends(checkpoint) => {
             let size = checkpoint.size;
             // Adopt it only if nothing newer was adopted meanwhile.
-            node.store.write(|batch| {
-                let held_size = held(node, peer)?.map_or(0, |(held, _)| held.size);
-                if held_size < size {
-                    batch.put_peer_checkpoint(peer, note);
-                }
-                Ok::<_, StoreError>(())
-            })?;
+            node.store
+                .write(|batch| {
+                    let held_size = held(node, peer)?.map_or(0, |(held, _)| held.size);
+                    if held_size < size {
+                        batch.put_peer_checkpoint(peer, note);
+                    }
+                    Ok::<_, StoreError>(())
+                })
+                .await?;
             Ok(Observation::Accepted { size })
         }
         Judgement::Same => Ok(Observation::Unchanged),
@@ -265,17 +267,19 @@ async fn record_misbehaviour(
         evidence.push_str(&encoder.encode(hash));
         evidence.push('\n');
     }
-    node.store.write(|batch| {
-        batch.put_misbehaviour(peer, evidence.as_bytes());
-        batch.append(LogRecord {
-            kind: EntryKind::PeerMisbehaviour,
-            peer: peer.to_owned(),
-            signed_payload: evidence.clone().into_bytes(),
-            detail: reason.to_owned(),
-            ..Default::default()
-        });
-        Ok::<_, StoreError>(())
-    })?;
+    node.store
+        .write(|batch| {
+            batch.put_misbehaviour(peer, evidence.as_bytes());
+            batch.append(LogRecord {
+                kind: EntryKind::PeerMisbehaviour,
+                peer: peer.to_owned(),
+                signed_payload: evidence.clone().into_bytes(),
+                detail: reason.to_owned(),
+                ..Default::default()
+            });
+            Ok::<_, StoreError>(())
+        })
+        .await?;
     Ok(())
 }
 
