@@ -241,7 +241,7 @@ fn main() -> anyhow::Result<()> {
         let mut left = n;
         while left > 0 {
             let now = left.min(per_write);
-            store.write(|batch| {
+            store.write_blocking(|batch| {
                 for _ in 0..now {
                     batch.append(LogRecord {
                         kind: EntryKind::LocalAction,
