@@ -81,9 +81,31 @@ pub fn issue_node_certificate_valid(
     not_before: OffsetDateTime,
     not_after: OffsetDateTime,
 ) -> Result<Issued, PkiError> {
+    issue_custom_certificate(
+        ca_certificate_pem,
+        ca_key_pem,
+        node_id,
+        &PKCS_ECDSA_P256_SHA256,
+        |params| {
+            params.not_before = not_before;
+            params.not_after = not_after;
+        },
+    )
+}
+
+/// Issues a certificate for `node_id` as a node certificate would be, with a key of
+/// `algorithm`, after `customise` changed its parameters. Tests use it to make certificates
+/// that a federation CA could sign but PROTOCOL.md section 2 forbids.
+pub fn issue_custom_certificate(
+    ca_certificate_pem: &str,
+    ca_key_pem: &str,
+    node_id: &NodeId,
+    algorithm: &'static rcgen::SignatureAlgorithm,
+    customise: impl FnOnce(&mut CertificateParams),
+) -> Result<Issued, PkiError> {
     let ca_key = KeyPair::from_pem(ca_key_pem)?;
     let issuer = Issuer::from_ca_cert_pem(ca_certificate_pem, ca_key)?;
-    let key = KeyPair::generate_for(&PKCS_ECDSA_P256_SHA256)?;
+    let key = KeyPair::generate_for(algorithm)?;
     let mut params = CertificateParams::default();
     params.distinguished_name = rcgen::DistinguishedName::new();
     params
@@ -96,8 +118,10 @@ pub fn issue_node_certificate_valid(
         ExtendedKeyUsagePurpose::ClientAuth,
     ];
     params.use_authority_key_identifier_extension = true;
-    params.not_before = not_before;
-    params.not_after = not_after;
+    let now = OffsetDateTime::now_utc();
+    params.not_before = now - Duration::hours(1);
+    params.not_after = now + NODE_CERT_VALIDITY;
+    customise(&mut params);
     let certificate = params.signed_by(&key, &issuer)?;
     Ok(Issued {
         certificate_pem: certificate.pem(),

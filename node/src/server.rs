@@ -29,6 +29,26 @@ use crate::transport::tls_listener;
 
 /// Requests larger than the envelope limit plus this much framing are refused before decoding.
 const REQUEST_OVERHEAD_BYTES: usize = 64 * 1024;
+/// Streams one connection may have open at once, advertised as SETTINGS_MAX_CONCURRENT_STREAMS
+/// (tonic advertises none by default). The reference client multiplexes at most a lane's window
+/// of deliveries ([`crate::outbox::MAX_IN_FLIGHT`]) on its delivery connection; a client that
+/// opens more is answered REFUSED_STREAM. With
+/// [`crate::transport::connections::MAX_CONNECTIONS_PER_PEER`] this
+/// bounds the calls one peer can hold open; flow-control windows bound their buffered bytes.
+pub const MAX_CONCURRENT_STREAMS: u32 = 256;
+/// Streams a client may reset before the server has accepted them (the "rapid reset" attack,
+/// CVE-2023-44487); over this the connection is closed with ENHANCE_YOUR_CALM.
+const MAX_PENDING_ACCEPT_RESET_STREAMS: usize = 32;
+/// Streams the server may have to reset for a client's protocol errors before it closes the
+/// connection (resets the client provokes cost the server as much as its own).
+const MAX_LOCAL_ERROR_RESET_STREAMS: usize = 256;
+/// A request's header list, decoded. gRPC metadata of a federation call is a few hundred
+/// bytes; the limit bounds what HPACK and CONTINUATION frames can make the server buffer.
+const MAX_HEADER_LIST_BYTES: u32 = 16 * 1024;
+/// The server pings an idle-looking connection this often, so dead peers are noticed.
+const KEEPALIVE_INTERVAL: std::time::Duration = std::time::Duration::from_secs(30);
+/// A connection whose ping is not answered within this is closed.
+const KEEPALIVE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(20);
 /// How long a stop waits for in-flight calls and idle clients before cutting connections.
 const SHUTDOWN_GRACE: std::time::Duration = std::time::Duration::from_secs(5);
 
@@ -256,6 +276,12 @@ async fn federation_router(
     let mut router = Server::builder()
         .initial_stream_window_size(crate::transport::peer_client::STREAM_WINDOW_BYTES)
         .initial_connection_window_size(crate::transport::peer_client::CONNECTION_WINDOW_BYTES)
+        .max_concurrent_streams(MAX_CONCURRENT_STREAMS)
+        .http2_max_pending_accept_reset_streams(Some(MAX_PENDING_ACCEPT_RESET_STREAMS))
+        .http2_max_local_error_reset_streams(Some(MAX_LOCAL_ERROR_RESET_STREAMS))
+        .http2_max_header_list_size(MAX_HEADER_LIST_BYTES)
+        .http2_keepalive_interval(Some(KEEPALIVE_INTERVAL))
+        .http2_keepalive_timeout(Some(KEEPALIVE_TIMEOUT))
         .add_service(federation)
         .add_service(health_service);
     // Reflection advertises only what this port serves (not the operator API).

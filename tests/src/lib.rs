@@ -6,6 +6,8 @@
 //! clients that connect as a given node (for crafting hostile messages).
 #![forbid(unsafe_code)]
 
+pub mod hostile;
+
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::path::PathBuf;

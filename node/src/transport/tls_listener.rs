@@ -1,5 +1,10 @@
 //! Accepts TCP connections, completes the TLS 1.3 handshake (client certificate required) off
 //! the accept loop, and hands tonic connections that know which node is on the other end.
+//!
+//! The accept loop never waits for a slot: every connection is accepted and handed to its own
+//! handshake task under the budgets of [`connections`](super::connections), which shed the
+//! oldest handshakes of the sources holding the most. An established connection closes itself
+//! when its client certificate expires or its peer's newer connections push it out.
 
 use std::io;
 use std::pin::Pin;
@@ -10,19 +15,16 @@ use std::time::Duration;
 use rustls::ServerConfig;
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::{TcpListener, TcpStream};
-use tokio::sync::{Semaphore, mpsc};
+use tokio::sync::mpsc;
 use tokio_rustls::TlsAcceptor;
 use tokio_rustls::server::TlsStream;
 use tokio_stream::wrappers::ReceiverStream;
 use tokio_util::sync::CancellationToken;
 use tonic::transport::server::Connected;
 
-use crate::tls::node_id_of_certificate;
+use super::connections::{CloseReason, Closing, ConnectionBudgets, HANDSHAKE_TIMEOUT};
+use crate::tls::{chain_not_after, node_id_of_certificate};
 
-/// A handshake that has not finished by then is dropped, so a silent client holds no slot.
-const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
-/// At most this many handshakes run at once; further connections wait in the kernel backlog.
-const MAX_CONCURRENT_HANDSHAKES: usize = 64;
 /// Completed handshakes waiting for tonic to pick them up; tonic drains this promptly.
 const ACCEPTED_QUEUE: usize = 64;
 
@@ -39,6 +41,34 @@ pub struct PeerIdentity {
 pub struct AuthenticatedConnection {
     stream: TlsStream<TcpStream>,
     identity: PeerIdentity,
+    closing: Closing,
+    /// Set once `closing` fired: every later read and write fails, so hyper drops the
+    /// connection.
+    closed: Option<CloseReason>,
+}
+
+impl AuthenticatedConnection {
+    /// Fails once the connection must close, logging why the first time.
+    fn check_open(&mut self, cx: &mut Context<'_>) -> io::Result<()> {
+        if self.closed.is_none()
+            && let Poll::Ready(reason) = self.closing.poll_closed(cx)
+        {
+            tracing::info!(
+                peer = ?self.identity.node_id,
+                remote_address = ?self.identity.remote_address,
+                %reason,
+                "closing a federation connection"
+            );
+            self.closed = Some(reason);
+        }
+        match self.closed {
+            Some(reason) => Err(io::Error::new(
+                io::ErrorKind::ConnectionAborted,
+                reason.to_string(),
+            )),
+            None => Ok(()),
+        }
+    }
 }
 
 impl Connected for AuthenticatedConnection {
@@ -54,6 +84,7 @@ impl AsyncRead for AuthenticatedConnection {
         cx: &mut Context<'_>,
         buf: &mut ReadBuf<'_>,
     ) -> Poll<io::Result<()>> {
+        self.check_open(cx)?;
         Pin::new(&mut self.stream).poll_read(cx, buf)
     }
 }
@@ -64,9 +95,11 @@ impl AsyncWrite for AuthenticatedConnection {
         cx: &mut Context<'_>,
         buf: &[u8],
     ) -> Poll<io::Result<usize>> {
+        self.check_open(cx)?;
         Pin::new(&mut self.stream).poll_write(cx, buf)
     }
     fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        self.check_open(cx)?;
         Pin::new(&mut self.stream).poll_flush(cx)
     }
     fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
@@ -77,6 +110,7 @@ impl AsyncWrite for AuthenticatedConnection {
         cx: &mut Context<'_>,
         bufs: &[io::IoSlice<'_>],
     ) -> Poll<io::Result<usize>> {
+        self.check_open(cx)?;
         Pin::new(&mut self.stream).poll_write_vectored(cx, bufs)
     }
     fn is_write_vectored(&self) -> bool {
@@ -92,57 +126,65 @@ pub fn accept(
 ) -> ReceiverStream<io::Result<AuthenticatedConnection>> {
     let (sender, receiver) = mpsc::channel(ACCEPTED_QUEUE);
     let acceptor = TlsAcceptor::from(config);
-    let handshakes = Arc::new(Semaphore::new(MAX_CONCURRENT_HANDSHAKES));
+    let budgets = Arc::new(ConnectionBudgets::default());
     tokio::spawn(async move {
         loop {
-            let permit = tokio::select! {
-                _ = shutdown.cancelled() => break,
-                permit = Arc::clone(&handshakes).acquire_owned() => match permit {
-                    Ok(permit) => permit,
-                    Err(_) => break,
-                },
-            };
             let (tcp, remote_address) = tokio::select! {
                 _ = shutdown.cancelled() => break,
                 accepted = listener.accept() => match accepted {
                     Ok(accepted) => accepted,
                     Err(error) => {
+                        // Out of descriptors, typically; the budgets bound what we hold.
                         tracing::warn!(%error, "accepting a federation connection failed");
                         tokio::time::sleep(Duration::from_millis(50)).await;
                         continue;
                     }
                 },
             };
+            let slot = budgets.admit_handshake(remote_address.ip());
             let acceptor = acceptor.clone();
             let sender = sender.clone();
+            let budgets = Arc::clone(&budgets);
+            let shutdown = shutdown.clone();
             tokio::spawn(async move {
-                let _permit = permit;
                 let _ = tcp.set_nodelay(true);
-                match tokio::time::timeout(HANDSHAKE_TIMEOUT, acceptor.accept(tcp)).await {
-                    Ok(Ok(stream)) => {
-                        let node_id = stream
-                            .get_ref()
-                            .1
-                            .peer_certificates()
-                            .and_then(|chain| chain.first())
-                            .ok_or_else(|| "no client certificate".to_owned())
-                            .and_then(|leaf| node_id_of_certificate(leaf).map(|id| id.to_string()));
-                        let connection = AuthenticatedConnection {
-                            stream,
-                            identity: PeerIdentity {
-                                node_id,
-                                remote_address: Some(remote_address),
-                            },
-                        };
-                        let _ = sender.send(Ok(connection)).await;
+                let handshake = tokio::select! {
+                    _ = shutdown.cancelled() => return,
+                    () = slot.shed() => {
+                        tracing::debug!(%remote_address, "TLS handshake shed for a newer one");
+                        return;
                     }
+                    handshake = tokio::time::timeout(HANDSHAKE_TIMEOUT, acceptor.accept(tcp)) => handshake,
+                };
+                drop(slot);
+                let stream = match handshake {
+                    Ok(Ok(stream)) => stream,
                     Ok(Err(error)) => {
                         tracing::info!(%remote_address, %error, "TLS handshake refused");
+                        return;
                     }
                     Err(_) => {
                         tracing::info!(%remote_address, "TLS handshake timed out");
+                        return;
                     }
-                }
+                };
+                let chain = stream.get_ref().1.peer_certificates().unwrap_or_default();
+                let node_id = chain
+                    .first()
+                    .ok_or_else(|| "no client certificate".to_owned())
+                    .and_then(|leaf| node_id_of_certificate(leaf).map(|id| id.to_string()));
+                let peer = node_id.clone().unwrap_or_default();
+                let closing = Closing::new(budgets.admit_connection(peer), chain_not_after(chain));
+                let connection = AuthenticatedConnection {
+                    stream,
+                    identity: PeerIdentity {
+                        node_id,
+                        remote_address: Some(remote_address),
+                    },
+                    closing,
+                    closed: None,
+                };
+                let _ = sender.send(Ok(connection)).await;
             });
         }
     });

@@ -1,0 +1,292 @@
+//! Who may hold a federation connection, and for how long: the per-source budget of TLS
+//! handshakes in progress, the per-peer budget of established connections, and the reasons an
+//! established connection is closed (its certificate expired, its peer opened too many).
+//!
+//! Pre-handshake work is cheap and never refused: the accept loop always accepts, and when a
+//! budget is full the *oldest* handshake of the source holding the most is shed, so a flood of
+//! silent connections costs its sender its own slots and never keeps a new peer out. Established
+//! connections are counted by the node id their certificate names; a peer over its share loses
+//! its oldest connection, never another peer's. HTTP/2 limits inside a connection (streams,
+//! resets, header lists) are set on the server in `server.rs`.
+
+use std::collections::{HashMap, VecDeque};
+use std::future::Future;
+use std::net::IpAddr;
+use std::pin::Pin;
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::task::{Context, Poll};
+use std::time::{Duration, SystemTime};
+
+use tokio_util::sync::CancellationToken;
+
+/// A TLS 1.3 handshake takes two round trips; even across continents that is well under a
+/// second. A client that has not finished by then is silent or hostile and loses its slot.
+pub const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(5);
+/// Handshakes in progress from one IP address. Real peers handshake once or twice at a time
+/// (a delivery and a witness connection); a source over this loses its oldest handshake.
+pub const MAX_HANDSHAKES_PER_SOURCE: usize = 8;
+/// Handshakes in progress in total (each holds a socket and a few KiB of TLS state). Over this,
+/// the source holding the most loses its oldest, so sources with few are never shed first.
+pub const MAX_HANDSHAKES: usize = 256;
+/// Established connections per peer node id. The reference client keeps two per peer
+/// (deliveries, witnessing) and opens upload channels beside them; a peer over this loses its
+/// oldest connection, bounding its streams at this times `MAX_CONCURRENT_STREAMS`.
+pub const MAX_CONNECTIONS_PER_PEER: usize = 16;
+
+/// One budget: holders keyed by `K`, oldest first, each with a token that sheds it.
+#[derive(Debug)]
+struct Budget<K> {
+    next_id: u64,
+    total: usize,
+    holders: HashMap<K, VecDeque<(u64, CancellationToken)>>,
+}
+
+impl<K> Default for Budget<K> {
+    fn default() -> Self {
+        Self {
+            next_id: 0,
+            total: 0,
+            holders: HashMap::new(),
+        }
+    }
+}
+
+impl<K: std::hash::Hash + Eq + Clone> Budget<K> {
+    /// Registers a new holder under `key`, shedding the oldest of `key` when it holds
+    /// `per_key`, then the oldest of the largest holder while the total exceeds `total`.
+    fn admit(&mut self, key: &K, per_key: usize, total: usize) -> (u64, CancellationToken) {
+        let queue = self.holders.entry(key.clone()).or_default();
+        while queue.len() >= per_key {
+            if let Some((_, shed)) = queue.pop_front() {
+                shed.cancel();
+                self.total -= 1;
+            }
+        }
+        while self.total >= total {
+            let Some(largest) = self
+                .holders
+                .iter()
+                .max_by_key(|(_, queue)| queue.len())
+                .map(|(key, _)| key.clone())
+            else {
+                break;
+            };
+            if let Some((_, shed)) = self.holders.get_mut(&largest).and_then(VecDeque::pop_front) {
+                shed.cancel();
+                self.total -= 1;
+            }
+        }
+        self.next_id += 1;
+        let token = CancellationToken::new();
+        self.holders
+            .entry(key.clone())
+            .or_default()
+            .push_back((self.next_id, token.clone()));
+        self.total += 1;
+        (self.next_id, token)
+    }
+
+    fn release(&mut self, key: &K, id: u64) {
+        if let Some(queue) = self.holders.get_mut(key) {
+            if let Some(position) = queue.iter().position(|(held, _)| *held == id) {
+                queue.remove(position);
+                self.total -= 1;
+            }
+            if queue.is_empty() {
+                self.holders.remove(key);
+            }
+        }
+    }
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    match mutex.lock() {
+        Ok(guard) => guard,
+        Err(poisoned) => poisoned.into_inner(),
+    }
+}
+
+/// The accounting of one listener: handshakes by source address, connections by peer.
+#[derive(Debug, Default)]
+pub struct ConnectionBudgets {
+    handshakes: Mutex<Budget<IpAddr>>,
+    peers: Mutex<Budget<String>>,
+}
+
+impl ConnectionBudgets {
+    /// A handshake slot for a connection from `source`; may shed older handshakes.
+    pub fn admit_handshake(self: &Arc<Self>, source: IpAddr) -> Slot {
+        let (id, shed) =
+            lock(&self.handshakes).admit(&source, MAX_HANDSHAKES_PER_SOURCE, MAX_HANDSHAKES);
+        Slot {
+            budgets: Arc::clone(self),
+            held: Held::Handshake(source),
+            id,
+            shed,
+        }
+    }
+
+    /// A connection slot for `peer` (the node id its certificate names, or "" when it names
+    /// none); may close the peer's oldest connection.
+    pub fn admit_connection(self: &Arc<Self>, peer: String) -> Slot {
+        let (id, shed) = lock(&self.peers).admit(&peer, MAX_CONNECTIONS_PER_PEER, usize::MAX);
+        Slot {
+            budgets: Arc::clone(self),
+            held: Held::Connection(peer),
+            id,
+            shed,
+        }
+    }
+
+    /// Handshakes now in progress, and established connections.
+    pub fn counts(&self) -> (usize, usize) {
+        (lock(&self.handshakes).total, lock(&self.peers).total)
+    }
+}
+
+#[derive(Debug)]
+enum Held {
+    Handshake(IpAddr),
+    Connection(String),
+}
+
+/// A place in a budget, given back on drop; shed when a newer holder took it.
+#[derive(Debug)]
+pub struct Slot {
+    budgets: Arc<ConnectionBudgets>,
+    held: Held,
+    id: u64,
+    shed: CancellationToken,
+}
+
+impl Slot {
+    /// Resolves when a newer holder took this slot.
+    pub fn shed(&self) -> tokio_util::sync::WaitForCancellationFutureOwned {
+        self.shed.clone().cancelled_owned()
+    }
+}
+
+impl Drop for Slot {
+    fn drop(&mut self) {
+        match &self.held {
+            Held::Handshake(source) => lock(&self.budgets.handshakes).release(source, self.id),
+            Held::Connection(peer) => lock(&self.budgets.peers).release(peer, self.id),
+        }
+    }
+}
+
+/// Why the node closed an established connection.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CloseReason {
+    /// The client certificate's validity ended; a new handshake with it fails.
+    CertificateExpired,
+    /// The peer opened more than [`MAX_CONNECTIONS_PER_PEER`] connections; this was its oldest.
+    PeerOverConnectionLimit,
+}
+
+impl std::fmt::Display for CloseReason {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Self::CertificateExpired => "the client certificate expired",
+            Self::PeerOverConnectionLimit => {
+                "the peer opened more connections than its share; this was its oldest"
+            }
+        })
+    }
+}
+
+/// Resolves when an established connection must close: at its certificate's notAfter, or when
+/// its peer's newer connections shed it. Polled by the connection's reads and writes, so it
+/// costs one timer per connection and no task.
+pub struct Closing {
+    deadline: Pin<Box<dyn Future<Output = CloseReason> + Send>>,
+    // Kept so the slot is released when the connection is dropped.
+    _slot: Slot,
+}
+
+impl std::fmt::Debug for Closing {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Closing").finish_non_exhaustive()
+    }
+}
+
+impl Closing {
+    /// Closes at `not_after` (if any) or when `slot` is shed.
+    pub fn new(slot: Slot, not_after: Option<SystemTime>) -> Self {
+        let shed = slot.shed();
+        let expiry = not_after.map(|not_after| {
+            let left = not_after
+                .duration_since(SystemTime::now())
+                .unwrap_or(Duration::ZERO);
+            tokio::time::Instant::now() + left
+        });
+        let deadline = Box::pin(async move {
+            let expired = async {
+                match expiry {
+                    Some(at) => tokio::time::sleep_until(at).await,
+                    None => std::future::pending().await,
+                }
+            };
+            tokio::select! {
+                () = expired => CloseReason::CertificateExpired,
+                () = shed => CloseReason::PeerOverConnectionLimit,
+            }
+        });
+        Self {
+            deadline,
+            _slot: slot,
+        }
+    }
+
+    pub fn poll_closed(&mut self, cx: &mut Context<'_>) -> Poll<CloseReason> {
+        self.deadline.as_mut().poll(cx)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_source_over_its_share_loses_its_oldest_handshake() {
+        let budgets = Arc::new(ConnectionBudgets::default());
+        let source: IpAddr = [127, 0, 0, 1].into();
+        let slots: Vec<_> = (0..MAX_HANDSHAKES_PER_SOURCE + 1)
+            .map(|_| budgets.admit_handshake(source))
+            .collect();
+        assert!(slots[0].shed.is_cancelled());
+        assert!(slots[1..].iter().all(|slot| !slot.shed.is_cancelled()));
+        assert_eq!(budgets.counts().0, MAX_HANDSHAKES_PER_SOURCE);
+        drop(slots);
+        assert_eq!(budgets.counts().0, 0);
+    }
+
+    #[test]
+    fn a_full_budget_sheds_the_largest_source_never_a_newcomer() {
+        let budgets = Arc::new(ConnectionBudgets::default());
+        let mut held = Vec::new();
+        // Sources at their share fill the whole budget.
+        for n in 0..MAX_HANDSHAKES {
+            let source: IpAddr = [10, 0, 0, (n / MAX_HANDSHAKES_PER_SOURCE) as u8].into();
+            held.push(budgets.admit_handshake(source));
+        }
+        let newcomer = budgets.admit_handshake([192, 0, 2, 1].into());
+        assert_eq!(budgets.counts().0, MAX_HANDSHAKES);
+        for _ in 0..MAX_HANDSHAKES {
+            held.push(budgets.admit_handshake([10, 9, 9, 9].into()));
+        }
+        assert!(!newcomer.shed.is_cancelled());
+    }
+
+    #[test]
+    fn a_peer_over_its_connection_share_loses_its_oldest_only() {
+        let budgets = Arc::new(ConnectionBudgets::default());
+        let other = budgets.admit_connection("de".into());
+        let own: Vec<_> = (0..=MAX_CONNECTIONS_PER_PEER)
+            .map(|_| budgets.admit_connection("tm".into()))
+            .collect();
+        assert!(own[0].shed.is_cancelled());
+        assert!(!own[1].shed.is_cancelled());
+        assert!(!other.shed.is_cancelled());
+    }
+}

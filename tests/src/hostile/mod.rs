@@ -1,0 +1,4 @@
+//! Hostile peers: federation members (or strangers on the network) doing what the protocol
+//! forbids, one module per kind of attack.
+
+pub mod connections;
