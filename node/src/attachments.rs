@@ -3,12 +3,20 @@
 //!
 //! A file lives at `<data_dir>/attachments/sha256/<hex[0..2]>/<hex>` once its size and SHA-256
 //! are verified, and never changes. An upload in progress lives at
-//! `<data_dir>/attachments/partial/<hex>.part`: bytes are appended only at the expected offset,
-//! hashed as they arrive, and fsynced before their length is reported as durable; an upload
-//! that was interrupted resumes at that length (the prefix is hashed again, in fixed-size
-//! reads). On completion the file is fsynced, renamed into place and its directory fsynced. A
-//! size overrun or a hash mismatch deletes the partial file. Memory is bounded by a few chunks
-//! per upload, whatever the file's size.
+//! `<data_dir>/attachments/partial/peers/<node id>/<hex>.part` (`partial/local/` for local
+//! users): bytes are appended only at the expected offset, hashed as they arrive, and fsynced
+//! before their length is reported as durable; an upload that was interrupted resumes at that
+//! length (the prefix is hashed again, in fixed-size reads). On completion the file is fsynced,
+//! renamed into place and its directory fsynced. A size overrun or a hash mismatch deletes the
+//! partial file. Memory is bounded by a few chunks per upload, whatever the file's size.
+//!
+//! **Possession, not presence.** A file is stored once, but a peer is told about it, and may
+//! reference it, only once it proved that it holds the bytes by uploading them itself: a peer
+//! that uploads a file this node already holds (from someone else) sends every byte, is
+//! answered exactly as if the file were absent, and is then recorded as a holder
+//! (`held/<node id>/<hex>`, an empty file). Partial uploads are per uploader, so no peer sees,
+//! resumes, wipes or poisons another's. Each peer has its own transfer slots and quotas, and
+//! transfers must keep a minimum pace ([`Pace`]); partial uploads expire ([`expire_partials`]).
 //!
 //! This module knows nothing of gRPC: the services in `transport` turn [`AttachmentError`] and
 //! [`Refusal`] into statuses (`transport::status`). The delivery pipeline calls two hooks only:
@@ -22,7 +30,7 @@ use std::io::{Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant, SystemTime};
 
 use rogatory_proto::signing;
 use rogatory_proto::v1::{
@@ -31,6 +39,7 @@ use rogatory_proto::v1::{
 use sha2::{Digest as _, Sha256};
 use tokio::sync::mpsc;
 
+use crate::config::AttachmentLimits;
 use crate::node::Node;
 use crate::store::{LogRecord, StoreError};
 
@@ -51,6 +60,16 @@ const SYNC_EVERY_BYTES: u64 = 32 * 1024 * 1024;
 /// Chunks queued between the network and the thread that hashes and writes them: enough to
 /// overlap the two, few enough that an upload holds at most a few MiB.
 pub(crate) const WRITER_QUEUE: usize = 4;
+/// Interrupted uploads one peer may keep, whatever their size: each is a file (an inode), and
+/// an empty one costs one as much as a full one. As many as a message may reference.
+const MAX_PARTIAL_FILES_PER_PEER: usize = MAX_REFS;
+/// Refused attachment requests from one peer (probing for files it may not see) are written
+/// to the audit log at most once per this interval, as one entry counting them: a prober
+/// cannot flood the log, and every probe is still counted in the metrics.
+pub const PROBE_LOG_INTERVAL: Duration = Duration::from_secs(600);
+/// Bounds how often partial uploads are checked for expiry (a quarter of the expiry, at most
+/// this): an expired upload is gone at most this long after it expired.
+const EXPIRY_SWEEP_MAX_INTERVAL: Duration = Duration::from_secs(3600);
 
 /// Why an upload or a download cannot go on. Each has a stable reason token.
 #[non_exhaustive]
@@ -72,6 +91,26 @@ pub enum AttachmentError {
     BadChunk(String),
     #[error("the attachment is {size} bytes; this node accepts at most {limit}")]
     TooLarge { size: u64, limit: u64 },
+    #[error(
+        "peer {peer} already has {used} {what} here; {wanted} more would exceed its quota of \
+         {limit}; finish (or let expire) its other uploads first"
+    )]
+    Quota {
+        peer: String,
+        what: &'static str,
+        used: u64,
+        wanted: u64,
+        limit: u64,
+    },
+    #[error(
+        "the transfer fell below the minimum rate of {min_rate} bytes per second (after a grace \
+         of {grace:?}); {durable_offset} bytes are durable, resume from there"
+    )]
+    TooSlow {
+        min_rate: u64,
+        grace: Duration,
+        durable_offset: u64,
+    },
     #[error("cannot {what} {path}")]
     Io {
         what: &'static str,
@@ -93,6 +132,8 @@ impl AttachmentError {
             Self::HashMismatch { .. } => "attachment-hash-mismatch",
             Self::BadChunk(_) => "attachment-chunk",
             Self::TooLarge { .. } => "attachment-too-large",
+            Self::Quota { .. } => "attachment-quota",
+            Self::TooSlow { .. } => "attachment-too-slow",
             Self::Io { .. } | Self::Store(_) => "unavailable",
         }
     }
@@ -142,6 +183,41 @@ pub enum Origin {
     Peer { node_id: String, message_id: String },
 }
 
+impl Origin {
+    pub fn uploader(&self) -> Uploader {
+        match self {
+            Self::Local { .. } => Uploader::Local,
+            Self::Peer { node_id, .. } => Uploader::Peer(node_id.clone()),
+        }
+    }
+}
+
+/// Whose upload this is: each uploader has its own partial files, and a peer its own record
+/// of the files it proved it holds.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Uploader {
+    /// This node's users (trusted with every file the node stores).
+    Local,
+    /// A peer, by node id (the TLS identity, from the peer table).
+    Peer(String),
+}
+
+impl Uploader {
+    /// The directory of this uploader's partial files, relative to `partial/`. A node id is
+    /// lowercase letters, digits and `-`, so it is a safe file name; anything else (which the
+    /// peer table never holds) gets no directory at all.
+    fn partial_dir(&self) -> Option<PathBuf> {
+        match self {
+            Self::Local => Some(PathBuf::from("local")),
+            Self::Peer(id) => safe_id(id).map(|id| Path::new("peers").join(id)),
+        }
+    }
+}
+
+fn safe_id(id: &str) -> Option<&str> {
+    rogatory_proto::ids::NodeId::parse(id).ok().map(|_| id)
+}
+
 /// The attachment references of a message's body (none for bodies that carry no files).
 pub fn refs_of(envelope: &Envelope) -> &[AttachmentRef] {
     match &envelope.body {
@@ -189,20 +265,31 @@ pub fn check_refs(node: &Node, refs: &[AttachmentRef]) -> Result<(), Refusal> {
 }
 
 /// Receiver's check before a message is stored: its references are well formed and within
-/// limits, and every file they name is stored here, verified, with the referenced size.
+/// limits, and every file they name is stored here, verified, with the referenced size, and
+/// was uploaded by the message's sender itself: a copy someone else uploaded does not count,
+/// or a peer that knows a hash could reference (and then read) a file it never held.
 pub fn require_present(node: &Node, envelope: &Envelope) -> Result<(), Refusal> {
-    require_stored(node, refs_of(envelope))
+    let refs = refs_of(envelope);
+    check_refs(node, refs)?;
+    let sender = Uploader::Peer(envelope.sender.clone());
+    missing_of(refs, |digest| node.attachments.held_size(&sender, digest))
 }
 
 /// `refs` are well formed, within limits, and every file they name is stored here with the
 /// referenced size. A sender checks this before it signs a message that references them.
 pub fn require_stored(node: &Node, refs: &[AttachmentRef]) -> Result<(), Refusal> {
     check_refs(node, refs)?;
+    missing_of(refs, |digest| node.attachments.stored_size(digest))
+}
+
+/// [`Refusal::Missing`] unless `size_of` gives each reference's size.
+fn missing_of(
+    refs: &[AttachmentRef],
+    size_of: impl Fn(&Digest) -> Option<u64>,
+) -> Result<(), Refusal> {
     let missing: Vec<&AttachmentRef> = refs
         .iter()
-        .filter(|r| {
-            digest_of(&r.sha256).and_then(|d| node.attachments.stored_size(&d)) != Some(r.size)
-        })
+        .filter(|r| digest_of(&r.sha256).and_then(|d| size_of(&d)) != Some(r.size))
         .collect();
     match missing.first() {
         None => Ok(()),
@@ -221,7 +308,9 @@ pub fn digest_of(bytes: &[u8]) -> Option<Digest> {
 /// Whether the signed message `signed`, presented by peer `caller`, lets it upload (or ask
 /// about) the file `digest`: it verifies with the caller's key, it is from the caller to this
 /// node, and one of its references names the digest. Returns the referenced size. Every failure
-/// is [`AttachmentError::NotFound`], like a file this node has never heard of.
+/// is [`AttachmentError::NotFound`], like a file this node has never heard of. The message need
+/// not be delivered yet (files go first); this reveals nothing, because the answers that
+/// follow concern the caller's own uploads only ([`AttachmentStore::held`]).
 pub fn authorize_upload(
     node: &Node,
     caller: &str,
@@ -255,8 +344,10 @@ pub fn authorize_upload(
     Ok((reference.size, envelope.message_id))
 }
 
-/// Whether peer `caller` may read the file `digest`: `message_id` is a message this node holds,
-/// between it and the caller, that references the digest. Otherwise [`AttachmentError::NotFound`].
+/// Whether peer `caller` may read the file `digest`: `message_id` is a message this node holds
+/// that references the digest, and either another party authored it and addressed it to the
+/// caller, or the caller is a party that uploaded the file itself. Authoring a message is not
+/// enough: its author could name any hash it has seen. Otherwise [`AttachmentError::NotFound`].
 pub fn authorize_fetch(
     node: &Node,
     caller: &str,
@@ -267,18 +358,60 @@ pub fn authorize_fetch(
         .store
         .message(message_id)?
         .ok_or(AttachmentError::NotFound)?;
-    // Every party of the message's case may read it (the parties of a multi-party case hold
-    // the same envelopes).
-    let party =
-        crate::multiparty::parties_of(&record).is_some_and(|p| p.iter().any(|p| p == caller));
-    if !party {
+    let envelope = record
+        .envelope
+        .as_ref()
+        .and_then(|signed| signing::decode_envelope(&signed.payload).ok())
+        .ok_or(AttachmentError::NotFound)?;
+    if !refs_of(&envelope).iter().any(|r| r.sha256 == digest[..]) {
         return Err(AttachmentError::NotFound);
     }
-    if references(&record, digest) {
+    let addressed =
+        envelope.sender != caller && signing::addressees(&envelope).any(|a| a == caller);
+    let holder = signing::parties(&envelope).iter().any(|p| p == caller)
+        && node
+            .attachments
+            .held_size(&Uploader::Peer(caller.to_owned()), digest)
+            .is_some();
+    if addressed || holder {
         Ok(())
     } else {
         Err(AttachmentError::NotFound)
     }
+}
+
+/// Counts a refused attachment request from `peer` (a request for a file it may not see, or
+/// with an envelope that does not authorize it: probing, or a broken peer) and, at most once
+/// per [`PROBE_LOG_INTERVAL`], records the count in the audit log as a `REJECTION`. The entry
+/// is written beside the answer, which is not delayed by it (same timing as an absent file).
+pub fn probed(node: &Arc<Node>, peer: &str) {
+    node.metrics
+        .attachment_refused(peer, "attachment-not-found");
+    let Some(count) = node.attachments.tally_probe(peer) else {
+        return;
+    };
+    let node = Arc::clone(node);
+    let peer = peer.to_owned();
+    tokio::task::spawn_blocking(move || {
+        let detail = format!(
+            "attachment-not-found: {count} attachment request(s) for files this peer may not \
+             see (counted since the last such entry; at most one entry per {}s); payload sha256 \
+             none",
+            PROBE_LOG_INTERVAL.as_secs()
+        );
+        let written = node.store.write(|batch| {
+            batch.append(LogRecord {
+                kind: EntryKind::Rejection,
+                peer: peer.clone(),
+                detail,
+                ..Default::default()
+            });
+            Ok::<_, StoreError>(())
+        });
+        if let Err(error) = written {
+            tracing::warn!(%peer, %error, "cannot record attachment probing");
+        }
+    });
 }
 
 /// Whether a stored message references `digest`.
@@ -290,13 +423,43 @@ pub fn references(record: &MessageRecord, digest: &Digest) -> bool {
         .is_some_and(|envelope| refs_of(&envelope).iter().any(|r| r.sha256 == digest[..]))
 }
 
-/// The content-addressed store under `<data_dir>/attachments`.
+/// The content-addressed store under `<data_dir>/attachments`, with the per-peer accounting of
+/// transfers (slots, bytes in flight, partial bytes kept, probes): all of it in one place.
 #[derive(Debug)]
 pub struct AttachmentStore {
     root: PathBuf,
-    /// Uploads in progress, by digest, with the offset fsynced so far. One upload per digest
-    /// at a time: a second is refused as busy rather than interleaved into the same file.
-    active: Mutex<HashMap<Digest, Arc<AtomicU64>>>,
+    /// Uploads in progress and each peer's transfers, under one lock so that a quota is
+    /// checked and reserved in one step.
+    state: Mutex<TransferState>,
+    /// Per peer, refused requests not yet written to the audit log (see [`probed`]).
+    probes: Mutex<HashMap<String, ProbeTally>>,
+}
+
+#[derive(Debug, Default)]
+struct TransferState {
+    /// Uploads in progress, by uploader and digest. One upload per uploader and digest at a
+    /// time: a second is refused as busy rather than interleaved into the same file. Two
+    /// uploaders never share a partial file.
+    active: HashMap<(Uploader, Digest), Active>,
+    /// Transfers (uploads and downloads) each peer has in progress.
+    slots: HashMap<String, usize>,
+}
+
+#[derive(Debug)]
+struct Active {
+    /// The offset fsynced so far.
+    durable: Arc<AtomicU64>,
+    /// The declared size: what this upload may still put on the disk, reserved against the
+    /// uploader's quotas while it runs.
+    size: u64,
+}
+
+#[derive(Debug)]
+struct ProbeTally {
+    /// When the last audit entry for this peer's probing was written.
+    logged_at: Instant,
+    /// Probes since then.
+    unlogged: u64,
 }
 
 /// What an upload ended with.
@@ -308,7 +471,7 @@ pub enum Finished {
     Incomplete { durable_offset: u64 },
 }
 
-/// An attachment's state in this store.
+/// An attachment's state in this store, as one uploader may learn it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Held {
     Present { size: u64 },
@@ -316,16 +479,36 @@ pub enum Held {
     Absent,
 }
 
+/// One of a peer's transfer slots, given back when dropped.
+#[derive(Debug)]
+pub struct TransferSlot {
+    store: Arc<AttachmentStore>,
+    peer: String,
+}
+
+impl Drop for TransferSlot {
+    fn drop(&mut self) {
+        let mut state = self.store.lock_state();
+        if let Some(count) = state.slots.get_mut(&self.peer) {
+            *count = count.saturating_sub(1);
+            if *count == 0 {
+                state.slots.remove(&self.peer);
+            }
+        }
+    }
+}
+
 impl AttachmentStore {
     /// Opens (creating if needed) the store in `data_dir`.
     pub fn open(data_dir: &Path) -> Result<Self, AttachmentError> {
         let root = data_dir.join("attachments");
-        for dir in [root.join("sha256"), root.join("partial")] {
+        for dir in [root.join("sha256"), root.join("partial"), root.join("held")] {
             std::fs::create_dir_all(&dir).map_err(AttachmentError::io("create", &dir))?;
         }
         Ok(Self {
             root,
-            active: Mutex::new(HashMap::new()),
+            state: Mutex::new(TransferState::default()),
+            probes: Mutex::new(HashMap::new()),
         })
     }
 
@@ -335,10 +518,19 @@ impl AttachmentStore {
         self.root.join("sha256").join(&hex[..2]).join(hex)
     }
 
-    fn partial_path(&self, digest: &Digest) -> PathBuf {
-        self.root
-            .join("partial")
-            .join(format!("{}.part", hex::encode(digest)))
+    fn partial_path(&self, uploader: &Uploader, digest: &Digest) -> Option<PathBuf> {
+        let dir = uploader.partial_dir()?;
+        Some(
+            self.root
+                .join("partial")
+                .join(dir)
+                .join(format!("{}.part", hex::encode(digest))),
+        )
+    }
+
+    /// The record that `peer` proved it holds `digest` (by uploading it).
+    fn marker_path(&self, peer: &str, digest: &Digest) -> Option<PathBuf> {
+        safe_id(peer).map(|id| self.root.join("held").join(id).join(hex::encode(digest)))
     }
 
     /// The size of the verified file `digest`, if it is stored.
@@ -349,25 +541,90 @@ impl AttachmentStore {
             .map(|m| m.len())
     }
 
-    fn lock_active(&self) -> std::sync::MutexGuard<'_, HashMap<Digest, Arc<AtomicU64>>> {
-        match self.active.lock() {
+    /// The size of `digest` if `uploader` may know this node holds it: local users always,
+    /// a peer only once it uploaded the file itself. The holder's record is looked at first,
+    /// so that a file stored for someone else costs the same as an absent one.
+    pub fn held_size(&self, uploader: &Uploader, digest: &Digest) -> Option<u64> {
+        if let Uploader::Peer(peer) = uploader {
+            let marker = self.marker_path(peer, digest)?;
+            std::fs::symlink_metadata(marker).ok()?;
+        }
+        self.stored_size(digest)
+    }
+
+    fn lock_state(&self) -> std::sync::MutexGuard<'_, TransferState> {
+        match self.state.lock() {
             Ok(guard) => guard,
             Err(poisoned) => poisoned.into_inner(),
         }
     }
 
-    /// What this store holds of `digest`. An idle partial file is fsynced before its length is
-    /// reported, so the offset reported is durable.
-    pub async fn held(&self, digest: &Digest) -> Result<Held, AttachmentError> {
-        if let Some(size) = self.stored_size(digest) {
+    /// Takes one of `peer`'s `limit` transfer slots, or `None` if it uses them all.
+    pub fn transfer_slot(self: &Arc<Self>, peer: &str, limit: usize) -> Option<TransferSlot> {
+        let mut state = self.lock_state();
+        let used = state.slots.entry(peer.to_owned()).or_insert(0);
+        if *used >= limit {
+            return None;
+        }
+        *used += 1;
+        Some(TransferSlot {
+            store: Arc::clone(self),
+            peer: peer.to_owned(),
+        })
+    }
+
+    /// Counts a probe from `peer`; returns the count to log when an audit entry is due.
+    fn tally_probe(&self, peer: &str) -> Option<u64> {
+        let mut probes = match self.probes.lock() {
+            Ok(guard) => guard,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        let now = Instant::now();
+        match probes.get_mut(peer) {
+            Some(tally) if now.duration_since(tally.logged_at) < PROBE_LOG_INTERVAL => {
+                tally.unlogged += 1;
+                None
+            }
+            Some(tally) => {
+                let count = tally.unlogged + 1;
+                *tally = ProbeTally {
+                    logged_at: now,
+                    unlogged: 0,
+                };
+                Some(count)
+            }
+            None => {
+                probes.insert(
+                    peer.to_owned(),
+                    ProbeTally {
+                        logged_at: now,
+                        unlogged: 0,
+                    },
+                );
+                Some(1)
+            }
+        }
+    }
+
+    /// What `uploader` may learn of `digest`: present only if [`Self::held_size`] says so;
+    /// otherwise its own partial upload, if any, whatever others uploaded. An idle partial
+    /// file is fsynced before its length is reported, so the offset reported is durable.
+    pub async fn held(
+        &self,
+        uploader: &Uploader,
+        digest: &Digest,
+    ) -> Result<Held, AttachmentError> {
+        if let Some(size) = self.held_size(uploader, digest) {
             return Ok(Held::Present { size });
         }
-        if let Some(durable) = self.lock_active().get(digest) {
+        if let Some(active) = self.lock_state().active.get(&(uploader.clone(), *digest)) {
             return Ok(Held::Partial {
-                durable_offset: durable.load(Ordering::SeqCst),
+                durable_offset: active.durable.load(Ordering::SeqCst),
             });
         }
-        let path = self.partial_path(digest);
+        let Some(path) = self.partial_path(uploader, digest) else {
+            return Ok(Held::Absent);
+        };
         tokio::task::spawn_blocking(move || match File::options().write(true).open(&path) {
             Ok(file) => {
                 file.sync_all()
@@ -387,54 +644,117 @@ impl AttachmentStore {
         .map_err(|e| AttachmentError::BadChunk(format!("task failed: {e}")))?
     }
 
-    /// Starts (or resumes) storing `digest` of `size` bytes. `None` if it is already stored.
-    /// The upload continues at [`Upload::offset`], the durable length of an earlier attempt.
+    /// The partial files of `uploader`: digest and length of each.
+    fn partials_of(&self, uploader: &Uploader) -> Result<Vec<(Digest, u64)>, AttachmentError> {
+        let Some(dir) = uploader.partial_dir() else {
+            return Ok(Vec::new());
+        };
+        let dir = self.root.join("partial").join(dir);
+        let entries = match std::fs::read_dir(&dir) {
+            Ok(entries) => entries,
+            Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+            Err(error) => return Err(AttachmentError::io("list", &dir)(error)),
+        };
+        let mut partials = Vec::new();
+        for entry in entries {
+            let entry = entry.map_err(AttachmentError::io("list", &dir))?;
+            let name = entry.file_name().to_string_lossy().into_owned();
+            let Some(digest) = name
+                .strip_suffix(".part")
+                .and_then(|hex| hex::decode(hex).ok())
+                .and_then(|bytes| digest_of(&bytes))
+            else {
+                continue;
+            };
+            let len = entry.metadata().map(|m| m.len()).unwrap_or(0);
+            partials.push((digest, len));
+        }
+        Ok(partials)
+    }
+
+    /// Starts (or resumes) `uploader`'s upload of `digest` of `size` bytes. `None` if the
+    /// uploader already holds it (see [`Self::held_size`]); a file stored for someone else is
+    /// uploaded again in full, as if absent. The upload continues at [`Upload::offset`], the
+    /// durable length of this uploader's earlier attempt. A peer's upload must fit its quotas.
     pub async fn begin(
         self: &Arc<Self>,
+        uploader: Uploader,
         digest: Digest,
         size: u64,
-        max_file_bytes: u64,
+        limits: &AttachmentLimits,
     ) -> Result<Option<Upload>, AttachmentError> {
-        if size > max_file_bytes {
+        if size > limits.max_file_bytes {
             return Err(AttachmentError::TooLarge {
                 size,
-                limit: max_file_bytes,
+                limit: limits.max_file_bytes,
             });
         }
-        if self.stored_size(&digest).is_some() {
+        if self.held_size(&uploader, &digest).is_some() {
             return Ok(None);
         }
+        let path = self
+            .partial_path(&uploader, &digest)
+            .ok_or(AttachmentError::NotFound)?;
+        let partials = {
+            let store = Arc::clone(self);
+            let uploader = uploader.clone();
+            tokio::task::spawn_blocking(move || store.partials_of(&uploader))
+                .await
+                .map_err(|e| AttachmentError::BadChunk(format!("task failed: {e}")))??
+        };
+        let key = (uploader.clone(), digest);
         let durable = {
-            let mut active = self.lock_active();
-            if active.contains_key(&digest) {
+            let mut state = self.lock_state();
+            if state.active.contains_key(&key) {
                 return Err(AttachmentError::Busy);
             }
+            if let Uploader::Peer(peer) = &uploader {
+                check_quotas(&state, peer, &digest, size, &partials, limits)?;
+            }
             let durable = Arc::new(AtomicU64::new(0));
-            active.insert(digest, Arc::clone(&durable));
+            state.active.insert(
+                key.clone(),
+                Active {
+                    durable: Arc::clone(&durable),
+                    size,
+                },
+            );
             durable
         };
         let guard = ActiveGuard {
             store: Arc::clone(self),
-            digest,
+            key,
         };
         // An upload that finished between the first check and taking the digest has stored it.
-        if self.stored_size(&digest).is_some() {
+        if self.held_size(&uploader, &digest).is_some() {
             return Ok(None);
         }
-        let path = self.partial_path(&digest);
-        let opened = tokio::task::spawn_blocking(move || open_partial(&path, size))
-            .await
-            .map_err(|e| AttachmentError::BadChunk(format!("task failed: {e}")))??;
+        let opened = {
+            let path = path.clone();
+            tokio::task::spawn_blocking(move || open_partial(&path, size))
+                .await
+                .map_err(|e| AttachmentError::BadChunk(format!("task failed: {e}")))??
+        };
         let (file, hasher, offset) = opened;
         durable.store(offset, Ordering::SeqCst);
         let (sender, receiver) = mpsc::channel(WRITER_QUEUE);
-        let path = self.partial_path(&digest);
         let writer_durable = Arc::clone(&durable);
+        let writer_path = path.clone();
         let writer = tokio::task::spawn_blocking(move || {
-            write_loop(file, hasher, offset, receiver, writer_durable, &path, guard)
+            write_loop(
+                file,
+                hasher,
+                offset,
+                receiver,
+                writer_durable,
+                &writer_path,
+                guard,
+            )
         });
         Ok(Some(Upload {
             store: Arc::clone(self),
+            uploader,
+            path,
             digest,
             size,
             offset,
@@ -442,26 +762,213 @@ impl AttachmentStore {
             writer: Some(writer),
         }))
     }
+
+    /// Deletes the partial uploads not written for `expiry` (and those of the layout before
+    /// partial files were kept per uploader, which no one can resume). An upload in progress
+    /// is never touched: the check and the deletion happen under the lock `begin` takes.
+    /// Returns the files and bytes deleted.
+    pub fn expire_partials(&self, expiry: Duration) -> Result<(usize, u64), AttachmentError> {
+        let partial = self.root.join("partial");
+        let mut directories = vec![(partial.clone(), true), (partial.join("local"), false)];
+        if let Ok(peers) = std::fs::read_dir(partial.join("peers")) {
+            directories.extend(peers.flatten().map(|peer| (peer.path(), false)));
+        }
+        let now = SystemTime::now();
+        let (mut files, mut bytes) = (0, 0);
+        for (dir, legacy) in directories {
+            let Ok(entries) = std::fs::read_dir(&dir) else {
+                continue;
+            };
+            for entry in entries.flatten() {
+                let path = entry.path();
+                let Ok(metadata) = std::fs::symlink_metadata(&path) else {
+                    continue;
+                };
+                if !metadata.is_file() {
+                    continue;
+                }
+                let age = metadata
+                    .modified()
+                    .ok()
+                    .and_then(|modified| now.duration_since(modified).ok())
+                    .unwrap_or_default();
+                if !legacy && age < expiry {
+                    continue;
+                }
+                let state = self.lock_state();
+                let in_progress = state.active.keys().any(|(uploader, digest)| {
+                    self.partial_path(uploader, digest).as_deref() == Some(path.as_path())
+                });
+                if in_progress {
+                    continue;
+                }
+                match std::fs::remove_file(&path) {
+                    Ok(()) => {
+                        files += 1;
+                        bytes += metadata.len();
+                    }
+                    Err(error) if error.kind() == std::io::ErrorKind::NotFound => {}
+                    Err(error) => return Err(AttachmentError::io("delete", &path)(error)),
+                }
+                drop(state);
+            }
+        }
+        Ok((files, bytes))
+    }
+}
+
+/// A peer's quotas (`limits`), with the upload of `digest` of `size` bytes added: the declared
+/// sizes of its uploads in progress, and those plus its interrupted uploads on disk
+/// (`partials`, this digest's own left out: it is resumed, not added).
+fn check_quotas(
+    state: &TransferState,
+    peer: &str,
+    digest: &Digest,
+    size: u64,
+    partials: &[(Digest, u64)],
+    limits: &AttachmentLimits,
+) -> Result<(), AttachmentError> {
+    let mine = |d: &Digest| {
+        state
+            .active
+            .contains_key(&(Uploader::Peer(peer.to_owned()), *d))
+    };
+    let in_flight: u64 = state
+        .active
+        .iter()
+        .filter(|((uploader, _), _)| matches!(uploader, Uploader::Peer(p) if p == peer))
+        .map(|(_, active)| active.size)
+        .sum();
+    if in_flight.saturating_add(size) > limits.max_upload_bytes_in_flight_per_peer {
+        return Err(AttachmentError::Quota {
+            peer: peer.to_owned(),
+            what: "bytes of uploads in progress",
+            used: in_flight,
+            wanted: size,
+            limit: limits.max_upload_bytes_in_flight_per_peer,
+        });
+    }
+    let resting: Vec<u64> = partials
+        .iter()
+        .filter(|(d, _)| d != digest && !mine(d))
+        .map(|(_, len)| *len)
+        .collect();
+    if resting.len() >= MAX_PARTIAL_FILES_PER_PEER {
+        return Err(AttachmentError::Quota {
+            peer: peer.to_owned(),
+            what: "interrupted uploads (files)",
+            used: resting.len() as u64,
+            wanted: 1,
+            limit: MAX_PARTIAL_FILES_PER_PEER as u64,
+        });
+    }
+    let kept = in_flight.saturating_add(resting.iter().sum());
+    if kept.saturating_add(size) > limits.max_partial_bytes_per_peer {
+        return Err(AttachmentError::Quota {
+            peer: peer.to_owned(),
+            what: "bytes of unfinished uploads (interrupted or in progress)",
+            used: kept,
+            wanted: size,
+            limit: limits.max_partial_bytes_per_peer,
+        });
+    }
+    Ok(())
+}
+
+/// Deletes expired partial uploads at once, then every quarter of the expiry (at most every
+/// [`EXPIRY_SWEEP_MAX_INTERVAL`]), until `shutdown`.
+pub async fn expire_partials(
+    store: Arc<AttachmentStore>,
+    expiry: Duration,
+    shutdown: tokio_util::sync::CancellationToken,
+) {
+    let interval = (expiry / 4).clamp(Duration::from_millis(250), EXPIRY_SWEEP_MAX_INTERVAL);
+    loop {
+        let sweeping = Arc::clone(&store);
+        match tokio::task::spawn_blocking(move || sweeping.expire_partials(expiry)).await {
+            Ok(Ok((0, _))) => {}
+            Ok(Ok((files, bytes))) => {
+                tracing::info!(files, bytes, "expired partial attachment uploads deleted");
+            }
+            Ok(Err(error)) => tracing::warn!(%error, "cannot expire partial attachment uploads"),
+            Err(error) => tracing::warn!(%error, "the partial-upload sweep failed"),
+        }
+        tokio::select! {
+            () = tokio::time::sleep(interval) => {}
+            () = shutdown.cancelled() => return,
+        }
+    }
+}
+
+/// How slowly a transfer may go: after a grace, at least a minimum number of bytes per second
+/// on average since it started. A file of `n` bytes is therefore through within `grace +
+/// n / rate` (a total deadline scaled by size), and a peer cannot hold a slot by trickling.
+#[derive(Debug, Clone, Copy)]
+pub struct Pace {
+    started: tokio::time::Instant,
+    grace: Duration,
+    min_rate: u64,
+    moved: u64,
+}
+
+impl Pace {
+    pub fn new(limits: &AttachmentLimits) -> Self {
+        Self {
+            started: tokio::time::Instant::now(),
+            grace: limits.transfer_grace,
+            min_rate: limits.min_transfer_bytes_per_second.max(1),
+            moved: 0,
+        }
+    }
+
+    /// `bytes` more have moved.
+    pub fn moved(&mut self, bytes: u64) {
+        self.moved = self.moved.saturating_add(bytes);
+    }
+
+    /// When the transfer falls below the pace if nothing more moves.
+    pub fn deadline(&self) -> tokio::time::Instant {
+        let earned = Duration::from_secs_f64(self.moved as f64 / self.min_rate as f64);
+        self.started + self.grace + earned.min(Duration::from_secs(u32::MAX.into()))
+    }
+
+    /// The error for a transfer cut at its deadline, `durable_offset` bytes kept.
+    pub fn too_slow(&self, durable_offset: u64) -> AttachmentError {
+        AttachmentError::TooSlow {
+            min_rate: self.min_rate,
+            grace: self.grace,
+            durable_offset,
+        }
+    }
 }
 
 impl AttachmentStore {
     /// Copies every verified file into `<directory>/attachments/sha256/`, hashing each as it is
-    /// read, so a backup never carries a file that no longer matches its name. Files are
-    /// immutable once stored, so no lock is needed; taken after the database snapshot, the copy
-    /// holds every file a message in the snapshot references. Returns the bytes copied.
+    /// read, so a backup never carries a file that no longer matches its name, and the records
+    /// of which peer holds which file into `<directory>/attachments/held/` (so that a restored
+    /// node still lets a peer read the files it uploaded). Files are immutable once stored, so
+    /// no lock is needed; taken after the database snapshot, the copy holds every file a
+    /// message in the snapshot references. Partial uploads are not copied. Returns the bytes
+    /// copied.
     pub fn backup_to(&self, directory: &Path) -> Result<u64, AttachmentError> {
-        let target = directory.join("attachments").join("sha256");
-        copy_verified(&self.root.join("sha256"), &target)
+        let target = directory.join("attachments");
+        let copied = copy_verified(&self.root.join("sha256"), &target.join("sha256"))?;
+        copy_markers(&self.root.join("held"), &target.join("held"))?;
+        Ok(copied)
     }
 
     /// Adds the files of a backup in `<backup_dir>/attachments/sha256/` that this store lacks,
-    /// each verified against its name first. Returns the bytes copied.
+    /// each verified against its name first, and the holder records of `held/`. Returns the
+    /// bytes copied.
     pub fn restore_from(data_dir: &Path, backup_dir: &Path) -> Result<u64, AttachmentError> {
-        let source = backup_dir.join("attachments").join("sha256");
-        if !source.is_dir() {
+        let source = backup_dir.join("attachments");
+        if !source.join("sha256").is_dir() {
             return Ok(0);
         }
-        copy_verified(&source, &data_dir.join("attachments").join("sha256"))
+        let target = data_dir.join("attachments");
+        let copied = copy_verified(&source.join("sha256"), &target.join("sha256"))?;
+        copy_markers(&source.join("held"), &target.join("held"))?;
+        Ok(copied)
     }
 }
 
@@ -530,23 +1037,61 @@ fn copy_verified(from: &Path, to: &Path) -> Result<u64, AttachmentError> {
     Ok(copied)
 }
 
-/// Removes an upload from the active set when the upload's last user lets go of it: after the
-/// final fsync, or after the file was renamed into place or deleted.
+/// Copies the holder records under `from` (`<node id>/<hex>`, empty files) to `to`.
+fn copy_markers(from: &Path, to: &Path) -> Result<(), AttachmentError> {
+    let Ok(peers) = std::fs::read_dir(from) else {
+        return Ok(());
+    };
+    for peer in peers {
+        let peer = peer.map_err(AttachmentError::io("list", from))?;
+        let name = peer.file_name().to_string_lossy().into_owned();
+        if safe_id(&name).is_none() || !peer.path().is_dir() {
+            continue;
+        }
+        let target_dir = to.join(&name);
+        std::fs::create_dir_all(&target_dir).map_err(AttachmentError::io("create", &target_dir))?;
+        let dir = peer.path();
+        for marker in std::fs::read_dir(&dir).map_err(AttachmentError::io("list", &dir))? {
+            let marker = marker.map_err(AttachmentError::io("list", &dir))?;
+            let name = marker.file_name().to_string_lossy().into_owned();
+            if hex::decode(&name)
+                .ok()
+                .and_then(|d| digest_of(&d))
+                .is_none()
+            {
+                continue;
+            }
+            let target = target_dir.join(&name);
+            File::create(&target)
+                .and_then(|file| file.sync_all())
+                .map_err(AttachmentError::io("create", &target))?;
+        }
+        sync_dir(&target_dir)?;
+    }
+    Ok(())
+}
+
+/// Removes an upload from the active set (which gives its reservation back to the uploader's
+/// quotas) when the upload's last user lets go of it: after the final fsync, or after the file
+/// was renamed into place or deleted.
 #[derive(Debug)]
 struct ActiveGuard {
     store: Arc<AttachmentStore>,
-    digest: Digest,
+    key: (Uploader, Digest),
 }
 
 impl Drop for ActiveGuard {
     fn drop(&mut self) {
-        self.store.lock_active().remove(&self.digest);
+        self.store.lock_state().active.remove(&self.key);
     }
 }
 
 /// Opens the partial file of an upload, fsyncs what it holds, and hashes that prefix again.
 /// A partial file longer than the declared size cannot be a prefix: it is started afresh.
 fn open_partial(path: &Path, size: u64) -> Result<(File, Sha256, u64), AttachmentError> {
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent).map_err(AttachmentError::io("create", parent))?;
+    }
     let mut file = File::options()
         .read(true)
         .write(true)
@@ -649,11 +1194,14 @@ fn write_loop(
     })
 }
 
-/// One upload of one file, exclusive for its digest until it is finished or dropped. Dropping
-/// it unfinished keeps what was written (fsynced) for a later resume.
+/// One upload of one file, exclusive for its uploader and digest until it is finished or
+/// dropped. Dropping it unfinished keeps what was written (fsynced) for a later resume.
 #[derive(Debug)]
 pub struct Upload {
     store: Arc<AttachmentStore>,
+    uploader: Uploader,
+    /// The uploader's partial file.
+    path: PathBuf,
     digest: Digest,
     size: u64,
     offset: u64,
@@ -732,7 +1280,7 @@ impl Upload {
     /// Deletes the partial file (after an overrun or a mismatch).
     async fn discard(&mut self) -> Result<(), AttachmentError> {
         let written = self.join().await;
-        let path = self.store.partial_path(&self.digest);
+        let path = self.path.clone();
         // The guard inside `written` is dropped only after the file is gone.
         tokio::task::spawn_blocking(move || {
             let removed = std::fs::remove_file(&path);
@@ -748,13 +1296,21 @@ impl Upload {
     }
 
     /// Ends the upload. With every byte written, verifies the SHA-256 (a mismatch deletes the
-    /// partial file), moves the file into place durably and logs its arrival; otherwise
-    /// reports the durable offset for a resume.
-    pub async fn finish(
-        mut self,
-        node: &Node,
-        origin: Origin,
-    ) -> Result<Finished, AttachmentError> {
+    /// partial file), moves the file into place durably, records a peer as its holder and
+    /// logs its arrival; otherwise reports the durable offset for a resume.
+    pub async fn finish(self, node: &Node, origin: Origin) -> Result<Finished, AttachmentError> {
+        let (digest, size) = (self.digest, self.size);
+        let finished = self.finish_file().await?;
+        if finished == Finished::Complete {
+            record_arrival(node, &digest, size, origin).await?;
+        }
+        Ok(finished)
+    }
+
+    /// [`Upload::finish`] without the audit log. When the file is already stored (another
+    /// uploader's copy), this uploader's verified copy is deleted instead of moved into place:
+    /// the same work, the same answer, as for a file that was absent.
+    async fn finish_file(mut self) -> Result<Finished, AttachmentError> {
         if self.offset < self.size {
             let written = self.join().await?;
             return Ok(Finished::Incomplete {
@@ -763,18 +1319,21 @@ impl Upload {
         }
         let written = self.join().await?;
         let actual: Digest = written.hasher.clone().finalize().into();
+        let from = self.path.clone();
         if actual != self.digest {
-            let path = self.store.partial_path(&self.digest);
-            let removed = std::fs::remove_file(&path);
+            let removed = std::fs::remove_file(&from);
             drop(written);
-            removed.map_err(AttachmentError::io("delete", &path))?;
+            removed.map_err(AttachmentError::io("delete", &from))?;
             return Err(AttachmentError::HashMismatch {
                 declared: hex::encode(self.digest),
                 actual: hex::encode(actual),
             });
         }
-        let from = self.store.partial_path(&self.digest);
         let to = self.store.path_of(&self.digest);
+        let marker = match &self.uploader {
+            Uploader::Peer(peer) => self.store.marker_path(peer, &self.digest),
+            Uploader::Local => None,
+        };
         tokio::task::spawn_blocking(move || {
             let Written { file, guard, .. } = written;
             file.sync_all()
@@ -782,17 +1341,29 @@ impl Upload {
             drop(file);
             let dir = to.parent().unwrap_or(Path::new("."));
             std::fs::create_dir_all(dir).map_err(AttachmentError::io("create", dir))?;
-            std::fs::rename(&from, &to).map_err(AttachmentError::io("move into place", &to))?;
+            if std::fs::symlink_metadata(&to).is_ok_and(|m| m.is_file()) {
+                std::fs::remove_file(&from).map_err(AttachmentError::io("delete", &from))?;
+            } else {
+                std::fs::rename(&from, &to).map_err(AttachmentError::io("move into place", &to))?;
+            }
             sync_dir(dir)?;
             if let Some(partial_dir) = from.parent() {
                 sync_dir(partial_dir)?;
+            }
+            if let Some(marker) = marker {
+                let held_dir = marker.parent().unwrap_or(Path::new("."));
+                std::fs::create_dir_all(held_dir)
+                    .map_err(AttachmentError::io("create", held_dir))?;
+                File::create(&marker)
+                    .and_then(|file| file.sync_all())
+                    .map_err(AttachmentError::io("create", &marker))?;
+                sync_dir(held_dir)?;
             }
             drop(guard);
             Ok::<_, AttachmentError>(())
         })
         .await
         .map_err(|e| AttachmentError::BadChunk(format!("task failed: {e}")))??;
-        record_arrival(node, &self.digest, self.size, origin).await?;
         Ok(Finished::Complete)
     }
 }
@@ -898,39 +1469,20 @@ mod tests {
     }
 
     fn partial_files(dir: &Path) -> usize {
-        std::fs::read_dir(dir.join("attachments/partial"))
+        std::fs::read_dir(dir.join("attachments/partial/local"))
             .map(|d| d.count())
             .unwrap_or(0)
     }
 
-    async fn finish_without_log(mut upload: Upload) -> Result<Finished, AttachmentError> {
+    async fn finish_without_log(upload: Upload) -> Result<Finished, AttachmentError> {
         // `finish` needs a node for the audit log; these tests check the file store alone.
-        if upload.offset < upload.size {
-            let written = upload.join().await?;
-            return Ok(Finished::Incomplete {
-                durable_offset: written.written,
-            });
-        }
-        let written = upload.join().await?;
-        let actual: Digest = written.hasher.clone().finalize().into();
-        if actual != upload.digest {
-            drop(written);
-            upload.discard_file();
-            return Err(AttachmentError::HashMismatch {
-                declared: hex::encode(upload.digest),
-                actual: hex::encode(actual),
-            });
-        }
-        let to = upload.store.path_of(&upload.digest);
-        std::fs::create_dir_all(to.parent().expect("parent")).expect("mkdir");
-        std::fs::rename(upload.store.partial_path(&upload.digest), &to).expect("rename");
-        drop(written);
-        Ok(Finished::Complete)
+        upload.finish_file().await
     }
 
-    impl Upload {
-        fn discard_file(&self) {
-            let _ = std::fs::remove_file(self.store.partial_path(&self.digest));
+    fn no_limit() -> AttachmentLimits {
+        AttachmentLimits {
+            max_file_bytes: u64::MAX,
+            ..AttachmentLimits::default()
         }
     }
 
@@ -940,7 +1492,7 @@ mod tests {
         let content: Vec<u8> = (0..700_000u32).map(|i| (i % 251) as u8).collect();
         let d = digest(&content);
         let mut upload = store
-            .begin(d, content.len() as u64, u64::MAX)
+            .begin(Uploader::Local, d, content.len() as u64, &no_limit())
             .await
             .expect("begin")
             .expect("absent");
@@ -956,7 +1508,7 @@ mod tests {
         );
         assert_eq!(std::fs::read(store.path_of(&d)).expect("read"), content);
         assert_eq!(
-            store.held(&d).await.expect("held"),
+            store.held(&Uploader::Local, &d).await.expect("held"),
             Held::Present {
                 size: content.len() as u64
             }
@@ -964,7 +1516,7 @@ mod tests {
         assert_eq!(partial_files(dir.path()), 0);
         assert!(
             store
-                .begin(d, content.len() as u64, u64::MAX)
+                .begin(Uploader::Local, d, content.len() as u64, &no_limit())
                 .await
                 .expect("again")
                 .is_none()
@@ -978,7 +1530,7 @@ mod tests {
         let d = digest(&content);
         let size = content.len() as u64;
         let mut upload = store
-            .begin(d, size, u64::MAX)
+            .begin(Uploader::Local, d, size, &no_limit())
             .await
             .expect("begin")
             .expect("absent");
@@ -989,8 +1541,8 @@ mod tests {
         drop(upload);
         // The writer fsyncs and lets go of the digest when the stream is dropped.
         let durable = loop {
-            match store.held(&d).await.expect("held") {
-                Held::Partial { durable_offset } if store.lock_active().is_empty() => {
+            match store.held(&Uploader::Local, &d).await.expect("held") {
+                Held::Partial { durable_offset } if store.lock_state().active.is_empty() => {
                     break durable_offset;
                 }
                 _ => tokio::task::yield_now().await,
@@ -998,7 +1550,7 @@ mod tests {
         };
         assert_eq!(durable, CHUNK_BYTES as u64);
         let mut upload = store
-            .begin(d, size, u64::MAX)
+            .begin(Uploader::Local, d, size, &no_limit())
             .await
             .expect("resume")
             .expect("absent");
@@ -1027,7 +1579,7 @@ mod tests {
         let (dir, store) = store();
         let d = digest(b"abc");
         let mut upload = store
-            .begin(d, 3, u64::MAX)
+            .begin(Uploader::Local, d, 3, &no_limit())
             .await
             .expect("begin")
             .expect("absent");
@@ -1038,7 +1590,7 @@ mod tests {
         ));
         drop(upload);
         assert_eq!(partial_files(dir.path()), 0);
-        assert!(store.lock_active().is_empty());
+        assert!(store.lock_state().active.is_empty());
     }
 
     #[tokio::test]
@@ -1046,7 +1598,7 @@ mod tests {
         let (dir, store) = store();
         let d = digest(b"abc");
         let mut upload = store
-            .begin(d, 3, u64::MAX)
+            .begin(Uploader::Local, d, 3, &no_limit())
             .await
             .expect("begin")
             .expect("absent");
@@ -1061,14 +1613,27 @@ mod tests {
     async fn one_upload_per_digest_and_size_limits_hold() {
         let (_dir, store) = store();
         let d = digest(b"abc");
-        let first = store.begin(d, 3, u64::MAX).await.expect("begin");
+        let first = store
+            .begin(Uploader::Local, d, 3, &no_limit())
+            .await
+            .expect("begin");
         assert!(matches!(
-            store.begin(d, 3, u64::MAX).await,
+            store.begin(Uploader::Local, d, 3, &no_limit()).await,
             Err(AttachmentError::Busy)
         ));
         drop(first);
         assert!(matches!(
-            store.begin(digest(b"x"), 11, 10).await,
+            store
+                .begin(
+                    Uploader::Local,
+                    digest(b"x"),
+                    11,
+                    &AttachmentLimits {
+                        max_file_bytes: 10,
+                        ..AttachmentLimits::default()
+                    }
+                )
+                .await,
             Err(AttachmentError::TooLarge {
                 size: 11,
                 limit: 10
@@ -1081,7 +1646,7 @@ mod tests {
         let (dir, store) = store();
         let d = digest(b"abc");
         let mut upload = store
-            .begin(d, 3, u64::MAX)
+            .begin(Uploader::Local, d, 3, &no_limit())
             .await
             .expect("begin")
             .expect("absent");
@@ -1110,10 +1675,11 @@ mod tests {
         let d = digest(b"abc");
         let partial = dir
             .path()
-            .join(format!("attachments/partial/{}.part", hex::encode(d)));
+            .join(format!("attachments/partial/local/{}.part", hex::encode(d)));
+        std::fs::create_dir_all(partial.parent().expect("parent")).expect("mkdir");
         std::fs::write(&partial, b"too long").expect("write");
         let upload = store
-            .begin(d, 3, u64::MAX)
+            .begin(Uploader::Local, d, 3, &no_limit())
             .await
             .expect("begin")
             .expect("absent");

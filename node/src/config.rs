@@ -59,6 +59,30 @@ pub const ENV_OVERRIDES: &[(&str, &str)] = &[
         "attachments.max_total_per_message_bytes",
     ),
     (
+        "ROGATORY_ATTACHMENTS_MAX_TRANSFERS_PER_PEER",
+        "attachments.max_transfers_per_peer",
+    ),
+    (
+        "ROGATORY_ATTACHMENTS_MIN_TRANSFER_BYTES_PER_SECOND",
+        "attachments.min_transfer_bytes_per_second",
+    ),
+    (
+        "ROGATORY_ATTACHMENTS_TRANSFER_GRACE_SECONDS",
+        "attachments.transfer_grace_seconds",
+    ),
+    (
+        "ROGATORY_ATTACHMENTS_MAX_UPLOAD_BYTES_IN_FLIGHT_PER_PEER",
+        "attachments.max_upload_bytes_in_flight_per_peer",
+    ),
+    (
+        "ROGATORY_ATTACHMENTS_MAX_PARTIAL_BYTES_PER_PEER",
+        "attachments.max_partial_bytes_per_peer",
+    ),
+    (
+        "ROGATORY_ATTACHMENTS_PARTIAL_EXPIRY_SECONDS",
+        "attachments.partial_expiry_seconds",
+    ),
+    (
         "ROGATORY_ALERTS_PEER_UNREACHABLE_AFTER_SECONDS",
         "alerts.peer_unreachable_after_seconds",
     ),
@@ -234,6 +258,12 @@ struct RawLimits {
 struct RawAttachments {
     max_file_bytes: Option<u64>,
     max_total_per_message_bytes: Option<u64>,
+    max_transfers_per_peer: Option<usize>,
+    min_transfer_bytes_per_second: Option<u64>,
+    transfer_grace_seconds: Option<u64>,
+    max_upload_bytes_in_flight_per_peer: Option<u64>,
+    max_partial_bytes_per_peer: Option<u64>,
+    partial_expiry_seconds: Option<u64>,
 }
 
 /// Limits on evidence attachments this node stores (its users' and its peers').
@@ -243,12 +273,55 @@ pub struct AttachmentLimits {
     pub max_file_bytes: u64,
     /// Largest total of the files one message references.
     pub max_total_per_message_bytes: u64,
+    /// Uploads and downloads one peer may have at once: a share of its own, so that a peer
+    /// holding all of its slots cannot stop another peer's transfers.
+    pub max_transfers_per_peer: usize,
+    /// The slowest a transfer may go, on average since its start once the grace has passed:
+    /// a peer cannot hold a slot by trickling bytes, and a file of `n` bytes must be through
+    /// within `transfer_grace + n / min_transfer_bytes_per_second`.
+    pub min_transfer_bytes_per_second: u64,
+    /// Time a transfer is given before the minimum rate applies (connection set-up, slow start).
+    pub transfer_grace: std::time::Duration,
+    /// Total declared size of one peer's uploads in progress.
+    pub max_upload_bytes_in_flight_per_peer: u64,
+    /// Disk one peer's unfinished uploads may take: its interrupted ones plus the declared
+    /// size of those in progress.
+    pub max_partial_bytes_per_peer: u64,
+    /// An interrupted upload not resumed for this long is deleted.
+    pub partial_expiry: std::time::Duration,
+}
+
+impl Default for AttachmentLimits {
+    fn default() -> Self {
+        Self {
+            max_file_bytes: DEFAULT_MAX_ATTACHMENT_BYTES,
+            max_total_per_message_bytes: DEFAULT_MAX_ATTACHMENTS_PER_MESSAGE_BYTES,
+            max_transfers_per_peer: DEFAULT_MAX_TRANSFERS_PER_PEER,
+            min_transfer_bytes_per_second: DEFAULT_MIN_TRANSFER_BYTES_PER_SECOND,
+            transfer_grace: std::time::Duration::from_secs(DEFAULT_TRANSFER_GRACE_SECONDS),
+            max_upload_bytes_in_flight_per_peer: DEFAULT_MAX_ATTACHMENTS_PER_MESSAGE_BYTES,
+            max_partial_bytes_per_peer: DEFAULT_MAX_PARTIAL_BYTES_PER_PEER,
+            partial_expiry: std::time::Duration::from_secs(DEFAULT_PARTIAL_EXPIRY_SECONDS),
+        }
+    }
 }
 
 /// 4 GiB: a day of body-camera video, or a full disk image of a phone.
 pub const DEFAULT_MAX_ATTACHMENT_BYTES: u64 = 4 * 1024 * 1024 * 1024;
 /// 16 GiB across the attachments of one message.
 pub const DEFAULT_MAX_ATTACHMENTS_PER_MESSAGE_BYTES: u64 = 16 * 1024 * 1024 * 1024;
+/// Four transfers per peer: a message's files go one after the other, so four lets a peer's
+/// lanes overlap while 30 peers at most hold 120 transfers of a few MiB of memory each.
+pub const DEFAULT_MAX_TRANSFERS_PER_PEER: usize = 4;
+/// 16 KiB/s (128 kbit/s): far below any link a ministry uses, far above a trickle.
+pub const DEFAULT_MIN_TRANSFER_BYTES_PER_SECOND: u64 = 16 * 1024;
+/// A minute before the minimum rate applies.
+pub const DEFAULT_TRANSFER_GRACE_SECONDS: u64 = 60;
+/// Twice a message's largest total: room for one interrupted message and one in progress.
+pub const DEFAULT_MAX_PARTIAL_BYTES_PER_PEER: u64 = 2 * DEFAULT_MAX_ATTACHMENTS_PER_MESSAGE_BYTES;
+/// A week: a sender retries with backoff capped at minutes, so a week-old partial upload
+/// belongs to a message given up on.
+pub const DEFAULT_PARTIAL_EXPIRY_SECONDS: u64 = 7 * 24 * 3600;
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -658,6 +731,58 @@ impl RawConfig {
                     .unwrap_or(DEFAULT_MAX_ATTACHMENTS_PER_MESSAGE_BYTES),
                 1..=1 << 52,
                 " bytes",
+            ),
+            max_transfers_per_peer: problems.in_range(
+                "attachments.max_transfers_per_peer",
+                self.attachments
+                    .max_transfers_per_peer
+                    .unwrap_or(DEFAULT_MAX_TRANSFERS_PER_PEER),
+                1..=64,
+                "",
+            ),
+            min_transfer_bytes_per_second: problems.in_range(
+                "attachments.min_transfer_bytes_per_second",
+                self.attachments
+                    .min_transfer_bytes_per_second
+                    .unwrap_or(DEFAULT_MIN_TRANSFER_BYTES_PER_SECOND),
+                1..=1 << 30,
+                " bytes per second",
+            ),
+            transfer_grace: std::time::Duration::from_secs(
+                problems.in_range(
+                    "attachments.transfer_grace_seconds",
+                    self.attachments
+                        .transfer_grace_seconds
+                        .unwrap_or(DEFAULT_TRANSFER_GRACE_SECONDS),
+                    1..=3600,
+                    " seconds",
+                ),
+            ),
+            max_upload_bytes_in_flight_per_peer: problems.in_range(
+                "attachments.max_upload_bytes_in_flight_per_peer",
+                self.attachments
+                    .max_upload_bytes_in_flight_per_peer
+                    .unwrap_or(DEFAULT_MAX_ATTACHMENTS_PER_MESSAGE_BYTES),
+                1..=1 << 52,
+                " bytes",
+            ),
+            max_partial_bytes_per_peer: problems.in_range(
+                "attachments.max_partial_bytes_per_peer",
+                self.attachments
+                    .max_partial_bytes_per_peer
+                    .unwrap_or(DEFAULT_MAX_PARTIAL_BYTES_PER_PEER),
+                1..=1 << 53,
+                " bytes",
+            ),
+            partial_expiry: std::time::Duration::from_secs(
+                problems.in_range(
+                    "attachments.partial_expiry_seconds",
+                    self.attachments
+                        .partial_expiry_seconds
+                        .unwrap_or(DEFAULT_PARTIAL_EXPIRY_SECONDS),
+                    1..=365 * 24 * 3600,
+                    " seconds",
+                ),
             ),
         };
         let contact_points = validate_contact_points(self.contact_points, problems);

@@ -107,6 +107,7 @@ pub struct Metrics {
     rejected: Family<ReasonLabels, Counter>,
     attachments_received: Family<PeerLabels, Counter>,
     attachment_bytes_received: Family<PeerLabels, Counter>,
+    attachment_refusals: Family<ReasonLabels, Counter>,
     attempts_failed: Family<ReasonLabels, Counter>,
     delivery_calls: Family<CallLabels, Counter>,
     delivery_call_messages: Family<CallLabels, Counter>,
@@ -157,6 +158,14 @@ impl Metrics {
             "attachment_bytes_received",
             "Bytes of the attachments counted by rogatory_attachments_received",
             attachment_bytes_received.clone(),
+        );
+        let attachment_refusals = Family::<ReasonLabels, Counter>::default();
+        registry.register(
+            "attachment_requests_refused",
+            "Attachment requests refused, by peer and reason: attachment-not-found (a file the \
+             peer may not see: probing, or a broken peer), busy (all of its transfer slots in \
+             use), attachment-quota, attachment-too-slow",
+            attachment_refusals.clone(),
         );
         let attempts_failed = Family::<ReasonLabels, Counter>::default();
         registry.register(
@@ -265,6 +274,7 @@ impl Metrics {
             rejected,
             attachments_received,
             attachment_bytes_received,
+            attachment_refusals,
             attempts_failed,
             delivery_calls,
             delivery_call_messages,
@@ -319,6 +329,15 @@ impl Metrics {
             reason: reason.to_owned(),
         };
         self.rejected.get_or_create(&labels).inc_by(count);
+    }
+
+    /// An attachment request from `peer` was refused for `reason` (a `rogatory-reason` token).
+    pub fn attachment_refused(&self, peer: &str, reason: &str) {
+        let labels = ReasonLabels {
+            peer: self.peer_label(Some(peer)),
+            reason: reason.to_owned(),
+        };
+        self.attachment_refusals.get_or_create(&labels).inc();
     }
 
     /// An attachment of `bytes` from `peer` was verified and stored.

@@ -9,20 +9,22 @@ use tokio_util::sync::CancellationToken;
 use tonic::{Status, Streaming};
 
 use super::status;
-use crate::attachments::{self, AttachmentError, Digest, Finished, Origin};
+use crate::attachments::{self, AttachmentError, Digest, Finished, Origin, Pace};
 use crate::node::Node;
 
 /// Chunks buffered between the file reader and the gRPC stream of a download.
 const SEND_QUEUE: usize = 4;
 
-/// The header of an upload: the first message of the stream, which carries no data.
+/// The header of an upload: the first message of the stream, which carries no data, due
+/// `within` the call's start.
 pub async fn header_of(
     stream: &mut Streaming<AttachmentChunk>,
+    within: std::time::Duration,
 ) -> Result<AttachmentHeader, Status> {
     let bad = |what: &str| status::from_attachment(AttachmentError::BadChunk(what.to_owned()));
-    let first = tokio::time::timeout(attachments::CHUNK_IDLE_TIMEOUT, stream.message())
+    let first = tokio::time::timeout(within, stream.message())
         .await
-        .map_err(|_| bad("no header within the idle timeout"))??
+        .map_err(|_| bad("no header in time"))??
         .ok_or_else(|| bad("the stream ended before the header"))?;
     if !first.data.is_empty() || first.offset != 0 {
         return Err(bad("the first message carries the header and no data"));
@@ -36,9 +38,11 @@ pub async fn header_of(
     Ok(header)
 }
 
-/// Stores the rest of `stream` as the file `digest` of `size` bytes, resuming an interrupted
-/// upload. A stream that ends (or breaks, or idles, or the node stops) early leaves its
-/// durable prefix for the next attempt and is answered with that offset.
+/// Stores the rest of `stream` as the file `digest` of `size` bytes for the uploader that
+/// `origin` names, resuming its interrupted upload. A stream that ends (or breaks, or idles,
+/// or the node stops) early leaves its durable prefix for the next attempt and is answered
+/// with that offset; one that falls behind `pace` (peers' uploads) is cut with
+/// `attachment-too-slow`, its durable prefix kept likewise.
 pub async fn receive(
     node: &Node,
     digest: Digest,
@@ -46,9 +50,13 @@ pub async fn receive(
     origin: Origin,
     stream: &mut Streaming<AttachmentChunk>,
     shutdown: &CancellationToken,
+    mut pace: Option<Pace>,
 ) -> Result<AttachmentReceipt, Status> {
-    let limit = node.config.attachments.max_file_bytes;
-    let begun = node.attachments.begin(digest, size, limit).await;
+    let limits = &node.config.attachments;
+    let begun = node
+        .attachments
+        .begin(origin.uploader(), digest, size, limits)
+        .await;
     let Some(mut upload) = begun.map_err(status::from_attachment)? else {
         return Ok(AttachmentReceipt {
             complete: true,
@@ -56,8 +64,10 @@ pub async fn receive(
         });
     };
     loop {
+        let idle = tokio::time::Instant::now() + attachments::CHUNK_IDLE_TIMEOUT;
+        let cut = pace.as_ref().map(Pace::deadline).filter(|cut| *cut < idle);
         let next = tokio::select! {
-            next = tokio::time::timeout(attachments::CHUNK_IDLE_TIMEOUT, stream.message()) => next,
+            next = tokio::time::timeout_at(cut.unwrap_or(idle), stream.message()) => next,
             () = shutdown.cancelled() => {
                 tracing::info!("attachment upload ended by the node stopping");
                 break;
@@ -71,10 +81,22 @@ pub async fn receive(
                 break;
             }
             Err(_) => {
+                if let (Some(pace), Some(_)) = (pace, cut) {
+                    let durable_offset = match upload.finish(node, origin).await {
+                        Ok(Finished::Incomplete { durable_offset }) => durable_offset,
+                        Ok(Finished::Complete) => size,
+                        Err(error) => return Err(status::from_attachment(error)),
+                    };
+                    tracing::info!(durable_offset, "attachment upload too slow: cut");
+                    return Err(status::from_attachment(pace.too_slow(durable_offset)));
+                }
                 tracing::info!("attachment upload idle for too long");
                 break;
             }
         };
+        if let Some(pace) = pace.as_mut() {
+            pace.moved(chunk.data.len() as u64);
+        }
         if chunk.header.is_some() {
             return Err(status::from_attachment(AttachmentError::BadChunk(
                 "only the first message carries a header".into(),
@@ -100,13 +122,15 @@ pub async fn receive(
 
 /// Streams the stored file `digest` from `offset`: a header chunk, then data chunks. `permit`
 /// is held until the stream ends. When the node stops, the stream ends early with
-/// `UNAVAILABLE` (the reader resumes from the offset it reached).
+/// `UNAVAILABLE` (the reader resumes from the offset it reached). A reader that falls behind
+/// `pace` (peers' downloads) is cut: the stream ends and the permit is given back.
 pub fn send<P: Send + 'static>(
     node: &Node,
     digest: Digest,
     offset: u64,
     permit: P,
     shutdown: CancellationToken,
+    mut pace: Option<Pace>,
 ) -> Result<ReceiverStream<Result<AttachmentChunk, Status>>, Status> {
     let size = node
         .attachments
@@ -155,8 +179,22 @@ pub fn send<P: Send + 'static>(
                 })
                 .map_err(status::from_attachment);
             let failed = message.is_err();
-            if sender.send(message).await.is_err() || failed {
-                return;
+            let length = message.as_ref().map_or(0, |chunk| chunk.data.len() as u64);
+            let Some(pace) = pace.as_mut() else {
+                if sender.send(message).await.is_err() || failed {
+                    return;
+                }
+                continue;
+            };
+            match tokio::time::timeout_at(pace.deadline(), sender.send(message)).await {
+                Ok(Ok(())) if !failed => pace.moved(length),
+                Ok(_) => return,
+                Err(_) => {
+                    // The reader does not keep up (or does not read at all). Its stream is
+                    // full, so no status can be queued: ending it frees the slot.
+                    tracing::info!(sha256 = %hex::encode(digest), "attachment download too slow: cut");
+                    return;
+                }
             }
         }
     });

@@ -176,9 +176,16 @@ fn outcome_of(status: &tonic::Status) -> Outcome {
         status.message()
     );
     match (status.code(), reason) {
-        (_, "busy" | "unavailable" | "restoring" | "attachment-busy" | "attachment-offset") => {
-            Outcome::RetryLater(text)
-        }
+        (
+            _,
+            "busy"
+            | "unavailable"
+            | "restoring"
+            | "attachment-busy"
+            | "attachment-offset"
+            | "attachment-quota"
+            | "attachment-too-slow",
+        ) => Outcome::RetryLater(text),
         (
             tonic::Code::Unavailable
             | tonic::Code::DeadlineExceeded

@@ -14,13 +14,9 @@ use tonic::{Request, Response, Status, Streaming};
 
 use super::tls_listener::PeerIdentity;
 use super::{attachment_stream, status};
-use crate::attachments::{self, AttachmentError, Held, Origin};
+use crate::attachments::{self, AttachmentError, Held, Origin, Pace, Uploader};
 use crate::node::Node;
 use crate::{inbound, witness};
-
-/// Attachment uploads and downloads handled at once (each holds a few chunks of memory and a
-/// file); beyond that peers are told "busy" and retry.
-const MAX_CONCURRENT_TRANSFERS: usize = 16;
 
 #[derive(Debug, Clone)]
 pub struct FederationService {
@@ -30,8 +26,6 @@ pub struct FederationService {
     in_flight: Arc<tokio::sync::Semaphore>,
     /// The permits of `in_flight` in all: a batch larger than that takes them all.
     capacity: usize,
-    /// Attachment transfers in progress: separate from `in_flight` because one lasts minutes.
-    transfers: Arc<tokio::sync::Semaphore>,
     /// Cancelled when the node stops: uploads in progress end at once, their received bytes
     /// fsynced for a resume, instead of holding the drain up for minutes.
     shutdown: tokio_util::sync::CancellationToken,
@@ -40,11 +34,16 @@ pub struct FederationService {
 impl FederationService {
     pub fn new(node: Arc<Node>, shutdown: tokio_util::sync::CancellationToken) -> Self {
         let permits = node.config.max_concurrent_deliveries;
+        // Interrupted uploads expire, swept now and then until the node stops.
+        tokio::spawn(attachments::expire_partials(
+            Arc::clone(&node.attachments),
+            node.config.attachments.partial_expiry,
+            shutdown.clone(),
+        ));
         Self {
             node,
             in_flight: Arc::new(tokio::sync::Semaphore::new(permits)),
             capacity: permits,
-            transfers: Arc::new(tokio::sync::Semaphore::new(MAX_CONCURRENT_TRANSFERS)),
             shutdown,
         }
     }
@@ -93,8 +92,36 @@ impl FederationService {
     }
 }
 
-fn digest_or_not_found(bytes: &[u8]) -> Result<attachments::Digest, Status> {
-    attachments::digest_of(bytes).ok_or_else(|| status::from_attachment(AttachmentError::NotFound))
+impl FederationService {
+    /// `digest`, or `attachment-not-found` (counted as probing) if it is not one.
+    fn digest_or_not_found(
+        &self,
+        caller: &str,
+        bytes: &[u8],
+    ) -> Result<attachments::Digest, Status> {
+        attachments::digest_of(bytes).ok_or_else(|| self.probed(caller, AttachmentError::NotFound))
+    }
+
+    /// A refused request for a file `caller` may not see: counted, logged (aggregated), and
+    /// answered exactly like a request for a file this node does not hold.
+    fn probed(&self, caller: &str, error: AttachmentError) -> Status {
+        if matches!(error, AttachmentError::NotFound) {
+            attachments::probed(&self.node, caller);
+        }
+        status::from_attachment(error)
+    }
+
+    /// One of `caller`'s transfer slots (attachments.max_transfers_per_peer), or "busy".
+    fn transfer_slot(&self, caller: &str) -> Result<attachments::TransferSlot, Status> {
+        let limit = self.node.config.attachments.max_transfers_per_peer;
+        self.node
+            .attachments
+            .transfer_slot(caller, limit)
+            .ok_or_else(|| {
+                self.node.metrics.attachment_refused(caller, "busy");
+                status::busy()
+            })
+    }
 }
 
 #[tonic::async_trait]
@@ -110,14 +137,15 @@ impl Federation for FederationService {
         };
         let caller = self.peer_caller(&request, "only peers of this node may send it files")?;
         let request = request.into_inner();
-        let digest = digest_or_not_found(&request.sha256)?;
+        let digest = self.digest_or_not_found(&caller, &request.sha256)?;
         let (size, _) =
             attachments::authorize_upload(&self.node, &caller, request.envelope.as_ref(), &digest)
-                .map_err(status::from_attachment)?;
+                .map_err(|error| self.probed(&caller, error))?;
+        // Only what the caller itself uploaded: a copy stored for someone else is "absent".
         let held = self
             .node
             .attachments
-            .held(&digest)
+            .held(&Uploader::Peer(caller), &digest)
             .await
             .map_err(status::from_attachment)?;
         Ok(Response::new(status_response(held, size)))
@@ -127,16 +155,15 @@ impl Federation for FederationService {
         &self,
         request: Request<Streaming<AttachmentChunk>>,
     ) -> Result<Response<AttachmentReceipt>, Status> {
-        let Ok(_permit) = self.transfers.try_acquire() else {
-            return Err(status::busy());
-        };
         let caller = self.peer_caller(&request, "only peers of this node may send it files")?;
+        let _slot = self.transfer_slot(&caller)?;
+        let limits = &self.node.config.attachments;
         let mut stream = request.into_inner();
-        let header = attachment_stream::header_of(&mut stream).await?;
-        let digest = digest_or_not_found(&header.sha256)?;
+        let header = attachment_stream::header_of(&mut stream, limits.transfer_grace).await?;
+        let digest = self.digest_or_not_found(&caller, &header.sha256)?;
         let (size, message_id) =
             attachments::authorize_upload(&self.node, &caller, header.envelope.as_ref(), &digest)
-                .map_err(status::from_attachment)?;
+                .map_err(|error| self.probed(&caller, error))?;
         if header.size != size {
             return Err(status::from_attachment(AttachmentError::BadChunk(format!(
                 "header.size {} differs from the size the message references ({size})",
@@ -154,9 +181,14 @@ impl Federation for FederationService {
             origin,
             &mut stream,
             &self.shutdown,
+            Some(Pace::new(limits)),
         )
         .await;
         if let Err(refused) = &receipt {
+            let reason = status::reason_of(refused);
+            if matches!(reason.as_str(), "attachment-quota" | "attachment-too-slow") {
+                self.node.metrics.attachment_refused(&caller, &reason);
+            }
             tracing::info!(peer = %caller, sha256 = %hex::encode(digest), %refused, "attachment upload refused");
         }
         receipt.map(Response::new)
@@ -166,20 +198,19 @@ impl Federation for FederationService {
         &self,
         request: Request<FetchAttachmentRequest>,
     ) -> Result<Response<Self::FetchAttachmentStream>, Status> {
-        let Ok(permit) = Arc::clone(&self.transfers).try_acquire_owned() else {
-            return Err(status::busy());
-        };
         let caller = self.peer_caller(&request, "only peers of this node may read its files")?;
+        let slot = self.transfer_slot(&caller)?;
         let request = request.into_inner();
-        let digest = digest_or_not_found(&request.sha256)?;
+        let digest = self.digest_or_not_found(&caller, &request.sha256)?;
         attachments::authorize_fetch(&self.node, &caller, &request.message_id, &digest)
-            .map_err(status::from_attachment)?;
+            .map_err(|error| self.probed(&caller, error))?;
         attachment_stream::send(
             &self.node,
             digest,
             request.offset,
-            permit,
+            slot,
             self.shutdown.clone(),
+            Some(Pace::new(&self.node.config.attachments)),
         )
         .map(Response::new)
     }

@@ -326,7 +326,8 @@ impl Operator for OperatorService {
         let (_, submitter) = self.submitter(&request, "")?;
         tracing::info!(by = %submitter, "attachment upload");
         let mut stream = request.into_inner();
-        let header = attachment_stream::header_of(&mut stream).await?;
+        let header =
+            attachment_stream::header_of(&mut stream, attachments::CHUNK_IDLE_TIMEOUT).await?;
         let digest = attachments::digest_of(&header.sha256)
             .ok_or_else(|| Status::invalid_argument("header.sha256 must be 32 bytes"))?;
         attachment_stream::receive(
@@ -338,6 +339,7 @@ impl Operator for OperatorService {
             },
             &mut stream,
             &self.shutdown,
+            None,
         )
         .await
         .map(Response::new)
@@ -353,7 +355,7 @@ impl Operator for OperatorService {
         let held = self
             .node
             .attachments
-            .held(&digest)
+            .held(&attachments::Uploader::Local, &digest)
             .await
             .map_err(status::from_attachment)?;
         Ok(Response::new(super::federation_service::status_response(
@@ -394,6 +396,7 @@ impl Operator for OperatorService {
             request.offset,
             (),
             self.shutdown.clone(),
+            None,
         )
         .map(Response::new)
     }

@@ -62,8 +62,15 @@ pub fn from_attachment(error: AttachmentError) -> Status {
         AttachmentError::HashMismatch { .. } | AttachmentError::BadChunk(_) => {
             with_reason(Code::InvalidArgument, error.to_string(), reason)
         }
-        AttachmentError::TooLarge { .. } => {
+        AttachmentError::TooLarge { .. } | AttachmentError::Quota { .. } => {
             with_reason(Code::ResourceExhausted, error.to_string(), reason)
+        }
+        AttachmentError::TooSlow { durable_offset, .. } => {
+            let mut status = with_reason(Code::DeadlineExceeded, error.to_string(), reason);
+            if let Ok(value) = durable_offset.to_string().parse() {
+                status.metadata_mut().insert(DURABLE_OFFSET_KEY, value);
+            }
+            status
         }
         AttachmentError::Io { .. } => {
             tracing::error!(error = %crate::error_chain(&error), "attachment storage failure");

@@ -1,4 +1,5 @@
 //! Hostile peers: federation members (or strangers on the network) doing what the protocol
 //! forbids, one module per kind of attack.
 
+pub mod attachments;
 pub mod connections;

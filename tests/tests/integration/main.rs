@@ -10,6 +10,7 @@ mod directory_operations;
 mod durability;
 mod exchange;
 mod grpc_surface;
+mod hostile_attachments;
 mod hostile_connections;
 mod identity;
 mod informal;
