@@ -1670,6 +1670,110 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn a_peer_is_told_only_of_what_it_uploaded_itself() {
+        let (_dir, store) = store();
+        let (tm, uz) = (Uploader::Peer("tm".into()), Uploader::Peer("uz".into()));
+        let d = digest(b"abc");
+        let mut upload = store
+            .begin(tm.clone(), d, 3, &no_limit())
+            .await
+            .expect("begin")
+            .expect("absent");
+        upload.write(0, b"abc".to_vec()).await.expect("write");
+        finish_without_log(upload).await.expect("finish");
+        assert_eq!(
+            store.held(&tm, &d).await.expect("held"),
+            Held::Present { size: 3 }
+        );
+        assert_eq!(store.held(&uz, &d).await.expect("held"), Held::Absent);
+        // uz must send the bytes: its upload starts at 0 like any other.
+        let mut upload = store
+            .begin(uz.clone(), d, 3, &no_limit())
+            .await
+            .expect("begin")
+            .expect("uz does not hold it");
+        assert_eq!(upload.offset(), 0);
+        upload.write(0, b"ab".to_vec()).await.expect("write");
+        assert_eq!(
+            finish_without_log(upload).await.expect("finish"),
+            Finished::Incomplete { durable_offset: 2 }
+        );
+        assert_eq!(
+            store.held(&tm, &d).await.expect("held"),
+            Held::Present { size: 3 }
+        );
+        assert_eq!(
+            store.held(&uz, &d).await.expect("held"),
+            Held::Partial { durable_offset: 2 }
+        );
+    }
+
+    #[tokio::test]
+    async fn quotas_count_a_peers_uploads_in_progress_and_interrupted() {
+        let (_dir, store) = store();
+        let uz = Uploader::Peer("uz".into());
+        let limits = AttachmentLimits {
+            max_upload_bytes_in_flight_per_peer: 10,
+            max_partial_bytes_per_peer: 12,
+            ..AttachmentLimits::default()
+        };
+        let running = store
+            .begin(uz.clone(), digest(b"a"), 8, &limits)
+            .await
+            .expect("begin")
+            .expect("absent");
+        assert!(matches!(
+            store.begin(uz.clone(), digest(b"b"), 3, &limits).await,
+            Err(AttachmentError::Quota {
+                used: 8,
+                wanted: 3,
+                limit: 10,
+                ..
+            })
+        ));
+        // Local users and other peers have quotas of their own (or none).
+        let other = store
+            .begin(Uploader::Peer("tm".into()), digest(b"b"), 3, &limits)
+            .await
+            .expect("tm's own quota");
+        drop(other);
+        let mut running = running;
+        running.write(0, vec![1; 6]).await.expect("write");
+        finish_without_log(running).await.expect("interrupted");
+        // 6 bytes kept + 7 more > 12.
+        assert!(matches!(
+            store.begin(uz.clone(), digest(b"c"), 7, &limits).await,
+            Err(AttachmentError::Quota {
+                used: 6,
+                wanted: 7,
+                limit: 12,
+                ..
+            })
+        ));
+        assert_eq!(store.expire_partials(Duration::ZERO).expect("expire").0, 2);
+        assert!(
+            store
+                .begin(uz, digest(b"c"), 7, &limits)
+                .await
+                .expect("within the quota once expired")
+                .is_some()
+        );
+    }
+
+    #[test]
+    fn the_pace_deadline_grows_with_the_bytes_moved() {
+        let limits = AttachmentLimits {
+            min_transfer_bytes_per_second: 1000,
+            transfer_grace: Duration::from_secs(2),
+            ..AttachmentLimits::default()
+        };
+        let mut pace = Pace::new(&limits);
+        let start = pace.deadline();
+        pace.moved(3000);
+        assert_eq!(pace.deadline() - start, Duration::from_secs(3));
+    }
+
+    #[tokio::test]
     async fn a_partial_file_longer_than_the_size_starts_afresh() {
         let (dir, store) = store();
         let d = digest(b"abc");

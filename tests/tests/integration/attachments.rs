@@ -163,11 +163,20 @@ fn attachments_dir(federation: &Federation, node: &str) -> Result<PathBuf> {
     Ok(federation.node(node)?.dir.join("data/attachments"))
 }
 
+/// The length of the partial file of `digest` in `node`'s store, whoever uploads it (partial
+/// uploads are kept per uploader, under `partial/peers/<node id>/`).
 fn partial_len(federation: &Federation, node: &str, digest: &[u8; 32]) -> Result<Option<u64>> {
-    let path = attachments_dir(federation, node)?
+    let peers = attachments_dir(federation, node)?
         .join("partial")
-        .join(format!("{}.part", hex::encode(digest)));
-    Ok(std::fs::metadata(path).ok().map(|m| m.len()))
+        .join("peers");
+    let name = format!("{}.part", hex::encode(digest));
+    Ok(std::fs::read_dir(peers)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter_map(|peer| std::fs::metadata(peer.path().join(&name)).ok())
+        .map(|m| m.len())
+        .max())
 }
 
 /// Files in a store directory (`partial`, or the verified files under `sha256`).
