@@ -392,22 +392,26 @@ pub fn probed(node: &Arc<Node>, peer: &str) {
     };
     let node = Arc::clone(node);
     let peer = peer.to_owned();
-    tokio::task::spawn_blocking(move || {
+    tokio::spawn(async move {
         let detail = format!(
             "attachment-not-found: {count} attachment request(s) for files this peer may not \
              see (counted since the last such entry; at most one entry per {}s); payload sha256 \
              none",
             PROBE_LOG_INTERVAL.as_secs()
         );
-        let written = node.store.write(|batch| {
-            batch.append(LogRecord {
-                kind: EntryKind::Rejection,
-                peer: peer.clone(),
-                detail,
-                ..Default::default()
-            });
-            Ok::<_, StoreError>(())
-        });
+        // Grouped: it reads nothing, and shares a commit with whatever else is being written.
+        let written = node
+            .store
+            .write_grouped(|batch| {
+                batch.append(LogRecord {
+                    kind: EntryKind::Rejection,
+                    peer: peer.clone(),
+                    detail,
+                    ..Default::default()
+                });
+                Ok::<_, StoreError>(())
+            })
+            .await;
         if let Err(error) = written {
             tracing::warn!(%peer, %error, "cannot record attachment probing");
         }
