@@ -271,12 +271,13 @@ async fn a_peer_cannot_see_wipe_or_poison_another_peers_interrupted_upload() -> 
 async fn a_peer_holding_all_its_transfer_slots_cannot_stop_another_peers_upload() -> Result<()> {
     let mut federation = Federation::start(&["tm", "de", "uz"]).await?;
     // uz opens uploads and sends nothing after the header, as many as the old shared pool had.
+    // One connection, many streams.
+    let client = federation.connect_as("uz", "de").await?;
     let mut held = Vec::new();
     for seed in 0..16 {
         let file = Evidence::new(64 * KIB, 100 + seed);
         let envelope = request_referencing(&federation, "uz", "de", vec![file.reference("x")])?;
-        let client = federation.connect_as("uz", "de").await?;
-        held.push(HeldUpload::start(client, file.chunks(&envelope, 0), 1).await?);
+        held.push(HeldUpload::start(client.clone(), file.chunks(&envelope, 0), 1).await?);
     }
     // Each one either holds a slot (its partial file is open) or was refused.
     let partial = partial_dir(&federation, "de")?;
