@@ -68,6 +68,8 @@ pub struct Node {
     pub upload_channels: crate::transport::attachment_upload::UploadChannels,
     /// Wakes a peer's outbox lane when something queues a message for it.
     pub queued: crate::outbox::QueueSignals,
+    /// One judgement of a peer's checkpoint at a time per peer (`witness`).
+    pub judges: crate::witness::Judges,
 }
 
 impl Node {
@@ -96,6 +98,10 @@ impl Node {
         let store_dir = config.data_dir.join("store");
         let store = Arc::new(Store::open(&store_dir)?);
         let attachments = Arc::new(crate::attachments::AttachmentStore::open(&config.data_dir)?);
+        let judges = crate::witness::Judges::load(
+            &store,
+            config.peers.iter().map(|peer| peer.node_id.as_str()),
+        )?;
         let health = crate::health::HealthState::default();
         // The marker file is the durable record; the flag is what the running node consults.
         health.set_restore_pending(crate::backup::restore_pending(&config.data_dir));
@@ -109,6 +115,7 @@ impl Node {
             queued: crate::outbox::QueueSignals::new(
                 config.peers.iter().map(|peer| peer.node_id.as_str()),
             ),
+            judges,
             config,
             key,
             store,

@@ -9,6 +9,8 @@
 //! `rogatory peers`. [`cosign`] is the witness side: a peer asks this node to cosign its newest
 //! checkpoint, and gets a C2SP cosignature only if it extends what this node saw before.
 
+use std::collections::HashMap;
+
 use base64::Engine;
 use rogatory_proto::checkpoint::{self, Checkpoint};
 use rogatory_proto::merkle;
@@ -18,7 +20,7 @@ use rogatory_proto::v1::EntryKind;
 use crate::checkpoints::origin;
 use crate::node::Node;
 use crate::now_ms;
-use crate::store::{LogRecord, StoreError};
+use crate::store::{LogRecord, Store, StoreError};
 
 /// What became of a peer's checkpoint.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -65,6 +67,37 @@ pub fn held(node: &Node, peer: &str) -> Result<Option<(Checkpoint, String)>, Sto
     Ok(Some((parsed, note)))
 }
 
+/// One judgement at a time per peer, over the checkpoint of its log this node has adopted.
+///
+/// Judging a checkpoint, adopting it, cosigning it and recording a contradiction are one step
+/// per peer: two calls that show two histories of one log (racing witness requests, delivery
+/// answers, or both) are judged one after the other, so the second is judged against the
+/// first and caught, whichever wins. Different peers are judged side by side.
+///
+/// Each slot holds the note of the newest checkpoint adopted, set when its write is queued to
+/// the store, so that a call cancelled while its write commits (a peer resetting its stream)
+/// cannot let the next one judge against the older checkpoint: queued writes commit in order,
+/// and every answer that relies on the held checkpoint awaits its own commit first.
+#[derive(Debug)]
+pub struct Judges {
+    by_peer: HashMap<String, tokio::sync::Mutex<Option<String>>>,
+}
+
+impl Judges {
+    /// A slot for each of `peers`, holding the checkpoint of its log stored now.
+    pub fn load<'a>(
+        store: &Store,
+        peers: impl IntoIterator<Item = &'a str>,
+    ) -> Result<Self, StoreError> {
+        let mut by_peer = HashMap::new();
+        for peer in peers {
+            let held = store.peer_checkpoint(peer)?;
+            by_peer.insert(peer.to_owned(), tokio::sync::Mutex::new(held));
+        }
+        Ok(Self { by_peer })
+    }
+}
+
 /// Checks a checkpoint `note` shown by `peer` with a consistency proof from the checkpoint of
 /// size `from_size`, and keeps it if it extends the one held.
 pub async fn observe(
@@ -74,7 +107,49 @@ pub async fn observe(
     from_size: u64,
     proof: &[Vec<u8>],
 ) -> Result<Observation, StoreError> {
-    judge_and_keep(node, peer, note, from_size, proof, Claim::Receipt).await
+    // Most receipts carry the checkpoint already held: no need to wait for the peer's turn.
+    if let Some((held, held_note)) = held(node, peer)?
+        && already_held(&held, &held_note, note, Claim::Receipt)
+    {
+        return Ok(Observation::Unchanged);
+    }
+    let Some(slot) = node.judges.by_peer.get(peer) else {
+        return Ok(Observation::Invalid(format!("{peer} is not a peer")));
+    };
+    let mut adopted = slot.lock().await;
+    let kept = judge_and_keep(
+        node,
+        peer,
+        &mut adopted,
+        note,
+        from_size,
+        proof,
+        Claim::Receipt,
+    )
+    .await?;
+    Ok(match kept {
+        Kept::Accepted(checkpoint) => Observation::Accepted {
+            size: checkpoint.size,
+        },
+        Kept::Unchanged(_) => Observation::Unchanged,
+        Kept::WrongBase { held } => Observation::Invalid(format!(
+            "consistency proof is from size {from_size}, not from the held size {held}"
+        )),
+        Kept::Invalid(reason) => Observation::Invalid(reason),
+        Kept::Misbehaving(reason) => Observation::Misbehaving(reason),
+    })
+}
+
+/// What [`judge_and_keep`] did; like [`Observation`], with the checkpoint now held.
+enum Kept {
+    Accepted(Checkpoint),
+    /// Nothing new; the checkpoint shown if it is the one held (in a witness request).
+    Unchanged(Option<Checkpoint>),
+    WrongBase {
+        held: u64,
+    },
+    Invalid(String),
+    Misbehaving(String),
 }
 
 /// How the peer presented the checkpoint.
@@ -87,49 +162,79 @@ enum Claim {
     Newest,
 }
 
+/// Judges `note` against `adopted` (the peer's slot, locked) and acts on the judgement: adopts
+/// it, or records the contradiction.
 async fn judge_and_keep(
     node: &Node,
     peer: &str,
+    adopted: &mut Option<String>,
     note: &str,
     from_size: u64,
     proof: &[Vec<u8>],
     claim: Claim,
-) -> Result<Observation, StoreError> {
-    let verdict = judge(node, peer, note, from_size, proof, claim)?;
-    match &verdict {
+) -> Result<Kept, StoreError> {
+    let held = match adopted.as_deref() {
+        Some(held_note) => Some((parse_held(peer, held_note)?, held_note.to_owned())),
+        None => None,
+    };
+    let verdict = judge(node, peer, held, note, from_size, proof, claim)?;
+    match verdict {
         Judgement::Extends(checkpoint) => {
-            let size = checkpoint.size;
-            // Adopt it only if nothing newer was adopted meanwhile.
-            node.store
-                .write(|batch| {
-                    let held_size = held(node, peer)?.map_or(0, |(held, _)| held.size);
-                    if held_size < size {
-                        batch.put_peer_checkpoint(peer, note);
-                    }
+            // Set before the write is queued, in the same poll: see `Judges`.
+            let previous = adopted.replace(note.to_owned());
+            let written = node
+                .store
+                .write_grouped(|batch| {
+                    batch.put_peer_checkpoint(peer, note);
                     Ok::<_, StoreError>(())
                 })
-                .await?;
-            Ok(Observation::Accepted { size })
+                .await;
+            if let Err(error) = written {
+                *adopted = previous;
+                return Err(error);
+            }
+            Ok(Kept::Accepted(checkpoint))
         }
-        Judgement::Same => Ok(Observation::Unchanged),
-        Judgement::Invalid(reason) => Ok(Observation::Invalid(reason.clone())),
+        Judgement::Same(checkpoint) => Ok(Kept::Unchanged(checkpoint)),
+        Judgement::WrongBase { held } => Ok(Kept::WrongBase { held }),
+        Judgement::Invalid(reason) => Ok(Kept::Invalid(reason)),
         Judgement::Contradicts { reason, held_note } => {
-            record_misbehaviour(node, peer, reason, held_note, note, from_size, proof).await?;
-            Ok(Observation::Misbehaving(reason.clone()))
+            record_misbehaviour(node, peer, &reason, &held_note, note, from_size, proof).await?;
+            Ok(Kept::Misbehaving(reason))
         }
     }
 }
 
 enum Judgement {
     Extends(Checkpoint),
-    Same,
+    /// Nothing new: the checkpoint held (then given), or an older one in a receipt.
+    Same(Option<Checkpoint>),
+    /// In a witness request: the proof is not from the size held.
+    WrongBase {
+        held: u64,
+    },
     Invalid(String),
-    Contradicts { reason: String, held_note: String },
+    Contradicts {
+        reason: String,
+        held_note: String,
+    },
+}
+
+/// The held checkpoint's note, parsed (it was verified before it was adopted).
+fn parse_held(peer: &str, note: &str) -> Result<Checkpoint, StoreError> {
+    Note::parse(note)
+        .ok()
+        .and_then(|n| Checkpoint::parse(&n.text).ok())
+        .ok_or_else(|| StoreError::Corrupt {
+            what: format!("held checkpoint of {peer}"),
+            reason: "does not parse".into(),
+        })
 }
 
 fn judge(
     node: &Node,
     peer: &str,
+    held: Option<(Checkpoint, String)>,
     note: &str,
     from_size: u64,
     proof: &[Vec<u8>],
@@ -138,11 +243,12 @@ fn judge(
     let Some(key) = node.peers.public_key(peer) else {
         return Ok(Judgement::Invalid(format!("{peer} is not a peer")));
     };
-    let held = held(node, peer)?;
     if let Some((held, held_note)) = &held
         && already_held(held, held_note, note, claim)
     {
-        return Ok(Judgement::Same);
+        return Ok(Judgement::Same(
+            (claim == Claim::Newest).then(|| held.clone()),
+        ));
     }
     let checkpoint = match Checkpoint::open(note, &key) {
         Ok((checkpoint, _)) => checkpoint,
@@ -163,6 +269,9 @@ fn judge(
         )));
     }
     let Some((held, held_note)) = held else {
+        if claim == Claim::Newest && from_size != 0 {
+            return Ok(Judgement::WrongBase { held: 0 });
+        }
         return Ok(Judgement::Extends(checkpoint));
     };
     let contradicts = |reason: String| Judgement::Contradicts {
@@ -170,9 +279,10 @@ fn judge(
         held_note: held_note.clone(),
     };
     if checkpoint.size == held.size {
-        // Different notes of one size: harmless if only the (co)signatures differ.
+        // Different notes of one size: harmless if only the (co)signatures differ. A fork is
+        // caught whatever size the proof claims to start from.
         return Ok(if checkpoint.root == held.root {
-            Judgement::Same
+            Judgement::Same(Some(checkpoint))
         } else {
             contradicts(format!(
                 "fork: two different signed roots for tree size {}",
@@ -180,9 +290,17 @@ fn judge(
             ))
         });
     }
+    if claim == Claim::Newest && from_size != held.size {
+        // Even a checkpoint smaller than the one held is no proof of a rollback here: the
+        // caller may have signed a newer one since it sent this request, and the newer one
+        // reached this node first in a receipt. Told the size held, an honest caller shows its
+        // newest (never smaller than that); a rolled-back one can only show a smaller one
+        // while naming the size held, and is caught below.
+        return Ok(Judgement::WrongBase { held: held.size });
+    }
     if checkpoint.size < held.size {
         if claim == Claim::Receipt {
-            return Ok(Judgement::Same);
+            return Ok(Judgement::Same(None));
         }
         return Ok(contradicts(format!(
             "rollback: showed tree size {} after having shown {}",
@@ -268,7 +386,7 @@ async fn record_misbehaviour(
         evidence.push('\n');
     }
     node.store
-        .write(|batch| {
+        .write_grouped(|batch| {
             batch.put_misbehaviour(peer, evidence.as_bytes());
             batch.append(LogRecord {
                 kind: EntryKind::PeerMisbehaviour,
@@ -279,8 +397,7 @@ async fn record_misbehaviour(
             });
             Ok::<_, StoreError>(())
         })
-        .await?;
-    Ok(())
+        .await
 }
 
 /// Witness side: cosigns `caller`'s checkpoint `note` if it extends the one held of it.
@@ -292,26 +409,32 @@ pub async fn cosign(
     old_size: u64,
     proof: &[Vec<u8>],
 ) -> Result<(String, u64), WitnessError> {
-    let held_size = held(node, caller)?.map_or(0, |(checkpoint, _)| checkpoint.size);
-    if old_size != held_size {
-        // Even a checkpoint smaller than the one held is no proof of a rollback here: the
-        // caller may have signed a newer one since it sent this request, and the newer one
-        // reached this node first in a receipt. Told the size held, an honest caller shows its
-        // newest (never smaller than that); a rolled-back one can only show a smaller one
-        // while naming the size held, and is caught below.
-        return Err(WitnessError::SizeMismatch { held: held_size });
-    }
-    let checkpoint =
-        match judge_and_keep(node, caller, note, old_size, proof, Claim::Newest).await? {
-            Observation::Accepted { size } => {
-                let _ = size;
-                held(node, caller)?.map(|(checkpoint, _)| checkpoint)
-            }
-            Observation::Unchanged => held(node, caller)?.map(|(checkpoint, _)| checkpoint),
-            Observation::Invalid(reason) => return Err(WitnessError::Invalid(reason)),
-            Observation::Misbehaving(reason) => return Err(WitnessError::Misbehaving(reason)),
-        };
-    let checkpoint = checkpoint.ok_or_else(|| WitnessError::Invalid("nothing to cosign".into()))?;
+    let Some(slot) = node.judges.by_peer.get(caller) else {
+        return Err(WitnessError::Invalid(format!("{caller} is not a peer")));
+    };
+    // Judged, adopted and cosigned in the caller's turn: see `Judges`.
+    let mut adopted = slot.lock().await;
+    let kept = judge_and_keep(
+        node,
+        caller,
+        &mut adopted,
+        note,
+        old_size,
+        proof,
+        Claim::Newest,
+    )
+    .await?;
+    let checkpoint = match kept {
+        Kept::Accepted(checkpoint) | Kept::Unchanged(Some(checkpoint)) => checkpoint,
+        Kept::Unchanged(None) => return Err(WitnessError::Invalid("nothing to cosign".into())),
+        Kept::WrongBase { held } => return Err(WitnessError::SizeMismatch { held }),
+        Kept::Invalid(reason) => return Err(WitnessError::Invalid(reason)),
+        Kept::Misbehaving(reason) => return Err(WitnessError::Misbehaving(reason)),
+    };
+    // What this answer vouches for is durable before it leaves, whoever queued its write.
+    node.store
+        .write_grouped(|_| Ok::<_, StoreError>(()))
+        .await?;
     let now_seconds = u64::try_from(now_ms() / 1000).unwrap_or(0);
     let signature = checkpoint::cosign(
         &checkpoint,

@@ -3,3 +3,4 @@
 
 pub mod attachments;
 pub mod connections;
+pub mod witness_race;

@@ -23,4 +23,5 @@ mod rejections;
 mod secrets;
 mod store_and_forward;
 mod tls;
+mod witness_race;
 mod witnessing;
