@@ -37,6 +37,16 @@ pub enum Rejection {
     BadSignature { sender: String, detail: String },
     #[error("message id {message_id} was already received with different content")]
     ReplayConflict { message_id: String },
+    #[error(
+        "created_at_ms {created_at_ms} is {distance} this node's clock ({now_ms}); it accepts \
+         messages created at most {MAX_CREATED_AHEAD_MINUTES} minutes ahead of it and \
+         {MAX_CREATED_AGE_DAYS} days behind it"
+    )]
+    BadTimestamp {
+        created_at_ms: i64,
+        now_ms: i64,
+        distance: &'static str,
+    },
     #[error("envelope payload is {size} bytes; this node accepts at most {limit}")]
     TooLarge { size: usize, limit: usize },
     #[error(
@@ -86,6 +96,7 @@ impl Rejection {
             Self::WrongRecipient { .. } => "wrong-recipient",
             Self::BadSignature { .. } => "bad-signature",
             Self::ReplayConflict { .. } => "replay-conflict",
+            Self::BadTimestamp { .. } => "bad-timestamp",
             Self::TooLarge { .. } => "too-large",
             Self::OutOfOrder { .. } => "out-of-order",
             Self::InvalidTransition { .. } => "invalid-transition",
@@ -115,10 +126,40 @@ pub enum InboundError {
     Store(#[from] StoreError),
 }
 
-/// What the receiver answers: its receipt, and its newest checkpoint with a consistency proof
-/// from the checkpoint the sender said it holds.
 /// Envelopes one `DeliverBatch` may carry (docs/PROTOCOL.md section 5.8).
 pub const MAX_BATCH: usize = 64;
+
+/// How far ahead of this node's clock a message's `created_at_ms` may be (check 6t): the
+/// servers of two ministries keep time by NTP and differ by seconds; five minutes forgives a
+/// badly kept clock, while a peer can no longer date a message ahead to sort it first.
+pub const MAX_CREATED_AHEAD_MINUTES: i64 = 5;
+/// How far behind this node's clock it may be: a sender keeps a message queued, and retries
+/// it, as long as the recipient is unreachable, and alerts its operator after at most 30 days
+/// (`limits.delivery_alert_after_seconds`). Three times that lets a message through that
+/// waited out a long outage, while a peer can no longer date one to the epoch's first
+/// millisecond and have it counted overdue at once.
+pub const MAX_CREATED_AGE_DAYS: i64 = 90;
+
+/// Check 6t: whether `created_at_ms` is within the window around `now_ms`.
+fn check_created_at(created_at_ms: i64, now_ms: i64) -> Result<(), Rejection> {
+    let ahead = MAX_CREATED_AHEAD_MINUTES * 60_000;
+    let behind = MAX_CREATED_AGE_DAYS * 24 * 3_600_000;
+    let distance = if created_at_ms > now_ms.saturating_add(ahead) {
+        "ahead of"
+    } else if created_at_ms < now_ms.saturating_sub(behind) {
+        "too far behind"
+    } else {
+        return Ok(());
+    };
+    Err(Rejection::BadTimestamp {
+        created_at_ms,
+        now_ms,
+        distance,
+    })
+}
+
+/// What the receiver answers: its receipt, and its newest checkpoint with a consistency proof
+/// from the checkpoint the sender said it holds.
 
 #[derive(Debug, Clone)]
 pub struct Received {
@@ -275,6 +316,8 @@ async fn check_and_store(
                     .into()),
                 };
             }
+            // Check 6t, after 6: a repeat is answered with its receipt however old it is.
+            check_created_at(envelope.created_at_ms, batch.time_ms())?;
             if signed.payload.len() > limit {
                 return Err(Rejection::TooLarge {
                     size: signed.payload.len(),
@@ -529,4 +572,31 @@ async fn record_rejection(
         })
         .await?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn creation_times_are_bounded_around_the_receivers_clock() {
+        let now = 1_800_000_000_000;
+        let minute = 60_000;
+        let day = 24 * 60 * minute;
+        for fine in [now, now + 5 * minute, now - 90 * day, now - 10 * day] {
+            assert_eq!(check_created_at(fine, now), Ok(()), "{fine}");
+        }
+        for bad in [
+            i64::MAX,
+            now + 5 * minute + 1,
+            now - 90 * day - 1,
+            1,
+            i64::MIN,
+        ] {
+            assert!(check_created_at(bad, now).is_err(), "{bad}");
+        }
+        let refused = check_created_at(i64::MAX, now).expect_err("refused");
+        assert_eq!(refused.reason(), "bad-timestamp");
+        assert!(refused.to_string().contains("ahead of"), "{refused}");
+    }
 }

@@ -306,6 +306,12 @@ impl Federation for FederationService {
             &request,
             "only peers of this node may ask it to witness their checkpoints",
         )?;
+        if self.node.health.restore_pending() {
+            // The restored store may hold an older checkpoint of the caller's log than this
+            // node held, and cosigned, before: judged against it, a second history would be
+            // cosigned too (PROTOCOL.md section 6.4).
+            return Err(status::restoring());
+        }
         let request = request.into_inner();
         match witness::cosign(
             &self.node,

@@ -25,6 +25,7 @@ pub fn rejection_code(rejection: &Rejection) -> Code {
         Rejection::WrongRecipient { .. } => Code::FailedPrecondition,
         Rejection::BadSignature { .. } => Code::InvalidArgument,
         Rejection::ReplayConflict { .. } => Code::AlreadyExists,
+        Rejection::BadTimestamp { .. } => Code::FailedPrecondition,
         Rejection::TooLarge { .. } => Code::ResourceExhausted,
         Rejection::OutOfOrder { .. } => Code::Aborted,
         Rejection::InvalidTransition { .. } => Code::FailedPrecondition,

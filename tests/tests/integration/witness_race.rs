@@ -1,13 +1,19 @@
-//! A peer that keeps two histories of its log races them at a witness: whatever the
-//! interleaving, the witness cosigns one history only and keeps evidence of the other.
+//! A compromised peer against a node's view of time and of other logs: it races two histories
+//! of its log at a witness (whatever the interleaving, the witness cosigns one history only and
+//! keeps evidence of the other), asks a restored node to witness, and dates its messages where
+//! it likes.
 
 use std::collections::BTreeSet;
 
+use anyhow::Result;
 use rogatory_proto::checkpoint::Checkpoint;
 use rogatory_proto::evidence::{Contradiction, Evidence};
-use rogatory_proto::v1::{EntryKind, HeldCheckpointRequest};
-use rogatory_tests::Federation;
+use rogatory_proto::v1::{
+    DeliverRequest, DeliverResponse, EntryKind, HeldCheckpointRequest, WitnessRequest,
+};
 use rogatory_tests::hostile::witness_race::{Fork, ForkedLog, cosigned_checkpoint, race};
+use rogatory_tests::{Federation, reason_of};
+use tonic::Code;
 
 /// Rounds of racing; each starts from the history the witness settled on in the last.
 const ROUNDS: u64 = 6;
@@ -97,4 +103,113 @@ async fn a_peer_racing_two_forked_checkpoints_gets_no_second_cosignature() -> an
     }
     assert_eq!(forks, ROUNDS, "one fork caught per round");
     Ok(())
+}
+
+#[tokio::test]
+async fn a_restored_witness_cosigns_nothing_until_its_peers_confirm_its_log() -> anyhow::Result<()>
+{
+    let mut federation = Federation::start(&["tm", "de"]).await?;
+    federation
+        .eventually("tm holding a checkpoint of de's log", || async {
+            let status = federation.peer_status("tm", "de").await?;
+            Ok((status.witnessed_size > 0).then_some(()))
+        })
+        .await?;
+    let backup_dir = federation.root.path().join("backup-tm");
+    federation.take_backup("tm", &backup_dir).await?;
+    // de is down to the honest world (its operator has its key): tm, restored, cannot confirm
+    // its log with it and waits.
+    federation.stop_node("de").await?;
+    federation.restore_backup("tm", &backup_dir).await?;
+    federation.start_node("tm").await?;
+
+    // The restored store holds what tm held of de's log when the backup was taken, maybe less
+    // than tm cosigned since: tm must not judge, let alone cosign, against it.
+    let mut de = federation.connect_as("de", "tm").await?;
+    let held = de
+        .held_checkpoint(HeldCheckpointRequest {})
+        .await?
+        .into_inner()
+        .checkpoint;
+    let (held_checkpoint, _) =
+        Checkpoint::open(&held, &federation.node("de")?.signing_key()?.public())?;
+    let status = de
+        .witness(WitnessRequest {
+            checkpoint: held,
+            old_size: held_checkpoint.size,
+            consistency_proof: Vec::new(),
+        })
+        .await
+        .expect_err("a restored node witnesses nothing before its peers confirm its log");
+    assert_eq!(status.code(), Code::Unavailable, "{}", status.message());
+    assert_eq!(reason_of(&status), "restoring");
+    federation.stop_all().await
+}
+
+/// Delivers a request from de to tm created at `created_at_ms`, signed with de's real key.
+async fn deliver_dated(
+    federation: &Federation,
+    created_at_ms: i64,
+) -> Result<(String, Result<DeliverResponse, tonic::Status>)> {
+    let mut envelope = federation.request_envelope("de", "tm");
+    envelope.created_at_ms = created_at_ms;
+    let signed = federation.sign_as("de", &envelope)?;
+    let answer = federation
+        .connect_as("de", "tm")
+        .await?
+        .deliver(DeliverRequest {
+            envelope: Some(signed),
+            known_checkpoint_size: 0,
+        })
+        .await
+        .map(tonic::Response::into_inner);
+    Ok((envelope.message_id, answer))
+}
+
+#[tokio::test]
+async fn a_peer_dating_its_messages_outside_the_receivers_clock_window_is_refused() -> Result<()> {
+    const MINUTE: i64 = 60_000;
+    const DAY: i64 = 24 * 60 * MINUTE;
+    let mut federation = Federation::start(&["tm", "de"]).await?;
+    let now = rogatory_node::now_ms();
+    for (created_at_ms, what) in [
+        (i64::MAX, "the largest time there is"),
+        (253_402_300_799_000, "the last second of 9999"),
+        (1, "the epoch's first millisecond"),
+        (now + 10 * MINUTE, "ten minutes ahead"),
+        (now - 91 * DAY, "91 days ago"),
+    ] {
+        let log_before = federation.log_size("tm").await?;
+        let (message_id, answer) = deliver_dated(&federation, created_at_ms).await?;
+        let status = answer.expect_err(what);
+        assert_eq!(
+            status.code(),
+            Code::FailedPrecondition,
+            "{what}: {}",
+            status.message()
+        );
+        assert_eq!(reason_of(&status), "bad-timestamp", "{what}");
+        assert!(
+            federation.message("tm", &message_id).await.is_err(),
+            "{what}: nothing stored"
+        );
+        assert_eq!(
+            federation.log_size("tm").await?,
+            log_before + 1,
+            "{what}: the rejection is logged"
+        );
+    }
+    // Inside the window: queued at the sender through a ten-day outage, or from a clock a
+    // minute fast.
+    for created_at_ms in [now - 10 * DAY, now + MINUTE] {
+        let (message_id, answer) = deliver_dated(&federation, created_at_ms).await?;
+        answer?;
+        assert_eq!(
+            federation.message("tm", &message_id).await?.created_at_ms,
+            created_at_ms
+        );
+    }
+    let verdict = federation.verify_log("tm").await?;
+    assert!(verdict.ok, "{}", verdict.failure);
+    federation.stop_all().await
 }
