@@ -4,6 +4,7 @@
 //! to a status code.
 
 use prost::Message;
+use rogatory_proto::ids;
 use rogatory_proto::lifecycle::{Added, ThreadError};
 use rogatory_proto::signing::{self, sha256};
 use rogatory_proto::v1::{
@@ -35,6 +36,11 @@ pub enum Rejection {
     },
     #[error("envelope signature does not verify with the configured key of {sender:?}: {detail}")]
     BadSignature { sender: String, detail: String },
+    #[error(
+        "message id {message_id} was not made by {sender}: a node sends only message ids bound \
+         to its own node id"
+    )]
+    UnboundMessageId { message_id: String, sender: String },
     #[error("message id {message_id} was already received with different content")]
     ReplayConflict { message_id: String },
     #[error(
@@ -80,6 +86,16 @@ pub enum Rejection {
         expected: String,
         got: String,
     },
+    #[error(
+        "case id {case_id:?} does not name {sender} as the opener of a new case: a case's id \
+         begins with its opener's node id and '-'"
+    )]
+    UnboundCaseId { case_id: String, sender: String },
+    #[error(
+        "case {case_id} is not open here yet: its opener {opener} has not delivered its first \
+         message; retry after that"
+    )]
+    CaseNotOpened { case_id: String, opener: String },
     #[error("delivery report refused: {0}")]
     BadReport(String),
     #[error(transparent)]
@@ -95,6 +111,7 @@ impl Rejection {
             Self::SenderMismatch { .. } => "sender-mismatch",
             Self::WrongRecipient { .. } => "wrong-recipient",
             Self::BadSignature { .. } => "bad-signature",
+            Self::UnboundMessageId { .. } => "unbound-message-id",
             Self::ReplayConflict { .. } => "replay-conflict",
             Self::BadTimestamp { .. } => "bad-timestamp",
             Self::TooLarge { .. } => "too-large",
@@ -103,6 +120,8 @@ impl Rejection {
             Self::OutsideLifecycle { .. } => "outside-lifecycle",
             Self::UnknownParty { .. } => "unknown-party",
             Self::PartiesMismatch { .. } => "parties-mismatch",
+            Self::UnboundCaseId { .. } => "unbound-case-id",
+            Self::CaseNotOpened { .. } => "out-of-order",
             Self::BadReport(_) => "bad-report",
             Self::Attachments(refusal) => refusal.reason(),
         }
@@ -113,7 +132,7 @@ impl Rejection {
     pub fn is_transient(&self) -> bool {
         match self {
             Self::Attachments(refusal) => refusal.is_transient(),
-            other => matches!(other, Self::OutOfOrder { .. }),
+            other => matches!(other, Self::OutOfOrder { .. } | Self::CaseNotOpened { .. }),
         }
     }
 }
@@ -296,6 +315,15 @@ async fn check_and_store(
             detail: e.to_string(),
         }
     })?;
+    // Check 5a: only the author can have made the id, so no party can take another's id first
+    // and have the real message refused as a replay.
+    if !ids::is_bound_to(&envelope.message_id, &envelope.sender) {
+        return Err(Rejection::UnboundMessageId {
+            message_id: envelope.message_id,
+            sender: envelope.sender,
+        }
+        .into());
+    }
     let envelope_hash = payload_hash.unwrap_or_else(|| sha256(&signed.payload));
     let limit = node.config.max_envelope_bytes;
     node.store
@@ -340,6 +368,9 @@ async fn check_and_store(
                         }
                         .into());
                     }
+                }
+                if parties.known().is_none() {
+                    require_opener(&envelope)?;
                 }
                 Some(parties)
             };
@@ -417,6 +448,24 @@ async fn check_and_store(
             Ok((receipt, true))
         })
         .await
+}
+
+/// Check 7o for a message of a case this node holds nothing of: the case id names its sender
+/// as the case's opener, so that no party can take a case id another will open.
+fn require_opener(envelope: &Envelope) -> Result<(), Rejection> {
+    let parties = signing::parties(envelope);
+    match ids::case_opener(&envelope.case_id, parties.iter().map(String::as_str)) {
+        Some(opener) if opener == envelope.sender => Ok(()),
+        // Another party's case: its opening message may still be on its way here.
+        Some(opener) => Err(Rejection::CaseNotOpened {
+            case_id: envelope.case_id.clone(),
+            opener: opener.to_owned(),
+        }),
+        None => Err(Rejection::UnboundCaseId {
+            case_id: envelope.case_id.clone(),
+            sender: envelope.sender.clone(),
+        }),
+    }
 }
 
 /// Checks 8a to 8c for a status update, and adds it to its request's thread in `batch`.
@@ -544,7 +593,8 @@ async fn record_rejection(
     payload_hash: Option<[u8; 32]>,
 ) -> Result<(), StoreError> {
     let message_id = match rejection {
-        Rejection::ReplayConflict { message_id } => message_id.clone(),
+        Rejection::ReplayConflict { message_id }
+        | Rejection::UnboundMessageId { message_id, .. } => message_id.clone(),
         _ => String::new(),
     };
     let hash = payload_hash.map_or_else(|| "none".to_owned(), hex::encode);

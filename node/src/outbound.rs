@@ -46,6 +46,13 @@ pub enum SubmitError {
     /// The case's parties are fixed by its first message (docs/PROTOCOL.md section 3.6).
     #[error("{0}")]
     Parties(String),
+    /// A new case's id names its opener (docs/PROTOCOL.md section 3.1); peers would refuse it.
+    #[error(
+        "this node holds no case {case_id:?}, and a new case's id must begin with this node's \
+         id and '-' (\"{node}-...\"): leave the case id out to open a new case, or give the id \
+         of a case this node holds"
+    )]
+    UnboundCaseId { case_id: String, node: String },
     /// The lifecycle does not allow the update now; nothing was signed, stored or sent.
     #[error("the status update cannot be sent: {0}")]
     Transition(ThreadError),
@@ -369,10 +376,20 @@ fn case_copies(
     recipient: &str,
     declared: Vec<String>,
 ) -> Result<Vec<String>, SubmitError> {
+    let own = node.id().as_str();
     let Some(parties) = parties.known() else {
+        // This message opens the case: its id must name this node, or no peer would take it.
+        let opening = [own, recipient]
+            .into_iter()
+            .chain(declared.iter().map(String::as_str));
+        if ids::case_opener(case_id, opening) != Some(own) {
+            return Err(SubmitError::UnboundCaseId {
+                case_id: case_id.to_owned(),
+                node: own.to_owned(),
+            });
+        }
         return Ok(declared);
     };
-    let own = node.id().as_str();
     if !parties.iter().any(|p| p == own) || !parties.iter().any(|p| p == recipient) {
         return Err(SubmitError::Parties(format!(
             "case {case_id} is between {}; {recipient} is not a party of it, and a case's \
@@ -438,7 +455,7 @@ async fn sign_and_store(
             // order they are prepared, so outbox messages are committed in id order: the sender's
             // lanes read the queue forward from the last id they saw and would never see a
             // smaller id committed after a larger one.
-            envelope.message_id = node.ids.next_id();
+            envelope.message_id = node.ids.next_id(node.id());
             let request_state = before_signing(batch, &mut envelope)?;
             stage_outbox_message(
                 node,
@@ -511,7 +528,7 @@ fn stage_reports(
     for addressee in signing::addressees(envelope).filter(|a| *a != receiver) {
         let report = Envelope {
             version: signing::WIRE_VERSION,
-            message_id: node.ids.next_id(),
+            message_id: node.ids.next_id(node.id()),
             sender: envelope.sender.clone(),
             recipient: addressee.to_owned(),
             created_at_ms: now_ms(),

@@ -50,11 +50,15 @@ impl std::str::FromStr for NodeId {
     }
 }
 
-/// Generates message ids: ULIDs (48-bit millisecond time, 80 random bits), strictly increasing
-/// within one generator so that ids sort in the order the node created them.
+/// Generates message ids bound to their author (docs/PROTOCOL.md section 3.1): a ULID whose
+/// last 8 characters are a tag over the author's node id and the first 18, so that no other
+/// node can send a message under an id this node made. Strictly increasing within one
+/// generator, so that ids sort in the order the node created them.
 #[derive(Default)]
 pub struct MessageIdGenerator {
-    inner: std::sync::Mutex<ulid::Generator>,
+    /// The millisecond and serial of the last id: within one millisecond (or if the clock
+    /// steps back) the serial counts up from there.
+    last: std::sync::Mutex<(u64, u64)>,
 }
 
 impl fmt::Debug for MessageIdGenerator {
@@ -63,23 +67,63 @@ impl fmt::Debug for MessageIdGenerator {
     }
 }
 
+/// Bits of a message id's serial (random at each new millisecond), and of its author tag.
+const SERIAL_BITS: u32 = 40;
+const TAG_BITS: u32 = 40;
+const SERIAL_MAX: u64 = (1 << SERIAL_BITS) - 1;
+/// Characters of a message id the tag covers: the time (10) and the serial (8).
+const TAGGED_PREFIX: usize = 18;
+/// Domain separation of the tag's hash.
+const TAG_DOMAIN: &[u8] = b"rogatory/message-id/v1\n";
+
 impl MessageIdGenerator {
     pub fn new() -> Self {
         Self::default()
     }
 
-    /// A fresh message id (26 characters of Crockford base32).
-    pub fn next_id(&self) -> String {
-        let mut generator = match self.inner.lock() {
+    /// A fresh message id (26 characters of Crockford base32) for a message `author` signs.
+    pub fn next_id(&self, author: &NodeId) -> String {
+        let fresh = ulid::Ulid::new();
+        let random_serial = (fresh.random() >> TAG_BITS) as u64 & SERIAL_MAX;
+        let mut last = match self.last.lock() {
             Ok(guard) => guard,
             Err(poisoned) => poisoned.into_inner(),
         };
-        // Overflow only happens after 2^80 ids in one millisecond; fall back to a fresh ULID.
-        generator
-            .generate()
-            .unwrap_or_else(|_| ulid::Ulid::new())
-            .to_string()
+        let (last_ms, last_serial) = *last;
+        let next = if fresh.timestamp_ms() > last_ms {
+            (fresh.timestamp_ms(), random_serial)
+        } else if last_serial < SERIAL_MAX {
+            (last_ms, last_serial + 1)
+        } else {
+            // 2^40 ids in one millisecond: borrow the next one.
+            (last_ms + 1, random_serial)
+        };
+        *last = next;
+        drop(last);
+        bound_message_id(author.as_str(), next.0, next.1)
     }
+}
+
+/// The message id of `author` at millisecond `ms` with serial `serial`.
+fn bound_message_id(author: &str, ms: u64, serial: u64) -> String {
+    let untagged = u128::from(serial) << TAG_BITS;
+    let prefix = ulid::Ulid::from_parts(ms, untagged).to_string();
+    let tag = author_tag(author, &prefix[..TAGGED_PREFIX]);
+    ulid::Ulid::from_parts(ms, untagged | u128::from(tag)).to_string()
+}
+
+/// The first 40 bits of SHA-256(domain || author || LF || the id's first 18 characters).
+fn author_tag(author: &str, prefix: &str) -> u64 {
+    use sha2::{Digest, Sha256};
+    let digest = Sha256::new()
+        .chain_update(TAG_DOMAIN)
+        .chain_update(author.as_bytes())
+        .chain_update(b"\n")
+        .chain_update(prefix.as_bytes())
+        .finalize();
+    digest[..5]
+        .iter()
+        .fold(0u64, |tag, byte| (tag << 8) | u64::from(*byte))
 }
 
 /// True if `text` is a well-formed message id (a ULID in canonical form).
@@ -87,14 +131,47 @@ pub fn is_message_id(text: &str) -> bool {
     text.len() == 26 && ulid::Ulid::from_string(text).is_ok_and(|id| id.to_string() == text)
 }
 
-/// A new case id for a case opened by `node`: `<node>-<ULID>`, unique across the federation.
+/// True if `message_id` is a well-formed message id that `author` made: its last 8 characters
+/// are the tag of `author` over the first 18. Another node cannot reuse the id as its own.
+pub fn is_bound_to(message_id: &str, author: &str) -> bool {
+    if !is_message_id(message_id) {
+        return false;
+    }
+    let Ok(id) = ulid::Ulid::from_string(message_id) else {
+        return false;
+    };
+    let tag = (id.0 & ((1u128 << TAG_BITS) - 1)) as u64;
+    tag == author_tag(author, &message_id[..TAGGED_PREFIX])
+}
+
+/// A new case id for a case opened by `node`: `<node>-<message id>`, unique across the
+/// federation and naming its opener.
 pub fn new_case_id(node: &NodeId, ids: &MessageIdGenerator) -> String {
-    format!("{node}-{}", ids.next_id())
+    format!("{node}-{}", ids.next_id(node))
 }
 
 /// True if `text` is acceptable as a case id: 1 to 64 printable ASCII characters, no spaces.
 pub fn is_case_id(text: &str) -> bool {
     (1..=64).contains(&text.len()) && text.bytes().all(|b| b.is_ascii_graphic())
+}
+
+/// The party that case id `case_id` names as the case's opener (docs/PROTOCOL.md section
+/// 3.1): of `parties`, the longest whose node id followed by `-` begins the case id with at
+/// least one character after it. The longest, so that `de-gba-7` belongs to `de-gba` and not
+/// to `de` when both are parties. `None` if the id names no party.
+pub fn case_opener<'a>(
+    case_id: &str,
+    parties: impl IntoIterator<Item = &'a str>,
+) -> Option<&'a str> {
+    parties
+        .into_iter()
+        .filter(|party| {
+            case_id
+                .strip_prefix(party)
+                .and_then(|rest| rest.strip_prefix('-'))
+                .is_some_and(|rest| !rest.is_empty())
+        })
+        .max_by_key(|party| party.len())
 }
 
 #[cfg(test)]
@@ -120,14 +197,55 @@ mod tests {
         }
     }
 
+    /// docs/PROTOCOL.md section 9: tm's message id at 1700000000000 ms with serial
+    /// 0x123456789A.
+    const VECTOR_ID: &str = "01HF7YAT0028T5CY4TKJHD1KZB";
+
+    fn node(id: &str) -> NodeId {
+        NodeId::parse(id).expect("node id")
+    }
+
     #[test]
     fn message_ids_increase_and_parse() {
         let ids = MessageIdGenerator::new();
-        let a = ids.next_id();
-        let b = ids.next_id();
+        let a = ids.next_id(&node("tm"));
+        let b = ids.next_id(&node("tm"));
         assert!(a < b);
         assert!(is_message_id(&a));
         assert!(!is_message_id("not-a-ulid"));
         assert!(!is_message_id(&a.to_lowercase()));
+    }
+
+    #[test]
+    fn a_message_id_is_bound_to_its_author_only() {
+        let ids = MessageIdGenerator::new();
+        for _ in 0..1000 {
+            let id = ids.next_id(&node("tm"));
+            assert!(is_bound_to(&id, "tm"), "{id}");
+            assert!(!is_bound_to(&id, "uz"), "{id}");
+            assert!(!is_bound_to(&id.to_lowercase(), "tm"));
+        }
+        // A plain ULID carries no tag.
+        assert!(!is_bound_to("01HZX3J6K8Q2M4N5P6R7S8T9VW", "tm"));
+    }
+
+    #[test]
+    fn the_message_id_test_vector_of_protocol_section_9() {
+        let id = bound_message_id("tm", 1_700_000_000_000, 0x12_3456_789A);
+        assert_eq!(id, VECTOR_ID);
+        assert!(is_bound_to(VECTOR_ID, "tm"));
+    }
+
+    #[test]
+    fn a_case_id_names_the_longest_party_it_begins_with() {
+        let parties = ["de", "de-gba", "uz"];
+        assert_eq!(case_opener("de-gba-7", parties), Some("de-gba"));
+        assert_eq!(case_opener("de-7", parties), Some("de"));
+        assert_eq!(case_opener("uz-01J", parties), Some("uz"));
+        assert_eq!(case_opener("tm-01J", parties), None);
+        assert_eq!(case_opener("de-", parties), None);
+        assert_eq!(case_opener("de", parties), None);
+        assert_eq!(case_opener("dex-1", parties), None);
+        assert_eq!(case_opener("case-1", parties), None);
     }
 }

@@ -502,7 +502,7 @@ fn invalid(field: &'static str, problem: impl Into<String>) -> VerifyError {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ids::MessageIdGenerator;
+    use crate::ids::{MessageIdGenerator, NodeId};
     use crate::v1::{MlaRequest, StatusUpdate};
     use proptest::prelude::*;
 
@@ -513,7 +513,7 @@ mod tests {
     fn envelope() -> Envelope {
         Envelope {
             version: WIRE_VERSION,
-            message_id: MessageIdGenerator::new().next_id(),
+            message_id: MessageIdGenerator::new().next_id(&NodeId::parse("tm").expect("node id")),
             sender: "tm".into(),
             recipient: "de".into(),
             created_at_ms: 1_700_000_000_000,

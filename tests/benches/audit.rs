@@ -27,7 +27,7 @@ use prost::Message;
 use rogatory_node::store::{LogRecord, Store, StoreError};
 use rogatory_proto::audit::{self, AuditVerifier};
 use rogatory_proto::checkpoint::Checkpoint;
-use rogatory_proto::ids::MessageIdGenerator;
+use rogatory_proto::ids::{MessageIdGenerator, NodeId};
 use rogatory_proto::log::{ZERO_HASH, entry_hash};
 use rogatory_proto::merkle::{self, MemoryTree};
 use rogatory_proto::signing::{self, WIRE_VERSION, sha256};
@@ -45,6 +45,7 @@ struct GeneratedLog {
 /// A log of alternating MESSAGE_SENT and RECEIPT_OBTAINED entries (tm → de), realistic sizes.
 fn generate(count: u64, tm: &SigningKey, de: &SigningKey) -> GeneratedLog {
     let ids = MessageIdGenerator::new();
+    let tm_id = NodeId::parse("tm").expect("node id");
     let mut entries = Vec::with_capacity(usize::try_from(count).unwrap_or(0));
     let mut checkpoints = Vec::new();
     let mut tree = MemoryTree::new();
@@ -53,7 +54,7 @@ fn generate(count: u64, tm: &SigningKey, de: &SigningKey) -> GeneratedLog {
     for index in 0..count {
         let (kind, payload, signature, message_id) = match sent.take() {
             None => {
-                let message_id = ids.next_id();
+                let message_id = ids.next_id(&tm_id);
                 let envelope = Envelope {
                     version: WIRE_VERSION,
                     message_id: message_id.clone(),

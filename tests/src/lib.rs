@@ -403,11 +403,20 @@ impl Federation {
         Ok(created.as_peer(&created.listen.to_string()))
     }
 
+    /// A message id made by `author`, as its node makes them (bound to it; PROTOCOL.md 3.1).
+    pub fn message_id(&self, author: &str) -> String {
+        match NodeId::parse(author) {
+            Ok(author) => self.ids.next_id(&author),
+            // Not a node id: no node could have made it; any well-formed id will do.
+            Err(_) => self.ids.next_id(&NodeId::parse("x").expect("node id")),
+        }
+    }
+
     /// A valid MLA request envelope from `from` to `to`, not yet signed.
     pub fn request_envelope(&self, from: &str, to: &str) -> Envelope {
         Envelope {
             version: WIRE_VERSION,
-            message_id: self.ids.next_id(),
+            message_id: self.message_id(from),
             sender: from.into(),
             recipient: to.into(),
             created_at_ms: rogatory_node::now_ms(),

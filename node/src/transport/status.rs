@@ -24,6 +24,7 @@ pub fn rejection_code(rejection: &Rejection) -> Code {
         Rejection::SenderMismatch { .. } => Code::Unauthenticated,
         Rejection::WrongRecipient { .. } => Code::FailedPrecondition,
         Rejection::BadSignature { .. } => Code::InvalidArgument,
+        Rejection::UnboundMessageId { .. } => Code::InvalidArgument,
         Rejection::ReplayConflict { .. } => Code::AlreadyExists,
         Rejection::BadTimestamp { .. } => Code::FailedPrecondition,
         Rejection::TooLarge { .. } => Code::ResourceExhausted,
@@ -32,6 +33,8 @@ pub fn rejection_code(rejection: &Rejection) -> Code {
         Rejection::OutsideLifecycle { .. } => Code::FailedPrecondition,
         Rejection::UnknownParty { .. } => Code::FailedPrecondition,
         Rejection::PartiesMismatch { .. } => Code::FailedPrecondition,
+        Rejection::UnboundCaseId { .. } => Code::FailedPrecondition,
+        Rejection::CaseNotOpened { .. } => Code::Aborted,
         Rejection::BadReport(_) => Code::InvalidArgument,
         Rejection::Attachments(refusal) => match refusal {
             Refusal::BadReference { .. } => Code::InvalidArgument,
@@ -192,9 +195,9 @@ pub fn from_submit(error: SubmitError) -> Status {
     match error {
         SubmitError::UnknownRecipient(_) => Status::not_found(error.to_string()),
         SubmitError::UnknownMessage(_) => Status::not_found(error.to_string()),
-        SubmitError::Invalid(_) | SubmitError::InvalidMessage(_) => {
-            Status::invalid_argument(error.to_string())
-        }
+        SubmitError::Invalid(_)
+        | SubmitError::InvalidMessage(_)
+        | SubmitError::UnboundCaseId { .. } => Status::invalid_argument(error.to_string()),
         SubmitError::Transition(_)
         | SubmitError::OutsideLifecycle(..)
         | SubmitError::Parties(_) => Status::failed_precondition(error.to_string()),

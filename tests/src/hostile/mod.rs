@@ -3,4 +3,5 @@
 
 pub mod attachments;
 pub mod connections;
+pub mod ids;
 pub mod witness_race;

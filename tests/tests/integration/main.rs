@@ -12,6 +12,7 @@ mod exchange;
 mod grpc_surface;
 mod hostile_attachments;
 mod hostile_connections;
+mod hostile_ids;
 mod identity;
 mod informal;
 mod interop;
