@@ -414,7 +414,8 @@ to = ""
 # by themselves. Example: ["uz", "kz"]
 # copy_to = []
 # Optional: the case this request belongs to, if an earlier message opened one. Leave it
-# out to open a new case; the node then makes a case id such as "tm-01J...".
+# out to open a new case; the node then makes a case id such as "tm-01J...". A new case id
+# you choose must begin with your node's id and "-", e.g. "tm-GPO-2025-TIP-0147".
 # case_id = ""
 
 [routing]

@@ -404,7 +404,7 @@ async fn a_backup_taken_under_traffic_restores_to_a_node_whose_log_verifies() ->
     let mut federation = Federation::start(&["tm", "de"]).await?;
     let backup_dir = federation.root.path().join("backup-tm");
     for i in 0..4 {
-        assert!(submit(&federation, "tm", "de", &format!("case-{i}")).await?);
+        assert!(submit(&federation, "tm", "de", &format!("tm-case-{i}")).await?);
     }
     // de goes down, so what it holds of tm's log is fixed before the backup; tm keeps
     // accepting (and queueing) submissions while the backup is taken.
@@ -412,7 +412,8 @@ async fn a_backup_taken_under_traffic_restores_to_a_node_whose_log_verifies() ->
     let (backed_up, accepted) = tokio::join!(take_backup(&federation, "tm", &backup_dir), async {
         let mut accepted = 0;
         for i in 0..12 {
-            accepted += usize::from(submit(&federation, "tm", "de", &format!("case-q{i}")).await?);
+            accepted +=
+                usize::from(submit(&federation, "tm", "de", &format!("tm-case-q{i}")).await?);
         }
         Ok::<_, anyhow::Error>(accepted)
     });
@@ -480,11 +481,11 @@ async fn a_backup_taken_under_traffic_restores_to_a_node_whose_log_verifies() ->
 async fn a_node_restored_behind_its_peers_signs_nothing_and_says_what_was_lost() -> Result<()> {
     let mut federation = Federation::start(&["tm", "de"]).await?;
     let backup_dir = federation.root.path().join("backup-tm");
-    assert!(submit(&federation, "tm", "de", "case-1").await?);
+    assert!(submit(&federation, "tm", "de", "tm-case-1").await?);
     let backed_up = take_backup(&federation, "tm", &backup_dir).await?;
     // More traffic after the backup, until de has witnessed a checkpoint beyond it.
     for i in 0..3 {
-        assert!(submit(&federation, "tm", "de", &format!("case-after-{i}")).await?);
+        assert!(submit(&federation, "tm", "de", &format!("tm-case-after-{i}")).await?);
     }
     federation
         .eventually(
