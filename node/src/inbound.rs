@@ -315,15 +315,6 @@ async fn check_and_store(
             detail: e.to_string(),
         }
     })?;
-    // Check 5a: only the author can have made the id, so no party can take another's id first
-    // and have the real message refused as a replay.
-    if !ids::is_bound_to(&envelope.message_id, &envelope.sender) {
-        return Err(Rejection::UnboundMessageId {
-            message_id: envelope.message_id,
-            sender: envelope.sender,
-        }
-        .into());
-    }
     let envelope_hash = payload_hash.unwrap_or_else(|| sha256(&signed.payload));
     let limit = node.config.max_envelope_bytes;
     node.store
@@ -336,13 +327,18 @@ async fn check_and_store(
                         .as_ref()
                         .is_some_and(|e| sha256(&e.payload) == envelope_hash);
                 return match (same, existing.receipt) {
-                    // A repeat: the original receipt, and nothing new stored.
+                    // A repeat: the original receipt, and nothing new stored (even for a message
+                    // stored before ids were bound).
                     (true, Some(receipt)) => Ok((receipt, false)),
-                    _ => Err(Rejection::ReplayConflict {
-                        message_id: envelope.message_id.clone(),
-                    }
-                    .into()),
+                    _ => Err(unbound_id(&envelope)
+                        .unwrap_or_else(|| Rejection::ReplayConflict {
+                            message_id: envelope.message_id.clone(),
+                        })
+                        .into()),
                 };
+            }
+            if let Some(unbound) = unbound_id(&envelope) {
+                return Err(unbound.into());
             }
             // Check 6t, after 6: a repeat is answered with its receipt however old it is.
             check_created_at(envelope.created_at_ms, batch.time_ms())?;
@@ -448,6 +444,17 @@ async fn check_and_store(
             Ok((receipt, true))
         })
         .await
+}
+
+/// Check 5a: only the author can have made the id, so no party can take another's id first
+/// and have the real message refused as a replay (`None` if the id is the sender's).
+fn unbound_id(envelope: &Envelope) -> Option<Rejection> {
+    (!ids::is_bound_to(&envelope.message_id, &envelope.sender)).then(|| {
+        Rejection::UnboundMessageId {
+            message_id: envelope.message_id.clone(),
+            sender: envelope.sender.clone(),
+        }
+    })
 }
 
 /// Check 7o for a message of a case this node holds nothing of: the case id names its sender

@@ -327,7 +327,7 @@ async fn sigterm_during_traffic_exits_0_in_time_and_loses_nothing_acknowledged()
                     .submit_request(SubmitRequestRequest {
                         recipient: "de".into(),
                         request: Some(sample_request()),
-                        case_id: format!("case-{k}"),
+                        case_id: format!("tm-case-{k}"),
                         submitted_by: "Prosecutor A.".into(),
                         copies_to: Vec::new(),
                     })
