@@ -366,7 +366,7 @@ async fn check_and_store(
                     }
                 }
                 if parties.known().is_none() {
-                    require_opener(&envelope)?;
+                    require_opener(node, &envelope)?;
                 }
                 Some(parties)
             };
@@ -458,17 +458,18 @@ fn unbound_id(envelope: &Envelope) -> Option<Rejection> {
 }
 
 /// Check 7o for a message of a case this node holds nothing of: the case id names its sender
-/// as the case's opener, so that no party can take a case id another will open.
-fn require_opener(envelope: &Envelope) -> Result<(), Rejection> {
-    let parties = signing::parties(envelope);
-    match ids::case_opener(&envelope.case_id, parties.iter().map(String::as_str)) {
+/// as the case's opener, so that no node can take a case id another will open.
+fn require_opener(node: &Node, envelope: &Envelope) -> Result<(), Rejection> {
+    match ids::case_opener(&envelope.case_id, node.known_nodes()) {
         Some(opener) if opener == envelope.sender => Ok(()),
         // Another party's case: its opening message may still be on its way here.
-        Some(opener) => Err(Rejection::CaseNotOpened {
-            case_id: envelope.case_id.clone(),
-            opener: opener.to_owned(),
-        }),
-        None => Err(Rejection::UnboundCaseId {
+        Some(opener) if signing::parties(envelope).iter().any(|p| p == opener) => {
+            Err(Rejection::CaseNotOpened {
+                case_id: envelope.case_id.clone(),
+                opener: opener.to_owned(),
+            })
+        }
+        _ => Err(Rejection::UnboundCaseId {
             case_id: envelope.case_id.clone(),
             sender: envelope.sender.clone(),
         }),

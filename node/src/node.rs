@@ -128,6 +128,12 @@ impl Node {
         &self.config.node_id
     }
 
+    /// The node ids this node knows: its own and its peers'. A case id names the longest of
+    /// them it begins with as its opener (docs/PROTOCOL.md section 3.1).
+    pub fn known_nodes(&self) -> impl Iterator<Item = &str> {
+        std::iter::once(self.id().as_str()).chain(self.peers.iter().map(|p| p.node_id.as_str()))
+    }
+
     /// The Ed25519 key of this node or of a peer.
     pub fn key_of(&self, node_id: &str) -> Option<VerifyingKey> {
         if node_id == self.config.node_id.as_str() {

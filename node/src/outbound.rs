@@ -379,10 +379,7 @@ fn case_copies(
     let own = node.id().as_str();
     let Some(parties) = parties.known() else {
         // This message opens the case: its id must name this node, or no peer would take it.
-        let opening = [own, recipient]
-            .into_iter()
-            .chain(declared.iter().map(String::as_str));
-        if ids::case_opener(case_id, opening) != Some(own) {
+        if ids::case_opener(case_id, node.known_nodes()) != Some(own) {
             return Err(SubmitError::UnboundCaseId {
                 case_id: case_id.to_owned(),
                 node: own.to_owned(),

@@ -155,10 +155,10 @@ pub fn is_case_id(text: &str) -> bool {
     (1..=64).contains(&text.len()) && text.bytes().all(|b| b.is_ascii_graphic())
 }
 
-/// The party that case id `case_id` names as the case's opener (docs/PROTOCOL.md section
-/// 3.1): of `parties`, the longest whose node id followed by `-` begins the case id with at
-/// least one character after it. The longest, so that `de-gba-7` belongs to `de-gba` and not
-/// to `de` when both are parties. `None` if the id names no party.
+/// The node that case id `case_id` names as the case's opener (docs/PROTOCOL.md section 3.1):
+/// of `nodes` (those the caller knows), the longest whose id followed by `-` begins the case id
+/// with at least one character after it. The longest, so that `de-gba-7` belongs to `de-gba`
+/// and not to `de` when both are known. `None` if the id names none of them.
 pub fn case_opener<'a>(
     case_id: &str,
     parties: impl IntoIterator<Item = &'a str>,
