@@ -21,6 +21,8 @@ pub mod config;
 pub mod delivery;
 pub mod directory;
 pub mod fault;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod health;
 pub mod inbound;
 pub mod keys;

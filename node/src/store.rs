@@ -55,7 +55,7 @@ use rogatory_proto::v1::{
     DeliveryState, Direction, EntryKind, LogEntry, MessageRecord, SignedEnvelope,
 };
 
-mod journal;
+pub(crate) mod journal;
 
 use journal::{Change, CommitFrames, JOURNAL_FILE, Journal, TreeId};
 /// How an `audit_log` value locates its entry: public for tools that inspect a stopped store.
