@@ -38,3 +38,25 @@ pub fn replay_journal(store: &Path, bytes: &[u8]) -> Result<(u64, bool), StoreEr
     }
     Ok((end, unfinished))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::journal::{Change, CommitFrames};
+
+    #[test]
+    fn a_journal_written_by_the_store_replays_whole_and_a_torn_one_up_to_its_last_commit() {
+        let mut frames = CommitFrames::new(0);
+        let location = frames.entry(b"an entry");
+        let (bytes, end) = frames.finish(&[Change {
+            tree: TreeId::AuditLog,
+            key: 0u64.to_be_bytes().to_vec(),
+            value: Some(location.encode().to_vec()),
+        }]);
+        let dir = tempfile::tempdir().expect("tempdir");
+        assert_eq!(replay_journal(dir.path(), &bytes).expect("replays"), (end, false));
+        let torn = &bytes[..bytes.len() - 1];
+        let dir = tempfile::tempdir().expect("tempdir");
+        assert_eq!(replay_journal(dir.path(), torn).expect("replays"), (0, true));
+    }
+}
