@@ -374,6 +374,40 @@ pub fn bundle(data: &[u8]) {
 pub fn journal(data: &[u8]) {
     let dir = scratch();
     let _ = rogatory_node::fuzzing::replay_journal(dir.path(), data);
+    // The same frames with each commit's start and CRC made right, as a damaged disk the CRC
+    // does not catch would leave them: reaches the changes and the entry reads behind the CRC.
+    let dir = scratch();
+    let _ = rogatory_node::fuzzing::replay_journal(dir.path(), &with_valid_commits(data));
+}
+
+/// `journal` with every commit frame's start and CRC set to what replay expects
+/// (docs/AUDIT-FORMAT.md section 14).
+fn with_valid_commits(journal: &[u8]) -> Vec<u8> {
+    let mut bytes = journal.to_vec();
+    let (mut at, mut commit_start) = (0usize, 0usize);
+    while let Some(len) = bytes.get(at..at + 4) {
+        let len = u32::from_be_bytes(len.try_into().expect("4 bytes")) as usize;
+        let Some(next) = (at + 4)
+            .checked_add(len)
+            .filter(|&next| next <= bytes.len())
+        else {
+            break;
+        };
+        if len == 0 {
+            break;
+        }
+        if bytes[at + 4] == 2 && len >= 13 {
+            bytes[at + 5..at + 13].copy_from_slice(&(commit_start as u64).to_be_bytes());
+            let mut crc = crc32fast::Hasher::new();
+            crc.update(&bytes[commit_start..at + 13]);
+            crc.update(&bytes[at + 17..next]);
+            let crc = crc.finalize().to_be_bytes();
+            bytes[at + 13..at + 17].copy_from_slice(&crc);
+            commit_start = next;
+        }
+        at = next;
+    }
+    bytes
 }
 
 /// A request file (TOML), parsed and checked as `rogatory request send` does. A file that

@@ -54,9 +54,15 @@ mod tests {
             value: Some(location.encode().to_vec()),
         }]);
         let dir = tempfile::tempdir().expect("tempdir");
-        assert_eq!(replay_journal(dir.path(), &bytes).expect("replays"), (end, false));
+        assert_eq!(
+            replay_journal(dir.path(), &bytes).expect("replays"),
+            (end, false)
+        );
         let torn = &bytes[..bytes.len() - 1];
         let dir = tempfile::tempdir().expect("tempdir");
-        assert_eq!(replay_journal(dir.path(), torn).expect("replays"), (0, true));
+        assert_eq!(
+            replay_journal(dir.path(), torn).expect("replays"),
+            (0, true)
+        );
     }
 }
