@@ -51,6 +51,10 @@ pub const ENV_OVERRIDES: &[(&str, &str)] = &[
         "limits.max_concurrent_deliveries",
     ),
     (
+        "ROGATORY_LIMITS_DISK_RESERVE_MEGABYTES",
+        "limits.disk_reserve_megabytes",
+    ),
+    (
         "ROGATORY_ATTACHMENTS_MAX_FILE_BYTES",
         "attachments.max_file_bytes",
     ),
@@ -251,6 +255,7 @@ struct RawLimits {
     delivery_timeout_seconds: Option<u64>,
     delivery_alert_after_seconds: Option<u64>,
     max_concurrent_deliveries: Option<usize>,
+    disk_reserve_megabytes: Option<u64>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -382,6 +387,9 @@ pub struct NodeConfig {
     pub delivery_alert_after: std::time::Duration,
     /// Incoming deliveries handled at once; beyond that peers are told to retry later.
     pub max_concurrent_deliveries: usize,
+    /// Free space on the data directory's file system that new work may not use: below it
+    /// the node refuses new messages, submissions and uploads (`disk_space`).
+    pub disk_reserve_bytes: u64,
     pub peers: Vec<PeerConfig>,
     /// A `tracing` filter such as "info" or "info,rogatory_node::outbox=debug" (None: "info");
     /// the ROGATORY_LOG environment variable wins over it.
@@ -463,12 +471,14 @@ impl NodeConfig {
             self.delivery_alert_after,
             self.max_concurrent_deliveries,
             self.attachments,
+            self.disk_reserve_bytes,
         ) != (
             other.max_envelope_bytes,
             other.delivery_timeout,
             other.delivery_alert_after,
             other.max_concurrent_deliveries,
             other.attachments,
+            other.disk_reserve_bytes,
         )
     }
 
@@ -694,6 +704,15 @@ impl RawConfig {
             1..=65536,
             "",
         );
+        let disk_reserve_bytes = problems.in_range(
+            "limits.disk_reserve_megabytes",
+            limits
+                .disk_reserve_megabytes
+                .unwrap_or(crate::disk_space::DEFAULT_RESERVE_MEGABYTES),
+            0..=1 << 20,
+            " MiB",
+        ) * 1024
+            * 1024;
         let alerts = AlertThresholds {
             peer_unreachable_after: std::time::Duration::from_secs(problems.in_range(
                 "alerts.peer_unreachable_after_seconds",
@@ -803,6 +822,7 @@ impl RawConfig {
             delivery_timeout: std::time::Duration::from_secs(delivery_timeout_seconds),
             delivery_alert_after: std::time::Duration::from_secs(delivery_alert_after_seconds),
             max_concurrent_deliveries,
+            disk_reserve_bytes,
             peers,
             log_level: self.log_level,
             metrics_listen,

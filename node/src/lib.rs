@@ -20,6 +20,7 @@ pub mod checkpoints;
 pub mod config;
 pub mod delivery;
 pub mod directory;
+pub mod disk_space;
 pub mod fault;
 #[doc(hidden)]
 pub mod fuzzing;

@@ -70,6 +70,8 @@ pub struct Node {
     pub queued: crate::outbox::QueueSignals,
     /// One judgement of a peer's checkpoint at a time per peer (`witness`).
     pub judges: crate::witness::Judges,
+    /// The data directory's free space: below the reserve, new work is refused (`disk-full`).
+    pub disk: crate::disk_space::DiskSpace,
 }
 
 impl Node {
@@ -116,6 +118,7 @@ impl Node {
                 config.peers.iter().map(|peer| peer.node_id.as_str()),
             ),
             judges,
+            disk: crate::disk_space::DiskSpace::new(&config.data_dir, config.disk_reserve_bytes),
             config,
             key,
             store,

@@ -21,8 +21,14 @@
 //! A batch therefore reads through the batches prepared before it ([`Batch::message`]);
 //! writers that must read anything else through the store use the exclusive [`Store::write`],
 //! which waits for the queue to drain first. The busy paths (submitting, receiving, recording a
-//! receipt) use [`Store::write_grouped`]. If a commit fails the log head is in doubt, and the
-//! store refuses every later write until the node restarts.
+//! receipt) use [`Store::write_grouped`]. If a commit finds the disk full, the journal undoes
+//! its append and nothing reaches sled: that batch and every one prepared after it (they
+//! chain onto its entries) are dropped, their writers told (`StoreError::NoSpace`; none was
+//! confirmed to anyone), and the next batches are prepared from the last committed head, so
+//! the store writes again once space returns. If a commit fails otherwise (an I/O error, sled
+//! failing, sled's own files meeting a full disk) the log head is in doubt, and the store
+//! refuses every later write until the node restarts; what was confirmed is in the journal,
+//! which the restart replays.
 //!
 //! A batch is durable once committed: the committer appends the group's entries and changes to
 //! the journal and fdatasyncs it (one disk round trip for the whole group: the slower the disk,
@@ -96,6 +102,16 @@ pub enum StoreError {
     Engine(#[from] sled::Error),
     #[error("cannot make the store durable (fsync of {path})")]
     Sync {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    /// A commit found the disk full. Nothing of it was kept and the store takes later writes
+    /// (docs: `disk_space`); the writers are told their batches were not committed.
+    #[error(
+        "the disk holding the store is full ({path}): nothing was written; retry once space \
+         is freed"
+    )]
+    NoSpace {
         path: PathBuf,
         source: std::io::Error,
     },
@@ -398,6 +414,30 @@ pub struct Prepared {
     messages: Vec<(String, Vec<u8>)>,
     queue: Vec<(Vec<u8>, bool)>,
     meta: Vec<(Vec<u8>, Vec<u8>)>,
+    /// Set by the committer once the batch is committed, or dropped uncommitted.
+    outcome: std::sync::OnceLock<Result<(), NotCommitted>>,
+}
+
+/// Why a prepared batch was not committed.
+#[derive(Debug, Clone)]
+enum NotCommitted {
+    /// The disk was full. The batch, and every one prepared after it (which may read through
+    /// it), were dropped; the store goes on with the next ones.
+    NoSpace(PathBuf),
+    /// The store failed: it refuses every later write.
+    Failed(String),
+}
+
+impl From<&NotCommitted> for StoreError {
+    fn from(reason: &NotCommitted) -> Self {
+        match reason {
+            NotCommitted::NoSpace(path) => StoreError::NoSpace {
+                path: path.clone(),
+                source: std::io::ErrorKind::StorageFull.into(),
+            },
+            NotCommitted::Failed(reason) => StoreError::Failed(reason.clone()),
+        }
+    }
 }
 
 /// Writers prepare batches one at a time under `state`'s lock; a committer thread commits
@@ -427,6 +467,9 @@ struct Writes {
     /// Tests set this to stop the committer as a crash would, after a commit's journal write.
     #[cfg(test)]
     crash_after_journal: std::sync::atomic::AtomicBool,
+    /// Tests set this to have the next commit find the disk full.
+    #[cfg(test)]
+    no_space_at_next_commit: std::sync::atomic::AtomicBool,
 }
 
 /// The checkpoints read at every delivery, kept in memory: this node's newest (size and note)
@@ -465,8 +508,9 @@ struct WriteState {
     previous_hash: [u8; 32],
     /// Sequence number of the last prepared batch.
     prepared: u64,
-    /// Sequence number of the last committed batch.
-    committed: u64,
+    /// The log head after the last committed batch: where preparing starts again when the
+    /// batches not committed are dropped.
+    committed_head: (u64, [u8; 32]),
     /// Prepared batches not yet committed, oldest first.
     queue: VecDeque<Arc<Prepared>>,
     /// Exclusive writers waiting for the queue to drain: new batches wait for them.
@@ -479,6 +523,9 @@ struct WriteState {
     /// commit concerns, not every waiting task at every commit; dropped untold if it fails.
     waiters: VecDeque<(u64, tokio::sync::oneshot::Sender<()>)>,
 }
+
+/// A batch being committed, and the channel that tells its writer it was.
+type Committed = (Arc<Prepared>, tokio::sync::oneshot::Receiver<()>);
 
 /// The most batches one commit takes.
 const MAX_GROUP: usize = 256;
@@ -759,7 +806,7 @@ impl Store {
                 next_index: 0,
                 previous_hash: ZERO_HASH,
                 prepared: 0,
-                committed: 0,
+                committed_head: (0, ZERO_HASH),
                 queue: VecDeque::new(),
                 exclusive: 0,
                 failed: None,
@@ -778,6 +825,8 @@ impl Store {
             checkpoints: std::sync::Mutex::new(DurableCheckpoints::default()),
             #[cfg(test)]
             crash_after_journal: std::sync::atomic::AtomicBool::new(false),
+            #[cfg(test)]
+            no_space_at_next_commit: std::sync::atomic::AtomicBool::new(false),
         });
         let mut store = Self {
             log: trees.log.clone(),
@@ -801,6 +850,7 @@ impl Store {
             let mut state = lock_state(&writes);
             state.next_index = next_index;
             state.previous_hash = previous_hash;
+            state.committed_head = (next_index, previous_hash);
         }
         let committer = std::thread::Builder::new()
             .name("store-committer".into())
@@ -988,7 +1038,7 @@ impl Store {
                 if state.queue.is_empty() || state.failed.is_some() {
                     let prepared = self.prepare(&mut state, f);
                     turn.end(&mut state);
-                    let (value, seq) = match prepared {
+                    let (value, pending) = match prepared {
                         Ok(prepared) => prepared,
                         Err(error) => {
                             drop(state);
@@ -996,17 +1046,20 @@ impl Store {
                             return Err(error);
                         }
                     };
-                    let committed = seq.map(|seq| Self::commit_of(&mut state, seq));
+                    let committed = pending.map(|pending| Self::commit_of(&mut state, pending));
                     drop(state);
                     self.exclusive_ended();
                     break (value, committed);
                 }
                 // Another exclusive writer may queue a batch meanwhile: look again after this.
-                let last = state.prepared;
+                let Some(last) = state.queue.back().cloned() else {
+                    continue;
+                };
                 Self::commit_of(&mut state, last)
             };
-            // A failed commit is seen as `failed` on the next round.
-            let _ = drained.await;
+            // A batch not committed leaves `failed` set (the store failed) or the queue empty
+            // (dropped for want of space) for the next round.
+            let _ = drained.1.await;
         };
         match committed {
             None => Ok(value),
@@ -1028,17 +1081,17 @@ impl Store {
         state.exclusive -= 1;
         self.writes.done.notify_all();
         self.writes.unblocked.notify_waiters();
-        let (value, seq) = prepared?;
-        let Some(seq) = seq else {
+        let (value, pending) = prepared?;
+        let Some(pending) = pending else {
             return Ok(value);
         };
-        while state.committed < seq && state.failed.is_none() {
-            state = wait_done(&self.writes, state);
+        loop {
+            match pending.outcome.get() {
+                Some(Ok(())) => return Ok(value),
+                Some(Err(reason)) => return Err(StoreError::from(reason).into()),
+                None => state = wait_done(&self.writes, state),
+            }
         }
-        if state.committed < seq {
-            return Err(StoreError::Failed(state.failed.clone().unwrap_or_default()).into());
-        }
-        Ok(value)
     }
 
     /// Like [`Store::write`], but for the busy paths: `f` may run while batches prepared
@@ -1060,11 +1113,11 @@ impl Store {
                 let mut state = lock_state(&self.writes);
                 // Exclusive writers wait for the queue to drain; do not keep it full meanwhile.
                 if state.exclusive == 0 || state.failed.is_some() {
-                    let (value, seq) = self.prepare(&mut state, f)?;
-                    let Some(seq) = seq else {
+                    let (value, pending) = self.prepare(&mut state, f)?;
+                    let Some(pending) = pending else {
                         return Ok(value);
                     };
-                    break (value, Self::commit_of(&mut state, seq));
+                    break (value, Self::commit_of(&mut state, pending));
                 }
             }
             unblocked.await;
@@ -1072,28 +1125,30 @@ impl Store {
         self.committed(committed).await.map(|()| value)
     }
 
-    /// Tells the caller once batch `seq` is committed; the sender is dropped untold if the
-    /// commit fails. Waiters are kept in order: `seq` is never less than one prepared before.
-    fn commit_of(state: &mut WriteState, seq: u64) -> tokio::sync::oneshot::Receiver<()> {
+    /// Tells the caller once batch `pending` is committed; the sender is dropped untold if it
+    /// is not (the disk was full, or the store failed), the reason set in its `outcome`.
+    /// Waiters are kept in order: a batch is never older than one prepared before.
+    fn commit_of(state: &mut WriteState, pending: Arc<Prepared>) -> Committed {
         let (tell, committed) = tokio::sync::oneshot::channel();
-        if state.committed >= seq {
-            let _ = tell.send(());
-        } else {
-            state.waiters.push_back((seq, tell));
+        match pending.outcome.get() {
+            Some(Ok(())) => {
+                let _ = tell.send(());
+            }
+            Some(Err(_)) => {}
+            None => state.waiters.push_back((pending.seq, tell)),
         }
-        committed
+        (pending, committed)
     }
 
     /// Awaits a commit announced by [`Store::commit_of`].
-    async fn committed<E: From<StoreError>>(
-        &self,
-        committed: tokio::sync::oneshot::Receiver<()>,
-    ) -> Result<(), E> {
+    async fn committed<E: From<StoreError>>(&self, committed: Committed) -> Result<(), E> {
+        let (pending, committed) = committed;
         if committed.await.is_ok() {
-            Ok(())
-        } else {
-            let reason = lock_state(&self.writes).failed.clone().unwrap_or_default();
-            Err(StoreError::Failed(reason).into())
+            return Ok(());
+        }
+        match pending.outcome.get() {
+            Some(Err(reason)) => Err(StoreError::from(reason).into()),
+            _ => Err(StoreError::Task("the store's committer stopped".into()).into()),
         }
     }
 
@@ -1105,13 +1160,14 @@ impl Store {
     }
 
     /// Runs `f` on a new batch that reads through `state`'s pending batches, and queues the
-    /// result for the committer. Returns the sequence number of the batch to wait for: this
-    /// one, or if it is empty the last one prepared; `None` if everything is committed.
+    /// result for the committer. Returns the batch to wait for: this one, or if it is empty
+    /// the last one prepared (which is committed only if every one before it is); `None` if
+    /// everything is committed.
     fn prepare<T, E>(
         &self,
         state: &mut WriteState,
         f: impl FnOnce(&mut Batch<'_>) -> Result<T, E>,
-    ) -> Result<(T, Option<u64>), E>
+    ) -> Result<(T, Option<Arc<Prepared>>), E>
     where
         E: From<StoreError>,
     {
@@ -1142,13 +1198,12 @@ impl Store {
         if entries.is_empty() && messages.is_empty() && queue.is_empty() && meta.is_empty() {
             // Nothing to write, but what `f` read may come from batches not committed yet
             // (a repeated delivery answered from one, say): wait for those before answering.
-            let unsettled = (state.committed < state.prepared).then_some(state.prepared);
-            return Ok((value, unsettled));
+            return Ok((value, state.queue.back().cloned()));
         }
         state.prepared += 1;
         state.next_index = next_index;
         state.previous_hash = previous_hash;
-        state.queue.push_back(Arc::new(Prepared {
+        let prepared = Arc::new(Prepared {
             seq: state.prepared,
             next_index,
             head_hash: previous_hash,
@@ -1156,9 +1211,11 @@ impl Store {
             messages,
             queue,
             meta,
-        }));
+            outcome: std::sync::OnceLock::new(),
+        });
+        state.queue.push_back(Arc::clone(&prepared));
         self.writes.work.notify_one();
-        Ok((value, Some(state.prepared)))
+        Ok((value, Some(prepared)))
     }
 
     /// The write state once every prepared batch is committed, with new batches held back
@@ -1727,12 +1784,32 @@ fn commit_loop(writes: &Writes, trees: &Trees, mut journal_len: u64) {
         };
         let result = commit_durably(writes, trees, &group, &mut journal_len);
         let mut state = lock_state(writes);
-        match result {
+        let committed = match result {
             Ok(()) => {
                 unsynced_since.get_or_insert_with(Instant::now);
                 remember_checkpoints(writes, &group);
-                state.queue.drain(..group.len());
-                state.committed = group.last().map_or(state.committed, |p| p.seq);
+                for prepared in state.queue.drain(..group.len()) {
+                    let _ = prepared.outcome.set(Ok(()));
+                }
+                if let Some(last) = group.last() {
+                    state.committed_head = (last.next_index, last.head_hash);
+                }
+                group.last().map_or(0, |last| last.seq)
+            }
+            Err(StoreError::NoSpace { path, source }) => {
+                // Nothing of the commit is kept (the journal undid its append) and nothing
+                // reached sled: drop it and every batch prepared after it, which chained onto
+                // its entries, and prepare again from the committed head.
+                tracing::warn!(
+                    error = %source,
+                    journal = %path.display(),
+                    batches = state.queue.len(),
+                    "the disk is full: writes were not committed, and their writers told so; \
+                     the store takes new writes again once space is freed"
+                );
+                drop_queue(&mut state, &NotCommitted::NoSpace(path));
+                (state.next_index, state.previous_hash) = state.committed_head;
+                0
             }
             Err(error) => {
                 tracing::error!(
@@ -1741,17 +1818,14 @@ fn commit_loop(writes: &Writes, trees: &Trees, mut journal_len: u64) {
                      further write until the node is restarted"
                 );
                 state.failed = Some(error.to_string());
-                state.queue.clear();
+                drop_queue(&mut state, &NotCommitted::Failed(error.to_string()));
+                0
             }
-        }
-        if state.failed.is_some() {
-            // Dropped untold: each waiter hears that its batch was not committed.
-            state.waiters.clear();
-        }
+        };
         while state
             .waiters
             .front()
-            .is_some_and(|(seq, _)| *seq <= state.committed)
+            .is_some_and(|(seq, _)| *seq <= committed)
         {
             if let Some((_, tell)) = state.waiters.pop_front() {
                 // A writer that stopped waiting (its task was cancelled) is not an error.
@@ -1761,6 +1835,15 @@ fn commit_loop(writes: &Writes, trees: &Trees, mut journal_len: u64) {
         drop(state);
         writes.done.notify_all();
     }
+}
+
+/// Drops every prepared batch, telling each writer `why`. The waiters are all for batches
+/// dropped: they hear it by their channel closing.
+fn drop_queue(state: &mut WriteState, why: &NotCommitted) {
+    for prepared in state.queue.drain(..) {
+        let _ = prepared.outcome.set(Err(why.clone()));
+    }
+    state.waiters.clear();
 }
 
 /// How long sled may hold changes that are only in the journal: what a restart after a crash
@@ -1830,6 +1913,13 @@ fn commit_durably(
     }
     group_changes(group, &mut changes);
     let (bytes, end) = frames.finish(&changes);
+    #[cfg(test)]
+    if writes.no_space_at_next_commit.swap(false, Ordering::SeqCst) {
+        return Err(StoreError::NoSpace {
+            path: trees.path.clone(),
+            source: std::io::ErrorKind::StorageFull.into(),
+        });
+    }
     trees.journal.append_durably(*journal_len, &bytes)?;
     *journal_len = end;
     let applying = add_time(&writes.journal_ns, started);
@@ -2195,6 +2285,67 @@ mod tests {
     }
 
     #[test]
+    fn a_commit_that_finds_the_disk_full_is_dropped_and_the_store_writes_on() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        {
+            let store = Store::open(dir.path()).expect("open");
+            append_records(&store, &["a0"]);
+            store
+                .writes
+                .no_space_at_next_commit
+                .store(true, Ordering::SeqCst);
+            let error = store
+                .write_blocking(|batch| {
+                    batch.append(record("dropped"));
+                    put_sent(batch, "m1");
+                    Ok::<_, StoreError>(())
+                })
+                .expect_err("the disk is full");
+            assert!(matches!(error, StoreError::NoSpace { .. }), "{error}");
+            assert_eq!(store.log_len().expect("len"), 1);
+            assert!(store.message("m1").expect("read").is_none());
+            // Not a failed store: the next writes chain onto the last committed entry.
+            append_records(&store, &["a1"]);
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .build()
+                .expect("runtime");
+            store
+                .writes
+                .no_space_at_next_commit
+                .store(true, Ordering::SeqCst);
+            let grouped = runtime.block_on(store.write_grouped(|batch| {
+                batch.append(record("dropped too"));
+                Ok::<_, StoreError>(())
+            }));
+            assert!(matches!(grouped, Err(StoreError::NoSpace { .. })));
+            store
+                .writes
+                .no_space_at_next_commit
+                .store(true, Ordering::SeqCst);
+            let exclusive = runtime.block_on(store.write(|batch| {
+                batch.append(record("dropped as well"));
+                Ok::<_, StoreError>(())
+            }));
+            assert!(matches!(exclusive, Err(StoreError::NoSpace { .. })));
+            runtime
+                .block_on(store.write_grouped(|batch| {
+                    batch.append(record("a2"));
+                    Ok::<_, StoreError>(())
+                }))
+                .expect("written once space returned");
+            assert_eq!(details(&store), ["a0", "a1", "a2"]);
+            let summary = store
+                .verify_log("tm", "rogatory/tm", |_| None)
+                .expect("read")
+                .expect("valid");
+            assert_eq!(summary.entries, 3);
+        }
+        let store = Store::open(dir.path()).expect("reopen");
+        assert_eq!(details(&store), ["a0", "a1", "a2"]);
+        assert!(store.message("m1").expect("read").is_none());
+    }
+
+    #[test]
     fn a_commit_a_crash_left_unfinished_in_the_journal_is_cut_off_at_open() {
         let dir = tempfile::tempdir().expect("tempdir");
         let recorded = {
@@ -2501,11 +2652,15 @@ mod tests {
                 .expect("empty");
             (first, second, empty)
         };
-        assert_eq!(first.1, Some(1));
+        let seq = |pending: &Option<Arc<Prepared>>| pending.as_ref().map(|p| p.seq);
+        assert_eq!(seq(&first.1), Some(1));
         // The second batch continued the log after the first one's entry.
-        assert_eq!(second, (1, Some(2)));
+        assert_eq!((second.0, seq(&second.1)), (1, Some(2)));
         // An empty batch that read pending state waits for the last prepared batch.
-        assert_eq!(empty, (Some(DeliveryState::Delivered as i32), Some(2)));
+        assert_eq!(
+            (empty.0, seq(&empty.1)),
+            (Some(DeliveryState::Delivered as i32), Some(2))
+        );
         // Committed in order; the record is stored once, its envelope read back from the log.
         store
             .write_blocking(|_| Ok::<_, StoreError>(()))

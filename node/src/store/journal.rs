@@ -253,6 +253,12 @@ pub struct Journal {
 /// Small, so that the commit which writes the next zeros pays little more than the others.
 const PREALLOCATE: u64 = 1 << 20;
 
+/// Zeros kept ahead of the commits: more are written once fewer would be left. When the disk
+/// is full and no more can be written, commits still go into these, so that a node refusing
+/// new work for want of space still logs its rejections, the receipts it records, its
+/// checkpoints and its stop (a few hundred bytes to a few KiB each).
+const RESERVE: u64 = 256 << 10;
+
 impl Journal {
     /// Opens the journal of the store in `store`, creating it (and making its name durable) if
     /// there is none.
@@ -362,30 +368,78 @@ impl Journal {
     }
 
     /// Writes `bytes` at `at` (where the commits end) and makes them durable with one
-    /// fdatasync. When they reach past the zeros written ahead, writes [`PREALLOCATE`] more
-    /// after them first, so that the same fdatasync makes the new length durable.
+    /// fdatasync. When fewer than [`RESERVE`] zeros would be left after them, writes
+    /// [`PREALLOCATE`] more after them first, so that the same fdatasync makes the new length
+    /// durable.
+    ///
+    /// On a full disk the commit goes into the zeros left, if it fits: so the audit log still
+    /// records what a node refusing new work must record. If it fails for want of space
+    /// ([`StoreError::NoSpace`]), what it wrote is undone (zeros again where there were zeros,
+    /// the file's old length), so the journal is as before the call and may be appended to at
+    /// `at` again once space returns. An error from undoing it is a [`StoreError::Sync`].
     pub fn append_durably(&self, at: u64, bytes: &[u8]) -> Result<(), StoreError> {
         let mut allocated = self.allocated();
+        let before = *allocated;
         let end = at + bytes.len() as u64;
-        let written = if end > *allocated {
+        let mut len = before;
+        if end + RESERVE > len {
             let zeros = vec![0u8; PREALLOCATE as usize];
-            self.file
-                .write_all_at(&zeros, end)
-                .map(|()| end + PREALLOCATE)
-        } else {
-            Ok(*allocated)
-        };
-        written
-            .and_then(|len| {
-                self.file.write_all_at(bytes, at)?;
-                self.file.sync_data()?;
-                *allocated = len;
+            match self.file.write_all_at(&zeros, end) {
+                Ok(()) => len = end + PREALLOCATE,
+                Err(error) if crate::disk_space::is_out_of_space(&error) => {
+                    // Zeros written in part are zeros all the same: keep them.
+                    len = len.max(self.len()?);
+                    tracing::warn!(
+                        zeros_left = len.saturating_sub(end),
+                        "the disk is full: the journal writes into the space it reserved"
+                    );
+                }
+                Err(source) => return Err(self.sync_error(source)),
+            }
+        }
+        let written = self
+            .file
+            .write_all_at(bytes, at)
+            .and_then(|()| self.file.sync_data());
+        match written {
+            Ok(()) => {
+                *allocated = len.max(end);
+                Ok(())
+            }
+            Err(source) if crate::disk_space::is_out_of_space(&source) => {
+                self.undo(at, end, before)?;
+                *allocated = before;
+                Err(StoreError::NoSpace {
+                    path: self.path.clone(),
+                    source,
+                })
+            }
+            Err(source) => Err(self.sync_error(source)),
+        }
+    }
+
+    /// Undoes an append at `at` that failed before `end`: zeros where the file held zeros
+    /// (up to `before`, its old length), and the old length. Synced by the next append's
+    /// fdatasync, or cut off at the next open if a crash comes first (nobody was told of it).
+    fn undo(&self, at: u64, end: u64, before: u64) -> Result<(), StoreError> {
+        let overwritten = end.min(before).saturating_sub(at);
+        let zeros = vec![0u8; usize::try_from(overwritten).unwrap_or(usize::MAX)];
+        self.file
+            .write_all_at(&zeros, at)
+            .and_then(|()| {
+                if self.file.metadata()?.len() > before {
+                    self.file.set_len(before)?;
+                }
                 Ok(())
             })
-            .map_err(|source| StoreError::Sync {
-                path: self.path.clone(),
-                source,
-            })
+            .map_err(|source| self.sync_error(source))
+    }
+
+    fn sync_error(&self, source: std::io::Error) -> StoreError {
+        StoreError::Sync {
+            path: self.path.clone(),
+            source,
+        }
     }
 
     /// The bytes of entry `index` at `location`, checked against their frame.
