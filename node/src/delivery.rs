@@ -314,9 +314,15 @@ fn classify(error: &DeliveryError) -> Outcome {
         DeliveryError::Connect { .. } | DeliveryError::Timeout { .. } => Outcome::Unreachable(text),
         DeliveryError::NoReceipt { .. } => Outcome::RetryLater(text),
         DeliveryError::Refused { code, reason, .. } => match (*code, reason.as_str()) {
-            (_, "busy" | "out-of-order" | "unavailable" | "restoring" | "attachments-missing") => {
-                Outcome::RetryLater(text)
-            }
+            (
+                _,
+                "busy"
+                | "out-of-order"
+                | "unavailable"
+                | "restoring"
+                | "attachments-missing"
+                | "disk-full",
+            ) => Outcome::RetryLater(text),
             // No rogatory reason: the transport failed before the peer's service answered.
             (Code::Unavailable | Code::DeadlineExceeded | Code::Cancelled | Code::Unknown, "") => {
                 Outcome::Unreachable(text)
@@ -379,6 +385,15 @@ mod tests {
         assert!(matches!(
             classify(&refused(Code::Aborted, "out-of-order")),
             Outcome::RetryLater(_)
+        ));
+        // Short of disk the peer takes the message later: not a refusal of the message.
+        assert!(matches!(
+            classify(&refused(Code::ResourceExhausted, "disk-full")),
+            Outcome::RetryLater(_)
+        ));
+        assert!(matches!(
+            classify(&refused(Code::ResourceExhausted, "too-large")),
+            Outcome::Refused(_)
         ));
         assert!(matches!(
             classify(&refused(Code::Unavailable, "")),

@@ -8,6 +8,12 @@
 //! attention (a certificate near expiry, a peer unreachable too long, an overdue message, low
 //! disk space, a misbehaving peer, a request past one of its deadlines) is a warning: logged when it appears and shown by status,
 //! without taking the node out of service.
+//!
+//! A full disk (below `limits.disk_reserve_megabytes`, see `disk_space`) is a warning too,
+//! `disk-full`, not NOT_SERVING: the node still answers every call correctly (new work with
+//! `RESOURCE_EXHAUSTED` / `disk-full`, which senders retry; reads, repeats, witnessing and
+//! checkpoints as usual), and peers that took it for down would stop asking it for what it
+//! can still give. The warning clears by itself when space returns, as the refusals stop.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, Ordering};
@@ -342,6 +348,18 @@ pub fn warnings(
     let thresholds = &node.config.alerts;
     let now = crate::now_ms();
     let mut out = Vec::new();
+    if let Err(full) = node.disk.check() {
+        out.push(alert(
+            "disk-full",
+            &node.config.data_dir.display().to_string(),
+            format!(
+                "{full}. New messages, submissions and uploads are refused (RESOURCE_EXHAUSTED, \
+                 disk-full; peers retry them) until space is freed; reads, receipts and the \
+                 audit log go on. Free space on that file system: the node takes new work \
+                 again by itself, without a restart"
+            ),
+        ));
+    }
     for peer in peers {
         if !peer.misbehaviour.is_empty() {
             out.push(alert(

@@ -100,6 +100,9 @@ pub enum Rejection {
     BadReport(String),
     #[error(transparent)]
     Attachments(#[from] crate::attachments::Refusal),
+    /// A message this node does not hold yet, while its disk is below the reserve.
+    #[error(transparent)]
+    DiskFull(#[from] crate::disk_space::DiskFull),
 }
 
 impl Rejection {
@@ -124,6 +127,7 @@ impl Rejection {
             Self::CaseNotOpened { .. } => "out-of-order",
             Self::BadReport(_) => "bad-report",
             Self::Attachments(refusal) => refusal.reason(),
+            Self::DiskFull(_) => "disk-full",
         }
     }
 
@@ -132,7 +136,10 @@ impl Rejection {
     pub fn is_transient(&self) -> bool {
         match self {
             Self::Attachments(refusal) => refusal.is_transient(),
-            other => matches!(other, Self::OutOfOrder { .. } | Self::CaseNotOpened { .. }),
+            other => matches!(
+                other,
+                Self::OutOfOrder { .. } | Self::CaseNotOpened { .. } | Self::DiskFull(_)
+            ),
         }
     }
 }
@@ -342,6 +349,8 @@ async fn check_and_store(
             }
             // Check 6t, after 6: a repeat is answered with its receipt however old it is.
             check_created_at(envelope.created_at_ms, batch.time_ms())?;
+            // Check 6a: short of disk, nothing new is taken (repeats are answered above).
+            node.disk.check().map_err(Rejection::from)?;
             if signed.payload.len() > limit {
                 return Err(Rejection::TooLarge {
                     size: signed.payload.len(),

@@ -56,6 +56,9 @@ pub enum SubmitError {
     /// The lifecycle does not allow the update now; nothing was signed, stored or sent.
     #[error("the status update cannot be sent: {0}")]
     Transition(ThreadError),
+    /// The disk is below the reserve: nothing was signed or stored.
+    #[error(transparent)]
+    DiskFull(#[from] crate::disk_space::DiskFull),
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -424,6 +427,7 @@ async fn sign_and_store(
     submitted_by: &str,
     before_signing: impl FnOnce(&mut Batch<'_>, &mut Envelope) -> Result<RequestState, SubmitError>,
 ) -> Result<MessageRecord, SubmitError> {
+    node.disk.check()?;
     let mut envelope = Envelope {
         version: signing::WIRE_VERSION,
         message_id: String::new(),

@@ -743,6 +743,103 @@ mod tests {
         assert!(error.contains("13 bytes"), "{error}");
     }
 
+    /// A tmpfs of `size` mounted on a new directory, unmounted when dropped.
+    struct SmallDisk {
+        dir: tempfile::TempDir,
+    }
+
+    impl SmallDisk {
+        fn mount(size: &str) -> Self {
+            let dir = tempfile::tempdir().expect("tempdir");
+            let status = std::process::Command::new("mount")
+                .args([
+                    "-t",
+                    "tmpfs",
+                    "-o",
+                    &format!("size={size},mode=0700"),
+                    "tmpfs",
+                ])
+                .arg(dir.path())
+                .status()
+                .expect("run mount");
+            assert!(
+                status.success(),
+                "cannot mount a tmpfs on {} ({status}): this test needs root (or CAP_SYS_ADMIN) \
+                 to give the journal a small real file system",
+                dir.path().display()
+            );
+            Self { dir }
+        }
+
+        /// Fills the file system: a file grown until the disk refuses more.
+        fn fill(&self) -> std::path::PathBuf {
+            let path = self.dir.path().join("filler");
+            let mut file = std::fs::File::create(&path).expect("filler");
+            let chunk = vec![1u8; 4096];
+            loop {
+                match std::io::Write::write(&mut file, &chunk) {
+                    Ok(n) if n > 0 => {}
+                    Ok(_) => break,
+                    Err(error) => {
+                        assert!(crate::disk_space::is_out_of_space(&error), "{error}");
+                        break;
+                    }
+                }
+            }
+            path
+        }
+    }
+
+    impl Drop for SmallDisk {
+        fn drop(&mut self) {
+            let _ = std::process::Command::new("umount")
+                .arg(self.dir.path())
+                .status();
+        }
+    }
+
+    #[test]
+    fn a_full_disk_is_met_with_the_reserve_then_refused_without_a_trace() {
+        let disk = SmallDisk::mount("2m");
+        let journal = Journal::open(disk.dir.path()).expect("open");
+        let first = vec![change(TreeId::Meta, "k", Some("v"))];
+        let (_, end1) = commit(&journal, 0, &[b"\x08\x01one"], &first);
+        let allocated = journal.len().expect("len");
+        let filler = disk.fill();
+
+        // Full: commits go into the zeros written ahead, without growing the file.
+        let small = vec![0x08u8; 1000];
+        let mut end = end1;
+        while journal.len().expect("len") - end > RESERVE / 2 {
+            end = commit(&journal, end, &[&small], &[]).1;
+            // At most the rest of the page the file ends in, which the disk still had.
+            assert!(journal.len().expect("len") < allocated + 4096);
+        }
+        let allocated = journal.len().expect("len");
+        // A commit larger than the zeros left is refused, and leaves nothing behind.
+        let big = vec![0x08u8; usize::try_from(allocated - end + 1).expect("size")];
+        let mut frames = CommitFrames::new(end);
+        frames.entry(&big);
+        let (bytes, _) = frames.finish(&[]);
+        let error = journal.append_durably(end, &bytes).expect_err("full");
+        assert!(matches!(error, StoreError::NoSpace { .. }), "{error}");
+        assert_eq!(journal.len().expect("len"), allocated);
+        let mut tail = vec![1u8; usize::try_from(allocated - end).expect("size")];
+        journal.file.read_exact_at(&mut tail, end).expect("read");
+        assert!(
+            tail.iter().all(|&b| b == 0),
+            "zeros again after the commits"
+        );
+        let (applied, replayed_end, unfinished) = replayed(&journal, 0);
+        assert_eq!((replayed_end, unfinished), (end, false));
+
+        // Space returns: the same append at the same place succeeds.
+        std::fs::remove_file(filler).expect("free");
+        journal.append_durably(end, &bytes).expect("appended");
+        let (again, _, unfinished) = replayed(&journal, 0);
+        assert_eq!((again.len(), unfinished), (applied.len() + 1, false));
+    }
+
     #[test]
     fn the_journal_is_private() {
         use std::os::unix::fs::PermissionsExt;

@@ -63,6 +63,8 @@ pub async fn receive(
             durable_offset: size,
         });
     };
+    // What is left to come must leave the disk's reserve free (`disk_space`).
+    (node.disk.admit(size.saturating_sub(upload.offset()))).map_err(|e| status::disk_full(&e))?;
     loop {
         let idle = tokio::time::Instant::now() + attachments::CHUNK_IDLE_TIMEOUT;
         let cut = pace.as_ref().map(Pace::deadline).filter(|cut| *cut < idle);
@@ -102,6 +104,8 @@ pub async fn receive(
                 "only the first message carries a header".into(),
             )));
         }
+        // Other uploads may have taken the space meanwhile.
+        node.disk.check().map_err(|e| status::disk_full(&e))?;
         upload
             .write(chunk.offset, chunk.data)
             .await

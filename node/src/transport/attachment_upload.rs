@@ -184,7 +184,8 @@ fn outcome_of(status: &tonic::Status) -> Outcome {
             | "attachment-busy"
             | "attachment-offset"
             | "attachment-quota"
-            | "attachment-too-slow",
+            | "attachment-too-slow"
+            | "disk-full",
         ) => Outcome::RetryLater(text),
         (
             tonic::Code::Unavailable

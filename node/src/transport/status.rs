@@ -36,6 +36,7 @@ pub fn rejection_code(rejection: &Rejection) -> Code {
         Rejection::UnboundCaseId { .. } => Code::FailedPrecondition,
         Rejection::CaseNotOpened { .. } => Code::Aborted,
         Rejection::BadReport(_) => Code::InvalidArgument,
+        Rejection::DiskFull(_) => Code::ResourceExhausted,
         Rejection::Attachments(refusal) => match refusal {
             Refusal::BadReference { .. } => Code::InvalidArgument,
             Refusal::TooLarge { .. } => Code::ResourceExhausted,
@@ -76,6 +77,14 @@ pub fn from_attachment(error: AttachmentError) -> Status {
             }
             status
         }
+        AttachmentError::Io { ref source, .. } if crate::disk_space::is_out_of_space(source) => {
+            tracing::warn!(error = %crate::error_chain(&error), "attachment storage full");
+            with_reason(
+                Code::ResourceExhausted,
+                "the disk holding this node's data directory is full: retry later".into(),
+                DISK_FULL,
+            )
+        }
         AttachmentError::Io { .. } => {
             tracing::error!(error = %crate::error_chain(&error), "attachment storage failure");
             with_reason(
@@ -107,8 +116,27 @@ pub fn from_inbound(error: InboundError) -> Status {
     }
 }
 
+/// The reason token of refusals for want of disk space (a retry later, not a refusal of the
+/// message itself).
+pub const DISK_FULL: &str = "disk-full";
+
+/// New work refused because the disk is below the node's reserve (`disk_space`).
+pub fn disk_full(error: &crate::disk_space::DiskFull) -> Status {
+    with_reason(Code::ResourceExhausted, error.to_string(), DISK_FULL)
+}
+
 /// A storage failure: the peer should retry later; the operator reads the details in the log.
+/// A commit that found the disk full is `RESOURCE_EXHAUSTED`, `disk-full`: nothing of it was
+/// kept, and the same write succeeds once space returns.
 pub fn internal(error: &StoreError) -> Status {
+    if let StoreError::NoSpace { .. } = error {
+        tracing::warn!(%error, "storage full");
+        return with_reason(
+            Code::ResourceExhausted,
+            "the disk holding this node's data directory is full: retry later".into(),
+            DISK_FULL,
+        );
+    }
     tracing::error!(%error, "storage failure");
     with_reason(
         Code::Unavailable,
@@ -201,6 +229,7 @@ pub fn from_submit(error: SubmitError) -> Status {
         SubmitError::Transition(_)
         | SubmitError::OutsideLifecycle(..)
         | SubmitError::Parties(_) => Status::failed_precondition(error.to_string()),
+        SubmitError::DiskFull(error) => disk_full(&error),
         SubmitError::Store(error) => internal(&error),
     }
 }

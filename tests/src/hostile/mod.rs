@@ -3,5 +3,6 @@
 
 pub mod attachments;
 pub mod connections;
+pub mod disk;
 pub mod ids;
 pub mod witness_race;

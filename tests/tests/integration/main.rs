@@ -7,6 +7,7 @@ mod cases;
 mod deadlines;
 mod directory;
 mod directory_operations;
+mod disk_full;
 mod durability;
 mod exchange;
 mod grpc_surface;

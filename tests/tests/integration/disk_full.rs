@@ -1,0 +1,187 @@
+//! A node whose disk fills up (issue 20, finding 3): below its reserve it refuses new work
+//! with `RESOURCE_EXHAUSTED` / `disk-full`, which senders retry; it keeps answering repeats with
+//! their original receipts, serving reads and logging; and it takes new work again by itself
+//! when space returns, without a restart. The node's data directory is a small real file
+//! system (a tmpfs of a few MiB).
+
+use anyhow::{Context, Result};
+use rogatory_proto::v1::{
+    AttachmentChunk, AttachmentHeader, DeliverRequest, DeliveryState, Direction,
+    HeldCheckpointRequest, NodeStatusRequest, SubmitRequestRequest,
+};
+use rogatory_tests::hostile::disk::SmallDisk;
+use rogatory_tests::{Federation, reason_of, sample_request};
+use tonic::Code;
+
+const MIB: u64 = 1024 * 1024;
+/// The reserve `de` keeps (`limits.disk_reserve_megabytes`).
+const RESERVE_MIB: u64 = 4;
+
+fn submission(recipient: &str) -> SubmitRequestRequest {
+    SubmitRequestRequest {
+        recipient: recipient.into(),
+        request: Some(sample_request()),
+        case_id: String::new(),
+        submitted_by: "Prosecutor A.".into(),
+        copies_to: Vec::new(),
+    }
+}
+
+#[tokio::test]
+async fn a_node_whose_disk_fills_refuses_new_work_serves_the_rest_and_recovers_without_restart()
+-> Result<()> {
+    let _disk_heavy = rogatory_tests::disk_heavy().await;
+    let mut federation = Federation::create_with(&["tm", "de"], |id, text| {
+        if id == "de" {
+            text.replace(
+                "[limits]\n",
+                &format!("[limits]\ndisk_reserve_megabytes = {RESERVE_MIB}\n"),
+            )
+        } else {
+            text
+        }
+    })?;
+    let data_dir = federation.node("de")?.config()?.data_dir;
+    let disk = SmallDisk::mount(&data_dir, 24)?;
+    federation.start_node("tm").await?;
+    federation.start_node("de").await?;
+
+    // Before the disk fills: a message from tm, and its receipt.
+    let mut peer = federation.connect_as("tm", "de").await?;
+    let first = federation.sign_as("tm", &federation.request_envelope("tm", "de"))?;
+    let deliver = |envelope| DeliverRequest {
+        envelope: Some(envelope),
+        known_checkpoint_size: 0,
+    };
+    let receipt = peer
+        .deliver(deliver(first.clone()))
+        .await?
+        .into_inner()
+        .receipt
+        .context("receipt")?;
+
+    // The disk fills to below the reserve (what a peer's uploads and messages, or anything
+    // else on that file system, would do).
+    let filler = disk.fill_leaving(RESERVE_MIB * MIB / 2)?;
+    let mut de = federation.operator("de").await?;
+    // The node reads its free space again every moment; its operator is told what to do.
+    let warning = federation
+        .eventually("de to warn that its disk is full", || {
+            let mut de = de.clone();
+            async move {
+                let status = de.node_status(NodeStatusRequest {}).await?.into_inner();
+                assert!(status.serving, "{:?}", status.not_serving_reasons);
+                Ok(status.warnings.into_iter().find(|w| w.kind == "disk-full"))
+            }
+        })
+        .await?;
+    assert!(warning.message.contains("without a restart"), "{warning:?}");
+    let log_before = federation.log_size("de").await?;
+
+    // New work is refused, retryably, and not logged as a rejection.
+    let second = federation.sign_as("tm", &federation.request_envelope("tm", "de"))?;
+    let refused = peer
+        .deliver(deliver(second.clone()))
+        .await
+        .expect_err("a new message while the disk is full");
+    assert_eq!(refused.code(), Code::ResourceExhausted, "{refused:?}");
+    assert_eq!(reason_of(&refused), "disk-full", "{refused:?}");
+    let refused = de
+        .submit_request(submission("tm"))
+        .await
+        .expect_err("a submission while the disk is full");
+    assert_eq!(
+        (refused.code(), reason_of(&refused).as_str()),
+        (Code::ResourceExhausted, "disk-full"),
+        "{refused:?}"
+    );
+    let data = vec![7u8; 1024];
+    let upload = vec![
+        AttachmentChunk {
+            header: Some(AttachmentHeader {
+                sha256: rogatory_proto::signing::sha256(&data).to_vec(),
+                size: data.len() as u64,
+                envelope: None,
+            }),
+            ..Default::default()
+        },
+        AttachmentChunk {
+            header: None,
+            offset: 0,
+            data,
+        },
+    ];
+    let refused = de
+        .put_attachment(tokio_stream::iter(upload))
+        .await
+        .expect_err("an upload while the disk is full");
+    assert_eq!(
+        (refused.code(), reason_of(&refused).as_str()),
+        (Code::ResourceExhausted, "disk-full"),
+        "{refused:?}"
+    );
+
+    // What the node holds it still serves: the repeat gets its original receipt, reads,
+    // the held checkpoint.
+    let repeat = peer.deliver(deliver(first.clone())).await?.into_inner();
+    assert_eq!(repeat.receipt, Some(receipt));
+    peer.held_checkpoint(HeldCheckpointRequest {}).await?;
+    let inbox = federation.messages("de", Direction::Inbox).await?;
+    assert_eq!(inbox.len(), 1);
+    // Still logging: a bad message is refused and recorded (into the space kept for the log).
+    let mut forged = federation.sign_as("tm", &federation.request_envelope("tm", "de"))?;
+    forged.signature[0] ^= 1;
+    let refused = peer.deliver(deliver(forged)).await.expect_err("forged");
+    assert_eq!(reason_of(&refused), "bad-signature");
+    assert_eq!(federation.log_size("de").await?, log_before + 1);
+
+    // tm's outbox keeps its message for de and retries it.
+    let queued = federation
+        .operator("tm")
+        .await?
+        .submit_request(submission("de"))
+        .await?
+        .into_inner()
+        .message
+        .context("record")?;
+    federation
+        .eventually("tm to hear that de's disk is full", || async {
+            let peer = federation.peer_status("tm", "de").await?;
+            let told = peer.last_error.contains("ResourceExhausted")
+                && peer
+                    .last_error
+                    .contains("disk holding this node's data directory is full");
+            Ok(told.then_some(()))
+        })
+        .await?;
+
+    // Space returns: no restart, and the queued message arrives by tm's retries.
+    std::fs::remove_file(filler)?;
+    federation
+        .eventually("tm's message delivered after space returned", || async {
+            let record = federation.message("tm", &queued.message_id).await?;
+            Ok((record.state == DeliveryState::Delivered as i32).then_some(()))
+        })
+        .await?;
+    peer.deliver(deliver(second.clone())).await?;
+    peer.deliver(deliver(second)).await?;
+    let status = de.node_status(NodeStatusRequest {}).await?.into_inner();
+    assert!(
+        !status.warnings.iter().any(|w| w.kind == "disk-full"),
+        "{:?}",
+        status.warnings
+    );
+
+    // Nothing lost, nothing twice.
+    let inbox = federation.messages("de", Direction::Inbox).await?;
+    let mut ids: Vec<&str> = inbox.iter().map(|m| m.message_id.as_str()).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    assert_eq!((ids.len(), inbox.len()), (3, 3), "{ids:?}");
+    assert!(ids.contains(&queued.message_id.as_str()));
+    for id in ["tm", "de"] {
+        let verdict = federation.verify_log(id).await?;
+        assert!(verdict.ok, "{id}: {}", verdict.failure);
+    }
+    federation.stop_all().await
+}
