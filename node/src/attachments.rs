@@ -27,6 +27,7 @@
 use std::collections::HashMap;
 use std::fs::File;
 use std::io::{Read, Seek, SeekFrom, Write};
+use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
@@ -507,7 +508,7 @@ impl AttachmentStore {
     pub fn open(data_dir: &Path) -> Result<Self, AttachmentError> {
         let root = data_dir.join("attachments");
         for dir in [root.join("sha256"), root.join("partial"), root.join("held")] {
-            std::fs::create_dir_all(&dir).map_err(AttachmentError::io("create", &dir))?;
+            create_private_dirs(&dir).map_err(AttachmentError::io("create", &dir))?;
         }
         Ok(Self {
             root,
@@ -976,6 +977,23 @@ impl AttachmentStore {
     }
 }
 
+/// Creates `dir` and its missing parents 0700: evidence files are private to the node, whatever
+/// the data directory's own mode (files are created 0600 likewise).
+fn create_private_dirs(dir: &Path) -> std::io::Result<()> {
+    std::os::unix::fs::DirBuilderExt::mode(std::fs::DirBuilder::new().recursive(true), 0o700)
+        .create(dir)
+}
+
+/// Creates (or empties) a file readable by the node alone (0600).
+fn create_private_file(path: &Path) -> std::io::Result<File> {
+    File::options()
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .mode(0o600)
+        .open(path)
+}
+
 /// Copies the content-addressed files under `from` (`<hex[0..2]>/<hex>`) to the same places
 /// under `to`, skipping those already there. Each is copied to a temporary name, its SHA-256
 /// checked against its name, fsynced and renamed; a mismatch stops the copy.
@@ -991,7 +1009,7 @@ fn copy_verified(from: &Path, to: &Path) -> Result<u64, AttachmentError> {
             continue;
         }
         let target_dir = to.join(prefix.file_name());
-        std::fs::create_dir_all(&target_dir).map_err(AttachmentError::io("create", &target_dir))?;
+        create_private_dirs(&target_dir).map_err(AttachmentError::io("create", &target_dir))?;
         for file in std::fs::read_dir(&dir).map_err(AttachmentError::io("list", &dir))? {
             let file = file.map_err(AttachmentError::io("list", &dir))?;
             let name = file.file_name().to_string_lossy().into_owned();
@@ -1005,8 +1023,13 @@ fn copy_verified(from: &Path, to: &Path) -> Result<u64, AttachmentError> {
             let temporary = target_dir.join(format!("{name}.copying"));
             let source = file.path();
             let mut reader = File::open(&source).map_err(AttachmentError::io("open", &source))?;
-            let mut writer =
-                File::create(&temporary).map_err(AttachmentError::io("create", &temporary))?;
+            let mut writer = File::options()
+                .write(true)
+                .create(true)
+                .truncate(true)
+                .mode(0o600)
+                .open(&temporary)
+                .map_err(AttachmentError::io("create", &temporary))?;
             let mut hasher = Sha256::new();
             let mut buffer = vec![0u8; CHUNK_BYTES];
             loop {
@@ -1053,7 +1076,7 @@ fn copy_markers(from: &Path, to: &Path) -> Result<(), AttachmentError> {
             continue;
         }
         let target_dir = to.join(&name);
-        std::fs::create_dir_all(&target_dir).map_err(AttachmentError::io("create", &target_dir))?;
+        create_private_dirs(&target_dir).map_err(AttachmentError::io("create", &target_dir))?;
         let dir = peer.path();
         for marker in std::fs::read_dir(&dir).map_err(AttachmentError::io("list", &dir))? {
             let marker = marker.map_err(AttachmentError::io("list", &dir))?;
@@ -1066,7 +1089,7 @@ fn copy_markers(from: &Path, to: &Path) -> Result<(), AttachmentError> {
                 continue;
             }
             let target = target_dir.join(&name);
-            File::create(&target)
+            create_private_file(&target)
                 .and_then(|file| file.sync_all())
                 .map_err(AttachmentError::io("create", &target))?;
         }
@@ -1094,13 +1117,14 @@ impl Drop for ActiveGuard {
 /// A partial file longer than the declared size cannot be a prefix: it is started afresh.
 fn open_partial(path: &Path, size: u64) -> Result<(File, Sha256, u64), AttachmentError> {
     if let Some(parent) = path.parent() {
-        std::fs::create_dir_all(parent).map_err(AttachmentError::io("create", parent))?;
+        create_private_dirs(parent).map_err(AttachmentError::io("create", parent))?;
     }
     let mut file = File::options()
         .read(true)
         .write(true)
         .create(true)
         .truncate(false)
+        .mode(0o600)
         .open(path)
         .map_err(AttachmentError::io("open", path))?;
     let mut len = file
@@ -1344,7 +1368,7 @@ impl Upload {
                 .map_err(AttachmentError::io("fsync", &from))?;
             drop(file);
             let dir = to.parent().unwrap_or(Path::new("."));
-            std::fs::create_dir_all(dir).map_err(AttachmentError::io("create", dir))?;
+            create_private_dirs(dir).map_err(AttachmentError::io("create", dir))?;
             if std::fs::symlink_metadata(&to).is_ok_and(|m| m.is_file()) {
                 std::fs::remove_file(&from).map_err(AttachmentError::io("delete", &from))?;
             } else {
@@ -1356,9 +1380,8 @@ impl Upload {
             }
             if let Some(marker) = marker {
                 let held_dir = marker.parent().unwrap_or(Path::new("."));
-                std::fs::create_dir_all(held_dir)
-                    .map_err(AttachmentError::io("create", held_dir))?;
-                File::create(&marker)
+                create_private_dirs(held_dir).map_err(AttachmentError::io("create", held_dir))?;
+                create_private_file(&marker)
                     .and_then(|file| file.sync_all())
                     .map_err(AttachmentError::io("create", &marker))?;
                 sync_dir(held_dir)?;

@@ -120,7 +120,7 @@ pub fn restore(backup_dir: &Path, config: &NodeConfig) -> Result<Restored, Resto
     crate::attachments::AttachmentStore::restore_from(data_dir, backup_dir)
         .map_err(RestoreError::Attachments)?;
     let marker = data_dir.join(RESTORED_MARKER);
-    std::fs::write(
+    write_private(
         &marker,
         format!(
             "restored from {} at {} ms: {} entries, newest checkpoint {}\n",
@@ -139,12 +139,30 @@ pub fn restore(backup_dir: &Path, config: &NodeConfig) -> Result<Restored, Resto
     Ok(restored)
 }
 
+/// Writes a new file readable by the node alone (0600), whatever the data directory's mode.
+fn write_private(path: &Path, contents: String) -> std::io::Result<()> {
+    use std::os::unix::fs::OpenOptionsExt;
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .mode(0o600)
+        .open(path)?;
+    std::io::Write::write_all(&mut file, contents.as_bytes())
+}
+
+/// Copies a store directory, private to the node: directories 0700, files 0600 (a backup
+/// taken before files were created so may hold them 0644; `fs::copy` would keep that).
 fn copy_dir(from: &Path, to: &Path) -> Result<(), RestoreError> {
+    use std::os::unix::fs::{DirBuilderExt, PermissionsExt};
     let error = |path: &Path| {
         let path = path.to_owned();
         move |source| RestoreError::Copy { path, source }
     };
-    std::fs::create_dir(to).map_err(error(to))?;
+    std::fs::DirBuilder::new()
+        .mode(0o700)
+        .create(to)
+        .map_err(error(to))?;
     for entry in std::fs::read_dir(from).map_err(error(from))? {
         let entry = entry.map_err(error(from))?;
         let destination = to.join(entry.file_name());
@@ -152,6 +170,8 @@ fn copy_dir(from: &Path, to: &Path) -> Result<(), RestoreError> {
             copy_dir(&entry.path(), &destination)?;
         } else {
             std::fs::copy(entry.path(), &destination).map_err(error(&destination))?;
+            std::fs::set_permissions(&destination, std::fs::Permissions::from_mode(0o600))
+                .map_err(error(&destination))?;
             std::fs::File::open(&destination)
                 .and_then(|file| file.sync_all())
                 .map_err(error(&destination))?;

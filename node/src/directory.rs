@@ -309,11 +309,21 @@ fn read_cache(node: &Node, peer: &str) -> Result<Option<Held>, PeerDirectoryErro
 /// Writes `bytes` to `path` atomically: a temporary file, synced, then renamed over it.
 fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     use std::io::Write;
+    use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
+    // Private to the node (0700, 0600), whatever the data directory's own mode.
     if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir)?;
+        std::fs::DirBuilder::new()
+            .recursive(true)
+            .mode(0o700)
+            .create(dir)?;
     }
     let temporary = path.with_extension("signed.tmp");
-    let mut file = std::fs::File::create(&temporary)?;
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .mode(0o600)
+        .open(&temporary)?;
     file.write_all(bytes)?;
     file.sync_all()?;
     std::fs::rename(&temporary, path)?;

@@ -10,6 +10,7 @@
 //! lets the node come up NOT_SERVING (see `health`), so that a node whose certificate lapsed
 //! over a weekend still answers its operator and can be fixed without losing its queue.
 
+use std::os::unix::fs::OpenOptionsExt;
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
 use std::sync::Arc;
@@ -202,7 +203,14 @@ pub fn writable(dir: &Path) -> Result<(), String> {
     let probe = dir.join(".rogatory-write-probe");
     // No fsync: the health task runs this every second, and creating a file is enough to meet a
     // read-only or full file system without forcing a journal commit each time.
-    let result = std::fs::write(&probe, b"probe").and_then(|()| std::fs::remove_file(&probe));
+    let result = std::fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .mode(0o600)
+        .open(&probe)
+        .and_then(|mut file| std::io::Write::write_all(&mut file, b"probe"))
+        .and_then(|()| std::fs::remove_file(&probe));
     result.map_err(|e| format!("cannot write in {}: {e}", dir.display()))
 }
 

@@ -789,7 +789,28 @@ impl Store {
             path: path.to_owned(),
             source,
         };
+        {
+            // Sled would create it 0755.
+            use std::os::unix::fs::DirBuilderExt;
+            std::fs::DirBuilder::new()
+                .recursive(true)
+                .mode(0o700)
+                .create(path)
+                .map_err(|source| StoreError::Io {
+                    path: path.to_owned(),
+                    source,
+                })?;
+        }
         let db = open_sled(path).map_err(open_error)?;
+        // Sled creates its files by the process's umask (0644 as a rule): make them the node's
+        // alone. Those it creates later (snapshots, blobs) are made so at the next full sync,
+        // which lists them ([`list_files`]); until then the 0700 directory keeps others out.
+        list_files(path)?;
+        let metadata = std::fs::metadata(path).map_err(|source| StoreError::Io {
+            path: path.to_owned(),
+            source,
+        })?;
+        make_private(path, &metadata)?;
         let journal = Arc::new(Journal::open(path)?);
         let trees = Trees {
             db: db.clone(),
@@ -2079,6 +2100,7 @@ impl SyncedFiles {
 const SLED_LOG_FILE: &str = "db";
 
 /// Every file and directory under `path`, sorted. What vanishes while it is listed is left out.
+/// Takes away what group and others may do with any of them ([`make_private`]).
 fn list_files(path: &Path) -> Result<Listing, StoreError> {
     let log = path.join(SLED_LOG_FILE);
     let journal = path.join(JOURNAL_FILE);
@@ -2109,6 +2131,7 @@ fn list_files(path: &Path) -> Result<Listing, StoreError> {
                 // Sled makes only files and directories; anything else is not ours to sync.
                 continue;
             }
+            make_private(&path, &metadata)?;
             // The two files that grow at every commit, and are synced at every commit.
             let changes = path != log && path != journal;
             listing.push(Listed {
@@ -2121,6 +2144,23 @@ fn list_files(path: &Path) -> Result<Listing, StoreError> {
     }
     listing.sort();
     Ok(listing)
+}
+
+/// Takes the group's and others' permissions off a file or directory of the store: sled makes
+/// its files by the process's umask, and the store must not rely on the data directory's mode.
+fn make_private(path: &Path, metadata: &std::fs::Metadata) -> Result<(), StoreError> {
+    use std::os::unix::fs::PermissionsExt;
+    let mode = metadata.permissions().mode();
+    if mode & 0o077 == 0 {
+        return Ok(());
+    }
+    let private = std::fs::Permissions::from_mode(mode & 0o700);
+    unless_vanished(std::fs::set_permissions(path, private))
+        .map(drop)
+        .map_err(|source| StoreError::Io {
+            path: path.to_owned(),
+            source,
+        })
 }
 
 /// Fsyncs every file and directory under `path`, then `path` itself.

@@ -3,11 +3,14 @@
 //! their original receipts, serving reads and logging; and it takes new work again by itself
 //! when space returns, without a restart. The node's data directory is a small real file
 //! system (a tmpfs of a few MiB).
+//!
+//! Also here (finding 10e): what a node writes under its data directory is its own, 0600 and
+//! 0700, without relying on the data directory's mode.
 
 use anyhow::{Context, Result};
 use rogatory_proto::v1::{
-    AttachmentChunk, AttachmentHeader, DeliverRequest, DeliveryState, Direction,
-    HeldCheckpointRequest, NodeStatusRequest, SubmitRequestRequest,
+    AttachmentChunk, AttachmentHeader, AttachmentRef, DeliverRequest, DeliveryState, Direction,
+    HeldCheckpointRequest, NodeStatusRequest, SearchDirectoryRequest, SubmitRequestRequest,
 };
 use rogatory_tests::hostile::disk::SmallDisk;
 use rogatory_tests::{Federation, reason_of, sample_request};
@@ -184,4 +187,113 @@ async fn a_node_whose_disk_fills_refuses_new_work_serves_the_rest_and_recovers_w
         assert!(verdict.ok, "{id}: {}", verdict.failure);
     }
     federation.stop_all().await
+}
+
+/// Files and directories under `dir` (itself included) that group or others may use.
+fn open_to_others(dir: &std::path::Path) -> Result<Vec<String>> {
+    use std::os::unix::fs::PermissionsExt;
+    let mut open = Vec::new();
+    let mut pending = vec![dir.to_owned()];
+    while let Some(path) = pending.pop() {
+        let metadata = std::fs::symlink_metadata(&path)?;
+        let mode = metadata.permissions().mode();
+        if mode & 0o077 != 0 {
+            open.push(format!("{} {:o}", path.display(), mode & 0o777));
+        }
+        if metadata.is_dir() {
+            for entry in std::fs::read_dir(&path)? {
+                pending.push(entry?.path());
+            }
+        }
+    }
+    Ok(open)
+}
+
+#[tokio::test]
+async fn nothing_a_node_writes_is_open_to_group_or_others_whatever_the_data_directory() -> Result<()>
+{
+    let mut federation = Federation::start(&["tm", "de"]).await?;
+    // Messages both ways, an attachment stored on both nodes, peers' directories cached, a
+    // backup: every kind of file a node makes.
+    let data = b"evidence".repeat(1000);
+    let digest = rogatory_proto::signing::sha256(&data);
+    let upload = vec![
+        AttachmentChunk {
+            header: Some(AttachmentHeader {
+                sha256: digest.to_vec(),
+                size: data.len() as u64,
+                envelope: None,
+            }),
+            ..Default::default()
+        },
+        AttachmentChunk {
+            header: None,
+            offset: 0,
+            data: data.clone(),
+        },
+    ];
+    let mut tm = federation.operator("tm").await?;
+    assert!(
+        tm.put_attachment(tokio_stream::iter(upload))
+            .await?
+            .into_inner()
+            .complete
+    );
+    let mut request = submission("de");
+    if let Some(body) = request.request.as_mut() {
+        body.attachments = vec![AttachmentRef {
+            file_name: "evidence.bin".into(),
+            media_type: "application/octet-stream".into(),
+            size: data.len() as u64,
+            sha256: digest.to_vec(),
+        }];
+    }
+    let sent = tm
+        .submit_request(request)
+        .await?
+        .into_inner()
+        .message
+        .context("record")?;
+    federation
+        .operator("de")
+        .await?
+        .submit_request(submission("tm"))
+        .await?;
+    for (node, peer) in [("tm", "de"), ("de", "tm")] {
+        federation
+            .eventually("every message delivered", || async {
+                let outbox = federation.messages(node, Direction::Outbox).await?;
+                let done = outbox
+                    .iter()
+                    .all(|m| m.state == DeliveryState::Delivered as i32);
+                Ok(done.then_some(()))
+            })
+            .await?;
+        federation
+            .operator(node)
+            .await?
+            .search_directory(SearchDirectoryRequest {
+                country: peer.into(),
+                refresh: true,
+                ..Default::default()
+            })
+            .await?;
+    }
+    assert_eq!(
+        federation.message("tm", &sent.message_id).await?.state,
+        DeliveryState::Delivered as i32
+    );
+    let backup = federation.root.path().join("backup-de");
+    federation.take_backup("de", &backup).await?;
+    federation.stop_all().await?;
+
+    for dir in [
+        federation.node("tm")?.config()?.data_dir,
+        federation.node("de")?.config()?.data_dir,
+        backup,
+    ] {
+        let open = open_to_others(&dir)?;
+        assert!(open.is_empty(), "open to group or others: {open:#?}");
+    }
+    Ok(())
 }
