@@ -64,7 +64,9 @@ pub async fn receive(
         });
     };
     // What is left to come must leave the disk's reserve free (`disk_space`).
-    (node.disk.admit(size.saturating_sub(upload.offset()))).map_err(|e| status::disk_full(&e))?;
+    node.disk
+        .admit(size.saturating_sub(upload.offset()))
+        .map_err(|e| status::disk_full(&e))?;
     loop {
         let idle = tokio::time::Instant::now() + attachments::CHUNK_IDLE_TIMEOUT;
         let cut = pace.as_ref().map(Pace::deadline).filter(|cut| *cut < idle);
