@@ -273,3 +273,62 @@ async fn a_copied_party_cannot_withdraw_another_partys_request_by_taking_its_id(
     assert_eq!(held.request_state, RequestState::Delivered as i32);
     Ok(())
 }
+
+#[tokio::test]
+async fn a_node_whose_id_begins_another_nodes_cannot_take_its_case_ids() -> anyhow::Result<()> {
+    const DE_GBA: &str = "de-gba";
+    let federation = Federation::start(&[DE, DE_GBA, UZ]).await?;
+    // de-gba's prosecutors will name a case "de-gba-7"; de, whose id begins "de-gba", opens it
+    // with uz first.
+    let taken = "de-gba-7";
+    let de = Squatter { id: DE };
+    let squat = de.request_under(&federation, UZ, &federation.message_id(DE), taken, &[]);
+    let refused = de
+        .deliver(&federation, UZ, &squat)
+        .await
+        .expect_err("de-gba's");
+    assert_eq!(
+        refused.code(),
+        Code::FailedPrecondition,
+        "{}",
+        refused.message()
+    );
+    assert_eq!(reason_of(&refused), "unbound-case-id");
+    // de's own node would not have signed it.
+    let refused = federation
+        .operator(DE)
+        .await?
+        .submit_request(SubmitRequestRequest {
+            recipient: UZ.into(),
+            request: Some(sample_request()),
+            case_id: taken.into(),
+            submitted_by: "K. Weber".into(),
+            copies_to: Vec::new(),
+        })
+        .await
+        .expect_err("not de's case id");
+    assert_eq!(
+        refused.code(),
+        Code::InvalidArgument,
+        "{}",
+        refused.message()
+    );
+
+    // de-gba opens it with uz.
+    let request = federation
+        .operator(DE_GBA)
+        .await?
+        .submit_request(SubmitRequestRequest {
+            recipient: UZ.into(),
+            request: Some(sample_request()),
+            case_id: taken.into(),
+            submitted_by: "L. Braun".into(),
+            copies_to: Vec::new(),
+        })
+        .await?
+        .into_inner()
+        .message
+        .expect("record");
+    received(&federation, UZ, &request.message_id, DE_GBA).await?;
+    Ok(())
+}
