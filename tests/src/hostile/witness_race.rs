@@ -1,15 +1,29 @@
 //! A peer that keeps two histories of its log and shows both: two Merkle trees that share a
-//! prefix (possibly empty), each checkpoint signed with the peer's real key, and concurrent
-//! `Witness` calls that race one against the other at a witness.
+//! prefix (possibly empty), each checkpoint signed with the peer's real key, concurrent
+//! `Witness` calls that race one against the other at a witness, and a receiver of its own
+//! whose delivery answers carry one history or the other.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use anyhow::{Context, Result, bail};
 use ed25519_dalek::{SigningKey, VerifyingKey};
+use rogatory_node::transport::tls_listener;
 use rogatory_proto::checkpoint::{Checkpoint, verify_cosignature};
 use rogatory_proto::merkle::{self, Hash, MemoryTree};
 use rogatory_proto::note::Note;
+use rogatory_proto::signing;
 use rogatory_proto::v1::federation_client::FederationClient;
-use rogatory_proto::v1::{WitnessRequest, WitnessResponse};
+use rogatory_proto::v1::federation_server::{Federation as FederationService, FederationServer};
+use rogatory_proto::v1::{
+    AttachmentChunk, AttachmentReceipt, AttachmentStatusRequest, AttachmentStatusResponse,
+    DeliverBatchRequest, DeliverBatchResponse, DeliverRequest, DeliverResponse, DeliverResult,
+    FetchAttachmentRequest, GetDirectoryRequest, HeldCheckpointRequest, HeldCheckpointResponse,
+    Receipt, SignedDirectory, SignedEnvelope, SignedReceipt, WitnessRequest, WitnessResponse,
+};
+use tokio_util::sync::CancellationToken;
 use tonic::transport::Channel;
+use tonic::{Request, Response, Status};
 
 /// One of the two histories.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -28,7 +42,7 @@ impl Fork {
 }
 
 /// Two histories of one peer's log, signed with its key.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct ForkedLog {
     origin: String,
     key: SigningKey,
@@ -180,4 +194,183 @@ pub fn cosigned_checkpoint(
         answer.cosignature,
         answer.witnessed_size
     )
+}
+
+/// A receiver that takes every delivery and answers it with a valid receipt signed by its real
+/// key. It holds its first two answers back until both are due, then answers one with the
+/// newest checkpoint of history A and the other with that of history B, at once (with a
+/// consistency proof from the size the sender says it holds, within that history); later
+/// answers carry no checkpoint until [`ForkingReceiver::settle`] names the history to show.
+#[derive(Debug, Clone)]
+pub struct ForkingReceiver {
+    id: String,
+    key: SigningKey,
+    log: Arc<ForkedLog>,
+    answers: Arc<AtomicUsize>,
+    /// The first two answers leave together.
+    pair: Arc<tokio::sync::Barrier>,
+    settled: Arc<std::sync::Mutex<Option<Fork>>>,
+}
+
+impl ForkingReceiver {
+    pub fn new(id: &str, key: SigningKey, log: ForkedLog) -> Self {
+        Self {
+            id: id.to_owned(),
+            key,
+            log: Arc::new(log),
+            answers: Arc::new(AtomicUsize::new(0)),
+            pair: Arc::new(tokio::sync::Barrier::new(2)),
+            settled: Arc::new(std::sync::Mutex::new(None)),
+        }
+    }
+
+    /// How many delivery calls it has begun to answer.
+    pub fn answered(&self) -> usize {
+        self.answers.load(Ordering::SeqCst)
+    }
+
+    /// Shows `fork` from now on, as if it had been the only history.
+    pub fn settle(&self, fork: Fork) {
+        if let Ok(mut settled) = self.settled.lock() {
+            *settled = Some(fork);
+        }
+    }
+
+    /// Serves on `listener` as `tls` (the receiver's own certificate) until `shutdown`.
+    pub fn serve(
+        &self,
+        listener: tokio::net::TcpListener,
+        tls: Arc<rustls::ServerConfig>,
+        shutdown: CancellationToken,
+    ) -> tokio::task::JoinHandle<Result<(), tonic::transport::Error>> {
+        let incoming = tls_listener::accept(listener, tls, shutdown.clone());
+        tokio::spawn(
+            tonic::transport::Server::builder()
+                .add_service(FederationServer::new(self.clone()))
+                .serve_with_incoming_shutdown(incoming, shutdown.cancelled_owned()),
+        )
+    }
+
+    fn receipt(&self, envelope: Option<&SignedEnvelope>) -> Result<SignedReceipt, Status> {
+        let envelope = envelope.ok_or_else(|| Status::invalid_argument("no envelope"))?;
+        let decoded = signing::decode_envelope(&envelope.payload)
+            .map_err(|e| Status::invalid_argument(e.to_string()))?;
+        Ok(signing::sign_receipt(
+            &self.key,
+            &Receipt {
+                version: signing::WIRE_VERSION,
+                message_id: decoded.message_id,
+                sender: decoded.sender,
+                receiver: self.id.clone(),
+                envelope_sha256: signing::sha256(&envelope.payload).to_vec(),
+                received_at_ms: rogatory_node::now_ms(),
+                log_index: 0,
+                log_entry_hash: vec![0; 32],
+            },
+        ))
+    }
+
+    /// The checkpoint (and proof from `known`) the next answer carries; see the type.
+    async fn checkpoint(&self, known: u64) -> Result<(String, Vec<Vec<u8>>), Status> {
+        let turn = self.answers.fetch_add(1, Ordering::SeqCst);
+        let fork = match turn {
+            0 | 1 => {
+                self.pair.wait().await;
+                if turn == 0 { Fork::A } else { Fork::B }
+            }
+            _ => match self.settled.lock().ok().and_then(|settled| *settled) {
+                Some(fork) => fork,
+                None => return Ok((String::new(), Vec::new())),
+            },
+        };
+        let size = self.log.len(fork);
+        let request = self
+            .log
+            .witness_request(fork, size, if known < size { known } else { 0 })
+            .map_err(|e| Status::internal(e.to_string()))?;
+        Ok((request.checkpoint, request.consistency_proof))
+    }
+}
+
+#[tonic::async_trait]
+impl FederationService for ForkingReceiver {
+    type FetchAttachmentStream = tokio_stream::Empty<Result<AttachmentChunk, Status>>;
+
+    async fn attachment_status(
+        &self,
+        _request: Request<AttachmentStatusRequest>,
+    ) -> Result<Response<AttachmentStatusResponse>, Status> {
+        Err(Status::unimplemented("no attachments here"))
+    }
+
+    async fn put_attachment(
+        &self,
+        _request: Request<tonic::Streaming<AttachmentChunk>>,
+    ) -> Result<Response<AttachmentReceipt>, Status> {
+        Err(Status::unimplemented("no attachments here"))
+    }
+
+    async fn fetch_attachment(
+        &self,
+        _request: Request<FetchAttachmentRequest>,
+    ) -> Result<Response<Self::FetchAttachmentStream>, Status> {
+        Err(Status::unimplemented("no attachments here"))
+    }
+
+    async fn deliver(
+        &self,
+        request: Request<DeliverRequest>,
+    ) -> Result<Response<DeliverResponse>, Status> {
+        let request = request.into_inner();
+        let receipt = self.receipt(request.envelope.as_ref())?;
+        let (checkpoint, consistency_proof) =
+            self.checkpoint(request.known_checkpoint_size).await?;
+        Ok(Response::new(DeliverResponse {
+            receipt: Some(receipt),
+            checkpoint,
+            consistency_proof,
+        }))
+    }
+
+    async fn deliver_batch(
+        &self,
+        request: Request<DeliverBatchRequest>,
+    ) -> Result<Response<DeliverBatchResponse>, Status> {
+        let request = request.into_inner();
+        let mut results = Vec::new();
+        for envelope in &request.envelopes {
+            results.push(DeliverResult {
+                receipt: Some(self.receipt(Some(envelope))?),
+                ..DeliverResult::default()
+            });
+        }
+        let (checkpoint, consistency_proof) =
+            self.checkpoint(request.known_checkpoint_size).await?;
+        Ok(Response::new(DeliverBatchResponse {
+            results,
+            checkpoint,
+            consistency_proof,
+        }))
+    }
+
+    async fn witness(
+        &self,
+        _request: Request<WitnessRequest>,
+    ) -> Result<Response<WitnessResponse>, Status> {
+        Err(Status::unimplemented("this receiver witnesses nothing"))
+    }
+
+    async fn held_checkpoint(
+        &self,
+        _request: Request<HeldCheckpointRequest>,
+    ) -> Result<Response<HeldCheckpointResponse>, Status> {
+        Ok(Response::new(HeldCheckpointResponse::default()))
+    }
+
+    async fn get_directory(
+        &self,
+        _request: Request<GetDirectoryRequest>,
+    ) -> Result<Response<SignedDirectory>, Status> {
+        Err(Status::unimplemented("no directory here"))
+    }
 }

@@ -9,9 +9,12 @@ use anyhow::Result;
 use rogatory_proto::checkpoint::Checkpoint;
 use rogatory_proto::evidence::{Contradiction, Evidence};
 use rogatory_proto::v1::{
-    DeliverRequest, DeliverResponse, EntryKind, HeldCheckpointRequest, WitnessRequest,
+    DeliverRequest, DeliverResponse, DeliveryState, Direction, EntryKind, HeldCheckpointRequest,
+    SubmitRequestRequest, WitnessRequest,
 };
-use rogatory_tests::hostile::witness_race::{Fork, ForkedLog, cosigned_checkpoint, race};
+use rogatory_tests::hostile::witness_race::{
+    Fork, ForkedLog, ForkingReceiver, cosigned_checkpoint, race,
+};
 use rogatory_tests::{Federation, reason_of};
 use tonic::Code;
 
@@ -212,4 +215,111 @@ async fn a_peer_dating_its_messages_outside_the_receivers_clock_window_is_refuse
     let verdict = federation.verify_log("tm").await?;
     assert!(verdict.ok, "{}", verdict.failure);
     federation.stop_all().await
+}
+
+/// Submits `count` requests from tm to de at once, each in a case of its own. (A submission
+/// waits for its first delivery attempt.)
+async fn submit_to_de(federation: &Federation, count: usize) -> Result<()> {
+    let operator = federation.operator("tm").await?;
+    let submissions = (0..count).map(|_| {
+        let mut operator = operator.clone();
+        async move {
+            operator
+                .submit_request(SubmitRequestRequest {
+                    recipient: "de".into(),
+                    request: Some(rogatory_tests::sample_request()),
+                    case_id: String::new(),
+                    submitted_by: "A.".into(),
+                    copies_to: Vec::new(),
+                })
+                .await
+        }
+    });
+    for submitted in futures_util::future::join_all(submissions).await {
+        submitted?;
+    }
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_receiver_answering_two_deliveries_at_once_with_two_histories_is_caught() -> Result<()> {
+    let mut federation = Federation::create(&["tm", "de"])?;
+    let de_key = federation.node("de")?.signing_key()?;
+    let mut log = ForkedLog::new("de", de_key.signing_key().clone());
+    log.grow_together(3);
+    log.grow_apart(4);
+    // de's operator runs a receiver of its own on de's address, with de's certificate and key.
+    let receiver = ForkingReceiver::new("de", de_key.signing_key().clone(), log.clone());
+    let listener = tokio::net::TcpListener::bind(federation.node("de")?.created.listen).await?;
+    let shutdown = tokio_util::sync::CancellationToken::new();
+    let server = receiver.serve(
+        listener,
+        federation.node("de")?.tls()?.server_config()?,
+        shutdown.clone(),
+    );
+    federation.start_node("tm").await?;
+    let mut de = federation.connect_as("de", "tm").await?;
+    de.witness(log.witness_request(Fork::A, 3, 0)?).await?;
+
+    // Two delivery calls in flight are answered at once, one with each history: one request
+    // goes alone, the others follow while de holds its answer back.
+    let (alone, following) = tokio::join!(submit_to_de(&federation, 1), async {
+        federation
+            .eventually("the first call at de", || async {
+                Ok((receiver.answered() >= 1).then_some(()))
+            })
+            .await?;
+        submit_to_de(&federation, 3).await
+    });
+    alone?;
+    following?;
+    let held = federation
+        .eventually("tm adopting a history from the answers", || async {
+            let held = de
+                .clone()
+                .held_checkpoint(HeldCheckpointRequest {})
+                .await?
+                .into_inner()
+                .checkpoint;
+            let (held, _) = Checkpoint::open(&held, &de_key.public())?;
+            Ok((receiver.answered() >= 2 && held.size == 7).then_some(held))
+        })
+        .await?;
+    // From now on de shows only the history tm kept, as an honest log would: the other one
+    // must already be on record.
+    let kept = log.fork_of(&held)?.expect("one of the two histories");
+    receiver.settle(kept);
+    submit_to_de(&federation, 2).await?;
+    federation
+        .eventually("tm's requests delivered", || async {
+            let outbox = federation.messages("tm", Direction::Outbox).await?;
+            Ok(outbox
+                .iter()
+                .all(|m| m.state == DeliveryState::Delivered as i32)
+                .then_some(()))
+        })
+        .await?;
+    let verdict = federation.verify_log("tm").await?;
+    assert!(verdict.ok, "{}", verdict.failure);
+    shutdown.cancel();
+    server.await??;
+    federation.stop_all().await?;
+
+    let store = rogatory_tests::open_stopped_store(&federation.node("tm")?.store_dir())?;
+    let mut forks = Vec::new();
+    for index in 0..store.log_len()? {
+        let Some(entry) = store.log_entry(index)? else {
+            continue;
+        };
+        if entry.kind == EntryKind::PeerMisbehaviour as i32 {
+            let evidence = Evidence::parse(std::str::from_utf8(&entry.signed_payload)?)?;
+            forks.push(evidence.verify(&de_key.public())?);
+        }
+    }
+    assert_eq!(
+        forks,
+        vec![Contradiction::Fork { size: 7 }],
+        "the second history is on record, once"
+    );
+    Ok(())
 }
