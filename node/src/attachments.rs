@@ -112,6 +112,15 @@ pub enum AttachmentError {
         grace: Duration,
         durable_offset: u64,
     },
+    #[error(
+        "the download was read more slowly than the minimum rate of {min_rate} bytes per second \
+         (after a grace of {grace:?}) and was cut; resume from offset {sent} at most"
+    )]
+    ReaderTooSlow {
+        min_rate: u64,
+        grace: Duration,
+        sent: u64,
+    },
     #[error("cannot {what} {path}")]
     Io {
         what: &'static str,
@@ -134,7 +143,7 @@ impl AttachmentError {
             Self::BadChunk(_) => "attachment-chunk",
             Self::TooLarge { .. } => "attachment-too-large",
             Self::Quota { .. } => "attachment-quota",
-            Self::TooSlow { .. } => "attachment-too-slow",
+            Self::TooSlow { .. } | Self::ReaderTooSlow { .. } => "attachment-too-slow",
             Self::Io { .. } | Self::Store(_) => "unavailable",
         }
     }
@@ -937,7 +946,16 @@ impl Pace {
         self.started + self.grace + earned.min(Duration::from_secs(u32::MAX.into()))
     }
 
-    /// The error for a transfer cut at its deadline, `durable_offset` bytes kept.
+    /// The error for a download cut at its deadline, queued up to offset `sent`.
+    pub fn reader_too_slow(&self, sent: u64) -> AttachmentError {
+        AttachmentError::ReaderTooSlow {
+            min_rate: self.min_rate,
+            grace: self.grace,
+            sent,
+        }
+    }
+
+    /// The error for an upload cut at its deadline, `durable_offset` bytes kept.
     pub fn too_slow(&self, durable_offset: u64) -> AttachmentError {
         AttachmentError::TooSlow {
             min_rate: self.min_rate,
@@ -1733,6 +1751,31 @@ mod tests {
             store.held(&uz, &d).await.expect("held"),
             Held::Partial { durable_offset: 2 }
         );
+    }
+
+    #[tokio::test]
+    async fn a_backup_keeps_who_holds_which_file() {
+        let (dir, store) = store();
+        let tm = Uploader::Peer("tm".into());
+        let d = digest(b"abc");
+        let mut upload = store
+            .begin(tm.clone(), d, 3, &no_limit())
+            .await
+            .expect("begin")
+            .expect("absent");
+        upload.write(0, b"abc".to_vec()).await.expect("write");
+        finish_without_log(upload).await.expect("finish");
+        let backup = dir.path().join("backup");
+        store.backup_to(&backup).expect("backup");
+        let restored = tempfile::tempdir().expect("tempdir");
+        AttachmentStore::restore_from(restored.path(), &backup).expect("restore");
+        let copy = Arc::new(AttachmentStore::open(restored.path()).expect("open"));
+        assert_eq!(
+            copy.held(&tm, &d).await.expect("held"),
+            Held::Present { size: 3 }
+        );
+        let uz = Uploader::Peer("uz".into());
+        assert_eq!(copy.held(&uz, &d).await.expect("held"), Held::Absent);
     }
 
     #[tokio::test]

@@ -3,7 +3,10 @@
 //! upload or read is decided before these are called (`attachments::authorize_*`).
 
 use rogatory_proto::v1::{AttachmentChunk, AttachmentHeader, AttachmentReceipt};
-use tokio::sync::mpsc;
+use std::pin::Pin;
+
+use futures_util::{Stream, StreamExt as _};
+use tokio::sync::{mpsc, oneshot};
 use tokio_stream::wrappers::ReceiverStream;
 use tokio_util::sync::CancellationToken;
 use tonic::{Status, Streaming};
@@ -86,9 +89,15 @@ pub async fn receive(
             }
             Err(_) => {
                 if let (Some(pace), Some(_)) = (pace, cut) {
+                    // Every byte may have come, and only the end of the stream be late.
                     let durable_offset = match upload.finish(node, origin).await {
                         Ok(Finished::Incomplete { durable_offset }) => durable_offset,
-                        Ok(Finished::Complete) => size,
+                        Ok(Finished::Complete) => {
+                            return Ok(AttachmentReceipt {
+                                complete: true,
+                                durable_offset: size,
+                            });
+                        }
                         Err(error) => return Err(status::from_attachment(error)),
                     };
                     tracing::info!(durable_offset, "attachment upload too slow: cut");
@@ -126,10 +135,15 @@ pub async fn receive(
     }
 }
 
+/// A download on the wire: the file's chunks, then (if it was cut short) the status that says
+/// why.
+pub type ChunkStream = Pin<Box<dyn Stream<Item = Result<AttachmentChunk, Status>> + Send>>;
+
 /// Streams the stored file `digest` from `offset`: a header chunk, then data chunks. `permit`
 /// is held until the stream ends. When the node stops, the stream ends early with
 /// `UNAVAILABLE` (the reader resumes from the offset it reached). A reader that falls behind
-/// `pace` (peers' downloads) is cut: the stream ends and the permit is given back.
+/// `pace` (peers' downloads) is cut: the permit is given back at once, and the reader gets
+/// what was already queued, then `attachment-too-slow`.
 pub fn send<P: Send + 'static>(
     node: &Node,
     digest: Digest,
@@ -137,7 +151,7 @@ pub fn send<P: Send + 'static>(
     permit: P,
     shutdown: CancellationToken,
     mut pace: Option<Pace>,
-) -> Result<ReceiverStream<Result<AttachmentChunk, Status>>, Status> {
+) -> Result<ChunkStream, Status> {
     let size = node
         .attachments
         .stored_size(&digest)
@@ -150,6 +164,9 @@ pub fn send<P: Send + 'static>(
     }
     let path = node.attachments.path_of(&digest);
     let (sender, receiver) = mpsc::channel(SEND_QUEUE);
+    // The last word of a stream cut short: it follows the queued chunks, so the task that
+    // fills the queue need not wait for a reader that does not read.
+    let (ending, ended) = oneshot::channel::<Status>();
     tokio::spawn(async move {
         let _permit = permit;
         let header = AttachmentChunk {
@@ -164,13 +181,12 @@ pub fn send<P: Send + 'static>(
             return;
         }
         let mut chunks = attachments::read_chunks(path, offset);
+        let mut position = offset;
         loop {
             let read = tokio::select! {
                 read = chunks.recv() => read,
                 () = shutdown.cancelled() => {
-                    let _ = sender
-                        .send(Err(Status::unavailable("the node is stopping; resume later")))
-                        .await;
+                    let _ = ending.send(Status::unavailable("the node is stopping; resume later"));
                     return;
                 }
             };
@@ -190,19 +206,23 @@ pub fn send<P: Send + 'static>(
                 if sender.send(message).await.is_err() || failed {
                     return;
                 }
+                position += length;
                 continue;
             };
             match tokio::time::timeout_at(pace.deadline(), sender.send(message)).await {
-                Ok(Ok(())) if !failed => pace.moved(length),
+                Ok(Ok(())) if !failed => {
+                    pace.moved(length);
+                    position += length;
+                }
                 Ok(_) => return,
                 Err(_) => {
-                    // The reader does not keep up (or does not read at all). Its stream is
-                    // full, so no status can be queued: ending it frees the slot.
-                    tracing::info!(sha256 = %hex::encode(digest), "attachment download too slow: cut");
+                    tracing::info!(sha256 = %hex::encode(digest), position, "attachment download too slow: cut");
+                    let _ = ending.send(status::from_attachment(pace.reader_too_slow(position)));
                     return;
                 }
             }
         }
     });
-    Ok(ReceiverStream::new(receiver))
+    let last = futures_util::stream::once(ended).filter_map(|ended| async { ended.ok().map(Err) });
+    Ok(Box::pin(ReceiverStream::new(receiver).chain(last)))
 }

@@ -9,7 +9,6 @@ use rogatory_proto::v1::{
     FetchAttachmentRequest, GetDirectoryRequest, HeldCheckpointRequest, HeldCheckpointResponse,
     SignedDirectory, WitnessRequest, WitnessResponse,
 };
-use tokio_stream::wrappers::ReceiverStream;
 use tonic::{Request, Response, Status, Streaming};
 
 use super::tls_listener::PeerIdentity;
@@ -126,7 +125,7 @@ impl FederationService {
 
 #[tonic::async_trait]
 impl Federation for FederationService {
-    type FetchAttachmentStream = ReceiverStream<Result<AttachmentChunk, Status>>;
+    type FetchAttachmentStream = attachment_stream::ChunkStream;
 
     async fn attachment_status(
         &self,

@@ -317,7 +317,7 @@ async fn export_log(node: Arc<Node>, chunks: mpsc::Sender<Result<ExportChunk, St
 #[tonic::async_trait]
 impl Operator for OperatorService {
     type ExportLogStream = ReceiverStream<Result<ExportChunk, Status>>;
-    type FetchAttachmentStream = ReceiverStream<Result<AttachmentChunk, Status>>;
+    type FetchAttachmentStream = attachment_stream::ChunkStream;
 
     async fn put_attachment(
         &self,

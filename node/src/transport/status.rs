@@ -77,6 +77,9 @@ pub fn from_attachment(error: AttachmentError) -> Status {
             }
             status
         }
+        AttachmentError::ReaderTooSlow { .. } => {
+            with_reason(Code::DeadlineExceeded, error.to_string(), reason)
+        }
         AttachmentError::Io { ref source, .. } if crate::disk_space::is_out_of_space(source) => {
             tracing::warn!(error = %crate::error_chain(&error), "attachment storage full");
             with_reason(

@@ -400,7 +400,17 @@ async fn a_download_its_reader_never_reads_is_cut_and_gives_its_slot_back() -> R
         })
         .await?;
     assert_eq!(read, file.bytes);
-    drop(stalled);
+    // The stalled reader, reading at last, gets what was queued and then why it was cut.
+    let mut stalled = stalled;
+    let cut = loop {
+        match stalled.message().await {
+            Ok(Some(_)) => {}
+            Ok(None) => anyhow::bail!("the cut download ended without a status"),
+            Err(status) => break status,
+        }
+    };
+    assert_eq!(cut.code(), Code::DeadlineExceeded);
+    assert_eq!(reason_of(&cut), "attachment-too-slow");
     federation.stop_all().await
 }
 
