@@ -1231,7 +1231,9 @@ fn write_loop(
     finish_sync(pending.take())?;
     file.sync_all()
         .map_err(AttachmentError::io("fsync", path))?;
-    durable.store(written, Ordering::SeqCst);
+    // The final length is not published here: the upload still holds its digest until its
+    // `Written` is dropped, and an uploader told this offset would resume into "busy". Once
+    // it is dropped, `held` reads the (fsynced) partial file.
     Ok(Written {
         file,
         hasher,
