@@ -5,7 +5,7 @@
 //! Files are never read whole into memory. A progress bar (bytes, rate, time left) is drawn on
 //! stderr for large files when stderr is a terminal.
 
-use std::io::{IsTerminal, Read, Write};
+use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
@@ -53,7 +53,7 @@ pub fn reference(path: &Path, media_type: Option<String>) -> anyhow::Result<Atta
 }
 
 fn progress_bar(size: u64, what: &str) -> ProgressBar {
-    if size < PROGRESS_MIN_BYTES || !std::io::stderr().is_terminal() {
+    if size < PROGRESS_MIN_BYTES || !crate::output::stderr_is_terminal() {
         return ProgressBar::hidden();
     }
     let bar = ProgressBar::with_draw_target(Some(size), ProgressDrawTarget::stderr());
@@ -88,7 +88,10 @@ pub async fn upload(
     let offset = status.durable_offset.min(reference.size);
     let bar = progress_bar(
         reference.size,
-        &format!("uploading {}", reference.file_name),
+        &format!(
+            "uploading {}",
+            crate::output::one_line(&reference.file_name)
+        ),
     );
     bar.set_position(offset);
     let (sender, receiver) = tokio::sync::mpsc::channel(4);

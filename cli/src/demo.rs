@@ -24,7 +24,7 @@ use crate::commands::audit::{self, Verdict};
 use crate::commands::mailbox;
 use crate::commands::submit;
 use crate::connection::answer;
-use crate::output::{Format, count, print_json};
+use crate::output::{Format, count, print_json, say};
 use crate::request_file;
 use crate::views::{MessageDetail, MessageSummary};
 
@@ -143,7 +143,7 @@ struct Narrator(Format);
 impl Narrator {
     fn say(self, line: impl AsRef<str>) {
         if !self.0.json() {
-            println!("{}", line.as_ref());
+            say!("{}", line.as_ref());
         }
     }
 }
@@ -207,15 +207,15 @@ pub async fn run(dir: Option<&Path>, keep: bool, format: Format) -> anyhow::Resu
         print_json(&report)?;
     } else if kept {
         let tm = root.join("tm");
-        println!(
+        say!(
             "Done. The nodes were stopped; their keys, audit logs and messages are in {}.",
             root.display()
         );
-        println!("To look around, start a node and ask it, for example:");
-        println!("  rogatoryd --config {} &", tm.join("node.toml").display());
-        println!("  rogatory --node {} outbox", tm.display());
+        say!("To look around, start a node and ask it, for example:");
+        say!("  rogatoryd --config {} &", tm.join("node.toml").display());
+        say!("  rogatory --node {} outbox", tm.display());
     } else {
-        println!(
+        say!(
             "Done. The nodes were stopped and their files removed; use --keep or --dir DIR to \
              keep them."
         );

@@ -11,6 +11,8 @@ use rogatory_node::provision::ProvisionError;
 use rogatory_node::transport::operator_client::OperatorConnectError;
 use tonic::Code;
 
+use crate::output::tell;
+
 /// A problem with what the user asked for, with the fix.
 #[derive(Debug)]
 pub struct UserError {
@@ -105,9 +107,10 @@ impl From<tonic::Status> for RpcError {
 
 /// Prints `error: <chain>` and, when one applies, `hint: <what to do>` to stderr.
 pub fn report(error: &anyhow::Error) {
-    eprintln!("error: {}", chain_text(error));
+    // The chain may quote a peer's answer: kept on one line so it cannot forge a hint.
+    tell!("error: {}", crate::output::one_line(&chain_text(error)));
     if let Some(hint) = hint_for(error) {
-        eprintln!("hint: {hint}");
+        tell!("hint: {hint}");
     }
 }
 

@@ -57,7 +57,9 @@ fn init_logging() {
     if let Some(filter) = filter {
         tracing_subscriber::fmt()
             .with_env_filter(filter)
-            .with_writer(std::io::stderr)
+            .with_writer(rogatory_node::log_output::SafeStderr::new(
+                rogatory_node::log_output::LogEncoding::Human,
+            ))
             .init();
     }
 }
@@ -126,7 +128,9 @@ async fn run(cli: Cli) -> anyhow::Result<Outcome> {
                 "rogatory",
                 &mut script,
             );
-            // A closed pipe (`| head`) is the reader's choice, not an error.
+            // A closed pipe (`| head`) is the reader's choice, not an error. The script is
+            // ours, so it needs none of output's escaping.
+            #[allow(clippy::disallowed_methods)]
             match std::io::Write::write_all(&mut std::io::stdout(), &script) {
                 Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(e.into()),
                 _ => Ok(Outcome::Done),

@@ -1,7 +1,20 @@
-//! Presentation: times in UTC, plain-text tables, and JSON for `--json`.
+//! Presentation: times in UTC, plain-text tables, and JSON for `--json`; the only way out to
+//! the terminal.
 //!
-//! Human text goes to stdout; so does JSON. Errors never come through here (see `failure`).
+//! Human text goes to stdout; so does JSON. Errors are chosen in `failure` and printed here.
+//!
+//! Much of what the CLI shows was written by someone else: a peer's subject, facts, authority,
+//! file names, reasons, directory entries, the error a peer answered with. Every human-readable
+//! line therefore leaves through [`say!`], [`put!`] or [`tell!`], which escape control and
+//! bidirectional-format characters visibly (`\u{1b}`, see `rogatory_proto::terminal`) and keep
+//! newlines; single-line places (table cells, headings) escape newlines as well. `println!` and
+//! friends are refused by clippy in this crate (`cli/clippy.toml`), so a new printer cannot
+//! bypass this. JSON keeps the exact strings: the characters a terminal would obey are written
+//! as `\uXXXX` escapes, which decode to the original.
 
+use std::borrow::Cow;
+
+use rogatory_proto::terminal::{self, Newlines};
 use serde::Serialize;
 use time::OffsetDateTime;
 use time::macros::format_description;
@@ -19,10 +32,72 @@ impl Format {
     }
 }
 
+/// Prints `text` to stdout, terminal-safe; see the module header. Use [`say!`] or [`put!`].
+#[allow(clippy::disallowed_macros)]
+pub fn write_stdout(text: &str) {
+    print!("{}", terminal::escape(text, Newlines::Keep));
+}
+
+/// Prints `text` to stderr, terminal-safe. Use [`tell!`].
+#[allow(clippy::disallowed_macros)]
+pub fn write_stderr(text: &str) {
+    eprint!("{}", terminal::escape(text, Newlines::Keep));
+}
+
+/// `println!` for human-readable output: control characters in the text are escaped.
+macro_rules! say {
+    () => {
+        $crate::output::write_stdout("\n")
+    };
+    ($($arg:tt)*) => {
+        $crate::output::write_stdout(&format!("{}\n", format_args!($($arg)*)))
+    };
+}
+
+/// `print!` for human-readable output: control characters in the text are escaped.
+macro_rules! put {
+    ($($arg:tt)*) => {
+        $crate::output::write_stdout(&format!($($arg)*))
+    };
+}
+
+/// `eprintln!` for human-readable output: control characters in the text are escaped.
+macro_rules! tell {
+    ($($arg:tt)*) => {
+        $crate::output::write_stderr(&format!("{}\n", format_args!($($arg)*)))
+    };
+}
+
+pub(crate) use {put, say, tell};
+
+/// `text` for a place that must stay one line (a heading, a label's value in a one-line
+/// listing): newlines escaped along with every other control character.
+pub fn one_line(text: &str) -> Cow<'_, str> {
+    terminal::one_line(text)
+}
+
 /// Prints `value` as pretty JSON.
 pub fn print_json<T: Serialize>(value: &T) -> anyhow::Result<()> {
-    println!("{}", serde_json::to_string_pretty(value)?);
+    let text = json_text(value)?;
+    #[allow(clippy::disallowed_macros)]
+    {
+        println!("{text}");
+    }
     Ok(())
+}
+
+/// `value` as pretty JSON in which every character a terminal would obey is a `\\uXXXX`
+/// escape (`terminal::escape_json`): the strings stay exact.
+pub fn json_text<T: Serialize>(value: &T) -> serde_json::Result<String> {
+    let raw = serde_json::to_string_pretty(value)?;
+    Ok(terminal::escape_json(&raw).into_owned())
+}
+
+/// Whether stderr is a terminal (progress bars are drawn only there).
+#[allow(clippy::disallowed_methods)]
+pub fn stderr_is_terminal() -> bool {
+    use std::io::IsTerminal;
+    std::io::stderr().is_terminal()
 }
 
 fn utc(ms: i64) -> Option<OffsetDateTime> {
@@ -81,8 +156,10 @@ impl Table {
         }
     }
 
+    /// Adds a row; each cell is one line, whatever its text holds (see [`one_line`]).
     pub fn row(&mut self, cells: Vec<String>) {
-        self.rows.push(cells);
+        self.rows
+            .push(cells.iter().map(|c| one_line(c).into_owned()).collect());
     }
 
     pub fn render(&self) -> String {
@@ -149,6 +226,28 @@ mod tests {
         let mut table = Table::new(&["A", "LONGER"]);
         table.row(vec!["wide cell".into(), "x".into()]);
         assert_eq!(table.render(), "A          LONGER\nwide cell  x\n");
+    }
+
+    #[test]
+    fn table_cells_stay_one_line_and_inert() {
+        let mut table = Table::new(&["A", "B"]);
+        table.row(vec!["x\n2  fake row".into(), "\u{1b}[2Jy".into()]);
+        assert_eq!(
+            table.render(),
+            "A                  B\nx\\u{a}2  fake row  \\u{1b}[2Jy\n"
+        );
+    }
+
+    #[test]
+    fn json_keeps_strings_exact_and_terminal_safe() {
+        let hostile = "s\u{1b}]52;c;aGk=\u{7}\u{9b}\u{202e}\u{7f}\u{e0041}\n";
+        let text = json_text(&serde_json::json!({ "subject": hostile })).expect("json");
+        assert!(
+            !text.chars().any(|c| terminal::is_unsafe(c) && c != '\n'),
+            "{text}"
+        );
+        let back: serde_json::Value = serde_json::from_str(&text).expect("parses");
+        assert_eq!(back["subject"], hostile);
     }
 
     #[test]

@@ -14,7 +14,7 @@ use rogatory_proto::v1::{
 };
 use serde::Serialize;
 
-use crate::output::{instant, shorten};
+use crate::output::{instant, one_line, shorten};
 use crate::vocabulary::name_of;
 
 /// One line of a mailbox listing.
@@ -669,7 +669,10 @@ impl AttachmentView {
     pub fn line(&self) -> String {
         format!(
             "{} ({}, {} bytes, SHA-256 {})",
-            self.file_name, self.media_type, self.size, self.sha256
+            one_line(&self.file_name),
+            one_line(&self.media_type),
+            self.size,
+            self.sha256
         )
     }
 }
@@ -745,8 +748,9 @@ struct Lines(String);
 const LABEL_WIDTH: usize = 18;
 
 impl Lines {
+    /// A heading is one line, whatever the peer text in it holds.
     fn heading(&mut self, text: &str) {
-        self.0.push_str(text);
+        self.0.push_str(&one_line(text));
         self.0.push('\n');
     }
 

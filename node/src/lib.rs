@@ -27,6 +27,7 @@ pub mod fuzzing;
 pub mod health;
 pub mod inbound;
 pub mod keys;
+pub mod log_output;
 pub mod metrics;
 pub mod multiparty;
 pub mod node;

@@ -15,6 +15,7 @@ pub mod log;
 pub mod merkle;
 pub mod note;
 pub mod signing;
+pub mod terminal;
 
 /// Generated types of the `rogatory.v1` protobuf package.
 #[allow(missing_docs, missing_debug_implementations, clippy::all)]

@@ -7,7 +7,6 @@
 //! proof files with `rogatory_proto::audit`, so an auditor needs nothing from the node but the
 //! bundle, and should get the node's key from its operator, not only from the bundle.
 
-use std::io::IsTerminal;
 use std::path::Path;
 
 use anyhow::Context;
@@ -27,7 +26,7 @@ use super::Outcome;
 use crate::bundle::{Bundle, BundleWriter, EntryReader, NextEntry};
 use crate::connection::{Client, NodeTarget, answer};
 use crate::failure::{RpcError, UserError};
-use crate::output::{Format, count, instant, print_json};
+use crate::output::{Format, count, instant, print_json, put, say, tell};
 
 /// Logs shorter than this verify in a blink: no progress bar.
 const PROGRESS_MIN_ENTRIES: u64 = 10_000;
@@ -90,7 +89,7 @@ pub async fn log_verify(target: &NodeTarget, format: Format) -> anyhow::Result<O
     if format.json() {
         print_json(&verdict)?;
     } else {
-        println!("{}", verdict.sentence());
+        say!("{}", verdict.sentence());
     }
     Ok(if verdict.ok {
         Outcome::Done
@@ -122,11 +121,11 @@ pub async fn log_checkpoint(target: &NodeTarget, format: Format) -> anyhow::Resu
         return Ok(Outcome::Done);
     }
     if latest.note.is_empty() {
-        eprintln!("The node has not signed a checkpoint yet; it does so within seconds of start.");
+        tell!("The node has not signed a checkpoint yet; it does so within seconds of start.");
         return Ok(Outcome::Done);
     }
-    print!("{}", latest.note);
-    eprintln!(
+    put!("{}", latest.note);
+    tell!(
         "(covers {}; cosigned by {})",
         count(latest.size, "entry", "entries"),
         if latest.cosigned_by.is_empty() {
@@ -229,7 +228,7 @@ pub async fn export(target: &NodeTarget, dir: &Path, format: Format) -> anyhow::
     if format.json() {
         print_json(&view)?;
     } else {
-        println!(
+        say!(
             "wrote audit bundle of node {} to {}: {}, {}, {} keys",
             view.node_id,
             view.dir,
@@ -237,20 +236,20 @@ pub async fn export(target: &NodeTarget, dir: &Path, format: Format) -> anyhow::
             count(view.checkpoints, "checkpoint", "checkpoints"),
             peers.len() + 1
         );
-        println!("  BUNDLE        manifest (exported {})", view.exported);
-        println!(
+        say!("  BUNDLE        manifest (exported {})", view.exported);
+        say!(
             "  keys.txt      verifier keys: {} first, then its peers",
             view.node_id
         );
-        println!("  entries.bin   the log entries, exactly as stored");
-        println!("  checkpoints/  the signed checkpoints, with cosignatures");
-        println!("check it offline with: rogatory audit verify {}", view.dir);
+        say!("  entries.bin   the log entries, exactly as stored");
+        say!("  checkpoints/  the signed checkpoints, with cosignatures");
+        say!("check it offline with: rogatory audit verify {}", view.dir);
     }
     Ok(Outcome::Done)
 }
 
 fn progress_bar(entries: u64) -> ProgressBar {
-    if entries < PROGRESS_MIN_ENTRIES || !std::io::stderr().is_terminal() {
+    if entries < PROGRESS_MIN_ENTRIES || !crate::output::stderr_is_terminal() {
         return ProgressBar::hidden();
     }
     let bar = ProgressBar::with_draw_target(Some(entries), ProgressDrawTarget::stderr());
@@ -498,10 +497,11 @@ pub fn verify_bundle(dir: &Path, format: Format) -> anyhow::Result<Outcome> {
     if format.json() {
         print_json(&verdict)?;
     } else {
-        println!("{}", verdict.sentence());
-        println!(
+        say!("{}", verdict.sentence());
+        say!(
             "node {} signs with {} (compare with the key its operator publishes)",
-            verdict.node_id, verdict.node_key
+            verdict.node_id,
+            verdict.node_key
         );
     }
     Ok(if verdict.ok {
@@ -563,8 +563,8 @@ pub fn prove(
     let verifier = match replay(&bundle)? {
         Ok(verifier) => verifier,
         Err(failure) => {
-            eprintln!("{}", BundleVerdict::new(&bundle, Err(failure)).sentence());
-            eprintln!("no proof written: the bundle does not verify");
+            tell!("{}", BundleVerdict::new(&bundle, Err(failure)).sentence());
+            tell!("no proof written: the bundle does not verify");
             return Ok(Outcome::LogFailed);
         }
     };
@@ -583,8 +583,8 @@ pub fn prove(
             proof,
         })?;
     } else {
-        print!("{proof}");
-        eprintln!(
+        put!("{proof}");
+        tell!(
             "(entry {index} of node {}'s log, against its checkpoint of {})",
             bundle.node_id,
             count(*size, "entry", "entries")
@@ -648,14 +648,14 @@ pub fn check_proof(
     if format.json() {
         print_json(&view)?;
     } else if view.ok {
-        println!(
+        say!(
             "proof OK: the entry is entry {} of log {}, in its signed checkpoint of {}",
             view.index.unwrap_or(0),
             view.origin.as_deref().unwrap_or(""),
             count(view.checkpoint_size.unwrap_or(0), "entry", "entries")
         );
     } else {
-        println!("proof FAILED: {}", view.failure.as_deref().unwrap_or(""));
+        say!("proof FAILED: {}", view.failure.as_deref().unwrap_or(""));
     }
     Ok(if view.ok {
         Outcome::Done
@@ -702,8 +702,8 @@ pub fn consistency(dir: &Path, old: u64, new: u64, format: Format) -> anyhow::Re
     let verifier = match replay(&bundle)? {
         Ok(verifier) => verifier,
         Err(failure) => {
-            eprintln!("{}", BundleVerdict::new(&bundle, Err(failure)).sentence());
-            eprintln!("no proof written: the bundle does not verify");
+            tell!("{}", BundleVerdict::new(&bundle, Err(failure)).sentence());
+            tell!("no proof written: the bundle does not verify");
             return Ok(Outcome::LogFailed);
         }
     };
@@ -721,8 +721,8 @@ pub fn consistency(dir: &Path, old: u64, new: u64, format: Format) -> anyhow::Re
             proof,
         })?;
     } else {
-        print!("{proof}");
-        eprintln!(
+        put!("{proof}");
+        tell!(
             "(node {}'s log at {} extends its log at {})",
             bundle.node_id,
             count(new, "entry", "entries"),
@@ -768,14 +768,14 @@ pub fn check_consistency(file: &Path, key: &str, format: Format) -> anyhow::Resu
     if format.json() {
         print_json(&view)?;
     } else if view.ok {
-        println!(
+        say!(
             "consistency OK: log {} at {} extends its signed checkpoint of {}",
             view.origin.as_deref().unwrap_or(""),
             count(view.new_size.unwrap_or(0), "entry", "entries"),
             count(view.old_size.unwrap_or(0), "entry", "entries")
         );
     } else {
-        println!(
+        say!(
             "consistency FAILED: {}",
             view.failure.as_deref().unwrap_or("")
         );
@@ -882,10 +882,10 @@ pub fn cross_check(a: &Path, b: &Path, format: Format) -> anyhow::Result<Outcome
     if format.json() {
         print_json(&view)?;
     } else if let Some(failure) = &view.bundle_failure {
-        println!("cross-check FAILED: {failure}");
-        println!("nothing was compared: each bundle must verify on its own first");
+        say!("cross-check FAILED: {failure}");
+        say!("nothing was compared: each bundle must verify on its own first");
     } else if view.ok {
-        println!(
+        say!(
             "cross-check OK: {} of {} matched in {}'s log, {} of {} matched in {}'s log",
             count(view.matched_a.unwrap_or(0), "receipt", "receipts"),
             view.a,
@@ -895,7 +895,7 @@ pub fn cross_check(a: &Path, b: &Path, format: Format) -> anyhow::Result<Outcome
             view.a
         );
     } else {
-        println!(
+        say!(
             "cross-check FAILED: {} between {} and {}",
             count(
                 view.discrepancies.len() as u64,
@@ -906,7 +906,7 @@ pub fn cross_check(a: &Path, b: &Path, format: Format) -> anyhow::Result<Outcome
             view.b
         );
         for discrepancy in &view.discrepancies {
-            println!("  {discrepancy}");
+            say!("  {discrepancy}");
         }
     }
     Ok(if view.ok {

@@ -16,7 +16,7 @@ use super::Outcome;
 use super::submit::{self, StatusToSend};
 use crate::connection::{NodeTarget, answer};
 use crate::failure::UserError;
-use crate::output::{Format, Table, minute, print_json, shorten, wrap};
+use crate::output::{Format, Table, minute, one_line, print_json, put, say, shorten, wrap};
 use crate::views::MessageDetail;
 use crate::vocabulary::name_of;
 
@@ -234,7 +234,7 @@ pub async fn list(
         return Ok(Outcome::Done);
     }
     if cases.is_empty() {
-        println!("No case matches (deadlines as of {as_of}, {clock}).");
+        say!("No case matches (deadlines as of {as_of}, {clock}).");
         return Ok(Outcome::Done);
     }
     let mut table = Table::new(&[
@@ -268,9 +268,9 @@ pub async fn list(
             flags.join(" "),
         ]);
     }
-    print!("{}", table.render());
-    println!("Deadlines as of {as_of} ({clock}).");
-    println!("`rogatory case show CASE_ID` shows a case's whole thread.");
+    put!("{}", table.render());
+    say!("Deadlines as of {as_of} ({clock}).");
+    say!("`rogatory case show CASE_ID` shows a case's whole thread.");
     Ok(Outcome::Done)
 }
 
@@ -512,7 +512,7 @@ impl CaseView {
             let who = if e.who.is_empty() {
                 String::new()
             } else {
-                format!("  by {}", e.who)
+                format!("  by {}", one_line(&e.who))
             };
             out.push_str(&format!(
                 "  {}  {} → {}  {what}{who}\n",
@@ -577,7 +577,7 @@ pub async fn show(
     if format.json() {
         print_json(&view)?;
     } else {
-        print!("{}", view.render());
+        put!("{}", view.render());
     }
     Ok(Outcome::Done)
 }
@@ -654,7 +654,7 @@ pub async fn fetch_attachment(
     let mut client = target.connect().await?;
     let size =
         crate::attachments::fetch(&mut client, case_id, &sha256.to_ascii_lowercase(), out).await?;
-    println!(
+    say!(
         "Saved {} ({size} bytes, SHA-256 verified: {})",
         out.display(),
         sha256.to_ascii_lowercase()

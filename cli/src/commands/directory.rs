@@ -9,7 +9,7 @@ use serde::Serialize;
 
 use super::Outcome;
 use crate::connection::{NodeTarget, answer};
-use crate::output::{Format, minute, print_json};
+use crate::output::{Format, minute, one_line, print_json, say};
 use crate::vocabulary;
 
 #[derive(Debug, Serialize)]
@@ -66,10 +66,11 @@ fn contact(node_id: String, published_at_ms: i64, point: ContactPoint) -> Contac
 }
 
 fn print_contact(c: &ContactView) {
-    println!("{} — {}", c.name, c.authority);
+    // Every field of a peer's directory is one line here, whatever it holds.
+    say!("{} — {}", one_line(&c.name), one_line(&c.authority));
     let line = |label: &str, value: &str| {
         if !value.is_empty() {
-            println!("  {label:<15} {value}");
+            say!("  {label:<15} {}", one_line(value));
         }
     };
     line("languages", &c.languages.join(", "));
@@ -78,9 +79,11 @@ fn print_contact(c: &ContactView) {
     line("office hours", &c.office_hours);
     line("urgent channel", &c.urgent_channel);
     line("e-mail", &c.email);
-    println!(
+    say!(
         "  {:<15} {} (directory published {})",
-        "source", c.node_id, c.published_at
+        "source",
+        c.node_id,
+        c.published_at
     );
 }
 
@@ -122,28 +125,28 @@ pub async fn search(
         return Ok(Outcome::Done);
     }
     if view.matches.is_empty() {
-        println!("No contact point matches.");
+        say!("No contact point matches.");
     }
     for c in &view.matches {
         print_contact(c);
-        println!();
+        say!();
     }
     for s in &view.sources {
         match s.origin.as_str() {
-            "cache" => println!(
+            "cache" => say!(
                 "{}: from the cache fetched {} (verified again now){}",
                 s.node_id,
                 s.cached_at.as_deref().unwrap_or("at an unknown time"),
                 s.problem
                     .as_deref()
-                    .map(|p| format!("; the peer could not be asked: {p}"))
+                    .map(|p| format!("; the peer could not be asked: {}", one_line(p)))
                     .unwrap_or_default()
             ),
-            "fetched" => println!("{}: fetched now and verified", s.node_id),
-            _ => println!(
+            "fetched" => say!("{}: fetched now and verified", s.node_id),
+            _ => say!(
                 "{}: no directory available: {}",
                 s.node_id,
-                s.problem.as_deref().unwrap_or("unknown reason")
+                one_line(s.problem.as_deref().unwrap_or("unknown reason"))
             ),
         }
     }
@@ -166,14 +169,14 @@ pub async fn show(target: &NodeTarget, format: Format) -> anyhow::Result<Outcome
         return Ok(Outcome::Done);
     }
     if contacts.is_empty() {
-        println!(
+        say!(
             "This node publishes no contact points: name a directory file with `directory = \
              \"directory.toml\"` in node.toml (see config/directory.example.toml) and restart it."
         );
     }
     for c in &contacts {
         print_contact(c);
-        println!();
+        say!();
     }
     Ok(Outcome::Done)
 }

@@ -6,7 +6,7 @@ use serde::Serialize;
 
 use super::Outcome;
 use crate::connection::{NodeTarget, answer};
-use crate::output::{Format, Table, count, print_json};
+use crate::output::{Format, Table, count, print_json, put, say};
 
 #[derive(Debug, Serialize)]
 struct IdentityView {
@@ -53,20 +53,20 @@ pub async fn identity(target: &NodeTarget, format: Format) -> anyhow::Result<Out
         print_json(&view)?;
         return Ok(Outcome::Done);
     }
-    println!("Node {}", view.node_id);
-    println!("  fingerprint:    {}", view.fingerprint);
-    println!("  public key:     {}", view.public_key);
-    println!("  federation:     listening on {}", view.listen_address);
-    println!("  data directory: {}", view.data_dir);
-    println!(
+    say!("Node {}", view.node_id);
+    say!("  fingerprint:    {}", view.fingerprint);
+    say!("  public key:     {}", view.public_key);
+    say!("  federation:     listening on {}", view.listen_address);
+    say!("  data directory: {}", view.data_dir);
+    say!(
         "  audit log:      {}",
         count(view.log_size, "entry", "entries")
     );
-    println!();
+    say!();
     if view.peers.is_empty() {
-        println!("No peers yet: add them with `rogatory node add-peer`, then restart the node.");
+        say!("No peers yet: add them with `rogatory node add-peer`, then restart the node.");
     } else {
-        println!(
+        say!(
             "Peers ({}): this node sends to and accepts messages from these nodes only",
             view.peers.len()
         );
@@ -78,11 +78,11 @@ pub async fn identity(target: &NodeTarget, format: Format) -> anyhow::Result<Out
                 peer.fingerprint.clone(),
             ]);
         }
-        print!("{}", table.render());
+        put!("{}", table.render());
     }
-    println!();
-    println!("Other nodes add this one with:");
-    println!(
+    say!();
+    say!("Other nodes add this one with:");
+    say!(
         "  rogatory node add-peer --id {} --address HOST:{} --public-key {}",
         view.node_id,
         view.listen_address

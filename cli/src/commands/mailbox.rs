@@ -4,7 +4,7 @@ use rogatory_proto::v1::{Direction, ListMessagesRequest, ShowMessageRequest};
 
 use super::Outcome;
 use crate::connection::{Client, NodeTarget, answer};
-use crate::output::{Format, Table, minute, print_json};
+use crate::output::{Format, Table, minute, print_json, put, say};
 use crate::views::{MessageDetail, MessageSummary};
 
 /// Messages received (inbox) or sent (outbox), newest first.
@@ -50,7 +50,7 @@ pub async fn show_list(
         return Ok(Outcome::Done);
     }
     if messages.is_empty() {
-        println!("The {} is empty.", box_name(direction));
+        say!("The {} is empty.", box_name(direction));
         return Ok(Outcome::Done);
     }
     let peer = if direction == Direction::Inbox {
@@ -80,8 +80,8 @@ pub async fn show_list(
             m.about_text(),
         ]);
     }
-    print!("{}", table.render());
-    println!("`rogatory message show MESSAGE_ID` shows one message in full.");
+    put!("{}", table.render());
+    say!("`rogatory message show MESSAGE_ID` shows one message in full.");
     Ok(Outcome::Done)
 }
 
@@ -115,7 +115,7 @@ pub async fn show_message(
     if format.json() {
         print_json(&detail)?;
     } else {
-        print!("{}", detail.render());
+        put!("{}", detail.render());
     }
     Ok(Outcome::Done)
 }

@@ -11,7 +11,7 @@ use serde::Serialize;
 use super::Outcome;
 use super::peers::{PeerView, print_peer_table};
 use crate::connection::{NodeTarget, answer};
-use crate::output::{Format, count, minute, print_json};
+use crate::output::{Format, count, minute, one_line, print_json, say};
 
 #[derive(Debug, Serialize)]
 struct AlertView {
@@ -123,49 +123,53 @@ pub async fn status(target: &NodeTarget, format: Format) -> anyhow::Result<Outco
         return Ok(outcome);
     }
     if view.not_serving_reasons.is_empty() {
-        println!("Node {}: SERVING", view.node_id);
+        say!("Node {}: SERVING", view.node_id);
     } else {
-        println!(
+        say!(
             "Node {}: NOT SERVING (peers' health checks fail; fix these first)",
             view.node_id
         );
         for reason in &view.not_serving_reasons {
-            println!("  x {reason}");
+            say!("  x {}", one_line(reason));
         }
     }
     if view.warnings.is_empty() {
-        println!("No warnings.");
+        say!("No warnings.");
     } else {
-        println!(
+        say!(
             "{}:",
             count(view.warnings.len() as u64, "Warning", "Warnings")
         );
         for alert in &view.warnings {
-            println!("  ! [{}] {}", alert.kind, alert.message);
+            // A warning may quote a peer (its error answer): one line each.
+            say!("  ! [{}] {}", alert.kind, one_line(&alert.message));
         }
     }
-    println!();
-    println!(
+    say!();
+    say!(
         "Identity      {}, signing key fingerprint {}, rogatoryd {}",
-        view.node_id, view.fingerprint, view.version
+        view.node_id,
+        view.fingerprint,
+        view.version
     );
-    println!(
+    say!(
         "Uptime        {} (since {})",
         duration(view.uptime_seconds),
         view.started_at
     );
-    println!(
+    say!(
         "Listening     {} (peers); operator socket in {}",
-        view.listen_address, view.data_dir
+        view.listen_address,
+        view.data_dir
     );
-    println!(
+    say!(
         "Audit log     {}; newest signed checkpoint covers {} (checkpointer ran {} ago)",
         count(view.log_entries, "entry", "entries"),
         view.checkpoint_size,
         duration(view.checkpoint_round_seconds_ago)
     );
     for (i, c) in view.certificates.iter().enumerate() {
-        println!(
+        say!(
             "{}{} ({}): valid until {}, {}",
             if i == 0 {
                 "Certificates  "
@@ -182,15 +186,15 @@ pub async fn status(target: &NodeTarget, format: Format) -> anyhow::Result<Outco
             }
         );
     }
-    println!(
+    say!(
         "Disk          {} free of {} for {}",
         gib(view.disk_free_bytes),
         gib(view.disk_total_bytes),
         view.data_dir
     );
-    println!();
+    say!();
     if view.peers.is_empty() {
-        println!("No peers: add them with `rogatory node add-peer`.");
+        say!("No peers: add them with `rogatory node add-peer`.");
     } else {
         print_peer_table(&view.peers);
     }
@@ -237,14 +241,14 @@ pub async fn backup(
     if format.json() {
         print_json(&view)?;
     } else {
-        println!(
+        say!(
             "Backup written to {}: {} (newest checkpoint {}), {:.1} MiB.",
             view.directory,
             count(view.log_entries, "log entry", "log entries"),
             view.checkpoint_size,
             view.bytes as f64 / (1024.0 * 1024.0)
         );
-        println!(
+        say!(
             "Back up the node's keys directory separately and securely (the backup holds no \
              keys); restore with `rogatory node restore --from {}` on a stopped node.",
             view.directory
@@ -268,13 +272,13 @@ pub fn renew_certificate(
             "tls_key": config.keys.tls_key.display().to_string(),
         }))?;
     } else {
-        println!(
+        say!(
             "New TLS certificate for {} in {} (key in {}).",
             config.node_id,
             config.keys.tls_certificate.display(),
             config.keys.tls_key.display()
         );
-        println!(
+        say!(
             "A running node picks it up on SIGHUP (`systemctl reload rogatoryd` or `kill -HUP \
              $(pidof rogatoryd)`); peers need no change."
         );
@@ -293,13 +297,13 @@ pub fn restore(target: &NodeTarget, from: &Path, format: Format) -> anyhow::Resu
             "checkpoint_size": restored.checkpoint_size,
         }))?;
     } else {
-        println!(
+        say!(
             "Restored {} into {} (newest checkpoint {}).",
             count(restored.log_entries, "log entry", "log entries"),
             config.data_dir.display(),
             restored.checkpoint_size
         );
-        println!(
+        say!(
             "On its next start the node first asks its peers which checkpoint of its log they \
              hold, and signs nothing new until each one is consistent with the restored log."
         );
@@ -322,7 +326,7 @@ pub fn man_pages(dir: &Path, format: Format) -> anyhow::Result<Outcome> {
     if format.json() {
         print_json(&pages)?;
     } else {
-        println!(
+        say!(
             "Wrote {} into {}; read one with `man -l {}/rogatory.1`.",
             count(pages.len() as u64, "manual page", "manual pages"),
             dir.display(),

@@ -5,7 +5,7 @@ use serde::Serialize;
 
 use super::Outcome;
 use crate::connection::{NodeTarget, answer};
-use crate::output::{Format, Table, instant, minute, print_json, shorten};
+use crate::output::{Format, Table, instant, minute, print_json, put, say, shorten};
 
 #[derive(Debug, Serialize)]
 pub struct PeerView {
@@ -83,7 +83,7 @@ pub async fn peers(target: &NodeTarget, format: Format) -> anyhow::Result<Outcom
         return Ok(Outcome::Done);
     }
     if peers.is_empty() {
-        println!("This node has no peers: add them with `rogatory node add-peer`.");
+        say!("This node has no peers: add them with `rogatory node add-peer`.");
         return Ok(Outcome::Done);
     }
     print_peer_table(&peers);
@@ -125,10 +125,10 @@ pub fn print_peer_table(peers: &[PeerView]) {
             shorten(p.last_error.as_deref().unwrap_or(""), 60),
         ]);
     }
-    print!("{}", table.render());
+    put!("{}", table.render());
     // Warnings first would hide the table; they follow it, loudly.
     for p in peers.iter().filter(|p| p.misbehaviour.is_some()) {
-        println!(
+        say!(
             "WARNING: {} was caught misbehaving: {}. The node kept both signed checkpoints as \
              evidence; tell the federation's secretariat.",
             p.node_id,

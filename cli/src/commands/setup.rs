@@ -14,7 +14,7 @@ use serde::Serialize;
 
 use super::Outcome;
 use crate::failure::UserError;
-use crate::output::{Format, print_json, wrap};
+use crate::output::{Format, print_json, say, wrap};
 
 #[derive(Debug, Serialize)]
 struct CaCreated {
@@ -35,17 +35,17 @@ pub fn create_ca(dir: &Path, name: &str, format: Format) -> anyhow::Result<Outco
         print_json(&created)?;
         return Ok(Outcome::Done);
     }
-    println!("Created the federation CA \"{name}\" in {}", dir.display());
-    println!(
+    say!("Created the federation CA \"{name}\" in {}", dir.display());
+    say!(
         "  certificate (public, goes to every node): {}",
         created.certificate
     );
-    println!(
+    say!(
         "  private key (secret):                     {}",
         created.private_key
     );
-    println!();
-    println!(
+    say!();
+    say!(
         "{}",
         wrap(
             "Keep the private key offline (an encrypted USB stick in a safe, not a server): \
@@ -53,7 +53,7 @@ pub fn create_ca(dir: &Path, name: &str, format: Format) -> anyhow::Result<Outco
             90
         )
     );
-    println!(
+    say!(
         "Next: rogatory node create --id ID --ca {} --dir NODE_DIR --listen 0.0.0.0:7400",
         dir.display()
     );
@@ -113,13 +113,13 @@ pub fn create_node(
         print_json(&result)?;
         return Ok(Outcome::Done);
     }
-    println!("Created node {node_id} in {}", node_dir.display());
-    println!("  configuration: {}", result.config);
-    println!("  public key:    {public_key}");
-    println!("  fingerprint:   {}", result.fingerprint);
-    println!("  listens on:    {listen}");
-    println!();
-    println!(
+    say!("Created node {node_id} in {}", node_dir.display());
+    say!("  configuration: {}", result.config);
+    say!("  public key:    {public_key}");
+    say!("  fingerprint:   {}", result.fingerprint);
+    say!("  listens on:    {listen}");
+    say!();
+    say!(
         "{}",
         wrap(
             "Give the operator of every other node this entry for their node.toml, and compare \
@@ -127,8 +127,8 @@ pub fn create_node(
             90
         )
     );
-    println!("{entry}");
-    println!(
+    say!("{entry}");
+    say!(
         "(or they run: rogatory --node THEIR_NODE_DIR node add-peer --id {node_id} --address {address} --public-key {public_key})"
     );
     if listen.ip().is_unspecified() && !address_given {
@@ -136,15 +136,15 @@ pub fn create_node(
             "Note: {listen} means \"every interface\"; peers need a reachable host name. Replace \
              it in the entry, or run this command with --address HOST:PORT."
         );
-        println!("{}", wrap(&note, 90));
+        say!("{}", wrap(&note, 90));
     }
-    println!();
-    println!("Next:");
-    println!(
+    say!();
+    say!("Next:");
+    say!(
         "  1. add each other node as a peer: rogatory --node {} node add-peer --id ID --address HOST:PORT --public-key KEY",
         node_dir.display()
     );
-    println!(
+    say!(
         "  2. start the node:                rogatoryd --config {}",
         result.config
     );
@@ -218,13 +218,15 @@ pub fn add_peer(
         print_json(&added)?;
         return Ok(Outcome::Done);
     }
-    println!(
+    say!(
         "Added peer {} at {} to {}",
-        added.node_id, added.address, added.config
+        added.node_id,
+        added.address,
+        added.config
     );
-    println!("  fingerprint: {}", added.fingerprint);
-    println!("  Compare this fingerprint with the peer's operator before relying on the peer.");
-    println!(
+    say!("  fingerprint: {}", added.fingerprint);
+    say!("  Compare this fingerprint with the peer's operator before relying on the peer.");
+    say!(
         "Restart the node for the change to take effect: rogatoryd reads node.toml only at start."
     );
     Ok(Outcome::Done)

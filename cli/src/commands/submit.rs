@@ -16,7 +16,7 @@ use super::Outcome;
 use crate::attachments;
 use crate::connection::{Client, NodeTarget, answer};
 use crate::failure::{self, RpcError, UserError};
-use crate::output::{Format, print_json, wrap};
+use crate::output::{Format, print_json, put, say, wrap};
 use crate::request_file::{self, Submission};
 use crate::views::MessageDetail;
 use crate::vocabulary;
@@ -185,7 +185,7 @@ pub async fn status_send(
 }
 
 pub fn template() -> Outcome {
-    print!("{}", request_file::template());
+    put!("{}", request_file::template());
     Outcome::Done
 }
 
@@ -209,8 +209,8 @@ pub fn report(record: &MessageRecord, format: Format) -> anyhow::Result<Outcome>
         _ if detail.consultation.is_some() => "Consultation message".to_owned(),
         _ => "Message".to_owned(),
     };
-    println!("{what} {} to {}", s.message_id, s.recipient);
-    println!("  case:             {}", s.case_id);
+    say!("{what} {} to {}", s.message_id, s.recipient);
+    say!("  case:             {}", s.case_id);
     if !s.parties.is_empty() {
         // A multi-party case: where each copy stands.
         let copies: Vec<String> = s
@@ -219,39 +219,42 @@ pub fn report(record: &MessageRecord, format: Format) -> anyhow::Result<Outcome>
             .filter(|p| s.copies_to.contains(&p.party))
             .map(|p| p.text())
             .collect();
-        println!("  copies:           {}", copies.join("; "));
+        say!("  copies:           {}", copies.join("; "));
     }
     if let Some(information) = &detail.information {
         for (i, line) in information.restriction_lines().iter().enumerate() {
             let label = if i == 0 { "use restrictions:" } else { "" };
-            println!("  {label:<17} {line}");
+            say!("  {label:<17} {line}");
         }
     }
     if let Some(update) = &detail.status_update {
-        println!("  about:            {}", update.refers_to);
+        say!("  about:            {}", update.refers_to);
         if let Some(state) = &s.request_state {
-            println!("  request now:      {state}");
+            say!("  request now:      {state}");
         }
     }
-    println!(
+    say!(
         "  this node's log:  entry {} (signed and stored)",
         s.log_index
     );
     match (&detail.receipt, outcome) {
         (Some(receipt), Outcome::Done) => {
-            println!("  state:            DELIVERED");
-            println!(
+            say!("  state:            DELIVERED");
+            say!(
                 "  receipt:          signed by {}, stored at {}, {}'s log entry {}",
-                receipt.receiver, receipt.received_at, receipt.receiver, receipt.log_index
+                receipt.receiver,
+                receipt.received_at,
+                receipt.receiver,
+                receipt.log_index
             );
-            println!("  envelope SHA-256: {}", receipt.envelope_sha256);
+            say!("  envelope SHA-256: {}", receipt.envelope_sha256);
         }
         _ => {
-            println!(
+            say!(
                 "  state:            QUEUED: {} has not confirmed receiving it",
                 s.recipient
             );
-            println!(
+            say!(
                 "  last error:       {}",
                 s.last_error.as_deref().unwrap_or("(none)")
             );
@@ -259,7 +262,7 @@ pub fn report(record: &MessageRecord, format: Format) -> anyhow::Result<Outcome>
                 Some(at) => format!("the node will try again at {at}"),
                 None => "no further delivery attempt is scheduled".to_owned(),
             };
-            println!();
+            say!();
             let advice = format!(
                 "The message is signed and kept in this node's outbox (`rogatory outbox`); do not \
                  send it again: {retry}. Ask the node operators to check that {} is running and \
@@ -267,7 +270,7 @@ pub fn report(record: &MessageRecord, format: Format) -> anyhow::Result<Outcome>
                  urgent, alert {}'s contact point through another channel.",
                 s.recipient, s.recipient
             );
-            println!("{}", wrap(&advice, 90));
+            say!("{}", wrap(&advice, 90));
         }
     }
     Ok(outcome)

@@ -6,7 +6,7 @@ use serde::Serialize;
 
 use super::Outcome;
 use crate::connection::{NodeTarget, answer};
-use crate::output::{Format, print_json};
+use crate::output::{Format, print_json, say};
 
 #[derive(Debug, Serialize)]
 struct WhoAmIView {
@@ -52,7 +52,7 @@ pub async fn whoami(target: &NodeTarget, format: Format) -> anyhow::Result<Outco
     } else {
         ""
     };
-    println!("Unix user:      {account}{node_account}");
+    say!("Unix user:      {account}{node_account}");
     let contact_point = match (
         view.contact_points_configured,
         view.contact_point.is_empty(),
@@ -65,18 +65,18 @@ pub async fn whoami(target: &NodeTarget, format: Format) -> anyhow::Result<Outco
                 .into()
         }
     };
-    println!("Contact point:  {contact_point}");
+    say!("Contact point:  {contact_point}");
     if view.may_submit {
         let name = if view.contact_point.is_empty() {
             "the name you declare".to_owned()
         } else {
             view.contact_point.clone()
         };
-        println!("Submissions:    allowed, attributed to {name}");
+        say!("Submissions:    allowed, attributed to {name}");
     } else {
-        println!("Submissions:    refused: {}", view.refusal);
+        say!("Submissions:    refused: {}", view.refusal);
     }
-    println!(
+    say!(
         "Reading:        {}",
         if view.may_read { "allowed" } else { "refused" }
     );

@@ -17,6 +17,7 @@ use std::sync::Arc;
 
 use clap::{Parser, ValueEnum};
 use rogatory_node::config::NodeConfig;
+use rogatory_node::log_output::{LogEncoding, SafeStderr};
 use rogatory_node::node::Node;
 use rogatory_node::preflight::{self, Purpose, Severity};
 use rogatory_node::server::RunningNode;
@@ -69,9 +70,12 @@ fn init_logging(format: LogFormat) -> LogLevelHandle {
     let output = match format {
         LogFormat::Human => fmt::layer()
             .with_ansi(std::io::stderr().is_terminal())
-            .with_writer(std::io::stderr)
+            .with_writer(SafeStderr::new(LogEncoding::Human))
             .boxed(),
-        LogFormat::Json => fmt::layer().json().with_writer(std::io::stderr).boxed(),
+        LogFormat::Json => fmt::layer()
+            .json()
+            .with_writer(SafeStderr::new(LogEncoding::Json))
+            .boxed(),
     };
     tracing_subscriber::registry()
         .with(filter)

@@ -5,4 +5,5 @@ pub mod attachments;
 pub mod connections;
 pub mod disk;
 pub mod ids;
+pub mod local;
 pub mod witness_race;

@@ -14,6 +14,7 @@ mod grpc_surface;
 mod hostile_attachments;
 mod hostile_connections;
 mod hostile_ids;
+mod hostile_local;
 mod identity;
 mod informal;
 mod interop;
