@@ -710,8 +710,12 @@ pub enum AuditCommand {
                       the entry that recorded the message, and that every signed checkpoint \
                       (and each known peer's cosignature on it) commits to the entries as they \
                       are. Entries after the newest checkpoint are counted, not refused.\n\n\
-                      The keys come from the bundle's keys.txt: compare the node's key, printed \
-                      at the end, with the one its operator gives you out of band.",
+                      The keys come from the bundle's keys.txt, which the node wrote: compare the \
+                      node's key, printed at the end, with the one its operator gives you out of \
+                      band, and pin the peers' keys (and the node's) with --peer-keys FILE, keys \
+                      obtained from each peer's operator. Without it the report names every key \
+                      taken on trust from the bundle; with it, a key in keys.txt that differs \
+                      from the pinned one fails the bundle.",
         after_help = "Example:\n  rogatory audit verify ./tm-audit-2025-07\n\nExit code 0: the \
                       bundle verifies. Exit code 2: it does not (the first failing entry and the \
                       reason are printed)."
@@ -720,6 +724,11 @@ pub enum AuditCommand {
         /// The bundle directory (from `rogatory audit export`).
         #[arg(value_name = "BUNDLE")]
         bundle: PathBuf,
+        /// Verifier keys obtained independently of the bundle, one a line in the format of
+        /// keys.txt (`rogatory/<node>+<hash>+<key>`, as `rogatory node identity` prints them):
+        /// they replace the bundle's own, and a bundle that disagrees with them fails.
+        #[arg(long, value_name = "FILE")]
+        peer_keys: Option<PathBuf>,
     },
 
     /// Print a C2SP tlog-proof that one entry is in a signed checkpoint

@@ -183,7 +183,7 @@ pub async fn fetch(
                 format!("`rogatory case show {case_id}` lists the attachments with their hashes"),
             )
         })?;
-    if out.exists() {
+    if out.symlink_metadata().is_ok() {
         return Err(UserError::new(
             format!("{} exists already", out.display()),
             "choose another --out path; nothing is overwritten",
@@ -205,9 +205,18 @@ pub async fn fetch(
         .await?
         .and_then(|chunk| chunk.header)
         .context("the node sent no attachment header")?;
-    let partial = out.with_extension("part");
-    let mut file = std::fs::File::create(&partial)
-        .with_context(|| format!("cannot create {}", partial.display()))?;
+    // A file of our own, created new (0600) beside the target: no file of anyone else's is
+    // truncated, and the evidence is readable by this account only.
+    let directory = match out.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent,
+        _ => Path::new("."),
+    };
+    let partial = tempfile::Builder::new()
+        .prefix(".rogatory-fetch-")
+        .suffix(".part")
+        .tempfile_in(directory)
+        .with_context(|| format!("cannot create a file in {}", directory.display()))?;
+    let mut file = partial.as_file();
     let bar = progress_bar(header.size, "downloading");
     let mut hasher = Sha256::new();
     let mut written = 0u64;
@@ -237,12 +246,26 @@ pub async fn fetch(
     }
     .await;
     bar.finish_and_clear();
-    if let Err(error) = result {
-        let _ = std::fs::remove_file(&partial);
-        return Err(error.context(format!("fetching attachment {sha256}")));
-    }
-    std::fs::rename(&partial, out)
-        .with_context(|| format!("cannot move the file into place at {}", out.display()))?;
+    // On failure the temporary file is removed when `partial` is dropped.
+    result.with_context(|| format!("fetching attachment {sha256}"))?;
+    // Linked into place only if nothing is there (not even a dangling symlink): a file that
+    // appeared meanwhile is neither replaced nor followed.
+    partial.persist_noclobber(out).map_err(|e| {
+        if e.error.kind() == std::io::ErrorKind::AlreadyExists {
+            anyhow::Error::from(UserError::new(
+                format!(
+                    "{} appeared while the attachment was fetched",
+                    out.display()
+                ),
+                "choose another --out path; nothing is overwritten",
+            ))
+        } else {
+            anyhow::Error::from(e.error).context(format!(
+                "cannot move the file into place at {}",
+                out.display()
+            ))
+        }
+    })?;
     Ok(written)
 }
 

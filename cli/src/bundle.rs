@@ -16,6 +16,7 @@
 use std::collections::BTreeMap;
 use std::fs::File;
 use std::io::{BufReader, BufWriter, Read, Write};
+use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, bail};
@@ -103,15 +104,19 @@ impl BundleWriter {
                 .into());
             }
         } else {
-            std::fs::create_dir_all(dir)
+            std::fs::DirBuilder::new()
+                .recursive(true)
+                .mode(0o700)
+                .create(dir)
                 .with_context(|| format!("cannot create directory {}", dir.display()))?;
         }
         let checkpoints = dir.join(CHECKPOINTS_DIR);
-        std::fs::create_dir(&checkpoints)
+        std::fs::DirBuilder::new()
+            .mode(0o700)
+            .create(&checkpoints)
             .with_context(|| format!("cannot create {}", checkpoints.display()))?;
         let path = dir.join(ENTRIES_FILE);
-        let file =
-            File::create_new(&path).with_context(|| format!("cannot create {}", path.display()))?;
+        let file = create_private(&path)?;
         Ok(Self {
             dir: dir.to_owned(),
             entries: BufWriter::new(file),
@@ -177,9 +182,19 @@ impl BundleWriter {
     }
 }
 
+/// Creates `path`, which must not exist, readable and writable by this account only: a bundle
+/// holds the node's whole audit log, evidence of every case.
+fn create_private(path: &Path) -> anyhow::Result<File> {
+    std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)
+        .with_context(|| format!("cannot create {}", path.display()))
+}
+
 fn write_synced(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
-    let mut file =
-        File::create_new(path).with_context(|| format!("cannot create {}", path.display()))?;
+    let mut file = create_private(path)?;
     file.write_all(bytes)
         .and_then(|()| file.sync_all())
         .with_context(|| format!("cannot write {}", path.display()))
@@ -189,6 +204,49 @@ fn sync_dir(path: &Path) -> anyhow::Result<()> {
     File::open(path)
         .and_then(|dir| dir.sync_all())
         .with_context(|| format!("cannot sync directory {}", path.display()))
+}
+
+/// Reads a file of verifier keys the auditor obtained independently of any bundle (for
+/// `audit verify --peer-keys`): one C2SP verifier key a line, `rogatory/<node>+<hash>+<key>`,
+/// as in keys.txt; blank lines and lines starting with `#` are skipped. A node named twice
+/// with different keys is refused.
+pub fn read_pinned_keys(path: &Path) -> anyhow::Result<BTreeMap<String, VerifyingKey>> {
+    let refused = |what: String| {
+        UserError::new(
+            format!("{}: {what}", path.display()),
+            "each line is a verifier key as `rogatory node identity` prints it: \
+             rogatory/<node>+<hash>+<key>",
+        )
+    };
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let mut keys = BTreeMap::new();
+    for (number, line) in text.lines().enumerate() {
+        let line = line.trim();
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        let (name, key) = note::parse_verifier_key(line)
+            .map_err(|e| refused(format!("line {}: {e}", number + 1)))?;
+        let id = name
+            .strip_prefix("rogatory/")
+            .ok_or_else(|| {
+                refused(format!(
+                    "line {}: {name:?} is not a Rogatory log name",
+                    number + 1
+                ))
+            })?
+            .to_owned();
+        if keys
+            .insert(id.clone(), key)
+            .is_some_and(|earlier| earlier != key)
+        {
+            return Err(
+                refused(format!("line {}: two different keys for {id}", number + 1)).into(),
+            );
+        }
+    }
+    Ok(keys)
 }
 
 /// A bundle opened for reading: the manifest and keys read, the entries not yet.

@@ -107,8 +107,9 @@ impl From<tonic::Status> for RpcError {
 
 /// Prints `error: <chain>` and, when one applies, `hint: <what to do>` to stderr.
 pub fn report(error: &anyhow::Error) {
-    // The chain may quote a peer's answer: kept on one line so it cannot forge a hint.
-    tell!("error: {}", crate::output::one_line(&chain_text(error)));
+    // The chain may quote a peer's answer: its lines after the first are indented, so that
+    // none can pass for a `hint:` line (`tell!` escapes every other control character).
+    tell!("error: {}", chain_text(error).replace('\n', "\n  "));
     if let Some(hint) = hint_for(error) {
         tell!("hint: {hint}");
     }

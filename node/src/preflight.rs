@@ -71,6 +71,12 @@ pub fn check(config: &NodeConfig, purpose: Purpose) -> Vec<Finding> {
         );
     }
     check_tls(config, purpose, &mut findings);
+    if let Some(directory) = config.operator.path.parent()
+        && directory != config.data_dir
+        && let Err(problem) = check_socket_directory(directory)
+    {
+        findings.error("operator_socket.path", problem);
+    }
     if let Some(path) = &config.directory
         && let Err(error) = crate::directory::check_file(path, config.node_id.as_str())
     {
@@ -139,6 +145,43 @@ impl Findings {
             problem: problem.into(),
         });
     }
+}
+
+/// Whether the directory that holds the operator socket, and each directory above it, keeps
+/// everyone but this node's account and root from replacing the socket. Whoever may write there
+/// could put a socket of their own in its place, or rename the directory, and read everything
+/// contact points submit. A directory is safe if its owner is this account or root and no one
+/// else may write to it; above the socket's own directory, a sticky directory (`/tmp`) is safe
+/// too, since no one else may rename what is in it. A directory that does not exist yet is not
+/// judged (the node creates its data directory itself, 0700).
+pub fn check_socket_directory(directory: &Path) -> Result<(), String> {
+    use std::os::unix::fs::MetadataExt;
+    let own_uid = rustix::process::geteuid().as_raw();
+    let Ok(canonical) = std::fs::canonicalize(directory) else {
+        return Ok(());
+    };
+    for (depth, dir) in canonical.ancestors().enumerate() {
+        let Ok(metadata) = std::fs::metadata(dir) else {
+            continue;
+        };
+        let owner = metadata.uid();
+        let mode = metadata.mode() & 0o7777;
+        if owner != own_uid && owner != 0 {
+            return Err(format!(
+                "{} belongs to uid {owner}, not to this node's account (uid {own_uid}) or root,                  so its owner could replace the operator socket; give the socket a directory of                  the node's account (`install -d -m 0750 -o USER -g GROUP DIR`)",
+                dir.display()
+            ));
+        }
+        let sticky = mode & 0o1000 != 0;
+        if mode & 0o022 != 0 && (depth == 0 || !sticky) {
+            return Err(format!(
+                "{} may be written by group or others (mode {mode:o}), who could replace the                  operator socket with their own; run `chmod go-w {}` or choose another                  directory",
+                dir.display(),
+                dir.display()
+            ));
+        }
+    }
+    Ok(())
 }
 
 fn check_data_dir(path: &Path, findings: &mut Findings) {

@@ -2,7 +2,7 @@
 //! both until shutdown, and logs the node's start and stop in its audit log.
 
 use std::net::SocketAddr;
-use std::os::unix::fs::PermissionsExt;
+use std::os::unix::fs::{DirBuilderExt, PermissionsExt};
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -22,6 +22,7 @@ use crate::health;
 use crate::metrics;
 use crate::node::{Node, StartError};
 use crate::outbox::Outbox;
+use crate::preflight;
 use crate::store::{LogRecord, StoreError};
 use crate::transport::federation_service::FederationService;
 use crate::transport::operator_service::OperatorService;
@@ -319,6 +320,15 @@ async fn bind_metrics(address: SocketAddr) -> Result<(TcpListener, SocketAddr), 
 }
 
 /// Binds the operator socket and gives it its configured group and mode (0600 by default).
+/// Binds the operator socket so that it is never reachable by anyone it should not be, even for
+/// a moment, and never acts on a file someone else put in its way.
+///
+/// The directory holding it must keep everyone but this node's account and root from
+/// replacing it ([`preflight::check_socket_directory`]). The socket is bound inside a private
+/// directory of its own (0700, just created), where its group and mode are set by path
+/// without anything to race against, then renamed into place: a rename replaces whatever is at
+/// the path (a stale socket, a symlink) without following it, and the socket appears there
+/// with its final mode.
 async fn bind_operator_socket(access: &OperatorSocket) -> Result<UnixListener, StartError> {
     let path = access.path.as_path();
     let bind_error = |source| StartError::Bind {
@@ -326,28 +336,44 @@ async fn bind_operator_socket(access: &OperatorSocket) -> Result<UnixListener, S
         address: path.display().to_string(),
         source,
     };
-    if path.exists() {
-        if tokio::net::UnixStream::connect(path).await.is_ok() {
-            return Err(bind_error(std::io::Error::new(
-                std::io::ErrorKind::AddrInUse,
-                "another rogatoryd is already serving this data directory",
-            )));
-        }
-        // A socket left behind by a node that did not stop cleanly.
-        std::fs::remove_file(path).map_err(bind_error)?;
+    let directory = match path.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent,
+        _ => std::path::Path::new("."),
+    };
+    preflight::check_socket_directory(directory).map_err(|problem| {
+        bind_error(std::io::Error::new(
+            std::io::ErrorKind::PermissionDenied,
+            problem,
+        ))
+    })?;
+    if path.symlink_metadata().is_ok() && tokio::net::UnixStream::connect(path).await.is_ok() {
+        return Err(bind_error(std::io::Error::new(
+            std::io::ErrorKind::AddrInUse,
+            "another rogatoryd is already serving this data directory",
+        )));
     }
-    let listener = UnixListener::bind(path).map_err(bind_error)?;
-    // Inside the data directory (0700) no one else could connect before this narrows the mode;
-    // a shared socket's directory is the group's (see config/node.example.toml). Either way the
-    // node identifies every caller by uid, whatever the mode let through.
-    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600)).map_err(bind_error)?;
-    if let Some((_, gid)) = &access.group {
-        rustix::fs::chown(path, None, Some(rustix::fs::Gid::from_raw(*gid)))
-            .map_err(|e| bind_error(e.into()))?;
-    }
-    std::fs::set_permissions(path, std::fs::Permissions::from_mode(access.mode))
+    let file_name = path.file_name().unwrap_or_default().to_string_lossy();
+    let staging = directory.join(format!(".{file_name}.binding-{}", std::process::id()));
+    // Left behind only if this very process failed half-way through an earlier start.
+    let _ = std::fs::remove_dir_all(&staging);
+    std::fs::DirBuilder::new()
+        .mode(0o700)
+        .create(&staging)
         .map_err(bind_error)?;
-    Ok(listener)
+    let staged = staging.join("operator.sock");
+    let bound = (|| {
+        let listener = UnixListener::bind(&staged)?;
+        std::fs::set_permissions(&staged, std::fs::Permissions::from_mode(0o600))?;
+        if let Some((_, gid)) = &access.group {
+            rustix::fs::chown(&staged, None, Some(rustix::fs::Gid::from_raw(*gid)))?;
+        }
+        std::fs::set_permissions(&staged, std::fs::Permissions::from_mode(access.mode))?;
+        // A stale socket left by a node that did not stop cleanly is replaced.
+        std::fs::rename(&staged, path)?;
+        Ok(listener)
+    })();
+    let _ = std::fs::remove_dir_all(&staging);
+    bound.map_err(bind_error)
 }
 
 async fn append_lifecycle(node: &Node, kind: EntryKind, detail: String) -> Result<(), StoreError> {

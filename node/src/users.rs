@@ -53,6 +53,14 @@ pub enum AccessError {
         name: String,
         declared: String,
     },
+    /// An operator action (a backup) asked by someone other than the node's own account or
+    /// root: contact points read and submit, they do not copy the whole store.
+    #[error(
+        "only the node's operator (the account rogatoryd runs as, or root) may do this; Unix \
+         user {account} may not",
+        account = account(*uid, unix_user.as_deref())
+    )]
+    NotAnOperator { uid: u32, unix_user: Option<String> },
 }
 
 fn account(uid: u32, unix_user: Option<&str>) -> String {
@@ -165,6 +173,21 @@ impl Caller {
         match self.uid {
             None => Err(AccessError::Unidentified),
             Some(uid) => Err(AccessError::NotAContactPoint {
+                uid,
+                unix_user: self.unix_user.clone(),
+            }),
+        }
+    }
+
+    /// Whether the caller may take operator actions (a backup, which copies every case of
+    /// every contact point and writes where it is told): the node's own account and root only,
+    /// contact points or not.
+    pub fn may_operate(&self) -> Result<(), AccessError> {
+        match self.uid {
+            None => Err(AccessError::Unidentified),
+            Some(_) if self.node_account => Ok(()),
+            Some(0) => Ok(()),
+            Some(uid) => Err(AccessError::NotAnOperator {
                 uid,
                 unix_user: self.unix_user.clone(),
             }),
@@ -358,6 +381,17 @@ mod tests {
         let node = users.identify(Some(999));
         assert!(node.may_read().is_ok());
         assert!(node.submitter("").is_err());
+        assert!(node.may_operate().is_ok());
+        assert!(users.identify(Some(0)).may_operate().is_ok());
+        // A contact point reads and submits but does not operate the node.
+        let contact_point = users.identify(Some(1001));
+        assert!(contact_point.may_read().is_ok());
+        assert!(matches!(
+            contact_point.may_operate(),
+            Err(AccessError::NotAnOperator { uid: 1001, .. })
+        ));
+        assert!(stranger.may_operate().is_err());
+        assert!(users.identify(None).may_operate().is_err());
         // Root is no contact point unless configured as one.
         assert!(users.identify(Some(0)).submitter("").is_err());
         assert!(users.identify(None).submitter("").is_err());

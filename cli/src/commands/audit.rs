@@ -304,8 +304,15 @@ fn read_chunk(
 /// completes it. `Ok(Err(_))` is a bundle that does not verify; `Err(_)` one that could not be
 /// read.
 fn replay(bundle: &Bundle) -> anyhow::Result<Result<AuditVerifier, AuditFailure>> {
-    let mut verifier =
-        AuditVerifier::new(&bundle.node_id, bundle.node_key, bundle.peer_keys.clone());
+    replay_with(bundle, bundle.peer_keys.clone())
+}
+
+/// [`replay`] with the peers' keys given (pinned by the auditor) rather than the bundle's.
+fn replay_with(
+    bundle: &Bundle,
+    peer_keys: std::collections::BTreeMap<String, ed25519_dalek::VerifyingKey>,
+) -> anyhow::Result<Result<AuditVerifier, AuditFailure>> {
+    let mut verifier = AuditVerifier::new(&bundle.node_id, bundle.node_key, peer_keys);
     let mut checkpoints = bundle.checkpoints.iter().peekable();
     let mut entries = bundle.entries()?;
     let bar = progress_bar(bundle.manifest.entries);
@@ -404,6 +411,12 @@ pub struct BundleVerdict {
     pub failed_index: Option<u64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub failure: Option<String>,
+    /// Nodes whose key was taken from the bundle's own keys.txt, which the audited node wrote
+    /// (itself included): pin them with `--peer-keys`.
+    pub keys_on_trust: Vec<String>,
+    /// Nodes whose key the auditor pinned with `--peer-keys` (and the bundle agreed).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub keys_pinned: Vec<String>,
 }
 
 impl BundleVerdict {
@@ -426,6 +439,10 @@ impl BundleVerdict {
             head_hash: None,
             failed_index: None,
             failure: None,
+            keys_on_trust: std::iter::once(bundle.node_id.clone())
+                .chain(bundle.peer_keys.keys().cloned())
+                .collect(),
+            keys_pinned: Vec::new(),
         };
         match outcome {
             Ok(report) => {
@@ -489,11 +506,32 @@ impl BundleVerdict {
     }
 }
 
-/// `rogatory audit verify BUNDLE`: offline, no node needed.
-pub fn verify_bundle(dir: &Path, format: Format) -> anyhow::Result<Outcome> {
+/// `rogatory audit verify BUNDLE [--peer-keys FILE]`: offline, no node needed.
+pub fn verify_bundle(
+    dir: &Path,
+    peer_keys: Option<&Path>,
+    format: Format,
+) -> anyhow::Result<Outcome> {
     let bundle = Bundle::open(dir)?;
-    let outcome = replay(&bundle)?.and_then(AuditVerifier::finish);
-    let verdict = BundleVerdict::new(&bundle, outcome);
+    let pinned = match peer_keys {
+        Some(path) => crate::bundle::read_pinned_keys(path)?,
+        None => std::collections::BTreeMap::new(),
+    };
+    let keys = audit::pin_keys(
+        &bundle.node_id,
+        bundle.node_key,
+        bundle.peer_keys.clone(),
+        &pinned,
+    );
+    let outcome = match &keys {
+        Ok(keys) => replay_with(&bundle, keys.peer_keys.clone())?.and_then(AuditVerifier::finish),
+        Err(failure) => Err(failure.clone()),
+    };
+    let mut verdict = BundleVerdict::new(&bundle, outcome);
+    if let Ok(keys) = keys {
+        verdict.keys_on_trust = keys.on_trust;
+        verdict.keys_pinned = keys.pinned;
+    }
     if format.json() {
         print_json(&verdict)?;
     } else {
@@ -503,6 +541,19 @@ pub fn verify_bundle(dir: &Path, format: Format) -> anyhow::Result<Outcome> {
             verdict.node_id,
             verdict.node_key
         );
+        if !verdict.keys_pinned.is_empty() {
+            say!(
+                "keys pinned by --peer-keys: {}",
+                verdict.keys_pinned.join(", ")
+            );
+        }
+        if !verdict.keys_on_trust.is_empty() {
+            say!(
+                "keys taken on trust from the bundle's keys.txt: {} (pin them with --peer-keys \
+                 FILE, keys obtained from each node's operator)",
+                verdict.keys_on_trust.join(", ")
+            );
+        }
     }
     Ok(if verdict.ok {
         Outcome::Done

@@ -10,6 +10,7 @@ mod demo;
 mod hints;
 mod identity;
 mod lifecycle;
+mod local;
 mod multi_party;
 mod operator_tools;
 mod outbox;

@@ -88,6 +88,16 @@ impl OperatorService {
         Ok(caller)
     }
 
+    /// The caller, if it may take operator actions.
+    fn operator<T>(&self, request: &Request<T>) -> Result<Caller, Status> {
+        let caller = self.caller(request);
+        if let Err(error) = caller.may_operate() {
+            tracing::warn!(caller = %caller.describe(), %error, "operator action refused");
+            return Err(status::from_access(&error));
+        }
+        Ok(caller)
+    }
+
     /// Who a submission is attributed to, if the caller may submit under the name it declared.
     /// Handlers fill the body's author field with the submitter's name themselves and hand
     /// `outbound` the attribution, which it records as "submitted by ..." in the audit log.
@@ -628,7 +638,7 @@ impl Operator for OperatorService {
         &self,
         request: Request<BackupRequest>,
     ) -> Result<Response<BackupResponse>, Status> {
-        let caller = self.reader(&request)?;
+        let caller = self.operator(&request)?;
         let directory = std::path::PathBuf::from(request.into_inner().directory);
         if !directory.is_absolute() {
             return Err(Status::invalid_argument(

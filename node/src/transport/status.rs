@@ -244,6 +244,7 @@ pub fn from_access(error: &AccessError) -> Status {
         AccessError::Unidentified => "unidentified-caller",
         AccessError::NotAContactPoint { .. } => "not-a-contact-point",
         AccessError::NameMismatch { .. } => "name-mismatch",
+        AccessError::NotAnOperator { .. } => "not-an-operator",
     };
     with_reason(Code::PermissionDenied, error.to_string(), reason)
 }
