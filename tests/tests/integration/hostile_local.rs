@@ -455,3 +455,45 @@ async fn submissions_proceed_while_a_large_store_is_backed_up() -> Result<()> {
 /// The large store of [`submissions_proceed_while_a_large_store_is_backed_up`]: 256 MiB.
 const ENTRY_BYTES: usize = 256 * 1024;
 const ENTRY_COUNT: usize = 1024;
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_peers_error_answer_cannot_forge_or_hide_a_line_of_the_nodes_log() -> Result<()> {
+    let mut federation = Federation::create(&["tm", "de"])?;
+    // de is the real daemon, logging to a file; its first failed attempt is already overdue,
+    // so the warning quotes the peer's answer.
+    federation
+        .spawn_process(
+            "de",
+            &[("ROGATORY_LIMITS_DELIVERY_ALERT_AFTER_SECONDS", "1")],
+        )
+        .await?;
+    let _tm = HostileServer::start(&federation, "tm", Vec::new()).await?;
+    federation
+        .operator("de")
+        .await?
+        .submit_request(SubmitRequestRequest {
+            recipient: "tm".into(),
+            request: Some(sample_request()),
+            case_id: String::new(),
+            submitted_by: "Prosecutor B.".into(),
+            copies_to: Vec::new(),
+        })
+        .await?;
+    let log = federation
+        .eventually("de logs the overdue message with tm's answer", || async {
+            let log = federation.process_log("de");
+            Ok(log.contains("message overdue").then_some(log))
+        })
+        .await?;
+    assert!(
+        raw_controls(&log).is_empty(),
+        "raw control characters in the log: {log:?}"
+    );
+    assert!(
+        !log.lines().any(|line| line.starts_with("INFO delivered")),
+        "a peer forged a log line: {log}"
+    );
+    assert!(log.contains("\\u{202e}gnissecorp"), "{log}");
+    federation.kill_process("de").await?;
+    Ok(())
+}
