@@ -184,7 +184,7 @@ impl BundleWriter {
 
 /// Creates `path`, which must not exist, readable and writable by this account only: a bundle
 /// holds the node's whole audit log, evidence of every case.
-fn create_private(path: &Path) -> anyhow::Result<File> {
+pub fn create_private(path: &Path) -> anyhow::Result<File> {
     std::fs::OpenOptions::new()
         .write(true)
         .create_new(true)

@@ -625,7 +625,11 @@ pub fn prove(
         .encode();
     if let Some(out) = entry_out {
         let entry = entry_bytes(&bundle, index)?;
-        std::fs::write(out, entry).with_context(|| format!("cannot write {}", out.display()))?;
+        // A new file (0600): an existing one is refused, never truncated.
+        let mut file = crate::bundle::create_private(out)?;
+        std::io::Write::write_all(&mut file, &entry)
+            .and_then(|()| file.sync_all())
+            .with_context(|| format!("cannot write {}", out.display()))?;
     }
     if format.json() {
         print_json(&ProofView {

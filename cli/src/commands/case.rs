@@ -527,7 +527,8 @@ impl CaseView {
                 } else {
                     "               "
                 };
-                out.push_str(&format!("      {label} {restriction}\n"));
+                // A peer's purpose or conditions stay on their line.
+                out.push_str(&format!("      {label} {}\n", one_line(restriction)));
             }
             for attachment in &e.attachments {
                 out.push_str(&format!("      file:    {}\n", attachment.line()));
