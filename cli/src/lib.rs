@@ -14,6 +14,8 @@ pub mod connection;
 #[doc(hidden)]
 pub mod failure;
 #[doc(hidden)]
+pub mod output;
+#[doc(hidden)]
 pub mod request_file;
 #[doc(hidden)]
 pub mod vocabulary;

@@ -45,6 +45,8 @@ pub fn write_stderr(text: &str) {
 }
 
 /// `println!` for human-readable output: control characters in the text are escaped.
+// The library built for the fuzz targets (`lib.rs`) prints only errors.
+#[allow(unused_macros)]
 macro_rules! say {
     () => {
         $crate::output::write_stdout("\n")
@@ -55,6 +57,7 @@ macro_rules! say {
 }
 
 /// `print!` for human-readable output: control characters in the text are escaped.
+#[allow(unused_macros)]
 macro_rules! put {
     ($($arg:tt)*) => {
         $crate::output::write_stdout(&format!($($arg)*))
@@ -68,6 +71,7 @@ macro_rules! tell {
     };
 }
 
+#[allow(unused_imports)]
 pub(crate) use {put, say, tell};
 
 /// `text` for a place that must stay one line (a heading, a label's value in a one-line
