@@ -55,6 +55,10 @@ pub const ENV_OVERRIDES: &[(&str, &str)] = &[
         "limits.disk_reserve_megabytes",
     ),
     (
+        "ROGATORY_LIMITS_IDLE_CONNECTION_TIMEOUT_SECONDS",
+        "limits.idle_connection_timeout_seconds",
+    ),
+    (
         "ROGATORY_ATTACHMENTS_MAX_FILE_BYTES",
         "attachments.max_file_bytes",
     ),
@@ -256,6 +260,7 @@ struct RawLimits {
     delivery_alert_after_seconds: Option<u64>,
     max_concurrent_deliveries: Option<usize>,
     disk_reserve_megabytes: Option<u64>,
+    idle_connection_timeout_seconds: Option<u64>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -390,6 +395,8 @@ pub struct NodeConfig {
     /// Free space on the data directory's file system that new work may not use: below it
     /// the node refuses new messages, submissions and uploads (`disk_space`).
     pub disk_reserve_bytes: u64,
+    /// An inbound federation connection with no call open for this long is closed.
+    pub idle_connection_timeout: std::time::Duration,
     pub peers: Vec<PeerConfig>,
     /// A `tracing` filter such as "info" or "info,rogatory_node::outbox=debug" (None: "info");
     /// the ROGATORY_LOG environment variable wins over it.
@@ -470,6 +477,7 @@ impl NodeConfig {
             self.delivery_timeout,
             self.delivery_alert_after,
             self.max_concurrent_deliveries,
+            self.idle_connection_timeout,
             self.attachments,
             self.disk_reserve_bytes,
         ) != (
@@ -477,6 +485,7 @@ impl NodeConfig {
             other.delivery_timeout,
             other.delivery_alert_after,
             other.max_concurrent_deliveries,
+            other.idle_connection_timeout,
             other.attachments,
             other.disk_reserve_bytes,
         )
@@ -713,6 +722,14 @@ impl RawConfig {
             " MiB",
         ) * 1024
             * 1024;
+        let idle_connection_timeout_seconds = problems.in_range(
+            "limits.idle_connection_timeout_seconds",
+            limits
+                .idle_connection_timeout_seconds
+                .unwrap_or(crate::transport::connections::DEFAULT_IDLE_TIMEOUT.as_secs()),
+            1..=24 * 3600,
+            " seconds (a day)",
+        );
         let alerts = AlertThresholds {
             peer_unreachable_after: std::time::Duration::from_secs(problems.in_range(
                 "alerts.peer_unreachable_after_seconds",
@@ -823,6 +840,9 @@ impl RawConfig {
             delivery_alert_after: std::time::Duration::from_secs(delivery_alert_after_seconds),
             max_concurrent_deliveries,
             disk_reserve_bytes,
+            idle_connection_timeout: std::time::Duration::from_secs(
+                idle_connection_timeout_seconds,
+            ),
             peers,
             log_level: self.log_level,
             metrics_listen,

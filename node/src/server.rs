@@ -26,7 +26,7 @@ use crate::preflight;
 use crate::store::{LogRecord, StoreError};
 use crate::transport::federation_service::FederationService;
 use crate::transport::operator_service::OperatorService;
-use crate::transport::tls_listener;
+use crate::transport::{connections, tls_listener};
 
 /// Requests larger than the envelope limit plus this much framing are refused before decoding.
 const REQUEST_OVERHEAD_BYTES: usize = 64 * 1024;
@@ -125,7 +125,12 @@ impl RunningNode {
             node.config.directory_refresh,
             shutdown.clone(),
         ));
-        let incoming = tls_listener::accept(listener, server_tls, shutdown.clone());
+        let incoming = tls_listener::accept_with_idle_timeout(
+            listener,
+            server_tls,
+            node.config.idle_connection_timeout,
+            shutdown.clone(),
+        );
         let federation_task = tokio::spawn(
             federation.serve_with_incoming_shutdown(incoming, shutdown.clone().cancelled_owned()),
         );
@@ -248,7 +253,9 @@ async fn federation_router(
     node: &Arc<Node>,
     shutdown: &CancellationToken,
 ) -> (
-    tonic::transport::server::Router,
+    tonic::transport::server::Router<
+        tower::layer::util::Stack<connections::CallTrackingLayer, tower::layer::util::Identity>,
+    >,
     tonic_health::server::HealthReporter,
 ) {
     let (health_reporter, health_service) = tonic_health::server::health_reporter();
@@ -283,6 +290,11 @@ async fn federation_router(
         .http2_max_header_list_size(MAX_HEADER_LIST_BYTES)
         .http2_keepalive_interval(Some(KEEPALIVE_INTERVAL))
         .http2_keepalive_timeout(Some(KEEPALIVE_TIMEOUT))
+        // A sender gives up on a call after its delivery timeout; a body still arriving after
+        // ours is a slow-loris, not a slow link.
+        .layer(connections::CallTrackingLayer {
+            body_deadline: node.config.delivery_timeout,
+        })
         .add_service(federation)
         .add_service(health_service);
     // Reflection advertises only what this port serves (not the operator API).

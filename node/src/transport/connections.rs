@@ -6,8 +6,10 @@
 //! budget is full the *oldest* handshake of the source holding the most is shed, so a flood of
 //! silent connections costs its sender its own slots and never keeps a new peer out. Established
 //! connections are counted by the node id their certificate names; a peer over its share loses
-//! its oldest connection, never another peer's. HTTP/2 limits inside a connection (streams,
-//! resets, header lists) are set on the server in `server.rs`.
+//! its oldest connection, never another peer's. A connection with no call open for the idle
+//! timeout is closed, and a request body must arrive whole within the body deadline
+//! ([`CallTrackingLayer`] sees every call before its handler). HTTP/2 limits inside a
+//! connection (streams, resets, header lists) are set on the server in `server.rs`.
 
 use std::collections::{HashMap, VecDeque};
 use std::future::Future;
@@ -17,7 +19,13 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::task::{Context, Poll};
 use std::time::{Duration, SystemTime};
 
+use http_body::{Frame, SizeHint};
+use http_body_util::BodyExt;
 use tokio_util::sync::CancellationToken;
+use tonic::body::Body;
+use tonic::codegen::http;
+
+use super::tls_listener::PeerIdentity;
 
 /// A TLS 1.3 handshake takes two round trips; even across continents that is well under a
 /// second. A client that has not finished by then is silent or hostile and loses its slot.
@@ -28,10 +36,15 @@ pub const MAX_HANDSHAKES_PER_SOURCE: usize = 8;
 /// Handshakes in progress in total (each holds a socket and a few KiB of TLS state). Over this,
 /// the source holding the most loses its oldest, so sources with few are never shed first.
 pub const MAX_HANDSHAKES: usize = 256;
-/// Established connections per peer node id. The reference client keeps two per peer
-/// (deliveries, witnessing) and opens upload channels beside them; a peer over this loses its
-/// oldest connection, bounding its streams at this times `MAX_CONCURRENT_STREAMS`.
-pub const MAX_CONNECTIONS_PER_PEER: usize = 16;
+/// An established connection with no call open for this long is closed (the node's
+/// `limits.idle_connection_timeout_seconds` default): peers reconnect on their next call.
+pub const DEFAULT_IDLE_TIMEOUT: Duration = Duration::from_secs(300);
+/// Established connections per peer node id. The reference client keeps three per peer
+/// (deliveries, witnessing, uploads); a peer over this loses its oldest connection. Each
+/// connection may buffer up to its HTTP/2 connection window (4 MiB) of request bodies, so this
+/// bounds a peer's buffered bytes at 32 MiB and its open calls at this times
+/// `MAX_CONCURRENT_STREAMS`.
+pub const MAX_CONNECTIONS_PER_PEER: usize = 8;
 
 /// One budget: holders keyed by `K`, oldest first, each with a token that sheds it.
 #[derive(Debug)]
@@ -182,6 +195,8 @@ pub enum CloseReason {
     CertificateExpired,
     /// The peer opened more than [`MAX_CONNECTIONS_PER_PEER`] connections; this was its oldest.
     PeerOverConnectionLimit,
+    /// No call was open on the connection for the idle timeout.
+    Idle,
 }
 
 impl std::fmt::Display for CloseReason {
@@ -191,12 +206,13 @@ impl std::fmt::Display for CloseReason {
             Self::PeerOverConnectionLimit => {
                 "the peer opened more connections than its share; this was its oldest"
             }
+            Self::Idle => "no call on the connection for the idle timeout",
         })
     }
 }
 
-/// Resolves when an established connection must close: at its certificate's notAfter, or when
-/// its peer's newer connections shed it. Polled by the connection's reads and writes, so it
+/// Resolves when an established connection must close: at its certificate's notAfter, when its
+/// peer's newer connections shed it, or when it carried no call for the idle timeout. Polled by the connection's reads and writes, so it
 /// costs one timer per connection and no task.
 pub struct Closing {
     deadline: Pin<Box<dyn Future<Output = CloseReason> + Send>>,
@@ -211,8 +227,14 @@ impl std::fmt::Debug for Closing {
 }
 
 impl Closing {
-    /// Closes at `not_after` (if any) or when `slot` is shed.
-    pub fn new(slot: Slot, not_after: Option<SystemTime>) -> Self {
+    /// Closes at `not_after` (if any), when `slot` is shed, or after `idle_timeout` without a
+    /// call open in `activity`.
+    pub fn new(
+        slot: Slot,
+        not_after: Option<SystemTime>,
+        activity: Arc<Activity>,
+        idle_timeout: Duration,
+    ) -> Self {
         let shed = slot.shed();
         let expiry = not_after.map(|not_after| {
             let left = not_after
@@ -227,9 +249,21 @@ impl Closing {
                     None => std::future::pending().await,
                 }
             };
+            let idle = async {
+                loop {
+                    match activity.idle_since() {
+                        Some(since) if tokio::time::Instant::now() >= since + idle_timeout => {
+                            return;
+                        }
+                        Some(since) => tokio::time::sleep_until(since + idle_timeout).await,
+                        None => tokio::time::sleep(idle_timeout).await,
+                    }
+                }
+            };
             tokio::select! {
                 () = expired => CloseReason::CertificateExpired,
                 () = shed => CloseReason::PeerOverConnectionLimit,
+                () = idle => CloseReason::Idle,
             }
         });
         Self {
@@ -240,6 +274,161 @@ impl Closing {
 
     pub fn poll_closed(&mut self, cx: &mut Context<'_>) -> Poll<CloseReason> {
         self.deadline.as_mut().poll(cx)
+    }
+}
+
+/// The calls open on one connection, and since when it has had none.
+#[derive(Debug)]
+pub struct Activity {
+    /// Calls open now, and when that number last changed.
+    state: Mutex<(usize, tokio::time::Instant)>,
+}
+
+impl Activity {
+    pub fn new() -> Arc<Self> {
+        Arc::new(Self {
+            state: Mutex::new((0, tokio::time::Instant::now())),
+        })
+    }
+
+    fn begin(self: &Arc<Self>) -> OpenCall {
+        let mut state = lock(&self.state);
+        *state = (state.0 + 1, tokio::time::Instant::now());
+        OpenCall(Arc::clone(self))
+    }
+
+    /// Since when no call has been open; `None` while one is.
+    fn idle_since(&self) -> Option<tokio::time::Instant> {
+        let (open, since) = *lock(&self.state);
+        (open == 0).then_some(since)
+    }
+}
+
+/// One call counted as open until its response has been sent (or the call was dropped).
+#[derive(Debug)]
+struct OpenCall(Arc<Activity>);
+
+impl Drop for OpenCall {
+    fn drop(&mut self) {
+        let mut state = lock(&self.0.state);
+        *state = (state.0.saturating_sub(1), tokio::time::Instant::now());
+    }
+}
+
+/// Requests whose body is a stream a client may legitimately keep open for long (an upload,
+/// reflection's conversation); the attachment transfer rules bound uploads instead.
+const STREAMING_REQUESTS: &[&str] = &[
+    "/rogatory.v1.Federation/PutAttachment",
+    "/grpc.reflection.v1.ServerReflection/ServerReflectionInfo",
+    "/grpc.reflection.v1alpha.ServerReflection/ServerReflectionInfo",
+];
+
+/// Sees every federation call before its handler: counts it open on its connection (for the
+/// idle timeout) until the response is sent, and gives a unary request's body a deadline.
+#[derive(Debug, Clone)]
+pub struct CallTrackingLayer {
+    /// A request body (other than [`STREAMING_REQUESTS`]) not whole by then fails the call.
+    pub body_deadline: Duration,
+}
+
+impl<S> tower::Layer<S> for CallTrackingLayer {
+    type Service = CallTracking<S>;
+
+    fn layer(&self, inner: S) -> Self::Service {
+        CallTracking {
+            inner,
+            body_deadline: self.body_deadline,
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct CallTracking<S> {
+    inner: S,
+    body_deadline: Duration,
+}
+
+type BoxedResponse<E> =
+    Pin<Box<dyn Future<Output = Result<http::Response<Body>, E>> + Send + 'static>>;
+
+impl<S> tower::Service<http::Request<Body>> for CallTracking<S>
+where
+    S: tower::Service<http::Request<Body>, Response = http::Response<Body>>,
+    S::Future: Send + 'static,
+{
+    type Response = http::Response<Body>;
+    type Error = S::Error;
+    type Future = BoxedResponse<S::Error>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, request: http::Request<Body>) -> Self::Future {
+        let open = request
+            .extensions()
+            .get::<PeerIdentity>()
+            .map(|identity| identity.activity.begin());
+        let request = if STREAMING_REQUESTS.contains(&request.uri().path()) {
+            request
+        } else {
+            let deadline = self.body_deadline;
+            request.map(|body| Body::new(DeadlineBody::new(body, deadline)))
+        };
+        let response = self.inner.call(request);
+        Box::pin(async move {
+            let response = response.await?;
+            // The call stays open until its response body (a stream, perhaps) is dropped.
+            Ok(response.map(|body| {
+                Body::new(body.map_frame(move |frame| {
+                    let _open = &open;
+                    frame
+                }))
+            }))
+        })
+    }
+}
+
+/// A request body that fails once `deadline` has passed before it ended.
+struct DeadlineBody {
+    inner: Body,
+    after: Duration,
+    deadline: Pin<Box<tokio::time::Sleep>>,
+}
+
+impl DeadlineBody {
+    fn new(inner: Body, after: Duration) -> Self {
+        Self {
+            inner,
+            after,
+            deadline: Box::pin(tokio::time::sleep(after)),
+        }
+    }
+}
+
+impl http_body::Body for DeadlineBody {
+    type Data = tonic::codegen::Bytes;
+    type Error = tonic::Status;
+
+    fn poll_frame(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<Frame<Self::Data>, Self::Error>>> {
+        if let Poll::Ready(frame) = Pin::new(&mut self.inner).poll_frame(cx) {
+            return Poll::Ready(frame);
+        }
+        match self.deadline.as_mut().poll(cx) {
+            Poll::Ready(()) => Poll::Ready(Some(Err(super::status::request_too_slow(self.after)))),
+            Poll::Pending => Poll::Pending,
+        }
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.inner.is_end_stream()
+    }
+
+    fn size_hint(&self) -> SizeHint {
+        self.inner.size_hint()
     }
 }
 
@@ -276,6 +465,20 @@ mod tests {
             held.push(budgets.admit_handshake([10, 9, 9, 9].into()));
         }
         assert!(!newcomer.shed.is_cancelled());
+    }
+
+    #[tokio::test]
+    async fn a_connection_is_idle_only_while_no_call_is_open() {
+        let activity = Activity::new();
+        let opened = activity.idle_since();
+        assert!(opened.is_some());
+        let calls = [activity.begin(), activity.begin()];
+        assert_eq!(activity.idle_since(), None);
+        let [first, second] = calls;
+        drop(first);
+        assert_eq!(activity.idle_since(), None);
+        drop(second);
+        assert!(activity.idle_since() >= opened);
     }
 
     #[test]

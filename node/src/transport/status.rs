@@ -182,6 +182,15 @@ pub fn bad_batch(count: usize) -> Status {
     )
 }
 
+/// A request whose body did not arrive whole within `after`. No reason token: to the sender
+/// it is a transport failure, like any other call that outlived its deadline.
+pub fn request_too_slow(after: std::time::Duration) -> Status {
+    Status::deadline_exceeded(format!(
+        "the request did not arrive whole within {} s",
+        after.as_secs()
+    ))
+}
+
 /// The reason token a status carries, if any.
 pub fn reason_of(status: &Status) -> String {
     status

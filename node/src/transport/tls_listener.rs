@@ -22,7 +22,9 @@ use tokio_stream::wrappers::ReceiverStream;
 use tokio_util::sync::CancellationToken;
 use tonic::transport::server::Connected;
 
-use super::connections::{CloseReason, Closing, ConnectionBudgets, HANDSHAKE_TIMEOUT};
+use super::connections::{
+    Activity, CloseReason, Closing, ConnectionBudgets, DEFAULT_IDLE_TIMEOUT, HANDSHAKE_TIMEOUT,
+};
 use crate::tls::{chain_not_after, node_id_of_certificate};
 
 /// Completed handshakes waiting for tonic to pick them up; tonic drains this promptly.
@@ -34,6 +36,8 @@ pub struct PeerIdentity {
     /// The node id in the client certificate, or why none could be read.
     pub node_id: Result<String, String>,
     pub remote_address: Option<std::net::SocketAddr>,
+    /// The calls open on the connection, kept by `connections::CallTrackingLayer`.
+    pub activity: Arc<Activity>,
 }
 
 /// A TLS connection with the identity of its client.
@@ -118,10 +122,21 @@ impl AsyncWrite for AuthenticatedConnection {
     }
 }
 
-/// Runs the accept loop until `shutdown`; yields authenticated connections for tonic.
+/// Runs the accept loop until `shutdown`; yields authenticated connections for tonic, each
+/// closed after the default idle timeout without a call.
 pub fn accept(
     listener: TcpListener,
     config: Arc<ServerConfig>,
+    shutdown: CancellationToken,
+) -> ReceiverStream<io::Result<AuthenticatedConnection>> {
+    accept_with_idle_timeout(listener, config, DEFAULT_IDLE_TIMEOUT, shutdown)
+}
+
+/// [`accept`], each connection closed after `idle_timeout` without a call.
+pub fn accept_with_idle_timeout(
+    listener: TcpListener,
+    config: Arc<ServerConfig>,
+    idle_timeout: Duration,
     shutdown: CancellationToken,
 ) -> ReceiverStream<io::Result<AuthenticatedConnection>> {
     let (sender, receiver) = mpsc::channel(ACCEPTED_QUEUE);
@@ -174,12 +189,19 @@ pub fn accept(
                     .ok_or_else(|| "no client certificate".to_owned())
                     .and_then(|leaf| node_id_of_certificate(leaf).map(|id| id.to_string()));
                 let peer = node_id.clone().unwrap_or_default();
-                let closing = Closing::new(budgets.admit_connection(peer), chain_not_after(chain));
+                let activity = Activity::new();
+                let closing = Closing::new(
+                    budgets.admit_connection(peer),
+                    chain_not_after(chain),
+                    Arc::clone(&activity),
+                    idle_timeout,
+                );
                 let connection = AuthenticatedConnection {
                     stream,
                     identity: PeerIdentity {
                         node_id,
                         remote_address: Some(remote_address),
+                        activity,
                     },
                     closing,
                     closed: None,

@@ -398,3 +398,66 @@ async fn a_connection_is_closed_when_its_client_certificate_expires() -> anyhow:
     );
     federation.stop_all().await
 }
+
+/// `[limits]` `key = value` added to a node's configuration text.
+fn with_limit(text: String, key: &str, value: u64) -> String {
+    text.replacen("[limits]\n", &format!("[limits]\n{key} = {value}\n"), 1)
+}
+
+#[tokio::test]
+async fn a_connection_that_carries_no_call_is_closed_after_the_idle_timeout() -> anyhow::Result<()>
+{
+    let mut federation = Federation::start_with(&["tm", "de"], |id, text| {
+        if id == "de" {
+            with_limit(text, "idle_connection_timeout_seconds", 2)
+        } else {
+            text
+        }
+    })
+    .await?;
+    let tm = federation.node("tm")?.tls()?.client_config()?;
+    // A peer that connects, completes HTTP/2 and then holds the connection without a call.
+    let raw = RawH2::connect(&federation, tm, "de").await?;
+    raw.wait_for("the idle connection closed", TIMEOUT, |seen| seen.closed)
+        .await?;
+    assert_eq!(deliver_as(&federation, "tm", "de").await?, Ok(()));
+    federation.stop_all().await
+}
+
+#[tokio::test]
+async fn a_peer_trickling_a_request_body_is_cut_off_at_the_delivery_timeout() -> anyhow::Result<()>
+{
+    let mut federation = Federation::start_with(&["tm", "de"], |id, text| {
+        if id == "de" {
+            text.replacen(
+                "delivery_timeout_seconds = 30",
+                "delivery_timeout_seconds = 2",
+                1,
+            )
+        } else {
+            text
+        }
+    })
+    .await?;
+    let tm = federation.node("tm")?.tls()?.client_config()?;
+    let mut raw = RawH2::connect(&federation, tm, "de").await?;
+    // A gRPC message announced as 1,000 bytes, of which 10 arrive, and then nothing.
+    let (opening, stream) = raw.open_frame(DELIVER);
+    let mut message = vec![0u8];
+    message.extend(1000u32.to_be_bytes());
+    message.extend([0u8; 10]);
+    let mut bytes = opening;
+    bytes.extend(RawH2::frame(h2::DATA, 0, stream, &message));
+    raw.write(&bytes).await?;
+    raw.wait_for("an answer to the trickling call", TIMEOUT, |seen| {
+        seen.answered.contains(&stream) || seen.resets.iter().any(|(id, _)| *id == stream)
+    })
+    .await?;
+    assert!(
+        federation
+            .messages("de", rogatory_proto::v1::Direction::Inbox)
+            .await?
+            .is_empty()
+    );
+    federation.stop_all().await
+}
