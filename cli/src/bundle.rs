@@ -319,6 +319,10 @@ impl Bundle {
                 .file_name()
                 .and_then(|n| n.to_str())
                 .and_then(|n| n.strip_suffix(".note"))
+                // As the writer names them: `+5.note` or `05.note` would file a second
+                // checkpoint under size 5.
+                .filter(|n| n.bytes().all(|b| b.is_ascii_digit()))
+                .filter(|n| n == &"0" || !n.starts_with('0'))
                 .and_then(|n| n.parse::<u64>().ok())
                 .ok_or_else(|| {
                     not_a_bundle(format!(
@@ -475,5 +479,21 @@ mod tests {
         std::fs::write(&path, &bytes[..6]).expect("writes");
         let mut entries = bundle.entries().expect("opens");
         assert!(matches!(entries.next_entry(), Ok(NextEntry::Damaged(0, _))));
+    }
+
+    #[test]
+    fn a_checkpoint_filed_under_a_signed_or_padded_size_is_refused() {
+        for name in ["+2.note", "02.note"] {
+            let root = tempfile::tempdir().expect("tempdir");
+            let dir = root.path().join("bundle");
+            let key = ed25519_dalek::SigningKey::from_bytes(&[1; 32]).verifying_key();
+            let mut writer = BundleWriter::create(&dir).expect("creates");
+            writer.write_keys("tm", &key, &[]).expect("keys");
+            writer.write_checkpoint(2, "note\n").expect("checkpoint");
+            writer.finish("tm", "now".into()).expect("finishes");
+            std::fs::write(dir.join(CHECKPOINTS_DIR).join(name), "note\n").expect("writes");
+            let err = Bundle::open(&dir).expect_err("refused");
+            assert!(format!("{err:#}").contains("unexpected file"), "{err:#}");
+        }
     }
 }

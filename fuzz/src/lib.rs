@@ -443,89 +443,16 @@ pub fn directory(data: &[u8]) {
     }
 }
 
-/// Largest file the attachment target declares acceptable, small so that a run stays in memory.
-const MAX_FUZZ_FILE: u64 = 64 * 1024;
-
-/// A sequence of attachment chunks as an uploading peer sends them, written into a fresh store
-/// over a partial file left by an earlier attempt. Bytes: declared size (2 bytes), the earlier
-/// partial file's length (2 bytes, its bytes zeros), then chunks: offset (2 bytes; `0xffff`
-/// for the expected one) and length (2 bytes). Whatever the chunks, the upload accepts a chunk
-/// only at its offset and within the size, and a resumed upload starts where the accepted
-/// chunks ended.
+/// A sequence of attachment chunks as an uploading peer sends them, over a partial file left
+/// by an earlier attempt (`rogatory_node::fuzzing::upload_chunks` gives the layout and what
+/// must hold).
 pub fn attachment_chunks(data: &[u8]) {
-    use rogatory_node::attachments::AttachmentStore;
-    use std::sync::Arc;
-    let mut numbers = data
-        .chunks_exact(2)
-        .map(|pair| u16::from_be_bytes([pair[0], pair[1]]));
-    let (Some(size), Some(earlier)) = (numbers.next(), numbers.next()) else {
-        return;
-    };
-    let size = u64::from(size) * 2;
     let dir = scratch();
-    let store = Arc::new(AttachmentStore::open(dir.path()).expect("opens"));
-    let digest = [0x5a; 32];
-    let partial = dir
-        .path()
-        .join("attachments/partial")
-        .join(format!("{}.part", hex(&digest)));
-    std::fs::write(&partial, vec![0u8; usize::from(earlier)]).expect("writes");
-    let runtime = tokio::runtime::Builder::new_current_thread()
+    tokio::runtime::Builder::new_current_thread()
         .enable_time()
         .build()
-        .expect("a runtime");
-    runtime.block_on(async {
-        let Some(mut upload) = store
-            .begin(digest, size, MAX_FUZZ_FILE)
-            .await
-            .ok()
-            .flatten()
-        else {
-            return;
-        };
-        let resumed = if u64::from(earlier) > size {
-            0
-        } else {
-            u64::from(earlier)
-        };
-        assert_eq!(upload.offset(), resumed);
-        let mut accepted = resumed;
-        while let (Some(offset), Some(len)) = (numbers.next(), numbers.next()) {
-            let offset = if offset == u16::MAX {
-                upload.offset()
-            } else {
-                u64::from(offset)
-            };
-            let data = vec![0u8; usize::from(len % 4096)];
-            let expected =
-                offset == accepted && !data.is_empty() && offset + data.len() as u64 <= size;
-            let written = upload.write(offset, data).await;
-            assert_eq!(written.is_ok(), expected, "{written:?}");
-            match written {
-                Ok(()) => accepted = upload.offset(),
-                Err(rogatory_node::attachments::AttachmentError::Overrun { .. }) => return,
-                Err(_) => {}
-            }
-            assert!(upload.offset() <= size);
-        }
-        drop(upload);
-        // The dropped upload's writer syncs and lets go of the digest shortly.
-        for _ in 0..1000 {
-            match store.begin(digest, size, MAX_FUZZ_FILE).await {
-                Ok(Some(resumed)) => {
-                    assert_eq!(resumed.offset(), accepted);
-                    return;
-                }
-                Ok(None) => panic!("an incomplete upload was taken as stored"),
-                Err(_) => tokio::time::sleep(std::time::Duration::from_millis(1)).await,
-            }
-        }
-        panic!("the digest stayed busy after its upload was dropped");
-    });
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
+        .expect("a runtime")
+        .block_on(rogatory_node::fuzzing::upload_chunks(dir.path(), data));
 }
 
 /// A fresh directory, in memory where the machine allows (`/dev/shm`), for targets that need

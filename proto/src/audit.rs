@@ -947,8 +947,10 @@ impl ConsistencyFile {
                 "the first line is not `{CONSISTENCY_PROOF_HEADER}`"
             ));
         }
+        // Canonical decimals only: `u64::from_str` alone would also take `+5` for 5.
         let size = |line: &str, prefix: &str| {
             line.strip_prefix(prefix)
+                .filter(|n| n.bytes().all(|b| b.is_ascii_digit()))
                 .filter(|n| n == &"0" || !n.starts_with('0'))
                 .and_then(|n| n.parse::<u64>().ok())
                 .ok_or_else(|| format!("expected `{prefix}<size>`, found {line:?}"))
@@ -1824,6 +1826,26 @@ mod tests {
                 );
                 assert_eq!(checked.origin, "rogatory/tm");
             }
+        }
+    }
+
+    #[test]
+    fn a_consistency_file_whose_sizes_carry_a_plus_sign_is_refused() {
+        // Found by the `consistency_file` fuzz target: `new +1` parsed as `new 1`, so two
+        // texts made one file and the parse did not round-trip.
+        let found = include_str!("../testdata/fuzz/consistency-file-signed-size");
+        assert!(ConsistencyFile::parse(found).is_err());
+        let log = good_log();
+        let tree: MemoryTree = log.entries.iter().map(|e| entry_hash(e)).collect();
+        let (old_note, new_note) = (log.checkpoint(3, &key(1)), log.checkpoint(5, &key(1)));
+        let text = consistency(&tree, 3, 5, &old_note, &new_note)
+            .expect("builds")
+            .encode();
+        assert!(ConsistencyFile::parse(&text).is_ok());
+        for (from, to) in [("old 3\n", "old +3\n"), ("new 5\n", "new +5\n")] {
+            let signed = text.replacen(from, to, 1);
+            let err = ConsistencyFile::parse(&signed).expect_err("refused");
+            assert!(err.contains("expected"), "{err}");
         }
     }
 
