@@ -118,7 +118,7 @@ pub async fn upload_chunks(data_dir: &Path, bytes: &[u8]) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::store::journal::{Change, CommitFrames};
+    use crate::store::journal::{Change, CommitFrames, Location};
 
     #[test]
     fn a_journal_written_by_the_store_replays_whole_and_a_torn_one_up_to_its_last_commit() {
@@ -140,6 +140,25 @@ mod tests {
             replay_journal(dir.path(), torn).expect("replays"),
             (0, true)
         );
+    }
+
+    #[test]
+    fn a_journal_locating_an_entry_past_its_end_is_corrupt_without_reading_it() {
+        // Found by the `journal` fuzz target: a commit (CRC made valid) whose `audit_log`
+        // value locates an entry of almost 4 GiB; reading it allocated that much first.
+        let found = include_bytes!("../testdata/fuzz/journal-location-past-the-end");
+        let dir = tempfile::tempdir().expect("tempdir");
+        let journal_path = dir.path().join(JOURNAL_FILE);
+        std::fs::write(&journal_path, found).expect("writes");
+        let journal = Journal::open(dir.path()).expect("opens");
+        let location = Location {
+            offset: 5,
+            len: u32::MAX,
+        };
+        let error = journal.read(0, location).expect_err("refused");
+        assert!(matches!(error, StoreError::Corrupt { .. }), "{error}");
+        let dir = tempfile::tempdir().expect("tempdir");
+        let _ = replay_journal(dir.path(), found);
     }
 
     #[tokio::test]

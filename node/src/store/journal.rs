@@ -452,6 +452,16 @@ impl Journal {
             .offset
             .checked_sub(ENTRY_HEADER)
             .ok_or_else(|| corrupt("its location is inside the journal's first frame".into()))?;
+        // A damaged location must not make the reader allocate up to 4 GiB for a frame that
+        // cannot be there (found by the `journal` fuzz target).
+        let end = location.offset.saturating_add(u64::from(location.len));
+        if end > self.len()? {
+            return Err(corrupt(format!(
+                "the journal {} ends before it (bytes {}..{end})",
+                self.path.display(),
+                location.offset,
+            )));
+        }
         let mut framed = vec![0u8; ENTRY_HEADER as usize + location.len as usize];
         self.file
             .read_exact_at(&mut framed, start)
