@@ -12,6 +12,7 @@ use rogatory_proto::v1::{
     RequestState, SignedEnvelope, SignedReceipt, StatusUpdate, envelope,
 };
 
+use crate::admission::Unrecorded;
 use crate::cases::{self, CaseError, CaseThread};
 use crate::multiparty;
 use crate::node::Node;
@@ -237,11 +238,33 @@ pub async fn accept(
             node.metrics
                 .message_rejected(tls_identity, rejection.reason());
             if !rejection.is_transient() {
-                record_rejection(node, tls_identity, &rejection, payload_hash).await?;
+                record_rejection(node, tls_identity, &rejection, || payload_hash, 1).await?;
             }
             Err(rejection.into())
         }
         Err(other) => Err(other),
+    }
+}
+
+/// Check 1 for a whole delivery call of `messages` envelopes (the first `first_payload`) from
+/// a caller that is not a peer (`tls_identity`): counted, recorded within the bounds of
+/// [`crate::admission`], and refused before any envelope is decoded.
+pub async fn refuse_stranger(
+    node: &Node,
+    tls_identity: Option<&str>,
+    messages: usize,
+    first_payload: Option<&[u8]>,
+) -> InboundError {
+    let rejection = Rejection::UnknownPeer {
+        identity: tls_identity.unwrap_or("(no node id)").to_owned(),
+    };
+    let messages = u64::try_from(messages).unwrap_or(u64::MAX);
+    node.metrics
+        .messages_rejected(tls_identity, rejection.reason(), messages);
+    let hash = || first_payload.map(sha256);
+    match record_rejection(node, tls_identity, &rejection, hash, messages).await {
+        Ok(()) => rejection.into(),
+        Err(error) => error.into(),
     }
 }
 
@@ -603,42 +626,112 @@ fn apply_report(
     Ok(())
 }
 
+/// Records a refusal of `messages` messages in the audit log: in full while the caller's
+/// refusals of this kind are few in the current window, otherwise counted into the window's
+/// aggregated entry (see [`crate::admission`], written by [`log_closed_windows`]).
 async fn record_rejection(
     node: &Node,
     tls_identity: Option<&str>,
     rejection: &Rejection,
-    payload_hash: Option<[u8; 32]>,
+    payload_hash: impl FnOnce() -> Option<[u8; 32]>,
+    messages: u64,
 ) -> Result<(), StoreError> {
+    let caller = tls_identity.unwrap_or_default();
     let message_id = match rejection {
         Rejection::ReplayConflict { message_id }
         | Rejection::UnboundMessageId { message_id, .. } => message_id.clone(),
         _ => String::new(),
     };
-    let hash = payload_hash.map_or_else(|| "none".to_owned(), hex::encode);
-    // Parts of the message come from the peer; keep what the log stores bounded.
-    let mut message = rejection.to_string();
-    if message.len() > 512 {
-        let mut cut = 512;
-        while !message.is_char_boundary(cut) {
-            cut -= 1;
-        }
-        message.truncate(cut);
-        message.push_str("...");
+    let hash = payload_hash().map_or_else(|| "none".to_owned(), hex::encode);
+    let message = bounded(rejection.to_string());
+    let in_full = node.admission.note_rejection(
+        caller,
+        node.peers.get(caller).is_some(),
+        rejection.reason(),
+        messages,
+        crate::now_ms(),
+        || Unrecorded {
+            payload_sha256: hash.clone(),
+            message: message.clone(),
+        },
+    );
+    if !in_full {
+        node.metrics
+            .rejections_aggregated(tls_identity, rejection.reason(), messages);
+        return Ok(());
     }
     // Appends only: it joins a group commit instead of draining the queue first.
     node.store
         .write_grouped(|batch| {
             batch.append(LogRecord {
                 kind: EntryKind::Rejection,
-                peer: tls_identity.unwrap_or_default().to_owned(),
+                peer: caller.to_owned(),
                 message_id,
                 detail: format!("{}: {message}; payload sha256 {hash}", rejection.reason()),
                 ..Default::default()
             });
             Ok::<_, StoreError>(())
         })
-        .await?;
-    Ok(())
+        .await
+}
+
+/// Parts of a rejection's message come from the peer: what the log keeps of it is bounded.
+fn bounded(mut message: String) -> String {
+    if message.len() > MAX_LOGGED_MESSAGE {
+        let mut cut = MAX_LOGGED_MESSAGE;
+        while !message.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        message.truncate(cut);
+        message.push_str("...");
+    }
+    message
+}
+
+/// The most bytes of a status message a `REJECTION` entry keeps (docs/AUDIT-FORMAT.md).
+const MAX_LOGGED_MESSAGE: usize = 512;
+
+/// Logs, in one commit, the aggregated `REJECTION` entries of the windows closed by now, or
+/// of every window when `stopping` (before the node records its stop).
+pub async fn log_closed_windows(node: &Node, stopping: bool) -> Result<(), StoreError> {
+    let closed = node
+        .admission
+        .closed_windows((!stopping).then(crate::now_ms));
+    if closed.is_empty() {
+        return Ok(());
+    }
+    node.store
+        .write_grouped(|batch| {
+            for aggregate in &closed {
+                batch.append(LogRecord {
+                    kind: EntryKind::Rejection,
+                    peer: aggregate.caller.clone(),
+                    detail: aggregate.detail(),
+                    ..Default::default()
+                });
+            }
+            Ok::<_, StoreError>(())
+        })
+        .await
+}
+
+/// Writes the aggregated rejection entries as their windows close, until `shutdown`.
+pub async fn keep_rejection_windows(
+    node: std::sync::Arc<Node>,
+    shutdown: tokio_util::sync::CancellationToken,
+) {
+    // A window's aggregate is written at most this late after the window closed.
+    const SWEEP: std::time::Duration = std::time::Duration::from_secs(5);
+    let mut ticks = tokio::time::interval(SWEEP);
+    loop {
+        tokio::select! {
+            () = shutdown.cancelled() => return,
+            _ = ticks.tick() => {}
+        }
+        if let Err(error) = log_closed_windows(&node, false).await {
+            tracing::error!(%error, "cannot log the aggregated rejections");
+        }
+    }
 }
 
 #[cfg(test)]

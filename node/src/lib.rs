@@ -13,6 +13,7 @@
 //! - [`server`]: starting and stopping a node.
 #![forbid(unsafe_code)]
 
+pub mod admission;
 pub mod attachments;
 pub mod backup;
 pub mod cases;

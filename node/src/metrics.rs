@@ -105,6 +105,8 @@ pub struct Metrics {
     sent: Family<PeerLabels, Counter>,
     received: Family<PeerLabels, Counter>,
     rejected: Family<ReasonLabels, Counter>,
+    /// Refused messages counted into an aggregated audit-log entry instead of one each.
+    rejections_aggregated: Family<ReasonLabels, Counter>,
     attachments_received: Family<PeerLabels, Counter>,
     attachment_bytes_received: Family<PeerLabels, Counter>,
     attachment_refusals: Family<ReasonLabels, Counter>,
@@ -146,6 +148,14 @@ impl Metrics {
             "messages_rejected",
             "Deliveries this node refused, by sending peer and reason token (rogatory-reason)",
             rejected.clone(),
+        );
+        let rejections_aggregated = Family::<ReasonLabels, Counter>::default();
+        registry.register(
+            "rejections_aggregated",
+            "Refused messages of rogatory_messages_rejected not logged one by one but counted \
+             into an aggregated REJECTION entry (a caller repeating one refusal; AUDIT-FORMAT.md \
+             section 4)",
+            rejections_aggregated.clone(),
         );
         let attachments_received = Family::<PeerLabels, Counter>::default();
         registry.register(
@@ -272,6 +282,7 @@ impl Metrics {
             sent,
             received,
             rejected,
+            rejections_aggregated,
             attachments_received,
             attachment_bytes_received,
             attachment_refusals,
@@ -338,6 +349,17 @@ impl Metrics {
             reason: reason.to_owned(),
         };
         self.attachment_refusals.get_or_create(&labels).inc();
+    }
+
+    /// `count` refused messages from `identity` were counted into an aggregated log entry.
+    pub fn rejections_aggregated(&self, identity: Option<&str>, reason: &str, count: u64) {
+        let labels = ReasonLabels {
+            peer: self.peer_label(identity),
+            reason: reason.to_owned(),
+        };
+        self.rejections_aggregated
+            .get_or_create(&labels)
+            .inc_by(count);
     }
 
     /// An attachment of `bytes` from `peer` was verified and stored.
@@ -617,6 +639,7 @@ mod tests {
         // An identity that is not a configured peer must not become a label value.
         metrics.message_rejected(Some("xx"), "unknown-peer");
         metrics.message_rejected(None, "unknown-peer");
+        metrics.rejections_aggregated(Some("xx"), "unknown-peer", 5);
         let delivered = MessageRecord {
             recipient: "de".into(),
             created_at_ms: now_ms() - 1500,
@@ -632,6 +655,7 @@ mod tests {
             "rogatory_messages_received_total{peer=\"de\"} 1",
             "rogatory_messages_rejected_total{peer=\"de\",reason=\"bad-signature\"} 1",
             "rogatory_messages_rejected_total{peer=\"unknown\",reason=\"unknown-peer\"} 2",
+            "rogatory_rejections_aggregated_total{peer=\"unknown\",reason=\"unknown-peer\"} 5",
             "rogatory_messages_sent_total{peer=\"de\"} 1",
             "rogatory_delivery_latency_seconds_count{peer=\"de\"} 1",
             "rogatory_delivery_latency_seconds_bucket{peer=\"de\",le=\"1\"} 0",

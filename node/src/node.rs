@@ -72,6 +72,8 @@ pub struct Node {
     pub judges: crate::witness::Judges,
     /// The data directory's free space: below the reserve, new work is refused (`disk-full`).
     pub disk: crate::disk_space::DiskSpace,
+    /// Per-peer accounting: delivery permits and the rejections logged of each caller.
+    pub admission: crate::admission::Admission,
 }
 
 impl Node {
@@ -108,6 +110,10 @@ impl Node {
         // The marker file is the durable record; the flag is what the running node consults.
         health.set_restore_pending(crate::backup::restore_pending(&config.data_dir));
         Ok(Self {
+            admission: crate::admission::Admission::new(
+                config.max_concurrent_deliveries,
+                config.peers.iter().map(|peer| peer.node_id.as_str()),
+            ),
             peers: PeerTable::new(config.peers.clone()),
             metrics: crate::metrics::Metrics::new(&config),
             health,

@@ -69,6 +69,8 @@ pub struct RunningNode {
     health: JoinHandle<()>,
     /// Refreshes peers' cached directories; see `directory::keep_fresh`.
     directory_refresh: JoinHandle<()>,
+    /// Writes the aggregated rejection entries as their windows close.
+    rejection_windows: JoinHandle<()>,
 }
 
 impl RunningNode {
@@ -125,6 +127,10 @@ impl RunningNode {
             node.config.directory_refresh,
             shutdown.clone(),
         ));
+        let rejection_windows = tokio::spawn(crate::inbound::keep_rejection_windows(
+            Arc::clone(&node),
+            shutdown.clone(),
+        ));
         let incoming = tls_listener::accept_with_idle_timeout(
             listener,
             server_tls,
@@ -175,6 +181,7 @@ impl RunningNode {
             checkpointer,
             health: health_task,
             directory_refresh,
+            rejection_windows,
         })
     }
 
@@ -212,13 +219,22 @@ impl RunningNode {
         {
             tracing::warn!("outbox lanes did not stop by the shutdown deadline");
         }
-        for mut task in [self.checkpointer, self.health, self.directory_refresh] {
+        for mut task in [
+            self.checkpointer,
+            self.health,
+            self.directory_refresh,
+            self.rejection_windows,
+        ] {
             if tokio::time::timeout_at(deadline, &mut task).await.is_err() {
                 task.abort();
                 let _ = task.await;
             }
         }
         let _ = std::fs::remove_file(&self.operator_socket);
+        // No call is served any more: the rejections counted so far are all logged.
+        if let Err(error) = crate::inbound::log_closed_windows(&self.node, true).await {
+            tracing::error!(%error, "cannot log the aggregated rejections");
+        }
         append_lifecycle(
             &self.node,
             EntryKind::NodeStopped,

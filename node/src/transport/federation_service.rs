@@ -13,6 +13,7 @@ use tonic::{Request, Response, Status, Streaming};
 
 use super::tls_listener::PeerIdentity;
 use super::{attachment_stream, status};
+use crate::admission::Permit;
 use crate::attachments::{self, AttachmentError, Held, Origin, Pace, Uploader};
 use crate::node::Node;
 use crate::{inbound, witness};
@@ -20,11 +21,6 @@ use crate::{inbound, witness};
 #[derive(Debug, Clone)]
 pub struct FederationService {
     node: Arc<Node>,
-    /// Deliveries being handled now. When all permits are taken the node answers "busy"
-    /// (retryable) instead of queueing work without bound.
-    in_flight: Arc<tokio::sync::Semaphore>,
-    /// The permits of `in_flight` in all: a batch larger than that takes them all.
-    capacity: usize,
     /// Cancelled when the node stops: uploads in progress end at once, their received bytes
     /// fsynced for a resume, instead of holding the drain up for minutes.
     shutdown: tokio_util::sync::CancellationToken,
@@ -32,19 +28,13 @@ pub struct FederationService {
 
 impl FederationService {
     pub fn new(node: Arc<Node>, shutdown: tokio_util::sync::CancellationToken) -> Self {
-        let permits = node.config.max_concurrent_deliveries;
         // Interrupted uploads expire, swept now and then until the node stops.
         tokio::spawn(attachments::expire_partials(
             Arc::clone(&node.attachments),
             node.config.attachments.partial_expiry,
             shutdown.clone(),
         ));
-        Self {
-            node,
-            in_flight: Arc::new(tokio::sync::Semaphore::new(permits)),
-            capacity: permits,
-            shutdown,
-        }
+        Self { node, shutdown }
     }
 }
 
@@ -57,30 +47,51 @@ fn caller_of<T>(request: &Request<T>) -> Option<String> {
 }
 
 impl FederationService {
-    /// Takes `deliveries` permits (at most all there are) for deliveries from `identity`, or
-    /// answers "busy" when the node handles as many as it allows, or "restoring" after a
-    /// restore from backup not yet confirmed by the peers.
-    fn admit(
-        &self,
-        identity: Option<&str>,
-        deliveries: usize,
-    ) -> Result<tokio::sync::SemaphorePermit<'_>, Status> {
-        let wanted = u32::try_from(deliveries.min(self.capacity)).unwrap_or(u32::MAX);
+    /// Takes `wanted` of `peer`'s delivery permits (docs/PROTOCOL.md section 5.2.1, check 0),
+    /// or answers "busy" when the peer holds its share and all it may borrow.
+    fn permits(&self, peer: &str, wanted: usize) -> Result<Permit<'_>, Status> {
+        self.node
+            .admission
+            .admit(peer, wanted)
+            .ok_or_else(status::busy)
+    }
+
+    /// For `deliveries` deliveries from the peer `peer`: its permits, or "busy", or
+    /// "restoring" after a restore from backup not yet confirmed by the peers.
+    fn admit(&self, peer: &str, deliveries: usize) -> Result<Permit<'_>, Status> {
         // Every message of a refused batch counts as refused.
         let refused = u64::try_from(deliveries).unwrap_or(u64::MAX);
-        let Ok(permits) = self.in_flight.try_acquire_many(wanted) else {
+        let permits = self.permits(peer, deliveries).inspect_err(|_| {
             self.node
                 .metrics
-                .messages_rejected(identity, "busy", refused);
-            return Err(status::busy());
-        };
+                .messages_rejected(Some(peer), "busy", refused);
+        })?;
         if self.node.health.restore_pending() {
             self.node
                 .metrics
-                .messages_rejected(identity, "restoring", refused);
+                .messages_rejected(Some(peer), "restoring", refused);
             return Err(status::restoring());
         }
         Ok(permits)
+    }
+
+    /// Check 1 for a delivery call of `messages` envelopes (the first `first_payload`): the
+    /// caller if it is one of this node's peers; otherwise the refusal, recorded (within the
+    /// bounds of `admission`) before any permit is taken or any envelope decoded.
+    async fn delivering_peer<T>(
+        &self,
+        request: &Request<T>,
+        messages: usize,
+        first_payload: Option<&[u8]>,
+    ) -> Result<String, Status> {
+        let identity = caller_of(request);
+        match identity {
+            Some(id) if self.node.peers.get(&id).is_some() => Ok(id),
+            other => Err(status::from_inbound(
+                inbound::refuse_stranger(&self.node, other.as_deref(), messages, first_payload)
+                    .await,
+            )),
+        }
     }
 
     /// The caller, if it is one of this node's peers; `PERMISSION_DENIED` saying `why` if not.
@@ -131,10 +142,8 @@ impl Federation for FederationService {
         &self,
         request: Request<AttachmentStatusRequest>,
     ) -> Result<Response<AttachmentStatusResponse>, Status> {
-        let Ok(_permit) = self.in_flight.try_acquire() else {
-            return Err(status::busy());
-        };
         let caller = self.peer_caller(&request, "only peers of this node may send it files")?;
+        let _permit = self.permits(&caller, 1)?;
         let request = request.into_inner();
         let digest = self.digest_or_not_found(&caller, &request.sha256)?;
         let (size, _) =
@@ -218,12 +227,13 @@ impl Federation for FederationService {
         &self,
         request: Request<DeliverRequest>,
     ) -> Result<Response<DeliverResponse>, Status> {
-        let identity = caller_of(&request);
-        let _permit = self.admit(identity.as_deref(), 1)?;
+        let first_payload = request.get_ref().envelope.as_ref().map(|e| &e.payload[..]);
+        let peer = self.delivering_peer(&request, 1, first_payload).await?;
+        let _permit = self.admit(&peer, 1)?;
         let request = request.into_inner();
         match inbound::receive(
             &self.node,
-            identity.as_deref(),
+            Some(&peer),
             request.envelope,
             request.known_checkpoint_size,
         )
@@ -235,7 +245,7 @@ impl Federation for FederationService {
                 consistency_proof: received.consistency_proof,
             })),
             Err(error) => {
-                tracing::info!(peer = ?identity, %error, "delivery refused");
+                tracing::info!(%peer, %error, "delivery refused");
                 Err(status::from_inbound(error))
             }
         }
@@ -249,13 +259,15 @@ impl Federation for FederationService {
             tracing::info!("answered DeliverBatch UNIMPLEMENTED (test: a node without it)");
             return Err(Status::unimplemented(""));
         }
-        let identity = caller_of(&request);
         let count = request.get_ref().envelopes.len();
+        let first_payload = request.get_ref().envelopes.first().map(|e| &e.payload[..]);
+        let peer = self.delivering_peer(&request, count, first_payload).await?;
         if count == 0 || count > inbound::MAX_BATCH {
             return Err(status::bad_batch(count));
         }
         // One permit per envelope: a batch is as much work as that many `Deliver` calls.
-        let _permits = self.admit(identity.as_deref(), count)?;
+        let _permits = self.admit(&peer, count)?;
+        let identity = Some(peer.as_str());
         let request = request.into_inner();
         // Side by side, so that the store commits them together; each on its own, as if it
         // came alone (the sender puts no two messages of one case in a batch).
@@ -263,7 +275,7 @@ impl Federation for FederationService {
             request
                 .envelopes
                 .into_iter()
-                .map(|envelope| inbound::accept(&self.node, identity.as_deref(), Some(envelope))),
+                .map(|envelope| inbound::accept(&self.node, identity, Some(envelope))),
         )
         .await
         .into_iter()
@@ -273,7 +285,7 @@ impl Federation for FederationService {
                 ..DeliverResult::default()
             },
             Err(error) => {
-                tracing::info!(peer = ?identity, %error, "delivery refused");
+                tracing::info!(%peer, %error, "delivery refused");
                 let status = status::from_inbound(error);
                 DeliverResult {
                     receipt: None,
@@ -298,13 +310,11 @@ impl Federation for FederationService {
         &self,
         request: Request<WitnessRequest>,
     ) -> Result<Response<WitnessResponse>, Status> {
-        let Ok(_permit) = self.in_flight.try_acquire() else {
-            return Err(status::busy());
-        };
         let caller = self.peer_caller(
             &request,
             "only peers of this node may ask it to witness their checkpoints",
         )?;
+        let _permit = self.permits(&caller, 1)?;
         if self.node.health.restore_pending() {
             // The restored store may hold an older checkpoint of the caller's log than this
             // node held, and cosigned, before: judged against it, a second history would be
@@ -333,13 +343,11 @@ impl Federation for FederationService {
         &self,
         request: Request<HeldCheckpointRequest>,
     ) -> Result<Response<HeldCheckpointResponse>, Status> {
-        let Ok(_permit) = self.in_flight.try_acquire() else {
-            return Err(status::busy());
-        };
         let caller = self.peer_caller(
             &request,
             "only peers of this node may ask which of their checkpoints it holds",
         )?;
+        let _permit = self.permits(&caller, 1)?;
         let held = witness::held(&self.node, &caller).map_err(|e| status::internal(&e))?;
         Ok(Response::new(HeldCheckpointResponse {
             checkpoint: held.map(|(_, note)| note).unwrap_or_default(),
@@ -350,13 +358,11 @@ impl Federation for FederationService {
         &self,
         request: Request<GetDirectoryRequest>,
     ) -> Result<Response<SignedDirectory>, Status> {
-        let Ok(_permit) = self.in_flight.try_acquire() else {
-            return Err(status::busy());
-        };
-        self.peer_caller(
+        let caller = self.peer_caller(
             &request,
             "only peers of this node may read its contact-point directory",
         )?;
+        let _permit = self.permits(&caller, 1)?;
         Ok(Response::new(self.node.directory.current()))
     }
 }

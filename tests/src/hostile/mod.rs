@@ -1,6 +1,7 @@
 //! Hostile peers: federation members (or strangers on the network) doing what the protocol
 //! forbids, one module per kind of attack.
 
+pub mod admission;
 pub mod attachments;
 pub mod connections;
 pub mod disk;

@@ -11,6 +11,7 @@ mod disk_full;
 mod durability;
 mod exchange;
 mod grpc_surface;
+mod hostile_admission;
 mod hostile_attachments;
 mod hostile_connections;
 mod hostile_ids;
