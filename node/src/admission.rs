@@ -26,10 +26,10 @@ use std::sync::{Mutex, MutexGuard, PoisonError};
 const GUARANTEED_PART: (usize, usize) = (1, 2);
 
 /// Refusals of one kind from one caller logged one by one in each window: enough to keep the
-/// evidence of the first forged or misaddressed envelopes, few enough that a caller repeating
-/// them cannot grow the log faster than [`RECORDED_PER_WINDOW`] entries (plus one aggregate)
-/// per kind per window.
-pub const RECORDED_PER_WINDOW: u32 = 8;
+/// evidence of the first forged or misaddressed envelopes (and every refusal of an ordinary
+/// bad run, such as a peer's mistaken status updates), few enough that a caller repeating them
+/// cannot grow the log faster than this many entries (plus one aggregate) per kind per window.
+pub const RECORDED_PER_WINDOW: u32 = 16;
 
 /// How long a window of rejection counting lasts: the precision, in time, of an aggregated
 /// entry, and how late it is written at most.
