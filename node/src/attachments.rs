@@ -1587,13 +1587,17 @@ mod tests {
             .expect("write");
         drop(upload);
         // The writer fsyncs and lets go of the digest when the stream is dropped.
+        // Read the offset only once the writer let go: while it runs, `held` reports the
+        // upload's live counter, which may still be 0.
         let durable = loop {
-            match store.held(&Uploader::Local, &d).await.expect("held") {
-                Held::Partial { durable_offset } if store.lock_state().active.is_empty() => {
-                    break durable_offset;
+            let writer_gone = store.lock_state().active.is_empty();
+            if writer_gone {
+                match store.held(&Uploader::Local, &d).await.expect("held") {
+                    Held::Partial { durable_offset } => break durable_offset,
+                    other => panic!("an interrupted upload is partial, not {other:?}"),
                 }
-                _ => tokio::task::yield_now().await,
             }
+            tokio::task::yield_now().await;
         };
         assert_eq!(durable, CHUNK_BYTES as u64);
         let mut upload = store
@@ -1807,8 +1811,11 @@ mod tests {
         let other = store
             .begin(Uploader::Peer("tm".into()), digest(b"b"), 3, &limits)
             .await
-            .expect("tm's own quota");
-        drop(other);
+            .expect("tm's own quota")
+            .expect("absent");
+        // Interrupted, and its writer gone: dropping it would let the writer go later, and
+        // the sweep below skips an upload still in progress.
+        finish_without_log(other).await.expect("interrupted");
         let mut running = running;
         running.write(0, vec![1; 6]).await.expect("write");
         finish_without_log(running).await.expect("interrupted");
