@@ -76,11 +76,32 @@ pub struct Federation {
     ids: MessageIdGenerator,
 }
 
-/// Reserves a free loopback port. The port is released before the node binds it; the window
-/// is tiny and ports are not reused quickly by the kernel.
+/// The ports `free_port` hands out: below Linux's default ephemeral range (32768-60999), which
+/// `bind(0)` and outgoing connections draw from. A port taken from that range and released
+/// before the node binds it could be handed to another socket meanwhile (seen once as
+/// `AddrInUse` under load); ports below it are taken only when someone asks for them by number.
+const RESERVED_PORTS: std::ops::Range<u32> = 20_000..32_000;
+
+/// Reserves a free loopback port for a node to bind later: the next of `RESERVED_PORTS` after
+/// a random start (so that test processes running side by side rarely meet), never the same
+/// twice in one process, and checked free by binding it.
 pub fn free_port() -> Result<SocketAddr> {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0")?;
-    Ok(listener.local_addr()?)
+    static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(u32::MAX);
+    use std::sync::atomic::Ordering::SeqCst;
+    let span = RESERVED_PORTS.end - RESERVED_PORTS.start;
+    if NEXT.load(SeqCst) == u32::MAX {
+        let mut seed = [0u8; 4];
+        getrandom::fill(&mut seed).map_err(|e| anyhow::anyhow!("random port start: {e}"))?;
+        let _ = NEXT.compare_exchange(u32::MAX, u32::from_le_bytes(seed) % span, SeqCst, SeqCst);
+    }
+    for _ in 0..span {
+        let port = RESERVED_PORTS.start + NEXT.fetch_add(1, SeqCst) % span;
+        let port = u16::try_from(port)?;
+        if let Ok(listener) = std::net::TcpListener::bind(("127.0.0.1", port)) {
+            return Ok(listener.local_addr()?);
+        }
+    }
+    anyhow::bail!("no free loopback port in {RESERVED_PORTS:?}")
 }
 
 impl Federation {

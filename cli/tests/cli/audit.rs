@@ -44,8 +44,7 @@ fn ok(args: &[&str]) -> String {
 }
 
 fn free_port() -> String {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
-    listener.local_addr().expect("address").to_string()
+    rogatory_tests::free_port().expect("port").to_string()
 }
 
 fn json(text: &str) -> serde_json::Value {

@@ -44,9 +44,7 @@ pub fn provision_nodes(root: &Path, ids: &[&str]) {
     provision::create_ca(&ca, "test CA").expect("CA");
     let mut created = Vec::new();
     for id in ids {
-        let listen = std::net::TcpListener::bind("127.0.0.1:0")
-            .and_then(|l| l.local_addr())
-            .expect("port");
+        let listen = rogatory_tests::free_port().expect("port");
         let id = NodeId::parse(id).expect("id");
         created.push(
             provision::create_node(&ca, &root.join(id.as_str()), &id, listen, &[]).expect("node"),

@@ -7,8 +7,7 @@ use crate::common::{ok, rogatory, start};
 use std::path::Path;
 
 fn free_port() -> String {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
-    listener.local_addr().expect("address").to_string()
+    rogatory_tests::free_port().expect("port").to_string()
 }
 
 fn public_key(json: &str) -> String {
