@@ -655,7 +655,8 @@ async fn committer_totals(address: SocketAddr) -> Result<(CommitStats, DeliveryC
 
 /// Case ids of one length, so that every scenario's envelopes have the same size.
 fn case_id(group: usize, index: usize) -> String {
-    format!("bench-{group:03}-{index:04}")
+    // A new case's id names its opener (PROTOCOL 3.1).
+    format!("{SENDER}-bench-{group:03}-{index:04}")
 }
 
 /// The sample request with its summary of facts padded so that the signed envelope payload is
