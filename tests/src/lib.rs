@@ -662,38 +662,35 @@ pub fn rogatoryd_binary() -> Result<PathBuf> {
     static BUILT: std::sync::OnceLock<std::result::Result<PathBuf, String>> =
         std::sync::OnceLock::new();
     BUILT
-        .get_or_init(|| {
-            // Test binaries live in target/<profile>/deps; the daemon in target/<profile>.
-            let exe = std::env::current_exe().map_err(|e| e.to_string())?;
-            let profile_dir = exe
-                .parent()
-                .and_then(|deps| deps.parent())
-                .ok_or("cannot locate the target directory")?;
-            // Always ask cargo: a no-op when the daemon is current, a rebuild when it is not.
-            let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-            let mut build = std::process::Command::new(cargo);
-            build.args([
-                "build",
-                "--quiet",
-                "-p",
-                "rogatory-node",
-                "--bin",
-                "rogatoryd",
-            ]);
-            if profile_dir
-                .file_name()
-                .is_some_and(|name| name == "release")
-            {
-                build.arg("--release");
-            }
-            let status = build.status().map_err(|e| e.to_string())?;
-            if !status.success() {
-                return Err(format!("building rogatoryd failed: {status}"));
-            }
-            Ok(profile_dir.join("rogatoryd"))
-        })
+        .get_or_init(|| workspace_binary("rogatory-node", "rogatoryd"))
         .clone()
-        .map_err(|e| anyhow::anyhow!(e))
+        .map_err(anyhow::Error::msg)
+}
+
+/// Builds binary `bin` of workspace package `package` in the profile this test runs in and
+/// returns its path. Always asks cargo: a no-op when the binary is current, a rebuild when it
+/// is not. Callers keep the answer in a `OnceLock`, once per test run.
+pub fn workspace_binary(package: &str, bin: &str) -> std::result::Result<PathBuf, String> {
+    // Test binaries live in target/<profile>/deps; the binaries in target/<profile>.
+    let exe = std::env::current_exe().map_err(|e| e.to_string())?;
+    let profile_dir = exe
+        .parent()
+        .and_then(|deps| deps.parent())
+        .ok_or("cannot locate the target directory")?;
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let mut build = std::process::Command::new(cargo);
+    build.args(["build", "--quiet", "-p", package, "--bin", bin]);
+    if profile_dir
+        .file_name()
+        .is_some_and(|name| name == "release")
+    {
+        build.arg("--release");
+    }
+    let status = build.status().map_err(|e| e.to_string())?;
+    if !status.success() {
+        return Err(format!("building {bin} failed: {status}"));
+    }
+    Ok(profile_dir.join(bin))
 }
 
 /// A response as a scraper sees it.

@@ -3,7 +3,7 @@
 //! a file with a reply, and `case fetch-attachment` writes each file out on the other side
 //! with its SHA-256 checked.
 
-use crate::common::{ok, rogatory, start_pair};
+use crate::common::{fetch_attachment, ok, start_pair, succeeded};
 
 use std::path::Path;
 
@@ -56,31 +56,11 @@ async fn files_travel_with_a_request_and_a_reply_and_come_out_verified() {
         "{shown}"
     );
     let out = pair.root.path().join("received.pdf");
-    let saved = ok(&[
-        "--node",
-        &de,
-        "case",
-        "fetch-attachment",
-        &case_id,
-        &digest,
-        "--out",
-        out.to_str().expect("utf-8"),
-    ])
-    .await;
+    let saved = succeeded(fetch_attachment(&de, &case_id, &digest, &out).await);
     assert!(saved.contains("SHA-256 verified"), "{saved}");
     assert_eq!(std::fs::read(&out).expect("read"), content);
     // Nothing is overwritten.
-    let (code, _, stderr) = rogatory(&[
-        "--node",
-        &de,
-        "case",
-        "fetch-attachment",
-        &case_id,
-        &digest,
-        "--out",
-        out.to_str().expect("utf-8"),
-    ])
-    .await;
+    let (code, _, stderr) = fetch_attachment(&de, &case_id, &digest, &out).await;
     assert_eq!(code, 1, "{stderr}");
     assert!(stderr.contains("exists already"), "{stderr}");
 
@@ -101,17 +81,7 @@ async fn files_travel_with_a_request_and_a_reply_and_come_out_verified() {
     .await;
     assert!(replied.contains("DELIVERED"), "{replied}");
     let back = pair.root.path().join("record-back.txt");
-    ok(&[
-        "--node",
-        &tm,
-        "case",
-        "fetch-attachment",
-        &case_id,
-        &sha256_hex(&record),
-        "--out",
-        back.to_str().expect("utf-8"),
-    ])
-    .await;
+    succeeded(fetch_attachment(&tm, &case_id, &sha256_hex(&record), &back).await);
     assert_eq!(
         std::fs::read_to_string(&back).expect("read"),
         "minutes of the hearing"

@@ -29,6 +29,33 @@ pub async fn ok(args: &[&str]) -> String {
     stdout
 }
 
+/// `rogatory --node NODE case fetch-attachment CASE DIGEST --out OUT`: code, stdout, stderr.
+pub async fn fetch_attachment(
+    node: &str,
+    case_id: &str,
+    digest: &str,
+    out: &Path,
+) -> (i32, String, String) {
+    let out = out.to_str().expect("utf-8");
+    rogatory(&[
+        "--node",
+        node,
+        "case",
+        "fetch-attachment",
+        case_id,
+        digest,
+        "--out",
+        out,
+    ])
+    .await
+}
+
+/// The stdout of a command that must have succeeded (exit code 0).
+pub fn succeeded((code, stdout, stderr): (i32, String, String)) -> String {
+    assert_eq!(code, 0, "{stdout}\n{stderr}");
+    stdout
+}
+
 pub fn json(text: &str) -> serde_json::Value {
     serde_json::from_str(text).expect("json")
 }

@@ -8,7 +8,7 @@ use std::path::Path;
 
 use sha2::Digest;
 
-use crate::common::{json, ok, rogatory, start_pair};
+use crate::common::{fetch_attachment, json, ok, rogatory, start_pair, succeeded};
 
 fn mode(path: &Path) -> u32 {
     std::fs::metadata(path)
@@ -49,17 +49,7 @@ async fn fetching_an_attachment_leaves_files_it_did_not_create_alone() {
     let out = root.join("evidence.pdf");
     let bystander = root.join("evidence.part");
     std::fs::write(&bystander, b"a colleague's draft").expect("write");
-    let fetched = ok(&[
-        "--node",
-        &de,
-        "case",
-        "fetch-attachment",
-        &case_id,
-        &digest,
-        "--out",
-        out.to_str().expect("utf-8"),
-    ])
-    .await;
+    let fetched = succeeded(fetch_attachment(&de, &case_id, &digest, &out).await);
     assert!(fetched.contains("SHA-256 verified"), "{fetched}");
     assert_eq!(std::fs::read(&out).expect("fetched"), b"the statement");
     assert_eq!(
@@ -80,17 +70,7 @@ async fn fetching_an_attachment_leaves_files_it_did_not_create_alone() {
     let dangling = root.join("dangling.pdf");
     std::os::unix::fs::symlink(root.join("nowhere"), &dangling).expect("symlink");
     for target in [&link, &dangling] {
-        let (code, _, stderr) = rogatory(&[
-            "--node",
-            &de,
-            "case",
-            "fetch-attachment",
-            &case_id,
-            &digest,
-            "--out",
-            target.to_str().expect("utf-8"),
-        ])
-        .await;
+        let (code, _, stderr) = fetch_attachment(&de, &case_id, &digest, target).await;
         assert_eq!(code, 1, "{stderr}");
         assert!(stderr.contains("exists already"), "{stderr}");
     }

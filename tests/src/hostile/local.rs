@@ -44,35 +44,7 @@ pub fn rogatory_binary() -> Result<PathBuf> {
     static BUILT: std::sync::OnceLock<std::result::Result<PathBuf, String>> =
         std::sync::OnceLock::new();
     BUILT
-        .get_or_init(|| {
-            // Test binaries live in target/<profile>/deps; the CLI in target/<profile>.
-            let exe = std::env::current_exe().map_err(|e| e.to_string())?;
-            let profile_dir = exe
-                .parent()
-                .and_then(|deps| deps.parent())
-                .ok_or("cannot locate the target directory")?;
-            let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-            let mut build = std::process::Command::new(cargo);
-            build.args([
-                "build",
-                "--quiet",
-                "-p",
-                "rogatory-cli",
-                "--bin",
-                "rogatory",
-            ]);
-            if profile_dir
-                .file_name()
-                .is_some_and(|name| name == "release")
-            {
-                build.arg("--release");
-            }
-            let status = build.status().map_err(|e| e.to_string())?;
-            if !status.success() {
-                return Err(format!("building rogatory failed: {status}"));
-            }
-            Ok(profile_dir.join("rogatory"))
-        })
+        .get_or_init(|| crate::workspace_binary("rogatory-cli", "rogatory"))
         .clone()
         .map_err(anyhow::Error::msg)
 }
