@@ -187,7 +187,6 @@ fn check_created_at(created_at_ms: i64, now_ms: i64) -> Result<(), Rejection> {
 
 /// What the receiver answers: its receipt, and its newest checkpoint with a consistency proof
 /// from the checkpoint the sender said it holds.
-
 #[derive(Debug, Clone)]
 pub struct Received {
     pub receipt: SignedReceipt,

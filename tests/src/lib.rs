@@ -498,6 +498,26 @@ impl Federation {
         Ok(operator.verify_log(VerifyLogRequest {}).await?.into_inner())
     }
 
+    /// Every entry of `id`'s audit log, read through the operator API (`ExportLog`).
+    pub async fn log_entries(&self, id: &str) -> Result<Vec<rogatory_proto::v1::LogEntry>> {
+        use prost::Message;
+        let mut stream = self
+            .operator(id)
+            .await?
+            .export_log(rogatory_proto::v1::ExportLogRequest {})
+            .await?
+            .into_inner();
+        let mut entries = Vec::new();
+        while let Some(chunk) = stream.message().await? {
+            if let Some(rogatory_proto::v1::export_chunk::Chunk::Entry(entry)) = chunk.chunk {
+                entries.push(rogatory_proto::v1::LogEntry::decode(
+                    entry.entry.as_slice(),
+                )?);
+            }
+        }
+        Ok(entries)
+    }
+
     pub async fn log_size(&self, id: &str) -> Result<u64> {
         let mut operator = self.operator(id).await?;
         Ok(operator

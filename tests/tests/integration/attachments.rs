@@ -11,9 +11,9 @@ use anyhow::{Context, Result, bail};
 use rogatory_node::attachments::read_chunks;
 use rogatory_proto::v1::{
     AttachmentChunk, AttachmentHeader, AttachmentReceipt, AttachmentRef, AttachmentStatusRequest,
-    DeliverRequest, DeliveryState, Direction, EntryKind, ExportLogRequest, FetchAttachmentRequest,
+    DeliverRequest, DeliveryState, Direction, EntryKind, FetchAttachmentRequest,
     FetchCaseAttachmentRequest, LogEntry, RequestStatus, SignedEnvelope, StatusUpdate,
-    SubmitRequestRequest, SubmitStatusUpdateRequest, envelope, export_chunk,
+    SubmitRequestRequest, SubmitStatusUpdateRequest, envelope,
 };
 use rogatory_tests::{Federation, reason_of, sample_request};
 use sha2::{Digest, Sha256};
@@ -237,24 +237,6 @@ async fn put_remote(
         .map(tonic::Response::into_inner))
 }
 
-/// The kinds of every entry in `node`'s log.
-async fn log_kinds(federation: &Federation, node: &str) -> Result<Vec<LogEntry>> {
-    use prost::Message;
-    let mut stream = federation
-        .operator(node)
-        .await?
-        .export_log(ExportLogRequest {})
-        .await?
-        .into_inner();
-    let mut entries = Vec::new();
-    while let Some(chunk) = stream.message().await? {
-        if let Some(export_chunk::Chunk::Entry(entry)) = chunk.chunk {
-            entries.push(LogEntry::decode(entry.entry.as_slice())?);
-        }
-    }
-    Ok(entries)
-}
-
 /// A request from tm to de that references `file` as `name`.
 fn request_referencing(file: &TestFile, name: &str) -> SubmitRequestRequest {
     let mut request = sample_request();
@@ -310,7 +292,8 @@ async fn a_large_attachment_arrives_byte_identical_and_its_arrival_is_logged() -
         files_under(&attachments_dir(&federation, "de")?.join("partial")),
         0
     );
-    let arrivals: Vec<LogEntry> = log_kinds(&federation, "de")
+    let arrivals: Vec<LogEntry> = federation
+        .log_entries("de")
         .await?
         .into_iter()
         .filter(|e| e.kind == EntryKind::AttachmentReceived as i32)
@@ -320,7 +303,8 @@ async fn a_large_attachment_arrives_byte_identical_and_its_arrival_is_logged() -
     assert_eq!(arrivals[0].message_id, submitted.message_id);
     assert!(arrivals[0].detail.contains(&hex::encode(file.digest)));
     // tm's own log names who uploaded the file locally (the test's Unix account here).
-    let local: Vec<LogEntry> = log_kinds(&federation, "tm")
+    let local: Vec<LogEntry> = federation
+        .log_entries("tm")
         .await?
         .into_iter()
         .filter(|e| e.kind == EntryKind::AttachmentReceived as i32)

@@ -6,8 +6,7 @@
 use std::time::Duration;
 
 use anyhow::{Context, Result};
-use prost::Message;
-use rogatory_proto::v1::{EntryKind, ExportLogRequest, LogEntry, export_chunk};
+use rogatory_proto::v1::{EntryKind, LogEntry};
 use rogatory_tests::hostile::attachments::{
     CHUNK, Evidence, HeldUpload, deliver, fetch, fetch_without_reading, message_id_of, put,
     request_referencing, status,
@@ -27,23 +26,6 @@ fn configure(node: &'static str, text: &'static str) -> impl Fn(&str, String) ->
             config
         }
     }
-}
-
-/// Every entry of `node`'s audit log.
-async fn log_entries(federation: &Federation, node: &str) -> Result<Vec<LogEntry>> {
-    let mut stream = federation
-        .operator(node)
-        .await?
-        .export_log(ExportLogRequest {})
-        .await?
-        .into_inner();
-    let mut entries = Vec::new();
-    while let Some(chunk) = stream.message().await? {
-        if let Some(export_chunk::Chunk::Entry(entry)) = chunk.chunk {
-            entries.push(LogEntry::decode(entry.entry.as_slice())?);
-        }
-    }
-    Ok(entries)
 }
 
 /// Files under `dir`, recursively.
@@ -164,7 +146,8 @@ async fn a_peer_that_knows_a_hash_can_neither_confirm_nor_read_a_file_it_never_u
     assert!(http_get(metrics, "/metrics").await?.expect(series)? >= 13.0);
     let probes_logged = federation
         .eventually("uz's probing in de's log", || async {
-            let entries: Vec<LogEntry> = log_entries(&federation, "de")
+            let entries: Vec<LogEntry> = federation
+                .log_entries("de")
                 .await?
                 .into_iter()
                 .filter(|e| {

@@ -13,8 +13,8 @@ use std::process::Stdio;
 use anyhow::{Context, Result};
 use prost::Message;
 use rogatory_proto::v1::{
-    Consultation, Direction, Envelope, ExportLogRequest, LogEntry, MessageRecord,
-    SubmitConsultationRequest, SubmitRequestRequest, WhoAmIRequest, envelope, export_chunk,
+    Consultation, Direction, Envelope, LogEntry, MessageRecord, SubmitConsultationRequest,
+    SubmitRequestRequest, WhoAmIRequest, envelope,
 };
 use rogatory_tests::{Federation, TIMEOUT, reason_of, rogatoryd_binary, sample_request};
 use tonic::Code;
@@ -69,20 +69,11 @@ fn author_of(record: &MessageRecord) -> Result<String> {
 
 /// The audit-log entry at `index` of `node`, read through the operator API.
 async fn log_entry(federation: &Federation, node: &str, index: u64) -> Result<LogEntry> {
-    let mut stream = federation
-        .operator(node)
-        .await?
-        .export_log(ExportLogRequest {})
-        .await?
-        .into_inner();
-    while let Some(chunk) = stream.message().await? {
-        if let Some(export_chunk::Chunk::Entry(entry)) = chunk.chunk
-            && entry.index == index
-        {
-            return Ok(LogEntry::decode(entry.entry.as_slice())?);
-        }
-    }
-    anyhow::bail!("{node} has no log entry {index}")
+    let entries = federation.log_entries(node).await?;
+    usize::try_from(index)
+        .ok()
+        .and_then(|i| entries.get(i).cloned())
+        .ok_or_else(|| anyhow::anyhow!("{node} has no log entry {index}"))
 }
 
 #[tokio::test]
