@@ -4,7 +4,6 @@
 
 use std::fs::File;
 use std::io::{Read, Write};
-use std::os::unix::fs::OpenOptionsExt;
 use std::path::Path;
 
 use sha2::{Digest as _, Sha256};
@@ -71,12 +70,7 @@ fn copy_verified(from: &Path, to: &Path) -> Result<u64, AttachmentError> {
             let temporary = target_dir.join(format!("{name}.copying"));
             let source = file.path();
             let mut reader = File::open(&source).map_err(AttachmentError::io("open", &source))?;
-            let mut writer = File::options()
-                .write(true)
-                .create(true)
-                .truncate(true)
-                .mode(0o600)
-                .open(&temporary)
+            let mut writer = create_private_file(&temporary)
                 .map_err(AttachmentError::io("create", &temporary))?;
             let mut hasher = Sha256::new();
             let mut buffer = vec![0u8; CHUNK_BYTES];

@@ -62,6 +62,8 @@ pub enum AttachmentError {
         path: PathBuf,
         source: std::io::Error,
     },
+    #[error("a task of this node failed: {0}")]
+    Task(String),
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -79,8 +81,15 @@ impl AttachmentError {
             Self::TooLarge { .. } => "attachment-too-large",
             Self::Quota { .. } => "attachment-quota",
             Self::TooSlow { .. } | Self::ReaderTooSlow { .. } => "attachment-too-slow",
-            Self::Io { .. } | Self::Store(_) => "unavailable",
+            Self::Io { .. } | Self::Task(_) | Self::Store(_) => "unavailable",
         }
+    }
+
+    /// A blocking task of this node's that did not finish (it panicked, or the runtime is
+    /// stopping): this node's failure, answered `unavailable` like a failed write, never as
+    /// the peer's bad stream.
+    pub(super) fn task_failed(error: tokio::task::JoinError) -> Self {
+        Self::Task(error.to_string())
     }
 
     pub(super) fn io(what: &'static str, path: &Path) -> impl FnOnce(std::io::Error) -> Self {

@@ -196,7 +196,7 @@ impl AttachmentStore {
             Err(error) => Err(AttachmentError::io("open", &path)(error)),
         })
         .await
-        .map_err(|e| AttachmentError::BadChunk(format!("task failed: {e}")))?
+        .map_err(AttachmentError::task_failed)?
     }
 
     /// The partial files of `uploader`: digest and length of each.

@@ -67,7 +67,7 @@ impl AttachmentStore {
             let uploader = uploader.clone();
             tokio::task::spawn_blocking(move || store.partials_of(&uploader))
                 .await
-                .map_err(|e| AttachmentError::BadChunk(format!("task failed: {e}")))??
+                .map_err(AttachmentError::task_failed)??
         };
         let key = (uploader.clone(), digest);
         let durable = {
@@ -100,7 +100,7 @@ impl AttachmentStore {
             let path = path.clone();
             tokio::task::spawn_blocking(move || open_partial(&path, size))
                 .await
-                .map_err(|e| AttachmentError::BadChunk(format!("task failed: {e}")))??
+                .map_err(AttachmentError::task_failed)??
         };
         let (file, hasher, offset) = opened;
         durable.store(offset, Ordering::SeqCst);
@@ -320,9 +320,7 @@ impl Upload {
     async fn join(&mut self) -> Result<Written, AttachmentError> {
         self.sender = None;
         match self.writer.take() {
-            Some(writer) => writer
-                .await
-                .map_err(|e| AttachmentError::BadChunk(format!("writer task failed: {e}")))?,
+            Some(writer) => writer.await.map_err(AttachmentError::task_failed)?,
             None => Err(AttachmentError::BadChunk("the upload has ended".into())),
         }
     }
@@ -349,7 +347,7 @@ impl Upload {
             }
         })
         .await
-        .map_err(|e| AttachmentError::BadChunk(format!("task failed: {e}")))?
+        .map_err(AttachmentError::task_failed)?
     }
 
     /// Ends the upload. With every byte written, verifies the SHA-256 (a mismatch deletes the
@@ -419,7 +417,7 @@ impl Upload {
             Ok::<_, AttachmentError>(())
         })
         .await
-        .map_err(|e| AttachmentError::BadChunk(format!("task failed: {e}")))??;
+        .map_err(AttachmentError::task_failed)??;
         Ok(Finished::Complete)
     }
 }

@@ -88,7 +88,7 @@ pub fn from_attachment(error: AttachmentError) -> Status {
                 DISK_FULL,
             )
         }
-        AttachmentError::Io { .. } => {
+        AttachmentError::Io { .. } | AttachmentError::Task(_) => {
             tracing::error!(error = %crate::error_chain(&error), "attachment storage failure");
             with_reason(
                 Code::Unavailable,
