@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use rogatory_node::attachments::{CHUNK_BYTES, read_chunks};
+use rogatory_node::storage::attachments::{CHUNK_BYTES, read_chunks};
 use rogatory_proto::v1::{
     AttachmentChunk, AttachmentHeader, AttachmentRef, AttachmentStatusRequest,
     FetchCaseAttachmentRequest,
@@ -123,7 +123,7 @@ pub async fn upload(
             }
             feeder_bar.inc(len);
         }
-        Ok::<_, rogatory_node::attachments::AttachmentError>(())
+        Ok::<_, rogatory_node::storage::attachments::AttachmentError>(())
     });
     let receipt = answer(
         client

@@ -8,8 +8,8 @@
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
-use rogatory_node::config::NodeConfig;
-use rogatory_node::provision::CONFIG_FILE;
+use rogatory_node::identity::config::NodeConfig;
+use rogatory_node::operations::provision::CONFIG_FILE;
 use rogatory_node::transport::operator_client;
 use rogatory_proto::v1::operator_client::OperatorClient;
 use tonic::transport::Channel;

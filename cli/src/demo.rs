@@ -9,8 +9,8 @@ use std::net::{SocketAddr, TcpListener};
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, bail, ensure};
-use rogatory_node::config::NodeConfig;
-use rogatory_node::provision::{self, CreatedNode};
+use rogatory_node::identity::config::NodeConfig;
+use rogatory_node::operations::provision::{self, CreatedNode};
 use rogatory_node::server::RunningNode;
 use rogatory_node::transport::operator_client;
 use rogatory_proto::ids::NodeId;

@@ -6,8 +6,8 @@
 
 use std::fmt;
 
-use rogatory_node::config::ConfigError;
-use rogatory_node::provision::ProvisionError;
+use rogatory_node::identity::config::ConfigError;
+use rogatory_node::operations::provision::ProvisionError;
 use rogatory_node::transport::operator_client::OperatorConnectError;
 use tonic::Code;
 

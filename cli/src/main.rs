@@ -1,7 +1,7 @@
 //! `rogatory`: the command line for a Rogatory node's contact points, operators and auditors.
 //!
 //! It is a thin client: set-up commands write node directories through
-//! `rogatory_node::provision`; everything else talks to a running node over its operator socket.
+//! `rogatory_node::operations::provision`; everything else talks to a running node over its operator socket.
 //!
 //! Exit codes (also in `rogatory --help`):
 //! - 0: success; for `request send` and `status send`, delivered with a signed receipt;
@@ -57,8 +57,8 @@ fn init_logging() {
     if let Some(filter) = filter {
         tracing_subscriber::fmt()
             .with_env_filter(filter)
-            .with_writer(rogatory_node::log_output::SafeStderr::new(
-                rogatory_node::log_output::LogEncoding::Human,
+            .with_writer(rogatory_node::operations::log_output::SafeStderr::new(
+                rogatory_node::operations::log_output::LogEncoding::Human,
             ))
             .init();
     }

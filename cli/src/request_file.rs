@@ -7,7 +7,7 @@
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, bail};
-use rogatory_node::outbound::validate_request;
+use rogatory_node::delivery::outbound::validate_request;
 use rogatory_proto::ids::{self, NodeId};
 use rogatory_proto::v1::{
     AssistanceType, AttachmentRef, Authority, MlaRequest, Offence, Person, PersonRole,

@@ -4,10 +4,10 @@
 use std::path::Path;
 use std::sync::Arc;
 
-use crate::attachments::{AttachmentError, AttachmentStore, Uploader};
-use crate::config::AttachmentLimits;
-use crate::store::StoreError;
-use crate::store::journal::{JOURNAL_FILE, Journal, TreeId};
+use crate::identity::config::AttachmentLimits;
+use crate::storage::attachments::{AttachmentError, AttachmentStore, Uploader};
+use crate::storage::store::StoreError;
+use crate::storage::store::journal::{JOURNAL_FILE, Journal, TreeId};
 
 /// Replays `bytes` as the journal of a store in `store` (an empty directory), as a crash, a
 /// torn write or a damaged disk could leave it, from its start; then reads back every entry the
@@ -118,7 +118,7 @@ pub async fn upload_chunks(data_dir: &Path, bytes: &[u8]) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::store::journal::{Change, CommitFrames, Location};
+    use crate::storage::store::journal::{Change, CommitFrames, Location};
 
     #[test]
     fn a_journal_written_by_the_store_replays_whole_and_a_torn_one_up_to_its_last_commit() {

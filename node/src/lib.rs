@@ -1,52 +1,33 @@
 //! The Rogatory node as a library: `rogatoryd` is a thin binary over [`server::RunningNode`].
 //!
-//! Map of the crate (see ARCHITECTURE.md for the invariants):
-//! - [`config`], [`peers`], [`keys`], [`pki`], [`tls`], [`secret_file`]: who the node is and
-//!   whom it trusts;
-//! - [`store`]: the only code that touches sled (audit log, messages, durability);
-//! - [`inbound`], [`outbound`], [`delivery`]: what happens to a message, free of gRPC types;
-//! - [`attachments`]: evidence files, content-addressed beside the store, and their transfer;
-//! - [`cases`]: requests' lifecycles, kept on their records as updates are stored;
-//! - [`transport`]: the gRPC services and clients, and the error-to-status table;
-//! - [`users`]: who is calling on the operator socket (contact points by Unix uid);
-//! - [`metrics`]: Prometheus counters and the `/metrics` endpoint;
-//! - [`server`]: starting and stopping a node.
+//! The node is built in layers; each may use the layers below it and never one above
+//! (ARCHITECTURE.md draws them; `node/tests/layers.rs` fails on an import that runs upward):
+//! - [`transport`]: the gRPC services and clients, the TLS listener, the error-to-status table;
+//! - [`operations`]: what operators run and watch: health, metrics, reload, preflight checks,
+//!   systemd, provisioning, log output;
+//! - [`delivery`]: what happens to a message between contact points and peers: sending,
+//!   the outbox's lanes and attempts, receiving, witnessing peers' logs, admission;
+//! - [`storage`]: the store (the only code that touches sled), evidence files, backups, disk
+//!   space;
+//! - [`rules`]: what may happen, as plain functions over data: lifecycles, case parties;
+//! - [`identity`]: who the node is and whom it trusts: configuration, keys, certificates,
+//!   peers, local users.
+//!
+//! Above them, [`node`] wires the layers into one shared state and [`server`] starts and stops
+//! a node. [`fault`], [`now_ms`] and [`error_chain`] are small enough to serve every layer.
 #![forbid(unsafe_code)]
 
-pub mod admission;
-pub mod attachments;
-pub mod backup;
-pub mod cases;
-pub mod checkpoints;
-pub mod config;
 pub mod delivery;
-pub mod directory;
-pub mod disk_space;
 pub mod fault;
 #[doc(hidden)]
 pub mod fuzzing;
-pub mod health;
-pub mod inbound;
-pub mod keys;
-pub mod log_output;
-pub mod metrics;
-pub mod multiparty;
+pub mod identity;
 pub mod node;
-pub mod outbound;
-pub mod outbox;
-pub mod peers;
-pub mod pki;
-pub mod preflight;
-pub mod provision;
-pub mod reload;
-pub mod secret_file;
+pub mod operations;
+pub mod rules;
 pub mod server;
-pub mod store;
-pub mod systemd;
-pub mod tls;
+pub mod storage;
 pub mod transport;
-pub mod users;
-pub mod witness;
 
 /// An error and all its causes on one line, each cause once (TLS and transport errors hide the
 /// useful part in a source; some messages already quote their cause).

@@ -5,11 +5,11 @@ use std::sync::Arc;
 use ed25519_dalek::VerifyingKey;
 use rogatory_proto::ids::{MessageIdGenerator, NodeId};
 
-use crate::config::NodeConfig;
-use crate::keys::{KeyError, NodeKey};
-use crate::peers::PeerTable;
-use crate::store::{Store, StoreError};
-use crate::tls::{TlsError, TlsMaterial};
+use crate::identity::config::NodeConfig;
+use crate::identity::keys::{KeyError, NodeKey};
+use crate::identity::peers::PeerTable;
+use crate::identity::tls::{TlsError, TlsMaterial};
+use crate::storage::store::{Store, StoreError};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StartError {
@@ -28,11 +28,11 @@ pub enum StartError {
     #[error(transparent)]
     Store(#[from] StoreError),
     #[error(transparent)]
-    Directory(#[from] crate::directory::DirectoryError),
+    Directory(#[from] crate::delivery::directory::DirectoryError),
     #[error(transparent)]
-    Checkpoint(#[from] crate::checkpoints::CheckpointingError),
+    Checkpoint(#[from] crate::delivery::checkpoints::CheckpointingError),
     #[error("attachment store: {0}")]
-    Attachments(#[from] crate::attachments::AttachmentError),
+    Attachments(#[from] crate::storage::attachments::AttachmentError),
     #[error("cannot create data directory {path}")]
     DataDir {
         path: std::path::PathBuf,
@@ -56,24 +56,24 @@ pub struct Node {
     pub ids: MessageIdGenerator,
     pub tls: TlsMaterial,
     /// Counters updated where things happen; served on `/metrics` if configured.
-    pub metrics: crate::metrics::Metrics,
+    pub metrics: crate::operations::metrics::Metrics,
     /// Shared by the checkpointer and the health task; see `health`.
-    pub health: crate::health::HealthState,
+    pub health: crate::operations::health::HealthState,
     /// This node's contact-point directory, signed at start (and again when SIGHUP finds its
     /// file changed), served to peers.
-    pub directory: crate::directory::Published,
+    pub directory: crate::delivery::directory::Published,
     /// Evidence files, content-addressed under `<data_dir>/attachments` (outside sled).
-    pub attachments: Arc<crate::attachments::AttachmentStore>,
+    pub attachments: Arc<crate::storage::attachments::AttachmentStore>,
     /// Per-peer channels for attachment uploads (no whole-call timeout, unlike deliveries).
     pub upload_channels: crate::transport::attachment_upload::UploadChannels,
     /// Wakes a peer's outbox lane when something queues a message for it.
-    pub queued: crate::outbox::QueueSignals,
+    pub queued: crate::delivery::outbox::QueueSignals,
     /// One judgement of a peer's checkpoint at a time per peer (`witness`).
-    pub judges: crate::witness::Judges,
+    pub judges: crate::delivery::witness::Judges,
     /// The data directory's free space: below the reserve, new work is refused (`disk-full`).
-    pub disk: crate::disk_space::DiskSpace,
+    pub disk: crate::storage::disk_space::DiskSpace,
     /// Per-peer accounting: delivery permits and the rejections logged of each caller.
-    pub admission: crate::admission::Admission,
+    pub admission: crate::delivery::admission::Admission,
 }
 
 impl Node {
@@ -92,7 +92,7 @@ impl Node {
                 configured: config.node_id.to_string(),
             });
         }
-        let directory = crate::directory::publish(
+        let directory = crate::delivery::directory::publish(
             config.directory.as_deref(),
             config.node_id.as_str(),
             key.signing_key(),
@@ -101,30 +101,35 @@ impl Node {
         create_private_dir(&config.data_dir)?;
         let store_dir = config.data_dir.join("store");
         let store = Arc::new(Store::open(&store_dir)?);
-        let attachments = Arc::new(crate::attachments::AttachmentStore::open(&config.data_dir)?);
-        let judges = crate::witness::Judges::load(
+        let attachments = Arc::new(crate::storage::attachments::AttachmentStore::open(
+            &config.data_dir,
+        )?);
+        let judges = crate::delivery::witness::Judges::load(
             &store,
             config.peers.iter().map(|peer| peer.node_id.as_str()),
         )?;
-        let health = crate::health::HealthState::default();
+        let health = crate::operations::health::HealthState::default();
         // The marker file is the durable record; the flag is what the running node consults.
-        health.set_restore_pending(crate::backup::restore_pending(&config.data_dir));
+        health.set_restore_pending(crate::storage::backup::restore_pending(&config.data_dir));
         Ok(Self {
-            admission: crate::admission::Admission::new(
+            admission: crate::delivery::admission::Admission::new(
                 config.max_concurrent_deliveries,
                 config.peers.iter().map(|peer| peer.node_id.as_str()),
             ),
             peers: PeerTable::new(config.peers.clone()),
-            metrics: crate::metrics::Metrics::new(&config),
+            metrics: crate::operations::metrics::Metrics::new(&config),
             health,
-            directory: crate::directory::Published::new(directory),
+            directory: crate::delivery::directory::Published::new(directory),
             attachments,
             upload_channels: Default::default(),
-            queued: crate::outbox::QueueSignals::new(
+            queued: crate::delivery::outbox::QueueSignals::new(
                 config.peers.iter().map(|peer| peer.node_id.as_str()),
             ),
             judges,
-            disk: crate::disk_space::DiskSpace::new(&config.data_dir, config.disk_reserve_bytes),
+            disk: crate::storage::disk_space::DiskSpace::new(
+                &config.data_dir,
+                config.disk_reserve_bytes,
+            ),
             config,
             key,
             store,

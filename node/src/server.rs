@@ -16,14 +16,14 @@ use tokio_stream::wrappers::UnixListenerStream;
 use tokio_util::sync::CancellationToken;
 use tonic::transport::Server;
 
-use crate::checkpoints;
-use crate::config::{NodeConfig, OperatorSocket};
-use crate::health;
-use crate::metrics;
+use crate::delivery::checkpoints;
+use crate::delivery::outbox::Outbox;
+use crate::identity::config::{NodeConfig, OperatorSocket};
 use crate::node::{Node, StartError};
-use crate::outbox::Outbox;
-use crate::preflight;
-use crate::store::{LogRecord, StoreError};
+use crate::operations::health;
+use crate::operations::metrics;
+use crate::operations::preflight;
+use crate::storage::store::{LogRecord, StoreError};
 use crate::transport::federation_service::FederationService;
 use crate::transport::operator_service::OperatorService;
 use crate::transport::{connections, tls_listener};
@@ -32,7 +32,7 @@ use crate::transport::{connections, tls_listener};
 const REQUEST_OVERHEAD_BYTES: usize = 64 * 1024;
 /// Streams one connection may have open at once, advertised as SETTINGS_MAX_CONCURRENT_STREAMS
 /// (tonic advertises none by default). The reference client multiplexes at most a lane's window
-/// of deliveries ([`crate::outbox::MAX_IN_FLIGHT`]) on its delivery connection; a client that
+/// of deliveries ([`crate::delivery::outbox::MAX_IN_FLIGHT`]) on its delivery connection; a client that
 /// opens more is answered REFUSED_STREAM. With
 /// [`crate::transport::connections::MAX_CONNECTIONS_PER_PEER`] this
 /// bounds the calls one peer can hold open; flow-control windows bound their buffered bytes.
@@ -122,12 +122,12 @@ impl RunningNode {
             health_reporter,
             shutdown.clone(),
         ));
-        let directory_refresh = tokio::spawn(crate::directory::keep_fresh(
+        let directory_refresh = tokio::spawn(crate::delivery::directory::keep_fresh(
             Arc::clone(&node),
             node.config.directory_refresh,
             shutdown.clone(),
         ));
-        let rejection_windows = tokio::spawn(crate::inbound::keep_rejection_windows(
+        let rejection_windows = tokio::spawn(crate::delivery::inbound::keep_rejection_windows(
             Arc::clone(&node),
             shutdown.clone(),
         ));
@@ -232,7 +232,7 @@ impl RunningNode {
         }
         let _ = std::fs::remove_file(&self.operator_socket);
         // No call is served any more: the rejections counted so far are all logged.
-        if let Err(error) = crate::inbound::log_closed_windows(&self.node, true).await {
+        if let Err(error) = crate::delivery::inbound::log_closed_windows(&self.node, true).await {
             tracing::error!(%error, "cannot log the aggregated rejections");
         }
         append_lifecycle(
@@ -289,11 +289,11 @@ async fn federation_router(
             .max_decoding_message_size(
                 node.config
                     .max_envelope_bytes
-                    .max(crate::attachments::MAX_CHUNK_BYTES)
+                    .max(crate::storage::attachments::MAX_CHUNK_BYTES)
                     + REQUEST_OVERHEAD_BYTES,
             )
             .max_encoding_message_size(
-                crate::attachments::MAX_CHUNK_BYTES + REQUEST_OVERHEAD_BYTES,
+                crate::storage::attachments::MAX_CHUNK_BYTES + REQUEST_OVERHEAD_BYTES,
             );
     // Larger HTTP/2 windows than the defaults so that an attachment stream keeps a fast link
     // busy; memory per stream stays bounded by the window.

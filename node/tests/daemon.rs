@@ -4,9 +4,9 @@
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use rogatory_node::config::NodeConfig;
-use rogatory_node::provision;
-use rogatory_node::store::Store;
+use rogatory_node::identity::config::NodeConfig;
+use rogatory_node::operations::provision;
+use rogatory_node::storage::store::Store;
 use rogatory_node::transport::operator_client;
 use rogatory_proto::ids::NodeId;
 use rogatory_proto::v1::{EntryKind, IdentityRequest};
@@ -101,7 +101,7 @@ async fn serves_and_stops_cleanly_on_sigterm() {
     let length = store.log_len().expect("length");
     let last = store.log_entry(length - 1).expect("read").expect("entry");
     assert_eq!(last.kind, EntryKind::NodeStopped as i32);
-    let key = rogatory_node::keys::NodeKey::load(&config.keys.signing_key).expect("key");
+    let key = rogatory_node::identity::keys::NodeKey::load(&config.keys.signing_key).expect("key");
     store
         .verify_log("tm", "rogatory/tm", |_| Some(key.public()))
         .expect("read")

@@ -31,7 +31,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use anyhow::{Context, Result, bail};
-use rogatory_node::attachments::read_chunks;
+use rogatory_node::storage::attachments::read_chunks;
 use rogatory_node::transport::{peer_client, tls_listener};
 use rogatory_proto::v1::federation_client::FederationClient;
 use rogatory_proto::v1::federation_server::{Federation as FederationService, FederationServer};

@@ -24,7 +24,7 @@ use std::time::{Duration, Instant};
 
 use ed25519_dalek::SigningKey;
 use prost::Message;
-use rogatory_node::store::{LogRecord, Store, StoreError};
+use rogatory_node::storage::store::{LogRecord, Store, StoreError};
 use rogatory_proto::audit::{self, AuditVerifier};
 use rogatory_proto::checkpoint::Checkpoint;
 use rogatory_proto::ids::{MessageIdGenerator, NodeId};

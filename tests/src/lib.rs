@@ -14,11 +14,11 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use anyhow::{Context, Result, bail};
-use rogatory_node::config::{NodeConfig, PeerConfig};
-use rogatory_node::keys::NodeKey;
-use rogatory_node::provision::{self, CreatedNode};
+use rogatory_node::identity::config::{NodeConfig, PeerConfig};
+use rogatory_node::identity::keys::NodeKey;
+use rogatory_node::identity::tls::TlsMaterial;
+use rogatory_node::operations::provision::{self, CreatedNode};
 use rogatory_node::server::RunningNode;
-use rogatory_node::tls::TlsMaterial;
 use rogatory_node::transport::{operator_client, peer_client};
 use rogatory_proto::ids::{MessageIdGenerator, NodeId};
 use rogatory_proto::signing::{self, WIRE_VERSION};
@@ -143,7 +143,7 @@ impl Federation {
             let mut text = std::fs::read_to_string(&node.config_path)?;
             for (peer, _) in &created {
                 if peer.node_id != node.node_id {
-                    text.push_str(&rogatory_node::config::render_peer(
+                    text.push_str(&rogatory_node::identity::config::render_peer(
                         &peer.as_peer(&peer.listen.to_string()),
                     ));
                 }
@@ -408,14 +408,14 @@ impl Federation {
         &mut self,
         id: &str,
         dir: &std::path::Path,
-    ) -> Result<rogatory_node::backup::Restored> {
+    ) -> Result<rogatory_node::storage::backup::Restored> {
         self.stop_node(id).await?;
         let config = self.node(id)?.config()?;
         std::fs::rename(
             config.data_dir.join("store"),
             config.data_dir.join("store.old"),
         )?;
-        Ok(rogatory_node::backup::restore(dir, &config)?)
+        Ok(rogatory_node::storage::backup::restore(dir, &config)?)
     }
 
     /// `node` as other nodes see it in their peer tables.
@@ -634,7 +634,7 @@ impl StoredLog {
     /// Offset and length of an entry in the journal, or `None` for an entry held in the index
     /// itself (the value is then the entry), as the node's store decodes them.
     fn location(value: &[u8]) -> Result<Option<(u64, u32)>> {
-        use rogatory_node::store::{Location, Stored};
+        use rogatory_node::storage::store::{Location, Stored};
         Ok(match Stored::decode(0, value)? {
             Stored::Located(Location { offset, len }) => Some((offset, len)),
             Stored::Inline(_) => None,
@@ -658,8 +658,12 @@ impl StoredLog {
 }
 
 /// Opens a stopped node's store through the node's own storage module.
-pub fn open_stopped_store(store_dir: &std::path::Path) -> Result<rogatory_node::store::Store> {
-    retry_while_locked(|| rogatory_node::store::Store::open(store_dir).map_err(anyhow::Error::from))
+pub fn open_stopped_store(
+    store_dir: &std::path::Path,
+) -> Result<rogatory_node::storage::store::Store> {
+    retry_while_locked(|| {
+        rogatory_node::storage::store::Store::open(store_dir).map_err(anyhow::Error::from)
+    })
 }
 
 fn retry_while_locked<T>(mut open: impl FnMut() -> Result<T>) -> Result<T> {

@@ -4,7 +4,7 @@
 use std::path::Path;
 
 use anyhow::Context;
-use rogatory_node::provision;
+use rogatory_node::operations::provision;
 use rogatory_proto::v1::{BackupRequest, NodeStatusRequest, NodeStatusResponse};
 use serde::Serialize;
 
@@ -289,7 +289,7 @@ pub fn renew_certificate(
 /// `rogatory node restore --from BACKUP`: puts a backup in place as a stopped node's store.
 pub fn restore(target: &NodeTarget, from: &Path, format: Format) -> anyhow::Result<Outcome> {
     let (_, config) = target.load_config()?;
-    let restored = rogatory_node::backup::restore(from, &config)?;
+    let restored = rogatory_node::storage::backup::restore(from, &config)?;
     if format.json() {
         print_json(&serde_json::json!({
             "data_dir": config.data_dir.display().to_string(),

@@ -5,9 +5,9 @@ use std::net::SocketAddr;
 use std::path::Path;
 
 use anyhow::Context;
-use rogatory_node::config::{self, NodeConfig, PeerConfig};
-use rogatory_node::keys;
-use rogatory_node::provision::{self, CA_CERTIFICATE_FILE, CA_KEY_FILE};
+use rogatory_node::identity::config::{self, NodeConfig, PeerConfig};
+use rogatory_node::identity::keys;
+use rogatory_node::operations::provision::{self, CA_CERTIFICATE_FILE, CA_KEY_FILE};
 use rogatory_proto::ids::NodeId;
 use rogatory_proto::signing::fingerprint;
 use serde::Serialize;

@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 
 use ed25519_dalek::SigningKey;
 use prost::Message;
-use rogatory_node::config::NodeConfig;
+use rogatory_node::identity::config::NodeConfig;
 use rogatory_node::server::RunningNode;
 use rogatory_proto::checkpoint::Checkpoint;
 use rogatory_proto::log::entry_hash;

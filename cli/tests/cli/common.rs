@@ -2,8 +2,8 @@
 
 use std::path::Path;
 
-use rogatory_node::config::NodeConfig;
-use rogatory_node::provision;
+use rogatory_node::identity::config::NodeConfig;
+use rogatory_node::operations::provision;
 use rogatory_node::server::RunningNode;
 use rogatory_proto::ids::NodeId;
 

@@ -16,12 +16,12 @@ use std::io::IsTerminal;
 use std::sync::Arc;
 
 use clap::{Parser, ValueEnum};
-use rogatory_node::config::NodeConfig;
-use rogatory_node::log_output::{LogEncoding, SafeStderr};
+use rogatory_node::identity::config::NodeConfig;
 use rogatory_node::node::Node;
-use rogatory_node::preflight::{self, Purpose, Severity};
+use rogatory_node::operations::log_output::{LogEncoding, SafeStderr};
+use rogatory_node::operations::preflight::{self, Purpose, Severity};
 use rogatory_node::server::RunningNode;
-use rogatory_node::{reload, systemd};
+use rogatory_node::{operations::reload, operations::systemd};
 use tokio::signal::unix::{Signal, SignalKind, signal};
 use tokio_util::sync::CancellationToken;
 use tracing_subscriber::layer::SubscriberExt;
@@ -206,7 +206,7 @@ async fn wait_for_stop_signal(mut terminate: Signal, mut interrupt: Signal) {
     }
 }
 
-/// Each SIGHUP re-reads the configuration file; see `rogatory_node::reload`.
+/// Each SIGHUP re-reads the configuration file; see `rogatory_node::operations::reload`.
 /// Ends (letting go of the node, so the stop can release its store) when the node stops.
 async fn reload_on_hangup(
     mut hangup: Signal,

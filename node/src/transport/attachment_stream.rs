@@ -12,8 +12,8 @@ use tokio_util::sync::CancellationToken;
 use tonic::{Status, Streaming};
 
 use super::status;
-use crate::attachments::{self, AttachmentError, Digest, Finished, Origin, Pace};
 use crate::node::Node;
+use crate::storage::attachments::{self, AttachmentError, Digest, Finished, Origin, Pace};
 
 /// Chunks buffered between the file reader and the gRPC stream of a download.
 const SEND_QUEUE: usize = 4;

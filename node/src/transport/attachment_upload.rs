@@ -12,9 +12,11 @@ use rogatory_proto::v1::{
 };
 use tokio::sync::mpsc;
 
-use crate::attachments::{Digest, MAX_CHUNK_BYTES, WRITER_QUEUE, digest_of, read_chunks, refs_of};
-use crate::delivery::Outcome;
+use crate::delivery::attempt::Outcome;
 use crate::node::Node;
+use crate::storage::attachments::{
+    Digest, MAX_CHUNK_BYTES, WRITER_QUEUE, digest_of, read_chunks, refs_of,
+};
 
 /// Per peer, a channel for uploads, opened on first use. Unlike the delivery channel it has no
 /// whole-call timeout (a large upload takes minutes); each step is bounded instead.

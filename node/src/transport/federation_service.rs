@@ -13,10 +13,10 @@ use tonic::{Request, Response, Status, Streaming};
 
 use super::tls_listener::PeerIdentity;
 use super::{attachment_stream, status};
-use crate::admission::Permit;
-use crate::attachments::{self, AttachmentError, Held, Origin, Pace, Uploader};
+use crate::delivery::admission::Permit;
 use crate::node::Node;
-use crate::{inbound, witness};
+use crate::storage::attachments::{self, AttachmentError, Held, Origin, Pace, Uploader};
+use crate::{delivery::inbound, delivery::witness};
 
 #[derive(Debug, Clone)]
 pub struct FederationService {

@@ -27,13 +27,13 @@ use tonic::{Request, Response, Status};
 use tracing::Instrument;
 
 use super::{attachment_stream, status};
-use crate::attachments::{self, Origin, Refusal};
-use crate::cases;
-use crate::health;
+use crate::delivery::outbound;
+use crate::delivery::outbox::Outbox;
+use crate::identity::users::{Caller, Submitter, Users};
 use crate::node::Node;
-use crate::outbound;
-use crate::outbox::Outbox;
-use crate::users::{Caller, Submitter, Users};
+use crate::operations::health;
+use crate::rules::cases;
+use crate::storage::attachments::{self, Origin, Refusal};
 
 const DEFAULT_LIST_LIMIT: usize = 100;
 const MAX_LIST_LIMIT: usize = 10_000;
@@ -180,7 +180,7 @@ impl OperatorService {
             message.overdue = outbound::is_overdue(
                 &self.node,
                 message.created_at_ms,
-                crate::multiparty::delivered_to_all(message),
+                crate::rules::multiparty::delivered_to_all(message),
             );
         }
     }
@@ -223,7 +223,7 @@ fn cosigners(node: &Node, note: &str) -> Vec<String> {
             rogatory_proto::checkpoint::verify_cosignature(
                 &parsed,
                 &checkpoint,
-                &crate::checkpoints::origin(&peer.node_id),
+                &crate::delivery::checkpoints::origin(&peer.node_id),
                 &peer.public_key,
             )
             .is_ok()
@@ -253,7 +253,7 @@ async fn export_log(node: Arc<Node>, chunks: mpsc::Sender<Result<ExportChunk, St
     };
     let identity = export_chunk::Identity {
         node_id: node.id().to_string(),
-        origin: crate::checkpoints::origin(node.id()),
+        origin: crate::delivery::checkpoints::origin(node.id()),
         public_key: node.key.public().as_bytes().to_vec(),
         peers: node
             .peers
@@ -571,8 +571,8 @@ impl Operator for OperatorService {
         }
         // Stuck messages first: undelivered outbox messages, oldest first, then the rest.
         messages.sort_by_key(|m| {
-            let stuck =
-                m.direction == Direction::Outbox as i32 && !crate::multiparty::delivered_to_all(m);
+            let stuck = m.direction == Direction::Outbox as i32
+                && !crate::rules::multiparty::delivered_to_all(m);
             (
                 !stuck,
                 if stuck {
@@ -651,7 +651,7 @@ impl Operator for OperatorService {
             .await
             .map_err(|e| Status::internal(e.to_string()))?
             .map_err(|e| match e {
-                crate::store::StoreError::BackupTarget { .. } => {
+                crate::storage::store::StoreError::BackupTarget { .. } => {
                     Status::failed_precondition(crate::error_chain(&e))
                 }
                 other => status::internal(&other),
@@ -727,11 +727,11 @@ impl Operator for OperatorService {
         request: Request<SearchDirectoryRequest>,
     ) -> Result<Response<SearchDirectoryResponse>, Status> {
         self.reader(&request)?;
-        crate::directory::search(&self.node, &request.into_inner())
+        crate::delivery::directory::search(&self.node, &request.into_inner())
             .await
             .map(Response::new)
             .map_err(|error| match error {
-                crate::directory::PeerDirectoryError::UnknownPeer { .. } => {
+                crate::delivery::directory::PeerDirectoryError::UnknownPeer { .. } => {
                     Status::not_found(error.to_string())
                 }
                 other => Status::internal(crate::error_chain(&other)),
@@ -795,7 +795,7 @@ impl Operator for OperatorService {
         let outcome = tokio::task::spawn_blocking(move || {
             node.store.verify_log(
                 node.id().as_str(),
-                &crate::checkpoints::origin(node.id()),
+                &crate::delivery::checkpoints::origin(node.id()),
                 |id| node.key_of(id),
             )
         })

@@ -18,7 +18,7 @@ use tokio::net::TcpStream;
 use tokio_rustls::TlsConnector;
 use tonic::transport::{Channel, Endpoint, Uri};
 
-use crate::config::PeerConfig;
+use crate::identity::config::PeerConfig;
 
 #[derive(Debug, thiserror::Error)]
 pub enum DeliveryError {

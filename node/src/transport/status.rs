@@ -6,12 +6,12 @@
 
 use tonic::{Code, Status};
 
-use crate::attachments::{AttachmentError, Refusal};
-use crate::inbound::{InboundError, Rejection};
-use crate::outbound::SubmitError;
-use crate::store::StoreError;
-use crate::users::AccessError;
-use crate::witness::WitnessError;
+use crate::delivery::inbound::{InboundError, Rejection};
+use crate::delivery::outbound::SubmitError;
+use crate::delivery::witness::WitnessError;
+use crate::identity::users::AccessError;
+use crate::storage::attachments::{AttachmentError, Refusal};
+use crate::storage::store::StoreError;
 
 /// Trailer metadata key carrying the machine-readable rejection reason.
 pub const REASON_KEY: &str = "rogatory-reason";
@@ -80,7 +80,9 @@ pub fn from_attachment(error: AttachmentError) -> Status {
         AttachmentError::ReaderTooSlow { .. } => {
             with_reason(Code::DeadlineExceeded, error.to_string(), reason)
         }
-        AttachmentError::Io { ref source, .. } if crate::disk_space::is_out_of_space(source) => {
+        AttachmentError::Io { ref source, .. }
+            if crate::storage::disk_space::is_out_of_space(source) =>
+        {
             tracing::warn!(error = %crate::error_chain(&error), "attachment storage full");
             with_reason(
                 Code::ResourceExhausted,
@@ -124,7 +126,7 @@ pub fn from_inbound(error: InboundError) -> Status {
 pub const DISK_FULL: &str = "disk-full";
 
 /// New work refused because the disk is below the node's reserve (`disk_space`).
-pub fn disk_full(error: &crate::disk_space::DiskFull) -> Status {
+pub fn disk_full(error: &crate::storage::disk_space::DiskFull) -> Status {
     with_reason(Code::ResourceExhausted, error.to_string(), DISK_FULL)
 }
 
@@ -169,14 +171,14 @@ pub fn restoring() -> Status {
     )
 }
 
-/// A `DeliverBatch` with no envelope or more than [`crate::inbound::MAX_BATCH`]: nothing in it
+/// A `DeliverBatch` with no envelope or more than [`crate::delivery::inbound::MAX_BATCH`]: nothing in it
 /// was looked at.
 pub fn bad_batch(count: usize) -> Status {
     with_reason(
         Code::InvalidArgument,
         format!(
             "a batch holds 1 to {} envelopes, this one {count}; send them in several batches",
-            crate::inbound::MAX_BATCH
+            crate::delivery::inbound::MAX_BATCH
         ),
         "malformed",
     )

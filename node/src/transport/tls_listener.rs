@@ -25,7 +25,7 @@ use tonic::transport::server::Connected;
 use super::connections::{
     Activity, CloseReason, Closing, ConnectionBudgets, DEFAULT_IDLE_TIMEOUT, HANDSHAKE_TIMEOUT,
 };
-use crate::tls::{chain_not_after, node_id_of_certificate};
+use crate::identity::tls::{chain_not_after, node_id_of_certificate};
 
 /// Completed handshakes waiting for tonic to pick them up; tonic drains this promptly.
 const ACCEPTED_QUEUE: usize = 64;

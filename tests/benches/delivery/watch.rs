@@ -8,7 +8,7 @@ use std::net::SocketAddr;
 use std::time::Duration;
 
 use anyhow::Result;
-use rogatory_node::store::CommitStats;
+use rogatory_node::storage::store::CommitStats;
 use rogatory_proto::v1::IdentityRequest;
 use rogatory_proto::v1::operator_client::OperatorClient;
 use rogatory_tests::http_get;

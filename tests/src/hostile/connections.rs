@@ -9,8 +9,8 @@ use std::time::Duration;
 
 use anyhow::{Context, Result, bail};
 use hyper_util::rt::TokioIo;
-use rogatory_node::pki::{self, Issued};
-use rogatory_node::provision;
+use rogatory_node::identity::pki::{self, Issued};
+use rogatory_node::operations::provision;
 use rogatory_proto::ids::NodeId;
 use rogatory_proto::v1::DeliverRequest;
 use rogatory_proto::v1::federation_client::FederationClient;

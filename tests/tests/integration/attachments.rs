@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use anyhow::{Context, Result, bail};
-use rogatory_node::attachments::read_chunks;
+use rogatory_node::storage::attachments::read_chunks;
 use rogatory_proto::v1::{
     AttachmentChunk, AttachmentHeader, AttachmentReceipt, AttachmentRef, AttachmentStatusRequest,
     DeliverRequest, DeliveryState, Direction, EntryKind, FetchAttachmentRequest,
@@ -832,7 +832,7 @@ async fn a_backup_carries_the_attachments_and_a_restore_puts_them_back() -> Resu
         config.data_dir.join("attachments"),
         config.data_dir.join("attachments.old"),
     )?;
-    rogatory_node::backup::restore(&backup_dir, &config)?;
+    rogatory_node::storage::backup::restore(&backup_dir, &config)?;
     federation.start_node("de").await?;
     let (digest, _) = fetch_local(&federation, "de", &submitted.case_id, &file.digest).await?;
     assert_eq!(digest, file.digest);

@@ -3,7 +3,7 @@
 //!
 //! A node stamps its own requests with its clock, so no request can be made in the past;
 //! overdue is tested by asking as of a later time (`ListCasesRequest.as_of_ms`). The `case-overdue`
-//! health alert is tested against a stored request in `node/src/cases.rs`.
+//! health alert is tested against a stored request in `node/src/rules/cases.rs`.
 
 use rogatory_proto::v1::{
     CaseSummary, ListCasesRequest, MessageRecord, RequestState, RequestStatus, ShowCaseRequest,

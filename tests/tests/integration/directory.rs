@@ -3,7 +3,7 @@
 //! tampered with or signed for another node.
 
 use prost::Message;
-use rogatory_node::directory::cache_path;
+use rogatory_node::delivery::directory::cache_path;
 use rogatory_proto::signing;
 use rogatory_proto::v1::{
     AssistanceType, Directory, GetDirectoryRequest, SearchDirectoryRequest,

@@ -8,8 +8,8 @@ use std::time::Duration;
 
 use anyhow::{Context, Result};
 use prost::Message;
-use rogatory_node::directory::{cache_path, keep_fresh, refresh_peers};
-use rogatory_node::reload::Reloader;
+use rogatory_node::delivery::directory::{cache_path, keep_fresh, refresh_peers};
+use rogatory_node::operations::reload::Reloader;
 use rogatory_proto::v1::{Directory, EntryKind, LogEntry, SearchDirectoryRequest, SignedDirectory};
 use rogatory_tests::{Federation, TIMEOUT, rogatoryd_binary};
 use tokio_util::sync::CancellationToken;

@@ -8,8 +8,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
 use anyhow::{Context, Result};
-use rogatory_node::preflight;
-use rogatory_node::store::{LogRecord, StoreError};
+use rogatory_node::operations::preflight;
+use rogatory_node::storage::store::{LogRecord, StoreError};
 use rogatory_proto::signing;
 use rogatory_proto::v1::{
     AttachmentChunk, AttachmentHeader, AttachmentRef, Authority, BackupRequest, DeliverRequest,

@@ -81,13 +81,13 @@ async fn metrics_endpoint_serves_the_documented_series_after_a_message_exchange(
     // Started, message sent, receipt obtained.
     assert!(tm.expect("rogatory_audit_log_entries")? >= 3.0);
     let tls_days = tm.expect("rogatory_certificate_expiry_days{certificate=\"tls\"}")?;
-    let node_days = rogatory_node::pki::NODE_CERT_VALIDITY.whole_days() as f64;
+    let node_days = rogatory_node::identity::pki::NODE_CERT_VALIDITY.whole_days() as f64;
     assert!(
         (node_days - 1.0..=node_days).contains(&tls_days),
         "{tls_days}"
     );
     let ca_days = tm.expect("rogatory_certificate_expiry_days{certificate=\"ca\"}")?;
-    let ca_validity = rogatory_node::pki::CA_VALIDITY.whole_days() as f64;
+    let ca_validity = rogatory_node::identity::pki::CA_VALIDITY.whole_days() as f64;
     assert!(
         (ca_validity - 1.0..=ca_validity).contains(&ca_days),
         "{ca_days}"

@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use anyhow::{Context, Result, bail};
 use rogatory_node::transport::peer_client;
-use rogatory_node::{backup, pki, provision};
+use rogatory_node::{identity::pki, operations::provision, storage::backup};
 use rogatory_proto::v1::{NodeStatusRequest, NodeStatusResponse};
 use rogatory_tests::{Federation, TIMEOUT, rogatoryd_binary};
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
@@ -74,7 +74,7 @@ async fn each_configuration_mistake_names_its_key_and_exits_64_before_binding() 
                 let other = std::fs::read(keys(f, "de")?.join("tls-key.pem"))?;
                 let path = keys(f, "tm")?.join("tls-key.pem");
                 std::fs::remove_file(&path)?;
-                rogatory_node::secret_file::write_new(&path, &other, 0o600)?;
+                rogatory_node::identity::secret_file::write_new(&path, &other, 0o600)?;
                 Ok(())
             },
             &[
@@ -87,7 +87,9 @@ async fn each_configuration_mistake_names_its_key_and_exits_64_before_binding() 
             |f| {
                 let path = &f.node("tm")?.created.config_path;
                 let mut text = std::fs::read_to_string(path)?;
-                text.push_str(&rogatory_node::config::render_peer(&f.peer_entry("de")?));
+                text.push_str(&rogatory_node::identity::config::render_peer(
+                    &f.peer_entry("de")?,
+                ));
                 Ok(std::fs::write(path, text)?)
             },
             &["`peers[1].node_id`", "listed twice"],

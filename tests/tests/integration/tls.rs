@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use hyper_util::rt::TokioIo;
-use rogatory_node::pki;
+use rogatory_node::identity::pki;
 use rogatory_proto::ids::NodeId;
 use rogatory_proto::v1::DeliverRequest;
 use rogatory_proto::v1::federation_client::FederationClient;

@@ -1,0 +1,762 @@
+//! Receiving a message from a peer: the checks, in order, then durable storage and a receipt.
+//!
+//! This module decides; it knows nothing of gRPC. `transport::status` maps each [`Rejection`]
+//! to a status code.
+
+use prost::Message;
+use rogatory_proto::ids;
+use rogatory_proto::lifecycle::{Added, ThreadError};
+use rogatory_proto::signing::{self, sha256};
+use rogatory_proto::v1::{
+    DeliveryReport, DeliveryState, Direction, EntryKind, Envelope, MessageRecord, Receipt,
+    RequestState, SignedEnvelope, SignedReceipt, StatusUpdate, envelope,
+};
+
+use crate::delivery::admission::Unrecorded;
+use crate::node::Node;
+use crate::rules::cases::{self, CaseError, CaseThread};
+use crate::rules::multiparty;
+use crate::storage::store::{Batch, LogRecord, StoreError};
+
+/// Why an incoming message was refused. Each has a stable reason token (see docs/PROTOCOL.md).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Rejection {
+    #[error("the TLS client certificate names {identity:?}, which is not a peer of this node")]
+    UnknownPeer { identity: String },
+    #[error("malformed envelope: {0}")]
+    Malformed(String),
+    #[error("envelope says sender {claimed:?} but the TLS connection is from {authenticated:?}")]
+    SenderMismatch {
+        claimed: String,
+        authenticated: String,
+    },
+    #[error("envelope is addressed to {recipient:?}, not to this node ({this_node:?})")]
+    WrongRecipient {
+        recipient: String,
+        this_node: String,
+    },
+    #[error("envelope signature does not verify with the configured key of {sender:?}: {detail}")]
+    BadSignature { sender: String, detail: String },
+    #[error(
+        "message id {message_id} was not made by {sender}: a node sends only message ids bound \
+         to its own node id"
+    )]
+    UnboundMessageId { message_id: String, sender: String },
+    #[error("message id {message_id} was already received with different content")]
+    ReplayConflict { message_id: String },
+    #[error(
+        "created_at_ms {created_at_ms} is {distance} this node's clock ({now_ms}); it accepts \
+         messages created at most {MAX_CREATED_AHEAD_MINUTES} minutes ahead of it and \
+         {MAX_CREATED_AGE_DAYS} days behind it"
+    )]
+    BadTimestamp {
+        created_at_ms: i64,
+        now_ms: i64,
+        distance: &'static str,
+    },
+    #[error("envelope payload is {size} bytes; this node accepts at most {limit}")]
+    TooLarge { size: usize, limit: usize },
+    #[error(
+        "message {missing}, which this status update refers to or follows, has not arrived yet; \
+         retry after delivering it"
+    )]
+    OutOfOrder { missing: String },
+    #[error("invalid transition of request {refers_to}: {error}")]
+    InvalidTransition {
+        refers_to: String,
+        error: ThreadError,
+    },
+    #[error(
+        "status_update.refers_to {refers_to} is {kind}, which is outside the request lifecycle"
+    )]
+    OutsideLifecycle {
+        refers_to: String,
+        kind: &'static str,
+    },
+    #[error(
+        "the message names {party:?} as a party of case {case_id}, which is not a peer of this \
+         node: every party of a multi-party case must be a peer of every other"
+    )]
+    UnknownParty { party: String, case_id: String },
+    #[error(
+        "case {case_id} is between {expected}, but this message names {got}: a case's parties \
+         cannot change"
+    )]
+    PartiesMismatch {
+        case_id: String,
+        expected: String,
+        got: String,
+    },
+    #[error(
+        "case id {case_id:?} does not name {sender} as the opener of a new case: a case's id \
+         begins with its opener's node id and '-'"
+    )]
+    UnboundCaseId { case_id: String, sender: String },
+    #[error(
+        "case {case_id} is not open here yet: its opener {opener} has not delivered its first \
+         message; retry after that"
+    )]
+    CaseNotOpened { case_id: String, opener: String },
+    #[error("delivery report refused: {0}")]
+    BadReport(String),
+    #[error(transparent)]
+    Attachments(#[from] crate::storage::attachments::Refusal),
+    /// A message this node does not hold yet, while its disk is below the reserve.
+    #[error(transparent)]
+    DiskFull(#[from] crate::storage::disk_space::DiskFull),
+}
+
+impl Rejection {
+    /// The stable, machine-readable reason token.
+    pub fn reason(&self) -> &'static str {
+        match self {
+            Self::UnknownPeer { .. } => "unknown-peer",
+            Self::Malformed(_) => "malformed",
+            Self::SenderMismatch { .. } => "sender-mismatch",
+            Self::WrongRecipient { .. } => "wrong-recipient",
+            Self::BadSignature { .. } => "bad-signature",
+            Self::UnboundMessageId { .. } => "unbound-message-id",
+            Self::ReplayConflict { .. } => "replay-conflict",
+            Self::BadTimestamp { .. } => "bad-timestamp",
+            Self::TooLarge { .. } => "too-large",
+            Self::OutOfOrder { .. } => "out-of-order",
+            Self::InvalidTransition { .. } => "invalid-transition",
+            Self::OutsideLifecycle { .. } => "outside-lifecycle",
+            Self::UnknownParty { .. } => "unknown-party",
+            Self::PartiesMismatch { .. } => "parties-mismatch",
+            Self::UnboundCaseId { .. } => "unbound-case-id",
+            Self::CaseNotOpened { .. } => "out-of-order",
+            Self::BadReport(_) => "bad-report",
+            Self::Attachments(refusal) => refusal.reason(),
+            Self::DiskFull(_) => "disk-full",
+        }
+    }
+
+    /// Whether the same message may succeed later without anyone changing anything. Such
+    /// refusals are not written to the audit log: the sender simply retries.
+    pub fn is_transient(&self) -> bool {
+        match self {
+            Self::Attachments(refusal) => refusal.is_transient(),
+            other => matches!(
+                other,
+                Self::OutOfOrder { .. } | Self::CaseNotOpened { .. } | Self::DiskFull(_)
+            ),
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum InboundError {
+    #[error(transparent)]
+    Rejected(#[from] Rejection),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// Envelopes one `DeliverBatch` may carry (docs/PROTOCOL.md section 5.8).
+pub const MAX_BATCH: usize = 64;
+
+/// How far ahead of this node's clock a message's `created_at_ms` may be (check 6t): the
+/// servers of two ministries keep time by NTP and differ by seconds; five minutes forgives a
+/// badly kept clock, while a peer can no longer date a message ahead to sort it first.
+pub const MAX_CREATED_AHEAD_MINUTES: i64 = 5;
+/// How far behind this node's clock it may be: a sender keeps a message queued, and retries
+/// it, as long as the recipient is unreachable, and alerts its operator after at most 30 days
+/// (`limits.delivery_alert_after_seconds`). Three times that lets a message through that
+/// waited out a long outage, while a peer can no longer date one to the epoch's first
+/// millisecond and have it counted overdue at once.
+pub const MAX_CREATED_AGE_DAYS: i64 = 90;
+
+/// Check 6t: whether `created_at_ms` is within the window around `now_ms`.
+fn check_created_at(created_at_ms: i64, now_ms: i64) -> Result<(), Rejection> {
+    let ahead = MAX_CREATED_AHEAD_MINUTES * 60_000;
+    let behind = MAX_CREATED_AGE_DAYS * 24 * 3_600_000;
+    let distance = if created_at_ms > now_ms.saturating_add(ahead) {
+        "ahead of"
+    } else if created_at_ms < now_ms.saturating_sub(behind) {
+        "too far behind"
+    } else {
+        return Ok(());
+    };
+    Err(Rejection::BadTimestamp {
+        created_at_ms,
+        now_ms,
+        distance,
+    })
+}
+
+/// What the receiver answers: its receipt, and its newest checkpoint with a consistency proof
+/// from the checkpoint the sender said it holds.
+#[derive(Debug, Clone)]
+pub struct Received {
+    pub receipt: SignedReceipt,
+    /// The newest signed checkpoint (note text); empty if none yet.
+    pub checkpoint: String,
+    pub consistency_proof: Vec<Vec<u8>>,
+}
+
+/// Checks an incoming envelope from the peer authenticated as `tls_identity` and, if it
+/// passes, stores it durably and returns the signed receipt (the original one for a repeat).
+/// `known_checkpoint_size` is the size of this node's checkpoint the sender holds.
+pub async fn receive(
+    node: &Node,
+    tls_identity: Option<&str>,
+    signed: Option<SignedEnvelope>,
+    known_checkpoint_size: u64,
+) -> Result<Received, InboundError> {
+    let receipt = accept(node, tls_identity, signed).await?;
+    // The store gives out only checkpoints already on disk, and the message was on disk when
+    // `accept` returned.
+    let (checkpoint, consistency_proof) = newest_checkpoint(node, known_checkpoint_size)?;
+    Ok(Received {
+        receipt,
+        checkpoint,
+        consistency_proof,
+    })
+}
+
+/// The checks and acceptance of one envelope, without the checkpoint: what `Deliver` and each
+/// envelope of `DeliverBatch` do. Returns the receipt once the message is durable.
+pub async fn accept(
+    node: &Node,
+    tls_identity: Option<&str>,
+    signed: Option<SignedEnvelope>,
+) -> Result<SignedReceipt, InboundError> {
+    // Hashed once: the receipt names it, a rejection records it.
+    let payload_hash = signed.as_ref().map(|s| sha256(&s.payload));
+    match check_and_store(node, tls_identity, signed, payload_hash).await {
+        Ok((receipt, first_time)) => {
+            crate::fault::crash_point(crate::fault::AFTER_RECEIVE_DURABLE);
+            if first_time {
+                node.metrics
+                    .message_received(tls_identity.unwrap_or_default());
+            }
+            Ok(receipt)
+        }
+        Err(InboundError::Rejected(rejection)) => {
+            node.metrics
+                .message_rejected(tls_identity, rejection.reason());
+            if !rejection.is_transient() {
+                record_rejection(node, tls_identity, &rejection, || payload_hash, 1).await?;
+            }
+            Err(rejection.into())
+        }
+        Err(other) => Err(other),
+    }
+}
+
+/// Check 1 for a whole delivery call of `messages` envelopes (the first `first_payload`) from
+/// a caller that is not a peer (`tls_identity`): counted, recorded within the bounds of
+/// [`crate::delivery::admission`], and refused before any envelope is decoded.
+pub async fn refuse_stranger(
+    node: &Node,
+    tls_identity: Option<&str>,
+    messages: usize,
+    first_payload: Option<&[u8]>,
+) -> InboundError {
+    let rejection = Rejection::UnknownPeer {
+        identity: tls_identity.unwrap_or("(no node id)").to_owned(),
+    };
+    let messages = u64::try_from(messages).unwrap_or(u64::MAX);
+    node.metrics
+        .messages_rejected(tls_identity, rejection.reason(), messages);
+    let hash = || first_payload.map(sha256);
+    match record_rejection(node, tls_identity, &rejection, hash, messages).await {
+        Ok(()) => rejection.into(),
+        Err(error) => error.into(),
+    }
+}
+
+/// This node's newest checkpoint and the proof that it extends the one of size `known`.
+pub fn newest_checkpoint(node: &Node, known: u64) -> Result<(String, Vec<Vec<u8>>), StoreError> {
+    let Some((size, note)) = node.store.latest_checkpoint()? else {
+        return Ok((String::new(), Vec::new()));
+    };
+    // A sender claiming a larger checkpoint than this node's newest gets no proof; it will
+    // notice the discrepancy itself.
+    let proof = if known > 0 && known < size {
+        node.store
+            .consistency_proof(known, size)?
+            .into_iter()
+            .map(|hash| hash.to_vec())
+            .collect()
+    } else {
+        Vec::new()
+    };
+    Ok((note, proof))
+}
+
+/// The receipt, and whether the message is new (a repeat gets its original receipt).
+async fn check_and_store(
+    node: &Node,
+    tls_identity: Option<&str>,
+    signed: Option<SignedEnvelope>,
+    payload_hash: Option<[u8; 32]>,
+) -> Result<(SignedReceipt, bool), InboundError> {
+    let identity = match tls_identity {
+        Some(id) if node.peers.get(id).is_some() => id,
+        other => {
+            return Err(Rejection::UnknownPeer {
+                identity: other.unwrap_or("(no node id)").to_owned(),
+            }
+            .into());
+        }
+    };
+    let signed = signed.ok_or_else(|| Rejection::Malformed("no envelope in the request".into()))?;
+    let envelope = signing::decode_envelope(&signed.payload)
+        .map_err(|e| Rejection::Malformed(e.to_string()))?;
+    if envelope.sender != identity {
+        return Err(Rejection::SenderMismatch {
+            claimed: envelope.sender,
+            authenticated: identity.to_owned(),
+        }
+        .into());
+    }
+    if !signing::addressees(&envelope).any(|a| a == node.id().as_str()) {
+        return Err(Rejection::WrongRecipient {
+            recipient: signing::addressees(&envelope)
+                .collect::<Vec<_>>()
+                .join(", "),
+            this_node: node.id().to_string(),
+        }
+        .into());
+    }
+    // A party this node has no key for could neither receive its copies from it nor have its
+    // receipts checked.
+    if let Some(party) = signing::addressees(&envelope)
+        .find(|a| *a != node.id().as_str() && node.peers.get(a).is_none())
+    {
+        return Err(Rejection::UnknownParty {
+            party: party.to_owned(),
+            case_id: envelope.case_id.clone(),
+        }
+        .into());
+    }
+    let sender_key = node
+        .peers
+        .public_key(identity)
+        .ok_or_else(|| Rejection::UnknownPeer {
+            identity: identity.to_owned(),
+        })?;
+    signing::verify_envelope_signature(&sender_key, &signed).map_err(|e| {
+        Rejection::BadSignature {
+            sender: identity.to_owned(),
+            detail: e.to_string(),
+        }
+    })?;
+    let envelope_hash = payload_hash.unwrap_or_else(|| sha256(&signed.payload));
+    let limit = node.config.max_envelope_bytes;
+    node.store
+        .write_grouped(|batch| {
+            if let Some(existing) = batch.message(&envelope.message_id)? {
+                let same = existing.direction == Direction::Inbox as i32
+                    && existing.sender == envelope.sender
+                    && existing
+                        .envelope
+                        .as_ref()
+                        .is_some_and(|e| sha256(&e.payload) == envelope_hash);
+                return match (same, existing.receipt) {
+                    // A repeat: the original receipt, and nothing new stored (even for a message
+                    // stored before ids were bound).
+                    (true, Some(receipt)) => Ok((receipt, false)),
+                    _ => Err(unbound_id(&envelope)
+                        .unwrap_or_else(|| Rejection::ReplayConflict {
+                            message_id: envelope.message_id.clone(),
+                        })
+                        .into()),
+                };
+            }
+            if let Some(unbound) = unbound_id(&envelope) {
+                return Err(unbound.into());
+            }
+            // Check 6t, after 6: a repeat is answered with its receipt however old it is.
+            check_created_at(envelope.created_at_ms, batch.time_ms())?;
+            // Check 6a: short of disk, nothing new is taken (repeats are answered above).
+            node.disk.check().map_err(Rejection::from)?;
+            if signed.payload.len() > limit {
+                return Err(Rejection::TooLarge {
+                    size: signed.payload.len(),
+                    limit,
+                }
+                .into());
+            }
+            // Check 7p: every message of a case names the same parties (reports go to one).
+            let parties = if matches!(envelope.body, Some(envelope::Body::DeliveryReport(_))) {
+                None
+            } else {
+                let parties = multiparty::case_parties(batch, &envelope.case_id)?;
+                if let Some(expected) = parties.known() {
+                    let got = signing::parties(&envelope);
+                    if got != expected {
+                        return Err(Rejection::PartiesMismatch {
+                            case_id: envelope.case_id.clone(),
+                            expected: expected.join(", "),
+                            got: got.join(", "),
+                        }
+                        .into());
+                    }
+                }
+                if parties.known().is_none() {
+                    require_opener(node, &envelope)?;
+                }
+                Some(parties)
+            };
+            // Checks 7a to 7c: the attachment references are sound and every file is stored here.
+            crate::storage::attachments::require_present(node, &envelope)
+                .map_err(Rejection::from)?;
+            // A status update is applied only after the request it concerns, in the same case and
+            // between the same two nodes, and only if the lifecycle allows it (checks 8a to 8c).
+            let (request_state, superseded) = match &envelope.body {
+                Some(envelope::Body::StatusUpdate(update)) => {
+                    let added = add_to_thread(node, batch, &envelope, update)?;
+                    (added.state_after, added.superseded)
+                }
+                Some(envelope::Body::MlaRequest(_)) => {
+                    batch.put_request_state(&envelope.message_id, RequestState::Delivered as i32);
+                    (RequestState::Delivered, false)
+                }
+                Some(envelope::Body::DeliveryReport(report)) => {
+                    apply_report(node, batch, &envelope, report)?;
+                    (RequestState::Unspecified, false)
+                }
+                Some(
+                    envelope::Body::SpontaneousInformation(_) | envelope::Body::Consultation(_),
+                )
+                | None => (RequestState::Unspecified, false),
+            };
+            if let Some(parties) = &parties {
+                multiparty::remember_parties(batch, &envelope, parties);
+            }
+            let received = batch.append(LogRecord {
+                kind: EntryKind::MessageReceived,
+                peer: envelope.sender.clone(),
+                message_id: envelope.message_id.clone(),
+                signed_payload: signed.payload.clone(),
+                signature: signed.signature.clone(),
+                detail: String::new(),
+            });
+            let receipt = signing::sign_receipt(
+                node.key.signing_key(),
+                &Receipt {
+                    version: signing::WIRE_VERSION,
+                    message_id: envelope.message_id.clone(),
+                    sender: envelope.sender.clone(),
+                    receiver: node.id().to_string(),
+                    envelope_sha256: envelope_hash.to_vec(),
+                    received_at_ms: batch.time_ms(),
+                    log_index: received.index,
+                    log_entry_hash: received.hash.to_vec(),
+                },
+            );
+            batch.append(LogRecord {
+                kind: EntryKind::ReceiptIssued,
+                peer: envelope.sender.clone(),
+                message_id: envelope.message_id.clone(),
+                signed_payload: receipt.payload.clone(),
+                signature: receipt.signature.clone(),
+                detail: String::new(),
+            });
+            batch.put_message(&MessageRecord {
+                direction: Direction::Inbox as i32,
+                message_id: envelope.message_id.clone(),
+                sender: envelope.sender.clone(),
+                recipient: envelope.recipient.clone(),
+                case_id: envelope.case_id.clone(),
+                created_at_ms: envelope.created_at_ms,
+                state: DeliveryState::Received as i32,
+                // Stored without it anyway: the envelope is the log entry's (`log_index`).
+                envelope: None,
+                receipt: Some(receipt.clone()),
+                last_error: String::new(),
+                log_index: received.index,
+                request_state: request_state as i32,
+                superseded,
+                ..Default::default()
+            });
+            Ok((receipt, true))
+        })
+        .await
+}
+
+/// Check 5a: only the author can have made the id, so no party can take another's id first
+/// and have the real message refused as a replay (`None` if the id is the sender's).
+fn unbound_id(envelope: &Envelope) -> Option<Rejection> {
+    (!ids::is_bound_to(&envelope.message_id, &envelope.sender)).then(|| {
+        Rejection::UnboundMessageId {
+            message_id: envelope.message_id.clone(),
+            sender: envelope.sender.clone(),
+        }
+    })
+}
+
+/// Check 7o for a message of a case this node holds nothing of: the case id names its sender
+/// as the case's opener, so that no node can take a case id another will open.
+fn require_opener(node: &Node, envelope: &Envelope) -> Result<(), Rejection> {
+    match ids::case_opener(&envelope.case_id, node.known_nodes()) {
+        Some(opener) if opener == envelope.sender => Ok(()),
+        // Another party's case: its opening message may still be on its way here.
+        Some(opener) if signing::parties(envelope).iter().any(|p| p == opener) => {
+            Err(Rejection::CaseNotOpened {
+                case_id: envelope.case_id.clone(),
+                opener: opener.to_owned(),
+            })
+        }
+        _ => Err(Rejection::UnboundCaseId {
+            case_id: envelope.case_id.clone(),
+            sender: envelope.sender.clone(),
+        }),
+    }
+}
+
+/// Checks 8a to 8c for a status update, and adds it to its request's thread in `batch`.
+fn add_to_thread(
+    node: &Node,
+    batch: &mut Batch<'_>,
+    envelope: &Envelope,
+    update: &StatusUpdate,
+) -> Result<Added, InboundError> {
+    let Some(referred) = batch.message(&update.refers_to)? else {
+        return Err(Rejection::OutOfOrder {
+            missing: update.refers_to.clone(),
+        }
+        .into());
+    };
+    if let Some(kind) = cases::outside_lifecycle(&referred).filter(|_| {
+        referred.case_id == envelope.case_id
+            && cases::side_of(&referred, &envelope.sender).is_some()
+    }) {
+        return Err(Rejection::OutsideLifecycle {
+            refers_to: update.refers_to.clone(),
+            kind,
+        }
+        .into());
+    }
+    let by = cases::side_of(&referred, &envelope.sender)
+        .filter(|_| referred.case_id == envelope.case_id && cases::is_request(&referred));
+    let Some(by) = by else {
+        return Err(Rejection::Malformed(format!(
+            "status_update.refers_to {} is not a request of case {} between {} and {}",
+            update.refers_to,
+            envelope.case_id,
+            envelope.sender,
+            node.id()
+        ))
+        .into());
+    };
+    let case = CaseThread::load(batch, referred)?;
+    match case.add(batch, &envelope.message_id, by, update) {
+        Ok(added) => Ok(added),
+        Err(CaseError::Store(error)) => Err(error.into()),
+        // The update it follows is not stored yet: still in transit.
+        Err(CaseError::Thread(ThreadError::UnknownPrevious { previous }))
+            if batch.message(&previous)?.is_none() =>
+        {
+            Err(Rejection::OutOfOrder { missing: previous }.into())
+        }
+        Err(CaseError::Thread(error)) => Err(Rejection::InvalidTransition {
+            refers_to: update.refers_to.clone(),
+            error,
+        }
+        .into()),
+    }
+}
+
+/// Check 8e for a delivery report: it concerns a message its sender sent to this node, and
+/// each receipt in it is signed by another addressee of that message for exactly its bytes.
+/// The receipts are kept with that message.
+fn apply_report(
+    node: &Node,
+    batch: &mut Batch<'_>,
+    envelope: &Envelope,
+    report: &DeliveryReport,
+) -> Result<(), InboundError> {
+    let Some(mut reported) = batch.message(&report.refers_to)? else {
+        return Err(Rejection::OutOfOrder {
+            missing: report.refers_to.clone(),
+        }
+        .into());
+    };
+    if reported.direction != Direction::Inbox as i32
+        || reported.sender != envelope.sender
+        || reported.case_id != envelope.case_id
+    {
+        return Err(Rejection::BadReport(format!(
+            "delivery_report.refers_to {} is not a message from {} in case {}",
+            report.refers_to, envelope.sender, envelope.case_id
+        ))
+        .into());
+    }
+    let signed = reported.envelope.clone().unwrap_or_default();
+    let original = signing::decode_envelope(&signed.payload).map_err(|e| StoreError::Corrupt {
+        what: format!("message {}", report.refers_to),
+        reason: e.to_string(),
+    })?;
+    for receipt in &report.receipts {
+        let claimed = rogatory_proto::v1::Receipt::decode(receipt.payload.as_slice())
+            .map_err(|e| Rejection::BadReport(format!("a receipt does not decode: {e}")))?;
+        let receiver = claimed.receiver;
+        let key = (receiver != node.id().as_str())
+            .then(|| node.peers.public_key(&receiver))
+            .flatten()
+            .ok_or_else(|| {
+                Rejection::BadReport(format!(
+                    "a receipt names {receiver:?}, which is not another party of case {}",
+                    envelope.case_id
+                ))
+            })?;
+        let opened = signing::open_receipt(&key, receipt).map_err(|e| {
+            Rejection::BadReport(format!("the receipt of {receiver} does not verify: {e}"))
+        })?;
+        if !signing::receipt_matches(&opened, &original, &signed) {
+            return Err(Rejection::BadReport(format!(
+                "the receipt of {receiver} is not for message {} as this node received it",
+                report.refers_to
+            ))
+            .into());
+        }
+        let known = reported.reported_receipts.iter().any(|r| {
+            rogatory_proto::v1::Receipt::decode(r.payload.as_slice())
+                .is_ok_and(|r| r.receiver == receiver)
+        });
+        if !known {
+            reported.reported_receipts.push(receipt.clone());
+        }
+    }
+    batch.put_message(&reported);
+    Ok(())
+}
+
+/// Records a refusal of `messages` messages in the audit log: in full while the caller's
+/// refusals of this kind are few in the current window, otherwise counted into the window's
+/// aggregated entry (see [`crate::delivery::admission`], written by [`log_closed_windows`]).
+async fn record_rejection(
+    node: &Node,
+    tls_identity: Option<&str>,
+    rejection: &Rejection,
+    payload_hash: impl FnOnce() -> Option<[u8; 32]>,
+    messages: u64,
+) -> Result<(), StoreError> {
+    let caller = tls_identity.unwrap_or_default();
+    let message_id = match rejection {
+        Rejection::ReplayConflict { message_id }
+        | Rejection::UnboundMessageId { message_id, .. } => message_id.clone(),
+        _ => String::new(),
+    };
+    let hash = payload_hash().map_or_else(|| "none".to_owned(), hex::encode);
+    let message = bounded(rejection.to_string());
+    let in_full = node.admission.note_rejection(
+        caller,
+        node.peers.get(caller).is_some(),
+        rejection.reason(),
+        messages,
+        crate::now_ms(),
+        || Unrecorded {
+            payload_sha256: hash.clone(),
+            message: message.clone(),
+        },
+    );
+    if !in_full {
+        node.metrics
+            .rejections_aggregated(tls_identity, rejection.reason(), messages);
+        return Ok(());
+    }
+    // Appends only: it joins a group commit instead of draining the queue first.
+    node.store
+        .write_grouped(|batch| {
+            batch.append(LogRecord {
+                kind: EntryKind::Rejection,
+                peer: caller.to_owned(),
+                message_id,
+                detail: format!("{}: {message}; payload sha256 {hash}", rejection.reason()),
+                ..Default::default()
+            });
+            Ok::<_, StoreError>(())
+        })
+        .await
+}
+
+/// Parts of a rejection's message come from the peer: what the log keeps of it is bounded.
+fn bounded(mut message: String) -> String {
+    if message.len() > MAX_LOGGED_MESSAGE {
+        let mut cut = MAX_LOGGED_MESSAGE;
+        while !message.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        message.truncate(cut);
+        message.push_str("...");
+    }
+    message
+}
+
+/// The most bytes of a status message a `REJECTION` entry keeps (docs/AUDIT-FORMAT.md).
+const MAX_LOGGED_MESSAGE: usize = 512;
+
+/// Logs, in one commit, the aggregated `REJECTION` entries of the windows closed by now, or
+/// of every window when `stopping` (before the node records its stop).
+pub async fn log_closed_windows(node: &Node, stopping: bool) -> Result<(), StoreError> {
+    let closed = node
+        .admission
+        .closed_windows((!stopping).then(crate::now_ms));
+    if closed.is_empty() {
+        return Ok(());
+    }
+    node.store
+        .write_grouped(|batch| {
+            for aggregate in &closed {
+                batch.append(LogRecord {
+                    kind: EntryKind::Rejection,
+                    peer: aggregate.caller.clone(),
+                    detail: aggregate.detail(),
+                    ..Default::default()
+                });
+            }
+            Ok::<_, StoreError>(())
+        })
+        .await
+}
+
+/// Writes the aggregated rejection entries as their windows close, until `shutdown`.
+pub async fn keep_rejection_windows(
+    node: std::sync::Arc<Node>,
+    shutdown: tokio_util::sync::CancellationToken,
+) {
+    // A window's aggregate is written at most this late after the window closed.
+    const SWEEP: std::time::Duration = std::time::Duration::from_secs(5);
+    let mut ticks = tokio::time::interval(SWEEP);
+    loop {
+        tokio::select! {
+            () = shutdown.cancelled() => return,
+            _ = ticks.tick() => {}
+        }
+        if let Err(error) = log_closed_windows(&node, false).await {
+            tracing::error!(%error, "cannot log the aggregated rejections");
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn creation_times_are_bounded_around_the_receivers_clock() {
+        let now = 1_800_000_000_000;
+        let minute = 60_000;
+        let day = 24 * 60 * minute;
+        for fine in [now, now + 5 * minute, now - 90 * day, now - 10 * day] {
+            assert_eq!(check_created_at(fine, now), Ok(()), "{fine}");
+        }
+        for bad in [
+            i64::MAX,
+            now + 5 * minute + 1,
+            now - 90 * day - 1,
+            1,
+            i64::MIN,
+        ] {
+            assert!(check_created_at(bad, now).is_err(), "{bad}");
+        }
+        let refused = check_created_at(i64::MAX, now).expect_err("refused");
+        assert_eq!(refused.reason(), "bad-timestamp");
+        assert!(refused.to_string().contains("ahead of"), "{refused}");
+    }
+}

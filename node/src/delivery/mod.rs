@@ -1,0 +1,14 @@
+//! What happens to a message between a contact point and a peer: a submission signed and
+//! logged (`outbound`), queued and sent lane by lane (`outbox`, `attempt`), a peer's message
+//! checked and stored (`inbound`), peers' logs witnessed (`witness`, `checkpoints`), each
+//! peer's share of the node's capacity (`admission`), and the contact-point directories.
+//! Free of gRPC types: the transport above calls in and is called through.
+
+pub mod admission;
+pub mod attempt;
+pub mod checkpoints;
+pub mod directory;
+pub mod inbound;
+pub mod outbound;
+pub mod outbox;
+pub mod witness;

@@ -1,0 +1,175 @@
+//! What SIGHUP changes in a running node, without dropping a connection.
+//!
+//! The node re-reads its configuration file. It applies, at once: the TLS certificate and key
+//! (new handshakes use them; a renewed certificate brings a NOT_SERVING node back), the
+//! contact-point directory file (re-signed and served to peers if its contact points changed;
+//! the `directory` key may name another file), and the log level (applied by the daemon, which
+//! owns logging). Everything else it compares with what it
+//! runs and names what differs as needing a restart, so the operator never wonders whether an
+//! edit took effect. A reload that fails changes nothing. Each reload that changed something is
+//! recorded in the audit log (CONFIG_CHANGE).
+
+use std::path::Path;
+
+use rogatory_proto::v1::EntryKind;
+
+use crate::identity::config::NodeConfig;
+use crate::node::Node;
+use crate::storage::store::{LogRecord, StoreError};
+
+/// What a reload did.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct ReloadReport {
+    /// Changes now in effect.
+    pub applied: Vec<String>,
+    /// Keys whose new values take effect only after a restart.
+    pub needs_restart: Vec<String>,
+    /// The log level the file now asks for (the daemon applies it).
+    pub log_level: Option<String>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ReloadError {
+    #[error(transparent)]
+    Config(#[from] crate::identity::config::ConfigError),
+    #[error("the new TLS certificate was not loaded (the old one stays in use): {0}")]
+    Tls(#[from] crate::identity::tls::TlsError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("the directory file was not published (the old directory stays in use): {0}")]
+    Directory(#[from] crate::delivery::directory::DirectoryError),
+}
+
+/// What earlier reloads already applied or reported, so each change is announced (and
+/// recorded in the audit log) once, not again at every SIGHUP.
+#[derive(Debug, Clone)]
+pub struct Reloader {
+    log_level: Option<String>,
+    needs_restart: Vec<String>,
+}
+
+impl Reloader {
+    /// For a node running with `running` (its configuration at start).
+    pub fn new(running: &NodeConfig) -> Self {
+        Self {
+            log_level: running.log_level.clone(),
+            needs_restart: Vec::new(),
+        }
+    }
+
+    /// Re-reads `config_path` and applies what can change while running. See the module docs.
+    pub async fn reload(
+        &mut self,
+        node: &Node,
+        config_path: &Path,
+    ) -> Result<ReloadReport, ReloadError> {
+        let report = reload(node, config_path, self.log_level.as_deref()).await?;
+        let announce_restart = report.needs_restart != self.needs_restart;
+        if !report.applied.is_empty() || announce_restart {
+            record(node, &report).await?;
+        }
+        self.log_level = report.log_level.clone();
+        self.needs_restart = report.needs_restart.clone();
+        Ok(report)
+    }
+}
+
+async fn record(node: &Node, report: &ReloadReport) -> Result<(), ReloadError> {
+    let mut detail = format!(
+        "configuration reloaded (SIGHUP): {}",
+        report.applied.join("; ")
+    );
+    if !report.needs_restart.is_empty() {
+        detail.push_str(&format!(
+            "; changed but not applied until restart: {}",
+            report.needs_restart.join(", ")
+        ));
+    }
+    node.store
+        .write(|batch| {
+            batch.append(LogRecord {
+                kind: EntryKind::ConfigChange,
+                detail,
+                ..Default::default()
+            });
+            Ok::<_, StoreError>(())
+        })
+        .await?;
+    Ok(())
+}
+
+async fn reload(
+    node: &Node,
+    config_path: &Path,
+    current_log_level: Option<&str>,
+) -> Result<ReloadReport, ReloadError> {
+    let new = NodeConfig::load(config_path)?;
+    let old = &node.config;
+    let mut report = ReloadReport {
+        log_level: new.log_level.clone(),
+        ..ReloadReport::default()
+    };
+    // Checked before anything is applied, so a bad directory file changes nothing.
+    let directory = crate::delivery::directory::republish(node, new.directory.as_deref())?;
+    let before = node.tls.leaf_certificate();
+    node.tls
+        .reload(&new.keys.tls_certificate, &new.keys.tls_key)?;
+    if node.tls.leaf_certificate() != before {
+        let until = node
+            .tls
+            .leaf_certificate()
+            .and_then(|c| crate::operations::preflight::validity(&c).ok())
+            .map_or_else(String::new, |v| {
+                format!(
+                    ", valid until {}",
+                    crate::operations::preflight::format_time(v.not_after)
+                )
+            });
+        report
+            .applied
+            .push(format!("TLS certificate and key reloaded{until}"));
+    }
+    if let Some(directory) = directory {
+        report.applied.push(directory.summary.clone());
+        directory.serve(node);
+    }
+    if new.log_level.as_deref() != current_log_level {
+        report.applied.push(format!(
+            "log level set to {}",
+            new.log_level.as_deref().unwrap_or("info")
+        ));
+    }
+    let mut restart = |key: &str, changed: bool| {
+        if changed {
+            report.needs_restart.push(key.to_owned());
+        }
+    };
+    restart("node_id", new.node_id != old.node_id);
+    restart("listen", new.listen != old.listen);
+    restart("data_dir", new.data_dir != old.data_dir);
+    restart(
+        "keys.signing_key",
+        new.keys.signing_key != old.keys.signing_key,
+    );
+    restart(
+        "keys.federation_ca",
+        new.keys.federation_ca != old.keys.federation_ca,
+    );
+    restart(
+        "keys.tls_certificate (path)",
+        new.keys.tls_certificate != old.keys.tls_certificate,
+    );
+    restart("keys.tls_key (path)", new.keys.tls_key != old.keys.tls_key);
+    restart("limits", new.limits_differ(old));
+    restart("peers", new.peers != old.peers);
+    restart("alerts", new.alerts != old.alerts);
+    restart("deadlines", new.deadlines != old.deadlines);
+    restart(
+        "directory_refresh_hours",
+        new.directory_refresh != old.directory_refresh,
+    );
+    restart("metrics", new.metrics_listen != old.metrics_listen);
+    restart("contact_points", new.contact_points != old.contact_points);
+    restart("operator_socket", new.operator != old.operator);
+    Ok(report)
+}

@@ -1,0 +1,6 @@
+//! What may happen: plain functions and types over messages and records, free of gRPC and
+//! sled, testable without a node. Uses only `identity` below it (and `rogatory_proto`, where
+//! the rules shared with peers and auditors live).
+
+pub mod cases;
+pub mod multiparty;

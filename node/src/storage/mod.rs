@@ -1,0 +1,8 @@
+//! What the node keeps: the store (journal, committer, log and its Merkle view, message records
+//! and indexes, the outbox queue; the only code that touches sled), evidence files beside it,
+//! backups and restores, and the free space they all draw on. Uses `rules` and `identity`.
+
+pub mod attachments;
+pub mod backup;
+pub mod disk_space;
+pub mod store;

@@ -1,0 +1,393 @@
+//! The committer thread: takes every batch prepared meanwhile (at most [`MAX_GROUP`]) into one
+//! group commit, appends it to the journal and fdatasyncs it, applies its changes to sled in
+//! the order readers follow references, and tells the writers; on a full disk drops the queue,
+//! on any other failure fails the store. Flushes and fsyncs sled about once a second
+//! ([`SLED_SYNC_INTERVAL`]). Preparing batches is [`super::write`]'s.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use rogatory_proto::merkle::{self, Hash};
+
+use super::StoreError;
+use super::files::SyncedFiles;
+use super::journal::{Change, CommitFrames, Journal, TreeId};
+use super::log::{HEAD_KEY, MerkleView, remember_checkpoints};
+use super::write::{NotCommitted, Prepared, WriteState, Writes, lock_state};
+
+/// The trees a commit writes, and what it syncs.
+#[derive(Clone)]
+pub(super) struct Trees {
+    pub(super) db: sled::Db,
+    pub(super) path: PathBuf,
+    pub(super) log: sled::Tree,
+    pub(super) messages: sled::Tree,
+    pub(super) queue: sled::Tree,
+    pub(super) meta: sled::Tree,
+    pub(super) merkle: sled::Tree,
+    pub(super) journal: Arc<Journal>,
+}
+
+/// The most batches one commit takes.
+const MAX_GROUP: usize = 256;
+
+/// The committer thread: commits whatever batches are prepared, oldest first, one journal
+/// append and fdatasync and one application to sled per round, until the store is dropped and
+/// nothing is left to commit. Sled is flushed and fsynced when it has changes older than
+/// [`SLED_SYNC_INTERVAL`], and when the store closes.
+pub(super) fn commit_loop(writes: &Writes, trees: &Trees, mut journal_len: u64) {
+    let mut synced = SyncedFiles::default();
+    // When sled first changed since its last sync, if it has.
+    let mut unsynced_since: Option<Instant> = None;
+    loop {
+        let group: Vec<Arc<Prepared>> = {
+            let mut state = lock_state(writes);
+            loop {
+                // A failed store writes nothing more, sled included.
+                let due = unsynced_since
+                    .filter(|_| state.failed.is_none())
+                    .map(|since| since + SLED_SYNC_INTERVAL);
+                if due.is_some_and(|due| due <= Instant::now()) {
+                    drop(state);
+                    sync_sled(writes, trees, &mut synced);
+                    unsynced_since = None;
+                    state = lock_state(writes);
+                    continue;
+                }
+                if !state.queue.is_empty() && state.failed.is_none() {
+                    break;
+                }
+                if state.shutdown {
+                    let unsynced = unsynced_since.is_some() && state.failed.is_none();
+                    drop(state);
+                    if unsynced {
+                        sync_sled(writes, trees, &mut synced);
+                    }
+                    return;
+                }
+                state = match due {
+                    None => writes
+                        .work
+                        .wait(state)
+                        .unwrap_or_else(std::sync::PoisonError::into_inner),
+                    Some(due) => {
+                        let timeout = due.saturating_duration_since(Instant::now());
+                        let waited = writes.work.wait_timeout(state, timeout);
+                        waited.unwrap_or_else(std::sync::PoisonError::into_inner).0
+                    }
+                };
+            }
+            state.queue.iter().take(MAX_GROUP).cloned().collect()
+        };
+        let result = commit_durably(writes, trees, &group, &mut journal_len);
+        let mut state = lock_state(writes);
+        let committed = match result {
+            Ok(()) => {
+                unsynced_since.get_or_insert_with(Instant::now);
+                remember_checkpoints(writes, &group);
+                for prepared in state.queue.drain(..group.len()) {
+                    let _ = prepared.outcome.set(Ok(()));
+                }
+                if let Some(last) = group.last() {
+                    state.committed_head = (last.next_index, last.head_hash);
+                }
+                group.last().map_or(0, |last| last.seq)
+            }
+            Err(StoreError::NoSpace { path, source }) => {
+                // Nothing of the commit is kept (the journal undid its append) and nothing
+                // reached sled: drop it and every batch prepared after it, which chained onto
+                // its entries, and prepare again from the committed head.
+                tracing::warn!(
+                    error = %source,
+                    journal = %path.display(),
+                    batches = state.queue.len(),
+                    "the disk is full: writes were not committed, and their writers told so; \
+                     the store takes new writes again once space is freed"
+                );
+                drop_queue(&mut state, &NotCommitted::NoSpace(path));
+                (state.next_index, state.previous_hash) = state.committed_head;
+                0
+            }
+            Err(error) => {
+                tracing::error!(
+                    %error,
+                    "cannot commit to the store, or make a commit durable; it refuses every \
+                     further write until the node is restarted"
+                );
+                state.failed = Some(error.to_string());
+                drop_queue(&mut state, &NotCommitted::Failed(error.to_string()));
+                0
+            }
+        };
+        while state
+            .waiters
+            .front()
+            .is_some_and(|(seq, _)| *seq <= committed)
+        {
+            if let Some((_, tell)) = state.waiters.pop_front() {
+                // A writer that stopped waiting (its task was cancelled) is not an error.
+                let _ = tell.send(());
+            }
+        }
+        drop(state);
+        writes.done.notify_all();
+    }
+}
+
+/// Drops every prepared batch, telling each writer `why`. The waiters are all for batches
+/// dropped: they hear it by their channel closing.
+fn drop_queue(state: &mut WriteState, why: &NotCommitted) {
+    for prepared in state.queue.drain(..) {
+        let _ = prepared.outcome.set(Err(why.clone()));
+    }
+    state.waiters.clear();
+}
+
+/// How long sled may hold changes that are only in the journal: what a restart after a crash
+/// replays at most.
+const SLED_SYNC_INTERVAL: Duration = Duration::from_secs(1);
+
+/// The `meta` key of how far sled has applied the journal: the offset where the last commit it
+/// applied ends (8 bytes big-endian), written with that commit's changes.
+pub(super) const JOURNAL_APPLIED: &[u8] = b"journal_applied";
+
+/// Flushes sled and fsyncs its files. Nothing depends on it but how much a restart replays, so
+/// a failure is reported and tried again at the next sync, not turned into a failed store.
+fn sync_sled(writes: &Writes, trees: &Trees, synced: &mut SyncedFiles) {
+    let started = Instant::now();
+    let result = trees.db.flush().map_err(StoreError::from).and_then(|_| {
+        let syncing = add_time(&writes.flush_ns, started);
+        synced.sync(&trees.path)?;
+        add_time(&writes.fsync_ns, syncing);
+        Ok(())
+    });
+    if let Err(error) = result {
+        tracing::warn!(%error, "cannot flush and fsync sled; the journal still holds every commit");
+    }
+}
+
+/// Adds the time since `started` to a phase's total.
+fn add_time(phase: &AtomicU64, started: Instant) -> Instant {
+    let nanos = u64::try_from(started.elapsed().as_nanos()).unwrap_or(u64::MAX);
+    phase.fetch_add(nanos, Ordering::Relaxed);
+    Instant::now()
+}
+
+/// Commits `group` (consecutive prepared batches): appends its entries and its changes to the
+/// journal at `journal_len` (its end, moved on past the commit) and fdatasyncs it, which makes
+/// the commit durable; then applies the changes to sled.
+fn commit_durably(
+    writes: &Writes,
+    trees: &Trees,
+    group: &[Arc<Prepared>],
+    journal_len: &mut u64,
+) -> Result<(), StoreError> {
+    let started = Instant::now();
+    let mut frames = CommitFrames::new(*journal_len);
+    let mut changes = Vec::new();
+    // Each entry's index value carries the Merkle nodes it completes (one sled key per entry,
+    // not one per node: sled's cost is per key).
+    let mut nodes: HashMap<(u8, u64), Hash> = HashMap::new();
+    for (index, bytes, hash) in group.iter().flat_map(|prepared| prepared.entries.iter()) {
+        let location = frames.entry(bytes);
+        let view = MerkleView {
+            log: &trees.log,
+            tree: &trees.merkle,
+            pending: &nodes,
+        };
+        let completed = merkle::completed_subtrees(&view, *index, *hash)?;
+        let mut value = Vec::with_capacity(13 + 32 * completed.len());
+        value.extend_from_slice(&location.encode());
+        for (level, i, hash) in completed {
+            value.extend_from_slice(&hash);
+            nodes.insert((level, i), hash);
+        }
+        changes.push(Change {
+            tree: TreeId::AuditLog,
+            key: index.to_be_bytes().to_vec(),
+            value: Some(value),
+        });
+    }
+    group_changes(group, &mut changes);
+    let (bytes, end) = frames.finish(&changes);
+    #[cfg(test)]
+    if writes.no_space_at_next_commit.swap(false, Ordering::SeqCst) {
+        return Err(StoreError::NoSpace {
+            path: trees.path.clone(),
+            source: std::io::ErrorKind::StorageFull.into(),
+        });
+    }
+    trees.journal.append_durably(*journal_len, &bytes)?;
+    *journal_len = end;
+    let applying = add_time(&writes.journal_ns, started);
+    #[cfg(test)]
+    if writes.crash_after_journal.load(Ordering::SeqCst) {
+        return Err(StoreError::Task("a crash, as the test asked".into()));
+    }
+    apply_changes(trees, &changes, end)?;
+    add_time(&writes.apply_ns, applying);
+    writes.commits.fetch_add(1, Ordering::SeqCst);
+    writes
+        .batches
+        .fetch_add(group.len() as u64, Ordering::Relaxed);
+    Ok(())
+}
+
+/// Applies one commit's `changes` to sled, in their order, then records where the commit ends
+/// in the journal (`journal_end`).
+///
+/// Not in a sled transaction: the journal already makes the commit atomic across a crash
+/// (sled keeps a prefix of its operations, so once it holds `journal_applied` it holds every
+/// change before it; any commit after is applied again at open, and applying a change twice
+/// leaves what applying it once does). A transaction cost about twice the CPU per key, and
+/// every `get` on the busy paths waited behind it. Readers may see a commit half applied, so
+/// the changes come in an order where no key refers to one not yet written: the log's index
+/// and Merkle nodes, message records, the queue that points at them, then metadata (the case
+/// index pointing at records, checkpoints) and the log head last ([`group_changes`]).
+pub(super) fn apply_changes(
+    trees: &Trees,
+    changes: &[Change],
+    journal_end: u64,
+) -> Result<(), StoreError> {
+    for change in changes {
+        let tree = match change.tree {
+            TreeId::AuditLog => &trees.log,
+            TreeId::Messages => &trees.messages,
+            TreeId::OutboxQueue => &trees.queue,
+            TreeId::Meta => &trees.meta,
+            TreeId::Merkle => &trees.merkle,
+        };
+        match &change.value {
+            Some(value) => tree.insert(change.key.as_slice(), value.as_slice())?,
+            None => tree.remove(change.key.as_slice())?,
+        };
+    }
+    trees
+        .meta
+        .insert(JOURNAL_APPLIED, &journal_end.to_be_bytes())?;
+    Ok(())
+}
+
+/// Adds to `changes` what `group` (consecutive prepared batches) changes in sled besides the
+/// log's index: its metadata, message records and queue, and the log head. Within a tree, in
+/// the order the batches made them: a later change of a key wins.
+fn group_changes(group: &[Arc<Prepared>], changes: &mut Vec<Change>) {
+    let Some(last) = group.last() else {
+        return;
+    };
+    let change = |tree, key: &[u8], value: Option<&[u8]>| Change {
+        tree,
+        key: key.to_vec(),
+        value: value.map(<[u8]>::to_vec),
+    };
+    // In the order readers follow references (see `apply_changes`).
+    for prepared in group {
+        for (id, bytes) in &prepared.messages {
+            changes.push(change(TreeId::Messages, id.as_bytes(), Some(bytes)));
+        }
+    }
+    for prepared in group {
+        for (key, queued) in &prepared.queue {
+            changes.push(change(TreeId::OutboxQueue, key, queued.then_some(&[][..])));
+        }
+    }
+    for prepared in group {
+        for (key, value) in &prepared.meta {
+            changes.push(change(TreeId::Meta, key, Some(value)));
+        }
+    }
+    let mut head = Vec::with_capacity(40);
+    head.extend_from_slice(&last.next_index.to_be_bytes());
+    head.extend_from_slice(&last.head_hash);
+    changes.push(change(TreeId::Meta, HEAD_KEY, Some(&head)));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::storage::store::Store;
+    use crate::storage::store::test_support::*;
+
+    #[test]
+    fn a_commit_that_finds_the_disk_full_is_dropped_and_the_store_writes_on() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        {
+            let store = Store::open(dir.path()).expect("open");
+            append_records(&store, &["a0"]);
+            store
+                .writes
+                .no_space_at_next_commit
+                .store(true, Ordering::SeqCst);
+            let error = store
+                .write_blocking(|batch| {
+                    batch.append(record("dropped"));
+                    put_sent(batch, "m1");
+                    Ok::<_, StoreError>(())
+                })
+                .expect_err("the disk is full");
+            assert!(matches!(error, StoreError::NoSpace { .. }), "{error}");
+            assert_eq!(store.log_len().expect("len"), 1);
+            assert!(store.message("m1").expect("read").is_none());
+            // Not a failed store: the next writes chain onto the last committed entry.
+            append_records(&store, &["a1"]);
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .build()
+                .expect("runtime");
+            store
+                .writes
+                .no_space_at_next_commit
+                .store(true, Ordering::SeqCst);
+            let grouped = runtime.block_on(store.write_grouped(|batch| {
+                batch.append(record("dropped too"));
+                Ok::<_, StoreError>(())
+            }));
+            assert!(matches!(grouped, Err(StoreError::NoSpace { .. })));
+            store
+                .writes
+                .no_space_at_next_commit
+                .store(true, Ordering::SeqCst);
+            let exclusive = runtime.block_on(store.write(|batch| {
+                batch.append(record("dropped as well"));
+                Ok::<_, StoreError>(())
+            }));
+            assert!(matches!(exclusive, Err(StoreError::NoSpace { .. })));
+            runtime
+                .block_on(store.write_grouped(|batch| {
+                    batch.append(record("a2"));
+                    Ok::<_, StoreError>(())
+                }))
+                .expect("written once space returned");
+            assert_eq!(details(&store), ["a0", "a1", "a2"]);
+            let summary = store
+                .verify_log("tm", "rogatory/tm", |_| None)
+                .expect("read")
+                .expect("valid");
+            assert_eq!(summary.entries, 3);
+        }
+        let store = Store::open(dir.path()).expect("reopen");
+        assert_eq!(details(&store), ["a0", "a1", "a2"]);
+        assert!(store.message("m1").expect("read").is_none());
+    }
+
+    #[test]
+    fn sled_is_synced_soon_after_a_commit_even_if_no_other_comes() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let store = Store::open(dir.path()).expect("open");
+        append_records(&store, &["a0"]);
+        let committed = Instant::now();
+        // Await the committer's periodic sync: a generous deadline, no fixed sleep.
+        let deadline = committed + Duration::from_secs(30);
+        while store.commit_stats().fsync == Duration::ZERO {
+            assert!(
+                Instant::now() < deadline,
+                "sled was never synced after the commit"
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        assert!(committed.elapsed() >= SLED_SYNC_INTERVAL / 2);
+        assert!(store.commit_stats().flush > Duration::ZERO);
+    }
+}
