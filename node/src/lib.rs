@@ -47,6 +47,17 @@ pub fn error_chain(error: &dyn std::error::Error) -> String {
     text
 }
 
+/// A time (seconds since the Unix epoch) as an RFC 3339 UTC date and time, for people to read.
+pub fn format_time(seconds: i64) -> String {
+    time::OffsetDateTime::from_unix_timestamp(seconds)
+        .ok()
+        .and_then(|t| {
+            t.format(&time::format_description::well_known::Rfc3339)
+                .ok()
+        })
+        .unwrap_or_else(|| format!("{seconds} s after the Unix epoch"))
+}
+
 /// Milliseconds since the Unix epoch: the one clock reading for log entries, envelopes and
 /// delivery scheduling.
 pub fn now_ms() -> i64 {

@@ -14,8 +14,8 @@ use rogatory_proto::v1::{
 
 use crate::delivery::admission::Unrecorded;
 use crate::node::Node;
-use crate::rules::cases::{self, CaseError, CaseThread};
-use crate::rules::multiparty;
+use crate::rules::cases;
+use crate::storage::cases::{self as stored_cases, CaseError, CaseThread};
 use crate::storage::store::{Batch, LogRecord, StoreError};
 
 /// Why an incoming message was refused. Each has a stable reason token (see docs/PROTOCOL.md).
@@ -384,7 +384,7 @@ async fn check_and_store(
             let parties = if matches!(envelope.body, Some(envelope::Body::DeliveryReport(_))) {
                 None
             } else {
-                let parties = multiparty::case_parties(batch, &envelope.case_id)?;
+                let parties = stored_cases::case_parties(batch, &envelope.case_id)?;
                 if let Some(expected) = parties.known() {
                     let got = signing::parties(&envelope);
                     if got != expected {
@@ -425,7 +425,7 @@ async fn check_and_store(
                 | None => (RequestState::Unspecified, false),
             };
             if let Some(parties) = &parties {
-                multiparty::remember_parties(batch, &envelope, parties);
+                stored_cases::remember_parties(batch, &envelope, parties);
             }
             let received = batch.append(LogRecord {
                 kind: EntryKind::MessageReceived,

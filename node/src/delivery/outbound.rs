@@ -18,8 +18,9 @@ use rogatory_proto::v1::{
 
 use crate::node::Node;
 use crate::now_ms;
-use crate::rules::cases::{self, CaseError, CaseThread};
+use crate::rules::cases;
 use crate::rules::multiparty;
+use crate::storage::cases::{self as stored_cases, CaseError, CaseThread};
 use crate::storage::store::{Batch, LogRecord, StoreError};
 
 #[derive(Debug, thiserror::Error)]
@@ -374,7 +375,7 @@ fn checked_copies(
 /// empty, must name exactly those); otherwise `declared`, which opens the case with them.
 fn case_copies(
     node: &Node,
-    parties: &multiparty::Parties,
+    parties: &stored_cases::Parties,
     case_id: &str,
     recipient: &str,
     declared: Vec<String>,
@@ -443,7 +444,7 @@ async fn sign_and_store(
         .write_grouped(|batch| {
             // Under the write lock, so two submissions cannot open one case with different
             // parties.
-            let parties = multiparty::case_parties(batch, &envelope.case_id)?;
+            let parties = stored_cases::case_parties(batch, &envelope.case_id)?;
             envelope.copies_to = case_copies(
                 node,
                 &parties,
@@ -451,7 +452,7 @@ async fn sign_and_store(
                 &envelope.recipient,
                 copies,
             )?;
-            multiparty::remember_parties(batch, &envelope, &parties);
+            stored_cases::remember_parties(batch, &envelope, &parties);
             // The id is drawn under the store's write lock, and batches are committed in the
             // order they are prepared, so outbox messages are committed in id order: the sender's
             // lanes read the queue forward from the last id they saw and would never see a

@@ -20,6 +20,16 @@ use rogatory_proto::deadlines::{
     DAY_MS, DeadlinePolicy, HOUR_MS, Inconsistency, Milestone, Periods,
 };
 
+/// The default reserve, in MiB: room for sled to write a few new segments and a snapshot, the
+/// journal's zeros written ahead (1 MiB at a time), and days of rejections, checkpoints and
+/// receipts at the rates a node logs them, with the `disk-low` warning (1 GiB by default)
+/// coming long before.
+pub const DEFAULT_RESERVE_MEGABYTES: u64 = 64;
+
+/// An established connection with no call open for this long is closed (the node's
+/// `limits.idle_connection_timeout_seconds` default): peers reconnect on their next call.
+pub const DEFAULT_IDLE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(300);
+
 /// The default largest envelope payload a node accepts: 1 MiB.
 pub const DEFAULT_MAX_ENVELOPE_BYTES: usize = 1024 * 1024;
 
@@ -717,7 +727,7 @@ impl RawConfig {
             "limits.disk_reserve_megabytes",
             limits
                 .disk_reserve_megabytes
-                .unwrap_or(crate::storage::disk_space::DEFAULT_RESERVE_MEGABYTES),
+                .unwrap_or(DEFAULT_RESERVE_MEGABYTES),
             0..=1 << 20,
             " MiB",
         ) * 1024
@@ -726,7 +736,7 @@ impl RawConfig {
             "limits.idle_connection_timeout_seconds",
             limits
                 .idle_connection_timeout_seconds
-                .unwrap_or(crate::transport::connections::DEFAULT_IDLE_TIMEOUT.as_secs()),
+                .unwrap_or(DEFAULT_IDLE_TIMEOUT.as_secs()),
             1..=24 * 3600,
             " seconds (a day)",
         );

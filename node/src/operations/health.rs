@@ -163,15 +163,6 @@ fn checkpoint_staleness(node: &Node) -> Option<String> {
     })
 }
 
-/// Free and total bytes of the file system holding `path`.
-pub fn disk_space(path: &std::path::Path) -> std::io::Result<(u64, u64)> {
-    let stats = rustix::fs::statvfs(path)?;
-    Ok((
-        stats.f_bavail.saturating_mul(stats.f_frsize),
-        stats.f_blocks.saturating_mul(stats.f_frsize),
-    ))
-}
-
 /// How often warnings are re-evaluated (they read the queue, so less often than health).
 pub const WARNING_INTERVAL: Duration = Duration::from_secs(30);
 
@@ -386,7 +377,7 @@ pub fn warnings(
                 format!(
                     "{what} expires on {} ({} days left); renew it with `rogatory node \
                      renew-certificate` and send the node SIGHUP",
-                    preflight::format_time(certificate.not_after_ms / 1000),
+                    crate::format_time(certificate.not_after_ms / 1000),
                     certificate.days_left
                 ),
             ));
@@ -425,7 +416,7 @@ pub fn warnings(
             ));
         }
     }
-    match disk_space(&node.config.data_dir) {
+    match crate::storage::disk_space::measure(&node.config.data_dir) {
         Ok((free, _)) if free < thresholds.min_free_disk_bytes => out.push(alert(
             "disk-low",
             &node.config.data_dir.display().to_string(),
@@ -443,7 +434,7 @@ pub fn warnings(
             format!("cannot read the free space of the data directory: {error}"),
         )),
     }
-    match crate::rules::cases::overdue_alerts(
+    match crate::storage::cases::overdue_alerts(
         &node.store,
         &node.config.deadlines,
         now,
@@ -479,7 +470,8 @@ pub fn node_status(
                 message: f.problem,
             }),
     );
-    let (disk_free_bytes, disk_total_bytes) = disk_space(&node.config.data_dir).unwrap_or((0, 0));
+    let (disk_free_bytes, disk_total_bytes) =
+        crate::storage::disk_space::measure(&node.config.data_dir).unwrap_or((0, 0));
     Ok(NodeStatusResponse {
         node_id: node.id().to_string(),
         fingerprint: rogatory_proto::signing::fingerprint(&node.key.public()),

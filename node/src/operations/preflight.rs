@@ -19,6 +19,7 @@ use rustls::client::danger::ServerCertVerifier;
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
 
+use crate::format_time;
 use crate::identity::config::NodeConfig;
 use crate::identity::keys::NodeKey;
 use crate::identity::secret_file;
@@ -294,17 +295,6 @@ pub fn validity(certificate: &CertificateDer<'_>) -> Result<Validity, String> {
         not_before: validity.not_before.timestamp(),
         not_after: validity.not_after.timestamp(),
     })
-}
-
-/// A time as an RFC 3339 UTC date and time.
-pub fn format_time(seconds: i64) -> String {
-    time::OffsetDateTime::from_unix_timestamp(seconds)
-        .ok()
-        .and_then(|t| {
-            t.format(&time::format_description::well_known::Rfc3339)
-                .ok()
-        })
-        .unwrap_or_else(|| format!("{seconds} s after the Unix epoch"))
 }
 
 fn now_s() -> i64 {

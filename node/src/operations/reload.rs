@@ -120,10 +120,7 @@ async fn reload(
             .leaf_certificate()
             .and_then(|c| crate::operations::preflight::validity(&c).ok())
             .map_or_else(String::new, |v| {
-                format!(
-                    ", valid until {}",
-                    crate::operations::preflight::format_time(v.not_after)
-                )
+                format!(", valid until {}", crate::format_time(v.not_after))
             });
         report
             .applied

@@ -82,7 +82,7 @@ pub fn restore(backup_dir: &Path, config: &NodeConfig) -> Result<Restored, Resto
         backup
             .verify_log(
                 own_id,
-                &crate::delivery::checkpoints::origin(&config.node_id),
+                &rogatory_proto::audit::log_origin(config.node_id.as_str()),
                 |id| {
                     if id == own_id {
                         Some(own_key)

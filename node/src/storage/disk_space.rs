@@ -22,12 +22,6 @@ use std::time::Duration;
 /// messages (a reading is taken under the store's write lock).
 pub const RECHECK_INTERVAL: Duration = Duration::from_millis(250);
 
-/// The default reserve, in MiB: room for sled to write a few new segments and a snapshot, the
-/// journal's zeros written ahead (1 MiB at a time), and days of rejections, checkpoints and
-/// receipts at the rates a node logs them, with the `disk-low` warning (1 GiB by default)
-/// coming long before.
-pub const DEFAULT_RESERVE_MEGABYTES: u64 = 64;
-
 /// The data directory's free space, as last read, and the reserve kept below it.
 #[derive(Debug)]
 pub struct DiskSpace {
@@ -109,8 +103,7 @@ impl DiskSpace {
         if now.saturating_sub(self.read_at_ms.load(Ordering::Acquire)) < interval {
             return self.free.load(Ordering::Acquire);
         }
-        let free =
-            crate::operations::health::disk_space(&self.path).map_or(u64::MAX, |(free, _)| free);
+        let free = measure(&self.path).map_or(u64::MAX, |(free, _)| free);
         self.remember(free, now);
         free
     }
@@ -148,6 +141,15 @@ impl DiskSpace {
 pub fn is_out_of_space(error: &std::io::Error) -> bool {
     error.kind() == std::io::ErrorKind::StorageFull
         || error.kind() == std::io::ErrorKind::QuotaExceeded
+}
+
+/// Free and total bytes of the file system holding `path`.
+pub fn measure(path: &std::path::Path) -> std::io::Result<(u64, u64)> {
+    let stats = rustix::fs::statvfs(path)?;
+    Ok((
+        stats.f_bavail.saturating_mul(stats.f_frsize),
+        stats.f_blocks.saturating_mul(stats.f_frsize),
+    ))
 }
 
 #[cfg(test)]

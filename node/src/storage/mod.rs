@@ -4,5 +4,6 @@
 
 pub mod attachments;
 pub mod backup;
+pub mod cases;
 pub mod disk_space;
 pub mod store;

@@ -36,9 +36,6 @@ pub const MAX_HANDSHAKES_PER_SOURCE: usize = 8;
 /// Handshakes in progress in total (each holds a socket and a few KiB of TLS state). Over this,
 /// the source holding the most loses its oldest, so sources with few are never shed first.
 pub const MAX_HANDSHAKES: usize = 256;
-/// An established connection with no call open for this long is closed (the node's
-/// `limits.idle_connection_timeout_seconds` default): peers reconnect on their next call.
-pub const DEFAULT_IDLE_TIMEOUT: Duration = Duration::from_secs(300);
 /// Established connections per peer node id. The reference client keeps three per peer
 /// (deliveries, witnessing, uploads); a peer over this loses its oldest connection. Each
 /// connection may buffer up to its HTTP/2 connection window (4 MiB) of request bodies, so this

@@ -34,6 +34,7 @@ use crate::node::Node;
 use crate::operations::health;
 use crate::rules::cases;
 use crate::storage::attachments::{self, Origin, Refusal};
+use crate::storage::cases as stored_cases;
 
 const DEFAULT_LIST_LIMIT: usize = 100;
 const MAX_LIST_LIMIT: usize = 10_000;
@@ -381,7 +382,7 @@ impl Operator for OperatorService {
         let request = request.into_inner();
         let digest = attachments::digest_of(&request.sha256)
             .ok_or_else(|| Status::invalid_argument("sha256 must be 32 bytes"))?;
-        let case = cases::show_case(
+        let case = stored_cases::show_case(
             &self.node.store,
             &request.case_id,
             &self.node.config.deadlines,
@@ -706,7 +707,7 @@ impl Operator for OperatorService {
         let store = Arc::clone(&self.node.store);
         let policy = self.node.config.deadlines;
         let cases = tokio::task::spawn_blocking(move || {
-            cases::list_cases(&store, &filter, &policy, now_ms)
+            stored_cases::list_cases(&store, &filter, &policy, now_ms)
         })
         .await
         .map_err(|e| Status::internal(e.to_string()))?
@@ -751,11 +752,12 @@ impl Operator for OperatorService {
         let store = Arc::clone(&self.node.store);
         let wanted = case_id.clone();
         let policy = self.node.config.deadlines;
-        let thread =
-            tokio::task::spawn_blocking(move || cases::show_case(&store, &wanted, &policy, now_ms))
-                .await
-                .map_err(|e| Status::internal(e.to_string()))?
-                .map_err(|e| status::internal(&e))?;
+        let thread = tokio::task::spawn_blocking(move || {
+            stored_cases::show_case(&store, &wanted, &policy, now_ms)
+        })
+        .await
+        .map_err(|e| Status::internal(e.to_string()))?
+        .map_err(|e| status::internal(&e))?;
         let mut thread = thread.ok_or_else(|| {
             Status::not_found(format!("no case {case_id} in this node's inbox or outbox"))
         })?;

@@ -22,9 +22,7 @@ use tokio_stream::wrappers::ReceiverStream;
 use tokio_util::sync::CancellationToken;
 use tonic::transport::server::Connected;
 
-use super::connections::{
-    Activity, CloseReason, Closing, ConnectionBudgets, DEFAULT_IDLE_TIMEOUT, HANDSHAKE_TIMEOUT,
-};
+use super::connections::{Activity, CloseReason, Closing, ConnectionBudgets, HANDSHAKE_TIMEOUT};
 use crate::identity::tls::{chain_not_after, node_id_of_certificate};
 
 /// Completed handshakes waiting for tonic to pick them up; tonic drains this promptly.
@@ -129,7 +127,12 @@ pub fn accept(
     config: Arc<ServerConfig>,
     shutdown: CancellationToken,
 ) -> ReceiverStream<io::Result<AuthenticatedConnection>> {
-    accept_with_idle_timeout(listener, config, DEFAULT_IDLE_TIMEOUT, shutdown)
+    accept_with_idle_timeout(
+        listener,
+        config,
+        crate::identity::config::DEFAULT_IDLE_TIMEOUT,
+        shutdown,
+    )
 }
 
 /// [`accept`], each connection closed after `idle_timeout` without a call.

@@ -44,7 +44,7 @@ impl SmallDisk {
 
     /// Free bytes, as the node reads them.
     pub fn free(&self) -> Result<u64> {
-        Ok(rogatory_node::operations::health::disk_space(&self.path)?.0)
+        Ok(rogatory_node::storage::disk_space::measure(&self.path)?.0)
     }
 
     /// Writes a file in the file system until only `free` bytes are left (within a page);
