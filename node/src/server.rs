@@ -24,7 +24,7 @@ use crate::operations::health;
 use crate::operations::metrics;
 use crate::operations::preflight;
 use crate::storage::store::{LogRecord, StoreError};
-use crate::transport::federation_service::FederationService;
+use crate::transport::federation_service::{FederationService, PeerGate};
 use crate::transport::operator_service::OperatorService;
 use crate::transport::{connections, tls_listener};
 
@@ -131,10 +131,11 @@ impl RunningNode {
             Arc::clone(&node),
             shutdown.clone(),
         ));
-        let incoming = tls_listener::accept_with_idle_timeout(
+        let incoming = tls_listener::accept_for_peers(
             listener,
             server_tls,
             node.config.idle_connection_timeout,
+            Arc::new(PeerGate(Arc::clone(&node))),
             shutdown.clone(),
         );
         let federation_task = tokio::spawn(
@@ -310,6 +311,7 @@ async fn federation_router(
         // ours is a slow-loris, not a slow link.
         .layer(connections::CallTrackingLayer {
             body_deadline: node.config.delivery_timeout,
+            gate: Arc::new(PeerGate(Arc::clone(node))),
         })
         .add_service(federation)
         .add_service(health_service);

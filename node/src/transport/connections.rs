@@ -10,6 +10,12 @@
 //! timeout is closed, and a request body must arrive whole within the body deadline
 //! ([`CallTrackingLayer`] sees every call before its handler). HTTP/2 limits inside a
 //! connection (streams, resets, header lists) are set on the server in `server.rs`.
+//!
+//! A caller outside the peer table (a *stranger*: its certificate is the federation CA's, its
+//! node id not one of this node's peers, as the [`Gate`] says) has no business on the port:
+//! every call of it is answered by the gate before any of its request body is read, all
+//! strangers together hold one peer's budget of connections, and a stranger's connection
+//! closes after [`STRANGER_IDLE_TIMEOUT`] without a call.
 
 use std::collections::{HashMap, VecDeque};
 use std::future::Future;
@@ -42,6 +48,28 @@ pub const MAX_HANDSHAKES: usize = 256;
 /// bounds a peer's buffered bytes at 32 MiB and its open calls at this times
 /// `MAX_CONCURRENT_STREAMS`.
 pub const MAX_CONNECTIONS_PER_PEER: usize = 8;
+/// A stranger's connection with no call open for this long is closed. Long enough for its
+/// first call to follow the handshake and for a refusal to be flushed before the connection
+/// goes; short, since a stranger has nothing to wait for on the connection.
+pub const STRANGER_IDLE_TIMEOUT: Duration = Duration::from_secs(5);
+/// The connection budget key all strangers share: their node ids are not this node's to
+/// count (the CA may have issued any number), and one stranger shedding another costs nothing.
+const STRANGERS: &str = "";
+
+/// Who may call on the federation port, and the answer to those who may not.
+pub trait Gate: Send + Sync + std::fmt::Debug + 'static {
+    /// Whether `node_id` is one of this node's peers.
+    fn admits(&self, node_id: &str) -> bool;
+
+    /// The answer to a call to `path` from a caller that is not a peer (`caller`: the node id
+    /// its certificate names, if any), recorded as the node records such refusals. The
+    /// request itself is never read.
+    fn refuse(
+        &self,
+        caller: Option<String>,
+        path: &str,
+    ) -> Pin<Box<dyn Future<Output = tonic::Status> + Send>>;
+}
 
 /// One budget: holders keyed by `K`, oldest first, each with a token that sheds it.
 #[derive(Debug)]
@@ -136,9 +164,11 @@ impl ConnectionBudgets {
         }
     }
 
-    /// A connection slot for `peer` (the node id its certificate names, or "" when it names
-    /// none); may close the peer's oldest connection.
-    pub fn admit_connection(self: &Arc<Self>, peer: String) -> Slot {
+    /// A connection slot for `peer` (the node id its certificate names), or for a stranger
+    /// (`None`: not a peer, or no node id); may close the peer's oldest connection, or the
+    /// strangers' oldest.
+    pub fn admit_connection(self: &Arc<Self>, peer: Option<String>) -> Slot {
+        let peer = peer.unwrap_or_else(|| STRANGERS.to_owned());
         let (id, shed) = lock(&self.peers).admit(&peer, MAX_CONNECTIONS_PER_PEER, usize::MAX);
         Slot {
             budgets: Arc::clone(self),
@@ -321,11 +351,14 @@ const STREAMING_REQUESTS: &[&str] = &[
 ];
 
 /// Sees every federation call before its handler: counts it open on its connection (for the
-/// idle timeout) until the response is sent, and gives a unary request's body a deadline.
+/// idle timeout) until the response is sent, answers a stranger's call through the [`Gate`]
+/// without reading its body, and gives a unary request's body a deadline.
 #[derive(Debug, Clone)]
 pub struct CallTrackingLayer {
     /// A request body (other than [`STREAMING_REQUESTS`]) not whole by then fails the call.
     pub body_deadline: Duration,
+    /// Who may call; everyone else is answered by it.
+    pub gate: Arc<dyn Gate>,
 }
 
 impl<S> tower::Layer<S> for CallTrackingLayer {
@@ -335,6 +368,7 @@ impl<S> tower::Layer<S> for CallTrackingLayer {
         CallTracking {
             inner,
             body_deadline: self.body_deadline,
+            gate: Arc::clone(&self.gate),
         }
     }
 }
@@ -343,6 +377,7 @@ impl<S> tower::Layer<S> for CallTrackingLayer {
 pub struct CallTracking<S> {
     inner: S,
     body_deadline: Duration,
+    gate: Arc<dyn Gate>,
 }
 
 type BoxedResponse<E> =
@@ -362,10 +397,17 @@ where
     }
 
     fn call(&mut self, request: http::Request<Body>) -> Self::Future {
-        let open = request
-            .extensions()
-            .get::<PeerIdentity>()
-            .map(|identity| identity.activity.begin());
+        let identity = request.extensions().get::<PeerIdentity>();
+        let open = identity.map(|identity| identity.activity.begin());
+        let caller = identity.and_then(|identity| identity.node_id.clone().ok());
+        if !caller.as_deref().is_some_and(|id| self.gate.admits(id)) {
+            // Answered from the headers alone: the body is dropped unread.
+            let refusal = self.gate.refuse(caller, request.uri().path());
+            return Box::pin(async move {
+                let refusal: http::Response<Body> = refusal.await.into_http();
+                Ok(until_sent(refusal, open))
+            });
+        }
         let request = if STREAMING_REQUESTS.contains(&request.uri().path()) {
             request
         } else {
@@ -373,17 +415,18 @@ where
             request.map(|body| Body::new(DeadlineBody::new(body, deadline)))
         };
         let response = self.inner.call(request);
-        Box::pin(async move {
-            let response = response.await?;
-            // The call stays open until its response body (a stream, perhaps) is dropped.
-            Ok(response.map(|body| {
-                Body::new(body.map_frame(move |frame| {
-                    let _open = &open;
-                    frame
-                }))
-            }))
-        })
+        Box::pin(async move { Ok(until_sent(response.await?, open)) })
     }
+}
+
+/// `response`, with its call counted open until its body (a stream, perhaps) is dropped.
+fn until_sent(response: http::Response<Body>, open: Option<OpenCall>) -> http::Response<Body> {
+    response.map(|body| {
+        Body::new(body.map_frame(move |frame| {
+            let _open = &open;
+            frame
+        }))
+    })
 }
 
 /// A request body that fails once `deadline` has passed before it ended.
@@ -481,12 +524,26 @@ mod tests {
     #[test]
     fn a_peer_over_its_connection_share_loses_its_oldest_only() {
         let budgets = Arc::new(ConnectionBudgets::default());
-        let other = budgets.admit_connection("de".into());
+        let other = budgets.admit_connection(Some("de".into()));
         let own: Vec<_> = (0..=MAX_CONNECTIONS_PER_PEER)
-            .map(|_| budgets.admit_connection("tm".into()))
+            .map(|_| budgets.admit_connection(Some("tm".into())))
             .collect();
         assert!(own[0].shed.is_cancelled());
         assert!(!own[1].shed.is_cancelled());
         assert!(!other.shed.is_cancelled());
+    }
+
+    #[test]
+    fn strangers_together_hold_one_peers_share_of_connections() {
+        let budgets = Arc::new(ConnectionBudgets::default());
+        let peer = budgets.admit_connection(Some("de".into()));
+        // Strangers of any node id count under one key.
+        let strangers: Vec<_> = (0..=MAX_CONNECTIONS_PER_PEER)
+            .map(|_| budgets.admit_connection(None))
+            .collect();
+        assert!(strangers[0].shed.is_cancelled());
+        assert!(strangers[1..].iter().all(|slot| !slot.shed.is_cancelled()));
+        assert!(!peer.shed.is_cancelled());
+        assert_eq!(budgets.counts().1, MAX_CONNECTIONS_PER_PEER + 1);
     }
 }

@@ -11,6 +11,7 @@ use rogatory_proto::v1::{
 };
 use tonic::{Request, Response, Status, Streaming};
 
+use super::connections::Gate;
 use super::tls_listener::PeerIdentity;
 use super::{attachment_stream, status};
 use crate::delivery::admission::Permit;
@@ -35,6 +36,52 @@ impl FederationService {
             shutdown.clone(),
         ));
         Self { node, shutdown }
+    }
+}
+
+/// What a caller outside the peer table is told by the calls other than deliveries (which
+/// answer check 1 of PROTOCOL.md section 5.2).
+const SEND_FILES: &str = "only peers of this node may send it files";
+const READ_FILES: &str = "only peers of this node may read its files";
+const WITNESS: &str = "only peers of this node may ask it to witness their checkpoints";
+const HELD_CHECKPOINT: &str = "only peers of this node may ask which of their checkpoints it holds";
+const READ_DIRECTORY: &str = "only peers of this node may read its contact-point directory";
+const OTHER_CALLS: &str = "only peers of this node may call its federation port";
+
+/// The federation port's [`Gate`]: a call from a caller outside the peer table is answered as
+/// its handler would answer it (a delivery's refusal counted and recorded, PROTOCOL.md
+/// sections 5.2 and 5.2.2), before any of its request is read.
+#[derive(Debug)]
+pub struct PeerGate(pub Arc<Node>);
+
+impl Gate for PeerGate {
+    fn admits(&self, node_id: &str) -> bool {
+        self.0.peers.get(node_id).is_some()
+    }
+
+    fn refuse(
+        &self,
+        caller: Option<String>,
+        path: &str,
+    ) -> std::pin::Pin<Box<dyn Future<Output = Status> + Send>> {
+        let why = match path.strip_prefix("/rogatory.v1.Federation/") {
+            Some("Deliver" | "DeliverBatch") => {
+                let node = Arc::clone(&self.0);
+                // Unread, a batch counts as one refused message and has no payload hash.
+                return Box::pin(async move {
+                    status::from_inbound(
+                        inbound::refuse_stranger(&node, caller.as_deref(), 1, None).await,
+                    )
+                });
+            }
+            Some("AttachmentStatus" | "PutAttachment") => SEND_FILES,
+            Some("FetchAttachment") => READ_FILES,
+            Some("Witness") => WITNESS,
+            Some("HeldCheckpoint") => HELD_CHECKPOINT,
+            Some("GetDirectory") => READ_DIRECTORY,
+            _ => OTHER_CALLS,
+        };
+        Box::pin(std::future::ready(status::not_a_peer(why)))
     }
 }
 
@@ -77,7 +124,8 @@ impl FederationService {
 
     /// Check 1 for a delivery call of `messages` envelopes (the first `first_payload`): the
     /// caller if it is one of this node's peers; otherwise the refusal, recorded (within the
-    /// bounds of `admission`) before any permit is taken or any envelope decoded.
+    /// bounds of `admission`) before any permit is taken. [`PeerGate`] refuses strangers
+    /// before their request is read; this holds should a call reach the handler otherwise.
     async fn delivering_peer<T>(
         &self,
         request: &Request<T>,
@@ -142,7 +190,7 @@ impl Federation for FederationService {
         &self,
         request: Request<AttachmentStatusRequest>,
     ) -> Result<Response<AttachmentStatusResponse>, Status> {
-        let caller = self.peer_caller(&request, "only peers of this node may send it files")?;
+        let caller = self.peer_caller(&request, SEND_FILES)?;
         let _permit = self.permits(&caller, 1)?;
         let request = request.into_inner();
         let digest = self.digest_or_not_found(&caller, &request.sha256)?;
@@ -163,7 +211,7 @@ impl Federation for FederationService {
         &self,
         request: Request<Streaming<AttachmentChunk>>,
     ) -> Result<Response<AttachmentReceipt>, Status> {
-        let caller = self.peer_caller(&request, "only peers of this node may send it files")?;
+        let caller = self.peer_caller(&request, SEND_FILES)?;
         let _slot = self.transfer_slot(&caller)?;
         let limits = &self.node.config.attachments;
         let mut stream = request.into_inner();
@@ -206,7 +254,7 @@ impl Federation for FederationService {
         &self,
         request: Request<FetchAttachmentRequest>,
     ) -> Result<Response<Self::FetchAttachmentStream>, Status> {
-        let caller = self.peer_caller(&request, "only peers of this node may read its files")?;
+        let caller = self.peer_caller(&request, READ_FILES)?;
         let slot = self.transfer_slot(&caller)?;
         let request = request.into_inner();
         let digest = self.digest_or_not_found(&caller, &request.sha256)?;
@@ -310,10 +358,7 @@ impl Federation for FederationService {
         &self,
         request: Request<WitnessRequest>,
     ) -> Result<Response<WitnessResponse>, Status> {
-        let caller = self.peer_caller(
-            &request,
-            "only peers of this node may ask it to witness their checkpoints",
-        )?;
+        let caller = self.peer_caller(&request, WITNESS)?;
         let _permit = self.permits(&caller, 1)?;
         if self.node.health.restore_pending() {
             // The restored store may hold an older checkpoint of the caller's log than this
@@ -343,10 +388,7 @@ impl Federation for FederationService {
         &self,
         request: Request<HeldCheckpointRequest>,
     ) -> Result<Response<HeldCheckpointResponse>, Status> {
-        let caller = self.peer_caller(
-            &request,
-            "only peers of this node may ask which of their checkpoints it holds",
-        )?;
+        let caller = self.peer_caller(&request, HELD_CHECKPOINT)?;
         let _permit = self.permits(&caller, 1)?;
         let held = witness::held(&self.node, &caller).map_err(|e| status::internal(&e))?;
         Ok(Response::new(HeldCheckpointResponse {
@@ -358,10 +400,7 @@ impl Federation for FederationService {
         &self,
         request: Request<GetDirectoryRequest>,
     ) -> Result<Response<SignedDirectory>, Status> {
-        let caller = self.peer_caller(
-            &request,
-            "only peers of this node may read its contact-point directory",
-        )?;
+        let caller = self.peer_caller(&request, READ_DIRECTORY)?;
         let _permit = self.permits(&caller, 1)?;
         Ok(Response::new(self.node.directory.current()))
     }

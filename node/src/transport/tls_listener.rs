@@ -4,7 +4,10 @@
 //! The accept loop never waits for a slot: every connection is accepted and handed to its own
 //! handshake task under the budgets of [`connections`](super::connections), which shed the
 //! oldest handshakes of the sources holding the most. An established connection closes itself
-//! when its client certificate expires or its peer's newer connections push it out.
+//! when its client certificate expires or its peer's newer connections push it out. Given the
+//! node's [`Gate`], the listener tells peers from strangers at the handshake: strangers share
+//! one connection budget and lose an idle connection after
+//! [`STRANGER_IDLE_TIMEOUT`](super::connections::STRANGER_IDLE_TIMEOUT).
 
 use std::io;
 use std::pin::Pin;
@@ -22,7 +25,10 @@ use tokio_stream::wrappers::ReceiverStream;
 use tokio_util::sync::CancellationToken;
 use tonic::transport::server::Connected;
 
-use super::connections::{Activity, CloseReason, Closing, ConnectionBudgets, HANDSHAKE_TIMEOUT};
+use super::connections::{
+    Activity, CloseReason, Closing, ConnectionBudgets, Gate, HANDSHAKE_TIMEOUT,
+    STRANGER_IDLE_TIMEOUT,
+};
 use crate::identity::tls::{chain_not_after, node_id_of_certificate};
 
 /// Completed handshakes waiting for tonic to pick them up; tonic drains this promptly.
@@ -121,25 +127,39 @@ impl AsyncWrite for AuthenticatedConnection {
 }
 
 /// Runs the accept loop until `shutdown`; yields authenticated connections for tonic, each
-/// closed after the default idle timeout without a call.
+/// closed after the default idle timeout without a call. Every certified caller counts as a
+/// peer (servers without a peer table: tests, benches).
 pub fn accept(
     listener: TcpListener,
     config: Arc<ServerConfig>,
     shutdown: CancellationToken,
 ) -> ReceiverStream<io::Result<AuthenticatedConnection>> {
-    accept_with_idle_timeout(
+    accept_through(
         listener,
         config,
         crate::identity::config::DEFAULT_IDLE_TIMEOUT,
+        None,
         shutdown,
     )
 }
 
-/// [`accept`], each connection closed after `idle_timeout` without a call.
-pub fn accept_with_idle_timeout(
+/// [`accept`] for a node: a peer's connection closed after `idle_timeout` without a call,
+/// callers `gate` does not admit handled as strangers.
+pub fn accept_for_peers(
     listener: TcpListener,
     config: Arc<ServerConfig>,
     idle_timeout: Duration,
+    gate: Arc<dyn Gate>,
+    shutdown: CancellationToken,
+) -> ReceiverStream<io::Result<AuthenticatedConnection>> {
+    accept_through(listener, config, idle_timeout, Some(gate), shutdown)
+}
+
+fn accept_through(
+    listener: TcpListener,
+    config: Arc<ServerConfig>,
+    idle_timeout: Duration,
+    gate: Option<Arc<dyn Gate>>,
     shutdown: CancellationToken,
 ) -> ReceiverStream<io::Result<AuthenticatedConnection>> {
     let (sender, receiver) = mpsc::channel(ACCEPTED_QUEUE);
@@ -164,6 +184,7 @@ pub fn accept_with_idle_timeout(
             let sender = sender.clone();
             let budgets = Arc::clone(&budgets);
             let shutdown = shutdown.clone();
+            let gate = gate.clone();
             tokio::spawn(async move {
                 let _ = tcp.set_nodelay(true);
                 let handshake = tokio::select! {
@@ -191,7 +212,15 @@ pub fn accept_with_idle_timeout(
                     .first()
                     .ok_or_else(|| "no client certificate".to_owned())
                     .and_then(|leaf| node_id_of_certificate(leaf).map(|id| id.to_string()));
-                let peer = node_id.clone().unwrap_or_default();
+                let peer = node_id
+                    .clone()
+                    .ok()
+                    .filter(|id| gate.as_ref().is_none_or(|gate| gate.admits(id)));
+                let idle_timeout = if peer.is_some() {
+                    idle_timeout
+                } else {
+                    idle_timeout.min(STRANGER_IDLE_TIMEOUT)
+                };
                 let activity = Activity::new();
                 let closing = Closing::new(
                     budgets.admit_connection(peer),

@@ -7,4 +7,5 @@ pub mod connections;
 pub mod disk;
 pub mod ids;
 pub mod local;
+pub mod strangers;
 pub mod witness_race;

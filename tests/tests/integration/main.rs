@@ -16,6 +16,7 @@ mod hostile_attachments;
 mod hostile_connections;
 mod hostile_ids;
 mod hostile_local;
+mod hostile_strangers;
 mod identity;
 mod informal;
 mod interop;
