@@ -42,7 +42,8 @@ pub struct MessageSummary {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub refers_to: Option<String>,
     /// "queued", "sending", "failing" (the last attempt failed; see `last_error`), "overdue"
-    /// (undelivered past the node's alert horizon), "delivered" or "received".
+    /// (undelivered past the node's alert horizon), "delivered", "received" or "refused" (no
+    /// longer sent: its id was made before ids were bound; see `last_error`).
     pub state: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub last_error: Option<String>,
@@ -78,7 +79,7 @@ pub struct MessageSummary {
 /// attempt, and "queued" before its first attempt.
 fn delivery_state(record: &MessageRecord) -> String {
     let undelivered = record.direction == Direction::Outbox as i32
-        && record.state != DeliveryState::Delivered as i32;
+        && record.state == DeliveryState::Queued as i32;
     if !undelivered {
         return name_of::<DeliveryState>(record.state);
     }

@@ -24,6 +24,18 @@ pub fn without_deliver_batch() -> bool {
     *SET.get_or_init(|| std::env::var_os(WITHOUT_DELIVER_BATCH).is_some())
 }
 
+/// The environment variable that makes a node play the release before bound identifiers
+/// (docs/PROTOCOL.md section 7): it makes message ids without an author tag and checks neither
+/// 5a nor 7o, so that the upgrade tests build a store as that release left it. Debug builds
+/// only: a release binary ignores it.
+pub const PREVIOUS_RELEASE_IDS: &str = "ROGATORY_TEST_PREVIOUS_RELEASE_IDS";
+
+/// Whether this process plays a node of the release before bound identifiers.
+pub fn previous_release_ids() -> bool {
+    static SET: OnceLock<bool> = OnceLock::new();
+    cfg!(debug_assertions) && *SET.get_or_init(|| std::env::var_os(PREVIOUS_RELEASE_IDS).is_some())
+}
+
 fn armed() -> Option<&'static str> {
     static ARMED: OnceLock<Option<String>> = OnceLock::new();
     ARMED

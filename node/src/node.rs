@@ -133,7 +133,11 @@ impl Node {
             config,
             key,
             store,
-            ids: MessageIdGenerator::new(),
+            ids: if crate::fault::previous_release_ids() {
+                MessageIdGenerator::previous_release()
+            } else {
+                MessageIdGenerator::new()
+            },
             tls,
         })
     }

@@ -59,6 +59,8 @@ pub struct MessageIdGenerator {
     /// The millisecond and serial of the last id: within one millisecond (or if the clock
     /// steps back) the serial counts up from there.
     last: std::sync::Mutex<(u64, u64)>,
+    /// Set only by [`MessageIdGenerator::previous_release`].
+    previous_release: bool,
 }
 
 impl fmt::Debug for MessageIdGenerator {
@@ -71,6 +73,7 @@ impl fmt::Debug for MessageIdGenerator {
 const SERIAL_BITS: u32 = 40;
 const TAG_BITS: u32 = 40;
 const SERIAL_MAX: u64 = (1 << SERIAL_BITS) - 1;
+const TAG_MASK: u128 = (1 << TAG_BITS) - 1;
 /// Characters of a message id the tag covers: the time (10) and the serial (8).
 const TAGGED_PREFIX: usize = 18;
 /// Domain separation of the tag's hash.
@@ -79,6 +82,15 @@ const TAG_DOMAIN: &[u8] = b"rogatory/message-id/v1\n";
 impl MessageIdGenerator {
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// Ids as the release before bound ids made them (plain ULIDs, no author tag; docs/PROTOCOL.md
+    /// section 7): only for the tests that build a store as that release left it.
+    pub fn previous_release() -> Self {
+        Self {
+            previous_release: true,
+            ..Self::default()
+        }
     }
 
     /// A fresh message id (26 characters of Crockford base32) for a message `author` signs.
@@ -100,6 +112,11 @@ impl MessageIdGenerator {
         };
         *last = next;
         drop(last);
+        if self.previous_release {
+            // The same time and serial, and random bits where the tag would be.
+            let untagged = (u128::from(next.1) << TAG_BITS) | (fresh.random() & TAG_MASK);
+            return ulid::Ulid::from_parts(next.0, untagged).to_string();
+        }
         bound_message_id(author.as_str(), next.0, next.1)
     }
 }
@@ -140,7 +157,7 @@ pub fn is_bound_to(message_id: &str, author: &str) -> bool {
     let Ok(id) = ulid::Ulid::from_string(message_id) else {
         return false;
     };
-    let tag = (id.0 & ((1u128 << TAG_BITS) - 1)) as u64;
+    let tag = (id.0 & TAG_MASK) as u64;
     tag == author_tag(author, &message_id[..TAGGED_PREFIX])
 }
 
@@ -227,6 +244,16 @@ mod tests {
         }
         // A plain ULID carries no tag.
         assert!(!is_bound_to("01HZX3J6K8Q2M4N5P6R7S8T9VW", "tm"));
+    }
+
+    #[test]
+    fn previous_release_ids_are_plain_increasing_ulids_bound_to_no_one() {
+        let ids = MessageIdGenerator::previous_release();
+        let a = ids.next_id(&node("tm"));
+        let b = ids.next_id(&node("tm"));
+        assert!(a < b);
+        assert!(is_message_id(&a) && is_message_id(&b));
+        assert!(!is_bound_to(&a, "tm") && !is_bound_to(&b, "tm"));
     }
 
     #[test]

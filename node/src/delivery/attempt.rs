@@ -30,6 +30,9 @@ pub enum Outcome {
     /// The peer refused the message, or its receipt did not verify. It recurs until someone
     /// changes configuration or keys; the message stays queued and is retried slowly.
     Refused(String),
+    /// The peer refused the message's id as not bound to this node (`unbound-message-id`).
+    /// For an id this node made before ids were bound, no retry can change that.
+    UnboundId(String),
     /// This node could not record the outcome.
     LocalFailure(StoreError),
 }
@@ -323,6 +326,7 @@ fn classify(error: &DeliveryError) -> Outcome {
                 | "attachments-missing"
                 | "disk-full",
             ) => Outcome::RetryLater(text),
+            (_, "unbound-message-id") => Outcome::UnboundId(text),
             // No rogatory reason: the transport failed before the peer's service answered.
             (Code::Unavailable | Code::DeadlineExceeded | Code::Cancelled | Code::Unknown, "") => {
                 Outcome::Unreachable(text)
@@ -402,6 +406,10 @@ mod tests {
         assert!(matches!(
             classify(&refused(Code::InvalidArgument, "bad-signature")),
             Outcome::Refused(_)
+        ));
+        assert!(matches!(
+            classify(&refused(Code::InvalidArgument, "unbound-message-id")),
+            Outcome::UnboundId(_)
         ));
     }
 }

@@ -176,6 +176,17 @@ pub async fn submit_status_update(
             original.sender, original.recipient, original.case_id
         )));
     }
+    // Given up (an id made before ids were bound, docs/PROTOCOL.md section 7): its recipient
+    // will never hold it, so it would refuse every update on it as out of order.
+    if original.direction == Direction::Outbox as i32
+        && original.state == DeliveryState::Refused as i32
+    {
+        return Err(SubmitError::Invalid(format!(
+            "request {refers_to} was refused for good by {} and is no longer sent: submit the \
+             request again, and send updates on the new one",
+            original.recipient
+        )));
+    }
     let other_party = if original.direction == Direction::Inbox as i32 {
         original.sender.clone()
     } else {
@@ -383,7 +394,9 @@ fn case_copies(
     let own = node.id().as_str();
     let Some(parties) = parties.known() else {
         // This message opens the case: its id must name this node, or no peer would take it.
-        if ids::case_opener(case_id, node.known_nodes()) != Some(own) {
+        if ids::case_opener(case_id, node.known_nodes()) != Some(own)
+            && !crate::fault::previous_release_ids()
+        {
             return Err(SubmitError::UnboundCaseId {
                 case_id: case_id.to_owned(),
                 node: own.to_owned(),
@@ -692,6 +705,51 @@ pub async fn record_delivery_failure(
             );
             batch.update_message(&current);
             Ok(Some(current))
+        })
+        .await
+}
+
+/// Stops sending outbox message `message_id` to `peer`, which refused its id as not bound to
+/// this node: an id made before ids were bound (docs/PROTOCOL.md section 7), which no upgraded
+/// node takes. The message stays stored and logged, in state `REFUSED` with the reason, and
+/// leaves the queue so that the rest of its case goes on.
+pub async fn record_given_up(
+    node: &Node,
+    message_id: &str,
+    peer: &str,
+    refusal: &str,
+    attempts: u32,
+    attempted_at_ms: i64,
+) -> Result<(), StoreError> {
+    node.store
+        .write_grouped(|batch| {
+            let Some(mut current) = batch.message_fields(message_id)? else {
+                return Ok(());
+            };
+            let Some(delivery) = multiparty::delivery_to(&current, peer) else {
+                return Ok(());
+            };
+            if delivery.state == DeliveryState::Delivered as i32 {
+                return Ok(());
+            }
+            multiparty::set_delivery(
+                &mut current,
+                CopyDelivery {
+                    state: DeliveryState::Refused as i32,
+                    last_error: format!(
+                        "{refusal} (unbound-message-id): its id was made before message ids were \
+                         bound to their author (docs/PROTOCOL.md section 7) and no upgraded node \
+                         takes it, so it is no longer sent; submit it again, as a new message"
+                    ),
+                    attempts,
+                    last_attempt_at_ms: attempted_at_ms,
+                    next_attempt_at_ms: 0,
+                    sending: false,
+                    ..delivery
+                },
+            );
+            batch.update_message(&current);
+            Ok(())
         })
         .await
 }

@@ -9,7 +9,8 @@
 //! the lane backs off exponentially with jitter and probes with one message at a time; when
 //! the peer is busy or refuses, that message waits its own backoff. Nothing is ever dropped: a
 //! message leaves the queue only when the peer's signed receipt is verified and durably
-//! recorded.
+//! recorded, or when the peer refuses for good an id this node made before ids were bound
+//! (docs/PROTOCOL.md section 7): then it stays stored, in state `REFUSED` with the reason.
 
 use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
 use std::sync::Arc;
@@ -523,6 +524,9 @@ impl LaneWorker {
             .attempt_finished(self.lane.peer.node_id.as_str(), &outcome);
         let now = now_ms();
         let retry = |error: String, delay: Duration| (error, due_in(delay));
+        // An id this node made before ids were bound (docs/PROTOCOL.md section 7): the peer
+        // will never take it, and it would hold up the rest of its case.
+        let mut given_up = None;
         let failure = {
             let mut state = self.lane.state();
             state.in_flight.remove(&message_id);
@@ -550,7 +554,23 @@ impl LaneWorker {
                     state.last_error.clone_from(&error);
                     Some(retry(error, backoff(attempts, MAX_RETRY_BACKOFF)))
                 }
-                Outcome::Refused(error) => {
+                Outcome::UnboundId(error)
+                    if !rogatory_proto::ids::is_bound_to(&message_id, self.node.id().as_str()) =>
+                {
+                    state.reachable = Some(true);
+                    state.last_contact_ms = now;
+                    state.consecutive_failures = 0;
+                    state.last_error.clone_from(&error);
+                    tracing::warn!(
+                        %message_id,
+                        %error,
+                        "peer refused the message's id, made before ids were bound: it is no \
+                         longer sent; its contact point must submit it again"
+                    );
+                    given_up = Some(error);
+                    None
+                }
+                Outcome::Refused(error) | Outcome::UnboundId(error) => {
                     state.reachable = Some(true);
                     state.last_contact_ms = now;
                     state.consecutive_failures = 0;
@@ -567,6 +587,21 @@ impl LaneWorker {
                 }
             }
         };
+        if let Some(error) = given_up {
+            if let Err(error) = outbound::record_given_up(
+                &self.node,
+                &message_id,
+                self.lane.peer.node_id.as_str(),
+                &error,
+                attempts,
+                started_ms,
+            )
+            .await
+            {
+                // It stays queued, and is attempted (and given up) again.
+                tracing::error!(%error, "cannot record that the message is given up");
+            }
+        }
         match failure {
             None => {
                 pending.remove(&message_id);

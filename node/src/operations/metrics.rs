@@ -388,7 +388,7 @@ impl Metrics {
             }
             Outcome::Unreachable(_) => "unreachable",
             Outcome::RetryLater(_) => "retry-later",
-            Outcome::Refused(_) => "refused",
+            Outcome::Refused(_) | Outcome::UnboundId(_) => "refused",
             Outcome::LocalFailure(_) => "local-failure",
         };
         let labels = ReasonLabels {

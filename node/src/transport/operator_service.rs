@@ -178,11 +178,10 @@ impl OperatorService {
             for copy in &mut message.copies {
                 copy.sending = self.outbox.is_sending(&copy.recipient, &message.message_id);
             }
-            message.overdue = outbound::is_overdue(
-                &self.node,
-                message.created_at_ms,
-                crate::rules::multiparty::delivered_to_all(message),
-            );
+            // Overdue while some addressee still waits for it (not once delivered or refused).
+            let queued = |state: i32| state == DeliveryState::Queued as i32;
+            let waiting = queued(message.state) || message.copies.iter().any(|c| queued(c.state));
+            message.overdue = outbound::is_overdue(&self.node, message.created_at_ms, !waiting);
         }
     }
 }

@@ -28,5 +28,6 @@ mod rejections;
 mod secrets;
 mod store_and_forward;
 mod tls;
+mod upgrade_ids;
 mod witness_race;
 mod witnessing;

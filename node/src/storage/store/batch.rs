@@ -94,7 +94,8 @@ impl Batch<'_> {
             let deliveries = std::iter::once((&record.recipient, record.state))
                 .chain(record.copies.iter().map(|c| (&c.recipient, c.state)));
             for (peer, state) in deliveries {
-                let queued = state != DeliveryState::Delivered as i32;
+                let queued = state != DeliveryState::Delivered as i32
+                    && state != DeliveryState::Refused as i32;
                 self.queue
                     .push((queue_key(peer, &record.message_id), queued));
             }
