@@ -189,6 +189,175 @@ async fn a_node_whose_disk_fills_refuses_new_work_serves_the_rest_and_recovers_w
     federation.stop_all().await
 }
 
+/// How many messages the test below offers `de` at most while its disk fills: far more than
+/// the few pages it leaves free take.
+const OFFERED_WHILE_FILLING: usize = 400;
+
+/// The journal has room reserved (zeros written ahead), sled's files do not: with no reserve
+/// kept by the node and its disk all but full, a commit reaches the journal and then sled
+/// cannot write. The node must keep every message it acknowledged, refuse new work with
+/// `disk-full` while sled cannot write, and take work again by itself once space is freed.
+#[tokio::test]
+async fn a_node_whose_sled_meets_a_full_disk_after_its_journal_loses_nothing_and_recovers_without_restart()
+-> Result<()> {
+    let _disk_heavy = rogatory_tests::disk_heavy().await;
+    let mut federation = Federation::create_with(&["tm", "de"], |id, text| {
+        if id == "de" {
+            // No reserve: de takes new work until a write of its store meets the full disk.
+            text.replace("[limits]\n", "[limits]\ndisk_reserve_megabytes = 0\n")
+        } else {
+            text
+        }
+    })?;
+    let data_dir = federation.node("de")?.config()?.data_dir;
+    let disk = SmallDisk::mount(&data_dir, 24)?;
+    federation.start_node("tm").await?;
+    federation.start_node("de").await?;
+    let mut peer = federation.connect_as("tm", "de").await?;
+    let deliver = |envelope| DeliverRequest {
+        envelope: Some(envelope),
+        known_checkpoint_size: 0,
+    };
+
+    // Before: acknowledged with a receipt.
+    // A new message from tm, signed, and its id.
+    let new_message = || -> Result<(String, rogatory_proto::v1::SignedEnvelope)> {
+        let envelope = federation.request_envelope("tm", "de");
+        Ok((envelope.message_id.clone(), federation.sign_as("tm", &envelope)?))
+    };
+    let mut acknowledged = Vec::new();
+    let mut first = None;
+    for _ in 0..3 {
+        let (id, envelope) = new_message()?;
+        let receipt = peer.deliver(deliver(envelope.clone())).await?.into_inner();
+        assert!(receipt.receipt.is_some(), "{receipt:?}");
+        acknowledged.push(id);
+        first.get_or_insert((envelope, receipt.receipt));
+    }
+    let (first, first_receipt) = first.context("a first message")?;
+
+    // During: the disk fills (a few pages left for the health probe), and tm offers messages
+    // one after the other until one is refused for want of space. A message whose commit
+    // reached the journal but not sled may be answered only once space returns.
+    let filler = disk.fill_leaving(64 * 1024)?;
+    let mut offered = Vec::new();
+    for _ in 0..OFFERED_WHILE_FILLING {
+        offered.push(new_message()?);
+    }
+    let space_freed = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let delivering = tokio::spawn({
+        let mut peer = peer.clone();
+        let space_freed = std::sync::Arc::clone(&space_freed);
+        async move {
+            let mut delivered = Vec::new();
+            for (id, envelope) in offered {
+                match peer.deliver(deliver(envelope)).await {
+                    Ok(answer) if answer.get_ref().receipt.is_some() => delivered.push(id),
+                    Ok(answer) => anyhow::bail!("no receipt: {answer:?}"),
+                    Err(status)
+                        if status.code() == Code::ResourceExhausted
+                            && reason_of(&status) == "disk-full" =>
+                    {
+                        return Ok((delivered, Some(status)));
+                    }
+                    Err(status) => anyhow::bail!(
+                        "a delivery while the disk was full was refused otherwise than \
+                         disk-full after {} were taken: {status:?}",
+                        delivered.len()
+                    ),
+                }
+                if space_freed.load(std::sync::atomic::Ordering::SeqCst) {
+                    return Ok((delivered, None));
+                }
+            }
+            anyhow::bail!("{OFFERED_WHILE_FILLING} messages taken: the disk never filled")
+        }
+    });
+    let mut de = federation.operator("de").await?;
+    let warning = federation
+        .eventually("de to warn that its store cannot write", || {
+            let mut de = de.clone();
+            let finished = delivering.is_finished();
+            async move {
+                let status = de.node_status(NodeStatusRequest {}).await?.into_inner();
+                let warning = status.warnings.into_iter().find(|w| w.kind == "disk-full");
+                if warning.is_none() && finished {
+                    anyhow::bail!("the deliveries stopped and de shows no disk-full warning");
+                }
+                Ok(warning)
+            }
+        })
+        .await;
+    let warning = match warning {
+        Ok(warning) => warning,
+        // Why the deliveries stopped says more than the missing warning.
+        Err(missing) if delivering.is_finished() => {
+            delivering.await??;
+            return Err(missing);
+        }
+        Err(missing) => return Err(missing),
+    };
+    assert!(warning.message.contains("without a restart"), "{warning:?}");
+
+    // New work is refused, retryably; what de holds it still serves.
+    let refused = peer
+        .deliver(deliver(new_message()?.1))
+        .await
+        .expect_err("a new message while sled cannot write");
+    assert_eq!(
+        (refused.code(), reason_of(&refused).as_str()),
+        (Code::ResourceExhausted, "disk-full"),
+        "{refused:?}"
+    );
+    let repeat = peer.deliver(deliver(first.clone())).await?.into_inner();
+    assert_eq!(repeat.receipt, first_receipt);
+
+    // Space returns: no restart.
+    std::fs::remove_file(filler)?;
+    space_freed.store(true, std::sync::atomic::Ordering::SeqCst);
+    let (delivered, _) = tokio::time::timeout(rogatory_tests::TIMEOUT * 2, delivering)
+        .await
+        .context("the deliveries waiting for sled answered once space returned")???;
+    acknowledged.extend(delivered);
+    federation
+        .eventually("de's disk-full warning to clear", || {
+            let mut de = de.clone();
+            async move {
+                let status = de.node_status(NodeStatusRequest {}).await?.into_inner();
+                Ok((!status.warnings.iter().any(|w| w.kind == "disk-full")).then_some(()))
+            }
+        })
+        .await?;
+
+    // After: taken again, acknowledged.
+    for _ in 0..3 {
+        let (id, envelope) = new_message()?;
+        let answer = peer.deliver(deliver(envelope)).await?.into_inner();
+        assert!(answer.receipt.is_some(), "{answer:?}");
+        acknowledged.push(id);
+    }
+
+    // Every message acknowledged before, during and after is there, once; the log verifies;
+    // and a restart finds the same.
+    let present_once = |inbox: &[rogatory_proto::v1::MessageRecord]| {
+        for id in &acknowledged {
+            let copies = inbox.iter().filter(|m| &m.message_id == id).count();
+            assert_eq!(copies, 1, "message {id} acknowledged, held {copies} times");
+        }
+    };
+    present_once(&federation.messages("de", Direction::Inbox).await?);
+    let verdict = federation.verify_log("de").await?;
+    assert!(verdict.ok, "{}", verdict.failure);
+    federation.stop_node("de").await?;
+    federation.start_node("de").await?;
+    present_once(&federation.messages("de", Direction::Inbox).await?);
+    let verdict = federation.verify_log("de").await?;
+    assert!(verdict.ok, "{}", verdict.failure);
+    de = federation.operator("de").await?;
+    de.node_status(NodeStatusRequest {}).await?;
+    federation.stop_all().await
+}
+
 /// Files and directories under `dir` (itself included) that group or others may use.
 fn open_to_others(dir: &std::path::Path) -> Result<Vec<String>> {
     use std::os::unix::fs::PermissionsExt;
