@@ -350,6 +350,18 @@ pub fn warnings(
                  again by itself, without a restart"
             ),
         ));
+    } else if node.store.waiting_for_space() {
+        // The reserve was not enough (something else filled the disk, or no reserve is kept).
+        out.push(alert(
+            "disk-full",
+            &node.config.data_dir.display().to_string(),
+            "the disk holding this node's data directory was full when the store wrote its \
+             indexes (sled): every write is refused (RESOURCE_EXHAUSTED, disk-full; peers retry \
+             them), the audit log included; nothing confirmed is lost (the store's journal \
+             holds it). Free space on that file system: the node reopens its store, applies \
+             the journal and takes new work again by itself, without a restart"
+                .to_owned(),
+        ));
     }
     for peer in peers {
         if !peer.misbehaviour.is_empty() {

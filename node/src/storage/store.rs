@@ -80,19 +80,23 @@ pub use queue::QueuedMessage;
 pub use write::{CommitStats, Prepared};
 
 pub struct Store {
-    db: sled::Db,
-    log: sled::Tree,
-    messages: sled::Tree,
-    queue: sled::Tree,
-    meta: sled::Tree,
-    /// Perfect-subtree hashes of the Merkle tree over the log: (level, index) → hash.
-    merkle: sled::Tree,
+    /// Sled's trees, shared with the committer, which replaces them when it reopens sled
+    /// ([`committer::Sled`]); read through [`Store::trees`].
+    sled: Arc<committer::Sled>,
     /// The journal: every commit, and the log's entries, which `log` locates.
     journal: Arc<Journal>,
     path: PathBuf,
     writes: Arc<Writes>,
     /// The thread that commits prepared batches to sled; joined when the store is dropped.
     committer: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Store {
+    /// Sled's trees as they are now. Held only for one read: a reader never keeps sled from
+    /// being reopened.
+    fn trees(&self) -> Result<Arc<committer::Trees>, StoreError> {
+        committer::current(&self.sled)
+    }
 }
 
 impl Drop for Store {

@@ -223,7 +223,10 @@ async fn a_node_whose_sled_meets_a_full_disk_after_its_journal_loses_nothing_and
     // A new message from tm, signed, and its id.
     let new_message = || -> Result<(String, rogatory_proto::v1::SignedEnvelope)> {
         let envelope = federation.request_envelope("tm", "de");
-        Ok((envelope.message_id.clone(), federation.sign_as("tm", &envelope)?))
+        Ok((
+            envelope.message_id.clone(),
+            federation.sign_as("tm", &envelope)?,
+        ))
     };
     let mut acknowledged = Vec::new();
     let mut first = None;

@@ -65,8 +65,8 @@ impl Store {
             .open()
             .map_err(|e| target_error(e.to_string()))?;
         let mut bytes = 0u64;
-        for name in self.db.tree_names() {
-            let source = self.db.open_tree(&name)?;
+        for name in self.trees()?.db.tree_names() {
+            let source = self.trees()?.db.open_tree(&name)?;
             let target = copy.open_tree(&name)?;
             for item in source.iter() {
                 let (key, value) = item?;

@@ -150,7 +150,7 @@ impl Batch<'_> {
             }
         }
         // Committed messages are read until the first one accepted, or one after `first`.
-        for item in self.store.meta.scan_prefix(&prefix).keys() {
+        for item in self.store.trees()?.meta.scan_prefix(&prefix).keys() {
             let id = id_of(&item?);
             if first.as_ref().is_some_and(|f| f.message_id <= id) {
                 break;
@@ -184,6 +184,7 @@ impl Batch<'_> {
         }
         Ok(self
             .store
+            .trees()?
             .meta
             .get(&key)?
             .map(|value| split_parties(&value)))

@@ -5,7 +5,7 @@
 //! ([`SLED_SYNC_INTERVAL`]). Preparing batches is [`super::write`]'s.
 
 use std::collections::HashMap;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
@@ -16,10 +16,9 @@ use super::StoreError;
 use super::files::SyncedFiles;
 use super::journal::{Change, CommitFrames, Journal, TreeId};
 use super::log::{HEAD_KEY, MerkleView, remember_checkpoints};
-use super::write::{NotCommitted, Prepared, WriteState, Writes, lock_state};
+use super::write::{NotCommitted, Prepared, SledDown, WriteState, Writes, lock_state};
 
 /// The trees a commit writes, and what it syncs.
-#[derive(Clone)]
 pub(super) struct Trees {
     pub(super) db: sled::Db,
     pub(super) path: PathBuf,
@@ -31,19 +30,52 @@ pub(super) struct Trees {
     pub(super) journal: Arc<Journal>,
 }
 
+/// Sled's trees as the store's readers find them. The committer replaces them when it reopens
+/// sled after sled met a full disk ([`recover_sled`]); `None` while it does.
+pub(super) type Sled = std::sync::RwLock<Option<Arc<Trees>>>;
+
+/// Sled's trees as they are now, or [`StoreError::Reopening`] while the committer reopens sled.
+pub(super) fn current(sled: &Sled) -> Result<Arc<Trees>, StoreError> {
+    let slot = sled
+        .read()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    slot.clone().ok_or(StoreError::Reopening)
+}
+
+fn replace(sled: &Sled, trees: Option<Arc<Trees>>) {
+    *sled
+        .write()
+        .unwrap_or_else(std::sync::PoisonError::into_inner) = trees;
+}
+
 /// The most batches one commit takes.
 const MAX_GROUP: usize = 256;
 
 /// The committer thread: commits whatever batches are prepared, oldest first, one journal
 /// append and fdatasync and one application to sled per round, until the store is dropped and
 /// nothing is left to commit. Sled is flushed and fsynced when it has changes older than
-/// [`SLED_SYNC_INTERVAL`], and when the store closes.
-pub(super) fn commit_loop(writes: &Writes, trees: &Trees, mut journal_len: u64) {
+/// [`SLED_SYNC_INTERVAL`], and when the store closes. When sled meets a full disk, waits for
+/// space and reopens it ([`recover_sled`]).
+pub(super) fn commit_loop(
+    writes: &Writes,
+    sled: &Sled,
+    mut trees: Arc<Trees>,
+    mut journal_len: u64,
+) {
     let mut synced = SyncedFiles::default();
     // When sled first changed since its last sync, if it has.
     let mut unsynced_since: Option<Instant> = None;
     loop {
-        let group: Vec<Arc<Prepared>> = {
+        if lock_state(writes).sled_down.is_some() {
+            let Some(reopened) = recover_sled(writes, sled, trees, journal_len) else {
+                return;
+            };
+            trees = reopened;
+            synced = SyncedFiles::default();
+            unsynced_since = None;
+        }
+        // `None`: sled met a full disk while it was synced.
+        let group: Option<Vec<Arc<Prepared>>> = {
             let mut state = lock_state(writes);
             loop {
                 // A failed store writes nothing more, sled included.
@@ -52,19 +84,25 @@ pub(super) fn commit_loop(writes: &Writes, trees: &Trees, mut journal_len: u64) 
                     .map(|since| since + SLED_SYNC_INTERVAL);
                 if due.is_some_and(|due| due <= Instant::now()) {
                     drop(state);
-                    sync_sled(writes, trees, &mut synced);
+                    let result = sync_sled(writes, &trees, &mut synced);
                     unsynced_since = None;
                     state = lock_state(writes);
+                    if let Err(error) = result
+                        && sled_out_of_space(&error)
+                    {
+                        sled_down(&mut state, Vec::new(), &trees.path, &error);
+                        break None;
+                    }
                     continue;
                 }
                 if !state.queue.is_empty() && state.failed.is_none() {
-                    break;
+                    break Some(state.queue.iter().take(MAX_GROUP).cloned().collect());
                 }
                 if state.shutdown {
                     let unsynced = unsynced_since.is_some() && state.failed.is_none();
                     drop(state);
                     if unsynced {
-                        sync_sled(writes, trees, &mut synced);
+                        let _ = sync_sled(writes, &trees, &mut synced);
                     }
                     return;
                 }
@@ -80,9 +118,11 @@ pub(super) fn commit_loop(writes: &Writes, trees: &Trees, mut journal_len: u64) 
                     }
                 };
             }
-            state.queue.iter().take(MAX_GROUP).cloned().collect()
         };
-        let result = commit_durably(writes, trees, &group, &mut journal_len);
+        let Some(group) = group else {
+            continue;
+        };
+        let result = commit_durably(writes, &trees, &group, &mut journal_len);
         let mut state = lock_state(writes);
         let committed = match result {
             Ok(()) => {
@@ -96,7 +136,7 @@ pub(super) fn commit_loop(writes: &Writes, trees: &Trees, mut journal_len: u64) 
                 }
                 group.last().map_or(0, |last| last.seq)
             }
-            Err(StoreError::NoSpace { path, source }) => {
+            Err(Failure::Store(StoreError::NoSpace { path, source })) => {
                 // Nothing of the commit is kept (the journal undid its append) and nothing
                 // reached sled: drop it and every batch prepared after it, which chained onto
                 // its entries, and prepare again from the committed head.
@@ -111,7 +151,17 @@ pub(super) fn commit_loop(writes: &Writes, trees: &Trees, mut journal_len: u64) 
                 (state.next_index, state.previous_hash) = state.committed_head;
                 0
             }
-            Err(error) => {
+            Err(Failure::SledFull(error)) => {
+                // The commit is durable in the journal: its writers hear so once sled holds
+                // it, after the reopening.
+                let unapplied: Vec<_> = state.queue.drain(..group.len()).collect();
+                if let Some(last) = group.last() {
+                    state.committed_head = (last.next_index, last.head_hash);
+                }
+                sled_down(&mut state, unapplied, &trees.path, &error);
+                0
+            }
+            Err(Failure::Store(error)) => {
                 tracing::error!(
                     %error,
                     "cannot commit to the store, or make a commit durable; it refuses every \
@@ -122,19 +172,178 @@ pub(super) fn commit_loop(writes: &Writes, trees: &Trees, mut journal_len: u64) 
                 0
             }
         };
-        while state
-            .waiters
-            .front()
-            .is_some_and(|(seq, _)| *seq <= committed)
-        {
-            if let Some((_, tell)) = state.waiters.pop_front() {
-                // A writer that stopped waiting (its task was cancelled) is not an error.
-                let _ = tell.send(());
-            }
-        }
+        tell_waiters(&mut state, committed);
         drop(state);
         writes.done.notify_all();
     }
+}
+
+/// Tells the asynchronous writers of every batch up to `committed` (a sequence number) that
+/// it is committed.
+fn tell_waiters(state: &mut WriteState, committed: u64) {
+    while state
+        .waiters
+        .front()
+        .is_some_and(|(seq, _)| *seq <= committed)
+    {
+        if let Some((_, tell)) = state.waiters.pop_front() {
+            // A writer that stopped waiting (its task was cancelled) is not an error.
+            let _ = tell.send(());
+        }
+    }
+}
+
+/// Whether sled (or syncing its files) failed for want of space.
+fn sled_out_of_space(error: &StoreError) -> bool {
+    match error {
+        StoreError::Engine(sled::Error::Io(source))
+        | StoreError::Sync { source, .. }
+        | StoreError::Io { source, .. } => crate::disk_space::is_out_of_space(source),
+        _ => false,
+    }
+}
+
+/// Sled met a full disk (`error`). After a failed write sled refuses every later one (it keeps
+/// the first I/O error for good, sled 0.34's `global_error`) and what its memory holds is no
+/// longer what its files will hold: the committer reopens it once space returns. Until then
+/// the store refuses writes ([`StoreError::NoSpace`]). `unapplied` are the batches of the
+/// commit that reached the journal but not sled, whole: their writers wait for the reopening.
+/// The batches prepared after them are dropped (their writers told `NoSpace`: nothing of them
+/// was written) and the next ones are prepared from the committed head.
+fn sled_down(
+    state: &mut WriteState,
+    unapplied: Vec<Arc<Prepared>>,
+    path: &Path,
+    error: &StoreError,
+) {
+    tracing::warn!(
+        %error,
+        store = %path.display(),
+        "the disk is full: sled cannot write. What was confirmed is in the store's journal; new \
+         writes are refused until space is freed, then sled is reopened and the journal applied \
+         to it, without a restart"
+    );
+    let kept = unapplied.last().map_or(0, |last| last.seq);
+    let why = NotCommitted::NoSpace(path.to_owned());
+    for prepared in state.queue.drain(..) {
+        let _ = prepared.outcome.set(Err(why.clone()));
+    }
+    // Dropped, the other waiters hear that their batches were not committed.
+    state.waiters.retain(|(seq, _)| *seq <= kept);
+    (state.next_index, state.previous_hash) = state.committed_head;
+    state.sled_down = Some(SledDown {
+        path: path.to_owned(),
+        unapplied,
+    });
+}
+
+/// How long the committer first waits before it looks whether sled can be reopened.
+const REOPEN_WAIT: Duration = Duration::from_millis(500);
+/// The longest it waits between two reopenings that failed.
+const REOPEN_MAX_WAIT: Duration = Duration::from_secs(30);
+/// Free space below which sled is not reopened yet: opening writes a snapshot of its page
+/// table and applying the journal a few of its segments (512 KiB each), and a reopening that
+/// fails leaves the readers without sled until the next.
+const REOPEN_MIN_FREE: u64 = 4 << 20;
+
+/// Waits for space, then reopens sled (dropping `stale`, whose state is not trusted after a
+/// failed write) and applies to it every commit of the journal it does not hold durably, up to
+/// `journal_len`. The readers keep reading `stale` until then; while sled is reopened they are
+/// told to retry. Returns the new trees once the writers of the commit that sled could not
+/// apply are told it is committed, or `None` if the store closes first or sled cannot be
+/// reopened for another reason than space (the store then refuses writes until a restart).
+fn recover_sled(
+    writes: &Writes,
+    sled: &Sled,
+    stale: Arc<Trees>,
+    journal_len: u64,
+) -> Option<Arc<Trees>> {
+    let path = stale.path.clone();
+    let journal = Arc::clone(&stale.journal);
+    let mut stale = Some(stale);
+    let mut wait = REOPEN_WAIT;
+    loop {
+        let state = lock_state(writes);
+        let mut state = if state.shutdown {
+            state
+        } else {
+            let waited = writes.work.wait_timeout(state, wait);
+            waited.unwrap_or_else(std::sync::PoisonError::into_inner).0
+        };
+        if state.shutdown {
+            give_up(
+                writes,
+                state,
+                "the store closed while its disk was full; the journal holds the commit and \
+                 the next start applies it",
+            );
+            return None;
+        }
+        let expected_head = state.committed_head;
+        drop(state);
+        let free = crate::health::disk_space(&path).map_or(u64::MAX, |(free, _)| free);
+        if free < REOPEN_MIN_FREE {
+            continue;
+        }
+        // Sled locks its files: every handle on the old instance must go first.
+        replace(sled, None);
+        drop(stale.take());
+        match super::open::reopen_trees(&path, &journal, journal_len, expected_head) {
+            Ok(trees) => {
+                let trees = Arc::new(trees);
+                replace(sled, Some(Arc::clone(&trees)));
+                state = lock_state(writes);
+                if let Some(down) = state.sled_down.take() {
+                    remember_checkpoints(writes, &down.unapplied);
+                    for prepared in &down.unapplied {
+                        let _ = prepared.outcome.set(Ok(()));
+                    }
+                    tell_waiters(&mut state, down.unapplied.last().map_or(0, |last| last.seq));
+                }
+                drop(state);
+                writes.done.notify_all();
+                writes.unblocked.notify_waiters();
+                tracing::info!(
+                    store = %path.display(),
+                    "sled reopened and the journal applied to it: the store takes writes again"
+                );
+                return Some(trees);
+            }
+            Err(error)
+                if sled_out_of_space(&error) || matches!(error, StoreError::NoSpace { .. }) =>
+            {
+                tracing::warn!(%error, retry_in = ?wait, "cannot reopen sled yet: the disk is still full");
+                wait = (wait * 2).min(REOPEN_MAX_WAIT);
+            }
+            Err(error) => {
+                tracing::error!(
+                    %error,
+                    "cannot reopen sled after the disk was full; the store refuses every \
+                     further write until the node is restarted"
+                );
+                state = lock_state(writes);
+                state.failed = Some(error.to_string());
+                give_up(writes, state, &error.to_string());
+                return None;
+            }
+        }
+    }
+}
+
+/// Tells the writers still waiting for sled to apply their commit that it will not be while
+/// the store is open (`why`); the journal holds it, and the next open applies it.
+fn give_up(writes: &Writes, mut state: std::sync::MutexGuard<'_, WriteState>, why: &str) {
+    if let Some(down) = state.sled_down.take() {
+        let why = NotCommitted::Failed(why.to_owned());
+        for prepared in down.unapplied {
+            let _ = prepared.outcome.set(Err(why.clone()));
+        }
+    }
+    state.failed.get_or_insert_with(|| why.to_owned());
+    state.waiters.clear();
+    drop(state);
+    writes.done.notify_all();
+    writes.unblocked.notify_waiters();
 }
 
 /// Drops every prepared batch, telling each writer `why`. The waiters are all for batches
@@ -155,8 +364,9 @@ const SLED_SYNC_INTERVAL: Duration = Duration::from_secs(1);
 pub(super) const JOURNAL_APPLIED: &[u8] = b"journal_applied";
 
 /// Flushes sled and fsyncs its files. Nothing depends on it but how much a restart replays, so
-/// a failure is reported and tried again at the next sync, not turned into a failed store.
-fn sync_sled(writes: &Writes, trees: &Trees, synced: &mut SyncedFiles) {
+/// a failure is reported and tried again at the next sync, not turned into a failed store;
+/// but a full disk stops sled for good, which the caller sees in the error.
+fn sync_sled(writes: &Writes, trees: &Trees, synced: &mut SyncedFiles) -> Result<(), StoreError> {
     let started = Instant::now();
     let result = trees.db.flush().map_err(StoreError::from).and_then(|_| {
         let syncing = add_time(&writes.flush_ns, started);
@@ -164,9 +374,10 @@ fn sync_sled(writes: &Writes, trees: &Trees, synced: &mut SyncedFiles) {
         add_time(&writes.fsync_ns, syncing);
         Ok(())
     });
-    if let Err(error) = result {
+    if let Err(error) = &result {
         tracing::warn!(%error, "cannot flush and fsync sled; the journal still holds every commit");
     }
+    result.map(|_| ())
 }
 
 /// Adds the time since `started` to a phase's total.
@@ -174,6 +385,20 @@ fn add_time(phase: &AtomicU64, started: Instant) -> Instant {
     let nanos = u64::try_from(started.elapsed().as_nanos()).unwrap_or(u64::MAX);
     phase.fetch_add(nanos, Ordering::Relaxed);
     Instant::now()
+}
+
+/// Why a commit failed.
+enum Failure {
+    /// Nothing of it is kept (the journal refused it, or undid it), or the store failed.
+    Store(StoreError),
+    /// It is in the journal, durably; sled could not apply it for want of space.
+    SledFull(StoreError),
+}
+
+impl From<StoreError> for Failure {
+    fn from(error: StoreError) -> Self {
+        Self::Store(error)
+    }
 }
 
 /// Commits `group` (consecutive prepared batches): appends its entries and its changes to the
@@ -184,7 +409,7 @@ fn commit_durably(
     trees: &Trees,
     group: &[Arc<Prepared>],
     journal_len: &mut u64,
-) -> Result<(), StoreError> {
+) -> Result<(), Failure> {
     let started = Instant::now();
     let mut frames = CommitFrames::new(*journal_len);
     let mut changes = Vec::new();
@@ -215,19 +440,33 @@ fn commit_durably(
     let (bytes, end) = frames.finish(&changes);
     #[cfg(test)]
     if writes.no_space_at_next_commit.swap(false, Ordering::SeqCst) {
-        return Err(StoreError::NoSpace {
+        return Err(Failure::Store(StoreError::NoSpace {
             path: trees.path.clone(),
             source: std::io::ErrorKind::StorageFull.into(),
-        });
+        }));
     }
     trees.journal.append_durably(*journal_len, &bytes)?;
     *journal_len = end;
     let applying = add_time(&writes.journal_ns, started);
     #[cfg(test)]
     if writes.crash_after_journal.load(Ordering::SeqCst) {
-        return Err(StoreError::Task("a crash, as the test asked".into()));
+        return Err(Failure::Store(StoreError::Task(
+            "a crash, as the test asked".into(),
+        )));
     }
-    apply_changes(trees, &changes, end)?;
+    #[cfg(test)]
+    if writes.sled_full_at_next_apply.swap(false, Ordering::SeqCst) {
+        return Err(Failure::SledFull(StoreError::Engine(sled::Error::Io(
+            std::io::ErrorKind::StorageFull.into(),
+        ))));
+    }
+    apply_changes(trees, &changes, end).map_err(|error| {
+        if sled_out_of_space(&error) {
+            Failure::SledFull(error)
+        } else {
+            Failure::Store(error)
+        }
+    })?;
     add_time(&writes.apply_ns, applying);
     writes.commits.fetch_add(1, Ordering::SeqCst);
     writes
@@ -370,6 +609,36 @@ mod tests {
         let store = Store::open(dir.path()).expect("reopen");
         assert_eq!(details(&store), ["a0", "a1", "a2"]);
         assert!(store.message("m1").expect("read").is_none());
+    }
+
+    #[test]
+    fn a_commit_in_the_journal_that_sled_could_not_apply_is_applied_once_sled_is_reopened() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        {
+            let store = Store::open(dir.path()).expect("open");
+            append_records(&store, &["a0"]);
+            store
+                .writes
+                .sled_full_at_next_apply
+                .store(true, Ordering::SeqCst);
+            // The writer hears of its commit once sled holds it: after the reopening.
+            store
+                .write_blocking(|batch| {
+                    batch.append(record("a1"));
+                    put_sent(batch, "m1");
+                    Ok::<_, StoreError>(())
+                })
+                .expect("committed once sled was reopened");
+            assert!(!store.waiting_for_space());
+            assert_eq!(details(&store), ["a0", "a1", ""]);
+            assert!(store.message("m1").expect("read").is_some());
+            // The head the committer kept and the one sled holds again agree: the log goes on.
+            append_records(&store, &["a3"]);
+            assert_eq!(store.log_len().expect("len"), 4);
+        }
+        let store = Store::open(dir.path()).expect("reopen");
+        assert_eq!(details(&store), ["a0", "a1", "", "a3"]);
+        assert_eq!(store.queued_for("de", None, 10).expect("queue").len(), 1);
     }
 
     #[test]

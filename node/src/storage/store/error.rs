@@ -45,6 +45,9 @@ pub enum StoreError {
          until the node is restarted"
     )]
     Failed(String),
+    /// Sled is being reopened after it met a full disk: a moment.
+    #[error("the store is reopening its indexes after its disk was full; retry in a moment")]
+    Reopening,
     #[error("cannot write a backup into {path}: {reason}")]
     BackupTarget { path: PathBuf, reason: String },
 }

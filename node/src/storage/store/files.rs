@@ -10,7 +10,7 @@ use super::{Store, StoreError};
 impl Store {
     /// Flushes sled's buffers, then fsyncs every file of the database and its directories.
     pub fn flush_and_fsync(&self) -> Result<(), StoreError> {
-        self.db.flush()?;
+        self.trees()?.db.flush()?;
         fsync_tree(&self.path)
     }
 }

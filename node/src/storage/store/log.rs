@@ -16,6 +16,7 @@ use rogatory_proto::log::{
 use rogatory_proto::merkle::{self, Hash, MemoryTree, ProofError, SubtreeHashes};
 use rogatory_proto::v1::LogEntry;
 
+use super::committer::Trees;
 use super::journal;
 use super::write::{Prepared, Writes};
 use super::{Store, StoreError};
@@ -138,6 +139,34 @@ fn node_missing(level: u8, index: u64, reason: &str) -> StoreError {
     }
 }
 
+/// The log head `meta` records: entry count and hash of the last entry.
+pub(super) fn head_of(meta: &sled::Tree) -> Result<(u64, [u8; 32]), StoreError> {
+    match meta.get(HEAD_KEY)? {
+        None => Ok((0, ZERO_HASH)),
+        Some(bytes) if bytes.len() == 40 => {
+            let mut count = [0u8; 8];
+            count.copy_from_slice(&bytes[..8]);
+            let mut hash = [0u8; 32];
+            hash.copy_from_slice(&bytes[8..]);
+            Ok((u64::from_be_bytes(count), hash))
+        }
+        Some(_) => Err(StoreError::Corrupt {
+            what: "log head".into(),
+            reason: "wrong length".into(),
+        }),
+    }
+}
+
+/// The Merkle tree over the log as `trees` hold it.
+fn merkle_view(trees: &Trees) -> MerkleView<'_> {
+    static NONE: std::sync::OnceLock<HashMap<(u8, u64), Hash>> = std::sync::OnceLock::new();
+    MerkleView {
+        log: &trees.log,
+        tree: &trees.merkle,
+        pending: NONE.get_or_init(HashMap::new),
+    }
+}
+
 fn proof_error(error: ProofError<StoreError>) -> StoreError {
     match error {
         ProofError::Store(error) => error,
@@ -150,25 +179,12 @@ fn proof_error(error: ProofError<StoreError>) -> StoreError {
 
 impl Store {
     pub(super) fn head(&self) -> Result<(u64, [u8; 32]), StoreError> {
-        match self.meta.get(HEAD_KEY)? {
-            None => Ok((0, ZERO_HASH)),
-            Some(bytes) if bytes.len() == 40 => {
-                let mut count = [0u8; 8];
-                count.copy_from_slice(&bytes[..8]);
-                let mut hash = [0u8; 32];
-                hash.copy_from_slice(&bytes[8..]);
-                Ok((u64::from_be_bytes(count), hash))
-            }
-            Some(_) => Err(StoreError::Corrupt {
-                what: "log head".into(),
-                reason: "wrong length".into(),
-            }),
-        }
+        head_of(&self.trees()?.meta)
     }
 
     pub(super) fn check_head(&self) -> Result<(), StoreError> {
         let (count, hash) = self.head()?;
-        let last = self.log.last()?;
+        let last = self.trees()?.log.last()?;
         let consistent = match last {
             None => count == 0,
             Some((key, value)) => {
@@ -191,26 +207,18 @@ impl Store {
 
     /// The Merkle root of the first `size` log entries.
     pub fn merkle_root(&self, size: u64) -> Result<Hash, StoreError> {
-        merkle::root(&self.merkle_view(), size)
+        merkle::root(&merkle_view(&*self.trees()?), size)
     }
 
     /// The inclusion proof of entry `index` in the tree of the first `size` entries.
     pub fn inclusion_proof(&self, index: u64, size: u64) -> Result<Vec<Hash>, StoreError> {
-        merkle::inclusion_proof(&self.merkle_view(), index, size).map_err(proof_error)
+        merkle::inclusion_proof(&merkle_view(&*self.trees()?), index, size).map_err(proof_error)
     }
 
     /// The consistency proof from the tree of `old_size` entries to that of `new_size`.
     pub fn consistency_proof(&self, old_size: u64, new_size: u64) -> Result<Vec<Hash>, StoreError> {
-        merkle::consistency_proof(&self.merkle_view(), old_size, new_size).map_err(proof_error)
-    }
-
-    fn merkle_view(&self) -> MerkleView<'_> {
-        static NONE: std::sync::OnceLock<HashMap<(u8, u64), Hash>> = std::sync::OnceLock::new();
-        MerkleView {
-            log: &self.log,
-            tree: &self.merkle,
-            pending: NONE.get_or_init(HashMap::new),
-        }
+        let trees = self.trees()?;
+        merkle::consistency_proof(&merkle_view(&trees), old_size, new_size).map_err(proof_error)
     }
 
     /// The newest checkpoint this node signed: tree size and note text. Only once committed (so
@@ -222,6 +230,7 @@ impl Store {
     /// The checkpoint this node signed for tree size `size` (note text, with any cosignatures).
     pub fn checkpoint(&self, size: u64) -> Result<Option<String>, StoreError> {
         Ok(self
+            .trees()?
             .meta
             .get(checkpoint_key(size))?
             .map(|value| String::from_utf8_lossy(&value).into_owned()))
@@ -230,7 +239,7 @@ impl Store {
     /// Every checkpoint this node signed, oldest first.
     pub fn checkpoints(&self) -> Result<Vec<(u64, String)>, StoreError> {
         let mut out = Vec::new();
-        for item in self.meta.scan_prefix(CHECKPOINT_PREFIX) {
+        for item in self.trees()?.meta.scan_prefix(CHECKPOINT_PREFIX) {
             let (key, value) = item?;
             if let Ok(size) = <[u8; 8]>::try_from(&key[CHECKPOINT_PREFIX.len()..]) {
                 out.push((
@@ -250,7 +259,7 @@ impl Store {
         limit: usize,
     ) -> Result<Vec<(u64, Vec<u8>)>, StoreError> {
         let mut out = Vec::new();
-        for item in self.log.range(start.to_be_bytes()..).take(limit) {
+        for item in self.trees()?.log.range(start.to_be_bytes()..).take(limit) {
             let (key, bytes) = item?;
             let index = <[u8; 8]>::try_from(key.as_ref())
                 .map(u64::from_be_bytes)
@@ -272,6 +281,7 @@ impl Store {
     ) -> Result<Vec<(u64, String)>, StoreError> {
         let mut out = Vec::new();
         for item in self
+            .trees()?
             .meta
             .range(checkpoint_key(min_size)..)
             .take_while(|item| {
@@ -300,9 +310,15 @@ impl Store {
     pub(super) fn load_checkpoints(&self) -> Result<(), StoreError> {
         let mut loaded = DurableCheckpoints::default();
         for item in self
+            .trees()?
             .meta
             .scan_prefix(PEER_CHECKPOINT_PREFIX)
-            .chain(self.meta.scan_prefix(CHECKPOINT_PREFIX).next_back())
+            .chain(
+                self.trees()?
+                    .meta
+                    .scan_prefix(CHECKPOINT_PREFIX)
+                    .next_back(),
+            )
         {
             let (key, value) = item?;
             if key.starts_with(CHECKPOINT_PREFIX) && key.len() != CHECKPOINT_PREFIX.len() + 8 {
@@ -323,7 +339,7 @@ impl Store {
         prefix.extend_from_slice(peer.as_bytes());
         prefix.push(0);
         let mut out = Vec::new();
-        for item in self.meta.scan_prefix(prefix) {
+        for item in self.trees()?.meta.scan_prefix(prefix) {
             out.push(item?.1.to_vec());
         }
         Ok(out)
@@ -331,7 +347,7 @@ impl Store {
 
     /// One log entry, decoded.
     pub fn log_entry(&self, index: u64) -> Result<Option<LogEntry>, StoreError> {
-        match self.log.get(index.to_be_bytes())? {
+        match self.trees()?.log.get(index.to_be_bytes())? {
             None => Ok(None),
             Some(value) => LogEntry::decode(self.journal.resolve(index, &value)?.as_slice())
                 .map(Some)
@@ -381,7 +397,7 @@ impl Store {
             }
             Ok(())
         };
-        for item in self.log.range(..count.to_be_bytes()) {
+        for item in self.trees()?.log.range(..count.to_be_bytes()) {
             let (key, value) = item?;
             let Ok(index) = <[u8; 8]>::try_from(key.as_ref()).map(u64::from_be_bytes) else {
                 return Ok(Err(ChainError {
@@ -405,7 +421,7 @@ impl Store {
             }
             let leaf = entry_hash(&bytes);
             // The leaf is carried by the value in hand (level 0: completed by the entry itself).
-            match self.merkle_view().stored(0, index, Some(&value)) {
+            match merkle_view(&*self.trees()?).stored(0, index, Some(&value)) {
                 Ok(stored) if stored == leaf => {}
                 Err(StoreError::Corrupt { .. }) | Ok(_) => {
                     return Ok(Err(ChainError {
@@ -493,6 +509,8 @@ mod tests {
             let stored = store.log_entries_from(0, 10).expect("read");
             for (index, bytes) in stored {
                 let value = store
+                    .trees()
+                    .expect("trees")
                     .log
                     .get(index.to_be_bytes())
                     .expect("read")
@@ -502,16 +520,25 @@ mod tests {
                 for (level, hash) in hashes.chunks(32).enumerate() {
                     let level = u8::try_from(level).expect("level");
                     store
+                        .trees()
+                        .expect("trees")
                         .merkle
                         .insert(merkle_key(level, index >> level), hash)
                         .expect("node");
                 }
                 store
+                    .trees()
+                    .expect("trees")
                     .log
                     .insert(index.to_be_bytes(), bytes)
                     .expect("inline");
             }
-            store.meta.remove(JOURNAL_APPLIED).expect("remove");
+            store
+                .trees()
+                .expect("trees")
+                .meta
+                .remove(JOURNAL_APPLIED)
+                .expect("remove");
             store.flush_and_fsync().expect("sync");
         }
         std::fs::remove_file(dir.path().join(JOURNAL_FILE)).expect("remove");
@@ -520,6 +547,8 @@ mod tests {
         assert_eq!(details(&store), ["a0", "a1"]);
         append_records(&store, &["a2"]);
         let value = store
+            .trees()
+            .expect("trees")
             .log
             .get(2u64.to_be_bytes())
             .expect("read")
@@ -529,6 +558,8 @@ mod tests {
             Stored::decode(
                 1,
                 &store
+                    .trees()
+                    .expect("trees")
                     .log
                     .get(1u64.to_be_bytes())
                     .expect("read")
@@ -590,10 +621,12 @@ mod tests {
         );
         // Each entry's index value carries the nodes it completed, leaf first: one sled key
         // per entry, none in the `merkle` tree.
-        assert!(store.merkle.is_empty());
+        assert!(store.trees().expect("trees").merkle.is_empty());
         let mut tree = MemoryTree::new();
         for (index, bytes) in store.log_entries_from(0, 10).expect("read") {
             let value = store
+                .trees()
+                .expect("trees")
                 .log
                 .get(index.to_be_bytes())
                 .expect("read")

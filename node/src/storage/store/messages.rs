@@ -76,29 +76,29 @@ pub(super) fn decode_message(id: &str, bytes: &[u8]) -> Result<MessageRecord, St
 impl Store {
     /// Indexes every stored message by case, once: for stores made before the index existed.
     pub(super) fn build_case_index(&self) -> Result<(), StoreError> {
-        if self.meta.contains_key(CASE_INDEX_BUILT)? {
+        if self.trees()?.meta.contains_key(CASE_INDEX_BUILT)? {
             return Ok(());
         }
         let mut index = sled::Batch::default();
-        for item in self.messages.iter() {
+        for item in self.trees()?.messages.iter() {
             let (key, bytes) = item?;
             let id = String::from_utf8_lossy(&key).into_owned();
             let record = decode_message(&id, &bytes)?;
             index.insert(case_key(&record.case_id, &id), Vec::new());
         }
         index.insert(CASE_INDEX_BUILT, Vec::new());
-        self.meta.apply_batch(index)?;
+        self.trees()?.meta.apply_batch(index)?;
         self.flush_and_fsync()
     }
 
     /// Indexes every stored request with its state, once: for stores made before the index
     /// existed.
     pub(super) fn build_request_index(&self) -> Result<(), StoreError> {
-        if self.meta.contains_key(REQUEST_INDEX_BUILT)? {
+        if self.trees()?.meta.contains_key(REQUEST_INDEX_BUILT)? {
             return Ok(());
         }
         let mut index = sled::Batch::default();
-        for item in self.messages.iter() {
+        for item in self.trees()?.messages.iter() {
             let (key, bytes) = item?;
             let id = String::from_utf8_lossy(&key).into_owned();
             let record = decode_message(&id, &bytes)?;
@@ -123,14 +123,14 @@ impl Store {
             }
         }
         index.insert(REQUEST_INDEX_BUILT, Vec::new());
-        self.meta.apply_batch(index)?;
+        self.trees()?.meta.apply_batch(index)?;
         self.flush_and_fsync()
     }
 
     /// Every request this node holds, with its lifecycle state as last stored.
     pub fn request_states(&self) -> Result<Vec<(String, i32)>, StoreError> {
         let mut out = Vec::new();
-        for item in self.meta.scan_prefix(REQUEST_PREFIX) {
+        for item in self.trees()?.meta.scan_prefix(REQUEST_PREFIX) {
             let (key, value) = item?;
             let id = String::from_utf8_lossy(&key[REQUEST_PREFIX.len()..]).into_owned();
             let state = <[u8; 4]>::try_from(value.as_ref())
@@ -148,7 +148,7 @@ impl Store {
     pub fn case_messages(&self, case_id: &str) -> Result<Vec<MessageRecord>, StoreError> {
         let prefix = case_key(case_id, "");
         let mut out = Vec::new();
-        for item in self.meta.scan_prefix(&prefix).keys() {
+        for item in self.trees()?.meta.scan_prefix(&prefix).keys() {
             let key = item?;
             let id = String::from_utf8_lossy(&key[prefix.len()..]).into_owned();
             let record = self.message(&id)?.ok_or_else(|| StoreError::Corrupt {
@@ -161,7 +161,7 @@ impl Store {
     }
 
     pub fn message(&self, message_id: &str) -> Result<Option<MessageRecord>, StoreError> {
-        match self.messages.get(message_id.as_bytes())? {
+        match self.trees()?.messages.get(message_id.as_bytes())? {
             None => Ok(None),
             Some(bytes) => self
                 .with_envelope(decode_message(message_id, &bytes)?, |_| None)
@@ -172,7 +172,7 @@ impl Store {
     /// A stored message record without its envelope (see [`stored_form`]): what scheduling
     /// and listings need, without reading the log.
     pub fn message_fields(&self, message_id: &str) -> Result<Option<MessageRecord>, StoreError> {
-        match self.messages.get(message_id.as_bytes())? {
+        match self.trees()?.messages.get(message_id.as_bytes())? {
             None => Ok(None),
             Some(bytes) => decode_message(message_id, &bytes).map(Some),
         }
@@ -225,7 +225,7 @@ impl Store {
         limit: usize,
     ) -> Result<Vec<MessageRecord>, StoreError> {
         let mut out = Vec::new();
-        for item in self.messages.iter().rev() {
+        for item in self.trees()?.messages.iter().rev() {
             let (key, bytes) = item?;
             let record = decode_message(&String::from_utf8_lossy(&key), &bytes)?;
             if record.direction == direction as i32 {
@@ -308,8 +308,18 @@ mod tests {
             let expected = vec![(request_id.to_owned(), RequestState::Acknowledged as i32)];
             assert_eq!(store.request_states().expect("index"), expected);
             // As a store made before the index existed would be.
-            store.meta.remove(request_key(request_id)).expect("remove");
-            store.meta.remove(REQUEST_INDEX_BUILT).expect("remove");
+            store
+                .trees()
+                .expect("trees")
+                .meta
+                .remove(request_key(request_id))
+                .expect("remove");
+            store
+                .trees()
+                .expect("trees")
+                .meta
+                .remove(REQUEST_INDEX_BUILT)
+                .expect("remove");
             assert!(store.request_states().expect("index").is_empty());
             store.flush_and_fsync().expect("sync");
         }
@@ -346,6 +356,8 @@ mod tests {
             assert!(ids("tm").is_empty());
             // As a store made before the index existed would be.
             let index: Vec<_> = store
+                .trees()
+                .expect("trees")
                 .meta
                 .scan_prefix(CASE_PREFIX)
                 .keys()
@@ -353,9 +365,19 @@ mod tests {
                 .expect("keys");
             assert!(!index.is_empty());
             for key in index {
-                store.meta.remove(key).expect("remove");
+                store
+                    .trees()
+                    .expect("trees")
+                    .meta
+                    .remove(key)
+                    .expect("remove");
             }
-            store.meta.remove(CASE_INDEX_BUILT).expect("remove");
+            store
+                .trees()
+                .expect("trees")
+                .meta
+                .remove(CASE_INDEX_BUILT)
+                .expect("remove");
             store.flush_and_fsync().expect("sync");
         }
         let store = Store::open(dir.path()).expect("reopen");

@@ -11,9 +11,9 @@ use std::time::{Duration, Instant};
 use rogatory_proto::log::ZERO_HASH;
 
 use super::committer::{JOURNAL_APPLIED, Trees, apply_changes, commit_loop};
-use super::files::{list_files, make_private};
+use super::files::{fsync_tree, list_files, make_private};
 use super::journal::Journal;
-use super::log::DurableCheckpoints;
+use super::log::{DurableCheckpoints, head_of};
 use super::write::{WriteState, Writes, lock_state};
 use super::{Store, StoreError};
 
@@ -81,16 +81,7 @@ impl Store {
         })?;
         make_private(path, &metadata)?;
         let journal = Arc::new(Journal::open(path)?);
-        let trees = Trees {
-            db: db.clone(),
-            path: path.to_owned(),
-            log: db.open_tree(LOG_TREE).map_err(open_error)?,
-            messages: db.open_tree(MESSAGES_TREE).map_err(open_error)?,
-            meta: db.open_tree(META_TREE).map_err(open_error)?,
-            queue: db.open_tree(QUEUE_TREE).map_err(open_error)?,
-            merkle: db.open_tree(MERKLE_TREE).map_err(open_error)?,
-            journal: Arc::clone(&journal),
-        };
+        let trees = Arc::new(open_trees(db, path, &journal)?);
         let writes = Arc::new(Writes {
             state: std::sync::Mutex::new(WriteState {
                 next_index: 0,
@@ -100,6 +91,7 @@ impl Store {
                 queue: VecDeque::new(),
                 exclusive: 0,
                 failed: None,
+                sled_down: None,
                 shutdown: false,
                 waiters: VecDeque::new(),
             }),
@@ -117,15 +109,13 @@ impl Store {
             crash_after_journal: std::sync::atomic::AtomicBool::new(false),
             #[cfg(test)]
             no_space_at_next_commit: std::sync::atomic::AtomicBool::new(false),
+            #[cfg(test)]
+            sled_full_at_next_apply: std::sync::atomic::AtomicBool::new(false),
         });
+        let sled = Arc::new(std::sync::RwLock::new(Some(Arc::clone(&trees))));
         let mut store = Self {
-            log: trees.log.clone(),
-            messages: trees.messages.clone(),
-            meta: trees.meta.clone(),
-            queue: trees.queue.clone(),
-            merkle: trees.merkle.clone(),
+            sled: Arc::clone(&sled),
             journal,
-            db,
             path: path.to_owned(),
             writes: Arc::clone(&writes),
             committer: None,
@@ -144,7 +134,7 @@ impl Store {
         }
         let committer = std::thread::Builder::new()
             .name("store-committer".into())
-            .spawn(move || commit_loop(&writes, &trees, journal_len))
+            .spawn(move || commit_loop(&writes, &sled, trees, journal_len))
             .map_err(|e| StoreError::Task(format!("cannot start the store's committer: {e}")))?;
         store.committer = Some(committer);
         Ok(store)
@@ -152,15 +142,7 @@ impl Store {
 
     /// How far sled has applied the journal (0 for a store older than the journal).
     pub(super) fn journal_applied(&self) -> Result<u64, StoreError> {
-        match self.meta.get(JOURNAL_APPLIED)? {
-            None => Ok(0),
-            Some(bytes) => <[u8; 8]>::try_from(bytes.as_ref())
-                .map(u64::from_be_bytes)
-                .map_err(|_| StoreError::Corrupt {
-                    what: "journal position".into(),
-                    reason: "not 8 bytes".into(),
-                }),
-        }
+        journal_applied(&self.trees()?.meta)
     }
 
     /// Applies to sled every whole commit of the journal it does not hold (it lost them in a
@@ -183,6 +165,73 @@ impl Store {
         }
         self.journal.cut_after(end, unfinished)?;
         Ok(end)
+    }
+}
+
+/// Sled's trees in the database `db` in `path`, and the store's `journal`.
+fn open_trees(db: sled::Db, path: &Path, journal: &Arc<Journal>) -> Result<Trees, StoreError> {
+    let open_error = |source| StoreError::Open {
+        path: path.to_owned(),
+        source,
+    };
+    Ok(Trees {
+        path: path.to_owned(),
+        log: db.open_tree(LOG_TREE).map_err(open_error)?,
+        messages: db.open_tree(MESSAGES_TREE).map_err(open_error)?,
+        meta: db.open_tree(META_TREE).map_err(open_error)?,
+        queue: db.open_tree(QUEUE_TREE).map_err(open_error)?,
+        merkle: db.open_tree(MERKLE_TREE).map_err(open_error)?,
+        journal: Arc::clone(journal),
+        db,
+    })
+}
+
+/// Opens sled in `path` again, in a running store, after sled met a full disk: sled recovers
+/// from its files what it had made durable (as after a crash), and every commit of the journal
+/// after that is applied to it again, up to `journal_len` (where the committer's journal ends),
+/// and made durable. The log head must then be `head`, the committer's.
+pub(super) fn reopen_trees(
+    path: &Path,
+    journal: &Arc<Journal>,
+    journal_len: u64,
+    head: (u64, [u8; 32]),
+) -> Result<Trees, StoreError> {
+    let db = open_sled(path).map_err(|source| StoreError::Open {
+        path: path.to_owned(),
+        source,
+    })?;
+    let trees = open_trees(db, path, journal)?;
+    let (end, _) = journal.replay(journal_applied(&trees.meta)?, |changes, end| {
+        apply_changes(&trees, &changes, end)
+    })?;
+    if end != journal_len {
+        return Err(StoreError::Corrupt {
+            what: "store journal".into(),
+            reason: format!(
+                "its commits end at {end} when sled is reopened, and ended at {journal_len} \
+                 before"
+            ),
+        });
+    }
+    trees.db.flush()?;
+    fsync_tree(path)?;
+    let (count, hash) = head_of(&trees.meta)?;
+    if (count, hash) != head {
+        return Err(StoreError::HeadMismatch { count });
+    }
+    Ok(trees)
+}
+
+/// How far sled has applied the journal (0 for a store older than the journal), as `meta` says.
+fn journal_applied(meta: &sled::Tree) -> Result<u64, StoreError> {
+    match meta.get(JOURNAL_APPLIED)? {
+        None => Ok(0),
+        Some(bytes) => <[u8; 8]>::try_from(bytes.as_ref())
+            .map(u64::from_be_bytes)
+            .map_err(|_| StoreError::Corrupt {
+                what: "journal position".into(),
+                reason: "not 8 bytes".into(),
+            }),
     }
 }
 

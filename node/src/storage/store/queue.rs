@@ -44,7 +44,7 @@ impl Store {
             None => prefix.clone(),
         };
         let mut out = Vec::new();
-        for item in self.queue.range(start..) {
+        for item in self.trees()?.queue.range(start..) {
             let (key, _) = item?;
             if !key.starts_with(&prefix) || out.len() >= limit {
                 break;
@@ -79,7 +79,7 @@ impl Store {
         let mut prefix = recipient.as_bytes().to_vec();
         prefix.push(0);
         let mut depth = 0;
-        for item in self.queue.scan_prefix(&prefix).keys() {
+        for item in self.trees()?.queue.scan_prefix(&prefix).keys() {
             item?;
             depth += 1;
         }

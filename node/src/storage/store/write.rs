@@ -102,6 +102,10 @@ pub(super) struct Writes {
     /// Tests set this to have the next commit find the disk full.
     #[cfg(test)]
     pub(super) no_space_at_next_commit: std::sync::atomic::AtomicBool,
+    /// Tests set this to have sled meet a full disk applying the next commit, once it is in
+    /// the journal.
+    #[cfg(test)]
+    pub(super) sled_full_at_next_apply: std::sync::atomic::AtomicBool,
 }
 
 #[derive(Debug)]
@@ -120,11 +124,24 @@ pub(super) struct WriteState {
     pub(super) exclusive: usize,
     /// Why a commit failed. The log head is then in doubt and every later write is refused.
     pub(super) failed: Option<String>,
+    /// Sled met a full disk: writes are refused ([`StoreError::NoSpace`]) until the committer
+    /// has reopened it.
+    pub(super) sled_down: Option<SledDown>,
     pub(super) shutdown: bool,
     /// Asynchronous writers waiting for a batch to be committed: its sequence number (never
     /// less than the one before) and whom to tell. The committer tells only the writers its
     /// commit concerns, not every waiting task at every commit; dropped untold if it fails.
     pub(super) waiters: VecDeque<(u64, tokio::sync::oneshot::Sender<()>)>,
+}
+
+/// Sled could not write for want of space (see `committer::sled_down`).
+#[derive(Debug)]
+pub(super) struct SledDown {
+    /// The store's directory, for the writers refused meanwhile.
+    pub(super) path: PathBuf,
+    /// The batches of the commit that reached the journal and not sled, oldest first: their
+    /// writers are told they are committed once sled is reopened and holds them.
+    pub(super) unapplied: Vec<Arc<Prepared>>,
 }
 
 /// A batch being committed, and the channel that tells its writer it was.
@@ -361,6 +378,14 @@ impl Store {
             // (a repeated delivery answered from one, say): wait for those before answering.
             return Ok((value, state.queue.back().cloned()));
         }
+        if let Some(down) = &state.sled_down {
+            // Reads go on (a repeat answered with its receipt); writes wait for sled.
+            return Err(StoreError::NoSpace {
+                path: down.path.clone(),
+                source: std::io::ErrorKind::StorageFull.into(),
+            }
+            .into());
+        }
         state.prepared += 1;
         state.next_index = next_index;
         state.previous_hash = previous_hash;
@@ -399,6 +424,12 @@ impl Store {
         drop(state);
         self.exclusive_ended();
         result
+    }
+
+    /// Whether sled could not write for want of space and the store refuses writes until it
+    /// is reopened (for the health warning).
+    pub fn waiting_for_space(&self) -> bool {
+        lock_state(&self.writes).sled_down.is_some()
     }
 
     /// What the committer has done since the store was opened.
@@ -493,7 +524,17 @@ mod tests {
             stored.envelope.expect("envelope").payload,
             b"payload of m1".to_vec()
         );
-        assert!(store.messages.get("m1").expect("raw").expect("raw").len() < 64);
+        assert!(
+            store
+                .trees()
+                .expect("trees")
+                .messages
+                .get("m1")
+                .expect("raw")
+                .expect("raw")
+                .len()
+                < 64
+        );
         assert_eq!(store.log_len().expect("len"), 1);
         assert!(store.queued_for("de", None, 10).expect("queue").is_empty());
     }
