@@ -25,10 +25,14 @@
 //! its append and nothing reaches sled: that batch and every one prepared after it (they
 //! chain onto its entries) are dropped, their writers told (`StoreError::NoSpace`; none was
 //! confirmed to anyone), and the next batches are prepared from the last committed head, so
-//! the store writes again once space returns. If a commit fails otherwise (an I/O error, sled
-//! failing, sled's own files meeting a full disk) the log head is in doubt, and the store
-//! refuses every later write until the node restarts; what was confirmed is in the journal,
-//! which the restart replays.
+//! the store writes again once space returns. If sled meets the full disk once a commit is in
+//! the journal (or while it is flushed), sled is not trusted to write again (it keeps its
+//! first I/O error for good): writes are refused (`NoSpace`), and once space returns the
+//! committer reopens sled from its files and applies the journal to it, as an open after a
+//! crash would, before it tells that commit's writers and takes new writes
+//! ([`committer::Sled`]: readers find sled's trees there). If a commit fails otherwise (an I/O
+//! error, sled failing) the log head is in doubt, and the store refuses every later write
+//! until the node restarts; what was confirmed is in the journal, which the restart replays.
 //!
 //! A batch is durable once committed: the committer appends the group's entries and changes to the
 //! journal and fdatasyncs it (one disk round trip for the whole group: the slower the disk, the

@@ -1,7 +1,8 @@
 //! The committer thread: takes every batch prepared meanwhile (at most [`MAX_GROUP`]) into one
 //! group commit, appends it to the journal and fdatasyncs it, applies its changes to sled in
-//! the order readers follow references, and tells the writers; on a full disk drops the queue,
-//! on any other failure fails the store. Flushes and fsyncs sled about once a second
+//! the order readers follow references, and tells the writers; on a full disk drops the queue
+//! (the journal's) or waits for space and reopens sled (sled's, [`recover_sled`]), on any
+//! other failure fails the store. Flushes and fsyncs sled about once a second
 //! ([`SLED_SYNC_INTERVAL`]). Preparing batches is [`super::write`]'s.
 
 use std::collections::HashMap;
@@ -309,13 +310,8 @@ fn recover_sled(
                 );
                 return Some(trees);
             }
-            Err(error)
-                if sled_out_of_space(&error) || matches!(error, StoreError::NoSpace { .. }) =>
-            {
-                tracing::warn!(%error, retry_in = ?wait, "cannot reopen sled yet: the disk is still full");
-                wait = (wait * 2).min(REOPEN_MAX_WAIT);
-            }
-            Err(error) => {
+            // The store's history disagrees with itself: no retry will mend that.
+            Err(error @ (StoreError::HeadMismatch { .. } | StoreError::Corrupt { .. })) => {
                 tracing::error!(
                     %error,
                     "cannot reopen sled after the disk was full; the store refuses every \
@@ -325,6 +321,12 @@ fn recover_sled(
                 state.failed = Some(error.to_string());
                 give_up(writes, state, &error.to_string());
                 return None;
+            }
+            // Space again, or sled's lock still held through the old instance (a backup
+            // copying it): tried again later.
+            Err(error) => {
+                tracing::warn!(%error, retry_in = ?wait, "cannot reopen sled yet");
+                wait = (wait * 2).min(REOPEN_MAX_WAIT);
             }
         }
     }
