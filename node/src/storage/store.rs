@@ -99,7 +99,7 @@ impl Store {
     /// Sled's trees as they are now. Held only for one read: a reader never keeps sled from
     /// being reopened.
     fn trees(&self) -> Result<Arc<committer::Trees>, StoreError> {
-        committer::current(&self.sled)
+        self.sled.current()
     }
 }
 

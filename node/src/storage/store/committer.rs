@@ -33,20 +33,74 @@ pub(super) struct Trees {
 
 /// Sled's trees as the store's readers find them. The committer replaces them when it reopens
 /// sled after sled met a full disk ([`recover_sled`]); `None` while it does.
-pub(super) type Sled = std::sync::RwLock<Option<Arc<Trees>>>;
-
-/// Sled's trees as they are now, or [`StoreError::Reopening`] while the committer reopens sled.
-pub(super) fn current(sled: &Sled) -> Result<Arc<Trees>, StoreError> {
-    let slot = sled
-        .read()
-        .unwrap_or_else(std::sync::PoisonError::into_inner);
-    slot.clone().ok_or(StoreError::Reopening)
+pub(super) struct Sled {
+    trees: std::sync::RwLock<Option<Arc<Trees>>>,
+    /// With `reopened`, wakes the readers waiting for the reopening once it is over.
+    waiting: std::sync::Mutex<()>,
+    reopened: std::sync::Condvar,
 }
 
-fn replace(sled: &Sled, trees: Option<Arc<Trees>>) {
-    *sled
-        .write()
-        .unwrap_or_else(std::sync::PoisonError::into_inner) = trees;
+/// How long a reader waits for sled to be reopened before it is told to retry: opening a small
+/// store takes a fraction of a second; a reopening that failed is tried again much later.
+const REOPEN_READ_WAIT: Duration = Duration::from_secs(5);
+
+impl Sled {
+    pub(super) fn new(trees: Arc<Trees>) -> Self {
+        Self {
+            trees: std::sync::RwLock::new(Some(trees)),
+            waiting: std::sync::Mutex::new(()),
+            reopened: std::sync::Condvar::new(),
+        }
+    }
+
+    fn now(&self) -> Option<Arc<Trees>> {
+        let slot = self
+            .trees
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        slot.clone()
+    }
+
+    /// Sled's trees as they are now; while the committer reopens sled, waits for it (at most
+    /// [`REOPEN_READ_WAIT`], then [`StoreError::Reopening`]).
+    pub(super) fn current(&self) -> Result<Arc<Trees>, StoreError> {
+        if let Some(trees) = self.now() {
+            return Ok(trees);
+        }
+        let deadline = Instant::now() + REOPEN_READ_WAIT;
+        let mut waiting = self
+            .waiting
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        loop {
+            if let Some(trees) = self.now() {
+                return Ok(trees);
+            }
+            let left = deadline.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                return Err(StoreError::Reopening);
+            }
+            waiting = self
+                .reopened
+                .wait_timeout(waiting, left)
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .0;
+        }
+    }
+
+    fn replace(&self, trees: Option<Arc<Trees>>) {
+        *self
+            .trees
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = trees;
+        // A reader between its look and its wait holds `waiting`: it is woken too.
+        drop(
+            self.waiting
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner),
+        );
+        self.reopened.notify_all();
+    }
 }
 
 /// The most batches one commit takes.
@@ -66,6 +120,8 @@ pub(super) fn commit_loop(
     let mut synced = SyncedFiles::default();
     // When sled first changed since its last sync, if it has.
     let mut unsynced_since: Option<Instant> = None;
+    // When sled was last asked whether it still writes (synced or probed).
+    let mut probed = Instant::now();
     loop {
         if lock_state(writes).sled_down.is_some() {
             let Some(reopened) = recover_sled(writes, sled, trees, journal_len) else {
@@ -83,10 +139,29 @@ pub(super) fn commit_loop(
                 let due = unsynced_since
                     .filter(|_| state.failed.is_none())
                     .map(|since| since + SLED_SYNC_INTERVAL);
+                if due.is_none()
+                    && state.failed.is_none()
+                    && probed.elapsed() >= SLED_PROBE_INTERVAL
+                {
+                    // Nothing to sync: ask sled whether it still writes (a read may have made
+                    // it write, and fail).
+                    drop(state);
+                    let result = trees.db.flush().map_err(StoreError::from);
+                    probed = Instant::now();
+                    state = lock_state(writes);
+                    if let Err(error) = result
+                        && sled_out_of_space(&error)
+                    {
+                        sled_down(&mut state, Vec::new(), &trees.path, &error);
+                        break None;
+                    }
+                    continue;
+                }
                 if due.is_some_and(|due| due <= Instant::now()) {
                     drop(state);
                     let result = sync_sled(writes, &trees, &mut synced);
                     unsynced_since = None;
+                    probed = Instant::now();
                     state = lock_state(writes);
                     if let Err(error) = result
                         && sled_out_of_space(&error)
@@ -108,10 +183,12 @@ pub(super) fn commit_loop(
                     return;
                 }
                 state = match due {
-                    None => writes
-                        .work
-                        .wait(state)
-                        .unwrap_or_else(std::sync::PoisonError::into_inner),
+                    None => {
+                        let probe = probed + SLED_PROBE_INTERVAL;
+                        let timeout = probe.saturating_duration_since(Instant::now());
+                        let waited = writes.work.wait_timeout(state, timeout);
+                        waited.unwrap_or_else(std::sync::PoisonError::into_inner).0
+                    }
                     Some(due) => {
                         let timeout = due.saturating_duration_since(Instant::now());
                         let waited = writes.work.wait_timeout(state, timeout);
@@ -152,12 +229,15 @@ pub(super) fn commit_loop(
                 (state.next_index, state.previous_hash) = state.committed_head;
                 0
             }
-            Err(Failure::SledFull(error)) => {
-                // The commit is durable in the journal: its writers hear so once sled holds
-                // it, after the reopening.
-                let unapplied: Vec<_> = state.queue.drain(..group.len()).collect();
-                if let Some(last) = group.last() {
-                    state.committed_head = (last.next_index, last.head_hash);
+            Err(Failure::SledFull { error, journaled }) => {
+                // A commit in the journal is durable: its writers hear so once sled holds it,
+                // after the reopening. One that is not is dropped with the batches after it.
+                let mut unapplied = Vec::new();
+                if journaled {
+                    unapplied.extend(state.queue.drain(..group.len()));
+                    if let Some(last) = group.last() {
+                        state.committed_head = (last.next_index, last.head_hash);
+                    }
                 }
                 sled_down(&mut state, unapplied, &trees.path, &error);
                 0
@@ -197,10 +277,23 @@ fn tell_waiters(state: &mut WriteState, committed: u64) {
 /// Whether sled (or syncing its files) failed for want of space.
 fn sled_out_of_space(error: &StoreError) -> bool {
     match error {
-        StoreError::Engine(sled::Error::Io(source))
-        | StoreError::Sync { source, .. }
-        | StoreError::Io { source, .. } => crate::disk_space::is_out_of_space(source),
+        StoreError::NoSpace { .. } => true,
+        StoreError::Sync { source, .. } | StoreError::Io { source, .. } => {
+            crate::disk_space::is_out_of_space(source)
+        }
         _ => false,
+    }
+}
+
+/// Sorts an error of sled's in a commit: a full disk stops sled ([`Failure::SledFull`]),
+/// anything else fails the store.
+fn sled_failure(journaled: bool) -> impl Fn(StoreError) -> Failure {
+    move |error| {
+        if sled_out_of_space(&error) {
+            Failure::SledFull { error, journaled }
+        } else {
+            Failure::Store(error)
+        }
     }
 }
 
@@ -287,12 +380,12 @@ fn recover_sled(
             continue;
         }
         // Sled locks its files: every handle on the old instance must go first.
-        replace(sled, None);
+        sled.replace(None);
         drop(stale.take());
         match super::open::reopen_trees(&path, &journal, journal_len, expected_head) {
             Ok(trees) => {
                 let trees = Arc::new(trees);
-                replace(sled, Some(Arc::clone(&trees)));
+                sled.replace(Some(Arc::clone(&trees)));
                 state = lock_state(writes);
                 if let Some(down) = state.sled_down.take() {
                     remember_checkpoints(writes, &down.unapplied);
@@ -357,6 +450,11 @@ fn drop_queue(state: &mut WriteState, why: &NotCommitted) {
     state.waiters.clear();
 }
 
+/// How often an idle committer asks sled whether it still writes (a flush with nothing to
+/// write): sled keeps the first failed write's error for good, and the store must see it to
+/// refuse writes and reopen sled once space returns.
+const SLED_PROBE_INTERVAL: Duration = Duration::from_secs(5);
+
 /// How long sled may hold changes that are only in the journal: what a restart after a crash
 /// replays at most.
 const SLED_SYNC_INTERVAL: Duration = Duration::from_secs(1);
@@ -393,8 +491,9 @@ fn add_time(phase: &AtomicU64, started: Instant) -> Instant {
 enum Failure {
     /// Nothing of it is kept (the journal refused it, or undid it), or the store failed.
     Store(StoreError),
-    /// It is in the journal, durably; sled could not apply it for want of space.
-    SledFull(StoreError),
+    /// Sled met a full disk: applying the commit once it was in the journal, durably
+    /// (`journaled`), or reading before (a read may reorganise sled's tree, which writes).
+    SledFull { error: StoreError, journaled: bool },
 }
 
 impl From<StoreError> for Failure {
@@ -425,7 +524,8 @@ fn commit_durably(
             tree: &trees.merkle,
             pending: &nodes,
         };
-        let completed = merkle::completed_subtrees(&view, *index, *hash)?;
+        let completed =
+            merkle::completed_subtrees(&view, *index, *hash).map_err(sled_failure(false))?;
         let mut value = Vec::with_capacity(13 + 32 * completed.len());
         value.extend_from_slice(&location.encode());
         for (level, i, hash) in completed {
@@ -458,17 +558,12 @@ fn commit_durably(
     }
     #[cfg(test)]
     if writes.sled_full_at_next_apply.swap(false, Ordering::SeqCst) {
-        return Err(Failure::SledFull(StoreError::Engine(sled::Error::Io(
-            std::io::ErrorKind::StorageFull.into(),
-        ))));
+        return Err(Failure::SledFull {
+            error: StoreError::from(sled::Error::Io(std::io::ErrorKind::StorageFull.into())),
+            journaled: true,
+        });
     }
-    apply_changes(trees, &changes, end).map_err(|error| {
-        if sled_out_of_space(&error) {
-            Failure::SledFull(error)
-        } else {
-            Failure::Store(error)
-        }
-    })?;
+    apply_changes(trees, &changes, end).map_err(sled_failure(true))?;
     add_time(&writes.apply_ns, applying);
     writes.commits.fetch_add(1, Ordering::SeqCst);
     writes

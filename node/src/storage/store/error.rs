@@ -9,7 +9,7 @@ pub enum StoreError {
     #[error("cannot open the store in {path}")]
     Open { path: PathBuf, source: sled::Error },
     #[error("storage engine error: {0}")]
-    Engine(#[from] sled::Error),
+    Engine(sled::Error),
     #[error("cannot make the store durable (fsync of {path})")]
     Sync {
         path: PathBuf,
@@ -50,4 +50,21 @@ pub enum StoreError {
     Reopening,
     #[error("cannot write a backup into {path}: {reason}")]
     BackupTarget { path: PathBuf, reason: String },
+}
+
+impl From<sled::Error> for StoreError {
+    /// Sled meeting a full disk, in a write or in a read that reorganises its tree, is a full
+    /// disk ([`StoreError::NoSpace`]), which callers retry later: sled then refuses every write
+    /// until the committer has reopened it.
+    fn from(error: sled::Error) -> Self {
+        match error {
+            sled::Error::Io(source) if crate::disk_space::is_out_of_space(&source) => {
+                StoreError::NoSpace {
+                    path: PathBuf::from("sled"),
+                    source,
+                }
+            }
+            other => StoreError::Engine(other),
+        }
+    }
 }

@@ -33,6 +33,10 @@ fn open_sled(path: &Path) -> sled::Result<sled::Db> {
         let opened = sled::Config::new()
             .path(path)
             .mode(sled::Mode::HighThroughput)
+            // Sled writes its buffers when the committer syncs it (and when one fills), not
+            // from a thread of its own: so a failed write (a full disk) is seen by the
+            // committer, and the journal makes every commit durable anyway.
+            .flush_every_ms(None)
             .open();
         match opened {
             // Sled 0.34 reports the lock as an `Other` error with this text.
@@ -112,7 +116,7 @@ impl Store {
             #[cfg(test)]
             sled_full_at_next_apply: std::sync::atomic::AtomicBool::new(false),
         });
-        let sled = Arc::new(std::sync::RwLock::new(Some(Arc::clone(&trees))));
+        let sled = Arc::new(super::committer::Sled::new(Arc::clone(&trees)));
         let mut store = Self {
             sled: Arc::clone(&sled),
             journal,
