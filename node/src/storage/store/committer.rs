@@ -279,7 +279,7 @@ fn sled_out_of_space(error: &StoreError) -> bool {
     match error {
         StoreError::NoSpace { .. } => true,
         StoreError::Sync { source, .. } | StoreError::Io { source, .. } => {
-            crate::disk_space::is_out_of_space(source)
+            crate::storage::disk_space::is_out_of_space(source)
         }
         _ => false,
     }
@@ -375,7 +375,7 @@ fn recover_sled(
         }
         let expected_head = state.committed_head;
         drop(state);
-        let free = crate::health::disk_space(&path).map_or(u64::MAX, |(free, _)| free);
+        let free = crate::storage::disk_space::measure(&path).map_or(u64::MAX, |(free, _)| free);
         if free < REOPEN_MIN_FREE {
             continue;
         }

@@ -58,7 +58,7 @@ impl From<sled::Error> for StoreError {
     /// until the committer has reopened it.
     fn from(error: sled::Error) -> Self {
         match error {
-            sled::Error::Io(source) if crate::disk_space::is_out_of_space(&source) => {
+            sled::Error::Io(source) if crate::storage::disk_space::is_out_of_space(&source) => {
                 StoreError::NoSpace {
                     path: PathBuf::from("sled"),
                     source,
