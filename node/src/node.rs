@@ -1,5 +1,11 @@
 //! The node's shared state: who it is, its keys, its peers and its store.
 
+pub mod admission;
+pub mod health_state;
+pub mod judges;
+pub mod metrics;
+pub mod queue_signals;
+
 use std::sync::Arc;
 
 use ed25519_dalek::VerifyingKey;
@@ -11,8 +17,9 @@ use crate::identity::peers::PeerTable;
 use crate::identity::tls::{TlsError, TlsMaterial};
 use crate::storage::store::{Store, StoreError};
 
+/// Why a node's keys, certificates, directory or store could not be opened.
 #[derive(Debug, thiserror::Error)]
-pub enum StartError {
+pub enum OpenError {
     #[error("signing key: {0}")]
     Key(#[from] KeyError),
     #[error("TLS: {0}")]
@@ -28,20 +35,12 @@ pub enum StartError {
     #[error(transparent)]
     Store(#[from] StoreError),
     #[error(transparent)]
-    Directory(#[from] crate::delivery::directory::DirectoryError),
-    #[error(transparent)]
-    Checkpoint(#[from] crate::delivery::checkpoints::CheckpointingError),
+    Directory(#[from] crate::identity::directory::DirectoryError),
     #[error("attachment store: {0}")]
     Attachments(#[from] crate::storage::attachments::AttachmentError),
     #[error("cannot create data directory {path}")]
     DataDir {
         path: std::path::PathBuf,
-        source: std::io::Error,
-    },
-    #[error("cannot listen on {what} {address}")]
-    Bind {
-        what: &'static str,
-        address: String,
         source: std::io::Error,
     },
 }
@@ -56,29 +55,29 @@ pub struct Node {
     pub ids: MessageIdGenerator,
     pub tls: TlsMaterial,
     /// Counters updated where things happen; served on `/metrics` if configured.
-    pub metrics: crate::operations::metrics::Metrics,
+    pub metrics: crate::node::metrics::Metrics,
     /// Shared by the checkpointer and the health task; see `health`.
-    pub health: crate::operations::health::HealthState,
+    pub health: crate::node::health_state::HealthState,
     /// This node's contact-point directory, signed at start (and again when SIGHUP finds its
     /// file changed), served to peers.
-    pub directory: crate::delivery::directory::Published,
+    pub directory: crate::identity::directory::Published,
     /// Evidence files, content-addressed under `<data_dir>/attachments` (outside sled).
     pub attachments: Arc<crate::storage::attachments::AttachmentStore>,
     /// Per-peer channels for attachment uploads (no whole-call timeout, unlike deliveries).
     pub upload_channels: crate::transport::attachment_upload::UploadChannels,
     /// Wakes a peer's outbox lane when something queues a message for it.
-    pub queued: crate::delivery::outbox::QueueSignals,
+    pub queued: crate::node::queue_signals::QueueSignals,
     /// One judgement of a peer's checkpoint at a time per peer (`witness`).
-    pub judges: crate::delivery::witness::Judges,
+    pub judges: crate::node::judges::Judges,
     /// The data directory's free space: below the reserve, new work is refused (`disk-full`).
     pub disk: crate::storage::disk_space::DiskSpace,
     /// Per-peer accounting: delivery permits and the rejections logged of each caller.
-    pub admission: crate::delivery::admission::Admission,
+    pub admission: crate::node::admission::Admission,
 }
 
 impl Node {
     /// Loads keys, certificates and the store named by `config`, checking they agree.
-    pub fn open(config: NodeConfig) -> Result<Self, StartError> {
+    pub fn open(config: NodeConfig) -> Result<Self, OpenError> {
         let key = NodeKey::load(&config.keys.signing_key)?;
         let tls = TlsMaterial::load(
             &config.keys.federation_ca,
@@ -87,12 +86,12 @@ impl Node {
         )?;
         let certificate_id = tls.node_id()?;
         if certificate_id != config.node_id {
-            return Err(StartError::CertificateMismatch {
+            return Err(OpenError::CertificateMismatch {
                 certificate: certificate_id.to_string(),
                 configured: config.node_id.to_string(),
             });
         }
-        let directory = crate::delivery::directory::publish(
+        let directory = crate::identity::directory::publish(
             config.directory.as_deref(),
             config.node_id.as_str(),
             key.signing_key(),
@@ -104,25 +103,25 @@ impl Node {
         let attachments = Arc::new(crate::storage::attachments::AttachmentStore::open(
             &config.data_dir,
         )?);
-        let judges = crate::delivery::witness::Judges::load(
+        let judges = crate::node::judges::Judges::load(
             &store,
             config.peers.iter().map(|peer| peer.node_id.as_str()),
         )?;
-        let health = crate::operations::health::HealthState::default();
+        let health = crate::node::health_state::HealthState::default();
         // The marker file is the durable record; the flag is what the running node consults.
         health.set_restore_pending(crate::storage::backup::restore_pending(&config.data_dir));
         Ok(Self {
-            admission: crate::delivery::admission::Admission::new(
+            admission: crate::node::admission::Admission::new(
                 config.max_concurrent_deliveries,
                 config.peers.iter().map(|peer| peer.node_id.as_str()),
             ),
             peers: PeerTable::new(config.peers.clone()),
-            metrics: crate::operations::metrics::Metrics::new(&config),
+            metrics: crate::node::metrics::Metrics::new(&config),
             health,
-            directory: crate::delivery::directory::Published::new(directory),
+            directory: crate::identity::directory::Published::new(directory),
             attachments,
             upload_channels: Default::default(),
-            queued: crate::delivery::outbox::QueueSignals::new(
+            queued: crate::node::queue_signals::QueueSignals::new(
                 config.peers.iter().map(|peer| peer.node_id.as_str()),
             ),
             judges,
@@ -162,13 +161,13 @@ impl Node {
     }
 }
 
-fn create_private_dir(path: &std::path::Path) -> Result<(), StartError> {
+fn create_private_dir(path: &std::path::Path) -> Result<(), OpenError> {
     use std::os::unix::fs::DirBuilderExt;
     std::fs::DirBuilder::new()
         .recursive(true)
         .mode(0o700)
         .create(path)
-        .map_err(|source| StartError::DataDir {
+        .map_err(|source| OpenError::DataDir {
             path: path.to_owned(),
             source,
         })

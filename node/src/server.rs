@@ -19,7 +19,7 @@ use tonic::transport::Server;
 use crate::delivery::checkpoints;
 use crate::delivery::outbox::Outbox;
 use crate::identity::config::{NodeConfig, OperatorSocket};
-use crate::node::{Node, StartError};
+use crate::node::{Node, OpenError};
 use crate::operations::health;
 use crate::operations::metrics;
 use crate::operations::preflight;
@@ -27,6 +27,21 @@ use crate::storage::store::{LogRecord, StoreError};
 use crate::transport::federation_service::{FederationService, PeerGate};
 use crate::transport::operator_service::OperatorService;
 use crate::transport::{connections, tls_listener};
+
+/// Why a node did not start.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error(transparent)]
+    Open(#[from] OpenError),
+    #[error(transparent)]
+    Checkpoint(#[from] crate::delivery::checkpoints::CheckpointingError),
+    #[error("cannot listen on {what} {address}")]
+    Bind {
+        what: &'static str,
+        address: String,
+        source: std::io::Error,
+    },
+}
 
 /// Requests larger than the envelope limit plus this much framing are refused before decoding.
 const REQUEST_OVERHEAD_BYTES: usize = 64 * 1024;
@@ -93,7 +108,7 @@ impl RunningNode {
         node.health.set_listening(federation_address.to_string());
         let operator_socket = node.config.operator_socket();
         let operator_listener = bind_operator_socket(&node.config.operator).await?;
-        let server_tls = node.tls.server_config()?;
+        let server_tls = node.tls.server_config().map_err(OpenError::from)?;
         let metrics_listener = match node.config.metrics_listen {
             Some(address) => Some(bind_metrics(address).await?),
             None => None,
@@ -110,7 +125,8 @@ impl RunningNode {
                 federation_address
             ),
         )
-        .await?;
+        .await
+        .map_err(OpenError::from)?;
 
         let shutdown = CancellationToken::new();
         let outbox = Outbox::start(Arc::clone(&node), shutdown.clone());

@@ -37,6 +37,22 @@ pub enum Outcome {
     LocalFailure(StoreError),
 }
 
+impl Outcome {
+    /// Counts this outcome of an attempt to `peer`: a delivery, or a failure by its kind.
+    pub fn count(&self, metrics: &crate::node::metrics::Metrics, peer: &str) {
+        let reason = match self {
+            Self::Delivered(record) => {
+                return metrics.message_delivered(peer, record.created_at_ms);
+            }
+            Self::Unreachable(_) => "unreachable",
+            Self::RetryLater(_) => "retry-later",
+            Self::Refused(_) | Self::UnboundId(_) => "refused",
+            Self::LocalFailure(_) => "local-failure",
+        };
+        metrics.attempt_failed(peer, reason);
+    }
+}
+
 /// Sends `record` to `peer` (its recipient, or a party it is copied to) on `channel` and
 /// records the receipt if one comes back.
 pub async fn attempt(node: &Node, channel: Channel, record: &MessageRecord, peer: &str) -> Outcome {

@@ -12,8 +12,8 @@ use rogatory_proto::v1::{
     RequestState, SignedEnvelope, SignedReceipt, StatusUpdate, envelope,
 };
 
-use crate::delivery::admission::Unrecorded;
 use crate::node::Node;
+use crate::node::admission::Unrecorded;
 use crate::rules::cases;
 use crate::storage::cases::{self as stored_cases, CaseError, CaseThread};
 use crate::storage::store::{Batch, LogRecord, StoreError};
@@ -247,7 +247,7 @@ pub async fn accept(
 
 /// Check 1 for a whole delivery call of `messages` envelopes (the first `first_payload`) from
 /// a caller that is not a peer (`tls_identity`): counted, recorded within the bounds of
-/// [`crate::delivery::admission`], and refused before any envelope is decoded.
+/// [`crate::node::admission`], and refused before any envelope is decoded.
 pub async fn refuse_stranger(
     node: &Node,
     tls_identity: Option<&str>,
@@ -629,7 +629,7 @@ fn apply_report(
 
 /// Records a refusal of `messages` messages in the audit log: in full while the caller's
 /// refusals of this kind are few in the current window, otherwise counted into the window's
-/// aggregated entry (see [`crate::delivery::admission`], written by [`log_closed_windows`]).
+/// aggregated entry (see [`crate::node::admission`], written by [`log_closed_windows`]).
 async fn record_rejection(
     node: &Node,
     tls_identity: Option<&str>,

@@ -4,7 +4,6 @@
 //! peer's share of the node's capacity (`admission`), and the contact-point directories.
 //! Free of gRPC types: the transport above calls in and is called through.
 
-pub mod admission;
 pub mod attempt;
 pub mod checkpoints;
 pub mod directory;

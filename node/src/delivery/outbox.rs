@@ -266,34 +266,6 @@ impl Outbox {
     }
 }
 
-/// How anything that queues a message wakes the lane of its peer (the lanes wait on these).
-#[derive(Debug, Default)]
-pub struct QueueSignals {
-    by_peer: BTreeMap<String, Arc<Notify>>,
-}
-
-impl QueueSignals {
-    pub fn new<'a>(peers: impl IntoIterator<Item = &'a str>) -> Self {
-        Self {
-            by_peer: peers
-                .into_iter()
-                .map(|peer| (peer.to_owned(), Arc::new(Notify::new())))
-                .collect(),
-        }
-    }
-
-    /// Tells the lane for `peer` that new messages are queued.
-    pub fn signal(&self, peer: &str) {
-        if let Some(notify) = self.by_peer.get(peer) {
-            notify.notify_one();
-        }
-    }
-
-    fn notify_of(&self, peer: &str) -> Arc<Notify> {
-        self.by_peer.get(peer).cloned().unwrap_or_default()
-    }
-}
-
 /// Per-message scheduling state held by a lane.
 #[derive(Debug, Clone)]
 struct Pending {
@@ -519,9 +491,7 @@ impl LaneWorker {
             outcome,
             ..
         } = finished;
-        self.node
-            .metrics
-            .attempt_finished(self.lane.peer.node_id.as_str(), &outcome);
+        outcome.count(&self.node.metrics, self.lane.peer.node_id.as_str());
         let now = now_ms();
         let retry = |error: String, delay: Duration| (error, due_in(delay));
         // An id this node made before ids were bound (docs/PROTOCOL.md section 7): the peer

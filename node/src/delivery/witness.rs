@@ -9,8 +9,6 @@
 //! `rogatory peers`. [`cosign`] is the witness side: a peer asks this node to cosign its newest
 //! checkpoint, and gets a C2SP cosignature only if it extends what this node saw before.
 
-use std::collections::HashMap;
-
 use base64::Engine;
 use rogatory_proto::checkpoint::{self, Checkpoint};
 use rogatory_proto::merkle;
@@ -20,7 +18,7 @@ use rogatory_proto::v1::EntryKind;
 use crate::delivery::checkpoints::origin;
 use crate::node::Node;
 use crate::now_ms;
-use crate::storage::store::{LogRecord, Store, StoreError};
+use crate::storage::store::{LogRecord, StoreError};
 
 /// What became of a peer's checkpoint.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -65,37 +63,6 @@ pub fn held(node: &Node, peer: &str) -> Result<Option<(Checkpoint, String)>, Sto
             reason: "does not parse".into(),
         })?;
     Ok(Some((parsed, note)))
-}
-
-/// One judgement at a time per peer, over the checkpoint of its log this node has adopted.
-///
-/// Judging a checkpoint, adopting it, cosigning it and recording a contradiction are one step
-/// per peer: two calls that show two histories of one log (racing witness requests, delivery
-/// answers, or both) are judged one after the other, so the second is judged against the
-/// first and caught, whichever wins. Different peers are judged side by side.
-///
-/// Each slot holds the note of the newest checkpoint adopted, set when its write is queued to
-/// the store, so that a call cancelled while its write commits (a peer resetting its stream)
-/// cannot let the next one judge against the older checkpoint: queued writes commit in order,
-/// and every answer that relies on the held checkpoint awaits its own commit first.
-#[derive(Debug)]
-pub struct Judges {
-    by_peer: HashMap<String, tokio::sync::Mutex<Option<String>>>,
-}
-
-impl Judges {
-    /// A slot for each of `peers`, holding the checkpoint of its log stored now.
-    pub fn load<'a>(
-        store: &Store,
-        peers: impl IntoIterator<Item = &'a str>,
-    ) -> Result<Self, StoreError> {
-        let mut by_peer = HashMap::new();
-        for peer in peers {
-            let held = store.peer_checkpoint(peer)?;
-            by_peer.insert(peer.to_owned(), tokio::sync::Mutex::new(held));
-        }
-        Ok(Self { by_peer })
-    }
 }
 
 /// Checks a checkpoint `note` shown by `peer` with a consistency proof from the checkpoint of

@@ -3,6 +3,7 @@
 //! no other layer of the node.
 
 pub mod config;
+pub mod directory;
 pub mod keys;
 pub mod peers;
 pub mod pki;

@@ -447,3 +447,42 @@ pub fn chain_not_after(chain: &[CertificateDer<'_>]) -> Option<std::time::System
         })
         .min()
 }
+
+/// A certificate's validity, in seconds since the Unix epoch.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Validity {
+    pub not_before: i64,
+    pub not_after: i64,
+}
+
+impl Validity {
+    /// Whole days until expiry (negative once expired).
+    pub fn days_left(&self, now_s: i64) -> i64 {
+        (self.not_after - now_s).div_euclid(86_400)
+    }
+
+    /// Why the certificate is not valid at `now_s`, if it is not.
+    pub fn problem_at(&self, now_s: i64) -> Option<String> {
+        if now_s < self.not_before {
+            Some(format!(
+                "is not valid before {}",
+                crate::format_time(self.not_before)
+            ))
+        } else if now_s > self.not_after {
+            Some(format!("expired on {}", crate::format_time(self.not_after)))
+        } else {
+            None
+        }
+    }
+}
+
+/// The validity of a DER certificate.
+pub fn validity(certificate: &CertificateDer<'_>) -> Result<Validity, String> {
+    let (_, parsed) = x509_parser::parse_x509_certificate(certificate.as_ref())
+        .map_err(|e| format!("certificate does not parse: {e}"))?;
+    let validity = parsed.validity();
+    Ok(Validity {
+        not_before: validity.not_before.timestamp(),
+        not_after: validity.not_after.timestamp(),
+    })
+}

@@ -16,7 +16,7 @@
 //! can still give. The warning clears by itself when space returns, as the refusals stop.
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicI64, Ordering};
+
 use std::time::Duration;
 
 use rogatory_proto::v1::{Alert, CertificateStatus, NodeStatusResponse, PeerStatus, Reachability};
@@ -34,76 +34,6 @@ pub const HEALTH_INTERVAL: Duration = Duration::from_secs(1);
 /// A checkpoint that leaves entries uncovered for longer than this means signing is failing.
 pub const CHECKPOINT_STALE_AFTER: Duration = Duration::from_secs(30);
 
-/// What the health task and the checkpointer share.
-#[derive(Debug)]
-pub struct HealthState {
-    /// When the checkpointer last completed a round without error (ms since epoch).
-    last_checkpoint_round_ms: AtomicI64,
-    /// When the node started (ms since epoch), for uptime.
-    pub started_at_ms: i64,
-    /// The bound federation address, once the node listens.
-    listening: std::sync::OnceLock<String>,
-    /// Where confirming a restore stands (see `backup`), while it is pending.
-    restore: std::sync::Mutex<Option<String>>,
-    /// A restore awaits its peers' confirmation: deliveries are refused (retryably) meanwhile,
-    /// so the node never issues a receipt naming a log position a lost entry once had.
-    restore_pending: std::sync::atomic::AtomicBool,
-}
-
-impl Default for HealthState {
-    fn default() -> Self {
-        let now = crate::now_ms();
-        Self {
-            last_checkpoint_round_ms: AtomicI64::new(now),
-            started_at_ms: now,
-            listening: std::sync::OnceLock::new(),
-            restore: std::sync::Mutex::new(None),
-            restore_pending: std::sync::atomic::AtomicBool::new(false),
-        }
-    }
-}
-
-impl HealthState {
-    pub fn checkpoint_round_succeeded(&self) {
-        self.last_checkpoint_round_ms
-            .store(crate::now_ms(), Ordering::SeqCst);
-    }
-
-    pub fn last_checkpoint_round_ms(&self) -> i64 {
-        self.last_checkpoint_round_ms.load(Ordering::SeqCst)
-    }
-
-    pub fn set_restore_state(&self, state: Option<String>) {
-        match self.restore.lock() {
-            Ok(mut guard) => *guard = state,
-            Err(poisoned) => *poisoned.into_inner() = state,
-        }
-    }
-
-    pub fn restore_state(&self) -> Option<String> {
-        match self.restore.lock() {
-            Ok(guard) => guard.clone(),
-            Err(poisoned) => poisoned.into_inner().clone(),
-        }
-    }
-
-    pub fn set_restore_pending(&self, pending: bool) {
-        self.restore_pending.store(pending, Ordering::SeqCst);
-    }
-
-    pub fn restore_pending(&self) -> bool {
-        self.restore_pending.load(Ordering::SeqCst)
-    }
-
-    pub fn set_listening(&self, address: String) {
-        let _ = self.listening.set(address);
-    }
-
-    pub fn listening(&self) -> Option<String> {
-        self.listening.get().cloned()
-    }
-}
-
 /// The reasons the node is not serving; empty when it is.
 pub fn not_serving_reasons(node: &Node) -> Vec<String> {
     let mut reasons = Vec::new();
@@ -111,7 +41,11 @@ pub fn not_serving_reasons(node: &Node) -> Vec<String> {
         reasons.push(format!("data directory: {problem}"));
     }
     let now_s = crate::now_ms().div_euclid(1000);
-    match node.tls.leaf_certificate().map(|c| preflight::validity(&c)) {
+    match node
+        .tls
+        .leaf_certificate()
+        .map(|c| crate::identity::tls::validity(&c))
+    {
         Some(Ok(validity)) => {
             if let Some(problem) = validity.problem_at(now_s) {
                 reasons.push(format!(
@@ -124,7 +58,7 @@ pub fn not_serving_reasons(node: &Node) -> Vec<String> {
         None => reasons.push("the node has no TLS certificate loaded".into()),
     }
     for root in node.tls.roots() {
-        if let Ok(validity) = preflight::validity(root) {
+        if let Ok(validity) = crate::identity::tls::validity(root) {
             if let Some(problem) = validity.problem_at(now_s) {
                 reasons.push(format!("the federation CA certificate {problem}"));
             }
@@ -292,7 +226,7 @@ pub fn misbehaviour_reason(evidence: &[u8]) -> String {
 pub fn certificates(node: &Node) -> Vec<CertificateStatus> {
     let now_s = crate::now_ms().div_euclid(1000);
     let describe = |name: &str, certificate: &CertificateDer<'_>| {
-        let validity = preflight::validity(certificate).ok()?;
+        let validity = crate::identity::tls::validity(certificate).ok()?;
         let subject = if name == "tls" {
             crate::identity::tls::node_id_of_certificate(certificate)
                 .map(|id| id.to_string())

@@ -24,6 +24,7 @@ use crate::identity::config::NodeConfig;
 use crate::identity::keys::NodeKey;
 use crate::identity::secret_file;
 use crate::identity::tls;
+use crate::identity::tls::validity;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Severity {
@@ -79,7 +80,7 @@ pub fn check(config: &NodeConfig, purpose: Purpose) -> Vec<Finding> {
         findings.error("operator_socket.path", problem);
     }
     if let Some(path) = &config.directory
-        && let Err(error) = crate::delivery::directory::check_file(path, config.node_id.as_str())
+        && let Err(error) = crate::identity::directory::check_file(path, config.node_id.as_str())
     {
         findings.error(
             "directory",
@@ -256,45 +257,6 @@ pub fn writable(dir: &Path) -> Result<(), String> {
         .and_then(|mut file| std::io::Write::write_all(&mut file, b"probe"))
         .and_then(|()| std::fs::remove_file(&probe));
     result.map_err(|e| format!("cannot write in {}: {e}", dir.display()))
-}
-
-/// A certificate's validity, in seconds since the Unix epoch.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Validity {
-    pub not_before: i64,
-    pub not_after: i64,
-}
-
-impl Validity {
-    /// Whole days until expiry (negative once expired).
-    pub fn days_left(&self, now_s: i64) -> i64 {
-        (self.not_after - now_s).div_euclid(86_400)
-    }
-
-    /// Why the certificate is not valid at `now_s`, if it is not.
-    pub fn problem_at(&self, now_s: i64) -> Option<String> {
-        if now_s < self.not_before {
-            Some(format!(
-                "is not valid before {}",
-                format_time(self.not_before)
-            ))
-        } else if now_s > self.not_after {
-            Some(format!("expired on {}", format_time(self.not_after)))
-        } else {
-            None
-        }
-    }
-}
-
-/// The validity of a DER certificate.
-pub fn validity(certificate: &CertificateDer<'_>) -> Result<Validity, String> {
-    let (_, parsed) = x509_parser::parse_x509_certificate(certificate.as_ref())
-        .map_err(|e| format!("certificate does not parse: {e}"))?;
-    let validity = parsed.validity();
-    Ok(Validity {
-        not_before: validity.not_before.timestamp(),
-        not_after: validity.not_after.timestamp(),
-    })
 }
 
 fn now_s() -> i64 {

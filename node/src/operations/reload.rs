@@ -37,7 +37,7 @@ pub enum ReloadError {
     #[error(transparent)]
     Store(#[from] StoreError),
     #[error("the directory file was not published (the old directory stays in use): {0}")]
-    Directory(#[from] crate::delivery::directory::DirectoryError),
+    Directory(#[from] crate::identity::directory::DirectoryError),
 }
 
 /// What earlier reloads already applied or reported, so each change is announced (and
@@ -110,7 +110,12 @@ async fn reload(
         ..ReloadReport::default()
     };
     // Checked before anything is applied, so a bad directory file changes nothing.
-    let directory = crate::delivery::directory::republish(node, new.directory.as_deref())?;
+    let directory = crate::identity::directory::republish(
+        &node.directory,
+        new.directory.as_deref(),
+        node.config.node_id.as_str(),
+        node.key.signing_key(),
+    )?;
     let before = node.tls.leaf_certificate();
     node.tls
         .reload(&new.keys.tls_certificate, &new.keys.tls_key)?;
@@ -118,7 +123,7 @@ async fn reload(
         let until = node
             .tls
             .leaf_certificate()
-            .and_then(|c| crate::operations::preflight::validity(&c).ok())
+            .and_then(|c| crate::identity::tls::validity(&c).ok())
             .map_or_else(String::new, |v| {
                 format!(", valid until {}", crate::format_time(v.not_after))
             });
@@ -128,7 +133,7 @@ async fn reload(
     }
     if let Some(directory) = directory {
         report.applied.push(directory.summary.clone());
-        directory.serve(node);
+        directory.serve(&node.directory);
     }
     if new.log_level.as_deref() != current_log_level {
         report.applied.push(format!(

@@ -14,8 +14,8 @@ use tonic::{Request, Response, Status, Streaming};
 use super::connections::Gate;
 use super::tls_listener::PeerIdentity;
 use super::{attachment_stream, status};
-use crate::delivery::admission::Permit;
 use crate::node::Node;
+use crate::node::admission::Permit;
 use crate::storage::attachments::{self, AttachmentError, Held, Origin, Pace, Uploader};
 use crate::{delivery::inbound, delivery::witness};
 

@@ -7,7 +7,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use anyhow::Result;
-use rogatory_node::delivery::admission::RECORDED_PER_WINDOW;
+use rogatory_node::node::admission::RECORDED_PER_WINDOW;
 use rogatory_proto::signing::sha256;
 use rogatory_proto::v1::{DeliverBatchRequest, DeliverRequest, EntryKind, SignedEnvelope};
 use rogatory_tests::hostile::admission::{
