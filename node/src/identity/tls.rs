@@ -7,7 +7,9 @@
 //! Chain building and signatures are webpki's; on top of them both ends hold the peer's leaf to
 //! the federation's certificate profile (PROTOCOL.md section 2, [`check_node_certificate`]):
 //! webpki accepts a certificate with no extended key usage at all for either role, and says
-//! nothing about key type or the number of names.
+//! nothing about key type or the number of names. Neither end resumes TLS sessions, so every
+//! connection's certificates are verified by a full handshake; an established connection ends
+//! at the earliest notAfter of the chain the other end presented ([`chain_not_after`]).
 
 use std::path::Path;
 use std::sync::{Arc, RwLock};
@@ -216,6 +218,10 @@ impl TlsMaterial {
             .with_client_cert_verifier(Arc::new(NodeClientVerifier { webpki }))
             .with_cert_resolver(self.current.clone());
         config.alpn_protocols = vec![b"h2".to_vec()];
+        // No session resumption: a resumed session takes the client certificate of the session
+        // it resumes without verifying it again, so an expired one would be let back in.
+        config.session_storage = Arc::new(rustls::server::NoServerSessionStorage {});
+        config.send_tls13_tickets = 0;
         Ok(Arc::new(config))
     }
 
@@ -233,6 +239,10 @@ impl TlsMaterial {
             .with_custom_certificate_verifier(Arc::new(NodeServerVerifier { webpki }))
             .with_client_cert_resolver(self.current.clone());
         config.alpn_protocols = vec![b"h2".to_vec()];
+        // No session resumption: a resumed session takes the server certificate of the session
+        // it resumes without verifying it again, so a reconnection after the peer's certificate
+        // expired would not notice.
+        config.resumption = rustls::client::Resumption::disabled();
         Ok(Arc::new(config))
     }
 }

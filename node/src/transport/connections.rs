@@ -243,6 +243,9 @@ impl std::fmt::Display for CloseReason {
 /// costs one timer per connection and no task.
 pub struct Closing {
     deadline: Pin<Box<dyn Future<Output = CloseReason> + Send>>,
+    /// The certificate's notAfter on the runtime's clock, read on every poll as well: a timer
+    /// fires only when the runtime next looks, and a read must not slip in between.
+    expires_at: Option<tokio::time::Instant>,
     // Kept so the slot is released when the connection is dropped.
     _slot: Slot,
 }
@@ -295,11 +298,18 @@ impl Closing {
         });
         Self {
             deadline,
+            expires_at: expiry,
             _slot: slot,
         }
     }
 
     pub fn poll_closed(&mut self, cx: &mut Context<'_>) -> Poll<CloseReason> {
+        if self
+            .expires_at
+            .is_some_and(|at| tokio::time::Instant::now() >= at)
+        {
+            return Poll::Ready(CloseReason::CertificateExpired);
+        }
         self.deadline.as_mut().poll(cx)
     }
 }

@@ -1,10 +1,17 @@
 //! Calls to a peer's Federation service over mutual TLS.
 //!
 //! Every connection verifies that the server's certificate names the peer's node id; every
-//! call runs under the configured timeout.
+//! call runs under the configured timeout. A connection is used only while the server's
+//! certificate chain is valid: at its earliest notAfter the connection fails (like the server
+//! side's at the client certificate's), so the channel's next call makes a new handshake,
+//! which checks the certificate afresh.
 
+use std::future::Future;
+use std::io;
+use std::pin::Pin;
 use std::sync::Arc;
-use std::time::Duration;
+use std::task::{Context, Poll};
+use std::time::{Duration, SystemTime};
 
 use hyper_util::rt::TokioIo;
 use rogatory_proto::v1::federation_client::FederationClient;
@@ -14,11 +21,14 @@ use rogatory_proto::v1::{
 };
 use rustls::ClientConfig;
 use rustls::pki_types::ServerName;
+use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::TcpStream;
 use tokio_rustls::TlsConnector;
+use tokio_rustls::client::TlsStream;
 use tonic::transport::{Channel, Endpoint, Uri};
 
 use crate::identity::config::PeerConfig;
+use crate::identity::tls::chain_not_after;
 
 #[derive(Debug, thiserror::Error)]
 pub enum DeliveryError {
@@ -51,7 +61,7 @@ struct PeerConnector {
 }
 
 impl tower::Service<Uri> for PeerConnector {
-    type Response = TokioIo<tokio_rustls::client::TlsStream<TcpStream>>;
+    type Response = TokioIo<UntilExpiry>;
     type Error = std::io::Error;
     type Future = std::pin::Pin<
         Box<dyn std::future::Future<Output = Result<Self::Response, Self::Error>> + Send>,
@@ -70,9 +80,102 @@ impl tower::Service<Uri> for PeerConnector {
         Box::pin(async move {
             let tcp = TcpStream::connect(&this.address).await?;
             tcp.set_nodelay(true)?;
+            let peer = this.server_name.to_str().into_owned();
             let tls = this.tls.connect(this.server_name, tcp).await?;
-            Ok(TokioIo::new(tls))
+            Ok(TokioIo::new(UntilExpiry::new(tls, peer)))
         })
+    }
+}
+
+/// A TLS connection to a peer that fails every read and write from its server certificate
+/// chain's earliest notAfter on: the HTTP/2 connection over it ends, and the channel's next
+/// call connects anew.
+struct UntilExpiry {
+    stream: TlsStream<TcpStream>,
+    peer: String,
+    /// When the chain stops being valid, on the runtime's clock (`None`: no date could be read,
+    /// so nothing to wait for: the handshake's own check stands).
+    expiry: Option<Pin<Box<tokio::time::Sleep>>>,
+    expired: bool,
+}
+
+impl UntilExpiry {
+    fn new(stream: TlsStream<TcpStream>, peer: String) -> Self {
+        let chain = stream.get_ref().1.peer_certificates().unwrap_or_default();
+        let expiry = chain_not_after(chain).map(|not_after| {
+            let left = not_after
+                .duration_since(SystemTime::now())
+                .unwrap_or(Duration::ZERO);
+            Box::pin(tokio::time::sleep(left))
+        });
+        Self {
+            stream,
+            peer,
+            expiry,
+            expired: false,
+        }
+    }
+
+    /// Fails once the server's certificate has expired, logging it the first time. The clock
+    /// is read as well as the timer polled: a timer fires only when the runtime next looks,
+    /// and a write must not slip out in between.
+    fn check_valid(&mut self, cx: &mut Context<'_>) -> io::Result<()> {
+        if !self.expired
+            && let Some(expiry) = self.expiry.as_mut()
+            && (tokio::time::Instant::now() >= expiry.deadline()
+                || expiry.as_mut().poll(cx).is_ready())
+        {
+            tracing::info!(peer = %self.peer, "closing a connection to a peer: its certificate expired");
+            self.expired = true;
+        }
+        if self.expired {
+            Err(io::Error::new(
+                io::ErrorKind::ConnectionAborted,
+                "the server certificate expired during the connection",
+            ))
+        } else {
+            Ok(())
+        }
+    }
+}
+
+impl AsyncRead for UntilExpiry {
+    fn poll_read(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
+        self.check_valid(cx)?;
+        Pin::new(&mut self.stream).poll_read(cx, buf)
+    }
+}
+
+impl AsyncWrite for UntilExpiry {
+    fn poll_write(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
+        self.check_valid(cx)?;
+        Pin::new(&mut self.stream).poll_write(cx, buf)
+    }
+    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        self.check_valid(cx)?;
+        Pin::new(&mut self.stream).poll_flush(cx)
+    }
+    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.stream).poll_shutdown(cx)
+    }
+    fn poll_write_vectored(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        bufs: &[io::IoSlice<'_>],
+    ) -> Poll<io::Result<usize>> {
+        self.check_valid(cx)?;
+        Pin::new(&mut self.stream).poll_write_vectored(cx, bufs)
+    }
+    fn is_write_vectored(&self) -> bool {
+        self.stream.is_write_vectored()
     }
 }
 

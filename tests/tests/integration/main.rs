@@ -24,6 +24,7 @@ mod lifecycle;
 mod metrics;
 mod multi_party;
 mod operations;
+mod peer_certificate_expiry;
 mod rejections;
 mod secrets;
 mod store_and_forward;
