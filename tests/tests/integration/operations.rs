@@ -199,7 +199,7 @@ async fn health(
     to: &str,
     ignore_expiry: bool,
 ) -> Result<ServingStatus> {
-    let tls = if ignore_expiry {
+    let channel = if ignore_expiry {
         let provider = Arc::new(rustls::crypto::ring::default_provider());
         let mut roots = rustls::RootCertStore::empty();
         let ca = std::fs::read(federation.ca_dir.join(provision::CA_CERTIFICATE_FILE))?;
@@ -219,11 +219,13 @@ async fn health(
             .with_custom_certificate_verifier(Arc::new(IgnoreExpiry(strict)))
             .with_client_auth_cert(chain, key)?;
         config.alpn_protocols = vec![b"h2".to_vec()];
-        Arc::new(config)
+        // The probe's own client: the node's (peer_client) stops using a connection at the
+        // server certificate's notAfter, whatever the verifier said.
+        rogatory_tests::hostile::connections::channel(federation, Arc::new(config), to).await?
     } else {
-        federation.node(from)?.tls()?.client_config()?
+        let tls = federation.node(from)?.tls()?.client_config()?;
+        peer_client::connect(&federation.peer_entry(to)?, tls, TIMEOUT).await?
     };
-    let channel = peer_client::connect(&federation.peer_entry(to)?, tls, TIMEOUT).await?;
     let response = HealthClient::new(channel)
         .check(HealthCheckRequest {
             service: "rogatory.v1.Federation".into(),
