@@ -23,6 +23,10 @@
 //! big-endian, then the changes. A commit cut short by a crash fails its CRC and is cut off.
 //! Zeros written ahead follow the last commit ([`PREALLOCATE`]): a frame length of 0 ends the
 //! journal.
+//!
+//! It stays one file (under 600 lines before its tests): the frame format, appending, replay
+//! and reads are one format, written on one side and read on the other, that must agree byte
+//! for byte.
 
 use std::os::unix::fs::{FileExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
