@@ -46,9 +46,6 @@ const KNOWN_UPWARD: &[(&str, &str)] = &[
     ("delivery/outbox.rs", "tonic"),
     ("delivery/outbox.rs", "transport"),
     ("node.rs", "transport"),
-    ("storage/attachments/policy.rs", "node"),
-    ("storage/attachments/probes.rs", "node"),
-    ("storage/attachments/upload.rs", "node"),
 ];
 
 fn layer_of_file(relative: &str) -> &'static str {

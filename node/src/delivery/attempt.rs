@@ -12,7 +12,6 @@ use crate::delivery::outbound::{self, ReceiptError};
 use crate::delivery::witness;
 use crate::node::Node;
 use crate::now_ms;
-use crate::storage::attachments;
 use crate::storage::store::StoreError;
 use crate::transport::peer_client::{self, DeliveryError};
 use rogatory_proto::signing;
@@ -120,7 +119,7 @@ pub async fn attempt_batch(
     let mut sending = Vec::with_capacity(records.len());
     for (position, record) in records.iter().enumerate() {
         match decoded(record) {
-            Ok((_, sent)) if !attachments::refs_of(&sent).is_empty() => {}
+            Ok((_, sent)) if !crate::rules::attachments::refs_of(&sent).is_empty() => {}
             Ok((envelope, sent)) => sending.push((position, envelope, sent)),
             Err(outcome) => outcomes[position] = Some(outcome),
         }

@@ -100,7 +100,7 @@ pub enum Rejection {
     #[error("delivery report refused: {0}")]
     BadReport(String),
     #[error(transparent)]
-    Attachments(#[from] crate::storage::attachments::Refusal),
+    Attachments(#[from] crate::rules::attachments::Refusal),
     /// A message this node does not hold yet, while its disk is below the reserve.
     #[error(transparent)]
     DiskFull(#[from] crate::storage::disk_space::DiskFull),
@@ -402,7 +402,7 @@ async fn check_and_store(
                 Some(parties)
             };
             // Checks 7a to 7c: the attachment references are sound and every file is stored here.
-            crate::storage::attachments::require_present(node, &envelope)
+            crate::delivery::attachments::require_present(node, &envelope)
                 .map_err(Rejection::from)?;
             // A status update is applied only after the request it concerns, in the same case and
             // between the same two nodes, and only if the lifecycle allows it (checks 8a to 8c).

@@ -4,6 +4,7 @@
 //! peer's share of the node's capacity (`admission`), and the contact-point directories.
 //! Free of gRPC types: the transport above calls in and is called through.
 
+pub mod attachments;
 pub mod attempt;
 pub mod checkpoints;
 pub mod directory;

@@ -2,5 +2,6 @@
 //! sled, testable without a node. Uses only `identity` below it (and `rogatory_proto`, where
 //! the rules shared with peers and auditors live).
 
+pub mod attachments;
 pub mod cases;
 pub mod multiparty;

@@ -1,5 +1,6 @@
-//! Evidence attachments: a content-addressed file store beside (not inside) sled, the rules
-//! that decide who may upload or read a file, and the sender's half of moving files to a peer.
+//! Evidence attachments: a content-addressed file store beside (not inside) sled, its holders,
+//! and the per-peer accounting of transfers. Who may upload or read a file is
+//! `delivery::attachments`; what a message may reference is `rules::attachments`.
 //!
 //! A file lives at `<data_dir>/attachments/sha256/<hex[0..2]>/<hex>` once its size and SHA-256
 //! are verified, and never changes. An upload in progress lives at
@@ -19,53 +20,40 @@
 //! transfers must keep a minimum pace ([`Pace`]); partial uploads expire ([`expire_partials`]).
 //!
 //! This module knows nothing of gRPC: the services in `transport` turn [`AttachmentError`] and
-//! [`Refusal`] into statuses (`transport::status`). The delivery pipeline calls two hooks only:
+//! `Refusal` into statuses (`transport::status`). The delivery pipeline calls two hooks only:
 //! `transport::attachment_upload::upload_missing` before a delivery attempt and
-//! [`require_present`] before a received message is stored, so that a receipt exists only for
-//! a message whose files all arrived.
+//! `delivery::attachments::require_present` before a received message is stored, so that a
+//! receipt exists only for a message whose files all arrived.
 
 mod backup;
 mod error;
 mod expiry;
 mod files;
-mod policy;
 mod probes;
 mod transfer;
 mod upload;
 
 use std::time::Duration;
 
-pub use error::{AttachmentError, Refusal};
+pub use error::AttachmentError;
 pub use expiry::expire_partials;
 pub use files::{AttachmentStore, Held, Origin, Uploader, read_chunks};
-pub use policy::{
-    authorize_fetch, authorize_upload, check_refs, references, refs_of, require_present,
-    require_stored,
-};
-pub use probes::{PROBE_LOG_INTERVAL, probed};
+pub use probes::PROBE_LOG_INTERVAL;
 pub use transfer::{Pace, TransferSlot};
 pub use upload::{Finished, Upload};
 
-/// A SHA-256 digest: the name of a stored file.
-pub type Digest = [u8; 32];
+pub use crate::rules::attachments::{Digest, digest_of};
 
 /// Bytes per data chunk this node sends, and per read when it hashes or serves a file.
 pub const CHUNK_BYTES: usize = 256 * 1024;
 /// The largest data chunk this node accepts (PROTOCOL.md section 5.7).
 pub const MAX_CHUNK_BYTES: usize = 1024 * 1024;
-/// Attachment references one message may carry.
-pub const MAX_REFS: usize = 1000;
 /// Chunks queued between the network and the thread that hashes and writes them: enough to
 /// overlap the two, few enough that an upload holds at most a few MiB.
 pub(crate) const WRITER_QUEUE: usize = 4;
 
 /// Bounds an idle wait for the next chunk of an incoming stream.
 pub const CHUNK_IDLE_TIMEOUT: Duration = Duration::from_secs(60);
-
-/// A 32-byte slice as a digest.
-pub fn digest_of(bytes: &[u8]) -> Option<Digest> {
-    bytes.try_into().ok()
-}
 
 /// What the unit tests of the parts share.
 #[cfg(test)]

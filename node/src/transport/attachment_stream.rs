@@ -90,16 +90,19 @@ pub async fn receive(
             Err(_) => {
                 if let (Some(pace), Some(_)) = (pace, cut) {
                     // Every byte may have come, and only the end of the stream be late.
-                    let durable_offset = match upload.finish(node, origin).await {
-                        Ok(Finished::Incomplete { durable_offset }) => durable_offset,
-                        Ok(Finished::Complete) => {
-                            return Ok(AttachmentReceipt {
-                                complete: true,
-                                durable_offset: size,
-                            });
-                        }
-                        Err(error) => return Err(status::from_attachment(error)),
-                    };
+                    let durable_offset =
+                        match crate::delivery::attachments::finish_upload(node, upload, origin)
+                            .await
+                        {
+                            Ok(Finished::Incomplete { durable_offset }) => durable_offset,
+                            Ok(Finished::Complete) => {
+                                return Ok(AttachmentReceipt {
+                                    complete: true,
+                                    durable_offset: size,
+                                });
+                            }
+                            Err(error) => return Err(status::from_attachment(error)),
+                        };
                     tracing::info!(durable_offset, "attachment upload too slow: cut");
                     return Err(status::from_attachment(pace.too_slow(durable_offset)));
                 }
@@ -122,7 +125,7 @@ pub async fn receive(
             .await
             .map_err(status::from_attachment)?;
     }
-    match upload.finish(node, origin).await {
+    match crate::delivery::attachments::finish_upload(node, upload, origin).await {
         Ok(Finished::Complete) => Ok(AttachmentReceipt {
             complete: true,
             durable_offset: size,

@@ -14,9 +14,8 @@ use tokio::sync::mpsc;
 
 use crate::delivery::attempt::Outcome;
 use crate::node::Node;
-use crate::storage::attachments::{
-    Digest, MAX_CHUNK_BYTES, WRITER_QUEUE, digest_of, read_chunks, refs_of,
-};
+use crate::rules::attachments::refs_of;
+use crate::storage::attachments::{Digest, MAX_CHUNK_BYTES, WRITER_QUEUE, digest_of, read_chunks};
 
 /// Per peer, a channel for uploads, opened on first use. Unlike the delivery channel it has no
 /// whole-call timeout (a large upload takes minutes); each step is bounded instead.

@@ -164,7 +164,7 @@ impl FederationService {
     /// answered exactly like a request for a file this node does not hold.
     fn probed(&self, caller: &str, error: AttachmentError) -> Status {
         if matches!(error, AttachmentError::NotFound) {
-            attachments::probed(&self.node, caller);
+            crate::delivery::attachments::probed(&self.node, caller);
         }
         status::from_attachment(error)
     }
@@ -194,9 +194,13 @@ impl Federation for FederationService {
         let _permit = self.permits(&caller, 1)?;
         let request = request.into_inner();
         let digest = self.digest_or_not_found(&caller, &request.sha256)?;
-        let (size, _) =
-            attachments::authorize_upload(&self.node, &caller, request.envelope.as_ref(), &digest)
-                .map_err(|error| self.probed(&caller, error))?;
+        let (size, _) = crate::delivery::attachments::authorize_upload(
+            &self.node,
+            &caller,
+            request.envelope.as_ref(),
+            &digest,
+        )
+        .map_err(|error| self.probed(&caller, error))?;
         // Only what the caller itself uploaded: a copy stored for someone else is "absent".
         let held = self
             .node
@@ -217,9 +221,13 @@ impl Federation for FederationService {
         let mut stream = request.into_inner();
         let header = attachment_stream::header_of(&mut stream, limits.transfer_grace).await?;
         let digest = self.digest_or_not_found(&caller, &header.sha256)?;
-        let (size, message_id) =
-            attachments::authorize_upload(&self.node, &caller, header.envelope.as_ref(), &digest)
-                .map_err(|error| self.probed(&caller, error))?;
+        let (size, message_id) = crate::delivery::attachments::authorize_upload(
+            &self.node,
+            &caller,
+            header.envelope.as_ref(),
+            &digest,
+        )
+        .map_err(|error| self.probed(&caller, error))?;
         if header.size != size {
             return Err(status::from_attachment(AttachmentError::BadChunk(format!(
                 "header.size {} differs from the size the message references ({size})",
@@ -258,8 +266,13 @@ impl Federation for FederationService {
         let slot = self.transfer_slot(&caller)?;
         let request = request.into_inner();
         let digest = self.digest_or_not_found(&caller, &request.sha256)?;
-        attachments::authorize_fetch(&self.node, &caller, &request.message_id, &digest)
-            .map_err(|error| self.probed(&caller, error))?;
+        crate::delivery::attachments::authorize_fetch(
+            &self.node,
+            &caller,
+            &request.message_id,
+            &digest,
+        )
+        .map_err(|error| self.probed(&caller, error))?;
         attachment_stream::send(
             &self.node,
             digest,

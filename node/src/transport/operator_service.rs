@@ -32,8 +32,9 @@ use crate::delivery::outbox::Outbox;
 use crate::identity::users::{Caller, Submitter, Users};
 use crate::node::Node;
 use crate::operations::health;
+use crate::rules::attachments::Refusal;
 use crate::rules::cases;
-use crate::storage::attachments::{self, Origin, Refusal};
+use crate::storage::attachments::{self, Origin};
 use crate::storage::cases as stored_cases;
 
 const DEFAULT_LIST_LIMIT: usize = 100;
@@ -391,7 +392,7 @@ impl Operator for OperatorService {
         let referenced = case.is_some_and(|case| {
             case.messages
                 .iter()
-                .any(|message| attachments::references(message, &digest))
+                .any(|message| crate::rules::attachments::references(message, &digest))
         });
         if !referenced {
             return Err(Status::not_found(format!(
@@ -459,7 +460,8 @@ impl Operator for OperatorService {
             .request
             .ok_or_else(|| Status::invalid_argument("no request in the submission"))?;
         let case_id = Some(request.case_id).filter(|c| !c.is_empty());
-        attachments::require_stored(&self.node, &mla.attachments).map_err(unstored)?;
+        crate::delivery::attachments::require_stored(&self.node, &mla.attachments)
+            .map_err(unstored)?;
         let to = outbound::Addressees {
             recipient: request.recipient,
             copies_to: request.copies_to,
@@ -481,7 +483,8 @@ impl Operator for OperatorService {
         submitter
             .fill_author(&mut update.author, &caller)
             .map_err(|e| status::from_access(&e))?;
-        attachments::require_stored(&self.node, &update.attachments).map_err(unstored)?;
+        crate::delivery::attachments::require_stored(&self.node, &update.attachments)
+            .map_err(unstored)?;
         let submitted = outbound::submit_status_update(
             &self.node,
             &request.refers_to,

@@ -10,7 +10,8 @@ use crate::delivery::inbound::{InboundError, Rejection};
 use crate::delivery::outbound::SubmitError;
 use crate::delivery::witness::WitnessError;
 use crate::identity::users::AccessError;
-use crate::storage::attachments::{AttachmentError, Refusal};
+use crate::rules::attachments::Refusal;
+use crate::storage::attachments::AttachmentError;
 use crate::storage::store::StoreError;
 
 /// Trailer metadata key carrying the machine-readable rejection reason.

@@ -1,6 +1,7 @@
 //! Why attachment work stops: [`AttachmentError`] for an upload or a download that cannot go
-//! on, and [`Refusal`] for a received message whose references cannot be accepted. Each carries
-//! a stable reason token; turning them into gRPC statuses is `transport::status`'s job.
+//! on (a received message whose references cannot be accepted is `rules::attachments::Refusal`).
+//! Each carries a stable reason token; turning them into gRPC statuses is `transport::status`'s
+//! job.
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -95,35 +96,5 @@ impl AttachmentError {
     pub(super) fn io(what: &'static str, path: &Path) -> impl FnOnce(std::io::Error) -> Self {
         let path = path.to_owned();
         move |source| Self::Io { what, path, source }
-    }
-}
-
-/// Why a received message's attachment references stop it from being accepted (the checks
-/// of PROTOCOL.md section 5.2, check 7a).
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum Refusal {
-    #[error("attachment reference {index}: {problem}")]
-    BadReference { index: usize, problem: String },
-    #[error("the attachments total {total} bytes or one is larger than this node accepts")]
-    TooLarge { total: u64 },
-    #[error(
-        "{missing} of the message's attachments (first: sha256 {first}) are not stored here yet; \
-         upload them with PutAttachment, then deliver again"
-    )]
-    Missing { missing: usize, first: String },
-}
-
-impl Refusal {
-    pub fn reason(&self) -> &'static str {
-        match self {
-            Self::BadReference { .. } => "bad-attachment-ref",
-            Self::TooLarge { .. } => "attachments-too-large",
-            Self::Missing { .. } => "attachments-missing",
-        }
-    }
-
-    /// Missing files arrive later without anyone changing anything.
-    pub fn is_transient(&self) -> bool {
-        matches!(self, Self::Missing { .. })
     }
 }

@@ -7,8 +7,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use super::files::TransferState;
-use super::{AttachmentError, AttachmentStore, Digest, MAX_REFS, Uploader};
+use super::{AttachmentError, AttachmentStore, Digest, Uploader};
 use crate::identity::config::AttachmentLimits;
+use crate::rules::attachments::MAX_REFS;
 
 /// Interrupted uploads one peer may keep, whatever their size: each is a file (an inode), and
 /// an empty one costs one as much as a full one. As many as a message may reference.

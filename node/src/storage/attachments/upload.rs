@@ -22,8 +22,7 @@ use super::{
     WRITER_QUEUE,
 };
 use crate::identity::config::AttachmentLimits;
-use crate::node::Node;
-use crate::storage::store::{LogRecord, StoreError};
+use crate::storage::store::{LogRecord, Store, StoreError};
 
 /// A long upload is fsynced at least this often, so that an interruption loses little and the
 /// durable offset that `AttachmentStatus` reports keeps moving.
@@ -353,11 +352,11 @@ impl Upload {
     /// Ends the upload. With every byte written, verifies the SHA-256 (a mismatch deletes the
     /// partial file), moves the file into place durably, records a peer as its holder and
     /// logs its arrival; otherwise reports the durable offset for a resume.
-    pub async fn finish(self, node: &Node, origin: Origin) -> Result<Finished, AttachmentError> {
+    pub async fn finish(self, store: &Store, origin: Origin) -> Result<Finished, AttachmentError> {
         let (digest, size) = (self.digest, self.size);
         let finished = self.finish_file().await?;
         if finished == Finished::Complete {
-            record_arrival(node, &digest, size, origin).await?;
+            record_arrival(store, &digest, size, origin).await?;
         }
         Ok(finished)
     }
@@ -424,7 +423,7 @@ impl Upload {
 
 /// Appends an `ATTACHMENT_RECEIVED` entry and makes it durable.
 async fn record_arrival(
-    node: &Node,
+    store: &Store,
     digest: &Digest,
     size: u64,
     origin: Origin,
@@ -438,12 +437,9 @@ async fn record_arrival(
         Origin::Peer {
             node_id,
             message_id,
-        } => {
-            node.metrics.attachment_received(&node_id, size);
-            (node_id, message_id)
-        }
+        } => (node_id, message_id),
     };
-    node.store
+    store
         .write(|batch| {
             batch.append(LogRecord {
                 kind: EntryKind::AttachmentReceived,

@@ -1,62 +1,21 @@
-//! Who may upload or read a file, and what a message may reference: the form and limits of a
-//! message's references ([`check_refs`]), the receiver's check 7a-7c before a message is stored
-//! ([`require_present`]), and the per-request checks of an upload ([`authorize_upload`]) and a
-//! download ([`authorize_fetch`]). Rules over the store's answers only: no file I/O of its own.
+//! Evidence files between peers: the receiver's check 7a-7c before a message is stored
+//! ([`require_present`]), the sender's check before it signs ([`require_stored`]), the
+//! per-request checks of an upload ([`authorize_upload`]) and a download
+//! ([`authorize_fetch`]), the end of an upload ([`finish_upload`]), and the accounting of
+//! refused requests ([`probed`]). The rules are `rules::attachments`; the files are
+//! `storage::attachments`.
+
+use std::sync::Arc;
 
 use rogatory_proto::signing;
-use rogatory_proto::v1::{AttachmentRef, Envelope, MessageRecord, SignedEnvelope, envelope};
+use rogatory_proto::v1::{AttachmentRef, EntryKind, Envelope, SignedEnvelope};
 
-use super::{AttachmentError, Digest, MAX_REFS, Refusal, Uploader, digest_of};
 use crate::node::Node;
-
-/// Longest `file_name` or `media_type` of a reference, in bytes.
-const MAX_NAME_BYTES: usize = 255;
-
-/// The attachment references of a message's body (none for bodies that carry no files).
-pub fn refs_of(envelope: &Envelope) -> &[AttachmentRef] {
-    match &envelope.body {
-        Some(envelope::Body::MlaRequest(request)) => &request.attachments,
-        Some(envelope::Body::StatusUpdate(update)) => &update.attachments,
-        _ => &[],
-    }
-}
-
-/// The references' form and this node's limits: at most [`MAX_REFS`], each with a 32-byte hash,
-/// a non-empty file name, at most `max_file_bytes`, and together at most
-/// `max_total_per_message_bytes`.
-pub fn check_refs(node: &Node, refs: &[AttachmentRef]) -> Result<(), Refusal> {
-    if refs.len() > MAX_REFS {
-        return Err(Refusal::BadReference {
-            index: MAX_REFS,
-            problem: format!("more than {MAX_REFS} attachments"),
-        });
-    }
-    let limits = &node.config.attachments;
-    let mut total: u64 = 0;
-    for (index, reference) in refs.iter().enumerate() {
-        let bad = |problem: &str| Refusal::BadReference {
-            index,
-            problem: problem.to_owned(),
-        };
-        if reference.sha256.len() != 32 {
-            return Err(bad("sha256 is not 32 bytes"));
-        }
-        if reference.file_name.trim().is_empty() || reference.file_name.len() > MAX_NAME_BYTES {
-            return Err(bad("file_name is empty or longer than 255 bytes"));
-        }
-        if reference.media_type.len() > MAX_NAME_BYTES {
-            return Err(bad("media_type is longer than 255 bytes"));
-        }
-        total = total.saturating_add(reference.size);
-        if reference.size > limits.max_file_bytes {
-            return Err(Refusal::TooLarge { total });
-        }
-    }
-    if total > limits.max_total_per_message_bytes {
-        return Err(Refusal::TooLarge { total });
-    }
-    Ok(())
-}
+use crate::rules::attachments::{Digest, Refusal, check_refs, missing_of, refs_of};
+use crate::storage::attachments::{
+    AttachmentError, Finished, Origin, PROBE_LOG_INTERVAL, Upload, Uploader,
+};
+use crate::storage::store::{LogRecord, StoreError};
 
 /// Receiver's check before a message is stored: its references are well formed and within
 /// limits, and every file they name is stored here, verified, with the referenced size, and
@@ -64,7 +23,7 @@ pub fn check_refs(node: &Node, refs: &[AttachmentRef]) -> Result<(), Refusal> {
 /// or a peer that knows a hash could reference (and then read) a file it never held.
 pub fn require_present(node: &Node, envelope: &Envelope) -> Result<(), Refusal> {
     let refs = refs_of(envelope);
-    check_refs(node, refs)?;
+    check_refs(&node.config.attachments, refs)?;
     let sender = Uploader::Peer(envelope.sender.clone());
     missing_of(refs, |digest| node.attachments.held_size(&sender, digest))
 }
@@ -72,26 +31,8 @@ pub fn require_present(node: &Node, envelope: &Envelope) -> Result<(), Refusal> 
 /// `refs` are well formed, within limits, and every file they name is stored here with the
 /// referenced size. A sender checks this before it signs a message that references them.
 pub fn require_stored(node: &Node, refs: &[AttachmentRef]) -> Result<(), Refusal> {
-    check_refs(node, refs)?;
+    check_refs(&node.config.attachments, refs)?;
     missing_of(refs, |digest| node.attachments.stored_size(digest))
-}
-
-/// [`Refusal::Missing`] unless `size_of` gives each reference's size.
-fn missing_of(
-    refs: &[AttachmentRef],
-    size_of: impl Fn(&Digest) -> Option<u64>,
-) -> Result<(), Refusal> {
-    let missing: Vec<&AttachmentRef> = refs
-        .iter()
-        .filter(|r| digest_of(&r.sha256).and_then(|d| size_of(&d)) != Some(r.size))
-        .collect();
-    match missing.first() {
-        None => Ok(()),
-        Some(first) => Err(Refusal::Missing {
-            missing: missing.len(),
-            first: hex::encode(&first.sha256),
-        }),
-    }
 }
 
 /// Whether the signed message `signed`, presented by peer `caller`, lets it upload (or ask
@@ -100,7 +41,7 @@ fn missing_of(
 /// is [`AttachmentError::NotFound`], like a file this node has never heard of. The message need
 /// not be delivered yet (files go first); this reveals nothing, because the answers that
 /// follow concern the caller's own uploads only
-/// ([`AttachmentStore::held`](super::AttachmentStore::held)).
+/// ([`AttachmentStore::held`](crate::storage::attachments::AttachmentStore::held)).
 pub fn authorize_upload(
     node: &Node,
     caller: &str,
@@ -124,7 +65,7 @@ pub fn authorize_upload(
         .iter()
         .find(|r| r.sha256 == digest[..])
         .ok_or(AttachmentError::NotFound)?;
-    check_refs(node, refs).map_err(|refusal| match refusal {
+    check_refs(&node.config.attachments, refs).map_err(|refusal| match refusal {
         Refusal::TooLarge { .. } => AttachmentError::TooLarge {
             size: reference.size,
             limit: node.config.attachments.max_file_bytes,
@@ -170,11 +111,57 @@ pub fn authorize_fetch(
     }
 }
 
-/// Whether a stored message references `digest`.
-pub fn references(record: &MessageRecord, digest: &Digest) -> bool {
-    record
-        .envelope
-        .as_ref()
-        .and_then(|signed| signing::decode_envelope(&signed.payload).ok())
-        .is_some_and(|envelope| refs_of(&envelope).iter().any(|r| r.sha256 == digest[..]))
+/// Counts a refused attachment request from `peer` (a request for a file it may not see, or
+/// with an envelope that does not authorize it: probing, or a broken peer) and, at most once
+/// per [`PROBE_LOG_INTERVAL`], records the count in the audit log as a `REJECTION`. The entry
+/// is written beside the answer, which is not delayed by it (same timing as an absent file).
+pub fn probed(node: &Arc<Node>, peer: &str) {
+    node.metrics
+        .attachment_refused(peer, "attachment-not-found");
+    let Some(count) = node.attachments.tally_probe(peer) else {
+        return;
+    };
+    let node = Arc::clone(node);
+    let peer = peer.to_owned();
+    tokio::spawn(async move {
+        let detail = format!(
+            "attachment-not-found: {count} attachment request(s) for files this peer may not \
+             see (counted since the last such entry; at most one entry per {}s); payload sha256 \
+             none",
+            PROBE_LOG_INTERVAL.as_secs()
+        );
+        // Grouped: it reads nothing, and shares a commit with whatever else is being written.
+        let written = node
+            .store
+            .write_grouped(|batch| {
+                batch.append(LogRecord {
+                    kind: EntryKind::Rejection,
+                    peer: peer.clone(),
+                    detail,
+                    ..Default::default()
+                });
+                Ok::<_, StoreError>(())
+            })
+            .await;
+        if let Err(error) = written {
+            tracing::warn!(%peer, %error, "cannot record attachment probing");
+        }
+    });
+}
+
+/// Ends `upload` (see [`Upload::finish`]) and counts a file a peer delivered in full.
+pub async fn finish_upload(
+    node: &Node,
+    upload: Upload,
+    origin: Origin,
+) -> Result<Finished, AttachmentError> {
+    let (size, peer) = match &origin {
+        Origin::Peer { node_id, .. } => (upload.size(), Some(node_id.clone())),
+        Origin::Local { .. } => (upload.size(), None),
+    };
+    let finished = upload.finish(&node.store, origin).await?;
+    if let (Finished::Complete, Some(peer)) = (&finished, peer) {
+        node.metrics.attachment_received(&peer, size);
+    }
+    Ok(finished)
 }
