@@ -63,8 +63,6 @@ pub struct Node {
     pub directory: crate::identity::directory::Published,
     /// Evidence files, content-addressed under `<data_dir>/attachments` (outside sled).
     pub attachments: Arc<crate::storage::attachments::AttachmentStore>,
-    /// Per-peer channels for attachment uploads (no whole-call timeout, unlike deliveries).
-    pub upload_channels: crate::transport::attachment_upload::UploadChannels,
     /// Wakes a peer's outbox lane when something queues a message for it.
     pub queued: crate::node::queue_signals::QueueSignals,
     /// One judgement of a peer's checkpoint at a time per peer (`witness`).
@@ -120,7 +118,6 @@ impl Node {
             health,
             directory: crate::identity::directory::Published::new(directory),
             attachments,
-            upload_channels: Default::default(),
             queued: crate::node::queue_signals::QueueSignals::new(
                 config.peers.iter().map(|peer| peer.node_id.as_str()),
             ),

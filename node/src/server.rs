@@ -17,6 +17,7 @@ use tokio_util::sync::CancellationToken;
 use tonic::transport::Server;
 
 use crate::delivery::checkpoints;
+use crate::delivery::link::Links;
 use crate::delivery::outbox::Outbox;
 use crate::identity::config::{NodeConfig, OperatorSocket};
 use crate::node::{Node, OpenError};
@@ -26,6 +27,7 @@ use crate::operations::preflight;
 use crate::storage::store::{LogRecord, StoreError};
 use crate::transport::federation_service::{FederationService, PeerGate};
 use crate::transport::operator_service::OperatorService;
+use crate::transport::peer_client::PeerLinks;
 use crate::transport::{connections, tls_listener};
 
 /// Why a node did not start.
@@ -129,8 +131,14 @@ impl RunningNode {
         .map_err(OpenError::from)?;
 
         let shutdown = CancellationToken::new();
-        let outbox = Outbox::start(Arc::clone(&node), shutdown.clone());
-        let checkpointer = tokio::spawn(checkpoints::run(Arc::clone(&node), shutdown.clone()));
+        // Delivery reaches peers through the transport's links (gRPC over mutual TLS).
+        let links: Arc<dyn Links> = Arc::new(PeerLinks::new(Arc::clone(&node)));
+        let outbox = Outbox::start(Arc::clone(&node), Arc::clone(&links), shutdown.clone());
+        let checkpointer = tokio::spawn(checkpoints::run(
+            Arc::clone(&node),
+            Arc::clone(&links),
+            shutdown.clone(),
+        ));
         let (federation, health_reporter) = federation_router(&node, &shutdown).await;
         let health_task = tokio::spawn(health::run(
             Arc::clone(&node),
@@ -140,6 +148,7 @@ impl RunningNode {
         ));
         let directory_refresh = tokio::spawn(crate::delivery::directory::keep_fresh(
             Arc::clone(&node),
+            Arc::clone(&links),
             node.config.directory_refresh,
             shutdown.clone(),
         ));
@@ -163,6 +172,7 @@ impl RunningNode {
                     OperatorServer::new(OperatorService::new(
                         Arc::clone(&node),
                         Arc::clone(&outbox),
+                        Arc::clone(&links),
                         shutdown.clone(),
                     ))
                     .max_decoding_message_size(256 * 1024 * 1024)

@@ -4,16 +4,14 @@
 
 use std::time::Duration;
 
-use rogatory_proto::v1::{DeliverResult, Envelope, MessageRecord, SignedEnvelope, SignedReceipt};
-use tonic::Code;
-use tonic::transport::Channel;
+use rogatory_proto::v1::{Envelope, MessageRecord, SignedEnvelope, SignedReceipt};
 
+use crate::delivery::link::{CallError, Failure, PeerLink};
 use crate::delivery::outbound::{self, ReceiptError};
 use crate::delivery::witness;
 use crate::node::Node;
 use crate::now_ms;
 use crate::storage::store::StoreError;
-use crate::transport::peer_client::{self, DeliveryError};
 use rogatory_proto::signing;
 
 /// What happened to one attempt.
@@ -52,31 +50,30 @@ impl Outcome {
     }
 }
 
-/// Sends `record` to `peer` (its recipient, or a party it is copied to) on `channel` and
+/// Sends `record` to `peer` (its recipient, or a party it is copied to) over `link` and
 /// records the receipt if one comes back.
-pub async fn attempt(node: &Node, channel: Channel, record: &MessageRecord, peer: &str) -> Outcome {
+pub async fn attempt(
+    node: &Node,
+    link: &dyn PeerLink,
+    record: &MessageRecord,
+    peer: &str,
+) -> Outcome {
     let target = match Target::of(node, peer) {
         Ok(target) => target,
         Err(error) => return Outcome::LocalFailure(error),
     };
-    let (envelope, sent) = match ready(node, record, peer).await {
+    let (envelope, sent) = match ready(node, link, record).await {
         Ok(ready) => ready,
         Err(outcome) => return outcome,
     };
     node.metrics.delivery_call(peer, "Deliver", 1);
-    let result = peer_client::deliver(
-        peer,
-        &target.address,
-        channel,
-        node.config.delivery_timeout,
-        envelope.clone(),
-        target.known_checkpoint_size,
-        node.config.max_envelope_bytes,
-    )
-    .await;
+    let result = link
+        .deliver(envelope.clone(), target.known_checkpoint_size)
+        .await;
     let (receipt, answer) = match result {
         Ok(answer) => answer,
-        Err(error) => return classify(&error),
+        // A peer without a call that every version has is refusing, not old.
+        Err(error) => return outcome_of(error),
     };
     let outcome = delivered(node, record, (envelope, &sent), peer, receipt).await;
     if matches!(outcome, Outcome::Delivered(_)) {
@@ -99,7 +96,7 @@ pub async fn attempt(node: &Node, channel: Channel, record: &MessageRecord, peer
 /// peer does not know `DeliverBatch` (then `unknown` is set).
 pub async fn attempt_batch(
     node: &Node,
-    channel: Channel,
+    link: &dyn PeerLink,
     records: &[&MessageRecord],
     peer: &str,
 ) -> BatchOutcomes {
@@ -124,7 +121,7 @@ pub async fn attempt_batch(
             Err(outcome) => outcomes[position] = Some(outcome),
         }
     }
-    let Some(sent) = send_batch(node, channel, records, sending, peer, &target).await else {
+    let Some(sent) = send_batch(node, link, records, sending, peer, &target).await else {
         return BatchOutcomes {
             outcomes: records.iter().map(|_| None).collect(),
             unknown: true,
@@ -152,7 +149,7 @@ pub struct BatchOutcomes {
 /// and each message's outcome by position; `None` if the peer does not know the call.
 async fn send_batch(
     node: &Node,
-    channel: Channel,
+    link: &dyn PeerLink,
     records: &[&MessageRecord],
     sending: Vec<(usize, &SignedEnvelope, Envelope)>,
     peer: &str,
@@ -163,29 +160,22 @@ async fn send_batch(
     }
     node.metrics
         .delivery_call(peer, "DeliverBatch", sending.len());
-    let result = peer_client::deliver_batch(
-        peer,
-        &target.address,
-        channel,
-        node.config.delivery_timeout,
-        sending
-            .iter()
-            .map(|(_, envelope, _)| (*envelope).clone())
-            .collect(),
-        target.known_checkpoint_size,
-        node.config.max_envelope_bytes,
-    )
-    .await;
+    let result = link
+        .deliver_batch(
+            sending
+                .iter()
+                .map(|(_, envelope, _)| (*envelope).clone())
+                .collect(),
+            target.known_checkpoint_size,
+        )
+        .await;
     let answer = match result {
-        Err(DeliveryError::Refused {
-            code: Code::Unimplemented,
-            ..
-        }) => return None,
+        Err(error) if error.failure == Failure::Unimplemented => return None,
         Err(error) => {
             return Some(
                 sending
                     .iter()
-                    .map(|(position, _, _)| (*position, classify(&error)))
+                    .map(|(position, _, _)| (*position, outcome_of(error.clone())))
                     .collect(),
             );
         }
@@ -194,11 +184,11 @@ async fn send_batch(
     // Side by side, so that the store commits the receipts together.
     let recorded = futures_util::future::join_all(sending.iter().zip(answer.results).map(
         |((position, envelope, sent), result)| async move {
-            let outcome = match result.receipt {
-                Some(receipt) => {
+            let outcome = match result {
+                Ok(receipt) => {
                     delivered(node, records[*position], (envelope, sent), peer, receipt).await
                 }
-                None => classify(&refusal(peer, result)),
+                Err(error) => outcome_of(error),
             };
             (*position, outcome)
         },
@@ -220,23 +210,16 @@ async fn send_batch(
     Some(recorded)
 }
 
-/// Where a peer is and what of its log this node holds, read once per call.
+/// What of a peer's log this node holds, read once per call.
 struct Target {
-    address: String,
     known_checkpoint_size: u64,
 }
 
 impl Target {
     fn of(node: &Node, peer: &str) -> Result<Self, StoreError> {
-        let address = node
-            .peers
-            .get(peer)
-            .map(|peer| peer.address.clone())
-            .unwrap_or_default();
         let known_checkpoint_size =
             witness::held(node, peer)?.map_or(0, |(checkpoint, _)| checkpoint.size);
         Ok(Self {
-            address,
             known_checkpoint_size,
         })
     }
@@ -245,15 +228,13 @@ impl Target {
 /// The record's envelope, decoded, once the attachments it names are at the peer.
 async fn ready<'r>(
     node: &Node,
+    link: &dyn PeerLink,
     record: &'r MessageRecord,
-    peer: &str,
 ) -> Result<(&'r SignedEnvelope, Envelope), Outcome> {
     let (envelope, sent) = decoded(record)?;
-    if let Some(outcome) =
-        crate::transport::attachment_upload::upload_missing(node, envelope, &sent, peer).await
-    {
-        return Err(outcome);
-    }
+    link.upload_missing(node, envelope, &sent)
+        .await
+        .map_err(outcome_of)?;
     Ok((envelope, sent))
 }
 
@@ -294,21 +275,6 @@ async fn delivered(
     }
 }
 
-/// What a refused envelope of a batch would have been as a `Deliver` call.
-fn refusal(peer: &str, result: DeliverResult) -> DeliveryError {
-    if result.code == 0 {
-        return DeliveryError::NoReceipt {
-            peer: peer.to_owned(),
-        };
-    }
-    DeliveryError::Refused {
-        peer: peer.to_owned(),
-        code: Code::from(i32::try_from(result.code).unwrap_or(i32::MAX)),
-        reason: result.reason,
-        message: result.message,
-    }
-}
-
 /// The message is delivered whatever the checkpoint says; what the checkpoint says about the
 /// peer is recorded separately.
 async fn observe(node: &Node, peer: &str, checkpoint: &str, target: &Target, proof: &[Vec<u8>]) {
@@ -326,28 +292,14 @@ async fn observe(node: &Node, peer: &str, checkpoint: &str, target: &Target, pro
     }
 }
 
-fn classify(error: &DeliveryError) -> Outcome {
-    let text = error.to_string();
-    match error {
-        DeliveryError::Connect { .. } | DeliveryError::Timeout { .. } => Outcome::Unreachable(text),
-        DeliveryError::NoReceipt { .. } => Outcome::RetryLater(text),
-        DeliveryError::Refused { code, reason, .. } => match (*code, reason.as_str()) {
-            (
-                _,
-                "busy"
-                | "out-of-order"
-                | "unavailable"
-                | "restoring"
-                | "attachments-missing"
-                | "disk-full",
-            ) => Outcome::RetryLater(text),
-            (_, "unbound-message-id") => Outcome::UnboundId(text),
-            // No rogatory reason: the transport failed before the peer's service answered.
-            (Code::Unavailable | Code::DeadlineExceeded | Code::Cancelled | Code::Unknown, "") => {
-                Outcome::Unreachable(text)
-            }
-            _ => Outcome::Refused(text),
-        },
+/// What a failed call means for this attempt.
+fn outcome_of(error: CallError) -> Outcome {
+    match error.failure {
+        Failure::Unreachable => Outcome::Unreachable(error.text),
+        Failure::RetryLater => Outcome::RetryLater(error.text),
+        Failure::UnboundId => Outcome::UnboundId(error.text),
+        // A peer without a call that every version has is refusing, not old.
+        Failure::Refused | Failure::Unimplemented => Outcome::Refused(error.text),
     }
 }
 
@@ -387,44 +339,5 @@ mod tests {
         }
         assert!(backoff(1, max) <= Duration::from_millis(250));
         assert!(backoff(30, max) <= max);
-    }
-
-    #[test]
-    fn refusals_are_classified() {
-        let refused = |code, reason: &str| DeliveryError::Refused {
-            peer: "de".into(),
-            code,
-            reason: reason.into(),
-            message: "m".into(),
-        };
-        assert!(matches!(
-            classify(&refused(Code::Unavailable, "busy")),
-            Outcome::RetryLater(_)
-        ));
-        assert!(matches!(
-            classify(&refused(Code::Aborted, "out-of-order")),
-            Outcome::RetryLater(_)
-        ));
-        // Short of disk the peer takes the message later: not a refusal of the message.
-        assert!(matches!(
-            classify(&refused(Code::ResourceExhausted, "disk-full")),
-            Outcome::RetryLater(_)
-        ));
-        assert!(matches!(
-            classify(&refused(Code::ResourceExhausted, "too-large")),
-            Outcome::Refused(_)
-        ));
-        assert!(matches!(
-            classify(&refused(Code::Unavailable, "")),
-            Outcome::Unreachable(_)
-        ));
-        assert!(matches!(
-            classify(&refused(Code::InvalidArgument, "bad-signature")),
-            Outcome::Refused(_)
-        ));
-        assert!(matches!(
-            classify(&refused(Code::InvalidArgument, "unbound-message-id")),
-            Outcome::UnboundId(_)
-        ));
     }
 }

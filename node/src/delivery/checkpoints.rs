@@ -15,15 +15,13 @@ use base64::Engine;
 use rogatory_proto::checkpoint::{Checkpoint, verify_cosignature};
 use rogatory_proto::ids::NodeId;
 use rogatory_proto::note::{Note, NoteSignature};
-use rogatory_proto::v1::federation_client::FederationClient;
-use rogatory_proto::v1::{HeldCheckpointRequest, WitnessRequest};
+use rogatory_proto::v1::WitnessRequest;
 use tokio_util::sync::CancellationToken;
-use tonic::transport::Channel;
 
+use crate::delivery::link::{Links, PeerLink};
 use crate::node::Node;
 use crate::storage::backup;
 use crate::storage::store::StoreError;
-use crate::transport::{peer_client, status};
 
 /// How often the node checks whether its log grew and signs a checkpoint if so.
 pub const CHECKPOINT_INTERVAL: Duration = Duration::from_secs(2);
@@ -115,9 +113,9 @@ pub async fn sign_if_grown(node: &Node) -> Result<Option<u64>, CheckpointingErro
 /// Signs checkpoints every [`CHECKPOINT_INTERVAL`] while the log grows, and asks every peer
 /// to witness the newest one, until `shutdown`. The two run side by side, so a slow witness
 /// never delays signing.
-pub async fn run(node: Arc<Node>, shutdown: CancellationToken) {
+pub async fn run(node: Arc<Node>, links: Arc<dyn Links>, shutdown: CancellationToken) {
     if node.health.restore_pending() {
-        let witnesses = Witnesses::new(&node);
+        let witnesses = Witnesses::new(&node, &*links);
         tokio::select! {
             _ = shutdown.cancelled() => return,
             () = confirm_restore(&node, &witnesses) => {}
@@ -135,7 +133,7 @@ pub async fn run(node: Arc<Node>, shutdown: CancellationToken) {
         }
     };
     let witnessing = async {
-        let mut witnesses = Witnesses::new(&node);
+        let mut witnesses = Witnesses::new(&node, &*links);
         let mut ticker = tokio::time::interval(CHECKPOINT_INTERVAL);
         ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
@@ -157,22 +155,19 @@ async fn confirm_restore(node: &Node, witnesses: &Witnesses) {
     loop {
         let mut waiting = Vec::new();
         let mut conflicts = Vec::new();
-        for (peer, channel) in &witnesses.peers {
+        for (peer, link) in &witnesses.peers {
             if confirmed.get(peer).copied().unwrap_or(false) {
                 continue;
             }
-            let mut client = FederationClient::new(channel.clone());
-            let call = client.held_checkpoint(HeldCheckpointRequest {});
-            match tokio::time::timeout(node.config.delivery_timeout, call).await {
-                Ok(Ok(response)) => match judge_held(node, &response.into_inner().checkpoint) {
+            match link.held_checkpoint().await {
+                Ok(response) => match judge_held(node, &response.checkpoint) {
                     Ok(()) => {
                         tracing::info!(%peer, "peer's view of this log agrees with the restore");
                         confirmed.insert(peer.clone(), true);
                     }
                     Err(reason) => conflicts.push(format!("peer {peer} {reason}")),
                 },
-                Ok(Err(status)) => waiting.push(format!("{peer} ({})", status.message())),
-                Err(_) => waiting.push(format!("{peer} (no answer)")),
+                Err(error) => waiting.push(format!("{peer} ({error})")),
             }
         }
         if waiting.is_empty() && conflicts.is_empty() {
@@ -247,25 +242,19 @@ fn judge_held(node: &Node, note: &str) -> Result<(), String> {
 
 /// Asking peers to cosign this node's newest checkpoint (C2SP tlog-cosignature).
 struct Witnesses {
-    peers: Vec<(String, Channel)>,
+    peers: Vec<(String, Arc<dyn PeerLink>)>,
     /// The size of this node's log each peer is believed to have witnessed last.
     witnessed: HashMap<String, u64>,
 }
 
 impl Witnesses {
-    fn new(node: &Node) -> Self {
+    fn new(node: &Node, links: &dyn Links) -> Self {
         let mut peers = Vec::new();
-        match node.tls.client_config() {
-            Ok(tls) => {
-                for peer in node.peers.iter() {
-                    match peer_client::lazy_channel(peer, tls.clone(), node.config.delivery_timeout)
-                    {
-                        Ok(channel) => peers.push((peer.node_id.to_string(), channel)),
-                        Err(error) => tracing::warn!(%error, "cannot ask this peer to witness"),
-                    }
-                }
+        for peer in node.peers.iter() {
+            match links.connect(peer.node_id.as_str()) {
+                Ok(link) => peers.push((peer.node_id.to_string(), link)),
+                Err(error) => tracing::warn!(%error, "cannot ask this peer to witness"),
             }
-            Err(error) => tracing::error!(%error, "no TLS client configuration for witnessing"),
         }
         Self {
             peers,
@@ -286,12 +275,12 @@ impl Witnesses {
         // `latest_checkpoint` gives out only a checkpoint already on disk: never show one that
         // a crash could still take back.
         let mut calls = Vec::new();
-        for (peer, channel) in &self.peers {
+        for (peer, link) in &self.peers {
             let old_size = self.witnessed.get(peer).copied().unwrap_or(0);
             if old_size >= latest.0 {
                 continue;
             }
-            calls.push(ask(node, peer.clone(), channel.clone(), &latest, old_size));
+            calls.push(ask(node, peer.clone(), &**link, &latest, old_size));
         }
         for (peer, witnessed) in futures_util::future::join_all(calls).await {
             if let Some(size) = witnessed {
@@ -313,7 +302,7 @@ impl Witnesses {
 async fn ask(
     node: &Node,
     peer: String,
-    channel: Channel,
+    link: &dyn PeerLink,
     latest: &(u64, String),
     mut old_size: u64,
 ) -> (String, Option<u64>) {
@@ -335,15 +324,8 @@ async fn ask(
             old_size,
             consistency_proof: proof,
         };
-        let mut client = FederationClient::new(channel.clone());
-        let call = client.witness(request);
-        let answer = match tokio::time::timeout(node.config.delivery_timeout, call).await {
-            Ok(answer) => answer,
-            Err(_) => return (peer, None),
-        };
-        match answer {
+        match link.witness(request).await {
             Ok(response) => {
-                let response = response.into_inner();
                 if let Err(error) =
                     store_cosignature(node, &peer, size, &response.cosignature).await
                 {
@@ -351,32 +333,25 @@ async fn ask(
                 }
                 return (peer, Some(response.witnessed_size));
             }
-            Err(status) => {
-                let held = status
-                    .metadata()
-                    .get(status::WITNESS_SIZE_KEY)
-                    .and_then(|value| value.to_str().ok())
-                    .and_then(|value| value.parse().ok());
-                match held {
-                    Some(held) if held != old_size => {
-                        if held > size {
-                            match node.store.latest_checkpoint() {
-                                Ok(Some(newest)) => (size, note) = newest,
-                                Ok(None) => return (peer, None),
-                                Err(error) => {
-                                    tracing::error!(%error, "cannot read the newest checkpoint");
-                                    return (peer, None);
-                                }
+            Err(error) => match error.held_size {
+                Some(held) if held != old_size => {
+                    if held > size {
+                        match node.store.latest_checkpoint() {
+                            Ok(Some(newest)) => (size, note) = newest,
+                            Ok(None) => return (peer, None),
+                            Err(error) => {
+                                tracing::error!(%error, "cannot read the newest checkpoint");
+                                return (peer, None);
                             }
                         }
-                        old_size = held;
                     }
-                    _ => {
-                        tracing::debug!(%peer, error = %status.message(), "witness declined");
-                        return (peer, None);
-                    }
+                    old_size = held;
                 }
-            }
+                _ => {
+                    tracing::debug!(%peer, %error, "witness declined");
+                    return (peer, None);
+                }
+            },
         }
     }
     (peer, None)

@@ -1,10 +1,10 @@
-//! Peers' contact-point directories: fetched, verified, cached and refreshed in the background
-//! (see [`keep_fresh`]), and searched. This node's own directory is `identity::directory`.
+//! Peers' contact-point directories: fetched (through `delivery::link`), verified, cached and
+//! refreshed in the background (see [`keep_fresh`]), and searched. This node's own directory
+//! is `identity::directory`.
 //!
 //! A peer's directory is cached as the raw `SignedDirectory` bytes it sent, in
 //! `<data_dir>/directories/<peer>.signed`, and re-verified with the peer's key from the peer
 //! table every time it is read: a cache file edited on disk is refused like a forged answer.
-//! This module holds no tonic types; fetching goes through `transport::peer_client`.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -19,8 +19,8 @@ use rogatory_proto::v1::{
 use tokio_util::sync::CancellationToken;
 use tracing::Instrument;
 
+use crate::delivery::link::{CallError, Links};
 use crate::node::Node;
-use crate::transport::peer_client;
 
 /// Why a peer's directory is not available.
 #[derive(Debug, thiserror::Error)]
@@ -36,10 +36,7 @@ pub enum PeerDirectoryError {
         source: VerifyError,
     },
     #[error("cannot fetch the directory of {peer}: {source}")]
-    Fetch {
-        peer: String,
-        source: peer_client::DeliveryError,
-    },
+    Fetch { peer: String, source: CallError },
     #[error("cannot write the directory cache {path}")]
     Write {
         path: PathBuf,
@@ -123,7 +120,7 @@ fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
 }
 
 /// Fetches the directory of `peer`, verifies it with the peer's key, and caches it.
-async fn fetch(node: &Node, peer: &str) -> Result<Held, PeerDirectoryError> {
+async fn fetch(node: &Node, links: &dyn Links, peer: &str) -> Result<Held, PeerDirectoryError> {
     let config = node
         .peers
         .get(peer)
@@ -134,16 +131,7 @@ async fn fetch(node: &Node, peer: &str) -> Result<Held, PeerDirectoryError> {
         peer: peer.to_owned(),
         source,
     };
-    let tls = node.tls.client_config().map_err(|e| {
-        fetch_error(peer_client::DeliveryError::Connect {
-            peer: peer.to_owned(),
-            address: config.address.clone(),
-            detail: e.to_string(),
-        })
-    })?;
-    let signed = peer_client::fetch_directory(config, tls, node.config.delivery_timeout)
-        .await
-        .map_err(fetch_error)?;
+    let signed = links.fetch_directory(peer).await.map_err(fetch_error)?;
     let directory =
         signing::open_directory(&config.public_key, peer, &signed).map_err(|source| {
             PeerDirectoryError::Refused {
@@ -170,7 +158,12 @@ async fn fetch(node: &Node, peer: &str) -> Result<Held, PeerDirectoryError> {
 /// replaces the cached copy, so a search finds this week's contact points even when no one has
 /// searched for a while. A failure (peer unreachable, directory refused) keeps the old copy,
 /// which is replaced only by a verified one, and is logged; the next round tries again.
-pub async fn keep_fresh(node: Arc<Node>, every: Duration, shutdown: CancellationToken) {
+pub async fn keep_fresh(
+    node: Arc<Node>,
+    links: Arc<dyn Links>,
+    every: Duration,
+    shutdown: CancellationToken,
+) {
     async move {
         loop {
             tokio::select! {
@@ -179,7 +172,7 @@ pub async fn keep_fresh(node: Arc<Node>, every: Duration, shutdown: Cancellation
             }
             tokio::select! {
                 () = shutdown.cancelled() => return,
-                _ = refresh_peers(&node) => {}
+                _ = refresh_peers(&node, &*links) => {}
             }
         }
     }
@@ -190,11 +183,14 @@ pub async fn keep_fresh(node: Arc<Node>, every: Duration, shutdown: Cancellation
 /// One round of [`keep_fresh`]: fetches, verifies and caches each peer's directory in turn, and
 /// logs each outcome. Returns, per peer, the number of contact points now cached or why its
 /// old copy (if any) stays.
-pub async fn refresh_peers(node: &Node) -> Vec<(String, Result<usize, PeerDirectoryError>)> {
+pub async fn refresh_peers(
+    node: &Node,
+    links: &dyn Links,
+) -> Vec<(String, Result<usize, PeerDirectoryError>)> {
     let peers: Vec<String> = node.peers.iter().map(|p| p.node_id.to_string()).collect();
     let mut outcomes = Vec::with_capacity(peers.len());
     for peer in peers {
-        let fetched = fetch(node, &peer).await;
+        let fetched = fetch(node, links, &peer).await;
         match &fetched {
             Ok(held) => tracing::info!(
                 %peer,
@@ -249,6 +245,7 @@ fn matches(point: &ContactPoint, request: &SearchDirectoryRequest) -> bool {
 /// or when nothing valid is cached, from the cache otherwise or when the peer is unreachable.
 pub async fn search(
     node: &Node,
+    links: &dyn Links,
     request: &SearchDirectoryRequest,
 ) -> Result<SearchDirectoryResponse, PeerDirectoryError> {
     let peers: Vec<String> = if request.country.is_empty() {
@@ -277,7 +274,7 @@ pub async fn search(
         };
         let (held, origin, mut problem) = match cached {
             Ok(held) => (Some(held), "cache", String::new()),
-            Err(cache_problem) => match fetch(node, &peer).await {
+            Err(cache_problem) => match fetch(node, links, &peer).await {
                 Ok(held) => (Some(held), "fetched", String::new()),
                 Err(error @ PeerDirectoryError::Refused { .. }) => {
                     tracing::warn!(%error, "peer directory refused");

@@ -9,6 +9,7 @@ pub mod attempt;
 pub mod checkpoints;
 pub mod directory;
 pub mod inbound;
+pub mod link;
 pub mod outbound;
 pub mod outbox;
 pub mod witness;

@@ -22,14 +22,13 @@ use tokio::sync::{Notify, oneshot};
 use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
-use tonic::transport::Channel;
 
 use crate::delivery::attempt::{self, Outcome, backoff, due_in};
+use crate::delivery::link::{Links, PeerLink};
 use crate::delivery::outbound::{self, FailedAttempt};
 use crate::identity::config::PeerConfig;
 use crate::node::Node;
 use crate::now_ms;
-use crate::transport::peer_client;
 
 /// Messages sent to one peer at once (each of a different case).
 pub const MAX_IN_FLIGHT: usize = 128;
@@ -174,8 +173,9 @@ impl Drop for AttemptWatch {
 }
 
 impl Outbox {
-    /// Starts one lane per configured peer; they run until `shutdown`.
-    pub fn start(node: Arc<Node>, shutdown: CancellationToken) -> Arc<Self> {
+    /// Starts one lane per configured peer, reaching it through `links`; they run until
+    /// `shutdown`.
+    pub fn start(node: Arc<Node>, links: Arc<dyn Links>, shutdown: CancellationToken) -> Arc<Self> {
         let watchers: Watchers = Arc::default();
         let recent: Recent = Arc::default();
         let tracker = TaskTracker::new();
@@ -190,6 +190,7 @@ impl Outbox {
             lanes.insert(peer.node_id.to_string(), Arc::clone(&lane));
             let worker = LaneWorker {
                 node: Arc::clone(&node),
+                links: Arc::clone(&links),
                 lane,
                 watchers: Arc::clone(&watchers),
                 recent: Arc::clone(&recent),
@@ -279,6 +280,7 @@ struct Pending {
 
 struct LaneWorker {
     node: Arc<Node>,
+    links: Arc<dyn Links>,
     lane: Arc<Lane>,
     watchers: Watchers,
     recent: Recent,
@@ -296,19 +298,11 @@ struct Finished {
 impl LaneWorker {
     async fn run(self) {
         let peer_id = self.lane.peer.node_id.to_string();
-        let channel = match self
-            .node
-            .tls
-            .client_config()
-            .map_err(|e| e.to_string())
-            .and_then(|tls| {
-                peer_client::lazy_channel(&self.lane.peer, tls, self.node.config.delivery_timeout)
-                    .map_err(|e| e.to_string())
-            }) {
-            Ok(channel) => channel,
+        let link = match self.links.connect(&peer_id) {
+            Ok(link) => link,
             Err(error) => {
                 tracing::error!(%error, "cannot set up delivery to this peer; its messages stay queued");
-                self.lane.state().last_error = error;
+                self.lane.state().last_error = error.text;
                 return;
             }
         };
@@ -369,7 +363,7 @@ impl LaneWorker {
                     &mut pending,
                     &mut busy_cases,
                     &mut running,
-                    &channel,
+                    &link,
                     window,
                     now,
                 );
@@ -392,7 +386,7 @@ impl LaneWorker {
                                 Arc::clone(&self.node),
                                 Arc::clone(&self.recent),
                                 self.lane.peer.node_id.to_string(),
-                                channel.clone(),
+                                Arc::clone(&link),
                                 waiting,
                             ));
                         }
@@ -427,7 +421,7 @@ impl LaneWorker {
         pending: &mut BTreeMap<String, Pending>,
         busy_cases: &mut HashSet<String>,
         running: &mut JoinSet<CallDone>,
-        channel: &Channel,
+        link: &Arc<dyn PeerLink>,
         window: usize,
         now: i64,
     ) {
@@ -476,10 +470,9 @@ impl LaneWorker {
             let node = Arc::clone(&self.node);
             let lane = Arc::clone(&self.lane);
             let recent = Arc::clone(&self.recent);
-            let channel = channel.clone();
-            running.spawn(async move {
-                attempt_call(node, lane, &recent, channel, call, singles).await
-            });
+            let link = Arc::clone(link);
+            running
+                .spawn(async move { attempt_call(node, lane, &recent, link, call, singles).await });
         }
     }
 
@@ -632,7 +625,7 @@ async fn attempt_call(
     node: Arc<Node>,
     lane: Arc<Lane>,
     recent: &Recent,
-    channel: Channel,
+    link: Arc<dyn PeerLink>,
     call: Vec<(String, Pending)>,
     singles: bool,
 ) -> CallDone {
@@ -654,7 +647,7 @@ async fn attempt_call(
     if !singles {
         for chunk in byte_chunks(&records, node.config.max_envelope_bytes) {
             let batch: Vec<&MessageRecord> = chunk.iter().map(|(_, record)| record).collect();
-            let sent = attempt::attempt_batch(&node, channel.clone(), &batch, &peer).await;
+            let sent = attempt::attempt_batch(&node, &*link, &batch, &peer).await;
             if sent.unknown {
                 tracing::info!(
                     "the peer does not know DeliverBatch; sending one message per call for the \
@@ -675,11 +668,11 @@ async fn attempt_call(
             .iter()
             .filter(|(position, _)| outcomes[*position].is_none())
             .map(|(position, record)| {
-                let (node, channel, peer) = (&node, channel.clone(), &peer);
+                let (node, link, peer) = (&node, &link, &peer);
                 async move {
                     (
                         *position,
-                        attempt::attempt(node, channel, record, peer).await,
+                        attempt::attempt(node, &**link, record, peer).await,
                     )
                 }
             });
@@ -727,12 +720,12 @@ async fn attempt_alone(
     node: Arc<Node>,
     recent: Recent,
     peer: String,
-    channel: Channel,
+    link: Arc<dyn PeerLink>,
     (message_id, item): (String, Pending),
 ) -> Finished {
     let started_ms = now_ms();
     let outcome = match stored_message(&node, &recent, &message_id) {
-        Ok(Some(record)) => attempt::attempt(&node, channel, &record, &peer).await,
+        Ok(Some(record)) => attempt::attempt(&node, &*link, &record, &peer).await,
         Ok(None) => Outcome::Refused("the message is no longer stored".into()),
         Err(error) => Outcome::LocalFailure(error),
     };

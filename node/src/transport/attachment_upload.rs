@@ -1,7 +1,7 @@
 //! The sender's half of moving attachments to a peer: before a message is delivered, ask the
 //! recipient which of its files it holds and stream what it lacks from the durable offset it
-//! reports (docs/PROTOCOL.md section 5.7). Failures become delivery outcomes, like those of
-//! `Deliver` in `delivery::classify`.
+//! reports (docs/PROTOCOL.md section 5.7). Failures are read into delivery's `Failure`s, like
+//! those of `Deliver` (`peer_client::classify`).
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -12,7 +12,7 @@ use rogatory_proto::v1::{
 };
 use tokio::sync::mpsc;
 
-use crate::delivery::attempt::Outcome;
+use crate::delivery::link::{CallError, Failure};
 use crate::node::Node;
 use crate::rules::attachments::refs_of;
 use crate::storage::attachments::{Digest, MAX_CHUNK_BYTES, WRITER_QUEUE, digest_of, read_chunks};
@@ -48,35 +48,34 @@ impl UploadChannels {
 }
 
 /// Sender's hook before a delivery attempt: makes sure the recipient holds every file the
-/// message references, uploading what it lacks from the durable offset it reports. `None`
-/// when all are there (deliver now); otherwise the outcome of this attempt.
+/// message references, uploading what it lacks from the durable offset it reports. `Ok` when
+/// all are there (deliver now).
 pub async fn upload_missing(
     node: &Node,
+    uploads: &UploadChannels,
     signed: &SignedEnvelope,
     envelope: &Envelope,
     peer: &str,
-) -> Option<Outcome> {
+) -> Result<(), CallError> {
     let refs = refs_of(envelope);
     if refs.is_empty() {
-        return None;
+        return Ok(());
     }
-    let channel = match node.upload_channels.channel(node, peer) {
-        Ok(channel) => channel,
-        Err(error) => return Some(Outcome::Unreachable(error)),
-    };
+    let channel = uploads
+        .channel(node, peer)
+        .map_err(|error| CallError::new(Failure::Unreachable, error))?;
     let mut client = FederationClient::new(channel)
         .max_encoding_message_size(node.config.max_envelope_bytes + MAX_CHUNK_BYTES + 64 * 1024);
     for reference in refs {
         let Some(digest) = digest_of(&reference.sha256) else {
-            return Some(Outcome::Refused(
-                "an attachment reference has a bad hash".into(),
+            return Err(CallError::new(
+                Failure::Refused,
+                "an attachment reference has a bad hash",
             ));
         };
-        if let Err(outcome) = upload_one(node, &mut client, signed, &digest, reference.size).await {
-            return Some(outcome);
-        }
+        upload_one(node, &mut client, signed, &digest, reference.size).await?;
     }
-    None
+    Ok(())
 }
 
 async fn upload_one(
@@ -85,7 +84,7 @@ async fn upload_one(
     signed: &SignedEnvelope,
     digest: &Digest,
     size: u64,
-) -> Result<(), Outcome> {
+) -> Result<(), CallError> {
     let timeout = node.config.delivery_timeout;
     let asked = tokio::time::timeout(
         timeout,
@@ -95,7 +94,12 @@ async fn upload_one(
         }),
     )
     .await
-    .map_err(|_| Outcome::Unreachable(format!("no answer to AttachmentStatus within {timeout:?}")))?
+    .map_err(|_| {
+        CallError::new(
+            Failure::Unreachable,
+            format!("no answer to AttachmentStatus within {timeout:?}"),
+        )
+    })?
     .map_err(|status| outcome_of(&status))?
     .into_inner();
     if asked.present {
@@ -103,10 +107,13 @@ async fn upload_one(
     }
     let path = node.attachments.path_of(digest);
     if node.attachments.stored_size(digest) != Some(size) {
-        return Err(Outcome::Refused(format!(
-            "attachment sha256 {} is not in this node's attachment store",
-            hex::encode(digest)
-        )));
+        return Err(CallError::new(
+            Failure::Refused,
+            format!(
+                "attachment sha256 {} is not in this node's attachment store",
+                hex::encode(digest)
+            ),
+        ));
     }
     let start = asked.durable_offset.min(size);
     let (chunks, stream) = mpsc::channel::<AttachmentChunk>(WRITER_QUEUE);
@@ -144,10 +151,13 @@ async fn upload_one(
         answer = call => answer,
         () = async { stalled.notified().await; tokio::time::sleep(timeout).await } => {
             feeder.abort();
-            return Err(Outcome::Unreachable(format!(
-                "the upload of attachment {} stalled for {timeout:?}",
-                hex::encode(digest)
-            )));
+            return Err(CallError::new(
+                Failure::Unreachable,
+                format!(
+                    "the upload of attachment {} stalled for {timeout:?}",
+                    hex::encode(digest)
+                ),
+            ));
         }
     };
     feeder.abort();
@@ -155,17 +165,20 @@ async fn upload_one(
     if receipt.complete {
         Ok(())
     } else {
-        Err(Outcome::RetryLater(format!(
-            "the upload of attachment {} ended at byte {} of {size}",
-            hex::encode(digest),
-            receipt.durable_offset
-        )))
+        Err(CallError::new(
+            Failure::RetryLater,
+            format!(
+                "the upload of attachment {} ended at byte {} of {size}",
+                hex::encode(digest),
+                receipt.durable_offset
+            ),
+        ))
     }
 }
 
-/// What a refused attachment call means for the delivery (as `delivery::classify` does for
-/// `Deliver`).
-fn outcome_of(status: &tonic::Status) -> Outcome {
+/// What a refused attachment call means for the delivery (as `peer_client::classify` does
+/// for `Deliver`).
+fn outcome_of(status: &tonic::Status) -> CallError {
     let reason = status
         .metadata()
         .get(crate::transport::status::REASON_KEY)
@@ -187,14 +200,14 @@ fn outcome_of(status: &tonic::Status) -> Outcome {
             | "attachment-quota"
             | "attachment-too-slow"
             | "disk-full",
-        ) => Outcome::RetryLater(text),
+        ) => CallError::new(Failure::RetryLater, text),
         (
             tonic::Code::Unavailable
             | tonic::Code::DeadlineExceeded
             | tonic::Code::Cancelled
             | tonic::Code::Unknown,
             "",
-        ) => Outcome::Unreachable(text),
-        _ => Outcome::Refused(text),
+        ) => CallError::new(Failure::Unreachable, text),
+        _ => CallError::new(Failure::Refused, text),
     }
 }

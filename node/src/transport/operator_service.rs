@@ -27,6 +27,7 @@ use tonic::{Request, Response, Status};
 use tracing::Instrument;
 
 use super::{attachment_stream, status};
+use crate::delivery::link::Links;
 use crate::delivery::outbound;
 use crate::delivery::outbox::Outbox;
 use crate::identity::users::{Caller, Submitter, Users};
@@ -59,16 +60,24 @@ pub struct OperatorService {
     shutdown: CancellationToken,
     /// Who may call, and in whose name submissions are made (`[[contact_points]]`).
     users: Arc<Users>,
+    /// How directory searches reach peers.
+    links: Arc<dyn Links>,
 }
 
 impl OperatorService {
-    pub fn new(node: Arc<Node>, outbox: Arc<Outbox>, shutdown: CancellationToken) -> Self {
+    pub fn new(
+        node: Arc<Node>,
+        outbox: Arc<Outbox>,
+        links: Arc<dyn Links>,
+        shutdown: CancellationToken,
+    ) -> Self {
         let users = Arc::new(Users::of_this_process(node.config.contact_points.clone()));
         Self {
             node,
             outbox,
             shutdown,
             users,
+            links,
         }
     }
 
@@ -730,7 +739,7 @@ impl Operator for OperatorService {
         request: Request<SearchDirectoryRequest>,
     ) -> Result<Response<SearchDirectoryResponse>, Status> {
         self.reader(&request)?;
-        crate::delivery::directory::search(&self.node, &request.into_inner())
+        crate::delivery::directory::search(&self.node, &*self.links, &request.into_inner())
             .await
             .map(Response::new)
             .map_err(|error| match error {

@@ -5,6 +5,9 @@
 //! certificate chain is valid: at its earliest notAfter the connection fails (like the server
 //! side's at the client certificate's), so the channel's next call makes a new handshake,
 //! which checks the certificate afresh.
+//!
+//! [`PeerLinks`] is delivery's way to its peers (`delivery::link`): this module reads the
+//! peer's statuses into delivery's [`Failure`]s.
 
 use std::future::Future;
 use std::io;
@@ -16,8 +19,9 @@ use std::time::{Duration, SystemTime};
 use hyper_util::rt::TokioIo;
 use rogatory_proto::v1::federation_client::FederationClient;
 use rogatory_proto::v1::{
-    DeliverBatchRequest, DeliverBatchResponse, DeliverRequest, DeliverResponse,
-    GetDirectoryRequest, SignedDirectory, SignedEnvelope, SignedReceipt,
+    DeliverBatchRequest, DeliverBatchResponse, DeliverRequest, DeliverResponse, DeliverResult,
+    Envelope, GetDirectoryRequest, HeldCheckpointRequest, HeldCheckpointResponse, SignedDirectory,
+    SignedEnvelope, SignedReceipt, WitnessRequest, WitnessResponse,
 };
 use rustls::ClientConfig;
 use rustls::pki_types::ServerName;
@@ -25,10 +29,14 @@ use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::TcpStream;
 use tokio_rustls::TlsConnector;
 use tokio_rustls::client::TlsStream;
+use tonic::Code;
 use tonic::transport::{Channel, Endpoint, Uri};
 
+use super::attachment_upload::UploadChannels;
+use crate::delivery::link::{BatchAnswer, Call, CallError, Failure, Links, PeerLink};
 use crate::identity::config::PeerConfig;
 use crate::identity::tls::chain_not_after;
+use crate::node::Node;
 
 #[derive(Debug, thiserror::Error)]
 pub enum DeliveryError {
@@ -421,5 +429,279 @@ fn status_text(status: &tonic::Status) -> String {
         text
     } else {
         format!("{text}: {cause}")
+    }
+}
+
+/// What a failed delivery call means for the message: the one reading of a peer's statuses
+/// and `rogatory-reason` trailers on the sending side (PROTOCOL.md sections 5.4 and 5.6).
+pub fn classify(error: &DeliveryError) -> CallError {
+    let text = error.to_string();
+    let failure = match error {
+        DeliveryError::Connect { .. } | DeliveryError::Timeout { .. } => Failure::Unreachable,
+        DeliveryError::NoReceipt { .. } => Failure::RetryLater,
+        DeliveryError::Refused { code, reason, .. } => match (*code, reason.as_str()) {
+            (
+                _,
+                "busy"
+                | "out-of-order"
+                | "unavailable"
+                | "restoring"
+                | "attachments-missing"
+                | "disk-full",
+            ) => Failure::RetryLater,
+            (_, "unbound-message-id") => Failure::UnboundId,
+            // No rogatory reason: the transport failed before the peer's service answered.
+            (Code::Unavailable | Code::DeadlineExceeded | Code::Cancelled | Code::Unknown, "") => {
+                Failure::Unreachable
+            }
+            (Code::Unimplemented, "") => Failure::Unimplemented,
+            _ => Failure::Refused,
+        },
+    };
+    CallError::new(failure, text)
+}
+
+/// What a refused envelope of a batch would have been as a `Deliver` call.
+fn refusal(peer: &str, result: DeliverResult) -> DeliveryError {
+    if result.code == 0 {
+        return DeliveryError::NoReceipt {
+            peer: peer.to_owned(),
+        };
+    }
+    DeliveryError::Refused {
+        peer: peer.to_owned(),
+        code: Code::from(i32::try_from(result.code).unwrap_or(i32::MAX)),
+        reason: result.reason,
+        message: result.message,
+    }
+}
+
+/// The transport's [`Links`]: gRPC over mutual TLS with the node's current client certificate.
+#[derive(Debug)]
+pub struct PeerLinks {
+    node: Arc<Node>,
+    uploads: Arc<UploadChannels>,
+}
+
+impl PeerLinks {
+    pub fn new(node: Arc<Node>) -> Self {
+        Self {
+            node,
+            uploads: Arc::default(),
+        }
+    }
+}
+
+impl Links for PeerLinks {
+    fn connect(&self, peer: &str) -> Result<Arc<dyn PeerLink>, CallError> {
+        let unreachable = |text: String| CallError::new(Failure::Unreachable, text);
+        let config = self
+            .node
+            .peers
+            .get(peer)
+            .ok_or_else(|| unreachable(format!("{peer} is not a peer")))?;
+        let tls = self
+            .node
+            .tls
+            .client_config()
+            .map_err(|e| unreachable(e.to_string()))?;
+        let timeout = self.node.config.delivery_timeout;
+        let channel = lazy_channel(config, tls, timeout).map_err(|e| unreachable(e.to_string()))?;
+        Ok(Arc::new(TonicLink {
+            peer: peer.to_owned(),
+            address: config.address.clone(),
+            channel,
+            timeout,
+            max_message_bytes: self.node.config.max_envelope_bytes,
+            uploads: Arc::clone(&self.uploads),
+        }))
+    }
+
+    fn fetch_directory(&self, peer: &str) -> Call<'_, SignedDirectory> {
+        let peer = peer.to_owned();
+        Box::pin(async move {
+            let config =
+                self.node.peers.get(&peer).ok_or_else(|| {
+                    CallError::new(Failure::Refused, format!("{peer} is not a peer"))
+                })?;
+            let tls = self.node.tls.client_config().map_err(|e| {
+                classify(&DeliveryError::Connect {
+                    peer: peer.clone(),
+                    address: config.address.clone(),
+                    detail: e.to_string(),
+                })
+            })?;
+            fetch_directory(config, tls, self.node.config.delivery_timeout)
+                .await
+                .map_err(|e| classify(&e))
+        })
+    }
+}
+
+/// One peer's link: a lazily connected channel for calls, and the node's upload channels.
+#[derive(Debug)]
+struct TonicLink {
+    peer: String,
+    address: String,
+    channel: Channel,
+    timeout: Duration,
+    max_message_bytes: usize,
+    uploads: Arc<UploadChannels>,
+}
+
+impl PeerLink for TonicLink {
+    fn deliver(
+        &self,
+        envelope: SignedEnvelope,
+        known_checkpoint_size: u64,
+    ) -> Call<'_, (SignedReceipt, DeliverResponse)> {
+        Box::pin(async move {
+            deliver(
+                &self.peer,
+                &self.address,
+                self.channel.clone(),
+                self.timeout,
+                envelope,
+                known_checkpoint_size,
+                self.max_message_bytes,
+            )
+            .await
+            .map_err(|e| classify(&e))
+        })
+    }
+
+    fn deliver_batch(
+        &self,
+        envelopes: Vec<SignedEnvelope>,
+        known_checkpoint_size: u64,
+    ) -> Call<'_, BatchAnswer> {
+        Box::pin(async move {
+            let answer = deliver_batch(
+                &self.peer,
+                &self.address,
+                self.channel.clone(),
+                self.timeout,
+                envelopes,
+                known_checkpoint_size,
+                self.max_message_bytes,
+            )
+            .await
+            .map_err(|e| classify(&e))?;
+            Ok(BatchAnswer {
+                results: answer
+                    .results
+                    .into_iter()
+                    .map(|mut result| match result.receipt.take() {
+                        Some(receipt) => Ok(receipt),
+                        None => Err(classify(&refusal(&self.peer, result))),
+                    })
+                    .collect(),
+                checkpoint: answer.checkpoint,
+                consistency_proof: answer.consistency_proof,
+            })
+        })
+    }
+
+    fn upload_missing<'a>(
+        &'a self,
+        node: &'a Node,
+        signed: &'a SignedEnvelope,
+        envelope: &'a Envelope,
+    ) -> Call<'a, ()> {
+        Box::pin(super::attachment_upload::upload_missing(
+            node,
+            &self.uploads,
+            signed,
+            envelope,
+            &self.peer,
+        ))
+    }
+
+    fn witness(&self, request: WitnessRequest) -> Call<'_, WitnessResponse> {
+        Box::pin(async move {
+            let mut client = FederationClient::new(self.channel.clone());
+            let answer = tokio::time::timeout(self.timeout, client.witness(request))
+                .await
+                .map_err(|_| {
+                    CallError::new(
+                        Failure::Unreachable,
+                        format!("no answer from {} within {:?}", self.peer, self.timeout),
+                    )
+                })?;
+            answer.map(tonic::Response::into_inner).map_err(|status| {
+                let held_size = status
+                    .metadata()
+                    .get(super::status::WITNESS_SIZE_KEY)
+                    .and_then(|value| value.to_str().ok())
+                    .and_then(|value| value.parse().ok());
+                CallError {
+                    held_size,
+                    ..classify(&call_error(&self.peer, &self.address, &status))
+                }
+            })
+        })
+    }
+
+    fn held_checkpoint(&self) -> Call<'_, HeldCheckpointResponse> {
+        Box::pin(async move {
+            let mut client = FederationClient::new(self.channel.clone());
+            let call = client.held_checkpoint(HeldCheckpointRequest {});
+            match tokio::time::timeout(self.timeout, call).await {
+                Ok(Ok(response)) => Ok(response.into_inner()),
+                Ok(Err(status)) => Err(CallError::new(
+                    classify(&call_error(&self.peer, &self.address, &status)).failure,
+                    status.message(),
+                )),
+                Err(_) => Err(CallError::new(Failure::Unreachable, "no answer")),
+            }
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn refusals_are_classified() {
+        let refused = |code, reason: &str| DeliveryError::Refused {
+            peer: "de".into(),
+            code,
+            reason: reason.into(),
+            message: "m".into(),
+        };
+        assert_eq!(
+            classify(&refused(Code::Unavailable, "busy")).failure,
+            Failure::RetryLater
+        );
+        assert_eq!(
+            classify(&refused(Code::Aborted, "out-of-order")).failure,
+            Failure::RetryLater
+        );
+        // Short of disk the peer takes the message later: not a refusal of the message.
+        assert_eq!(
+            classify(&refused(Code::ResourceExhausted, "disk-full")).failure,
+            Failure::RetryLater
+        );
+        assert_eq!(
+            classify(&refused(Code::ResourceExhausted, "too-large")).failure,
+            Failure::Refused
+        );
+        assert_eq!(
+            classify(&refused(Code::Unavailable, "")).failure,
+            Failure::Unreachable
+        );
+        assert_eq!(
+            classify(&refused(Code::InvalidArgument, "bad-signature")).failure,
+            Failure::Refused
+        );
+        assert_eq!(
+            classify(&refused(Code::InvalidArgument, "unbound-message-id")).failure,
+            Failure::UnboundId
+        );
+        assert_eq!(
+            classify(&refused(Code::Unimplemented, "")).failure,
+            Failure::Unimplemented
+        );
     }
 }

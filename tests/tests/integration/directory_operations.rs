@@ -9,7 +9,9 @@ use std::time::Duration;
 use anyhow::{Context, Result};
 use prost::Message;
 use rogatory_node::delivery::directory::{cache_path, keep_fresh, refresh_peers};
+use rogatory_node::delivery::link::Links;
 use rogatory_node::operations::reload::Reloader;
+use rogatory_node::transport::peer_client::PeerLinks;
 use rogatory_proto::v1::{Directory, EntryKind, LogEntry, SearchDirectoryRequest, SignedDirectory};
 use rogatory_tests::{Federation, TIMEOUT, rogatoryd_binary};
 use tokio_util::sync::CancellationToken;
@@ -242,8 +244,12 @@ async fn peers_directories_are_refreshed_in_the_background_and_a_failure_keeps_t
             .node,
     );
     let stop = CancellationToken::new();
+    // The links the running node's own refresher uses: gRPC over mutual TLS.
+    let links: std::sync::Arc<dyn Links> =
+        std::sync::Arc::new(PeerLinks::new(std::sync::Arc::clone(&tm)));
     let refresher = tokio::spawn(keep_fresh(
         std::sync::Arc::clone(&tm),
+        std::sync::Arc::clone(&links),
         Duration::from_millis(50),
         stop.clone(),
     ));
@@ -291,7 +297,7 @@ async fn peers_directories_are_refreshed_in_the_background_and_a_failure_keeps_t
 
     // de is down: a round fails for de, and the copy tm holds stays.
     federation.stop_node("de").await?;
-    let outcomes = refresh_peers(&tm).await;
+    let outcomes = refresh_peers(&tm, &*links).await;
     assert_eq!(outcomes.len(), 1);
     assert_eq!(outcomes[0].0, "de");
     assert!(outcomes[0].1.is_err(), "{:?}", outcomes[0].1);
