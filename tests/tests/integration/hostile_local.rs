@@ -329,14 +329,14 @@ async fn a_contact_point_cannot_take_a_backup_and_no_one_can_write_one_over_a_pa
     let cli = shared.path().join("rogatory");
     std::fs::copy(rogatory_binary()?, &cli)?;
     let target = shared.path().join("clerks-backup");
-    let output = tokio::process::Command::new(&cli)
+    let mut clerk = tokio::process::Command::new(&cli);
+    clerk
         .args(["--socket", &socket.display().to_string()])
         .args(["backup", &target.display().to_string()])
         .uid(CLERK_UID)
         .gid(OPERATOR_GID)
-        .env_remove("ROGATORY_NODE")
-        .output()
-        .await?;
+        .env_remove("ROGATORY_NODE");
+    let output = output_of_fresh_binary(&mut clerk).await?;
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert_eq!(output.status.code(), Some(1), "{stderr}");
     assert!(stderr.contains("PermissionDenied"), "{stderr}");
@@ -496,4 +496,24 @@ async fn a_peers_error_answer_cannot_forge_or_hide_a_line_of_the_nodes_log() -> 
     assert!(log.contains("\\u{202e}gnissecorp"), "{log}");
     federation.kill_process("de").await?;
     Ok(())
+}
+
+/// Runs a binary this test has just written. Another test's fork can inherit the copy's
+/// still-open file descriptor for the moment before its child execs, and Linux refuses to
+/// execute a file open for writing (ETXTBSY): wait for that moment to pass, a bounded number
+/// of times.
+async fn output_of_fresh_binary(
+    command: &mut tokio::process::Command,
+) -> std::io::Result<std::process::Output> {
+    const TEXT_FILE_BUSY: i32 = 26;
+    let mut tries = 0;
+    loop {
+        match command.output().await {
+            Err(error) if error.raw_os_error() == Some(TEXT_FILE_BUSY) && tries < 50 => {
+                tries += 1;
+                tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+            }
+            other => return other,
+        }
+    }
 }
