@@ -1,4 +1,4 @@
-//! Evidence files between peers: the receiver's check 7a-7c before a message is stored
+//! Evidence files between peers: the receiver's check 7c before a message is stored
 //! ([`require_present`]), the sender's check before it signs ([`require_stored`]), the
 //! per-request checks of an upload ([`authorize_upload`]) and a download
 //! ([`authorize_fetch`]), the end of an upload ([`finish_upload`]), and the accounting of
@@ -17,15 +17,16 @@ use crate::storage::attachments::{
 };
 use crate::storage::store::{LogRecord, StoreError};
 
-/// Receiver's check before a message is stored: its references are well formed and within
-/// limits, and every file they name is stored here, verified, with the referenced size, and
-/// was uploaded by the message's sender itself: a copy someone else uploaded does not count,
-/// or a peer that knows a hash could reference (and then read) a file it never held.
+/// Receiver's check 7c before a message is stored, once its references passed 7a and 7b
+/// (`rules::receiving::check_attachment_refs`): every file they name is stored here, verified,
+/// with the referenced size, and was uploaded by the message's sender itself: a copy someone
+/// else uploaded does not count, or a peer that knows a hash could reference (and then read) a
+/// file it never held.
 pub fn require_present(node: &Node, envelope: &Envelope) -> Result<(), Refusal> {
-    let refs = refs_of(envelope);
-    check_refs(&node.config.attachments, refs)?;
     let sender = Uploader::Peer(envelope.sender.clone());
-    missing_of(refs, |digest| node.attachments.held_size(&sender, digest))
+    missing_of(refs_of(envelope), |digest| {
+        node.attachments.held_size(&sender, digest)
+    })
 }
 
 /// `refs` are well formed, within limits, and every file they name is stored here with the

@@ -1,10 +1,11 @@
 //! Receiving a message from a peer: the checks, in order, then durable storage and a receipt.
 //!
-//! This module decides; it knows nothing of gRPC. `transport::status` maps each [`Rejection`]
-//! to a status code.
+//! The checks over the envelope alone are `rules::receiving`, with [`Rejection`]; this module
+//! makes every check in the order of docs/PROTOCOL.md section 5.2 ([`check_and_store`]), those
+//! that read the store or the disk itself, and records rejections. It knows nothing of gRPC:
+//! `transport::status` maps each [`Rejection`] to a status code.
 
 use prost::Message;
-use rogatory_proto::ids;
 use rogatory_proto::lifecycle::{Added, ThreadError};
 use rogatory_proto::signing::{self, sha256};
 use rogatory_proto::v1::{
@@ -15,135 +16,10 @@ use rogatory_proto::v1::{
 use crate::node::Node;
 use crate::node::admission::Unrecorded;
 use crate::rules::cases;
+use crate::rules::receiving as check;
+pub use crate::rules::receiving::Rejection;
 use crate::storage::cases::{self as stored_cases, CaseError, CaseThread};
 use crate::storage::store::{Batch, LogRecord, StoreError};
-
-/// Why an incoming message was refused. Each has a stable reason token (see docs/PROTOCOL.md).
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum Rejection {
-    #[error("the TLS client certificate names {identity:?}, which is not a peer of this node")]
-    UnknownPeer { identity: String },
-    #[error("malformed envelope: {0}")]
-    Malformed(String),
-    #[error("envelope says sender {claimed:?} but the TLS connection is from {authenticated:?}")]
-    SenderMismatch {
-        claimed: String,
-        authenticated: String,
-    },
-    #[error("envelope is addressed to {recipient:?}, not to this node ({this_node:?})")]
-    WrongRecipient {
-        recipient: String,
-        this_node: String,
-    },
-    #[error("envelope signature does not verify with the configured key of {sender:?}: {detail}")]
-    BadSignature { sender: String, detail: String },
-    #[error(
-        "message id {message_id} was not made by {sender}: a node sends only message ids bound \
-         to its own node id"
-    )]
-    UnboundMessageId { message_id: String, sender: String },
-    #[error("message id {message_id} was already received with different content")]
-    ReplayConflict { message_id: String },
-    #[error(
-        "created_at_ms {created_at_ms} is {distance} this node's clock ({now_ms}); it accepts \
-         messages created at most {MAX_CREATED_AHEAD_MINUTES} minutes ahead of it and \
-         {MAX_CREATED_AGE_DAYS} days behind it"
-    )]
-    BadTimestamp {
-        created_at_ms: i64,
-        now_ms: i64,
-        distance: &'static str,
-    },
-    #[error("envelope payload is {size} bytes; this node accepts at most {limit}")]
-    TooLarge { size: usize, limit: usize },
-    #[error(
-        "message {missing}, which this status update refers to or follows, has not arrived yet; \
-         retry after delivering it"
-    )]
-    OutOfOrder { missing: String },
-    #[error("invalid transition of request {refers_to}: {error}")]
-    InvalidTransition {
-        refers_to: String,
-        error: ThreadError,
-    },
-    #[error(
-        "status_update.refers_to {refers_to} is {kind}, which is outside the request lifecycle"
-    )]
-    OutsideLifecycle {
-        refers_to: String,
-        kind: &'static str,
-    },
-    #[error(
-        "the message names {party:?} as a party of case {case_id}, which is not a peer of this \
-         node: every party of a multi-party case must be a peer of every other"
-    )]
-    UnknownParty { party: String, case_id: String },
-    #[error(
-        "case {case_id} is between {expected}, but this message names {got}: a case's parties \
-         cannot change"
-    )]
-    PartiesMismatch {
-        case_id: String,
-        expected: String,
-        got: String,
-    },
-    #[error(
-        "case id {case_id:?} does not name {sender} as the opener of a new case: a case's id \
-         begins with its opener's node id and '-'"
-    )]
-    UnboundCaseId { case_id: String, sender: String },
-    #[error(
-        "case {case_id} is not open here yet: its opener {opener} has not delivered its first \
-         message; retry after that"
-    )]
-    CaseNotOpened { case_id: String, opener: String },
-    #[error("delivery report refused: {0}")]
-    BadReport(String),
-    #[error(transparent)]
-    Attachments(#[from] crate::rules::attachments::Refusal),
-    /// A message this node does not hold yet, while its disk is below the reserve.
-    #[error(transparent)]
-    DiskFull(#[from] crate::storage::disk_space::DiskFull),
-}
-
-impl Rejection {
-    /// The stable, machine-readable reason token.
-    pub fn reason(&self) -> &'static str {
-        match self {
-            Self::UnknownPeer { .. } => "unknown-peer",
-            Self::Malformed(_) => "malformed",
-            Self::SenderMismatch { .. } => "sender-mismatch",
-            Self::WrongRecipient { .. } => "wrong-recipient",
-            Self::BadSignature { .. } => "bad-signature",
-            Self::UnboundMessageId { .. } => "unbound-message-id",
-            Self::ReplayConflict { .. } => "replay-conflict",
-            Self::BadTimestamp { .. } => "bad-timestamp",
-            Self::TooLarge { .. } => "too-large",
-            Self::OutOfOrder { .. } => "out-of-order",
-            Self::InvalidTransition { .. } => "invalid-transition",
-            Self::OutsideLifecycle { .. } => "outside-lifecycle",
-            Self::UnknownParty { .. } => "unknown-party",
-            Self::PartiesMismatch { .. } => "parties-mismatch",
-            Self::UnboundCaseId { .. } => "unbound-case-id",
-            Self::CaseNotOpened { .. } => "out-of-order",
-            Self::BadReport(_) => "bad-report",
-            Self::Attachments(refusal) => refusal.reason(),
-            Self::DiskFull(_) => "disk-full",
-        }
-    }
-
-    /// Whether the same message may succeed later without anyone changing anything. Such
-    /// refusals are not written to the audit log: the sender simply retries.
-    pub fn is_transient(&self) -> bool {
-        match self {
-            Self::Attachments(refusal) => refusal.is_transient(),
-            other => matches!(
-                other,
-                Self::OutOfOrder { .. } | Self::CaseNotOpened { .. } | Self::DiskFull(_)
-            ),
-        }
-    }
-}
 
 #[derive(Debug, thiserror::Error)]
 pub enum InboundError {
@@ -155,35 +31,6 @@ pub enum InboundError {
 
 /// Envelopes one `DeliverBatch` may carry (docs/PROTOCOL.md section 5.8).
 pub const MAX_BATCH: usize = 64;
-
-/// How far ahead of this node's clock a message's `created_at_ms` may be (check 6t): the
-/// servers of two ministries keep time by NTP and differ by seconds; five minutes forgives a
-/// badly kept clock, while a peer can no longer date a message ahead to sort it first.
-pub const MAX_CREATED_AHEAD_MINUTES: i64 = 5;
-/// How far behind this node's clock it may be: a sender keeps a message queued, and retries
-/// it, as long as the recipient is unreachable, and alerts its operator after at most 30 days
-/// (`limits.delivery_alert_after_seconds`). Three times that lets a message through that
-/// waited out a long outage, while a peer can no longer date one to the epoch's first
-/// millisecond and have it counted overdue at once.
-pub const MAX_CREATED_AGE_DAYS: i64 = 90;
-
-/// Check 6t: whether `created_at_ms` is within the window around `now_ms`.
-fn check_created_at(created_at_ms: i64, now_ms: i64) -> Result<(), Rejection> {
-    let ahead = MAX_CREATED_AHEAD_MINUTES * 60_000;
-    let behind = MAX_CREATED_AGE_DAYS * 24 * 3_600_000;
-    let distance = if created_at_ms > now_ms.saturating_add(ahead) {
-        "ahead of"
-    } else if created_at_ms < now_ms.saturating_sub(behind) {
-        "too far behind"
-    } else {
-        return Ok(());
-    };
-    Err(Rejection::BadTimestamp {
-        created_at_ms,
-        now_ms,
-        distance,
-    })
-}
 
 /// What the receiver answers: its receipt, and its newest checkpoint with a consistency proof
 /// from the checkpoint the sender said it holds.
@@ -286,126 +133,70 @@ pub fn newest_checkpoint(node: &Node, known: u64) -> Result<(String, Vec<Vec<u8>
     Ok((note, proof))
 }
 
-/// The receipt, and whether the message is new (a repeat gets its original receipt).
+/// The receipt, and whether the message is new (a repeat gets its original receipt). The
+/// checks of docs/PROTOCOL.md section 5.2 in its table's order, by number; 0 and 0r are the
+/// transport's, before the call reaches here.
 async fn check_and_store(
     node: &Node,
     tls_identity: Option<&str>,
     signed: Option<SignedEnvelope>,
     payload_hash: Option<[u8; 32]>,
 ) -> Result<(SignedReceipt, bool), InboundError> {
-    let identity = match tls_identity {
-        Some(id) if node.peers.get(id).is_some() => id,
-        other => {
-            return Err(Rejection::UnknownPeer {
-                identity: other.unwrap_or("(no node id)").to_owned(),
-            }
-            .into());
-        }
-    };
-    let signed = signed.ok_or_else(|| Rejection::Malformed("no envelope in the request".into()))?;
-    let envelope = signing::decode_envelope(&signed.payload)
-        .map_err(|e| Rejection::Malformed(e.to_string()))?;
-    if envelope.sender != identity {
-        return Err(Rejection::SenderMismatch {
-            claimed: envelope.sender,
-            authenticated: identity.to_owned(),
-        }
-        .into());
-    }
-    if !signing::addressees(&envelope).any(|a| a == node.id().as_str()) {
-        return Err(Rejection::WrongRecipient {
-            recipient: signing::addressees(&envelope)
-                .collect::<Vec<_>>()
-                .join(", "),
-            this_node: node.id().to_string(),
-        }
-        .into());
-    }
-    // A party this node has no key for could neither receive its copies from it nor have its
-    // receipts checked.
-    if let Some(party) = signing::addressees(&envelope)
-        .find(|a| *a != node.id().as_str() && node.peers.get(a).is_none())
-    {
-        return Err(Rejection::UnknownParty {
-            party: party.to_owned(),
-            case_id: envelope.case_id.clone(),
-        }
-        .into());
-    }
-    let sender_key = node
-        .peers
-        .public_key(identity)
-        .ok_or_else(|| Rejection::UnknownPeer {
-            identity: identity.to_owned(),
-        })?;
-    signing::verify_envelope_signature(&sender_key, &signed).map_err(|e| {
-        Rejection::BadSignature {
-            sender: identity.to_owned(),
-            detail: e.to_string(),
-        }
-    })?;
+    let this_node = node.id().as_str();
+    let is_peer = |id: &str| node.peers.get(id).is_some();
+    // 1
+    let identity = check::require_peer(tls_identity, is_peer)?;
+    // 2
+    let (signed, envelope) = check::decode(signed)?;
+    // 3
+    check::require_sender(&envelope, identity)?;
+    // 4
+    check::require_addressed_to(&envelope, this_node)?;
+    // 4a
+    check::require_known_addressees(&envelope, this_node, is_peer)?;
+    // 5
+    check::verify_signature(&signed, identity, node.peers.public_key(identity).as_ref())?;
     let envelope_hash = payload_hash.unwrap_or_else(|| sha256(&signed.payload));
     let limit = node.config.max_envelope_bytes;
     node.store
         .write_grouped(|batch| {
+            // 5a and 6 for an id held here: a byte-identical repeat is answered with its
+            // receipt whatever the id; anything else is refused as unbound (5a) or a replay (6).
             if let Some(existing) = batch.message(&envelope.message_id)? {
-                let same = existing.direction == Direction::Inbox as i32
-                    && existing.sender == envelope.sender
-                    && existing
-                        .envelope
-                        .as_ref()
-                        .is_some_and(|e| sha256(&e.payload) == envelope_hash);
-                return match (same, existing.receipt) {
-                    // A repeat: the original receipt, and nothing new stored (even for a message
-                    // stored before ids were bound).
-                    (true, Some(receipt)) => Ok((receipt, false)),
-                    _ => Err(unbound_id(&envelope)
-                        .unwrap_or_else(|| Rejection::ReplayConflict {
-                            message_id: envelope.message_id.clone(),
-                        })
-                        .into()),
-                };
+                return answer_repeat(existing, &envelope, &envelope_hash);
             }
+            // 5a for a new id
             if let Some(unbound) = unbound_id(&envelope) {
                 return Err(unbound.into());
             }
-            // Check 6t, after 6: a repeat is answered with its receipt however old it is.
-            check_created_at(envelope.created_at_ms, batch.time_ms())?;
-            // Check 6a: short of disk, nothing new is taken (repeats are answered above).
+            // 6t, after 6: a repeat is answered with its receipt however old it is.
+            check::check_created_at(envelope.created_at_ms, batch.time_ms())?;
+            // 6a: short of disk, nothing new is taken (repeats are answered above).
             node.disk.check().map_err(Rejection::from)?;
-            if signed.payload.len() > limit {
-                return Err(Rejection::TooLarge {
-                    size: signed.payload.len(),
-                    limit,
-                }
-                .into());
-            }
-            // Check 7p: every message of a case names the same parties (reports go to one).
+            // 7
+            check::check_size(&signed, limit)?;
+            // 7o and 7p: a case this node holds nothing of names its sender as opener; one it
+            // holds keeps its parties. Neither for a delivery report (it goes to one party).
             let parties = if matches!(envelope.body, Some(envelope::Body::DeliveryReport(_))) {
                 None
             } else {
                 let parties = stored_cases::case_parties(batch, &envelope.case_id)?;
-                if let Some(expected) = parties.known() {
-                    let got = signing::parties(&envelope);
-                    if got != expected {
-                        return Err(Rejection::PartiesMismatch {
-                            case_id: envelope.case_id.clone(),
-                            expected: expected.join(", "),
-                            got: got.join(", "),
-                        }
-                        .into());
+                match parties.known() {
+                    None if !crate::fault::previous_release_ids() => {
+                        check::require_opener(&envelope, node.known_nodes())?;
                     }
-                }
-                if parties.known().is_none() && !crate::fault::previous_release_ids() {
-                    require_opener(node, &envelope)?;
+                    None => {}
+                    Some(expected) => check::require_same_parties(&envelope, expected)?,
                 }
                 Some(parties)
             };
-            // Checks 7a to 7c: the attachment references are sound and every file is stored here.
+            // 7a and 7b
+            check::check_attachment_refs(&node.config.attachments, &envelope)?;
+            // 7c: every file referenced is stored here.
             crate::delivery::attachments::require_present(node, &envelope)
                 .map_err(Rejection::from)?;
-            // A status update is applied only after the request it concerns, in the same case and
-            // between the same two nodes, and only if the lifecycle allows it (checks 8a to 8c).
+            // 8a to 8c for a status update (`add_to_thread`), 8e for a delivery report
+            // (`apply_report`).
             let (request_state, superseded) = match &envelope.body {
                 Some(envelope::Body::StatusUpdate(update)) => {
                     let added = add_to_thread(node, batch, &envelope, update)?;
@@ -478,35 +269,35 @@ async fn check_and_store(
         .await
 }
 
-/// Check 5a: only the author can have made the id, so no party can take another's id first
-/// and have the real message refused as a replay (`None` if the id is the sender's).
-fn unbound_id(envelope: &Envelope) -> Option<Rejection> {
-    let checked = !crate::fault::previous_release_ids();
-    (checked && !ids::is_bound_to(&envelope.message_id, &envelope.sender)).then(|| {
-        Rejection::UnboundMessageId {
-            message_id: envelope.message_id.clone(),
-            sender: envelope.sender.clone(),
-        }
-    })
+/// Check 6 for a message whose id this node holds (`existing`): a byte-identical repeat from
+/// the same sender gets its original receipt, and nothing new is stored (even for a message
+/// stored before ids were bound); anything else is refused, as an unbound id if it is one.
+fn answer_repeat(
+    existing: MessageRecord,
+    envelope: &Envelope,
+    envelope_hash: &[u8; 32],
+) -> Result<(SignedReceipt, bool), InboundError> {
+    let same = existing.direction == Direction::Inbox as i32
+        && existing.sender == envelope.sender
+        && existing
+            .envelope
+            .as_ref()
+            .is_some_and(|e| sha256(&e.payload) == *envelope_hash);
+    match (same, existing.receipt) {
+        (true, Some(receipt)) => Ok((receipt, false)),
+        _ => Err(unbound_id(envelope)
+            .unwrap_or_else(|| Rejection::ReplayConflict {
+                message_id: envelope.message_id.clone(),
+            })
+            .into()),
+    }
 }
 
-/// Check 7o for a message of a case this node holds nothing of: the case id names its sender
-/// as the case's opener, so that no node can take a case id another will open.
-fn require_opener(node: &Node, envelope: &Envelope) -> Result<(), Rejection> {
-    match ids::case_opener(&envelope.case_id, node.known_nodes()) {
-        Some(opener) if opener == envelope.sender => Ok(()),
-        // Another party's case: its opening message may still be on its way here.
-        Some(opener) if signing::parties(envelope).iter().any(|p| p == opener) => {
-            Err(Rejection::CaseNotOpened {
-                case_id: envelope.case_id.clone(),
-                opener: opener.to_owned(),
-            })
-        }
-        _ => Err(Rejection::UnboundCaseId {
-            case_id: envelope.case_id.clone(),
-            sender: envelope.sender.clone(),
-        }),
-    }
+/// Check 5a, unless this node plays a release from before ids were bound (`fault`).
+fn unbound_id(envelope: &Envelope) -> Option<Rejection> {
+    (!crate::fault::previous_release_ids())
+        .then(|| check::unbound_id(envelope))
+        .flatten()
 }
 
 /// Checks 8a to 8c for a status update, and adds it to its request's thread in `batch`.
@@ -732,32 +523,5 @@ pub async fn keep_rejection_windows(
         if let Err(error) = log_closed_windows(&node, false).await {
             tracing::error!(%error, "cannot log the aggregated rejections");
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn creation_times_are_bounded_around_the_receivers_clock() {
-        let now = 1_800_000_000_000;
-        let minute = 60_000;
-        let day = 24 * 60 * minute;
-        for fine in [now, now + 5 * minute, now - 90 * day, now - 10 * day] {
-            assert_eq!(check_created_at(fine, now), Ok(()), "{fine}");
-        }
-        for bad in [
-            i64::MAX,
-            now + 5 * minute + 1,
-            now - 90 * day - 1,
-            1,
-            i64::MIN,
-        ] {
-            assert!(check_created_at(bad, now).is_err(), "{bad}");
-        }
-        let refused = check_created_at(i64::MAX, now).expect_err("refused");
-        assert_eq!(refused.reason(), "bad-timestamp");
-        assert!(refused.to_string().contains("ahead of"), "{refused}");
     }
 }

@@ -8,16 +8,18 @@
 //! `PEER_MISBEHAVIOUR` entry goes into the audit log, and the operator sees it in
 //! `rogatory peers`. [`cosign`] is the witness side: a peer asks this node to cosign its newest
 //! checkpoint, and gets a C2SP cosignature only if it extends what this node saw before.
+//!
+//! The judgement itself is `rules::witness`; this module holds each peer's turn (the lock of
+//! `node::judges`), adopts and stores what it accepts, and records the evidence.
 
 use base64::Engine;
 use rogatory_proto::checkpoint::{self, Checkpoint};
-use rogatory_proto::merkle;
-use rogatory_proto::note::Note;
 use rogatory_proto::v1::EntryKind;
 
 use crate::delivery::checkpoints::origin;
 use crate::node::Node;
 use crate::now_ms;
+use crate::rules::witness::{self, Claim, Judgement, already_held};
 use crate::storage::store::{LogRecord, StoreError};
 
 /// What became of a peer's checkpoint.
@@ -55,13 +57,7 @@ pub fn held(node: &Node, peer: &str) -> Result<Option<(Checkpoint, String)>, Sto
         return Ok(None);
     };
     // Stored only after verification; a parse failure means the store is damaged.
-    let parsed = Note::parse(&note)
-        .ok()
-        .and_then(|n| Checkpoint::parse(&n.text).ok())
-        .ok_or_else(|| StoreError::Corrupt {
-            what: format!("held checkpoint of {peer}"),
-            reason: "does not parse".into(),
-        })?;
+    let parsed = parse_held(peer, &note)?;
     Ok(Some((parsed, note)))
 }
 
@@ -119,16 +115,6 @@ enum Kept {
     Misbehaving(String),
 }
 
-/// How the peer presented the checkpoint.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Claim {
-    /// In a receipt: it was the newest when the receipt was made, but receipts of concurrent
-    /// deliveries may arrive in any order.
-    Receipt,
-    /// In a witness request: the peer says this is its newest checkpoint now.
-    Newest,
-}
-
 /// Judges `note` against `adopted` (the peer's slot, locked) and acts on the judgement: adopts
 /// it, or records the contradiction.
 async fn judge_and_keep(
@@ -144,7 +130,14 @@ async fn judge_and_keep(
         Some(held_note) => Some((parse_held(peer, held_note)?, held_note.to_owned())),
         None => None,
     };
-    let verdict = judge(node, peer, held, note, from_size, proof, claim)?;
+    let key = node.peers.public_key(peer);
+    let verdict =
+        witness::judge(peer, key.as_ref(), held, note, from_size, proof, claim).map_err(|e| {
+            StoreError::Corrupt {
+                what: "peer id".into(),
+                reason: e.to_string(),
+            }
+        })?;
     match verdict {
         Judgement::Extends(checkpoint) => {
             // Set before the write is queued, in the same poll: see `Judges`.
@@ -172,153 +165,12 @@ async fn judge_and_keep(
     }
 }
 
-enum Judgement {
-    Extends(Checkpoint),
-    /// Nothing new: the checkpoint held (then given), or an older one in a receipt.
-    Same(Option<Checkpoint>),
-    /// In a witness request: the proof is not from the size held.
-    WrongBase {
-        held: u64,
-    },
-    Invalid(String),
-    Contradicts {
-        reason: String,
-        held_note: String,
-    },
-}
-
 /// The held checkpoint's note, parsed (it was verified before it was adopted).
 fn parse_held(peer: &str, note: &str) -> Result<Checkpoint, StoreError> {
-    Note::parse(note)
-        .ok()
-        .and_then(|n| Checkpoint::parse(&n.text).ok())
-        .ok_or_else(|| StoreError::Corrupt {
-            what: format!("held checkpoint of {peer}"),
-            reason: "does not parse".into(),
-        })
-}
-
-fn judge(
-    node: &Node,
-    peer: &str,
-    held: Option<(Checkpoint, String)>,
-    note: &str,
-    from_size: u64,
-    proof: &[Vec<u8>],
-    claim: Claim,
-) -> Result<Judgement, StoreError> {
-    let Some(key) = node.peers.public_key(peer) else {
-        return Ok(Judgement::Invalid(format!("{peer} is not a peer")));
-    };
-    if let Some((held, held_note)) = &held
-        && already_held(held, held_note, note, claim)
-    {
-        return Ok(Judgement::Same(
-            (claim == Claim::Newest).then(|| held.clone()),
-        ));
-    }
-    let checkpoint = match Checkpoint::open(note, &key) {
-        Ok((checkpoint, _)) => checkpoint,
-        Err(error) => {
-            return Ok(Judgement::Invalid(format!(
-                "checkpoint does not verify: {error}"
-            )));
-        }
-    };
-    let peer_id = rogatory_proto::ids::NodeId::parse(peer).map_err(|e| StoreError::Corrupt {
-        what: "peer id".into(),
-        reason: e.to_string(),
-    })?;
-    if checkpoint.origin != origin(&peer_id) {
-        return Ok(Judgement::Invalid(format!(
-            "checkpoint origin {:?} is not {peer}'s",
-            checkpoint.origin
-        )));
-    }
-    let Some((held, held_note)) = held else {
-        if claim == Claim::Newest && from_size != 0 {
-            return Ok(Judgement::WrongBase { held: 0 });
-        }
-        return Ok(Judgement::Extends(checkpoint));
-    };
-    let contradicts = |reason: String| Judgement::Contradicts {
-        reason,
-        held_note: held_note.clone(),
-    };
-    if checkpoint.size == held.size {
-        // Different notes of one size: harmless if only the (co)signatures differ. A fork is
-        // caught whatever size the proof claims to start from.
-        return Ok(if checkpoint.root == held.root {
-            Judgement::Same(Some(checkpoint))
-        } else {
-            contradicts(format!(
-                "fork: two different signed roots for tree size {}",
-                held.size
-            ))
-        });
-    }
-    if claim == Claim::Newest && from_size != held.size {
-        // Even a checkpoint smaller than the one held is no proof of a rollback here: the
-        // caller may have signed a newer one since it sent this request, and the newer one
-        // reached this node first in a receipt. Told the size held, an honest caller shows its
-        // newest (never smaller than that); a rolled-back one can only show a smaller one
-        // while naming the size held, and is caught below.
-        return Ok(Judgement::WrongBase { held: held.size });
-    }
-    if checkpoint.size < held.size {
-        if claim == Claim::Receipt {
-            return Ok(Judgement::Same(None));
-        }
-        return Ok(contradicts(format!(
-            "rollback: showed tree size {} after having shown {}",
-            checkpoint.size, held.size
-        )));
-    }
-    if from_size != held.size {
-        return Ok(Judgement::Invalid(format!(
-            "consistency proof is from size {from_size}, not from the held size {}",
-            held.size
-        )));
-    }
-    let Some(hashes) = to_hashes(proof) else {
-        return Ok(Judgement::Invalid("a proof hash is not 32 bytes".into()));
-    };
-    match merkle::verify_consistency(
-        held.size,
-        checkpoint.size,
-        &hashes,
-        &held.root,
-        &checkpoint.root,
-    ) {
-        Ok(()) => Ok(Judgement::Extends(checkpoint)),
-        Err(error) => Ok(contradicts(format!(
-            "checkpoint of size {} does not extend the one of size {}: {error}",
-            checkpoint.size, held.size
-        ))),
-    }
-}
-
-/// Whether `note` says nothing new about the peer's log, told without verifying signatures
-/// (most receipts carry the checkpoint already held): the held checkpoint itself, whatever
-/// (co)signatures come with it, or in a receipt an older size.
-fn already_held(held: &Checkpoint, held_note: &str, note: &str, claim: Claim) -> bool {
-    if held_note == note {
-        return true;
-    }
-    let Some(shown) = Note::parse(note)
-        .ok()
-        .and_then(|shown| Checkpoint::parse(&shown.text).ok())
-    else {
-        return false;
-    };
-    shown == *held || (claim == Claim::Receipt && shown.size < held.size)
-}
-
-fn to_hashes(proof: &[Vec<u8>]) -> Option<Vec<merkle::Hash>> {
-    proof
-        .iter()
-        .map(|hash| <merkle::Hash>::try_from(hash.as_slice()).ok())
-        .collect()
+    witness::parse_note(note).ok_or_else(|| StoreError::Corrupt {
+        what: format!("held checkpoint of {peer}"),
+        reason: "does not parse".into(),
+    })
 }
 
 async fn record_misbehaviour(

@@ -4,4 +4,7 @@
 
 pub mod attachments;
 pub mod cases;
+pub mod disk_reserve;
 pub mod multiparty;
+pub mod receiving;
+pub mod witness;

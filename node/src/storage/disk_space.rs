@@ -37,21 +37,8 @@ pub struct DiskSpace {
     short: AtomicBool,
 }
 
-/// New work refused: the disk holding the data directory has too little free space.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error(
-    "the disk holding this node's data directory is full ({} MiB free{}; the node keeps {} MiB \
-     for its audit log): retry later",
-    free / MIB,
-    if *incoming > 0 { format!(", {} MiB more asked for", incoming.div_ceil(MIB)) } else { String::new() },
-    reserve / MIB
-)]
-pub struct DiskFull {
-    pub free: u64,
-    pub reserve: u64,
-    /// The bytes the refused work would have added (0 when only the reserve was checked).
-    pub incoming: u64,
-}
+/// New work refused; the type is in `rules`, beside the rejections that carry it.
+pub use crate::rules::disk_reserve::DiskFull;
 
 const MIB: u64 = 1024 * 1024;
 

@@ -6,11 +6,12 @@
 
 use tonic::{Code, Status};
 
-use crate::delivery::inbound::{InboundError, Rejection};
+use crate::delivery::inbound::InboundError;
 use crate::delivery::outbound::SubmitError;
 use crate::delivery::witness::WitnessError;
 use crate::identity::users::AccessError;
 use crate::rules::attachments::Refusal;
+use crate::rules::receiving::Rejection;
 use crate::storage::attachments::AttachmentError;
 use crate::storage::store::StoreError;
 
