@@ -1,7 +1,7 @@
 //! Receiving a message from a peer: the checks, in order, then durable storage and a receipt.
 //!
 //! The checks over the envelope alone are `rules::receiving`, with [`Rejection`]; this module
-//! makes every check in the order of docs/PROTOCOL.md section 5.2 ([`check_and_store`]), those
+//! makes every check in the order of docs/PROTOCOL.md section 5.2 (`check_and_store`), those
 //! that read the store or the disk itself, and records rejections. It knows nothing of gRPC:
 //! `transport::status` maps each [`Rejection`] to a status code.
 
