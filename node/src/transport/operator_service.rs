@@ -1,4 +1,7 @@
-//! The `rogatory.v1.Operator` service, for the node's own users on its Unix socket.
+//! The `rogatory.v1.Operator` service, for the node's own users on its Unix socket. Streaming
+//! the log to an auditor is in `operator_service/export.rs`.
+
+mod export;
 
 use std::sync::Arc;
 
@@ -6,7 +9,6 @@ use rogatory_proto::signing::fingerprint;
 use rogatory_proto::v1::operator_server::Operator;
 use std::time::Duration;
 
-use rogatory_proto::v1::export_chunk::{self, Chunk};
 use rogatory_proto::v1::{
     AttachmentChunk, AttachmentReceipt, AttachmentStatusRequest, AttachmentStatusResponse,
     BackupRequest, BackupResponse, CaseThread, DeliveryState, Direction, ExportChunk,
@@ -37,16 +39,10 @@ use crate::rules::attachments::Refusal;
 use crate::rules::cases;
 use crate::storage::attachments::{self, Origin};
 use crate::storage::cases as stored_cases;
+use export::{EXPORT_CHANNEL_CAPACITY, cosigners, export_log};
 
 const DEFAULT_LIST_LIMIT: usize = 100;
 const MAX_LIST_LIMIT: usize = 10_000;
-
-/// Entries (or checkpoints) read from the store per blocking read while exporting the log.
-const EXPORT_BATCH: usize = 256;
-/// Chunks buffered between the store reader and the gRPC stream. Small and bounded so that a
-/// slow auditor holds back the reader instead of the node buffering its whole log; 64 chunks
-/// still keep the connection busy while the next batch is read.
-const EXPORT_CHANNEL_CAPACITY: usize = 64;
 
 /// How long a submission waits for the first delivery attempt before answering "queued".
 const SUBMIT_WAIT: Duration = Duration::from_secs(10);
@@ -217,120 +213,6 @@ fn judged_at(as_of_ms: i64) -> i64 {
     match as_of_ms {
         0 => crate::now_ms(),
         at => at,
-    }
-}
-
-fn cosigners(node: &Node, note: &str) -> Vec<String> {
-    let Ok(parsed) = rogatory_proto::note::Note::parse(note) else {
-        return Vec::new();
-    };
-    let Ok(checkpoint) = rogatory_proto::checkpoint::Checkpoint::parse(&parsed.text) else {
-        return Vec::new();
-    };
-    node.peers
-        .iter()
-        .filter(|peer| {
-            rogatory_proto::checkpoint::verify_cosignature(
-                &parsed,
-                &checkpoint,
-                &crate::delivery::checkpoints::origin(&peer.node_id),
-                &peer.public_key,
-            )
-            .is_ok()
-        })
-        .map(|peer| peer.node_id.to_string())
-        .collect()
-}
-
-/// Reads the log and checkpoints in bounded batches and sends them to `chunks`, up to the log
-/// size when the export started (so every checkpoint sent covers only entries sent). Stops
-/// early, quietly, when the receiver is gone (the auditor hung up or the node is stopping).
-async fn export_log(node: Arc<Node>, chunks: mpsc::Sender<Result<ExportChunk, Status>>) {
-    let send = |chunk: Chunk| {
-        let chunks = chunks.clone();
-        async move {
-            chunks
-                .send(Ok(ExportChunk { chunk: Some(chunk) }))
-                .await
-                .is_ok()
-        }
-    };
-    let fail = |status: Status| {
-        let chunks = chunks.clone();
-        async move {
-            let _ = chunks.send(Err(status)).await;
-        }
-    };
-    let identity = export_chunk::Identity {
-        node_id: node.id().to_string(),
-        origin: crate::delivery::checkpoints::origin(node.id()),
-        public_key: node.key.public().as_bytes().to_vec(),
-        peers: node
-            .peers
-            .iter()
-            .map(|peer| export_chunk::PeerKey {
-                node_id: peer.node_id.to_string(),
-                public_key: peer.public_key.as_bytes().to_vec(),
-            })
-            .collect(),
-    };
-    let end = match node.store.log_len() {
-        Ok(end) => end,
-        Err(e) => return fail(status::internal(&e)).await,
-    };
-    if !send(Chunk::Identity(identity)).await {
-        return;
-    }
-    let mut next = 0;
-    while next < end {
-        let store = Arc::clone(&node.store);
-        let limit = usize::try_from(end - next).map_or(EXPORT_BATCH, |n| n.min(EXPORT_BATCH));
-        let batch =
-            match tokio::task::spawn_blocking(move || store.log_entries_from(next, limit)).await {
-                Ok(Ok(batch)) => batch,
-                Ok(Err(e)) => return fail(status::internal(&e)).await,
-                Err(e) => return fail(Status::internal(e.to_string())).await,
-            };
-        if batch.is_empty() {
-            break;
-        }
-        for (index, entry) in batch {
-            next = index + 1;
-            if !send(Chunk::Entry(export_chunk::LogEntryBytes { index, entry })).await {
-                return;
-            }
-        }
-    }
-    let mut min_size = 0;
-    loop {
-        let store = Arc::clone(&node.store);
-        let batch = match tokio::task::spawn_blocking(move || {
-            store.checkpoints_from(min_size, EXPORT_BATCH)
-        })
-        .await
-        {
-            Ok(Ok(batch)) => batch,
-            Ok(Err(e)) => return fail(status::internal(&e)).await,
-            Err(e) => return fail(Status::internal(e.to_string())).await,
-        };
-        let full = batch.len() == EXPORT_BATCH;
-        for (size, note) in batch {
-            if size > end {
-                return;
-            }
-            min_size = size + 1;
-            if !send(Chunk::Checkpoint(export_chunk::SignedCheckpoint {
-                size,
-                note,
-            }))
-            .await
-            {
-                return;
-            }
-        }
-        if !full {
-            return;
-        }
     }
 }
 
