@@ -1,20 +1,27 @@
 //! The Rogatory node as a library: `rogatoryd` is a thin binary over [`server::RunningNode`].
 //!
 //! The node is built in layers; each may use the layers below it and never one above
-//! (ARCHITECTURE.md draws them; `node/tests/layers.rs` fails on an import that runs upward):
-//! - [`transport`]: the gRPC services and clients, the TLS listener, the error-to-status table;
-//! - [`operations`]: what operators run and watch: health, metrics, reload, preflight checks,
-//!   systemd, provisioning, log output;
-//! - [`delivery`]: what happens to a message between contact points and peers: sending,
-//!   the outbox's lanes and attempts, receiving, witnessing peers' logs, admission;
-//! - [`storage`]: the store (the only code that touches sled), evidence files, backups, disk
-//!   space;
-//! - [`rules`]: what may happen, as plain functions over data: lifecycles, case parties;
+//! (ARCHITECTURE.md draws them; `node/tests/layers.rs` fails on an import that runs upward).
+//! From the top:
+//! - [`server`]: starting and stopping a node, wiring the layers' tasks together;
+//! - [`transport`]: the gRPC services and clients, the TLS listener, the error-to-status table,
+//!   and the links through which delivery reaches peers;
+//! - [`operations`]: what operators run and watch: health, the metrics endpoint, reload,
+//!   preflight checks, systemd, provisioning, log output;
+//! - [`delivery`]: what happens to a message between contact points and peers: sending, the
+//!   outbox's lanes and attempts, receiving, witnessing peers' logs, directories; it reaches
+//!   peers through `delivery::link`, which the transport implements;
+//! - [`node`]: the state the layers above storage share (`Node`), with its counters, health
+//!   flags, per-peer admission, witness slots and lane wake-ups;
+//! - [`storage`]: the store (the only code that touches sled), cases as stored, evidence
+//!   files, backups, disk space;
+//! - [`rules`]: what may happen, as plain functions over data: the receiver's checks in
+//!   order, witness judgement, lifecycles on records, case parties, attachment references;
 //! - [`identity`]: who the node is and whom it trusts: configuration, keys, certificates,
-//!   peers, local users.
+//!   peers, local users, its own directory.
 //!
-//! Above them, [`node`] wires the layers into one shared state and [`server`] starts and stops
-//! a node. [`fault`], [`now_ms`] and [`error_chain`] are small enough to serve every layer.
+//! [`fault`], [`now_ms`], [`format_time`] and [`error_chain`] are small enough to serve every
+//! layer.
 #![forbid(unsafe_code)]
 
 pub mod delivery;
