@@ -1,7 +1,7 @@
 //! What the node counts for Prometheus. Counters and the latency histogram are updated where
 //! things happen (`inbound`, `outbox`, the federation service). Gauges that mirror stored state
 //! (log size, checkpoint lag, queue depths) are not maintained by hand: each scrape reads them
-//! from the store ([`Metrics::refresh`]), so they cannot drift from it. Certificate expiry is
+//! from the store (`Metrics::refresh`), so they cannot drift from it. Certificate expiry is
 //! read at each scrape from the certificate the node hands to new handshakes.
 //!
 //! Label values are bounded: peers are the configured ones (anything else is `unknown`),
