@@ -159,9 +159,15 @@ pub fn parse_verifier_key(text: &str) -> Result<(String, VerifyingKey), NoteErro
         .split_once('+')
         .ok_or(NoteError::MalformedVerifierKey("expected name+keyid+key"))?;
     check_key_name(name)?;
-    if id_hex.len() != 8 || !id_hex.bytes().all(|b| b.is_ascii_hexdigit()) {
+    // Lowercase only: one key has one written form, so a key compared as text (pinned keys,
+    // `keys.txt`) cannot differ from the same key parsed.
+    if id_hex.len() != 8
+        || !id_hex
+            .bytes()
+            .all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+    {
         return Err(NoteError::MalformedVerifierKey(
-            "the key ID must be 8 hexadecimal digits",
+            "the key ID must be 8 lowercase hexadecimal digits",
         ));
     }
     let mut found = [0u8; 4];
@@ -520,6 +526,20 @@ mod tests {
             key_id("remora.n621.de", ALG_COSIGNATURE_V1, &public),
             [0xda, 0x77, 0xad, 0xe7]
         );
+    }
+
+    #[test]
+    fn a_verifier_key_id_in_capitals_is_refused() {
+        // Found by the `note` fuzz target: a key ID with a capital letter parsed, and wrote
+        // back in lowercase, so the same key had two written forms.
+        let found = include_str!("../testdata/fuzz/verifier-key-uppercase-id");
+        assert!(matches!(
+            parse_verifier_key(found),
+            Err(NoteError::MalformedVerifierKey(_))
+        ));
+        let lower = found.replace("d718e31A", "d718e31a");
+        let (name, key) = parse_verifier_key(&lower).expect("the canonical form parses");
+        assert_eq!(verifier_key(&name, &key), lower);
     }
 
     #[test]
