@@ -239,19 +239,12 @@ pub async fn submit_spontaneous_information(
     if information.author.trim().is_empty() {
         information.author = submitted_by.to_owned();
     }
-    let body = envelope::Body::SpontaneousInformation(information);
-    check_body(&body)?;
-    let recipient = checked_recipient(node, &to.recipient)?;
-    let copies = checked_copies(node, &recipient, &to.copies_to)?;
-    let case_id = case_or_new(node, case_id)?;
-    sign_and_store(
+    sign_outside_lifecycle(
         node,
-        &recipient,
-        copies,
+        to,
         case_id,
-        body,
+        envelope::Body::SpontaneousInformation(information),
         submitted_by,
-        |_, _| Ok(RequestState::Unspecified),
     )
     .await
 }
@@ -292,19 +285,12 @@ pub async fn submit_consultation(
             None => case_id = Some(answered.case_id),
         }
     }
-    let body = envelope::Body::Consultation(consultation);
-    check_body(&body)?;
-    let recipient = checked_recipient(node, &to.recipient)?;
-    let copies = checked_copies(node, &recipient, &to.copies_to)?;
-    let case_id = case_or_new(node, case_id)?;
-    sign_and_store(
+    sign_outside_lifecycle(
         node,
-        &recipient,
-        copies,
+        to,
         case_id,
-        body,
+        envelope::Body::Consultation(consultation),
         submitted_by,
-        |_, _| Ok(RequestState::Unspecified),
     )
     .await
 }
@@ -758,4 +744,29 @@ pub async fn record_given_up(
 pub fn is_overdue(node: &Node, created_at_ms: i64, delivered: bool) -> bool {
     let horizon = i64::try_from(node.config.delivery_alert_after.as_millis()).unwrap_or(i64::MAX);
     !delivered && created_at_ms > 0 && now_ms().saturating_sub(created_at_ms) > horizon
+}
+
+/// Checks, signs and stores a message that never enters a request lifecycle (spontaneous
+/// information, a consultation message), to `to` in case `case_id` (a new case if `None`).
+async fn sign_outside_lifecycle(
+    node: &Node,
+    to: &Addressees,
+    case_id: Option<String>,
+    body: envelope::Body,
+    submitted_by: &str,
+) -> Result<MessageRecord, SubmitError> {
+    check_body(&body)?;
+    let recipient = checked_recipient(node, &to.recipient)?;
+    let copies = checked_copies(node, &recipient, &to.copies_to)?;
+    let case_id = case_or_new(node, case_id)?;
+    sign_and_store(
+        node,
+        &recipient,
+        copies,
+        case_id,
+        body,
+        submitted_by,
+        |_, _| Ok(RequestState::Unspecified),
+    )
+    .await
 }
