@@ -9,6 +9,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         "proto/rogatory/v1/federation.proto",
         "proto/rogatory/v1/audit_log.proto",
         "proto/rogatory/v1/operator.proto",
+        "proto/rogatory/v1/roster.proto",
     ];
     for file in files {
         println!("cargo:rerun-if-changed={file}");

@@ -6,8 +6,9 @@ use rogatory_proto::v1::federation_server::Federation;
 use rogatory_proto::v1::{
     AttachmentChunk, AttachmentReceipt, AttachmentStatusRequest, AttachmentStatusResponse,
     DeliverBatchRequest, DeliverBatchResponse, DeliverRequest, DeliverResponse, DeliverResult,
-    FetchAttachmentRequest, GetDirectoryRequest, HeldCheckpointRequest, HeldCheckpointResponse,
-    SignedDirectory, WitnessRequest, WitnessResponse,
+    FetchAttachmentRequest, GetDirectoryRequest, GetRostersRequest, GetRostersResponse,
+    HeldCheckpointRequest, HeldCheckpointResponse, SignedDirectory, WitnessRequest,
+    WitnessResponse,
 };
 use tonic::{Request, Response, Status, Streaming};
 
@@ -416,6 +417,16 @@ impl Federation for FederationService {
         let caller = self.peer_caller(&request, READ_DIRECTORY)?;
         let _permit = self.permits(&caller, 1)?;
         Ok(Response::new(self.node.directory.current()))
+    }
+
+    async fn get_rosters(
+        &self,
+        request: Request<GetRostersRequest>,
+    ) -> Result<Response<GetRostersResponse>, Status> {
+        let _caller = self.peer_caller(&request, READ_DIRECTORY)?;
+        Err(Status::unimplemented(
+            "this node's federation is configured by node.toml, not by a roster",
+        ))
     }
 }
 
