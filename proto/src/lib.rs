@@ -10,6 +10,7 @@ pub mod checkpoint;
 pub mod deadlines;
 pub mod evidence;
 pub mod ids;
+pub mod join;
 pub mod lifecycle;
 pub mod log;
 pub mod merkle;

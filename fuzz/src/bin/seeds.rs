@@ -7,6 +7,7 @@ use std::path::Path;
 use prost::Message;
 use rogatory_fuzz::{SEPARATOR, de_key, tm_key};
 use rogatory_proto::checkpoint::{self, Checkpoint};
+use rogatory_proto::join;
 use rogatory_proto::log::{ZERO_HASH, entry_hash};
 use rogatory_proto::merkle::{self, MemoryTree};
 use rogatory_proto::signing::{self, WIRE_VERSION};
@@ -179,6 +180,21 @@ fn main() {
         signing::sign_directory(&tm_key(), &directory).expect("a valid directory");
     write("directory", "signed", &signed_directory.encode_to_vec());
     write("directory", "unsigned", &directory.encode_to_vec());
+
+    let join_vector = std::fs::read_to_string("../proto/testdata/join/kz.join-request.txt")
+        .expect("the join-request vector");
+    write("join_request", "armored", join_vector.as_bytes());
+    let signed_join = join::from_armored(&join_vector).expect("armored");
+    write("join_request", "signed", &signed_join.encode_to_vec());
+    let mut renewal = join::verify_join_request(&signed_join)
+        .expect("verifies")
+        .request()
+        .clone();
+    renewal.renewal = true;
+    renewal.addresses.push("[2001:db8::1]:7443".into());
+    let renewal =
+        join::sign_join_request(&renewal, &ed25519_dalek::SigningKey::from_bytes(&[9; 32]));
+    write("join_request", "renewal", &renewal.encode_to_vec());
 
     // Size 100 (x2), an earlier partial of 10 bytes, then chunks at the expected offset.
     let chunks: Vec<u16> = vec![100, 10, 0xffff, 50, 0xffff, 100, 60, 20, 0xffff, 140];
