@@ -399,6 +399,13 @@ impl FederationService for DrainReceiver {
     ) -> Result<tonic::Response<rogatory_proto::v1::SignedDirectory>, tonic::Status> {
         Err(tonic::Status::unimplemented("baseline"))
     }
+
+    async fn get_rosters(
+        &self,
+        _request: tonic::Request<rogatory_proto::v1::GetRostersRequest>,
+    ) -> Result<tonic::Response<rogatory_proto::v1::GetRostersResponse>, tonic::Status> {
+        Err(tonic::Status::unimplemented("baseline"))
+    }
 }
 
 /// The baseline: `tm`'s client certificate and streaming channel to a [`DrainReceiver`] that

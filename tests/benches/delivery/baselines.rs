@@ -114,6 +114,15 @@ impl FederationService for InstantReceiver {
             "a benchmark receiver has no directory",
         ))
     }
+
+    async fn get_rosters(
+        &self,
+        _request: tonic::Request<rogatory_proto::v1::GetRostersRequest>,
+    ) -> Result<tonic::Response<rogatory_proto::v1::GetRostersResponse>, tonic::Status> {
+        Err(tonic::Status::unimplemented(
+            "a benchmark receiver holds no roster",
+        ))
+    }
 }
 
 /// Scenario 3, baseline (a): `tm` calls an [`InstantReceiver`] that presents `de`'s certificate,

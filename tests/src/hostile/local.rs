@@ -202,4 +202,11 @@ impl FederationService for Refuser {
     ) -> Result<Response<SignedDirectory>, Status> {
         Ok(Response::new(self.directory.clone()))
     }
+
+    async fn get_rosters(
+        &self,
+        _request: tonic::Request<rogatory_proto::v1::GetRostersRequest>,
+    ) -> Result<tonic::Response<rogatory_proto::v1::GetRostersResponse>, tonic::Status> {
+        Err(tonic::Status::unimplemented("a test peer holds no roster"))
+    }
 }

@@ -373,4 +373,11 @@ impl FederationService for ForkingReceiver {
     ) -> Result<Response<SignedDirectory>, Status> {
         Err(Status::unimplemented("no directory here"))
     }
+
+    async fn get_rosters(
+        &self,
+        _request: tonic::Request<rogatory_proto::v1::GetRostersRequest>,
+    ) -> Result<tonic::Response<rogatory_proto::v1::GetRostersResponse>, tonic::Status> {
+        Err(tonic::Status::unimplemented("no roster here"))
+    }
 }
