@@ -15,6 +15,7 @@ pub mod lifecycle;
 pub mod log;
 pub mod merkle;
 pub mod note;
+pub mod roster;
 pub mod signing;
 pub mod terminal;
 

@@ -1,0 +1,45 @@
+//! Rosters and proposals as text files that travel by e-mail: the encoded `SignedRoster` in
+//! PEM armor (RFC 7468 textual encoding, base64 in lines of 64) labelled `ROGATORY ROSTER`.
+
+use super::{MAX_SIGNED_ROSTER_BYTES, RosterError, decode_signed};
+use crate::v1::SignedRoster;
+use prost::Message;
+
+/// The PEM label of a roster file.
+pub const ARMOR_LABEL: &str = "ROGATORY ROSTER";
+
+/// Largest armored file read: base64 grows the bytes by 4/3, plus line ends and text around.
+const MAX_ARMORED_BYTES: usize = 2 * MAX_SIGNED_ROSTER_BYTES;
+
+/// The signed roster (or proposal) as an armored text file, LF line ends.
+pub fn to_armored(signed: &SignedRoster) -> String {
+    let pem = pem::Pem::new(ARMOR_LABEL, signed.encode_to_vec());
+    pem::encode_config(
+        &pem,
+        pem::EncodeConfig::new().set_line_ending(pem::LineEnding::LF),
+    )
+}
+
+/// Reads a roster file: the armored form (text around the armor, as in an e-mail, is ignored),
+/// or the binary `SignedRoster` encoding.
+pub fn from_armored(file: &[u8]) -> Result<SignedRoster, RosterError> {
+    if file.len() > MAX_ARMORED_BYTES {
+        return Err(RosterError::TooLarge {
+            what: "the roster file",
+            size: file.len(),
+            limit: MAX_ARMORED_BYTES,
+        });
+    }
+    let armored = file.windows(11).any(|w| w == b"-----BEGIN ");
+    if !armored {
+        return decode_signed(file);
+    }
+    let pem = pem::parse(file).map_err(|e| RosterError::Malformed(format!("bad armor: {e}")))?;
+    if pem.tag() != ARMOR_LABEL {
+        return Err(RosterError::Malformed(format!(
+            "the file holds a {:?}, not a {ARMOR_LABEL:?}",
+            pem.tag()
+        )));
+    }
+    decode_signed(pem.contents())
+}
