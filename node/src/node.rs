@@ -54,6 +54,10 @@ pub struct Node {
     pub store: Arc<Store>,
     pub ids: MessageIdGenerator,
     pub tls: TlsMaterial,
+    /// What the federation trusts for TLS (CAs, revoked certificates, members), shared with
+    /// `tls`'s verifiers and every federation connection: `trust.replace(..)` puts a new trust
+    /// in force and closes the connections it refuses (`identity::trust`).
+    pub trust: crate::identity::trust::LiveTrust,
     /// Counters updated where things happen; served on `/metrics` if configured.
     pub metrics: crate::node::metrics::Metrics,
     /// Shared by the checkpointer and the health task; see `health`.
@@ -134,6 +138,7 @@ impl Node {
             } else {
                 MessageIdGenerator::new()
             },
+            trust: tls.trust().clone(),
             tls,
         })
     }

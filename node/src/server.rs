@@ -161,6 +161,7 @@ impl RunningNode {
             server_tls,
             node.config.idle_connection_timeout,
             Arc::new(PeerGate(Arc::clone(&node))),
+            node.trust.clone(),
             shutdown.clone(),
         );
         let federation_task = tokio::spawn(

@@ -9,4 +9,5 @@ pub mod peers;
 pub mod pki;
 pub mod secret_file;
 pub mod tls;
+pub mod trust;
 pub mod users;

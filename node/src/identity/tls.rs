@@ -10,28 +10,36 @@
 //! nothing about key type or the number of names. Neither end resumes TLS sessions, so every
 //! connection's certificates are verified by a full handshake; an established connection ends
 //! at the earliest notAfter of the chain the other end presented ([`chain_not_after`]).
+//!
+//! What the federation trusts (its CAs, revoked certificates, members) is live
+//! ([`crate::identity::trust`]): both verifiers read the trust in force at each handshake,
+//! and [`until_refused`] lets an established connection end as soon as a new trust would
+//! refuse the chain it was opened with.
 
+use std::future::Future;
 use std::path::Path;
+use std::pin::Pin;
 use std::sync::{Arc, RwLock};
 
 use rogatory_proto::ids::NodeId;
+use rustls::client::ResolvesClientCert;
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
-use rustls::client::{ResolvesClientCert, WebPkiServerVerifier};
 use rustls::crypto::CryptoProvider;
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, ServerName, UnixTime};
 use rustls::server::danger::{ClientCertVerified, ClientCertVerifier};
-use rustls::server::{ClientHello, ResolvesServerCert, WebPkiClientVerifier};
+use rustls::server::{ClientHello, ResolvesServerCert};
 use rustls::sign::CertifiedKey;
 use rustls::{
     CertificateError, ClientConfig, DigitallySignedStruct, DistinguishedName, OtherError,
-    RootCertStore, ServerConfig, SignatureScheme,
+    ServerConfig, SignatureScheme,
 };
 use x509_parser::oid_registry::{
     OID_EC_P256, OID_KEY_TYPE_EC_PUBLIC_KEY, OID_SIG_ECDSA_WITH_SHA256,
 };
 
 use crate::identity::secret_file::{self, SecretFileError};
+use crate::identity::trust::{Anchors, FederationTrust, LiveTrust, Refusal, TrustError};
 
 #[derive(Debug, thiserror::Error)]
 pub enum TlsError {
@@ -43,8 +51,8 @@ pub enum TlsError {
     KeyFormat { path: String },
     #[error("TLS configuration rejected: {0}")]
     Config(#[from] rustls::Error),
-    #[error("certificate verifier: {0}")]
-    Verifier(#[from] rustls::server::VerifierBuilderError),
+    #[error("federation trust: {0}")]
+    Trust(#[from] TrustError),
     #[error("certificate identity: {0}")]
     Identity(String),
     #[error(
@@ -54,18 +62,19 @@ pub enum TlsError {
     KeyMismatch { certificate: String, key: String },
 }
 
-/// The CA roots, and this node's certificate chain with its TLS private key. The chain and key
-/// can be replaced while the node runs ([`TlsMaterial::reload`]): new handshakes, inbound and
-/// outbound, use the new pair; established connections are not dropped.
+/// The federation trust, and this node's certificate chain with its TLS private key. The
+/// chain and key can be replaced while the node runs ([`TlsMaterial::reload`]): new
+/// handshakes, inbound and outbound, use the new pair; established connections are not
+/// dropped. The trust can be replaced too ([`LiveTrust::replace`]).
 pub struct TlsMaterial {
-    roots: Vec<CertificateDer<'static>>,
+    trust: LiveTrust,
     current: Arc<CurrentCertificate>,
 }
 
 impl std::fmt::Debug for TlsMaterial {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("TlsMaterial")
-            .field("roots", &self.roots.len())
+            .field("trust", &self.trust)
             .finish_non_exhaustive()
     }
 }
@@ -151,11 +160,12 @@ fn load_certified(certificate: &Path, key: &Path) -> Result<Arc<CertifiedKey>, T
 
 impl TlsMaterial {
     /// Loads the CA certificate(s), this node's certificate chain, and its key (0600 checked).
+    /// The trust starts as the CA file says: those CAs, nothing revoked, any node id.
     pub fn load(ca: &Path, certificate: &Path, key: &Path) -> Result<Self, TlsError> {
-        let roots = read_certificates(ca)?;
+        let trust = LiveTrust::new(FederationTrust::from_ca_file(ca)?)?;
         let current = load_certified(certificate, key)?;
         Ok(Self {
-            roots,
+            trust,
             current: Arc::new(CurrentCertificate(RwLock::new(current))),
         })
     }
@@ -184,9 +194,14 @@ impl TlsMaterial {
         self.current.get().cert.first().cloned()
     }
 
-    /// The federation CA certificate(s).
-    pub fn roots(&self) -> &[CertificateDer<'static>] {
-        &self.roots
+    /// The federation CA certificate(s) in force now.
+    pub fn roots(&self) -> Vec<CertificateDer<'static>> {
+        self.trust.current().certificate_authorities.clone()
+    }
+
+    /// The federation trust both verifiers consult, shared with the node (`Node::trust`).
+    pub fn trust(&self) -> &LiveTrust {
+        &self.trust
     }
 
     /// The node id named by this node's own certificate.
@@ -197,25 +212,14 @@ impl TlsMaterial {
         node_id_of_certificate(&leaf).map_err(TlsError::Identity)
     }
 
-    fn root_store(&self) -> Result<RootCertStore, TlsError> {
-        let mut store = RootCertStore::empty();
-        for root in &self.roots {
-            store.add(root.clone())?;
-        }
-        Ok(store)
-    }
-
-    /// Server side: TLS 1.3 only, a client certificate from the federation CA required.
+    /// Server side: TLS 1.3 only, a client certificate the federation trust accepts required.
     pub fn server_config(&self) -> Result<Arc<ServerConfig>, TlsError> {
         let provider = provider();
-        let webpki = WebPkiClientVerifier::builder_with_provider(
-            Arc::new(self.root_store()?),
-            provider.clone(),
-        )
-        .build()?;
         let mut config = ServerConfig::builder_with_provider(provider)
             .with_protocol_versions(&[&rustls::version::TLS13])?
-            .with_client_cert_verifier(Arc::new(NodeClientVerifier { webpki }))
+            .with_client_cert_verifier(Arc::new(NodeClientVerifier {
+                trust: self.trust.clone(),
+            }))
             .with_cert_resolver(self.current.clone());
         config.alpn_protocols = vec![b"h2".to_vec()];
         // No session resumption: a resumed session takes the client certificate of the session
@@ -228,15 +232,12 @@ impl TlsMaterial {
     /// Client side: TLS 1.3 only, presenting this node's certificate.
     pub fn client_config(&self) -> Result<Arc<ClientConfig>, TlsError> {
         let provider = provider();
-        let webpki = WebPkiServerVerifier::builder_with_provider(
-            Arc::new(self.root_store()?),
-            provider.clone(),
-        )
-        .build()?;
         let mut config = ClientConfig::builder_with_provider(provider)
             .with_protocol_versions(&[&rustls::version::TLS13])?
             .dangerous()
-            .with_custom_certificate_verifier(Arc::new(NodeServerVerifier { webpki }))
+            .with_custom_certificate_verifier(Arc::new(NodeServerVerifier {
+                trust: self.trust.clone(),
+            }))
             .with_client_cert_resolver(self.current.clone());
         config.alpn_protocols = vec![b"h2".to_vec()];
         // No session resumption: a resumed session takes the server certificate of the session
@@ -349,15 +350,118 @@ fn profile_error(fault: CertificateFault) -> rustls::Error {
     rustls::Error::InvalidCertificate(error)
 }
 
-/// The server's check of client certificates: webpki, then the node-certificate profile.
+fn refusal_error(refusal: Refusal) -> rustls::Error {
+    let error = match refusal {
+        Refusal::Revoked { .. } => CertificateError::Revoked,
+        other => CertificateError::Other(OtherError(Arc::new(other))),
+    };
+    rustls::Error::InvalidCertificate(error)
+}
+
+/// Who presented a chain: a client, or the server a client meant to reach by this name.
+#[derive(Debug, Clone)]
+pub enum Presented {
+    ByClient,
+    ByServer(ServerName<'static>),
+}
+
+/// Every check of a peer's chain, under one trust: webpki (chain to an accepted CA, dates,
+/// and for a server the name), the node-certificate profile, then the trust's own refusals
+/// (revoked, not a member). Refusals by the trust are logged with the node id and serial.
+fn verify_chain(
+    anchors: &Anchors,
+    end_entity: &CertificateDer<'_>,
+    intermediates: &[CertificateDer<'_>],
+    presented: &Presented,
+    ocsp_response: &[u8],
+    now: UnixTime,
+) -> Result<NodeId, rustls::Error> {
+    let role = match presented {
+        Presented::ByClient => {
+            anchors
+                .clients
+                .verify_client_cert(end_entity, intermediates, now)?;
+            Role::Client
+        }
+        Presented::ByServer(name) => {
+            anchors.servers.verify_server_cert(
+                end_entity,
+                intermediates,
+                name,
+                ocsp_response,
+                now,
+            )?;
+            Role::Server
+        }
+    };
+    let node_id = check_node_certificate(end_entity, role).map_err(profile_error)?;
+    let chain: Vec<CertificateDer<'_>> = std::iter::once(end_entity)
+        .chain(intermediates)
+        .map(|certificate| CertificateDer::from(certificate.as_ref()))
+        .collect();
+    if let Some(refusal) = anchors.refusal(&chain, node_id.as_str()) {
+        tracing::info!(?role, %refusal, "certificate refused by the federation trust");
+        return Err(refusal_error(refusal));
+    }
+    Ok(node_id)
+}
+
+/// Resolves, with the reason, once the federation trust in force would refuse `chain` (as
+/// presented by the other end of an established connection): checked again at every change
+/// of the trust after `verified_under`, the generation read before the connection's
+/// handshake, so a change during the handshake is not missed. Never resolves while the trust
+/// keeps accepting the chain.
+pub fn until_refused(
+    trust: &LiveTrust,
+    verified_under: u64,
+    chain: Vec<CertificateDer<'static>>,
+    presented: Presented,
+) -> Pin<Box<dyn Future<Output = rustls::Error> + Send>> {
+    let mut changes = trust.subscribe();
+    Box::pin(async move {
+        let mut checked = verified_under;
+        loop {
+            let anchors = Arc::clone(&changes.borrow_and_update());
+            if anchors.generation != checked {
+                checked = anchors.generation;
+                if let Some((end_entity, intermediates)) = chain.split_first()
+                    && let Err(error) = verify_chain(
+                        &anchors,
+                        end_entity,
+                        intermediates,
+                        &presented,
+                        &[],
+                        UnixTime::now(),
+                    )
+                {
+                    return error;
+                }
+            }
+            if changes.changed().await.is_err() {
+                // The trust is gone with its node: nothing will change any more.
+                return std::future::pending().await;
+            }
+        }
+    })
+}
+
+fn supported_schemes() -> Vec<SignatureScheme> {
+    provider()
+        .signature_verification_algorithms
+        .supported_schemes()
+}
+
+/// The server's check of client certificates, under the trust in force at the handshake.
 #[derive(Debug)]
 struct NodeClientVerifier {
-    webpki: Arc<dyn ClientCertVerifier>,
+    trust: LiveTrust,
 }
 
 impl ClientCertVerifier for NodeClientVerifier {
+    /// No hints: the accepted CAs can change while this configuration serves, and a client
+    /// given no hints presents the certificate it has (RFC 8446 section 4.2.4).
     fn root_hint_subjects(&self) -> &[DistinguishedName] {
-        self.webpki.root_hint_subjects()
+        &[]
     }
 
     fn verify_client_cert(
@@ -366,11 +470,15 @@ impl ClientCertVerifier for NodeClientVerifier {
         intermediates: &[CertificateDer<'_>],
         now: UnixTime,
     ) -> Result<ClientCertVerified, rustls::Error> {
-        let verified = self
-            .webpki
-            .verify_client_cert(end_entity, intermediates, now)?;
-        check_node_certificate(end_entity, Role::Client).map_err(profile_error)?;
-        Ok(verified)
+        verify_chain(
+            &self.trust.anchors(),
+            end_entity,
+            intermediates,
+            &Presented::ByClient,
+            &[],
+            now,
+        )?;
+        Ok(ClientCertVerified::assertion())
     }
 
     fn verify_tls12_signature(
@@ -379,7 +487,12 @@ impl ClientCertVerifier for NodeClientVerifier {
         cert: &CertificateDer<'_>,
         dss: &DigitallySignedStruct,
     ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        self.webpki.verify_tls12_signature(message, cert, dss)
+        rustls::crypto::verify_tls12_signature(
+            message,
+            cert,
+            dss,
+            &provider().signature_verification_algorithms,
+        )
     }
 
     fn verify_tls13_signature(
@@ -388,19 +501,24 @@ impl ClientCertVerifier for NodeClientVerifier {
         cert: &CertificateDer<'_>,
         dss: &DigitallySignedStruct,
     ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        self.webpki.verify_tls13_signature(message, cert, dss)
+        rustls::crypto::verify_tls13_signature(
+            message,
+            cert,
+            dss,
+            &provider().signature_verification_algorithms,
+        )
     }
 
     fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
-        self.webpki.supported_verify_schemes()
+        supported_schemes()
     }
 }
 
-/// The client's check of a peer's server certificate: webpki (chain and name), then the
-/// node-certificate profile.
+/// The client's check of a peer's server certificate, under the trust in force at the
+/// handshake.
 #[derive(Debug)]
 struct NodeServerVerifier {
-    webpki: Arc<WebPkiServerVerifier>,
+    trust: LiveTrust,
 }
 
 impl ServerCertVerifier for NodeServerVerifier {
@@ -412,15 +530,15 @@ impl ServerCertVerifier for NodeServerVerifier {
         ocsp_response: &[u8],
         now: UnixTime,
     ) -> Result<ServerCertVerified, rustls::Error> {
-        let verified = self.webpki.verify_server_cert(
+        verify_chain(
+            &self.trust.anchors(),
             end_entity,
             intermediates,
-            server_name,
+            &Presented::ByServer(server_name.to_owned()),
             ocsp_response,
             now,
         )?;
-        check_node_certificate(end_entity, Role::Server).map_err(profile_error)?;
-        Ok(verified)
+        Ok(ServerCertVerified::assertion())
     }
 
     fn verify_tls12_signature(
@@ -429,7 +547,12 @@ impl ServerCertVerifier for NodeServerVerifier {
         cert: &CertificateDer<'_>,
         dss: &DigitallySignedStruct,
     ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        self.webpki.verify_tls12_signature(message, cert, dss)
+        rustls::crypto::verify_tls12_signature(
+            message,
+            cert,
+            dss,
+            &provider().signature_verification_algorithms,
+        )
     }
 
     fn verify_tls13_signature(
@@ -438,11 +561,16 @@ impl ServerCertVerifier for NodeServerVerifier {
         cert: &CertificateDer<'_>,
         dss: &DigitallySignedStruct,
     ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        self.webpki.verify_tls13_signature(message, cert, dss)
+        rustls::crypto::verify_tls13_signature(
+            message,
+            cert,
+            dss,
+            &provider().signature_verification_algorithms,
+        )
     }
 
     fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
-        self.webpki.supported_verify_schemes()
+        supported_schemes()
     }
 }
 

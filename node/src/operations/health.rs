@@ -57,7 +57,7 @@ pub fn not_serving_reasons(node: &Node) -> Vec<String> {
         Some(Err(problem)) => reasons.push(format!("the node's TLS certificate: {problem}")),
         None => reasons.push("the node has no TLS certificate loaded".into()),
     }
-    for root in node.tls.roots() {
+    for root in &node.tls.roots() {
         if let Ok(validity) = crate::identity::tls::validity(root) {
             if let Some(problem) = validity.problem_at(now_s) {
                 reasons.push(format!("the federation CA certificate {problem}"));

@@ -2,6 +2,10 @@
 //!
 //! The node re-reads its configuration file. It applies, at once: the TLS certificate and key
 //! (new handshakes use them; a renewed certificate brings a NOT_SERVING node back), the
+//! federation CA file when its certificates changed (the trust's CA list replaced through
+//! `LiveTrust::replace`, revocations and members kept: handshakes accept exactly the new CAs,
+//! and connections whose certificates chain to none of them are closed; a file with the old and
+//! the new CA certificate is a CA rotation), the
 //! contact-point directory file (re-signed and served to peers if its contact points changed;
 //! the `directory` key may name another file), and the log level (applied by the daemon, which
 //! owns logging). Everything else it compares with what it
@@ -12,8 +16,11 @@
 use std::path::Path;
 
 use rogatory_proto::v1::EntryKind;
+use rustls::pki_types::CertificateDer;
+use sha2::{Digest, Sha256};
 
 use crate::identity::config::NodeConfig;
+use crate::identity::trust::{FederationTrust, TrustError};
 use crate::node::Node;
 use crate::storage::store::{LogRecord, StoreError};
 
@@ -38,6 +45,8 @@ pub enum ReloadError {
     Store(#[from] StoreError),
     #[error("the directory file was not published (the old directory stays in use): {0}")]
     Directory(#[from] crate::identity::directory::DirectoryError),
+    #[error("the federation CA file was not applied (the trust in force stays): {0}")]
+    Trust(#[from] TrustError),
 }
 
 /// What earlier reloads already applied or reported, so each change is announced (and
@@ -46,6 +55,10 @@ pub enum ReloadError {
 pub struct Reloader {
     log_level: Option<String>,
     needs_restart: Vec<String>,
+    /// The certificates the federation CA file held at start or at the last reload: a reload
+    /// applies the file only when they changed, so a SIGHUP does not undo a trust put in force
+    /// since by other means (a roster).
+    federation_ca: Option<Vec<CertificateDer<'static>>>,
 }
 
 impl Reloader {
@@ -54,6 +67,9 @@ impl Reloader {
         Self {
             log_level: running.log_level.clone(),
             needs_restart: Vec::new(),
+            federation_ca: FederationTrust::from_ca_file(&running.keys.federation_ca)
+                .ok()
+                .map(|trust| trust.certificate_authorities),
         }
     }
 
@@ -63,7 +79,14 @@ impl Reloader {
         node: &Node,
         config_path: &Path,
     ) -> Result<ReloadReport, ReloadError> {
-        let report = reload(node, config_path, self.log_level.as_deref()).await?;
+        let (report, federation_ca) = reload(
+            node,
+            config_path,
+            self.log_level.as_deref(),
+            self.federation_ca.as_deref(),
+        )
+        .await?;
+        self.federation_ca = Some(federation_ca);
         let announce_restart = report.needs_restart != self.needs_restart;
         if !report.applied.is_empty() || announce_restart {
             record(node, &report).await?;
@@ -102,7 +125,8 @@ async fn reload(
     node: &Node,
     config_path: &Path,
     current_log_level: Option<&str>,
-) -> Result<ReloadReport, ReloadError> {
+    federation_ca: Option<&[CertificateDer<'static>]>,
+) -> Result<(ReloadReport, Vec<CertificateDer<'static>>), ReloadError> {
     let new = NodeConfig::load(config_path)?;
     let old = &node.config;
     let mut report = ReloadReport {
@@ -116,6 +140,17 @@ async fn reload(
         node.config.node_id.as_str(),
         node.key.signing_key(),
     )?;
+    let file_cas = FederationTrust::from_ca_file(&new.keys.federation_ca)?.certificate_authorities;
+    let trust = if federation_ca == Some(file_cas.as_slice()) {
+        None
+    } else {
+        let trust = FederationTrust {
+            certificate_authorities: file_cas.clone(),
+            ..(*node.trust.current()).clone()
+        };
+        trust.check()?;
+        Some(trust)
+    };
     let before = node.tls.leaf_certificate();
     node.tls
         .reload(&new.keys.tls_certificate, &new.keys.tls_key)?;
@@ -134,6 +169,19 @@ async fn reload(
     if let Some(directory) = directory {
         report.applied.push(directory.summary.clone());
         directory.serve(&node.directory);
+    }
+    if let Some(trust) = trust {
+        let fingerprints: Vec<String> = trust
+            .certificate_authorities
+            .iter()
+            .map(|ca| hex::encode(&Sha256::digest(ca.as_ref())[..8]))
+            .collect();
+        node.trust.replace(trust)?;
+        report.applied.push(format!(
+            "federation CA certificates reloaded: {} accepted (SHA-256 {})",
+            fingerprints.len(),
+            fingerprints.join(", ")
+        ));
     }
     if new.log_level.as_deref() != current_log_level {
         report.applied.push(format!(
@@ -154,10 +202,6 @@ async fn reload(
         new.keys.signing_key != old.keys.signing_key,
     );
     restart(
-        "keys.federation_ca",
-        new.keys.federation_ca != old.keys.federation_ca,
-    );
-    restart(
         "keys.tls_certificate (path)",
         new.keys.tls_certificate != old.keys.tls_certificate,
     );
@@ -173,5 +217,5 @@ async fn reload(
     restart("metrics", new.metrics_listen != old.metrics_listen);
     restart("contact_points", new.contact_points != old.contact_points);
     restart("operator_socket", new.operator != old.operator);
-    Ok(report)
+    Ok((report, file_cas))
 }

@@ -38,7 +38,7 @@ impl UploadChannels {
             .iter()
             .find(|p| p.node_id.as_str() == peer)
             .ok_or_else(|| format!("{peer} is not a peer"))?;
-        let tls = node.tls.client_config().map_err(|e| e.to_string())?;
+        let tls = super::peer_client::ClientTls::of_node(node).map_err(|e| e.to_string())?;
         let channel =
             super::peer_client::lazy_streaming_channel(entry, tls, node.config.delivery_timeout)
                 .map_err(|e| e.to_string())?;

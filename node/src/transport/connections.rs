@@ -1,6 +1,7 @@
 //! Who may hold a federation connection, and for how long: the per-source budget of TLS
 //! handshakes in progress, the per-peer budget of established connections, and the reasons an
-//! established connection is closed (its certificate expired, its peer opened too many).
+//! established connection is closed (its certificate expired, the federation trust no longer
+//! accepts it, its peer opened too many).
 //!
 //! Pre-handshake work is cheap and never refused: the accept loop always accepts, and when a
 //! budget is full the *oldest* handshake of the source holding the most is shed, so a flood of
@@ -220,6 +221,9 @@ impl Drop for Slot {
 pub enum CloseReason {
     /// The client certificate's validity ended; a new handshake with it fails.
     CertificateExpired,
+    /// The federation trust changed and refuses the client certificate now (revoked, not a
+    /// member, or no longer chaining to an accepted CA); a new handshake with it fails.
+    TrustWithdrawn,
     /// The peer opened more than [`MAX_CONNECTIONS_PER_PEER`] connections; this was its oldest.
     PeerOverConnectionLimit,
     /// No call was open on the connection for the idle timeout.
@@ -230,6 +234,7 @@ impl std::fmt::Display for CloseReason {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(match self {
             Self::CertificateExpired => "the client certificate expired",
+            Self::TrustWithdrawn => "the federation trust no longer accepts the client certificate",
             Self::PeerOverConnectionLimit => {
                 "the peer opened more connections than its share; this was its oldest"
             }
@@ -238,9 +243,14 @@ impl std::fmt::Display for CloseReason {
     }
 }
 
-/// Resolves when an established connection must close: at its certificate's notAfter, when its
-/// peer's newer connections shed it, or when it carried no call for the idle timeout. Polled by the connection's reads and writes, so it
-/// costs one timer per connection and no task.
+/// Resolves when the federation trust in force refuses a connection's certificate (see
+/// `identity::tls::until_refused`).
+pub type Withdrawal = Pin<Box<dyn Future<Output = ()> + Send>>;
+
+/// Resolves when an established connection must close: at its certificate's notAfter, when the
+/// federation trust stops accepting its certificate, when its peer's newer connections shed
+/// it, or when it carried no call for the idle timeout. Polled by the connection's reads and
+/// writes, so it costs one timer per connection and no task.
 pub struct Closing {
     deadline: Pin<Box<dyn Future<Output = CloseReason> + Send>>,
     /// The certificate's notAfter on the runtime's clock, read on every poll as well: a timer
@@ -257,11 +267,12 @@ impl std::fmt::Debug for Closing {
 }
 
 impl Closing {
-    /// Closes at `not_after` (if any), when `slot` is shed, or after `idle_timeout` without a
-    /// call open in `activity`.
+    /// Closes at `not_after` (if any), when `withdrawn` (if any) resolves, when `slot` is
+    /// shed, or after `idle_timeout` without a call open in `activity`.
     pub fn new(
         slot: Slot,
         not_after: Option<SystemTime>,
+        withdrawn: Option<Withdrawal>,
         activity: Arc<Activity>,
         idle_timeout: Duration,
     ) -> Self {
@@ -290,8 +301,15 @@ impl Closing {
                     }
                 }
             };
+            let withdrawn = async {
+                match withdrawn {
+                    Some(withdrawn) => withdrawn.await,
+                    None => std::future::pending().await,
+                }
+            };
             tokio::select! {
                 () = expired => CloseReason::CertificateExpired,
+                () = withdrawn => CloseReason::TrustWithdrawn,
                 () = shed => CloseReason::PeerOverConnectionLimit,
                 () = idle => CloseReason::Idle,
             }

@@ -4,7 +4,10 @@
 //! call runs under the configured timeout. A connection is used only while the server's
 //! certificate chain is valid: at its earliest notAfter the connection fails (like the server
 //! side's at the client certificate's), so the channel's next call makes a new handshake,
-//! which checks the certificate afresh.
+//! which checks the certificate afresh. Likewise, given the node's [`LiveTrust`]
+//! ([`ClientTls`]), a connection fails as soon as a new federation trust refuses the server's
+//! chain (revoked, not a member, no accepted CA), and the reconnection is refused at its
+//! handshake.
 //!
 //! [`PeerLinks`] is delivery's way to its peers (`delivery::link`): this module reads the
 //! peer's statuses into delivery's [`Failure`]s.
@@ -35,7 +38,8 @@ use tonic::transport::{Channel, Endpoint, Uri};
 use super::attachment_upload::UploadChannels;
 use crate::delivery::link::{BatchAnswer, Call, CallError, Failure, Links, PeerLink};
 use crate::identity::config::PeerConfig;
-use crate::identity::tls::chain_not_after;
+use crate::identity::tls::{Presented, chain_not_after, until_refused};
+use crate::identity::trust::LiveTrust;
 use crate::node::Node;
 
 #[derive(Debug, thiserror::Error)]
@@ -60,12 +64,41 @@ pub enum DeliveryError {
     Timeout { peer: String, timeout: Duration },
 }
 
+/// What a connection to a peer needs of TLS: the client configuration, and the trust its
+/// verifier consults, whose changes end the connections it would now refuse (`None`: a
+/// connection ends at its certificate's expiry only; tests' and benches' clients).
+#[derive(Debug, Clone)]
+pub struct ClientTls {
+    pub config: Arc<ClientConfig>,
+    pub trust: Option<LiveTrust>,
+}
+
+impl From<Arc<ClientConfig>> for ClientTls {
+    fn from(config: Arc<ClientConfig>) -> Self {
+        Self {
+            config,
+            trust: None,
+        }
+    }
+}
+
+impl ClientTls {
+    /// The node's own: its current certificate, verifying under (and watching) its trust.
+    pub fn of_node(node: &Node) -> Result<Self, crate::identity::tls::TlsError> {
+        Ok(Self {
+            config: node.tls.client_config()?,
+            trust: Some(node.trust.clone()),
+        })
+    }
+}
+
 /// Dials a peer's address and completes TLS, checking the certificate names the peer's node id.
 #[derive(Clone)]
 struct PeerConnector {
     address: String,
     server_name: ServerName<'static>,
     tls: TlsConnector,
+    trust: Option<LiveTrust>,
 }
 
 impl tower::Service<Uri> for PeerConnector {
@@ -86,29 +119,48 @@ impl tower::Service<Uri> for PeerConnector {
     fn call(&mut self, _: Uri) -> Self::Future {
         let this = self.clone();
         Box::pin(async move {
+            // Read before the handshake: a change of trust from here on is checked again.
+            let verified_under = this.trust.as_ref().map(LiveTrust::generation);
             let tcp = TcpStream::connect(&this.address).await?;
             tcp.set_nodelay(true)?;
             let peer = this.server_name.to_str().into_owned();
-            let tls = this.tls.connect(this.server_name, tcp).await?;
-            Ok(TokioIo::new(UntilExpiry::new(tls, peer)))
+            let tls = this.tls.connect(this.server_name.clone(), tcp).await?;
+            let withdrawn = this.trust.zip(verified_under).map(|(trust, generation)| {
+                let chain = tls.get_ref().1.peer_certificates().unwrap_or_default();
+                until_refused(
+                    &trust,
+                    generation,
+                    chain.to_vec(),
+                    Presented::ByServer(this.server_name),
+                )
+            });
+            Ok(TokioIo::new(UntilExpiry::new(tls, peer, withdrawn)))
         })
     }
 }
 
 /// A TLS connection to a peer that fails every read and write from its server certificate
-/// chain's earliest notAfter on: the HTTP/2 connection over it ends, and the channel's next
-/// call connects anew.
+/// chain's earliest notAfter on, or from the moment the node's federation trust refuses that
+/// chain: the HTTP/2 connection over it ends, and the channel's next call connects anew.
 struct UntilExpiry {
     stream: TlsStream<TcpStream>,
     peer: String,
     /// When the chain stops being valid, on the runtime's clock (`None`: no date could be read,
     /// so nothing to wait for: the handshake's own check stands).
     expiry: Option<Pin<Box<tokio::time::Sleep>>>,
+    /// Resolves when the federation trust refuses the server's chain (`None`: not watched).
+    withdrawn: Option<Pin<Box<dyn Future<Output = rustls::Error> + Send>>>,
     expired: bool,
+    /// Why the trust refused the chain, once it did.
+    refused: Option<String>,
 }
 
 impl UntilExpiry {
-    fn new(stream: TlsStream<TcpStream>, peer: String) -> Self {
+    fn new(
+        stream: TlsStream<TcpStream>,
+        peer: String,
+        withdrawn: Option<Pin<Box<dyn Future<Output = rustls::Error> + Send>>>,
+    ) -> Self {
         let chain = stream.get_ref().1.peer_certificates().unwrap_or_default();
         let expiry = chain_not_after(chain).map(|not_after| {
             let left = not_after
@@ -120,7 +172,9 @@ impl UntilExpiry {
             stream,
             peer,
             expiry,
+            withdrawn,
             expired: false,
+            refused: None,
         }
     }
 
@@ -136,7 +190,19 @@ impl UntilExpiry {
             tracing::info!(peer = %self.peer, "closing a connection to a peer: its certificate expired");
             self.expired = true;
         }
-        if self.expired {
+        if self.refused.is_none()
+            && let Some(withdrawn) = self.withdrawn.as_mut()
+            && let Poll::Ready(error) = withdrawn.as_mut().poll(cx)
+        {
+            tracing::info!(peer = %self.peer, %error, "closing a connection to a peer: the federation trust now refuses its certificate");
+            self.refused = Some(error.to_string());
+        }
+        if let Some(refused) = &self.refused {
+            Err(io::Error::new(
+                io::ErrorKind::ConnectionAborted,
+                format!("the federation trust no longer accepts the server certificate: {refused}"),
+            ))
+        } else if self.expired {
             Err(io::Error::new(
                 io::ErrorKind::ConnectionAborted,
                 "the server certificate expired during the connection",
@@ -189,7 +255,7 @@ impl AsyncWrite for UntilExpiry {
 
 fn endpoint_and_connector(
     peer: &PeerConfig,
-    tls: Arc<ClientConfig>,
+    tls: ClientTls,
     timeout: Duration,
 ) -> Result<(Endpoint, PeerConnector), DeliveryError> {
     let connect_error = |detail: String| DeliveryError::Connect {
@@ -207,7 +273,8 @@ fn endpoint_and_connector(
     let connector = PeerConnector {
         address: peer.address.clone(),
         server_name,
-        tls: TlsConnector::from(tls),
+        tls: TlsConnector::from(tls.config),
+        trust: tls.trust,
     };
     Ok((endpoint, connector))
 }
@@ -215,10 +282,10 @@ fn endpoint_and_connector(
 /// Opens a mutually authenticated channel to `peer` now, failing if it cannot be reached.
 pub async fn connect(
     peer: &PeerConfig,
-    tls: Arc<ClientConfig>,
+    tls: impl Into<ClientTls>,
     timeout: Duration,
 ) -> Result<Channel, DeliveryError> {
-    let (endpoint, connector) = endpoint_and_connector(peer, tls, timeout)?;
+    let (endpoint, connector) = endpoint_and_connector(peer, tls.into(), timeout)?;
     endpoint
         .connect_with_connector(connector)
         .await
@@ -233,10 +300,10 @@ pub async fn connect(
 /// is enough, since HTTP/2 multiplexes concurrent calls on one connection.
 pub fn lazy_channel(
     peer: &PeerConfig,
-    tls: Arc<ClientConfig>,
+    tls: impl Into<ClientTls>,
     timeout: Duration,
 ) -> Result<Channel, DeliveryError> {
-    let (endpoint, connector) = endpoint_and_connector(peer, tls, timeout)?;
+    let (endpoint, connector) = endpoint_and_connector(peer, tls.into(), timeout)?;
     Ok(endpoint.connect_with_connector_lazy(connector))
 }
 
@@ -245,9 +312,10 @@ pub fn lazy_channel(
 /// callers bound each step themselves. Larger HTTP/2 windows keep a fast link busy.
 pub fn lazy_streaming_channel(
     peer: &PeerConfig,
-    tls: Arc<ClientConfig>,
+    tls: impl Into<ClientTls>,
     connect_timeout: Duration,
 ) -> Result<Channel, DeliveryError> {
+    let tls = tls.into();
     let connect_error = |detail: String| DeliveryError::Connect {
         peer: peer.node_id.to_string(),
         address: peer.address.clone(),
@@ -264,7 +332,8 @@ pub fn lazy_streaming_channel(
     let connector = PeerConnector {
         address: peer.address.clone(),
         server_name,
-        tls: TlsConnector::from(tls),
+        tls: TlsConnector::from(tls.config),
+        trust: tls.trust,
     };
     Ok(endpoint.connect_with_connector_lazy(connector))
 }
@@ -388,9 +457,10 @@ async fn within<T>(
 /// Fetches the peer's signed contact-point directory (not yet verified) over mutual TLS.
 pub async fn fetch_directory(
     peer: &PeerConfig,
-    tls: Arc<ClientConfig>,
+    tls: impl Into<ClientTls>,
     timeout: Duration,
 ) -> Result<SignedDirectory, DeliveryError> {
+    let tls = tls.into();
     let name = peer.node_id.to_string();
     let call = async {
         let channel = connect(peer, tls, timeout).await?;
@@ -500,11 +570,7 @@ impl Links for PeerLinks {
             .peers
             .get(peer)
             .ok_or_else(|| unreachable(format!("{peer} is not a peer")))?;
-        let tls = self
-            .node
-            .tls
-            .client_config()
-            .map_err(|e| unreachable(e.to_string()))?;
+        let tls = ClientTls::of_node(&self.node).map_err(|e| unreachable(e.to_string()))?;
         let timeout = self.node.config.delivery_timeout;
         let channel = lazy_channel(config, tls, timeout).map_err(|e| unreachable(e.to_string()))?;
         Ok(Arc::new(TonicLink {
@@ -524,7 +590,7 @@ impl Links for PeerLinks {
                 self.node.peers.get(&peer).ok_or_else(|| {
                     CallError::new(Failure::Refused, format!("{peer} is not a peer"))
                 })?;
-            let tls = self.node.tls.client_config().map_err(|e| {
+            let tls = ClientTls::of_node(&self.node).map_err(|e| {
                 classify(&DeliveryError::Connect {
                     peer: peer.clone(),
                     address: config.address.clone(),

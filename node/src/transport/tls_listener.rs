@@ -4,7 +4,8 @@
 //! The accept loop never waits for a slot: every connection is accepted and handed to its own
 //! handshake task under the budgets of [`connections`](super::connections), which shed the
 //! oldest handshakes of the sources holding the most. An established connection closes itself
-//! when its client certificate expires or its peer's newer connections push it out. Given the
+//! when its client certificate expires, when the node's federation trust changes and refuses
+//! it (given the [`LiveTrust`]), or when its peer's newer connections push it out. Given the
 //! node's [`Gate`], the listener tells peers from strangers at the handshake: strangers share
 //! one connection budget and lose an idle connection after
 //! [`STRANGER_IDLE_TIMEOUT`](super::connections::STRANGER_IDLE_TIMEOUT).
@@ -26,10 +27,11 @@ use tokio_util::sync::CancellationToken;
 use tonic::transport::server::Connected;
 
 use super::connections::{
-    Activity, CloseReason, Closing, ConnectionBudgets, Gate, HANDSHAKE_TIMEOUT,
+    self, Activity, CloseReason, Closing, ConnectionBudgets, Gate, HANDSHAKE_TIMEOUT,
     STRANGER_IDLE_TIMEOUT,
 };
-use crate::identity::tls::{chain_not_after, node_id_of_certificate};
+use crate::identity::tls::{Presented, chain_not_after, node_id_of_certificate, until_refused};
+use crate::identity::trust::LiveTrust;
 
 /// Completed handshakes waiting for tonic to pick them up; tonic drains this promptly.
 const ACCEPTED_QUEUE: usize = 64;
@@ -128,7 +130,8 @@ impl AsyncWrite for AuthenticatedConnection {
 
 /// Runs the accept loop until `shutdown`; yields authenticated connections for tonic, each
 /// closed after the default idle timeout without a call. Every certified caller counts as a
-/// peer (servers without a peer table: tests, benches).
+/// peer (servers without a peer table: tests, benches); connections end only as
+/// [`connections`](super::connections) says, not when a trust changes.
 pub fn accept(
     listener: TcpListener,
     config: Arc<ServerConfig>,
@@ -139,20 +142,31 @@ pub fn accept(
         config,
         crate::identity::config::DEFAULT_IDLE_TIMEOUT,
         None,
+        None,
         shutdown,
     )
 }
 
 /// [`accept`] for a node: a peer's connection closed after `idle_timeout` without a call,
-/// callers `gate` does not admit handled as strangers.
+/// callers `gate` does not admit handled as strangers, and every connection closed once
+/// `trust` (the trust `config` verifies with) changes so that it refuses the connection's
+/// client certificate.
 pub fn accept_for_peers(
     listener: TcpListener,
     config: Arc<ServerConfig>,
     idle_timeout: Duration,
     gate: Arc<dyn Gate>,
+    trust: LiveTrust,
     shutdown: CancellationToken,
 ) -> ReceiverStream<io::Result<AuthenticatedConnection>> {
-    accept_through(listener, config, idle_timeout, Some(gate), shutdown)
+    accept_through(
+        listener,
+        config,
+        idle_timeout,
+        Some(gate),
+        Some(trust),
+        shutdown,
+    )
 }
 
 fn accept_through(
@@ -160,6 +174,7 @@ fn accept_through(
     config: Arc<ServerConfig>,
     idle_timeout: Duration,
     gate: Option<Arc<dyn Gate>>,
+    trust: Option<LiveTrust>,
     shutdown: CancellationToken,
 ) -> ReceiverStream<io::Result<AuthenticatedConnection>> {
     let (sender, receiver) = mpsc::channel(ACCEPTED_QUEUE);
@@ -185,8 +200,11 @@ fn accept_through(
             let budgets = Arc::clone(&budgets);
             let shutdown = shutdown.clone();
             let gate = gate.clone();
+            let trust = trust.clone();
             tokio::spawn(async move {
                 let _ = tcp.set_nodelay(true);
+                // Read before the handshake: a change of trust from here on is checked again.
+                let verified_under = trust.as_ref().map(LiveTrust::generation);
                 let handshake = tokio::select! {
                     _ = shutdown.cancelled() => return,
                     () = slot.shed() => {
@@ -221,10 +239,20 @@ fn accept_through(
                 } else {
                     idle_timeout.min(STRANGER_IDLE_TIMEOUT)
                 };
+                let withdrawn = trust.zip(verified_under).map(|(trust, generation)| {
+                    let refused =
+                        until_refused(&trust, generation, chain.to_vec(), Presented::ByClient);
+                    let peer = node_id.clone();
+                    Box::pin(async move {
+                        let error = refused.await;
+                        tracing::info!(?peer, %remote_address, %error, "the federation trust now refuses this client certificate");
+                    }) as connections::Withdrawal
+                });
                 let activity = Activity::new();
                 let closing = Closing::new(
                     budgets.admit_connection(peer),
                     chain_not_after(chain),
+                    withdrawn,
                     Arc::clone(&activity),
                     idle_timeout,
                 );
