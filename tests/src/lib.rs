@@ -380,6 +380,19 @@ impl Federation {
         ))
     }
 
+    /// The live federation trust of the running in-process node `id` (`Node::trust`): what
+    /// its handshakes accept, replaced as a roster would replace it.
+    pub fn trust(&self, id: &str) -> Result<rogatory_node::identity::trust::LiveTrust> {
+        Ok(self
+            .node(id)?
+            .running
+            .as_ref()
+            .with_context(|| format!("{id} is not running"))?
+            .node
+            .trust
+            .clone())
+    }
+
     /// Where a running in-process node serves its metrics (configured with
     /// [`METRICS_ON_LOOPBACK`]).
     pub fn metrics_address(&self, id: &str) -> Result<SocketAddr> {

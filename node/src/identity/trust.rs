@@ -59,8 +59,29 @@ pub struct RevokedCertificate {
     pub reason: String,
 }
 
+impl RevokedCertificate {
+    /// The revocation of `certificate` (DER), issued by `issuer` (DER).
+    pub fn of(
+        certificate: &CertificateDer<'_>,
+        issuer: &CertificateDer<'_>,
+        revoked_at_ms: i64,
+        reason: &str,
+    ) -> Result<Self, TrustError> {
+        let (_, parsed) = x509_parser::parse_x509_certificate(certificate.as_ref())
+            .map_err(|e| TrustError::Unparsable(e.to_string()))?;
+        Ok(Self {
+            serial: normalize_serial(parsed.raw_serial()).to_vec(),
+            issuer_sha256: sha256(issuer.as_ref()),
+            revoked_at_ms,
+            reason: reason.to_owned(),
+        })
+    }
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum TrustError {
+    #[error("certificate does not parse: {0}")]
+    Unparsable(String),
     #[error("cannot read the federation CA file {path}: {reason}")]
     File { path: String, reason: String },
     #[error("the trust names no CA certificate: every peer, and this node, would be refused")]

@@ -29,6 +29,7 @@ mod rejections;
 mod secrets;
 mod store_and_forward;
 mod tls;
+mod trust;
 mod upgrade_ids;
 mod witness_race;
 mod witnessing;
