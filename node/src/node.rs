@@ -13,7 +13,7 @@ use rogatory_proto::ids::{MessageIdGenerator, NodeId};
 
 use crate::identity::config::NodeConfig;
 use crate::identity::keys::{KeyError, NodeKey};
-use crate::identity::peers::PeerTable;
+use crate::identity::peers::{PeerTable, Peers};
 use crate::identity::tls::{TlsError, TlsMaterial};
 use crate::storage::store::{Store, StoreError};
 
@@ -50,7 +50,8 @@ pub enum OpenError {
 pub struct Node {
     pub config: NodeConfig,
     pub key: NodeKey,
-    pub peers: PeerTable,
+    /// The peer table in force (from node.toml, or from the federation's roster).
+    pub peers: Peers,
     pub store: Arc<Store>,
     pub ids: MessageIdGenerator,
     pub tls: TlsMaterial,
@@ -117,7 +118,7 @@ impl Node {
                 config.max_concurrent_deliveries,
                 config.peers.iter().map(|peer| peer.node_id.as_str()),
             ),
-            peers: PeerTable::new(config.peers.clone()),
+            peers: Peers::new(PeerTable::new(config.peers.clone())),
             metrics: crate::node::metrics::Metrics::new(&config),
             health,
             directory: crate::identity::directory::Published::new(directory),
@@ -149,8 +150,10 @@ impl Node {
 
     /// The node ids this node knows: its own and its peers'. A case id names the longest of
     /// them it begins with as its opener (docs/PROTOCOL.md section 3.1).
-    pub fn known_nodes(&self) -> impl Iterator<Item = &str> {
-        std::iter::once(self.id().as_str()).chain(self.peers.iter().map(|p| p.node_id.as_str()))
+    pub fn known_nodes(&self) -> Vec<String> {
+        std::iter::once(self.id().to_string())
+            .chain(self.peers.ids())
+            .collect()
     }
 
     /// The Ed25519 key of this node or of a peer.

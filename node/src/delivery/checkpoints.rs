@@ -138,6 +138,7 @@ pub async fn run(node: Arc<Node>, links: Arc<dyn Links>, shutdown: CancellationT
         ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             ticker.tick().await;
+            witnesses.follow(&node, &*links);
             witnesses.collect(&node).await;
         }
     };
@@ -250,7 +251,7 @@ struct Witnesses {
 impl Witnesses {
     fn new(node: &Node, links: &dyn Links) -> Self {
         let mut peers = Vec::new();
-        for peer in node.peers.iter() {
+        for peer in node.peers.list() {
             match links.connect(peer.node_id.as_str()) {
                 Ok(link) => peers.push((peer.node_id.to_string(), link)),
                 Err(error) => tracing::warn!(%error, "cannot ask this peer to witness"),
@@ -259,6 +260,21 @@ impl Witnesses {
         Self {
             peers,
             witnessed: HashMap::new(),
+        }
+    }
+
+    /// Asks the peers in force now: a roster may have added or removed some.
+    fn follow(&mut self, node: &Node, links: &dyn Links) {
+        let now = node.peers.ids();
+        self.peers.retain(|(peer, _)| now.contains(peer));
+        for peer in now {
+            if self.peers.iter().any(|(known, _)| *known == peer) {
+                continue;
+            }
+            match links.connect(&peer) {
+                Ok(link) => self.peers.push((peer, link)),
+                Err(error) => tracing::warn!(%error, %peer, "cannot ask this peer to witness"),
+            }
         }
     }
 

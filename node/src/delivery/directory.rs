@@ -187,7 +187,7 @@ pub async fn refresh_peers(
     node: &Node,
     links: &dyn Links,
 ) -> Vec<(String, Result<usize, PeerDirectoryError>)> {
-    let peers: Vec<String> = node.peers.iter().map(|p| p.node_id.to_string()).collect();
+    let peers: Vec<String> = node.peers.ids();
     let mut outcomes = Vec::with_capacity(peers.len());
     for peer in peers {
         let fetched = fetch(node, links, &peer).await;
@@ -249,7 +249,7 @@ pub async fn search(
     request: &SearchDirectoryRequest,
 ) -> Result<SearchDirectoryResponse, PeerDirectoryError> {
     let peers: Vec<String> = if request.country.is_empty() {
-        node.peers.iter().map(|p| p.node_id.to_string()).collect()
+        node.peers.ids()
     } else if node.peers.get(&request.country).is_some() {
         vec![request.country.clone()]
     } else {

@@ -183,7 +183,10 @@ async fn check_and_store(
                 let parties = stored_cases::case_parties(batch, &envelope.case_id)?;
                 match parties.known() {
                     None if !crate::fault::previous_release_ids() => {
-                        check::require_opener(&envelope, node.known_nodes())?;
+                        check::require_opener(
+                            &envelope,
+                            node.known_nodes().iter().map(String::as_str),
+                        )?;
                     }
                     None => {}
                     Some(expected) => check::require_same_parties(&envelope, expected)?,

@@ -380,7 +380,7 @@ fn case_copies(
     let own = node.id().as_str();
     let Some(parties) = parties.known() else {
         // This message opens the case: its id must name this node, or no peer would take it.
-        if ids::case_opener(case_id, node.known_nodes()) != Some(own)
+        if ids::case_opener(case_id, node.known_nodes().iter().map(String::as_str)) != Some(own)
             && !crate::fault::previous_release_ids()
         {
             return Err(SubmitError::UnboundCaseId {

@@ -27,6 +27,7 @@ use crate::delivery::attempt::{self, Outcome, backoff, due_in};
 use crate::delivery::link::{Links, PeerLink};
 use crate::delivery::outbound::{self, FailedAttempt};
 use crate::identity::config::PeerConfig;
+use crate::identity::peers::PeerTable;
 use crate::node::Node;
 use crate::now_ms;
 
@@ -82,6 +83,14 @@ impl Lane {
     }
 }
 
+type Lanes = Arc<std::sync::Mutex<BTreeMap<String, Arc<Lane>>>>;
+
+fn lock_lanes(lanes: &Lanes) -> std::sync::MutexGuard<'_, BTreeMap<String, Arc<Lane>>> {
+    lanes
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
 /// Submitters waiting for the first attempt on their message, by (peer, message id): a
 /// message copied to other parties is watched on its recipient's lane only. Each is told
 /// alone, so a busy node does not wake every waiter for every message.
@@ -99,7 +108,9 @@ fn lock_watchers(
 /// The running sender of one node.
 #[derive(Debug)]
 pub struct Outbox {
-    lanes: BTreeMap<String, Arc<Lane>>,
+    /// Every lane started since the node started, by peer: a removed peer's stopped lane
+    /// stays, so `rogatory peers` and the outbox can say why its messages wait.
+    lanes: Lanes,
     watchers: Watchers,
     recent: Recent,
     tracker: TaskTracker,
@@ -173,44 +184,107 @@ impl Drop for AttemptWatch {
 }
 
 impl Outbox {
-    /// Starts one lane per configured peer, reaching it through `links`; they run until
-    /// `shutdown`.
+    /// Starts one lane per peer, reaching it through `links`; they run until `shutdown`. When
+    /// the peer table changes (a roster was applied) lanes start for new peers, and the lanes
+    /// of removed peers stop: their messages stay queued, and are sent if the peer returns.
     pub fn start(node: Arc<Node>, links: Arc<dyn Links>, shutdown: CancellationToken) -> Arc<Self> {
-        let watchers: Watchers = Arc::default();
-        let recent: Recent = Arc::default();
-        let tracker = TaskTracker::new();
-        let mut lanes = BTreeMap::new();
-        for peer in node.peers.iter() {
+        let outbox = Arc::new(Self {
+            lanes: Arc::default(),
+            watchers: Arc::default(),
+            recent: Arc::default(),
+            tracker: TaskTracker::new(),
+        });
+        let mut changes = node.peers.subscribe();
+        let table = changes.borrow_and_update().clone();
+        let mut running = outbox.follow(&node, &links, &shutdown, &table, BTreeMap::new());
+        let supervisor = Arc::clone(&outbox);
+        outbox.tracker.spawn(async move {
+            loop {
+                tokio::select! {
+                    _ = shutdown.cancelled() => break,
+                    changed = changes.changed() => {
+                        if changed.is_err() {
+                            break;
+                        }
+                        let table = changes.borrow_and_update().clone();
+                        running = supervisor.follow(&node, &links, &shutdown, &table, running);
+                    }
+                }
+            }
+        });
+        outbox.tracker.close();
+        outbox
+    }
+
+    /// Makes the running lanes match `table`: starts a lane for each peer without one (or
+    /// whose address or key changed), stops those of peers no longer in it. `running` maps each
+    /// running lane's peer to what it was started with and its stop token.
+    fn follow(
+        &self,
+        node: &Arc<Node>,
+        links: &Arc<dyn Links>,
+        shutdown: &CancellationToken,
+        table: &PeerTable,
+        mut running: BTreeMap<String, (PeerConfig, CancellationToken)>,
+    ) -> BTreeMap<String, (PeerConfig, CancellationToken)> {
+        running.retain(|peer, (config, stop)| {
+            let keep = table.get(peer) == Some(config);
+            if !keep {
+                stop.cancel();
+                if table.get(peer).is_none()
+                    && let Some(lane) = lock_lanes(&self.lanes).get(peer)
+                {
+                    let mut state = lane.state();
+                    state.reachable = Some(false);
+                    state.last_error = format!(
+                        "{peer} is no longer a member of the federation{}: its messages stay \
+                         queued",
+                        table
+                            .roster_serial()
+                            .map_or_else(String::new, |serial| format!(" (roster {serial})"))
+                    );
+                }
+            }
+            keep
+        });
+        let started: Vec<String> = table
+            .iter()
+            .filter(|peer| !running.contains_key(peer.node_id.as_str()))
+            .map(|peer| peer.node_id.to_string())
+            .collect();
+        node.admission.set_peers(&table.ids());
+        node.metrics.add_peers(&table.ids());
+        for peer in table
+            .iter()
+            .filter(|p| started.contains(&p.node_id.to_string()))
+        {
+            let stop = shutdown.child_token();
             let lane = Arc::new(Lane {
                 peer: peer.clone(),
                 wake: node.queued.notify_of(peer.node_id.as_str()),
                 state: std::sync::Mutex::new(PeerState::default()),
                 singles_until_ms: std::sync::atomic::AtomicI64::new(0),
             });
-            lanes.insert(peer.node_id.to_string(), Arc::clone(&lane));
+            lock_lanes(&self.lanes).insert(peer.node_id.to_string(), Arc::clone(&lane));
             let worker = LaneWorker {
-                node: Arc::clone(&node),
-                links: Arc::clone(&links),
+                node: Arc::clone(node),
+                links: Arc::clone(links),
                 lane,
-                watchers: Arc::clone(&watchers),
-                recent: Arc::clone(&recent),
-                shutdown: shutdown.clone(),
+                watchers: Arc::clone(&self.watchers),
+                recent: Arc::clone(&self.recent),
+                shutdown: stop.clone(),
             };
             let span = tracing::info_span!("outbox", peer = %peer.node_id);
-            tracker.spawn(tracing::Instrument::instrument(worker.run(), span));
+            self.tracker
+                .spawn(tracing::Instrument::instrument(worker.run(), span));
+            running.insert(peer.node_id.to_string(), (peer.clone(), stop));
         }
-        tracker.close();
-        Arc::new(Self {
-            lanes,
-            watchers,
-            recent,
-            tracker,
-        })
+        running
     }
 
     /// Tells the lane for `peer` that new messages are queued.
     pub fn notify(&self, peer: &str) {
-        if let Some(lane) = self.lanes.get(peer) {
+        if let Some(lane) = lock_lanes(&self.lanes).get(peer) {
             lane.wake.notify_one();
         }
     }
@@ -241,7 +315,7 @@ impl Outbox {
 
     /// The state of each peer's lane.
     pub fn peer_states(&self) -> Vec<(PeerConfig, PeerState)> {
-        self.lanes
+        lock_lanes(&self.lanes)
             .values()
             .map(|lane| (lane.peer.clone(), lane.state().clone()))
             .collect()
@@ -249,15 +323,14 @@ impl Outbox {
 
     /// Whether an attempt to deliver `message_id` to `peer` is in flight now.
     pub fn is_sending(&self, peer: &str, message_id: &str) -> bool {
-        self.lanes
+        lock_lanes(&self.lanes)
             .get(peer)
             .is_some_and(|lane| lane.state().in_flight.contains(message_id))
     }
 
     /// When the lane for `peer` will next try it, if it is backing off.
     pub fn backing_off_until(&self, peer: &str) -> Option<i64> {
-        let lane = self.lanes.get(peer)?;
-        let next = lane.state().next_attempt_ms;
+        let next = lock_lanes(&self.lanes).get(peer)?.state().next_attempt_ms;
         (next > now_ms()).then_some(next)
     }
 

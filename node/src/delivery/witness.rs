@@ -76,9 +76,10 @@ pub async fn observe(
     {
         return Ok(Observation::Unchanged);
     }
-    let Some(slot) = node.judges.by_peer.get(peer) else {
+    if !node.peers.is_peer(peer) {
         return Ok(Observation::Invalid(format!("{peer} is not a peer")));
-    };
+    }
+    let slot = node.judges.slot(&node.store, peer)?;
     let mut adopted = slot.lock().await;
     let kept = judge_and_keep(
         node,
@@ -228,9 +229,10 @@ pub async fn cosign(
     old_size: u64,
     proof: &[Vec<u8>],
 ) -> Result<(String, u64), WitnessError> {
-    let Some(slot) = node.judges.by_peer.get(caller) else {
+    if !node.peers.is_peer(caller) {
         return Err(WitnessError::Invalid(format!("{caller} is not a peer")));
-    };
+    }
+    let slot = node.judges.slot(&node.store, caller)?;
     // Judged, adopted and cosigned in the caller's turn: see `Judges`.
     let mut adopted = slot.lock().await;
     let kept = judge_and_keep(

@@ -73,6 +73,11 @@ impl Admission {
         })
     }
 
+    /// Shares the permits among `peers` from now on (a roster changed the peer table).
+    pub fn set_peers(&self, peers: &[String]) {
+        lock(&self.shares).set_peers(peers);
+    }
+
     /// Notes a refusal of kind `reason` of `messages` messages from `caller` (its TLS
     /// identity, empty if none) at `now_ms`: whether to log it in full (true), or only count it
     /// into the window's aggregate (false). `peer` says whether `caller` is in the peer table.
@@ -109,6 +114,18 @@ impl Drop for Permit<'_> {
     }
 }
 
+/// Each of `peers` peers' guaranteed part of `capacity`.
+fn guaranteed_share(capacity: usize, peers: usize) -> usize {
+    let (part, whole) = GUARANTEED_PART;
+    let split = capacity * part / whole / peers.max(1);
+    // Every peer gets at least one permit if there are enough for all.
+    if peers <= capacity {
+        split.max(1)
+    } else {
+        split
+    }
+}
+
 /// Permits in use per peer, and the rule for taking more.
 ///
 /// A peer's commitment is the larger of what it holds and its guaranteed share; a peer may
@@ -126,19 +143,23 @@ impl Shares {
     fn new<'a>(capacity: usize, peers: impl IntoIterator<Item = &'a str>) -> Self {
         let in_use: HashMap<String, usize> =
             peers.into_iter().map(|peer| (peer.to_owned(), 0)).collect();
-        let (part, whole) = GUARANTEED_PART;
-        let split = capacity * part / whole / in_use.len().max(1);
-        // Every peer gets at least one permit if there are enough for all.
-        let guaranteed = if in_use.len() <= capacity {
-            split.max(1)
-        } else {
-            split
-        };
         Self {
             capacity,
-            guaranteed,
+            guaranteed: guaranteed_share(capacity, in_use.len()),
             in_use,
         }
+    }
+
+    /// Shares among `peers` from now on. What a peer removed since still holds stays counted
+    /// until it is given back, so the capacity is never exceeded.
+    fn set_peers(&mut self, peers: &[String]) {
+        let mut in_use: HashMap<String, usize> =
+            self.in_use.drain().filter(|(_, held)| *held > 0).collect();
+        for peer in peers {
+            in_use.entry(peer.clone()).or_insert(0);
+        }
+        self.guaranteed = guaranteed_share(self.capacity, in_use.len());
+        self.in_use = in_use;
     }
 
     /// The most permits `peer` could hold: all but the others' guaranteed shares.

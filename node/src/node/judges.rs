@@ -2,6 +2,7 @@
 //! state `delivery::witness` judges against.
 
 use std::collections::HashMap;
+use std::sync::{Arc, Mutex, PoisonError};
 
 use crate::storage::store::{Store, StoreError};
 
@@ -18,8 +19,14 @@ use crate::storage::store::{Store, StoreError};
 /// and every answer that relies on the held checkpoint awaits its own commit first.
 #[derive(Debug)]
 pub struct Judges {
-    pub(crate) by_peer: HashMap<String, tokio::sync::Mutex<Option<String>>>,
+    /// A peer's slot is made when it is first needed (a peer added by a roster gets one then)
+    /// and kept: a slot of a peer removed since is harmless, and dropping it could let a call
+    /// still holding the old slot race one holding a new one.
+    by_peer: Mutex<HashMap<String, Slot>>,
 }
+
+/// A peer's adopted checkpoint behind its lock.
+pub type Slot = Arc<tokio::sync::Mutex<Option<String>>>;
 
 impl Judges {
     /// A slot for each of `peers`, holding the checkpoint of its log stored now.
@@ -30,8 +37,22 @@ impl Judges {
         let mut by_peer = HashMap::new();
         for peer in peers {
             let held = store.peer_checkpoint(peer)?;
-            by_peer.insert(peer.to_owned(), tokio::sync::Mutex::new(held));
+            by_peer.insert(peer.to_owned(), Arc::new(tokio::sync::Mutex::new(held)));
         }
-        Ok(Self { by_peer })
+        Ok(Self {
+            by_peer: Mutex::new(by_peer),
+        })
+    }
+
+    /// The slot of `peer`, made from the store if it has none yet. The caller checks that
+    /// `peer` is a peer.
+    pub fn slot(&self, store: &Store, peer: &str) -> Result<Slot, StoreError> {
+        let mut by_peer = self.by_peer.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(slot) = by_peer.get(peer) {
+            return Ok(Arc::clone(slot));
+        }
+        let slot = Arc::new(tokio::sync::Mutex::new(store.peer_checkpoint(peer)?));
+        by_peer.insert(peer.to_owned(), Arc::clone(&slot));
+        Ok(slot)
     }
 }

@@ -9,6 +9,7 @@
 //! `operations::metrics`.
 
 use std::collections::BTreeSet;
+use std::sync::PoisonError;
 
 use prometheus_client::encoding::EncodeLabelSet;
 use prometheus_client::encoding::prometheus_text;
@@ -76,8 +77,9 @@ type FloatCounter = Counter<f64, std::sync::atomic::AtomicU64>;
 #[derive(Debug)]
 pub struct Metrics {
     registry: Registry,
-    /// Configured peers: the only values the `peer` label takes besides [`UNKNOWN_PEER`].
-    peers: BTreeSet<String>,
+    /// Peers, present and past: the only values the `peer` label takes besides
+    /// [`UNKNOWN_PEER`]. Peers a roster adds join it; removed ones stay (their series end).
+    peers: std::sync::RwLock<BTreeSet<String>>,
     sent: Family<PeerLabels, Counter>,
     received: Family<PeerLabels, Counter>,
     rejected: Family<ReasonLabels, Counter>,
@@ -241,20 +243,9 @@ impl Metrics {
         up.set(1);
         registry.register("up", "1 while the node serves", up);
 
-        let peers: BTreeSet<String> = config.peers.iter().map(|p| p.node_id.to_string()).collect();
-        for peer in &peers {
-            let labels = PeerLabels { peer: peer.clone() };
-            // Creating a series is enough: it starts at zero.
-            let _ = sent.get_or_create(&labels);
-            let _ = received.get_or_create(&labels);
-            let _ = attachments_received.get_or_create(&labels);
-            let _ = attachment_bytes_received.get_or_create(&labels);
-            let _ = latency.get_or_create(&labels);
-            let _ = queue_depth.get_or_create(&labels);
-        }
-        Self {
+        let metrics = Self {
             registry,
-            peers,
+            peers: std::sync::RwLock::default(),
             sent,
             received,
             rejected,
@@ -275,6 +266,27 @@ impl Metrics {
             store_batches,
             store_commit_seconds,
             mirroring: std::sync::Mutex::new(()),
+        };
+        let peers: Vec<String> = config.peers.iter().map(|p| p.node_id.to_string()).collect();
+        metrics.add_peers(&peers);
+        metrics
+    }
+
+    /// Gives each of `peers` its series, starting at zero (a roster added them).
+    pub fn add_peers(&self, peers: &[String]) {
+        let mut known = self.peers.write().unwrap_or_else(PoisonError::into_inner);
+        for peer in peers {
+            if !known.insert(peer.clone()) {
+                continue;
+            }
+            let labels = PeerLabels { peer: peer.clone() };
+            // Creating a series is enough: it starts at zero.
+            let _ = self.sent.get_or_create(&labels);
+            let _ = self.received.get_or_create(&labels);
+            let _ = self.attachments_received.get_or_create(&labels);
+            let _ = self.attachment_bytes_received.get_or_create(&labels);
+            let _ = self.latency.get_or_create(&labels);
+            let _ = self.queue_depth.get_or_create(&labels);
         }
     }
 
@@ -293,7 +305,15 @@ impl Metrics {
     /// The `peer` label for a connection authenticated as `identity`.
     fn peer_label(&self, identity: Option<&str>) -> String {
         match identity {
-            Some(peer) if self.peers.contains(peer) => peer.to_owned(),
+            Some(peer)
+                if self
+                    .peers
+                    .read()
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .contains(peer) =>
+            {
+                peer.to_owned()
+            }
             _ => UNKNOWN_PEER.to_owned(),
         }
     }
@@ -388,7 +408,14 @@ impl Metrics {
         self.checkpoint_size.set(gauge_value(covered));
         self.checkpoint_age.set(age_ms as f64 / 1000.0);
         self.mirror_commit_stats(store.commit_stats());
-        for peer in &self.peers {
+        let peers: Vec<String> = self
+            .peers
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .iter()
+            .cloned()
+            .collect();
+        for peer in &peers {
             let depth = store.queue_depth(peer)?;
             self.queue_depth
                 .get_or_create(&PeerLabels { peer: peer.clone() })

@@ -35,12 +35,11 @@ impl UploadChannels {
         }
         let entry = node
             .peers
-            .iter()
-            .find(|p| p.node_id.as_str() == peer)
+            .get(peer)
             .ok_or_else(|| format!("{peer} is not a peer"))?;
         let tls = super::peer_client::ClientTls::of_node(node).map_err(|e| e.to_string())?;
         let channel =
-            super::peer_client::lazy_streaming_channel(entry, tls, node.config.delivery_timeout)
+            super::peer_client::lazy_streaming_channel(&entry, tls, node.config.delivery_timeout)
                 .map_err(|e| e.to_string())?;
         channels.insert(peer.to_owned(), channel.clone());
         Ok(channel)

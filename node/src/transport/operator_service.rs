@@ -329,7 +329,8 @@ impl Operator for OperatorService {
             listen_address: node.config.listen.to_string(),
             peers: node
                 .peers
-                .iter()
+                .list()
+                .into_iter()
                 .map(|peer| PeerInfo {
                     node_id: peer.node_id.to_string(),
                     address: peer.address.clone(),

@@ -572,7 +572,8 @@ impl Links for PeerLinks {
             .ok_or_else(|| unreachable(format!("{peer} is not a peer")))?;
         let tls = ClientTls::of_node(&self.node).map_err(|e| unreachable(e.to_string()))?;
         let timeout = self.node.config.delivery_timeout;
-        let channel = lazy_channel(config, tls, timeout).map_err(|e| unreachable(e.to_string()))?;
+        let channel =
+            lazy_channel(&config, tls, timeout).map_err(|e| unreachable(e.to_string()))?;
         Ok(Arc::new(TonicLink {
             peer: peer.to_owned(),
             address: config.address.clone(),
@@ -597,7 +598,7 @@ impl Links for PeerLinks {
                     detail: e.to_string(),
                 })
             })?;
-            fetch_directory(config, tls, self.node.config.delivery_timeout)
+            fetch_directory(&config, tls, self.node.config.delivery_timeout)
                 .await
                 .map_err(|e| classify(&e))
         })

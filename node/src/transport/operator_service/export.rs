@@ -27,7 +27,8 @@ pub(super) fn cosigners(node: &Node, note: &str) -> Vec<String> {
         return Vec::new();
     };
     node.peers
-        .iter()
+        .list()
+        .into_iter()
         .filter(|peer| {
             rogatory_proto::checkpoint::verify_cosignature(
                 &parsed,
@@ -66,7 +67,8 @@ pub(super) async fn export_log(node: Arc<Node>, chunks: mpsc::Sender<Result<Expo
         public_key: node.key.public().as_bytes().to_vec(),
         peers: node
             .peers
-            .iter()
+            .list()
+            .into_iter()
             .map(|peer| export_chunk::PeerKey {
                 node_id: peer.node_id.to_string(),
                 public_key: peer.public_key.as_bytes().to_vec(),
