@@ -12,6 +12,9 @@ use rogatory_proto::v1::{RefusalGround, RequestStatus, UseRestriction};
 
 use crate::vocabulary;
 
+mod federation;
+pub use federation::{FederationCommand, GenesisArgs, ProposeArgs};
+
 const ABOUT: &str = "Send and track mutual legal assistance (MLA) requests between countries' \
                      Rogatory nodes";
 
@@ -24,6 +27,7 @@ tamper-evident audit log. This command talks to your own node through its operat
 
   Contact points:  request, case, status, inbox, outbox, message, whoami
   Operators:       status, ca, node, peers, backup, completions, man
+  Governors:       federation (the roster: who is in the federation, with which keys)
   Auditors:        log, audit
   Try it out:      demo (three nodes on this machine, no set-up needed)
 
@@ -167,6 +171,11 @@ pub enum Command {
     /// Create a node, add peers, show a node's identity [operators]
     #[command(subcommand, display_order = 7)]
     Node(NodeCommand),
+
+    /// Govern the federation's roster with files: governor keys, genesis, proposals, signatures
+    /// [governors]
+    #[command(subcommand, display_order = 7)]
+    Federation(FederationCommand),
 
     /// Write a consistent backup of the running node into a new directory [operators]
     #[command(

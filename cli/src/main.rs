@@ -115,6 +115,7 @@ async fn run(cli: Cli) -> anyhow::Result<Outcome> {
             public_key,
         }) => setup::add_peer(&target.config_path(), &id, &address, &public_key, format),
         Command::Node(NodeCommand::Identity) => identity::identity(&target, format).await,
+        Command::Federation(command) => commands::federation::run(command, format),
         Command::Node(NodeCommand::RenewCertificate { ca }) => {
             operate::renew_certificate(&target, &ca, format)
         }

@@ -17,6 +17,7 @@ use rogatory_proto::checkpoint::{self, Checkpoint, ProofFile};
 use rogatory_proto::join;
 use rogatory_proto::merkle::{self, Hash, MemoryTree};
 use rogatory_proto::note::{self, Note};
+use rogatory_proto::roster;
 use rogatory_proto::signing;
 use rogatory_proto::v1::{
     Directory, Envelope, JoinRequest, Receipt, SignedDirectory, SignedEnvelope, SignedJoinRequest,
@@ -486,4 +487,54 @@ fn scratch() -> tempfile::TempDir {
         }
     }
     tempfile::tempdir().expect("a temporary directory")
+}
+
+/// The time the `roster` target verifies at: within the validity of the committed vectors of
+/// `proto/testdata/roster/` (issued 2026-01-01 and 2026-01-02, valid a year).
+pub const FUZZ_NOW_MS: i64 = 1_780_000_000_000;
+
+/// `roster`: a chain of roster files (armored or binary), [`SEPARATOR`] between them: the first
+/// taken as a genesis, the others verified as its successors (`roster::verify_chain`), as a node
+/// catching up or `rogatory federation show` reads them. A verified roster's file reads back to
+/// the same bytes, and a roster that verifies changes nothing when its proposal's progress is
+/// counted again: ready.
+pub fn roster(data: &[u8]) {
+    let parts = parts(data);
+    let Some((first, rest)) = parts.split_first() else {
+        return;
+    };
+    let Ok(genesis) = roster::from_armored(first) else {
+        return;
+    };
+    if let Ok(roster) = roster::decode_roster(&genesis) {
+        let _ = roster::check_structure(&roster);
+        let _ = roster::changes(&roster, &rogatory_proto::v1::Roster::default());
+    }
+    let _ = roster::signature_progress(None, &genesis);
+    let Ok(trusted) = roster::VerifiedRoster::genesis(&genesis) else {
+        return;
+    };
+    let armored = roster::to_armored(trusted.signed());
+    assert_eq!(
+        roster::from_armored(armored.as_bytes()).as_ref().ok(),
+        Some(trusted.signed()),
+        "a verified roster's file reads back"
+    );
+    let mut newer = Vec::new();
+    for part in rest {
+        let Ok(signed) = roster::from_armored(part) else {
+            return;
+        };
+        let progress = roster::signature_progress(Some(&trusted), &signed);
+        newer.push(signed);
+        if let Ok(newest) = roster::verify_chain(&trusted, &newer, FUZZ_NOW_MS) {
+            for change in roster::changes(trusted.roster(), newest.roster()) {
+                let _ = change.to_string();
+            }
+            let _ = newest.verifying_keys_at("tm", FUZZ_NOW_MS);
+            if newer.len() == 1 {
+                assert!(progress.is_ok_and(|p| p.ready()), "a verified successor is ready");
+            }
+        }
+    }
 }

@@ -67,8 +67,8 @@ pub use changes::{Change, changes};
 pub use history::RosterHistory;
 pub use signatures::{Progress, SignatureTally, sign, signature_progress};
 pub use structure::check_structure;
-pub use time::format_utc;
-pub use verified::{KeyStanding, VerifiedRoster, verify_chain};
+pub use time::{format_utc, parse_utc};
+pub use verified::{KeyStanding, VerifiedRoster, check_genesis_proposal, verify_chain};
 
 use crate::v1::{Roster, SignedRoster};
 use prost::Message;

@@ -7,6 +7,7 @@ mod attachments;
 mod audit;
 mod case_list;
 mod demo;
+mod federation;
 mod hints;
 mod identity;
 mod lifecycle;

@@ -181,6 +181,13 @@ fn main() {
     write("directory", "signed", &signed_directory.encode_to_vec());
     write("directory", "unsigned", &directory.encode_to_vec());
 
+    let genesis = read("../proto/testdata/roster/genesis.roster");
+    let successor = read("../proto/testdata/roster/successor.roster");
+    write("roster", "genesis", &genesis);
+    write("roster", "chain", &[genesis.as_slice(), SEPARATOR, successor.as_slice()].concat());
+    let binary = rogatory_proto::roster::from_armored(&genesis).expect("the genesis vector");
+    write("roster", "genesis-binary", &binary.encode_to_vec());
+
     let join_vector = std::fs::read_to_string("../proto/testdata/join/kz.join-request.txt")
         .expect("the join-request vector");
     write("join_request", "armored", join_vector.as_bytes());

@@ -210,6 +210,35 @@ fn a_successor_signed_by_the_current_governors_is_verified() {
 }
 
 #[test]
+fn a_trust_anchor_needs_its_own_governors_threshold_only() {
+    let g = genesis();
+    let r2 = next(&g, |r| r.governance = Some(governance(&[4, 5, 6], 2)));
+    let anchor = VerifiedRoster::trust_anchor(&signed_by(&r2, &[4, 5])).expect("anchor");
+    assert_eq!(anchor.serial(), 2);
+    assert!(matches!(
+        VerifiedRoster::trust_anchor(&signed_by(&r2, &[1, 2, 4])),
+        Err(RosterError::NotEnoughSignatures { have: 1, .. })
+    ));
+}
+
+#[test]
+fn a_proposal_is_checked_by_every_rule_but_the_signatures() {
+    let g = genesis();
+    let proposal = encode_unsigned(&next(&g, |_| {}));
+    g.check_proposal(&proposal).expect("a valid proposal");
+    assert!(matches!(
+        g.successor(&proposal),
+        Err(RosterError::NotEnoughSignatures { have: 0, .. })
+    ));
+    let skipped = encode_unsigned(&next(&g, |r| r.serial = 3));
+    assert!(matches!(
+        g.check_proposal(&skipped),
+        Err(RosterError::NotNextSerial { .. })
+    ));
+    check_genesis_proposal(&encode_unsigned(&genesis_roster())).expect("a genesis proposal");
+}
+
+#[test]
 fn a_rollback_to_an_equal_or_lower_serial_is_refused() {
     let g = genesis();
     let r2 = g

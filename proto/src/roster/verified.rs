@@ -70,11 +70,18 @@ impl VerifiedRoster {
     /// The first roster of a federation: serial 1, no `previous`, well formed, and signed by at
     /// least `threshold` distinct governors of its own governance.
     pub fn genesis(signed: &SignedRoster) -> Result<VerifiedRoster, RosterError> {
+        let roster = check_genesis_proposal(signed)?;
+        let checked = check_signatures(signed, &[(Governance::New, governance(&roster))])?;
+        Ok(Self::new(signed, roster, checked))
+    }
+
+    /// A roster trusted out of band (the one a node or a governor holds, or the current
+    /// roster a new member receives and compares by telephone), checked on its own: well
+    /// formed and signed by `threshold` of its own governors, as every valid roster is. Its
+    /// place in the history is not checked: that is what trusting it means.
+    pub fn trust_anchor(signed: &SignedRoster) -> Result<VerifiedRoster, RosterError> {
         let roster = decode_roster(signed)?;
         check_structure(&roster)?;
-        if roster.serial != 1 || !roster.previous.is_empty() {
-            return Err(RosterError::NotGenesis(roster.serial));
-        }
         let checked = check_signatures(signed, &[(Governance::New, governance(&roster))])?;
         Ok(Self::new(signed, roster, checked))
     }
@@ -84,6 +91,20 @@ impl VerifiedRoster {
     /// roster's governors and `threshold` of its own, with a monotonic key history (module
     /// documentation).
     pub fn successor(&self, next: &SignedRoster) -> Result<VerifiedRoster, RosterError> {
+        let roster = self.check_proposal(next)?;
+        let checked = check_signatures(
+            next,
+            &[
+                (Governance::Previous, governance(&self.roster)),
+                (Governance::New, governance(&roster)),
+            ],
+        )?;
+        Ok(Self::new(next, roster, checked))
+    }
+
+    /// Every rule of [`VerifiedRoster::successor`] but the count of signatures: whether a
+    /// proposal may follow this roster once enough governors sign it. Returns it decoded.
+    pub fn check_proposal(&self, next: &SignedRoster) -> Result<Roster, RosterError> {
         let roster = decode_roster(next)?;
         check_structure(&roster)?;
         if roster.federation != self.roster.federation {
@@ -110,14 +131,7 @@ impl VerifiedRoster {
         }
         check_key_history(&self.roster, &roster)?;
         check_certificate_history(&self.roster, &roster)?;
-        let checked = check_signatures(
-            next,
-            &[
-                (Governance::Previous, governance(&self.roster)),
-                (Governance::New, governance(&roster)),
-            ],
-        )?;
-        Ok(Self::new(next, roster, checked))
+        Ok(roster)
     }
 
     fn new(signed: &SignedRoster, roster: Roster, checked: Checked) -> VerifiedRoster {
@@ -251,6 +265,16 @@ fn governance(roster: &Roster) -> &v1::Governance {
         threshold: u32::MAX,
     };
     roster.governance.as_ref().unwrap_or(&NONE)
+}
+
+/// Every rule of [`VerifiedRoster::genesis`] but the count of signatures. Returns it decoded.
+pub fn check_genesis_proposal(signed: &SignedRoster) -> Result<Roster, RosterError> {
+    let roster = decode_roster(signed)?;
+    check_structure(&roster)?;
+    if roster.serial != 1 || !roster.previous.is_empty() {
+        return Err(RosterError::NotGenesis(roster.serial));
+    }
+    Ok(roster)
 }
 
 /// Verifies `newer` (oldest first) as successors of `trusted`, one after another, and requires

@@ -1,0 +1,186 @@
+//! `rogatory federation`: governing the roster offline, with files (PROTOCOL.md section 11).
+//! No node is needed: governors make keys, write the genesis roster and proposals, sign them
+//! on their own machines and read them in plain words. Applying a roster to a node is
+//! `federation apply` (the node's side).
+//!
+//! Every rule is `rogatory_proto::roster`'s: this module reads and writes the files, builds
+//! the rosters the commands describe, and says what went wrong in words that tell the fix.
+
+use std::path::Path;
+
+use anyhow::Context;
+use ed25519_dalek::VerifyingKey;
+use rogatory_node::identity::keys::{self, NodeKey};
+use rogatory_proto::roster::{self, short_key};
+use rogatory_proto::signing::fingerprint;
+use rogatory_proto::v1::Governance;
+use serde::Serialize;
+
+use super::Outcome;
+use crate::args::FederationCommand;
+use crate::failure::UserError;
+use crate::output::{Format, print_json, say};
+
+mod build;
+mod input;
+mod view;
+
+use build::{genesis, propose};
+use input::{previous_for, read_roster, replace_atomically, rule_broken};
+use view::{describe, diff, print_progress, print_what_it_does, show};
+
+const DAY_MS: i64 = 24 * 60 * 60 * 1000;
+
+/// Runs one `rogatory federation` command.
+pub fn run(command: FederationCommand, format: Format) -> anyhow::Result<Outcome> {
+    match command {
+        FederationCommand::GovernorKey { out, name } => governor_key(&out, &name, format),
+        FederationCommand::Genesis(args) => genesis(&args, format),
+        FederationCommand::Propose(args) => propose(&args, format),
+        FederationCommand::Sign {
+            proposal,
+            key,
+            current,
+        } => sign(&proposal, &key, current.as_deref(), format),
+        FederationCommand::Show { file, current } => show(&file, current.as_deref(), format),
+        FederationCommand::Diff { old, new } => diff(&old, &new, format),
+    }
+}
+
+#[derive(Debug, Serialize)]
+struct GovernorKeyMade {
+    name: String,
+    key_file: String,
+    public_key: String,
+    fingerprint: String,
+    governor_option: String,
+}
+
+/// `rogatory federation governor-key`.
+pub fn governor_key(out: &Path, name: &str, format: Format) -> anyhow::Result<Outcome> {
+    check_governor_name(name)?;
+    let key = NodeKey::generate()?;
+    key.save(out)
+        .with_context(|| format!("cannot write the governor key {}", out.display()))?;
+    let public_key = keys::encode_public_key(&key.public());
+    let made = GovernorKeyMade {
+        name: name.to_owned(),
+        key_file: out.display().to_string(),
+        fingerprint: spoken_fingerprint(&key.public()),
+        governor_option: format!("--governor \"{name}={public_key}\""),
+        public_key,
+    };
+    if format.json() {
+        print_json(&made)?;
+        return Ok(Outcome::Done);
+    }
+    say!(
+        "Made the governor key of {name} in {} (mode 0600).",
+        made.key_file
+    );
+    say!("  public key:  {}", made.public_key);
+    say!("  fingerprint: {}", made.fingerprint);
+    say!();
+    say!("Keep the key file offline; it signs rosters for {name}.");
+    say!("Send the public key to whoever writes the genesis roster or the proposal adding you:");
+    say!("  {}", made.governor_option);
+    say!("and read them the fingerprint over the telephone.");
+    Ok(Outcome::Done)
+}
+
+pub(super) fn check_governor_name(name: &str) -> anyhow::Result<()> {
+    if name.trim().is_empty() || name.contains('=') || name.len() > roster::MAX_TEXT_BYTES {
+        return Err(UserError::new(
+            format!("{name:?} cannot be a governor's name"),
+            format!(
+                "give who holds the key in plain words, without '=', at most {} bytes \
+                 (for example --name \"Kazakhstan, General Prosecutor's Office\")",
+                roster::MAX_TEXT_BYTES
+            ),
+        )
+        .into());
+    }
+    Ok(())
+}
+
+/// The key's SHA-256 fingerprint in groups of four, to read aloud.
+pub(super) fn spoken_fingerprint(key: &VerifyingKey) -> String {
+    let hex = fingerprint(key);
+    hex.as_bytes()
+        .chunks(4)
+        .map(|c| String::from_utf8_lossy(c).into_owned())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// `rogatory federation sign`.
+pub fn sign(
+    path: &Path,
+    key_path: &Path,
+    current: Option<&Path>,
+    format: Format,
+) -> anyhow::Result<Outcome> {
+    let mut signed = read_roster(path)?;
+    let roster = roster::decode_roster(&signed)
+        .with_context(|| format!("{} is not a roster", path.display()))?;
+    let previous = previous_for(&roster, current, path)?;
+    match &previous {
+        Some(previous) => previous.check_proposal(&signed).map(|_| ()),
+        None => roster::check_genesis_proposal(&signed).map(|_| ()),
+    }
+    .map_err(|e| rule_broken(e, "proposal"))
+    .with_context(|| format!("refusing to sign {}", path.display()))?;
+    let key = NodeKey::load(key_path)
+        .with_context(|| format!("cannot read the governor key {}", key_path.display()))?;
+    let public = key.public();
+    let as_governor = |g: &Governance| {
+        g.governors
+            .iter()
+            .find(|g| g.public_key == public.as_bytes())
+            .map(|g| g.name.clone())
+    };
+    let name = previous
+        .as_ref()
+        .and_then(|p| as_governor(p.governance()))
+        .or_else(|| roster.governance.as_ref().and_then(as_governor));
+    let Some(name) = name else {
+        return Err(UserError::new(
+            format!(
+                "the key in {} (fingerprint {}) is no governor of the current roster nor of \
+                 the proposal, so its signature would not count",
+                key_path.display(),
+                fingerprint(&public)
+            ),
+            "sign with your governor key (from `rogatory federation governor-key`); `rogatory \
+             federation show` lists the governors' keys",
+        )
+        .into());
+    };
+    let added = roster::sign(&mut signed, key.signing_key());
+    if added {
+        replace_atomically(path, &roster::to_armored(&signed))?;
+    }
+    let progress = roster::signature_progress(previous.as_ref(), &signed)?;
+    if format.json() {
+        print_json(&describe(&signed, &roster, previous.as_ref())?)?;
+        return Ok(Outcome::Done);
+    }
+    say!(
+        "Roster {} of {:?}, signing as governor {name} ({}).",
+        roster.serial,
+        roster.federation,
+        short_key(public.as_bytes())
+    );
+    print_what_it_does(&roster, previous.as_ref());
+    say!();
+    if added {
+        say!("Added your signature to {}.", path.display());
+    } else {
+        say!(
+            "{} already carries your signature; nothing changed.",
+            path.display()
+        );
+    }
+    print_progress(&progress, path);
+    Ok(Outcome::Done)
+}

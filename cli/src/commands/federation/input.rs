@@ -1,0 +1,254 @@
+//! What the commands read and write: roster, CA and certificate files (written whole or
+//! replaced atomically), and the values of the command line (keys, governors, addresses,
+//! durations, times), each refused with the fix.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+use ed25519_dalek::VerifyingKey;
+use rogatory_node::identity::keys;
+use rogatory_proto::roster::{self, RosterError, VerifiedRoster};
+use rogatory_proto::v1::{Governance, Governor, Roster, SignedRoster};
+
+use super::{DAY_MS, check_governor_name};
+use crate::failure::UserError;
+
+pub(super) fn read_roster(path: &Path) -> anyhow::Result<SignedRoster> {
+    let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+    roster::from_armored(&bytes).with_context(|| format!("{} is not a roster file", path.display()))
+}
+
+/// The roster in force, as this machine holds it: checked on its own (structure, its own
+/// governors' threshold). Its place in the history is the node's and the genesis's business.
+pub(super) fn load_current(path: &Path) -> anyhow::Result<VerifiedRoster> {
+    let signed = read_roster(path)?;
+    VerifiedRoster::trust_anchor(&signed)
+        .map_err(|e| rule_broken(e, "current roster"))
+        .with_context(|| format!("{} is not a valid, fully signed roster", path.display()))
+}
+
+pub(super) fn previous_for(
+    roster: &Roster,
+    current: Option<&Path>,
+    path: &Path,
+) -> anyhow::Result<Option<VerifiedRoster>> {
+    match (roster.serial, current) {
+        (1, _) => Ok(None),
+        (_, Some(current)) => Ok(Some(load_current(current)?)),
+        (serial, None) => Err(usage(
+            format!(
+                "{} is roster {serial}: its signatures count against the roster in force",
+                path.display()
+            ),
+            "add --current ROSTER, the roster in force (the one it follows)",
+        )),
+    }
+}
+
+pub(super) fn read_pem_certificate(path: &Path) -> anyhow::Result<Vec<u8>> {
+    let text = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let certificates: Vec<pem::Pem> = pem::parse_many(&text)
+        .map_err(|e| anyhow::anyhow!("{} is not PEM: {e}", path.display()))?
+        .into_iter()
+        .filter(|p| p.tag() == "CERTIFICATE")
+        .collect();
+    match certificates.as_slice() {
+        [one] => Ok(one.contents().to_vec()),
+        _ => Err(usage(
+            format!(
+                "{} holds {} certificates; one is needed",
+                path.display(),
+                certificates.len()
+            ),
+            "give a PEM file with one -----BEGIN CERTIFICATE----- block",
+        )),
+    }
+}
+
+/// A CA certificate file: one PEM certificate that X.509 parsing accepts as a CA.
+pub(super) fn read_ca(path: &Path) -> anyhow::Result<Vec<u8>> {
+    let der = read_pem_certificate(path)?;
+    let (_, certificate) = x509_parser::parse_x509_certificate(&der)
+        .map_err(|e| anyhow::anyhow!("{} is not an X.509 certificate: {e}", path.display()))?;
+    if !certificate.is_ca() {
+        return Err(usage(
+            format!("{} is not a CA certificate", path.display()),
+            "give the federation CA's certificate (federation-ca.pem from `rogatory ca create`)",
+        ));
+    }
+    Ok(der)
+}
+
+/// Writes a new file (never over an existing one), synced.
+pub(super) fn write_new(path: &Path, text: &str) -> anyhow::Result<()> {
+    rogatory_node::identity::secret_file::write_new(path, text.as_bytes(), 0o644).map_err(|e| {
+        if e.kind() == std::io::ErrorKind::AlreadyExists {
+            usage(
+                format!("{} exists already", path.display()),
+                "choose another --out, or move the old file away",
+            )
+        } else {
+            anyhow::Error::new(e).context(format!("cannot write {}", path.display()))
+        }
+    })
+}
+
+/// Replaces `path` with `text` in one step: a synced temporary file renamed over it, so a
+/// crash leaves the old file or the new one.
+pub(super) fn replace_atomically(path: &Path, text: &str) -> anyhow::Result<()> {
+    let dir = match path.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => dir.to_owned(),
+        _ => PathBuf::from("."),
+    };
+    let mut temporary = tempfile::NamedTempFile::new_in(&dir)
+        .with_context(|| format!("cannot write in {}", dir.display()))?;
+    std::io::Write::write_all(&mut temporary, text.as_bytes())?;
+    temporary.as_file().sync_all()?;
+    temporary
+        .persist(path)
+        .map_err(|e| e.error)
+        .with_context(|| format!("cannot replace {}", path.display()))?;
+    std::fs::File::open(&dir).and_then(|d| d.sync_all()).ok();
+    Ok(())
+}
+
+pub(super) fn parse_public_key(text: &str, option: &str) -> anyhow::Result<VerifyingKey> {
+    let text = text.trim();
+    if text.len() == 64
+        && let Ok(bytes) = hex::decode(text)
+        && let Ok(raw) = <[u8; 32]>::try_from(bytes.as_slice())
+        && let Ok(key) = VerifyingKey::from_bytes(&raw)
+    {
+        return Ok(key);
+    }
+    keys::decode_public_key(text).map_err(|problem| {
+        usage(
+            format!("{option}: {text:?} is not a public key ({problem})"),
+            "give the base64 public key that `rogatory federation governor-key` or `rogatory \
+             node identity` prints (or its 64 hex digits)",
+        )
+    })
+}
+
+pub(super) fn encode_key(raw: &[u8]) -> String {
+    use base64::Engine;
+    base64::engine::general_purpose::STANDARD.encode(raw)
+}
+
+pub(super) fn parse_governor(text: &str) -> anyhow::Result<Governor> {
+    let (name, key) = split_assignment(text, "--governor", "NAME=PUBLICKEY")?;
+    check_governor_name(&name)?;
+    let key = parse_public_key(&key, "--governor")?;
+    Ok(Governor {
+        name,
+        public_key: key.as_bytes().to_vec(),
+    })
+}
+
+/// Sorted governors with a threshold that fits them.
+pub(super) fn governance(
+    mut governors: Vec<Governor>,
+    threshold: u32,
+) -> anyhow::Result<Governance> {
+    governors.sort_by(|a, b| a.public_key.cmp(&b.public_key));
+    if let Some(pair) = governors
+        .windows(2)
+        .find(|w| w[0].public_key == w[1].public_key)
+    {
+        return Err(usage(
+            format!("{} and {} have the same key", pair[0].name, pair[1].name),
+            "each governor has a key of their own",
+        ));
+    }
+    let n = governors.len();
+    if threshold == 0 || threshold as usize > n {
+        return Err(usage(
+            format!("a threshold of {threshold} with {n} governors"),
+            format!(
+                "--threshold must be 1 to {n}; more than half ({}) is advised",
+                n / 2 + 1
+            ),
+        ));
+    }
+    Ok(Governance {
+        governors,
+        threshold,
+    })
+}
+
+/// `LEFT=RIGHT`, split at the first '='.
+pub(super) fn split_assignment(
+    text: &str,
+    option: &str,
+    form: &str,
+) -> anyhow::Result<(String, String)> {
+    match text.split_once('=') {
+        Some((left, right)) if !left.trim().is_empty() && !right.trim().is_empty() => {
+            Ok((left.trim().to_owned(), right.trim().to_owned()))
+        }
+        _ => Err(usage(
+            format!("{option} {text:?} is not of the form {form}"),
+            format!("write {option} \"{form}\""),
+        )),
+    }
+}
+
+pub(super) fn parse_addresses(text: &str, option: &str) -> anyhow::Result<(String, Vec<String>)> {
+    let (id, list) = split_assignment(text, option, "ID=HOST:PORT[,HOST:PORT]")?;
+    Ok((id, list.split(',').map(|a| a.trim().to_owned()).collect()))
+}
+
+/// `7d`, `12h`, `30m` (or a bare number of days), in milliseconds.
+pub(super) fn parse_duration(text: &str) -> anyhow::Result<i64> {
+    let text = text.trim();
+    let (number, unit_ms) = match text.as_bytes().last() {
+        Some(b'd') => (&text[..text.len() - 1], DAY_MS),
+        Some(b'h') => (&text[..text.len() - 1], 60 * 60 * 1000),
+        Some(b'm') => (&text[..text.len() - 1], 60 * 1000),
+        _ => (text, DAY_MS),
+    };
+    number
+        .parse::<u32>()
+        .map(|n| i64::from(n) * unit_ms)
+        .map_err(|_| {
+            usage(
+                format!("{text:?} is not a duration"),
+                "write a number with d (days), h (hours) or m (minutes), e.g. 7d",
+            )
+        })
+}
+
+/// RFC 3339 in UTC (`2026-12-01T10:00:00Z`), or `now`.
+pub(super) fn parse_time(text: &str, now: i64) -> anyhow::Result<i64> {
+    if text.trim() == "now" {
+        return Ok(now);
+    }
+    roster::parse_utc(text).ok_or_else(|| {
+        usage(
+            format!("{text:?} is not a time"),
+            "write it in UTC as 2026-12-01T10:00:00Z (or 2026-12-01T10:00Z), or `now`",
+        )
+    })
+}
+
+pub(super) fn usage(message: impl Into<String>, hint: impl Into<String>) -> anyhow::Error {
+    UserError::new(message, hint).into()
+}
+
+/// A roster rule broken, with what to do about it.
+pub(super) fn rule_broken(error: RosterError, what: &str) -> anyhow::Error {
+    let hint = match &error {
+        RosterError::NotEnoughSignatures { .. } => {
+            "collect the governors' signatures with `rogatory federation sign` first"
+        }
+        RosterError::BadSignature { .. } | RosterError::DuplicateSigner { .. } => {
+            "the file was altered after it was signed: do not use it; get it again from its \
+             author and compare its digest by telephone"
+        }
+        RosterError::NotNextSerial { .. } | RosterError::PreviousMismatch => {
+            "give the roster it follows as --current (the roster in force on your node)"
+        }
+        _ => "see docs/PROTOCOL.md section 11 for the rule; correct the options and write it again",
+    };
+    UserError::new(format!("the {what} breaks a roster rule: {error}"), hint).into()
+}
