@@ -37,6 +37,8 @@ use rustls::server::danger::ClientCertVerifier;
 use sha2::{Digest, Sha256};
 use tokio::sync::watch;
 
+use crate::identity::tls::provider;
+
 /// What the federation trusts for TLS, as one value (see the module docs).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FederationTrust {
@@ -120,10 +122,6 @@ pub fn normalize_serial(serial: &[u8]) -> &[u8] {
 
 fn sha256(bytes: &[u8]) -> [u8; 32] {
     Sha256::digest(bytes).into()
-}
-
-fn provider() -> Arc<rustls::crypto::CryptoProvider> {
-    Arc::new(rustls::crypto::ring::default_provider())
 }
 
 impl FederationTrust {

@@ -178,9 +178,10 @@ impl UntilExpiry {
         }
     }
 
-    /// Fails once the server's certificate has expired, logging it the first time. The clock
-    /// is read as well as the timer polled: a timer fires only when the runtime next looks,
-    /// and a write must not slip out in between.
+    /// Fails once the server's certificate has expired, or the federation trust refuses it,
+    /// logging it the first time. The clock is read as well as the timer polled: a timer fires
+    /// only when the runtime next looks, and a write must not slip out in between. (A change
+    /// of trust is seen at once: `LiveTrust::replace` updates what the next poll reads.)
     fn check_valid(&mut self, cx: &mut Context<'_>) -> io::Result<()> {
         if !self.expired
             && let Some(expiry) = self.expiry.as_mut()
