@@ -3,6 +3,7 @@
 pub mod admission;
 pub mod health_state;
 pub mod judges;
+pub mod membership;
 pub mod metrics;
 pub mod queue_signals;
 
@@ -38,6 +39,8 @@ pub enum OpenError {
     Directory(#[from] crate::identity::directory::DirectoryError),
     #[error("attachment store: {0}")]
     Attachments(#[from] crate::storage::attachments::AttachmentError),
+    #[error("roster: {0}")]
+    Membership(#[from] crate::node::membership::MembershipError),
     #[error("cannot create data directory {path}")]
     DataDir {
         path: std::path::PathBuf,
@@ -59,6 +62,8 @@ pub struct Node {
     /// `tls`'s verifiers and every federation connection: `trust.replace(..)` puts a new trust
     /// in force and closes the connections it refuses (`identity::trust`).
     pub trust: crate::identity::trust::LiveTrust,
+    /// The federation's roster in force, if node.toml says the federation has one.
+    pub membership: crate::node::membership::Membership,
     /// Counters updated where things happen; served on `/metrics` if configured.
     pub metrics: crate::node::metrics::Metrics,
     /// Shared by the checkpointer and the health task; see `health`.
@@ -110,6 +115,24 @@ impl Node {
             &store,
             config.peers.iter().map(|peer| peer.node_id.as_str()),
         )?;
+        // A node governed by a roster starts from the newest it stored (the configured file
+        // is adopted when the node starts, if newer: `membership::adopt_file`).
+        let membership = crate::node::membership::Membership::default();
+        let mut peer_table = PeerTable::new(config.peers.clone());
+        if let Some(federation) = &config.federation
+            && let Some(stored) = crate::node::membership::load_stored(&store)?
+        {
+            peer_table = crate::node::membership::peer_table(
+                &config.node_id,
+                &stored,
+                federation,
+                crate::now_ms(),
+            );
+            tls.trust()
+                .replace(crate::node::membership::trust_of(&stored)?)
+                .map_err(crate::node::membership::MembershipError::from)?;
+            membership.set(stored);
+        }
         let health = crate::node::health_state::HealthState::default();
         // The marker file is the durable record; the flag is what the running node consults.
         health.set_restore_pending(crate::storage::backup::restore_pending(&config.data_dir));
@@ -118,7 +141,8 @@ impl Node {
                 config.max_concurrent_deliveries,
                 config.peers.iter().map(|peer| peer.node_id.as_str()),
             ),
-            peers: Peers::new(PeerTable::new(config.peers.clone())),
+            peers: Peers::new(peer_table),
+            membership,
             metrics: crate::node::metrics::Metrics::new(&config),
             health,
             directory: crate::identity::directory::Published::new(directory),

@@ -88,6 +88,8 @@ pub struct RunningNode {
     directory_refresh: JoinHandle<()>,
     /// Writes the aggregated rejection entries as their windows close.
     rejection_windows: JoinHandle<()>,
+    /// Keeps the roster current from peers; see `delivery::rosters`.
+    roster_keeper: JoinHandle<()>,
 }
 
 impl RunningNode {
@@ -95,6 +97,9 @@ impl RunningNode {
     pub async fn start(config: NodeConfig) -> Result<Self, StartError> {
         let node = Arc::new(Node::open(config)?);
         checkpoints::check_against_log(&node)?;
+        crate::node::membership::adopt_file(&node)
+            .await
+            .map_err(OpenError::from)?;
         let listener = TcpListener::bind(node.config.listen)
             .await
             .map_err(|source| StartError::Bind {
@@ -150,6 +155,11 @@ impl RunningNode {
             Arc::clone(&node),
             Arc::clone(&links),
             node.config.directory_refresh,
+            shutdown.clone(),
+        ));
+        let roster_keeper = tokio::spawn(crate::delivery::rosters::keep_current(
+            Arc::clone(&node),
+            Arc::clone(&links),
             shutdown.clone(),
         ));
         let rejection_windows = tokio::spawn(crate::delivery::inbound::keep_rejection_windows(
@@ -210,6 +220,7 @@ impl RunningNode {
             health: health_task,
             directory_refresh,
             rejection_windows,
+            roster_keeper,
         })
     }
 
@@ -252,6 +263,7 @@ impl RunningNode {
             self.health,
             self.directory_refresh,
             self.rejection_windows,
+            self.roster_keeper,
         ] {
             if tokio::time::timeout_at(deadline, &mut task).await.is_err() {
                 task.abort();

@@ -8,8 +8,8 @@ use std::pin::Pin;
 use std::sync::Arc;
 
 use rogatory_proto::v1::{
-    DeliverResponse, Envelope, HeldCheckpointResponse, SignedDirectory, SignedEnvelope,
-    SignedReceipt, WitnessRequest, WitnessResponse,
+    DeliverResponse, Envelope, GetRostersResponse, HeldCheckpointResponse, SignedDirectory,
+    SignedEnvelope, SignedReceipt, WitnessRequest, WitnessResponse,
 };
 
 use crate::node::Node;
@@ -97,6 +97,10 @@ pub trait PeerLink: Send + Sync + std::fmt::Debug {
 
     /// `HeldCheckpoint`: the newest checkpoint of this node's log the peer holds.
     fn held_checkpoint(&self) -> Call<'_, HeldCheckpointResponse>;
+
+    /// `GetRosters`: the rosters the peer holds above `after`, telling it that this node holds
+    /// `after` (the `rogatory-roster-serial` header), so a peer behind fetches from this node.
+    fn rosters(&self, after: u64) -> Call<'_, GetRostersResponse>;
 }
 
 /// Opens [`PeerLink`]s to this node's peers.

@@ -13,4 +13,5 @@ pub mod inbound;
 pub mod link;
 pub mod outbound;
 pub mod outbox;
+pub mod rosters;
 pub mod witness;

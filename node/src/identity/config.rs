@@ -53,6 +53,16 @@ pub struct PeerConfig {
     pub public_key: VerifyingKey,
 }
 
+/// A federation governed by a roster (docs/PROTOCOL.md section 11).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FederationConfig {
+    /// The roster file read at start: one armored roster or a chain of them, genesis first.
+    /// Once the node holds rosters in its store, the newer of the two is in force.
+    pub roster: PathBuf,
+    /// `[[peers]]` entries: where this node reaches a member, instead of the roster's address.
+    pub addresses: std::collections::BTreeMap<NodeId, String>,
+}
+
 /// Paths to the node's key material, resolved to absolute or config-relative paths.
 #[derive(Debug, Clone)]
 pub struct KeyPaths {
@@ -81,7 +91,10 @@ pub struct NodeConfig {
     pub disk_reserve_bytes: u64,
     /// An inbound federation connection with no call open for this long is closed.
     pub idle_connection_timeout: std::time::Duration,
+    /// The peers and their keys, when no roster is configured (empty with one).
     pub peers: Vec<PeerConfig>,
+    /// `[federation]`: the roster this node starts from, if the federation has one.
+    pub federation: Option<FederationConfig>,
     /// A `tracing` filter such as "info" or "info,rogatory_node::delivery::outbox=debug" (None: "info");
     /// the ROGATORY_LOG environment variable wins over it.
     pub log_level: Option<String>,

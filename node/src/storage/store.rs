@@ -64,6 +64,7 @@ mod log;
 mod messages;
 mod open;
 mod queue;
+mod rosters;
 #[cfg(test)]
 mod test_support;
 mod write;

@@ -423,10 +423,42 @@ impl Federation for FederationService {
         &self,
         request: Request<GetRostersRequest>,
     ) -> Result<Response<GetRostersResponse>, Status> {
-        let _caller = self.peer_caller(&request, READ_DIRECTORY)?;
-        Err(Status::unimplemented(
-            "this node's federation is configured by node.toml, not by a roster",
-        ))
+        let caller = self.peer_caller(&request, READ_DIRECTORY)?;
+        let _permit = self.permits(&caller, 1)?;
+        if self.node.membership.in_force().is_none() {
+            return Err(Status::unimplemented(
+                "this node's federation is configured by node.toml, not by a roster",
+            ));
+        }
+        // The caller says which roster it holds: a newer one is fetched from it.
+        if let Some(serial) = request
+            .metadata()
+            .get(super::peer_client::ROSTER_SERIAL_HEADER)
+            .and_then(|value| value.to_str().ok())
+            .and_then(|value| value.parse::<u64>().ok())
+        {
+            self.node.membership.heard(&caller, serial);
+        }
+        let after = request.get_ref().after_serial;
+        let node = Arc::clone(&self.node);
+        let stored = tokio::task::spawn_blocking(move || {
+            node.store
+                .rosters_after(after, crate::node::membership::MAX_ROSTERS_PER_ANSWER)
+        })
+        .await
+        .map_err(|e| Status::internal(e.to_string()))?
+        .map_err(|e| status::internal(&e))?;
+        let mut rosters = Vec::with_capacity(stored.len());
+        for bytes in stored {
+            rosters.push(
+                rogatory_proto::roster::decode_signed(&bytes)
+                    .map_err(|e| Status::internal(e.to_string()))?,
+            );
+        }
+        Ok(Response::new(GetRostersResponse {
+            rosters,
+            newest_serial: self.node.membership.serial(),
+        }))
     }
 }
 

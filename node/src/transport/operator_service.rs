@@ -10,13 +10,14 @@ use rogatory_proto::v1::operator_server::Operator;
 use std::time::Duration;
 
 use rogatory_proto::v1::{
-    AttachmentChunk, AttachmentReceipt, AttachmentStatusRequest, AttachmentStatusResponse,
-    BackupRequest, BackupResponse, CaseThread, DeliveryState, Direction, ExportChunk,
-    ExportLogRequest, FetchCaseAttachmentRequest, IdentityRequest, IdentityResponse,
-    LatestCheckpointRequest, LatestCheckpointResponse, ListCasesRequest, ListCasesResponse,
-    ListMessagesRequest, ListMessagesResponse, ListPeersRequest, ListPeersResponse, MessageRecord,
-    NodeStatusRequest, NodeStatusResponse, PeerInfo, SearchDirectoryRequest,
-    SearchDirectoryResponse, ShowCaseRequest, ShowDirectoryRequest, ShowMessageRequest,
+    ApplyRosterRequest, ApplyRosterResponse, AttachmentChunk, AttachmentReceipt,
+    AttachmentStatusRequest, AttachmentStatusResponse, BackupRequest, BackupResponse, CaseThread,
+    DeliveryState, Direction, ExportChunk, ExportLogRequest, FetchCaseAttachmentRequest,
+    IdentityRequest, IdentityResponse, LatestCheckpointRequest, LatestCheckpointResponse,
+    ListCasesRequest, ListCasesResponse, ListMessagesRequest, ListMessagesResponse,
+    ListPeersRequest, ListPeersResponse, MessageRecord, NodeStatusRequest, NodeStatusResponse,
+    PeerInfo, SearchDirectoryRequest, SearchDirectoryResponse, ShowCaseRequest,
+    ShowDirectoryRequest, ShowMessageRequest, ShowRosterRequest, ShowRosterResponse,
     SignedDirectory, SubmitConsultationRequest, SubmitRequestRequest, SubmitResponse,
     SubmitSpontaneousInformationRequest, SubmitStatusUpdateRequest, VerifyLogRequest,
     VerifyLogResponse, WhoAmIRequest, WhoAmIResponse,
@@ -527,6 +528,43 @@ impl Operator for OperatorService {
         .map_err(|e| Status::internal(e.to_string()))?
         .map_err(|e| status::internal(&e))?;
         Ok(Response::new(report))
+    }
+
+    async fn apply_roster(
+        &self,
+        request: Request<ApplyRosterRequest>,
+    ) -> Result<Response<ApplyRosterResponse>, Status> {
+        let caller = self.operator(&request)?;
+        let rosters = request.into_inner().rosters;
+        let applied = crate::node::membership::apply(&self.node, rosters, "")
+            .await
+            .map_err(|error| {
+                use crate::node::membership::MembershipError as E;
+                let text = crate::error_chain(&error);
+                match error {
+                    E::NoRoster | E::NotNewer { .. } => Status::failed_precondition(text),
+                    E::Refused(_) | E::Empty | E::Trust(_) => Status::invalid_argument(text),
+                    E::Store(store) => status::internal(&store),
+                    E::File { .. } => Status::internal(text),
+                }
+            })?;
+        tracing::info!(?caller, serials = ?applied.serials, "roster applied by the operator");
+        Ok(Response::new(ApplyRosterResponse {
+            applied: applied.serials,
+            in_force: applied.in_force,
+        }))
+    }
+
+    async fn show_roster(
+        &self,
+        request: Request<ShowRosterRequest>,
+    ) -> Result<Response<ShowRosterResponse>, Status> {
+        let _caller = self.operator(&request)?;
+        let in_force = self.node.membership.in_force();
+        Ok(Response::new(ShowRosterResponse {
+            governed: in_force.is_some(),
+            roster: in_force.map(|roster| roster.signed().clone()),
+        }))
     }
 
     async fn backup(

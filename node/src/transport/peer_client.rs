@@ -23,8 +23,9 @@ use hyper_util::rt::TokioIo;
 use rogatory_proto::v1::federation_client::FederationClient;
 use rogatory_proto::v1::{
     DeliverBatchRequest, DeliverBatchResponse, DeliverRequest, DeliverResponse, DeliverResult,
-    Envelope, GetDirectoryRequest, HeldCheckpointRequest, HeldCheckpointResponse, SignedDirectory,
-    SignedEnvelope, SignedReceipt, WitnessRequest, WitnessResponse,
+    Envelope, GetDirectoryRequest, GetRostersRequest, GetRostersResponse, HeldCheckpointRequest,
+    HeldCheckpointResponse, SignedDirectory, SignedEnvelope, SignedReceipt, WitnessRequest,
+    WitnessResponse,
 };
 use rustls::ClientConfig;
 use rustls::pki_types::ServerName;
@@ -724,7 +725,37 @@ impl PeerLink for TonicLink {
             }
         })
     }
+
+    fn rosters(&self, after: u64) -> Call<'_, GetRostersResponse> {
+        Box::pin(async move {
+            let mut client = FederationClient::new(self.channel.clone())
+                .max_decoding_message_size(ROSTERS_ANSWER_BYTES);
+            let mut request = tonic::Request::new(GetRostersRequest {
+                after_serial: after,
+            });
+            if let Ok(value) = after.to_string().parse() {
+                request.metadata_mut().insert(ROSTER_SERIAL_HEADER, value);
+            }
+            let call = client.get_rosters(request);
+            match tokio::time::timeout(self.timeout, call).await {
+                Ok(Ok(response)) => Ok(response.into_inner()),
+                Ok(Err(status)) => Err(CallError::new(
+                    classify(&call_error(&self.peer, &self.address, &status)).failure,
+                    status.message(),
+                )),
+                Err(_) => Err(CallError::new(Failure::Unreachable, "no answer")),
+            }
+        })
+    }
 }
+
+/// The gRPC metadata key by which a node tells a peer the serial of the roster it holds
+/// (docs/PROTOCOL.md section 11.5).
+pub const ROSTER_SERIAL_HEADER: &str = "rogatory-roster-serial";
+
+/// The largest `GetRosters` answer read: a full answer of the largest rosters, with room.
+const ROSTERS_ANSWER_BYTES: usize = crate::node::membership::MAX_ROSTERS_PER_ANSWER
+    * (rogatory_proto::roster::MAX_SIGNED_ROSTER_BYTES + 1024);
 
 #[cfg(test)]
 mod tests {

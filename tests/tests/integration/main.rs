@@ -21,6 +21,7 @@ mod identity;
 mod informal;
 mod interop;
 mod lifecycle;
+mod membership;
 mod metrics;
 mod multi_party;
 mod operations;

@@ -56,6 +56,15 @@ pub(super) struct RawConfig {
     /// Hours between background refreshes of peers' cached directories.
     #[serde(default)]
     directory_refresh_hours: Option<u64>,
+    #[serde(default)]
+    federation: Option<RawFederation>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawFederation {
+    /// The roster file the node starts from (PROTOCOL.md section 11).
+    roster: PathBuf,
 }
 
 #[derive(Debug, Deserialize)]
@@ -80,7 +89,9 @@ struct RawKeys {
 struct RawPeer {
     node_id: String,
     address: String,
-    public_key: String,
+    /// Required without a roster; with one, keys come from the roster and this is ignored.
+    #[serde(default)]
+    public_key: Option<String>,
 }
 
 impl RawConfig {
@@ -145,7 +156,9 @@ impl RawConfig {
             Some(address)
         });
         let resolve = |p: PathBuf| if p.is_absolute() { p } else { base.join(p) };
+        let roster = self.federation.map(|federation| resolve(federation.roster));
         let mut peers: Vec<PeerConfig> = Vec::with_capacity(self.peers.len());
+        let mut addresses = std::collections::BTreeMap::new();
         for (i, peer) in self.peers.into_iter().enumerate() {
             let key = |field: &str| format!("peers[{i}].{field}");
             let peer_id = match NodeId::parse(&peer.node_id) {
@@ -183,14 +196,32 @@ impl RawConfig {
                     ),
                 );
             }
-            let public_key = keys::decode_public_key(&peer.public_key)
-                .map_err(|e| {
+            if roster.is_some() {
+                // The roster says who the peers are and their keys; [[peers]] only says where
+                // this node reaches them.
+                if let (Some(node_id), true) = (peer_id, address_ok) {
+                    addresses.insert(node_id, peer.address);
+                }
+                continue;
+            }
+            let public_key = match &peer.public_key {
+                Some(encoded) => keys::decode_public_key(encoded)
+                    .map_err(|e| {
+                        problems.add(
+                            &key("public_key"),
+                            format!("{e}; copy it from `rogatory node identity` on the peer"),
+                        )
+                    })
+                    .ok(),
+                None => {
                     problems.add(
                         &key("public_key"),
-                        format!("{e}; copy it from `rogatory node identity` on the peer"),
-                    )
-                })
-                .ok();
+                        "missing: without a roster ([federation] roster) each peer needs its \
+                         signing key; copy it from `rogatory node identity` on the peer",
+                    );
+                    None
+                }
+            };
             if let (Some(node_id), Some(public_key), true) = (peer_id, public_key, address_ok) {
                 peers.push(PeerConfig {
                     node_id,
@@ -357,6 +388,7 @@ impl RawConfig {
                 idle_connection_timeout_seconds,
             ),
             peers,
+            federation: roster.map(|roster| super::FederationConfig { roster, addresses }),
             log_level: self.log_level,
             metrics_listen,
             alerts,

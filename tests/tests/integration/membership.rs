@@ -1,0 +1,320 @@
+//! A federation governed by a roster (docs/PROTOCOL.md section 11): it changes while every node
+//! runs, only with k of n governors' signatures, never backwards, and a node that was away
+//! catches up from its peers.
+
+use ed25519_dalek::SigningKey;
+use rogatory_proto::roster::{self, encode_unsigned, sign, to_armored};
+use rogatory_proto::v1::{
+    ApplyRosterRequest, DeliveryState, EntryKind, Governance, Governor, Member, MemberKey, Roster,
+    ShowRosterRequest, SignedRoster, SubmitRequestRequest,
+};
+use rogatory_tests::{Federation, TestNode, sample_request};
+
+const DAY_MS: i64 = 86_400_000;
+
+fn now_ms() -> i64 {
+    rogatory_node::now_ms()
+}
+
+fn governors() -> Vec<(String, SigningKey)> {
+    (1..=3u8)
+        .map(|i| (format!("governor {i}"), SigningKey::from_bytes(&[i; 32])))
+        .collect()
+}
+
+fn member(node: &TestNode, country: &str) -> Member {
+    Member {
+        node_id: node.created.node_id.to_string(),
+        country: country.into(),
+        authority: format!("{country} central authority"),
+        addresses: vec![node.created.listen.to_string()],
+        signing_keys: vec![MemberKey {
+            public_key: node.created.public_key.as_bytes().to_vec(),
+            not_before_ms: now_ms() - 20 * DAY_MS,
+            ..MemberKey::default()
+        }],
+    }
+}
+
+fn ca_der(federation: &Federation) -> anyhow::Result<Vec<u8>> {
+    let text = std::fs::read(federation.ca_dir.join("federation-ca.pem"))?;
+    Ok(pem::parse(text)?.contents().to_vec())
+}
+
+/// The genesis roster: `members`, three governors, two of whom must sign.
+fn genesis(federation: &Federation, members: &[(&str, &str)]) -> anyhow::Result<Roster> {
+    let mut governors: Vec<Governor> = governors()
+        .into_iter()
+        .map(|(name, key)| Governor {
+            name,
+            public_key: key.verifying_key().as_bytes().to_vec(),
+        })
+        .collect();
+    governors.sort_by(|a, b| a.public_key.cmp(&b.public_key));
+    let mut listed = Vec::new();
+    for (id, country) in members {
+        listed.push(member(federation.node(id)?, country));
+    }
+    listed.sort_by(|a, b| a.node_id.cmp(&b.node_id));
+    Ok(Roster {
+        version: 1,
+        federation: "test-federation".into(),
+        serial: 1,
+        previous: Vec::new(),
+        // Issued some days ago, so that a test can issue a successor that has expired since.
+        issued_at_ms: now_ms() - 10 * DAY_MS,
+        expires_at_ms: now_ms() + 90 * DAY_MS,
+        members: listed,
+        governance: Some(Governance {
+            governors,
+            threshold: 2,
+        }),
+        certificate_authorities: vec![ca_der(federation)?],
+        revoked_certificates: Vec::new(),
+    })
+}
+
+/// `roster`, signed by the governors numbered in `by` (1-based).
+fn signed(roster: &Roster, by: &[usize]) -> SignedRoster {
+    let mut signed = encode_unsigned(roster);
+    let keys = governors();
+    for i in by {
+        sign(&mut signed, &keys[i - 1].1);
+    }
+    signed
+}
+
+/// The successor of `previous` after `change`.
+fn successor(previous: &SignedRoster, change: impl FnOnce(&mut Roster)) -> anyhow::Result<Roster> {
+    let mut next = roster::decode_roster(previous)?;
+    next.serial += 1;
+    next.previous = roster::digest(previous).to_vec();
+    next.issued_at_ms = now_ms();
+    change(&mut next);
+    Ok(next)
+}
+
+/// Creates `ids`, all starting from `genesis_members`' genesis roster (signed by governors 1
+/// and 2), without starting them.
+fn create(
+    ids: &[&str],
+    genesis_members: &[(&str, &str)],
+) -> anyhow::Result<(Federation, SignedRoster)> {
+    let federation = Federation::create(ids)?;
+    let first = signed(&genesis(&federation, genesis_members)?, &[1, 2]);
+    let file = federation.root.path().join("genesis.roster");
+    std::fs::write(&file, to_armored(&first))?;
+    for id in ids {
+        let path = &federation.node(id)?.created.config_path;
+        let mut text = std::fs::read_to_string(path)?;
+        text.push_str(&format!(
+            "\n[federation]\nroster = {:?}\n",
+            file.display().to_string()
+        ));
+        std::fs::write(path, text)?;
+    }
+    Ok((federation, first))
+}
+
+async fn serial(federation: &Federation, id: &str) -> anyhow::Result<u64> {
+    let shown = federation
+        .operator(id)
+        .await?
+        .show_roster(ShowRosterRequest {})
+        .await?
+        .into_inner();
+    anyhow::ensure!(shown.governed, "{id} is not governed by a roster");
+    let roster = shown.roster.ok_or_else(|| anyhow::anyhow!("no roster"))?;
+    Ok(roster::decode_roster(&roster)?.serial)
+}
+
+async fn apply(
+    federation: &Federation,
+    id: &str,
+    rosters: Vec<SignedRoster>,
+) -> Result<u64, tonic::Status> {
+    let mut operator = federation
+        .operator(id)
+        .await
+        .map_err(|e| tonic::Status::unavailable(e.to_string()))?;
+    operator
+        .apply_roster(ApplyRosterRequest { rosters })
+        .await
+        .map(|answer| answer.into_inner().in_force)
+}
+
+async fn send(federation: &Federation, from: &str, to: &str) -> anyhow::Result<i32> {
+    let record = federation
+        .operator(from)
+        .await?
+        .submit_request(SubmitRequestRequest {
+            recipient: to.into(),
+            request: Some(sample_request()),
+            case_id: String::new(),
+            submitted_by: "Prosecutor A.".into(),
+            copies_to: Vec::new(),
+        })
+        .await?
+        .into_inner()
+        .message
+        .ok_or_else(|| anyhow::anyhow!("no record"))?;
+    Ok(record.state)
+}
+
+#[tokio::test]
+async fn a_fourth_country_joins_by_roster_change_and_is_reachable_without_restart()
+-> anyhow::Result<()> {
+    let (mut federation, first) = create(
+        &["de", "kz", "tm", "uz"],
+        &[("de", "DE"), ("kz", "KZ"), ("tm", "TM")],
+    )?;
+    for id in ["de", "kz", "tm"] {
+        federation.start_node(id).await?;
+    }
+    assert_eq!(
+        send(&federation, "tm", "de").await?,
+        DeliveryState::Delivered as i32
+    );
+
+    let second = successor(&first, |next| {
+        let mut uz = member(federation.node("uz").expect("uz"), "UZ");
+        // A key a roster adds is valid from that roster's issue on, not before.
+        uz.signing_keys[0].not_before_ms = next.issued_at_ms;
+        next.members.push(uz);
+        next.members.sort_by(|a, b| a.node_id.cmp(&b.node_id));
+    })?;
+
+    // One governor alone cannot add a member, not even at a node that applies it.
+    let refused = apply(&federation, "de", vec![signed(&second, &[3])])
+        .await
+        .expect_err("one governor's signature alone was accepted");
+    assert_eq!(refused.code(), tonic::Code::InvalidArgument, "{refused:?}");
+    assert!(
+        refused.message().contains("2 needed"),
+        "{}",
+        refused.message()
+    );
+    assert_eq!(serial(&federation, "de").await?, 1);
+
+    // Two of three: in force at de, and spread to kz and tm by the federation channel.
+    let second = signed(&second, &[1, 3]);
+    assert_eq!(apply(&federation, "de", vec![second.clone()]).await?, 2);
+    for id in ["kz", "tm"] {
+        federation
+            .eventually(&format!("{id} holds roster 2"), || async {
+                Ok((serial(&federation, id).await? == 2).then_some(()))
+            })
+            .await?;
+    }
+
+    // uz starts from the genesis file, fetches roster 2 from a peer, and is reachable by all
+    // three, none of which restarted.
+    federation.start_node("uz").await?;
+    federation
+        .eventually("uz holds roster 2", || async {
+            Ok((serial(&federation, "uz").await? == 2).then_some(()))
+        })
+        .await?;
+    for peer in ["de", "kz", "tm"] {
+        assert_eq!(
+            send(&federation, "uz", peer).await?,
+            DeliveryState::Delivered as i32,
+            "uz -> {peer}"
+        );
+        assert_eq!(
+            send(&federation, peer, "uz").await?,
+            DeliveryState::Delivered as i32,
+            "{peer} -> uz"
+        );
+    }
+
+    // Each node recorded the rosters it put in force, and its log verifies.
+    for id in ["de", "kz", "tm", "uz"] {
+        let applied: Vec<u64> = federation
+            .log_entries(id)
+            .await?
+            .iter()
+            .filter(|entry| entry.kind == EntryKind::RosterApplied as i32)
+            .map(|entry| -> anyhow::Result<u64> {
+                let signed: SignedRoster = prost::Message::decode(entry.signed_payload.as_slice())?;
+                Ok(roster::decode_roster(&signed)?.serial)
+            })
+            .collect::<anyhow::Result<_>>()?;
+        assert_eq!(applied, vec![1, 2], "{id}");
+        let verdict = federation.verify_log(id).await?;
+        assert!(verdict.ok, "{id}: {}", verdict.failure);
+    }
+    federation.stop_all().await
+}
+
+#[tokio::test]
+async fn rollback_and_expired_rosters_are_refused_and_change_nothing() -> anyhow::Result<()> {
+    let (mut federation, first) = create(&["de", "tm"], &[("de", "DE"), ("tm", "TM")])?;
+    federation.start_node("de").await?;
+
+    let again = apply(&federation, "de", vec![first.clone()])
+        .await
+        .expect_err("the roster in force was applied again");
+    assert_eq!(again.code(), tonic::Code::FailedPrecondition, "{again:?}");
+
+    let expired = successor(&first, |next| {
+        next.issued_at_ms = now_ms() - 5 * DAY_MS;
+        next.expires_at_ms = now_ms() - DAY_MS;
+    })?;
+    let refused = apply(&federation, "de", vec![signed(&expired, &[1, 2])])
+        .await
+        .expect_err("an expired roster was applied");
+    assert_eq!(refused.code(), tonic::Code::InvalidArgument, "{refused:?}");
+    assert!(
+        refused.message().contains("expired"),
+        "{}",
+        refused.message()
+    );
+
+    let second = signed(&successor(&first, |_| {})?, &[1, 2]);
+    assert_eq!(apply(&federation, "de", vec![second]).await?, 2);
+    let rollback = apply(&federation, "de", vec![first])
+        .await
+        .expect_err("a rollback was applied");
+    assert_eq!(
+        rollback.code(),
+        tonic::Code::FailedPrecondition,
+        "{rollback:?}"
+    );
+    assert_eq!(serial(&federation, "de").await?, 2);
+    federation.stop_all().await
+}
+
+#[tokio::test]
+async fn a_node_offline_during_two_roster_changes_catches_up_from_a_peer() -> anyhow::Result<()> {
+    let (mut federation, first) = create(
+        &["de", "kz", "tm"],
+        &[("de", "DE"), ("kz", "KZ"), ("tm", "TM")],
+    )?;
+    federation.start_node("de").await?;
+    let second = signed(
+        &successor(&first, |next| {
+            next.members[1].authority = "Kazakhstan, General Prosecutor's Office".into();
+        })?,
+        &[1, 2],
+    );
+    let third = signed(
+        &successor(&second, |next| next.expires_at_ms += DAY_MS)?,
+        &[2, 3],
+    );
+    assert_eq!(apply(&federation, "de", vec![second, third]).await?, 3);
+
+    // tm was never started while the federation changed twice; it starts from the genesis
+    // file and catches up from de.
+    federation.start_node("tm").await?;
+    federation
+        .eventually("tm holds roster 3", || async {
+            Ok((serial(&federation, "tm").await? == 3).then_some(()))
+        })
+        .await?;
+    assert_eq!(
+        send(&federation, "tm", "de").await?,
+        DeliveryState::Delivered as i32
+    );
+    federation.stop_all().await
+}
