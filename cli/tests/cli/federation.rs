@@ -268,3 +268,89 @@ async fn a_migration_says_what_node_toml_cannot_tell() {
     );
     assert!(!dir.join("roster-1.roster").exists());
 }
+
+#[tokio::test]
+async fn a_new_governor_and_threshold_need_both_governances_and_a_revoked_certificate_names_its_ca()
+{
+    let root = tempfile::tempdir().expect("tempdir");
+    let dir = root.path();
+    provision(dir);
+    let governors = governors(dir).await;
+    let roster_1 = genesis(dir, &governors).await;
+    let kz = path(dir, "kz-governor.pem");
+    let tj = path(dir, "tj-governor.pem");
+    sign(&roster_1, &kz, None).await;
+    sign(&roster_1, &tj, None).await;
+    let kg = json(
+        &ok(&[
+            "--json",
+            "federation",
+            "governor-key",
+            "--out",
+            &path(dir, "kg-governor.pem"),
+            "--name",
+            "KG governor",
+        ])
+        .await,
+    );
+
+    let proposal = path(dir, "roster-2.proposal");
+    let proposed = ok(&[
+        "federation",
+        "propose",
+        "--current",
+        &roster_1,
+        "--out",
+        &proposal,
+        "--add-governor",
+        &format!("KG governor={}", kg["public_key"].as_str().expect("key")),
+        "--threshold",
+        "3",
+        "--revoke-certificate",
+        &path(dir, "tm/keys/tls-certificate.pem"),
+        "--reason",
+        "key leaked",
+    ])
+    .await;
+    assert!(proposed.contains("adds governor KG governor"), "{proposed}");
+    assert!(
+        proposed.contains("changes the threshold from 2 of 3 to 3 of 4"),
+        "{proposed}"
+    );
+    assert!(
+        proposed.contains("revokes the TLS certificate with serial"),
+        "{proposed}"
+    );
+    assert!(
+        proposed.contains("2 of the 3 current governors and 3 of the 4 governors it names"),
+        "{proposed}"
+    );
+
+    sign(&proposal, &kz, Some(&roster_1)).await;
+    let (code, current_done, _) = sign(&proposal, &tj, Some(&roster_1)).await;
+    assert_eq!(code, 0, "{current_done}");
+    assert!(
+        current_done.contains("2 of 2 needed signatures from the current governors"),
+        "{current_done}"
+    );
+    assert!(
+        current_done.contains("2 of 3 needed signatures from the governors this roster names"),
+        "{current_done}"
+    );
+    assert!(current_done.contains("Not ready"), "{current_done}");
+    let (code, ready, _) = sign(&proposal, &path(dir, "kg-governor.pem"), Some(&roster_1)).await;
+    assert_eq!(code, 0, "{ready}");
+    assert!(ready.contains("Ready to apply"), "{ready}");
+
+    let read = |file: &str| {
+        roster::from_armored(&std::fs::read(file).expect("reads")).expect("a roster file")
+    };
+    let trusted = roster::VerifiedRoster::genesis(&read(&roster_1)).expect("genesis");
+    let next = trusted.successor(&read(&proposal)).expect("successor");
+    let revoked = &next.roster().revoked_certificates[0];
+    assert_eq!(
+        revoked.issuer,
+        rogatory_proto::signing::sha256(&trusted.roster().certificate_authorities[0]).to_vec(),
+        "the revocation names the CA that issued the certificate"
+    );
+}

@@ -34,7 +34,14 @@ pub fn from_armored(file: &[u8]) -> Result<SignedRoster, RosterError> {
     if !armored {
         return decode_signed(file);
     }
-    let pem = pem::parse(file).map_err(|e| RosterError::Malformed(format!("bad armor: {e}")))?;
+    let pem = match pem::parse(file) {
+        Ok(pem) => pem,
+        // A binary roster whose text happens to hold the marker.
+        Err(e) => {
+            return decode_signed(file)
+                .map_err(|_| RosterError::Malformed(format!("bad armor: {e}")));
+        }
+    };
     if pem.tag() != ARMOR_LABEL {
         return Err(RosterError::Malformed(format!(
             "the file holds a {:?}, not a {ARMOR_LABEL:?}",

@@ -709,6 +709,17 @@ fn armored_files_round_trip_and_binary_is_read_too() {
 }
 
 #[test]
+fn a_binary_roster_whose_text_holds_the_armor_marker_is_still_read() {
+    let mut roster = genesis_roster();
+    roster.members[0].authority = "-----BEGIN ROGATORY ROSTER----- office".into();
+    let signed = signed_by(&roster, &[1, 2]);
+    assert_eq!(
+        from_armored(&signed.encode_to_vec()).expect("read as binary"),
+        signed
+    );
+}
+
+#[test]
 fn changes_are_told_in_plain_words() {
     let g = genesis();
     let old = g.roster().clone();

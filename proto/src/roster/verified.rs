@@ -396,15 +396,18 @@ fn check_certificate_history(old: &Roster, new: &Roster) -> Result<(), RosterErr
         .iter()
         .map(|der| crate::signing::sha256(der))
         .collect();
+    // (issuer, serial) -> revoked_at: thousands of entries on each side.
+    let kept: BTreeMap<(&[u8], &[u8]), i64> = new
+        .revoked_certificates
+        .iter()
+        .map(|r| ((r.issuer.as_slice(), r.serial.as_slice()), r.revoked_at_ms))
+        .collect();
     for revoked in &old.revoked_certificates {
         if !issuers.iter().any(|i| i[..] == revoked.issuer[..]) {
             continue;
         }
-        let kept = new
-            .revoked_certificates
-            .iter()
-            .find(|r| r.serial == revoked.serial && r.issuer == revoked.issuer);
-        if kept.is_none_or(|r| r.revoked_at_ms > revoked.revoked_at_ms) {
+        let at = kept.get(&(revoked.issuer.as_slice(), revoked.serial.as_slice()));
+        if at.is_none_or(|at| *at > revoked.revoked_at_ms) {
             return Err(RosterError::CertificateRevocationUndone {
                 serial: hex::encode(&revoked.serial),
             });

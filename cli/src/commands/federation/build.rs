@@ -509,3 +509,23 @@ fn no_member(id: &str, current: &VerifiedRoster) -> anyhow::Error {
         format!("the members are: {}", ids.join(", ")),
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_members_authority_may_hold_commas() {
+        let key = keys::encode_public_key(
+            &ed25519_dalek::SigningKey::from_bytes(&[3; 32]).verifying_key(),
+        );
+        let (id, member) = parse_member(&format!(
+            "kz,KZ,Kazakhstan, General Prosecutor's Office,kz.example:7400,{key}"
+        ))
+        .expect("parses");
+        assert_eq!(id, "kz");
+        assert_eq!(member.authority, "Kazakhstan, General Prosecutor's Office");
+        assert_eq!(member.addresses, ["kz.example:7400"]);
+        assert!(parse_member("kz,KZ,kz.example:7400").is_err());
+    }
+}

@@ -252,3 +252,27 @@ pub(super) fn rule_broken(error: RosterError, what: &str) -> anyhow::Error {
     };
     UserError::new(format!("the {what} breaks a roster rule: {error}"), hint).into()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_and_assignments_read_as_written() {
+        assert_eq!(parse_duration("7d").expect("days"), 7 * DAY_MS);
+        assert_eq!(parse_duration("12h").expect("hours"), 12 * 60 * 60 * 1000);
+        assert_eq!(parse_duration("3").expect("bare days"), 3 * DAY_MS);
+        assert!(parse_duration("7w").is_err());
+        assert_eq!(
+            split_assignment("Kazakhstan, GPO=abc=", "--governor", "NAME=KEY").expect("split"),
+            ("Kazakhstan, GPO".to_owned(), "abc=".to_owned()),
+            "split at the first '=', so base64 padding stays with the key"
+        );
+        assert!(split_assignment("=key", "--governor", "NAME=KEY").is_err());
+        assert_eq!(
+            parse_time("now", 5).expect("now"),
+            5,
+            "`now` is the command's clock"
+        );
+    }
+}
