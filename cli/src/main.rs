@@ -32,8 +32,8 @@ use clap::Parser;
 use rogatory_proto::v1::Direction;
 
 use crate::args::{
-    AuditCommand, CaCommand, CaseCommand, Cli, Command, DirectoryCommand, LogCommand,
-    MessageCommand, NodeCommand, RequestCommand, StatusArgs, StatusCommand,
+    AuditCommand, CaCommand, CaseCommand, Cli, Command, DirectoryCommand, FederationCommand,
+    LogCommand, MessageCommand, NodeCommand, RequestCommand, StatusArgs, StatusCommand,
 };
 use crate::commands::{
     Outcome, audit, case, directory, identity, inform, mailbox, operate, peers, setup, submit,
@@ -115,6 +115,12 @@ async fn run(cli: Cli) -> anyhow::Result<Outcome> {
             public_key,
         }) => setup::add_peer(&target.config_path(), &id, &address, &public_key, format),
         Command::Node(NodeCommand::Identity) => identity::identity(&target, format).await,
+        Command::Federation(FederationCommand::Apply { file }) => {
+            commands::federation::node::apply(&target, &file, format).await
+        }
+        Command::Federation(FederationCommand::Status { out }) => {
+            commands::federation::node::status(&target, out.as_deref(), format).await
+        }
         Command::Federation(command) => commands::federation::run(command, format),
         Command::Node(NodeCommand::RenewCertificate { ca }) => {
             operate::renew_certificate(&target, &ca, format)

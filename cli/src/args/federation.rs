@@ -57,6 +57,35 @@ pub enum FederationCommand {
     )]
     Propose(ProposeArgs),
 
+    /// Put a signed roster in force at this node; its peers fetch it from there
+    #[command(
+        long_about = "Send a roster (or several, in order of serial) to the running node, which \
+                      verifies it as the successor of the roster in force (signed by enough \
+                      governors, not expired, not older), records it in its audit log and puts \
+                      it in force at once: new members become reachable, removed or revoked \
+                      ones are cut off. Its peers fetch it from this node within a minute. \
+                      Nothing changes if it is refused.",
+        after_help = "Example:\n  rogatory federation apply roster-4.proposal"
+    )]
+    Apply {
+        /// The roster file: signed by enough governors (`rogatory federation show` says).
+        #[arg(value_name = "ROSTER")]
+        file: PathBuf,
+    },
+
+    /// Show the roster in force at this node (and save it, for proposing the next)
+    #[command(
+        long_about = "Show the roster the running node has in force: serial, issue and expiry, \
+                      members and governors. With --out, also write it to FILE, the CURRENT \
+                      roster that `federation propose` and `federation sign` start from.",
+        after_help = "Example:\n  rogatory federation status --out roster-in-force.roster"
+    )]
+    Status {
+        /// Write the roster in force to this file (armored).
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+    },
+
     /// Add your governor signature to a proposal
     #[command(
         long_about = "Show what a proposal changes and add your signature to it (the file is \

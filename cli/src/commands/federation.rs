@@ -23,6 +23,7 @@ use crate::output::{Format, print_json, say};
 
 mod build;
 mod input;
+pub mod node;
 mod view;
 
 use build::{genesis, propose};
@@ -44,6 +45,9 @@ pub fn run(command: FederationCommand, format: Format) -> anyhow::Result<Outcome
         } => sign(&proposal, &key, current.as_deref(), format),
         FederationCommand::Show { file, current } => show(&file, current.as_deref(), format),
         FederationCommand::Diff { old, new } => diff(&old, &new, format),
+        FederationCommand::Apply { .. } | FederationCommand::Status { .. } => Err(anyhow::anyhow!(
+            "`federation apply` and `federation status` talk to the node: run through main"
+        )),
     }
 }
 

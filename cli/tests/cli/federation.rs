@@ -11,12 +11,12 @@ use rogatory_proto::v1::JoinRequest;
 
 use crate::common::{json, ok, provision, rogatory};
 
-fn path(dir: &Path, name: &str) -> String {
+pub(crate) fn path(dir: &Path, name: &str) -> String {
     dir.join(name).to_str().expect("utf-8").to_owned()
 }
 
 /// Makes governor keys kz, tj, uz; returns `--governor` values.
-async fn governors(dir: &Path) -> Vec<String> {
+pub(crate) async fn governors(dir: &Path) -> Vec<String> {
     let mut options = Vec::new();
     for id in ["kz", "tj", "uz"] {
         let made = json(
@@ -41,7 +41,7 @@ async fn governors(dir: &Path) -> Vec<String> {
 }
 
 /// A genesis of tm and de migrated from their node.toml files, 2 of 3 governors.
-async fn genesis(dir: &Path, governors: &[String]) -> String {
+pub(crate) async fn genesis(dir: &Path, governors: &[String]) -> String {
     let out = path(dir, "roster-1.roster");
     let mut args = vec![
         "federation".to_owned(),
@@ -72,7 +72,7 @@ async fn genesis(dir: &Path, governors: &[String]) -> String {
     out
 }
 
-async fn sign(file: &str, key: &str, current: Option<&str>) -> (i32, String, String) {
+pub(crate) async fn sign(file: &str, key: &str, current: Option<&str>) -> (i32, String, String) {
     let mut args = vec!["federation", "sign", file, "--key", key];
     if let Some(current) = current {
         args.extend(["--current", current]);

@@ -8,6 +8,7 @@ mod audit;
 mod case_list;
 mod demo;
 mod federation;
+mod governance;
 mod hints;
 mod identity;
 mod lifecycle;

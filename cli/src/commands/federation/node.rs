@@ -1,0 +1,125 @@
+//! `rogatory federation apply` and `federation status`: the two governance commands that talk
+//! to a running node (its operator socket). The node does every check (PROTOCOL.md section
+//! 11.7); this module reads and writes the files and words the node's answer.
+
+use std::path::Path;
+
+use anyhow::Context;
+use rogatory_proto::roster;
+use rogatory_proto::v1::{ApplyRosterRequest, ShowRosterRequest, SignedRoster};
+use serde::Serialize;
+
+use super::input::replace_atomically;
+use super::view::print_roster;
+use crate::commands::Outcome;
+use crate::connection::{NodeTarget, answer};
+use crate::failure::UserError;
+use crate::output::{Format, print_json, say};
+
+/// Rosters of a file: one armored roster or several in a row (or one binary roster).
+fn read_rosters(path: &Path) -> anyhow::Result<Vec<SignedRoster>> {
+    let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let blocks = pem::parse_many(&bytes).unwrap_or_default();
+    let rosters = if blocks.len() > 1 {
+        blocks
+            .iter()
+            .map(|block| roster::from_armored(pem::encode(block).as_bytes()))
+            .collect::<Result<Vec<_>, _>>()
+    } else {
+        roster::from_armored(&bytes).map(|one| vec![one])
+    };
+    rosters.with_context(|| format!("{} is not a roster file", path.display()))
+}
+
+#[derive(Debug, Serialize)]
+struct AppliedView {
+    applied: Vec<u64>,
+    in_force: u64,
+}
+
+/// `rogatory federation apply ROSTER`.
+pub async fn apply(target: &NodeTarget, file: &Path, format: Format) -> anyhow::Result<Outcome> {
+    let rosters = read_rosters(file)?;
+    let mut client = target.connect().await?;
+    let result = client.apply_roster(ApplyRosterRequest { rosters }).await;
+    if let Err(status) = &result
+        && matches!(
+            status.code(),
+            tonic::Code::InvalidArgument | tonic::Code::FailedPrecondition
+        )
+    {
+        return Err(UserError::new(
+            format!("the node refused {}: {}", file.display(), status.message()),
+            "nothing changed. `rogatory federation show FILE --current ROSTER-IN-FORCE` says \
+             which signatures are missing; `rogatory federation status --out FILE` saves the \
+             roster in force",
+        )
+        .into());
+    }
+    let answer = answer(result, || format!("applying {}", file.display()))?;
+    let view = AppliedView {
+        applied: answer.applied,
+        in_force: answer.in_force,
+    };
+    if format.json() {
+        print_json(&view)?;
+    } else {
+        let serials: Vec<String> = view.applied.iter().map(u64::to_string).collect();
+        say!(
+            "Roster {} is in force at this node (applied: {}), recorded in its audit log.",
+            view.in_force,
+            serials.join(", ")
+        );
+        say!(
+            "Its peers fetch it from this node within a minute; `rogatory federation status` on \
+             each shows the serial in force."
+        );
+    }
+    Ok(Outcome::Done)
+}
+
+/// `rogatory federation status [--out FILE]`.
+pub async fn status(
+    target: &NodeTarget,
+    out: Option<&Path>,
+    format: Format,
+) -> anyhow::Result<Outcome> {
+    let mut client = target.connect().await?;
+    let shown = answer(client.show_roster(ShowRosterRequest {}).await, || {
+        "asking the node for its roster".to_owned()
+    })?;
+    let Some(signed) = shown.roster.filter(|_| shown.governed) else {
+        return Err(UserError::new(
+            "this node is not governed by a roster: its peers and their keys come from \
+             node.toml ([[peers]])",
+            "to govern it by roster, add `[federation] roster = \"FILE\"` (the genesis roster) to \
+             node.toml and restart; README: \"Govern the federation\"",
+        )
+        .into());
+    };
+    let document = roster::decode_roster(&signed).context("the node's roster does not decode")?;
+    if let Some(out) = out {
+        replace_atomically(out, &roster::to_armored(&signed))?;
+    }
+    if format.json() {
+        print_json(&serde_json::json!({
+            "serial": document.serial,
+            "federation": document.federation,
+            "sha256": hex::encode(roster::digest(&signed)),
+            "issued_at_ms": document.issued_at_ms,
+            "expires_at_ms": document.expires_at_ms,
+            "members": document.members.iter().map(|m| m.node_id.clone()).collect::<Vec<_>>(),
+            "written_to": out.map(|p| p.display().to_string()),
+        }))?;
+        return Ok(Outcome::Done);
+    }
+    print_roster(&document, &signed, rogatory_node::now_ms());
+    if let Some(out) = out {
+        say!();
+        say!(
+            "Written to {} (the CURRENT roster for `federation propose`).",
+            out.display()
+        );
+    }
+    Ok(Outcome::Done)
+}
