@@ -36,8 +36,8 @@ use crate::args::{
     LogCommand, MessageCommand, NodeCommand, RequestCommand, StatusArgs, StatusCommand,
 };
 use crate::commands::{
-    Outcome, audit, case, directory, identity, inform, mailbox, operate, peers, setup, submit,
-    whoami,
+    Outcome, audit, case, directory, enroll, identity, inform, mailbox, operate, peers, setup,
+    submit, whoami,
 };
 use crate::connection::NodeTarget;
 use crate::output::Format;
@@ -109,6 +109,38 @@ async fn run(cli: Cli) -> anyhow::Result<Outcome> {
             listen,
             address,
         }) => setup::create_node(&id, &ca, &dir, listen, address.as_deref(), format),
+        Command::Ca(CaCommand::Issue {
+            join_request,
+            ca,
+            out,
+        }) => enroll::issue(&join_request, &ca, out.as_deref(), format),
+        Command::Node(NodeCommand::Init {
+            id,
+            dir,
+            listen,
+            addresses,
+            country,
+            authority,
+            federation_ca,
+        }) => {
+            let node = enroll::init_description(&id, &country, &authority, &addresses)?;
+            enroll::init(&dir, &node, listen, federation_ca.as_deref(), format)
+        }
+        Command::Node(NodeCommand::InstallCertificate { dir, response }) => {
+            enroll::install_certificate(&dir, &response, format)
+        }
+        Command::Node(NodeCommand::RenewalRequest {
+            dir,
+            country,
+            authority,
+            addresses,
+        }) => enroll::renewal_request(
+            &dir,
+            country.as_deref(),
+            authority.as_deref(),
+            &addresses,
+            format,
+        ),
         Command::Node(NodeCommand::AddPeer {
             id,
             address,

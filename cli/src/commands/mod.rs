@@ -4,6 +4,7 @@
 pub mod audit;
 pub mod case;
 pub mod directory;
+pub mod enroll;
 pub mod federation;
 pub mod identity;
 pub mod inform;

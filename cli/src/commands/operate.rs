@@ -282,6 +282,10 @@ pub fn renew_certificate(
             "A running node picks it up on SIGHUP (`systemctl reload rogatoryd` or `kill -HUP \
              $(pidof rogatoryd)`); peers need no change."
         );
+        say!(
+            "For the demo and tests only (the CA key was on this machine): a real node runs \
+             `rogatory node renewal-request`, and no private key moves."
+        );
     }
     Ok(Outcome::Done)
 }

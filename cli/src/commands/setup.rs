@@ -54,7 +54,13 @@ pub fn create_ca(dir: &Path, name: &str, format: Format) -> anyhow::Result<Outco
         )
     );
     say!(
-        "Next: rogatory node create --id ID --ca {} --dir NODE_DIR --listen 0.0.0.0:7400",
+        "Next: each member runs `rogatory node init` on its own machine and sends you its join \
+         request; you run: rogatory ca issue JOIN-REQUEST --ca {}",
+        dir.display()
+    );
+    say!(
+        "(For the demo and tests only: rogatory node create --id ID --ca {} --dir NODE_DIR \
+         --listen 0.0.0.0:7400)",
         dir.display()
     );
     Ok(Outcome::Done)
@@ -114,6 +120,14 @@ pub fn create_node(
         return Ok(Outcome::Done);
     }
     say!("Created node {node_id} in {}", node_dir.display());
+    say!(
+        "{}",
+        wrap(
+            "For the demo and tests only: this made the node's private keys where the CA key \
+             is. A real node runs `rogatory node init` on its own machine.",
+            90
+        )
+    );
     say!("  configuration: {}", result.config);
     say!("  public key:    {public_key}");
     say!("  fingerprint:   {}", result.fingerprint);

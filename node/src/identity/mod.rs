@@ -4,6 +4,7 @@
 
 pub mod config;
 pub mod directory;
+pub mod enrollment;
 pub mod keys;
 pub mod peers;
 pub mod pki;

@@ -2,6 +2,7 @@
 //! the checks before start, systemd notifications, creating nodes and CAs, and where log
 //! lines go.
 
+pub mod enroll;
 pub mod health;
 pub mod log_output;
 pub mod metrics;

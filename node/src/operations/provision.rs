@@ -39,14 +39,14 @@ pub enum ProvisionError {
     Exists(PathBuf),
 }
 
-fn io_error(path: &Path) -> impl FnOnce(std::io::Error) -> ProvisionError + '_ {
+pub(crate) fn io_error(path: &Path) -> impl FnOnce(std::io::Error) -> ProvisionError + '_ {
     move |source| ProvisionError::Io {
         path: path.to_owned(),
         source,
     }
 }
 
-fn create_dir(path: &Path, mode: u32) -> Result<(), ProvisionError> {
+pub(crate) fn create_dir(path: &Path, mode: u32) -> Result<(), ProvisionError> {
     std::fs::DirBuilder::new()
         .recursive(true)
         .mode(mode)
@@ -54,7 +54,7 @@ fn create_dir(path: &Path, mode: u32) -> Result<(), ProvisionError> {
         .map_err(io_error(path))
 }
 
-fn write_public(path: &Path, contents: &[u8]) -> Result<(), ProvisionError> {
+pub(crate) fn write_public(path: &Path, contents: &[u8]) -> Result<(), ProvisionError> {
     secret_file::write_new(path, contents, 0o644).map_err(|e| {
         if e.kind() == std::io::ErrorKind::AlreadyExists {
             ProvisionError::Exists(path.to_owned())
