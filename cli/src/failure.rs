@@ -29,6 +29,14 @@ impl UserError {
     }
 }
 
+impl UserError {
+    /// The same error with `cause` after its message.
+    pub fn with_cause(mut self, cause: &str) -> Self {
+        self.message = format!("{}: {cause}", self.message);
+        self
+    }
+}
+
 impl fmt::Display for UserError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.message)

@@ -20,6 +20,20 @@ use super::Outcome;
 use crate::failure::UserError;
 use crate::output::{Format, print_json, say, wrap};
 
+/// A refusal with its cause in the message, so the hint of `user` reaches the user.
+fn refused(cause: &(dyn std::error::Error + 'static), user: UserError) -> anyhow::Error {
+    let mut chain = cause.to_string();
+    let mut source = cause.source();
+    while let Some(next) = source {
+        let part = next.to_string();
+        if !chain.ends_with(&part) {
+            chain = format!("{chain}: {part}");
+        }
+        source = next.source();
+    }
+    user.with_cause(&chain).into()
+}
+
 /// The fingerprints both sides read to each other by telephone.
 #[derive(Debug, Serialize)]
 struct Fingerprints {
@@ -103,10 +117,13 @@ pub fn init(
         })
         .map_err(|e| {
             if dir.join(CONFIG_FILE).exists() || dir.join("keys").exists() {
-                e.context(UserError::new(
-                    "the directory already holds a node; nothing was changed",
-                    "choose a new --dir; never overwrite a node's keys",
-                ))
+                refused(
+                    &*e,
+                    UserError::new(
+                        "the directory already holds a node; nothing was changed",
+                        "choose a new --dir; never overwrite a node's keys",
+                    ),
+                )
             } else {
                 e
             }
@@ -194,32 +211,41 @@ pub fn issue(
     format: Format,
 ) -> anyhow::Result<Outcome> {
     let verified = enroll::read_join_request(join_request).map_err(|e| {
-        anyhow::Error::new(e).context(UserError::new(
-            format!(
-                "{} is not a valid join request; nothing was issued",
-                join_request.display()
-            ),
-            "ask the node's operator to send the join-request.txt `rogatory node init` (or \
+        refused(
+            &e,
+            UserError::new(
+                format!(
+                    "{} is not a valid join request; nothing was issued",
+                    join_request.display()
+                ),
+                "ask the node's operator to send the join-request.txt `rogatory node init` (or \
              renewal-request.txt from `rogatory node renewal-request`) wrote, unchanged",
-        ))
+            ),
+        )
     })?;
     let ca_certificate_path = ca_dir.join(CA_CERTIFICATE_FILE);
     let ca_certificate = std::fs::read_to_string(&ca_certificate_path).map_err(|e| {
-        anyhow::Error::new(e).context(UserError::new(
-            format!("--ca: cannot read {}", ca_certificate_path.display()),
-            "pass the directory `rogatory ca create` made (it holds federation-ca.pem and \
+        refused(
+            &e,
+            UserError::new(
+                format!("--ca: cannot read {}", ca_certificate_path.display()),
+                "pass the directory `rogatory ca create` made (it holds federation-ca.pem and \
              federation-ca-key.pem)",
-        ))
+            ),
+        )
     })?;
     let ca_key = secret_file::read_private(&ca_dir.join(CA_KEY_FILE))?;
     let ca_key = String::from_utf8(ca_key).context("the CA key file is not PEM text")?;
     let issued =
         enrollment::issue_from_join_request(&ca_certificate, &ca_key, &verified).map_err(|e| {
-            anyhow::Error::new(e).context(UserError::new(
-                "the join request's certificate signing request is refused; nothing was issued",
-                "the node's operator runs `rogatory node init` (or `node renewal-request`) \
+            refused(
+                &e,
+                UserError::new(
+                    "the join request's certificate signing request is refused; nothing was issued",
+                    "the node's operator runs `rogatory node init` (or `node renewal-request`) \
                  again and sends the new request",
-            ))
+                ),
+            )
         })?;
     let request = verified.request();
     let out = out.map_or_else(
@@ -334,14 +360,17 @@ pub fn install_certificate(dir: &Path, response: &Path, format: Format) -> anyho
     }
     let text = String::from_utf8_lossy(&text);
     let installed = enroll::install_certificate(&config, &text).map_err(|e| {
-        anyhow::Error::new(e).context(UserError::new(
-            format!(
-                "{} cannot be installed; nothing was changed",
-                response.display()
-            ),
-            "check that it is the file `rogatory ca issue` wrote for this node's latest join \
+        refused(
+            &e,
+            UserError::new(
+                format!(
+                    "{} cannot be installed; nothing was changed",
+                    response.display()
+                ),
+                "check that it is the file `rogatory ca issue` wrote for this node's latest join \
              or renewal request, from your federation's CA",
-        ))
+            ),
+        )
     })?;
     let result = InstalledCertificate {
         node_id: config.node_id.to_string(),

@@ -7,6 +7,7 @@ mod attachments;
 mod audit;
 mod case_list;
 mod demo;
+mod enrollment;
 mod federation;
 mod governance;
 mod hints;

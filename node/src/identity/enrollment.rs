@@ -344,18 +344,12 @@ pub fn check_response(
             "it holds something other than certificates (a private key never belongs in it)",
         ));
     }
-    let parse = |der: &'_ [u8], what: &str| -> Result<(), EnrollmentError> {
-        match X509Certificate::from_der(der) {
-            Ok((rest, _)) if rest.is_empty() => Ok(()),
-            _ => Err(response_error(format!("the {what} does not parse"))),
-        }
+    let parse = |der, what: &str| match X509Certificate::from_der(der) {
+        Ok(([], certificate)) => Ok(certificate),
+        _ => Err(response_error(format!("the {what} does not parse"))),
     };
-    parse(leaf.contents(), "node certificate")?;
-    parse(ca.contents(), "CA certificate")?;
-    let (_, certificate) = X509Certificate::from_der(leaf.contents())
-        .map_err(|_| response_error("the node certificate does not parse"))?;
-    let (_, ca_certificate) = X509Certificate::from_der(ca.contents())
-        .map_err(|_| response_error("the CA certificate does not parse"))?;
+    let certificate = parse(leaf.contents(), "node certificate")?;
+    let ca_certificate = parse(ca.contents(), "CA certificate")?;
     if let Some(trusted) = trusted_ca {
         if trusted != ca.contents() {
             return Err(response_error(
