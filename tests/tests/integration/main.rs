@@ -9,6 +9,7 @@ mod directory;
 mod directory_operations;
 mod disk_full;
 mod durability;
+mod enrollment;
 mod exchange;
 mod grpc_surface;
 mod hostile_admission;
