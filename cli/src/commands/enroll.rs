@@ -322,8 +322,8 @@ pub fn issue(
             wrap(
                 &format!(
                     "The node becomes a member only when the roster names it: rogatory \
-                     federation propose --add-member {} (then `federation sign` by the \
-                     governors and `federation apply`).",
+                     federation propose --current ROSTER --out PROPOSAL --add-member {} (then \
+                     `federation sign` by the governors and `federation apply`).",
                     join_request.display()
                 ),
                 90
