@@ -319,12 +319,13 @@ pub struct CheckedResponse {
 /// Checks a response (the node certificate then the CA certificate, PEM) before anything is
 /// written: the certificate certifies one of `expected_keys` (DER SubjectPublicKeyInfo), names
 /// exactly `node_id`, is signed by the CA certificate in the response, and is valid at
-/// `now_s`; the CA certificate equals `trusted_ca` if the node already trusts one.
+/// `now_s`; the CA certificate is one of `trusted_cas` (DER) if the node already trusts some
+/// (during a CA rotation its federation CA file holds the old and the new).
 pub fn check_response(
     text: &str,
     node_id: &NodeId,
     expected_keys: &[&[u8]],
-    trusted_ca: Option<&[u8]>,
+    trusted_cas: &[Vec<u8>],
     now_s: i64,
 ) -> Result<CheckedResponse, EnrollmentError> {
     if text.len() > MAX_RESPONSE_BYTES {
@@ -350,8 +351,8 @@ pub fn check_response(
     };
     let certificate = parse(leaf.contents(), "node certificate")?;
     let ca_certificate = parse(ca.contents(), "CA certificate")?;
-    if let Some(trusted) = trusted_ca {
-        if trusted != ca.contents() {
+    if !trusted_cas.is_empty() {
+        if !trusted_cas.iter().any(|trusted| trusted == ca.contents()) {
             return Err(response_error(
                 "it comes from another CA than the federation CA this node already trusts \
                  (keys/federation-ca.pem)",
@@ -403,13 +404,14 @@ pub fn check_response(
     })
 }
 
-/// The DER of the first certificate in a PEM file (the trusted CA certificate).
-pub fn first_certificate_der(text: &str) -> Option<Vec<u8>> {
+/// The DER of every certificate in a PEM file (the trusted CA certificates).
+pub fn certificates_der(text: &str) -> Vec<Vec<u8>> {
     pem::parse_many(text)
-        .ok()?
+        .unwrap_or_default()
         .into_iter()
-        .find(|block| block.tag() == "CERTIFICATE")
+        .filter(|block| block.tag() == "CERTIFICATE")
         .map(|block| block.into_contents())
+        .collect()
 }
 
 #[cfg(test)]
@@ -471,7 +473,7 @@ mod tests {
             issued.tls_key_fingerprint,
             tls_key_fingerprint(&tls.public_key_der)
         );
-        let der = first_certificate_der(&issued.certificate_pem).expect("pem");
+        let der = certificates_der(&issued.certificate_pem).remove(0);
         let node = crate::identity::tls::check_node_certificate(
             &der.into(),
             crate::identity::tls::Role::Server,
@@ -482,7 +484,7 @@ mod tests {
             &issued.response(),
             &id("kz"),
             &[&tls.public_key_der],
-            None,
+            &[],
             now(),
         )
         .expect("accepted");
@@ -591,29 +593,29 @@ mod tests {
             .expect("issued")
         };
         let good = issue(&ca, tls.csr_der.clone());
-        let trusted = first_certificate_der(&ca.certificate_pem).expect("der");
-        let check = |text: &str, trusted_ca: Option<&[u8]>| {
-            check_response(text, &id("kz"), &[&tls.public_key_der], trusted_ca, now())
+        let trusted = certificates_der(&ca.certificate_pem);
+        let check = |text: &str, trusted_cas: &[Vec<u8>]| {
+            check_response(text, &id("kz"), &[&tls.public_key_der], trusted_cas, now())
                 .map(|_| ())
                 .map_err(|e| e.to_string())
         };
-        check(&good.response(), Some(&trusted)).expect("good");
+        check(&good.response(), &trusted).expect("good");
         let for_other_key = issue(&ca, other_key.csr_der.clone());
         assert!(
-            check(&for_other_key.response(), None)
+            check(&for_other_key.response(), &[])
                 .expect_err("refused")
                 .contains("another key")
         );
         let from_other_ca = issue(&other_ca, tls.csr_der.clone());
         assert!(
-            check(&from_other_ca.response(), Some(&trusted))
+            check(&from_other_ca.response(), &trusted)
                 .expect_err("refused")
                 .contains("another CA")
         );
         // The certificate of one CA with the certificate of another: no chain.
         let mismatched = format!("{}{}", good.certificate_pem, other_ca.certificate_pem);
         assert!(
-            check(&mismatched, None)
+            check(&mismatched, &[])
                 .expect_err("refused")
                 .contains("not signed by the CA")
         );
@@ -626,18 +628,18 @@ mod tests {
         )
         .expect("issued");
         assert!(
-            check(&expired.response(), None)
+            check(&expired.response(), &[])
                 .expect_err("refused")
                 .contains("not valid now")
         );
         assert!(
-            check(&good.certificate_pem, None)
+            check(&good.certificate_pem, &[])
                 .expect_err("refused")
                 .contains("1 PEM blocks")
         );
         let with_key = format!("{}{}", good.certificate_pem, tls.private_key_pem);
         assert!(
-            check(&with_key, None)
+            check(&with_key, &[])
                 .expect_err("refused")
                 .contains("private key")
         );
@@ -645,7 +647,7 @@ mod tests {
             &good.response(),
             &id("uz"),
             &[&tls.public_key_der],
-            None,
+            &[],
             now(),
         )
         .expect_err("refused");

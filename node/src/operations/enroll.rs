@@ -97,7 +97,7 @@ pub fn init_node(
         }
     }
     if let Some(ca) = federation_ca_pem {
-        if enrollment::first_certificate_der(ca).is_none() {
+        if enrollment::certificates_der(ca).is_empty() {
             return Err(layout(
                 "the federation CA file holds no PEM certificate; pass federation-ca.pem as \
                  the CA holder published it",
@@ -229,14 +229,18 @@ pub fn install_certificate(config: &NodeConfig, text: &str) -> Result<Installed,
         Some(dir) => Some(read_public_key(&dir.join(file_name(&keys.tls_key)?))?),
         None => None,
     };
-    let trusted_ca = match std::fs::read_to_string(&keys.federation_ca) {
-        Ok(text) => Some(enrollment::first_certificate_der(&text).ok_or_else(|| {
-            layout(format!(
-                "{} holds no certificate; restore it from the CA holder's federation-ca.pem",
-                keys.federation_ca.display()
-            ))
-        })?),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+    let trusted_cas = match std::fs::read_to_string(&keys.federation_ca) {
+        Ok(text) => {
+            let certificates = enrollment::certificates_der(&text);
+            if certificates.is_empty() {
+                return Err(layout(format!(
+                    "{} holds no certificate; restore it from the CA holder's federation-ca.pem",
+                    keys.federation_ca.display()
+                )));
+            }
+            certificates
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Vec::new(),
         Err(e) => return Err(io(&keys.federation_ca)(e)),
     };
     let mut expected: Vec<&[u8]> = vec![&current_key];
@@ -247,10 +251,10 @@ pub fn install_certificate(config: &NodeConfig, text: &str) -> Result<Installed,
         text,
         &config.node_id,
         &expected,
-        trusted_ca.as_deref(),
+        &trusted_cas,
         crate::now_ms() / 1000,
     )?;
-    let wrote_ca = trusted_ca.is_none();
+    let wrote_ca = trusted_cas.is_empty();
     if wrote_ca {
         replace_file(&keys.federation_ca, checked.ca_certificate_pem.as_bytes())?;
     }
