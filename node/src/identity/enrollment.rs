@@ -351,13 +351,11 @@ pub fn check_response(
     };
     let certificate = parse(leaf.contents(), "node certificate")?;
     let ca_certificate = parse(ca.contents(), "CA certificate")?;
-    if !trusted_cas.is_empty() {
-        if !trusted_cas.iter().any(|trusted| trusted == ca.contents()) {
-            return Err(response_error(
-                "it comes from another CA than the federation CA this node already trusts \
-                 (keys/federation-ca.pem)",
-            ));
-        }
+    if !trusted_cas.is_empty() && !trusted_cas.iter().any(|trusted| trusted == ca.contents()) {
+        return Err(response_error(
+            "it comes from another CA than the federation CA this node already trusts \
+             (keys/federation-ca.pem)",
+        ));
     }
     let Some(key_index) = expected_keys
         .iter()
