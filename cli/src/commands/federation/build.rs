@@ -435,6 +435,12 @@ fn add_member(roster: &mut Roster, path: &Path, issued: i64) -> anyhow::Result<(
     let request = rogatory_proto::join::verify_join_request(&signed)
         .with_context(|| format!("the join request {} does not verify", path.display()))?;
     let join = request.request();
+    if join.renewal {
+        return Err(usage(
+            format!("{} is a certificate renewal request", path.display()),
+            "a renewal needs no roster change: the CA holder issues the new certificate from it",
+        ));
+    }
     if roster.members.iter().any(|m| m.node_id == join.node_id) {
         return Err(usage(
             format!("{} is already a member", join.node_id),
