@@ -27,7 +27,8 @@
 //!
 //! The work is split by concern, one file each under `audit/`: `entries` (what each entry must
 //! say, on its own and against the entries before it), `verifier` (the verifier, its
-//! scheduling and its reports), `pinned_keys`, `proof` (inclusion), `consistency_file` and
+//! scheduling and its reports), `pinned_keys`, `roster_keys` (signatures judged against a roster
+//! history instead of the bundle's keys), `proof` (inclusion), `consistency_file` and
 //! `cross_check`.
 
 mod consistency_file;
@@ -35,6 +36,7 @@ mod cross_check;
 mod entries;
 mod pinned_keys;
 mod proof;
+mod roster_keys;
 #[cfg(test)]
 mod test_log;
 mod verifier;
@@ -46,6 +48,10 @@ pub use consistency_file::{
 pub use cross_check::{CrossCheck, CrossCheckReport, Discrepancy, Party, Side};
 pub use pinned_keys::{PinnedKeys, pin_keys};
 pub use proof::{ProofCheck, check_proof, prove};
+pub use roster_keys::{
+    AppliedRoster, AppliedStanding, AuditHistory, Flaw, HistoryRefusal, Judgement, KeyFinding,
+    RosterFinding,
+};
 pub use verifier::{AuditReport, AuditVerifier, CHUNK_BYTES, CHUNK_ENTRIES, CheckpointReport};
 
 /// The origin line (and note key name) of node `node_id`'s checkpoints: `rogatory/<node_id>`.

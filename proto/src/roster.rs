@@ -62,7 +62,10 @@ mod verified;
 #[cfg(test)]
 mod tests;
 
-pub use armor::{ARMOR_LABEL, from_armored, to_armored};
+pub use armor::{
+    ARMOR_LABEL, MAX_ROSTERS_PER_FILE, chain_from_armored, chain_to_armored, from_armored,
+    to_armored,
+};
 pub use changes::{Change, changes};
 pub use history::RosterHistory;
 pub use signatures::{Progress, SignatureTally, sign, signature_progress};

@@ -6,11 +6,12 @@
 //! [`Applied::apply`] the rest, in index order. Scheduling the work and checking checkpoints is
 //! [`super::verifier`]'s.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use prost::Message;
 
 use super::AuditFailure;
+use super::roster_keys::{AuditHistory, KeyFinding};
 use crate::log::{ChainVerifier, EntrySignature, SignerKey, UnlinkedEntry, verify_signatures};
 use crate::merkle::{Hash, MemoryTree};
 use crate::signing::{self, VerifyError, sha256};
@@ -40,6 +41,9 @@ pub(super) struct Signers {
     pub(super) node_id: String,
     pub(super) own_key: SignerKey,
     pub(super) peer_keys: BTreeMap<String, SignerKey>,
+    /// With a roster history, signatures are judged against it at their dates, and the keys
+    /// above only help name a key the history does not list.
+    pub(super) history: Option<AuditHistory>,
 }
 
 /// What an entry's kind-specific checks take from its signed payload: checked before the
@@ -71,6 +75,8 @@ pub(super) struct PreparedEntry {
     unlinked: UnlinkedEntry,
     /// The signature check's verdict, worded as [`crate::log::verify_entry_signature`] does.
     signature: Result<(), String>,
+    /// With a roster history: the signature verifies, but not by a key valid at its date.
+    finding: Option<KeyFinding>,
     payload: Result<PayloadFacts, AuditFailure>,
 }
 
@@ -128,12 +134,27 @@ impl Signers {
                 PreparedEntry {
                     unlinked,
                     signature: Ok(()),
+                    finding: None,
                     payload: Ok(PayloadFacts::None),
                 },
                 None,
             );
         };
         let (payload, receipt_failure) = self.payload_facts(entry);
+        if let Some(history) = &self.history {
+            let (signature, finding) = self.judge(history, index, entry, receipt_failure);
+            entry.signed_payload = Vec::new();
+            entry.signature = Vec::new();
+            return (
+                PreparedEntry {
+                    unlinked,
+                    signature,
+                    finding,
+                    payload,
+                },
+                None,
+            );
+        }
         // A signature to verify starts as Ok: `prepare` replaces it with the verdict.
         let (signature, to_verify) =
             match EntrySignature::of(entry, &self.node_id, |id| self.key_of(id)) {
@@ -154,10 +175,75 @@ impl Signers {
             PreparedEntry {
                 unlinked,
                 signature,
+                finding: None,
                 payload,
             },
             to_verify,
         )
+    }
+
+    /// The signature of `entry` judged against the roster history at its date (the envelope's
+    /// creation, the receipt's time; the entry's own time if the payload does not decode, which
+    /// fails the entry anyway), strictly, one key at a time. A signature no key valid at its
+    /// date verifies is a finding, not a failure: the audit goes on and names every one.
+    fn judge(
+        &self,
+        history: &AuditHistory,
+        index: u64,
+        entry: &LogEntry,
+        receipt_failure: Option<VerifyError>,
+    ) -> (Result<(), String>, Option<KeyFinding>) {
+        let kind = EntryKind::try_from(entry.kind).unwrap_or(EntryKind::Unspecified);
+        let (signer, at_ms) = match kind {
+            EntryKind::MessageSent | EntryKind::MessageReceived => {
+                let created = Envelope::decode(entry.signed_payload.as_slice())
+                    .map_or(entry.time_ms, |e| e.created_at_ms);
+                let signer = if kind == EntryKind::MessageSent {
+                    self.node_id.as_str()
+                } else {
+                    entry.peer.as_str()
+                };
+                (signer, created)
+            }
+            EntryKind::ReceiptIssued | EntryKind::ReceiptObtained => {
+                let received = Receipt::decode(entry.signed_payload.as_slice())
+                    .map_or(entry.time_ms, |r| r.received_at_ms);
+                let signer = if kind == EntryKind::ReceiptIssued {
+                    self.node_id.as_str()
+                } else {
+                    entry.peer.as_str()
+                };
+                (signer, received)
+            }
+            _ => return (Ok(()), None),
+        };
+        let verifies =
+            |key: &SignerKey| match EntrySignature::of(entry, &self.node_id, |_| Some(*key)) {
+                Ok(Some(signature)) => signature.verify_strict().is_ok(),
+                _ => false,
+            };
+        let judgement = history.judge(signer, at_ms, self.key_of(signer), verifies);
+        if judgement.key.is_some() {
+            if let Some(error) = receipt_failure {
+                return (
+                    Err(format!("signature by {signer:?} does not verify: {error}")),
+                    None,
+                );
+            }
+        }
+        let finding = judgement.flaw.map(|flaw| KeyFinding {
+            index: Some(index),
+            checkpoint: None,
+            kind: kind
+                .as_str_name()
+                .trim_start_matches("ENTRY_KIND_")
+                .to_owned(),
+            node: signer.to_owned(),
+            key_fingerprint: flaw.key_fingerprint,
+            signed_at_ms: at_ms,
+            why: flaw.why,
+        });
+        (Ok(()), finding)
     }
 
     /// The kind-specific checks that need only the entry, and for a receipt its failure to
@@ -275,6 +361,12 @@ pub(super) struct Applied {
     received: HashMap<String, Received>,
     pub(super) kinds: BTreeMap<String, u64>,
     pub(super) counts: [u64; 4],
+    /// Signatures not by a key the roster history gives their signer at their date.
+    pub(super) key_findings: Vec<KeyFinding>,
+    /// Entries whose time is kept (the last entry under each checkpoint: its signing date
+    /// under a roster history), and those times.
+    pub(super) wanted_times: HashSet<u64>,
+    pub(super) times: HashMap<u64, i64>,
 }
 
 pub(super) const SENT: usize = 0;
@@ -297,6 +389,10 @@ impl Applied {
         prepared
             .signature
             .map_err(|reason| AuditFailure::at(index, reason))?;
+        self.key_findings.extend(prepared.finding);
+        if self.wanted_times.contains(&index) {
+            self.times.insert(index, entry.time_ms);
+        }
         let kind = EntryKind::try_from(entry.kind).unwrap_or(EntryKind::Unspecified);
         match prepared.payload? {
             PayloadFacts::None => {}

@@ -13,6 +13,7 @@ use std::sync::mpsc;
 use ed25519_dalek::VerifyingKey;
 
 use super::entries::{Applied, ISSUED, OBTAINED, PreparedEntry, RECEIVED, SENT, Signers};
+use super::roster_keys::{AuditHistory, KeyFinding};
 use super::{AuditFailure, log_origin};
 use crate::checkpoint::{self, Checkpoint, CheckpointError};
 use crate::log::{SignerKey, verify_own_checkpoint};
@@ -47,6 +48,10 @@ pub struct AuditReport {
     pub latest_checkpoint: Option<CheckpointReport>,
     /// Entries after the newest checkpoint: not yet covered by one (not a failure).
     pub uncovered: u64,
+    /// With a roster history ([`AuditVerifier::with_roster_history`]): every signature (of an
+    /// entry, a checkpoint, a cosignature) not made by a key valid for its signer at its date.
+    /// Any makes the bundle fail, although its chain and tree hold.
+    pub key_findings: Vec<KeyFinding>,
 }
 
 /// How many entries a caller should give [`AuditVerifier::push_entries`] at a time, at most
@@ -95,6 +100,7 @@ impl AuditVerifier {
                     .into_iter()
                     .map(|(id, key)| (id, SignerKey::new(key)))
                     .collect(),
+                history: None,
             },
             origin: log_origin(node_id),
             applied: Applied::default(),
@@ -103,6 +109,27 @@ impl AuditVerifier {
             latest_checkpoint: None,
             threads: std::thread::available_parallelism().map_or(1, NonZeroUsize::get),
         }
+    }
+
+    /// A verifier that judges every signature against `history` at the signature's date
+    /// (docs/AUDIT-FORMAT.md section 17) instead of trusting one key per node: `own_key` and
+    /// `peer_keys` (the bundle's) serve only to name a key the history does not list.
+    /// `checkpoint_sizes` are those of the checkpoints to come: the time of the last entry each
+    /// covers is kept, as its signing date.
+    pub fn with_roster_history(
+        node_id: &str,
+        own_key: VerifyingKey,
+        peer_keys: BTreeMap<String, VerifyingKey>,
+        history: AuditHistory,
+        checkpoint_sizes: &[u64],
+    ) -> Self {
+        let mut verifier = Self::new(node_id, own_key, peer_keys);
+        verifier.signers.history = Some(history);
+        verifier.applied.wanted_times = checkpoint_sizes
+            .iter()
+            .filter_map(|size| size.checked_sub(1))
+            .collect();
+        verifier
     }
 
     /// Entries verified so far.
@@ -244,6 +271,9 @@ impl AuditVerifier {
                 )));
             }
         }
+        if self.signers.history.is_some() {
+            return self.check_checkpoint_in_history(size, note_text);
+        }
         let checked =
             verify_own_checkpoint(tree, note_text, &self.origin, self.signers.own_key.key())
                 .map_err(fail)?;
@@ -261,11 +291,132 @@ impl AuditVerifier {
                 Err(e) => return Err(fail(format!("cosignature by {peer}: {e}"))),
             }
         }
+        Ok(self.checkpoint_checked(size, cosigned_by))
+    }
+
+    fn checkpoint_checked(&mut self, size: u64, cosigned_by: Vec<String>) -> CheckpointReport {
         self.checkpoints += 1;
         self.cosignatures += cosigned_by.len() as u64;
         let report = CheckpointReport { size, cosigned_by };
         self.latest_checkpoint = Some(report.clone());
-        Ok(report)
+        report
+    }
+
+    /// [`AuditVerifier::check_checkpoint`] under a roster history (its order and size checks
+    /// made): the node's signature judged at the time of the last entry the checkpoint covers
+    /// (the node signs a checkpoint once that entry is written; the note carries no time), each
+    /// cosignature at its own time, by every key the history lists for the cosigner (and the
+    /// bundle's key for it, to name one the history does not list). The root is checked as
+    /// always, whether or not a listed key verifies the note.
+    fn check_checkpoint_in_history(
+        &mut self,
+        size: u64,
+        note_text: &str,
+    ) -> Result<CheckpointReport, AuditFailure> {
+        let fail = |reason: String| AuditFailure {
+            index: None,
+            reason: format!("checkpoint of size {size}: {reason}"),
+        };
+        let Some(history) = &self.signers.history else {
+            return Err(fail("no roster history".into()));
+        };
+        let node_id = self.signers.node_id.clone();
+        let at_ms = size
+            .checked_sub(1)
+            .and_then(|last| self.applied.times.get(&last))
+            .copied()
+            .unwrap_or_default();
+        let judgement = history.judge(&node_id, at_ms, Some(self.signers.own_key), |key| {
+            Checkpoint::open(note_text, key.key()).is_ok()
+        });
+        let note = Note::parse(note_text).map_err(|e| fail(e.to_string()))?;
+        let parsed = Checkpoint::parse(&note.text).map_err(|e| fail(e.to_string()))?;
+        let tree = &self.applied.tree;
+        let checked = match &judgement.key {
+            Some(key) => {
+                verify_own_checkpoint(tree, note_text, &self.origin, key.key()).map_err(fail)?
+            }
+            None => {
+                // No key to open it with: the rest of the checks, on the unverified text.
+                if parsed.origin != self.origin {
+                    return Err(fail(format!(
+                        "checkpoint names log {:?}, not {:?}",
+                        parsed.origin, self.origin
+                    )));
+                }
+                let root = crate::merkle::root(tree, parsed.size)
+                    .map_err(|e| fail(format!("cannot compute the root: {e}")))?;
+                if root != parsed.root {
+                    return Err(fail(format!(
+                        "the log's first {} entries do not have the root the checkpoint states",
+                        parsed.size
+                    )));
+                }
+                parsed.size
+            }
+        };
+        if checked != size {
+            return Err(fail(format!("filed under size {size} but says {checked}")));
+        }
+        let mut findings = Vec::new();
+        if let Some(flaw) = judgement.flaw {
+            findings.push(KeyFinding {
+                index: None,
+                checkpoint: Some(size),
+                kind: "CHECKPOINT".into(),
+                node: node_id.clone(),
+                key_fingerprint: flaw.key_fingerprint,
+                signed_at_ms: at_ms,
+                why: flaw.why,
+            });
+        }
+        let mut cosigned_by = Vec::new();
+        let hints = self
+            .signers
+            .peer_keys
+            .iter()
+            .map(|(id, key)| (id.as_str(), key));
+        let listed = history
+            .nodes()
+            .filter(|(id, _)| *id != node_id)
+            .flat_map(|(id, keys)| keys.iter().map(move |key| (id, key)));
+        let mut tried = Vec::new();
+        for (peer, key) in listed.chain(hints) {
+            if peer == node_id || tried.contains(&(peer, *key.key())) {
+                continue;
+            }
+            tried.push((peer, *key.key()));
+            let seconds = match checkpoint::verify_cosignature(
+                &note,
+                &parsed,
+                &log_origin(peer),
+                key.key(),
+            ) {
+                Ok(seconds) => seconds,
+                Err(CheckpointError::CosignatureNotFound { .. }) => continue,
+                Err(e) => return Err(fail(format!("cosignature by {peer}: {e}"))),
+            };
+            let at_ms = i64::try_from(seconds.saturating_mul(1000)).unwrap_or(i64::MAX);
+            let standing = history.standing(peer, key, at_ms);
+            if standing == crate::roster::KeyStanding::Valid {
+                if !cosigned_by.iter().any(|p| p == peer) {
+                    cosigned_by.push(peer.to_owned());
+                }
+                continue;
+            }
+            findings.push(KeyFinding {
+                index: None,
+                checkpoint: Some(size),
+                kind: "COSIGNATURE".into(),
+                node: peer.to_owned(),
+                key_fingerprint: Some(crate::signing::fingerprint(key.key())),
+                signed_at_ms: at_ms,
+                why: history.why(peer, &standing, at_ms),
+            });
+        }
+        cosigned_by.sort();
+        self.applied.key_findings.extend(findings);
+        Ok(self.checkpoint_checked(size, cosigned_by))
     }
 
     /// The verdict once every entry and checkpoint was given.
@@ -293,6 +444,7 @@ impl AuditVerifier {
             cosignatures: self.cosignatures,
             latest_checkpoint: self.latest_checkpoint,
             uncovered: entries - covered,
+            key_findings: applied.key_findings,
         })
     }
 }

@@ -50,3 +50,51 @@ pub fn from_armored(file: &[u8]) -> Result<SignedRoster, RosterError> {
     }
     decode_signed(pem.contents())
 }
+
+/// Most rosters read from one history file: a federation changing its roster every day for
+/// ten years. Bounds what a file can make an auditor verify.
+pub const MAX_ROSTERS_PER_FILE: usize = 4096;
+
+/// A roster history as one text file: each roster armored, oldest (the genesis) first.
+pub fn chain_to_armored(chain: &[SignedRoster]) -> String {
+    chain.iter().map(to_armored).collect()
+}
+
+/// Reads a file of one or more armored rosters, in file order (a history: genesis first).
+/// Text between the blocks is ignored; a block of another label is refused. A file without
+/// armor is read as one binary roster.
+pub fn chain_from_armored(file: &[u8]) -> Result<Vec<SignedRoster>, RosterError> {
+    let armored = file.windows(11).any(|w| w == b"-----BEGIN ");
+    if !armored {
+        return from_armored(file).map(|one| vec![one]);
+    }
+    let limit = MAX_ARMORED_BYTES * MAX_ROSTERS_PER_FILE;
+    if file.len() > limit {
+        return Err(RosterError::TooLarge {
+            what: "the roster history file",
+            size: file.len(),
+            limit,
+        });
+    }
+    let blocks =
+        pem::parse_many(file).map_err(|e| RosterError::Malformed(format!("bad armor: {e}")))?;
+    if blocks.len() > MAX_ROSTERS_PER_FILE {
+        return Err(RosterError::TooLarge {
+            what: "the list of rosters",
+            size: blocks.len(),
+            limit: MAX_ROSTERS_PER_FILE,
+        });
+    }
+    blocks
+        .iter()
+        .map(|pem| {
+            if pem.tag() != ARMOR_LABEL {
+                return Err(RosterError::Malformed(format!(
+                    "the file holds a {:?}, not a {ARMOR_LABEL:?}",
+                    pem.tag()
+                )));
+            }
+            decode_signed(pem.contents())
+        })
+        .collect()
+}
