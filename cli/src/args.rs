@@ -841,8 +841,17 @@ pub enum AuditCommand {
                       band, and pin the peers' keys (and the node's) with --peer-keys FILE, keys \
                       obtained from each peer's operator. Without it the report names every key \
                       taken on trust from the bundle; with it, a key in keys.txt that differs \
-                      from the pinned one fails the bundle.",
-        after_help = "Example:\n  rogatory audit verify ./tm-audit-2025-07\n\nExit code 0: the \
+                      from the pinned one fails the bundle.\n\n\
+                      With --roster FILE (a roster history from the governors, genesis first), \
+                      no key is taken from the bundle: every signature (envelopes, receipts, \
+                      checkpoints, cosignatures) is checked against the keys the roster history \
+                      says its signer held at the signature's date. The history is FILE's, \
+                      extended by the rosters the log records as applied where they verify as \
+                      successors. Every signature by a revoked, retired, not yet valid or \
+                      unknown key, or by a node that was not a member then, is named, and so is \
+                      every recorded roster that does not verify or forks from the history.",
+        after_help = "Examples:\n  rogatory audit verify ./tm-audit-2025-07\n  rogatory audit verify \
+                      ./tm-audit-2025-07 --roster federation-rosters.txt\n\nExit code 0: the \
                       bundle verifies. Exit code 2: it does not (the first failing entry and the \
                       reason are printed)."
     )]
@@ -853,8 +862,33 @@ pub enum AuditCommand {
         /// Verifier keys obtained independently of the bundle, one a line in the format of
         /// keys.txt (`rogatory/<node>+<hash>+<key>`, as `rogatory node identity` prints them):
         /// they replace the bundle's own, and a bundle that disagrees with them fails.
-        #[arg(long, value_name = "FILE")]
+        #[arg(long, value_name = "FILE", conflicts_with = "roster")]
         peer_keys: Option<PathBuf>,
+        /// A roster history obtained from the governors (armored rosters, genesis first): every
+        /// signature is checked against the keys it says each node held at the signature's
+        /// date, instead of the bundle's keys.txt.
+        #[arg(long, value_name = "FILE")]
+        roster: Option<PathBuf>,
+    },
+
+    /// Write the rosters a node's log says it applied, as one roster history file
+    #[command(
+        long_about = "Write the rosters the bundle's log records as applied (ROSTER_APPLIED \
+                      entries), oldest first, armored, into a new file: a roster history as \
+                      `rogatory audit verify --roster` reads it. \
+                      The rosters are written as the node recorded them and are not trusted for \
+                      that: compare the printed genesis SHA-256 with the governors by telephone \
+                      before using the file to judge anything.",
+        after_help = "Example:\n  rogatory audit rosters ./tm-audit-2025-07 --out tm-rosters.txt\n  \
+                      rogatory audit verify ./de-audit-2025-07 --roster tm-rosters.txt"
+    )]
+    Rosters {
+        /// The bundle directory.
+        #[arg(value_name = "BUNDLE")]
+        bundle: PathBuf,
+        /// The file to write (must not exist).
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
     },
 
     /// Print a C2SP tlog-proof that one entry is in a signed checkpoint

@@ -283,8 +283,18 @@ async fn run(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Log(LogCommand::Verify) => audit::log_verify(&target, format).await,
         Command::Log(LogCommand::Checkpoint) => audit::log_checkpoint(&target, format).await,
         Command::Audit(AuditCommand::Export { dir }) => audit::export(&target, &dir, format).await,
-        Command::Audit(AuditCommand::Verify { bundle, peer_keys }) => {
-            audit::verify_bundle(&bundle, peer_keys.as_deref(), format)
+        Command::Audit(AuditCommand::Verify {
+            bundle,
+            peer_keys,
+            roster: None,
+        }) => audit::verify_bundle(&bundle, peer_keys.as_deref(), format),
+        Command::Audit(AuditCommand::Verify {
+            bundle,
+            roster: Some(roster),
+            ..
+        }) => audit::verify_against_roster(&bundle, &roster, format),
+        Command::Audit(AuditCommand::Rosters { bundle, out }) => {
+            audit::write_rosters(&bundle, &out, format)
         }
         Command::Audit(AuditCommand::Prove {
             bundle,

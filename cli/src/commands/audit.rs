@@ -22,6 +22,10 @@ use rogatory_proto::v1::{
 };
 use serde::Serialize;
 
+mod roster;
+
+pub use roster::{HistoryView, SignatureFindingView, verify_against_roster, write_rosters};
+
 use super::Outcome;
 use crate::bundle::{Bundle, BundleWriter, EntryReader, NextEntry};
 use crate::connection::{Client, NodeTarget, answer};
@@ -312,7 +316,17 @@ fn replay_with(
     bundle: &Bundle,
     peer_keys: std::collections::BTreeMap<String, ed25519_dalek::VerifyingKey>,
 ) -> anyhow::Result<Result<AuditVerifier, AuditFailure>> {
-    let mut verifier = AuditVerifier::new(&bundle.node_id, bundle.node_key, peer_keys);
+    replay_into(
+        bundle,
+        AuditVerifier::new(&bundle.node_id, bundle.node_key, peer_keys),
+    )
+}
+
+/// [`replay`] through a verifier made by the caller (one judging keys by a roster history).
+fn replay_into(
+    bundle: &Bundle,
+    mut verifier: AuditVerifier,
+) -> anyhow::Result<Result<AuditVerifier, AuditFailure>> {
     let mut checkpoints = bundle.checkpoints.iter().peekable();
     let mut entries = bundle.entries()?;
     let bar = progress_bar(bundle.manifest.entries);
@@ -417,6 +431,12 @@ pub struct BundleVerdict {
     /// Nodes whose key the auditor pinned with `--peer-keys` (and the bundle agreed).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub keys_pinned: Vec<String>,
+    /// With `--roster`: the history the signatures were judged by.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub roster_history: Option<HistoryView>,
+    /// With `--roster`: every signature not by a key valid for its signer at its date.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub signature_findings: Option<Vec<SignatureFindingView>>,
 }
 
 impl BundleVerdict {
@@ -443,6 +463,8 @@ impl BundleVerdict {
                 .chain(bundle.peer_keys.keys().cloned())
                 .collect(),
             keys_pinned: Vec::new(),
+            roster_history: None,
+            signature_findings: None,
         };
         match outcome {
             Ok(report) => {

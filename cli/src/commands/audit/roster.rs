@@ -1,0 +1,370 @@
+//! `rogatory audit verify BUNDLE --roster FILE`: every signature of a bundle judged against the
+//! federation's roster history at its date, instead of the bundle's keys.txt; and `rogatory
+//! audit rosters BUNDLE --out FILE`, the rosters a node's log records as applied, as one
+//! history file. The rules are `rogatory_proto::audit::AuditHistory`'s (docs/AUDIT-FORMAT.md
+//! section 17); this file reads the files and words the report.
+
+use std::path::Path;
+
+use anyhow::Context;
+use prost::Message;
+use rogatory_proto::audit::{AppliedStanding, AuditHistory, AuditVerifier, KeyFinding};
+use rogatory_proto::roster::{self, RosterHistory, format_utc};
+use rogatory_proto::v1::{EntryKind, LogEntry, SignedRoster};
+use serde::Serialize;
+
+use super::{BundleVerdict, Outcome, replay_into};
+use crate::bundle::{Bundle, NextEntry};
+use crate::failure::UserError;
+use crate::output::{Format, count, instant, print_json, say, tell};
+
+/// Where an auditor gets a roster history, for the hints of refusals.
+const HISTORY_HINT: &str = "get the federation's rosters from its governors (armored, genesis \
+                            first) and compare the genesis SHA-256 with them by telephone; \
+                            `rogatory audit rosters BUNDLE --out FILE` writes the ones a node \
+                            recorded";
+
+/// The history signatures were judged by, for the report.
+#[derive(Debug, Serialize)]
+pub struct HistoryView {
+    pub file: String,
+    pub federation: String,
+    /// The trust anchor, to compare by telephone.
+    pub genesis_sha256: String,
+    /// Serials of the rosters read from the file, oldest first.
+    pub from_file: Vec<u64>,
+    /// Every `ROSTER_APPLIED` entry of the log and what became of its roster.
+    pub applied: Vec<AppliedView>,
+    pub newest_serial: u64,
+}
+
+#[derive(Debug, Serialize)]
+pub struct AppliedView {
+    pub index: u64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub serial: Option<u64>,
+    pub sha256: String,
+    /// `in-history`, `extends-history` or `refused`.
+    pub standing: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub why: Option<String>,
+}
+
+/// One signature not by a key valid for its signer at its date.
+#[derive(Debug, Clone, Serialize)]
+pub struct SignatureFindingView {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub index: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub checkpoint: Option<u64>,
+    pub kind: String,
+    pub node: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub key_fingerprint: Option<String>,
+    pub signed_at: String,
+    pub why: String,
+}
+
+impl From<&KeyFinding> for SignatureFindingView {
+    fn from(finding: &KeyFinding) -> Self {
+        Self {
+            index: finding.index,
+            checkpoint: finding.checkpoint,
+            kind: finding.kind.clone(),
+            node: finding.node.clone(),
+            key_fingerprint: finding.key_fingerprint.clone(),
+            signed_at: instant(finding.signed_at_ms),
+            why: finding.why.clone(),
+        }
+    }
+}
+
+impl SignatureFindingView {
+    /// "entry 7 (RECEIPT_OBTAINED) signed by de with key 3f2a…: the key was revoked at …".
+    fn sentence(&self) -> String {
+        let place = match (self.index, self.checkpoint) {
+            (Some(index), _) => format!("entry {index} ({})", self.kind),
+            (None, Some(size)) if self.kind == "COSIGNATURE" => {
+                format!("cosignature on checkpoint {size}")
+            }
+            (None, Some(size)) => format!("checkpoint {size}"),
+            (None, None) => self.kind.clone(),
+        };
+        let key = match &self.key_fingerprint {
+            Some(fingerprint) => format!("with key {fingerprint}"),
+            None => "with no key of the history".to_owned(),
+        };
+        format!(
+            "{place} signed by {} {key}, dated {}: {}",
+            self.node, self.signed_at, self.why
+        )
+    }
+}
+
+/// The `ROSTER_APPLIED` entries of a bundle, `(index, signed_payload)` in log order. An entry
+/// that does not decode, or damaged framing, ends nothing here: verifying the bundle names it.
+fn recorded_rosters(bundle: &Bundle) -> anyhow::Result<Vec<(u64, Vec<u8>)>> {
+    let mut entries = bundle.entries()?;
+    let mut rosters = Vec::new();
+    while let NextEntry::Entry(index, bytes) = entries.next_entry()? {
+        if let Ok(entry) = LogEntry::decode(bytes.as_slice()) {
+            if entry.kind == EntryKind::RosterApplied as i32 {
+                rosters.push((index, entry.signed_payload));
+            }
+        }
+    }
+    Ok(rosters)
+}
+
+fn read_history_file(path: &Path) -> anyhow::Result<Vec<SignedRoster>> {
+    let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+    roster::chain_from_armored(&bytes)
+        .map_err(|e| UserError::new(format!("{}: {e}", path.display()), HISTORY_HINT).into())
+}
+
+/// `rogatory audit verify BUNDLE --roster FILE`: offline, no node needed.
+pub fn verify_against_roster(dir: &Path, file: &Path, format: Format) -> anyhow::Result<Outcome> {
+    let bundle = Bundle::open(dir)?;
+    let chain = read_history_file(file)?;
+    let recorded = recorded_rosters(&bundle)?;
+    let history = AuditHistory::build(&chain, &recorded).map_err(|e| {
+        UserError::new(
+            format!("{}: cannot judge {}'s bundle by it: {e}", file.display(), bundle.node_id),
+            HISTORY_HINT,
+        )
+    })?;
+    let view = history_view(file, &history);
+    let roster_findings = history.findings().len();
+    let sizes: Vec<u64> = bundle.checkpoints.iter().map(|(size, _)| *size).collect();
+    let verifier = AuditVerifier::with_roster_history(
+        &bundle.node_id,
+        bundle.node_key,
+        bundle.peer_keys.clone(),
+        history,
+        &sizes,
+    );
+    let outcome = replay_into(&bundle, verifier)?.and_then(AuditVerifier::finish);
+    let findings: Vec<SignatureFindingView> = outcome
+        .as_ref()
+        .map(|report| report.key_findings.iter().map(Into::into).collect())
+        .unwrap_or_default();
+    let mut verdict = BundleVerdict::new(&bundle, outcome);
+    // No key was taken from keys.txt: each came from the history.
+    verdict.keys_on_trust = Vec::new();
+    if verdict.ok && (!findings.is_empty() || roster_findings > 0) {
+        verdict.ok = false;
+        verdict.failed_index = findings
+            .iter()
+            .find_map(|f| f.index)
+            .or_else(|| view.applied.iter().find(|a| a.why.is_some()).map(|a| a.index));
+        verdict.failure = Some(format!(
+            "{} not by a key the roster history gives its signer at its date, {} not part of \
+             the history",
+            count(findings.len() as u64, "signature", "signatures"),
+            count(roster_findings as u64, "recorded roster", "recorded rosters"),
+        ));
+    }
+    verdict.signature_findings = Some(findings);
+    if format.json() {
+        verdict.roster_history = Some(view);
+        print_json(&verdict)?;
+    } else {
+        say_history(&view);
+        for finding in verdict.signature_findings.iter().flatten() {
+            say!("NAMED {}", finding.sentence());
+        }
+        say!("{}", verdict.sentence());
+        say!(
+            "node {} signs with {} per keys.txt; every signature was judged by the roster \
+             history, not by keys.txt",
+            verdict.node_id,
+            verdict.node_key
+        );
+    }
+    Ok(if verdict.ok {
+        Outcome::Done
+    } else {
+        Outcome::LogFailed
+    })
+}
+
+fn history_view(file: &Path, history: &AuditHistory) -> HistoryView {
+    let from_file = history
+        .history()
+        .rosters()
+        .iter()
+        .take(history.from_file())
+        .map(|r| r.serial())
+        .collect();
+    let findings = history.findings();
+    HistoryView {
+        file: file.display().to_string(),
+        federation: history.federation().to_owned(),
+        genesis_sha256: hex::encode(history.genesis_digest()),
+        from_file,
+        applied: history
+            .applied()
+            .iter()
+            .map(|applied| AppliedView {
+                index: applied.index,
+                serial: applied.serial,
+                sha256: applied.digest.clone(),
+                standing: match applied.standing {
+                    AppliedStanding::InHistory => "in-history",
+                    AppliedStanding::Extends => "extends-history",
+                    AppliedStanding::Refused => "refused",
+                },
+                why: findings
+                    .iter()
+                    .find(|f| f.index == applied.index)
+                    .map(|f| f.why.clone()),
+            })
+            .collect(),
+        newest_serial: history.history().newest().serial(),
+    }
+}
+
+fn say_history(view: &HistoryView) {
+    say!(
+        "roster history of federation {}: genesis sha256 {} (compare it with the governors' by \
+         telephone)",
+        view.federation,
+        view.genesis_sha256
+    );
+    say!(
+        "  from {}: {}; newest in the history: roster {}",
+        view.file,
+        serial_list(&view.from_file),
+        view.newest_serial
+    );
+    if view.applied.is_empty() {
+        say!("  the log records no roster applied");
+    }
+    for applied in &view.applied {
+        let serial = applied
+            .serial
+            .map_or_else(|| "a roster".to_owned(), |s| format!("roster {s}"));
+        match (&applied.why, applied.standing) {
+            (Some(why), _) => say!(
+                "NAMED entry {} (ROSTER_APPLIED) {serial}: {why}",
+                applied.index
+            ),
+            (None, "extends-history") => say!(
+                "  entry {} applied {serial}: verified as a successor, added to the history",
+                applied.index
+            ),
+            (None, _) => say!(
+                "  entry {} applied {serial}: the history's own",
+                applied.index
+            ),
+        }
+    }
+}
+
+fn serial_list(serials: &[u64]) -> String {
+    match serials {
+        [] => "no roster".to_owned(),
+        [one] => format!("roster {one}"),
+        [first, .., last] => format!("rosters {first} to {last}"),
+    }
+}
+
+#[derive(Debug, Serialize)]
+struct RostersView {
+    out: String,
+    rosters: Vec<RecordedView>,
+    genesis_sha256: Option<String>,
+    /// Why the rosters do not form a history from a genesis, if they do not.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    not_a_history: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+struct RecordedView {
+    index: u64,
+    serial: u64,
+    federation: String,
+    issued_at: String,
+    sha256: String,
+}
+
+/// `rogatory audit rosters BUNDLE --out FILE`: the recorded rosters as one history file.
+pub fn write_rosters(dir: &Path, out: &Path, format: Format) -> anyhow::Result<Outcome> {
+    let bundle = Bundle::open(dir)?;
+    let recorded = recorded_rosters(&bundle)?;
+    if recorded.is_empty() {
+        return Err(UserError::new(
+            format!("{}'s log records no roster applied", bundle.node_id),
+            "a node records each roster it puts in force; this one is not governed by a roster \
+             ([federation] roster in node.toml) or was exported before it applied one",
+        )
+        .into());
+    }
+    let mut chain = Vec::new();
+    let mut rosters = Vec::new();
+    for (index, bytes) in &recorded {
+        let refused = |e: roster::RosterError| {
+            UserError::new(
+                format!("entry {index} (ROSTER_APPLIED) holds no valid roster: {e}"),
+                "verify the bundle with `rogatory audit verify`; the log may have been altered",
+            )
+        };
+        let signed = roster::decode_signed(bytes).map_err(refused)?;
+        let decoded = roster::decode_roster(&signed).map_err(refused)?;
+        rosters.push(RecordedView {
+            index: *index,
+            serial: decoded.serial,
+            federation: decoded.federation,
+            issued_at: format_utc(decoded.issued_at_ms),
+            sha256: hex::encode(roster::digest(&signed)),
+        });
+        chain.push(signed);
+    }
+    let not_a_history = RosterHistory::verify(&chain).err().map(|e| e.to_string());
+    let mut file = crate::bundle::create_private(out)?;
+    std::io::Write::write_all(&mut file, roster::chain_to_armored(&chain).as_bytes())
+        .and_then(|()| file.sync_all())
+        .with_context(|| format!("cannot write {}", out.display()))?;
+    let genesis_sha256 = rosters
+        .first()
+        .filter(|first| first.serial == 1)
+        .map(|first| first.sha256.clone());
+    let view = RostersView {
+        out: out.display().to_string(),
+        rosters,
+        genesis_sha256,
+        not_a_history,
+    };
+    if format.json() {
+        print_json(&view)?;
+        return Ok(Outcome::Done);
+    }
+    say!(
+        "wrote {} that {}'s log records as applied to {}:",
+        count(view.rosters.len() as u64, "roster", "rosters"),
+        bundle.node_id,
+        view.out
+    );
+    for roster in &view.rosters {
+        say!(
+            "  entry {}: roster {} of federation {}, issued {}, sha256 {}",
+            roster.index,
+            roster.serial,
+            roster.federation,
+            roster.issued_at,
+            roster.sha256
+        );
+    }
+    match (&view.genesis_sha256, &view.not_a_history) {
+        (_, Some(why)) => tell!(
+            "these rosters do not form a history from a genesis ({why}): ask the governors for \
+             the whole history"
+        ),
+        (Some(genesis), None) => say!(
+            "genesis sha256 {genesis}: compare it with the governors' by telephone before \
+             judging any bundle by this file"
+        ),
+        (None, None) => {}
+    }
+    Ok(Outcome::Done)
+}
