@@ -7,6 +7,7 @@
 #![forbid(unsafe_code)]
 
 pub mod hostile;
+pub mod roster;
 pub mod upgrade;
 
 use std::collections::BTreeMap;

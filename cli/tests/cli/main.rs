@@ -5,6 +5,7 @@ mod common;
 
 mod attachments;
 mod audit;
+mod audit_roster;
 mod case_list;
 mod demo;
 mod enrollment;

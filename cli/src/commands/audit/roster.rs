@@ -129,7 +129,11 @@ pub fn verify_against_roster(dir: &Path, file: &Path, format: Format) -> anyhow:
     let recorded = recorded_rosters(&bundle)?;
     let history = AuditHistory::build(&chain, &recorded).map_err(|e| {
         UserError::new(
-            format!("{}: cannot judge {}'s bundle by it: {e}", file.display(), bundle.node_id),
+            format!(
+                "{}: cannot judge {}'s bundle by it: {e}",
+                file.display(),
+                bundle.node_id
+            ),
             HISTORY_HINT,
         )
     })?;
@@ -153,15 +157,21 @@ pub fn verify_against_roster(dir: &Path, file: &Path, format: Format) -> anyhow:
     verdict.keys_on_trust = Vec::new();
     if verdict.ok && (!findings.is_empty() || roster_findings > 0) {
         verdict.ok = false;
-        verdict.failed_index = findings
-            .iter()
-            .find_map(|f| f.index)
-            .or_else(|| view.applied.iter().find(|a| a.why.is_some()).map(|a| a.index));
+        verdict.failed_index = findings.iter().find_map(|f| f.index).or_else(|| {
+            view.applied
+                .iter()
+                .find(|a| a.why.is_some())
+                .map(|a| a.index)
+        });
         verdict.failure = Some(format!(
             "{} not by a key the roster history gives its signer at its date, {} not part of \
              the history",
             count(findings.len() as u64, "signature", "signatures"),
-            count(roster_findings as u64, "recorded roster", "recorded rosters"),
+            count(
+                roster_findings as u64,
+                "recorded roster",
+                "recorded rosters"
+            ),
         ));
     }
     verdict.signature_findings = Some(findings);
