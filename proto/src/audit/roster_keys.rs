@@ -636,4 +636,106 @@ mod tests {
             .expect_err("refused");
         assert!(matches!(refused, HistoryRefusal::OtherFederation { .. }));
     }
+
+    /// tm (key 1) and de (key 2) as the audit's test log signs, governors 101 to 103; with
+    /// `de_revoked_at`, a second roster revokes de's key from then on.
+    fn log_history(de_revoked_at: Option<i64>) -> AuditHistory {
+        let mut roster = genesis_roster();
+        roster.issued_at_ms = 1_600_000_000_000;
+        let mut governors: Vec<Governor> = (101..=103u8)
+            .map(|s| Governor {
+                name: format!("governor {s}"),
+                public_key: key(s).verifying_key().as_bytes().to_vec(),
+            })
+            .collect();
+        governors.sort_by(|a, b| a.public_key.cmp(&b.public_key));
+        roster.governance = Some(Governance {
+            governors,
+            threshold: 2,
+        });
+        for (member, seed) in roster.members.iter_mut().zip([2u8, 1]) {
+            member.signing_keys[0].public_key = key(seed).verifying_key().as_bytes().to_vec();
+            member.signing_keys[0].not_before_ms = 0;
+        }
+        let by_governors = |roster: &Roster| {
+            let mut signed = encode_unsigned(roster);
+            sign(&mut signed, &key(101));
+            sign(&mut signed, &key(102));
+            signed
+        };
+        let first = by_governors(&roster);
+        let mut chain = vec![first.clone()];
+        if let Some(at) = de_revoked_at {
+            let mut next = roster.clone();
+            next.serial = 2;
+            next.previous = roster::digest(&first).to_vec();
+            next.issued_at_ms += DAY;
+            de_key(&mut next).revoked_at_ms = at;
+            de_key(&mut next).revocation_reason = "compromised".into();
+            chain.push(by_governors(&next));
+        }
+        AuditHistory::build(&chain, &[]).expect("history")
+    }
+
+    fn audit_with(history: AuditHistory) -> super::super::AuditReport {
+        use super::super::test_log::{good_log, key as log_key};
+        let log = good_log();
+        let size = log.entries.len();
+        let mut verifier = super::super::AuditVerifier::with_roster_history(
+            "tm",
+            log_key(1).verifying_key(),
+            BTreeMap::new(),
+            history,
+            &[size as u64],
+        );
+        verifier.push_entries(0, &log.entries).expect("entries");
+        verifier
+            .check_checkpoint(size as u64, &log.checkpoint(size, &log_key(1)))
+            .expect("checkpoint");
+        verifier.finish().expect("verdict")
+    }
+
+    #[test]
+    fn a_log_signed_by_valid_keys_has_no_findings_under_its_history() {
+        let report = audit_with(log_history(None));
+        assert!(report.key_findings.is_empty(), "{:?}", report.key_findings);
+        assert_eq!(
+            report.latest_checkpoint.expect("checked").cosigned_by,
+            ["de"]
+        );
+    }
+
+    #[test]
+    fn signatures_after_a_revocation_are_named_and_those_before_it_are_not() {
+        // The test log dates de's envelope at 1 ms, its receipt at 2 ms, its cosignature in
+        // 2023: revoked from 2 ms, the receipt and the cosignature are named, the envelope not.
+        let report = audit_with(log_history(Some(2)));
+        let named: Vec<(Option<u64>, &str, &str)> = report
+            .key_findings
+            .iter()
+            .map(|f| (f.index, f.kind.as_str(), f.node.as_str()))
+            .collect();
+        assert_eq!(
+            named,
+            [
+                (Some(2), "RECEIPT_OBTAINED", "de"),
+                (None, "COSIGNATURE", "de")
+            ]
+        );
+        let receipt = &report.key_findings[0];
+        assert_eq!(
+            receipt.key_fingerprint,
+            Some(fingerprint(&key(2).verifying_key()))
+        );
+        assert!(receipt.why.contains("compromised"), "{}", receipt.why);
+        // The chain and tree still hold: every other count is as without the history.
+        assert_eq!(report.receipts_obtained, 1);
+        assert!(
+            report
+                .latest_checkpoint
+                .expect("checked")
+                .cosigned_by
+                .is_empty()
+        );
+    }
 }
