@@ -11,6 +11,12 @@ use std::sync::OnceLock;
 /// The receiver has stored and fsynced a message and its receipt, and not yet answered.
 pub const AFTER_RECEIVE_DURABLE: &str = "after-receive-durable";
 
+/// A roster verified as the successor of the one in force, not yet stored.
+pub const ROSTER_VERIFIED: &str = "roster-verified";
+
+/// A roster and its `ROSTER_APPLIED` entry durable, the roster not yet in force in memory.
+pub const ROSTER_DURABLE: &str = "roster-durable";
+
 /// The environment variable that arms one crash point.
 pub const ENVIRONMENT_VARIABLE: &str = "ROGATORY_TEST_CRASH_AT";
 

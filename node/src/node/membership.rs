@@ -235,6 +235,7 @@ pub async fn apply(
         })
         .collect();
     let peer = source.to_owned();
+    crate::fault::crash_point(crate::fault::ROSTER_VERIFIED);
     node.store
         .write(|batch| {
             for (serial, bytes, detail) in records {
@@ -251,6 +252,7 @@ pub async fn apply(
         })
         .await?;
 
+    crate::fault::crash_point(crate::fault::ROSTER_DURABLE);
     // Durable: now in force.
     let serials: Vec<u64> = steps.iter().map(VerifiedRoster::serial).collect();
     let in_force_now = newest.serial();

@@ -259,6 +259,10 @@ pub fn certificates(node: &Node) -> Vec<CertificateStatus> {
     out
 }
 
+/// How long before the roster in force expires the operator is warned: governors sign a
+/// new one offline, each on their own machine, which takes days, not minutes.
+const ROSTER_EXPIRY_WARNING_MS: i64 = 14 * 86_400_000;
+
 /// What needs the operator's attention without stopping the node, most urgent first.
 pub fn warnings(
     node: &Node,
@@ -325,6 +329,35 @@ pub fn warnings(
                      renew-certificate` and send the node SIGHUP",
                     crate::format_time(certificate.not_after_ms / 1000),
                     certificate.days_left
+                ),
+            ));
+        }
+    }
+    if let Some(roster) = node.membership.in_force() {
+        let left_ms = roster.expires_at_ms().saturating_sub(now);
+        let expires = crate::format_time(roster.expires_at_ms() / 1000);
+        if left_ms <= 0 {
+            out.push(alert(
+                "roster-expired",
+                &format!("roster {}", roster.serial()),
+                format!(
+                    "the federation's roster {} expired on {expires}: it stays in force, but a \
+                     node that restarts or joins refuses it (freeze protection) until the \
+                     governors sign a new one (`rogatory federation propose --valid-for DAYS`, \
+                     then `federation sign` and `federation apply`)",
+                    roster.serial()
+                ),
+            ));
+        } else if left_ms < ROSTER_EXPIRY_WARNING_MS {
+            out.push(alert(
+                "roster-expiring",
+                &format!("roster {}", roster.serial()),
+                format!(
+                    "the federation's roster {} expires on {expires} ({} days left); ask the \
+                     governors for a new one (`rogatory federation propose --valid-for DAYS`, \
+                     `federation sign`, `federation apply`)",
+                    roster.serial(),
+                    left_ms / 86_400_000
                 ),
             ));
         }

@@ -230,17 +230,7 @@ async fn a_fourth_country_joins_by_roster_change_and_is_reachable_without_restar
 
     // Each node recorded the rosters it put in force, and its log verifies.
     for id in ["de", "kz", "tm", "uz"] {
-        let applied: Vec<u64> = federation
-            .log_entries(id)
-            .await?
-            .iter()
-            .filter(|entry| entry.kind == EntryKind::RosterApplied as i32)
-            .map(|entry| -> anyhow::Result<u64> {
-                let signed: SignedRoster = prost::Message::decode(entry.signed_payload.as_slice())?;
-                Ok(roster::decode_roster(&signed)?.serial)
-            })
-            .collect::<anyhow::Result<_>>()?;
-        assert_eq!(applied, vec![1, 2], "{id}");
+        assert_eq!(applied_in_log(&federation, id).await?, vec![1, 2], "{id}");
         let verdict = federation.verify_log(id).await?;
         assert!(verdict.ok, "{id}: {}", verdict.failure);
     }
@@ -271,8 +261,26 @@ async fn rollback_and_expired_rosters_are_refused_and_change_nothing() -> anyhow
         refused.message()
     );
 
-    let second = signed(&successor(&first, |_| {})?, &[1, 2]);
+    // A roster that expires in three days is in force, and a warning says so.
+    let second = signed(
+        &successor(&first, |next| next.expires_at_ms = now_ms() + 3 * DAY_MS)?,
+        &[1, 2],
+    );
     assert_eq!(apply(&federation, "de", vec![second]).await?, 2);
+    let status = federation
+        .operator("de")
+        .await?
+        .node_status(rogatory_proto::v1::NodeStatusRequest {})
+        .await?
+        .into_inner();
+    assert!(
+        status
+            .warnings
+            .iter()
+            .any(|w| w.kind == "roster-expiring" && w.message.contains("2 days left")),
+        "{:?}",
+        status.warnings
+    );
     let rollback = apply(&federation, "de", vec![first])
         .await
         .expect_err("a rollback was applied");
@@ -317,4 +325,68 @@ async fn a_node_offline_during_two_roster_changes_catches_up_from_a_peer() -> an
         DeliveryState::Delivered as i32
     );
     federation.stop_all().await
+}
+
+/// The serials of the `ROSTER_APPLIED` entries in `id`'s log, in order.
+async fn applied_in_log(federation: &Federation, id: &str) -> anyhow::Result<Vec<u64>> {
+    federation
+        .log_entries(id)
+        .await?
+        .iter()
+        .filter(|entry| entry.kind == EntryKind::RosterApplied as i32)
+        .map(|entry| -> anyhow::Result<u64> {
+            let signed: SignedRoster = prost::Message::decode(entry.signed_payload.as_slice())?;
+            Ok(roster::decode_roster(&signed)?.serial)
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn a_crash_while_applying_a_roster_leaves_the_old_or_the_new_never_between()
+-> anyhow::Result<()> {
+    let (mut federation, first) = create(&["de", "tm"], &[("de", "DE"), ("tm", "TM")])?;
+    // The first start adopts the genesis; the crash points are armed from the second on.
+    federation.spawn_process("de", &[]).await?;
+    federation.terminate_process("de").await?;
+    let second = signed(&successor(&first, |_| {})?, &[1, 2]);
+
+    // Killed after verifying, before anything was written: still on roster 1.
+    federation
+        .spawn_process(
+            "de",
+            &[(
+                rogatory_node::fault::ENVIRONMENT_VARIABLE,
+                "roster-verified",
+            )],
+        )
+        .await?;
+    apply(&federation, "de", vec![second.clone()])
+        .await
+        .expect_err("the node answered although it crashed");
+    federation.wait_for_exit("de").await?;
+    federation.spawn_process("de", &[]).await?;
+    assert_eq!(serial(&federation, "de").await?, 1);
+    assert_eq!(applied_in_log(&federation, "de").await?, vec![1]);
+    assert!(federation.verify_log("de").await?.ok);
+    federation.terminate_process("de").await?;
+
+    // Killed once the roster and its log entry were durable, before it was put in force in
+    // memory: the restarted node is on roster 2, recorded once.
+    federation
+        .spawn_process(
+            "de",
+            &[(rogatory_node::fault::ENVIRONMENT_VARIABLE, "roster-durable")],
+        )
+        .await?;
+    apply(&federation, "de", vec![second.clone()])
+        .await
+        .expect_err("the node answered although it crashed");
+    federation.wait_for_exit("de").await?;
+    federation.spawn_process("de", &[]).await?;
+    assert_eq!(serial(&federation, "de").await?, 2);
+    assert_eq!(applied_in_log(&federation, "de").await?, vec![1, 2]);
+    let verdict = federation.verify_log("de").await?;
+    assert!(verdict.ok, "{}", verdict.failure);
+    federation.terminate_process("de").await?;
+    Ok(())
 }
