@@ -390,3 +390,98 @@ async fn a_crash_while_applying_a_roster_leaves_the_old_or_the_new_never_between
     federation.terminate_process("de").await?;
     Ok(())
 }
+
+fn certificate_der(path: &std::path::Path) -> anyhow::Result<Vec<u8>> {
+    Ok(pem::parse(std::fs::read(path)?)?.contents().to_vec())
+}
+
+#[tokio::test]
+async fn a_certificate_revoked_by_roster_is_cut_off_at_every_node_and_a_removed_member_keeps_its_queue()
+-> anyhow::Result<()> {
+    let (mut federation, first) = create(
+        &["de", "kz", "tm", "uz"],
+        &[("de", "DE"), ("kz", "KZ"), ("tm", "TM"), ("uz", "UZ")],
+    )?;
+    for id in ["de", "kz", "tm", "uz"] {
+        federation.start_node(id).await?;
+    }
+    // Open connections: tm has delivered to kz and de.
+    for peer in ["kz", "de"] {
+        assert_eq!(
+            send(&federation, "tm", peer).await?,
+            DeliveryState::Delivered as i32
+        );
+    }
+
+    // uz is away; a message for it waits in de's outbox.
+    federation.stop_node("uz").await?;
+    assert_ne!(
+        send(&federation, "de", "uz").await?,
+        DeliveryState::Delivered as i32
+    );
+
+    // Roster 2 revokes tm's TLS certificate and removes uz; applied at de only.
+    let tm_certificate = certificate_der(&federation.node("tm")?.config()?.keys.tls_certificate)?;
+    let revoked = rogatory_node::identity::trust::RevokedCertificate::of(
+        &tm_certificate.clone().into(),
+        &ca_der(&federation)?.into(),
+        now_ms(),
+        "stolen server",
+    )?;
+    let second = signed(
+        &successor(&first, |next| {
+            next.revoked_certificates
+                .push(rogatory_proto::v1::RevokedCertificate {
+                    serial: revoked.serial.clone(),
+                    issuer: revoked.issuer_sha256.to_vec(),
+                    revoked_at_ms: revoked.revoked_at_ms,
+                    reason: revoked.reason.clone(),
+                });
+            next.members.retain(|member| member.node_id != "uz");
+        })?,
+        &[1, 2],
+    );
+    assert_eq!(apply(&federation, "de", vec![second]).await?, 2);
+    federation
+        .eventually("kz holds roster 2", || async {
+            Ok((serial(&federation, "kz").await? == 2).then_some(()))
+        })
+        .await?;
+
+    // tm is cut off at both: its open connection to kz was closed and new ones are refused.
+    for peer in ["kz", "de"] {
+        assert_ne!(
+            send(&federation, "tm", peer).await?,
+            DeliveryState::Delivered as i32,
+            "tm still delivers to {peer}"
+        );
+    }
+    let refused = federation.connect_as("tm", "kz").await;
+    let reached = match refused {
+        Ok(mut client) => client
+            .get_rosters(rogatory_proto::v1::GetRostersRequest { after_serial: 0 })
+            .await
+            .is_ok(),
+        Err(_) => false,
+    };
+    assert!(!reached, "tm's revoked certificate still reaches kz");
+
+    // The message for the removed member uz stays queued, and de says why; a new one is
+    // refused at submission.
+    let status = federation.peer_status("de", "uz").await?;
+    assert!(
+        status.last_error.contains("no longer a member"),
+        "{status:?}"
+    );
+    assert!(send(&federation, "de", "uz").await.is_err());
+    let outbox = federation
+        .messages("de", rogatory_proto::v1::Direction::Outbox)
+        .await?;
+    assert!(
+        outbox
+            .iter()
+            .any(|m| m.recipient == "uz" && m.state != DeliveryState::Delivered as i32),
+        "the message for uz left the queue"
+    );
+    federation.stop_all().await
+}
