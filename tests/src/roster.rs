@@ -1,7 +1,7 @@
 //! A federation governed by a roster, for tests: three governors (2 of 3), a genesis built from
 //! a [`Federation`]'s nodes, successors, and nodes configured to start from the genesis file
-//! (`[federation] roster` in node.toml). Used by the CLI's audit tests; the integration test
-//! `membership.rs` has its own copies of the same helpers.
+//! (`[federation] roster` in node.toml). Used by the integration test `membership.rs` and the
+//! CLI's roster audit test.
 
 use anyhow::Result;
 use ed25519_dalek::SigningKey;
@@ -34,7 +34,8 @@ pub fn member(node: &TestNode, country: &str) -> Member {
     }
 }
 
-fn ca_der(federation: &Federation) -> Result<Vec<u8>> {
+/// The federation CA's certificate (DER), as a roster lists it.
+pub fn ca_der(federation: &Federation) -> Result<Vec<u8>> {
     let text = std::fs::read(federation.ca_dir.join("federation-ca.pem"))?;
     Ok(pem::parse(text)?.contents().to_vec())
 }

@@ -2,118 +2,16 @@
 //! runs, only with k of n governors' signatures, never backwards, and a node that was away
 //! catches up from its peers.
 
-use ed25519_dalek::SigningKey;
-use rogatory_proto::roster::{self, encode_unsigned, sign, to_armored};
+use rogatory_proto::roster;
 use rogatory_proto::v1::{
-    ApplyRosterRequest, DeliveryState, EntryKind, Governance, Governor, Member, MemberKey, Roster,
-    ShowRosterRequest, SignedRoster, SubmitRequestRequest,
+    ApplyRosterRequest, DeliveryState, EntryKind, ShowRosterRequest, SignedRoster,
+    SubmitRequestRequest,
 };
-use rogatory_tests::{Federation, TestNode, sample_request};
-
-const DAY_MS: i64 = 86_400_000;
+use rogatory_tests::roster::{DAY_MS, ca_der, create_governed, member, signed, successor};
+use rogatory_tests::{Federation, sample_request};
 
 fn now_ms() -> i64 {
     rogatory_node::now_ms()
-}
-
-fn governors() -> Vec<(String, SigningKey)> {
-    (1..=3u8)
-        .map(|i| (format!("governor {i}"), SigningKey::from_bytes(&[i; 32])))
-        .collect()
-}
-
-fn member(node: &TestNode, country: &str) -> Member {
-    Member {
-        node_id: node.created.node_id.to_string(),
-        country: country.into(),
-        authority: format!("{country} central authority"),
-        addresses: vec![node.created.listen.to_string()],
-        signing_keys: vec![MemberKey {
-            public_key: node.created.public_key.as_bytes().to_vec(),
-            not_before_ms: now_ms() - 20 * DAY_MS,
-            ..MemberKey::default()
-        }],
-    }
-}
-
-fn ca_der(federation: &Federation) -> anyhow::Result<Vec<u8>> {
-    let text = std::fs::read(federation.ca_dir.join("federation-ca.pem"))?;
-    Ok(pem::parse(text)?.contents().to_vec())
-}
-
-/// The genesis roster: `members`, three governors, two of whom must sign.
-fn genesis(federation: &Federation, members: &[(&str, &str)]) -> anyhow::Result<Roster> {
-    let mut governors: Vec<Governor> = governors()
-        .into_iter()
-        .map(|(name, key)| Governor {
-            name,
-            public_key: key.verifying_key().as_bytes().to_vec(),
-        })
-        .collect();
-    governors.sort_by(|a, b| a.public_key.cmp(&b.public_key));
-    let mut listed = Vec::new();
-    for (id, country) in members {
-        listed.push(member(federation.node(id)?, country));
-    }
-    listed.sort_by(|a, b| a.node_id.cmp(&b.node_id));
-    Ok(Roster {
-        version: 1,
-        federation: "test-federation".into(),
-        serial: 1,
-        previous: Vec::new(),
-        // Issued some days ago, so that a test can issue a successor that has expired since.
-        issued_at_ms: now_ms() - 10 * DAY_MS,
-        expires_at_ms: now_ms() + 90 * DAY_MS,
-        members: listed,
-        governance: Some(Governance {
-            governors,
-            threshold: 2,
-        }),
-        certificate_authorities: vec![ca_der(federation)?],
-        revoked_certificates: Vec::new(),
-    })
-}
-
-/// `roster`, signed by the governors numbered in `by` (1-based).
-fn signed(roster: &Roster, by: &[usize]) -> SignedRoster {
-    let mut signed = encode_unsigned(roster);
-    let keys = governors();
-    for i in by {
-        sign(&mut signed, &keys[i - 1].1);
-    }
-    signed
-}
-
-/// The successor of `previous` after `change`.
-fn successor(previous: &SignedRoster, change: impl FnOnce(&mut Roster)) -> anyhow::Result<Roster> {
-    let mut next = roster::decode_roster(previous)?;
-    next.serial += 1;
-    next.previous = roster::digest(previous).to_vec();
-    next.issued_at_ms = now_ms();
-    change(&mut next);
-    Ok(next)
-}
-
-/// Creates `ids`, all starting from `genesis_members`' genesis roster (signed by governors 1
-/// and 2), without starting them.
-fn create(
-    ids: &[&str],
-    genesis_members: &[(&str, &str)],
-) -> anyhow::Result<(Federation, SignedRoster)> {
-    let federation = Federation::create(ids)?;
-    let first = signed(&genesis(&federation, genesis_members)?, &[1, 2]);
-    let file = federation.root.path().join("genesis.roster");
-    std::fs::write(&file, to_armored(&first))?;
-    for id in ids {
-        let path = &federation.node(id)?.created.config_path;
-        let mut text = std::fs::read_to_string(path)?;
-        text.push_str(&format!(
-            "\n[federation]\nroster = {:?}\n",
-            file.display().to_string()
-        ));
-        std::fs::write(path, text)?;
-    }
-    Ok((federation, first))
 }
 
 async fn serial(federation: &Federation, id: &str) -> anyhow::Result<u64> {
@@ -164,7 +62,7 @@ async fn send(federation: &Federation, from: &str, to: &str) -> anyhow::Result<i
 #[tokio::test]
 async fn a_fourth_country_joins_by_roster_change_and_is_reachable_without_restart()
 -> anyhow::Result<()> {
-    let (mut federation, first) = create(
+    let (mut federation, first) = create_governed(
         &["de", "kz", "tm", "uz"],
         &[("de", "DE"), ("kz", "KZ"), ("tm", "TM")],
     )?;
@@ -239,7 +137,7 @@ async fn a_fourth_country_joins_by_roster_change_and_is_reachable_without_restar
 
 #[tokio::test]
 async fn rollback_and_expired_rosters_are_refused_and_change_nothing() -> anyhow::Result<()> {
-    let (mut federation, first) = create(&["de", "tm"], &[("de", "DE"), ("tm", "TM")])?;
+    let (mut federation, first) = create_governed(&["de", "tm"], &[("de", "DE"), ("tm", "TM")])?;
     federation.start_node("de").await?;
 
     let again = apply(&federation, "de", vec![first.clone()])
@@ -295,7 +193,7 @@ async fn rollback_and_expired_rosters_are_refused_and_change_nothing() -> anyhow
 
 #[tokio::test]
 async fn a_node_offline_during_two_roster_changes_catches_up_from_a_peer() -> anyhow::Result<()> {
-    let (mut federation, first) = create(
+    let (mut federation, first) = create_governed(
         &["de", "kz", "tm"],
         &[("de", "DE"), ("kz", "KZ"), ("tm", "TM")],
     )?;
@@ -344,7 +242,7 @@ async fn applied_in_log(federation: &Federation, id: &str) -> anyhow::Result<Vec
 #[tokio::test]
 async fn a_crash_while_applying_a_roster_leaves_the_old_or_the_new_never_between()
 -> anyhow::Result<()> {
-    let (mut federation, first) = create(&["de", "tm"], &[("de", "DE"), ("tm", "TM")])?;
+    let (mut federation, first) = create_governed(&["de", "tm"], &[("de", "DE"), ("tm", "TM")])?;
     // The first start adopts the genesis; the crash points are armed from the second on.
     federation.spawn_process("de", &[]).await?;
     federation.terminate_process("de").await?;
@@ -398,7 +296,7 @@ fn certificate_der(path: &std::path::Path) -> anyhow::Result<Vec<u8>> {
 #[tokio::test]
 async fn a_certificate_revoked_by_roster_is_cut_off_at_every_node_and_a_removed_member_keeps_its_queue()
 -> anyhow::Result<()> {
-    let (mut federation, first) = create(
+    let (mut federation, first) = create_governed(
         &["de", "kz", "tm", "uz"],
         &[("de", "DE"), ("kz", "KZ"), ("tm", "TM"), ("uz", "UZ")],
     )?;
