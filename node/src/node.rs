@@ -3,6 +3,7 @@
 pub mod admission;
 pub mod health_state;
 pub mod judges;
+pub mod key_rotation;
 pub mod membership;
 pub mod metrics;
 pub mod queue_signals;
@@ -102,7 +103,7 @@ impl Node {
         let directory = crate::identity::directory::publish(
             config.directory.as_deref(),
             config.node_id.as_str(),
-            key.signing_key(),
+            &key.signing_key(),
             crate::now_ms(),
         )?;
         create_private_dir(&config.data_dir)?;
@@ -131,6 +132,14 @@ impl Node {
             tls.trust()
                 .replace(crate::node::membership::trust_of(&stored)?)
                 .map_err(crate::node::membership::MembershipError::from)?;
+            // A switch a crash interrupted completes here, before anything is signed.
+            crate::node::key_rotation::follow_roster(
+                &key,
+                &config.keys.signing_key,
+                &config.node_id,
+                &stored,
+                crate::now_ms(),
+            )?;
             membership.set(stored);
         }
         let health = crate::node::health_state::HealthState::default();
@@ -186,6 +195,16 @@ impl Node {
             Some(self.key.public())
         } else {
             self.peers.public_key(node_id)
+        }
+    }
+
+    /// Every key this node or a peer may have signed with, with their windows (a peer's from
+    /// the peer table; this node's from the roster, and the key it holds now).
+    pub fn keys_of(&self, node_id: &str) -> Vec<crate::identity::peers::PeerKey> {
+        if node_id == self.config.node_id.as_str() {
+            crate::node::key_rotation::own_keys(self.peers.keys_of(node_id), self.key.public())
+        } else {
+            self.peers.keys_of(node_id)
         }
     }
 }

@@ -50,13 +50,15 @@ pub fn authorize_upload(
     digest: &Digest,
 ) -> Result<(u64, String), AttachmentError> {
     let signed = signed.ok_or(AttachmentError::NotFound)?;
-    let key = node
-        .peers
-        .public_key(caller)
-        .ok_or(AttachmentError::NotFound)?;
-    signing::verify_envelope_signature(&key, signed).map_err(|_| AttachmentError::NotFound)?;
     let envelope =
         signing::decode_envelope(&signed.payload).map_err(|_| AttachmentError::NotFound)?;
+    // With the caller's key valid at the envelope's time (PROTOCOL.md section 11.3).
+    crate::rules::key_windows::verify_dated(
+        &node.peers.keys_of(caller),
+        |key| signing::verify_envelope_signature(key, signed).is_ok(),
+        |_| envelope.created_at_ms,
+    )
+    .map_err(|_| AttachmentError::NotFound)?;
     if envelope.sender != caller || !signing::addressees(&envelope).any(|a| a == node.id().as_str())
     {
         return Err(AttachmentError::NotFound);

@@ -271,6 +271,7 @@ async fn delivered(
             Outcome::Delivered(Box::new(delivered))
         }
         Err(ReceiptError::Store(error)) => Outcome::LocalFailure(error),
+        Err(error @ ReceiptError::UnknownKey { .. }) => Outcome::RetryLater(error.to_string()),
         Err(error) => Outcome::Refused(error.to_string()),
     }
 }

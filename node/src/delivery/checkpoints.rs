@@ -101,7 +101,7 @@ pub async fn sign_if_grown(node: &Node) -> Result<Option<u64>, CheckpointingErro
                 extensions: Vec::new(),
             };
             let note = checkpoint
-                .sign(node.key.signing_key())
+                .sign(&node.key.signing_key())
                 .map_err(|e| CheckpointingError::Sign(e.to_string()))?;
             batch.put_checkpoint(size, &note.encode());
             Ok::<_, CheckpointingError>(Some(size))

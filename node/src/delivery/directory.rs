@@ -79,7 +79,7 @@ fn read_cache(node: &Node, peer: &str) -> Result<Option<Held>, PeerDirectoryErro
         source,
     };
     let signed = SignedDirectory::decode(bytes.as_slice()).map_err(|e| refused(e.into()))?;
-    let directory = signing::open_directory(&key, peer, &signed).map_err(refused)?;
+    let directory = open_dated(node, &key, peer, &signed).map_err(refused)?;
     let cached_at_ms = std::fs::metadata(&path)
         .and_then(|m| m.modified())
         .ok()
@@ -90,6 +90,38 @@ fn read_cache(node: &Node, peer: &str) -> Result<Option<Held>, PeerDirectoryErro
         directory,
         cached_at_ms,
     }))
+}
+
+/// Opens `peer`'s directory with the key that signed it, valid at its `published_at_ms`
+/// (PROTOCOL.md section 11.3), so a directory signed before a rotation still reads; if none
+/// does, the failure with `newest`, the peer's key now.
+fn open_dated(
+    node: &Node,
+    newest: &ed25519_dalek::VerifyingKey,
+    peer: &str,
+    signed: &SignedDirectory,
+) -> Result<Directory, VerifyError> {
+    let opened = std::cell::RefCell::new(None);
+    let verified = crate::rules::key_windows::verify_dated(
+        &node.peers.keys_of(peer),
+        |key| signing::open_directory(key, peer, signed).is_ok(),
+        |key| {
+            let directory = signing::open_directory(key, peer, signed).ok();
+            let at = directory.as_ref().map_or(i64::MIN, |d| d.published_at_ms);
+            *opened.borrow_mut() = directory;
+            at
+        },
+    );
+    match (verified, opened.into_inner()) {
+        (Ok(_), Some(directory)) => Ok(directory),
+        (Err(crate::rules::key_windows::KeyRefusal::NoKey), _) | (Ok(_), None) => {
+            signing::open_directory(newest, peer, signed)
+        }
+        (Err(refusal), _) => Err(VerifyError::InvalidField {
+            field: "published_at_ms",
+            problem: refusal.to_string(),
+        }),
+    }
 }
 
 /// Writes `bytes` to `path` atomically: a temporary file, synced, then renamed over it.
@@ -133,7 +165,7 @@ async fn fetch(node: &Node, links: &dyn Links, peer: &str) -> Result<Held, PeerD
     };
     let signed = links.fetch_directory(peer).await.map_err(fetch_error)?;
     let directory =
-        signing::open_directory(&config.public_key, peer, &signed).map_err(|source| {
+        open_dated(node, &config.public_key, peer, &signed).map_err(|source| {
             PeerDirectoryError::Refused {
                 peer: peer.to_owned(),
                 source,

@@ -155,7 +155,18 @@ async fn check_and_store(
     // 4a
     check::require_known_addressees(&envelope, this_node, is_peer)?;
     // 5
-    check::verify_signature(&signed, identity, node.peers.public_key(identity).as_ref())?;
+    let verified = check::verify_signature_at(
+        &signed,
+        &envelope,
+        identity,
+        &node.peers.keys_of(identity),
+        node.peers.from_roster(),
+    );
+    if let Err(Rejection::UnknownKey { .. }) = &verified {
+        // A newer roster may name the key: fetch it from the sender, who holds it.
+        node.membership.heard(identity, u64::MAX);
+    }
+    verified?;
     let envelope_hash = payload_hash.unwrap_or_else(|| sha256(&signed.payload));
     let limit = node.config.max_envelope_bytes;
     node.store
@@ -230,7 +241,7 @@ async fn check_and_store(
                 detail: String::new(),
             });
             let receipt = signing::sign_receipt(
-                node.key.signing_key(),
+                &node.key.signing_key(),
                 &Receipt {
                     version: signing::WIRE_VERSION,
                     message_id: envelope.message_id.clone(),
@@ -390,18 +401,18 @@ fn apply_report(
         let claimed = rogatory_proto::v1::Receipt::decode(receipt.payload.as_slice())
             .map_err(|e| Rejection::BadReport(format!("a receipt does not decode: {e}")))?;
         let receiver = claimed.receiver;
-        let key = (receiver != node.id().as_str())
-            .then(|| node.peers.public_key(&receiver))
-            .flatten()
-            .ok_or_else(|| {
-                Rejection::BadReport(format!(
-                    "a receipt names {receiver:?}, which is not another party of case {}",
-                    envelope.case_id
-                ))
+        if receiver == node.id().as_str() || !node.peers.is_peer(&receiver) {
+            return Err(Rejection::BadReport(format!(
+                "a receipt names {receiver:?}, which is not another party of case {}",
+                envelope.case_id
+            ))
+            .into());
+        }
+        // With the key valid at the receipt's time (PROTOCOL.md section 11.3).
+        let opened =
+            crate::delivery::outbound::open_dated_receipt(node, &receiver, receipt).map_err(|e| {
+                Rejection::BadReport(format!("the receipt of {receiver} does not verify: {e}"))
             })?;
-        let opened = signing::open_receipt(&key, receipt).map_err(|e| {
-            Rejection::BadReport(format!("the receipt of {receiver} does not verify: {e}"))
-        })?;
         if !signing::receipt_matches(&opened, &original, &signed) {
             return Err(Rejection::BadReport(format!(
                 "the receipt of {receiver} is not for message {} as this node received it",

@@ -79,8 +79,62 @@ pub enum ReceiptError {
     Invalid { peer: String, detail: String },
     #[error("the receipt from {peer} is for a different message or different bytes")]
     Mismatch { peer: String },
+    /// The receipt verifies with none of the peer's keys this node knows, and a newer roster
+    /// may name the key (the peer rotated): retried once the roster is fetched from the peer.
+    #[error(
+        "the receipt from {peer} verifies with none of its keys known here; fetching the \
+         newest roster from {peer}"
+    )]
+    UnknownKey { peer: String },
     #[error(transparent)]
     Store(#[from] StoreError),
+}
+
+/// Opens `peer`'s receipt with the key that made it, which must be valid at the receipt's
+/// `received_at_ms` (docs/PROTOCOL.md sections 5.4 and 11.3; the time is read only once a key
+/// verified).
+pub fn open_dated_receipt(
+    node: &Node,
+    peer: &str,
+    receipt: &SignedReceipt,
+) -> Result<rogatory_proto::v1::Receipt, ReceiptError> {
+    let keys = node.peers.keys_of(peer);
+    let invalid = |detail: String| ReceiptError::Invalid {
+        peer: peer.to_owned(),
+        detail,
+    };
+    if keys.is_empty() {
+        return Err(invalid("no key configured for this peer".into()));
+    }
+    let opened = std::cell::RefCell::new(None);
+    let verified = crate::rules::key_windows::verify_dated(
+        &keys,
+        |key| signing::open_receipt(key, receipt).is_ok(),
+        |key| {
+            let receipt = signing::open_receipt(key, receipt).ok();
+            let at = receipt.as_ref().map_or(i64::MIN, |r| r.received_at_ms);
+            *opened.borrow_mut() = receipt;
+            at
+        },
+    );
+    match verified {
+        Ok(_) => opened
+            .into_inner()
+            .ok_or_else(|| invalid("the receipt does not decode".into())),
+        Err(crate::rules::key_windows::KeyRefusal::NoKey) if node.peers.from_roster() => {
+            node.membership.heard(peer, u64::MAX);
+            Err(ReceiptError::UnknownKey {
+                peer: peer.to_owned(),
+            })
+        }
+        Err(crate::rules::key_windows::KeyRefusal::NoKey) => {
+            match signing::open_receipt(&keys[0].public_key, receipt) {
+                Err(e) => Err(invalid(e.to_string())),
+                Ok(_) => Err(invalid("the receipt does not verify".into())),
+            }
+        }
+        Err(refusal) => Err(invalid(refusal.to_string())),
+    }
 }
 
 /// Checks the fields a formal request cannot do without.
@@ -479,7 +533,7 @@ fn stage_outbox_message(
     detail: String,
     request_state: RequestState,
 ) -> Result<MessageRecord, SubmitError> {
-    let signed = signing::sign_envelope(node.key.signing_key(), envelope);
+    let signed = signing::sign_envelope(&node.key.signing_key(), envelope);
     if signed.payload.len() > node.config.max_envelope_bytes {
         return Err(SubmitError::Invalid(format!(
             "the signed message is {} bytes; the limit is {} (limits.max_envelope_bytes): move \
@@ -575,17 +629,7 @@ pub async fn record_receipt(
     receipt: SignedReceipt,
 ) -> Result<(MessageRecord, Vec<String>), ReceiptError> {
     let message_id = record.message_id.as_str();
-    let key = node
-        .peers
-        .public_key(peer)
-        .ok_or_else(|| ReceiptError::Invalid {
-            peer: peer.to_owned(),
-            detail: "no key configured for this peer".into(),
-        })?;
-    let opened = signing::open_receipt(&key, &receipt).map_err(|e| ReceiptError::Invalid {
-        peer: peer.to_owned(),
-        detail: e.to_string(),
-    })?;
+    let opened = open_dated_receipt(node, peer, &receipt)?;
     if opened.receiver != peer || !signing::receipt_matches(&opened, sent, signed) {
         return Err(ReceiptError::Mismatch {
             peer: peer.to_owned(),

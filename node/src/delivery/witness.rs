@@ -261,7 +261,7 @@ pub async fn cosign(
         &checkpoint,
         now_seconds,
         &origin(node.id()),
-        node.key.signing_key(),
+        &node.key.signing_key(),
     )
     .map_err(|e| WitnessError::Invalid(e.to_string()))?;
     let line = signature_line(&signature);

@@ -2,9 +2,17 @@
 //!
 //! This key signs envelopes and receipts. It is separate from the TLS key (ECDSA P-256), which
 //! only authenticates connections.
+//!
+//! A key changes by rotation (docs/PROTOCOL.md section 11.3): `rogatory node rotate-key` writes
+//! the next key beside the current one ([`pending_path`]), and the node switches to it
+//! ([`NodeKey::switch_to_pending`]) once the roster in force names it as the node's newest
+//! valid key. The switch renames files so that a crash leaves either the old key in place with
+//! the pending one beside it, or the new key in place with the old one kept as
+//! `<file>.retired-<serial>`.
 
 use std::fmt;
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, PoisonError, RwLock};
 
 use ed25519_dalek::pkcs8::{DecodePrivateKey, EncodePrivateKey};
 use ed25519_dalek::{SigningKey, VerifyingKey};
@@ -19,11 +27,19 @@ pub enum KeyError {
     Format { path: String },
     #[error("cannot generate a key: the operating system's random source failed: {0}")]
     Random(String),
+    #[error("cannot put the next signing key {path} in place: {source}")]
+    Switch {
+        path: String,
+        source: std::io::Error,
+    },
 }
 
 /// The node's signing key. Its `Debug` output never shows the secret.
+///
+/// The key is swappable: a rotation replaces it while the node runs. Signers take the key in
+/// force with [`NodeKey::current`] (an `Arc`, so no lock is held while they sign or await).
 pub struct NodeKey {
-    signing: SigningKey,
+    signing: RwLock<Arc<SigningKey>>,
 }
 
 impl fmt::Debug for NodeKey {
@@ -42,9 +58,13 @@ impl NodeKey {
     pub fn generate() -> Result<Self, KeyError> {
         let mut seed = [0u8; 32];
         getrandom::fill(&mut seed).map_err(|e| KeyError::Random(e.to_string()))?;
-        Ok(Self {
-            signing: SigningKey::from_bytes(&seed),
-        })
+        Ok(Self::from_signing_key(SigningKey::from_bytes(&seed)))
+    }
+
+    fn from_signing_key(signing: SigningKey) -> Self {
+        Self {
+            signing: RwLock::new(Arc::new(signing)),
+        }
     }
 
     pub fn load(path: &Path) -> Result<Self, KeyError> {
@@ -54,13 +74,13 @@ impl NodeKey {
         };
         let pem = std::str::from_utf8(&bytes).map_err(|_| format())?;
         let signing = SigningKey::from_pkcs8_pem(pem).map_err(|_| format())?;
-        Ok(Self { signing })
+        Ok(Self::from_signing_key(signing))
     }
 
     /// Writes the key as PKCS#8 PEM to a new file with mode 0600.
     pub fn save(&self, path: &Path) -> Result<(), KeyError> {
         let pem = self
-            .signing
+            .current()
             .to_pkcs8_pem(Default::default())
             .map_err(|_| KeyError::Format {
                 path: path.display().to_string(),
@@ -69,13 +89,101 @@ impl NodeKey {
         Ok(())
     }
 
-    pub fn signing_key(&self) -> &SigningKey {
-        &self.signing
+    /// The key in force now. A rotation may replace it right after; what was signed with this
+    /// one stays valid in its time.
+    pub fn current(&self) -> Arc<SigningKey> {
+        Arc::clone(&self.signing.read().unwrap_or_else(PoisonError::into_inner))
+    }
+
+    /// The key in force now (the same as [`NodeKey::current`]).
+    pub fn signing_key(&self) -> Arc<SigningKey> {
+        self.current()
     }
 
     pub fn public(&self) -> VerifyingKey {
-        self.signing.verifying_key()
+        self.current().verifying_key()
     }
+
+    /// Makes the pending key beside `path` this node's key, on disk and in memory, if it is
+    /// `wanted` (the roster's newest valid key for this node). Returns whether it switched.
+    ///
+    /// On disk: the old key is copied to `<path>.retired-<serial>` (0600, fsynced), then the
+    /// pending file is renamed over `path` and the directory fsynced. A crash before the rename
+    /// leaves the old key in place and the pending one beside it (the next start switches); a
+    /// crash after it leaves the new key in place and the old one kept.
+    pub fn switch_to_pending(
+        &self,
+        path: &Path,
+        wanted: &VerifyingKey,
+        serial: u64,
+    ) -> Result<bool, KeyError> {
+        if self.public() == *wanted {
+            return Ok(false);
+        }
+        let pending_file = pending_path(path);
+        if !pending_file.exists() {
+            return Ok(false);
+        }
+        let pending = NodeKey::load(&pending_file)?;
+        if pending.public() != *wanted {
+            return Ok(false);
+        }
+        let switch = |source| KeyError::Switch {
+            path: pending_file.display().to_string(),
+            source,
+        };
+        let retired = retired_path(path, serial);
+        match secret_file::read_private(&retired) {
+            // A crash after the copy, before the rename: the copy is already there.
+            Ok(bytes) if bytes == secret_file::read_private(path)? => {}
+            _ => {
+                let old = secret_file::read_private(path)?;
+                let _ = std::fs::remove_file(&retired);
+                secret_file::write_private(&retired, &old)?;
+            }
+        }
+        sync_directory(path).map_err(switch)?;
+        std::fs::rename(&pending_file, path).map_err(switch)?;
+        sync_directory(path).map_err(switch)?;
+        let next = pending.current();
+        *self.signing.write().unwrap_or_else(PoisonError::into_inner) = next;
+        Ok(true)
+    }
+}
+
+/// Where `rogatory node rotate-key` writes the next key of the key at `path`.
+pub fn pending_path(path: &Path) -> PathBuf {
+    let mut name = path.as_os_str().to_owned();
+    name.push(".next");
+    PathBuf::from(name)
+}
+
+/// Where the key at `path` is kept once roster `serial` replaced it.
+pub fn retired_path(path: &Path, serial: u64) -> PathBuf {
+    let mut name = path.as_os_str().to_owned();
+    name.push(format!(".retired-{serial}"));
+    PathBuf::from(name)
+}
+
+/// Writes a fresh key to the pending file beside `path` (never over one that exists) and
+/// returns it. Nothing changes for the running node until a roster names it.
+pub fn write_pending(path: &Path) -> Result<NodeKey, KeyError> {
+    let key = NodeKey::generate()?;
+    key.save(&pending_path(path))?;
+    sync_directory(path).map_err(|source| KeyError::Switch {
+        path: pending_path(path).display().to_string(),
+        source,
+    })?;
+    Ok(key)
+}
+
+/// Makes the renames and creations in the directory holding `path` durable.
+fn sync_directory(path: &Path) -> std::io::Result<()> {
+    let directory = match path.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent,
+        _ => Path::new("."),
+    };
+    std::fs::File::open(directory)?.sync_all()
 }
 
 /// Encodes a public key for configuration files: standard base64 of the 32 raw bytes.
@@ -114,5 +222,44 @@ mod tests {
         let encoded = encode_public_key(&key.public());
         assert_eq!(decode_public_key(&encoded).expect("parses"), key.public());
         assert!(decode_public_key("AAAA").is_err());
+    }
+
+    #[test]
+    fn the_pending_key_replaces_the_current_one_only_when_wanted() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("signing.pem");
+        let old = NodeKey::generate().expect("key");
+        old.save(&path).expect("saved");
+        let key = NodeKey::load(&path).expect("loaded");
+        let pending = write_pending(&path).expect("pending");
+        assert!(write_pending(&path).is_err(), "a pending key is never overwritten");
+        let stranger = NodeKey::generate().expect("key").public();
+        assert!(!key.switch_to_pending(&path, &stranger, 2).expect("checked"));
+        assert_eq!(key.public(), old.public());
+        assert!(key.switch_to_pending(&path, &pending.public(), 2).expect("switched"));
+        assert_eq!(key.public(), pending.public());
+        assert_eq!(NodeKey::load(&path).expect("new").public(), pending.public());
+        let kept = NodeKey::load(&retired_path(&path, 2)).expect("old kept");
+        assert_eq!(kept.public(), old.public());
+        assert!(!pending_path(&path).exists());
+        assert!(!key.switch_to_pending(&path, &pending.public(), 2).expect("done"));
+    }
+
+    #[test]
+    fn a_switch_interrupted_after_the_copy_completes_on_the_next_try() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("signing.pem");
+        let old = NodeKey::generate().expect("key");
+        old.save(&path).expect("saved");
+        let pending = write_pending(&path).expect("pending");
+        // The copy made, the rename not: as a crash between them leaves it.
+        old.save(&retired_path(&path, 3)).expect("copy");
+        let key = NodeKey::load(&path).expect("loaded");
+        assert!(key.switch_to_pending(&path, &pending.public(), 3).expect("switched"));
+        assert_eq!(NodeKey::load(&path).expect("new").public(), pending.public());
+        assert_eq!(
+            NodeKey::load(&retired_path(&path, 3)).expect("kept").public(),
+            old.public()
+        );
     }
 }

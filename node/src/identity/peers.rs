@@ -14,12 +14,40 @@ use tokio::sync::watch;
 
 use crate::identity::config::PeerConfig;
 
+/// One of a member's signing keys and the times it may have signed at (docs/PROTOCOL.md section
+/// 11.3). A key from node.toml has no window: `not_before_ms` 0, never retired or revoked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PeerKey {
+    pub public_key: VerifyingKey,
+    pub not_before_ms: i64,
+    /// 0: not retired.
+    pub retired_at_ms: i64,
+    /// 0: not revoked.
+    pub revoked_at_ms: i64,
+}
+
+impl PeerKey {
+    /// A key valid at every time (one from node.toml).
+    pub fn unbounded(public_key: VerifyingKey) -> Self {
+        Self {
+            public_key,
+            not_before_ms: 0,
+            retired_at_ms: 0,
+            revoked_at_ms: 0,
+        }
+    }
+}
+
 /// One version of the peer table.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct PeerTable {
     peers: BTreeMap<String, PeerConfig>,
     /// The roster this table was made from, `None` when it comes from the configuration.
     roster_serial: Option<u64>,
+    /// Every key the roster lists for each member (this node included), oldest first, with its
+    /// window: a signature is checked against the key valid at its own time, not only the
+    /// newest. Empty for a table from the configuration (each peer's one key, no window).
+    key_history: BTreeMap<String, Vec<PeerKey>>,
 }
 
 impl PeerTable {
@@ -30,6 +58,7 @@ impl PeerTable {
                 .map(|peer| (peer.node_id.as_str().to_owned(), peer))
                 .collect(),
             roster_serial: None,
+            key_history: BTreeMap::new(),
         }
     }
 
@@ -41,8 +70,27 @@ impl PeerTable {
         }
     }
 
+    /// The same table, with each member's keys and their windows (from a roster).
+    pub fn with_key_history(mut self, history: BTreeMap<String, Vec<PeerKey>>) -> Self {
+        self.key_history = history;
+        self
+    }
+
     pub fn roster_serial(&self) -> Option<u64> {
         self.roster_serial
+    }
+
+    /// Every key `node_id` may have signed with, with their windows: the roster's list, or the
+    /// one configured key of a peer from node.toml. Empty for a stranger.
+    pub fn keys_of(&self, node_id: &str) -> Vec<PeerKey> {
+        match self.key_history.get(node_id) {
+            Some(keys) => keys.clone(),
+            None => self
+                .public_key(node_id)
+                .map(PeerKey::unbounded)
+                .into_iter()
+                .collect(),
+        }
     }
 
     pub fn get(&self, node_id: &str) -> Option<&PeerConfig> {
@@ -101,6 +149,16 @@ impl Peers {
 
     pub fn public_key(&self, node_id: &str) -> Option<VerifyingKey> {
         self.current.borrow().public_key(node_id)
+    }
+
+    /// Every key `node_id` may have signed with, with their windows (see [`PeerTable::keys_of`]).
+    pub fn keys_of(&self, node_id: &str) -> Vec<PeerKey> {
+        self.current.borrow().keys_of(node_id)
+    }
+
+    /// Whether the table comes from a roster (a key it does not know may be in a newer one).
+    pub fn from_roster(&self) -> bool {
+        self.current.borrow().roster_serial().is_some()
     }
 
     pub fn contains(&self, node_id: &NodeId) -> bool {

@@ -138,7 +138,7 @@ async fn reload(
         &node.directory,
         new.directory.as_deref(),
         node.config.node_id.as_str(),
-        node.key.signing_key(),
+        &node.key.signing_key(),
     )?;
     let file_cas = FederationTrust::from_ca_file(&new.keys.federation_ca)?.certificate_authorities;
     let trust = if federation_ca == Some(file_cas.as_slice()) {

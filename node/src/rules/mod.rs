@@ -7,6 +7,7 @@
 pub mod attachments;
 pub mod cases;
 pub mod disk_reserve;
+pub mod key_windows;
 pub mod multiparty;
 pub mod receiving;
 pub mod witness;

@@ -14,7 +14,9 @@ use rogatory_proto::signing;
 use rogatory_proto::v1::{Envelope, SignedEnvelope};
 
 use crate::identity::config::AttachmentLimits;
+use crate::identity::peers::PeerKey;
 use crate::rules::attachments::{check_refs, refs_of};
+use crate::rules::key_windows::{self, KeyRefusal};
 
 /// Why an incoming message was refused. Each has a stable reason token (see docs/PROTOCOL.md).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -35,6 +37,21 @@ pub enum Rejection {
     },
     #[error("envelope signature does not verify with the configured key of {sender:?}: {detail}")]
     BadSignature { sender: String, detail: String },
+    /// Check 5 under a roster: the signature verifies with none of the sender's keys this node
+    /// knows, and a newer roster may list the key (a rotation not fetched yet). Transient: this
+    /// node fetches the roster from the sender meanwhile.
+    #[error(
+        "envelope signature verifies with none of the keys this node knows for {sender:?}; it \
+         is fetching the newest roster from {sender:?}: retry later"
+    )]
+    UnknownKey { sender: String },
+    /// Check 5: the key that made the signature was revoked, or retired, or not yet valid at
+    /// the envelope's `created_at_ms`.
+    #[error("envelope of {sender:?} refused: {refusal}")]
+    KeyNotValid {
+        sender: String,
+        refusal: crate::rules::key_windows::KeyRefusal,
+    },
     #[error(
         "message id {message_id} was not made by {sender}: a node sends only message ids bound \
          to its own node id"
@@ -113,6 +130,8 @@ impl Rejection {
             Self::SenderMismatch { .. } => "sender-mismatch",
             Self::WrongRecipient { .. } => "wrong-recipient",
             Self::BadSignature { .. } => "bad-signature",
+            Self::UnknownKey { .. } => "unknown-key",
+            Self::KeyNotValid { refusal, .. } => refusal.reason(),
             Self::UnboundMessageId { .. } => "unbound-message-id",
             Self::ReplayConflict { .. } => "replay-conflict",
             Self::BadTimestamp { .. } => "bad-timestamp",
@@ -137,7 +156,10 @@ impl Rejection {
             Self::Attachments(refusal) => refusal.is_transient(),
             other => matches!(
                 other,
-                Self::OutOfOrder { .. } | Self::CaseNotOpened { .. } | Self::DiskFull(_)
+                Self::OutOfOrder { .. }
+                    | Self::CaseNotOpened { .. }
+                    | Self::DiskFull(_)
+                    | Self::UnknownKey { .. }
             ),
         }
     }
@@ -230,6 +252,44 @@ pub fn verify_signature(
         sender: sender.to_owned(),
         detail: e.to_string(),
     })
+}
+
+/// Check 5 against the sender's keys with their windows (docs/PROTOCOL.md section 11.3): the
+/// signature must verify with one of `keys`, and that key must be valid at the envelope's
+/// `created_at_ms` (read from the decoded envelope only once a key verified). When none
+/// verifies, `roster_governed` says whether a newer roster may list the key (a retryable
+/// `unknown-key`) or not (`bad-signature`).
+pub fn verify_signature_at(
+    signed: &SignedEnvelope,
+    envelope: &Envelope,
+    sender: &str,
+    keys: &[PeerKey],
+    roster_governed: bool,
+) -> Result<(), Rejection> {
+    if keys.is_empty() {
+        return Err(Rejection::UnknownPeer {
+            identity: sender.to_owned(),
+        });
+    }
+    let verified = key_windows::verify_dated(
+        keys,
+        |key| signing::verify_envelope_signature(key, signed).is_ok(),
+        |_| envelope.created_at_ms,
+    );
+    match verified {
+        Ok(_) => Ok(()),
+        Err(KeyRefusal::NoKey) if roster_governed => Err(Rejection::UnknownKey {
+            sender: sender.to_owned(),
+        }),
+        Err(KeyRefusal::NoKey) => {
+            // The detail of the one configured key's failure, as before rosters.
+            verify_signature(signed, sender, Some(&keys[0].public_key))
+        }
+        Err(refusal) => Err(Rejection::KeyNotValid {
+            sender: sender.to_owned(),
+            refusal,
+        }),
+    }
 }
 
 /// Check 5a: only the author can have made the id, so no party can take another's id first

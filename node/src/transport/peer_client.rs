@@ -519,7 +519,8 @@ pub fn classify(error: &DeliveryError) -> CallError {
                 | "unavailable"
                 | "restoring"
                 | "attachments-missing"
-                | "disk-full",
+                | "disk-full"
+                | "unknown-key",
             ) => Failure::RetryLater,
             (_, "unbound-message-id") => Failure::UnboundId,
             // No rogatory reason: the transport failed before the peer's service answered.

@@ -11,6 +11,7 @@ use crate::delivery::outbound::SubmitError;
 use crate::delivery::witness::WitnessError;
 use crate::identity::users::AccessError;
 use crate::rules::attachments::Refusal;
+use crate::rules::key_windows::KeyRefusal;
 use crate::rules::receiving::Rejection;
 use crate::storage::attachments::AttachmentError;
 use crate::storage::store::StoreError;
@@ -26,6 +27,11 @@ pub fn rejection_code(rejection: &Rejection) -> Code {
         Rejection::SenderMismatch { .. } => Code::Unauthenticated,
         Rejection::WrongRecipient { .. } => Code::FailedPrecondition,
         Rejection::BadSignature { .. } => Code::InvalidArgument,
+        Rejection::UnknownKey { .. } => Code::Unavailable,
+        Rejection::KeyNotValid { refusal, .. } => match refusal {
+            KeyRefusal::Revoked { .. } => Code::PermissionDenied,
+            _ => Code::FailedPrecondition,
+        },
         Rejection::UnboundMessageId { .. } => Code::InvalidArgument,
         Rejection::ReplayConflict { .. } => Code::AlreadyExists,
         Rejection::BadTimestamp { .. } => Code::FailedPrecondition,
