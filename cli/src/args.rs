@@ -761,6 +761,22 @@ pub enum NodeCommand {
         ca: PathBuf,
     },
 
+    /// Make this node's next signing key; it signs with it once a roster names it
+    #[command(
+        long_about = "Write a new signing key beside this node's key (--node; the file \
+                      `<signing_key>.next`, mode 0600) and print its public key and fingerprint. \
+                      The node goes on signing with its key until a roster in force lists the \
+                      new one; then it switches by itself, without restart, and its old key \
+                      stays valid for what it signed in its time. Only a node governed by a \
+                      roster ([federation] roster in node.toml) can rotate.",
+        after_help = "Example:\n  rogatory --node /srv/rogatory/tm/node.toml node rotate-key\n  \
+                      rogatory federation propose --current roster.pem --add-signing-key \
+                      tm=<KEY> --retire-old-after 7d --out proposal.pem\n  (k governors: \
+                      rogatory federation sign ...)\n  rogatory --node /srv/rogatory/tm \
+                      federation apply proposal.pem"
+    )]
+    RotateKey,
+
     /// Put a backup in place as this (stopped) node's store
     #[command(
         long_about = "Put a backup (from `rogatory backup`) in place as the store of this \

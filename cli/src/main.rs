@@ -157,6 +157,7 @@ async fn run(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Node(NodeCommand::RenewCertificate { ca }) => {
             operate::renew_certificate(&target, &ca, format)
         }
+        Command::Node(NodeCommand::RotateKey) => operate::rotate_key(&target, format),
         Command::Node(NodeCommand::Restore { from }) => operate::restore(&target, &from, format),
         Command::Backup { dir } => operate::backup(&target, &dir, format).await,
         Command::Completions { shell } => {

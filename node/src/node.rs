@@ -100,7 +100,7 @@ impl Node {
                 configured: config.node_id.to_string(),
             });
         }
-        let directory = crate::identity::directory::publish(
+        let mut directory = crate::identity::directory::publish(
             config.directory.as_deref(),
             config.node_id.as_str(),
             &key.signing_key(),
@@ -133,13 +133,20 @@ impl Node {
                 .replace(crate::node::membership::trust_of(&stored)?)
                 .map_err(crate::node::membership::MembershipError::from)?;
             // A switch a crash interrupted completes here, before anything is signed.
-            crate::node::key_rotation::follow_roster(
+            if crate::node::key_rotation::follow_roster(
                 &key,
                 &config.keys.signing_key,
                 &config.node_id,
                 &stored,
                 crate::now_ms(),
-            )?;
+            )? {
+                directory = crate::identity::directory::publish(
+                    config.directory.as_deref(),
+                    config.node_id.as_str(),
+                    &key.signing_key(),
+                    crate::now_ms(),
+                )?;
+            }
             membership.set(stored);
         }
         let health = crate::node::health_state::HealthState::default();

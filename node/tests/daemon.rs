@@ -103,7 +103,7 @@ async fn serves_and_stops_cleanly_on_sigterm() {
     assert_eq!(last.kind, EntryKind::NodeStopped as i32);
     let key = rogatory_node::identity::keys::NodeKey::load(&config.keys.signing_key).expect("key");
     store
-        .verify_log("tm", "rogatory/tm", |_| Some(key.public()))
+        .verify_log("tm", "rogatory/tm", |_| vec![key.public()])
         .expect("read")
         .expect("log verifies");
 }

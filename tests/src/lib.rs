@@ -465,7 +465,7 @@ impl Federation {
     /// Signs `envelope` with `signer`'s real signing key.
     pub fn sign_as(&self, signer: &str, envelope: &Envelope) -> Result<SignedEnvelope> {
         Ok(signing::sign_envelope(
-            self.node(signer)?.signing_key()?.signing_key(),
+            &self.node(signer)?.signing_key()?.signing_key(),
             envelope,
         ))
     }

@@ -160,7 +160,7 @@ pub fn sign(
         )
         .into());
     };
-    let added = roster::sign(&mut signed, key.signing_key());
+    let added = roster::sign(&mut signed, &key.signing_key());
     if added {
         replace_atomically(path, &roster::to_armored(&signed))?;
     }

@@ -290,6 +290,48 @@ pub fn renew_certificate(
     Ok(Outcome::Done)
 }
 
+/// `rogatory node rotate-key`: the next signing key, and what to do with it.
+pub fn rotate_key(target: &NodeTarget, format: Format) -> anyhow::Result<Outcome> {
+    let (_, config) = target.load_config()?;
+    let pending = provision::rotate_key(&config)?;
+    let public_key = rogatory_node::identity::keys::encode_public_key(&pending.public_key);
+    let fingerprint = rogatory_proto::signing::fingerprint(&pending.public_key);
+    if format.json() {
+        print_json(&serde_json::json!({
+            "node_id": config.node_id.to_string(),
+            "pending_key_file": pending.path.display().to_string(),
+            "public_key": public_key,
+            "fingerprint": fingerprint,
+        }))?;
+        return Ok(Outcome::Done);
+    }
+    let spoken: Vec<&str> = fingerprint
+        .as_bytes()
+        .chunks(4)
+        .filter_map(|group| std::str::from_utf8(group).ok())
+        .collect();
+    say!(
+        "New signing key for {} written to {} (not in use yet).",
+        config.node_id,
+        pending.path.display()
+    );
+    say!("Public key:  {public_key}");
+    say!("Fingerprint: {}", spoken.join(" "));
+    say!(
+        "Read the fingerprint to each governor by telephone. Then:\n  1. rogatory federation \
+         propose --current {roster} --add-signing-key {id}={public_key} --retire-old-after 7d \
+         --out rotate-{id}.pem\n  2. each of k governors: rogatory federation sign \
+         rotate-{id}.pem --key GOVERNOR-KEY\n  3. rogatory --node {node} federation apply \
+         rotate-{id}.pem\nOnce that roster is in force, this node signs with the new key by \
+         itself; keep {pending} in place until then.",
+        roster = pending.roster.display(),
+        id = config.node_id,
+        node = target.node.display(),
+        pending = pending.path.display(),
+    );
+    Ok(Outcome::Done)
+}
+
 /// `rogatory node restore --from BACKUP`: puts a backup in place as a stopped node's store.
 pub fn restore(target: &NodeTarget, from: &Path, format: Format) -> anyhow::Result<Outcome> {
     let (_, config) = target.load_config()?;

@@ -60,7 +60,7 @@ pub fn check_against_log(node: &Node) -> Result<(), CheckpointingError> {
         last_index: size.saturating_sub(1),
         reason,
     };
-    let (checkpoint, _) = Checkpoint::open(&note, &node.key.public())
+    let (checkpoint, _) = open_own(node, &note)
         .map_err(|e| contradicted(format!("its signature does not verify: {e}")))?;
     if checkpoint.size != size || checkpoint.origin != origin(node.id()) {
         return Err(contradicted(
@@ -216,7 +216,7 @@ fn judge_held(node: &Node, note: &str) -> Result<(), String> {
     if note.is_empty() {
         return Ok(());
     }
-    let (checkpoint, _) = Checkpoint::open(note, &node.key.public())
+    let (checkpoint, _) = open_own(node, note)
         .map_err(|e| format!("shows a checkpoint of this log that does not verify: {e}"))?;
     if checkpoint.origin != origin(node.id()) {
         return Err(format!("shows a checkpoint of log {:?}", checkpoint.origin));
@@ -376,6 +376,7 @@ async fn ask(
 /// Verifies `peer`'s cosignature line on this node's checkpoint of `size` and stores it with
 /// the checkpoint.
 async fn store_cosignature(node: &Node, peer: &str, size: u64, line: &str) -> Result<(), String> {
+    let keys = node.keys_of(peer);
     let key = node.peers.public_key(peer).ok_or("not a peer")?;
     let peer_id = NodeId::parse(peer).map_err(|e| e.to_string())?;
     let (name, encoded) = line.split_once(' ').ok_or("malformed cosignature line")?;
@@ -407,12 +408,46 @@ async fn store_cosignature(node: &Node, peer: &str, size: u64, line: &str) -> Re
                 Err(error) => return Ok(Err(error.to_string())),
             };
             note.add_signature(signature.clone());
-            if let Err(error) = verify_cosignature(&note, &checkpoint, name, &key) {
-                return Ok(Err(error.to_string()));
+            // With the key valid at the cosignature's timestamp (seconds; PROTOCOL.md 11.3).
+            let verified = crate::rules::key_windows::verify_dated(
+                &keys,
+                |k| verify_cosignature(&note, &checkpoint, name, k).is_ok(),
+                |k| {
+                    verify_cosignature(&note, &checkpoint, name, k).map_or(i64::MIN, |seconds| {
+                        i64::try_from(seconds)
+                            .unwrap_or(i64::MAX)
+                            .saturating_mul(1000)
+                    })
+                },
+            );
+            match verified {
+                Ok(_) => {}
+                Err(crate::rules::key_windows::KeyRefusal::NoKey) => {
+                    if let Err(error) = verify_cosignature(&note, &checkpoint, name, &key) {
+                        return Ok(Err(error.to_string()));
+                    }
+                }
+                Err(refusal) => return Ok(Err(refusal.to_string())),
             }
             batch.put_checkpoint(size, &note.encode());
             Ok::<_, StoreError>(Ok(()))
         })
         .await
         .map_err(|e| e.to_string())?
+}
+
+/// Opens a checkpoint this node signed, with whichever of its keys signed it: the key now, or
+/// one the roster lists for it (a checkpoint signed before a rotation).
+fn open_own(
+    node: &Node,
+    note: &str,
+) -> Result<(Checkpoint, rogatory_proto::note::Note), rogatory_proto::checkpoint::CheckpointError> {
+    let current = Checkpoint::open(note, &node.key.public());
+    if current.is_ok() {
+        return current;
+    }
+    node.keys_of(node.id().as_str())
+        .iter()
+        .find_map(|key| Checkpoint::open(note, &key.public_key).ok())
+        .map_or(current, Ok)
 }

@@ -164,13 +164,12 @@ async fn fetch(node: &Node, links: &dyn Links, peer: &str) -> Result<Held, PeerD
         source,
     };
     let signed = links.fetch_directory(peer).await.map_err(fetch_error)?;
-    let directory =
-        open_dated(node, &config.public_key, peer, &signed).map_err(|source| {
-            PeerDirectoryError::Refused {
-                peer: peer.to_owned(),
-                source,
-            }
-        })?;
+    let directory = open_dated(node, &config.public_key, peer, &signed).map_err(|source| {
+        PeerDirectoryError::Refused {
+            peer: peer.to_owned(),
+            source,
+        }
+    })?;
     let path = cache_path(&node.config.data_dir, peer);
     let bytes = signed.encode_to_vec();
     let target = path.clone();

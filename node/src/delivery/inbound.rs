@@ -409,8 +409,8 @@ fn apply_report(
             .into());
         }
         // With the key valid at the receipt's time (PROTOCOL.md section 11.3).
-        let opened =
-            crate::delivery::outbound::open_dated_receipt(node, &receiver, receipt).map_err(|e| {
+        let opened = crate::delivery::outbound::open_dated_receipt(node, &receiver, receipt)
+            .map_err(|e| {
                 Rejection::BadReport(format!("the receipt of {receiver} does not verify: {e}"))
             })?;
         if !signing::receipt_matches(&opened, &original, &signed) {

@@ -131,7 +131,7 @@ async fn judge_and_keep(
         Some(held_note) => Some((parse_held(peer, held_note)?, held_note.to_owned())),
         None => None,
     };
-    let key = node.peers.public_key(peer);
+    let key = checkpoint_key(node, peer, note);
     let verdict =
         witness::judge(peer, key.as_ref(), held, note, from_size, proof, claim).map_err(|e| {
             StoreError::Corrupt {
@@ -277,4 +277,22 @@ pub fn signature_line(signature: &rogatory_proto::note::NoteSignature) -> String
         signature.name,
         base64::engine::general_purpose::STANDARD.encode(bytes)
     )
+}
+
+/// The key of `peer` to open its checkpoint `note` with: the one of its keys valid now that
+/// verifies it (a checkpoint carries no date: it is judged when it arrives, and a key rotated
+/// out stays valid until its `retired_at_ms`, PROTOCOL.md section 11.3), else the peer's key
+/// now, whose failure `judge` reports.
+pub fn checkpoint_key(node: &Node, peer: &str, note: &str) -> Option<ed25519_dalek::VerifyingKey> {
+    let now = crate::now_ms();
+    let keys: Vec<_> = node
+        .keys_of(peer)
+        .into_iter()
+        .filter(|key| crate::rules::key_windows::check_window(key, now).is_ok())
+        .collect();
+    crate::rules::key_windows::signing_key(&keys, |key| {
+        rogatory_proto::checkpoint::Checkpoint::open(note, key).is_ok()
+    })
+    .map(|key| key.public_key)
+    .or_else(|| node.key_of(peer))
 }

@@ -108,7 +108,8 @@ impl Published {
             .clone()
     }
 
-    fn replace(&self, signed: SignedDirectory) {
+    /// Serves `signed` from now on (the node signs it again after a key rotation).
+    pub fn replace(&self, signed: SignedDirectory) {
         *self
             .0
             .write()

@@ -95,9 +95,9 @@ impl NodeKey {
         Arc::clone(&self.signing.read().unwrap_or_else(PoisonError::into_inner))
     }
 
-    /// The key in force now (the same as [`NodeKey::current`]).
-    pub fn signing_key(&self) -> Arc<SigningKey> {
-        self.current()
+    /// A copy of the key in force now (see [`NodeKey::current`]).
+    pub fn signing_key(&self) -> SigningKey {
+        SigningKey::clone(&self.current())
     }
 
     pub fn public(&self) -> VerifyingKey {
@@ -177,6 +177,29 @@ pub fn write_pending(path: &Path) -> Result<NodeKey, KeyError> {
     Ok(key)
 }
 
+/// The public keys of the key at `path` and of every key it replaced (kept beside it as
+/// `<file>.retired-<serial>`), the current first: what this node's own log may be signed with.
+pub fn all_own_keys(path: &Path) -> Result<Vec<VerifyingKey>, KeyError> {
+    let mut keys = vec![NodeKey::load(path)?.public()];
+    let (Some(directory), Some(name)) = (path.parent(), path.file_name()) else {
+        return Ok(keys);
+    };
+    let prefix = format!("{}.retired-", name.to_string_lossy());
+    let directory = if directory.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        directory
+    };
+    if let Ok(entries) = std::fs::read_dir(directory) {
+        for entry in entries.flatten() {
+            if entry.file_name().to_string_lossy().starts_with(&prefix) {
+                keys.push(NodeKey::load(&entry.path())?.public());
+            }
+        }
+    }
+    Ok(keys)
+}
+
 /// Makes the renames and creations in the directory holding `path` durable.
 fn sync_directory(path: &Path) -> std::io::Result<()> {
     let directory = match path.parent() {
@@ -232,17 +255,29 @@ mod tests {
         old.save(&path).expect("saved");
         let key = NodeKey::load(&path).expect("loaded");
         let pending = write_pending(&path).expect("pending");
-        assert!(write_pending(&path).is_err(), "a pending key is never overwritten");
+        assert!(
+            write_pending(&path).is_err(),
+            "a pending key is never overwritten"
+        );
         let stranger = NodeKey::generate().expect("key").public();
         assert!(!key.switch_to_pending(&path, &stranger, 2).expect("checked"));
         assert_eq!(key.public(), old.public());
-        assert!(key.switch_to_pending(&path, &pending.public(), 2).expect("switched"));
+        assert!(
+            key.switch_to_pending(&path, &pending.public(), 2)
+                .expect("switched")
+        );
         assert_eq!(key.public(), pending.public());
-        assert_eq!(NodeKey::load(&path).expect("new").public(), pending.public());
+        assert_eq!(
+            NodeKey::load(&path).expect("new").public(),
+            pending.public()
+        );
         let kept = NodeKey::load(&retired_path(&path, 2)).expect("old kept");
         assert_eq!(kept.public(), old.public());
         assert!(!pending_path(&path).exists());
-        assert!(!key.switch_to_pending(&path, &pending.public(), 2).expect("done"));
+        assert!(
+            !key.switch_to_pending(&path, &pending.public(), 2)
+                .expect("done")
+        );
     }
 
     #[test]
@@ -255,10 +290,18 @@ mod tests {
         // The copy made, the rename not: as a crash between them leaves it.
         old.save(&retired_path(&path, 3)).expect("copy");
         let key = NodeKey::load(&path).expect("loaded");
-        assert!(key.switch_to_pending(&path, &pending.public(), 3).expect("switched"));
-        assert_eq!(NodeKey::load(&path).expect("new").public(), pending.public());
+        assert!(
+            key.switch_to_pending(&path, &pending.public(), 3)
+                .expect("switched")
+        );
         assert_eq!(
-            NodeKey::load(&retired_path(&path, 3)).expect("kept").public(),
+            NodeKey::load(&path).expect("new").public(),
+            pending.public()
+        );
+        assert_eq!(
+            NodeKey::load(&retired_path(&path, 3))
+                .expect("kept")
+                .public(),
             old.public()
         );
     }

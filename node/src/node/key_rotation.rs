@@ -63,6 +63,35 @@ pub fn follow_roster(
     Ok(switched)
 }
 
+/// [`follow_roster`] for a running node: after a switch its contact-point directory is signed
+/// again with the new key. A failure is logged and leaves the old key in force (the health
+/// warning then says the roster lists another key).
+pub fn follow_roster_live(node: &crate::node::Node, roster: &VerifiedRoster, now_ms: i64) {
+    match follow_roster(
+        &node.key,
+        &node.config.keys.signing_key,
+        node.id(),
+        roster,
+        now_ms,
+    ) {
+        Ok(true) => {
+            match crate::identity::directory::publish(
+                node.config.directory.as_deref(),
+                node.id().as_str(),
+                &node.key.signing_key(),
+                now_ms,
+            ) {
+                Ok(signed) => node.directory.replace(signed),
+                Err(error) => tracing::error!(%error, "directory not re-signed with the new key"),
+            }
+        }
+        Ok(false) => {}
+        Err(error) => {
+            tracing::error!(%error, "the roster names a new key for this node; it was not put in place");
+        }
+    }
+}
+
 /// Every key this node may have signed with, with their windows: the roster's list for it, and
 /// the key it holds now if the roster does not list it (a node governed by node.toml, or one
 /// whose key the roster does not name).

@@ -257,15 +257,7 @@ pub async fn apply(
     let serials: Vec<u64> = steps.iter().map(VerifiedRoster::serial).collect();
     let in_force_now = newest.serial();
     node.membership.set(newest.clone());
-    if let Err(error) = crate::node::key_rotation::follow_roster(
-        &node.key,
-        &node.config.keys.signing_key,
-        node.id(),
-        &newest,
-        now,
-    ) {
-        tracing::error!(%error, "the roster names a new key for this node; it was not put in place");
-    }
+    crate::node::key_rotation::follow_roster_live(node, &newest, now);
     node.peers
         .replace(peer_table(node.id(), &newest, federation, now));
     if let Err(error) = node.trust.replace(trust) {

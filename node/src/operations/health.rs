@@ -301,6 +301,27 @@ pub fn warnings(
                 .to_owned(),
         ));
     }
+    if let Some(roster) = node.membership.in_force()
+        && !crate::node::membership::lists_own_key(&roster, node.id(), &node.key.public(), now)
+    {
+        let listed = roster
+            .signing_key_now(node.id().as_str(), now)
+            .map_or("no valid key".to_owned(), |key| {
+                format!("key {}", rogatory_proto::signing::fingerprint(&key))
+            });
+        out.push(alert(
+            "signing-key",
+            node.id().as_str(),
+            format!(
+                "this node signs with key {} but roster {} lists {listed} for it: peers refuse \
+                 what it signs. If a rotation is under way, keep its pending key file ({}) in \
+                 place; otherwise ask the governors for a roster listing this node's key",
+                rogatory_proto::signing::fingerprint(&node.key.public()),
+                roster.serial(),
+                crate::identity::keys::pending_path(&node.config.keys.signing_key).display(),
+            ),
+        ));
+    }
     for peer in peers {
         if !peer.misbehaviour.is_empty() {
             out.push(alert(

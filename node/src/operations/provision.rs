@@ -37,6 +37,53 @@ pub enum ProvisionError {
     Pki(#[from] PkiError),
     #[error("{0} already exists; choose a new directory or remove the old one first")]
     Exists(PathBuf),
+    #[error(
+        "node {node_id} is not governed by a roster ([federation] roster in node.toml), so no \
+         roster can name a new signing key for it; its peers hold its key in their [[peers]] \
+         entries. Govern the federation by roster first (README, \"Govern the federation\")"
+    )]
+    NotGoverned { node_id: String },
+    #[error(
+        "a next signing key is already waiting in {0}: it is used once a roster names it. Use \
+         its public key (`rogatory node rotate-key` printed it), or move the file away to make \
+         another"
+    )]
+    PendingExists(PathBuf),
+}
+
+/// A next signing key written beside the node's key, waiting for a roster to name it.
+#[derive(Debug)]
+pub struct PendingKey {
+    pub path: PathBuf,
+    pub public_key: ed25519_dalek::VerifyingKey,
+    /// The roster file of `[federation] roster`, for the commands to run next.
+    pub roster: PathBuf,
+}
+
+/// `rogatory node rotate-key`: writes a new signing key as `<signing_key>.next` (0600, never
+/// over one that exists). The node keeps signing with its key until a roster in force names the
+/// new one (docs/PROTOCOL.md section 11.3); only a node governed by a roster can rotate.
+pub fn rotate_key(config: &NodeConfig) -> Result<PendingKey, ProvisionError> {
+    let federation = config
+        .federation
+        .as_ref()
+        .ok_or_else(|| ProvisionError::NotGoverned {
+            node_id: config.node_id.to_string(),
+        })?;
+    let path = crate::identity::keys::pending_path(&config.keys.signing_key);
+    if path.exists() {
+        return Err(ProvisionError::PendingExists(path));
+    }
+    let key =
+        crate::identity::keys::write_pending(&config.keys.signing_key).map_err(|e| match e {
+            KeyError::File(SecretFileError::Exists(path)) => ProvisionError::PendingExists(path),
+            other => other.into(),
+        })?;
+    Ok(PendingKey {
+        path,
+        public_key: key.public(),
+        roster: federation.roster.clone(),
+    })
 }
 
 pub(crate) fn io_error(path: &Path) -> impl FnOnce(std::io::Error) -> ProvisionError + '_ {

@@ -12,7 +12,6 @@
 use std::path::{Path, PathBuf};
 
 use crate::identity::config::NodeConfig;
-use crate::identity::keys::NodeKey;
 use crate::identity::peers::PeerTable;
 use crate::storage::store::{Store, StoreError};
 
@@ -76,7 +75,7 @@ pub fn restore(backup_dir: &Path, config: &NodeConfig) -> Result<Restored, Resto
     let restored = {
         let backup = Store::open(&source).map_err(RestoreError::Backup)?;
         let log_entries = backup.log_len().map_err(RestoreError::Backup)?;
-        let own_key = NodeKey::load(&config.keys.signing_key)?.public();
+        let own_keys = crate::identity::keys::all_own_keys(&config.keys.signing_key)?;
         let peers = PeerTable::new(config.peers.clone());
         let own_id = config.node_id.as_str();
         backup
@@ -85,9 +84,9 @@ pub fn restore(backup_dir: &Path, config: &NodeConfig) -> Result<Restored, Resto
                 &rogatory_proto::audit::log_origin(config.node_id.as_str()),
                 |id| {
                     if id == own_id {
-                        Some(own_key)
+                        own_keys.clone()
                     } else {
-                        peers.public_key(id)
+                        peers.public_key(id).into_iter().collect()
                     }
                 },
             )

@@ -730,7 +730,12 @@ impl Operator for OperatorService {
             node.store.verify_log(
                 node.id().as_str(),
                 &crate::delivery::checkpoints::origin(node.id()),
-                |id| node.key_of(id),
+                |id| {
+                    node.keys_of(id)
+                        .into_iter()
+                        .map(|key| key.public_key)
+                        .collect()
+                },
             )
         })
         .await

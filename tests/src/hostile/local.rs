@@ -96,7 +96,7 @@ impl HostileServer {
         let incoming =
             tls_listener::accept(listener, node.tls()?.server_config()?, shutdown.clone());
         let signed = signing::sign_directory(
-            node.signing_key()?.signing_key(),
+            &node.signing_key()?.signing_key(),
             &Directory {
                 version: signing::WIRE_VERSION,
                 node_id: id.to_owned(),

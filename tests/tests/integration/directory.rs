@@ -144,7 +144,7 @@ async fn directory_is_signed_fetched_cached_and_tampering_is_refused() -> anyhow
     // de's key signing a directory that claims to be uz's: refused as uz's (wrong key) and as
     // de's (wrong node id), with the peer named.
     let forged = signing::sign_directory(
-        federation.node("de")?.signing_key()?.signing_key(),
+        &federation.node("de")?.signing_key()?.signing_key(),
         &Directory {
             version: signing::WIRE_VERSION,
             node_id: "uz".into(),

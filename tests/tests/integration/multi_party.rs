@@ -287,7 +287,7 @@ async fn a_three_country_case_gives_every_party_the_identical_thread_and_who_rec
 
     // A delivery report whose receipt uz did not sign (tm signed it) is refused by de.
     let forged_receipt = signing::sign_receipt(
-        federation.node(TM)?.signing_key()?.signing_key(),
+        &federation.node(TM)?.signing_key()?.signing_key(),
         &Receipt {
             version: signing::WIRE_VERSION,
             message_id: note.message_id.clone(),

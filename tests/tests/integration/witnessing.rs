@@ -102,7 +102,7 @@ async fn a_peer_showing_a_forked_checkpoint_is_caught_with_evidence() -> anyhow:
         root: [0x42; 32],
         extensions: Vec::new(),
     }
-    .sign(federation.node("de")?.signing_key()?.signing_key())?
+    .sign(&federation.node("de")?.signing_key()?.signing_key())?
     .encode();
     let log_before = federation.log_size("tm").await?;
     let status = federation
@@ -227,7 +227,7 @@ async fn an_older_checkpoint_overtaken_by_a_receipt_is_no_rollback() -> anyhow::
         root: [0x17; 32],
         extensions: Vec::new(),
     }
-    .sign(federation.node("de")?.signing_key()?.signing_key())?
+    .sign(&federation.node("de")?.signing_key()?.signing_key())?
     .encode();
     let log_before = federation.log_size("tm").await?;
     let status = federation

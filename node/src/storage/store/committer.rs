@@ -698,7 +698,7 @@ mod tests {
                 .expect("written once space returned");
             assert_eq!(details(&store), ["a0", "a1", "a2"]);
             let summary = store
-                .verify_log("tm", "rogatory/tm", |_| None)
+                .verify_log("tm", "rogatory/tm", |_| Vec::new())
                 .expect("read")
                 .expect("valid");
             assert_eq!(summary.entries, 3);

@@ -359,14 +359,15 @@ impl Store {
     }
 
     /// Verifies the whole audit log: chain, entry signatures and the recorded head.
-    /// `key_of` returns the Ed25519 key of this node or a peer by node id.
+    /// `keys_of` returns every Ed25519 key of this node or a peer by node id (more than one
+    /// after a rotation: an entry verifies with any of them, PROTOCOL.md section 11.3).
     /// Also checks that the stored Merkle leaves are the entries' hashes and that every
     /// checkpoint the node signed (under `origin`) commits to the log as it is.
     pub fn verify_log(
         &self,
         own_id: &str,
         origin: &str,
-        key_of: impl Fn(&str) -> Option<VerifyingKey>,
+        keys_of: impl Fn(&str) -> Vec<VerifyingKey>,
     ) -> Result<Result<LogSummary, ChainError>, StoreError> {
         // The log as it stands now: appends made while verifying are not this verification's.
         let ((count, head_hash), checkpoints) =
@@ -376,7 +377,7 @@ impl Store {
         // hide behind the nodes it left untouched.
         let mut tree = MemoryTree::new();
         let mut checkpoints = checkpoints.into_iter().peekable();
-        let own_key = key_of(own_id);
+        let own_keys = keys_of(own_id);
         let check_checkpoints_up_to = |tree: &MemoryTree,
                                        checkpoints: &mut std::iter::Peekable<
             std::vec::IntoIter<(u64, String)>,
@@ -387,8 +388,15 @@ impl Store {
                     index: size.saturating_sub(1),
                     reason: format!("checkpoint of size {size}: {reason}"),
                 };
-                let key = own_key.ok_or_else(|| failure("this node's key is unknown".into()))?;
-                let checked = verify_own_checkpoint(tree, &note, origin, &key).map_err(failure)?;
+                let (first, others) = own_keys
+                    .split_first()
+                    .ok_or_else(|| failure("this node's key is unknown".into()))?;
+                // Signed with the key of its time: the first key that verifies it.
+                let checked = others
+                    .iter()
+                    .find_map(|key| verify_own_checkpoint(tree, &note, origin, key).ok())
+                    .map_or_else(|| verify_own_checkpoint(tree, &note, origin, first), Ok)
+                    .map_err(failure)?;
                 if checked != size {
                     return Err(failure(format!(
                         "stored under size {size} but says {checked}"
@@ -416,7 +424,7 @@ impl Store {
                 Ok(entry) => entry,
                 Err(e) => return Ok(Err(e)),
             };
-            if let Err(reason) = verify_entry_signature(&entry, own_id, &key_of) {
+            if let Err(reason) = verify_with_any_key(&entry, own_id, &keys_of) {
                 return Ok(Err(ChainError { index, reason }));
             }
             let leaf = entry_hash(&bytes);
@@ -488,6 +496,35 @@ fn durable_checkpoints(writes: &Writes) -> std::sync::MutexGuard<'_, DurableChec
         .checkpoints
         .lock()
         .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// An entry's signature checked with each of its signer's keys in turn (the first key's
+/// failure reported if none verifies): the log holds what was signed before and after a
+/// rotation.
+fn verify_with_any_key(
+    entry: &rogatory_proto::v1::LogEntry,
+    own_id: &str,
+    keys_of: &impl Fn(&str) -> Vec<VerifyingKey>,
+) -> Result<(), String> {
+    let first = verify_entry_signature(entry, own_id, |id| keys_of(id).first().copied());
+    if first.is_ok() {
+        return first;
+    }
+    for attempt in 1.. {
+        let tried = std::cell::Cell::new(false);
+        let verdict = verify_entry_signature(entry, own_id, |id| {
+            let key = keys_of(id).get(attempt).copied();
+            tried.set(key.is_some());
+            key
+        });
+        if !tried.get() {
+            break;
+        }
+        if verdict.is_ok() {
+            return verdict;
+        }
+    }
+    first
 }
 
 #[cfg(test)]
@@ -573,7 +610,7 @@ mod tests {
         let store = Store::open(dir.path()).expect("reopen");
         assert_eq!(details(&store), ["a0", "a1", "a2", "a3", "a4"]);
         let summary = store
-            .verify_log("tm", "rogatory/tm", |_| None)
+            .verify_log("tm", "rogatory/tm", |_| Vec::new())
             .expect("read")
             .expect("valid");
         assert_eq!(summary.entries, 5);
@@ -611,7 +648,7 @@ mod tests {
         let store = Store::open(dir.path()).expect("reopen");
         assert_eq!(store.log_len().expect("len"), 3);
         let summary = store
-            .verify_log("tm", "rogatory/tm", |_| None)
+            .verify_log("tm", "rogatory/tm", |_| Vec::new())
             .expect("read")
             .expect("valid");
         assert_eq!(summary.entries, 3);

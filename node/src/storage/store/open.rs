@@ -274,7 +274,7 @@ mod tests {
         assert_eq!(details(&store), ["a0", "a1", "a2"]);
         assert!(
             store
-                .verify_log("tm", "rogatory/tm", |_| None)
+                .verify_log("tm", "rogatory/tm", |_| Vec::new())
                 .expect("read")
                 .is_ok()
         );
