@@ -115,3 +115,32 @@ pub fn create_governed(
     }
     Ok((federation, first))
 }
+
+/// The serial of the roster in force at `id`.
+pub async fn serial(federation: &Federation, id: &str) -> Result<u64> {
+    let shown = federation
+        .operator(id)
+        .await?
+        .show_roster(rogatory_proto::v1::ShowRosterRequest {})
+        .await?
+        .into_inner();
+    anyhow::ensure!(shown.governed, "{id} is not governed by a roster");
+    let roster = shown.roster.ok_or_else(|| anyhow::anyhow!("no roster"))?;
+    Ok(roster::decode_roster(&roster)?.serial)
+}
+
+/// Applies `rosters` at `id` through its operator API; the serial in force after.
+pub async fn apply(
+    federation: &Federation,
+    id: &str,
+    rosters: Vec<SignedRoster>,
+) -> std::result::Result<u64, tonic::Status> {
+    let mut operator = federation
+        .operator(id)
+        .await
+        .map_err(|e| tonic::Status::unavailable(e.to_string()))?;
+    operator
+        .apply_roster(rogatory_proto::v1::ApplyRosterRequest { rosters })
+        .await
+        .map(|answer| answer.into_inner().in_force)
+}

@@ -28,6 +28,7 @@ mod multi_party;
 mod operations;
 mod peer_certificate_expiry;
 mod rejections;
+mod rotation;
 mod secrets;
 mod store_and_forward;
 mod tls;
