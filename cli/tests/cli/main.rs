@@ -18,3 +18,4 @@ mod local;
 mod multi_party;
 mod operator_tools;
 mod outbox;
+mod rotation;

@@ -44,10 +44,7 @@ impl KeyRefusal {
 
 /// The first of `keys` that `verifies` accepts (a signature carries no key id, so each is
 /// tried; a rotation's overlap lists two valid ones).
-pub fn signing_key<'a>(
-    keys: &'a [PeerKey],
-    verifies: impl Fn(&VerifyingKey) -> bool,
-) -> Option<&'a PeerKey> {
+pub fn signing_key(keys: &[PeerKey], verifies: impl Fn(&VerifyingKey) -> bool) -> Option<&PeerKey> {
     keys.iter().find(|key| verifies(&key.public_key))
 }
 
