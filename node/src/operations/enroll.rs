@@ -156,7 +156,7 @@ fn sign_request(
         created_at_ms: crate::now_ms(),
         renewal,
     };
-    join::sign_join_request(&request, key.signing_key())
+    join::sign_join_request(&request, &key.signing_key())
 }
 
 /// Checks that a node description would make a valid join request, before any key is made.
