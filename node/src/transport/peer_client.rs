@@ -716,14 +716,7 @@ impl PeerLink for TonicLink {
         Box::pin(async move {
             let mut client = FederationClient::new(self.channel.clone());
             let call = client.held_checkpoint(HeldCheckpointRequest {});
-            match tokio::time::timeout(self.timeout, call).await {
-                Ok(Ok(response)) => Ok(response.into_inner()),
-                Ok(Err(status)) => Err(CallError::new(
-                    classify(&call_error(&self.peer, &self.address, &status)).failure,
-                    status.message(),
-                )),
-                Err(_) => Err(CallError::new(Failure::Unreachable, "no answer")),
-            }
+            self.answer_within_timeout(call).await
         })
     }
 
@@ -738,15 +731,26 @@ impl PeerLink for TonicLink {
                 request.metadata_mut().insert(ROSTER_SERIAL_HEADER, value);
             }
             let call = client.get_rosters(request);
-            match tokio::time::timeout(self.timeout, call).await {
-                Ok(Ok(response)) => Ok(response.into_inner()),
-                Ok(Err(status)) => Err(CallError::new(
-                    classify(&call_error(&self.peer, &self.address, &status)).failure,
-                    status.message(),
-                )),
-                Err(_) => Err(CallError::new(Failure::Unreachable, "no answer")),
-            }
+            self.answer_within_timeout(call).await
         })
+    }
+}
+
+impl TonicLink {
+    /// The answer of a small call, or why there is none (no answer within the timeout counts
+    /// as unreachable).
+    async fn answer_within_timeout<T>(
+        &self,
+        call: impl std::future::Future<Output = Result<tonic::Response<T>, tonic::Status>>,
+    ) -> Result<T, CallError> {
+        match tokio::time::timeout(self.timeout, call).await {
+            Ok(Ok(response)) => Ok(response.into_inner()),
+            Ok(Err(status)) => Err(CallError::new(
+                classify(&call_error(&self.peer, &self.address, &status)).failure,
+                status.message(),
+            )),
+            Err(_) => Err(CallError::new(Failure::Unreachable, "no answer")),
+        }
     }
 }
 

@@ -5,10 +5,9 @@
 use rogatory_proto::roster;
 use rogatory_proto::v1::{
     ApplyRosterRequest, DeliveryState, EntryKind, ShowRosterRequest, SignedRoster,
-    SubmitRequestRequest,
 };
+use rogatory_tests::Federation;
 use rogatory_tests::roster::{DAY_MS, ca_der, create_governed, member, signed, successor};
-use rogatory_tests::{Federation, sample_request};
 
 fn now_ms() -> i64 {
     rogatory_node::now_ms()
@@ -42,21 +41,7 @@ async fn apply(
 }
 
 async fn send(federation: &Federation, from: &str, to: &str) -> anyhow::Result<i32> {
-    let record = federation
-        .operator(from)
-        .await?
-        .submit_request(SubmitRequestRequest {
-            recipient: to.into(),
-            request: Some(sample_request()),
-            case_id: String::new(),
-            submitted_by: "Prosecutor A.".into(),
-            copies_to: Vec::new(),
-        })
-        .await?
-        .into_inner()
-        .message
-        .ok_or_else(|| anyhow::anyhow!("no record"))?;
-    Ok(record.state)
+    Ok(federation.submit_sample_request(from, to).await?.state)
 }
 
 #[tokio::test]

@@ -12,11 +12,11 @@ use rogatory_node::identity::pki::{self, Issued};
 use rogatory_node::identity::trust::{FederationTrust, RevokedCertificate, TrustError};
 use rogatory_node::operations::reload::Reloader;
 use rogatory_proto::ids::NodeId;
-use rogatory_proto::v1::{DeliveryState, MessageRecord, SubmitRequestRequest};
+use rogatory_proto::v1::{DeliveryState, MessageRecord};
+use rogatory_tests::Federation;
 use rogatory_tests::hostile::connections::{
     RawH2, channel, client_config, deliver_as, deliver_over,
 };
-use rogatory_tests::{Federation, sample_request};
 use rustls::ClientConfig;
 use rustls::pki_types::CertificateDer;
 use rustls::pki_types::pem::PemObject;
@@ -85,20 +85,7 @@ async fn deliver_with(
 }
 
 async fn submit(federation: &Federation, from: &str, to: &str) -> Result<MessageRecord> {
-    federation
-        .operator(from)
-        .await?
-        .submit_request(SubmitRequestRequest {
-            recipient: to.into(),
-            request: Some(sample_request()),
-            case_id: String::new(),
-            submitted_by: "Prosecutor A.".into(),
-            copies_to: Vec::new(),
-        })
-        .await?
-        .into_inner()
-        .message
-        .context("no record of the submitted message")
+    federation.submit_sample_request(from, to).await
 }
 
 async fn delivered(federation: &Federation, from: &str, message_id: &str) -> Result<()> {
