@@ -215,18 +215,8 @@ fn validate_addresses(addresses: &[String]) -> Result<(), JoinError> {
 /// `host:port` with a non-empty host of printable ASCII without spaces and a port 1-65535.
 /// An IPv6 host is written in brackets (`[::1]:7443`).
 pub fn is_host_port(address: &str) -> bool {
-    if address.len() > MAX_ADDRESS_BYTES {
-        return false;
-    }
-    let Some((host, port)) = address.rsplit_once(':') else {
-        return false;
-    };
-    let port_ok = !port.is_empty()
-        && port.len() <= 5
-        && port.bytes().all(|b| b.is_ascii_digit())
-        && port.parse::<u16>().is_ok_and(|p| p != 0);
-    let host_ok = !host.is_empty() && host.bytes().all(|b| b.is_ascii_graphic());
-    port_ok && host_ok
+    // The roster's rule: an address a join request carries must be one a roster can list.
+    crate::roster::check_address(address).is_ok()
 }
 
 /// The signed request as PEM text (label `ROGATORY JOIN REQUEST`), for e-mail.
@@ -265,6 +255,16 @@ fn invalid(field: &'static str, problem: impl Into<String>) -> JoinError {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn a_join_request_carries_only_addresses_a_roster_can_list() {
+        for good in ["kz.example:7400", "10.0.0.1:7400", "[::1]:7400"] {
+            assert!(is_host_port(good), "{good}");
+        }
+        for bad in ["kz.example:07400", "::1:7400", "kz.example:0", "kz.example"] {
+            assert!(!is_host_port(bad), "{bad}");
+        }
+    }
     use super::*;
 
     /// The key of the committed vector: seed `[9; 32]` (proto/testdata/join/README.md).

@@ -69,6 +69,7 @@ pub use armor::{
 pub use changes::{Change, changes};
 pub use history::RosterHistory;
 pub use signatures::{Progress, SignatureTally, sign, signature_progress};
+pub(crate) use structure::check_address;
 pub use structure::check_structure;
 pub use time::{format_utc, parse_utc};
 pub use verified::{KeyStanding, VerifiedRoster, check_genesis_proposal, verify_chain};
