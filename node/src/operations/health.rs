@@ -362,9 +362,10 @@ pub fn warnings(
                 "roster-expired",
                 &format!("roster {}", roster.serial()),
                 format!(
-                    "the federation's roster {} expired on {expires}: it stays in force, but a \
-                     node that restarts or joins refuses it (freeze protection) until the \
-                     governors sign a new one (`rogatory federation propose --valid-for DAYS`, \
+                    "the federation's roster {} expired on {expires}: it stays in force here, \
+                     but a node that has not applied it (a new member, a node restored or \
+                     catching up) refuses it (freeze protection) until the governors sign a \
+                     new one (`rogatory federation propose --valid-for DAYS`, \
                      then `federation sign` and `federation apply`)",
                     roster.serial()
                 ),
