@@ -17,6 +17,10 @@ pub const ROSTER_VERIFIED: &str = "roster-verified";
 /// A roster and its `ROSTER_APPLIED` entry durable, the roster not yet in force in memory.
 pub const ROSTER_DURABLE: &str = "roster-durable";
 
+/// A node switching to its next signing key has copied the old key aside and not yet renamed
+/// the new one into place (`identity::keys`).
+pub const DURING_KEY_SWITCH: &str = "during-key-switch";
+
 /// The environment variable that arms one crash point.
 pub const ENVIRONMENT_VARIABLE: &str = "ROGATORY_TEST_CRASH_AT";
 

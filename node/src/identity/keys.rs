@@ -143,6 +143,7 @@ impl NodeKey {
             }
         }
         sync_directory(path).map_err(switch)?;
+        crate::fault::crash_point(crate::fault::DURING_KEY_SWITCH);
         std::fs::rename(&pending_file, path).map_err(switch)?;
         sync_directory(path).map_err(switch)?;
         let next = pending.current();

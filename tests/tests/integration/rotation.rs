@@ -369,3 +369,67 @@ async fn a_message_signed_with_a_key_the_receiver_has_not_seen_yet_is_retried_no
     assert_eq!(reason_of(status), "key-not-yet-valid", "{status:?}");
     federation.stop_all().await
 }
+
+#[tokio::test]
+async fn a_crash_during_the_switch_leaves_a_usable_key() -> Result<()> {
+    let (mut federation, first) = create_governed(&["de", "tm"], &[("de", "DE"), ("tm", "TM")])?;
+    federation.start_node("de").await?;
+    // tm runs as a real process that aborts in the middle of its switch: the old key copied
+    // aside, the new one not yet renamed into place.
+    federation
+        .spawn_process(
+            "tm",
+            &[(
+                rogatory_node::fault::ENVIRONMENT_VARIABLE,
+                rogatory_node::fault::DURING_KEY_SWITCH,
+            )],
+        )
+        .await?;
+    let tm_config = federation.node("tm")?.config()?;
+    let old_key = federation.node("tm")?.created.public_key;
+    let pending = rogatory_node::operations::provision::rotate_key(&tm_config)?;
+    let second = successor(&first, |next| {
+        let issued = next.issued_at_ms;
+        let tm = next
+            .members
+            .iter_mut()
+            .find(|m| m.node_id == "tm")
+            .expect("tm is a member");
+        tm.signing_keys[0].retired_at_ms = issued + 7 * DAY_MS;
+        tm.signing_keys.push(MemberKey {
+            public_key: pending.public_key.as_bytes().to_vec(),
+            not_before_ms: issued,
+            ..MemberKey::default()
+        });
+    })?;
+    // Applied at de; tm fetches it, puts it in force, and dies switching.
+    apply(&federation, "de", vec![signed(&second, &[1, 2])]).await?;
+    let status = federation.wait_for_exit("tm").await?;
+    assert!(!status.success(), "tm did not crash: {status}");
+    let key_file = &tm_config.keys.signing_key;
+    assert_eq!(NodeKey::load(key_file)?.public(), old_key);
+    assert_eq!(NodeKey::load(&pending.path)?.public(), pending.public_key);
+
+    // Restarted, it completes the switch before signing anything, and its messages verify.
+    federation.spawn_process("tm", &[]).await?;
+    assert_eq!(
+        fingerprint(&federation, "tm").await?,
+        signing::fingerprint(&pending.public_key)
+    );
+    assert_eq!(NodeKey::load(key_file)?.public(), pending.public_key);
+    assert_eq!(NodeKey::load(&retired_path(key_file, 2))?.public(), old_key);
+    assert!(!pending.path.exists());
+    let message_id = submit(&federation, "tm", "de").await?;
+    federation
+        .eventually("tm's message under its new key delivered", || async {
+            let record = federation.message("tm", &message_id).await?;
+            Ok((record.state == DeliveryState::Delivered as i32).then_some(()))
+        })
+        .await?;
+    for id in ["de", "tm"] {
+        let verdict = federation.verify_log(id).await?;
+        assert!(verdict.ok, "{id}: {}", verdict.failure);
+    }
+    federation.terminate_process("tm").await?;
+    federation.stop_all().await
+}
