@@ -469,15 +469,25 @@ async fn an_upload_dropped_mid_stream_resumes_from_the_durable_offset() -> Resul
     assert_eq!(durable.durable_offset, 8 * MIB);
     assert_eq!(durable.size, file.size);
 
-    // Starting again from 0 is refused with the offset to resume at.
-    let refused = put_remote(
-        &federation,
-        "tm",
-        "de",
-        upload_stream(&file, Some(signed.clone()), 0, None),
-    )
-    .await?
-    .expect_err("offset 0 is behind the durable offset");
+    // Starting again from 0 is refused with the offset to resume at. de makes the offset
+    // durable before it lets go of the interrupted upload, so a new one may first be told that
+    // one is still in progress (retry later), as any uploader may.
+    let refused = federation
+        .eventually("the interrupted upload to be let go", || async {
+            let answer = put_remote(
+                &federation,
+                "tm",
+                "de",
+                upload_stream(&file, Some(signed.clone()), 0, None),
+            )
+            .await?;
+            Ok(match answer {
+                Err(status) if status.message().contains("in progress") => None,
+                other => Some(other),
+            })
+        })
+        .await?
+        .expect_err("offset 0 is behind the durable offset");
     assert_eq!(refused.code(), Code::FailedPrecondition);
     assert_eq!(reason_of(&refused), "attachment-offset");
     assert_eq!(
