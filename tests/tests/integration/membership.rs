@@ -368,3 +368,99 @@ async fn a_certificate_revoked_by_roster_is_cut_off_at_every_node_and_a_removed_
     );
     federation.stop_all().await
 }
+
+#[tokio::test]
+async fn a_country_enrolled_by_join_request_joins_by_roster_change_without_any_restart()
+-> anyhow::Result<()> {
+    use rogatory_node::identity::enrollment;
+    use rogatory_node::operations::enroll::{self, NodeDescription};
+
+    let (mut federation, first) =
+        create_governed(&["de", "kz", "uz"], &[("de", "DE"), ("kz", "KZ")])?;
+    for id in ["de", "kz"] {
+        federation.start_node(id).await?;
+    }
+
+    // uz's keys are born on its own machine: `node init` writes them and a join request;
+    // the CA holder issues a certificate from the request; uz installs it. No private key
+    // moves.
+    let uz = federation.node("uz")?;
+    let (dir, listen, config_path) = (
+        uz.dir.clone(),
+        uz.created.listen,
+        uz.created.config_path.clone(),
+    );
+    std::fs::remove_dir_all(dir.join("keys"))?;
+    std::fs::remove_file(&config_path)?;
+    let description = NodeDescription {
+        node_id: rogatory_proto::ids::NodeId::parse("uz")?,
+        country: "UZ".into(),
+        authority: "General Prosecutor's Office".into(),
+        addresses: vec![listen.to_string()],
+    };
+    let written = enroll::init_node(&dir, &description, listen, None)?;
+    let request = enroll::read_join_request(&written.request_path)?;
+    use rogatory_node::operations::provision::{CA_CERTIFICATE_FILE, CA_KEY_FILE};
+    let ca_certificate = std::fs::read_to_string(federation.ca_dir.join(CA_CERTIFICATE_FILE))?;
+    let ca_key = std::fs::read_to_string(federation.ca_dir.join(CA_KEY_FILE))?;
+    let issued = enrollment::issue_from_join_request(&ca_certificate, &ca_key, &request)?;
+    let config = rogatory_node::identity::config::NodeConfig::load(&config_path)?;
+    enroll::install_certificate(&config, &issued.response())?;
+    let mut text = std::fs::read_to_string(&config_path)?;
+    text.push_str(&format!(
+        "\n[federation]\nroster = {:?}\n",
+        federation
+            .root
+            .path()
+            .join("genesis.roster")
+            .display()
+            .to_string()
+    ));
+    std::fs::write(&config_path, text)?;
+
+    // The governors add the member the join request describes, with the key it carries.
+    let second = successor(&first, |next| {
+        let joining = request.request();
+        next.members.push(rogatory_proto::v1::Member {
+            node_id: joining.node_id.clone(),
+            country: joining.country.clone(),
+            authority: joining.authority.clone(),
+            addresses: joining.addresses.clone(),
+            signing_keys: vec![rogatory_proto::v1::MemberKey {
+                public_key: request.signing_key().as_bytes().to_vec(),
+                not_before_ms: next.issued_at_ms,
+                ..rogatory_proto::v1::MemberKey::default()
+            }],
+        });
+        next.members.sort_by(|a, b| a.node_id.cmp(&b.node_id));
+    })?;
+    assert_eq!(
+        apply(&federation, "de", vec![signed(&second, &[2, 3])]).await?,
+        2
+    );
+
+    federation.start_node("uz").await?;
+    federation
+        .eventually("uz holds roster 2", || async {
+            Ok((serial(&federation, "uz").await? == 2).then_some(()))
+        })
+        .await?;
+    for peer in ["de", "kz"] {
+        federation
+            .eventually(&format!("{peer} holds roster 2"), || async {
+                Ok((serial(&federation, peer).await? == 2).then_some(()))
+            })
+            .await?;
+        assert_eq!(
+            send(&federation, "uz", peer).await?,
+            DeliveryState::Delivered as i32,
+            "uz -> {peer}"
+        );
+        assert_eq!(
+            send(&federation, peer, "uz").await?,
+            DeliveryState::Delivered as i32,
+            "{peer} -> uz"
+        );
+    }
+    federation.stop_all().await
+}
