@@ -9,8 +9,8 @@
 //! P-256 only, for the reason given in [`crate::identity::pki`].
 
 use rcgen::{
-    CertificateParams, CertificateSigningRequestParams, DnType, ExtendedKeyUsagePurpose, Issuer,
-    KeyPair, KeyUsagePurpose, PKCS_ECDSA_P256_SHA256, SanType, SerialNumber,
+    CertificateParams, CertificateSigningRequestParams, DnType, Issuer, KeyPair,
+    PKCS_ECDSA_P256_SHA256, SanType, SerialNumber,
 };
 use rogatory_proto::ids::NodeId;
 use rogatory_proto::join::VerifiedJoinRequest;
@@ -276,21 +276,8 @@ pub fn issue_valid(
     getrandom::fill(&mut serial).map_err(|e| EnrollmentError::Random(e.to_string()))?;
     // Positive and without a leading zero byte, so it encodes in exactly SERIAL_BYTES.
     serial[0] = (serial[0] & 0x7f) | 0x40;
-    let mut params = CertificateParams::default();
-    params.distinguished_name = rcgen::DistinguishedName::new();
-    params
-        .distinguished_name
-        .push(DnType::CommonName, node_id.as_str());
-    params.subject_alt_names = vec![SanType::DnsName(node_id.as_str().try_into()?)];
-    params.key_usages = vec![KeyUsagePurpose::DigitalSignature];
-    params.extended_key_usages = vec![
-        ExtendedKeyUsagePurpose::ServerAuth,
-        ExtendedKeyUsagePurpose::ClientAuth,
-    ];
-    params.use_authority_key_identifier_extension = true;
+    let mut params = crate::identity::pki::node_certificate_params(node_id, not_before, not_after)?;
     params.serial_number = Some(SerialNumber::from_slice(&serial));
-    params.not_before = not_before;
-    params.not_after = not_after;
     request.params = params;
     let certificate = request.signed_by(&issuer)?;
     Ok(IssuedCertificate {
@@ -415,6 +402,7 @@ pub fn certificates_der(text: &str) -> Vec<Vec<u8>> {
 #[cfg(test)]
 mod tests {
     use ed25519_dalek::SigningKey;
+    use rcgen::{ExtendedKeyUsagePurpose, KeyUsagePurpose};
     use rogatory_proto::join::{self, JOIN_REQUEST_VERSION};
     use rogatory_proto::v1::JoinRequest;
 

@@ -93,6 +93,32 @@ pub fn issue_node_certificate_valid(
     )
 }
 
+/// The profile of every node certificate (PROTOCOL.md section 2): the node id as common name
+/// and only DNS name, digital signature, server and client authentication, the issuer's key
+/// identifier, valid from `not_before` to `not_after`. The CA sets all of it itself; nothing
+/// comes from a request but the public key.
+pub fn node_certificate_params(
+    node_id: &NodeId,
+    not_before: OffsetDateTime,
+    not_after: OffsetDateTime,
+) -> Result<CertificateParams, rcgen::Error> {
+    let mut params = CertificateParams::default();
+    params.distinguished_name = rcgen::DistinguishedName::new();
+    params
+        .distinguished_name
+        .push(DnType::CommonName, node_id.as_str());
+    params.subject_alt_names = vec![SanType::DnsName(node_id.as_str().try_into()?)];
+    params.key_usages = vec![KeyUsagePurpose::DigitalSignature];
+    params.extended_key_usages = vec![
+        ExtendedKeyUsagePurpose::ServerAuth,
+        ExtendedKeyUsagePurpose::ClientAuth,
+    ];
+    params.use_authority_key_identifier_extension = true;
+    params.not_before = not_before;
+    params.not_after = not_after;
+    Ok(params)
+}
+
 /// Issues a certificate for `node_id` as a node certificate would be, with a key of
 /// `algorithm`, after `customise` changed its parameters. Tests use it to make certificates
 /// that a federation CA could sign but PROTOCOL.md section 2 forbids.
@@ -106,21 +132,9 @@ pub fn issue_custom_certificate(
     let ca_key = KeyPair::from_pem(ca_key_pem)?;
     let issuer = Issuer::from_ca_cert_pem(ca_certificate_pem, ca_key)?;
     let key = KeyPair::generate_for(algorithm)?;
-    let mut params = CertificateParams::default();
-    params.distinguished_name = rcgen::DistinguishedName::new();
-    params
-        .distinguished_name
-        .push(DnType::CommonName, node_id.as_str());
-    params.subject_alt_names = vec![SanType::DnsName(node_id.as_str().try_into()?)];
-    params.key_usages = vec![KeyUsagePurpose::DigitalSignature];
-    params.extended_key_usages = vec![
-        ExtendedKeyUsagePurpose::ServerAuth,
-        ExtendedKeyUsagePurpose::ClientAuth,
-    ];
-    params.use_authority_key_identifier_extension = true;
     let now = OffsetDateTime::now_utc();
-    params.not_before = now - Duration::hours(1);
-    params.not_after = now + NODE_CERT_VALIDITY;
+    let mut params =
+        node_certificate_params(node_id, now - Duration::hours(1), now + NODE_CERT_VALIDITY)?;
     customise(&mut params);
     let certificate = params.signed_by(&key, &issuer)?;
     Ok(Issued {
