@@ -10,6 +10,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         "proto/rogatory/v1/audit_log.proto",
         "proto/rogatory/v1/operator.proto",
         "proto/rogatory/v1/roster.proto",
+        "proto/rogatory/v1/search.proto",
+        "proto/rogatory/v1/attention.proto",
     ];
     for file in files {
         println!("cargo:rerun-if-changed={file}");
