@@ -146,6 +146,12 @@ pub fn hint_for(error: &anyhow::Error) -> Option<String> {
         if let Some(user) = cause.downcast_ref::<UserError>() {
             return Some(user.hint.clone());
         }
+        if cause
+            .downcast_ref::<crate::request_file::InvalidRequestFile>()
+            .is_some()
+        {
+            return Some(crate::request_file::FORMAT_HINT.to_owned());
+        }
         if let Some(connect) = cause.downcast_ref::<OperatorConnectError>() {
             if connect.detail.contains("ermission denied") {
                 return Some(

@@ -18,6 +18,9 @@ use serde::Deserialize;
 use crate::failure::UserError;
 use crate::vocabulary::Named;
 
+mod check;
+pub use check::InvalidRequestFile;
+
 /// Where to look when a request file is wrong.
 pub const FORMAT_HINT: &str = "run `rogatory request template` for the format";
 
@@ -183,10 +186,17 @@ pub fn parse(text: &str) -> Result<RequestFile, toml::de::Error> {
 pub fn load(path: &Path) -> anyhow::Result<Submission> {
     let text = std::fs::read_to_string(path)
         .with_context(|| format!("cannot read request file {}", path.display()))?;
+    let base = path.parent().unwrap_or(Path::new("."));
+    let problems = check::problems(&text, base);
+    if !problems.is_empty() {
+        bail!(InvalidRequestFile {
+            file: path.display().to_string(),
+            problems,
+        });
+    }
     let file = parse(&text)
         .map_err(|e| UserError::new(e.to_string().trim_end(), FORMAT_HINT))
         .with_context(|| format!("request file {} is not valid", path.display()))?;
-    let base = path.parent().unwrap_or(Path::new("."));
     file.into_submission(base)
         .with_context(|| format!("request file {} is not valid", path.display()))
 }
@@ -229,10 +239,7 @@ impl RequestFile {
             .into());
         }
         for (i, tag) in self.handling.translations.iter().enumerate() {
-            let well_formed = (2..=35).contains(&tag.len())
-                && tag.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
-                && tag.chars().next().is_some_and(|c| c.is_ascii_alphabetic());
-            if !well_formed {
+            if !check::is_language_tag(tag) {
                 bail!(UserError::new(
                     format!(
                         "`handling.translations[{i}]`: {tag:?} is not a language tag; write one \

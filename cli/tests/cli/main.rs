@@ -18,4 +18,5 @@ mod local;
 mod multi_party;
 mod operator_tools;
 mod outbox;
+mod request_file_errors;
 mod rotation;
