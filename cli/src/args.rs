@@ -52,6 +52,12 @@ Exit codes:
   4   `status`: the node is not serving (the reasons are listed)
   64  the command line itself is wrong (unknown option, missing argument)";
 
+/// `--lang`: a language the catalogs are written in.
+fn parse_language(text: &str) -> Result<crate::i18n::Language, String> {
+    crate::i18n::Language::from_tag(text)
+        .ok_or_else(|| format!("no translation into {text:?}; use en or ru"))
+}
+
 #[derive(Debug, Parser)]
 #[command(
     name = "rogatory",
@@ -80,6 +86,16 @@ pub struct Cli {
     /// Print machine-readable JSON instead of text.
     #[arg(long, global = true, display_order = 102)]
     pub json: bool,
+
+    /// The language to speak: en or ru (default: from LC_ALL, LC_MESSAGES or LANG, else en).
+    #[arg(
+        long,
+        global = true,
+        value_name = "LANGUAGE",
+        value_parser = parse_language,
+        display_order = 103
+    )]
+    pub lang: Option<crate::i18n::Language>,
 
     #[command(subcommand)]
     pub command: Command,

@@ -14,6 +14,9 @@ pub mod connection;
 #[doc(hidden)]
 pub mod failure;
 #[doc(hidden)]
+#[allow(unused)]
+pub mod i18n;
+#[doc(hidden)]
 pub mod output;
 #[doc(hidden)]
 pub mod request_file;

@@ -21,6 +21,9 @@ mod commands;
 mod connection;
 mod demo;
 mod failure;
+// Until the first commands speak through it (issue 23 lands them); remove then.
+#[allow(unused)]
+mod i18n;
 mod output;
 mod request_file;
 mod views;
@@ -66,6 +69,11 @@ fn init_logging() {
 
 #[tokio::main]
 async fn main() -> ExitCode {
+    // Settled before parsing, so that help and usage errors speak the same language.
+    i18n::set_language(
+        i18n::language_argument(std::env::args_os())
+            .unwrap_or_else(i18n::Language::from_environment),
+    );
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(error) => {

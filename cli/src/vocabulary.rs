@@ -71,6 +71,31 @@ pub fn name_of<T: Term>(number: i32) -> String {
     }
 }
 
+/// A value as the reader's language names it (`получение свидетельских показаний…` for
+/// `take-evidence`): catalog message `<kind>-<name>`, e.g. `assistance-type-take-evidence`.
+/// Values this CLI does not know are shown as [`name_of`] does.
+#[allow(dead_code)] // until the first commands show labels (issue 23)
+pub fn label<T: Term>(value: T) -> String {
+    crate::i18n::text(&label_id(value))
+}
+
+/// [`label`] of a value received as a number.
+#[allow(dead_code)] // until the first commands show labels (issue 23)
+pub fn label_of<T: Term>(number: i32) -> String {
+    match T::from_number(number) {
+        Some(value) if number != 0 => label(value),
+        _ => name_of::<T>(number),
+    }
+}
+
+fn label_id<T: Term>(value: T) -> String {
+    format!(
+        "{}{}",
+        T::PREFIX.to_ascii_lowercase().replace('_', "-"),
+        name(value)
+    )
+}
+
 /// Every named value, in protocol order (without `UNSPECIFIED`).
 pub fn all<T: Term>() -> Vec<T> {
     // Enum numbers are small and dense; the bound only has to exceed the largest one.
@@ -137,6 +162,32 @@ mod tests {
             name(RefusalGround::ProhibitedByDomesticLaw),
             "prohibited-by-domestic-law"
         );
+    }
+
+    fn labels_exist<T: Term>() {
+        for language in crate::i18n::Language::ALL {
+            for value in all::<T>() {
+                let id = label_id(value);
+                assert!(
+                    language.catalog().has(&id),
+                    "{}: no catalog message {id} for {}",
+                    language.code(),
+                    value.proto_name()
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn every_value_has_a_label_in_every_language() {
+        labels_exist::<AssistanceType>();
+        labels_exist::<PersonRole>();
+        labels_exist::<ProceedingsStage>();
+        labels_exist::<RequestStatus>();
+        labels_exist::<DeliveryState>();
+        labels_exist::<RequestState>();
+        labels_exist::<RefusalGround>();
+        labels_exist::<UseRestriction>();
     }
 
     #[test]

@@ -21,7 +21,8 @@
 //!   peers, local users, its own directory.
 //!
 //! [`fault`], [`now_ms`], [`format_time`] and [`error_chain`] are small enough to serve every
-//! layer.
+//! layer; [`locale`] (the message catalogs people read, in English and Russian) is under all of
+//! them too.
 #![forbid(unsafe_code)]
 
 pub mod delivery;
@@ -29,6 +30,7 @@ pub mod fault;
 #[doc(hidden)]
 pub mod fuzzing;
 pub mod identity;
+pub mod locale;
 pub mod node;
 pub mod operations;
 pub mod rules;

@@ -41,7 +41,7 @@ const KNOWN_UPWARD: &[(&str, &str)] = &[];
 
 fn layer_of_file(relative: &str) -> &'static str {
     match relative.split('/').next().unwrap_or_default() {
-        "lib.rs" | "fault.rs" => "base",
+        "lib.rs" | "fault.rs" | "locale.rs" => "base",
         "node.rs" | "node" => "node",
         "server.rs" | "fuzzing.rs" | "bin" => "wiring",
         folder => LAYERS
@@ -55,7 +55,7 @@ fn layer_of_file(relative: &str) -> &'static str {
 /// The layer a top-level module of the crate belongs to.
 fn layer_of_module(module: &str) -> Option<&'static str> {
     match module {
-        "fault" | "now_ms" | "error_chain" | "format_time" => Some("base"),
+        "fault" | "locale" | "now_ms" | "error_chain" | "format_time" => Some("base"),
         "node" => Some("node"),
         "server" | "fuzzing" => Some("wiring"),
         other => LAYERS.iter().find(|layer| **layer == other).copied(),

@@ -24,6 +24,7 @@ use rogatory_proto::v1::{EntryKind, LogEntry, Receipt, SignedReceipt};
 /// Runs the real binary: exit code, stdout, stderr.
 fn rogatory(args: &[&str]) -> (i32, String, String) {
     let output = Command::new(env!("CARGO_BIN_EXE_rogatory"))
+        .env("LC_ALL", "C.UTF-8")
         .args(args)
         .env_remove("RUST_LOG")
         .env_remove("ROGATORY_LOG")

@@ -7,12 +7,23 @@ use rogatory_node::operations::provision;
 use rogatory_node::server::RunningNode;
 use rogatory_proto::ids::NodeId;
 
+/// Runs the real binary in English whatever the machine's locale (`LC_ALL=C.UTF-8`).
 pub async fn rogatory(args: &[&str]) -> (i32, String, String) {
+    rogatory_with_env(args, &[("LC_ALL", "C.UTF-8")]).await
+}
+
+/// Runs the real binary with these environment variables and no other locale variables (for
+/// the language chosen by `LANG` and friends).
+pub async fn rogatory_with_env(args: &[&str], env: &[(&str, &str)]) -> (i32, String, String) {
     let output = tokio::process::Command::new(env!("CARGO_BIN_EXE_rogatory"))
         .args(args)
         .env_remove("RUST_LOG")
         .env_remove("ROGATORY_LOG")
         .env_remove("ROGATORY_NODE")
+        .env_remove("LC_ALL")
+        .env_remove("LC_MESSAGES")
+        .env_remove("LANG")
+        .envs(env.iter().copied())
         .output()
         .await
         .expect("the rogatory binary runs");

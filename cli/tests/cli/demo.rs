@@ -5,6 +5,7 @@ use std::process::{Command, Output};
 
 fn rogatory(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_rogatory"))
+        .env("LC_ALL", "C.UTF-8")
         .args(args)
         .env_remove("RUST_LOG")
         .env_remove("ROGATORY_LOG")

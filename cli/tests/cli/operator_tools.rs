@@ -4,6 +4,7 @@ use std::process::Command;
 
 fn rogatory(args: &[&str]) -> std::process::Output {
     Command::new(env!("CARGO_BIN_EXE_rogatory"))
+        .env("LC_ALL", "C.UTF-8")
         .args(args)
         .output()
         .expect("rogatory runs")
