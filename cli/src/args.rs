@@ -562,6 +562,29 @@ pub enum CaseCommand {
         #[arg(long, value_name = "FILE")]
         out: std::path::PathBuf,
     },
+
+    /// Print a case as a PDF: every request, reply and consultation in order, with verification
+    #[command(
+        long_about = "Print a case as a PDF for the paper file or a court: a list of its \
+                      messages, then each one in full, oldest first (a request laid out as a \
+                      letter of request, in the order of UNTOC art. 18(15); status updates, \
+                      consultations and information with their authors), each with its \
+                      attachments (name, size, SHA-256) and a verification block: the sending \
+                      and receiving nodes, the signing key's fingerprint, the receipt's time \
+                      and log positions, and a verification code for `rogatory audit \
+                      check-document`. Headings in your language (--lang); what people wrote \
+                      is printed as written. FILE must not exist.",
+        after_help = "Example:\n  rogatory case print tm-2026-0001 --out tm-2026-0001.pdf\n  \
+                      rogatory --lang ru case print tm-2026-0001 --out дело.pdf"
+    )]
+    Print {
+        /// The case id (`rogatory case list` lists them).
+        #[arg(value_name = "CASE_ID")]
+        case_id: String,
+        /// The PDF file to write (a new file ending in .pdf).
+        #[arg(long, value_name = "FILE.pdf")]
+        out: std::path::PathBuf,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -572,6 +595,28 @@ pub enum MessageCommand {
         /// The message id (`rogatory inbox` and `rogatory outbox` list them).
         #[arg(value_name = "MESSAGE_ID")]
         id: String,
+    },
+
+    /// Print a message as a PDF: the formal document, its attachments and its verification
+    #[command(
+        long_about = "Print a message as a PDF for the paper file or a court. A request is laid \
+                      out as a letter of request, in the order of UNTOC art. 18(15); every \
+                      message lists its attachments (name, size, SHA-256) and ends with a \
+                      verification block: the sending and receiving nodes, the signing key's \
+                      fingerprint, the receipt's time and log positions, and a verification \
+                      code with which anyone holding the document and this node's audit bundle \
+                      can check it (`rogatory audit check-document`). Headings in your \
+                      language (--lang); what people wrote is printed as written. FILE must \
+                      not exist.",
+        after_help = "Example:\n  rogatory message print 01JZ3K6W8Y2C9D0E1F2G3H4J5K --out request.pdf"
+    )]
+    Print {
+        /// The message id (`rogatory inbox` and `rogatory outbox` list them).
+        #[arg(value_name = "MESSAGE_ID")]
+        id: String,
+        /// The PDF file to write (a new file ending in .pdf).
+        #[arg(long, value_name = "FILE.pdf")]
+        out: std::path::PathBuf,
     },
 }
 
@@ -1031,6 +1076,34 @@ pub enum AuditCommand {
         /// The second node's bundle directory.
         #[arg(value_name = "B")]
         b: PathBuf,
+    },
+
+    /// Check a printed document against the node's audit bundle, by its verification code
+    #[command(
+        long_about = "Check a document printed by `rogatory message print` or `case print` \
+                      against the audit bundle of the node that printed it. The bundle is \
+                      verified first, as by `audit verify`. The verification code names a \
+                      position in that node's log and is derived from the exact signed message \
+                      recorded there (docs/AUDIT-FORMAT.md section 18): the check finds the \
+                      entry, compares, and shows what the log records (message, sender, \
+                      receiver, subject, times, the signing key's fingerprint), to compare with \
+                      the paper. With --pdf the codes are read from the document's text, every \
+                      one is checked, and each message must be named in the document.",
+        after_help = "Examples:\n  rogatory audit check-document ./tm-audit tm-42-K94A-0YAJ-5YW5-9K3V\n  \
+                      rogatory audit check-document ./tm-audit --pdf request.pdf\n\n\
+                      Exit code 0: the document checks. Exit code 2: it does not, or the bundle \
+                      does not verify."
+    )]
+    CheckDocument {
+        /// The audit bundle of the node that printed the document (`rogatory audit export`).
+        #[arg(value_name = "BUNDLE")]
+        bundle: PathBuf,
+        /// The verification code printed on the document, e.g. tm-42-K94A-0YAJ-5YW5-9K3V.
+        #[arg(value_name = "CODE", required_unless_present = "pdf")]
+        code: Option<String>,
+        /// Read the codes from this PDF (printed by rogatory) instead.
+        #[arg(long, value_name = "FILE.pdf", conflicts_with = "code")]
+        pdf: Option<PathBuf>,
     },
 }
 

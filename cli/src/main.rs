@@ -25,6 +25,7 @@ mod failure;
 #[allow(unused)]
 mod i18n;
 mod output;
+mod print;
 mod request_file;
 mod views;
 mod vocabulary;
@@ -270,6 +271,12 @@ async fn run(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Message(MessageCommand::Show { id }) => {
             mailbox::show_message(&target, &id, format).await
         }
+        Command::Message(MessageCommand::Print { id, out }) => {
+            print::message(&target, &id, &out, format).await
+        }
+        Command::Case(CaseCommand::Print { case_id, out }) => {
+            print::case(&target, &case_id, &out, format).await
+        }
         Command::Peers => peers::peers(&target, format).await,
         Command::Whoami => whoami::whoami(&target, format).await,
         Command::Directory(DirectoryCommand::Search {
@@ -323,6 +330,9 @@ async fn run(cli: Cli) -> anyhow::Result<Outcome> {
             audit::check_consistency(&file, &key, format)
         }
         Command::Audit(AuditCommand::CrossCheck { a, b }) => audit::cross_check(&a, &b, format),
+        Command::Audit(AuditCommand::CheckDocument { bundle, code, pdf }) => {
+            audit::check_document(&bundle, code.as_deref(), pdf.as_deref(), format)
+        }
         Command::Demo(demo) => demo::run(demo.dir.as_deref(), demo.keep, format).await,
     }
 }

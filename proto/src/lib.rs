@@ -8,6 +8,7 @@
 pub mod audit;
 pub mod checkpoint;
 pub mod deadlines;
+pub mod document_code;
 pub mod evidence;
 pub mod ids;
 pub mod join;

@@ -22,8 +22,10 @@ use rogatory_proto::v1::{
 };
 use serde::Serialize;
 
+mod check_document;
 mod roster;
 
+pub use check_document::check_document;
 pub use roster::{HistoryView, SignatureFindingView, verify_against_roster, write_rosters};
 
 use super::Outcome;

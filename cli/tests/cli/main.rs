@@ -18,5 +18,6 @@ mod local;
 mod multi_party;
 mod operator_tools;
 mod outbox;
+mod print;
 mod request_file_errors;
 mod rotation;
