@@ -175,7 +175,10 @@ fn normalize_symbol(c: char) -> Option<char> {
         'O' => '0',
         c => c,
     };
-    ALPHABET.contains(&(c as u8)).then_some(c).filter(char::is_ascii)
+    ALPHABET
+        .contains(&(c as u8))
+        .then_some(c)
+        .filter(char::is_ascii)
 }
 
 #[cfg(test)]
@@ -264,9 +267,8 @@ mod tests {
     fn codes_are_found_in_a_documents_text() {
         let one = DocumentCode::derive("tm", 5, &[1; 32]);
         let two = DocumentCode::derive("de-bj", 17, &[2; 32]);
-        let text = format!(
-            "Verification code\n{one}\nsee above ({one}), and\n{two}.\nnot-a-code-1-2-3-4"
-        );
+        let text =
+            format!("Verification code\n{one}\nsee above ({one}), and\n{two}.\nnot-a-code-1-2-3-4");
         assert_eq!(DocumentCode::find_all(&text), vec![one, two]);
     }
 }

@@ -17,8 +17,8 @@ use rogatory_proto::terminal::{self, Newlines};
 use rogatory_proto::v1::envelope::Body;
 use rogatory_proto::v1::{
     AssistanceType, AttachmentRef, Authority, CaseThread, Consultation, Envelope, MessageRecord,
-    MlaRequest, PersonRole, ProceedingsStage, Receipt, RefusalGround, RequestStatus,
-    SignedReceipt, SpontaneousInformation, StatusUpdate, UseRestriction,
+    MlaRequest, PersonRole, ProceedingsStage, Receipt, RefusalGround, RequestStatus, SignedReceipt,
+    SpontaneousInformation, StatusUpdate, UseRestriction,
 };
 use sha2::{Digest, Sha256};
 
@@ -405,7 +405,11 @@ fn verification_blocks(
     field(blocks, t!("print-sender-node"), &envelope.sender);
     field(blocks, t!("print-receiver-node"), &envelope.recipient);
     if !envelope.copies_to.is_empty() {
-        field(blocks, t!("print-copies-to"), &envelope.copies_to.join(", "));
+        field(
+            blocks,
+            t!("print-copies-to"),
+            &envelope.copies_to.join(", "),
+        );
     }
     field(blocks, t!("print-message-id"), &record.message_id);
     field(blocks, t!("print-case-id"), &record.case_id);
@@ -427,7 +431,12 @@ fn verification_blocks(
         t!("print-own-log-value", index = record.log_index.to_string()),
     );
     let mut receipts: Vec<&SignedReceipt> = record.receipt.iter().collect();
-    receipts.extend(record.copies.iter().filter_map(|copy| copy.receipt.as_ref()));
+    receipts.extend(
+        record
+            .copies
+            .iter()
+            .filter_map(|copy| copy.receipt.as_ref()),
+    );
     receipts.extend(record.reported_receipts.iter());
     let receipts: Vec<Receipt> = receipts
         .into_iter()

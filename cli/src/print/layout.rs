@@ -340,7 +340,13 @@ mod tests {
     #[test]
     fn a_word_longer_than_the_line_is_cut_and_nothing_is_lost() {
         let hash = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08";
-        let lines = wrap(&format!("SHA-256 {hash}"), 100.0, 10.0, Style::Regular, &Fixed);
+        let lines = wrap(
+            &format!("SHA-256 {hash}"),
+            100.0,
+            10.0,
+            Style::Regular,
+            &Fixed,
+        );
         assert!(
             lines
                 .iter()

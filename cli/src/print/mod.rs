@@ -124,8 +124,14 @@ async fn context(client: &mut Client) -> anyhow::Result<content::Context> {
 fn write(document: &content::Document, out: &Path, format: Format) -> anyhow::Result<Outcome> {
     let fonts = pdf::Fonts::load()?;
     let reference = content::peer_text(&document.reference);
-    let footer =
-        |page: usize, pages: usize| t!("print-footer", document = reference.clone(), page = page, pages = pages);
+    let footer = |page: usize, pages: usize| {
+        t!(
+            "print-footer",
+            document = reference.clone(),
+            page = page,
+            pages = pages
+        )
+    };
     let pages = layout::lay_out(&document.blocks, &layout::A4, &fonts, &footer);
     let bytes = pdf::render(
         &pages,
@@ -160,7 +166,11 @@ fn write(document: &content::Document, out: &Path, format: Format) -> anyhow::Re
     } else {
         say!(
             "{}",
-            t!("print-written", file = view.file.clone(), pages = view.pages)
+            t!(
+                "print-written",
+                file = view.file.clone(),
+                pages = view.pages
+            )
         );
         for code in &view.codes {
             say!("  {}: {code}", t!("print-code"));

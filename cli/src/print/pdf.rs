@@ -64,7 +64,13 @@ fn krilla_font(bytes: &'static [u8]) -> anyhow::Result<Font> {
 }
 
 /// The PDF of `pages`, with `title` and `language` (a BCP 47 tag) in its metadata.
-pub fn render(pages: &[Page], width: f32, height: f32, title: &str, language: &str) -> anyhow::Result<Vec<u8>> {
+pub fn render(
+    pages: &[Page],
+    width: f32,
+    height: f32,
+    title: &str,
+    language: &str,
+) -> anyhow::Result<Vec<u8>> {
     let (regular, bold) = (krilla_font(SERIF)?, krilla_font(SERIF_BOLD)?);
     let mut document = Document::new();
     document.set_metadata(

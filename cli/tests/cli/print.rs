@@ -114,11 +114,29 @@ async fn a_printed_request_shows_every_field_embeds_its_fonts_and_its_code_check
     let path = |name: &str| dir.join(name).to_str().expect("utf-8").to_owned();
     let (tm_pdf, de_pdf) = (path("tm.pdf"), path("de.pdf"));
     let printed_tm = ok(&[
-        "--node", &tm, "--json", "--lang", "en", "message", "print", &message_id, "--out", &tm_pdf,
+        "--node",
+        &tm,
+        "--json",
+        "--lang",
+        "en",
+        "message",
+        "print",
+        &message_id,
+        "--out",
+        &tm_pdf,
     ])
     .await;
     let printed_de = ok(&[
-        "--node", &de, "--json", "--lang", "en", "message", "print", &message_id, "--out", &de_pdf,
+        "--node",
+        &de,
+        "--json",
+        "--lang",
+        "en",
+        "message",
+        "print",
+        &message_id,
+        "--out",
+        &de_pdf,
     ])
     .await;
     let (tm_code, de_code) = (codes(&printed_tm)[0].clone(), codes(&printed_de)[0].clone());
@@ -131,28 +149,28 @@ async fn a_printed_request_shows_every_field_embeds_its_fonts_and_its_code_check
             pdf,
             &text,
             &[
-            "Request for mutual legal assistance",
-            "Requesting authority",
-            "Prosecutor General's Office of Turkmenistan",
-            "Authority conducting the investigation, prosecution or proceedings",
-            "Central authority of the requested State",
-            "Bundesamt für Justiz",
-            "TM-GPO 2025/TIP-0147",
-            "Торговля людьми",
-            "Criminal Code of Turkmenistan, art. 129/1",
-            "Summary of the relevant facts",
-            "Атаев Довлет Мурадович",
-            "Туркменистан",
-            "Aýna Durdyýewa",
-            "Purpose of the evidence, information or action sought (art. 18(19))",
-            "Did Ms Durdyýewa tell you who held her passport",
-            "Aman Berdiyev, Senior Prosecutor",
-            "показания-Lindner.pdf",
-            &digest,
-            &message_id,
-            "Verification code",
-            code,
-            "page 1 of",
+                "Request for mutual legal assistance",
+                "Requesting authority",
+                "Prosecutor General's Office of Turkmenistan",
+                "Authority conducting the investigation, prosecution or proceedings",
+                "Central authority of the requested State",
+                "Bundesamt für Justiz",
+                "TM-GPO 2025/TIP-0147",
+                "Торговля людьми",
+                "Criminal Code of Turkmenistan, art. 129/1",
+                "Summary of the relevant facts",
+                "Атаев Довлет Мурадович",
+                "Туркменистан",
+                "Aýna Durdyýewa",
+                "Purpose of the evidence, information or action sought (art. 18(19))",
+                "Did Ms Durdyýewa tell you who held her passport",
+                "Aman Berdiyev, Senior Prosecutor",
+                "показания-Lindner.pdf",
+                &digest,
+                &message_id,
+                "Verification code",
+                code,
+                "page 1 of",
             ],
         );
         let fonts = fonts(Path::new(pdf));
@@ -167,13 +185,24 @@ async fn a_printed_request_shows_every_field_embeds_its_fonts_and_its_code_check
     assert_has(
         &tm_pdf,
         &tm_text,
-        &["Receipt signed by node de", "Entry in the audit log of node tm"],
+        &[
+            "Receipt signed by node de",
+            "Entry in the audit log of node tm",
+        ],
     );
 
     // In Russian: the headings and the date convention change; the peer's text does not.
     let ru_pdf = path("ru.pdf");
     ok(&[
-        "--node", &de, "--lang", "ru", "message", "print", &message_id, "--out", &ru_pdf,
+        "--node",
+        &de,
+        "--lang",
+        "ru",
+        "message",
+        "print",
+        &message_id,
+        "--out",
+        &ru_pdf,
     ])
     .await;
     let ru_text = pdf_text(Path::new(&ru_pdf));
@@ -181,14 +210,14 @@ async fn a_printed_request_shows_every_field_embeds_its_fonts_and_its_code_check
         &ru_pdf,
         &ru_text,
         &[
-        "Просьба об оказании взаимной правовой помощи",
-        "Орган, обращающийся с просьбой",
-        "Резюме соответствующих фактов",
-        "Код проверки",
-        "стр. 1 из",
-        "Атаев Довлет Мурадович",
-        "Prosecutor General's Office of Turkmenistan",
-        &de_code,
+            "Просьба об оказании взаимной правовой помощи",
+            "Орган, обращающийся с просьбой",
+            "Резюме соответствующих фактов",
+            "Код проверки",
+            "стр. 1 из",
+            "Атаев Довлет Мурадович",
+            "Prosecutor General's Office of Turkmenistan",
+            &de_code,
         ],
     );
     let russian_date = ru_text.split_whitespace().any(|word| {
@@ -202,8 +231,16 @@ async fn a_printed_request_shows_every_field_embeds_its_fonts_and_its_code_check
     assert!(russian_date, "no ДД.ММ.ГГГГ date in ru.pdf:\n{ru_text}");
 
     // An existing file is never written over.
-    let (code, _, stderr) =
-        rogatory(&["--node", &de, "message", "print", &message_id, "--out", &de_pdf]).await;
+    let (code, _, stderr) = rogatory(&[
+        "--node",
+        &de,
+        "message",
+        "print",
+        &message_id,
+        "--out",
+        &de_pdf,
+    ])
+    .await;
     assert_eq!(code, 1, "{stderr}");
     assert!(stderr.contains("already exists"), "{stderr}");
 
@@ -222,7 +259,10 @@ async fn a_printed_request_shows_every_field_embeds_its_fonts_and_its_code_check
     let checked = json(&ok(&["--json", "audit", "check-document", &tm_bundle, &tm_code]).await);
     assert_eq!(checked[0]["ok"], true, "{checked}");
     assert_eq!(checked[0]["message"]["message_id"], message_id.as_str());
-    assert_eq!(checked[0]["message"]["entry_kind"], "ENTRY_KIND_MESSAGE_SENT");
+    assert_eq!(
+        checked[0]["message"]["entry_kind"],
+        "ENTRY_KIND_MESSAGE_SENT"
+    );
 
     // One symbol changed: the code no longer matches the entry it names.
     let last = tm_code.chars().last().expect("code");
@@ -231,8 +271,7 @@ async fn a_printed_request_shows_every_field_embeds_its_fonts_and_its_code_check
         &tm_code[..tm_code.len() - 1],
         if last == 'A' { 'B' } else { 'A' }
     );
-    let (code, stdout, stderr) =
-        rogatory(&["audit", "check-document", &tm_bundle, &changed]).await;
+    let (code, stdout, stderr) = rogatory(&["audit", "check-document", &tm_bundle, &changed]).await;
     assert_eq!(code, 2, "{stdout}\n{stderr}");
     assert!(stdout.contains("does NOT check"), "{stdout}");
     assert!(stdout.contains("mistyped"), "{stdout}");
@@ -247,7 +286,8 @@ async fn a_printed_request_shows_every_field_embeds_its_fonts_and_its_code_check
     );
 
     // The document de printed, checked against tm's bundle.
-    let (code, stdout, _) = rogatory(&["audit", "check-document", &tm_bundle, "--pdf", &de_pdf]).await;
+    let (code, stdout, _) =
+        rogatory(&["audit", "check-document", &tm_bundle, "--pdf", &de_pdf]).await;
     assert_eq!(code, 2, "{stdout}");
 
     pair.stop().await;
@@ -262,12 +302,27 @@ async fn a_printed_case_holds_the_request_and_its_status_updates_in_order() {
     let inbox = json(&ok(&["--node", &de, "--json", "inbox"]).await);
     let case_id = inbox[0]["case_id"].as_str().expect("case").to_owned();
     for (status, note) in [
-        ("acknowledged", "Received by the Federal Office of Justice; file 9-2026."),
-        ("under-review", "Forwarded to the public prosecutor in Hamburg."),
+        (
+            "acknowledged",
+            "Received by the Federal Office of Justice; file 9-2026.",
+        ),
+        (
+            "under-review",
+            "Forwarded to the public prosecutor in Hamburg.",
+        ),
         ("accepted", "The hearing of Ms Lindner is set for 12 May."),
     ] {
         ok(&[
-            "--node", &de, "case", "reply", &case_id, "--status", status, "--note", note, "--as",
+            "--node",
+            &de,
+            "case",
+            "reply",
+            &case_id,
+            "--status",
+            status,
+            "--note",
+            note,
+            "--as",
             "B. Schmidt",
         ])
         .await;
@@ -302,7 +357,17 @@ async fn a_printed_case_holds_the_request_and_its_status_updates_in_order() {
     let bundle = dir.join("tm-audit");
     let bundle_arg = bundle.to_str().expect("utf-8");
     ok(&["--node", &tm, "audit", "export", bundle_arg]).await;
-    let checked = json(&ok(&["--json", "audit", "check-document", bundle_arg, "--pdf", out_arg]).await);
+    let checked = json(
+        &ok(&[
+            "--json",
+            "audit",
+            "check-document",
+            bundle_arg,
+            "--pdf",
+            out_arg,
+        ])
+        .await,
+    );
     let verdicts = checked.as_array().expect("verdicts");
     assert_eq!(verdicts.len(), 4, "{checked}");
     assert!(verdicts.iter().all(|v| v["ok"] == true), "{checked}");
@@ -312,7 +377,12 @@ async fn a_printed_case_holds_the_request_and_its_status_updates_in_order() {
         .collect();
     assert_eq!(
         bodies,
-        ["mla_request", "status_update", "status_update", "status_update"]
+        [
+            "mla_request",
+            "status_update",
+            "status_update",
+            "status_update"
+        ]
     );
 
     pair.stop().await;

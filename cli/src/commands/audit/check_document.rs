@@ -121,7 +121,11 @@ pub fn check_document(
             print_verdict(verdict);
         }
     }
-    Ok(if ok { Outcome::Done } else { Outcome::LogFailed })
+    Ok(if ok {
+        Outcome::Done
+    } else {
+        Outcome::LogFailed
+    })
 }
 
 fn check_codes(
