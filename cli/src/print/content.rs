@@ -490,10 +490,10 @@ fn field(blocks: &mut Vec<Block>, label: String, value: &str) {
 
 /// A field whose value this program composed.
 fn field_labelled(blocks: &mut Vec<Block>, label: String, value: String) {
-    let value = if value.trim().is_empty() {
-        t!("print-not-stated")
-    } else {
-        value
+    // Multi-line strings of request files end in a line break: no empty line after a value.
+    let value = match value.trim() {
+        "" => t!("print-not-stated"),
+        trimmed => trimmed.to_owned(),
     };
     blocks.push(Block::Field { label, value });
 }
@@ -559,5 +559,149 @@ pub fn date_time(ms: i64) -> String {
             time = time
         ),
         None => String::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use rogatory_proto::v1::{Person, SignedEnvelope, Urgency};
+
+    use super::*;
+
+    fn record_of(request: MlaRequest) -> MessageRecord {
+        let envelope = Envelope {
+            version: 1,
+            message_id: "01M98ZZZZZZZZZZZZZZZZZZZZZ".into(),
+            sender: "tm".into(),
+            recipient: "de".into(),
+            created_at_ms: 1_780_000_000_000,
+            case_id: "tm-1".into(),
+            body: Some(Body::MlaRequest(request)),
+            ..Default::default()
+        };
+        MessageRecord {
+            message_id: envelope.message_id.clone(),
+            case_id: envelope.case_id.clone(),
+            log_index: 7,
+            envelope: Some(SignedEnvelope {
+                payload: envelope.encode_to_vec(),
+                signature: vec![0; 64],
+            }),
+            ..Default::default()
+        }
+    }
+
+    fn context() -> Context {
+        Context {
+            node_id: "tm".into(),
+            fingerprints: BTreeMap::from([("tm".into(), "ab".repeat(32))]),
+            printed_at_ms: 1_780_000_000_000,
+        }
+    }
+
+    fn labels(document: &Document) -> Vec<String> {
+        document
+            .blocks
+            .iter()
+            .filter_map(|block| match block {
+                Block::Field { label, .. } => Some(label.clone()),
+                _ => None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_request_is_laid_out_in_the_order_of_article_18_15() {
+        let record = record_of(MlaRequest {
+            subject: "Торговля людьми".into(),
+            summary_of_facts: "facts".into(),
+            purpose: "purpose".into(),
+            urgency: Some(Urgency {
+                urgent: true,
+                reasons: "a victim at the border".into(),
+                deadline: "2026-06-01".into(),
+                ..Default::default()
+            }),
+            ..Default::default()
+        });
+        let document = message(&record, &context());
+        let labels = labels(&document);
+        let position = |id: &str| {
+            let label = t!(id);
+            labels
+                .iter()
+                .position(|l| *l == label)
+                .unwrap_or_else(|| panic!("no {id} in {labels:?}"))
+        };
+        let order = [
+            "print-requesting-authority",
+            "print-proceedings-authority",
+            "print-requested-authority",
+            "print-legal-basis",
+            "print-national-reference",
+            "print-subject",
+            "print-stage",
+            "print-offences",
+            "print-summary",
+            "print-assistance",
+            "print-procedures",
+            "print-purpose",
+            "print-questions",
+            "print-urgency",
+            "print-urgency-reasons",
+            "print-deadline",
+            "print-confidentiality",
+            "print-language",
+            "print-costs",
+            "print-signed-by",
+            "print-sender-node",
+            "print-signing-key",
+        ];
+        let positions: Vec<usize> = order.iter().map(|id| position(id)).collect();
+        assert!(positions.windows(2).all(|w| w[0] < w[1]), "{labels:?}");
+        // Fields left empty say so rather than vanish.
+        assert!(document.blocks.contains(&Block::Field {
+            label: t!("print-costs"),
+            value: t!("print-not-stated"),
+        }));
+        let code = DocumentCode::derive(
+            "tm",
+            7,
+            &Sha256::digest(
+                record
+                    .envelope
+                    .as_ref()
+                    .map(|e| e.payload.as_slice())
+                    .unwrap_or_default(),
+            )
+            .into(),
+        );
+        assert!(document.blocks.contains(&Block::Code(code.to_string())));
+    }
+
+    #[test]
+    fn what_a_peer_wrote_is_printed_as_text_never_as_layout() {
+        let record = record_of(MlaRequest {
+            persons: vec![Person {
+                name: "Atayev\u{202e}veyatA\r\nline two\u{1b}[2J".into(),
+                ..Default::default()
+            }],
+            ..Default::default()
+        });
+        let document = message(&record, &context());
+        let person = document
+            .blocks
+            .iter()
+            .find_map(|block| match block {
+                Block::Field { label, value } if *label == t!("print-person", n = "1") => {
+                    Some(value.clone())
+                }
+                _ => None,
+            })
+            .expect("the person is printed");
+        assert!(
+            person.starts_with("Atayev\\u{202e}veyatA\nline two\\u{1b}[2J"),
+            "{person}"
+        );
     }
 }
