@@ -1088,7 +1088,8 @@ pub enum AuditCommand {
                       entry, compares, and shows what the log records (message, sender, \
                       receiver, subject, times, the signing key's fingerprint), to compare with \
                       the paper. With --pdf the codes are read from the document's text, every \
-                      one is checked, and each message must be named in the document.",
+                      one is checked, and each message and its signing key's fingerprint must \
+                      appear in the document.",
         after_help = "Examples:\n  rogatory audit check-document ./tm-audit tm-42-K94A-0YAJ-5YW5-9K3V\n  \
                       rogatory audit check-document ./tm-audit --pdf request.pdf\n\n\
                       Exit code 0: the document checks. Exit code 2: it does not, or the bundle \

@@ -133,6 +133,7 @@ check-document-no-entry = node { $node }'s audit log has no entry { $index } (it
 check-document-not-message = entry { $index } of node { $node }'s audit log records no message ({ $kind })
 check-document-mismatch = entry { $index } of node { $node }'s audit log records message { $id }, whose code is not { $code }: the code is mistyped, or the document does not match the log
 check-document-not-named = the document does not name message { $id }, which its code { $code } points to
+check-document-other-key = the document does not name the key that signed message { $id } in the log (fingerprint { $fingerprint })
 check-document-no-code = no verification code found in { $file }
 check-document-no-code-hint = type the code printed under "Verification code" instead: rogatory audit check-document BUNDLE CODE
 check-document-bad-code = { $code } is not a document code: { $reason }

@@ -135,6 +135,7 @@ check-document-no-entry = в журнале аудита узла { $node } не
 check-document-not-message = запись { $index } журнала аудита узла { $node } не содержит сообщения ({ $kind })
 check-document-mismatch = запись { $index } журнала аудита узла { $node } содержит сообщение { $id }, код которого не { $code }: код введен с ошибкой либо документ не соответствует журналу
 check-document-not-named = в документе не указано сообщение { $id }, на которое указывает его код { $code }
+check-document-other-key = в документе не указан ключ, которым в журнале подписано сообщение { $id } (отпечаток { $fingerprint })
 check-document-no-code = в файле { $file } не найден код проверки
 check-document-no-code-hint = введите код, напечатанный под заголовком «Код проверки»: rogatory audit check-document ВЫГРУЗКА КОД
 check-document-bad-code = { $code } не является кодом документа: { $reason }

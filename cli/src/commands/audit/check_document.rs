@@ -245,6 +245,16 @@ fn check_one(
             code = code.to_string()
         )));
     }
+    let key_fingerprint = signer_key.map(|key| fingerprint(&key)).unwrap_or_default();
+    // The document prints the fingerprint in groups, which may wrap across lines.
+    let squashed: Option<String> = document_text.map(|text| text.split_whitespace().collect());
+    if squashed.is_some_and(|text| !text.contains(&key_fingerprint)) {
+        return Ok(Err(t!(
+            "check-document-other-key",
+            id = peer_text(&envelope.message_id),
+            fingerprint = key_fingerprint
+        )));
+    }
     let (body, subject) = match &envelope.body {
         Some(Body::MlaRequest(request)) => ("mla_request", request.subject.clone()),
         Some(Body::SpontaneousInformation(info)) => {
@@ -269,7 +279,7 @@ fn check_one(
         entry_kind: kind.as_str_name().to_owned(),
         logged: instant(entry.time_ms),
         signer: envelope.sender.clone(),
-        key_fingerprint: signer_key.map(|key| fingerprint(&key)).unwrap_or_default(),
+        key_fingerprint,
         envelope_sha256: hex::encode(envelope_sha256),
         checkpoint_size: covering.map(|c| c.size),
         cosigned_by: covering.map(|c| c.cosigned_by.clone()).unwrap_or_default(),
