@@ -529,37 +529,14 @@ fn spaced(hex: &str) -> String {
         .join(" ")
 }
 
-/// The parts of a time in UTC: zero-padded year, month, day, and hh:mm.
-fn parts(ms: i64) -> Option<(String, String, String, String)> {
-    let at = time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000).ok()?;
-    Some((
-        format!("{:04}", at.year()),
-        format!("{:02}", u8::from(at.month())),
-        format!("{:02}", at.day()),
-        format!("{:02}:{:02}", at.hour(), at.minute()),
-    ))
-}
-
 /// A day in the reader's convention (2026-12-07, 07.12.2026).
 pub fn date(ms: i64) -> String {
-    match parts(ms) {
-        Some((year, month, day, _)) => t!("print-date", year = year, month = month, day = day),
-        None => String::new(),
-    }
+    crate::i18n::language().date(ms)
 }
 
 /// A day and time in UTC in the reader's convention.
 pub fn date_time(ms: i64) -> String {
-    match parts(ms) {
-        Some((year, month, day, time)) => t!(
-            "print-date-time",
-            year = year,
-            month = month,
-            day = day,
-            time = time
-        ),
-        None => String::new(),
-    }
+    crate::i18n::language().date_time(ms)
 }
 
 #[cfg(test)]

@@ -88,6 +88,8 @@ const FOOTER_SIZE: f32 = 8.0;
 const LEADING: f32 = 1.3;
 /// Space between the label column and the value column.
 const COLUMN_GAP: f32 = 10.0;
+/// How far a value under its label (a label too long for its column) is indented.
+const STACKED_INDENT: f32 = 14.0;
 /// A heading moves to the next page unless this many body lines fit under it.
 const KEEP_WITH_HEADING: f32 = 3.0;
 
@@ -216,44 +218,47 @@ impl Writer<'_> {
         }
     }
 
-    /// A label and its value in two columns, row by row, so that a long value continues on
-    /// the next page.
+    /// A label and its value: side by side when the label fits on one line of its column,
+    /// else the label on a line of its own and the value indented under it. Placed row by row,
+    /// so that a long value continues on the next page.
     fn field(&mut self, label: &str, value: &str) {
         let g = self.geometry;
-        let value_x = g.left + g.label_width + COLUMN_GAP;
-        let value_width = g.width - g.right - value_x;
-        let labels = wrap(label, g.label_width, BODY_SIZE, Style::Bold, self.measure);
-        let values = wrap(value, value_width, BODY_SIZE, Style::Regular, self.measure);
         let height = BODY_SIZE * LEADING;
-        // A label is not left alone at the foot of a page.
-        if self.y + height * labels.len().min(2) as f32 > self.limit() {
-            self.new_page();
-        }
-        for row in 0..labels.len().max(values.len()) {
+        let side_by_side = self.measure.width(label, BODY_SIZE, Style::Bold) <= g.label_width
+            && !label.contains('\n');
+        let value_x = if side_by_side {
+            g.left + g.label_width + COLUMN_GAP
+        } else {
+            g.left + STACKED_INDENT
+        };
+        let value_width = g.width - g.right - value_x;
+        let values = wrap(value, value_width, BODY_SIZE, Style::Regular, self.measure);
+        if side_by_side {
+            // A label is not left alone at the foot of a page.
             if self.y + height > self.limit() {
                 self.new_page();
             }
             let baseline = self.y + BODY_SIZE;
-            let page = self.current();
-            if let Some(label) = labels.get(row) {
-                page.lines.push(Line {
-                    x: g.left,
-                    baseline,
-                    size: BODY_SIZE,
-                    style: Style::Bold,
-                    text: label.clone(),
-                });
+            self.current().lines.push(Line {
+                x: g.left,
+                baseline,
+                size: BODY_SIZE,
+                style: Style::Bold,
+                text: label.to_owned(),
+            });
+        } else {
+            let text_width = g.width - g.left - g.right;
+            let labels = wrap(label, text_width, BODY_SIZE, Style::Bold, self.measure);
+            // The label stays with the first line of its value.
+            if self.y + height * (labels.len() + 1) as f32 > self.limit() {
+                self.new_page();
             }
-            if let Some(value) = values.get(row) {
-                page.lines.push(Line {
-                    x: value_x,
-                    baseline,
-                    size: BODY_SIZE,
-                    style: Style::Regular,
-                    text: value.clone(),
-                });
+            for line in labels {
+                self.line(g.left, line, BODY_SIZE, Style::Bold);
             }
-            self.y += height;
+        }
+        for value in values {
+            self.line(value_x, value, BODY_SIZE, Style::Regular);
         }
         self.y += BODY_SIZE * 0.25;
     }
@@ -393,6 +398,42 @@ mod tests {
         assert_eq!(printed.join(" ").trim(), facts.trim());
         let last = pages.last().expect("pages");
         assert!(last.lines.iter().any(|l| l.text.starts_with("tm-1-")));
+    }
+
+    #[test]
+    fn a_label_too_long_for_its_column_stands_above_its_value() {
+        let long = "Орган, осуществляющий расследование, уголовное преследование или судебное \
+                    разбирательство";
+        let blocks = [
+            Block::Field {
+                label: "Язык просьбы".into(),
+                value: "ru".into(),
+            },
+            Block::Field {
+                label: long.into(),
+                value: "Прокуратура города Ашхабада".into(),
+            },
+        ];
+        let pages = lay_out(&blocks, &A4, &Fixed, &|_, _| String::new());
+        let lines = &pages[0].lines;
+        // Short: label and value on one baseline, the value in its column.
+        assert_eq!(lines[0].baseline, lines[1].baseline);
+        assert_eq!(lines[1].x, A4.left + A4.label_width + COLUMN_GAP);
+        // Long: the label's lines across the page, then the value indented under them.
+        let label_lines: Vec<&Line> = lines[2..]
+            .iter()
+            .filter(|l| l.style == Style::Bold)
+            .collect();
+        let value = lines[2..]
+            .iter()
+            .find(|l| l.style == Style::Regular)
+            .expect("value");
+        assert!(label_lines.iter().all(|l| l.x == A4.left));
+        let joined: Vec<&str> = label_lines.iter().map(|l| l.text.as_str()).collect();
+        assert_eq!(joined.join(" "), long);
+        assert!(label_lines.iter().all(|l| l.baseline < value.baseline));
+        assert_eq!(value.x, A4.left + STACKED_INDENT);
+        assert_eq!(value.text, "Прокуратура города Ашхабада");
     }
 
     #[test]

@@ -138,7 +138,7 @@ fn write(document: &content::Document, out: &Path, format: Format) -> anyhow::Re
         layout::A4.width,
         layout::A4.height,
         &document.title,
-        &t!("print-document-language"),
+        crate::i18n::language().code(),
     )?;
     let mut file = std::fs::OpenOptions::new()
         .write(true)

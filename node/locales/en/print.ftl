@@ -1,13 +1,6 @@
 # Printed documents (`rogatory message print`, `rogatory case print`) and their check
 # (`rogatory audit check-document`). The request's headings follow UNTOC art. 18(15).
 
-# The PDF's language tag (BCP 47), in its metadata.
-print-document-language = en
-
-## Dates: day, month and year come zero-padded; time is hh:mm.
-print-date = { $year }-{ $month }-{ $day }
-print-date-time = { $year }-{ $month }-{ $day } { $time } UTC
-
 ## Titles
 print-title-request = Request for mutual legal assistance
 print-title-status-update = Status report on a request for mutual legal assistance

@@ -1,13 +1,6 @@
 # Печатные документы (`rogatory message print`, `rogatory case print`) и их проверка
 # (`rogatory audit check-document`). Разделы просьбы следуют п. 15 ст. 18 Конвенции.
 
-# Язык PDF (тег BCP 47) в его метаданных.
-print-document-language = ru
-
-## Даты: день, месяц и год с ведущими нулями; время чч:мм.
-print-date = { $day }.{ $month }.{ $year }
-print-date-time = { $day }.{ $month }.{ $year } { $time } UTC
-
 ## Заголовки
 print-title-request = Просьба об оказании взаимной правовой помощи
 print-title-status-update = Сообщение о ходе рассмотрения просьбы об оказании взаимной правовой помощи
