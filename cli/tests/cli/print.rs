@@ -285,6 +285,39 @@ async fn a_printed_request_shows_every_field_embeds_its_fonts_and_its_code_check
         "{stdout}"
     );
 
+    // A bundle altered after export does not vouch for anything.
+    let altered = path("tm-audit-altered");
+    std::fs::create_dir(&altered).expect("mkdir");
+    for entry in std::fs::read_dir(&tm_bundle).expect("bundle") {
+        let entry = entry.expect("entry");
+        if entry.file_type().expect("type").is_file() {
+            std::fs::copy(entry.path(), Path::new(&altered).join(entry.file_name())).expect("copy");
+        } else {
+            std::fs::create_dir(Path::new(&altered).join(entry.file_name())).expect("mkdir");
+            for note in std::fs::read_dir(entry.path()).expect("checkpoints") {
+                let note = note.expect("note");
+                std::fs::copy(
+                    note.path(),
+                    Path::new(&altered)
+                        .join(entry.file_name())
+                        .join(note.file_name()),
+                )
+                .expect("copy");
+            }
+        }
+    }
+    let entries = Path::new(&altered).join("entries.bin");
+    let mut bytes = std::fs::read(&entries).expect("entries");
+    let last = bytes.len() - 1;
+    bytes[last] ^= 1;
+    std::fs::write(&entries, bytes).expect("write");
+    let (code, stdout, stderr) = rogatory(&["audit", "check-document", &altered, &tm_code]).await;
+    assert_eq!(code, 2, "{stdout}\n{stderr}");
+    assert!(
+        stdout.contains("the audit bundle itself does not verify"),
+        "{stdout}"
+    );
+
     // The document de printed, checked against tm's bundle.
     let (code, stdout, _) =
         rogatory(&["audit", "check-document", &tm_bundle, "--pdf", &de_pdf]).await;
@@ -294,7 +327,7 @@ async fn a_printed_request_shows_every_field_embeds_its_fonts_and_its_code_check
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_printed_case_holds_the_request_and_its_status_updates_in_order() {
+async fn a_printed_case_holds_the_request_its_status_updates_and_consultations_in_order() {
     let pair = start_pair().await;
     let (tm, de) = (pair.tm.clone(), pair.de.clone());
     let dir = pair.root.path();
@@ -327,13 +360,27 @@ async fn a_printed_case_holds_the_request_and_its_status_updates_in_order() {
         ])
         .await;
     }
+    ok(&[
+        "--node",
+        &tm,
+        "consult",
+        "--to",
+        "de",
+        "--case",
+        &case_id,
+        "--text",
+        "Could the hearing be held by videoconference?",
+        "--as",
+        "A. Nurov",
+    ])
+    .await;
     let out = dir.join("case.pdf");
     let out_arg = out.to_str().expect("utf-8");
     let printed = ok(&[
         "--node", &tm, "--json", "--lang", "en", "case", "print", &case_id, "--out", out_arg,
     ])
     .await;
-    assert_eq!(codes(&printed).len(), 4, "{printed}");
+    assert_eq!(codes(&printed).len(), 5, "{printed}");
     let text = pdf_text(&out);
     let flat = squashed(&text);
     let at = |needle: &str| {
@@ -346,11 +393,18 @@ async fn a_printed_case_holds_the_request_and_its_status_updates_in_order() {
     let first = at("Received by the Federal Office of Justice");
     let second = at("Forwarded to the public prosecutor in Hamburg");
     let third = at("The hearing of Ms Lindner is set for 12 May");
+    let consultation = at("Could the hearing be held by videoconference?");
     assert!(contents < request && request < first && first < second && second < third);
+    assert!(third < consultation);
     assert_has(
         "case.pdf",
         &text,
-        &["B. Schmidt", &format!("Case file {case_id}")],
+        &[
+            "B. Schmidt",
+            "A. Nurov",
+            "Direct consultation between contact points",
+            &format!("Case file {case_id}"),
+        ],
     );
 
     // Every message's code in the printed case checks against tm's log.
@@ -369,7 +423,7 @@ async fn a_printed_case_holds_the_request_and_its_status_updates_in_order() {
         .await,
     );
     let verdicts = checked.as_array().expect("verdicts");
-    assert_eq!(verdicts.len(), 4, "{checked}");
+    assert_eq!(verdicts.len(), 5, "{checked}");
     assert!(verdicts.iter().all(|v| v["ok"] == true), "{checked}");
     let bodies: Vec<&str> = verdicts
         .iter()
@@ -381,9 +435,43 @@ async fn a_printed_case_holds_the_request_and_its_status_updates_in_order() {
             "mla_request",
             "status_update",
             "status_update",
-            "status_update"
+            "status_update",
+            "consultation"
         ]
     );
+
+    // The same case for a Russian reader: the headings change, what people wrote does not.
+    let ru = dir.join("дело.pdf");
+    let ru_arg = ru.to_str().expect("utf-8");
+    ok(&[
+        "--node", &tm, "--lang", "ru", "case", "print", &case_id, "--out", ru_arg,
+    ])
+    .await;
+    let ru_text = pdf_text(&ru);
+    assert_has(
+        "дело.pdf",
+        &ru_text,
+        &[
+            &format!("Материалы дела {case_id}"),
+            "Содержание материалов дела",
+            "Просьба об оказании взаимной правовой помощи",
+            "Сообщение о ходе рассмотрения просьбы",
+            "Непосредственная консультация контактных лиц",
+            "Сообщаемый статус",
+            "Forwarded to the public prosecutor in Hamburg.",
+        ],
+    );
+    let checked = ok(&[
+        "--lang",
+        "ru",
+        "audit",
+        "check-document",
+        bundle_arg,
+        "--pdf",
+        ru_arg,
+    ])
+    .await;
+    assert!(checked.contains("Документ ПРОВЕРЕН"), "{checked}");
 
     pair.stop().await;
 }
