@@ -1105,6 +1105,10 @@ pub enum AuditCommand {
         /// Read the codes from this PDF (printed by rogatory) instead.
         #[arg(long, value_name = "FILE.pdf", conflicts_with = "code")]
         pdf: Option<PathBuf>,
+        /// Keys obtained from each node's operator, one verifier key a line as in keys.txt,
+        /// to hold the bundle's keys against (as for `audit verify --peer-keys`).
+        #[arg(long, value_name = "FILE")]
+        peer_keys: Option<PathBuf>,
     },
 }
 

@@ -330,9 +330,18 @@ async fn run(cli: Cli) -> anyhow::Result<Outcome> {
             audit::check_consistency(&file, &key, format)
         }
         Command::Audit(AuditCommand::CrossCheck { a, b }) => audit::cross_check(&a, &b, format),
-        Command::Audit(AuditCommand::CheckDocument { bundle, code, pdf }) => {
-            audit::check_document(&bundle, code.as_deref(), pdf.as_deref(), format)
-        }
+        Command::Audit(AuditCommand::CheckDocument {
+            bundle,
+            code,
+            pdf,
+            peer_keys,
+        }) => audit::check_document(
+            &bundle,
+            code.as_deref(),
+            pdf.as_deref(),
+            peer_keys.as_deref(),
+            format,
+        ),
         Command::Demo(demo) => demo::run(demo.dir.as_deref(), demo.keep, format).await,
     }
 }

@@ -256,6 +256,23 @@ async fn a_printed_request_shows_every_field_embeds_its_fonts_and_its_code_check
     let checked = ok(&["audit", "check-document", &de_bundle, "--pdf", &de_pdf]).await;
     assert!(checked.contains("Document CHECKED"), "{checked}");
     assert!(checked.contains("MESSAGE_RECEIVED"), "{checked}");
+    assert!(checked.contains("taken on trust"), "{checked}");
+    // tm's key as its operator gives it (the first line of tm's own keys.txt), pinned.
+    let tm_key = std::fs::read_to_string(Path::new(&tm_bundle).join("keys.txt")).expect("keys");
+    let pinned = path("keys-from-operators.txt");
+    std::fs::write(&pinned, tm_key.lines().next().expect("tm's key")).expect("write");
+    let checked = ok(&[
+        "audit",
+        "check-document",
+        &de_bundle,
+        "--pdf",
+        &de_pdf,
+        "--peer-keys",
+        &pinned,
+    ])
+    .await;
+    assert!(checked.contains("Document CHECKED"), "{checked}");
+    assert!(checked.contains("the key is pinned"), "{checked}");
     let checked = json(&ok(&["--json", "audit", "check-document", &tm_bundle, &tm_code]).await);
     assert_eq!(checked[0]["ok"], true, "{checked}");
     assert_eq!(checked[0]["message"]["message_id"], message_id.as_str());

@@ -8,6 +8,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use anyhow::Context as _;
+use ed25519_dalek::VerifyingKey;
 use prost::Message as _;
 use rogatory_proto::audit::{self, AuditReport, AuditVerifier};
 use rogatory_proto::document_code::DocumentCode;
@@ -56,6 +57,9 @@ struct RecordedMessage {
     signer: String,
     /// SHA-256 of the key that signed it, as the bundle's keys.txt gives it.
     key_fingerprint: String,
+    /// The auditor pinned that key (`--peer-keys`); otherwise it is taken on trust from the
+    /// bundle, which the audited node wrote.
+    key_pinned: bool,
     envelope_sha256: String,
     /// The size of the node's newest signed checkpoint that covers the entry, if one does.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -67,11 +71,12 @@ struct RecordedMessage {
     logged_ms: i64,
 }
 
-/// `rogatory audit check-document BUNDLE [CODE] [--pdf FILE]`: offline.
+/// `rogatory audit check-document BUNDLE [CODE] [--pdf FILE] [--peer-keys FILE]`: offline.
 pub fn check_document(
     dir: &Path,
     code: Option<&str>,
     pdf: Option<&Path>,
+    peer_keys: Option<&Path>,
     format: Format,
 ) -> anyhow::Result<Outcome> {
     let (codes, document_text) = match (code, pdf) {
@@ -112,7 +117,11 @@ pub fn check_document(
         }
     };
     let bundle = Bundle::open(dir)?;
-    let verdicts = check_codes(&bundle, &codes, document_text.as_deref())?;
+    let pinned = match peer_keys {
+        Some(path) => crate::bundle::read_pinned_keys(path)?,
+        None => BTreeMap::new(),
+    };
+    let verdicts = check_codes(&bundle, &pinned, &codes, document_text.as_deref())?;
     let ok = verdicts.iter().all(|v| v.ok);
     if format.json() {
         print_json(&verdicts)?;
@@ -130,6 +139,7 @@ pub fn check_document(
 
 fn check_codes(
     bundle: &Bundle,
+    pinned: &BTreeMap<String, VerifyingKey>,
     codes: &[DocumentCode],
     document_text: Option<&str>,
 ) -> anyhow::Result<Vec<DocumentVerdict>> {
@@ -149,7 +159,7 @@ fn check_codes(
     };
     // The log is read through only if some code names it.
     let report = if codes.iter().any(|code| code.node_id == bundle.node_id) {
-        Some(verified(bundle)?)
+        Some(verified(bundle, pinned)?)
     } else {
         None
     };
@@ -157,7 +167,9 @@ fn check_codes(
         .iter()
         .map(|code| {
             let outcome = match (&report, code.node_id == bundle.node_id) {
-                (Some(Ok(report)), true) => check_one(bundle, report, code, document_text)?,
+                (Some(Ok((report, pinned))), true) => {
+                    check_one(bundle, report, pinned, code, document_text)?
+                }
                 (Some(Err(reason)), true) => Err(reason.clone()),
                 _ => Err(t!(
                     "check-document-other-node",
@@ -170,17 +182,21 @@ fn check_codes(
         .collect()
 }
 
-/// The bundle verified as by `audit verify` with its own keys.txt; `Err` inside is the
-/// reason it does not verify.
-fn verified(bundle: &Bundle) -> anyhow::Result<Result<AuditReport, String>> {
-    let keys = audit::pin_keys(
+/// The bundle verified as by `audit verify [--peer-keys]`, with the node ids whose keys the
+/// auditor pinned; `Err` inside is the reason it does not verify.
+fn verified(
+    bundle: &Bundle,
+    pinned: &BTreeMap<String, VerifyingKey>,
+) -> anyhow::Result<Result<(AuditReport, Vec<String>), String>> {
+    let report = match audit::pin_keys(
         &bundle.node_id,
         bundle.node_key,
         bundle.peer_keys.clone(),
-        &BTreeMap::new(),
-    );
-    let report = match keys {
-        Ok(keys) => replay_with(bundle, keys.peer_keys)?.and_then(AuditVerifier::finish),
+        pinned,
+    ) {
+        Ok(keys) => replay_with(bundle, keys.peer_keys)?
+            .and_then(AuditVerifier::finish)
+            .map(|report| (report, keys.pinned)),
         Err(failure) => Err(failure),
     };
     Ok(report.map_err(|failure| {
@@ -198,6 +214,7 @@ fn verified(bundle: &Bundle) -> anyhow::Result<Result<AuditReport, String>> {
 fn check_one(
     bundle: &Bundle,
     report: &AuditReport,
+    pinned: &[String],
     code: &DocumentCode,
     document_text: Option<&str>,
 ) -> anyhow::Result<Result<RecordedMessage, String>> {
@@ -280,6 +297,7 @@ fn check_one(
         logged: instant(entry.time_ms),
         signer: envelope.sender.clone(),
         key_fingerprint,
+        key_pinned: pinned.contains(&envelope.sender),
         envelope_sha256: hex::encode(envelope_sha256),
         checkpoint_size: covering.map(|c| c.size),
         cosigned_by: covering.map(|c| c.cosigned_by.clone()).unwrap_or_default(),
@@ -362,6 +380,17 @@ fn print_verdict(verdict: &DocumentVerdict) {
             fingerprint = message.key_fingerprint.clone()
         )
     );
+    if message.key_pinned {
+        say!("  {}", t!("check-document-key-pinned"));
+    } else {
+        say!(
+            "  {}",
+            t!(
+                "check-document-key-on-trust",
+                node = peer_text(&verdict.node_id)
+            )
+        );
+    }
     match message.checkpoint_size {
         Some(size) => say!(
             "  {}",
