@@ -173,10 +173,13 @@ pub enum Command {
                       instance before a formal request is drafted. Messages are filed under a \
                       case (a new one unless --case or --answers is given); a formal request \
                       later sent with `case_id` of that case follows them in `rogatory case \
-                      show`. Consultations have no lifecycle.",
+                      show`. Consultations have no lifecycle; the case's consultation thread \
+                      is open, answered (another party replied) or closed by a party \
+                      (--close).",
         after_help = "Examples:\n  rogatory consult --to de --text \"Would you need a court \
                       order for bank records?\"\n  rogatory consult --to tm --answers \
-                      01J... --text \"Yes, a court order.\""
+                      01J... --text \"Yes, a court order.\"\n  rogatory consult --to tm --case \
+                      tm-01J... --close --text \"Thank you; nothing further.\""
     )]
     Consult(ConsultArgs),
 
@@ -376,6 +379,10 @@ pub struct ConsultArgs {
     /// The consultation message this one answers.
     #[arg(long, value_name = "MESSAGE_ID")]
     pub answers: Option<String>,
+    /// Close the case's consultation thread with this message: the other parties see it
+    /// closed by you (a later message opens it again). Needs --case or --answers.
+    #[arg(long)]
+    pub close: bool,
     /// Your name, recorded as its author and in the audit log [default: the node names you:
     /// your contact-point name, else your Unix account].
     #[arg(long = "as", value_name = "NAME")]

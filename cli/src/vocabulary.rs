@@ -6,7 +6,7 @@
 
 use rogatory_proto::v1::{
     AssistanceType, DeliveryState, PersonRole, ProceedingsStage, RefusalGround, RequestState,
-    RequestStatus, UseRestriction,
+    RequestStatus, ThreadState, UseRestriction,
 };
 
 /// A protobuf enum with user-facing kebab-case names. Value 0 (`UNSPECIFIED`) has no name.
@@ -50,6 +50,7 @@ term!(DeliveryState, "delivery state", "DELIVERY_STATE_");
 term!(RequestState, "request state", "REQUEST_STATE_");
 term!(RefusalGround, "refusal ground", "REFUSAL_GROUND_");
 term!(UseRestriction, "use restriction", "USE_RESTRICTION_");
+term!(ThreadState, "thread state", "THREAD_STATE_");
 
 /// The user-facing name of a value: `ASSISTANCE_TYPE_TAKE_EVIDENCE` → `take-evidence`.
 pub fn name<T: Term>(value: T) -> String {

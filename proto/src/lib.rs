@@ -19,6 +19,7 @@ pub mod note;
 pub mod roster;
 pub mod signing;
 pub mod terminal;
+pub mod threads;
 
 /// Generated types of the `rogatory.v1` protobuf package.
 #[allow(missing_docs, missing_debug_implementations, clippy::all)]

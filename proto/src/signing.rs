@@ -724,6 +724,7 @@ mod tests {
             text: "Would a request for bank records be admissible?".into(),
             author: "A. Nurov".into(),
             refers_to: String::new(),
+            closes_thread: false,
         };
         let mut good = envelope();
         good.body = Some(envelope::Body::Consultation(consultation.clone()));

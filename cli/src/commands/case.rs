@@ -8,7 +8,7 @@
 use rogatory_proto::ids::is_message_id;
 use rogatory_proto::v1::{
     CaseRequest, CaseSummary, CaseThread, Direction, ListCasesRequest, RequestState,
-    ShowCaseRequest,
+    ShowCaseRequest, ThreadState, ThreadSummary,
 };
 use serde::Serialize;
 
@@ -158,6 +158,55 @@ fn direction_word(direction: i32) -> &'static str {
     }
 }
 
+/// A case's consultation and spontaneous-information thread: open, answered or closed by a
+/// party.
+#[derive(Debug, Clone, Serialize)]
+pub struct ThreadView {
+    /// "consultation" or "spontaneous-information": what opened it.
+    pub kind: String,
+    /// "open", "answered" or "closed".
+    pub state: String,
+    pub opened_by: String,
+    pub last_by: String,
+    pub last_at: String,
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub closed_by: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub closed_at: Option<String>,
+    pub messages: u32,
+}
+
+impl From<&ThreadSummary> for ThreadView {
+    fn from(t: &ThreadSummary) -> Self {
+        Self {
+            kind: t.kind.clone(),
+            state: name_of::<ThreadState>(t.state),
+            opened_by: t.opened_by.clone(),
+            last_by: t.last_by.clone(),
+            last_at: minute(t.last_at_ms),
+            closed_by: t.closed_by.clone(),
+            closed_at: (t.closed_at_ms > 0).then(|| minute(t.closed_at_ms)),
+            messages: t.messages,
+        }
+    }
+}
+
+impl ThreadView {
+    /// "consultation answered", "consultation closed by de".
+    pub fn text(&self) -> String {
+        let kind = if self.kind == "consultation" {
+            "consultation"
+        } else {
+            "information"
+        };
+        if self.closed_by.is_empty() {
+            format!("{kind} {}", self.state)
+        } else {
+            format!("{kind} {} by {}", self.state, self.closed_by)
+        }
+    }
+}
+
 /// One line of `case list`.
 #[derive(Debug, Clone, Serialize)]
 pub struct CaseSummaryView {
@@ -176,6 +225,9 @@ pub struct CaseSummaryView {
     pub requests: Vec<CaseRequestView>,
     /// The time `overdue` was decided against (the node's clock, or `--as-of`).
     pub overdue_as_of: String,
+    /// The consultation and spontaneous-information thread, if the case has one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub thread: Option<ThreadView>,
 }
 
 impl CaseSummaryView {
@@ -199,6 +251,7 @@ impl From<&CaseSummary> for CaseSummaryView {
             next_due_at: (c.next_due_at_ms > 0).then(|| minute(c.next_due_at_ms)),
             requests: c.requests.iter().map(CaseRequestView::from).collect(),
             overdue_as_of: String::new(),
+            thread: c.thread.as_ref().map(ThreadView::from),
         }
     }
 }
@@ -246,7 +299,8 @@ pub async fn list(
         "FLAGS",
     ]);
     for case in &cases {
-        let requests: Vec<String> = case.requests.iter().map(|r| r.state.clone()).collect();
+        let mut requests: Vec<String> = case.requests.iter().map(|r| r.state.clone()).collect();
+        requests.extend(case.thread.as_ref().map(ThreadView::text));
         let next = match (&case.next_due, &case.next_due_at) {
             (Some(what), Some(at)) => format!("{what} by {at}"),
             _ => String::new(),
@@ -345,6 +399,9 @@ pub struct CaseView {
     deadlines_clock: &'static str,
     pub requests: Vec<CaseRequestView>,
     pub timeline: Vec<TimelineEntry>,
+    /// The consultation and spontaneous-information thread, if the case has one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub thread: Option<ThreadView>,
 }
 
 impl CaseView {
@@ -449,11 +506,20 @@ impl CaseView {
             deadlines_clock: deadline_clock(as_of_ms),
             requests: thread.requests.iter().map(CaseRequestView::from).collect(),
             timeline,
+            thread: thread.thread.as_ref().map(ThreadView::from),
         }
     }
 
     fn render(&self) -> String {
         let mut out = format!("Case {}\n", self.case_id);
+        if let Some(thread) = &self.thread {
+            out.push_str(&format!(
+                "Thread outside the lifecycle: {} (last message by {}, {})\n",
+                thread.text(),
+                thread.last_by,
+                thread.last_at
+            ));
+        }
         out.push_str(&format!(
             "\nRequests (deadlines as of {}, {})\n",
             self.deadlines_as_of, self.deadlines_clock

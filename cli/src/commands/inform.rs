@@ -67,6 +67,7 @@ pub async fn consult(
         text: args.text,
         author: submitted_by.clone(),
         refers_to: args.answers.unwrap_or_default(),
+        closes_thread: args.close,
     };
     let mut client = target.connect().await?;
     let to = args.to;

@@ -202,6 +202,8 @@ async fn check_and_store(
                     None => {}
                     Some(expected) => check::require_same_parties(&envelope, expected)?,
                 }
+                // 7k
+                check::check_close(&envelope, parties.known().is_some())?;
                 Some(parties)
             };
             // 7a and 7b

@@ -339,6 +339,15 @@ pub async fn submit_consultation(
             None => case_id = Some(answered.case_id),
         }
     }
+    if consultation.closes_thread {
+        let thread = match &case_id {
+            Some(case_id) => cases::thread_of(&node.store.case_messages(case_id)?),
+            None => None,
+        };
+        if let Some(refusal) = cases::refuse_close(case_id.as_deref(), thread.as_ref()) {
+            return Err(SubmitError::Invalid(refusal));
+        }
+    }
     sign_outside_lifecycle(
         node,
         to,

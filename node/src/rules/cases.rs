@@ -11,9 +11,10 @@ use std::collections::BTreeSet;
 use rogatory_proto::deadlines::DeadlinePolicy;
 use rogatory_proto::lifecycle::{self, Side};
 use rogatory_proto::signing;
+use rogatory_proto::threads::{self, ThreadKind, ThreadMessage};
 use rogatory_proto::v1::{
     Alert, CaseDeadline, CaseRequest, CaseSummary, Direction, MessageRecord, RequestState,
-    StatusUpdate, envelope,
+    StatusUpdate, ThreadSummary, envelope,
 };
 
 /// Whether `record` holds an MLA request (the only messages that have a lifecycle).
@@ -36,6 +37,49 @@ pub fn outside_lifecycle(record: &MessageRecord) -> Option<&'static str> {
         envelope::Body::Consultation(_) => Some(CONSULTATION),
         envelope::Body::DeliveryReport(_) => Some(DELIVERY_REPORT),
         envelope::Body::MlaRequest(_) | envelope::Body::StatusUpdate(_) => None,
+    }
+}
+
+/// `record` as a message of its case's thread outside the lifecycle (consultation or
+/// spontaneous information); `None` for any other message.
+pub fn thread_message(record: &MessageRecord) -> Option<ThreadMessage> {
+    let envelope = decode(record).ok()?;
+    let (kind, closes) = match envelope.body? {
+        envelope::Body::Consultation(c) => (ThreadKind::Consultation, c.closes_thread),
+        envelope::Body::SpontaneousInformation(_) => (ThreadKind::SpontaneousInformation, false),
+        _ => return None,
+    };
+    Some(ThreadMessage {
+        message_id: envelope.message_id,
+        sender: envelope.sender,
+        created_at_ms: envelope.created_at_ms,
+        kind,
+        closes,
+    })
+}
+
+/// Where the thread outside the lifecycle of a case with `messages` stands; `None` if it has
+/// no consultation or spontaneous information.
+pub fn thread_of(messages: &[MessageRecord]) -> Option<ThreadSummary> {
+    let thread: Vec<ThreadMessage> = messages.iter().filter_map(thread_message).collect();
+    threads::summarise(&thread)
+}
+
+/// Why a consultation closing the thread of `case_id` (as it stands: `thread`) may not be
+/// signed: a close needs a live thread in a case this node holds.
+pub fn refuse_close(case_id: Option<&str>, thread: Option<&ThreadSummary>) -> Option<String> {
+    let Some(case_id) = case_id else {
+        return Some("closing needs the case whose thread it closes (--case)".to_owned());
+    };
+    match thread {
+        None => Some(format!(
+            "case {case_id} has no consultation or spontaneous information to close"
+        )),
+        Some(thread) if !threads::is_live(thread) => Some(format!(
+            "the thread of case {case_id} was already closed by {}",
+            thread.closed_by
+        )),
+        Some(_) => None,
     }
 }
 
@@ -159,6 +203,7 @@ pub fn summarise(
         .flat_map(|r| r.deadlines.iter())
         .filter(|d| d.pending)
         .min_by_key(|d| d.due_at_ms);
+    let thread = thread_of(messages);
     CaseSummary {
         case_id: case_id.to_owned(),
         peers: peers.into_iter().collect(),
@@ -168,8 +213,9 @@ pub fn summarise(
         next_due_at_ms: next.map_or(0, |d| d.due_at_ms),
         next_due: next.map(|d| d.milestone.clone()).unwrap_or_default(),
         overdue: requests.iter().any(|r| r.overdue),
-        open: requests.iter().any(|r| r.open),
+        open: requests.iter().any(|r| r.open) || thread.as_ref().is_some_and(threads::is_live),
         requests,
+        thread,
     }
 }
 

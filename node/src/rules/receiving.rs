@@ -114,6 +114,12 @@ pub enum Rejection {
     CaseNotOpened { case_id: String, opener: String },
     #[error("delivery report refused: {0}")]
     BadReport(String),
+    /// Check 7k: a consultation closing the thread of a case this node holds nothing of.
+    #[error(
+        "this consultation closes the thread of case {case_id}, which this node does not hold: \
+         there is nothing to close"
+    )]
+    NothingToClose { case_id: String },
     #[error(transparent)]
     Attachments(#[from] crate::rules::attachments::Refusal),
     /// A message this node does not hold yet, while its disk is below the reserve.
@@ -144,6 +150,7 @@ impl Rejection {
             Self::UnboundCaseId { .. } => "unbound-case-id",
             Self::CaseNotOpened { .. } => "out-of-order",
             Self::BadReport(_) => "bad-report",
+            Self::NothingToClose { .. } => "nothing-to-close",
             Self::Attachments(refusal) => refusal.reason(),
             Self::DiskFull(_) => "disk-full",
         }
@@ -175,6 +182,21 @@ pub const MAX_CREATED_AHEAD_MINUTES: i64 = 5;
 /// waited out a long outage, while a peer can no longer date one to the epoch's first
 /// millisecond and have it counted overdue at once.
 pub const MAX_CREATED_AGE_DAYS: i64 = 90;
+
+/// Check 7k: a consultation that closes its case's thread (`closes_thread`) is taken only in a
+/// case this node holds (`case_held`); closing is not a way to open a case.
+pub fn check_close(envelope: &Envelope, case_held: bool) -> Result<(), Rejection> {
+    match &envelope.body {
+        Some(rogatory_proto::v1::envelope::Body::Consultation(c))
+            if c.closes_thread && !case_held =>
+        {
+            Err(Rejection::NothingToClose {
+                case_id: envelope.case_id.clone(),
+            })
+        }
+        _ => Ok(()),
+    }
+}
 
 /// Check 1: the caller's TLS identity is in the peer table (`is_peer`). Returns it.
 pub fn require_peer(

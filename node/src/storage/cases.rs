@@ -205,6 +205,7 @@ pub fn show_case(
         .collect();
     Ok(Some(CaseThreadView {
         case_id: case_id.to_owned(),
+        thread: crate::rules::cases::thread_of(&messages),
         messages,
         requests,
         now_ms,
@@ -535,6 +536,7 @@ mod parties_tests {
                 text: "t".into(),
                 author: "a".into(),
                 refers_to: String::new(),
+                closes_thread: false,
             })),
         }
     }

@@ -44,6 +44,7 @@ pub fn rejection_code(rejection: &Rejection) -> Code {
         Rejection::UnboundCaseId { .. } => Code::FailedPrecondition,
         Rejection::CaseNotOpened { .. } => Code::Aborted,
         Rejection::BadReport(_) => Code::InvalidArgument,
+        Rejection::NothingToClose { .. } => Code::FailedPrecondition,
         Rejection::DiskFull(_) => Code::ResourceExhausted,
         Rejection::Attachments(refusal) => match refusal {
             Refusal::BadReference { .. } => Code::InvalidArgument,

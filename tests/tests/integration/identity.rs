@@ -52,6 +52,7 @@ fn consultation(author: &str, submitted_by: &str) -> SubmitConsultationRequest {
             text: "Would you need a court order for bank records?".into(),
             author: author.into(),
             refers_to: String::new(),
+            closes_thread: false,
         }),
         case_id: String::new(),
         submitted_by: submitted_by.into(),

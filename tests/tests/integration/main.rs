@@ -2,6 +2,7 @@
 //! One binary (faster to build), one module per concern.
 
 mod attachments;
+mod attention;
 mod batches;
 mod cases;
 mod deadlines;
