@@ -260,6 +260,32 @@ pub enum Command {
     )]
     Whoami,
 
+    /// What needs you: deadlines passed, undelivered messages, what awaits your answer,
+    /// deadlines near, messages new to you [contact points]
+    #[command(
+        display_order = 2,
+        long_about = "What needs you, most urgent first, grouped by reason: deadlines passed \
+                      (yours to meet or the other side's to chase), messages not delivered \
+                      for longer than the node's alert horizon or refused, requests and \
+                      consultations awaiting your side's answer, deadlines within the horizon \
+                      (48 hours unless --within), and received messages you have not seen. \
+                      Each line names the case, the other party, the deadline and the start \
+                      of the message id. \"New\" is per contact point (per Unix account \
+                      without [[contact_points]]): `message show`, `case show`, `message \
+                      read` and `case read` mark messages read. Delivery reports never count.",
+        after_help = "Examples:\n  rogatory attention\n  rogatory attention --within 72\n  \
+                      rogatory attention --as-of 2026-03-01 --json"
+    )]
+    Attention {
+        /// Count a deadline as near within this many hours [default: 48].
+        #[arg(long, value_name = "HOURS")]
+        within: Option<u32>,
+        /// Judge deadlines as of this time instead of now: a day (2026-03-01, meaning 00:00
+        /// UTC) or an RFC 3339 date and time (2026-03-01T09:30:00Z).
+        #[arg(long, value_name = "DATE", value_parser = crate::commands::case::parse_as_of)]
+        as_of: Option<i64>,
+    },
+
     /// Whom do I ask? Peers' signed contact-point directories [contact points]
     #[command(subcommand, display_order = 8)]
     Directory(DirectoryCommand),
@@ -292,6 +318,10 @@ pub struct ListArgs {
     /// Show at most this many messages (the node's default is 100).
     #[arg(long, value_name = "N", default_value_t = 0, hide_default_value = true)]
     pub limit: u32,
+    /// Inbox only: only the messages you have not seen (`message show`, `case show`) or
+    /// marked read (`message read`, `case read`).
+    #[arg(long)]
+    pub new: bool,
 }
 
 #[derive(Debug, Subcommand)]
@@ -499,6 +529,14 @@ pub enum CaseCommand {
         as_of: Option<i64>,
     },
 
+    /// Mark every message of a case read: none is new for you any more
+    #[command(after_help = "Example:\n  rogatory case read tm-2026-0001")]
+    Read {
+        /// The case id (`rogatory case list` lists them).
+        #[arg(value_name = "CASE_ID")]
+        case_id: String,
+    },
+
     /// Reply in a case: send a status update on its open request
     #[command(
         long_about = "Reply in a case: send a status update on its open request.\n\n\
@@ -624,6 +662,13 @@ pub enum MessageCommand {
         /// The PDF file to write (a new file ending in .pdf).
         #[arg(long, value_name = "FILE.pdf")]
         out: std::path::PathBuf,
+    },
+    /// Mark messages read: they are no longer new for you (`rogatory attention`, `inbox --new`)
+    #[command(after_help = "Example:\n  rogatory message read 01JZ3K6W8Y2C9D0E1F2G3H4J5K")]
+    Read {
+        /// The message ids.
+        #[arg(value_name = "MESSAGE_ID", required = true)]
+        ids: Vec<String>,
     },
 }
 

@@ -40,8 +40,8 @@ use crate::args::{
     LogCommand, MessageCommand, NodeCommand, RequestCommand, StatusArgs, StatusCommand,
 };
 use crate::commands::{
-    Outcome, audit, case, directory, enroll, identity, inform, mailbox, operate, peers, setup,
-    submit, whoami,
+    Outcome, attention, audit, case, directory, enroll, identity, inform, mailbox, operate, peers,
+    setup, submit, whoami,
 };
 use crate::connection::NodeTarget;
 use crate::output::Format;
@@ -260,9 +260,15 @@ async fn run(cli: Cli) -> anyhow::Result<Outcome> {
             )
             .await
         }
+        Command::Inbox(list) if list.new => attention::inbox_new(&target, format).await,
         Command::Inbox(list) => {
             mailbox::show_list(&target, Direction::Inbox, list.limit, format).await
         }
+        Command::Outbox(list) if list.new => Err(crate::failure::UserError::new(
+            i18n::t!("outbox-new-refused"),
+            i18n::t!("outbox-new-hint"),
+        )
+        .into()),
         Command::Outbox(list) => {
             mailbox::show_list(&target, Direction::Outbox, list.limit, format).await
         }
@@ -276,6 +282,20 @@ async fn run(cli: Cli) -> anyhow::Result<Outcome> {
         }
         Command::Case(CaseCommand::Print { case_id, out }) => {
             print::case(&target, &case_id, &out, format).await
+        }
+        Command::Message(MessageCommand::Read { ids }) => {
+            attention::mark_read(&target, ids, None, format).await
+        }
+        Command::Case(CaseCommand::Read { case_id }) => {
+            attention::mark_read(&target, Vec::new(), Some(case_id), format).await
+        }
+        Command::Attention { within, as_of } => {
+            let query = attention::AttentionQuery {
+                as_of_ms: as_of,
+                within_hours: within,
+                reasons: Vec::new(),
+            };
+            attention::attention(&target, query, format).await
         }
         Command::Peers => peers::peers(&target, format).await,
         Command::Whoami => whoami::whoami(&target, format).await,

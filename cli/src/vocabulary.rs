@@ -5,8 +5,8 @@
 //! accepted and shown without touching this module.
 
 use rogatory_proto::v1::{
-    AssistanceType, DeliveryState, PersonRole, ProceedingsStage, RefusalGround, RequestState,
-    RequestStatus, ThreadState, UseRestriction,
+    AssistanceType, AttentionReason, DeliveryState, PersonRole, ProceedingsStage, RefusalGround,
+    RequestState, RequestStatus, ThreadState, UseRestriction,
 };
 
 /// A protobuf enum with user-facing kebab-case names. Value 0 (`UNSPECIFIED`) has no name.
@@ -51,6 +51,7 @@ term!(RequestState, "request state", "REQUEST_STATE_");
 term!(RefusalGround, "refusal ground", "REFUSAL_GROUND_");
 term!(UseRestriction, "use restriction", "USE_RESTRICTION_");
 term!(ThreadState, "thread state", "THREAD_STATE_");
+term!(AttentionReason, "attention reason", "ATTENTION_REASON_");
 
 /// The user-facing name of a value: `ASSISTANCE_TYPE_TAKE_EVIDENCE` → `take-evidence`.
 pub fn name<T: Term>(value: T) -> String {
@@ -189,6 +190,8 @@ mod tests {
         labels_exist::<RequestState>();
         labels_exist::<RefusalGround>();
         labels_exist::<UseRestriction>();
+        labels_exist::<ThreadState>();
+        labels_exist::<AttentionReason>();
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! One module per group of subcommands. Each command takes plain arguments (parsed by
 //! `args`), prints its result, and returns an [`Outcome`] that `main` turns into an exit code.
 
+pub mod attention;
 pub mod audit;
 pub mod case;
 pub mod directory;

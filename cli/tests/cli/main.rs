@@ -4,6 +4,7 @@
 mod common;
 
 mod attachments;
+mod attention;
 mod audit;
 mod audit_roster;
 mod case_list;

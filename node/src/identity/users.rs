@@ -194,6 +194,17 @@ impl Caller {
         }
     }
 
+    /// Whose read marks the caller keeps (`message show`, `message read`, the attention list):
+    /// its contact point, else `uid:N` (a node without `[[contact_points]]`, or the node's own
+    /// account); `None` for a caller the socket did not identify.
+    pub fn reader(&self) -> Option<String> {
+        match (&self.contact_point, self.uid) {
+            (Some(name), _) => Some(name.clone()),
+            (None, Some(uid)) => Some(format!("uid:{uid}")),
+            (None, None) => None,
+        }
+    }
+
     /// Who did an operator action, for the node's log and audit entries.
     pub fn describe(&self) -> String {
         let account = match self.uid {

@@ -5,6 +5,7 @@
 //! the rules shared with peers and auditors live).
 
 pub mod attachments;
+pub mod attention;
 pub mod cases;
 pub mod disk_reserve;
 pub mod key_windows;

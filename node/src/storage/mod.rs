@@ -3,6 +3,7 @@
 //! backups and restores, and the free space they all draw on. Uses `rules` and `identity`.
 
 pub mod attachments;
+pub mod attention;
 pub mod backup;
 pub mod cases;
 pub mod disk_space;

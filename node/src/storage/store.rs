@@ -1,7 +1,7 @@
 //! Durable storage: the only module that touches sled.
 //!
 //! Every commit goes first to the store's journal ([`journal`]), which also keeps the log's
-//! entries; sled holds five trees: `audit_log` (entry index, 8 bytes big-endian → where the
+//! entries; sled holds six trees: `audit_log` (entry index, 8 bytes big-endian → where the
 //! entry is in the journal and the hashes of the Merkle tree's perfect subtrees it completed;
 //! in stores written before the journal the encoded `LogEntry` itself), `merkle` (level byte
 //! and index → perfect-subtree hash, for entries written before their values carried them),
@@ -9,6 +9,7 @@
 //! (message id → encoded `MessageRecord` without its envelope, which is read back from the
 //! record's log entry), `outbox_queue` (recipient, 0x00, message id → empty: the outbox
 //! messages not yet delivered, kept in step with `messages` by [`Batch::put_message`]) and
+//! `read_marks` (who has seen which message; outside the journal, [`read_marks`]) and
 //! `meta` (the log head: entry count and hash of the last entry; how far sled has applied the
 //! journal; checkpoints; evidence of misbehaviour; the case index: case id, 0x00, message id →
 //! empty).
@@ -64,6 +65,7 @@ mod log;
 mod messages;
 mod open;
 mod queue;
+mod read_marks;
 mod rosters;
 #[cfg(test)]
 mod test_support;

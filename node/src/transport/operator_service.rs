@@ -1,6 +1,7 @@
 //! The `rogatory.v1.Operator` service, for the node's own users on its Unix socket. Streaming
 //! the log to an auditor is in `operator_service/export.rs`.
 
+mod attention;
 mod export;
 
 use std::sync::Arc;
@@ -22,6 +23,7 @@ use rogatory_proto::v1::{
     SubmitSpontaneousInformationRequest, SubmitStatusUpdateRequest, VerifyLogRequest,
     VerifyLogResponse, WhoAmIRequest, WhoAmIResponse,
 };
+use rogatory_proto::v1::{AttentionRequest, AttentionResponse, MarkReadRequest, MarkReadResponse};
 use tokio::sync::mpsc;
 use tokio_stream::wrappers::ReceiverStream;
 use tokio_util::sync::CancellationToken;
@@ -485,10 +487,11 @@ impl Operator for OperatorService {
         &self,
         request: Request<ShowMessageRequest>,
     ) -> Result<Response<MessageRecord>, Status> {
-        self.reader(&request)?;
+        let caller = self.reader(&request)?;
         let message_id = request.into_inner().message_id;
         match self.node.store.message(&message_id) {
             Ok(Some(mut record)) => {
+                attention::mark_shown(&self.node, &caller, vec![message_id]).await;
                 self.annotate(&mut record);
                 Ok(Response::new(record))
             }
@@ -675,7 +678,7 @@ impl Operator for OperatorService {
         &self,
         request: Request<ShowCaseRequest>,
     ) -> Result<Response<CaseThread>, Status> {
-        self.reader(&request)?;
+        let caller = self.reader(&request)?;
         let ShowCaseRequest { case_id, as_of_ms } = request.into_inner();
         let now_ms = judged_at(as_of_ms);
         if case_id.is_empty() {
@@ -693,6 +696,12 @@ impl Operator for OperatorService {
         let mut thread = thread.ok_or_else(|| {
             Status::not_found(format!("no case {case_id} in this node's inbox or outbox"))
         })?;
+        let shown = thread
+            .messages
+            .iter()
+            .map(|m| m.message_id.clone())
+            .collect();
+        attention::mark_shown(&self.node, &caller, shown).await;
         for message in &mut thread.messages {
             self.annotate(message);
         }
@@ -775,5 +784,25 @@ impl Operator for OperatorService {
             refusal: refusal.map(|e| e.to_string()).unwrap_or_default(),
             node_account: caller.node_account,
         }))
+    }
+
+    async fn mark_read(
+        &self,
+        request: Request<MarkReadRequest>,
+    ) -> Result<Response<MarkReadResponse>, Status> {
+        let caller = self.reader(&request)?;
+        attention::mark_read(&self.node, &caller, request.into_inner())
+            .await
+            .map(Response::new)
+    }
+
+    async fn attention(
+        &self,
+        request: Request<AttentionRequest>,
+    ) -> Result<Response<AttentionResponse>, Status> {
+        let caller = self.reader(&request)?;
+        attention::attention(&self.node, &caller, request.into_inner())
+            .await
+            .map(Response::new)
     }
 }

@@ -3,8 +3,10 @@
 //! close it, unread marks per reader, the attention list, and the events a watcher is told.
 
 use rogatory_proto::v1::{
-    CaseSummary, Consultation, DeliverRequest, ListCasesRequest, MessageRecord, ShowCaseRequest,
-    SubmitConsultationRequest, ThreadState, ThreadSummary, envelope,
+    AttentionItem, AttentionReason, AttentionRequest, CaseSummary, Consultation, DeliverRequest,
+    ListCasesRequest, MarkReadRequest, MessageRecord, RequestStatus, ShowCaseRequest,
+    ShowMessageRequest, StatusUpdate, SubmitConsultationRequest, SubmitStatusUpdateRequest,
+    ThreadState, ThreadSummary, envelope,
 };
 use rogatory_tests::{Federation, reason_of};
 use tonic::Code;
@@ -225,5 +227,203 @@ async fn a_non_party_cannot_close_a_case_s_thread() -> anyhow::Result<()> {
     let thread = thread_with(&federation, DE, &case_id, 1).await?;
     assert_eq!(state_of(&thread), ThreadState::Open);
     assert!(listed(&federation, DE, &case_id).await?.open);
+    federation.stop_all().await
+}
+
+/// `node`'s attention list for the test's uid, judged as of `as_of_ms` (0: now).
+async fn attention(
+    federation: &Federation,
+    node: &str,
+    as_of_ms: i64,
+) -> anyhow::Result<Vec<AttentionItem>> {
+    Ok(federation
+        .operator(node)
+        .await?
+        .attention(AttentionRequest {
+            as_of_ms,
+            ..Default::default()
+        })
+        .await?
+        .into_inner()
+        .items)
+}
+
+/// The reasons `items` give for `message_id`, in the list's order.
+fn reasons_for(items: &[AttentionItem], message_id: &str) -> Vec<AttentionReason> {
+    items
+        .iter()
+        .filter(|i| i.message_id == message_id)
+        .map(|i| AttentionReason::try_from(i.reason).expect("a known reason"))
+        .collect()
+}
+
+async fn update(
+    federation: &Federation,
+    node: &str,
+    request_id: &str,
+    status: RequestStatus,
+) -> anyhow::Result<MessageRecord> {
+    Ok(federation
+        .operator(node)
+        .await?
+        .submit_status_update(SubmitStatusUpdateRequest {
+            refers_to: request_id.into(),
+            update: Some(StatusUpdate {
+                status: status as i32,
+                note: "See the note.".into(),
+                ..Default::default()
+            }),
+            submitted_by: String::new(),
+        })
+        .await?
+        .into_inner()
+        .message
+        .expect("a record"))
+}
+
+#[tokio::test]
+async fn a_received_request_is_new_and_awaits_the_requested_side_until_shown_and_answered()
+-> anyhow::Result<()> {
+    use AttentionReason as R;
+    let mut federation = Federation::start(&[TM, DE]).await?;
+    let request = federation.submit_sample_request(TM, DE).await?;
+    let id = request.message_id.clone();
+    let items = federation
+        .eventually("de lists the request", || async {
+            let items = attention(&federation, DE, 0).await?;
+            Ok((!reasons_for(&items, &id).is_empty()).then_some(items))
+        })
+        .await?;
+    assert_eq!(reasons_for(&items, &id), [R::AwaitingAnswer, R::New]);
+    let item = items.iter().find(|i| i.message_id == id).expect("item");
+    assert_eq!((item.peer.as_str(), item.kind.as_str()), (TM, "request"));
+    assert_eq!(item.case_id, request.case_id);
+    // The requesting side owes nothing yet, and its own message is not new to it.
+    assert!(reasons_for(&attention(&federation, TM, 0).await?, &id).is_empty());
+
+    // Once de's contact point has seen it, it is no longer new, but still de's to answer.
+    federation
+        .operator(DE)
+        .await?
+        .show_message(ShowMessageRequest {
+            message_id: id.clone(),
+        })
+        .await?;
+    assert_eq!(
+        reasons_for(&attention(&federation, DE, 0).await?, &id),
+        [R::AwaitingAnswer]
+    );
+
+    // de acknowledges and asks for more information: now it is tm's move, not de's.
+    update(&federation, DE, &id, RequestStatus::Acknowledged).await?;
+    let asked = update(
+        &federation,
+        DE,
+        &id,
+        RequestStatus::AdditionalInformationRequested,
+    )
+    .await?;
+    assert!(reasons_for(&attention(&federation, DE, 0).await?, &id).is_empty());
+    let tm = federation
+        .eventually("tm owes the answer", || async {
+            let items = attention(&federation, TM, 0).await?;
+            Ok(reasons_for(&items, &id)
+                .contains(&R::AwaitingAnswer)
+                .then_some(items))
+        })
+        .await?;
+    assert_eq!(reasons_for(&tm, &id), [R::AwaitingAnswer]);
+    // The update that asked is new to tm until marked read; de's own update is not new to de.
+    assert_eq!(reasons_for(&tm, &asked.message_id), [R::New]);
+    let marked = federation
+        .operator(TM)
+        .await?
+        .mark_read(MarkReadRequest {
+            message_ids: vec![asked.message_id.clone()],
+            ..Default::default()
+        })
+        .await?
+        .into_inner();
+    assert_eq!(marked.marked, 1);
+    assert!(reasons_for(&attention(&federation, TM, 0).await?, &asked.message_id).is_empty());
+    federation.stop_all().await
+}
+
+#[tokio::test]
+async fn a_deadline_is_near_within_the_horizon_and_past_after_it() -> anyhow::Result<()> {
+    use AttentionReason as R;
+    let mut federation = Federation::start(&[TM, DE]).await?;
+    let request = federation.submit_sample_request(TM, DE).await?;
+    let id = request.message_id.clone();
+    federation.message(DE, &id).await.ok();
+    federation
+        .eventually("de holds the request", || async {
+            Ok(federation.message(DE, &id).await.ok())
+        })
+        .await?;
+    // Acknowledgement is due 7 days after creation (the default policy); near is 48 h.
+    let due = request.created_at_ms + 7 * 24 * 3_600_000;
+    let near = attention(&federation, DE, due - 3_600_000).await?;
+    assert!(
+        reasons_for(&near, &id).contains(&R::DeadlineNear),
+        "{near:?}"
+    );
+    let item = near
+        .iter()
+        .find(|i| i.message_id == id && i.reason == R::DeadlineNear as i32)
+        .expect("near");
+    assert_eq!(
+        (item.due_at_ms, item.milestone.as_str()),
+        (due, "acknowledge")
+    );
+    let past = attention(&federation, DE, due + 1).await?;
+    assert_eq!(
+        past[0].reason,
+        R::DeadlinePast as i32,
+        "most urgent first: {past:?}"
+    );
+    assert_eq!(past[0].message_id, id);
+    // tm is told too: the late acknowledgement is its to chase.
+    let chase = attention(&federation, TM, due + 1).await?;
+    assert_eq!(reasons_for(&chase, &id), [R::DeadlinePast]);
+    // Three days before, nothing is near.
+    let early = attention(&federation, DE, due - 3 * 24 * 3_600_000).await?;
+    assert!(!reasons_for(&early, &id).contains(&R::DeadlineNear));
+    federation.stop_all().await
+}
+
+#[tokio::test]
+async fn a_consultation_the_other_party_answered_awaits_its_opener() -> anyhow::Result<()> {
+    use AttentionReason as R;
+    let mut federation = Federation::start(&[TM, DE]).await?;
+    let question = consult(&federation, TM, DE, "", "Bank records?", false).await?;
+    let case_id = question.case_id.clone();
+    thread_with(&federation, DE, &case_id, 1).await?;
+    // `case show` (in `thread_with`) showed it to de's reader: awaiting, no longer new.
+    let de = attention(&federation, DE, 0).await?;
+    assert_eq!(reasons_for(&de, &question.message_id), [R::AwaitingAnswer]);
+    let answer = consult(&federation, DE, TM, &case_id, "Yes.", false).await?;
+    thread_with(&federation, TM, &case_id, 2).await?;
+    let tm = attention(&federation, TM, 0).await?;
+    let awaiting = tm
+        .iter()
+        .find(|i| i.reason == R::AwaitingAnswer as i32)
+        .expect("tm owes the answer");
+    assert_eq!(awaiting.message_id, answer.message_id);
+    assert_eq!(awaiting.thread_state, ThreadState::Answered as i32);
+    assert!(
+        !reasons_for(&attention(&federation, DE, 0).await?, &question.message_id)
+            .contains(&R::AwaitingAnswer)
+    );
+    // Closed: nobody owes anything.
+    consult(&federation, TM, DE, &case_id, "Thanks.", true).await?;
+    thread_with(&federation, DE, &case_id, 3).await?;
+    for node in [TM, DE] {
+        let items = attention(&federation, node, 0).await?;
+        assert!(
+            !items.iter().any(|i| i.reason == R::AwaitingAnswer as i32),
+            "{node}: {items:?}"
+        );
+    }
     federation.stop_all().await
 }

@@ -28,6 +28,8 @@ pub(super) struct Trees {
     pub(super) queue: sled::Tree,
     pub(super) meta: sled::Tree,
     pub(super) merkle: sled::Tree,
+    /// Readers' marks (`read_marks`): written directly, outside the journal.
+    pub(super) read_marks: sled::Tree,
     pub(super) journal: Arc<Journal>,
 }
 

@@ -185,6 +185,9 @@ fn open_trees(db: sled::Db, path: &Path, journal: &Arc<Journal>) -> Result<Trees
         meta: db.open_tree(META_TREE).map_err(open_error)?,
         queue: db.open_tree(QUEUE_TREE).map_err(open_error)?,
         merkle: db.open_tree(MERKLE_TREE).map_err(open_error)?,
+        read_marks: db
+            .open_tree(super::read_marks::READ_MARKS_TREE)
+            .map_err(open_error)?,
         journal: Arc::clone(journal),
         db,
     })

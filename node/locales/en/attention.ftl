@@ -1,0 +1,41 @@
+# What needs a contact point: `rogatory attention`, `inbox --new`, `message read`, `case read`,
+# `watch`, and the states of a case's consultation thread.
+
+attention-asking = asking the node what needs you
+attention-marking = marking messages read
+attention-heading = What needs you ({ $reader }), as of { $now } UTC
+attention-nothing = Nothing needs you ({ $reader }) as of { $now } UTC.
+attention-hint = `rogatory case show CASE` shows a case and marks its messages read; `rogatory message read ID` marks one read.
+attention-reason-heading-deadline-past = Deadlines passed ({ $count })
+attention-reason-heading-delivery-problem = Not delivered ({ $count })
+attention-reason-heading-awaiting-answer = Awaiting your answer ({ $count })
+attention-reason-heading-deadline-near = Deadlines within { $hours } hours ({ $count })
+attention-reason-heading-new = New to you ({ $count })
+attention-peer = with { $peer }
+attention-kind-request = request
+attention-kind-status-update = status update
+attention-kind-consultation = consultation
+attention-kind-spontaneous-information = spontaneous information
+attention-due = { $milestone } due { $due }
+attention-milestone-acknowledge = acknowledgement
+attention-milestone-decide = decision
+attention-milestone-execute = execution
+attention-urgent = URGENT
+attention-marked = { $count ->
+    [one] Marked { $count } message read.
+   *[other] Marked { $count } messages read.
+}
+inbox-new-nothing = No new messages for { $reader }.
+inbox-new-hint = `rogatory message show ID` shows a message and marks it read.
+
+# Labels of protocol values (the machine values stay English in --json).
+thread-state-open = open
+thread-state-answered = answered
+thread-state-closed = closed
+attention-reason-deadline-past = deadline passed
+attention-reason-delivery-problem = not delivered
+attention-reason-awaiting-answer = awaiting your answer
+attention-reason-deadline-near = deadline near
+attention-reason-new = new
+outbox-new-refused = --new applies to the inbox only: what you sent is never new to you
+outbox-new-hint = `rogatory inbox --new` lists what you have not seen; `rogatory attention` lists undelivered messages too

@@ -1,0 +1,42 @@
+# Что требует внимания контактного лица: `rogatory attention`, `inbox --new`, `message read`,
+# `case read`, `watch` и состояние переписки (консультаций) по делу.
+
+attention-asking = запрос к узлу о том, что требует вашего внимания
+attention-marking = отметка сообщений как прочитанных
+attention-heading = Требует вашего внимания ({ $reader }) на { $now } UTC
+attention-nothing = На { $now } UTC ничто не требует вашего внимания ({ $reader }).
+attention-hint = `rogatory case show ДЕЛО` показывает дело и отмечает его сообщения прочитанными; `rogatory message read ID` отмечает прочитанным одно сообщение.
+attention-reason-heading-deadline-past = Сроки истекли ({ $count })
+attention-reason-heading-delivery-problem = Не доставлено ({ $count })
+attention-reason-heading-awaiting-answer = Ожидают вашего ответа ({ $count })
+attention-reason-heading-deadline-near = Сроки истекают в ближайшие { $hours } ч ({ $count })
+attention-reason-heading-new = Новые для вас ({ $count })
+attention-peer = с { $peer }
+attention-kind-request = просьба
+attention-kind-status-update = сообщение о ходе исполнения
+attention-kind-consultation = консультация
+attention-kind-spontaneous-information = информация, переданная без предварительной просьбы
+attention-due = { $milestone } до { $due }
+attention-milestone-acknowledge = подтверждение получения
+attention-milestone-decide = решение
+attention-milestone-execute = исполнение
+attention-urgent = СРОЧНО
+attention-marked = { $count ->
+    [one] Прочитанным отмечено { $count } сообщение.
+    [few] Прочитанными отмечены { $count } сообщения.
+   *[many] Прочитанными отмечено { $count } сообщений.
+}
+inbox-new-nothing = Новых сообщений для { $reader } нет.
+inbox-new-hint = `rogatory message show ID` показывает сообщение и отмечает его прочитанным.
+
+# Обозначения значений протокола (в --json машинные значения остаются английскими).
+thread-state-open = открыта
+thread-state-answered = получен ответ
+thread-state-closed = закрыта
+attention-reason-deadline-past = срок истёк
+attention-reason-delivery-problem = не доставлено
+attention-reason-awaiting-answer = ожидает вашего ответа
+attention-reason-deadline-near = срок истекает
+attention-reason-new = новое
+outbox-new-refused = --new относится только к входящим: отправленное вами не бывает для вас новым
+outbox-new-hint = `rogatory inbox --new` показывает то, что вы ещё не видели; `rogatory attention` показывает и недоставленные сообщения
