@@ -155,16 +155,23 @@ async fn check_and_store(
     // 4a
     check::require_known_addressees(&envelope, this_node, is_peer)?;
     // 5
+    // Under a roster, a key this node does not know may be in a newer roster the sender says
+    // it holds (its `rogatory-roster-serial`, recorded by the transport before this call), for
+    // a bounded grace; otherwise the signature is bad.
+    let newer_roster_claimed = node.peers.from_roster()
+        && node
+            .membership
+            .may_hold_unknown_key(identity, crate::now_ms());
     let verified = check::verify_signature_at(
         &signed,
         &envelope,
         identity,
         &node.peers.keys_of(identity),
-        node.peers.from_roster(),
+        newer_roster_claimed,
     );
     if let Err(Rejection::UnknownKey { .. }) = &verified {
-        // A newer roster may name the key: fetch it from the sender, who holds it.
-        node.membership.heard(identity, u64::MAX);
+        // Fetch the newer roster from the sender, who holds it.
+        node.membership.ask(identity);
     }
     verified?;
     let envelope_hash = payload_hash.unwrap_or_else(|| sha256(&signed.payload));

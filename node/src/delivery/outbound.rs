@@ -122,7 +122,7 @@ pub fn open_dated_receipt(
             .into_inner()
             .ok_or_else(|| invalid("the receipt does not decode".into())),
         Err(crate::rules::key_windows::KeyRefusal::NoKey) if node.peers.from_roster() => {
-            node.membership.heard(peer, u64::MAX);
+            node.membership.ask(peer);
             Err(ReceiptError::UnknownKey {
                 peer: peer.to_owned(),
             })

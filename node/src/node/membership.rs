@@ -11,7 +11,7 @@
 //!
 //! It does not fetch rosters from peers (`delivery::rosters`) nor read files (the caller).
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::{Arc, PoisonError, RwLock};
 
 use ed25519_dalek::VerifyingKey;
@@ -30,6 +30,54 @@ use crate::storage::store::{LogRecord, Store, StoreError};
 /// Rosters one `GetRosters` answer carries at most: a node far behind catches up in several
 /// calls, and one answer stays a few MiB at most.
 pub const MAX_ROSTERS_PER_ANSWER: usize = 16;
+
+/// How long a member that says it holds a newer roster may sign with a key this node does not
+/// know, each refusal a retryable `unknown-key`, before it is refused as a bad signature and
+/// recorded. A roster reaches every member within a poll interval (60 s) and the caller is
+/// asked back within 5 s; ten minutes covers a slow link and a few failed fetches. Beyond it, a
+/// member that claims a roster it cannot produce is sending signatures nobody can check.
+pub const UNKNOWN_KEY_GRACE_MS: i64 = 10 * 60 * 1000;
+
+/// Peers' standing claims to hold a newer roster than this node (plain data, tested below).
+#[derive(Debug, Default)]
+struct Claims(BTreeMap<String, Claim>);
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Claim {
+    serial: u64,
+    /// When this node first heard a claim above the serial it then held (ms since epoch).
+    since_ms: i64,
+}
+
+impl Claims {
+    /// `peer` claims `serial` at `now_ms` while this node holds `held`.
+    fn record(&mut self, peer: &str, serial: u64, held: u64, now_ms: i64) {
+        if serial <= held {
+            return;
+        }
+        let claim = self.0.entry(peer.to_owned()).or_insert(Claim {
+            serial,
+            since_ms: now_ms,
+        });
+        // A higher claim does not restart the grace: only this node's progress does.
+        claim.serial = claim.serial.max(serial);
+    }
+
+    /// This node now holds `held`: claims met are dropped, and those still ahead start their
+    /// grace again (this node is catching up).
+    fn caught_up(&mut self, held: u64, now_ms: i64) {
+        self.0.retain(|_, claim| claim.serial > held);
+        for claim in self.0.values_mut() {
+            claim.since_ms = now_ms;
+        }
+    }
+
+    fn standing(&self, peer: &str, held: u64, now_ms: i64) -> bool {
+        self.0.get(peer).is_some_and(|claim| {
+            claim.serial > held && now_ms.saturating_sub(claim.since_ms) <= UNKNOWN_KEY_GRACE_MS
+        })
+    }
+}
 
 #[derive(Debug, thiserror::Error)]
 pub enum MembershipError {
@@ -66,8 +114,12 @@ pub struct Applied {
 pub struct Membership {
     in_force: RwLock<Option<Arc<VerifiedRoster>>>,
     applying: tokio::sync::Mutex<()>,
-    /// Peers that said they hold a newer roster, for `delivery::rosters` to fetch from.
+    /// Peers to fetch rosters from (they said they hold a newer one, or signed with a key
+    /// this node does not know), for `delivery::rosters`.
     heard: std::sync::Mutex<BTreeSet<String>>,
+    /// Per peer, its standing claim to hold a newer roster: what makes its unknown keys a
+    /// transient refusal for a while ([`UNKNOWN_KEY_GRACE_MS`]).
+    claims: std::sync::Mutex<Claims>,
     /// Wakes `delivery::rosters` (a peer holds a newer roster, or this node applied one and
     /// tells its peers).
     pub wake: tokio::sync::Notify,
@@ -87,9 +139,23 @@ impl Membership {
         self.in_force().map_or(0, |roster| roster.serial())
     }
 
-    /// `peer` said it holds roster `serial`: fetch from it if that is newer.
-    pub fn heard(&self, peer: &str, serial: u64) {
-        if serial > self.serial() && self.in_force().is_some() {
+    /// `peer` said (`rogatory-roster-serial`) it holds roster `serial` at `now_ms`: fetch from
+    /// it if that is newer, and remember the claim ([`Membership::may_hold_unknown_key`]).
+    pub fn heard(&self, peer: &str, serial: u64, now_ms: i64) {
+        let held = self.serial();
+        if serial > held && self.in_force().is_some() {
+            self.claims
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .record(peer, serial, held, now_ms);
+            self.ask(peer);
+        }
+    }
+
+    /// Fetch rosters from `peer` soon (its signature or receipt named a key this node does not
+    /// know), without taking it as a claim.
+    pub fn ask(&self, peer: &str) {
+        if self.in_force().is_some() {
             self.heard
                 .lock()
                 .unwrap_or_else(PoisonError::into_inner)
@@ -98,16 +164,34 @@ impl Membership {
         }
     }
 
+    /// Whether a signature of `peer` that verifies with none of its keys here may be made
+    /// with a key of a roster this node has not fetched yet: `peer` claims a newer roster, and
+    /// has claimed it for less than [`UNKNOWN_KEY_GRACE_MS`] (docs/PROTOCOL.md section 5.2,
+    /// check 5). Otherwise the signature is bad.
+    pub fn may_hold_unknown_key(&self, peer: &str, now_ms: i64) -> bool {
+        self.claims
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .standing(peer, self.serial(), now_ms)
+    }
+
     /// The peers heard of since last asked.
     pub fn take_heard(&self) -> BTreeSet<String> {
         std::mem::take(&mut *self.heard.lock().unwrap_or_else(PoisonError::into_inner))
     }
 
     pub(crate) fn set(&self, roster: VerifiedRoster) {
+        let serial = roster.serial();
         *self
             .in_force
             .write()
             .unwrap_or_else(PoisonError::into_inner) = Some(Arc::new(roster));
+        // Claims now met are dropped; those still ahead start their grace again, since this
+        // node is catching up.
+        self.claims
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .caught_up(serial, crate::now_ms());
     }
 }
 
@@ -375,5 +459,44 @@ pub async fn adopt_file(node: &Node) -> Result<(), MembershipError> {
         }
         Err(MembershipError::NotNewer { .. }) if node.membership.in_force().is_some() => Ok(()),
         Err(error) => Err(error),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_peer_claiming_a_roster_it_never_produces_is_believed_only_for_the_grace() {
+        let mut claims = Claims::default();
+        claims.record("kz", 7, 5, 1_000);
+        assert!(claims.standing("kz", 5, 1_000));
+        assert!(claims.standing("kz", 5, 1_000 + UNKNOWN_KEY_GRACE_MS));
+        // Claiming ever higher serials does not renew it.
+        claims.record("kz", 9, 5, 1_000 + UNKNOWN_KEY_GRACE_MS);
+        assert!(!claims.standing("kz", 5, 1_001 + UNKNOWN_KEY_GRACE_MS));
+        assert!(!claims.standing("uz", 5, 1_000), "no claim, no grace");
+    }
+
+    #[test]
+    fn a_claim_at_or_below_the_roster_held_gives_no_grace() {
+        let mut claims = Claims::default();
+        claims.record("kz", 5, 5, 1_000);
+        claims.record("uz", 3, 5, 1_000);
+        assert!(!claims.standing("kz", 5, 1_000));
+        assert!(!claims.standing("uz", 5, 1_000));
+    }
+
+    #[test]
+    fn catching_up_drops_met_claims_and_restarts_the_rest() {
+        let mut claims = Claims::default();
+        claims.record("kz", 6, 5, 0);
+        claims.record("uz", 9, 5, 0);
+        claims.caught_up(6, UNKNOWN_KEY_GRACE_MS);
+        assert!(!claims.standing("kz", 6, UNKNOWN_KEY_GRACE_MS), "met");
+        assert!(
+            claims.standing("uz", 6, 2 * UNKNOWN_KEY_GRACE_MS),
+            "restarted"
+        );
     }
 }

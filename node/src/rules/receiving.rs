@@ -279,14 +279,14 @@ pub fn verify_signature(
 /// Check 5 against the sender's keys with their windows (docs/PROTOCOL.md section 11.3): the
 /// signature must verify with one of `keys`, and that key must be valid at the envelope's
 /// `created_at_ms` (read from the decoded envelope only once a key verified). When none
-/// verifies, `roster_governed` says whether a newer roster may list the key (a retryable
-/// `unknown-key`) or not (`bad-signature`).
+/// verifies, `newer_roster_claimed` says whether a newer roster the sender claims to hold may
+/// list the key (a retryable `unknown-key`) or not (`bad-signature`).
 pub fn verify_signature_at(
     signed: &SignedEnvelope,
     envelope: &Envelope,
     sender: &str,
     keys: &[PeerKey],
-    roster_governed: bool,
+    newer_roster_claimed: bool,
 ) -> Result<(), Rejection> {
     if keys.is_empty() {
         return Err(Rejection::UnknownPeer {
@@ -300,7 +300,7 @@ pub fn verify_signature_at(
     );
     match verified {
         Ok(_) => Ok(()),
-        Err(KeyRefusal::NoKey) if roster_governed => Err(Rejection::UnknownKey {
+        Err(KeyRefusal::NoKey) if newer_roster_claimed => Err(Rejection::UnknownKey {
             sender: sender.to_owned(),
         }),
         Err(KeyRefusal::NoKey) => {

@@ -143,6 +143,19 @@ impl FederationService {
         }
     }
 
+    /// The roster the caller says it holds (`rogatory-roster-serial`): a newer one is fetched
+    /// from it, and its claim recorded (an unknown key of its may be in that roster).
+    fn note_roster_serial<T>(&self, request: &Request<T>, caller: &str) {
+        if let Some(serial) = request
+            .metadata()
+            .get(super::peer_client::ROSTER_SERIAL_HEADER)
+            .and_then(|value| value.to_str().ok())
+            .and_then(|value| value.parse::<u64>().ok())
+        {
+            self.node.membership.heard(caller, serial, crate::now_ms());
+        }
+    }
+
     /// The caller, if it is one of this node's peers; `PERMISSION_DENIED` saying `why` if not.
     fn peer_caller<T>(&self, request: &Request<T>, why: &str) -> Result<String, Status> {
         caller_of(request)
@@ -292,6 +305,7 @@ impl Federation for FederationService {
         let first_payload = request.get_ref().envelope.as_ref().map(|e| &e.payload[..]);
         let peer = self.delivering_peer(&request, 1, first_payload).await?;
         let _permit = self.admit(&peer, 1)?;
+        self.note_roster_serial(&request, &peer);
         let request = request.into_inner();
         match inbound::receive(
             &self.node,
@@ -329,6 +343,7 @@ impl Federation for FederationService {
         }
         // One permit per envelope: a batch is as much work as that many `Deliver` calls.
         let _permits = self.admit(&peer, count)?;
+        self.note_roster_serial(&request, &peer);
         let identity = Some(peer.as_str());
         let request = request.into_inner();
         // Side by side, so that the store commits them together; each on its own, as if it
@@ -430,15 +445,7 @@ impl Federation for FederationService {
                 "this node's federation is configured by node.toml, not by a roster",
             ));
         }
-        // The caller says which roster it holds: a newer one is fetched from it.
-        if let Some(serial) = request
-            .metadata()
-            .get(super::peer_client::ROSTER_SERIAL_HEADER)
-            .and_then(|value| value.to_str().ok())
-            .and_then(|value| value.parse::<u64>().ok())
-        {
-            self.node.membership.heard(&caller, serial);
-        }
+        self.note_roster_serial(&request, &caller);
         let after = request.get_ref().after_serial;
         let node = Arc::clone(&self.node);
         let stored = tokio::task::spawn_blocking(move || {

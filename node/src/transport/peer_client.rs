@@ -347,21 +347,22 @@ pub const CONNECTION_WINDOW_BYTES: u32 = 4 * 1024 * 1024;
 /// Delivers one signed envelope on `channel` and returns the peer's answer, with its receipt
 /// present (not yet verified), its checkpoint and consistency proof (not yet verified).
 /// `known_checkpoint_size` is the size of the peer's newest checkpoint this node holds.
-pub async fn deliver(
-    peer: &str,
-    address: &str,
-    channel: Channel,
-    timeout: Duration,
+async fn deliver(
+    link: &TonicLink,
     envelope: SignedEnvelope,
     known_checkpoint_size: u64,
-    max_message_bytes: usize,
 ) -> Result<(SignedReceipt, DeliverResponse), DeliveryError> {
+    let (peer, address) = (link.peer.as_str(), link.address.as_str());
     let call = async {
-        let mut response = client(channel, max_message_bytes)
-            .deliver(DeliverRequest {
+        let request = with_roster_serial(
+            DeliverRequest {
                 envelope: Some(envelope),
                 known_checkpoint_size,
-            })
+            },
+            link.node.membership.serial(),
+        );
+        let mut response = client(link.channel.clone(), link.max_message_bytes)
+            .deliver(request)
             .await
             .map_err(|status| call_error(peer, address, &status))?
             .into_inner();
@@ -373,28 +374,29 @@ pub async fn deliver(
             })?;
         Ok((receipt, response))
     };
-    within(peer, timeout, call).await
+    within(peer, link.timeout, call).await
 }
 
 /// Delivers several signed envelopes in one `DeliverBatch` call and returns the peer's answer:
 /// one result per envelope, in order (receipts not yet verified), and its checkpoint. A peer
 /// that does not know the call answers `Refused` with code `UNIMPLEMENTED`.
-pub async fn deliver_batch(
-    peer: &str,
-    address: &str,
-    channel: Channel,
-    timeout: Duration,
+async fn deliver_batch(
+    link: &TonicLink,
     envelopes: Vec<SignedEnvelope>,
     known_checkpoint_size: u64,
-    max_message_bytes: usize,
 ) -> Result<DeliverBatchResponse, DeliveryError> {
+    let (peer, address) = (link.peer.as_str(), link.address.as_str());
     let count = envelopes.len();
     let call = async {
-        let response = client(channel, max_message_bytes)
-            .deliver_batch(DeliverBatchRequest {
+        let request = with_roster_serial(
+            DeliverBatchRequest {
                 envelopes,
                 known_checkpoint_size,
-            })
+            },
+            link.node.membership.serial(),
+        );
+        let response = client(link.channel.clone(), link.max_message_bytes)
+            .deliver_batch(request)
             .await
             .map_err(|status| call_error(peer, address, &status))?
             .into_inner();
@@ -411,7 +413,21 @@ pub async fn deliver_batch(
         }
         Ok(response)
     };
-    within(peer, timeout, call).await
+    within(peer, link.timeout, call).await
+}
+
+/// `message` as a request that tells the peer which roster this node holds (`serial`; none
+/// when the node is not governed by a roster): a peer that does not know the key a rotation
+/// gave this node fetches the roster from it, and meanwhile retries instead of refusing
+/// (docs/PROTOCOL.md sections 5.2 and 11.5).
+fn with_roster_serial<T>(message: T, serial: u64) -> tonic::Request<T> {
+    let mut request = tonic::Request::new(message);
+    if serial > 0
+        && let Ok(value) = serial.to_string().parse()
+    {
+        request.metadata_mut().insert(ROSTER_SERIAL_HEADER, value);
+    }
+    request
 }
 
 /// A Federation client for deliveries: batches carry up to `max_message_bytes` of envelopes.
@@ -578,6 +594,7 @@ impl Links for PeerLinks {
         let channel =
             lazy_channel(&config, tls, timeout).map_err(|e| unreachable(e.to_string()))?;
         Ok(Arc::new(TonicLink {
+            node: Arc::clone(&self.node),
             peer: peer.to_owned(),
             address: config.address.clone(),
             channel,
@@ -611,6 +628,8 @@ impl Links for PeerLinks {
 /// One peer's link: a lazily connected channel for calls, and the node's upload channels.
 #[derive(Debug)]
 struct TonicLink {
+    /// For the roster serial each delivery announces.
+    node: Arc<Node>,
     peer: String,
     address: String,
     channel: Channel,
@@ -626,17 +645,9 @@ impl PeerLink for TonicLink {
         known_checkpoint_size: u64,
     ) -> Call<'_, (SignedReceipt, DeliverResponse)> {
         Box::pin(async move {
-            deliver(
-                &self.peer,
-                &self.address,
-                self.channel.clone(),
-                self.timeout,
-                envelope,
-                known_checkpoint_size,
-                self.max_message_bytes,
-            )
-            .await
-            .map_err(|e| classify(&e))
+            deliver(self, envelope, known_checkpoint_size)
+                .await
+                .map_err(|e| classify(&e))
         })
     }
 
@@ -646,17 +657,9 @@ impl PeerLink for TonicLink {
         known_checkpoint_size: u64,
     ) -> Call<'_, BatchAnswer> {
         Box::pin(async move {
-            let answer = deliver_batch(
-                &self.peer,
-                &self.address,
-                self.channel.clone(),
-                self.timeout,
-                envelopes,
-                known_checkpoint_size,
-                self.max_message_bytes,
-            )
-            .await
-            .map_err(|e| classify(&e))?;
+            let answer = deliver_batch(self, envelopes, known_checkpoint_size)
+                .await
+                .map_err(|e| classify(&e))?;
             Ok(BatchAnswer {
                 results: answer
                     .results
