@@ -286,6 +286,39 @@ pub enum Command {
         as_of: Option<i64>,
     },
 
+    /// Be told as things happen: messages received, status changes, deliveries, deadlines
+    /// [contact points]
+    #[command(
+        display_order = 2,
+        long_about = "Print your node's events as they happen, one line each (--json: one \
+                      JSON object per line), until the node stops or you press Ctrl-C: a \
+                      message received, a status change, a delivery, a message undelivered \
+                      past the node's alert horizon, a deadline within 48 hours or passed \
+                      (checked every minute). If you fall far behind, you are told how many \
+                      events you missed: run `rogatory attention`.\n\n\
+                      --exec runs a shell command per event with the event in its environment: \
+                      ROGATORY_EVENT (the kind), ROGATORY_CASE, ROGATORY_MESSAGE, \
+                      ROGATORY_PEER, ROGATORY_DUE (a deadline, RFC 3339, else empty) and \
+                      ROGATORY_AT. --mail pipes a notice to your machine's mail transfer \
+                      agent (`sendmail -t`; another with --sendmail). Neither ever carries \
+                      what a message says: only its kind, case, id, peer and times. Read the \
+                      message itself with `rogatory message show`.",
+        after_help = "Examples:\n  rogatory watch\n  rogatory watch --json\n  rogatory watch \
+                      --exec 'notify-send \"Rogatory: $ROGATORY_EVENT in $ROGATORY_CASE\"'\n  \
+                      rogatory watch --mail prosecutor@example.org"
+    )]
+    Watch {
+        /// Run this shell command for each event, the event in ROGATORY_* variables.
+        #[arg(long, value_name = "COMMAND")]
+        exec: Option<String>,
+        /// Mail a notice of each event (no message content) to this address.
+        #[arg(long, value_name = "ADDRESS")]
+        mail: Option<String>,
+        /// The MTA to pipe notices to, called with -t.
+        #[arg(long, value_name = "PATH", requires = "mail", default_value = crate::commands::watch::DEFAULT_SENDMAIL)]
+        sendmail: String,
+    },
+
     /// Whom do I ask? Peers' signed contact-point directories [contact points]
     #[command(subcommand, display_order = 8)]
     Directory(DirectoryCommand),

@@ -41,7 +41,7 @@ use crate::args::{
 };
 use crate::commands::{
     Outcome, attention, audit, case, directory, enroll, identity, inform, mailbox, operate, peers,
-    setup, submit, whoami,
+    setup, submit, watch, whoami,
 };
 use crate::connection::NodeTarget;
 use crate::output::Format;
@@ -288,6 +288,18 @@ async fn run(cli: Cli) -> anyhow::Result<Outcome> {
         }
         Command::Case(CaseCommand::Read { case_id }) => {
             attention::mark_read(&target, Vec::new(), Some(case_id), format).await
+        }
+        Command::Watch {
+            exec,
+            mail,
+            sendmail,
+        } => {
+            let hooks = watch::Hooks {
+                exec,
+                mail,
+                sendmail,
+            };
+            watch::watch(&target, hooks, format).await
         }
         Command::Attention { within, as_of } => {
             let query = attention::AttentionQuery {

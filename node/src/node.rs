@@ -1,6 +1,7 @@
 //! The node's shared state: who it is, its keys, its peers and its store.
 
 pub mod admission;
+pub mod events;
 pub mod health_state;
 pub mod judges;
 pub mod key_rotation;
@@ -82,6 +83,8 @@ pub struct Node {
     pub disk: crate::storage::disk_space::DiskSpace,
     /// Per-peer accounting: delivery permits and the rejections logged of each caller.
     pub admission: crate::node::admission::Admission,
+    /// What watchers are told (`Operator.Watch`): bounded, never waiting for one.
+    pub events: crate::node::events::Events,
 }
 
 impl Node {
@@ -181,6 +184,7 @@ impl Node {
             },
             trust: tls.trust().clone(),
             tls,
+            events: crate::node::events::Events::default(),
         })
     }
 

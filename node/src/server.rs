@@ -90,6 +90,8 @@ pub struct RunningNode {
     rejection_windows: JoinHandle<()>,
     /// Keeps the roster current from peers; see `delivery::rosters`.
     roster_keeper: JoinHandle<()>,
+    /// Tells watchers of deadlines and stuck deliveries; see `operations::watch`.
+    watch_clock: JoinHandle<()>,
 }
 
 impl RunningNode {
@@ -166,6 +168,10 @@ impl RunningNode {
             Arc::clone(&node),
             shutdown.clone(),
         ));
+        let watch_clock = tokio::spawn(crate::operations::watch::run(
+            Arc::clone(&node),
+            shutdown.clone(),
+        ));
         let incoming = tls_listener::accept_for_peers(
             listener,
             server_tls,
@@ -221,6 +227,7 @@ impl RunningNode {
             directory_refresh,
             rejection_windows,
             roster_keeper,
+            watch_clock,
         })
     }
 
@@ -264,6 +271,7 @@ impl RunningNode {
             self.directory_refresh,
             self.rejection_windows,
             self.roster_keeper,
+            self.watch_clock,
         ] {
             if tokio::time::timeout_at(deadline, &mut task).await.is_err() {
                 task.abort();

@@ -14,6 +14,7 @@ pub mod operate;
 pub mod peers;
 pub mod setup;
 pub mod submit;
+pub mod watch;
 pub mod whoami;
 
 /// How a command that did not fail ended.

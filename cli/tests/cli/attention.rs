@@ -114,3 +114,85 @@ async fn a_consultation_is_listed_open_then_closed_by_the_party_that_closed_it()
     assert!(stderr.contains("already closed by tm"), "{stderr}");
     pair.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn watch_runs_a_hook_and_mails_a_notice_per_event_without_the_message_s_content() {
+    use tokio::io::AsyncBufReadExt;
+    let pair = start_pair().await;
+    let (tm, de) = (pair.tm.clone(), pair.de.clone());
+    let dir = pair.root.path();
+    let env_file = dir.join("event.env");
+    let mail_file = dir.join("mail.txt");
+    let sendmail = dir.join("sendmail");
+    std::fs::write(
+        &sendmail,
+        format!(
+            "#!/bin/sh\n[ \"$1\" = -t ] || exit 2\ncat > {}.tmp\nmv {0}.tmp {0}\n",
+            mail_file.display()
+        ),
+    )
+    .expect("script");
+    std::fs::set_permissions(
+        &sendmail,
+        std::os::unix::fs::PermissionsExt::from_mode(0o755),
+    )
+    .expect("chmod");
+    let hook = format!(
+        "env | grep '^ROGATORY_' | sort > {0}.tmp && mv {0}.tmp {0}",
+        env_file.display()
+    );
+    let mut watcher = tokio::process::Command::new(env!("CARGO_BIN_EXE_rogatory"))
+        .args([
+            "--node",
+            &de,
+            "watch",
+            "--exec",
+            &hook,
+            "--mail",
+            "cp@example.org",
+        ])
+        .arg("--sendmail")
+        .arg(&sendmail)
+        .env("LC_ALL", "C.UTF-8")
+        .env_remove("ROGATORY_NODE")
+        .stdout(std::process::Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("watch runs");
+    let mut lines = tokio::io::BufReader::new(watcher.stdout.take().expect("stdout")).lines();
+    let first = tokio::time::timeout(std::time::Duration::from_secs(30), lines.next_line())
+        .await
+        .expect("watch starts")
+        .expect("reads")
+        .expect("a line");
+    assert!(first.contains("Watching"), "{first}");
+
+    send_example_request(&tm).await;
+    let wait = std::time::Instant::now();
+    while !(env_file.exists() && mail_file.exists()) {
+        assert!(wait.elapsed().as_secs() < 30, "no hook ran");
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    let env = std::fs::read_to_string(&env_file).expect("env");
+    assert!(env.contains("ROGATORY_EVENT=message-received"), "{env}");
+    assert!(env.contains("ROGATORY_PEER=tm"), "{env}");
+    assert!(env.contains("ROGATORY_CASE=tm-"), "{env}");
+    assert!(env.contains("ROGATORY_MESSAGE=01"), "{env}");
+    assert!(env.contains("ROGATORY_DUE="), "{env}");
+    let mail = std::fs::read_to_string(&mail_file).expect("mail");
+    assert!(mail.starts_with("To: cp@example.org\n"), "{mail}");
+    assert!(mail.contains("Subject: "), "{mail}");
+    // Neither names what the request says.
+    for text in [&env, &mail] {
+        assert!(!text.contains("Trafficking"), "{text}");
+        assert!(!text.contains("Hamburg"), "{text}");
+    }
+    let line = tokio::time::timeout(std::time::Duration::from_secs(30), lines.next_line())
+        .await
+        .expect("a line")
+        .expect("reads")
+        .expect("a line");
+    assert!(line.contains("message received"), "{line}");
+    watcher.kill().await.expect("stops");
+    pair.stop().await;
+}

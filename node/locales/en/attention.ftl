@@ -39,3 +39,31 @@ attention-reason-deadline-near = deadline near
 attention-reason-new = new
 outbox-new-refused = --new applies to the inbox only: what you sent is never new to you
 outbox-new-hint = `rogatory inbox --new` lists what you have not seen; `rogatory attention` lists undelivered messages too
+
+# rogatory watch
+watch-asking = watching the node's events
+watch-started = Watching your node's events (Ctrl-C stops). Notices carry no message content.
+watch-ended = The node stopped sending events (it is stopping, or was restarted).
+watch-missed = { $count ->
+    [one] You missed { $count } event while behind: run `rogatory attention`.
+   *[other] You missed { $count } events while behind: run `rogatory attention`.
+}
+watch-case = case { $case }
+watch-kind-message-received = message received
+watch-kind-status-changed = status changed
+watch-kind-delivered = delivered
+watch-kind-delivery-failing = not delivered
+watch-kind-deadline-near = deadline near
+watch-kind-deadline-past = deadline passed
+watch-kind-missed = events missed
+watch-hook-timeout = still running after { $seconds } s; stopped
+watch-exec-failed = the --exec command failed: { $problem }
+watch-mail-failed = { $sendmail } could not send the notice: { $problem }
+watch-mail-subject = [Rogatory] { $kind }, case { $case }
+watch-mail-body = Your Rogatory node reports: { $kind }
+    Case: { $case }
+    Message: { $message }
+    Other party: { $peer }
+    Time (UTC): { $at }
+
+    This notice carries no message content. Read it with `rogatory message show { $message }`.

@@ -40,3 +40,32 @@ attention-reason-deadline-near = срок истекает
 attention-reason-new = новое
 outbox-new-refused = --new относится только к входящим: отправленное вами не бывает для вас новым
 outbox-new-hint = `rogatory inbox --new` показывает то, что вы ещё не видели; `rogatory attention` показывает и недоставленные сообщения
+
+# rogatory watch
+watch-asking = получение событий узла
+watch-started = Наблюдение за событиями узла (Ctrl-C — остановить). Уведомления не содержат текста сообщений.
+watch-ended = Узел перестал передавать события (останавливается или был перезапущен).
+watch-missed = { $count ->
+    [one] Пропущено { $count } событие: выполните `rogatory attention`.
+    [few] Пропущено { $count } события: выполните `rogatory attention`.
+   *[many] Пропущено { $count } событий: выполните `rogatory attention`.
+}
+watch-case = дело { $case }
+watch-kind-message-received = получено сообщение
+watch-kind-status-changed = изменён статус
+watch-kind-delivered = доставлено
+watch-kind-delivery-failing = не доставлено
+watch-kind-deadline-near = срок истекает
+watch-kind-deadline-past = срок истёк
+watch-kind-missed = пропущены события
+watch-hook-timeout = выполняется дольше { $seconds } с; остановлено
+watch-exec-failed = команда --exec завершилась с ошибкой: { $problem }
+watch-mail-failed = { $sendmail } не смог отправить уведомление: { $problem }
+watch-mail-subject = [Rogatory] { $kind }, дело { $case }
+watch-mail-body = Ваш узел Rogatory сообщает: { $kind }
+    Дело: { $case }
+    Сообщение: { $message }
+    Другая сторона: { $peer }
+    Время (UTC): { $at }
+
+    Уведомление не содержит текста сообщения. Прочитать его: `rogatory message show { $message }`.

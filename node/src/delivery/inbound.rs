@@ -77,6 +77,7 @@ pub async fn accept(
             if first_time {
                 node.metrics
                     .message_received(tls_identity.unwrap_or_default());
+                tell_watchers(node, &receipt);
             }
             Ok(receipt)
         }
@@ -89,6 +90,25 @@ pub async fn accept(
             Err(rejection.into())
         }
         Err(other) => Err(other),
+    }
+}
+
+/// Tells watchers of a message just received (a read of its record; none if nobody watches
+/// is not worth skipping: the record was written a moment ago and is in sled's cache).
+fn tell_watchers(node: &Node, receipt: &SignedReceipt) {
+    let Ok(receipt) =
+        <rogatory_proto::v1::Receipt as prost::Message>::decode(receipt.payload.as_slice())
+    else {
+        return;
+    };
+    if let Ok(Some(record)) = node.store.message(&receipt.message_id)
+        && let Some(event) = crate::node::events::Events::message_event(
+            &record,
+            crate::node::events::kind::MESSAGE_RECEIVED,
+            "",
+        )
+    {
+        node.events.publish(event);
     }
 }
 

@@ -549,6 +549,20 @@ impl LaneWorker {
         }
     }
 
+    /// Tells watchers that `message_id` reached this lane's peer (not for delivery reports).
+    fn tell_watchers(&self, message_id: &str) {
+        let peer = self.lane.peer.node_id.as_str();
+        if let Ok(Some(record)) = self.node.store.message(message_id)
+            && let Some(event) = crate::node::events::Events::message_event(
+                &record,
+                crate::node::events::kind::DELIVERED,
+                peer,
+            )
+        {
+            self.node.events.publish(event);
+        }
+    }
+
     async fn finish(&self, finished: Finished, pending: &mut BTreeMap<String, Pending>) {
         let Finished {
             message_id,
@@ -558,6 +572,9 @@ impl LaneWorker {
             ..
         } = finished;
         outcome.count(&self.node.metrics, self.lane.peer.node_id.as_str());
+        if matches!(outcome, Outcome::Delivered(_)) {
+            self.tell_watchers(&message_id);
+        }
         let now = now_ms();
         let retry = |error: String, delay: Duration| (error, due_in(delay));
         // An id this node made before ids were bound (docs/PROTOCOL.md section 7): the peer

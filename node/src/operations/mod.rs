@@ -10,3 +10,4 @@ pub mod preflight;
 pub mod provision;
 pub mod reload;
 pub mod systemd;
+pub mod watch;

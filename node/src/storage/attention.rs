@@ -36,6 +36,9 @@ pub struct Judged {
     /// Undelivered outbox messages older than this are a delivery problem
     /// (`limits.delivery_alert_after_seconds`).
     pub delivery_alert_after_ms: i64,
+    /// Only what the clock decides (deadlines, delivery problems): no threads, no unread
+    /// marks. For the watchers' periodic check (`operations::watch`).
+    pub clock_only: bool,
 }
 
 /// Everything that needs `judged.reader`, most urgent first.
@@ -57,7 +60,23 @@ pub fn attention(store: &Store, judged: &Judged) -> Result<Vec<AttentionItem>, S
             ));
         }
     }
-    // Threads outside the lifecycle whose newest consultation another party wrote.
+    if !judged.clock_only {
+        awaiting_threads(store, judged, &mut items)?;
+    }
+    delivery_problems(store, judged, &mut items)?;
+    if !judged.clock_only {
+        unread(store, judged, &mut items)?;
+    }
+    rules::sort(&mut items);
+    Ok(items)
+}
+
+/// Threads outside the lifecycle whose newest consultation another party wrote.
+fn awaiting_threads(
+    store: &Store,
+    judged: &Judged,
+    items: &mut Vec<AttentionItem>,
+) -> Result<(), StoreError> {
     let outside = store.records_where(SCAN_LIMIT, |r| {
         r.request_state == RequestState::Unspecified as i32
     })?;
@@ -79,7 +98,15 @@ pub fn attention(store: &Store, judged: &Judged) -> Result<Vec<AttentionItem>, S
             items.extend(rules::thread_item(&thread, last, &judged.own_id));
         }
     }
-    // Outbox messages stuck past the alert horizon, or refused.
+    Ok(())
+}
+
+/// Outbox messages stuck past the alert horizon, or refused.
+fn delivery_problems(
+    store: &Store,
+    judged: &Judged,
+    items: &mut Vec<AttentionItem>,
+) -> Result<(), StoreError> {
     let stuck_before = judged.now_ms.saturating_sub(judged.delivery_alert_after_ms);
     let problems = store.records_where(SCAN_LIMIT, |r| {
         let refused = |state: i32| state == DeliveryState::Refused as i32;
@@ -93,12 +120,19 @@ pub fn attention(store: &Store, judged: &Judged) -> Result<Vec<AttentionItem>, S
     for record in &problems {
         items.extend(delivery_items(record, record.created_at_ms < stuck_before));
     }
-    // Received messages the reader has not seen.
+    Ok(())
+}
+
+/// Received messages the reader has not seen.
+fn unread(
+    store: &Store,
+    judged: &Judged,
+    items: &mut Vec<AttentionItem>,
+) -> Result<(), StoreError> {
     let read = store.read_by(&judged.reader)?;
     let unread = store.records_where(SCAN_LIMIT, |r| {
         r.direction == Direction::Inbox as i32 && !read.contains(&r.message_id)
     })?;
     items.extend(unread.iter().filter_map(|r| new_item(r, false)));
-    rules::sort(&mut items);
-    Ok(items)
+    Ok(())
 }

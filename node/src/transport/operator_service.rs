@@ -23,7 +23,10 @@ use rogatory_proto::v1::{
     SubmitSpontaneousInformationRequest, SubmitStatusUpdateRequest, VerifyLogRequest,
     VerifyLogResponse, WhoAmIRequest, WhoAmIResponse,
 };
-use rogatory_proto::v1::{AttentionRequest, AttentionResponse, MarkReadRequest, MarkReadResponse};
+use rogatory_proto::v1::{
+    AttentionRequest, AttentionResponse, MarkReadRequest, MarkReadResponse, WatchEvent,
+    WatchRequest,
+};
 use tokio::sync::mpsc;
 use tokio_stream::wrappers::ReceiverStream;
 use tokio_util::sync::CancellationToken;
@@ -223,6 +226,7 @@ fn judged_at(as_of_ms: i64) -> i64 {
 impl Operator for OperatorService {
     type ExportLogStream = ReceiverStream<Result<ExportChunk, Status>>;
     type FetchAttachmentStream = attachment_stream::ChunkStream;
+    type WatchStream = ReceiverStream<Result<WatchEvent, Status>>;
 
     async fn put_attachment(
         &self,
@@ -804,5 +808,17 @@ impl Operator for OperatorService {
         attention::attention(&self.node, &caller, request.into_inner())
             .await
             .map(Response::new)
+    }
+
+    async fn watch(
+        &self,
+        request: Request<WatchRequest>,
+    ) -> Result<Response<Self::WatchStream>, Status> {
+        let caller = self.reader(&request)?;
+        tracing::info!(caller = %caller.describe(), "watcher connected");
+        Ok(Response::new(attention::watch(
+            &self.node,
+            self.shutdown.clone(),
+        )))
     }
 }

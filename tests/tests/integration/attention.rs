@@ -6,7 +6,7 @@ use rogatory_proto::v1::{
     AttentionItem, AttentionReason, AttentionRequest, CaseSummary, Consultation, DeliverRequest,
     ListCasesRequest, MarkReadRequest, MessageRecord, RequestStatus, ShowCaseRequest,
     ShowMessageRequest, StatusUpdate, SubmitConsultationRequest, SubmitStatusUpdateRequest,
-    ThreadState, ThreadSummary, envelope,
+    ThreadState, ThreadSummary, WatchEvent, WatchRequest, envelope,
 };
 use rogatory_tests::{Federation, reason_of};
 use tonic::Code;
@@ -425,5 +425,114 @@ async fn a_consultation_the_other_party_answered_awaits_its_opener() -> anyhow::
             "{node}: {items:?}"
         );
     }
+    federation.stop_all().await
+}
+
+/// The next event of `kind` on `stream`, within the harness's bound.
+async fn next_of_kind(
+    stream: &mut tonic::Streaming<WatchEvent>,
+    kind: &str,
+) -> anyhow::Result<WatchEvent> {
+    tokio::time::timeout(rogatory_tests::TIMEOUT, async {
+        loop {
+            let event = stream
+                .message()
+                .await?
+                .ok_or_else(|| anyhow::anyhow!("the watch stream ended"))?;
+            if event.kind == kind {
+                return anyhow::Ok(event);
+            }
+        }
+    })
+    .await
+    .map_err(|_| anyhow::anyhow!("no {kind} event within the bound"))?
+}
+
+#[tokio::test]
+async fn a_watcher_is_told_of_a_received_message_and_its_sender_of_the_delivery()
+-> anyhow::Result<()> {
+    let mut federation = Federation::start(&[TM, DE]).await?;
+    let mut at_de = federation
+        .operator(DE)
+        .await?
+        .watch(WatchRequest {})
+        .await?
+        .into_inner();
+    let mut at_tm = federation
+        .operator(TM)
+        .await?
+        .watch(WatchRequest {})
+        .await?
+        .into_inner();
+    let request = federation.submit_sample_request(TM, DE).await?;
+    let received = next_of_kind(&mut at_de, "message-received").await?;
+    assert_eq!(
+        (
+            received.message_id.as_str(),
+            received.case_id.as_str(),
+            received.peer.as_str(),
+            received.message_kind.as_str()
+        ),
+        (
+            request.message_id.as_str(),
+            request.case_id.as_str(),
+            TM,
+            "request"
+        )
+    );
+    let delivered = next_of_kind(&mut at_tm, "delivered").await?;
+    assert_eq!(
+        (delivered.message_id.as_str(), delivered.peer.as_str()),
+        (request.message_id.as_str(), DE)
+    );
+    // de acknowledges: tm is told the request's state changed.
+    update(
+        &federation,
+        DE,
+        &request.message_id,
+        RequestStatus::Acknowledged,
+    )
+    .await?;
+    let changed = next_of_kind(&mut at_tm, "status-changed").await?;
+    assert_eq!(changed.case_id, request.case_id);
+    assert_eq!(
+        changed.request_state,
+        rogatory_proto::v1::RequestState::Acknowledged as i32
+    );
+    federation.stop_all().await
+}
+
+#[tokio::test]
+async fn a_slow_watcher_is_told_how_many_events_it_missed_and_holds_nothing_up()
+-> anyhow::Result<()> {
+    let mut federation = Federation::start(&[TM, DE]).await?;
+    let mut slow = federation
+        .operator(DE)
+        .await?
+        .watch(WatchRequest {})
+        .await?
+        .into_inner();
+    // Far more events than the broadcast, the stream's buffer and HTTP/2's windows hold, while
+    // the watcher reads nothing (this test's runtime runs nothing else meanwhile).
+    let node = &federation
+        .node(DE)?
+        .running
+        .as_ref()
+        .expect("de runs in this process")
+        .node;
+    for n in 0..100_000u32 {
+        node.events.publish(WatchEvent {
+            kind: "delivered".into(),
+            message_id: n.to_string(),
+            ..Default::default()
+        });
+    }
+    // The node goes on receiving meanwhile.
+    let request = federation.submit_sample_request(TM, DE).await?;
+    let missed = next_of_kind(&mut slow, "missed").await?;
+    assert!(missed.missed > 0, "{missed:?}");
+    // After the gap the watcher is told of what happens next.
+    let received = next_of_kind(&mut slow, "message-received").await?;
+    assert_eq!(received.message_id, request.message_id);
     federation.stop_all().await
 }

@@ -4,13 +4,19 @@
 
 use std::sync::Arc;
 
+use rogatory_proto::v1::WatchEvent;
 use rogatory_proto::v1::{
     AttentionReason, AttentionRequest, AttentionResponse, MarkReadRequest, MarkReadResponse,
 };
+use tokio::sync::mpsc;
+use tokio_stream::wrappers::ReceiverStream;
+use tokio_util::sync::CancellationToken;
 use tonic::Status;
+use tracing::Instrument;
 
 use crate::identity::users::Caller;
 use crate::node::Node;
+use crate::node::events::next_for_watcher;
 use crate::rules::attention::DEFAULT_NEAR_HORIZON_MS;
 use crate::storage::attention::{self, Judged};
 use crate::transport::status;
@@ -100,6 +106,7 @@ pub(super) async fn attention(
         policy: node.config.deadlines,
         delivery_alert_after_ms: i64::try_from(node.config.delivery_alert_after.as_millis())
             .unwrap_or(i64::MAX),
+        clock_only: false,
     };
     let (now_ms, horizon_ms) = (judged.now_ms, judged.horizon_ms);
     let node = Arc::clone(node);
@@ -122,4 +129,41 @@ pub(super) async fn attention(
         reader,
         horizon_ms,
     })
+}
+
+/// Events handed from a watcher's broadcast receiver to its gRPC stream at a time. The lag
+/// policy is the broadcast's (`node::events`): the forwarder takes an event only once the
+/// stream has room, so a slow watcher falls behind in the broadcast, where its loss is counted
+/// and told, and never in a queue of its own.
+const WATCH_STREAM_BUFFER: usize = 16;
+
+/// A new watcher's stream: the node's events from now on, until the node stops or the watcher
+/// goes away.
+pub(super) fn watch(
+    node: &Arc<Node>,
+    shutdown: CancellationToken,
+) -> ReceiverStream<Result<WatchEvent, Status>> {
+    let mut receiver = node.events.subscribe();
+    let (events, stream) = mpsc::channel(WATCH_STREAM_BUFFER);
+    let forward = async move {
+        loop {
+            let permit = tokio::select! {
+                permit = events.reserve() => match permit {
+                    Ok(permit) => permit,
+                    Err(_) => return, // the watcher went away
+                },
+                () = shutdown.cancelled() => return,
+            };
+            let event = tokio::select! {
+                event = next_for_watcher(&mut receiver) => event,
+                () = shutdown.cancelled() => None,
+            };
+            match event {
+                Some(event) => permit.send(Ok(event)),
+                None => return,
+            }
+        }
+    };
+    tokio::spawn(forward.instrument(tracing::info_span!("watch")));
+    ReceiverStream::new(stream)
 }
