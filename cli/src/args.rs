@@ -50,7 +50,16 @@ Exit codes:
       proof did not verify; `audit cross-check`: a bundle did not verify or the two disagree
   3   `request send` / `status send`: accepted and stored by your node, but not yet delivered
   4   `status`: the node is not serving (the reasons are listed)
-  64  the command line itself is wrong (unknown option, missing argument)";
+  64  the command line itself is wrong (unknown option, missing argument), or --json given to
+      a command whose output is not JSON (`request template`, `completions`)
+
+With --json, a failure prints one JSON object on stderr, with the same exit code:
+  {\"error\": {\"code\": \"not-found\", \"message\": \"...\", \"hint\": \"...\"}}
+Its code is one of: usage, invalid-argument, request-file-invalid (with \"problems\": line,
+key, message), not-found, ambiguous-id, not-allowed-now, already-exists, permission-denied,
+node-config-missing, node-config-invalid, node-unreachable, node-unavailable,
+version-mismatch, node-error, file-error, failed. Every time in JSON is RFC 3339 UTC with
+milliseconds (2026-12-07T21:58:28.123Z).";
 
 /// `--lang`: a language the catalogs are written in.
 fn parse_language(text: &str) -> Result<crate::i18n::Language, String> {
@@ -426,9 +435,10 @@ pub struct InformArgs {
 
 #[derive(Debug, Args)]
 pub struct ConsultArgs {
-    /// Node id of the other state's node.
-    #[arg(long, value_name = "PEER")]
-    pub to: String,
+    /// Node id of the other state's node [default with --answers: the node that message was
+    /// exchanged with].
+    #[arg(long, value_name = "PEER", required_unless_present = "answers")]
+    pub to: Option<String>,
     /// Opening a multi-party case (a joint investigation team): another party's node that
     /// receives a copy; repeat for several. Later messages of the case go to every party.
     #[arg(long = "copy-to", value_name = "PEER")]
@@ -1325,6 +1335,14 @@ fn status_parser() -> impl TypedValueParser<Value = RequestStatus> {
 mod tests {
     use super::*;
     use clap::CommandFactory;
+
+    #[test]
+    fn help_lists_every_json_error_code() {
+        let listed: String = AFTER_HELP.split_whitespace().collect::<Vec<_>>().join(" ");
+        for (code, _) in crate::failure::CODES {
+            assert!(listed.contains(code), "{code} is not in `rogatory --help`");
+        }
+    }
 
     #[test]
     fn clap_definitions_are_consistent() {

@@ -2,7 +2,8 @@
 //! to do next.
 //!
 //! Hints are chosen here, in one table, from the typed causes found in the chain, so commands
-//! only attach context and never print errors themselves.
+//! only attach context and never print errors themselves. So are the stable codes that name
+//! each kind of failure in `--json` error objects ([`code_for`]; listed in `rogatory --help`).
 
 use std::fmt;
 
@@ -18,6 +19,8 @@ use crate::output::tell;
 pub struct UserError {
     message: String,
     hint: String,
+    /// The stable code of `--json` error objects; "invalid-argument" unless set.
+    code: &'static str,
 }
 
 impl UserError {
@@ -25,9 +28,62 @@ impl UserError {
         Self {
             message: message.into(),
             hint: hint.into(),
+            code: "invalid-argument",
         }
     }
+
+    /// The same error under another stable code (one of [`CODES`]).
+    pub fn coded(mut self, code: &'static str) -> Self {
+        debug_assert!(CODES.iter().any(|(c, _)| *c == code), "{code}");
+        self.code = code;
+        self
+    }
 }
+
+/// Every code a `--json` error object can carry, with what it means; `rogatory --help` lists
+/// them. Codes are stable: scripts match on them, so one is never renamed or reused.
+pub const CODES: &[(&str, &str)] = &[
+    ("usage", "the command line is wrong (exit code 64)"),
+    ("invalid-argument", "a value given is not valid"),
+    (
+        "request-file-invalid",
+        "the request file has problems (listed in `problems`)",
+    ),
+    ("not-found", "no such message, case or peer"),
+    ("ambiguous-id", "more than one thing matches; say which"),
+    (
+        "not-allowed-now",
+        "not allowed where the case or request stands",
+    ),
+    ("already-exists", "it exists already"),
+    (
+        "permission-denied",
+        "your account may not do this on this node",
+    ),
+    (
+        "node-config-missing",
+        "no node configuration where --node points",
+    ),
+    (
+        "node-config-invalid",
+        "the node's configuration is not valid",
+    ),
+    (
+        "node-unreachable",
+        "the node's operator socket does not answer",
+    ),
+    (
+        "node-unavailable",
+        "the node could not do it now (see its log)",
+    ),
+    (
+        "version-mismatch",
+        "the node runs another version of Rogatory",
+    ),
+    ("node-error", "the node failed in another way"),
+    ("file-error", "a local file could not be read or written"),
+    ("failed", "anything else"),
+];
 
 impl UserError {
     /// The same error with `cause` after its message.
@@ -111,6 +167,89 @@ impl From<tonic::Status> for RpcError {
             submitted: None,
         }
     }
+}
+
+/// The stable code naming the kind of `error` (one of [`CODES`]): the first cause, outermost
+/// first, that has one.
+pub fn code_for(error: &anyhow::Error) -> &'static str {
+    error
+        .chain()
+        .find_map(|cause| {
+            if cause
+                .downcast_ref::<crate::request_file::InvalidRequestFile>()
+                .is_some()
+            {
+                return Some("request-file-invalid");
+            }
+            if let Some(user) = cause.downcast_ref::<UserError>() {
+                return Some(user.code);
+            }
+            if let Some(connect) = cause.downcast_ref::<OperatorConnectError>() {
+                return Some(if connect.detail.contains("ermission denied") {
+                    "permission-denied"
+                } else {
+                    "node-unreachable"
+                });
+            }
+            if let Some(config) = cause.downcast_ref::<ConfigError>() {
+                return Some(match config {
+                    ConfigError::Read { .. } => "node-config-missing",
+                    _ => "node-config-invalid",
+                });
+            }
+            if let Some(ProvisionError::Exists(_)) = cause.downcast_ref::<ProvisionError>() {
+                return Some("already-exists");
+            }
+            if let Some(rpc) = cause.downcast_ref::<RpcError>() {
+                return Some(match rpc.code {
+                    Code::NotFound => "not-found",
+                    Code::InvalidArgument | Code::OutOfRange => "invalid-argument",
+                    Code::FailedPrecondition => "not-allowed-now",
+                    Code::AlreadyExists => "already-exists",
+                    Code::PermissionDenied | Code::Unauthenticated => "permission-denied",
+                    Code::Unavailable | Code::ResourceExhausted | Code::DeadlineExceeded => {
+                        "node-unavailable"
+                    }
+                    Code::Unimplemented => "version-mismatch",
+                    _ => "node-error",
+                });
+            }
+            cause.downcast_ref::<std::io::Error>().map(|_| "file-error")
+        })
+        .unwrap_or("failed")
+}
+
+/// `--json`: the failure as one JSON object on one line of stderr,
+/// `{"error": {"code": ..., "message": ..., "hint": ...}}`, with `problems` (line, key,
+/// message) for a request file.
+pub fn report_json(error: &anyhow::Error) {
+    let mut object = serde_json::json!({
+        "code": code_for(error),
+        "message": chain_text(error),
+        "hint": hint_for(error),
+    });
+    if let Some(file) = error
+        .chain()
+        .find_map(|c| c.downcast_ref::<crate::request_file::InvalidRequestFile>())
+    {
+        object["problems"] = serde_json::json!(file.problems);
+    }
+    print_error_object(object);
+}
+
+/// A command line that `--json` asked for but that cannot be parsed or obeyed (exit 64).
+pub fn report_usage_json(message: &str, hint: &str) {
+    print_error_object(serde_json::json!({
+        "code": "usage",
+        "message": message.trim(),
+        "hint": hint,
+    }));
+}
+
+fn print_error_object(object: serde_json::Value) {
+    let value = serde_json::json!({ "error": object });
+    let text = serde_json::to_string(&value).unwrap_or_default();
+    tell!("{}", rogatory_proto::terminal::escape_json(&text));
 }
 
 /// Prints `error: <chain>` and, when one applies, `hint: <what to do>` to stderr.

@@ -11,7 +11,11 @@
 //!   cross-check` found a bundle that does not verify or a discrepancy between the two;
 //! - 3: `request send` / `status send`: stored and signed by the node, not yet delivered;
 //! - 4: `status`: the node is not serving (peers' health checks fail; the reasons are listed);
-//! - 64: the command line could not be parsed (BSD sysexits EX_USAGE).
+//! - 64: the command line could not be parsed (BSD sysexits EX_USAGE), or `--json` was given
+//!   to a command whose output is not JSON.
+//!
+//! With `--json`, a failure is one JSON object on stderr, `{"error": {"code", "message",
+//! "hint"}}`, its code one of `failure::CODES`; the exit code is the same.
 #![forbid(unsafe_code)]
 
 mod args;
@@ -78,6 +82,15 @@ async fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(error) => {
+            // `--json` asked for JSON before the line could be read: errors answer in it.
+            let json = std::env::args_os().any(|a| a == "--json");
+            if error.use_stderr() && json {
+                failure::report_usage_json(
+                    &error.render().to_string(),
+                    "`rogatory --help` and `rogatory COMMAND --help` list the commands and options",
+                );
+                return ExitCode::from(EXIT_USAGE);
+            }
             let _ = error.print();
             return if error.use_stderr() {
                 ExitCode::from(EXIT_USAGE)
@@ -86,16 +99,40 @@ async fn main() -> ExitCode {
             };
         }
     };
+    if cli.json
+        && let Some(what) = not_json(&cli.command)
+    {
+        failure::report_usage_json(
+            &format!("`rogatory {what}` does not print JSON, so it does not take --json"),
+            "leave out --json",
+        );
+        return ExitCode::from(EXIT_USAGE);
+    }
     init_logging();
+    let json = cli.json;
     match run(cli).await {
         Ok(Outcome::Done) => ExitCode::SUCCESS,
         Ok(Outcome::Queued) => ExitCode::from(EXIT_QUEUED),
         Ok(Outcome::LogFailed) => ExitCode::from(EXIT_LOG_FAILED),
         Ok(Outcome::NotServing) => ExitCode::from(EXIT_NOT_SERVING),
         Err(error) => {
-            failure::report(&error);
+            if json {
+                failure::report_json(&error);
+            } else {
+                failure::report(&error);
+            }
             ExitCode::from(EXIT_ERROR)
         }
+    }
+}
+
+/// The commands whose output is not JSON (a file to edit, a shell script), by name; `--json`
+/// given to them is refused rather than ignored.
+fn not_json(command: &Command) -> Option<&'static str> {
+    match command {
+        Command::Request(RequestCommand::Template) => Some("request template"),
+        Command::Completions { .. } => Some("completions"),
+        _ => None,
     }
 }
 

@@ -104,6 +104,24 @@ pub fn stderr_is_terminal() -> bool {
     std::io::stderr().is_terminal()
 }
 
+/// A moment, shown to the minute in text (`2025-07-19T10:42Z`, see [`minute`]) and to the
+/// millisecond in JSON (`2025-07-19T10:42:13.120Z`, see [`instant`]): every time in the CLI's
+/// JSON has that one format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Time(pub i64);
+
+impl std::fmt::Display for Time {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&minute(self.0))
+    }
+}
+
+impl Serialize for Time {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&instant(self.0))
+    }
+}
+
 fn utc(ms: i64) -> Option<OffsetDateTime> {
     OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000).ok()
 }
@@ -223,6 +241,16 @@ mod tests {
         assert_eq!(instant(1_700_000_000_120), "2023-11-14T22:13:20.120Z");
         assert_eq!(wrap("aa bb cc", 5), "aa bb\ncc");
         assert_eq!(minute(i64::MAX), format!("(time {} ms)", i64::MAX));
+    }
+
+    #[test]
+    fn a_time_reads_to_the_minute_and_serialises_to_the_millisecond() {
+        let time = Time(1_700_000_000_120);
+        assert_eq!(time.to_string(), "2023-11-14T22:13Z");
+        assert_eq!(
+            serde_json::to_string(&time).expect("json"),
+            "\"2023-11-14T22:13:20.120Z\""
+        );
     }
 
     #[test]

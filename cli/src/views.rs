@@ -41,12 +41,17 @@ pub struct MessageSummary {
     pub status: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub refers_to: Option<String>,
-    /// "queued", "sending", "failing" (the last attempt failed; see `last_error`), "overdue"
-    /// (undelivered past the node's alert horizon), "delivered", "received" or "refused" (no
-    /// longer sent: its id was made before ids were bound; see `last_error`).
+    /// The delivery state, one vocabulary everywhere: "queued" (stored, not yet receipted;
+    /// `last_error`, `attempts`, `next_attempt_at` and `overdue` say why it waits), "sending"
+    /// (an attempt is in flight), "delivered" (the recipient's signed receipt is held),
+    /// "received" (this node received it and signed the receipt) or "refused" (no longer sent:
+    /// its id was made before ids were bound; see `last_error`).
     pub state: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub last_error: Option<String>,
+    /// Outbox: still undelivered after the node's alert horizon; someone should look.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub overdue: bool,
     /// The lifecycle: for a request, where it stands now ("submitted", "under-review", ...);
     /// for a status update, the state it led to.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -74,23 +79,16 @@ pub struct MessageSummary {
     pub problem: Option<String>,
 }
 
-/// The delivery state as users see it: an undelivered outbox message is "sending" while an
-/// attempt is in flight, "overdue" past the node's alert horizon, "failing" after a failed
-/// attempt, and "queued" before its first attempt.
+/// The delivery state as users see it, in the protocol's words: an undelivered outbox message
+/// is "sending" while an attempt is in flight, else "queued" (why it waits is in its other
+/// fields, never in a word of its own).
 fn delivery_state(record: &MessageRecord) -> String {
     let undelivered = record.direction == Direction::Outbox as i32
         && record.state == DeliveryState::Queued as i32;
-    if !undelivered {
-        return name_of::<DeliveryState>(record.state);
-    }
-    if record.sending {
+    if undelivered && record.sending {
         "sending".into()
-    } else if record.overdue {
-        "overdue".into()
-    } else if !record.last_error.is_empty() {
-        "failing".into()
     } else {
-        "queued".into()
+        name_of::<DeliveryState>(record.state)
     }
 }
 
@@ -98,13 +96,22 @@ fn delivery_state(record: &MessageRecord) -> String {
 #[derive(Debug, Clone, Serialize)]
 pub struct PartyDelivery {
     pub party: String,
-    /// "sender", "received" (a signed receipt is held), "not reported yet" (a party this node
+    /// "sender", "received" (its signed receipt is held), "not reported yet" (a party this node
     /// received the message with, whose receipt its sender has not reported), or for the
-    /// sender's own message the delivery state ("queued", "failing", ...).
+    /// sender's own message the delivery state of that copy ("queued", "sending", "refused").
     pub state: String,
     /// When the party stored it, from its signed receipt, RFC 3339 UTC.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub received_at: Option<String>,
+    /// Sender's view of a copy still waiting: why the last attempt failed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub last_error: Option<String>,
+    /// Sender's view of a copy still waiting: attempts made so far.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub attempts: u32,
+    /// Sender's view of a copy still waiting: when the node tries again, RFC 3339 UTC.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next_attempt_at: Option<String>,
 }
 
 impl PartyDelivery {
@@ -114,6 +121,37 @@ impl PartyDelivery {
             None => format!("{} {}", self.party, self.state),
         }
     }
+
+    /// A party this node sent to that has no receipt yet.
+    pub fn waiting(&self) -> bool {
+        self.received_at.is_none() && self.state != "sender" && self.state != "received"
+    }
+
+    /// Why a waiting copy waits: "3 attempts, last error: ...; next attempt at ...".
+    pub fn reason(&self) -> String {
+        waiting_reason(
+            self.attempts,
+            self.last_error.as_deref(),
+            self.next_attempt_at.as_deref(),
+        )
+    }
+}
+
+/// "3 attempts, last error: connection refused; next attempt at 2026-...", or "not yet
+/// attempted".
+fn waiting_reason(attempts: u32, last_error: Option<&str>, next: Option<&str>) -> String {
+    let mut text = match attempts {
+        0 => "not yet attempted".to_owned(),
+        1 => "1 attempt".to_owned(),
+        n => format!("{n} attempts"),
+    };
+    if let Some(error) = last_error {
+        text.push_str(&format!(", last error: {}", one_line(error)));
+    }
+    if let Some(at) = next {
+        text.push_str(&format!("; next attempt at {at}"));
+    }
+    text
 }
 
 fn receipt_of(signed: &SignedReceipt) -> Option<Receipt> {
@@ -122,39 +160,43 @@ fn receipt_of(signed: &SignedReceipt) -> Option<Receipt> {
 
 /// Who holds a multi-party message (see [`PartyDelivery`]).
 fn party_deliveries(record: &MessageRecord, envelope: &Envelope) -> Vec<PartyDelivery> {
-    let received = |party: &str, receipt: Option<Receipt>| PartyDelivery {
+    let plain = |party: &str, state: &str| PartyDelivery {
         party: party.to_owned(),
-        state: "received".to_owned(),
-        received_at: receipt.map(|r| instant(r.received_at_ms)),
-    };
-    let mut out = vec![PartyDelivery {
-        party: envelope.sender.clone(),
-        state: "sender".to_owned(),
+        state: state.to_owned(),
         received_at: None,
-    }];
+        last_error: None,
+        attempts: 0,
+        next_attempt_at: None,
+    };
+    let received = |party: &str, receipt: Option<Receipt>| PartyDelivery {
+        received_at: receipt.map(|r| instant(r.received_at_ms)),
+        ..plain(party, "received")
+    };
+    let mut out = vec![plain(&envelope.sender, "sender")];
     if record.direction == Direction::Outbox as i32 {
-        let own = std::iter::once((
-            record.recipient.clone(),
-            delivery_state(record),
-            &record.receipt,
-        ));
+        let own = std::iter::once((record.recipient.clone(), record.clone()));
         let copies = record.copies.iter().map(|c| {
             let copy = MessageRecord {
                 direction: Direction::Outbox as i32,
                 state: c.state,
                 sending: c.sending,
                 last_error: c.last_error.clone(),
+                attempts: c.attempts,
+                next_attempt_at_ms: c.next_attempt_at_ms,
+                receipt: c.receipt.clone(),
                 ..Default::default()
             };
-            (c.recipient.clone(), delivery_state(&copy), &c.receipt)
+            (c.recipient.clone(), copy)
         });
-        for (party, state, receipt) in own.chain(copies) {
-            match receipt.as_ref().and_then(receipt_of) {
+        for (party, copy) in own.chain(copies) {
+            match copy.receipt.as_ref().and_then(receipt_of) {
                 Some(receipt) => out.push(received(&party, Some(receipt))),
                 None => out.push(PartyDelivery {
-                    party,
-                    state,
-                    received_at: None,
+                    last_error: Some(copy.last_error.clone()).filter(|e| !e.is_empty()),
+                    attempts: copy.attempts,
+                    next_attempt_at: (copy.next_attempt_at_ms > 0)
+                        .then(|| instant(copy.next_attempt_at_ms)),
+                    ..plain(&party, &delivery_state(&copy))
                 }),
             }
         }
@@ -169,11 +211,7 @@ fn party_deliveries(record: &MessageRecord, envelope: &Envelope) -> Vec<PartyDel
     for party in signing::addressees(envelope) {
         match receipts.iter().find(|r| r.receiver == party) {
             Some(receipt) => out.push(received(party, Some(receipt.clone()))),
-            None => out.push(PartyDelivery {
-                party: party.to_owned(),
-                state: "not reported yet".to_owned(),
-                received_at: None,
-            }),
+            None => out.push(plain(party, "not reported yet")),
         }
     }
     out
@@ -242,6 +280,7 @@ impl MessageSummary {
             refers_to,
             state: delivery_state(record),
             last_error: Some(record.last_error.clone()).filter(|e| !e.is_empty()),
+            overdue: record.overdue,
             request_state: (record.request_state != RequestState::Unspecified as i32)
                 .then(|| name_of::<RequestState>(record.request_state)),
             superseded: record.superseded,
@@ -266,6 +305,47 @@ impl MessageSummary {
 
     pub fn delivered(&self) -> bool {
         self.state == "delivered"
+    }
+
+    /// Delivered to its recipient and, in a multi-party case, to every party it was copied to.
+    pub fn delivered_to_all(&self) -> bool {
+        self.delivered() && !self.parties.iter().any(PartyDelivery::waiting)
+    }
+
+    /// For an outbox message not yet held by everyone: one line per addressee still waiting,
+    /// saying why ("de: queued, 3 attempts, last error: ...; next attempt at ...; OVERDUE").
+    pub fn waiting_lines(&self) -> Vec<String> {
+        if self.direction != "outbox" {
+            return Vec::new();
+        }
+        let overdue = if self.overdue {
+            "; OVERDUE: undelivered past the node's alert horizon"
+        } else {
+            ""
+        };
+        let mut lines = Vec::new();
+        if !self.delivered() {
+            let reason = waiting_reason(
+                self.attempts,
+                self.last_error.as_deref(),
+                self.next_attempt_at.as_deref(),
+            );
+            lines.push(format!(
+                "{}: {}, {reason}{overdue}",
+                self.recipient, self.state
+            ));
+        }
+        for party in self.parties.iter().filter(|p| p.waiting()) {
+            if party.party != self.recipient {
+                lines.push(format!(
+                    "{}: {}, {}",
+                    party.party,
+                    party.state,
+                    party.reason()
+                ));
+            }
+        }
+        lines
     }
 
     /// The STATE column: the delivery state; for a message this node sent to several parties,

@@ -12,6 +12,7 @@ pub mod document_code;
 pub mod evidence;
 pub mod ids;
 pub mod join;
+pub mod languages;
 pub mod lifecycle;
 pub mod log;
 pub mod merkle;

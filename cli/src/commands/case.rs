@@ -16,7 +16,7 @@ use super::Outcome;
 use super::submit::{self, StatusToSend};
 use crate::connection::{NodeTarget, answer};
 use crate::failure::UserError;
-use crate::output::{Format, Table, minute, one_line, print_json, put, say, shorten, wrap};
+use crate::output::{Format, Table, Time, minute, one_line, print_json, put, say, shorten, wrap};
 use crate::views::MessageDetail;
 use crate::vocabulary::name_of;
 
@@ -84,8 +84,7 @@ pub fn parse_as_of(text: &str) -> Result<i64, String> {
 pub struct DeadlineView {
     /// "acknowledge", "decide" or "execute".
     pub milestone: String,
-    /// RFC 3339 UTC, to the minute.
-    pub due_at: String,
+    pub due_at: Time,
     /// The request has not reached this step yet.
     pub pending: bool,
     pub overdue: bool,
@@ -99,7 +98,7 @@ pub struct CaseRequestView {
     pub direction: &'static str,
     pub sender: String,
     pub recipient: String,
-    pub created_at: String,
+    pub created_at: Time,
     pub subject: String,
     pub state: String,
     pub urgent: bool,
@@ -118,7 +117,7 @@ impl From<&CaseRequest> for CaseRequestView {
             direction: direction_word(r.direction),
             sender: r.sender.clone(),
             recipient: r.recipient.clone(),
-            created_at: minute(r.created_at_ms),
+            created_at: Time(r.created_at_ms),
             subject: r.subject.clone(),
             state: name_of::<RequestState>(r.state),
             urgent: r.urgent,
@@ -130,7 +129,7 @@ impl From<&CaseRequest> for CaseRequestView {
                 .iter()
                 .map(|d| DeadlineView {
                     milestone: d.milestone.clone(),
-                    due_at: minute(d.due_at_ms),
+                    due_at: Time(d.due_at_ms),
                     pending: d.pending,
                     overdue: d.overdue,
                 })
@@ -216,23 +215,23 @@ pub struct CaseSummaryView {
     pub urgent: bool,
     pub overdue: bool,
     pub messages: u32,
-    pub last_activity: String,
+    pub last_activity: Time,
     /// The earliest pending deadline of the case, e.g. "decide".
     #[serde(skip_serializing_if = "Option::is_none")]
     pub next_due: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub next_due_at: Option<String>,
+    pub next_due_at: Option<Time>,
     pub requests: Vec<CaseRequestView>,
     /// The time `overdue` was decided against (the node's clock, or `--as-of`).
-    pub overdue_as_of: String,
+    pub overdue_as_of: Time,
     /// The consultation and spontaneous-information thread, if the case has one.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub thread: Option<ThreadView>,
 }
 
 impl CaseSummaryView {
-    fn judged_at(mut self, as_of: &str) -> Self {
-        as_of.clone_into(&mut self.overdue_as_of);
+    fn judged_at(mut self, as_of_ms: i64) -> Self {
+        self.overdue_as_of = Time(as_of_ms);
         self
     }
 }
@@ -246,11 +245,11 @@ impl From<&CaseSummary> for CaseSummaryView {
             urgent: c.urgent,
             overdue: c.overdue,
             messages: c.messages,
-            last_activity: minute(c.last_activity_at_ms),
+            last_activity: Time(c.last_activity_at_ms),
             next_due: Some(c.next_due.clone()).filter(|n| !n.is_empty()),
-            next_due_at: (c.next_due_at_ms > 0).then(|| minute(c.next_due_at_ms)),
+            next_due_at: (c.next_due_at_ms > 0).then_some(Time(c.next_due_at_ms)),
             requests: c.requests.iter().map(CaseRequestView::from).collect(),
-            overdue_as_of: String::new(),
+            overdue_as_of: Time(0),
             thread: c.thread.as_ref().map(ThreadView::from),
         }
     }
@@ -279,7 +278,7 @@ pub async fn list(
     let cases: Vec<CaseSummaryView> = response
         .cases
         .iter()
-        .map(|c| CaseSummaryView::from(c).judged_at(&as_of))
+        .map(|c| CaseSummaryView::from(c).judged_at(response.now_ms))
         .collect();
     let clock = deadline_clock(filter.as_of_ms);
     if format.json() {
@@ -314,7 +313,7 @@ pub async fn list(
         .filter_map(|(on, word)| on.then_some(word))
         .collect();
         table.row(vec![
-            case.last_activity.clone(),
+            case.last_activity.to_string(),
             case.case_id.clone(),
             case.peers.join(", "),
             requests.join(", "),
@@ -394,7 +393,7 @@ pub struct TimelineEntry {
 pub struct CaseView {
     pub case_id: String,
     /// The time deadlines were judged against (the node's clock, or `--as-of`).
-    pub deadlines_as_of: String,
+    pub deadlines_as_of: Time,
     #[serde(skip)]
     deadlines_clock: &'static str,
     pub requests: Vec<CaseRequestView>,
@@ -502,7 +501,7 @@ impl CaseView {
             .collect();
         Self {
             case_id: thread.case_id.clone(),
-            deadlines_as_of: as_of_text(thread.now_ms),
+            deadlines_as_of: Time(thread.now_ms),
             deadlines_clock: deadline_clock(as_of_ms),
             requests: thread.requests.iter().map(CaseRequestView::from).collect(),
             timeline,
@@ -522,7 +521,8 @@ impl CaseView {
         }
         out.push_str(&format!(
             "\nRequests (deadlines as of {}, {})\n",
-            self.deadlines_as_of, self.deadlines_clock
+            as_of_text(self.deadlines_as_of.0),
+            self.deadlines_clock
         ));
         for r in &self.requests {
             out.push_str(&format!(
@@ -675,7 +675,8 @@ fn reply_target(
                 "`rogatory case show {case_id}` shows where its requests stand; a refused, \
                  withdrawn or closed request takes no further status"
             ),
-        )),
+        )
+        .coded("not-allowed-now")),
         several => Err(UserError::new(
             format!(
                 "case {case_id} has {} open requests: {}",
@@ -687,7 +688,8 @@ fn reply_target(
                     .join(", ")
             ),
             "say which one with --refers-to MESSAGE_ID",
-        )),
+        )
+        .coded("ambiguous-id")),
     }
 }
 

@@ -9,14 +9,14 @@ use serde::Serialize;
 
 use super::Outcome;
 use crate::connection::{NodeTarget, answer};
-use crate::output::{Format, minute, one_line, print_json, say};
+use crate::output::{Format, Time, one_line, print_json, say};
 use crate::vocabulary;
 
 #[derive(Debug, Serialize)]
 struct ContactView {
     /// The peer whose signed directory lists this contact point.
     node_id: String,
-    published_at: String,
+    published_at: Time,
     name: String,
     authority: String,
     languages: Vec<String>,
@@ -33,9 +33,9 @@ struct SourceView {
     /// "fetched", "cache" or "unavailable".
     origin: String,
     #[serde(skip_serializing_if = "Option::is_none")]
-    published_at: Option<String>,
+    published_at: Option<Time>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    cached_at: Option<String>,
+    cached_at: Option<Time>,
     #[serde(skip_serializing_if = "Option::is_none")]
     problem: Option<String>,
 }
@@ -49,7 +49,7 @@ struct SearchView {
 fn contact(node_id: String, published_at_ms: i64, point: ContactPoint) -> ContactView {
     ContactView {
         node_id,
-        published_at: minute(published_at_ms),
+        published_at: Time(published_at_ms),
         measures: point
             .measures
             .iter()
@@ -114,8 +114,8 @@ pub async fn search(
             .map(|s| SourceView {
                 node_id: s.node_id,
                 origin: s.origin,
-                published_at: (s.published_at_ms > 0).then(|| minute(s.published_at_ms)),
-                cached_at: (s.cached_at_ms > 0).then(|| minute(s.cached_at_ms)),
+                published_at: (s.published_at_ms > 0).then_some(Time(s.published_at_ms)),
+                cached_at: (s.cached_at_ms > 0).then_some(Time(s.cached_at_ms)),
                 problem: Some(s.problem).filter(|p| !p.is_empty()),
             })
             .collect(),
@@ -136,7 +136,8 @@ pub async fn search(
             "cache" => say!(
                 "{}: from the cache fetched {} (verified again now){}",
                 s.node_id,
-                s.cached_at.as_deref().unwrap_or("at an unknown time"),
+                s.cached_at
+                    .map_or_else(|| "at an unknown time".to_owned(), |t| t.to_string()),
                 s.problem
                     .as_deref()
                     .map(|p| format!("; the peer could not be asked: {}", one_line(p)))

@@ -70,18 +70,24 @@ pub async fn consult(
         closes_thread: args.close,
     };
     let mut client = target.connect().await?;
-    let to = args.to;
+    // Answering, the node takes the peer from the message answered (and refuses a --to that
+    // contradicts it).
+    let to = args.to.unwrap_or_default();
+    let what = match (to.as_str(), &consultation.refers_to) {
+        ("", answered) => format!("answering consultation message {answered}"),
+        (to, _) => format!("sending a consultation message to {to}"),
+    };
     let response = answer(
         client
             .submit_consultation(SubmitConsultationRequest {
-                recipient: to.clone(),
+                recipient: to,
                 consultation: Some(consultation),
                 case_id: args.case_id.unwrap_or_default(),
                 submitted_by,
                 copies_to: args.copy_to,
             })
             .await,
-        || format!("sending a consultation message to {to}"),
+        || what,
     )
     .map_err(|e| submitting(e, Submitted::Consultation))?;
     let record = response

@@ -81,6 +81,23 @@ pub async fn show_list(
         ]);
     }
     put!("{}", table.render());
+    // Why each undelivered message waits: the STATE column has only the state's word.
+    let waiting: Vec<(String, String)> = messages
+        .iter()
+        .flat_map(|m| {
+            m.waiting_lines()
+                .into_iter()
+                .map(|line| (m.message_id.clone(), line))
+        })
+        .collect();
+    if !waiting.is_empty() {
+        say!();
+        say!("Waiting:");
+        for (id, line) in waiting {
+            say!("  {id} to {line}");
+        }
+        say!();
+    }
     say!("`rogatory message show MESSAGE_ID` shows one message in full.");
     Ok(Outcome::Done)
 }

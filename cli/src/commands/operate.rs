@@ -11,7 +11,7 @@ use serde::Serialize;
 use super::Outcome;
 use super::peers::{PeerView, print_peer_table};
 use crate::connection::{NodeTarget, answer};
-use crate::output::{Format, count, minute, one_line, print_json, say};
+use crate::output::{Format, Time, count, one_line, print_json, say};
 
 #[derive(Debug, Serialize)]
 struct AlertView {
@@ -24,8 +24,8 @@ struct AlertView {
 struct CertificateView {
     name: String,
     subject: String,
-    not_before: String,
-    not_after: String,
+    not_before: Time,
+    not_after: Time,
     days_left: i64,
 }
 
@@ -38,7 +38,7 @@ struct StatusView {
     health: &'static str,
     not_serving_reasons: Vec<String>,
     warnings: Vec<AlertView>,
-    started_at: String,
+    started_at: Time,
     uptime_seconds: i64,
     listen_address: String,
     data_dir: String,
@@ -65,7 +65,7 @@ impl From<NodeStatusResponse> for StatusView {
                     message: a.message,
                 })
                 .collect(),
-            started_at: minute(s.started_at_ms),
+            started_at: Time(s.started_at_ms),
             uptime_seconds: (s.now_ms - s.started_at_ms).max(0) / 1000,
             checkpoint_round_seconds_ago: (s.now_ms - s.checkpoint_round_at_ms).max(0) / 1000,
             certificates: s
@@ -74,8 +74,8 @@ impl From<NodeStatusResponse> for StatusView {
                 .map(|c| CertificateView {
                     name: c.name,
                     subject: c.subject,
-                    not_before: minute(c.not_before_ms),
-                    not_after: minute(c.not_after_ms),
+                    not_before: Time(c.not_before_ms),
+                    not_after: Time(c.not_after_ms),
                     days_left: c.days_left,
                 })
                 .collect(),

@@ -178,6 +178,7 @@ pub async fn status_send(
                      its status updates"
                 ),
             )
+            .coded("not-allowed-now")
             .into(),
             _ => error,
         })?;
@@ -189,11 +190,12 @@ pub fn template() -> Outcome {
     Outcome::Done
 }
 
-/// Prints what happened to a submitted message; queued is a distinct outcome.
+/// Prints what happened to a submitted message, party by party in a multi-party case; a
+/// message that some addressee has not receipted yet is a distinct outcome (exit code 3).
 pub fn report(record: &MessageRecord, format: Format) -> anyhow::Result<Outcome> {
     let detail = MessageDetail::from_record(record);
     let s = &detail.summary;
-    let outcome = if s.delivered() {
+    let outcome = if s.delivered_to_all() {
         Outcome::Done
     } else {
         Outcome::Queued
@@ -212,14 +214,17 @@ pub fn report(record: &MessageRecord, format: Format) -> anyhow::Result<Outcome>
     say!("{what} {} to {}", s.message_id, s.recipient);
     say!("  case:             {}", s.case_id);
     if !s.parties.is_empty() {
-        // A multi-party case: where each copy stands.
-        let copies: Vec<String> = s
-            .parties
-            .iter()
-            .filter(|p| s.copies_to.contains(&p.party))
-            .map(|p| p.text())
-            .collect();
-        say!("  copies:           {}", copies.join("; "));
+        // A multi-party case: where each addressee's copy stands.
+        say!("  copies:           {}", s.copies_to.join(", "));
+        let width = s.parties.iter().map(|p| p.party.len()).max().unwrap_or(0);
+        for (i, party) in s.parties.iter().filter(|p| p.state != "sender").enumerate() {
+            let label = if i == 0 { "delivery:" } else { "" };
+            let state = match &party.received_at {
+                Some(at) => format!("received, receipt signed at {at}"),
+                None => format!("{}: {}", party.state, party.reason()),
+            };
+            say!("  {label:<17} {:<width$}  {state}", party.party);
+        }
     }
     if let Some(information) = &detail.information {
         for (i, line) in information.restriction_lines().iter().enumerate() {
@@ -237,8 +242,14 @@ pub fn report(record: &MessageRecord, format: Format) -> anyhow::Result<Outcome>
         "  this node's log:  entry {} (signed and stored)",
         s.log_index
     );
+    let waiting: Vec<&str> = s
+        .parties
+        .iter()
+        .filter(|p| p.waiting())
+        .map(|p| p.party.as_str())
+        .collect();
     match (&detail.receipt, outcome) {
-        (Some(receipt), Outcome::Done) => {
+        (Some(receipt), _) if s.delivered() => {
             say!("  state:            DELIVERED");
             say!(
                 "  receipt:          signed by {}, stored at {}, {}'s log entry {}",
@@ -248,6 +259,17 @@ pub fn report(record: &MessageRecord, format: Format) -> anyhow::Result<Outcome>
                 receipt.log_index
             );
             say!("  envelope SHA-256: {}", receipt.envelope_sha256);
+            if !waiting.is_empty() {
+                let names = waiting.join(", ");
+                say!("  not yet received: {names}");
+                say!();
+                let advice = format!(
+                    "Every party of the case gets the same signed message. {names} has not \
+                     confirmed receiving it yet; the node keeps trying by itself (`rogatory \
+                     outbox` shows why it waits). Do not send it again."
+                );
+                say!("{}", wrap(&advice, 90));
+            }
         }
         _ => {
             say!(

@@ -46,7 +46,10 @@ async fn case_list_judges_deadlines_as_of_the_given_time_and_says_so() {
     );
     assert_eq!(cases.as_array().map(Vec::len), Some(1), "{cases}");
     assert_eq!(cases[0]["overdue"], true, "{cases}");
-    assert_eq!(cases[0]["overdue_as_of"], "2099-01-01T10:00Z", "{cases}");
+    assert_eq!(
+        cases[0]["overdue_as_of"], "2099-01-01T10:00:00.000Z",
+        "{cases}"
+    );
     // As of a time before the request existed, nothing is late yet.
     let before = json(
         &ok(&[
@@ -61,7 +64,10 @@ async fn case_list_judges_deadlines_as_of_the_given_time_and_says_so() {
         .await,
     );
     assert_eq!(before[0]["overdue"], false, "{before}");
-    assert_eq!(before[0]["overdue_as_of"], "2001-01-01T00:00Z", "{before}");
+    assert_eq!(
+        before[0]["overdue_as_of"], "2001-01-01T00:00:00.000Z",
+        "{before}"
+    );
 
     // `case show` judges the same way and says against which time.
     let case_id = before[0]["case_id"].as_str().expect("case id").to_owned();
@@ -99,7 +105,7 @@ async fn case_list_judges_deadlines_as_of_the_given_time_and_says_so() {
         .await,
     );
     assert_eq!(
-        shown_json["deadlines_as_of"], "2099-01-01T00:00Z",
+        shown_json["deadlines_as_of"], "2099-01-01T00:00:00.000Z",
         "{shown_json}"
     );
     assert_eq!(shown_json["requests"][0]["overdue"], true, "{shown_json}");

@@ -135,7 +135,7 @@ async fn a_joint_investigation_case_reaches_every_party_and_shows_who_received_w
     // uz is away: tm's message reaches de, and tm's outbox says uz has not got it yet.
     let [tm_node, de_node, uz_node] = nodes;
     uz_node.stop().await.expect("uz stops");
-    ok(&[
+    let (code, stdout, stderr) = rogatory(&[
         "--node",
         &tm,
         "consult",
@@ -149,6 +149,9 @@ async fn a_joint_investigation_case_reaches_every_party_and_shows_who_received_w
         "A. Nurov",
     ])
     .await;
+    // de has it, uz not yet: not every party holds a receipt, so exit code 3.
+    assert_eq!(code, 3, "{stdout}\n{stderr}");
+    assert!(stdout.contains("not yet received: uz"), "{stdout}");
     let outbox = ok(&["--node", &tm, "outbox"]).await;
     let line = outbox
         .lines()

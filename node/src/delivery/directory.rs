@@ -259,17 +259,42 @@ fn matches(point: &ContactPoint, request: &SearchDirectoryRequest) -> bool {
         || point.measures.contains(&request.measure);
     let crime = request.crime.trim().to_lowercase();
     let crime_ok = crime.is_empty()
+        || covers_every_crime(&point.crimes)
         || point
             .crimes
             .iter()
             .any(|c| c.to_lowercase().contains(&crime));
-    let language = request.language.trim().to_lowercase();
+    let language = request.language.trim();
     let language_ok = language.is_empty()
         || point
             .languages
             .iter()
-            .any(|l| l.trim().to_lowercase() == language);
+            .any(|l| rogatory_proto::languages::same_language(l, language));
     measure_ok && crime_ok && language_ok
+}
+
+/// Words with which a directory entry declares competence for any crime (in the languages
+/// entries are written in); an entry that lists no crime at all is competent for all of them.
+const ANY_CRIME: &[&str] = &[
+    "all",
+    "any",
+    "all crimes",
+    "any crime",
+    "все",
+    "любые",
+    "все преступления",
+    "любые преступления",
+    "alle",
+    "alle straftaten",
+    "*",
+];
+
+/// Whether an entry's crimes list declares competence for every crime.
+fn covers_every_crime(crimes: &[String]) -> bool {
+    crimes.iter().all(|c| c.trim().is_empty())
+        || crimes
+            .iter()
+            .any(|c| ANY_CRIME.contains(&c.trim().to_lowercase().as_str()))
 }
 
 /// Answers "whom do I ask?" from peers' verified directories: fetched when asked to refresh
@@ -358,6 +383,56 @@ pub async fn search(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn point(crimes: &[&str], languages: &[&str]) -> ContactPoint {
+        ContactPoint {
+            crimes: crimes.iter().map(|c| (*c).to_owned()).collect(),
+            languages: languages.iter().map(|l| (*l).to_owned()).collect(),
+            ..Default::default()
+        }
+    }
+
+    fn search(crime: &str, language: &str) -> SearchDirectoryRequest {
+        SearchDirectoryRequest {
+            crime: crime.into(),
+            language: language.into(),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn languages_match_by_code_english_russian_or_own_name() {
+        let entry = point(&["trafficking in persons"], &["ru", "German"]);
+        for typed in [
+            "russian",
+            "Русский",
+            "ru",
+            "rus",
+            "german",
+            "немецкий",
+            "de",
+            "deu",
+            "ger",
+        ] {
+            assert!(matches(&entry, &search("", typed)), "{typed}");
+        }
+        assert!(!matches(&entry, &search("", "uzbek")));
+        assert!(!matches(&entry, &search("", "узбекский")));
+    }
+
+    #[test]
+    fn an_entry_for_any_crime_matches_every_crime_search() {
+        for crimes in [&[][..], &["all"][..], &["Любые"][..], &["ANY"][..]] {
+            assert!(
+                matches(&point(crimes, &[]), &search("money laundering", "")),
+                "{crimes:?}"
+            );
+        }
+        let specific = point(&["Торговля людьми"], &[]);
+        assert!(matches(&specific, &search("торговля", "")));
+        assert!(matches(&specific, &search("ТОРГОВЛЯ ЛЮДЬМИ", "")));
+        assert!(!matches(&specific, &search("money laundering", "")));
+    }
 
     #[test]
     fn refresh_intervals_are_jittered_within_a_tenth() {

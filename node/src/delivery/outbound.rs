@@ -317,11 +317,27 @@ pub async fn submit_consultation(
         consultation.author = submitted_by.to_owned();
     }
     let mut case_id = case_id.filter(|c| !c.is_empty());
+    let mut to = to.clone();
     if !consultation.refers_to.is_empty() {
         let answered = node
             .store
             .message(&consultation.refers_to)?
             .ok_or_else(|| SubmitError::UnknownMessage(consultation.refers_to.clone()))?;
+        // An answer goes back to the node the answered message was exchanged with.
+        let peer = if answered.direction == Direction::Inbox as i32 {
+            &answered.sender
+        } else {
+            &answered.recipient
+        };
+        if to.recipient.is_empty() {
+            to.recipient.clone_from(peer);
+        } else if to.recipient != *peer {
+            return Err(SubmitError::Invalid(format!(
+                "message {} was exchanged with {peer}, not {}: an answer goes to {peer} (leave \
+                 out the recipient)",
+                consultation.refers_to, to.recipient
+            )));
+        }
         if cases::outside_lifecycle(&answered) != Some(cases::CONSULTATION) {
             return Err(SubmitError::Invalid(format!(
                 "message {} is not a consultation message",
@@ -350,7 +366,7 @@ pub async fn submit_consultation(
     }
     sign_outside_lifecycle(
         node,
-        to,
+        &to,
         case_id,
         envelope::Body::Consultation(consultation),
         submitted_by,

@@ -463,8 +463,13 @@ impl Operator for OperatorService {
             n => n.min(MAX_LIST_LIMIT),
         };
         let store = Arc::clone(&self.node.store);
+        // Delivery reports received are protocol messages (they update who holds what, shown
+        // on the message they report on), not items a contact point acts on.
+        let item = move |m: &MessageRecord| {
+            direction != Direction::Inbox || !crate::rules::multiparty::is_report(m)
+        };
         let mut messages =
-            tokio::task::spawn_blocking(move || store.list_messages(direction, limit))
+            tokio::task::spawn_blocking(move || store.list_messages_where(direction, limit, item))
                 .await
                 .map_err(|e| Status::internal(e.to_string()))?
                 .map_err(|e| status::internal(&e))?;

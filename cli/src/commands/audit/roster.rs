@@ -9,7 +9,7 @@ use std::path::Path;
 use anyhow::Context;
 use prost::Message;
 use rogatory_proto::audit::{AppliedStanding, AuditHistory, AuditVerifier, KeyFinding};
-use rogatory_proto::roster::{self, RosterHistory, format_utc};
+use rogatory_proto::roster::{self, RosterHistory};
 use rogatory_proto::v1::{EntryKind, LogEntry, SignedRoster};
 use serde::Serialize;
 
@@ -294,7 +294,7 @@ struct RecordedView {
     index: u64,
     serial: u64,
     federation: String,
-    issued_at: String,
+    issued_at: crate::output::Time,
     sha256: String,
 }
 
@@ -325,7 +325,7 @@ pub fn write_rosters(dir: &Path, out: &Path, format: Format) -> anyhow::Result<O
             index: *index,
             serial: decoded.serial,
             federation: decoded.federation,
-            issued_at: format_utc(decoded.issued_at_ms),
+            issued_at: crate::output::Time(decoded.issued_at_ms),
             sha256: hex::encode(roster::digest(&signed)),
         });
         chain.push(signed);

@@ -5,6 +5,8 @@ use std::path::Path;
 
 use anyhow::Context;
 use rogatory_proto::roster::{self, KeyStanding, Progress, VerifiedRoster, format_utc, short_key};
+
+use crate::output::Time;
 use rogatory_proto::signing::sha256;
 use rogatory_proto::v1::{MemberKey, Roster, SignedRoster};
 use serde::Serialize;
@@ -21,8 +23,8 @@ pub(super) struct RosterView {
     serial: u64,
     digest: String,
     previous: String,
-    issued_at: String,
-    expires_at: String,
+    issued_at: Time,
+    expires_at: Time,
     expired: bool,
     members: Vec<MemberView>,
     governors: Vec<GovernorView>,
@@ -48,9 +50,9 @@ struct MemberView {
 struct KeyView {
     public_key: String,
     fingerprint: String,
-    not_before: String,
-    retired_at: Option<String>,
-    revoked_at: Option<String>,
+    not_before: Time,
+    retired_at: Option<Time>,
+    revoked_at: Option<Time>,
     revocation_reason: Option<String>,
     state_now: String,
 }
@@ -72,7 +74,7 @@ struct CaView {
 struct RevokedView {
     serial: String,
     issuer_sha256: String,
-    revoked_at: String,
+    revoked_at: Time,
     reason: String,
 }
 
@@ -187,8 +189,8 @@ pub(super) fn describe(
         serial: roster.serial,
         digest: hex::encode(roster::digest(signed)),
         previous: hex::encode(&roster.previous),
-        issued_at: format_utc(roster.issued_at_ms),
-        expires_at: format_utc(roster.expires_at_ms),
+        issued_at: Time(roster.issued_at_ms),
+        expires_at: Time(roster.expires_at_ms),
         expired: now >= roster.expires_at_ms,
         members: roster
             .members
@@ -225,7 +227,7 @@ pub(super) fn describe(
             .map(|r| RevokedView {
                 serial: hex::encode(&r.serial),
                 issuer_sha256: hex::encode(&r.issuer),
-                revoked_at: format_utc(r.revoked_at_ms),
+                revoked_at: Time(r.revoked_at_ms),
                 reason: r.reason.clone(),
             })
             .collect(),
@@ -261,11 +263,11 @@ fn names(tally: &roster::SignatureTally, signed: bool) -> Vec<String> {
 }
 
 fn key_view(key: &MemberKey, now: i64) -> KeyView {
-    let set = |ms: i64| (ms != 0).then(|| format_utc(ms));
+    let set = |ms: i64| (ms != 0).then_some(Time(ms));
     KeyView {
         public_key: encode_key(&key.public_key),
         fingerprint: hex::encode(sha256(&key.public_key)),
-        not_before: format_utc(key.not_before_ms),
+        not_before: Time(key.not_before_ms),
         retired_at: set(key.retired_at_ms),
         revoked_at: set(key.revoked_at_ms),
         revocation_reason: (key.revoked_at_ms != 0).then(|| key.revocation_reason.clone()),

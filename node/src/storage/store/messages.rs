@@ -224,12 +224,27 @@ impl Store {
         direction: Direction,
         limit: usize,
     ) -> Result<Vec<MessageRecord>, StoreError> {
+        self.list_messages_where(direction, limit, |_| true)
+    }
+
+    /// The newest `limit` messages in one direction that `keep` accepts (it sees the record
+    /// with its envelope), newest first: `limit` counts only the messages kept.
+    pub fn list_messages_where(
+        &self,
+        direction: Direction,
+        limit: usize,
+        keep: impl Fn(&MessageRecord) -> bool,
+    ) -> Result<Vec<MessageRecord>, StoreError> {
         let mut out = Vec::new();
         for item in self.trees()?.messages.iter().rev() {
             let (key, bytes) = item?;
             let record = decode_message(&String::from_utf8_lossy(&key), &bytes)?;
             if record.direction == direction as i32 {
-                out.push(self.with_envelope(record, |_| None)?);
+                let record = self.with_envelope(record, |_| None)?;
+                if !keep(&record) {
+                    continue;
+                }
+                out.push(record);
                 if out.len() >= limit {
                     break;
                 }
