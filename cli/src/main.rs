@@ -87,7 +87,7 @@ async fn main() -> ExitCode {
             if error.use_stderr() && json {
                 failure::report_usage_json(
                     &error.render().to_string(),
-                    "`rogatory --help` and `rogatory COMMAND --help` list the commands and options",
+                    &i18n::t!("errors-usage-hint"),
                 );
                 return ExitCode::from(EXIT_USAGE);
             }
@@ -103,8 +103,8 @@ async fn main() -> ExitCode {
         && let Some(what) = not_json(&cli.command)
     {
         failure::report_usage_json(
-            &format!("`rogatory {what}` does not print JSON, so it does not take --json"),
-            "leave out --json",
+            &i18n::t!("errors-not-json", command = what),
+            &i18n::t!("errors-not-json-hint"),
         );
         return ExitCode::from(EXIT_USAGE);
     }

@@ -14,6 +14,7 @@ use rogatory_proto::v1::{
 };
 use serde::Serialize;
 
+use crate::i18n::t;
 use crate::output::{instant, one_line, shorten};
 use crate::vocabulary::name_of;
 
@@ -137,21 +138,30 @@ impl PartyDelivery {
     }
 }
 
-/// "3 attempts, last error: connection refused; next attempt at 2026-...", or "not yet
-/// attempted".
+/// "3 attempts, last error: connection refused, next attempt at 2026-...", or "not yet
+/// attempted", in the reader's language.
 fn waiting_reason(attempts: u32, last_error: Option<&str>, next: Option<&str>) -> String {
-    let mut text = match attempts {
-        0 => "not yet attempted".to_owned(),
-        1 => "1 attempt".to_owned(),
-        n => format!("{n} attempts"),
-    };
+    let mut parts = vec![t!("delivery-attempts", count = attempts)];
     if let Some(error) = last_error {
-        text.push_str(&format!(", last error: {}", one_line(error)));
+        parts.push(t!(
+            "delivery-last-error",
+            error = one_line(error).into_owned()
+        ));
     }
     if let Some(at) = next {
-        text.push_str(&format!("; next attempt at {at}"));
+        parts.push(t!("delivery-next-attempt", time = at));
     }
-    text
+    parts.join(", ")
+}
+
+/// A delivery state word (`queued`, `sending`, ...) in the reader's language.
+pub fn state_label(state: &str) -> String {
+    if state == "sending" {
+        return t!("delivery-sending");
+    }
+    crate::vocabulary::parse::<DeliveryState>(state)
+        .map(crate::vocabulary::label)
+        .unwrap_or_else(|_| state.to_owned())
 }
 
 fn receipt_of(signed: &SignedReceipt) -> Option<Receipt> {
@@ -319,9 +329,9 @@ impl MessageSummary {
             return Vec::new();
         }
         let overdue = if self.overdue {
-            "; OVERDUE: undelivered past the node's alert horizon"
+            format!("; {}", t!("delivery-overdue"))
         } else {
-            ""
+            String::new()
         };
         let mut lines = Vec::new();
         if !self.delivered() {
@@ -330,18 +340,21 @@ impl MessageSummary {
                 self.last_error.as_deref(),
                 self.next_attempt_at.as_deref(),
             );
-            lines.push(format!(
-                "{}: {}, {reason}{overdue}",
-                self.recipient, self.state
-            ));
+            let line = t!(
+                "delivery-waiting-line",
+                party = self.recipient.as_str(),
+                state = state_label(&self.state),
+                reason = reason
+            );
+            lines.push(format!("{line}{overdue}"));
         }
         for party in self.parties.iter().filter(|p| p.waiting()) {
             if party.party != self.recipient {
-                lines.push(format!(
-                    "{}: {}, {}",
-                    party.party,
-                    party.state,
-                    party.reason()
+                lines.push(t!(
+                    "delivery-waiting-line",
+                    party = party.party.as_str(),
+                    state = state_label(&party.state),
+                    reason = party.reason()
                 ));
             }
         }
@@ -867,8 +880,40 @@ fn authority_text(authority: &Option<AuthorityView>) -> String {
     }
 }
 
+/// Who acts next on a request that stands at `state`, for the reader: the requested side
+/// decides and executes, the requesting side supplies what it was asked for and closes an
+/// executed request; nobody, once the request is refused, withdrawn or closed.
+pub fn next_to_act(state: &str, requesting: &str, requested: &str) -> Option<String> {
+    let who = |side: &str, node: &str, what: &str| format!("{node} ({side} side): {what}");
+    let requested_side = |what: &str| Some(who("requested", requested, what));
+    match state {
+        "submitted" => Some(format!("nobody yet: {requested} has not received it")),
+        "delivered" => requested_side("acknowledge it and assess it"),
+        "acknowledged" | "under-review" | "consultation" | "supplemented" => {
+            requested_side("decide on it (accept, postpone or refuse)")
+        }
+        "additional-information-requested" => Some(who(
+            "requesting",
+            requesting,
+            "supply the information asked for",
+        )),
+        "accepted" | "in-execution" | "partially-executed" | "postponed" => {
+            requested_side("execute it and report")
+        }
+        "executed" => Some(who(
+            "requesting",
+            requesting,
+            "close it once the results are in",
+        )),
+        _ => None,
+    }
+}
+
 impl MessageDetail {
-    /// The text `rogatory message show` prints.
+    /// The text `rogatory message show` prints: first what a prosecutor acts on
+    /// (confidentiality, urgency and deadline, where it stands and who must act), then the
+    /// substance (subject, facts, persons, what is asked), then delivery, and last the record:
+    /// ids, hashes, signatures, receipts and log positions.
     pub fn render(&self) -> String {
         let s = &self.summary;
         let mut out = Lines::default();
@@ -880,18 +925,55 @@ impl MessageDetail {
             "delivery-report" => "Delivery report (multi-party case)",
             _ => "Message",
         };
+        let subject = match (&self.request, &self.information) {
+            (Some(r), _) => format!(": {}", r.subject),
+            (_, Some(i)) => format!(": {}", i.subject),
+            _ => String::new(),
+        };
         out.heading(&format!(
-            "{title} {} ({}: from {} to {})",
-            s.message_id, s.direction, s.sender, s.recipient
+            "{title} from {} to {}{subject}",
+            s.sender, s.recipient
         ));
-        out.field("case", &s.case_id);
-        out.field("copies to", &s.copies_to.join(", "));
-        out.field("created", &s.created_at);
-        out.field("state", &s.state_text());
-        let parties: Vec<String> = s.parties.iter().map(PartyDelivery::text).collect();
-        out.field("parties", &parties.join("; "));
+        // What the reader acts on.
+        if let Some(r) = &self.request {
+            if r.confidential {
+                out.field(
+                    "CONFIDENTIAL",
+                    "the requested side keeps the request itself confidential (UNTOC art. \
+                     18(20))",
+                );
+            }
+            let urgency = if r.urgency.urgent {
+                let deadline = match r.urgency.deadline.as_str() {
+                    "" => String::new(),
+                    deadline => format!(", reply needed by {deadline}"),
+                };
+                format!("URGENT{deadline}\n{}", r.urgency.reasons)
+            } else {
+                "not urgent".to_owned()
+            };
+            out.field("urgency", &urgency);
+        }
+        if let Some(i) = &self.information {
+            out.list("USE RESTRICTIONS", &i.restriction_lines());
+        }
         match (s.kind, &s.request_state) {
-            ("request", Some(state)) => out.field("request state", state),
+            ("request", Some(state)) => {
+                out.field("request state", state);
+                let requested = if s.direction == "inbox" {
+                    "this node"
+                } else {
+                    s.recipient.as_str()
+                };
+                let requesting = if s.direction == "outbox" {
+                    "this node"
+                } else {
+                    s.sender.as_str()
+                };
+                let act = next_to_act(state, requesting, requested)
+                    .unwrap_or_else(|| "nobody: the request is finished".to_owned());
+                out.field("to act", &act);
+            }
             (_, Some(state)) if s.superseded => out.field(
                 "superseded",
                 &format!(
@@ -903,23 +985,7 @@ impl MessageDetail {
             _ => {}
         }
         out.field("request now", self.request_now.as_deref().unwrap_or(""));
-        out.field("last error", s.last_error.as_deref().unwrap_or(""));
-        if s.attempts > 0 {
-            out.field("attempts", &s.attempts.to_string());
-        }
-        out.field("next attempt", s.next_attempt_at.as_deref().unwrap_or(""));
-        out.field("this node's log", &format!("entry {}", s.log_index));
-        if let Some(e) = &self.envelope {
-            out.field(
-                "envelope",
-                &format!(
-                    "version {}, {} bytes, SHA-256 {}",
-                    e.version, e.payload_bytes, e.payload_sha256
-                ),
-            );
-            out.field("signature", &format!("Ed25519 {}", e.signature));
-        }
-        out.field("problem", s.problem.as_deref().unwrap_or(""));
+        out.field("case", &s.case_id);
         if let Some(r) = &self.request {
             out.heading("Request");
             out.field("subject", &r.subject);
@@ -927,8 +993,7 @@ impl MessageDetail {
             out.field("requesting", &authority_text(&r.requesting_authority));
             out.field("proceedings", &authority_text(&r.proceedings_authority));
             out.field("requested", &authority_text(&r.requested_authority));
-            out.field("legal basis", &r.legal_basis.join("; "));
-            out.field("stage", &r.stage);
+            out.field("summary of facts", &r.summary_of_facts);
             let offences: Vec<String> = r
                 .offences
                 .iter()
@@ -938,18 +1003,6 @@ impl MessageDetail {
                 })
                 .collect();
             out.list("offences", &offences);
-            out.field("assistance", &r.assistance.join(", "));
-            let urgency = if r.urgency.urgent {
-                let deadline = match r.urgency.deadline.as_str() {
-                    "" => String::new(),
-                    deadline => format!(", reply needed by {deadline}"),
-                };
-                format!("URGENT{deadline}\n{}", r.urgency.reasons)
-            } else {
-                "not urgent".to_owned()
-            };
-            out.field("urgency", &urgency);
-            out.field("confirms", &r.urgency.advance_notice);
             let persons: Vec<String> = r
                 .persons
                 .iter()
@@ -968,10 +1021,13 @@ impl MessageDetail {
                 })
                 .collect();
             out.list("persons", &persons);
-            out.field("summary of facts", &r.summary_of_facts);
+            out.field("assistance", &r.assistance.join(", "));
             out.field("procedures", &r.procedures);
             out.field("purpose", &r.purpose);
             out.list("questions", &r.questions);
+            out.field("confirms", &r.urgency.advance_notice);
+            out.field("legal basis", &r.legal_basis.join("; "));
+            out.field("stage", &r.stage);
             out.field("confidential", if r.confidential { "yes" } else { "no" });
             out.field("language", &r.language);
             out.field("translations", &r.translations.join(", "));
@@ -987,26 +1043,46 @@ impl MessageDetail {
                 "ground",
                 &u.ground.as_deref().map(ground_text).unwrap_or_default(),
             );
-            out.field("refers to", &u.refers_to);
-            out.field("follows", u.previous.as_deref().unwrap_or(""));
             out.field("note", &u.note);
             out.field("author", &u.author);
+            out.field("refers to", &u.refers_to);
+            out.field("follows", u.previous.as_deref().unwrap_or(""));
             let attachments: Vec<String> = u.attachments.iter().map(AttachmentView::line).collect();
             out.list("attachments", &attachments);
         }
         if let Some(i) = &self.information {
             out.heading("Spontaneous information");
-            out.list("USE RESTRICTIONS", &i.restriction_lines());
             out.field("subject", &i.subject);
             out.field("text", &i.text);
             out.field("author", &i.author);
         }
         if let Some(c) = &self.consultation {
             out.heading("Consultation (informal, outside the request lifecycle)");
-            out.field("answers", c.refers_to.as_deref().unwrap_or(""));
             out.field("text", &c.text);
             out.field("author", &c.author);
+            out.field("answers", c.refers_to.as_deref().unwrap_or(""));
         }
+        out.heading("Delivery");
+        out.field("created", &s.created_at);
+        out.field("state", &s.state_text());
+        out.field("copies to", &s.copies_to.join(", "));
+        let parties: Vec<String> = s.parties.iter().map(PartyDelivery::text).collect();
+        out.field("parties", &parties.join("; "));
+        out.list("waiting", &s.waiting_lines());
+        out.heading("Record");
+        out.field("message id", &s.message_id);
+        out.field("this node's log", &format!("entry {}", s.log_index));
+        if let Some(e) = &self.envelope {
+            out.field(
+                "envelope",
+                &format!(
+                    "version {}, {} bytes, SHA-256 {}",
+                    e.version, e.payload_bytes, e.payload_sha256
+                ),
+            );
+            out.field("signature", &format!("Ed25519 {}", e.signature));
+        }
+        out.field("problem", s.problem.as_deref().unwrap_or(""));
         match &self.receipt {
             Some(r) => {
                 let by = if s.direction == "inbox" {
@@ -1107,6 +1183,58 @@ mod tests {
         let json = serde_json::to_value(&detail).expect("json");
         assert_eq!(json["request"]["assistance"][1], "records");
         assert_eq!(json["receipt"]["log_index"], 3);
+    }
+
+    #[test]
+    fn a_request_leads_with_what_the_reader_acts_on_and_ends_with_the_record() {
+        let record = record(envelope::Body::MlaRequest(MlaRequest {
+            subject: "Trafficking in persons".into(),
+            summary_of_facts: "Recruited in Mary, exploited in Berlin.".into(),
+            confidential: true,
+            urgency: Some(rogatory_proto::v1::Urgency {
+                urgent: true,
+                reasons: "The witness leaves on 3 July.".into(),
+                deadline: "2026-07-01".into(),
+                ..Default::default()
+            }),
+            ..Default::default()
+        }));
+        let mut record = record;
+        record.request_state = RequestState::UnderReview as i32;
+        let text = MessageDetail::from_record(&record).render();
+        let at = |needle: &str| {
+            text.find(needle)
+                .unwrap_or_else(|| panic!("{needle:?} in:\n{text}"))
+        };
+        assert!(
+            text.starts_with("MLA request from tm to de: Trafficking in persons"),
+            "{text}"
+        );
+        assert!(
+            at("CONFIDENTIAL") < at("URGENT, reply needed by 2026-07-01"),
+            "{text}"
+        );
+        assert!(at("URGENT") < at("request state:"), "{text}");
+        assert!(at("to act:") < at("summary of facts:"), "{text}");
+        assert!(text.contains("de (requested side): decide on it"), "{text}");
+        assert!(at("summary of facts:") < at("message id:"), "{text}");
+        assert!(at("message id:") < at("envelope:"), "{text}");
+        assert!(at("signature:") < at("Receipt, signed by de"), "{text}");
+        assert!(
+            at("Recruited in Mary") < at("01J0000000000000000000000A"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn who_acts_follows_the_lifecycle() {
+        assert_eq!(
+            next_to_act("additional-information-requested", "tm", "de").as_deref(),
+            Some("tm (requesting side): supply the information asked for")
+        );
+        assert!(next_to_act("in-execution", "tm", "de").is_some_and(|t| t.starts_with("de ")));
+        assert_eq!(next_to_act("closed", "tm", "de"), None);
+        assert_eq!(next_to_act("refused", "tm", "de"), None);
     }
 
     #[test]

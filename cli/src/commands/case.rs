@@ -396,6 +396,9 @@ pub struct CaseView {
     pub deadlines_as_of: Time,
     #[serde(skip)]
     deadlines_clock: &'static str,
+    /// The requests whose requester asked for the request itself to be kept confidential.
+    #[serde(skip)]
+    confidential: Vec<String>,
     pub requests: Vec<CaseRequestView>,
     pub timeline: Vec<TimelineEntry>,
     /// The consultation and spontaneous-information thread, if the case has one.
@@ -503,6 +506,13 @@ impl CaseView {
             case_id: thread.case_id.clone(),
             deadlines_as_of: Time(thread.now_ms),
             deadlines_clock: deadline_clock(as_of_ms),
+            confidential: thread
+                .messages
+                .iter()
+                .map(MessageDetail::from_record)
+                .filter(|d| d.request.as_ref().is_some_and(|r| r.confidential))
+                .map(|d| d.summary.message_id)
+                .collect(),
             requests: thread.requests.iter().map(CaseRequestView::from).collect(),
             timeline,
             thread: thread.thread.as_ref().map(ThreadView::from),
@@ -524,16 +534,26 @@ impl CaseView {
             as_of_text(self.deadlines_as_of.0),
             self.deadlines_clock
         ));
+        // Each request leads with what its reader acts on; who sent it and its id come last.
         for r in &self.requests {
-            out.push_str(&format!(
-                "  {}  {} → {}  {}{}\n",
-                r.message_id,
-                r.sender,
-                r.recipient,
-                r.state,
-                if r.urgent { "  URGENT" } else { "" }
-            ));
-            out.push_str(&format!("    subject:   {}\n", shorten(&r.subject, 70)));
+            let flags: String = [
+                (self.confidential.contains(&r.message_id), "  CONFIDENTIAL"),
+                (r.urgent, "  URGENT"),
+            ]
+            .into_iter()
+            .filter_map(|(on, word)| on.then_some(word))
+            .collect();
+            out.push_str(&format!("  {}{flags}\n", shorten(&r.subject, 70)));
+            out.push_str(&format!("    state:     {}\n", r.state));
+            let this_node = "this node";
+            let (requesting, requested) = if r.direction == "sent" {
+                (this_node, r.recipient.as_str())
+            } else {
+                (r.sender.as_str(), this_node)
+            };
+            if let Some(act) = crate::views::next_to_act(&r.state, requesting, requested) {
+                out.push_str(&format!("    to act:    {act}\n"));
+            }
             out.push_str(&format!("    next:      {}\n", r.next_due_text()));
             if !r.requested_deadline.is_empty() {
                 out.push_str(&format!(
@@ -552,6 +572,10 @@ impl CaseView {
                     d.milestone, d.due_at
                 ));
             }
+            out.push_str(&format!(
+                "    request:   {} → {}, id {}\n",
+                r.sender, r.recipient, r.message_id
+            ));
         }
         out.push_str("\nTimeline (UTC)\n");
         for e in &self.timeline {

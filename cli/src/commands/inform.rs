@@ -11,7 +11,7 @@ use rogatory_proto::v1::{
 };
 
 use super::Outcome;
-use super::submit::{report, submitter};
+use super::submit::{report, settled, submitter};
 use crate::args::{ConsultArgs, InformArgs};
 use crate::connection::{NodeTarget, answer};
 use crate::failure::{Submitted, submitting};
@@ -54,7 +54,7 @@ pub async fn inform(
     let record = response
         .message
         .ok_or_else(|| anyhow::anyhow!("the node accepted the message but returned no record"))?;
-    report(&record, format)
+    report(&settled(&mut client, record).await, format)
 }
 
 pub async fn consult(
@@ -93,5 +93,5 @@ pub async fn consult(
     let record = response
         .message
         .ok_or_else(|| anyhow::anyhow!("the node accepted the message but returned no record"))?;
-    report(&record, format)
+    report(&settled(&mut client, record).await, format)
 }

@@ -4,6 +4,7 @@ use rogatory_proto::v1::{Direction, ListMessagesRequest, ShowMessageRequest};
 
 use super::Outcome;
 use crate::connection::{Client, NodeTarget, answer};
+use crate::i18n::t;
 use crate::output::{Format, Table, minute, print_json, put, say};
 use crate::views::{MessageDetail, MessageSummary};
 
@@ -92,7 +93,7 @@ pub async fn show_list(
         .collect();
     if !waiting.is_empty() {
         say!();
-        say!("Waiting:");
+        say!("{}", t!("delivery-waiting-heading"));
         for (id, line) in waiting {
             say!("  {id} to {line}");
         }

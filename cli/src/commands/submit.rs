@@ -7,8 +7,8 @@ use std::path::{Path, PathBuf};
 
 use rogatory_proto::ids::is_message_id;
 use rogatory_proto::v1::{
-    MessageRecord, RefusalGround, RequestStatus, StatusUpdate, SubmitRequestRequest,
-    SubmitStatusUpdateRequest,
+    DeliveryState, MessageRecord, RefusalGround, RequestStatus, ShowMessageRequest, StatusUpdate,
+    SubmitRequestRequest, SubmitStatusUpdateRequest,
 };
 use tonic::Code;
 
@@ -16,6 +16,7 @@ use super::Outcome;
 use crate::attachments;
 use crate::connection::{Client, NodeTarget, answer};
 use crate::failure::{self, RpcError, UserError};
+use crate::i18n::t;
 use crate::output::{Format, print_json, put, say, wrap};
 use crate::request_file::{self, Submission};
 use crate::views::MessageDetail;
@@ -147,7 +148,7 @@ pub async fn request_send(
         attachments::upload(&mut client, path, reference).await?;
     }
     let record = submit_request(&mut client, submission, &submitter(name)).await?;
-    report(&record, format)
+    report(&settled(&mut client, record).await, format)
 }
 
 pub async fn status_send(
@@ -182,12 +183,47 @@ pub async fn status_send(
             .into(),
             _ => error,
         })?;
-    report(&record, format)
+    report(&settled(&mut client, record).await, format)
 }
 
 pub fn template() -> Outcome {
     put!("{}", request_file::template());
     Outcome::Done
+}
+
+/// How long a send waits for the first attempt on each copy of a multi-party message: the
+/// node answers after its first attempt to the recipient and tries the copies alongside, so
+/// their outcome can lag by one attempt. Bounded so that a peer that hangs does not hold the
+/// command; a copy still in flight then is reported as sending (exit code 3).
+const COPY_SETTLE: std::time::Duration = std::time::Duration::from_secs(10);
+/// How often the node is asked meanwhile.
+const COPY_POLL: std::time::Duration = std::time::Duration::from_millis(200);
+
+/// `record` once each of its copies has had its first delivery attempt (or [`COPY_SETTLE`]
+/// has passed), as the node holds it then.
+pub async fn settled(client: &mut Client, mut record: MessageRecord) -> MessageRecord {
+    let unsettled = |record: &MessageRecord| {
+        record.copies.iter().any(|c| {
+            c.receipt.is_none()
+                && c.state == DeliveryState::Queued as i32
+                && (c.sending || c.attempts == 0)
+        })
+    };
+    let deadline = tokio::time::Instant::now() + COPY_SETTLE;
+    while unsettled(&record) && tokio::time::Instant::now() < deadline {
+        tokio::time::sleep(COPY_POLL).await;
+        let shown = client
+            .show_message(ShowMessageRequest {
+                message_id: record.message_id.clone(),
+            })
+            .await;
+        match shown {
+            Ok(answer) => record = answer.into_inner(),
+            // The send itself succeeded; what the node said then is reported.
+            Err(_) => break,
+        }
+    }
+    record
 }
 
 /// Prints what happened to a submitted message, party by party in a multi-party case; a
@@ -217,11 +253,16 @@ pub fn report(record: &MessageRecord, format: Format) -> anyhow::Result<Outcome>
         // A multi-party case: where each addressee's copy stands.
         say!("  copies:           {}", s.copies_to.join(", "));
         let width = s.parties.iter().map(|p| p.party.len()).max().unwrap_or(0);
+        let delivery = t!("delivery-label");
         for (i, party) in s.parties.iter().filter(|p| p.state != "sender").enumerate() {
-            let label = if i == 0 { "delivery:" } else { "" };
+            let label = if i == 0 { delivery.as_str() } else { "" };
             let state = match &party.received_at {
-                Some(at) => format!("received, receipt signed at {at}"),
-                None => format!("{}: {}", party.state, party.reason()),
+                Some(at) => t!("delivery-received-at", time = at.as_str()),
+                None => format!(
+                    "{}: {}",
+                    crate::views::state_label(&party.state),
+                    party.reason()
+                ),
             };
             say!("  {label:<17} {:<width$}  {state}", party.party);
         }
@@ -261,13 +302,12 @@ pub fn report(record: &MessageRecord, format: Format) -> anyhow::Result<Outcome>
             say!("  envelope SHA-256: {}", receipt.envelope_sha256);
             if !waiting.is_empty() {
                 let names = waiting.join(", ");
-                say!("  not yet received: {names}");
-                say!();
-                let advice = format!(
-                    "Every party of the case gets the same signed message. {names} has not \
-                     confirmed receiving it yet; the node keeps trying by itself (`rogatory \
-                     outbox` shows why it waits). Do not send it again."
+                say!(
+                    "  {}",
+                    t!("delivery-not-yet-received", parties = names.as_str())
                 );
+                say!();
+                let advice = t!("delivery-copies-advice", parties = names.as_str());
                 say!("{}", wrap(&advice, 90));
             }
         }

@@ -19,6 +19,7 @@ use serde::Serialize;
 use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 
+use crate::i18n::t;
 use crate::vocabulary;
 
 /// One thing wrong in a request file.
@@ -41,13 +42,12 @@ pub struct InvalidRequestFile {
 
 impl fmt::Display for InvalidRequestFile {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let n = self.problems.len();
-        write!(
-            f,
-            "request file {} has {n} problem{}, by line:",
-            self.file,
-            if n == 1 { "" } else { "s" }
-        )?;
+        let count = self.problems.len();
+        f.write_str(&t!(
+            "request-file-problems",
+            file = self.file.as_str(),
+            count = count
+        ))?;
         for problem in &self.problems {
             let key = if problem.key.is_empty() {
                 String::new()
@@ -273,10 +273,10 @@ impl Walk<'_> {
             if !fields.iter().any(|f| f.key == key.get_ref().as_ref()) {
                 let name = key.get_ref().as_ref();
                 let message = match closest(name, fields.iter().map(|f| f.key)) {
-                    Some(known) => format!("unknown key; did you mean `{known}`?"),
-                    None => format!(
-                        "unknown key; this section takes {}",
-                        fields
+                    Some(known) => t!("request-file-unknown-key-did-you-mean", known = known),
+                    None => t!(
+                        "request-file-unknown-key",
+                        keys = fields
                             .iter()
                             .map(|f| format!("`{}`", f.key))
                             .collect::<Vec<_>>()
@@ -291,9 +291,12 @@ impl Walk<'_> {
                 None if field.required => {
                     let message = match field.kind {
                         Kind::Table(_) => {
-                            format!("the section [{}] is missing", join(section, field.key))
+                            t!(
+                                "request-file-section-missing",
+                                section = join(section, field.key)
+                            )
                         }
-                        _ => "missing; it is required".to_owned(),
+                        _ => t!("request-file-missing"),
                     };
                     self.problem(&at, path(field.key), message);
                 }
@@ -317,30 +320,36 @@ impl Walk<'_> {
         };
         let at = value.span();
         let found = value.get_ref();
-        let wrong_type = |expected: &str| format!("expected {expected}, found {}", a_type(found));
+        let wrong_type = |expected: String| {
+            t!(
+                "request-file-wrong-type",
+                expected = expected,
+                found = a_type(found)
+            )
+        };
         match field.kind {
             Kind::Text => {
                 if !found.is_str() {
-                    self.problem(&at, path, wrong_type("text in \"quotes\""));
+                    self.problem(&at, path, wrong_type(t!("request-file-type-text")));
                 }
             }
             Kind::Filled => match found.as_str() {
-                None => self.problem(&at, path, wrong_type("text in \"quotes\"")),
+                None => self.problem(&at, path, wrong_type(t!("request-file-type-text"))),
                 Some(text) if text.trim().is_empty() => {
-                    self.problem(&at, path, "must not be empty".to_owned());
+                    self.problem(&at, path, t!("request-file-empty"));
                 }
                 Some(_) => {}
             },
             Kind::Flag => {
                 if !found.is_bool() {
-                    self.problem(&at, path, wrong_type("true or false"));
+                    self.problem(&at, path, wrong_type(t!("request-file-type-flag")));
                 }
             }
             Kind::Texts { min } => {
                 self.strings(&path, value, min, |_| Ok(()));
             }
             Kind::Name(check) => match found.as_str() {
-                None => self.problem(&at, path, wrong_type("a name in \"quotes\"")),
+                None => self.problem(&at, path, wrong_type(t!("request-file-type-name"))),
                 Some(text) => {
                     if let Err(e) = check(text) {
                         self.problem(&at, path, e);
@@ -354,13 +363,10 @@ impl Walk<'_> {
                 }
             }
             Kind::Node => match found.as_str() {
-                None => self.problem(&at, path, wrong_type("a node id in \"quotes\"")),
-                Some(text) if text.trim().is_empty() => self.problem(
-                    &at,
-                    path,
-                    "must not be empty; write the requested country's node id, e.g. \"de\""
-                        .to_owned(),
-                ),
+                None => self.problem(&at, path, wrong_type(t!("request-file-type-node"))),
+                Some(text) if text.trim().is_empty() => {
+                    self.problem(&at, path, t!("request-file-empty-recipient"))
+                }
                 Some(text) => {
                     if let Err(e) = NodeId::parse(text.trim()) {
                         self.problem(&at, path, e.to_string());
@@ -373,17 +379,14 @@ impl Walk<'_> {
                     .map_err(|e| e.to_string())
             }),
             Kind::Case => match found.as_str() {
-                None => self.problem(&at, path, wrong_type("a case id in \"quotes\"")),
+                None => self.problem(&at, path, wrong_type(t!("request-file-type-case"))),
                 Some(text) => {
                     let text = text.trim();
                     if !text.is_empty() && !ids::is_case_id(text) {
                         self.problem(
                             &at,
                             path,
-                            format!(
-                                "{text:?} must be 1 to 64 printable characters without spaces; \
-                                 leave it out to open a new case"
-                            ),
+                            t!("request-file-case-id", value = format!("{text:?}")),
                         );
                     }
                 }
@@ -392,21 +395,22 @@ impl Walk<'_> {
                 if is_language_tag(tag) {
                     Ok(())
                 } else {
-                    Err(format!(
-                        "{tag:?} is not a language tag; write one such as \"de\", \"ru\" or \
-                         \"uz-Latn\""
-                    ))
+                    Err(t!("request-file-language-tag", value = format!("{tag:?}")))
                 }
             }),
             Kind::Table(fields) => match found.as_table() {
-                None => self.problem(&at, path, wrong_type("a section [..]")),
+                None => self.problem(&at, path, wrong_type(t!("request-file-type-section"))),
                 Some(table) => {
                     let name = format!("[{}]", join(section, field.key));
                     self.table(&name, table, key_at, fields);
                 }
             },
             Kind::Tables(fields) => match found.as_array() {
-                None => self.problem(&at, path, wrong_type(&format!("[[{}]] blocks", field.key))),
+                None => self.problem(
+                    &at,
+                    path,
+                    wrong_type(t!("request-file-type-blocks", name = field.key)),
+                ),
                 Some(items) => {
                     let name = format!("[[{}]]", join(section, field.key));
                     for item in items.iter() {
@@ -414,7 +418,7 @@ impl Walk<'_> {
                             None => self.problem(
                                 &item.span(),
                                 path.clone(),
-                                wrong_type(&format!("a [[{}]] block", field.key)),
+                                wrong_type(t!("request-file-type-blocks", name = field.key)),
                             ),
                             Some(table) => self.table(&name, table, item.span(), fields),
                         }
@@ -422,9 +426,9 @@ impl Walk<'_> {
                 }
             },
             Kind::AttachmentPath => match found.as_str() {
-                None => self.problem(&at, path, wrong_type("a file path in \"quotes\"")),
+                None => self.problem(&at, path, wrong_type(t!("request-file-type-path"))),
                 Some(text) if text.trim().is_empty() => {
-                    self.problem(&at, path, "must not be empty".to_owned());
+                    self.problem(&at, path, t!("request-file-empty"));
                 }
                 Some(text) => {
                     let file = self.base.join(text);
@@ -432,10 +436,7 @@ impl Walk<'_> {
                         self.problem(
                             &at,
                             path,
-                            format!(
-                                "no file {} (paths are relative to the request file)",
-                                file.display()
-                            ),
+                            t!("request-file-no-file", path = file.display().to_string()),
                         );
                     }
                 }
@@ -452,9 +453,10 @@ impl Walk<'_> {
         check: impl Fn(&str) -> Result<(), String>,
     ) {
         let Some(items) = value.get_ref().as_array() else {
-            let message = format!(
-                "expected a list such as [\"one\", \"two\"], found {}",
-                a_type(value.get_ref())
+            let message = t!(
+                "request-file-wrong-type",
+                expected = t!("request-file-type-list"),
+                found = a_type(value.get_ref())
             );
             self.problem(&value.span(), path.to_owned(), message);
             return;
@@ -463,14 +465,15 @@ impl Walk<'_> {
             self.problem(
                 &value.span(),
                 path.to_owned(),
-                "must not be empty; give at least one".to_owned(),
+                t!("request-file-empty-list"),
             );
         }
         for item in items.iter() {
             let problem = match item.get_ref().as_str() {
-                None => Some(format!(
-                    "expected text in \"quotes\", found {}",
-                    a_type(item.get_ref())
+                None => Some(t!(
+                    "request-file-wrong-type",
+                    expected = t!("request-file-type-text"),
+                    found = a_type(item.get_ref())
                 )),
                 Some(text) => check(text).err(),
             };
@@ -492,7 +495,7 @@ impl Walk<'_> {
                         self.problem(
                             &copy.span(),
                             "copy_to".to_owned(),
-                            format!("{id} is already an addressee of the request"),
+                            t!("request-file-already-addressee", node = id),
                         );
                     }
                     seen.push(id);
@@ -513,7 +516,7 @@ impl Walk<'_> {
                 self.problem(
                     &at,
                     "[urgency] reasons".to_owned(),
-                    "an urgent request must say why it is urgent (UNTOC art. 18(24))".to_owned(),
+                    t!("request-file-urgent-needs-reasons"),
                 );
             }
         }
@@ -538,16 +541,15 @@ fn join(section: &str, key: &str) -> String {
     }
 }
 
-fn a_type(value: &DeValue<'_>) -> &'static str {
-    match value {
-        DeValue::String(_) => "text",
-        DeValue::Integer(_) => "a number",
-        DeValue::Float(_) => "a number",
-        DeValue::Boolean(_) => "true/false",
-        DeValue::Datetime(_) => "a date",
-        DeValue::Array(_) => "a list",
-        DeValue::Table(_) => "a section",
-    }
+fn a_type(value: &DeValue<'_>) -> String {
+    t!(match value {
+        DeValue::String(_) => "request-file-found-text",
+        DeValue::Integer(_) | DeValue::Float(_) => "request-file-found-number",
+        DeValue::Boolean(_) => "request-file-found-flag",
+        DeValue::Datetime(_) => "request-file-found-date",
+        DeValue::Array(_) => "request-file-found-list",
+        DeValue::Table(_) => "request-file-found-section",
+    })
 }
 
 /// Whether `tag` looks like a BCP 47 language tag (`de`, `uz-Latn`).
@@ -558,21 +560,30 @@ pub fn is_language_tag(tag: &str) -> bool {
 }
 
 fn date(value: &DeValue<'_>, date_only: bool) -> Result<(), String> {
-    let expected = if date_only {
-        "a date such as 1998-03-14"
+    let expected = t!(if date_only {
+        "request-file-date"
     } else {
-        "a date such as 2025-07-01 or a date and time such as 2025-07-01T18:00:00Z"
-    };
+        "request-file-date-time"
+    });
     let parsed: toml::value::Datetime = match value {
         DeValue::Datetime(d) => *d,
-        DeValue::String(text) => text
-            .trim()
-            .parse()
-            .map_err(|_| format!("{text:?} is not {expected}"))?,
-        other => return Err(format!("expected {expected}, found {}", a_type(other))),
+        DeValue::String(text) => text.trim().parse().map_err(|_| {
+            t!(
+                "request-file-not-a-date",
+                value = format!("{text:?}"),
+                expected = expected.as_str()
+            )
+        })?,
+        other => {
+            return Err(t!(
+                "request-file-wrong-type",
+                expected = expected.as_str(),
+                found = a_type(other)
+            ));
+        }
     };
     if parsed.date.is_none() || (date_only && parsed.time.is_some()) {
-        return Err(format!("write {expected}"));
+        return Err(t!("request-file-write-date", expected = expected.as_str()));
     }
     Ok(())
 }

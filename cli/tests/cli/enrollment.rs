@@ -281,8 +281,15 @@ async fn a_tampered_join_request_or_one_signed_by_another_key_is_refused() {
         let out = setup.path(&format!("{name}.certificate.pem"));
         let (code, stdout, stderr) = setup.issue(&path, "ca", &out).await;
         assert_ne!(code, 0, "{name}: {stdout}");
+        // Under --json the failure is one JSON object on stderr, with its hint.
+        let error: serde_json::Value = serde_json::from_str(stderr.trim()).expect("JSON error");
         assert!(
-            stderr.contains("not a valid join request") && stderr.contains("hint:"),
+            error["error"]["message"]
+                .as_str()
+                .is_some_and(|m| m.contains("not a valid join request"))
+                && error["error"]["hint"]
+                    .as_str()
+                    .is_some_and(|h| !h.is_empty()),
             "{name}: {stderr}"
         );
         assert!(

@@ -69,3 +69,35 @@ async fn five_mistakes_in_a_request_file_are_all_reported_with_their_lines() {
         "checked before connecting: {stderr}"
     );
 }
+
+#[tokio::test]
+async fn a_russian_reader_gets_every_problem_in_russian_at_the_same_lines() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = dir.path().join("просьба.toml");
+    std::fs::write(&file, FIVE_MISTAKES).expect("written");
+    let nowhere = dir.path().join("no-node");
+    let file = file.to_str().expect("utf-8");
+    let (code, stdout, stderr) = crate::common::rogatory_with_env(
+        &[
+            "--node",
+            nowhere.to_str().expect("utf-8"),
+            "request",
+            "send",
+            file,
+        ],
+        &[("LANG", "ru_RU.UTF-8")],
+    )
+    .await;
+    assert_eq!(code, 1, "{stdout}\n{stderr}");
+    for line in [
+        format!("в файле просьбы {file} найдено 6 ошибок, по строкам:"),
+        format!("{file}:7: [routing.requesting_authority] name: не может быть пустым"),
+        format!(
+            "{file}:10: [substance] subjekt: неизвестный ключ; возможно, имелся в виду `subject`?"
+        ),
+        format!("{file}:16: [handling] confidential: ожидается true или false, а не текст"),
+        format!("{file}:21: [[persons]] role: отсутствует; это обязательное поле"),
+    ] {
+        assert!(stderr.contains(&line), "{line:?} in:\n{stderr}");
+    }
+}
