@@ -884,27 +884,31 @@ fn authority_text(authority: &Option<AuthorityView>) -> String {
 /// decides and executes, the requesting side supplies what it was asked for and closes an
 /// executed request; nobody, once the request is refused, withdrawn or closed.
 pub fn next_to_act(state: &str, requesting: &str, requested: &str) -> Option<String> {
-    let who = |side: &str, node: &str, what: &str| format!("{node} ({side} side): {what}");
-    let requested_side = |what: &str| Some(who("requested", requested, what));
+    let requested_side = |action: &str| {
+        Some(t!(
+            "show-requested-side",
+            node = requested,
+            action = t!(action)
+        ))
+    };
+    let requesting_side = |action: &str| {
+        Some(t!(
+            "show-requesting-side",
+            node = requesting,
+            action = t!(action)
+        ))
+    };
     match state {
-        "submitted" => Some(format!("nobody yet: {requested} has not received it")),
-        "delivered" => requested_side("acknowledge it and assess it"),
+        "submitted" => Some(t!("show-act-not-received", node = requested)),
+        "delivered" => requested_side("show-act-assess"),
         "acknowledged" | "under-review" | "consultation" | "supplemented" => {
-            requested_side("decide on it (accept, postpone or refuse)")
+            requested_side("show-act-decide")
         }
-        "additional-information-requested" => Some(who(
-            "requesting",
-            requesting,
-            "supply the information asked for",
-        )),
+        "additional-information-requested" => requesting_side("show-act-supplement"),
         "accepted" | "in-execution" | "partially-executed" | "postponed" => {
-            requested_side("execute it and report")
+            requested_side("show-act-execute")
         }
-        "executed" => Some(who(
-            "requesting",
-            requesting,
-            "close it once the results are in",
-        )),
+        "executed" => requesting_side("show-act-close"),
         _ => None,
     }
 }
@@ -937,11 +941,7 @@ impl MessageDetail {
         // What the reader acts on.
         if let Some(r) = &self.request {
             if r.confidential {
-                out.field(
-                    "CONFIDENTIAL",
-                    "the requested side keeps the request itself confidential (UNTOC art. \
-                     18(20))",
-                );
+                out.field(&t!("show-confidential-label"), &t!("show-confidential"));
             }
             let urgency = if r.urgency.urgent {
                 let deadline = match r.urgency.deadline.as_str() {
@@ -960,19 +960,20 @@ impl MessageDetail {
         match (s.kind, &s.request_state) {
             ("request", Some(state)) => {
                 out.field("request state", state);
+                let this_node = t!("show-this-node");
                 let requested = if s.direction == "inbox" {
-                    "this node"
+                    this_node.as_str()
                 } else {
                     s.recipient.as_str()
                 };
                 let requesting = if s.direction == "outbox" {
-                    "this node"
+                    this_node.as_str()
                 } else {
                     s.sender.as_str()
                 };
                 let act = next_to_act(state, requesting, requested)
-                    .unwrap_or_else(|| "nobody: the request is finished".to_owned());
-                out.field("to act", &act);
+                    .unwrap_or_else(|| t!("show-act-nobody"));
+                out.field(&t!("show-to-act"), &act);
             }
             (_, Some(state)) if s.superseded => out.field(
                 "superseded",
@@ -1062,14 +1063,14 @@ impl MessageDetail {
             out.field("author", &c.author);
             out.field("answers", c.refers_to.as_deref().unwrap_or(""));
         }
-        out.heading("Delivery");
+        out.heading(&t!("show-heading-delivery"));
         out.field("created", &s.created_at);
         out.field("state", &s.state_text());
         out.field("copies to", &s.copies_to.join(", "));
         let parties: Vec<String> = s.parties.iter().map(PartyDelivery::text).collect();
         out.field("parties", &parties.join("; "));
         out.list("waiting", &s.waiting_lines());
-        out.heading("Record");
+        out.heading(&t!("show-heading-record"));
         out.field("message id", &s.message_id);
         out.field("this node's log", &format!("entry {}", s.log_index));
         if let Some(e) = &self.envelope {

@@ -16,6 +16,7 @@ use super::Outcome;
 use super::submit::{self, StatusToSend};
 use crate::connection::{NodeTarget, answer};
 use crate::failure::UserError;
+use crate::i18n::t;
 use crate::output::{Format, Table, Time, minute, one_line, print_json, put, say, shorten, wrap};
 use crate::views::MessageDetail;
 use crate::vocabulary::name_of;
@@ -537,22 +538,28 @@ impl CaseView {
         // Each request leads with what its reader acts on; who sent it and its id come last.
         for r in &self.requests {
             let flags: String = [
-                (self.confidential.contains(&r.message_id), "  CONFIDENTIAL"),
-                (r.urgent, "  URGENT"),
+                (
+                    self.confidential.contains(&r.message_id),
+                    format!("  {}", t!("show-confidential-label")),
+                ),
+                (r.urgent, "  URGENT".to_owned()),
             ]
             .into_iter()
             .filter_map(|(on, word)| on.then_some(word))
             .collect();
             out.push_str(&format!("  {}{flags}\n", shorten(&r.subject, 70)));
             out.push_str(&format!("    state:     {}\n", r.state));
-            let this_node = "this node";
+            let this_node = t!("show-this-node");
             let (requesting, requested) = if r.direction == "sent" {
-                (this_node, r.recipient.as_str())
+                (this_node.as_str(), r.recipient.as_str())
             } else {
-                (r.sender.as_str(), this_node)
+                (r.sender.as_str(), this_node.as_str())
             };
             if let Some(act) = crate::views::next_to_act(&r.state, requesting, requested) {
-                out.push_str(&format!("    to act:    {act}\n"));
+                out.push_str(&format!(
+                    "    {:<10} {act}\n",
+                    format!("{}:", t!("show-to-act"))
+                ));
             }
             out.push_str(&format!("    next:      {}\n", r.next_due_text()));
             if !r.requested_deadline.is_empty() {

@@ -199,7 +199,7 @@ struct Issued {
     signing_public_key: String,
     fingerprints: Fingerprints,
     serial: String,
-    not_after: String,
+    not_after: crate::output::Time,
     out: String,
 }
 
@@ -274,7 +274,7 @@ pub fn issue(
             tls_key: issued.tls_key_fingerprint.clone(),
         },
         serial: issued.serial.clone(),
-        not_after: rogatory_node::format_time(issued.not_after.unix_timestamp()),
+        not_after: crate::output::Time(issued.not_after.unix_timestamp().saturating_mul(1000)),
         out: out.display().to_string(),
     };
     if format.json() {
