@@ -446,6 +446,10 @@ pub struct ConsultArgs {
     /// The message.
     #[arg(long)]
     pub text: String,
+    /// What it is about, shown as its title in lists [default with --answers: the subject of
+    /// the message it answers].
+    #[arg(long)]
+    pub subject: Option<String>,
     /// File it under this case [default: the case of --answers, else a new case].
     #[arg(long = "case", value_name = "ID")]
     pub case_id: Option<String>,
@@ -504,6 +508,10 @@ pub enum StatusCommand {
         /// required with `--status refused`.
         #[arg(long, value_name = "TEXT", default_value = "")]
         note: String,
+        /// Your own reference for the request in your national system (file or case number),
+        /// sent to the other side once; the case keeps it for later updates.
+        #[arg(long, value_name = "REF")]
+        reference: Option<String>,
         /// Your name, recorded as the update's author [default: the node names you: your
         /// contact-point name, else your Unix account].
         #[arg(long = "as", value_name = "NAME")]
@@ -615,6 +623,10 @@ pub enum CaseCommand {
         /// An explanation for the other side; required with `--status refused`.
         #[arg(long, value_name = "TEXT", default_value = "")]
         note: String,
+        /// Your own reference for the request in your national system (file or case number),
+        /// sent to the other side once; the case keeps it for later updates.
+        #[arg(long, value_name = "REF")]
+        reference: Option<String>,
         /// Your name, recorded as the update's author [default: the node names you: your
         /// contact-point name, else your Unix account].
         #[arg(long = "as", value_name = "NAME")]

@@ -354,6 +354,7 @@ async fn scenario(
             status,
             ground: None,
             note: note.to_owned(),
+            reference: None,
         };
         let sent =
             submit::submit_status(de, &request_id, &update, "demo contact point, de").await?;

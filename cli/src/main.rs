@@ -235,6 +235,7 @@ async fn run(cli: Cli) -> anyhow::Result<Outcome> {
                     status,
                     ground,
                     note,
+                    reference,
                     name,
                 }),
         }) => {
@@ -243,6 +244,7 @@ async fn run(cli: Cli) -> anyhow::Result<Outcome> {
                 status,
                 ground,
                 note,
+                reference,
             };
             submit::status_send(&target, &refers_to, update, name.as_deref(), format).await
         }
@@ -278,6 +280,7 @@ async fn run(cli: Cli) -> anyhow::Result<Outcome> {
             status,
             ground,
             note,
+            reference,
             name,
             attach,
         }) => {
@@ -286,6 +289,7 @@ async fn run(cli: Cli) -> anyhow::Result<Outcome> {
                 status,
                 ground,
                 note,
+                reference,
             };
             case::reply(
                 &target,

@@ -78,6 +78,45 @@ pub struct MessageSummary {
     pub next_attempt_at: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub problem: Option<String>,
+    /// What the message is about, as the node titles it: a request's subject, a status
+    /// update's request's subject, a consultation's or information's subject.
+    pub title: String,
+    /// This node's national reference for the message's case; empty if none.
+    pub own_reference: String,
+    /// The other parties' national references for the case.
+    pub peer_references: Vec<ReferenceView>,
+}
+
+/// A party's national reference for a case.
+#[derive(Debug, Clone, Serialize)]
+pub struct ReferenceView {
+    pub node_id: String,
+    pub reference: String,
+}
+
+impl ReferenceView {
+    pub fn all(references: &[rogatory_proto::v1::NationalReference]) -> Vec<Self> {
+        references
+            .iter()
+            .map(|r| Self {
+                node_id: r.node_id.clone(),
+                reference: r.reference.clone(),
+            })
+            .collect()
+    }
+}
+
+/// The REFERENCES column: this node's reference first, then each peer's as "de: StA 12/26".
+pub fn references_text(own: &str, peers: &[ReferenceView]) -> String {
+    let own = (!own.is_empty()).then(|| own.to_owned());
+    own.into_iter()
+        .chain(
+            peers
+                .iter()
+                .map(|p| format!("{}: {}", p.node_id, p.reference)),
+        )
+        .collect::<Vec<_>>()
+        .join("; ")
 }
 
 /// The delivery state as users see it, in the protocol's words: an undelivered outbox message
@@ -310,7 +349,15 @@ impl MessageSummary {
                 }
                 _ => Vec::new(),
             },
+            title: record.title.clone(),
+            own_reference: record.own_reference.clone(),
+            peer_references: ReferenceView::all(&record.peer_references),
         }
+    }
+
+    /// The REFERENCES column.
+    pub fn references_text(&self) -> String {
+        references_text(&self.own_reference, &self.peer_references)
     }
 
     pub fn delivered(&self) -> bool {
@@ -404,8 +451,12 @@ impl MessageSummary {
         }
     }
 
-    /// The ABOUT column: a request's subject, or the message a status update refers to.
+    /// The ABOUT column: the message's title (a status update's is its request's subject),
+    /// else a request's subject, or the message a status update refers to.
     pub fn about_text(&self) -> String {
+        if !self.title.is_empty() {
+            return shorten(&self.title, 48);
+        }
         match (&self.subject, &self.refers_to, &self.problem) {
             (Some(subject), _, _) => shorten(subject, 48),
             (_, Some(refers_to), _) => format!("re {refers_to}"),

@@ -725,6 +725,7 @@ mod tests {
             author: "A. Nurov".into(),
             refers_to: String::new(),
             closes_thread: false,
+            subject: String::new(),
         };
         let mut good = envelope();
         good.body = Some(envelope::Body::Consultation(consultation.clone()));

@@ -211,6 +211,13 @@ impl ThreadView {
 #[derive(Debug, Clone, Serialize)]
 pub struct CaseSummaryView {
     pub case_id: String,
+    /// What the case is about: its first request's subject, else its first consultation's or
+    /// information's.
+    pub title: String,
+    /// This node's national reference for the case; empty if none.
+    pub own_reference: String,
+    /// The other parties' national references.
+    pub peer_references: Vec<crate::views::ReferenceView>,
     pub peers: Vec<String>,
     pub open: bool,
     pub urgent: bool,
@@ -241,6 +248,9 @@ impl From<&CaseSummary> for CaseSummaryView {
     fn from(c: &CaseSummary) -> Self {
         Self {
             case_id: c.case_id.clone(),
+            title: c.title.clone(),
+            own_reference: c.own_reference.clone(),
+            peer_references: crate::views::ReferenceView::all(&c.peer_references),
             peers: c.peers.clone(),
             open: c.open,
             urgent: c.urgent,
@@ -297,6 +307,8 @@ pub async fn list(
         "REQUESTS",
         "NEXT DUE",
         "FLAGS",
+        "REFERENCES",
+        "TITLE",
     ]);
     for case in &cases {
         let mut requests: Vec<String> = case.requests.iter().map(|r| r.state.clone()).collect();
@@ -320,6 +332,11 @@ pub async fn list(
             requests.join(", "),
             next,
             flags.join(" "),
+            shorten(
+                &crate::views::references_text(&case.own_reference, &case.peer_references),
+                32,
+            ),
+            shorten(&case.title, 48),
         ]);
     }
     put!("{}", table.render());

@@ -68,6 +68,7 @@ pub async fn consult(
         author: submitted_by.clone(),
         refers_to: args.answers.unwrap_or_default(),
         closes_thread: args.close,
+        subject: args.subject.unwrap_or_default(),
     };
     let mut client = target.connect().await?;
     // Answering, the node takes the peer from the message answered (and refuses a --to that

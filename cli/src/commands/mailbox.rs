@@ -5,7 +5,7 @@ use rogatory_proto::v1::{Direction, ListMessagesRequest, ShowMessageRequest};
 use super::Outcome;
 use crate::connection::{Client, NodeTarget, answer};
 use crate::i18n::t;
-use crate::output::{Format, Table, minute, print_json, put, say};
+use crate::output::{Format, Table, minute, print_json, put, say, shorten};
 use crate::views::{MessageDetail, MessageSummary};
 
 /// Messages received (inbox) or sent (outbox), newest first.
@@ -67,6 +67,7 @@ pub async fn show_list(
         "KIND",
         "STATE",
         "REQUEST STATE",
+        "REFERENCES",
         "ABOUT",
     ]);
     for m in &messages {
@@ -78,6 +79,7 @@ pub async fn show_list(
             m.kind_text(),
             m.state_text(),
             m.lifecycle_text(),
+            shorten(&m.references_text(), 32),
             m.about_text(),
         ]);
     }

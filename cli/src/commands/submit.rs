@@ -63,6 +63,8 @@ pub struct StatusToSend {
     pub note: String,
     /// Evidence files to send with the update (`--attach`), uploaded to the node first.
     pub attach: Vec<PathBuf>,
+    /// This side's national reference for the request (`--reference`), if given now.
+    pub reference: Option<String>,
 }
 
 impl StatusToSend {
@@ -120,6 +122,7 @@ pub async fn submit_status(
                     // The node sets it: the head of the request's thread when it signs.
                     previous: String::new(),
                     attachments,
+                    national_reference: update.reference.clone().unwrap_or_default(),
                 }),
                 submitted_by: submitted_by.to_owned(),
             })
@@ -348,6 +351,7 @@ mod tests {
             status,
             ground,
             note: note.into(),
+            reference: None,
         }
     }
 

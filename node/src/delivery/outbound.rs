@@ -344,6 +344,9 @@ pub async fn submit_consultation(
                 consultation.refers_to
             )));
         }
+        if consultation.subject.trim().is_empty() {
+            consultation.subject = crate::rules::titles::own_subject(&answered).unwrap_or_default();
+        }
         match &case_id {
             Some(case_id) if *case_id != answered.case_id => {
                 return Err(SubmitError::Invalid(format!(

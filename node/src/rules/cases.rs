@@ -204,7 +204,11 @@ pub fn summarise(
         .filter(|d| d.pending)
         .min_by_key(|d| d.due_at_ms);
     let thread = thread_of(messages);
+    let titles = crate::rules::titles::case_titles(messages);
     CaseSummary {
+        title: titles.title,
+        own_reference: titles.own_reference,
+        peer_references: titles.peer_references,
         case_id: case_id.to_owned(),
         peers: peers.into_iter().collect(),
         urgent: requests.iter().any(|r| r.urgent),

@@ -11,4 +11,5 @@ pub mod disk_reserve;
 pub mod key_windows;
 pub mod multiparty;
 pub mod receiving;
+pub mod titles;
 pub mod witness;

@@ -30,6 +30,7 @@ use crate::rules::cases::{
     CaseFilter, case_request, overdue_alert, side_of, status_update, summarise,
 };
 use crate::rules::multiparty::{is_report, parties_of};
+use crate::rules::titles::{self, CaseTitles};
 use crate::storage::store::{Batch, Store, StoreError};
 
 /// What this node knows of a case's parties.
@@ -186,6 +187,26 @@ pub fn list_cases(
     Ok(out)
 }
 
+/// Fills each record's title and its case's national references (`rules::titles`), reading
+/// each case once.
+pub fn fill_titles(store: &Store, records: &mut [MessageRecord]) -> Result<(), StoreError> {
+    let mut cases: BTreeMap<String, (Vec<MessageRecord>, CaseTitles)> = BTreeMap::new();
+    for record in records {
+        if !cases.contains_key(&record.case_id) {
+            let mut messages = store.case_messages(&record.case_id)?;
+            messages.sort_by(|a, b| {
+                (a.created_at_ms, &a.message_id).cmp(&(b.created_at_ms, &b.message_id))
+            });
+            let case_titles = titles::case_titles(&messages);
+            cases.insert(record.case_id.clone(), (messages, case_titles));
+        }
+        if let Some((messages, case_titles)) = cases.get(&record.case_id) {
+            titles::fill(record, messages, case_titles);
+        }
+    }
+    Ok(())
+}
+
 /// The whole thread of case `case_id`, oldest first; `None` if this node holds no message of it.
 pub fn show_case(
     store: &Store,
@@ -203,6 +224,11 @@ pub fn show_case(
         .iter()
         .filter_map(|m| case_request(m, policy, now_ms))
         .collect();
+    let case_titles = titles::case_titles(&messages);
+    let thread = messages.clone();
+    for message in &mut messages {
+        titles::fill(message, &thread, &case_titles);
+    }
     Ok(Some(CaseThreadView {
         case_id: case_id.to_owned(),
         thread: crate::rules::cases::thread_of(&messages),
@@ -537,6 +563,7 @@ mod parties_tests {
                 author: "a".into(),
                 refers_to: String::new(),
                 closes_thread: false,
+                subject: String::new(),
             })),
         }
     }

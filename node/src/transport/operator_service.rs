@@ -176,8 +176,11 @@ impl OperatorService {
         submitted: Result<MessageRecord, outbound::SubmitError>,
     ) -> Result<Response<SubmitResponse>, Status> {
         let record = submitted.map_err(status::from_submit)?;
+        let mut message = self.hand_over(record).await?;
+        stored_cases::fill_titles(&self.node.store, std::slice::from_mut(&mut message))
+            .map_err(|e| status::internal(&e))?;
         Ok(Response::new(SubmitResponse {
-            message: Some(self.hand_over(record).await?),
+            message: Some(message),
         }))
     }
 
@@ -468,11 +471,14 @@ impl Operator for OperatorService {
         let item = move |m: &MessageRecord| {
             direction != Direction::Inbox || !crate::rules::multiparty::is_report(m)
         };
-        let mut messages =
-            tokio::task::spawn_blocking(move || store.list_messages_where(direction, limit, item))
-                .await
-                .map_err(|e| Status::internal(e.to_string()))?
-                .map_err(|e| status::internal(&e))?;
+        let mut messages = tokio::task::spawn_blocking(move || {
+            let mut messages = store.list_messages_where(direction, limit, item)?;
+            stored_cases::fill_titles(&store, &mut messages)?;
+            Ok::<_, crate::storage::store::StoreError>(messages)
+        })
+        .await
+        .map_err(|e| Status::internal(e.to_string()))?
+        .map_err(|e| status::internal(&e))?;
         for message in &mut messages {
             self.annotate(message);
         }
@@ -501,6 +507,8 @@ impl Operator for OperatorService {
         match self.node.store.message(&message_id) {
             Ok(Some(mut record)) => {
                 attention::mark_shown(&self.node, &caller, vec![message_id]).await;
+                stored_cases::fill_titles(&self.node.store, std::slice::from_mut(&mut record))
+                    .map_err(|e| status::internal(&e))?;
                 self.annotate(&mut record);
                 Ok(Response::new(record))
             }

@@ -53,6 +53,7 @@ fn consultation(author: &str, submitted_by: &str) -> SubmitConsultationRequest {
             author: author.into(),
             refers_to: String::new(),
             closes_thread: false,
+            subject: String::new(),
         }),
         case_id: String::new(),
         submitted_by: submitted_by.into(),

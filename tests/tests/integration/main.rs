@@ -30,6 +30,7 @@ mod operations;
 mod peer_certificate_expiry;
 mod rejections;
 mod rotation;
+mod search;
 mod secrets;
 mod store_and_forward;
 mod tls;
