@@ -8,7 +8,7 @@ use std::path::PathBuf;
 
 use clap::builder::{PossibleValue, PossibleValuesParser, TypedValueParser};
 use clap::{Args, Parser, Subcommand};
-use rogatory_proto::v1::{RefusalGround, RequestStatus, UseRestriction};
+use rogatory_proto::v1::{RefusalGround, RequestState, RequestStatus, UseRestriction};
 
 use crate::vocabulary;
 
@@ -138,6 +138,29 @@ pub enum Command {
     /// Case threads: requests, replies and deadlines, grouped by case [contact points]
     #[command(subcommand, display_order = 2)]
     Case(CaseCommand),
+
+    /// Find cases by words: names, subjects, facts, case numbers, in Cyrillic or Latin
+    /// [contact points]
+    #[command(
+        display_order = 2,
+        long_about = "Find cases by the words of their messages.\n\n\
+                      Searched: the subject of requests, consultations and spontaneous \
+                      information, the summary of facts, the names of persons, offences and \
+                      their legal provisions, both sides' national case numbers, the text of \
+                      consultations, information and status notes, the names of authorities, \
+                      and the parties' node ids. A case is listed when it holds every word \
+                      given. Case and script do not matter: Атаев, Ataev, Atayev and ATAEV \
+                      find each other, as do the usual spellings of Central-Asian names \
+                      (Юсупов, Yusupov, Iusupov; Ходжаев, Khodjaev, Xojayev). A word finds \
+                      every word it begins: Атае finds Атаев.\n\n\
+                      The newest match comes first, with the case's title, its case numbers, \
+                      the other party, where its request stands and where the words were \
+                      found.",
+        after_help = "Examples:\n  rogatory search Атаев\n  rogatory search Ataev fraud --peer de\n  \
+                      rogatory search 115/2026\n  rogatory search Юсуп --state under-review \
+                      --since 2026-01-01\n  rogatory search трафик --type take-evidence --json"
+    )]
+    Search(SearchArgs),
 
     /// Messages your node received, newest first [contact points]
     #[command(
@@ -431,6 +454,32 @@ pub struct InformArgs {
     /// your contact-point name, else your Unix account].
     #[arg(long = "as", value_name = "NAME")]
     pub name: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct SearchArgs {
+    /// The words to find (every one of them), in Cyrillic or Latin.
+    #[arg(value_name = "WORDS")]
+    pub words: Vec<String>,
+    /// Only messages exchanged with this peer (its node id, e.g. de).
+    #[arg(long, value_name = "NODE_ID")]
+    pub peer: Option<String>,
+    /// Only requests now in this state, and the messages about them (e.g. under-review).
+    #[arg(long, value_name = "STATE", value_parser = vocabulary::parse::<RequestState>)]
+    pub state: Option<RequestState>,
+    /// Only requests asking this kind of assistance, and the messages about them (e.g.
+    /// take-evidence).
+    #[arg(long = "type", value_name = "ASSISTANCE", value_parser = parse_measure)]
+    pub assistance: Option<rogatory_proto::v1::AssistanceType>,
+    /// Only messages created on or after this day (YYYY-MM-DD, UTC).
+    #[arg(long, value_name = "DAY", value_parser = crate::commands::search::parse_day)]
+    pub since: Option<i64>,
+    /// Only messages created on or before this day (YYYY-MM-DD, UTC).
+    #[arg(long, value_name = "DAY", value_parser = crate::commands::search::parse_day)]
+    pub until: Option<i64>,
+    /// Show at most this many cases (the node's default is 20).
+    #[arg(long, value_name = "N", default_value_t = 0, hide_default_value = true)]
+    pub limit: u32,
 }
 
 #[derive(Debug, Args)]

@@ -45,7 +45,7 @@ use crate::args::{
 };
 use crate::commands::{
     Outcome, attention, audit, case, directory, enroll, identity, inform, mailbox, operate, peers,
-    setup, submit, watch, whoami,
+    search, setup, submit, watch, whoami,
 };
 use crate::connection::NodeTarget;
 use crate::output::Format;
@@ -300,6 +300,19 @@ async fn run(cli: Cli) -> anyhow::Result<Outcome> {
                 format,
             )
             .await
+        }
+        Command::Search(args) => {
+            let args = search::SearchArgs {
+                words: args.words,
+                peer: args.peer,
+                state: args.state,
+                assistance: args.assistance,
+                since_ms: args.since,
+                // The whole last day: until the next midnight.
+                until_ms: args.until.map(|day| day + 86_400_000),
+                limit: args.limit,
+            };
+            search::search(&target, args, format).await
         }
         Command::Inbox(list) if list.new => attention::inbox_new(&target, format).await,
         Command::Inbox(list) => {

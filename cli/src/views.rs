@@ -85,6 +85,12 @@ pub struct MessageSummary {
     pub own_reference: String,
     /// The other parties' national references for the case.
     pub peer_references: Vec<ReferenceView>,
+    /// The shortest unambiguous beginnings of the ids, for text output (`--json` keeps the
+    /// whole ids).
+    #[serde(skip)]
+    pub short_id: String,
+    #[serde(skip)]
+    pub short_case_id: String,
 }
 
 /// A party's national reference for a case.
@@ -103,6 +109,15 @@ impl ReferenceView {
                 reference: r.reference.clone(),
             })
             .collect()
+    }
+}
+
+/// The id to show: its short form if the node gave one, else the whole id.
+pub fn shown_id(short: &str, full: &str) -> String {
+    if short.is_empty() {
+        full.to_owned()
+    } else {
+        short.to_owned()
     }
 }
 
@@ -352,6 +367,8 @@ impl MessageSummary {
             title: record.title.clone(),
             own_reference: record.own_reference.clone(),
             peer_references: ReferenceView::all(&record.peer_references),
+            short_id: shown_id(&record.short_id, &record.message_id),
+            short_case_id: shown_id(&record.short_case_id, &record.case_id),
         }
     }
 

@@ -18,6 +18,7 @@ pub mod log;
 pub mod merkle;
 pub mod note;
 pub mod roster;
+pub mod search_text;
 pub mod signing;
 pub mod terminal;
 pub mod threads;

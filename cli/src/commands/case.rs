@@ -5,7 +5,6 @@
 //! deadlines (`rogatory_proto::deadlines`); this module shows them. `case reply` is
 //! `status send` aimed at the case's open request, so a contact point need not copy ids.
 
-use rogatory_proto::ids::is_message_id;
 use rogatory_proto::v1::{
     CaseRequest, CaseSummary, CaseThread, Direction, ListCasesRequest, RequestState,
     ShowCaseRequest, ThreadState, ThreadSummary,
@@ -211,6 +210,9 @@ impl ThreadView {
 #[derive(Debug, Clone, Serialize)]
 pub struct CaseSummaryView {
     pub case_id: String,
+    /// The shortest unambiguous beginning of the case id, for text output.
+    #[serde(skip)]
+    pub short_case_id: String,
     /// What the case is about: its first request's subject, else its first consultation's or
     /// information's.
     pub title: String,
@@ -248,6 +250,7 @@ impl From<&CaseSummary> for CaseSummaryView {
     fn from(c: &CaseSummary) -> Self {
         Self {
             case_id: c.case_id.clone(),
+            short_case_id: crate::views::shown_id(&c.short_case_id, &c.case_id),
             title: c.title.clone(),
             own_reference: c.own_reference.clone(),
             peer_references: crate::views::ReferenceView::all(&c.peer_references),
@@ -307,8 +310,8 @@ pub async fn list(
         "REQUESTS",
         "NEXT DUE",
         "FLAGS",
-        "REFERENCES",
-        "TITLE",
+        &t!("search-heading-references"),
+        &t!("search-heading-title"),
     ]);
     for case in &cases {
         let mut requests: Vec<String> = case.requests.iter().map(|r| r.state.clone()).collect();
@@ -327,7 +330,7 @@ pub async fn list(
         .collect();
         table.row(vec![
             case.last_activity.to_string(),
-            case.case_id.clone(),
+            case.short_case_id.clone(),
             case.peers.join(", "),
             requests.join(", "),
             next,
@@ -705,8 +708,13 @@ fn reply_target(
     refers_to: Option<&str>,
 ) -> Result<String, UserError> {
     if let Some(id) = refers_to {
-        return if requests.iter().any(|r| r.message_id == id) {
-            Ok(id.to_owned())
+        // Any unique beginning of the request's id, as everywhere ids are typed.
+        let named: Vec<&CaseRequest> = requests
+            .iter()
+            .filter(|r| r.message_id.starts_with(&id.to_ascii_uppercase()) || r.message_id == id)
+            .collect();
+        return if let [only] = named.as_slice() {
+            Ok(only.message_id.clone())
         } else {
             Err(UserError::new(
                 format!("--refers-to {id} is not a request of case {case_id}"),
@@ -749,15 +757,8 @@ pub async fn reply(
     name: Option<&str>,
     format: Format,
 ) -> anyhow::Result<Outcome> {
-    if let Some(id) = refers_to.filter(|id| !is_message_id(id)) {
-        return Err(UserError::new(
-            format!("--refers-to {id:?} is not a message id"),
-            format!("`rogatory case show {case_id}` lists the case's requests"),
-        )
-        .into());
-    }
     let thread = fetch(target, case_id, None).await?;
-    let request = reply_target(case_id, &thread.requests, refers_to)?;
+    let request = reply_target(&thread.case_id, &thread.requests, refers_to)?;
     submit::status_send(target, &request, update, name, format).await
 }
 

@@ -67,15 +67,15 @@ pub async fn show_list(
         "KIND",
         "STATE",
         "REQUEST STATE",
-        "REFERENCES",
+        &t!("search-heading-references"),
         "ABOUT",
     ]);
     for m in &messages {
         table.row(vec![
             minute(m.created_at_ms),
-            m.message_id.clone(),
+            m.short_id.clone(),
             m.peer_text(),
-            m.case_id.clone(),
+            m.short_case_id.clone(),
             m.kind_text(),
             m.state_text(),
             m.lifecycle_text(),

@@ -12,6 +12,7 @@ pub mod inform;
 pub mod mailbox;
 pub mod operate;
 pub mod peers;
+pub mod search;
 pub mod setup;
 pub mod submit;
 pub mod watch;

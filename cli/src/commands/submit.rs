@@ -5,7 +5,6 @@
 
 use std::path::{Path, PathBuf};
 
-use rogatory_proto::ids::is_message_id;
 use rogatory_proto::v1::{
     DeliveryState, MessageRecord, RefusalGround, RequestStatus, ShowMessageRequest, StatusUpdate,
     SubmitRequestRequest, SubmitStatusUpdateRequest,
@@ -161,14 +160,6 @@ pub async fn status_send(
     name: Option<&str>,
     format: Format,
 ) -> anyhow::Result<Outcome> {
-    if !is_message_id(refers_to) {
-        return Err(UserError::new(
-            format!("--refers-to {refers_to:?} is not a message id"),
-            "message ids are 26 characters such as 01JZ3K6W8Y2C9D0E1F2G3H4J5K; `rogatory inbox` \
-             lists them",
-        )
-        .into());
-    }
     update.check()?;
     let mut client = target.connect().await?;
     let record = submit_status(&mut client, refers_to, &update, &submitter(name))

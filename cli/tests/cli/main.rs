@@ -24,3 +24,4 @@ mod outbox;
 mod print;
 mod request_file_errors;
 mod rotation;
+mod search;

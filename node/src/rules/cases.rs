@@ -209,6 +209,8 @@ pub fn summarise(
         title: titles.title,
         own_reference: titles.own_reference,
         peer_references: titles.peer_references,
+        // Needs the store's other case ids: `storage::ids`.
+        short_case_id: String::new(),
         case_id: case_id.to_owned(),
         peers: peers.into_iter().collect(),
         urgent: requests.iter().any(|r| r.urgent),

@@ -11,5 +11,6 @@ pub mod disk_reserve;
 pub mod key_windows;
 pub mod multiparty;
 pub mod receiving;
+pub mod search;
 pub mod titles;
 pub mod witness;

@@ -184,14 +184,17 @@ pub fn list_cases(
         .collect();
     out.sort_by_key(|case| std::cmp::Reverse(case.last_activity_at_ms));
     out.truncate(filter.limit);
+    for case in &mut out {
+        case.short_case_id = crate::storage::ids::short_case_id(store, &case.case_id)?;
+    }
     Ok(out)
 }
 
 /// Fills each record's title and its case's national references (`rules::titles`), reading
-/// each case once.
+/// each case once, and the short forms of its ids (`storage::ids`).
 pub fn fill_titles(store: &Store, records: &mut [MessageRecord]) -> Result<(), StoreError> {
     let mut cases: BTreeMap<String, (Vec<MessageRecord>, CaseTitles)> = BTreeMap::new();
-    for record in records {
+    for record in records.iter_mut() {
         if !cases.contains_key(&record.case_id) {
             let mut messages = store.case_messages(&record.case_id)?;
             messages.sort_by(|a, b| {
@@ -204,7 +207,7 @@ pub fn fill_titles(store: &Store, records: &mut [MessageRecord]) -> Result<(), S
             titles::fill(record, messages, case_titles);
         }
     }
-    Ok(())
+    crate::storage::ids::fill_short_ids(store, records)
 }
 
 /// The whole thread of case `case_id`, oldest first; `None` if this node holds no message of it.
@@ -229,6 +232,7 @@ pub fn show_case(
     for message in &mut messages {
         titles::fill(message, &thread, &case_titles);
     }
+    crate::storage::ids::fill_short_ids(store, &mut messages)?;
     Ok(Some(CaseThreadView {
         case_id: case_id.to_owned(),
         thread: crate::rules::cases::thread_of(&messages),

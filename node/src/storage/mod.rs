@@ -7,4 +7,6 @@ pub mod attention;
 pub mod backup;
 pub mod cases;
 pub mod disk_space;
+pub mod ids;
+pub mod search;
 pub mod store;

@@ -67,6 +67,7 @@ mod open;
 mod queue;
 mod read_marks;
 mod rosters;
+mod search;
 #[cfg(test)]
 mod test_support;
 mod write;
@@ -84,6 +85,7 @@ pub use error::StoreError;
 pub use journal::{Location, Stored};
 pub use log::LogSummary;
 pub use queue::QueuedMessage;
+pub use search::Posting;
 pub use write::{CommitStats, Prepared};
 
 pub struct Store {

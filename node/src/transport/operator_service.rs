@@ -1,8 +1,11 @@
 //! The `rogatory.v1.Operator` service, for the node's own users on its Unix socket. Streaming
-//! the log to an auditor is in `operator_service/export.rs`.
+//! the log to an auditor is in `operator_service/export.rs`, the contact points' search in
+//! `operator_service/search.rs`. Every id a caller types may be any unique beginning of one
+//! (`storage::ids`), resolved here before the handler uses it.
 
 mod attention;
 mod export;
+mod search;
 
 use std::sync::Arc;
 
@@ -17,11 +20,11 @@ use rogatory_proto::v1::{
     IdentityRequest, IdentityResponse, LatestCheckpointRequest, LatestCheckpointResponse,
     ListCasesRequest, ListCasesResponse, ListMessagesRequest, ListMessagesResponse,
     ListPeersRequest, ListPeersResponse, MessageRecord, NodeStatusRequest, NodeStatusResponse,
-    PeerInfo, SearchDirectoryRequest, SearchDirectoryResponse, ShowCaseRequest,
-    ShowDirectoryRequest, ShowMessageRequest, ShowRosterRequest, ShowRosterResponse,
-    SignedDirectory, SubmitConsultationRequest, SubmitRequestRequest, SubmitResponse,
-    SubmitSpontaneousInformationRequest, SubmitStatusUpdateRequest, VerifyLogRequest,
-    VerifyLogResponse, WhoAmIRequest, WhoAmIResponse,
+    PeerInfo, SearchDirectoryRequest, SearchDirectoryResponse, SearchRequest, SearchResponse,
+    ShowCaseRequest, ShowDirectoryRequest, ShowMessageRequest, ShowRosterRequest,
+    ShowRosterResponse, SignedDirectory, SubmitConsultationRequest, SubmitRequestRequest,
+    SubmitResponse, SubmitSpontaneousInformationRequest, SubmitStatusUpdateRequest,
+    VerifyLogRequest, VerifyLogResponse, WhoAmIRequest, WhoAmIResponse,
 };
 use rogatory_proto::v1::{
     AttentionRequest, AttentionResponse, MarkReadRequest, MarkReadResponse, WatchEvent,
@@ -45,6 +48,7 @@ use crate::rules::attachments::Refusal;
 use crate::rules::cases;
 use crate::storage::attachments::{self, Origin};
 use crate::storage::cases as stored_cases;
+use crate::storage::ids;
 use export::{EXPORT_CHANNEL_CAPACITY, cosigners, export_log};
 
 const DEFAULT_LIST_LIMIT: usize = 100;
@@ -184,6 +188,21 @@ impl OperatorService {
         }))
     }
 
+    /// The message id `typed` stands for: the id itself or any unique beginning of one.
+    fn message_id(&self, typed: &str) -> Result<String, Status> {
+        ids::resolve_message(&self.node.store, typed).map_err(|e| status::from_id(&e))
+    }
+
+    /// The case id `typed` stands for: the id itself or any unique beginning of one.
+    fn case_id(&self, typed: &str) -> Result<String, Status> {
+        ids::resolve_case(&self.node.store, typed).map_err(|e| status::from_id(&e))
+    }
+
+    /// The case a submission names: a held case it stands for, else as typed (a new case).
+    fn case_to_file(&self, typed: &str) -> Result<String, Status> {
+        ids::resolve_case_to_file(&self.node.store, typed).map_err(|e| status::from_id(&e))
+    }
+
     /// Adds what is known only now: whether an attempt is in flight, whether it is overdue.
     fn annotate(&self, message: &mut MessageRecord) {
         if message.direction == Direction::Outbox as i32 {
@@ -280,9 +299,10 @@ impl Operator for OperatorService {
         request: Request<FetchCaseAttachmentRequest>,
     ) -> Result<Response<Self::FetchAttachmentStream>, Status> {
         self.reader(&request)?;
-        let request = request.into_inner();
+        let mut request = request.into_inner();
         let digest = attachments::digest_of(&request.sha256)
             .ok_or_else(|| Status::invalid_argument("sha256 must be 32 bytes"))?;
+        request.case_id = self.case_id(&request.case_id)?;
         let case = stored_cases::show_case(
             &self.node.store,
             &request.case_id,
@@ -361,7 +381,7 @@ impl Operator for OperatorService {
         let mla = request
             .request
             .ok_or_else(|| Status::invalid_argument("no request in the submission"))?;
-        let case_id = Some(request.case_id).filter(|c| !c.is_empty());
+        let case_id = Some(self.case_to_file(&request.case_id)?).filter(|c| !c.is_empty());
         crate::delivery::attachments::require_stored(&self.node, &mla.attachments)
             .map_err(unstored)?;
         let to = outbound::Addressees {
@@ -378,10 +398,12 @@ impl Operator for OperatorService {
         request: Request<SubmitStatusUpdateRequest>,
     ) -> Result<Response<SubmitResponse>, Status> {
         let (caller, submitter) = self.submitter(&request, &request.get_ref().submitted_by)?;
-        let request = request.into_inner();
+        let mut request = request.into_inner();
         let mut update = request
             .update
             .ok_or_else(|| Status::invalid_argument("no status update in the submission"))?;
+        request.refers_to = self.message_id(&request.refers_to)?;
+        update.refers_to.clone_from(&request.refers_to);
         submitter
             .fill_author(&mut update.author, &caller)
             .map_err(|e| status::from_access(&e))?;
@@ -402,7 +424,8 @@ impl Operator for OperatorService {
         request: Request<SubmitSpontaneousInformationRequest>,
     ) -> Result<Response<SubmitResponse>, Status> {
         let (caller, submitter) = self.submitter(&request, &request.get_ref().submitted_by)?;
-        let request = request.into_inner();
+        let mut request = request.into_inner();
+        request.case_id = self.case_to_file(&request.case_id)?;
         let mut information = request.information.ok_or_else(|| {
             Status::invalid_argument("no spontaneous information in the submission")
         })?;
@@ -429,10 +452,14 @@ impl Operator for OperatorService {
         request: Request<SubmitConsultationRequest>,
     ) -> Result<Response<SubmitResponse>, Status> {
         let (caller, submitter) = self.submitter(&request, &request.get_ref().submitted_by)?;
-        let request = request.into_inner();
+        let mut request = request.into_inner();
+        request.case_id = self.case_to_file(&request.case_id)?;
         let mut consultation = request
             .consultation
             .ok_or_else(|| Status::invalid_argument("no consultation in the submission"))?;
+        if !consultation.refers_to.is_empty() {
+            consultation.refers_to = self.message_id(&consultation.refers_to)?;
+        }
         submitter
             .fill_author(&mut consultation.author, &caller)
             .map_err(|e| status::from_access(&e))?;
@@ -503,7 +530,7 @@ impl Operator for OperatorService {
         request: Request<ShowMessageRequest>,
     ) -> Result<Response<MessageRecord>, Status> {
         let caller = self.reader(&request)?;
-        let message_id = request.into_inner().message_id;
+        let message_id = self.message_id(&request.into_inner().message_id)?;
         match self.node.store.message(&message_id) {
             Ok(Some(mut record)) => {
                 attention::mark_shown(&self.node, &caller, vec![message_id]).await;
@@ -701,6 +728,7 @@ impl Operator for OperatorService {
         if case_id.is_empty() {
             return Err(Status::invalid_argument("give the case id to show"));
         }
+        let case_id = self.case_id(&case_id)?;
         let store = Arc::clone(&self.node.store);
         let wanted = case_id.clone();
         let policy = self.node.config.deadlines;
@@ -723,6 +751,16 @@ impl Operator for OperatorService {
             self.annotate(message);
         }
         Ok(Response::new(thread))
+    }
+
+    async fn search(
+        &self,
+        request: Request<SearchRequest>,
+    ) -> Result<Response<SearchResponse>, Status> {
+        self.reader(&request)?;
+        search::search(&self.node, request.into_inner())
+            .await
+            .map(Response::new)
     }
 
     async fn latest_checkpoint(

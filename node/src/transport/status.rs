@@ -14,6 +14,7 @@ use crate::rules::attachments::Refusal;
 use crate::rules::key_windows::KeyRefusal;
 use crate::rules::receiving::Rejection;
 use crate::storage::attachments::AttachmentError;
+use crate::storage::ids::IdError;
 use crate::storage::store::StoreError;
 
 /// Trailer metadata key carrying the machine-readable rejection reason.
@@ -157,6 +158,16 @@ pub fn internal(error: &StoreError) -> Status {
         "the node cannot store messages right now; retry later".into(),
         "unavailable",
     )
+}
+
+/// An id a user typed that stands for no single id (`storage::ids`): `NOT_FOUND` if nothing
+/// begins with it, `FAILED_PRECONDITION` naming the candidates if several do.
+pub fn from_id(error: &IdError) -> Status {
+    match error {
+        IdError::NotFound { .. } => Status::not_found(error.to_string()),
+        IdError::Ambiguous { .. } => Status::failed_precondition(error.to_string()),
+        IdError::Store(store) => internal(store),
+    }
 }
 
 /// The node is handling as many deliveries as it allows; the sender should back off and retry.

@@ -16,6 +16,7 @@ use super::messages::{
     case_key, case_parties_key, decode_message, request_key, split_parties, stored_form,
 };
 use super::queue::queue_key;
+use super::search::index_changes;
 use super::write::Prepared;
 use super::{Store, StoreError};
 
@@ -83,6 +84,9 @@ impl Batch<'_> {
     pub fn put_message(&mut self, record: &MessageRecord) {
         self.meta
             .push((case_key(&record.case_id, &record.message_id), Vec::new()));
+        // The search index, in the same commit as the record (`search`): never out of step.
+        let changes = self.index_changes(record);
+        self.meta.extend(changes);
         self.update_message(record);
     }
 
@@ -160,6 +164,34 @@ impl Batch<'_> {
             }
         }
         Ok(first)
+    }
+
+    /// The search index entries of `record` (`search`): from its envelope if it carries one,
+    /// else from the log entry that records it when that entry is in this batch or a pending
+    /// one (a new message: the writer appends the entry, then puts the record). A record put
+    /// again later (a delivery state, a request's thread) has nothing new to index.
+    fn index_changes(&self, record: &MessageRecord) -> Vec<(Vec<u8>, Vec<u8>)> {
+        if record.envelope.is_some() {
+            return index_changes(record);
+        }
+        let Some(bytes) = self.pending_entry(record.log_index) else {
+            return Vec::new();
+        };
+        let Ok(entry) = LogEntry::decode(bytes) else {
+            return Vec::new();
+        };
+        let recorded = entry.kind == EntryKind::MessageSent as i32
+            || entry.kind == EntryKind::MessageReceived as i32;
+        if !recorded || entry.message_id != record.message_id {
+            return Vec::new();
+        }
+        index_changes(&MessageRecord {
+            envelope: Some(rogatory_proto::v1::SignedEnvelope {
+                payload: entry.signed_payload,
+                signature: Vec::new(),
+            }),
+            ..record.clone()
+        })
     }
 
     /// A log entry of this batch or of a pending one, encoded.

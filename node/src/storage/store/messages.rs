@@ -30,6 +30,15 @@ pub(super) fn case_key(case_id: &str, message_id: &str) -> Vec<u8> {
     key
 }
 
+/// One more than the longest common prefix of `id` with any of `others`, at most `id`'s length.
+fn distinct_len<'a>(id: &[u8], others: impl Iterator<Item = &'a [u8]>) -> usize {
+    let common = others
+        .map(|other| id.iter().zip(other).take_while(|(a, b)| a == b).count())
+        .max()
+        .unwrap_or(0);
+    (common + 1).min(id.len())
+}
+
 pub(super) fn case_parties_key(case_id: &str) -> Vec<u8> {
     let mut key = CASE_PARTIES_PREFIX.to_vec();
     key.extend_from_slice(case_id.as_bytes());
@@ -216,6 +225,93 @@ impl Store {
             signature: entry.signature,
         });
         Ok(record)
+    }
+
+    /// The ids of stored messages that begin with `prefix`, in order, at most `cap` of them.
+    pub fn message_ids_with_prefix(
+        &self,
+        prefix: &str,
+        cap: usize,
+    ) -> Result<Vec<String>, StoreError> {
+        let mut out = Vec::new();
+        for key in self.trees()?.messages.scan_prefix(prefix.as_bytes()).keys() {
+            if out.len() == cap {
+                break;
+            }
+            out.push(String::from_utf8_lossy(&key?).into_owned());
+        }
+        Ok(out)
+    }
+
+    /// The ids of cases with a stored message that begin with `prefix`, in order, at most `cap`
+    /// of them: one read of the case index per case, whatever its number of messages.
+    pub fn case_ids_with_prefix(
+        &self,
+        prefix: &str,
+        cap: usize,
+    ) -> Result<Vec<String>, StoreError> {
+        let meta = &self.trees()?.meta;
+        let start = case_key(prefix, "");
+        let start = &start[..start.len() - 1];
+        let mut from = start.to_vec();
+        let mut out = Vec::new();
+        while out.len() < cap {
+            let Some((key, _)) = meta.range(from.as_slice()..).next().transpose()? else {
+                break;
+            };
+            if !key.starts_with(start) {
+                break;
+            }
+            let rest = &key[CASE_PREFIX.len()..];
+            let end = rest.iter().position(|b| *b == 0).unwrap_or(rest.len());
+            out.push(String::from_utf8_lossy(&rest[..end]).into_owned());
+            // Past every key of this case: its id followed by a byte above the separator.
+            from = key[..CASE_PREFIX.len() + end].to_vec();
+            from.push(1);
+        }
+        Ok(out)
+    }
+
+    /// How many characters of message id `id` tell it apart from every other stored message id
+    /// (its neighbours in key order).
+    pub fn message_id_distinct_len(&self, id: &str) -> Result<usize, StoreError> {
+        let messages = &self.trees()?.messages;
+        let before = messages.get_lt(id.as_bytes())?.map(|(k, _)| k);
+        let after = messages
+            .range::<&[u8], _>((
+                std::ops::Bound::Excluded(id.as_bytes()),
+                std::ops::Bound::Unbounded,
+            ))
+            .next()
+            .transpose()?
+            .map(|(k, _)| k);
+        Ok(distinct_len(
+            id.as_bytes(),
+            [before, after].iter().flatten().map(|k| k.as_ref()),
+        ))
+    }
+
+    /// How many characters of case id `case_id` tell it apart from every other held case id.
+    pub fn case_id_distinct_len(&self, case_id: &str) -> Result<usize, StoreError> {
+        let meta = &self.trees()?.meta;
+        let own = case_key(case_id, "");
+        let case_of = |key: &[u8]| -> Option<Vec<u8>> {
+            let rest = key.strip_prefix(CASE_PREFIX)?;
+            let end = rest.iter().position(|b| *b == 0)?;
+            Some(rest[..end].to_vec())
+        };
+        let before = meta.get_lt(own.as_slice())?.and_then(|(k, _)| case_of(&k));
+        let mut past = own[..own.len() - 1].to_vec();
+        past.push(1);
+        let after = meta
+            .range(past.as_slice()..)
+            .next()
+            .transpose()?
+            .and_then(|(k, _)| case_of(&k));
+        Ok(distinct_len(
+            case_id.as_bytes(),
+            [before, after].iter().flatten().map(Vec::as_slice),
+        ))
     }
 
     /// Messages in one direction, newest first (message ids are time-ordered).

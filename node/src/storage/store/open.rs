@@ -129,6 +129,7 @@ impl Store {
         store.load_checkpoints()?;
         store.build_case_index()?;
         store.build_request_index()?;
+        store.build_search_index()?;
         let (next_index, previous_hash) = store.head()?;
         {
             let mut state = lock_state(&writes);
