@@ -25,6 +25,7 @@ mod commands;
 mod connection;
 mod demo;
 mod failure;
+mod help;
 // Until the first commands speak through it (issue 23 lands them); remove then.
 #[allow(unused)]
 mod i18n;
@@ -36,7 +37,6 @@ mod vocabulary;
 
 use std::process::ExitCode;
 
-use clap::Parser;
 use rogatory_proto::v1::Direction;
 
 use crate::args::{
@@ -79,20 +79,17 @@ async fn main() -> ExitCode {
         i18n::language_argument(std::env::args_os())
             .unwrap_or_else(i18n::Language::from_environment),
     );
-    let cli = match Cli::try_parse() {
+    let cli = match help::parse(std::env::args_os()) {
         Ok(cli) => cli,
         Err(error) => {
             // `--json` asked for JSON before the line could be read: errors answer in it.
             let json = std::env::args_os().any(|a| a == "--json");
-            if error.use_stderr() && json {
-                failure::report_usage_json(
-                    &error.render().to_string(),
-                    &i18n::t!("errors-usage-hint"),
-                );
+            if error.is_error() && json {
+                failure::report_usage_json(&error.render(), &i18n::t!("errors-usage-hint"));
                 return ExitCode::from(EXIT_USAGE);
             }
-            let _ = error.print();
-            return if error.use_stderr() {
+            error.print();
+            return if error.is_error() {
                 ExitCode::from(EXIT_USAGE)
             } else {
                 ExitCode::SUCCESS
