@@ -210,7 +210,28 @@ fn possible_values(arg: &Arg) -> Vec<clap::builder::PossibleValue> {
 fn translated(command: Command, language: Language) -> Command {
     let mut command = translate(command, &[], language);
     command.build();
-    translate_help_subcommands(command, language)
+    translate_usage(translate_help_subcommands(command, language), language)
+}
+
+/// clap writes `[OPTIONS]` into usage lines itself: each built command's usage line, with that
+/// word in this run's language, replaces clap's.
+fn translate_usage(mut command: Command, language: Language) -> Command {
+    let usage = command.render_usage().to_string();
+    let usage = usage.trim_start();
+    let usage = usage.strip_prefix("Usage:").unwrap_or(usage).trim();
+    let usage = usage.replace(
+        "[OPTIONS]",
+        &format!("[{}]", tr!(language, "usage-options-placeholder")),
+    );
+    command = command.override_usage(usage);
+    let names: Vec<String> = command
+        .get_subcommands()
+        .map(|sub| sub.get_name().to_owned())
+        .collect();
+    for name in names {
+        command = command.mut_subcommand(&name, |sub| translate_usage(sub, language));
+    }
+    command
 }
 
 fn translate(mut command: Command, path: &[&str], language: Language) -> Command {
@@ -259,6 +280,8 @@ fn translate(mut command: Command, path: &[&str], language: Language) -> Command
             .short('h')
             .long("help")
             .action(ArgAction::Help)
+            // Last, as clap places its own (999 is clap's order for arguments without one).
+            .display_order(999)
             .help(help)
             .long_help(help_long),
     );
@@ -268,6 +291,7 @@ fn translate(mut command: Command, path: &[&str], language: Language) -> Command
                 .short('V')
                 .long("version")
                 .action(ArgAction::Version)
+                .display_order(999)
                 .help(tr!(language, "usage-version-flag")),
         );
     }
@@ -293,7 +317,7 @@ fn translate_arg(mut arg: Arg, command: &str, language: Language) -> Arg {
     let mut notes = Vec::new();
     if arg.get_action().takes_values()
         && !arg.is_hide_default_value_set()
-        && !arg.get_default_values().is_empty()
+        && arg.get_default_values().iter().any(|value| !value.is_empty())
     {
         let values: Vec<String> = arg
             .get_default_values()
@@ -430,6 +454,11 @@ fn translate_help_subcommands(mut command: Command, language: Language) -> Comma
     command
 }
 
+/// What separates quoted names in one message: `', '` in English, `», «` in Russian.
+fn quote_separator(language: Language) -> String {
+    tr!(language, "usage-quote-separator")
+}
+
 /// clap's usage errors in this run's language: the common ones word by word, the others by
 /// their kind.
 pub struct TranslatedErrors;
@@ -509,7 +538,7 @@ impl ErrorFormatter for TranslatedErrors {
                         language,
                         "usage-error-conflicting-arguments",
                         argument = argument,
-                        others = others.join(", ")
+                        others = others.join(&quote_separator(language))
                     )
                 }
             }
@@ -553,7 +582,12 @@ impl ErrorFormatter for TranslatedErrors {
             if !similar.is_empty() {
                 message.push_str(&format!(
                     "\n\n  {}",
-                    tr!(language, id, similar = similar.join(", "))
+                    tr!(
+                        language,
+                        id,
+                        count = similar.len(),
+                        similar = similar.join(&quote_separator(language))
+                    )
                 ));
             }
         }

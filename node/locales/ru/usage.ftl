@@ -5,6 +5,7 @@ usage-commands-heading = Команды:
 usage-arguments-heading = Аргументы:
 usage-options-heading = Параметры:
 usage-command-placeholder = КОМАНДА
+usage-options-placeholder = ПАРАМЕТРЫ
 usage-help-flag = Показать справку
 usage-help-flag-summary = Показать справку (подробнее: «--help»)
 usage-help-flag-long = Показать справку (кратко: «-h»)
@@ -25,11 +26,21 @@ usage-error-value-refused = недопустимое значение «{ $value
 usage-error-missing-arguments = не указаны обязательные аргументы:
 usage-error-missing-command = после «{ $command }» нужно указать команду
 usage-error-repeated-argument = аргумент «{ $argument }» можно указать только один раз
-usage-error-conflicting-arguments = аргумент «{ $argument }» нельзя указывать вместе с { $others }
+usage-error-conflicting-arguments = аргумент «{ $argument }» нельзя указывать вместе с «{ $others }»
 usage-error-unexpected-value = лишнее значение «{ $value }» для «{ $argument }»
 usage-error-other = командная строка составлена неверно
-usage-error-similar-command = подсказка: есть похожая команда «{ $similar }»
-usage-error-similar-argument = подсказка: есть похожий аргумент «{ $similar }»
-usage-error-similar-value = подсказка: есть похожее значение «{ $similar }»
+usage-error-similar-command = { $count ->
+    [one] подсказка: есть похожая команда «{ $similar }»
+   *[other] подсказка: есть похожие команды «{ $similar }»
+}
+usage-error-similar-argument = { $count ->
+    [one] подсказка: есть похожий аргумент «{ $similar }»
+   *[other] подсказка: есть похожие аргументы «{ $similar }»
+}
+usage-error-similar-value = { $count ->
+    [one] подсказка: есть похожее значение «{ $similar }»
+   *[other] подсказка: есть похожие значения «{ $similar }»
+}
 usage-error-value-with-dash = подсказка: чтобы передать «{ $argument }» как значение, напишите «-- { $argument }»
+usage-quote-separator = », «
 usage-error-try-help = Подробнее: «{ $help }».
