@@ -317,18 +317,17 @@ fn translate_arg(mut arg: Arg, command: &str, language: Language) -> Arg {
     let mut notes = Vec::new();
     if arg.get_action().takes_values()
         && !arg.is_hide_default_value_set()
-        && arg.get_default_values().iter().any(|value| !value.is_empty())
+        && !arg.get_default_values().is_empty()
     {
         let values: Vec<String> = arg
             .get_default_values()
             .iter()
             .map(|value| value.to_string_lossy().into_owned())
             .collect();
-        notes.push(tr!(
-            language,
-            "usage-default-value",
-            value = values.join(", ")
-        ));
+        // An empty default is an optional text left out, not a value to tell.
+        if values.iter().any(|value| !value.is_empty()) {
+            notes.push(tr!(language, "usage-default-value", value = values.join(", ")));
+        }
         arg = arg.hide_default_value(true);
     }
     let values = possible_values(&arg);
