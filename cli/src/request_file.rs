@@ -386,135 +386,46 @@ fn attachment(base: &Path, entry: &AttachmentEntry) -> anyhow::Result<(PathBuf, 
     Ok((path, reference))
 }
 
-/// The commented template printed by `rogatory request template`.
+/// The commented template printed by `rogatory request template`, in this run's language.
 pub fn template() -> String {
-    use crate::vocabulary::all_names;
-    let list = |names: Vec<String>| {
-        names
-            .iter()
-            .map(|n| format!("#   {n}"))
-            .collect::<Vec<_>>()
-            .join("\n")
-    };
-    TEMPLATE
-        .replace("{assistance}", &list(all_names::<AssistanceType>()))
-        .replace("{roles}", &all_names::<PersonRole>().join(" | "))
-        .replace("{stages}", &all_names::<ProceedingsStage>().join(" | "))
+    template_in(crate::i18n::language())
 }
 
-const TEMPLATE: &str = r#"# A formal mutual legal assistance (MLA) request for `rogatory request send FILE`.
-#
-# Fill in the values, delete the sections you do not need, and send it with
-#   rogatory request send my-request.toml --as "Your Name"
-# Lines starting with # are comments. Text goes in "double quotes"; long text can go between
-# """triple quotes""" over several lines. Lists are written [ "one", "two" ].
-# An unknown or misspelt key is refused, so nothing you write is silently dropped.
-# The fields follow UNTOC art. 18(15); examples are in config/requests/.
+/// The template in `language`: the keys and the values from the lists are the file format and
+/// stay English; comments, and the meaning of each listed value, are in `language`.
+pub fn template_in(language: crate::i18n::Language) -> String {
+    use crate::i18n::Language;
+    use crate::vocabulary::{all, label_in, name};
+    fn labels<T: crate::vocabulary::Term>(language: Language) -> String {
+        all::<T>()
+            .into_iter()
+            .map(|value| label_in(language, value))
+            .collect::<Vec<_>>()
+            .join(" | ")
+    }
+    let text = match language {
+        Language::Russian => TEMPLATE_RU,
+        _ => TEMPLATE_EN,
+    };
+    let assistance = all::<AssistanceType>()
+        .into_iter()
+        .map(|value| match language {
+            Language::English => format!("#   {}", name(value)),
+            _ => format!("#   {} — {}", name(value), label_in(language, value)),
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    let names = |names: Vec<String>| names.join(" | ");
+    text.replace("{assistance}", &assistance)
+        .replace("{roles}", &names(crate::vocabulary::all_names::<PersonRole>()))
+        .replace("{stages}", &names(crate::vocabulary::all_names::<ProceedingsStage>()))
+        .replace("{role-labels}", &labels::<PersonRole>(language))
+        .replace("{stage-labels}", &labels::<ProceedingsStage>(language))
+}
 
-# Node id of the requested country's node, e.g. "de". `rogatory node identity` lists the
-# nodes yours can send to.
-to = ""
-# Optional, for a joint investigation team or another case with three or more countries:
-# the other countries' nodes, who receive the same signed request as copies and every later
-# message of the case. They can follow it; only the requested country (`to`) answers it.
-# Give them when the request opens the case; later messages of the case go to all parties
-# by themselves. Example: ["uz", "kz"]
-# copy_to = []
-# Optional: the case this request belongs to, if an earlier message opened one. Leave it
-# out to open a new case; the node then makes a case id such as "tm-01J...". A new case id
-# you choose must begin with your node's id and "-", e.g. "tm-GPO-2025-TIP-0147".
-# case_id = ""
-
-[routing]
-# Your own reference for the national case (file number).
-national_reference = ""
-# The legal bases you rely on: the convention article, a bilateral or multilateral treaty,
-# or reciprocity. At least one. Example: ["UNTOC art. 18", "Bilateral treaty of 2019"]
-legal_basis = []
-
-# The authority making the request (required), and how to reach it (postal or e-mail).
-[routing.requesting_authority]
-name = ""
-contact = ""
-
-# Optional: the authority conducting the investigation, prosecution or trial, if different.
-# [routing.proceedings_authority]
-# name = ""
-# contact = ""
-
-# Optional: the requested country's central authority, if you know it.
-# [routing.requested_authority]
-# name = ""
-# contact = ""
-
-[substance]
-# What the investigation or prosecution is about, in one line (required).
-subject = ""
-# Stage of the proceedings: {stages}
-stage = "investigation"
-# The facts, in plain words: who did what, when and where, and how it concerns the
-# requested country (required).
-summary_of_facts = """
-"""
-# The kinds of assistance you ask for (at least one):
-{assistance}
-assistance = []
-# Particular procedures you want the requested side to follow (art. 18(17)), e.g. an oath,
-# the presence of the defence, certified copies.
-procedures = ""
-# What the evidence will be used for; it may not be used for anything else without consent
-# (art. 18(19)).
-purpose = ""
-# Questions to put to witnesses or experts, one string each.
-questions = []
-
-[handling]
-# true if the requested side must keep the request itself confidential (art. 18(20)).
-confidential = false
-# Language of the request, as a language tag: "en", "ru", "de", "tk", "uz".
-language = "en"
-# Languages of the translations that come with the request (attach them as files below or
-# include them in the text), e.g. ["de"]. The requested state must be able to read it
-# (art. 18(14)).
-translations = []
-# Costs you expect to be extraordinary (experts, long video hearings, travel) and how you
-# propose to bear them (art. 18(28)); leave empty for ordinary costs.
-costs = ""
-# Name and function of the person who signed or validated the request.
-signed_by = ""
-
-[urgency]
-# true if the request is urgent; then say why (required when urgent) and, if there is one,
-# by when a reply is needed: a date (2025-07-01) or date and time (2025-07-01T18:00:00Z).
-urgent = false
-reasons = ""
-# deadline = 2025-07-01
-# If you already made this request orally or through another urgent channel, and this is the
-# written confirmation (art. 18(14)): who you told, when and how.
-# advance_notice = "By telephone to the duty prosecutor in Berlin, 2025-06-30 22:40 UTC"
-
-# The offences, one [[offences]] block each.
-[[offences]]
-description = ""
-# The provision of your law, e.g. "Criminal Code of Turkmenistan, art. 129/1".
-legal_provision = ""
-
-# The persons concerned, one [[persons]] block each. Only name and role are required.
-[[persons]]
-name = ""
-# Role: {roles}
-role = "witness"
-# date_of_birth = 1990-01-31
-nationality = ""
-# Last known address or location.
-location = ""
-
-# Files bound into the signed request by their size and SHA-256 hash; the path is relative
-# to this file. One [[attachments]] block each.
-# [[attachments]]
-# path = "witness-list.pdf"
-# media_type = "application/pdf"
-"#;
+/// The template's text: the file a translator edits for each language.
+const TEMPLATE_EN: &str = include_str!("../templates/request.en.toml");
+const TEMPLATE_RU: &str = include_str!("../templates/request.ru.toml");
 
 #[cfg(test)]
 mod tests {
@@ -596,17 +507,28 @@ mod tests {
 
     #[test]
     fn template_parses_and_lists_every_value() {
-        let text = template();
-        let file = parse(&text).expect("the template is valid TOML for the format");
-        // Left blank, it must not be sendable.
-        assert!(file.into_submission(Path::new(".")).is_err());
+        for language in crate::i18n::Language::ALL {
+            let text = template_in(language);
+            let file = parse(&text).expect("the template is valid TOML for the format");
+            // Left blank, it must not be sendable.
+            assert!(file.into_submission(Path::new(".")).is_err());
+            for needed in [
+                "take-evidence",
+                "preserve-digital-evidence",
+                "suspect | accused",
+                "trial",
+            ] {
+                assert!(text.contains(needed), "{language:?}: {needed}");
+            }
+            assert!(!text.contains('{'), "{language:?}: a placeholder left in the template");
+        }
+        let russian = template_in(crate::i18n::Language::Russian);
         for needed in [
-            "take-evidence",
-            "preserve-digital-evidence",
-            "suspect | accused",
-            "trial",
+            "просьба об оказании взаимной правовой помощи",
+            "take-evidence — получение свидетельских показаний",
+            "подозреваемый | обвиняемый",
         ] {
-            assert!(text.contains(needed), "{needed}");
+            assert!(russian.to_lowercase().contains(needed), "{needed}");
         }
     }
 

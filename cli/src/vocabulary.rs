@@ -78,7 +78,12 @@ pub fn name_of<T: Term>(number: i32) -> String {
 /// Values this CLI does not know are shown as [`name_of`] does.
 #[allow(dead_code)] // until the first commands show labels (issue 23)
 pub fn label<T: Term>(value: T) -> String {
-    crate::i18n::text(&label_id(value))
+    label_in(crate::i18n::language(), value)
+}
+
+/// [`label`] in a given language, for text made for a language other than this run's.
+pub fn label_in<T: Term>(language: crate::i18n::Language, value: T) -> String {
+    language.catalog().text(&label_id(value), None)
 }
 
 /// [`label`] of a value received as a number.
