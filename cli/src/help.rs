@@ -326,7 +326,11 @@ fn translate_arg(mut arg: Arg, command: &str, language: Language) -> Arg {
             .collect();
         // An empty default is an optional text left out, not a value to tell.
         if values.iter().any(|value| !value.is_empty()) {
-            notes.push(tr!(language, "usage-default-value", value = values.join(", ")));
+            notes.push(tr!(
+                language,
+                "usage-default-value",
+                value = values.join(", ")
+            ));
         }
         arg = arg.hide_default_value(true);
     }

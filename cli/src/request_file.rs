@@ -417,8 +417,14 @@ pub fn template_in(language: crate::i18n::Language) -> String {
         .join("\n");
     let names = |names: Vec<String>| names.join(" | ");
     text.replace("{assistance}", &assistance)
-        .replace("{roles}", &names(crate::vocabulary::all_names::<PersonRole>()))
-        .replace("{stages}", &names(crate::vocabulary::all_names::<ProceedingsStage>()))
+        .replace(
+            "{roles}",
+            &names(crate::vocabulary::all_names::<PersonRole>()),
+        )
+        .replace(
+            "{stages}",
+            &names(crate::vocabulary::all_names::<ProceedingsStage>()),
+        )
         .replace("{role-labels}", &labels::<PersonRole>(language))
         .replace("{stage-labels}", &labels::<ProceedingsStage>(language))
 }
@@ -520,7 +526,10 @@ mod tests {
             ] {
                 assert!(text.contains(needed), "{language:?}: {needed}");
             }
-            assert!(!text.contains('{'), "{language:?}: a placeholder left in the template");
+            assert!(
+                !text.contains('{'),
+                "{language:?}: a placeholder left in the template"
+            );
         }
         let russian = template_in(crate::i18n::Language::Russian);
         for needed in [

@@ -16,6 +16,7 @@ mod governance;
 mod hints;
 mod identity;
 mod json_errors;
+mod language;
 mod lifecycle;
 mod local;
 mod multi_party;
