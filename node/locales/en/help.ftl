@@ -203,6 +203,19 @@ help-case-fetch-attachment-arg-sha256 = The attachment's SHA-256, 64 hex digits 
 
 help-case-fetch-attachment-arg-out = Where to write the file
 
+help-case-print = Print a case as a PDF: every request, reply and consultation in order, with verification
+
+help-case-print-long = Print a case as a PDF for the paper file or a court: a list of its messages, then each one in full, oldest first (a request laid out as a letter of request, in the order of UNTOC art. 18(15); status updates, consultations and information with their authors), each with its attachments (name, size, SHA-256) and a verification block: the sending and receiving nodes, the signing key's fingerprint, the receipt's time and log positions, and a verification code for `rogatory audit check-document`. Headings in your language (--lang); what people wrote is printed as written. FILE must not exist.
+
+help-case-print-after =
+    Example:
+      rogatory case print tm-2026-0001 --out tm-2026-0001.pdf
+      rogatory --lang ru case print tm-2026-0001 --out дело.pdf
+
+help-case-print-arg-case_id = The case id (`rogatory case list` lists them)
+
+help-case-print-arg-out = The PDF file to write (a new file ending in .pdf)
+
 help-inbox = Messages your node received, newest first [contact points]
 
 help-inbox-after =
@@ -231,6 +244,18 @@ help-message-show-after =
       rogatory message show 01JZ3K6W8Y2C9D0E1F2G3H4J5K
 
 help-message-show-arg-id = The message id (`rogatory inbox` and `rogatory outbox` list them)
+
+help-message-print = Print a message as a PDF: the formal document, its attachments and its verification
+
+help-message-print-long = Print a message as a PDF for the paper file or a court. A request is laid out as a letter of request, in the order of UNTOC art. 18(15); every message lists its attachments (name, size, SHA-256) and ends with a verification block: the sending and receiving nodes, the signing key's fingerprint, the receipt's time and log positions, and a verification code with which anyone holding the document and this node's audit bundle can check it (`rogatory audit check-document`). Headings in your language (--lang); what people wrote is printed as written. FILE must not exist.
+
+help-message-print-after =
+    Example:
+      rogatory message print 01JZ3K6W8Y2C9D0E1F2G3H4J5K --out request.pdf
+
+help-message-print-arg-id = The message id (`rogatory inbox` and `rogatory outbox` list them)
+
+help-message-print-arg-out = The PDF file to write (a new file ending in .pdf)
 
 help-inform = Send spontaneous information (UNTOC art. 18(4)) with restrictions on its use, outside any request [contact points]
 
@@ -824,6 +849,23 @@ help-audit-cross-check-arg-a = The first node's bundle directory
 
 help-audit-cross-check-arg-b = The second node's bundle directory
 
+help-audit-check-document = Check a printed document against the node's audit bundle, by its verification code
+
+help-audit-check-document-long = Check a document printed by `rogatory message print` or `case print` against the audit bundle of the node that printed it. The bundle is verified first, as by `audit verify`. The verification code names a position in that node's log and is derived from the exact signed message recorded there (docs/AUDIT-FORMAT.md section 18): the check finds the entry, compares, and shows what the log records (message, sender, receiver, subject, times, the signing key's fingerprint), to compare with the paper. With --pdf the codes are read from the document's text, every one is checked, and each message and its signing key's fingerprint must appear in the document.
+
+help-audit-check-document-after =
+    Examples:
+      rogatory audit check-document ./tm-audit tm-42-K94A-0YAJ-5YW5-9K3V
+      rogatory audit check-document ./tm-audit --pdf request.pdf
+
+    Exit code 0: the document checks. Exit code 2: it does not, or the bundle does not verify.
+
+help-audit-check-document-arg-bundle = The audit bundle of the node that printed the document (`rogatory audit export`)
+
+help-audit-check-document-arg-code = The verification code printed on the document, e.g. tm-42-K94A-0YAJ-5YW5-9K3V
+
+help-audit-check-document-arg-pdf = Read the codes from this PDF (printed by rogatory) instead
+
 help-demo = Run a small federation (tm, uz, de) on this machine and send a request through it
 
 help-demo-long =
@@ -868,6 +910,8 @@ help-placeholder-date = DATE
 help-placeholder-case_id = CASE_ID
 
 help-placeholder-sha256 = SHA256
+
+help-placeholder-file-pdf = FILE.pdf
 
 help-placeholder-peer = PEER
 
@@ -948,6 +992,8 @@ help-placeholder-verifier_key = VERIFIER_KEY
 help-placeholder-a = A
 
 help-placeholder-b = B
+
+help-placeholder-code = CODE
 
 help-choice-status-acknowledged = the request arrived and a contact point has taken it in hand
 
