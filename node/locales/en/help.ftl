@@ -156,6 +156,14 @@ help-case-show-arg-case_id = The case id (`rogatory case list` lists them)
 
 help-case-show-arg-as_of = Judge deadlines as of this time instead of now: a day (2026-03-01, meaning 00:00 UTC) or an RFC 3339 date and time (2026-03-01T09:30:00Z)
 
+help-case-read = Mark every message of a case read: none is new for you any more
+
+help-case-read-after =
+    Example:
+      rogatory case read tm-2026-0001
+
+help-case-read-arg-case_id = The case id (`rogatory case list` lists them)
+
 help-case-reply = Reply in a case: send a status update on its open request
 
 help-case-reply-long =
@@ -225,6 +233,8 @@ help-inbox-after =
 
 help-inbox-arg-limit = Show at most this many messages (the node's default is 100)
 
+help-inbox-arg-new = Inbox only: only the messages you have not seen (`message show`, `case show`) or marked read (`message read`, `case read`)
+
 help-outbox = Messages your node sent, newest first, with their delivery state [contact points]
 
 help-outbox-after =
@@ -234,6 +244,8 @@ help-outbox-after =
     A message in state `queued` was signed and stored but the recipient has not confirmed receiving it.
 
 help-outbox-arg-limit = Show at most this many messages (the node's default is 100)
+
+help-outbox-arg-new = Inbox only: only the messages you have not seen (`message show`, `case show`) or marked read (`message read`, `case read`)
 
 help-message = Show one message in full [contact points, auditors]
 
@@ -256,6 +268,14 @@ help-message-print-after =
 help-message-print-arg-id = The message id (`rogatory inbox` and `rogatory outbox` list them)
 
 help-message-print-arg-out = The PDF file to write (a new file ending in .pdf)
+
+help-message-read = Mark messages read: they are no longer new for you (`rogatory attention`, `inbox --new`)
+
+help-message-read-after =
+    Example:
+      rogatory message read 01JZ3K6W8Y2C9D0E1F2G3H4J5K
+
+help-message-read-arg-ids = The message ids
 
 help-inform = Send spontaneous information (UNTOC art. 18(4)) with restrictions on its use, outside any request [contact points]
 
@@ -289,12 +309,13 @@ help-inform-arg-name = Your name, recorded as its author and in the audit log [d
 
 help-consult = Send an informal consultation message to another state's contact point [contact points]
 
-help-consult-long = Direct consultation: an informal message between contact points, for instance before a formal request is drafted. Messages are filed under a case (a new one unless --case or --answers is given); a formal request later sent with `case_id` of that case follows them in `rogatory case show`. Consultations have no lifecycle.
+help-consult-long = Direct consultation: an informal message between contact points, for instance before a formal request is drafted. Messages are filed under a case (a new one unless --case or --answers is given); a formal request later sent with `case_id` of that case follows them in `rogatory case show`. Consultations have no lifecycle; the case's consultation thread is open, answered (another party replied) or closed by a party (--close).
 
 help-consult-after =
     Examples:
       rogatory consult --to de --text "Would you need a court order for bank records?"
       rogatory consult --to tm --answers 01J... --text "Yes, a court order."
+      rogatory consult --to tm --case tm-01J... --close --text "Thank you; nothing further."
 
 help-consult-arg-to = Node id of the other state's node
 
@@ -305,6 +326,8 @@ help-consult-arg-text = The message
 help-consult-arg-case_id = File it under this case [default: the case of --answers, else a new case]
 
 help-consult-arg-answers = The consultation message this one answers
+
+help-consult-arg-close = Close the case's consultation thread with this message: the other parties see it closed by you (a later message opens it again). Needs --case or --answers
 
 help-consult-arg-name = Your name, recorded as its author and in the audit log [default: the node names you: your contact-point name, else your Unix account]
 
@@ -671,6 +694,20 @@ help-whoami-after =
 
     Exit code 0 whether or not you may submit; 1 if the node cannot be reached.
 
+help-attention = What needs you: deadlines passed, undelivered messages, what awaits your answer, deadlines near, messages new to you [contact points]
+
+help-attention-long = What needs you, most urgent first, grouped by reason: deadlines passed (yours to meet or the other side's to chase), messages not delivered for longer than the node's alert horizon or refused, requests and consultations awaiting your side's answer, deadlines within the horizon (48 hours unless --within), and received messages you have not seen. Each line names the case, the other party, the deadline and the start of the message id. "New" is per contact point (per Unix account without [[contact_points]]): `message show`, `case show`, `message read` and `case read` mark messages read. Delivery reports never count.
+
+help-attention-after =
+    Examples:
+      rogatory attention
+      rogatory attention --within 72
+      rogatory attention --as-of 2026-03-01 --json
+
+help-attention-arg-within = Count a deadline as near within this many hours [default: 48]
+
+help-attention-arg-as_of = Judge deadlines as of this time instead of now: a day (2026-03-01, meaning 00:00 UTC) or an RFC 3339 date and time (2026-03-01T09:30:00Z)
+
 help-directory = Whom do I ask? Peers' signed contact-point directories [contact points]
 
 help-directory-search = Contact points of peers matching the filters, from their verified signed directories
@@ -866,6 +903,8 @@ help-audit-check-document-arg-code = The verification code printed on the docume
 
 help-audit-check-document-arg-pdf = Read the codes from this PDF (printed by rogatory) instead
 
+help-audit-check-document-arg-peer_keys = Keys obtained from each node's operator, one verifier key a line as in keys.txt, to hold the bundle's keys against (as for `audit verify --peer-keys`)
+
 help-demo = Run a small federation (tm, uz, de) on this machine and send a request through it
 
 help-demo-long =
@@ -976,6 +1015,8 @@ help-placeholder-old = OLD
 help-placeholder-new = NEW
 
 help-placeholder-shell = SHELL
+
+help-placeholder-hours = HOURS
 
 help-placeholder-measure = MEASURE
 
