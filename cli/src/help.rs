@@ -694,11 +694,21 @@ mod tests {
         let first = line.len() - line.trim_start().len();
         for (at, c) in line.char_indices() {
             match c {
+                // Fluent drops the spaces before a placeable that starts a line: they go
+                // inside it.
+                '{' | '}' | '[' | '*' | '.' if at == first => {
+                    out = format!("{{\"{}{c}\"}}", &line[..first]);
+                }
+                ' ' if at < first => {}
                 '{' | '}' => out.push_str(&format!("{{\"{c}\"}}")),
-                // At the start of a line Fluent reads these as variants and attributes.
-                '[' | '*' | '.' if at == first => out.push_str(&format!("{{\"{c}\"}}")),
                 _ => out.push(c),
             }
+        }
+        if out.is_empty() || first == line.len() {
+            return line.to_owned();
+        }
+        if !line[first..].starts_with(['{', '}', '[', '*', '.']) {
+            out.insert_str(0, &line[..first]);
         }
         out
     }
@@ -753,6 +763,7 @@ mod tests {
             ),
             ("  indented\n  both", "both"),
             ("[contact points] {braces}\n.dot\n*star", "star"),
+            ("JSON:\n  {\"error\": {}}\nend", "end"),
         ] {
             let entry = fluent_entry("message", text);
             let resource = fluent_bundle::FluentResource::try_new(entry.clone())

@@ -14,7 +14,6 @@ pub mod connection;
 #[doc(hidden)]
 pub mod failure;
 #[doc(hidden)]
-#[allow(unused)]
 pub mod i18n;
 #[doc(hidden)]
 pub mod output;

@@ -26,8 +26,6 @@ mod connection;
 mod demo;
 mod failure;
 mod help;
-// Until the first commands speak through it (issue 23 lands them); remove then.
-#[allow(unused)]
 mod i18n;
 mod output;
 mod print;

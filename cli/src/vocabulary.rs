@@ -76,7 +76,6 @@ pub fn name_of<T: Term>(number: i32) -> String {
 /// A value as the reader's language names it (`получение свидетельских показаний…` for
 /// `take-evidence`): catalog message `<kind>-<name>`, e.g. `assistance-type-take-evidence`.
 /// Values this CLI does not know are shown as [`name_of`] does.
-#[allow(dead_code)] // until the first commands show labels (issue 23)
 pub fn label<T: Term>(value: T) -> String {
     label_in(crate::i18n::language(), value)
 }
@@ -87,7 +86,6 @@ pub fn label_in<T: Term>(language: crate::i18n::Language, value: T) -> String {
 }
 
 /// [`label`] of a value received as a number.
-#[allow(dead_code)] // until the first commands show labels (issue 23)
 pub fn label_of<T: Term>(number: i32) -> String {
     match T::from_number(number) {
         Some(value) if number != 0 => label(value),

@@ -34,7 +34,16 @@ help-after =
           proof did not verify; `audit cross-check`: a bundle did not verify or the two disagree
       3   `request send` / `status send`: accepted and stored by your node, but not yet delivered
       4   `status`: the node is not serving (the reasons are listed)
-      64  the command line itself is wrong (unknown option, missing argument)
+      64  the command line itself is wrong (unknown option, missing argument), or --json given to
+          a command whose output is not JSON (`request template`, `completions`)
+
+    With --json, a failure prints one JSON object on stderr, with the same exit code:
+    {"  {"}"error": {"{"}"code": "not-found", "message": "...", "hint": "..."{"}"}{"}"}
+    Its code is one of: usage, invalid-argument, request-file-invalid (with "problems": line,
+    key, message), not-found, ambiguous-id, not-allowed-now, already-exists, permission-denied,
+    node-config-missing, node-config-invalid, node-unreachable, node-unavailable,
+    version-mismatch, node-error, file-error, failed. Every time in JSON is RFC 3339 UTC with
+    milliseconds (2026-12-07T21:58:28.123Z).
 
 help-arg-node = The node to talk to: its directory (holding node.toml) or its node.toml
 
@@ -317,7 +326,7 @@ help-consult-after =
       rogatory consult --to tm --answers 01J... --text "Yes, a court order."
       rogatory consult --to tm --case tm-01J... --close --text "Thank you; nothing further."
 
-help-consult-arg-to = Node id of the other state's node
+help-consult-arg-to = Node id of the other state's node [default with --answers: the node that message was exchanged with]
 
 help-consult-arg-copy_to = Opening a multi-party case (a joint investigation team): another party's node that receives a copy; repeat for several. Later messages of the case go to every party
 
@@ -708,6 +717,26 @@ help-attention-arg-within = Count a deadline as near within this many hours [def
 
 help-attention-arg-as_of = Judge deadlines as of this time instead of now: a day (2026-03-01, meaning 00:00 UTC) or an RFC 3339 date and time (2026-03-01T09:30:00Z)
 
+help-watch = Be told as things happen: messages received, status changes, deliveries, deadlines [contact points]
+
+help-watch-long =
+    Print your node's events as they happen, one line each (--json: one JSON object per line), until the node stops or you press Ctrl-C: a message received, a status change, a delivery, a message undelivered past the node's alert horizon, a deadline within 48 hours or passed (checked every minute). If you fall far behind, you are told how many events you missed: run `rogatory attention`.
+
+    --exec runs a shell command per event with the event in its environment: ROGATORY_EVENT (the kind), ROGATORY_CASE, ROGATORY_MESSAGE, ROGATORY_PEER, ROGATORY_DUE (a deadline, RFC 3339, else empty) and ROGATORY_AT. --mail pipes a notice to your machine's mail transfer agent (`sendmail -t`; another with --sendmail). Neither ever carries what a message says: only its kind, case, id, peer and times. Read the message itself with `rogatory message show`.
+
+help-watch-after =
+    Examples:
+      rogatory watch
+      rogatory watch --json
+      rogatory watch --exec 'notify-send "Rogatory: $ROGATORY_EVENT in $ROGATORY_CASE"'
+      rogatory watch --mail prosecutor@example.org
+
+help-watch-arg-exec = Run this shell command for each event, the event in ROGATORY_* variables
+
+help-watch-arg-mail = Mail a notice of each event (no message content) to this address
+
+help-watch-arg-sendmail = The MTA to pipe notices to, called with -t
+
 help-directory = Whom do I ask? Peers' signed contact-point directories [contact points]
 
 help-directory-search = Contact points of peers matching the filters, from their verified signed directories
@@ -1017,6 +1046,10 @@ help-placeholder-new = NEW
 help-placeholder-shell = SHELL
 
 help-placeholder-hours = HOURS
+
+help-placeholder-command = COMMAND
+
+help-placeholder-address = ADDRESS
 
 help-placeholder-measure = MEASURE
 

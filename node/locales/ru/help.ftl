@@ -34,7 +34,16 @@ help-after =
           доказательство не прошли проверку; `audit cross-check`: пакет не прошёл проверку или пакеты расходятся
       3   `request send` / `status send`: принято и сохранено вашим узлом, но ещё не доставлено
       4   `status`: узел не работает (причины перечислены)
-      64  ошибка в самой командной строке (неизвестный параметр, не указан аргумент)
+      64  ошибка в самой командной строке (неизвестный параметр, не указан аргумент) или --json у
+          команды, вывод которой не JSON (`request template`, `completions`)
+
+    С --json при неудаче на stderr выводится один объект JSON, код завершения тот же:
+    {"  {"}"error": {"{"}"code": "not-found", "message": "...", "hint": "..."{"}"}{"}"}
+    Его code — одно из: usage, invalid-argument, request-file-invalid (с "problems": строка,
+    ключ, сообщение), not-found, ambiguous-id, not-allowed-now, already-exists, permission-denied,
+    node-config-missing, node-config-invalid, node-unreachable, node-unavailable,
+    version-mismatch, node-error, file-error, failed. Всё время в JSON — в формате RFC 3339, UTC,
+    с миллисекундами (2026-12-07T21:58:28.123Z).
 
 help-arg-node = Узел, к которому обращаться: его каталог (с файлом node.toml) или сам node.toml
 
@@ -317,7 +326,7 @@ help-consult-after =
       rogatory consult --to tm --answers 01J... --text "Да, судебное решение."
       rogatory consult --to tm --case tm-01J... --close --text "Благодарим, вопросов больше нет."
 
-help-consult-arg-to = Идентификатор узла другого государства
+help-consult-arg-to = Идентификатор узла другого государства [по умолчанию при --answers — узел, с которым велась эта переписка]
 
 help-consult-arg-copy_to = При открытии дела с несколькими сторонами (совместная следственная группа): узел другой стороны, получающий копию; повторите для нескольких. Последующие сообщения по делу получают все стороны
 
@@ -344,6 +353,26 @@ help-attention-after =
 help-attention-arg-within = Считать срок приближающимся, если до него осталось не больше стольких часов [по умолчанию: 48]
 
 help-attention-arg-as_of = Оценивать сроки на этот момент, а не на текущий: день (2026-03-01, то есть 00:00 UTC) или дата и время по RFC 3339 (2026-03-01T09:30:00Z)
+
+help-watch = Узнавать о происходящем сразу: полученные сообщения, смена статусов, доставка, сроки [контактные лица]
+
+help-watch-long =
+    Выводить события вашего узла по мере их наступления, по строке на каждое (--json: по объекту JSON в строке), пока узел не остановится или вы не нажмёте Ctrl-C: получено сообщение, изменился статус, сообщение доставлено, сообщение не доставлено дольше порога оповещения узла, срок истекает в ближайшие 48 часов или пропущен (проверяется каждую минуту). Если вы сильно отстали, сообщается, сколько событий пропущено: выполните `rogatory attention`.
+
+    --exec выполняет команду оболочки на каждое событие, передавая событие в переменных окружения: ROGATORY_EVENT (вид), ROGATORY_CASE, ROGATORY_MESSAGE, ROGATORY_PEER, ROGATORY_DUE (срок, RFC 3339, иначе пусто) и ROGATORY_AT. --mail передаёт уведомление почтовому агенту вашего компьютера (`sendmail -t`; другой — через --sendmail). Ни то, ни другое никогда не содержит текста сообщения: только вид, дело, идентификатор, узел и время. Само сообщение читайте командой `rogatory message show`.
+
+help-watch-after =
+    Примеры:
+      rogatory watch
+      rogatory watch --json
+      rogatory watch --exec 'notify-send "Rogatory: $ROGATORY_EVENT in $ROGATORY_CASE"'
+      rogatory watch --mail prosecutor@example.org
+
+help-watch-arg-exec = Выполнять эту команду оболочки на каждое событие, событие — в переменных ROGATORY_*
+
+help-watch-arg-mail = Отправлять уведомление о каждом событии (без содержания сообщений) на этот адрес
+
+help-watch-arg-sendmail = Почтовый агент, которому передаются уведомления, вызывается с -t
 
 help-ca = Создание удостоверяющего центра (УЦ) сети [администраторы]
 
@@ -979,6 +1008,8 @@ help-placeholder-b = B
 help-placeholder-file-pdf = ФАЙЛ.pdf
 help-placeholder-code = КОД_ПРОВЕРКИ
 help-placeholder-hours = ЧАСОВ
+help-placeholder-command = КОМАНДА
+help-placeholder-address = АДРЕС_ПОЧТЫ
 
 help-choice-status-acknowledged = просьба поступила, и контактное лицо приняло её в работу
 help-choice-status-under-review = просьба рассматривается
