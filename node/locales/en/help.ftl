@@ -117,6 +117,8 @@ help-status-send-arg-ground = The ground of a refusal (UNTOC art. 18(21)); requi
 
 help-status-send-arg-note = An explanation for the other side (the reasons for a refusal, what is missing, ...); required with `--status refused`
 
+help-status-send-arg-reference = Your own reference for the request in your national system (file or case number), sent to the other side once; the case keeps it for later updates
+
 help-status-send-arg-name = Your name, recorded as the update's author [default: the node names you: your contact-point name, else your Unix account]
 
 help-case = Case threads: requests, replies and deadlines, grouped by case [contact points]
@@ -199,6 +201,8 @@ help-case-reply-arg-ground = The ground of a refusal (UNTOC art. 18(21)); requir
 
 help-case-reply-arg-note = An explanation for the other side; required with `--status refused`
 
+help-case-reply-arg-reference = Your own reference for the request in your national system (file or case number), sent to the other side once; the case keeps it for later updates
+
 help-case-reply-arg-name = Your name, recorded as the update's author [default: the node names you: your contact-point name, else your Unix account]
 
 help-case-reply-arg-attach = An evidence file to send with the reply; repeat for several. Each is uploaded to your node (resuming an interrupted upload) and bound into the signed update by its SHA-256; the other node issues its receipt only once every file arrived intact
@@ -232,6 +236,37 @@ help-case-print-after =
 help-case-print-arg-case_id = The case id (`rogatory case list` lists them)
 
 help-case-print-arg-out = The PDF file to write (a new file ending in .pdf)
+
+help-search = Find cases by words: names, subjects, facts, case numbers, in Cyrillic or Latin [contact points]
+
+help-search-long =
+    Find cases by the words of their messages.
+
+    Searched: the subject of requests, consultations and spontaneous information, the summary of facts, the names of persons, offences and their legal provisions, both sides' national case numbers, the text of consultations, information and status notes, the names of authorities, and the parties' node ids. A case is listed when it holds every word given. Case and script do not matter: Атаев, Ataev, Atayev and ATAEV find each other, as do the usual spellings of Central-Asian names (Юсупов, Yusupov, Iusupov; Ходжаев, Khodjaev, Xojayev). A word finds every word it begins: Атае finds Атаев.
+
+    The newest match comes first, with the case's title, its case numbers, the other party, where its request stands and where the words were found.
+
+help-search-after =
+    Examples:
+      rogatory search Атаев
+      rogatory search Ataev fraud --peer de
+      rogatory search 115/2026
+      rogatory search Юсуп --state under-review --since 2026-01-01
+      rogatory search трафик --type take-evidence --json
+
+help-search-arg-words = The words to find (every one of them), in Cyrillic or Latin
+
+help-search-arg-peer = Only messages exchanged with this peer (its node id, e.g. de)
+
+help-search-arg-state = Only requests now in this state, and the messages about them (e.g. under-review)
+
+help-search-arg-assistance = Only requests asking this kind of assistance, and the messages about them (e.g. take-evidence)
+
+help-search-arg-since = Only messages created on or after this day (YYYY-MM-DD, UTC)
+
+help-search-arg-until = Only messages created on or before this day (YYYY-MM-DD, UTC)
+
+help-search-arg-limit = Show at most this many cases (the node's default is 20)
 
 help-inbox = Messages your node received, newest first [contact points]
 
@@ -331,6 +366,8 @@ help-consult-arg-to = Node id of the other state's node [default with --answers:
 help-consult-arg-copy_to = Opening a multi-party case (a joint investigation team): another party's node that receives a copy; repeat for several. Later messages of the case go to every party
 
 help-consult-arg-text = The message
+
+help-consult-arg-subject = What it is about, shown as its title in lists [default with --answers: the subject of the message it answers]
 
 help-consult-arg-case_id = File it under this case [default: the case of --answers, else a new case]
 
@@ -969,6 +1006,8 @@ help-placeholder-ground = GROUND
 
 help-placeholder-text = TEXT
 
+help-placeholder-ref = REF
+
 help-placeholder-node_id = NODE_ID
 
 help-placeholder-n = N
@@ -980,6 +1019,14 @@ help-placeholder-case_id = CASE_ID
 help-placeholder-sha256 = SHA256
 
 help-placeholder-file-pdf = FILE.pdf
+
+help-placeholder-words = WORDS
+
+help-placeholder-state = STATE
+
+help-placeholder-assistance = ASSISTANCE
+
+help-placeholder-day = DAY
 
 help-placeholder-peer = PEER
 
