@@ -193,15 +193,18 @@ impl From<&ThreadSummary> for ThreadView {
 impl ThreadView {
     /// "consultation answered", "consultation closed by de".
     pub fn text(&self) -> String {
-        let kind = if self.kind == "consultation" {
-            "consultation"
-        } else {
-            "information"
-        };
+        let state = crate::vocabulary::parse::<ThreadState>(&self.state)
+            .map_or_else(|_| self.state.clone(), crate::vocabulary::label);
+        let kind = crate::i18n::t!(&format!("case-thread-kind-{}", self.kind));
         if self.closed_by.is_empty() {
-            format!("{kind} {}", self.state)
+            crate::i18n::t!("case-thread-state", kind = kind, state = state)
         } else {
-            format!("{kind} {} by {}", self.state, self.closed_by)
+            crate::i18n::t!(
+                "case-thread-closed-by",
+                kind = kind,
+                state = state,
+                party = self.closed_by.clone()
+            )
         }
     }
 }
@@ -543,12 +546,13 @@ impl CaseView {
     fn render(&self) -> String {
         let mut out = format!("Case {}\n", self.case_id);
         if let Some(thread) = &self.thread {
-            out.push_str(&format!(
-                "Thread outside the lifecycle: {} (last message by {}, {})\n",
-                thread.text(),
-                thread.last_by,
-                thread.last_at
+            out.push_str(&crate::i18n::t!(
+                "case-thread-line",
+                thread = thread.text(),
+                party = thread.last_by.clone(),
+                at = thread.last_at.clone()
             ));
+            out.push('\n');
         }
         out.push_str(&format!(
             "\nRequests (deadlines as of {}, {})\n",

@@ -102,6 +102,16 @@ async fn a_consultation_is_listed_open_then_closed_by_the_party_that_closed_it()
     .await;
     let listed = ok(&["--node", &de, "case", "list"]).await;
     assert!(listed.contains("consultation closed by tm"), "{listed}");
+    let (code, russian, stderr) = rogatory_with_env(
+        &["--node", &de, "--lang", "ru", "case", "list"],
+        &[("LANG", "C.UTF-8")],
+    )
+    .await;
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        russian.contains("консультация: закрыта стороной tm"),
+        "{russian}"
+    );
     let shown = json(&ok(&["--node", &tm, "--json", "case", "show", &case_id]).await);
     assert_eq!(shown["thread"]["state"], "closed", "{shown}");
     assert_eq!(shown["thread"]["closed_by"], "tm", "{shown}");

@@ -67,3 +67,10 @@ watch-mail-body = Your Rogatory node reports: { $kind }
     Time (UTC): { $at }
 
     This notice carries no message content. Read it with `rogatory message show { $message }`.
+
+# A case's consultation thread in `case list` and `case show`.
+case-thread-kind-consultation = consultation
+case-thread-kind-spontaneous-information = information
+case-thread-state = { $kind } { $state }
+case-thread-closed-by = { $kind } { $state } by { $party }
+case-thread-line = Consultations and information: { $thread } (last message from { $party }, { $at } UTC)

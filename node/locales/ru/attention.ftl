@@ -69,3 +69,10 @@ watch-mail-body = Ваш узел Rogatory сообщает: { $kind }
     Время (UTC): { $at }
 
     Уведомление не содержит текста сообщения. Прочитать его: `rogatory message show { $message }`.
+
+# Переписка по делу (консультации, информация) в `case list` и `case show`.
+case-thread-kind-consultation = консультация
+case-thread-kind-spontaneous-information = информация
+case-thread-state = { $kind }: { $state }
+case-thread-closed-by = { $kind }: { $state } стороной { $party }
+case-thread-line = Консультации и информация: { $thread } (последнее сообщение от { $party }, { $at } UTC)
