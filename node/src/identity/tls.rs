@@ -617,6 +617,18 @@ impl Validity {
     }
 }
 
+/// Whether `ca` is the certificate that issued `leaf`: its subject is the leaf's issuer (both
+/// as encoded). False for anything that does not parse.
+pub fn issued_by(leaf: &CertificateDer<'_>, ca: &CertificateDer<'_>) -> bool {
+    let (Ok((_, leaf)), Ok((_, ca))) = (
+        x509_parser::parse_x509_certificate(leaf.as_ref()),
+        x509_parser::parse_x509_certificate(ca.as_ref()),
+    ) else {
+        return false;
+    };
+    leaf.issuer().as_raw() == ca.subject().as_raw()
+}
+
 /// The validity of a DER certificate.
 pub fn validity(certificate: &CertificateDer<'_>) -> Result<Validity, String> {
     let (_, parsed) = x509_parser::parse_x509_certificate(certificate.as_ref())

@@ -57,13 +57,15 @@ pub fn not_serving_reasons(node: &Node) -> Vec<String> {
         Some(Err(problem)) => reasons.push(format!("the node's TLS certificate: {problem}")),
         None => reasons.push("the node has no TLS certificate loaded".into()),
     }
-    for root in &node.tls.roots() {
-        if let Ok(validity) = crate::identity::tls::validity(root) {
-            if let Some(problem) = validity.problem_at(now_s) {
-                reasons.push(format!("the federation CA certificate {problem}"));
-            }
-        }
-    }
+    reasons.extend(unusable_federation_cas(node, now_s).into_iter().filter_map(
+        |(problem, issued_this_node, all_unusable)| {
+            // While a federation changes CA, one listed CA may be not yet or no longer valid:
+            // a warning (`federation-ca-unusable`). Not serving only when peers would refuse
+            // this node's own chain, or when no CA is left to check peers with.
+            (issued_this_node || all_unusable)
+                .then(|| format!("the federation CA certificate {problem}"))
+        },
+    ));
     if node.health.restore_pending() {
         reasons.push(node.health.restore_state().unwrap_or_else(|| {
             "restored from a backup: asking peers which checkpoint of this log they hold before \
@@ -74,6 +76,30 @@ pub fn not_serving_reasons(node: &Node) -> Vec<String> {
         reasons.push(reason);
     }
     reasons
+}
+
+/// Each federation CA certificate in force that is out of its dates at `now_s`: why, whether it
+/// issued this node's own TLS certificate, and whether every CA in force is out of its dates.
+fn unusable_federation_cas(node: &Node, now_s: i64) -> Vec<(String, bool, bool)> {
+    let roots = node.tls.roots();
+    let leaf = node.tls.leaf_certificate();
+    let problems: Vec<(String, bool)> = roots
+        .iter()
+        .filter_map(|root| {
+            let problem = crate::identity::tls::validity(root)
+                .ok()?
+                .problem_at(now_s)?;
+            let issued_this_node = leaf
+                .as_ref()
+                .is_some_and(|leaf| crate::identity::tls::issued_by(leaf, root));
+            Some((problem, issued_this_node))
+        })
+        .collect();
+    let all_unusable = problems.len() == roots.len();
+    problems
+        .into_iter()
+        .map(|(problem, issued_this_node)| (problem, issued_this_node, all_unusable))
+        .collect()
 }
 
 fn checkpoint_staleness(node: &Node) -> Option<String> {
@@ -331,6 +357,23 @@ pub fn warnings(
                     "peer {} showed inconsistent checkpoints of its log ({}); the evidence is \
                      kept: export it with `rogatory audit export` and inform the federation",
                     peer.node_id, peer.misbehaviour
+                ),
+            ));
+        }
+    }
+    for (problem, issued_this_node, all_unusable) in
+        unusable_federation_cas(node, now.div_euclid(1000))
+    {
+        if !issued_this_node && !all_unusable {
+            out.push(alert(
+                "federation-ca-unusable",
+                "federation-ca",
+                format!(
+                    "a federation CA certificate in force {problem}: certificates it issued \
+                     are refused meanwhile; this node still serves with the other CA \
+                     certificate(s) in force. During a CA change this is expected; otherwise \
+                     remove it (`rogatory federation propose --remove-ca`, or node.toml \
+                     [federation] without a roster)"
                 ),
             ));
         }

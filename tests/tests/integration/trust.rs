@@ -358,3 +358,81 @@ async fn a_ca_file_with_a_new_ca_is_applied_by_sighup_without_restart() -> Resul
     assert!(again.applied.is_empty(), "{again:?}");
     federation.stop_all().await
 }
+
+/// A federation CA certificate whose validity starts in `days` days (a CA added ahead of a
+/// rotation), DER.
+fn future_ca(days: i64) -> Result<CertificateDer<'static>> {
+    let key = rcgen::KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256)?;
+    let mut params = rcgen::CertificateParams::default();
+    params
+        .distinguished_name
+        .push(rcgen::DnType::CommonName, "next federation CA");
+    params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Constrained(0));
+    let now = time::OffsetDateTime::now_utc();
+    params.not_before = now + time::Duration::days(days);
+    params.not_after = now + time::Duration::days(days + 3650);
+    Ok(params.self_signed(&key)?.der().clone())
+}
+
+async fn serving_and_warnings(
+    federation: &Federation,
+    id: &str,
+) -> Result<(bool, Vec<String>, Vec<String>)> {
+    let status = federation
+        .operator(id)
+        .await?
+        .node_status(rogatory_proto::v1::NodeStatusRequest {})
+        .await?
+        .into_inner();
+    Ok((
+        status.serving,
+        status.not_serving_reasons,
+        status.warnings.into_iter().map(|w| w.kind).collect(),
+    ))
+}
+
+#[tokio::test]
+async fn a_listed_ca_out_of_its_dates_is_a_warning_while_another_ca_serves() -> Result<()> {
+    let mut federation = Federation::start(&["tm", "de"]).await?;
+    let next = future_ca(30)?;
+    change_trust(&federation, "de", |trust| {
+        trust.certificate_authorities.push(next.clone());
+    })?;
+    let (serving, reasons, warnings) = federation
+        .eventually("de warns of the CA not yet valid", || async {
+            let seen = serving_and_warnings(&federation, "de").await?;
+            Ok(seen
+                .2
+                .iter()
+                .any(|kind| kind == "federation-ca-unusable")
+                .then_some(seen))
+        })
+        .await?;
+    assert!(
+        serving,
+        "a CA not yet valid beside the one in use stopped de: {reasons:?}"
+    );
+    assert!(warnings.contains(&"federation-ca-unusable".to_owned()));
+    if let Err(error) = deliver_as(&federation, "tm", "de").await? {
+        bail!("de refused tm meanwhile: {error}");
+    }
+
+    // Only the CA not yet valid: nothing left to check peers with, and de's own chain is
+    // refused by its peers. Not serving, and said why.
+    change_trust(&federation, "de", |trust| {
+        trust.certificate_authorities = vec![next.clone()];
+    })?;
+    let reasons = federation
+        .eventually("de stops serving", || async {
+            let (serving, reasons, _) = serving_and_warnings(&federation, "de").await?;
+            Ok((!serving).then_some(reasons))
+        })
+        .await?;
+    assert!(
+        reasons
+            .iter()
+            .any(|reason| reason.contains("federation CA certificate is not valid before")),
+        "{reasons:?}"
+    );
+    federation.stop_all().await
+}
