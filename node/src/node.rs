@@ -124,8 +124,10 @@ impl Node {
         let membership = crate::node::membership::Membership::default();
         let mut peer_table = PeerTable::new(config.peers.clone());
         if let Some(federation) = &config.federation
-            && let Some(stored) = crate::node::membership::load_stored(&store)?
+            && let Some((stored, former)) =
+                crate::node::membership::load_stored_with_former(&store)?
         {
+            membership.set_former(former);
             peer_table = crate::node::membership::peer_table(
                 &config.node_id,
                 &stored,
@@ -206,6 +208,21 @@ impl Node {
             Some(self.key.public())
         } else {
             self.peers.public_key(node_id)
+        }
+    }
+
+    /// Every key a signature by `node_id` in this node's log may have been made with: its keys
+    /// now ([`Node::keys_of`]) or, for a node no longer a member, the keys it had as one.
+    pub fn log_keys_of(&self, node_id: &str) -> Vec<ed25519_dalek::VerifyingKey> {
+        let keys: Vec<_> = self
+            .keys_of(node_id)
+            .into_iter()
+            .map(|key| key.public_key)
+            .collect();
+        if keys.is_empty() {
+            self.membership.former_member_keys(node_id)
+        } else {
+            keys
         }
     }
 

@@ -120,6 +120,10 @@ pub struct Membership {
     /// Per peer, its standing claim to hold a newer roster: what makes its unknown keys a
     /// transient refusal for a while ([`UNKNOWN_KEY_GRACE_MS`]).
     claims: std::sync::Mutex<Claims>,
+    /// The signing keys of nodes an earlier roster listed and the one in force does not: what
+    /// they signed while members (messages this node received, receipts, in its log) must
+    /// still verify after they left.
+    former: RwLock<FormerMembers>,
     /// Wakes `delivery::rosters` (a peer holds a newer roster, or this node applied one and
     /// tells its peers).
     pub wake: tokio::sync::Notify,
@@ -132,6 +136,30 @@ impl Membership {
             .read()
             .unwrap_or_else(PoisonError::into_inner)
             .clone()
+    }
+
+    /// The keys a node that is no longer a member signed with while it was one (empty for a
+    /// member and for a node never listed).
+    pub fn former_member_keys(&self, node_id: &str) -> Vec<VerifyingKey> {
+        self.former
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get(node_id)
+            .cloned()
+            .unwrap_or_default()
+    }
+
+    /// Every former member with its keys.
+    pub fn former_members(&self) -> FormerMembers {
+        self.former
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+
+    /// At start: the former members [`load_stored_with_former`] found.
+    pub(crate) fn set_former(&self, former: FormerMembers) {
+        *self.former.write().unwrap_or_else(PoisonError::into_inner) = former;
     }
 
     /// The serial in force (0: none).
@@ -182,6 +210,13 @@ impl Membership {
 
     pub(crate) fn set(&self, roster: VerifiedRoster) {
         let serial = roster.serial();
+        if let Some(before) = self.in_force() {
+            note_departures(
+                &mut self.former.write().unwrap_or_else(PoisonError::into_inner),
+                &before,
+                &roster,
+            );
+        }
         *self
             .in_force
             .write()
@@ -195,21 +230,54 @@ impl Membership {
     }
 }
 
+/// Signing keys of former members, by node id.
+pub type FormerMembers = BTreeMap<String, Vec<VerifyingKey>>;
+
+/// Notes who left between roster `before` and roster `after` (their keys kept) and who is a
+/// member again.
+fn note_departures(former: &mut FormerMembers, before: &VerifiedRoster, after: &VerifiedRoster) {
+    for member in before.members() {
+        if after.member(&member.node_id).is_none() {
+            let keys = member
+                .signing_keys
+                .iter()
+                .filter_map(|key| VerifyingKey::try_from(key.public_key.as_slice()).ok())
+                .collect();
+            former.insert(member.node_id.clone(), keys);
+        }
+    }
+    for member in after.members() {
+        former.remove(&member.node_id);
+    }
+}
+
 /// The rosters stored in `store`, verified from genesis on (expiry apart: the newest may have
 /// expired while the node was stopped; it stays in force until a newer one comes).
 pub fn load_stored(store: &Store) -> Result<Option<VerifiedRoster>, MembershipError> {
+    Ok(load_stored_with_former(store)?.map(|(newest, _)| newest))
+}
+
+/// [`load_stored`], with the keys of the members that left along the chain.
+pub fn load_stored_with_former(
+    store: &Store,
+) -> Result<Option<(VerifiedRoster, FormerMembers)>, MembershipError> {
     let mut current: Option<VerifiedRoster> = None;
+    let mut former = FormerMembers::new();
     loop {
         let after = current.as_ref().map_or(0, VerifiedRoster::serial);
         let batch = store.rosters_after(after, MAX_ROSTERS_PER_ANSWER)?;
         if batch.is_empty() {
-            return Ok(current);
+            return Ok(current.map(|newest| (newest, former)));
         }
         for bytes in batch {
             let signed = roster::decode_signed(&bytes)?;
             current = Some(match &current {
                 None => VerifiedRoster::genesis(&signed)?,
-                Some(previous) => previous.successor(&signed)?,
+                Some(previous) => {
+                    let next = previous.successor(&signed)?;
+                    note_departures(&mut former, previous, &next);
+                    next
+                }
             });
         }
     }

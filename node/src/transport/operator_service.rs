@@ -794,12 +794,7 @@ impl Operator for OperatorService {
             node.store.verify_log(
                 node.id().as_str(),
                 &crate::delivery::checkpoints::origin(node.id()),
-                |id| {
-                    node.keys_of(id)
-                        .into_iter()
-                        .map(|key| key.public_key)
-                        .collect()
-                },
+                |id| node.log_keys_of(id),
             )
         })
         .await

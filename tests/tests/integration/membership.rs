@@ -464,3 +464,35 @@ async fn a_country_enrolled_by_join_request_joins_by_roster_change_without_any_r
     }
     federation.stop_all().await
 }
+
+#[tokio::test]
+async fn a_removed_members_past_signatures_still_verify_in_the_log() -> anyhow::Result<()> {
+    let (mut federation, first) = create_governed(&["de", "uz"], &[("de", "DE"), ("uz", "UZ")])?;
+    for id in ["de", "uz"] {
+        federation.start_node(id).await?;
+    }
+    // de's log holds uz's signature (a message received) and uz's receipt (one delivered).
+    assert_eq!(
+        send(&federation, "uz", "de").await?,
+        DeliveryState::Delivered as i32
+    );
+    assert_eq!(
+        send(&federation, "de", "uz").await?,
+        DeliveryState::Delivered as i32
+    );
+    let second = signed(
+        &successor(&first, |next| {
+            next.members.retain(|member| member.node_id != "uz");
+        })?,
+        &[1, 2],
+    );
+    assert_eq!(apply(&federation, "de", vec![second]).await?, 2);
+    let verdict = federation.verify_log("de").await?;
+    assert!(verdict.ok, "after uz left: {}", verdict.failure);
+    // After a restart the departure is read back from the stored rosters.
+    federation.stop_node("de").await?;
+    federation.start_node("de").await?;
+    let verdict = federation.verify_log("de").await?;
+    assert!(verdict.ok, "after a restart: {}", verdict.failure);
+    federation.stop_all().await
+}

@@ -61,20 +61,31 @@ pub(super) async fn export_log(node: Arc<Node>, chunks: mpsc::Sender<Result<Expo
             let _ = chunks.send(Err(status)).await;
         }
     };
-    let identity = export_chunk::Identity {
-        node_id: node.id().to_string(),
-        origin: crate::delivery::checkpoints::origin(node.id()),
-        public_key: node.key.public().as_bytes().to_vec(),
-        peers: node
-            .peers
-            .list()
-            .into_iter()
-            .map(|peer| export_chunk::PeerKey {
-                node_id: peer.node_id.to_string(),
-                public_key: peer.public_key.as_bytes().to_vec(),
-            })
-            .collect(),
-    };
+    let identity =
+        export_chunk::Identity {
+            node_id: node.id().to_string(),
+            origin: crate::delivery::checkpoints::origin(node.id()),
+            public_key: node.key.public().as_bytes().to_vec(),
+            // Members now, and those that left: an auditor checks what they signed as members.
+            peers: node
+                .peers
+                .list()
+                .into_iter()
+                .map(|peer| export_chunk::PeerKey {
+                    node_id: peer.node_id.to_string(),
+                    public_key: peer.public_key.as_bytes().to_vec(),
+                })
+                .chain(node.membership.former_members().into_iter().filter_map(
+                    |(node_id, keys)| {
+                        // The newest key the roster listed for it (the bundle carries one).
+                        keys.last().map(|key| export_chunk::PeerKey {
+                            node_id,
+                            public_key: key.as_bytes().to_vec(),
+                        })
+                    },
+                ))
+                .collect(),
+        };
     let end = match node.store.log_len() {
         Ok(end) => end,
         Err(e) => return fail(status::internal(&e)).await,
