@@ -96,6 +96,8 @@ pub enum MembershipError {
     Trust(#[from] TrustError),
     #[error(transparent)]
     Store(#[from] StoreError),
+    #[error(transparent)]
+    Stored(#[from] crate::storage::rosters::StoredRosterError),
     #[error("cannot read the roster file {path}: {reason}")]
     File { path: String, reason: String },
 }
@@ -211,7 +213,7 @@ impl Membership {
     pub(crate) fn set(&self, roster: VerifiedRoster) {
         let serial = roster.serial();
         if let Some(before) = self.in_force() {
-            note_departures(
+            crate::storage::rosters::note_departures(
                 &mut self.former.write().unwrap_or_else(PoisonError::into_inner),
                 &before,
                 &roster,
@@ -231,25 +233,7 @@ impl Membership {
 }
 
 /// Signing keys of former members, by node id.
-pub type FormerMembers = BTreeMap<String, Vec<VerifyingKey>>;
-
-/// Notes who left between roster `before` and roster `after` (their keys kept) and who is a
-/// member again.
-fn note_departures(former: &mut FormerMembers, before: &VerifiedRoster, after: &VerifiedRoster) {
-    for member in before.members() {
-        if after.member(&member.node_id).is_none() {
-            let keys = member
-                .signing_keys
-                .iter()
-                .filter_map(|key| VerifyingKey::try_from(key.public_key.as_slice()).ok())
-                .collect();
-            former.insert(member.node_id.clone(), keys);
-        }
-    }
-    for member in after.members() {
-        former.remove(&member.node_id);
-    }
-}
+pub type FormerMembers = crate::storage::rosters::KeysById;
 
 /// The rosters stored in `store`, verified from genesis on (expiry apart: the newest may have
 /// expired while the node was stopped; it stays in force until a newer one comes).
@@ -261,26 +245,7 @@ pub fn load_stored(store: &Store) -> Result<Option<VerifiedRoster>, MembershipEr
 pub fn load_stored_with_former(
     store: &Store,
 ) -> Result<Option<(VerifiedRoster, FormerMembers)>, MembershipError> {
-    let mut current: Option<VerifiedRoster> = None;
-    let mut former = FormerMembers::new();
-    loop {
-        let after = current.as_ref().map_or(0, VerifiedRoster::serial);
-        let batch = store.rosters_after(after, MAX_ROSTERS_PER_ANSWER)?;
-        if batch.is_empty() {
-            return Ok(current.map(|newest| (newest, former)));
-        }
-        for bytes in batch {
-            let signed = roster::decode_signed(&bytes)?;
-            current = Some(match &current {
-                None => VerifiedRoster::genesis(&signed)?,
-                Some(previous) => {
-                    let next = previous.successor(&signed)?;
-                    note_departures(&mut former, previous, &next);
-                    next
-                }
-            });
-        }
-    }
+    Ok(crate::storage::rosters::load(store)?.map(|chain| (chain.newest, chain.former)))
 }
 
 /// The rosters of the file `[federation] roster` names: one armored roster or several, in

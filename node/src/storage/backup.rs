@@ -28,6 +28,8 @@ pub enum RestoreError {
     Backup(#[source] StoreError),
     #[error("the backup's audit log does not verify; it is damaged or was altered")]
     DoesNotVerify(#[source] rogatory_proto::log::ChainError),
+    #[error("the backup's rosters, whose keys its log is verified with, do not verify")]
+    Rosters(#[source] crate::storage::rosters::StoredRosterError),
     #[error("cannot load the node's signing key to verify the backup")]
     Key(#[from] crate::identity::keys::KeyError),
     #[error(
@@ -77,6 +79,16 @@ pub fn restore(backup_dir: &Path, config: &NodeConfig) -> Result<Restored, Resto
         let log_entries = backup.log_len().map_err(RestoreError::Backup)?;
         let own_keys = crate::identity::keys::all_own_keys(&config.keys.signing_key)?;
         let peers = PeerTable::new(config.peers.clone());
+        // Under a roster, peers' keys are in the rosters the backup holds (node.toml's
+        // `[[peers]]` then only override addresses): every key any of them listed, so that
+        // what members since removed signed verifies too.
+        let roster_keys = match &config.federation {
+            Some(_) => crate::storage::rosters::load(&backup)
+                .map_err(RestoreError::Rosters)?
+                .map(|chain| chain.ever)
+                .unwrap_or_default(),
+            None => Default::default(),
+        };
         let own_id = config.node_id.as_str();
         backup
             .verify_log(
@@ -85,6 +97,8 @@ pub fn restore(backup_dir: &Path, config: &NodeConfig) -> Result<Restored, Resto
                 |id| {
                     if id == own_id {
                         own_keys.clone()
+                    } else if let Some(keys) = roster_keys.get(id) {
+                        keys.clone()
                     } else {
                         peers.public_key(id).into_iter().collect()
                     }

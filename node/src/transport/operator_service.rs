@@ -592,7 +592,7 @@ impl Operator for OperatorService {
                     E::NoRoster | E::NotNewer { .. } => Status::failed_precondition(text),
                     E::Refused(_) | E::Empty | E::Trust(_) => Status::invalid_argument(text),
                     E::Store(store) => status::internal(&store),
-                    E::File { .. } => Status::internal(text),
+                    E::File { .. } | E::Stored(_) => Status::internal(text),
                 }
             })?;
         tracing::info!(?caller, serials = ?applied.serials, "roster applied by the operator");

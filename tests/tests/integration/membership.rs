@@ -496,3 +496,41 @@ async fn a_removed_members_past_signatures_still_verify_in_the_log() -> anyhow::
     assert!(verdict.ok, "after a restart: {}", verdict.failure);
     federation.stop_all().await
 }
+
+#[tokio::test]
+async fn a_node_governed_by_a_roster_restores_from_its_backup() -> anyhow::Result<()> {
+    let (mut federation, first) = create_governed(
+        &["de", "uz", "kz"],
+        &[("de", "DE"), ("uz", "UZ"), ("kz", "KZ")],
+    )?;
+    for id in ["de", "uz", "kz"] {
+        federation.start_node(id).await?;
+    }
+    // de's log holds its peers' signatures, and those of a member that then left.
+    for peer in ["uz", "kz"] {
+        assert_eq!(
+            send(&federation, peer, "de").await?,
+            DeliveryState::Delivered as i32
+        );
+        assert_eq!(
+            send(&federation, "de", peer).await?,
+            DeliveryState::Delivered as i32
+        );
+    }
+    let second = signed(
+        &successor(&first, |next| {
+            next.members.retain(|member| member.node_id != "kz");
+        })?,
+        &[1, 2],
+    );
+    assert_eq!(apply(&federation, "de", vec![second]).await?, 2);
+    let backup_dir = federation.root.path().join("backup-de");
+    let taken = federation.take_backup("de", &backup_dir).await?;
+    let restored = federation.restore_backup("de", &backup_dir).await?;
+    assert_eq!(restored.log_entries, taken.log_entries);
+    federation.start_node("de").await?;
+    assert_eq!(serial(&federation, "de").await?, 2);
+    let verdict = federation.verify_log("de").await?;
+    assert!(verdict.ok, "{}", verdict.failure);
+    federation.stop_all().await
+}
