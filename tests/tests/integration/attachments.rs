@@ -498,14 +498,24 @@ async fn an_upload_dropped_mid_stream_resumes_from_the_durable_offset() -> Resul
         Some((8 * MIB).to_string().as_str())
     );
 
-    // Only the rest goes over the wire the second time.
-    let receipt = put_remote(
-        &federation,
-        "tm",
-        "de",
-        upload_stream(&file, Some(signed.clone()), durable.durable_offset, None),
-    )
-    .await??;
+    // Only the rest goes over the wire the second time. The offset check above may answer
+    // before de has let go of the interrupted upload, so this one too may first be told to
+    // retry later.
+    let receipt = federation
+        .eventually("the rest to be taken", || async {
+            let answer = put_remote(
+                &federation,
+                "tm",
+                "de",
+                upload_stream(&file, Some(signed.clone()), durable.durable_offset, None),
+            )
+            .await?;
+            Ok(match answer {
+                Err(status) if status.message().contains("in progress") => None,
+                other => Some(other),
+            })
+        })
+        .await??;
     assert!(receipt.complete);
     let status = remote_status(&federation, "tm", "de", &file, &signed).await??;
     assert!(status.present);
