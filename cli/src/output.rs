@@ -211,6 +211,34 @@ impl Table {
     }
 }
 
+/// A time for people to read, in the run's language: as [`minute`] in English (the form the
+/// tests and scripts already read), `07.12.2026 21:58 UTC` in Russian.
+pub fn people_minute(ms: i64) -> String {
+    match crate::i18n::language() {
+        crate::i18n::Language::English => minute(ms),
+        language => language.date_time(ms),
+    }
+}
+
+/// A number with one decimal, with the decimal separator of the run's language.
+pub fn decimal(value: f64) -> String {
+    let text = format!("{value:.1}");
+    match crate::i18n::language() {
+        crate::i18n::Language::English => text,
+        _ => text.replace('.', ","),
+    }
+}
+
+/// The width that aligns the values after these labels, `gap` spaces after the longest.
+pub fn label_width<S: AsRef<str>>(labels: &[S], gap: usize) -> usize {
+    labels
+        .iter()
+        .map(|label| label.as_ref().chars().count())
+        .max()
+        .unwrap_or(0)
+        + gap
+}
+
 /// `text` cut to `max` characters, with an ellipsis if it was longer; one line only.
 pub fn shorten(text: &str, max: usize) -> String {
     let line = text.lines().next().unwrap_or("").trim();

@@ -6,7 +6,8 @@ use serde::Serialize;
 
 use super::Outcome;
 use crate::connection::{NodeTarget, answer};
-use crate::output::{Format, Table, count, print_json, put, say};
+use crate::i18n::t;
+use crate::output::{Format, Table, label_width, print_json, put, say};
 
 #[derive(Debug, Serialize)]
 struct IdentityView {
@@ -30,7 +31,7 @@ struct PeerView {
 pub async fn identity(target: &NodeTarget, format: Format) -> anyhow::Result<Outcome> {
     let mut client = target.connect().await?;
     let identity = answer(client.identity(IdentityRequest {}).await, || {
-        "asking the node for its identity".to_owned()
+        t!("identity-asking")
     })?;
     let view = IdentityView {
         node_id: identity.node_id,
@@ -53,24 +54,38 @@ pub async fn identity(target: &NodeTarget, format: Format) -> anyhow::Result<Out
         print_json(&view)?;
         return Ok(Outcome::Done);
     }
-    say!("Node {}", view.node_id);
-    say!("  fingerprint:    {}", view.fingerprint);
-    say!("  public key:     {}", view.public_key);
-    say!("  federation:     listening on {}", view.listen_address);
-    say!("  data directory: {}", view.data_dir);
+    say!("{}", t!("identity-node", node = view.node_id.as_str()));
+    let labels = [
+        t!("identity-label-fingerprint"),
+        t!("identity-label-public-key"),
+        t!("identity-label-federation"),
+        t!("identity-label-data-directory"),
+        t!("identity-label-audit-log"),
+    ];
+    let width = label_width(&labels, 1);
+    let [fingerprint, public_key, federation, data_dir, audit_log] = &labels;
+    say!("  {fingerprint:<width$}{}", view.fingerprint);
+    say!("  {public_key:<width$}{}", view.public_key);
     say!(
-        "  audit log:      {}",
-        count(view.log_size, "entry", "entries")
+        "  {federation:<width$}{}",
+        t!("identity-listening", address = view.listen_address.as_str())
+    );
+    say!("  {data_dir:<width$}{}", view.data_dir);
+    say!(
+        "  {audit_log:<width$}{}",
+        t!("identity-log-entries", count = view.log_size)
     );
     say!();
     if view.peers.is_empty() {
-        say!("No peers yet: add them with `rogatory node add-peer`, then restart the node.");
+        say!("{}", t!("identity-no-peers"));
     } else {
-        say!(
-            "Peers ({}): this node sends to and accepts messages from these nodes only",
-            view.peers.len()
-        );
-        let mut table = Table::new(&["NODE", "ADDRESS", "FINGERPRINT"]);
+        say!("{}", t!("identity-peers", count = view.peers.len()));
+        let header = [
+            t!("peers-column-node"),
+            t!("peers-column-address"),
+            t!("identity-column-fingerprint"),
+        ];
+        let mut table = Table::new(&header.each_ref().map(String::as_str));
         for peer in &view.peers {
             table.row(vec![
                 peer.node_id.clone(),
@@ -81,7 +96,7 @@ pub async fn identity(target: &NodeTarget, format: Format) -> anyhow::Result<Out
         put!("{}", table.render());
     }
     say!();
-    say!("Other nodes add this one with:");
+    say!("{}", t!("identity-add-this-node"));
     say!(
         "  rogatory node add-peer --id {} --address HOST:{} --public-key {}",
         view.node_id,

@@ -11,7 +11,8 @@ use serde::Serialize;
 use super::Outcome;
 use super::peers::{PeerView, print_peer_table};
 use crate::connection::{NodeTarget, answer};
-use crate::output::{Format, Time, count, one_line, print_json, say};
+use crate::i18n::t;
+use crate::output::{Format, Time, decimal, label_width, one_line, people_minute, print_json, say};
 
 #[derive(Debug, Serialize)]
 struct AlertView {
@@ -95,22 +96,33 @@ impl From<NodeStatusResponse> for StatusView {
 
 fn duration(seconds: i64) -> String {
     match seconds {
-        s if s < 120 => format!("{s} s"),
-        s if s < 2 * 3600 => format!("{} min", s / 60),
-        s if s < 2 * 86_400 => format!("{} h {} min", s / 3600, (s % 3600) / 60),
-        s => format!("{} days {} h", s / 86_400, (s % 86_400) / 3600),
+        s if s < 120 => t!("status-duration-seconds", seconds = s),
+        s if s < 2 * 3600 => t!("status-duration-minutes", minutes = s / 60),
+        s if s < 2 * 86_400 => t!(
+            "status-duration-hours",
+            hours = s / 3600,
+            minutes = (s % 3600) / 60
+        ),
+        s => t!(
+            "status-duration-days",
+            days = s / 86_400,
+            hours = (s % 86_400) / 3600
+        ),
     }
 }
 
 fn gib(bytes: u64) -> String {
-    format!("{:.1} GiB", bytes as f64 / (1u64 << 30) as f64)
+    t!(
+        "status-size-gib",
+        size = decimal(bytes as f64 / (1u64 << 30) as f64)
+    )
 }
 
 /// `rogatory status`: one screen, problems first. Exit code 4 when the node is not serving.
 pub async fn status(target: &NodeTarget, format: Format) -> anyhow::Result<Outcome> {
     let mut client = target.connect().await?;
     let response = answer(client.node_status(NodeStatusRequest {}).await, || {
-        "asking the node how it is".to_owned()
+        t!("status-asking")
     })?;
     let view = StatusView::from(response);
     let outcome = if view.not_serving_reasons.is_empty() {
@@ -123,78 +135,97 @@ pub async fn status(target: &NodeTarget, format: Format) -> anyhow::Result<Outco
         return Ok(outcome);
     }
     if view.not_serving_reasons.is_empty() {
-        say!("Node {}: SERVING", view.node_id);
+        say!("{}", t!("status-serving", node = view.node_id.as_str()));
     } else {
-        say!(
-            "Node {}: NOT SERVING (peers' health checks fail; fix these first)",
-            view.node_id
-        );
+        say!("{}", t!("status-not-serving", node = view.node_id.as_str()));
         for reason in &view.not_serving_reasons {
             say!("  x {}", one_line(reason));
         }
     }
     if view.warnings.is_empty() {
-        say!("No warnings.");
+        say!("{}", t!("status-no-warnings"));
     } else {
-        say!(
-            "{}:",
-            count(view.warnings.len() as u64, "Warning", "Warnings")
-        );
+        say!("{}", t!("status-warnings", count = view.warnings.len()));
         for alert in &view.warnings {
             // A warning may quote a peer (its error answer): one line each.
             say!("  ! [{}] {}", alert.kind, one_line(&alert.message));
         }
     }
     say!();
+    let labels = [
+        t!("status-label-identity"),
+        t!("status-label-uptime"),
+        t!("status-label-listening"),
+        t!("status-label-log"),
+        t!("status-label-certificates"),
+        t!("status-label-disk"),
+    ];
+    let width = label_width(&labels, 2);
+    let [identity, uptime, listening, log, certificates, disk] = &labels;
     say!(
-        "Identity      {}, signing key fingerprint {}, rogatoryd {}",
-        view.node_id,
-        view.fingerprint,
-        view.version
+        "{identity:<width$}{}",
+        t!(
+            "status-identity",
+            node = view.node_id.as_str(),
+            fingerprint = view.fingerprint.as_str(),
+            version = view.version.as_str()
+        )
     );
     say!(
-        "Uptime        {} (since {})",
-        duration(view.uptime_seconds),
-        view.started_at
+        "{uptime:<width$}{}",
+        t!(
+            "status-uptime",
+            duration = duration(view.uptime_seconds),
+            since = people_minute(view.started_at.0)
+        )
     );
     say!(
-        "Listening     {} (peers); operator socket in {}",
-        view.listen_address,
-        view.data_dir
+        "{listening:<width$}{}",
+        t!(
+            "status-listening",
+            address = view.listen_address.as_str(),
+            dir = view.data_dir.as_str()
+        )
     );
     say!(
-        "Audit log     {}; newest signed checkpoint covers {} (checkpointer ran {} ago)",
-        count(view.log_entries, "entry", "entries"),
-        view.checkpoint_size,
-        duration(view.checkpoint_round_seconds_ago)
+        "{log:<width$}{}",
+        t!(
+            "status-log",
+            count = view.log_entries,
+            size = view.checkpoint_size,
+            ago = duration(view.checkpoint_round_seconds_ago)
+        )
     );
     for (i, c) in view.certificates.iter().enumerate() {
+        let label = if i == 0 { certificates.as_str() } else { "" };
+        let left = if c.days_left < 0 {
+            t!("status-certificate-expired")
+        } else {
+            t!("status-certificate-days-left", count = c.days_left)
+        };
         say!(
-            "{}{} ({}): valid until {}, {}",
-            if i == 0 {
-                "Certificates  "
-            } else {
-                "              "
-            },
-            c.name,
-            c.subject,
-            c.not_after,
-            if c.days_left < 0 {
-                "EXPIRED".to_owned()
-            } else {
-                count(c.days_left as u64, "day left", "days left")
-            }
+            "{label:<width$}{}",
+            t!(
+                "status-certificate",
+                name = c.name.as_str(),
+                subject = c.subject.as_str(),
+                until = people_minute(c.not_after.0),
+                left = left
+            )
         );
     }
     say!(
-        "Disk          {} free of {} for {}",
-        gib(view.disk_free_bytes),
-        gib(view.disk_total_bytes),
-        view.data_dir
+        "{disk:<width$}{}",
+        t!(
+            "status-disk",
+            free = gib(view.disk_free_bytes),
+            total = gib(view.disk_total_bytes),
+            dir = view.data_dir.as_str()
+        )
     );
     say!();
     if view.peers.is_empty() {
-        say!("No peers: add them with `rogatory node add-peer`.");
+        say!("{}", t!("status-no-peers"));
     } else {
         print_peer_table(&view.peers);
     }
@@ -220,7 +251,7 @@ pub async fn backup(
         directory.to_owned()
     } else {
         std::env::current_dir()
-            .context("cannot resolve the backup directory")?
+            .with_context(|| t!("backup-no-directory"))?
             .join(directory)
     };
     let mut client = target.connect().await?;
@@ -230,7 +261,7 @@ pub async fn backup(
                 directory: directory.display().to_string(),
             })
             .await,
-        || format!("asking the node to back up into {}", directory.display()),
+        || t!("backup-asking", dir = directory.display().to_string()),
     )?;
     let view = BackupView {
         directory: response.directory,
@@ -242,16 +273,18 @@ pub async fn backup(
         print_json(&view)?;
     } else {
         say!(
-            "Backup written to {}: {} (newest checkpoint {}), {:.1} MiB.",
-            view.directory,
-            count(view.log_entries, "log entry", "log entries"),
-            view.checkpoint_size,
-            view.bytes as f64 / (1024.0 * 1024.0)
+            "{}",
+            t!(
+                "backup-written",
+                dir = view.directory.as_str(),
+                count = view.log_entries,
+                size = view.checkpoint_size,
+                mib = decimal(view.bytes as f64 / (1024.0 * 1024.0))
+            )
         );
         say!(
-            "Back up the node's keys directory separately and securely (the backup holds no \
-             keys); restore with `rogatory node restore --from {}` on a stopped node.",
-            view.directory
+            "{}",
+            t!("backup-keys-separately", dir = view.directory.as_str())
         );
     }
     Ok(Outcome::Done)
@@ -273,19 +306,16 @@ pub fn renew_certificate(
         }))?;
     } else {
         say!(
-            "New TLS certificate for {} in {} (key in {}).",
-            config.node_id,
-            config.keys.tls_certificate.display(),
-            config.keys.tls_key.display()
+            "{}",
+            t!(
+                "renew-written",
+                node = config.node_id.to_string(),
+                certificate = config.keys.tls_certificate.display().to_string(),
+                key = config.keys.tls_key.display().to_string()
+            )
         );
-        say!(
-            "A running node picks it up on SIGHUP (`systemctl reload rogatoryd` or `kill -HUP \
-             $(pidof rogatoryd)`); peers need no change."
-        );
-        say!(
-            "For the demo and tests only (the CA key was on this machine): a real node runs \
-             `rogatory node renewal-request`, and no private key moves."
-        );
+        say!("{}", t!("renew-sighup"));
+        say!("{}", t!("renew-demo-only"));
     }
     Ok(Outcome::Done)
 }
@@ -311,23 +341,40 @@ pub fn rotate_key(target: &NodeTarget, format: Format) -> anyhow::Result<Outcome
         .filter_map(|group| std::str::from_utf8(group).ok())
         .collect();
     say!(
-        "New signing key for {} written to {} (not in use yet).",
-        config.node_id,
-        pending.path.display()
+        "{}",
+        t!(
+            "rotate-key-written",
+            node = config.node_id.to_string(),
+            file = pending.path.display().to_string()
+        )
     );
-    say!("Public key:  {public_key}");
-    say!("Fingerprint: {}", spoken.join(" "));
+    let labels = [t!("rotate-key-public-key"), t!("rotate-key-fingerprint")];
+    let width = label_width(&labels, 1);
+    say!("{:<width$}{public_key}", labels[0]);
+    say!("{:<width$}{}", labels[1], spoken.join(" "));
+    say!("{}", t!("rotate-key-read-by-telephone"));
     say!(
-        "Read the fingerprint to each governor by telephone. Then:\n  1. rogatory federation \
-         propose --current {roster} --add-signing-key {id}={public_key} --retire-old-after 7d \
-         --out rotate-{id}.pem\n  2. each of k governors: rogatory federation sign \
-         rotate-{id}.pem --key GOVERNOR-KEY\n  3. rogatory --node {node} federation apply \
-         rotate-{id}.pem\nOnce that roster is in force, this node signs with the new key by \
-         itself; keep {pending} in place until then.",
+        "  1. rogatory federation propose --current {roster} --add-signing-key \
+         {id}={public_key} --retire-old-after 7d --out rotate-{id}.pem",
         roster = pending.roster.display(),
         id = config.node_id,
+    );
+    say!(
+        "  2. {}: rogatory federation sign rotate-{id}.pem --key GOVERNOR-KEY",
+        t!("rotate-key-each-governor"),
+        id = config.node_id,
+    );
+    say!(
+        "  3. rogatory --node {node} federation apply rotate-{id}.pem",
+        id = config.node_id,
         node = target.node.display(),
-        pending = pending.path.display(),
+    );
+    say!(
+        "{}",
+        t!(
+            "rotate-key-in-force",
+            pending = pending.path.display().to_string()
+        )
     );
     Ok(Outcome::Done)
 }
@@ -344,25 +391,26 @@ pub fn restore(target: &NodeTarget, from: &Path, format: Format) -> anyhow::Resu
         }))?;
     } else {
         say!(
-            "Restored {} into {} (newest checkpoint {}).",
-            count(restored.log_entries, "log entry", "log entries"),
-            config.data_dir.display(),
-            restored.checkpoint_size
+            "{}",
+            t!(
+                "restore-done",
+                count = restored.log_entries,
+                dir = config.data_dir.display().to_string(),
+                size = restored.checkpoint_size
+            )
         );
-        say!(
-            "On its next start the node first asks its peers which checkpoint of its log they \
-             hold, and signs nothing new until each one is consistent with the restored log."
-        );
+        say!("{}", t!("restore-next-start"));
     }
     Ok(Outcome::Done)
 }
 
 /// `rogatory man --dir DIR`: rogatory.1 and one page per subcommand (rogatory-status.1, ...).
 pub fn man_pages(dir: &Path, format: Format) -> anyhow::Result<Outcome> {
-    std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    std::fs::create_dir_all(dir)
+        .with_context(|| t!("man-cannot-create", dir = dir.display().to_string()))?;
     let command = <crate::args::Cli as clap::CommandFactory>::command();
     clap_mangen::generate_to(command, dir)
-        .with_context(|| format!("cannot write manual pages into {}", dir.display()))?;
+        .with_context(|| t!("man-cannot-write", dir = dir.display().to_string()))?;
     let mut pages: Vec<String> = std::fs::read_dir(dir)?
         .filter_map(|entry| entry.ok())
         .map(|entry| entry.file_name().to_string_lossy().into_owned())
@@ -373,10 +421,12 @@ pub fn man_pages(dir: &Path, format: Format) -> anyhow::Result<Outcome> {
         print_json(&pages)?;
     } else {
         say!(
-            "Wrote {} into {}; read one with `man -l {}/rogatory.1`.",
-            count(pages.len() as u64, "manual page", "manual pages"),
-            dir.display(),
-            dir.display()
+            "{}",
+            t!(
+                "man-pages-written",
+                count = pages.len(),
+                dir = dir.display().to_string()
+            )
         );
     }
     Ok(Outcome::Done)

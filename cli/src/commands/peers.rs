@@ -5,7 +5,8 @@ use serde::Serialize;
 
 use super::Outcome;
 use crate::connection::{NodeTarget, answer};
-use crate::output::{Format, Table, instant, minute, print_json, put, say, shorten};
+use crate::i18n::t;
+use crate::output::{Format, Table, instant, people_minute, print_json, put, say, shorten};
 
 #[derive(Debug, Serialize)]
 pub struct PeerView {
@@ -75,7 +76,7 @@ impl From<PeerStatus> for PeerView {
 pub async fn peers(target: &NodeTarget, format: Format) -> anyhow::Result<Outcome> {
     let mut client = target.connect().await?;
     let response = answer(client.list_peers(ListPeersRequest {}).await, || {
-        "asking the node about its peers".to_owned()
+        t!("peers-asking")
     })?;
     let peers: Vec<PeerView> = response.peers.into_iter().map(PeerView::from).collect();
     if format.json() {
@@ -83,7 +84,7 @@ pub async fn peers(target: &NodeTarget, format: Format) -> anyhow::Result<Outcom
         return Ok(Outcome::Done);
     }
     if peers.is_empty() {
-        say!("This node has no peers: add them with `rogatory node add-peer`.");
+        say!("{}", t!("peers-none"));
         return Ok(Outcome::Done);
     }
     print_peer_table(&peers);
@@ -92,26 +93,33 @@ pub async fn peers(target: &NodeTarget, format: Format) -> anyhow::Result<Outcom
 
 /// The peers as a table, then a loud line for each one caught misbehaving.
 pub fn print_peer_table(peers: &[PeerView]) {
-    let when = |ms: i64| if ms > 0 { minute(ms) } else { "-".to_owned() };
-    let mut table = Table::new(&[
-        "NODE",
-        "ADDRESS",
-        "STATE",
-        "LAST CONTACT (UTC)",
-        "QUEUED",
-        "OLDEST QUEUED",
-        "NEXT TRY",
-        "LOG SEEN",
-        "LAST ERROR",
-    ]);
+    let when = |ms: i64| {
+        if ms > 0 {
+            people_minute(ms)
+        } else {
+            "-".to_owned()
+        }
+    };
+    let header = [
+        t!("peers-column-node"),
+        t!("peers-column-address"),
+        t!("peers-column-state"),
+        t!("peers-column-last-contact"),
+        t!("peers-column-queued"),
+        t!("peers-column-oldest-queued"),
+        t!("peers-column-next-try"),
+        t!("peers-column-log-seen"),
+        t!("peers-column-last-error"),
+    ];
+    let mut table = Table::new(&header.each_ref().map(String::as_str));
     for p in peers {
         table.row(vec![
             p.node_id.clone(),
             p.address.clone(),
-            p.reachability.to_owned(),
+            t!(&format!("peers-reachability-{}", p.reachability)),
             when(p.last_contact_at_ms),
             if p.overdue {
-                format!("{} (overdue)", p.queued)
+                t!("peers-queued-overdue", count = p.queued)
             } else {
                 p.queued.to_string()
             },
@@ -129,10 +137,12 @@ pub fn print_peer_table(peers: &[PeerView]) {
     // Warnings first would hide the table; they follow it, loudly.
     for p in peers.iter().filter(|p| p.misbehaviour.is_some()) {
         say!(
-            "WARNING: {} was caught misbehaving: {}. The node kept both signed checkpoints as \
-             evidence; tell the federation's secretariat.",
-            p.node_id,
-            p.misbehaviour.as_deref().unwrap_or_default()
+            "{}",
+            t!(
+                "peers-misbehaving",
+                node = p.node_id.as_str(),
+                what = p.misbehaviour.as_deref().unwrap_or_default()
+            )
         );
     }
 }

@@ -6,7 +6,8 @@ use serde::Serialize;
 
 use super::Outcome;
 use crate::connection::{NodeTarget, answer};
-use crate::output::{Format, print_json, say};
+use crate::i18n::t;
+use crate::output::{Format, label_width, print_json, say};
 
 #[derive(Debug, Serialize)]
 struct WhoAmIView {
@@ -26,7 +27,7 @@ struct WhoAmIView {
 pub async fn whoami(target: &NodeTarget, format: Format) -> anyhow::Result<Outcome> {
     let mut client = target.connect().await?;
     let who = answer(client.who_am_i(WhoAmIRequest {}).await, || {
-        "asking the node who it takes you to be".to_owned()
+        t!("whoami-asking")
     })?;
     let view = WhoAmIView {
         uid: who.uid,
@@ -43,42 +44,60 @@ pub async fn whoami(target: &NodeTarget, format: Format) -> anyhow::Result<Outco
         return Ok(Outcome::Done);
     }
     let account = if view.unix_user.is_empty() {
-        format!("uid {}", view.uid)
+        t!("whoami-uid", uid = view.uid)
     } else {
-        format!("{} (uid {})", view.unix_user, view.uid)
+        t!(
+            "whoami-user-and-uid",
+            user = view.unix_user.as_str(),
+            uid = view.uid
+        )
     };
     let node_account = if view.node_account {
-        ", the account the node runs as"
+        t!("whoami-node-account")
     } else {
-        ""
+        String::new()
     };
-    say!("Unix user:      {account}{node_account}");
+    let labels = [
+        t!("whoami-label-unix-user"),
+        t!("whoami-label-contact-point"),
+        t!("whoami-label-submissions"),
+        t!("whoami-label-reading"),
+    ];
+    let width = label_width(&labels, 2);
+    let [user_label, contact_label, submissions_label, reading_label] = &labels;
+    say!("{user_label:<width$}{account}{node_account}");
     let contact_point = match (
         view.contact_points_configured,
         view.contact_point.is_empty(),
     ) {
         (true, false) => view.contact_point.clone(),
-        (true, true) => "none: this account is not among the node's [[contact_points]]".into(),
-        (false, _) => {
-            "not configured on this node: what you send carries the name you give with --as \
-             (default: your Unix account), recorded as declared"
-                .into()
-        }
+        (true, true) => t!("whoami-contact-point-none"),
+        (false, _) => t!("whoami-contact-points-not-configured"),
     };
-    say!("Contact point:  {contact_point}");
+    say!("{contact_label:<width$}{contact_point}");
     if view.may_submit {
         let name = if view.contact_point.is_empty() {
-            "the name you declare".to_owned()
+            t!("whoami-declared-name")
         } else {
             view.contact_point.clone()
         };
-        say!("Submissions:    allowed, attributed to {name}");
+        say!(
+            "{submissions_label:<width$}{}",
+            t!("whoami-submissions-allowed", name = name)
+        );
     } else {
-        say!("Submissions:    refused: {}", view.refusal);
+        say!(
+            "{submissions_label:<width$}{}",
+            t!("whoami-submissions-refused", reason = view.refusal.as_str())
+        );
     }
     say!(
-        "Reading:        {}",
-        if view.may_read { "allowed" } else { "refused" }
+        "{reading_label:<width$}{}",
+        if view.may_read {
+            t!("whoami-allowed")
+        } else {
+            t!("whoami-refused")
+        }
     );
     Ok(Outcome::Done)
 }

@@ -25,4 +25,5 @@ mod outbox;
 mod print;
 mod request_file_errors;
 mod rotation;
+mod russian_operators;
 mod search;
