@@ -70,6 +70,22 @@ macro_rules! t {
 }
 pub(crate) use t;
 
+/// `t_in!(language, "message-id", name = value, …)`: [`t!`] in a given language, for text that
+/// must stay English whatever the reader's language (a sentence inside `--json`).
+#[allow(unused_macros)]
+macro_rules! t_in {
+    ($language:expr, $id:expr) => {
+        $language.catalog().text($id, None)
+    };
+    ($language:expr, $id:expr, $($name:ident = $value:expr),+ $(,)?) => {{
+        let mut args = $crate::i18n::FluentArgs::new();
+        $(args.set(stringify!($name), $crate::i18n::Arg::to_value(&$value));)+
+        $language.catalog().text($id, Some(&args))
+    }};
+}
+#[allow(unused_imports)]
+pub(crate) use t_in;
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -32,6 +32,7 @@ use super::Outcome;
 use crate::bundle::{Bundle, BundleWriter, EntryReader, NextEntry};
 use crate::connection::{Client, NodeTarget, answer};
 use crate::failure::{RpcError, UserError};
+use crate::i18n::{Language, language, t, t_in};
 use crate::output::{Format, count, instant, print_json, put, say, tell};
 
 /// Logs shorter than this verify in a blink: no progress bar.
@@ -63,19 +64,25 @@ impl From<VerifyLogResponse> for Verdict {
 }
 
 impl Verdict {
-    /// "audit log OK: 6 entries, head …" or "audit log FAILED at entry 4: …".
+    /// "audit log OK: 6 entries, head …" or "audit log FAILED at entry 4: …", in English.
     pub fn sentence(&self) -> String {
+        self.sentence_in(Language::English)
+    }
+
+    /// [`Verdict::sentence`] in `language`.
+    pub fn sentence_in(&self, language: Language) -> String {
         if self.ok {
-            format!(
-                "audit log OK: {}, head {}",
-                count(self.entries, "entry", "entries"),
-                self.head_hash.as_deref().unwrap_or("(empty log)")
-            )
+            let head = match self.head_hash.as_deref() {
+                Some(head) => head.to_owned(),
+                None => t_in!(language, "audit-log-empty"),
+            };
+            t_in!(language, "audit-log-ok", count = self.entries, head = head)
         } else {
-            format!(
-                "audit log FAILED at entry {}: {}",
-                self.failed_index.unwrap_or(0),
-                self.failure.as_deref().unwrap_or("")
+            t_in!(
+                language,
+                "audit-log-failed",
+                index = self.failed_index.unwrap_or(0),
+                failure = self.failure.as_deref().unwrap_or("")
             )
         }
     }
@@ -84,7 +91,7 @@ impl Verdict {
 /// Asks the node to verify its whole log.
 pub async fn verify(client: &mut Client) -> anyhow::Result<Verdict> {
     let response = answer(client.verify_log(VerifyLogRequest {}).await, || {
-        "asking the node to verify its audit log".to_owned()
+        t!("audit-asking-verify")
     })?;
     Ok(response.into())
 }
@@ -95,7 +102,7 @@ pub async fn log_verify(target: &NodeTarget, format: Format) -> anyhow::Result<O
     if format.json() {
         print_json(&verdict)?;
     } else {
-        say!("{}", verdict.sentence());
+        say!("{}", verdict.sentence_in(language()));
     }
     Ok(if verdict.ok {
         Outcome::Done
@@ -116,7 +123,7 @@ pub async fn log_checkpoint(target: &NodeTarget, format: Format) -> anyhow::Resu
     let mut client = target.connect().await?;
     let latest = answer(
         client.latest_checkpoint(LatestCheckpointRequest {}).await,
-        || "asking the node for its newest checkpoint".to_owned(),
+        || t!("audit-asking-checkpoint"),
     )?;
     if format.json() {
         print_json(&CheckpointView {
@@ -127,18 +134,22 @@ pub async fn log_checkpoint(target: &NodeTarget, format: Format) -> anyhow::Resu
         return Ok(Outcome::Done);
     }
     if latest.note.is_empty() {
-        tell!("The node has not signed a checkpoint yet; it does so within seconds of start.");
+        tell!("{}", t!("audit-no-checkpoint-yet"));
         return Ok(Outcome::Done);
     }
     put!("{}", latest.note);
+    let cosigners = if latest.cosigned_by.is_empty() {
+        t!("audit-checkpoint-no-cosigner-yet")
+    } else {
+        latest.cosigned_by.join(", ")
+    };
     tell!(
-        "(covers {}; cosigned by {})",
-        count(latest.size, "entry", "entries"),
-        if latest.cosigned_by.is_empty() {
-            "no peer yet".to_owned()
-        } else {
-            latest.cosigned_by.join(", ")
-        }
+        "{}",
+        t!(
+            "audit-checkpoint-covers",
+            count = latest.size,
+            cosigners = cosigners
+        )
     );
     Ok(Outcome::Done)
 }
@@ -164,11 +175,11 @@ struct ExportView {
 pub async fn export(target: &NodeTarget, dir: &Path, format: Format) -> anyhow::Result<Outcome> {
     let mut client = target.connect().await?;
     let mut stream = answer(client.export_log(ExportLogRequest {}).await, || {
-        "asking the node to export its audit log".to_owned()
+        t!("audit-asking-export")
     })?;
     // Only once the node answered, so that a node that is down leaves no directory behind.
     let mut writer = BundleWriter::create(dir)?;
-    let doing = || "receiving the node's audit log".to_owned();
+    let doing = || t!("audit-receiving");
     let identity = match stream
         .message()
         .await
@@ -235,21 +246,30 @@ pub async fn export(target: &NodeTarget, dir: &Path, format: Format) -> anyhow::
         print_json(&view)?;
     } else {
         say!(
-            "wrote audit bundle of node {} to {}: {}, {}, {} keys",
-            view.node_id,
-            view.dir,
-            count(view.entries, "entry", "entries"),
-            count(view.checkpoints, "checkpoint", "checkpoints"),
-            peers.len() + 1
+            "{}",
+            t!(
+                "audit-export-written",
+                node = view.node_id.as_str(),
+                dir = view.dir.as_str(),
+                entries = view.entries,
+                checkpoints = view.checkpoints,
+                keys = peers.len() + 1
+            )
         );
-        say!("  BUNDLE        manifest (exported {})", view.exported);
         say!(
-            "  keys.txt      verifier keys: {} first, then its peers",
-            view.node_id
+            "  BUNDLE        {}",
+            t!("audit-export-manifest", exported = view.exported.as_str())
         );
-        say!("  entries.bin   the log entries, exactly as stored");
-        say!("  checkpoints/  the signed checkpoints, with cosignatures");
-        say!("check it offline with: rogatory audit verify {}", view.dir);
+        say!(
+            "  keys.txt      {}",
+            t!("audit-export-keys", node = view.node_id.as_str())
+        );
+        say!("  entries.bin   {}", t!("audit-export-entries"));
+        say!("  checkpoints/  {}", t!("audit-export-checkpoints"));
+        say!(
+            "{}",
+            t!("audit-export-check-offline", dir = view.dir.as_str())
+        );
     }
     Ok(Outcome::Done)
 }
@@ -491,13 +511,23 @@ impl BundleVerdict {
         verdict
     }
 
-    /// "bundle OK: …" or "bundle FAILED at entry I: …".
+    /// "bundle OK: …" or "bundle FAILED at entry I: …", in English.
     pub fn sentence(&self) -> String {
+        self.sentence_in(Language::English)
+    }
+
+    /// [`BundleVerdict::sentence`] in `language`.
+    pub fn sentence_in(&self, language: Language) -> String {
         if !self.ok {
             let reason = self.failure.as_deref().unwrap_or("");
             return match self.failed_index {
-                Some(index) => format!("bundle FAILED at entry {index}: {reason}"),
-                None => format!("bundle FAILED: {reason}"),
+                Some(index) => t_in!(
+                    language,
+                    "audit-bundle-failed-at",
+                    index = index,
+                    failure = reason
+                ),
+                None => t_in!(language, "audit-bundle-failed", failure = reason),
             };
         }
         let entries = self.entries.unwrap_or(0);
@@ -509,23 +539,29 @@ impl BundleVerdict {
         );
         let other = entries.saturating_sub(sent + received + issued + obtained);
         let latest = match self.latest_checkpoint_size {
-            None => "no checkpoint yet".to_owned(),
-            Some(size) => format!(
-                "latest covers {}, cosigned by {}",
-                count(size, "entry", "entries"),
-                match self.cosigned_by.as_deref() {
+            None => t_in!(language, "audit-bundle-no-checkpoint"),
+            Some(size) => t_in!(
+                language,
+                "audit-bundle-latest",
+                count = size,
+                cosigners = match self.cosigned_by.as_deref() {
                     Some(peers) if !peers.is_empty() => peers.join(", "),
-                    _ => "no peer".to_owned(),
+                    _ => t_in!(language, "audit-bundle-no-cosigner"),
                 }
             ),
         };
-        format!(
-            "bundle OK: {} ({sent} sent, {received} received, {issued} receipts issued, \
-             {obtained} receipts obtained, {other} other), {}, {latest}; {} after the latest \
-             checkpoint",
-            count(entries, "entry", "entries"),
-            count(self.checkpoints.unwrap_or(0), "checkpoint", "checkpoints"),
-            count(self.uncovered.unwrap_or(0), "entry", "entries"),
+        t_in!(
+            language,
+            "audit-bundle-ok",
+            entries = entries,
+            sent = sent,
+            received = received,
+            issued = issued,
+            obtained = obtained,
+            other = other,
+            checkpoints = self.checkpoints.unwrap_or(0),
+            latest = latest,
+            uncovered = self.uncovered.unwrap_or(0)
         )
     }
 }
@@ -559,23 +595,31 @@ pub fn verify_bundle(
     if format.json() {
         print_json(&verdict)?;
     } else {
-        say!("{}", verdict.sentence());
+        say!("{}", verdict.sentence_in(language()));
         say!(
-            "node {} signs with {} (compare with the key its operator publishes)",
-            verdict.node_id,
-            verdict.node_key
+            "{}",
+            t!(
+                "audit-bundle-node-key",
+                node = verdict.node_id.as_str(),
+                key = verdict.node_key.as_str()
+            )
         );
         if !verdict.keys_pinned.is_empty() {
             say!(
-                "keys pinned by --peer-keys: {}",
-                verdict.keys_pinned.join(", ")
+                "{}",
+                t!(
+                    "audit-bundle-keys-pinned",
+                    nodes = verdict.keys_pinned.join(", ")
+                )
             );
         }
         if !verdict.keys_on_trust.is_empty() {
             say!(
-                "keys taken on trust from the bundle's keys.txt: {} (pin them with --peer-keys \
-                 FILE, keys obtained from each node's operator)",
-                verdict.keys_on_trust.join(", ")
+                "{}",
+                t!(
+                    "audit-bundle-keys-on-trust",
+                    nodes = verdict.keys_on_trust.join(", ")
+                )
             );
         }
     }
@@ -610,9 +654,8 @@ pub fn prove(
             .find(|(s, _)| *s == size)
             .ok_or_else(|| {
                 UserError::new(
-                    format!("the bundle has no checkpoint of size {size}"),
-                    "leave out --checkpoint to use the newest one that covers the entry; the \
-                     bundle's checkpoints/ directory lists the sizes",
+                    t!("audit-no-checkpoint-of-size", size = size),
+                    t!("audit-no-checkpoint-of-size-hint-prove"),
                 )
             })?,
         None => bundle
@@ -622,24 +665,26 @@ pub fn prove(
             .find(|(s, _)| *s > index)
             .ok_or_else(|| {
                 UserError::new(
-                    format!("no checkpoint in the bundle covers entry {index}"),
-                    "the node signs a checkpoint within seconds of its log growing: export again \
-                     later",
+                    t!("audit-no-checkpoint-covers", index = index),
+                    t!("audit-no-checkpoint-covers-hint"),
                 )
             })?,
     };
     if index >= *size {
         return Err(UserError::new(
-            format!("the checkpoint of size {size} does not cover entry {index}"),
-            "choose a larger checkpoint, or leave out --checkpoint",
+            t!("audit-checkpoint-too-small", size = *size, index = index),
+            t!("audit-checkpoint-too-small-hint"),
         )
         .into());
     }
     let verifier = match replay(&bundle)? {
         Ok(verifier) => verifier,
         Err(failure) => {
-            tell!("{}", BundleVerdict::new(&bundle, Err(failure)).sentence());
-            tell!("no proof written: the bundle does not verify");
+            tell!(
+                "{}",
+                BundleVerdict::new(&bundle, Err(failure)).sentence_in(language())
+            );
+            tell!("{}", t!("audit-no-proof-written"));
             return Ok(Outcome::LogFailed);
         }
     };
@@ -653,7 +698,7 @@ pub fn prove(
         let mut file = crate::bundle::create_private(out)?;
         std::io::Write::write_all(&mut file, &entry)
             .and_then(|()| file.sync_all())
-            .with_context(|| format!("cannot write {}", out.display()))?;
+            .with_context(|| t!("audit-cannot-write", file = out.display().to_string()))?;
     }
     if format.json() {
         print_json(&ProofView {
@@ -664,9 +709,13 @@ pub fn prove(
     } else {
         put!("{proof}");
         tell!(
-            "(entry {index} of node {}'s log, against its checkpoint of {})",
-            bundle.node_id,
-            count(*size, "entry", "entries")
+            "{}",
+            t!(
+                "audit-proof-written",
+                index = index,
+                node = bundle.node_id.as_str(),
+                count = *size
+            )
         );
     }
     Ok(Outcome::Done)
@@ -705,9 +754,9 @@ pub fn check_proof(
     format: Format,
 ) -> anyhow::Result<Outcome> {
     let proof_text = std::fs::read_to_string(proof)
-        .with_context(|| format!("cannot read {}", proof.display()))?;
+        .with_context(|| t!("audit-cannot-read", file = proof.display().to_string()))?;
     let entry = std::fs::read(entry_file)
-        .with_context(|| format!("cannot read {}", entry_file.display()))?;
+        .with_context(|| t!("audit-cannot-read", file = entry_file.display().to_string()))?;
     let view = match audit::check_proof(&proof_text, key, &entry) {
         Ok(checked) => ProofCheckView {
             ok: true,
@@ -728,13 +777,22 @@ pub fn check_proof(
         print_json(&view)?;
     } else if view.ok {
         say!(
-            "proof OK: the entry is entry {} of log {}, in its signed checkpoint of {}",
-            view.index.unwrap_or(0),
-            view.origin.as_deref().unwrap_or(""),
-            count(view.checkpoint_size.unwrap_or(0), "entry", "entries")
+            "{}",
+            t!(
+                "audit-proof-ok",
+                index = view.index.unwrap_or(0),
+                origin = view.origin.as_deref().unwrap_or(""),
+                count = view.checkpoint_size.unwrap_or(0)
+            )
         );
     } else {
-        say!("proof FAILED: {}", view.failure.as_deref().unwrap_or(""));
+        say!(
+            "{}",
+            t!(
+                "audit-proof-failed",
+                failure = view.failure.as_deref().unwrap_or("")
+            )
+        );
     }
     Ok(if view.ok {
         Outcome::Done
@@ -752,8 +810,8 @@ fn checkpoint_of(bundle: &Bundle, size: u64) -> anyhow::Result<&Path> {
         .map(|(_, path)| path.as_path())
         .ok_or_else(|| {
             UserError::new(
-                format!("the bundle has no checkpoint of size {size}"),
-                "the bundle's checkpoints/ directory lists the sizes (<size>.note)",
+                t!("audit-no-checkpoint-of-size", size = size),
+                t!("audit-no-checkpoint-of-size-hint"),
             )
             .into()
         })
@@ -772,8 +830,8 @@ pub fn consistency(dir: &Path, old: u64, new: u64, format: Format) -> anyhow::Re
     let bundle = Bundle::open(dir)?;
     if old > new {
         return Err(UserError::new(
-            format!("the old size {old} is larger than the new size {new}"),
-            "give the older (smaller) checkpoint first",
+            t!("audit-old-larger-than-new", old = old, new = new),
+            t!("audit-old-larger-than-new-hint"),
         )
         .into());
     }
@@ -781,8 +839,11 @@ pub fn consistency(dir: &Path, old: u64, new: u64, format: Format) -> anyhow::Re
     let verifier = match replay(&bundle)? {
         Ok(verifier) => verifier,
         Err(failure) => {
-            tell!("{}", BundleVerdict::new(&bundle, Err(failure)).sentence());
-            tell!("no proof written: the bundle does not verify");
+            tell!(
+                "{}",
+                BundleVerdict::new(&bundle, Err(failure)).sentence_in(language())
+            );
+            tell!("{}", t!("audit-no-proof-written"));
             return Ok(Outcome::LogFailed);
         }
     };
@@ -802,10 +863,13 @@ pub fn consistency(dir: &Path, old: u64, new: u64, format: Format) -> anyhow::Re
     } else {
         put!("{proof}");
         tell!(
-            "(node {}'s log at {} extends its log at {})",
-            bundle.node_id,
-            count(new, "entry", "entries"),
-            count(old, "entry", "entries")
+            "{}",
+            t!(
+                "audit-consistency-written",
+                node = bundle.node_id.as_str(),
+                new = new,
+                old = old
+            )
         );
     }
     Ok(Outcome::Done)
@@ -826,8 +890,8 @@ struct ConsistencyCheckView {
 
 /// `rogatory audit check-consistency FILE --key VKEY`: offline.
 pub fn check_consistency(file: &Path, key: &str, format: Format) -> anyhow::Result<Outcome> {
-    let text =
-        std::fs::read_to_string(file).with_context(|| format!("cannot read {}", file.display()))?;
+    let text = std::fs::read_to_string(file)
+        .with_context(|| t!("audit-cannot-read", file = file.display().to_string()))?;
     let view = match audit::check_consistency_file(&text, key) {
         Ok(checked) => ConsistencyCheckView {
             ok: true,
@@ -848,15 +912,21 @@ pub fn check_consistency(file: &Path, key: &str, format: Format) -> anyhow::Resu
         print_json(&view)?;
     } else if view.ok {
         say!(
-            "consistency OK: log {} at {} extends its signed checkpoint of {}",
-            view.origin.as_deref().unwrap_or(""),
-            count(view.new_size.unwrap_or(0), "entry", "entries"),
-            count(view.old_size.unwrap_or(0), "entry", "entries")
+            "{}",
+            t!(
+                "audit-consistency-ok",
+                origin = view.origin.as_deref().unwrap_or(""),
+                new = view.new_size.unwrap_or(0),
+                old = view.old_size.unwrap_or(0)
+            )
         );
     } else {
         say!(
-            "consistency FAILED: {}",
-            view.failure.as_deref().unwrap_or("")
+            "{}",
+            t!(
+                "audit-consistency-failed",
+                failure = view.failure.as_deref().unwrap_or("")
+            )
         );
     }
     Ok(if view.ok {
@@ -930,8 +1000,8 @@ pub fn cross_check(a: &Path, b: &Path, format: Format) -> anyhow::Result<Outcome
     let (a, b) = (Bundle::open(a)?, Bundle::open(b)?);
     if a.node_id == b.node_id {
         return Err(UserError::new(
-            format!("both bundles are of node {}", a.node_id),
-            "give the bundles of two nodes that exchanged messages",
+            t!("audit-same-node", node = a.node_id.as_str()),
+            t!("audit-same-node-hint"),
         )
         .into());
     }
@@ -944,10 +1014,16 @@ pub fn cross_check(a: &Path, b: &Path, format: Format) -> anyhow::Result<Outcome
         matched_b: None,
         discrepancies: Vec::new(),
     };
+    let mut bundle_failure_told = None;
     for bundle in [&a, &b] {
         if let Err(failure) = replay(bundle)? {
-            let sentence = BundleVerdict::new(bundle, Err(failure)).sentence();
-            view.bundle_failure = Some(format!("{}'s {sentence}", bundle.node_id));
+            let verdict = BundleVerdict::new(bundle, Err(failure));
+            view.bundle_failure = Some(format!("{}'s {}", bundle.node_id, verdict.sentence()));
+            bundle_failure_told = Some(t!(
+                "audit-cross-check-bundle-failed",
+                node = bundle.node_id.as_str(),
+                sentence = verdict.sentence_in(language())
+            ));
             break;
         }
     }
@@ -960,29 +1036,29 @@ pub fn cross_check(a: &Path, b: &Path, format: Format) -> anyhow::Result<Outcome
     }
     if format.json() {
         print_json(&view)?;
-    } else if let Some(failure) = &view.bundle_failure {
-        say!("cross-check FAILED: {failure}");
-        say!("nothing was compared: each bundle must verify on its own first");
+    } else if let Some(failure) = &bundle_failure_told {
+        say!("{failure}");
+        say!("{}", t!("audit-cross-check-nothing-compared"));
     } else if view.ok {
         say!(
-            "cross-check OK: {} of {} matched in {}'s log, {} of {} matched in {}'s log",
-            count(view.matched_a.unwrap_or(0), "receipt", "receipts"),
-            view.a,
-            view.b,
-            count(view.matched_b.unwrap_or(0), "receipt", "receipts"),
-            view.b,
-            view.a
+            "{}",
+            t!(
+                "audit-cross-check-ok",
+                matched_a = view.matched_a.unwrap_or(0),
+                a = view.a.as_str(),
+                b = view.b.as_str(),
+                matched_b = view.matched_b.unwrap_or(0)
+            )
         );
     } else {
         say!(
-            "cross-check FAILED: {} between {} and {}",
-            count(
-                view.discrepancies.len() as u64,
-                "discrepancy",
-                "discrepancies"
-            ),
-            view.a,
-            view.b
+            "{}",
+            t!(
+                "audit-cross-check-failed",
+                count = view.discrepancies.len(),
+                a = view.a.as_str(),
+                b = view.b.as_str()
+            )
         );
         for discrepancy in &view.discrepancies {
             say!("  {discrepancy}");

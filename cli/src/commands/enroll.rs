@@ -18,7 +18,8 @@ use serde::Serialize;
 
 use super::Outcome;
 use crate::failure::UserError;
-use crate::output::{Format, print_json, say, wrap};
+use crate::i18n::t;
+use crate::output::{Format, label_width, print_json, say, wrap};
 
 /// A refusal with its cause in the message, so the hint of `user` reaches the user.
 fn refused(cause: &(dyn std::error::Error + 'static), user: UserError) -> anyhow::Error {
@@ -44,11 +45,11 @@ struct Fingerprints {
 }
 
 fn say_fingerprints(fingerprints: &Fingerprints) {
-    say!("  signing key fingerprint:");
+    say!("  {}", t!("enroll-signing-key-fingerprint"));
     for line in grouped(&fingerprints.signing_key).lines() {
         say!("    {line}");
     }
-    say!("  TLS key fingerprint:");
+    say!("  {}", t!("enroll-tls-key-fingerprint"));
     for line in grouped(&fingerprints.tls_key).lines() {
         say!("    {line}");
     }
@@ -70,25 +71,16 @@ fn description(
     authority: &str,
     addresses: &[String],
 ) -> anyhow::Result<NodeDescription> {
-    let node_id = NodeId::parse(id).map_err(|e| {
-        UserError::new(
-            format!("--id: {e}"),
-            "use the country's code in lowercase, e.g. \"kz\"",
-        )
-    })?;
+    let node_id = NodeId::parse(id)
+        .map_err(|e| UserError::new(format!("--id: {e}"), t!("enroll-id-hint")))?;
     let node = NodeDescription {
         node_id,
         country: country.to_owned(),
         authority: authority.to_owned(),
         addresses: addresses.to_vec(),
     };
-    enroll::check_description(&node).map_err(|e| {
-        UserError::new(
-            e.to_string(),
-            "--country is the ISO 3166-1 alpha-2 code in capitals (KZ), --authority the \
-             authority's name, and each --address HOST:PORT where other nodes reach this one",
-        )
-    })?;
+    enroll::check_description(&node)
+        .map_err(|e| UserError::new(e.to_string(), t!("enroll-description-hint")))?;
     Ok(node)
 }
 
@@ -101,18 +93,20 @@ pub fn init(
     format: Format,
 ) -> anyhow::Result<Outcome> {
     let ca_text = match federation_ca {
-        Some(path) => Some(
-            std::fs::read_to_string(path)
-                .with_context(|| format!("--federation-ca: cannot read {}", path.display()))?,
-        ),
+        Some(path) => Some(std::fs::read_to_string(path).with_context(|| {
+            format!(
+                "--federation-ca: {}",
+                t!("setup-cannot-read", file = path.display().to_string())
+            )
+        })?),
         None => None,
     };
     let written = enroll::init_node(dir, node, listen, ca_text.as_deref())
         .map_err(|e| {
-            anyhow::Error::new(e).context(format!(
-                "cannot initialise node {} in {}",
-                node.node_id,
-                dir.display()
+            anyhow::Error::new(e).context(t!(
+                "enroll-cannot-init",
+                node = node.node_id.to_string(),
+                dir = dir.display().to_string()
             ))
         })
         .map_err(|e| {
@@ -120,8 +114,8 @@ pub fn init(
                 refused(
                     &*e,
                     UserError::new(
-                        "the directory already holds a node; nothing was changed",
-                        "choose a new --dir; never overwrite a node's keys",
+                        t!("enroll-dir-holds-node"),
+                        t!("enroll-dir-holds-node-hint"),
                     ),
                 )
             } else {
@@ -141,30 +135,38 @@ pub fn init(
         return Ok(Outcome::Done);
     }
     say!(
-        "Initialised node {} in {} (its keys were made here and never leave it)",
-        node.node_id,
-        dir.display()
+        "{}",
+        t!(
+            "enroll-initialised",
+            node = node.node_id.to_string(),
+            dir = dir.display().to_string()
+        )
     );
-    say!("  configuration:       {}", result.config);
+    let labels = [
+        t!("setup-node-label-configuration"),
+        t!("enroll-label-private-keys"),
+        t!("enroll-label-join-request"),
+        t!("enroll-label-signing-public-key"),
+    ];
+    let width = label_width(&labels, 1);
+    say!("  {:<width$}{}", labels[0], result.config);
     say!(
-        "  private keys (0600): {}/keys/signing-key.pem, {}/keys/tls-key.pem",
+        "  {:<width$}{}/keys/signing-key.pem, {}/keys/tls-key.pem",
+        labels[1],
         dir.display(),
         dir.display()
     );
-    say!("  join request:        {}", result.join_request);
-    say!("  signing public key:  {}", result.signing_public_key);
+    say!("  {:<width$}{}", labels[2], result.join_request);
+    say!("  {:<width$}{}", labels[3], result.signing_public_key);
     say_fingerprints(&result.fingerprints);
     say!();
     say!(
         "{}",
         wrap(
-            &format!(
-                "Next: send {} to the federation's CA holder (e-mail is fine: it holds no \
-                 secret) and read them these fingerprints by telephone. Install the \
-                 certificate they send back with: rogatory node install-certificate --dir {} \
-                 RESPONSE",
-                result.join_request,
-                dir.display()
+            &t!(
+                "enroll-init-next",
+                request = result.join_request.as_str(),
+                dir = dir.display().to_string()
             ),
             90
         )
@@ -214,12 +216,11 @@ pub fn issue(
         refused(
             &e,
             UserError::new(
-                format!(
-                    "{} is not a valid join request; nothing was issued",
-                    join_request.display()
+                t!(
+                    "enroll-invalid-request",
+                    file = join_request.display().to_string()
                 ),
-                "ask the node's operator to send the join-request.txt `rogatory node init` (or \
-             renewal-request.txt from `rogatory node renewal-request`) wrote, unchanged",
+                t!("enroll-invalid-request-hint"),
             ),
         )
     })?;
@@ -228,23 +229,24 @@ pub fn issue(
         refused(
             &e,
             UserError::new(
-                format!("--ca: cannot read {}", ca_certificate_path.display()),
-                "pass the directory `rogatory ca create` made (it holds federation-ca.pem and \
-             federation-ca-key.pem)",
+                format!(
+                    "--ca: {}",
+                    t!(
+                        "setup-cannot-read",
+                        file = ca_certificate_path.display().to_string()
+                    )
+                ),
+                t!("setup-no-ca-hint"),
             ),
         )
     })?;
     let ca_key = secret_file::read_private(&ca_dir.join(CA_KEY_FILE))?;
-    let ca_key = String::from_utf8(ca_key).context("the CA key file is not PEM text")?;
+    let ca_key = String::from_utf8(ca_key).with_context(|| t!("enroll-ca-key-not-pem"))?;
     let issued =
         enrollment::issue_from_join_request(&ca_certificate, &ca_key, &verified).map_err(|e| {
             refused(
                 &e,
-                UserError::new(
-                    "the join request's certificate signing request is refused; nothing was issued",
-                    "the node's operator runs `rogatory node init` (or `node renewal-request`) \
-                 again and sends the new request",
-                ),
+                UserError::new(t!("enroll-csr-refused"), t!("enroll-csr-refused-hint")),
             )
         })?;
     let request = verified.request();
@@ -255,11 +257,12 @@ pub fn issue(
     secret_file::write_new(&out, issued.response().as_bytes(), 0o644).map_err(|e| {
         if e.kind() == std::io::ErrorKind::AlreadyExists {
             anyhow::Error::new(UserError::new(
-                format!("{} already exists; nothing was issued", out.display()),
-                "name another file with --out, or move the old one away",
+                t!("enroll-out-exists", file = out.display().to_string()),
+                t!("enroll-out-exists-hint"),
             ))
         } else {
-            anyhow::Error::new(e).context(format!("cannot write {}", out.display()))
+            anyhow::Error::new(e)
+                .context(t!("audit-cannot-write", file = out.display().to_string()))
         }
     })?;
     let result = Issued {
@@ -282,49 +285,54 @@ pub fn issue(
         return Ok(Outcome::Done);
     }
     let kind = if result.renewal {
-        "RENEWAL of the certificate of a member"
+        t!("enroll-kind-renewal")
     } else {
-        "first request to join"
+        t!("enroll-kind-first")
     };
-    say!("Join request verified ({kind}):");
-    say!("  node id:    {}", result.node_id);
-    say!("  country:    {}", result.country);
-    say!("  authority:  {}", result.authority);
-    say!("  addresses:  {}", result.addresses.join(", "));
-    say!("  signing public key: {}", result.signing_public_key);
+    say!("{}", t!("enroll-request-verified", kind = kind));
+    // The request's own words (country, authority, addresses) are shown as written.
+    let labels = [
+        t!("enroll-label-node-id"),
+        t!("enroll-label-country"),
+        t!("enroll-label-authority"),
+        t!("enroll-label-addresses"),
+    ];
+    let width = label_width(&labels, 2);
+    say!("  {:<width$}{}", labels[0], result.node_id);
+    say!("  {:<width$}{}", labels[1], result.country);
+    say!("  {:<width$}{}", labels[2], result.authority);
+    say!("  {:<width$}{}", labels[3], result.addresses.join(", "));
+    say!(
+        "  {} {}",
+        t!("enroll-label-signing-public-key"),
+        result.signing_public_key
+    );
     say_fingerprints(&result.fingerprints);
+    say!();
+    say!("{}", wrap(&t!("enroll-call-the-operator"), 90));
+    // A date for people: as JSON has it in English, the reader's form otherwise.
+    let until = match crate::i18n::language() {
+        crate::i18n::Language::English => result.not_after.clone(),
+        language => language.date_time(issued.not_after.unix_timestamp().saturating_mul(1000)),
+    };
     say!();
     say!(
         "{}",
-        wrap(
-            "Call the node's operator on a number you already know (not one from the e-mail) \
-             and have them read their fingerprints: if any group differs, the request is not \
-             theirs; delete the certificate file and do not send it.",
-            90
+        t!(
+            "enroll-issued",
+            file = result.out.as_str(),
+            serial = result.serial.as_str(),
+            until = until.as_str()
         )
     );
-    say!();
-    say!(
-        "Wrote {} (certificate serial {}, valid until {}): public material only, the node \
-         certificate then the CA certificate.",
-        result.out,
-        result.serial,
-        result.not_after
-    );
-    say!(
-        "Next: send it back to the node's operator, who runs: rogatory node install-certificate \
-         --dir NODE_DIR {}",
-        result.out
-    );
+    say!("{}", t!("enroll-issue-next", file = result.out.as_str()));
     if !result.renewal {
         say!(
             "{}",
             wrap(
-                &format!(
-                    "The node becomes a member only when the roster names it: rogatory \
-                     federation propose --current ROSTER --out PROPOSAL --add-member {} (then \
-                     `federation sign` by the governors and `federation apply`).",
-                    join_request.display()
+                &t!(
+                    "enroll-member-when-roster-names-it",
+                    request = join_request.display().to_string()
                 ),
                 90
             )
@@ -346,15 +354,15 @@ struct InstalledCertificate {
 /// `rogatory node install-certificate`.
 pub fn install_certificate(dir: &Path, response: &Path, format: Format) -> anyhow::Result<Outcome> {
     let config = NodeConfig::load(&dir.join(CONFIG_FILE))?;
-    let text =
-        std::fs::read(response).with_context(|| format!("cannot read {}", response.display()))?;
+    let text = std::fs::read(response)
+        .with_context(|| t!("setup-cannot-read", file = response.display().to_string()))?;
     if text.len() > enrollment::MAX_RESPONSE_BYTES {
         return Err(UserError::new(
-            format!(
-                "{} is too large for a certificate response",
-                response.display()
+            t!(
+                "enroll-response-too-large",
+                file = response.display().to_string()
             ),
-            "pass the .certificate.pem file `rogatory ca issue` wrote",
+            t!("enroll-response-hint"),
         )
         .into());
     }
@@ -363,12 +371,11 @@ pub fn install_certificate(dir: &Path, response: &Path, format: Format) -> anyho
         refused(
             &e,
             UserError::new(
-                format!(
-                    "{} cannot be installed; nothing was changed",
-                    response.display()
+                t!(
+                    "enroll-cannot-install",
+                    file = response.display().to_string()
                 ),
-                "check that it is the file `rogatory ca issue` wrote for this node's latest join \
-             or renewal request, from your federation's CA",
+                t!("enroll-cannot-install-hint"),
             ),
         )
     })?;
@@ -385,28 +392,35 @@ pub fn install_certificate(dir: &Path, response: &Path, format: Format) -> anyho
         return Ok(Outcome::Done);
     }
     say!(
-        "Installed the certificate of node {} (serial {}) in {}.",
-        result.node_id,
-        result.serial,
-        result.certificate
+        "{}",
+        t!(
+            "enroll-installed",
+            node = result.node_id.as_str(),
+            serial = result.serial.as_str(),
+            certificate = result.certificate.as_str()
+        )
     );
     if installed.renewed {
-        say!("  The renewal key and its certificate replaced the old pair together.");
+        say!("  {}", t!("enroll-installed-renewal"));
     }
     if installed.wrote_ca {
         say!(
-            "  Wrote the federation CA certificate to {}; its fingerprint (compare it with the \
-             CA holder's):",
-            config.keys.federation_ca.display()
+            "  {}",
+            t!(
+                "enroll-installed-ca",
+                file = config.keys.federation_ca.display().to_string()
+            )
         );
         for line in grouped(&result.federation_ca_fingerprint).lines() {
             say!("    {line}");
         }
     }
     say!(
-        "Next: rogatoryd --config {} --check-config; a running node takes the new certificate \
-         on SIGHUP (`systemctl reload rogatoryd` or `kill -HUP $(pidof rogatoryd)`).",
-        dir.join(CONFIG_FILE).display()
+        "{}",
+        t!(
+            "enroll-install-next",
+            config = dir.join(CONFIG_FILE).display().to_string()
+        )
     );
     Ok(Outcome::Done)
 }
@@ -434,8 +448,8 @@ pub fn renewal_request(
             .or_else(|| earlier.cloned())
             .ok_or_else(|| {
                 UserError::new(
-                    format!("{flag} is required: this node has no earlier join request"),
-                    "pass --country, --authority and --address as for `rogatory node init`",
+                    t!("enroll-flag-required", flag = flag),
+                    t!("enroll-flag-required-hint"),
                 )
             })
     };
@@ -455,10 +469,7 @@ pub fn renewal_request(
     };
     let node = description(config.node_id.as_str(), &country, &authority, &addresses)?;
     let written = enroll::renewal_request(dir, &config, &node).map_err(|e| {
-        anyhow::Error::new(e).context(format!(
-            "cannot make a renewal request for node {}",
-            config.node_id
-        ))
+        anyhow::Error::new(e).context(t!("enroll-cannot-renew", node = config.node_id.to_string()))
     })?;
     let result = RenewalRequested {
         node_id: config.node_id.to_string(),
@@ -470,26 +481,44 @@ pub fn renewal_request(
         return Ok(Outcome::Done);
     }
     say!(
-        "Made a new TLS key for node {} (pending until its certificate is installed; the node \
-         keeps using the current one) and a renewal request signed by the node's signing key:",
-        result.node_id
+        "{}",
+        t!("enroll-renewal-made", node = result.node_id.as_str())
     );
-    say!("  renewal request: {}", result.renewal_request);
+    say!(
+        "  {} {}",
+        t!("enroll-label-renewal-request"),
+        result.renewal_request
+    );
     say_fingerprints(&result.fingerprints);
     say!();
-    say!("Next:");
+    say!("{}", t!("setup-next"));
     say!(
-        "  1. send {} to the CA holder and read them the fingerprints by telephone",
+        "  1. {}",
+        t!(
+            "enroll-renewal-step-send",
+            file = result.renewal_request.as_str()
+        )
+    );
+    let steps = [
+        t!("enroll-renewal-they-run"),
+        t!("enroll-renewal-you-run"),
+        t!("enroll-renewal-then"),
+    ];
+    let width = label_width(&steps, 1);
+    say!(
+        "  2. {:<width$}rogatory ca issue {} --ca CA_DIR",
+        steps[0],
         result.renewal_request
     );
     say!(
-        "  2. they run: rogatory ca issue {} --ca CA_DIR",
-        result.renewal_request
-    );
-    say!(
-        "  3. you run:  rogatory node install-certificate --dir {} RESPONSE",
+        "  3. {:<width$}rogatory node install-certificate --dir {} RESPONSE",
+        steps[1],
         dir.display()
     );
-    say!("  4. then:     systemctl reload rogatoryd (or kill -HUP $(pidof rogatoryd))");
+    say!(
+        "  4. {:<width$}systemctl reload rogatoryd ({} kill -HUP $(pidof rogatoryd))",
+        steps[2],
+        t!("enroll-or")
+    );
     Ok(Outcome::Done)
 }

@@ -14,7 +14,8 @@ use serde::Serialize;
 
 use super::Outcome;
 use crate::failure::UserError;
-use crate::output::{Format, print_json, say, wrap};
+use crate::i18n::t;
+use crate::output::{Format, label_width, print_json, say, wrap};
 
 #[derive(Debug, Serialize)]
 struct CaCreated {
@@ -25,7 +26,7 @@ struct CaCreated {
 /// `rogatory ca create`.
 pub fn create_ca(dir: &Path, name: &str, format: Format) -> anyhow::Result<Outcome> {
     let certificate = provision::create_ca(dir, name)
-        .with_context(|| format!("cannot create a federation CA in {}", dir.display()))?;
+        .with_context(|| t!("setup-ca-cannot-create", dir = dir.display().to_string()))?;
     let private_key = dir.join(CA_KEY_FILE);
     let created = CaCreated {
         certificate: certificate.display().to_string(),
@@ -35,34 +36,22 @@ pub fn create_ca(dir: &Path, name: &str, format: Format) -> anyhow::Result<Outco
         print_json(&created)?;
         return Ok(Outcome::Done);
     }
-    say!("Created the federation CA \"{name}\" in {}", dir.display());
-    say!(
-        "  certificate (public, goes to every node): {}",
-        created.certificate
-    );
-    say!(
-        "  private key (secret):                     {}",
-        created.private_key
-    );
-    say!();
+    let dir_text = dir.display().to_string();
     say!(
         "{}",
-        wrap(
-            "Keep the private key offline (an encrypted USB stick in a safe, not a server): \
-             whoever holds it can create nodes that every member of the federation will accept.",
-            90
-        )
+        t!("setup-ca-created", name = name, dir = dir_text.as_str())
     );
-    say!(
-        "Next: each member runs `rogatory node init` on its own machine and sends you its join \
-         request; you run: rogatory ca issue JOIN-REQUEST --ca {}",
-        dir.display()
-    );
-    say!(
-        "(For the demo and tests only: rogatory node create --id ID --ca {} --dir NODE_DIR \
-         --listen 0.0.0.0:7400)",
-        dir.display()
-    );
+    let labels = [
+        t!("setup-ca-label-certificate"),
+        t!("setup-ca-label-private-key"),
+    ];
+    let width = label_width(&labels, 1);
+    say!("  {:<width$}{}", labels[0], created.certificate);
+    say!("  {:<width$}{}", labels[1], created.private_key);
+    say!();
+    say!("{}", wrap(&t!("setup-ca-keep-offline"), 90));
+    say!("{}", t!("setup-ca-next", dir = dir_text.as_str()));
+    say!("{}", t!("setup-ca-demo-only", dir = dir_text.as_str()));
     Ok(Outcome::Done)
 }
 
@@ -86,25 +75,26 @@ pub fn create_node(
     address: Option<&str>,
     format: Format,
 ) -> anyhow::Result<Outcome> {
-    let node_id = NodeId::parse(id).map_err(|e| {
-        UserError::new(
-            format!("--id: {e}"),
-            "use the country's code in lowercase, e.g. \"tm\", \"uz\" or \"de\"",
-        )
-    })?;
+    let node_id = NodeId::parse(id)
+        .map_err(|e| UserError::new(format!("--id: {e}"), t!("setup-node-id-hint")))?;
     let address_given = address.is_some();
     let address = address.map_or_else(|| listen.to_string(), str::to_owned);
     check_address(&address)?;
     if !ca_dir.join(CA_CERTIFICATE_FILE).is_file() {
         return Err(UserError::new(
-            format!("--ca: {} holds no federation CA", ca_dir.display()),
-            "pass the directory `rogatory ca create` made (it holds federation-ca.pem and \
-             federation-ca-key.pem)",
+            t!("setup-no-ca", dir = ca_dir.display().to_string()),
+            t!("setup-no-ca-hint"),
         )
         .into());
     }
-    let created = provision::create_node(ca_dir, node_dir, &node_id, listen, &[])
-        .with_context(|| format!("cannot create node {node_id} in {}", node_dir.display()))?;
+    let created =
+        provision::create_node(ca_dir, node_dir, &node_id, listen, &[]).with_context(|| {
+            t!(
+                "setup-node-cannot-create",
+                node = node_id.to_string(),
+                dir = node_dir.display().to_string()
+            )
+        })?;
     let public_key = keys::encode_public_key(&created.public_key);
     let entry = config::render_peer(&created.as_peer(&address));
     let result = NodeCreated {
@@ -119,47 +109,49 @@ pub fn create_node(
         print_json(&result)?;
         return Ok(Outcome::Done);
     }
-    say!("Created node {node_id} in {}", node_dir.display());
     say!(
         "{}",
-        wrap(
-            "For the demo and tests only: this made the node's private keys where the CA key \
-             is. A real node runs `rogatory node init` on its own machine.",
-            90
+        t!(
+            "setup-node-created",
+            node = node_id.to_string(),
+            dir = node_dir.display().to_string()
         )
     );
-    say!("  configuration: {}", result.config);
-    say!("  public key:    {public_key}");
-    say!("  fingerprint:   {}", result.fingerprint);
-    say!("  listens on:    {listen}");
+    say!("{}", wrap(&t!("setup-node-demo-only"), 90));
+    let labels = [
+        t!("setup-node-label-configuration"),
+        t!("setup-node-label-public-key"),
+        t!("setup-node-label-fingerprint"),
+        t!("setup-node-label-listens-on"),
+    ];
+    let width = label_width(&labels, 1);
+    say!("  {:<width$}{}", labels[0], result.config);
+    say!("  {:<width$}{public_key}", labels[1]);
+    say!("  {:<width$}{}", labels[2], result.fingerprint);
+    say!("  {:<width$}{listen}", labels[3]);
     say!();
-    say!(
-        "{}",
-        wrap(
-            "Give the operator of every other node this entry for their node.toml, and compare \
-             the fingerprint with them by phone or in person:",
-            90
-        )
-    );
+    say!("{}", wrap(&t!("setup-node-give-entry"), 90));
     say!("{entry}");
     say!(
-        "(or they run: rogatory --node THEIR_NODE_DIR node add-peer --id {node_id} --address {address} --public-key {public_key})"
+        "({}: rogatory --node THEIR_NODE_DIR node add-peer --id {node_id} --address {address} --public-key {public_key})",
+        t!("setup-node-or-they-run")
     );
     if listen.ip().is_unspecified() && !address_given {
-        let note = format!(
-            "Note: {listen} means \"every interface\"; peers need a reachable host name. Replace \
-             it in the entry, or run this command with --address HOST:PORT."
-        );
+        let note = t!("setup-node-every-interface", listen = listen.to_string());
         say!("{}", wrap(&note, 90));
     }
     say!();
-    say!("Next:");
+    say!("{}", t!("setup-next"));
+    let steps = [t!("setup-node-step-add-peers"), t!("setup-node-step-start")];
+    let width = label_width(&steps, 1);
     say!(
-        "  1. add each other node as a peer: rogatory --node {} node add-peer --id ID --address HOST:PORT --public-key KEY",
+        "  1. {:<width$}rogatory --node {} node add-peer --id ID --address HOST:PORT --public-key KEY",
+        steps[0],
         node_dir.display()
     );
     say!(
-        "  2. start the node:                rogatoryd --config {}",
+        "  2. {:<width$}rogatoryd --config {}",
+        steps[1],
         result.config
     );
     Ok(Outcome::Done)
@@ -182,20 +174,11 @@ pub fn add_peer(
     public_key: &str,
     format: Format,
 ) -> anyhow::Result<Outcome> {
-    let node_id = NodeId::parse(id).map_err(|e| {
-        UserError::new(
-            format!("--id: {e}"),
-            "use the peer's node id as its operator gave it",
-        )
-    })?;
+    let node_id = NodeId::parse(id)
+        .map_err(|e| UserError::new(format!("--id: {e}"), t!("setup-peer-id-hint")))?;
     check_address(address)?;
-    let public_key = keys::decode_public_key(public_key).map_err(|e| {
-        UserError::new(
-            format!("--public-key: {e}"),
-            "copy the key exactly from the peer's `rogatory node create` or `rogatory node \
-             identity` output",
-        )
-    })?;
+    let public_key = keys::decode_public_key(public_key)
+        .map_err(|e| UserError::new(format!("--public-key: {e}"), t!("setup-peer-key-hint")))?;
     let peer = PeerConfig {
         node_id,
         address: address.to_owned(),
@@ -204,8 +187,12 @@ pub fn add_peer(
     NodeConfig::load(config_path)?;
     // Check the file as it will be before touching it, so a refused peer (a duplicate, the
     // node itself) leaves node.toml unchanged.
-    let current = std::fs::read_to_string(config_path)
-        .with_context(|| format!("cannot read {}", config_path.display()))?;
+    let current = std::fs::read_to_string(config_path).with_context(|| {
+        t!(
+            "setup-cannot-read",
+            file = config_path.display().to_string()
+        )
+    })?;
     let base = config_path.parent().unwrap_or(Path::new("."));
     NodeConfig::parse(
         &format!("{current}{}", config::render_peer(&peer)),
@@ -214,13 +201,12 @@ pub fn add_peer(
     )
     .map_err(|e| {
         UserError::new(
-            format!("the peer cannot be added, node.toml was not changed: {e}"),
-            "`rogatory node identity` lists the current peers; to change a peer's address or \
-             key, edit its [[peers]] entry in node.toml",
+            t!("setup-peer-refused", error = e.to_string()),
+            t!("setup-peer-refused-hint"),
         )
     })?;
     provision::add_peer(config_path, &peer)?;
-    NodeConfig::load(config_path).context("node.toml no longer parses after adding the peer")?;
+    NodeConfig::load(config_path).with_context(|| t!("setup-peer-broke-config"))?;
     let added = PeerAdded {
         config: config_path.display().to_string(),
         node_id: peer.node_id.to_string(),
@@ -233,16 +219,21 @@ pub fn add_peer(
         return Ok(Outcome::Done);
     }
     say!(
-        "Added peer {} at {} to {}",
-        added.node_id,
-        added.address,
-        added.config
+        "{}",
+        t!(
+            "setup-peer-added",
+            node = added.node_id.as_str(),
+            address = added.address.as_str(),
+            config = added.config.as_str()
+        )
     );
-    say!("  fingerprint: {}", added.fingerprint);
-    say!("  Compare this fingerprint with the peer's operator before relying on the peer.");
     say!(
-        "Restart the node for the change to take effect: rogatoryd reads node.toml only at start."
+        "  {} {}",
+        t!("setup-node-label-fingerprint"),
+        added.fingerprint
     );
+    say!("  {}", t!("setup-peer-compare"));
+    say!("{}", t!("setup-peer-restart"));
     Ok(Outcome::Done)
 }
 
@@ -252,8 +243,11 @@ fn check_address(address: &str) -> anyhow::Result<()> {
             Ok(())
         }
         _ => Err(UserError::new(
-            format!("address {address:?} is not HOST:PORT"),
-            "write a host name or IP address and a port, e.g. de.example.org:7400",
+            t!(
+                "setup-address-not-host-port",
+                address = format!("{address:?}")
+            ),
+            t!("setup-address-hint"),
         )
         .into()),
     }

@@ -99,3 +99,158 @@ async fn status_peers_whoami_and_identity_speak_russian() {
 
     pair.stop().await;
 }
+
+#[tokio::test]
+async fn the_auditors_verdicts_speak_russian_and_keep_their_exit_codes() {
+    let pair = start_pair().await;
+    let tm = pair.tm.as_str();
+
+    let verdict = russian(&["--node", tm, "log", "verify"], 0).await;
+    contains_all(&verdict, &["журнал аудита ПРОВЕРЕН", "вершина"]);
+    contains_none(&verdict, &["audit log OK", "entries", "head"]);
+
+    let bundle = pair.root.path().join("bundle");
+    let bundle = bundle.to_str().expect("utf-8");
+    let exported = russian(&["--node", tm, "audit", "export", bundle], 0).await;
+    contains_all(
+        &exported,
+        &[
+            "пакет аудита узла tm записан",
+            "ключи для проверки",
+            "проверка без узла: rogatory audit verify",
+        ],
+    );
+    contains_none(&exported, &["wrote audit bundle", "check it offline"]);
+
+    let verified = russian(&["audit", "verify", bundle], 0).await;
+    contains_all(
+        &verified,
+        &[
+            "пакет ПРОВЕРЕН",
+            "контрольн",
+            "узел tm подписывает ключом",
+            "ключи, принятые на веру из keys.txt пакета",
+        ],
+    );
+    contains_none(
+        &verified,
+        &[
+            "bundle OK",
+            "signs with",
+            "taken on trust",
+            "after the latest",
+        ],
+    );
+    // The JSON verdict stays English for machines.
+    let json = russian(&["--json", "audit", "verify", bundle], 0).await;
+    assert!(json.contains("\"ok\": true"), "{json}");
+
+    // An altered bundle: the Russian verdict names the failure, exit code 5 as in English.
+    let entries = std::path::Path::new(bundle).join("entries.bin");
+    let mut bytes = std::fs::read(&entries).expect("entries.bin");
+    let last = bytes.len() - 1;
+    bytes[last] ^= 0x01;
+    std::fs::write(&entries, bytes).expect("altered");
+    let (english_code, _, _) = crate::common::rogatory(&["audit", "verify", bundle]).await;
+    let failed = russian(&["audit", "verify", bundle], english_code).await;
+    assert_ne!(english_code, 0);
+    contains_all(&failed, &["пакет НЕ ПРОШЁЛ ПРОВЕРКУ"]);
+    contains_none(&failed, &["bundle FAILED"]);
+
+    pair.stop().await;
+}
+
+#[tokio::test]
+async fn ca_create_node_init_and_ca_issue_speak_russian() {
+    let root = tempfile::tempdir().expect("tempdir");
+    let path = |name: &str| root.path().join(name).to_str().expect("utf-8").to_owned();
+    let (ca, node) = (path("ca"), path("kz"));
+
+    let created = russian(&["ca", "create", "--dir", &ca], 0).await;
+    contains_all(
+        &created,
+        &[
+            "Удостоверяющий центр федерации",
+            "закрытый ключ (секретный):",
+            "Храните закрытый ключ вне сети",
+        ],
+    );
+    contains_none(
+        &created,
+        &["Created the federation CA", "private key (secret)"],
+    );
+
+    let port = rogatory_tests::free_port().expect("port").to_string();
+    let initialised = russian(
+        &[
+            "node",
+            "init",
+            "--id",
+            "kz",
+            "--dir",
+            &node,
+            "--listen",
+            &port,
+            "--address",
+            "kz.example.org:7400",
+            "--country",
+            "KZ",
+            "--authority",
+            "Генеральная прокуратура Республики Казахстан",
+        ],
+        0,
+    )
+    .await;
+    contains_all(
+        &initialised,
+        &[
+            "Узел kz инициализирован",
+            "запрос на присоединение:",
+            "отпечаток ключа подписи:",
+            "отпечаток ключа TLS:",
+            "Далее: отправьте",
+        ],
+    );
+    contains_none(
+        &initialised,
+        &["Initialised node", "join request:", "fingerprint:", "Next:"],
+    );
+
+    let request = std::path::Path::new(&node).join("join-request.txt");
+    let response = path("kz.certificate.pem");
+    let issued = russian(
+        &[
+            "ca",
+            "issue",
+            request.to_str().expect("utf-8"),
+            "--ca",
+            &ca,
+            "--out",
+            &response,
+        ],
+        0,
+    )
+    .await;
+    contains_all(
+        &issued,
+        &[
+            "Запрос на присоединение проверен (первый запрос на присоединение):",
+            "страна:",
+            "орган:",
+            // The request's own words are shown as written.
+            "Генеральная прокуратура Республики Казахстан",
+            "отпечаток ключа подписи:",
+            "Позвоните оператору узла",
+            "действителен до",
+        ],
+    );
+    contains_none(
+        &issued,
+        &[
+            "Join request verified",
+            "country:",
+            "valid until",
+            "Call the",
+        ],
+    );
+}

@@ -16,13 +16,13 @@ use serde::Serialize;
 use super::{BundleVerdict, Outcome, replay_into};
 use crate::bundle::{Bundle, NextEntry};
 use crate::failure::UserError;
-use crate::output::{Format, count, instant, print_json, say, tell};
+use crate::i18n::{Language, language, t, t_in};
+use crate::output::{Format, instant, print_json, say, tell};
 
 /// Where an auditor gets a roster history, for the hints of refusals.
-const HISTORY_HINT: &str = "get the federation's rosters from its governors (armored, genesis \
-                            first) and compare the genesis SHA-256 with them by telephone; \
-                            `rogatory audit rosters BUNDLE --out FILE` writes the ones a node \
-                            recorded";
+fn history_hint() -> String {
+    t!("audit-roster-history-hint")
+}
 
 /// The history signatures were judged by, for the report.
 #[derive(Debug, Serialize)]
@@ -80,23 +80,32 @@ impl From<&KeyFinding> for SignatureFindingView {
 }
 
 impl SignatureFindingView {
-    /// "entry 7 (RECEIPT_OBTAINED) signed by de with key 3f2a…: the key was revoked at …".
+    /// "entry 7 (RECEIPT_OBTAINED) signed by de with key 3f2a…: the key was revoked at …",
+    /// in the reader's language (the reason `why` comes from the verifier as is).
     fn sentence(&self) -> String {
         let place = match (self.index, self.checkpoint) {
-            (Some(index), _) => format!("entry {index} ({})", self.kind),
+            (Some(index), _) => t!(
+                "audit-roster-place-entry",
+                index = index,
+                kind = self.kind.as_str()
+            ),
             (None, Some(size)) if self.kind == "COSIGNATURE" => {
-                format!("cosignature on checkpoint {size}")
+                t!("audit-roster-place-cosignature", size = size)
             }
-            (None, Some(size)) => format!("checkpoint {size}"),
+            (None, Some(size)) => t!("audit-roster-place-checkpoint", size = size),
             (None, None) => self.kind.clone(),
         };
         let key = match &self.key_fingerprint {
-            Some(fingerprint) => format!("with key {fingerprint}"),
-            None => "with no key of the history".to_owned(),
+            Some(fingerprint) => t!("audit-roster-with-key", fingerprint = fingerprint.as_str()),
+            None => t!("audit-roster-with-no-key"),
         };
-        format!(
-            "{place} signed by {} {key}, dated {}: {}",
-            self.node, self.signed_at, self.why
+        t!(
+            "audit-roster-signed",
+            place = place,
+            node = self.node.as_str(),
+            key = key,
+            date = self.signed_at.as_str(),
+            why = self.why.as_str()
         )
     }
 }
@@ -117,9 +126,10 @@ fn recorded_rosters(bundle: &Bundle) -> anyhow::Result<Vec<(u64, Vec<u8>)>> {
 }
 
 fn read_history_file(path: &Path) -> anyhow::Result<Vec<SignedRoster>> {
-    let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let bytes = std::fs::read(path)
+        .with_context(|| t!("audit-cannot-read", file = path.display().to_string()))?;
     roster::chain_from_armored(&bytes)
-        .map_err(|e| UserError::new(format!("{}: {e}", path.display()), HISTORY_HINT).into())
+        .map_err(|e| UserError::new(format!("{}: {e}", path.display()), history_hint()).into())
 }
 
 /// `rogatory audit verify BUNDLE --roster FILE`: offline, no node needed.
@@ -129,12 +139,13 @@ pub fn verify_against_roster(dir: &Path, file: &Path, format: Format) -> anyhow:
     let recorded = recorded_rosters(&bundle)?;
     let history = AuditHistory::build(&chain, &recorded).map_err(|e| {
         UserError::new(
-            format!(
-                "{}: cannot judge {}'s bundle by it: {e}",
-                file.display(),
-                bundle.node_id
+            t!(
+                "audit-roster-cannot-judge",
+                file = file.display().to_string(),
+                node = bundle.node_id.as_str(),
+                error = e.to_string()
             ),
-            HISTORY_HINT,
+            history_hint(),
         )
     })?;
     let view = history_view(file, &history);
@@ -153,6 +164,7 @@ pub fn verify_against_roster(dir: &Path, file: &Path, format: Format) -> anyhow:
         .map(|report| report.key_findings.iter().map(Into::into).collect())
         .unwrap_or_default();
     let mut verdict = BundleVerdict::new(&bundle, outcome);
+    let mut failure_told = None;
     // No key was taken from keys.txt: each came from the history.
     verdict.keys_on_trust = Vec::new();
     if verdict.ok && (!findings.is_empty() || roster_findings > 0) {
@@ -163,16 +175,17 @@ pub fn verify_against_roster(dir: &Path, file: &Path, format: Format) -> anyhow:
                 .find(|a| a.why.is_some())
                 .map(|a| a.index)
         });
-        verdict.failure = Some(format!(
-            "{} not by a key the roster history gives its signer at its date, {} not part of \
-             the history",
-            count(findings.len() as u64, "signature", "signatures"),
-            count(
-                roster_findings as u64,
-                "recorded roster",
-                "recorded rosters"
-            ),
-        ));
+        // English in --json; the reader's language on the terminal.
+        let failure = |language: Language| {
+            t_in!(
+                language,
+                "audit-roster-failure",
+                signatures = findings.len(),
+                rosters = roster_findings
+            )
+        };
+        verdict.failure = Some(failure(Language::English));
+        failure_told = Some(failure(language()));
     }
     verdict.signature_findings = Some(findings);
     if format.json() {
@@ -181,14 +194,19 @@ pub fn verify_against_roster(dir: &Path, file: &Path, format: Format) -> anyhow:
     } else {
         say_history(&view);
         for finding in verdict.signature_findings.iter().flatten() {
-            say!("NAMED {}", finding.sentence());
+            say!("{} {}", t!("audit-roster-named"), finding.sentence());
         }
-        say!("{}", verdict.sentence());
+        if failure_told.is_some() {
+            verdict.failure = failure_told;
+        }
+        say!("{}", verdict.sentence_in(language()));
         say!(
-            "node {} signs with {} per keys.txt; every signature was judged by the roster \
-             history, not by keys.txt",
-            verdict.node_id,
-            verdict.node_key
+            "{}",
+            t!(
+                "audit-roster-node-key",
+                node = verdict.node_id.as_str(),
+                key = verdict.node_key.as_str()
+            )
         );
     }
     Ok(if verdict.ok {
@@ -236,36 +254,56 @@ fn history_view(file: &Path, history: &AuditHistory) -> HistoryView {
 
 fn say_history(view: &HistoryView) {
     say!(
-        "roster history of federation {}: genesis sha256 {} (compare it with the governors' by \
-         telephone)",
-        view.federation,
-        view.genesis_sha256
+        "{}",
+        t!(
+            "audit-roster-history",
+            federation = view.federation.as_str(),
+            genesis = view.genesis_sha256.as_str()
+        )
     );
     say!(
-        "  from {}: {}; newest in the history: roster {}",
-        view.file,
-        serial_list(&view.from_file),
-        view.newest_serial
+        "  {}",
+        t!(
+            "audit-roster-history-file",
+            file = view.file.as_str(),
+            serials = serial_list(&view.from_file),
+            newest = view.newest_serial
+        )
     );
     if view.applied.is_empty() {
-        say!("  the log records no roster applied");
+        say!("  {}", t!("audit-roster-none-applied"));
     }
     for applied in &view.applied {
-        let serial = applied
-            .serial
-            .map_or_else(|| "a roster".to_owned(), |s| format!("roster {s}"));
+        let serial = applied.serial.map_or_else(
+            || t!("audit-roster-a-roster"),
+            |s| t!("audit-roster-serial", serial = s),
+        );
         match (&applied.why, applied.standing) {
             (Some(why), _) => say!(
-                "NAMED entry {} (ROSTER_APPLIED) {serial}: {why}",
-                applied.index
+                "{} {}",
+                t!("audit-roster-named"),
+                t!(
+                    "audit-roster-applied-named",
+                    index = applied.index,
+                    serial = serial,
+                    why = why.as_str()
+                )
             ),
             (None, "extends-history") => say!(
-                "  entry {} applied {serial}: verified as a successor, added to the history",
-                applied.index
+                "  {}",
+                t!(
+                    "audit-roster-applied-extends",
+                    index = applied.index,
+                    serial = serial
+                )
             ),
             (None, _) => say!(
-                "  entry {} applied {serial}: the history's own",
-                applied.index
+                "  {}",
+                t!(
+                    "audit-roster-applied-own",
+                    index = applied.index,
+                    serial = serial
+                )
             ),
         }
     }
@@ -273,9 +311,9 @@ fn say_history(view: &HistoryView) {
 
 fn serial_list(serials: &[u64]) -> String {
     match serials {
-        [] => "no roster".to_owned(),
-        [one] => format!("roster {one}"),
-        [first, .., last] => format!("rosters {first} to {last}"),
+        [] => t!("audit-roster-no-roster"),
+        [one] => t!("audit-roster-serial", serial = *one),
+        [first, .., last] => t!("audit-roster-serials", first = *first, last = *last),
     }
 }
 
@@ -304,9 +342,8 @@ pub fn write_rosters(dir: &Path, out: &Path, format: Format) -> anyhow::Result<O
     let recorded = recorded_rosters(&bundle)?;
     if recorded.is_empty() {
         return Err(UserError::new(
-            format!("{}'s log records no roster applied", bundle.node_id),
-            "a node records each roster it puts in force; this one is not governed by a roster \
-             ([federation] roster in node.toml) or was exported before it applied one",
+            t!("audit-rosters-none", node = bundle.node_id.as_str()),
+            t!("audit-rosters-none-hint"),
         )
         .into());
     }
@@ -315,8 +352,12 @@ pub fn write_rosters(dir: &Path, out: &Path, format: Format) -> anyhow::Result<O
     for (index, bytes) in &recorded {
         let refused = |e: roster::RosterError| {
             UserError::new(
-                format!("entry {index} (ROSTER_APPLIED) holds no valid roster: {e}"),
-                "verify the bundle with `rogatory audit verify`; the log may have been altered",
+                t!(
+                    "audit-rosters-invalid",
+                    index = *index,
+                    error = e.to_string()
+                ),
+                t!("audit-rosters-invalid-hint"),
             )
         };
         let signed = roster::decode_signed(bytes).map_err(refused)?;
@@ -334,7 +375,7 @@ pub fn write_rosters(dir: &Path, out: &Path, format: Format) -> anyhow::Result<O
     let mut file = crate::bundle::create_private(out)?;
     std::io::Write::write_all(&mut file, roster::chain_to_armored(&chain).as_bytes())
         .and_then(|()| file.sync_all())
-        .with_context(|| format!("cannot write {}", out.display()))?;
+        .with_context(|| t!("audit-cannot-write", file = out.display().to_string()))?;
     let genesis_sha256 = rosters
         .first()
         .filter(|first| first.serial == 1)
@@ -350,29 +391,32 @@ pub fn write_rosters(dir: &Path, out: &Path, format: Format) -> anyhow::Result<O
         return Ok(Outcome::Done);
     }
     say!(
-        "wrote {} that {}'s log records as applied to {}:",
-        count(view.rosters.len() as u64, "roster", "rosters"),
-        bundle.node_id,
-        view.out
+        "{}",
+        t!(
+            "audit-rosters-written",
+            count = view.rosters.len(),
+            node = bundle.node_id.as_str(),
+            out = view.out.as_str()
+        )
     );
     for roster in &view.rosters {
         say!(
-            "  entry {}: roster {} of federation {}, issued {}, sha256 {}",
-            roster.index,
-            roster.serial,
-            roster.federation,
-            roster.issued_at,
-            roster.sha256
+            "  {}",
+            t!(
+                "audit-rosters-entry",
+                index = roster.index,
+                serial = roster.serial,
+                federation = roster.federation.as_str(),
+                issued = roster.issued_at.as_str(),
+                sha256 = roster.sha256.as_str()
+            )
         );
     }
     match (&view.genesis_sha256, &view.not_a_history) {
-        (_, Some(why)) => tell!(
-            "these rosters do not form a history from a genesis ({why}): ask the governors for \
-             the whole history"
-        ),
+        (_, Some(why)) => tell!("{}", t!("audit-rosters-not-a-history", why = why.as_str())),
         (Some(genesis), None) => say!(
-            "genesis sha256 {genesis}: compare it with the governors' by telephone before \
-             judging any bundle by this file"
+            "{}",
+            t!("audit-rosters-genesis", genesis = genesis.as_str())
         ),
         (None, None) => {}
     }
