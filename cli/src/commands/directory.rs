@@ -9,7 +9,8 @@ use serde::Serialize;
 
 use super::Outcome;
 use crate::connection::{NodeTarget, answer};
-use crate::output::{Format, Time, one_line, print_json, say};
+use crate::i18n::t;
+use crate::output::{Format, Time, label_width, one_line, people_minute, print_json, say};
 use crate::vocabulary;
 
 #[derive(Debug, Serialize)]
@@ -22,6 +23,9 @@ struct ContactView {
     languages: Vec<String>,
     crimes: Vec<String>,
     measures: Vec<String>,
+    /// The measures as numbers, for their names in the reader's language.
+    #[serde(skip)]
+    measure_numbers: Vec<i32>,
     office_hours: String,
     urgent_channel: String,
     email: String,
@@ -50,6 +54,7 @@ fn contact(node_id: String, published_at_ms: i64, point: ContactPoint) -> Contac
     ContactView {
         node_id,
         published_at: Time(published_at_ms),
+        measure_numbers: point.measures.clone(),
         measures: point
             .measures
             .iter()
@@ -67,23 +72,48 @@ fn contact(node_id: String, published_at_ms: i64, point: ContactPoint) -> Contac
 
 fn print_contact(c: &ContactView) {
     // Every field of a peer's directory is one line here, whatever it holds.
+    // The peer's own words are shown as written; only the labels and the measures' names are
+    // in the reader's language.
     say!("{} — {}", one_line(&c.name), one_line(&c.authority));
+    let labels = [
+        t!("directory-label-languages"),
+        t!("directory-label-crimes"),
+        t!("directory-label-measures"),
+        t!("directory-label-office-hours"),
+        t!("directory-label-urgent-channel"),
+        t!("directory-label-email"),
+        t!("directory-label-source"),
+    ];
+    // At least 15 wide, as the English layout always was.
+    let width = label_width(&labels, 0).max(15);
     let line = |label: &str, value: &str| {
         if !value.is_empty() {
-            say!("  {label:<15} {}", one_line(value));
+            say!("  {label:<width$} {}", one_line(value));
         }
     };
-    line("languages", &c.languages.join(", "));
-    line("crimes", &c.crimes.join(", "));
-    line("measures", &c.measures.join(", "));
-    line("office hours", &c.office_hours);
-    line("urgent channel", &c.urgent_channel);
-    line("e-mail", &c.email);
+    // English keeps the names `--measure` takes; other languages name the measures in words.
+    let measures: Vec<String> = match crate::i18n::language() {
+        crate::i18n::Language::English => c.measures.clone(),
+        _ => c
+            .measure_numbers
+            .iter()
+            .map(|&m| vocabulary::label_of::<AssistanceType>(m))
+            .collect(),
+    };
+    line(&labels[0], &c.languages.join(", "));
+    line(&labels[1], &c.crimes.join(", "));
+    line(&labels[2], &measures.join(", "));
+    line(&labels[3], &c.office_hours);
+    line(&labels[4], &c.urgent_channel);
+    line(&labels[5], &c.email);
     say!(
-        "  {:<15} {} (directory published {})",
-        "source",
-        c.node_id,
-        c.published_at
+        "  {:<width$} {}",
+        labels[6],
+        t!(
+            "directory-source",
+            node = c.node_id.as_str(),
+            published = people_minute(c.published_at.0)
+        )
     );
 }
 
@@ -94,7 +124,7 @@ pub async fn search(
 ) -> anyhow::Result<Outcome> {
     let mut client = target.connect().await?;
     let response = answer(client.search_directory(request).await, || {
-        "searching the peers' contact-point directories".to_owned()
+        t!("directory-searching")
     })?;
     let view = SearchView {
         matches: response
@@ -125,7 +155,7 @@ pub async fn search(
         return Ok(Outcome::Done);
     }
     if view.matches.is_empty() {
-        say!("No contact point matches.");
+        say!("{}", t!("directory-no-match"));
     }
     for c in &view.matches {
         print_contact(c);
@@ -134,20 +164,34 @@ pub async fn search(
     for s in &view.sources {
         match s.origin.as_str() {
             "cache" => say!(
-                "{}: from the cache fetched {} (verified again now){}",
-                s.node_id,
-                s.cached_at
-                    .map_or_else(|| "at an unknown time".to_owned(), |t| t.to_string()),
+                "{}{}",
+                t!(
+                    "directory-from-cache",
+                    node = s.node_id.as_str(),
+                    cached = match s.cached_at {
+                        Some(time) => people_minute(time.0),
+                        None => t!("directory-unknown-time"),
+                    }
+                ),
                 s.problem
                     .as_deref()
-                    .map(|p| format!("; the peer could not be asked: {}", one_line(p)))
+                    .map(|p| t!(
+                        "directory-peer-not-asked",
+                        problem = one_line(p).into_owned()
+                    ))
                     .unwrap_or_default()
             ),
-            "fetched" => say!("{}: fetched now and verified", s.node_id),
+            "fetched" => say!("{}", t!("directory-fetched", node = s.node_id.as_str())),
             _ => say!(
-                "{}: no directory available: {}",
-                s.node_id,
-                one_line(s.problem.as_deref().unwrap_or("unknown reason"))
+                "{}",
+                t!(
+                    "directory-unavailable",
+                    node = s.node_id.as_str(),
+                    problem = match s.problem.as_deref() {
+                        Some(problem) => one_line(problem).into_owned(),
+                        None => t!("directory-unknown-reason"),
+                    }
+                )
             ),
         }
     }
@@ -157,7 +201,7 @@ pub async fn search(
 pub async fn show(target: &NodeTarget, format: Format) -> anyhow::Result<Outcome> {
     let mut client = target.connect().await?;
     let signed = answer(client.show_directory(ShowDirectoryRequest {}).await, || {
-        "asking the node for its contact-point directory".to_owned()
+        t!("directory-asking")
     })?;
     let directory = Directory::decode(signed.payload.as_slice())?;
     let contacts: Vec<ContactView> = directory
@@ -170,10 +214,7 @@ pub async fn show(target: &NodeTarget, format: Format) -> anyhow::Result<Outcome
         return Ok(Outcome::Done);
     }
     if contacts.is_empty() {
-        say!(
-            "This node publishes no contact points: name a directory file with `directory = \
-             \"directory.toml\"` in node.toml (see config/directory.example.toml) and restart it."
-        );
+        say!("{}", t!("directory-none-published"));
     }
     for c in &contacts {
         print_contact(c);

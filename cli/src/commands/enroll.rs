@@ -310,11 +310,8 @@ pub fn issue(
     say_fingerprints(&result.fingerprints);
     say!();
     say!("{}", wrap(&t!("enroll-call-the-operator"), 90));
-    // A date for people: as JSON has it in English, the reader's form otherwise.
-    let until = match crate::i18n::language() {
-        crate::i18n::Language::English => result.not_after.clone(),
-        language => language.date_time(issued.not_after.unix_timestamp().saturating_mul(1000)),
-    };
+    // A date for people, in the reader's form.
+    let until = crate::output::people_minute(result.not_after.0);
     say!();
     say!(
         "{}",

@@ -19,7 +19,8 @@ use serde::Serialize;
 use super::Outcome;
 use crate::args::FederationCommand;
 use crate::failure::UserError;
-use crate::output::{Format, print_json, say};
+use crate::i18n::t;
+use crate::output::{Format, label_width, print_json, say};
 
 mod build;
 mod input;
@@ -64,8 +65,12 @@ struct GovernorKeyMade {
 pub fn governor_key(out: &Path, name: &str, format: Format) -> anyhow::Result<Outcome> {
     check_governor_name(name)?;
     let key = NodeKey::generate()?;
-    key.save(out)
-        .with_context(|| format!("cannot write the governor key {}", out.display()))?;
+    key.save(out).with_context(|| {
+        t!(
+            "federation-cannot-write-governor-key",
+            file = out.display().to_string()
+        )
+    })?;
     let public_key = keys::encode_public_key(&key.public());
     let made = GovernorKeyMade {
         name: name.to_owned(),
@@ -79,16 +84,25 @@ pub fn governor_key(out: &Path, name: &str, format: Format) -> anyhow::Result<Ou
         return Ok(Outcome::Done);
     }
     say!(
-        "Made the governor key of {name} in {} (mode 0600).",
-        made.key_file
+        "{}",
+        t!(
+            "federation-governor-key-made",
+            name = name,
+            file = made.key_file.as_str()
+        )
     );
-    say!("  public key:  {}", made.public_key);
-    say!("  fingerprint: {}", made.fingerprint);
+    let labels = [
+        t!("federation-label-public-key"),
+        t!("federation-label-fingerprint"),
+    ];
+    let width = label_width(&labels, 1);
+    say!("  {:<width$}{}", labels[0], made.public_key);
+    say!("  {:<width$}{}", labels[1], made.fingerprint);
     say!();
-    say!("Keep the key file offline; it signs rosters for {name}.");
-    say!("Send the public key to whoever writes the genesis roster or the proposal adding you:");
+    say!("{}", t!("federation-governor-key-offline", name = name));
+    say!("{}", t!("federation-governor-key-send"));
     say!("  {}", made.governor_option);
-    say!("and read them the fingerprint over the telephone.");
+    say!("{}", t!("federation-governor-key-read"));
     Ok(Outcome::Done)
 }
 
@@ -133,9 +147,18 @@ pub fn sign(
         None => roster::check_genesis_proposal(&signed).map(|_| ()),
     }
     .map_err(|e| rule_broken(e, "proposal"))
-    .with_context(|| format!("refusing to sign {}", path.display()))?;
-    let key = NodeKey::load(key_path)
-        .with_context(|| format!("cannot read the governor key {}", key_path.display()))?;
+    .with_context(|| {
+        t!(
+            "federation-refusing-to-sign",
+            file = path.display().to_string()
+        )
+    })?;
+    let key = NodeKey::load(key_path).with_context(|| {
+        t!(
+            "federation-cannot-read-governor-key",
+            file = key_path.display().to_string()
+        )
+    })?;
     let public = key.public();
     let as_governor = |g: &Governance| {
         g.governors
@@ -149,14 +172,12 @@ pub fn sign(
         .or_else(|| roster.governance.as_ref().and_then(as_governor));
     let Some(name) = name else {
         return Err(UserError::new(
-            format!(
-                "the key in {} (fingerprint {}) is no governor of the current roster nor of \
-                 the proposal, so its signature would not count",
-                key_path.display(),
-                fingerprint(&public)
+            t!(
+                "federation-not-a-governor",
+                file = key_path.display().to_string(),
+                fingerprint = fingerprint(&public)
             ),
-            "sign with your governor key (from `rogatory federation governor-key`); `rogatory \
-             federation show` lists the governors' keys",
+            t!("federation-not-a-governor-hint"),
         )
         .into());
     };
@@ -170,19 +191,24 @@ pub fn sign(
         return Ok(Outcome::Done);
     }
     say!(
-        "Roster {} of {:?}, signing as governor {name} ({}).",
-        roster.serial,
-        roster.federation,
-        short_key(public.as_bytes())
+        "{}",
+        t!(
+            "federation-signing-as",
+            serial = roster.serial,
+            federation = format!("{:?}", roster.federation),
+            name = name.as_str(),
+            key = short_key(public.as_bytes())
+        )
     );
     print_what_it_does(&roster, previous.as_ref());
     say!();
+    let file = path.display().to_string();
     if added {
-        say!("Added your signature to {}.", path.display());
+        say!("{}", t!("federation-signature-added", file = file.as_str()));
     } else {
         say!(
-            "{} already carries your signature; nothing changed.",
-            path.display()
+            "{}",
+            t!("federation-signature-already-there", file = file.as_str())
         );
     }
     print_progress(&progress, path);

@@ -1,6 +1,7 @@
-//! The operators' and auditors' commands in Russian, through the real binary against real
-//! nodes: `LANG=ru_RU.UTF-8` (or `--lang ru`) gives Russian headings, labels and words, and no
-//! English heading of the same output remains. The English output is covered by the other files.
+//! The operators', auditors' and governors' commands in Russian, through the real binary against
+//! real nodes: `LANG=ru_RU.UTF-8` (or `--lang ru`) gives Russian headings, labels and words, and
+//! no English heading of the same output remains. The English output is covered by the other
+//! files.
 
 use crate::common::{rogatory_with_env, start_pair};
 
@@ -92,6 +93,10 @@ async fn status_peers_whoami_and_identity_speak_russian() {
             "Other nodes add",
         ],
     );
+
+    let directory = russian(&["--node", tm, "directory", "show"], 0).await;
+    contains_all(&directory, &["Этот узел не публикует контактных лиц"]);
+    contains_none(&directory, &["publishes no contact points"]);
 
     // --json keeps the machine values English whatever the language.
     let json = russian(&["--node", tm, "--json", "status"], 0).await;
@@ -253,4 +258,98 @@ async fn ca_create_node_init_and_ca_issue_speak_russian() {
             "Call the",
         ],
     );
+}
+
+#[tokio::test]
+async fn governors_read_a_roster_and_its_signatures_in_russian() {
+    use crate::federation::{genesis, governors, path};
+
+    let root = tempfile::tempdir().expect("tempdir");
+    let dir = root.path();
+    crate::common::provision(dir);
+    let governors = governors(dir).await;
+    let roster_1 = genesis(dir, &governors).await;
+
+    let made = russian(
+        &[
+            "federation",
+            "governor-key",
+            "--out",
+            &path(dir, "ru-governor.pem"),
+            "--name",
+            "Генеральная прокуратура",
+        ],
+        0,
+    )
+    .await;
+    contains_all(
+        &made,
+        &[
+            "Ключ управляющего Генеральная прокуратура создан",
+            "отпечаток ключа:",
+        ],
+    );
+    contains_none(&made, &["Made the governor key", "fingerprint:"]);
+
+    let first = russian(
+        &[
+            "federation",
+            "sign",
+            &roster_1,
+            "--key",
+            &path(dir, "kz-governor.pem"),
+        ],
+        0,
+    )
+    .await;
+    contains_all(
+        &first,
+        &[
+            "подпись от имени управляющего KZ governor",
+            "Ваша подпись добавлена",
+            "1 из 2 необходимых подписей управляющих, названных в этом составе",
+            "нужна ещё 1 подпись, от:",
+            "Не готов",
+        ],
+    );
+    contains_none(&first, &["more needed", "needed signatures", "Not ready"]);
+
+    let shown = russian(&["federation", "show", &roster_1], 0).await;
+    contains_all(
+        &shown,
+        &[
+            "Состав 1 федерации \"test-federation\"",
+            "Участники (2):",
+            "ключ подписи",
+            "действителен",
+            "Управляющие: следующий состав должны подписать 2 из 3:",
+            "Удостоверяющие центры:",
+        ],
+    );
+    contains_none(
+        &shown,
+        &[
+            "Members (",
+            "Governors:",
+            "Certificate authorities:",
+            "signing key",
+        ],
+    );
+
+    let second = russian(
+        &[
+            "federation",
+            "sign",
+            &roster_1,
+            "--key",
+            &path(dir, "tj-governor.pem"),
+        ],
+        0,
+    )
+    .await;
+    contains_all(
+        &second,
+        &["2 из 2 необходимых подписей", "Готов к применению"],
+    );
+    contains_none(&second, &["Ready to apply"]);
 }

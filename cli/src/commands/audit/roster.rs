@@ -407,7 +407,7 @@ pub fn write_rosters(dir: &Path, out: &Path, format: Format) -> anyhow::Result<O
                 index = roster.index,
                 serial = roster.serial,
                 federation = roster.federation.as_str(),
-                issued = roster.issued_at.as_str(),
+                issued = crate::output::people_minute(roster.issued_at.0),
                 sha256 = roster.sha256.as_str()
             )
         );

@@ -20,6 +20,7 @@ use super::view::{describe, print_roster};
 use crate::args::{GenesisArgs, ProposeArgs};
 use crate::commands::Outcome;
 use crate::failure::UserError;
+use crate::i18n::t;
 use crate::output::{Format, print_json, say};
 
 /// A member as the command line and node.toml files describe it, before it is complete.
@@ -101,17 +102,25 @@ pub(super) fn genesis(args: &GenesisArgs, format: Format) -> anyhow::Result<Outc
         return Ok(Outcome::Done);
     }
     say!(
-        "Wrote the genesis roster of {:?} to {}.",
-        roster.federation,
-        args.out.display()
+        "{}",
+        t!(
+            "federation-genesis-written",
+            federation = format!("{:?}", roster.federation),
+            file = args.out.display().to_string()
+        )
     );
     say!();
     print_roster(&roster, &signed, now);
     say!();
     say!(
-        "Next: send the file to the governors; each checks it (`rogatory federation show {0}`), \
-         compares its digest by telephone, and signs it:\n  rogatory federation sign {0} --key \
-         GOVERNOR-KEY",
+        "{}",
+        t!(
+            "federation-genesis-next",
+            file = args.out.display().to_string()
+        )
+    );
+    say!(
+        "  rogatory federation sign {} --key GOVERNOR-KEY",
         args.out.display()
     );
     Ok(Outcome::Done)
@@ -385,33 +394,40 @@ pub(super) fn propose(args: &ProposeArgs, format: Format) -> anyhow::Result<Outc
         return Ok(Outcome::Done);
     }
     say!(
-        "Wrote the proposal for roster {} of {:?} to {}. It:",
-        roster.serial,
-        roster.federation,
-        args.out.display()
+        "{}",
+        t!(
+            "federation-proposal-written",
+            serial = roster.serial,
+            federation = format!("{:?}", roster.federation),
+            file = args.out.display().to_string()
+        )
     );
     for change in &changes {
         say!("  - {change}");
     }
     say!();
+    say!("{}", t!("federation-proposal-next"));
     say!(
-        "Next: each governor signs it on their own machine:\n  rogatory federation sign {} \
-         --key GOVERNOR-KEY --current {}",
+        "  rogatory federation sign {} --key GOVERNOR-KEY --current {}",
         args.out.display(),
         args.current.display()
     );
     let governance = current.governance();
     say!(
-        "It needs {} of the {} current governors{}.",
-        governance.threshold,
-        governance.governors.len(),
+        "{}",
         match roster.governance.as_ref() {
-            Some(new) if !same_governance(governance, new) => format!(
-                " and {} of the {} governors it names",
-                new.threshold,
-                new.governors.len()
+            Some(new) if !same_governance(governance, new) => t!(
+                "federation-proposal-needs-both",
+                threshold = governance.threshold,
+                count = governance.governors.len(),
+                new_threshold = new.threshold,
+                new_count = new.governors.len()
             ),
-            _ => String::new(),
+            _ => t!(
+                "federation-proposal-needs",
+                threshold = governance.threshold,
+                count = governance.governors.len()
+            ),
         }
     );
     Ok(Outcome::Done)

@@ -14,6 +14,7 @@ use super::view::print_roster;
 use crate::commands::Outcome;
 use crate::connection::{NodeTarget, answer};
 use crate::failure::UserError;
+use crate::i18n::t;
 use crate::output::{Format, print_json, say};
 
 /// Rosters of a file: one armored roster or several in a row (or one binary roster).
@@ -49,14 +50,18 @@ pub async fn apply(target: &NodeTarget, file: &Path, format: Format) -> anyhow::
         )
     {
         return Err(UserError::new(
-            format!("the node refused {}: {}", file.display(), status.message()),
-            "nothing changed. `rogatory federation show FILE --current ROSTER-IN-FORCE` says \
-             which signatures are missing; `rogatory federation status --out FILE` saves the \
-             roster in force",
+            t!(
+                "federation-node-refused",
+                file = file.display().to_string(),
+                reason = status.message()
+            ),
+            t!("federation-node-refused-hint"),
         )
         .into());
     }
-    let answer = answer(result, || format!("applying {}", file.display()))?;
+    let answer = answer(result, || {
+        t!("federation-applying", file = file.display().to_string())
+    })?;
     let view = AppliedView {
         applied: answer.applied,
         in_force: answer.in_force,
@@ -66,14 +71,14 @@ pub async fn apply(target: &NodeTarget, file: &Path, format: Format) -> anyhow::
     } else {
         let serials: Vec<String> = view.applied.iter().map(u64::to_string).collect();
         say!(
-            "Roster {} is in force at this node (applied: {}), recorded in its audit log.",
-            view.in_force,
-            serials.join(", ")
+            "{}",
+            t!(
+                "federation-applied",
+                serial = view.in_force,
+                applied = serials.join(", ")
+            )
         );
-        say!(
-            "Its peers fetch it from this node within a minute; `rogatory federation status` on \
-             each shows the serial in force."
-        );
+        say!("{}", t!("federation-applied-peers"));
     }
     Ok(Outcome::Done)
 }
@@ -86,18 +91,17 @@ pub async fn status(
 ) -> anyhow::Result<Outcome> {
     let mut client = target.connect().await?;
     let shown = answer(client.show_roster(ShowRosterRequest {}).await, || {
-        "asking the node for its roster".to_owned()
+        t!("federation-asking-roster")
     })?;
     let Some(signed) = shown.roster.filter(|_| shown.governed) else {
         return Err(UserError::new(
-            "this node is not governed by a roster: its peers and their keys come from \
-             node.toml ([[peers]])",
-            "to govern it by roster, add `[federation] roster = \"FILE\"` (the genesis roster) to \
-             node.toml and restart; README: \"Govern the federation\"",
+            t!("federation-not-governed"),
+            t!("federation-not-governed-hint"),
         )
         .into());
     };
-    let document = roster::decode_roster(&signed).context("the node's roster does not decode")?;
+    let document =
+        roster::decode_roster(&signed).with_context(|| t!("federation-roster-does-not-decode"))?;
     if let Some(out) = out {
         replace_atomically(out, &roster::to_armored(&signed))?;
     }
@@ -117,8 +121,11 @@ pub async fn status(
     if let Some(out) = out {
         say!();
         say!(
-            "Written to {} (the CURRENT roster for `federation propose`).",
-            out.display()
+            "{}",
+            t!(
+                "federation-status-written",
+                file = out.display().to_string()
+            )
         );
     }
     Ok(Outcome::Done)

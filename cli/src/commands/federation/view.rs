@@ -4,7 +4,9 @@
 use std::path::Path;
 
 use anyhow::Context;
-use rogatory_proto::roster::{self, KeyStanding, Progress, VerifiedRoster, format_utc, short_key};
+use rogatory_proto::roster::{
+    self, Governance, KeyStanding, Progress, VerifiedRoster, format_utc, short_key,
+};
 
 use crate::output::Time;
 use rogatory_proto::signing::sha256;
@@ -15,7 +17,8 @@ use super::DAY_MS;
 use super::input::{encode_key, load_current, read_roster, rule_broken};
 use crate::commands::Outcome;
 use crate::failure::UserError;
-use crate::output::{Format, print_json, say};
+use crate::i18n::t;
+use crate::output::{Format, label_width, print_json, say};
 
 #[derive(Debug, Serialize)]
 pub(super) struct RosterView {
@@ -117,10 +120,7 @@ pub(super) fn show(path: &Path, current: Option<&Path>, format: Format) -> anyho
     }
     say!();
     if previous.is_none() && roster.serial > 1 {
-        say!(
-            "Signatures counted against the governors it names only: give --current ROSTER (the \
-             roster in force) to count the current governors'."
-        );
+        say!("{}", t!("federation-counted-against-own-governors"));
     }
     print_progress(&progress, path);
     Ok(Outcome::Done)
@@ -142,10 +142,25 @@ pub(super) fn diff(old: &Path, new: &Path, format: Format) -> anyhow::Result<Out
         print_json(&changes)?;
         return Ok(Outcome::Done);
     }
+    let (old_text, new_text) = (old.display().to_string(), new.display().to_string());
     if changes.is_empty() {
-        say!("{} and {} say the same.", old.display(), new.display());
+        say!(
+            "{}",
+            t!(
+                "federation-diff-same",
+                old = old_text.as_str(),
+                new = new_text.as_str()
+            )
+        );
     } else {
-        say!("From {} to {}, the roster:", old.display(), new.display());
+        say!(
+            "{}",
+            t!(
+                "federation-diff-heading",
+                old = old_text.as_str(),
+                new = new_text.as_str()
+            )
+        );
         for change in changes {
             say!("  - {change}");
         }
@@ -164,14 +179,12 @@ fn refuse_altered(progress: &Progress, path: &Path) -> anyhow::Result<()> {
         .map(|k| short_key(k))
         .collect();
     Err(UserError::new(
-        format!(
-            "{} was altered after it was signed: the signatures of {} do not verify over its \
-             content (or a key signed twice)",
-            path.display(),
-            keys.join(", ")
+        t!(
+            "federation-altered",
+            file = path.display().to_string(),
+            keys = keys.join(", ")
         ),
-        "do not use this file; ask for the proposal again from its author and compare its \
-         digest by telephone",
+        t!("federation-altered-hint"),
     )
     .into())
 }
@@ -275,6 +288,27 @@ fn key_view(key: &MemberKey, now: i64) -> KeyView {
     }
 }
 
+/// A key's standing in the reader's language (terminal output; `--json` keeps
+/// [`standing_words`]).
+fn standing_told(standing: &KeyStanding) -> String {
+    match standing {
+        KeyStanding::Valid => t!("federation-key-valid"),
+        KeyStanding::NotYetValid { from_ms } => {
+            t!("federation-key-valid-from", date = format_utc(*from_ms))
+        }
+        KeyStanding::Retired { since_ms } => {
+            t!("federation-key-retired", date = format_utc(*since_ms))
+        }
+        KeyStanding::Revoked { since_ms, reason } => t!(
+            "federation-key-revoked",
+            date = format_utc(*since_ms),
+            reason = reason.as_str()
+        ),
+        KeyStanding::NotAMember => t!("federation-key-not-a-member"),
+        KeyStanding::UnknownKey => t!("federation-key-unknown"),
+    }
+}
+
 fn standing_words(standing: &KeyStanding) -> String {
     match standing {
         KeyStanding::Valid => "valid".into(),
@@ -288,60 +322,102 @@ fn standing_words(standing: &KeyStanding) -> String {
     }
 }
 
-pub(super) fn print_roster(roster: &Roster, signed: &SignedRoster, now: i64) {
-    say!(
-        "Roster {} of federation {:?}",
-        roster.serial,
-        roster.federation
-    );
-    say!("  digest:  {}", hex::encode(roster::digest(signed)));
-    if !roster.previous.is_empty() {
-        say!("  follows: {}", hex::encode(&roster.previous));
+/// Which governors a count of signatures is about, in the reader's language.
+fn governance_words(of: Governance) -> String {
+    match of {
+        Governance::Previous => t!("federation-governance-current"),
+        Governance::New => t!("federation-governance-new"),
     }
-    say!("  issued:  {}", format_utc(roster.issued_at_ms));
+}
+
+pub(super) fn print_roster(roster: &Roster, signed: &SignedRoster, now: i64) {
+    // The federation's name, members' authorities, governors' names and reasons are the
+    // roster's own words: shown as written.
+    say!(
+        "{}",
+        t!(
+            "federation-roster-heading",
+            serial = roster.serial,
+            federation = format!("{:?}", roster.federation)
+        )
+    );
+    let labels = [
+        t!("federation-label-digest"),
+        t!("federation-label-follows"),
+        t!("federation-label-issued"),
+        t!("federation-label-expires"),
+    ];
+    let width = label_width(&labels, 2);
+    let [digest, follows, issued, expires] = &labels;
+    say!("  {digest:<width$}{}", hex::encode(roster::digest(signed)));
+    if !roster.previous.is_empty() {
+        say!("  {follows:<width$}{}", hex::encode(&roster.previous));
+    }
+    say!("  {issued:<width$}{}", format_utc(roster.issued_at_ms));
     let expiry = if now >= roster.expires_at_ms {
-        " (EXPIRED: a node refuses to apply it)".to_owned()
+        t!("federation-expired")
     } else {
-        format!(" (in {} days)", (roster.expires_at_ms - now) / DAY_MS)
+        t!(
+            "federation-expires-in-days",
+            days = (roster.expires_at_ms - now) / DAY_MS
+        )
     };
-    say!("  expires: {}{expiry}", format_utc(roster.expires_at_ms));
+    say!(
+        "  {expires:<width$}{} {expiry}",
+        format_utc(roster.expires_at_ms)
+    );
     say!();
-    say!("Members ({}):", roster.members.len());
+    say!(
+        "{}",
+        t!("federation-members-heading", count = roster.members.len())
+    );
     for member in &roster.members {
         say!(
-            "  {} ({}, {}) at {}",
-            member.node_id,
-            member.country,
-            member.authority,
-            member.addresses.join(", ")
+            "  {}",
+            t!(
+                "federation-member",
+                node = member.node_id.as_str(),
+                country = member.country.as_str(),
+                authority = member.authority.as_str(),
+                addresses = member.addresses.join(", ")
+            )
         );
         for key in &member.signing_keys {
             say!(
-                "    signing key {} ({}): {}",
-                short_key(&key.public_key),
-                encode_key(&key.public_key),
-                standing_words(&KeyStanding::of(key, now))
+                "    {}",
+                t!(
+                    "federation-member-key",
+                    short = short_key(&key.public_key),
+                    key = encode_key(&key.public_key),
+                    standing = standing_told(&KeyStanding::of(key, now))
+                )
             );
         }
     }
     if let Some(governance) = &roster.governance {
         say!();
         say!(
-            "Governors: {} of {} must sign the next roster:",
-            governance.threshold,
-            governance.governors.len()
+            "{}",
+            t!(
+                "federation-governors-heading",
+                threshold = governance.threshold,
+                count = governance.governors.len()
+            )
         );
         for governor in &governance.governors {
             say!(
-                "  {} ({}), fingerprint {}",
-                governor.name,
-                encode_key(&governor.public_key),
-                hex::encode(sha256(&governor.public_key))
+                "  {}",
+                t!(
+                    "federation-governor",
+                    name = governor.name.as_str(),
+                    key = encode_key(&governor.public_key),
+                    fingerprint = hex::encode(sha256(&governor.public_key))
+                )
             );
         }
     }
     say!();
-    say!("Certificate authorities:");
+    say!("{}", t!("federation-cas-heading"));
     for der in &roster.certificate_authorities {
         say!(
             "  SHA-256 {}  {}",
@@ -350,13 +426,16 @@ pub(super) fn print_roster(roster: &Roster, signed: &SignedRoster, now: i64) {
         );
     }
     if !roster.revoked_certificates.is_empty() {
-        say!("Revoked TLS certificates:");
+        say!("{}", t!("federation-revoked-heading"));
         for revoked in &roster.revoked_certificates {
             say!(
-                "  serial {} since {}: {}",
-                hex::encode(&revoked.serial),
-                format_utc(revoked.revoked_at_ms),
-                revoked.reason
+                "  {}",
+                t!(
+                    "federation-revoked",
+                    serial = hex::encode(&revoked.serial),
+                    date = format_utc(revoked.revoked_at_ms),
+                    reason = revoked.reason.as_str()
+                )
             );
         }
     }
@@ -365,13 +444,20 @@ pub(super) fn print_roster(roster: &Roster, signed: &SignedRoster, now: i64) {
 pub(super) fn print_what_it_does(roster: &Roster, previous: Option<&VerifiedRoster>) {
     let Some(previous) = previous else {
         say!(
-            "It is a genesis: {} members, {} governors.",
-            roster.members.len(),
-            roster.governance.as_ref().map_or(0, |g| g.governors.len())
+            "{}",
+            t!(
+                "federation-genesis",
+                members = roster.members.len(),
+                governors = roster.governance.as_ref().map_or(0, |g| g.governors.len())
+            )
         );
         return;
     };
-    say!("Compared with roster {}, it:", previous.serial());
+    // The changes are described by the protocol crate, in English (docs/PROTOCOL.md).
+    say!(
+        "{}",
+        t!("federation-compared-with", serial = previous.serial())
+    );
     for change in roster::changes(previous.roster(), roster) {
         say!("  - {change}");
     }
@@ -380,38 +466,44 @@ pub(super) fn print_what_it_does(roster: &Roster, previous: Option<&VerifiedRost
 pub(super) fn print_progress(progress: &Progress, path: &Path) {
     for tally in &progress.tallies {
         let signed = names(tally, true);
-        say!(
-            "{} of {} needed signatures from {}{}",
-            tally.signed().min(tally.threshold),
-            tally.threshold,
-            tally.of,
-            if signed.is_empty() {
-                String::new()
-            } else {
-                format!(" (signed: {})", signed.join("; "))
-            }
+        let line = t!(
+            "federation-signatures",
+            signed = tally.signed().min(tally.threshold),
+            threshold = tally.threshold,
+            of = governance_words(tally.of)
         );
+        if signed.is_empty() {
+            say!("{line}");
+        } else {
+            say!(
+                "{line} {}",
+                t!("federation-signed-by", names = signed.join("; "))
+            );
+        }
         if tally.missing() > 0 {
             say!(
-                "  {} more needed, from: {}",
-                tally.missing(),
-                names(tally, false).join("; ")
+                "  {}",
+                t!(
+                    "federation-more-needed",
+                    count = tally.missing(),
+                    names = names(tally, false).join("; ")
+                )
             );
         }
     }
     for key in &progress.ignored {
         say!(
-            "A signature by {} (no governor) is ignored.",
-            short_key(key)
+            "{}",
+            t!("federation-signature-ignored", key = short_key(key))
         );
     }
     if progress.ready() {
         say!(
-            "Ready to apply with `rogatory federation apply {}`.",
-            path.display()
+            "{}",
+            t!("federation-ready", file = path.display().to_string())
         );
     } else {
-        say!("Not ready: it needs the signatures above before a node applies it.");
+        say!("{}", t!("federation-not-ready"));
     }
 }
 

@@ -1,0 +1,74 @@
+# Governing the federation: `rogatory federation governor-key`, `genesis`, `propose`, `sign`,
+# `show`, `diff`, `apply`, `status`. The roster's own words (the federation's name, authorities,
+# governors' names, revocation reasons) and the differences between two rosters, which the
+# protocol crate words in English, are shown as they are.
+
+federation-cannot-write-governor-key = cannot write the governor key { $file }
+federation-governor-key-made = Made the governor key of { $name } in { $file } (mode 0600).
+federation-label-public-key = public key:
+federation-label-fingerprint = fingerprint:
+federation-governor-key-offline = Keep the key file offline; it signs rosters for { $name }.
+federation-governor-key-send = Send the public key to whoever writes the genesis roster or the proposal adding you:
+federation-governor-key-read = and read them the fingerprint over the telephone.
+federation-refusing-to-sign = refusing to sign { $file }
+federation-cannot-read-governor-key = cannot read the governor key { $file }
+federation-not-a-governor = the key in { $file } (fingerprint { $fingerprint }) is no governor of the current roster nor of the proposal, so its signature would not count
+federation-not-a-governor-hint = sign with your governor key (from `rogatory federation governor-key`); `rogatory federation show` lists the governors' keys
+federation-signing-as = Roster { $serial } of { $federation }, signing as governor { $name } ({ $key }).
+federation-signature-added = Added your signature to { $file }.
+federation-signature-already-there = { $file } already carries your signature; nothing changed.
+
+federation-counted-against-own-governors = Signatures counted against the governors it names only: give --current ROSTER (the roster in force) to count the current governors'.
+federation-diff-same = { $old } and { $new } say the same.
+federation-diff-heading = From { $old } to { $new }, the roster:
+federation-altered = { $file } was altered after it was signed: the signatures of { $keys } do not verify over its content (or a key signed twice)
+federation-altered-hint = do not use this file; ask for the proposal again from its author and compare its digest by telephone
+federation-key-valid = valid
+federation-key-valid-from = valid from { $date }
+federation-key-retired = retired since { $date }
+federation-key-revoked = REVOKED since { $date }: { $reason }
+federation-key-not-a-member = not a member
+federation-key-unknown = unknown key
+federation-governance-current = the current governors
+federation-governance-new = the governors this roster names
+federation-roster-heading = Roster { $serial } of federation { $federation }
+federation-label-digest = digest:
+federation-label-follows = follows:
+federation-label-issued = issued:
+federation-label-expires = expires:
+federation-expired = (EXPIRED: a node refuses to apply it)
+federation-expires-in-days = (in { $days } days)
+federation-members-heading = Members ({ $count }):
+federation-member = { $node } ({ $country }, { $authority }) at { $addresses }
+federation-member-key = signing key { $short } ({ $key }): { $standing }
+federation-governors-heading = Governors: { $threshold } of { $count } must sign the next roster:
+federation-governor = { $name } ({ $key }), fingerprint { $fingerprint }
+federation-cas-heading = Certificate authorities:
+federation-revoked-heading = Revoked TLS certificates:
+federation-revoked = serial { $serial } since { $date }: { $reason }
+federation-genesis = It is a genesis: { $members } members, { $governors } governors.
+federation-compared-with = Compared with roster { $serial }, it:
+federation-signatures = { $signed } of { $threshold } needed signatures from { $of }
+federation-signed-by = (signed: { $names })
+federation-more-needed = { $count } more needed, from: { $names }
+federation-signature-ignored = A signature by { $key } (no governor) is ignored.
+federation-ready = Ready to apply with `rogatory federation apply { $file }`.
+federation-not-ready = Not ready: it needs the signatures above before a node applies it.
+
+federation-genesis-written = Wrote the genesis roster of { $federation } to { $file }.
+federation-genesis-next = Next: send the file to the governors; each checks it (`rogatory federation show { $file }`), compares its digest by telephone, and signs it:
+federation-proposal-written = Wrote the proposal for roster { $serial } of { $federation } to { $file }. It:
+federation-proposal-next = Next: each governor signs it on their own machine:
+federation-proposal-needs = It needs { $threshold } of the { $count } current governors.
+federation-proposal-needs-both = It needs { $threshold } of the { $count } current governors and { $new_threshold } of the { $new_count } governors it names.
+
+federation-node-refused = the node refused { $file }: { $reason }
+federation-node-refused-hint = nothing changed. `rogatory federation show FILE --current ROSTER-IN-FORCE` says which signatures are missing; `rogatory federation status --out FILE` saves the roster in force
+federation-applying = applying { $file }
+federation-applied = Roster { $serial } is in force at this node (applied: { $applied }), recorded in its audit log.
+federation-applied-peers = Its peers fetch it from this node within a minute; `rogatory federation status` on each shows the serial in force.
+federation-asking-roster = asking the node for its roster
+federation-not-governed = this node is not governed by a roster: its peers and their keys come from node.toml ([[peers]])
+federation-not-governed-hint = to govern it by roster, add `[federation] roster = "FILE"` (the genesis roster) to node.toml and restart; README: "Govern the federation"
+federation-roster-does-not-decode = the node's roster does not decode
+federation-status-written = Written to { $file } (the CURRENT roster for `federation propose`).

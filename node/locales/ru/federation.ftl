@@ -1,0 +1,82 @@
+# Управление федерацией: `rogatory federation governor-key`, `genesis`, `propose`, `sign`, `show`,
+# `diff`, `apply`, `status`. Слова самого состава (название федерации, органы, имена управляющих,
+# причины отзыва) и различия между двумя составами, которые протокол формулирует по-английски,
+# приводятся как есть.
+
+federation-cannot-write-governor-key = не удаётся записать ключ управляющего { $file }
+federation-governor-key-made = Ключ управляющего { $name } создан в { $file } (права 0600).
+federation-label-public-key = открытый ключ:
+federation-label-fingerprint = отпечаток ключа:
+federation-governor-key-offline = Храните файл ключа вне сети; им подписываются составы федерации от имени { $name }.
+federation-governor-key-send = Передайте открытый ключ тому, кто составляет исходный состав или предложение о вашем включении:
+federation-governor-key-read = и продиктуйте ему отпечаток ключа по телефону.
+federation-refusing-to-sign = подписание { $file } отклонено
+federation-cannot-read-governor-key = не удаётся прочитать ключ управляющего { $file }
+federation-not-a-governor = ключ в { $file } (отпечаток { $fingerprint }) не принадлежит управляющему ни по действующему составу, ни по предложению, поэтому его подпись не будет учтена
+federation-not-a-governor-hint = подпишите своим ключом управляющего (из `rogatory federation governor-key`); `rogatory federation show` перечисляет ключи управляющих
+federation-signing-as = Состав { $serial } федерации { $federation }, подпись от имени управляющего { $name } ({ $key }).
+federation-signature-added = Ваша подпись добавлена в { $file }.
+federation-signature-already-there = { $file } уже содержит вашу подпись; ничего не изменено.
+
+federation-counted-against-own-governors = Подписи учтены только по управляющим, которых называет сам состав: укажите --current ROSTER (действующий состав), чтобы учесть подписи действующих управляющих.
+federation-diff-same = { $old } и { $new } совпадают по содержанию.
+federation-diff-heading = От { $old } к { $new } состав:
+federation-altered = { $file } изменён после подписания: подписи { $keys } не проходят проверку по его содержанию (или один ключ подписал дважды)
+federation-altered-hint = не используйте этот файл; запросите предложение заново у его автора и сверьте его хеш по телефону
+federation-key-valid = действителен
+federation-key-valid-from = действителен с { $date }
+federation-key-retired = выведен из обращения с { $date }
+federation-key-revoked = ОТОЗВАН с { $date }: { $reason }
+federation-key-not-a-member = не участник
+federation-key-unknown = неизвестный ключ
+federation-governance-current = действующих управляющих
+federation-governance-new = управляющих, названных в этом составе
+federation-roster-heading = Состав { $serial } федерации { $federation }
+federation-label-digest = хеш:
+federation-label-follows = следует за:
+federation-label-issued = выпущен:
+federation-label-expires = истекает:
+federation-expired = (СРОК ИСТЁК: узел откажется его применять)
+federation-expires-in-days = { $days ->
+    [one] (через { $days } день)
+    [few] (через { $days } дня)
+   *[many] (через { $days } дней)
+}
+federation-members-heading = Участники ({ $count }):
+federation-member = { $node } ({ $country }, { $authority }), адрес: { $addresses }
+federation-member-key = ключ подписи { $short } ({ $key }): { $standing }
+federation-governors-heading = Управляющие: следующий состав должны подписать { $threshold } из { $count }:
+federation-governor = { $name } ({ $key }), отпечаток ключа { $fingerprint }
+federation-cas-heading = Удостоверяющие центры:
+federation-revoked-heading = Отозванные сертификаты TLS:
+federation-revoked = серийный номер { $serial } с { $date }: { $reason }
+federation-genesis = Это исходный состав: участников — { $members }, управляющих — { $governors }.
+federation-compared-with = По сравнению с составом { $serial } он:
+federation-signatures = { $signed } из { $threshold } необходимых подписей { $of }
+federation-signed-by = (подписали: { $names })
+federation-more-needed = { $count ->
+    [one] нужна ещё { $count } подпись, от: { $names }
+    [few] нужны ещё { $count } подписи, от: { $names }
+   *[many] нужно ещё { $count } подписей, от: { $names }
+}
+federation-signature-ignored = Подпись ключом { $key } (не управляющего) не учитывается.
+federation-ready = Готов к применению: `rogatory federation apply { $file }`.
+federation-not-ready = Не готов: прежде чем узел его применит, нужны указанные выше подписи.
+
+federation-genesis-written = Исходный состав федерации { $federation } записан в { $file }.
+federation-genesis-next = Далее: отправьте файл управляющим; каждый проверяет его (`rogatory federation show { $file }`), сверяет хеш по телефону и подписывает:
+federation-proposal-written = Предложение о составе { $serial } федерации { $federation } записано в { $file }. Оно:
+federation-proposal-next = Далее: каждый управляющий подписывает его на своей машине:
+federation-proposal-needs = Нужны подписи { $threshold } из { $count } действующих управляющих.
+federation-proposal-needs-both = Нужны подписи { $threshold } из { $count } действующих управляющих и { $new_threshold } из { $new_count } управляющих, названных в нём.
+
+federation-node-refused = узел отклонил { $file }: { $reason }
+federation-node-refused-hint = ничего не изменено. `rogatory federation show ФАЙЛ --current ДЕЙСТВУЮЩИЙ-СОСТАВ` показывает, каких подписей не хватает; `rogatory federation status --out ФАЙЛ` сохраняет действующий состав
+federation-applying = применение { $file }
+federation-applied = На этом узле действует состав { $serial } (применены: { $applied }); это записано в его журнал аудита.
+federation-applied-peers = Другие узлы получат его от этого узла в течение минуты; `rogatory federation status` на каждом показывает номер действующего состава.
+federation-asking-roster = запрос к узлу о составе федерации
+federation-not-governed = этот узел не управляется составом федерации: другие узлы и их ключи берутся из node.toml ([[peers]])
+federation-not-governed-hint = чтобы управлять им через состав, добавьте `[federation] roster = "FILE"` (исходный состав) в node.toml и перезапустите узел; README: "Govern the federation"
+federation-roster-does-not-decode = состав федерации на узле не читается
+federation-status-written = Записан в { $file } (действующий состав для `federation propose --current`).
