@@ -109,11 +109,10 @@ pub fn governor_key(out: &Path, name: &str, format: Format) -> anyhow::Result<Ou
 pub(super) fn check_governor_name(name: &str) -> anyhow::Result<()> {
     if name.trim().is_empty() || name.contains('=') || name.len() > roster::MAX_TEXT_BYTES {
         return Err(UserError::new(
-            format!("{name:?} cannot be a governor's name"),
-            format!(
-                "give who holds the key in plain words, without '=', at most {} bytes \
-                 (for example --name \"Kazakhstan, General Prosecutor's Office\")",
-                roster::MAX_TEXT_BYTES
+            t!("federation-bad-governor-name", name = format!("{name:?}")),
+            t!(
+                "federation-bad-governor-name-hint",
+                max = roster::MAX_TEXT_BYTES
             ),
         )
         .into());
@@ -140,7 +139,7 @@ pub fn sign(
 ) -> anyhow::Result<Outcome> {
     let mut signed = read_roster(path)?;
     let roster = roster::decode_roster(&signed)
-        .with_context(|| format!("{} is not a roster", path.display()))?;
+        .with_context(|| t!("federation-not-a-roster", file = path.display().to_string()))?;
     let previous = previous_for(&roster, current, path)?;
     match &previous {
         Some(previous) => previous.check_proposal(&signed).map(|_| ()),

@@ -12,10 +12,17 @@ use rogatory_proto::v1::{Governance, Governor, Roster, SignedRoster};
 
 use super::{DAY_MS, check_governor_name};
 use crate::failure::UserError;
+use crate::i18n::t;
 
 pub(super) fn read_roster(path: &Path) -> anyhow::Result<SignedRoster> {
-    let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
-    roster::from_armored(&bytes).with_context(|| format!("{} is not a roster file", path.display()))
+    let bytes = std::fs::read(path)
+        .with_context(|| t!("federation-cannot-read", file = path.display().to_string()))?;
+    roster::from_armored(&bytes).with_context(|| {
+        t!(
+            "federation-not-a-roster-file",
+            file = path.display().to_string()
+        )
+    })
 }
 
 /// The roster in force, as this machine holds it: checked on its own (structure, its own
@@ -24,7 +31,12 @@ pub(super) fn load_current(path: &Path) -> anyhow::Result<VerifiedRoster> {
     let signed = read_roster(path)?;
     VerifiedRoster::trust_anchor(&signed)
         .map_err(|e| rule_broken(e, "current roster"))
-        .with_context(|| format!("{} is not a valid, fully signed roster", path.display()))
+        .with_context(|| {
+            t!(
+                "federation-not-fully-signed",
+                file = path.display().to_string()
+            )
+        })
 }
 
 pub(super) fn previous_for(
@@ -36,17 +48,19 @@ pub(super) fn previous_for(
         (1, _) => Ok(None),
         (_, Some(current)) => Ok(Some(load_current(current)?)),
         (serial, None) => Err(usage(
-            format!(
-                "{} is roster {serial}: its signatures count against the roster in force",
-                path.display()
+            t!(
+                "federation-needs-current",
+                file = path.display().to_string(),
+                serial = serial
             ),
-            "add --current ROSTER, the roster in force (the one it follows)",
+            t!("federation-needs-current-hint"),
         )),
     }
 }
 
 pub(super) fn read_pem_certificate(path: &Path) -> anyhow::Result<Vec<u8>> {
-    let text = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let text = std::fs::read(path)
+        .with_context(|| t!("federation-cannot-read", file = path.display().to_string()))?;
     let certificates: Vec<pem::Pem> = pem::parse_many(&text)
         .map_err(|e| anyhow::anyhow!("{} is not PEM: {e}", path.display()))?
         .into_iter()
@@ -55,12 +69,12 @@ pub(super) fn read_pem_certificate(path: &Path) -> anyhow::Result<Vec<u8>> {
     match certificates.as_slice() {
         [one] => Ok(one.contents().to_vec()),
         _ => Err(usage(
-            format!(
-                "{} holds {} certificates; one is needed",
-                path.display(),
-                certificates.len()
+            t!(
+                "federation-certificates-count",
+                file = path.display().to_string(),
+                count = certificates.len()
             ),
-            "give a PEM file with one -----BEGIN CERTIFICATE----- block",
+            t!("federation-certificates-count-hint"),
         )),
     }
 }
@@ -72,8 +86,8 @@ pub(super) fn read_ca(path: &Path) -> anyhow::Result<Vec<u8>> {
         .map_err(|e| anyhow::anyhow!("{} is not an X.509 certificate: {e}", path.display()))?;
     if !certificate.is_ca() {
         return Err(usage(
-            format!("{} is not a CA certificate", path.display()),
-            "give the federation CA's certificate (federation-ca.pem from `rogatory ca create`)",
+            t!("federation-not-a-ca", file = path.display().to_string()),
+            t!("federation-not-a-ca-hint"),
         ));
     }
     Ok(der)
@@ -84,11 +98,12 @@ pub(super) fn write_new(path: &Path, text: &str) -> anyhow::Result<()> {
     rogatory_node::identity::secret_file::write_new(path, text.as_bytes(), 0o644).map_err(|e| {
         if e.kind() == std::io::ErrorKind::AlreadyExists {
             usage(
-                format!("{} exists already", path.display()),
-                "choose another --out, or move the old file away",
+                t!("federation-exists", file = path.display().to_string()),
+                t!("federation-exists-hint"),
             )
         } else {
-            anyhow::Error::new(e).context(format!("cannot write {}", path.display()))
+            anyhow::Error::new(e)
+                .context(t!("audit-cannot-write", file = path.display().to_string()))
         }
     })
 }
@@ -123,9 +138,13 @@ pub(super) fn parse_public_key(text: &str, option: &str) -> anyhow::Result<Verif
     }
     keys::decode_public_key(text).map_err(|problem| {
         usage(
-            format!("{option}: {text:?} is not a public key ({problem})"),
-            "give the base64 public key that `rogatory federation governor-key` or `rogatory \
-             node identity` prints (or its 64 hex digits)",
+            t!(
+                "federation-not-a-public-key",
+                option = option,
+                text = format!("{text:?}"),
+                problem = problem.to_string()
+            ),
+            t!("federation-not-a-public-key-hint"),
         )
     })
 }
@@ -156,17 +175,22 @@ pub(super) fn governance(
         .find(|w| w[0].public_key == w[1].public_key)
     {
         return Err(usage(
-            format!("{} and {} have the same key", pair[0].name, pair[1].name),
-            "each governor has a key of their own",
+            t!(
+                "federation-same-key",
+                first = pair[0].name.as_str(),
+                second = pair[1].name.as_str()
+            ),
+            t!("federation-same-key-hint"),
         ));
     }
     let n = governors.len();
     if threshold == 0 || threshold as usize > n {
         return Err(usage(
-            format!("a threshold of {threshold} with {n} governors"),
-            format!(
-                "--threshold must be 1 to {n}; more than half ({}) is advised",
-                n / 2 + 1
+            t!("federation-bad-threshold", threshold = threshold, count = n),
+            t!(
+                "federation-bad-threshold-hint",
+                count = n,
+                advised = n / 2 + 1
             ),
         ));
     }
@@ -187,8 +211,13 @@ pub(super) fn split_assignment(
             Ok((left.trim().to_owned(), right.trim().to_owned()))
         }
         _ => Err(usage(
-            format!("{option} {text:?} is not of the form {form}"),
-            format!("write {option} \"{form}\""),
+            t!(
+                "federation-not-of-form",
+                option = option,
+                text = format!("{text:?}"),
+                form = form
+            ),
+            t!("federation-not-of-form-hint", option = option, form = form),
         )),
     }
 }
@@ -212,8 +241,8 @@ pub(super) fn parse_duration(text: &str) -> anyhow::Result<i64> {
         .map(|n| i64::from(n) * unit_ms)
         .map_err(|_| {
             usage(
-                format!("{text:?} is not a duration"),
-                "write a number with d (days), h (hours) or m (minutes), e.g. 7d",
+                t!("federation-not-a-duration", text = format!("{text:?}")),
+                t!("federation-not-a-duration-hint"),
             )
         })
 }
@@ -225,8 +254,8 @@ pub(super) fn parse_time(text: &str, now: i64) -> anyhow::Result<i64> {
     }
     roster::parse_utc(text).ok_or_else(|| {
         usage(
-            format!("{text:?} is not a time"),
-            "write it in UTC as 2026-12-01T10:00:00Z (or 2026-12-01T10:00Z), or `now`",
+            t!("federation-not-a-time", text = format!("{text:?}")),
+            t!("federation-not-a-time-hint"),
         )
     })
 }
@@ -238,19 +267,26 @@ pub(super) fn usage(message: impl Into<String>, hint: impl Into<String>) -> anyh
 /// A roster rule broken, with what to do about it.
 pub(super) fn rule_broken(error: RosterError, what: &str) -> anyhow::Error {
     let hint = match &error {
-        RosterError::NotEnoughSignatures { .. } => {
-            "collect the governors' signatures with `rogatory federation sign` first"
-        }
+        RosterError::NotEnoughSignatures { .. } => t!("federation-rule-hint-signatures"),
         RosterError::BadSignature { .. } | RosterError::DuplicateSigner { .. } => {
-            "the file was altered after it was signed: do not use it; get it again from its \
-             author and compare its digest by telephone"
+            t!("federation-rule-hint-altered")
         }
         RosterError::NotNextSerial { .. } | RosterError::PreviousMismatch => {
-            "give the roster it follows as --current (the roster in force on your node)"
+            t!("federation-rule-hint-current")
         }
-        _ => "see docs/PROTOCOL.md section 11 for the rule; correct the options and write it again",
+        _ => t!("federation-rule-hint-other"),
     };
-    UserError::new(format!("the {what} breaks a roster rule: {error}"), hint).into()
+    // `what` names the document: "genesis", "proposal", "roster", "current roster".
+    let what = t!(&format!("federation-document-{}", what.replace(' ', "-")));
+    UserError::new(
+        t!(
+            "federation-rule-broken",
+            what = what,
+            error = error.to_string()
+        ),
+        hint,
+    )
+    .into()
 }
 
 #[cfg(test)]

@@ -94,7 +94,7 @@ struct TallyView {
 pub(super) fn show(path: &Path, current: Option<&Path>, format: Format) -> anyhow::Result<Outcome> {
     let signed = read_roster(path)?;
     let roster = roster::decode_roster(&signed)
-        .with_context(|| format!("{} is not a roster", path.display()))?;
+        .with_context(|| t!("federation-not-a-roster", file = path.display().to_string()))?;
     let previous = match current {
         Some(current) => Some(load_current(current)?),
         None => None,
@@ -105,7 +105,7 @@ pub(super) fn show(path: &Path, current: Option<&Path>, format: Format) -> anyho
         (None, _) => roster::check_structure(&roster),
     }
     .map_err(|e| rule_broken(e, "roster"))
-    .with_context(|| format!("{} is not a valid roster or proposal", path.display()))?;
+    .with_context(|| t!("federation-not-valid", file = path.display().to_string()))?;
     let progress = roster::signature_progress(previous.as_ref(), &signed)?;
     refuse_altered(&progress, path)?;
     if format.json() {
@@ -131,7 +131,7 @@ pub(super) fn diff(old: &Path, new: &Path, format: Format) -> anyhow::Result<Out
     let decode = |path: &Path| -> anyhow::Result<Roster> {
         let signed = read_roster(path)?;
         roster::decode_roster(&signed)
-            .with_context(|| format!("{} is not a roster", path.display()))
+            .with_context(|| t!("federation-not-a-roster", file = path.display().to_string()))
     };
     let (old_roster, new_roster) = (decode(old)?, decode(new)?);
     let changes: Vec<String> = roster::changes(&old_roster, &new_roster)
