@@ -109,3 +109,38 @@ federation-document-genesis = genesis
 federation-document-proposal = proposal
 federation-document-roster = roster
 federation-document-current-roster = current roster
+
+# `federation genesis` and `propose`: refusals of their options.
+federation-member-name-no-authority = --member-name { $text } names no authority
+federation-member-name-hint = write --member-name "ID=COUNTRY,AUTHORITY", e.g. "kz=KZ,General Prosecutor's Office"
+federation-two-keys = { $node } has two different signing keys: { $first } ({ $first_source }) and { $second } ({ $second_source })
+federation-two-keys-hint = find out which key the node really signs with (`rogatory --node NODE node identity`) and correct the file that disagrees
+federation-cannot-read-config = cannot read the node configuration { $file }
+federation-missing-authority = { $node }: country and authority (--member-name "{ $node }=CC,AUTHORITY")
+federation-missing-address = { $node }: its address (--set-address { $node }=HOST:PORT)
+federation-missing-key = { $node }: its signing key (run as a user who can read its signing key, give a peer's node.toml that lists { $node }, or write it out with --member)
+federation-genesis-incomplete = the genesis roster is incomplete:
+federation-genesis-incomplete-hint = add the options named above and run the command again
+federation-genesis-no-members = the genesis roster has no members
+federation-genesis-no-members-hint = add --member ID,COUNTRY,AUTHORITY,ADDRESS,KEY or --member-from-config NODE.toml
+federation-member-hint = write --member "ID,COUNTRY,AUTHORITY,HOST:PORT,BASE64-KEY" (the authority may hold commas), e.g. "kz,KZ,General Prosecutor's Office,kz.example:7400,BASE64"
+federation-member-too-few-parts = --member { $text } has too few parts
+federation-revoke-key-needs = --revoke-signing-key needs --since and --reason
+federation-revoke-key-needs-hint = add --since TIME (from when its signatures are refused, e.g. 2026-12-01T10:00:00Z, or now) and --reason "what happened"
+federation-no-such-key = { $node } has no signing key { $key }
+federation-no-such-key-hint = `rogatory federation show { $file }` lists its keys
+federation-revoke-certificate-needs = --revoke-certificate needs --reason
+federation-revoke-certificate-needs-hint = add --reason "what happened"
+federation-no-such-governor = { $text } is no governor of the current roster
+federation-no-such-governor-hint = `rogatory federation show { $file }` lists the governors
+federation-cannot-read-join-request = cannot read the join request { $file }
+federation-not-a-join-request = { $file } is not a join request
+federation-join-request-does-not-verify = the join request { $file } does not verify
+federation-is-renewal = { $file } is a certificate renewal request
+federation-is-renewal-hint = a renewal needs no roster change: the CA holder issues the new certificate from it
+federation-already-member = { $node } is already a member
+federation-already-member-hint = to change its keys use --add-signing-key; a certificate renewal needs no roster change
+federation-foreign-issuer = { $file } was issued by { $issuer }, which is none of the roster's CAs
+federation-foreign-issuer-hint = only certificates of a CA the roster lists can be revoked by it
+federation-no-such-member = { $node } is no member of the roster
+federation-members-are = the members are: { $members }

@@ -117,3 +117,38 @@ federation-document-genesis = исходный состав
 federation-document-proposal = предложение
 federation-document-roster = состав
 federation-document-current-roster = действующий состав
+
+# `federation genesis` и `propose`: отказы по их параметрам.
+federation-member-name-no-authority = --member-name { $text } не называет органа
+federation-member-name-hint = пишите --member-name "ID=COUNTRY,AUTHORITY", например "kz=KZ,Генеральная прокуратура"
+federation-two-keys = у { $node } два разных ключа подписи: { $first } ({ $first_source }) и { $second } ({ $second_source })
+federation-two-keys-hint = выясните, каким ключом узел действительно подписывает (`rogatory --node NODE node identity`), и исправьте файл, который с ним расходится
+federation-cannot-read-config = не удаётся прочитать конфигурацию узла { $file }
+federation-missing-authority = { $node }: страна и орган (--member-name "{ $node }=CC,AUTHORITY")
+federation-missing-address = { $node }: его адрес (--set-address { $node }=HOST:PORT)
+federation-missing-key = { $node }: его ключ подписи (запустите от имени пользователя, которому доступен ключ подписи, укажите node.toml другого узла, где указан { $node }, или задайте его через --member)
+federation-genesis-incomplete = исходный состав неполон:
+federation-genesis-incomplete-hint = добавьте названные выше параметры и выполните команду снова
+federation-genesis-no-members = в исходном составе нет участников
+federation-genesis-no-members-hint = добавьте --member ID,COUNTRY,AUTHORITY,ADDRESS,KEY или --member-from-config NODE.toml
+federation-member-hint = пишите --member "ID,COUNTRY,AUTHORITY,HOST:PORT,BASE64-KEY" (в наименовании органа могут быть запятые), например "kz,KZ,Генеральная прокуратура,kz.example:7400,BASE64"
+federation-member-too-few-parts = в --member { $text } недостаточно частей
+federation-revoke-key-needs = для --revoke-signing-key нужны --since и --reason
+federation-revoke-key-needs-hint = добавьте --since ВРЕМЯ (с какого момента его подписи отклоняются, например 2026-12-01T10:00:00Z или now) и --reason "что произошло"
+federation-no-such-key = у { $node } нет ключа подписи { $key }
+federation-no-such-key-hint = `rogatory federation show { $file }` перечисляет его ключи
+federation-revoke-certificate-needs = для --revoke-certificate нужен --reason
+federation-revoke-certificate-needs-hint = добавьте --reason "что произошло"
+federation-no-such-governor = { $text } не является управляющим по действующему составу
+federation-no-such-governor-hint = `rogatory federation show { $file }` перечисляет управляющих
+federation-cannot-read-join-request = не удаётся прочитать запрос на присоединение { $file }
+federation-not-a-join-request = { $file } не является запросом на присоединение
+federation-join-request-does-not-verify = запрос на присоединение { $file } не проходит проверку
+federation-is-renewal = { $file } — запрос на продление сертификата
+federation-is-renewal-hint = продление не требует изменения состава: держатель удостоверяющего центра выпускает по нему новый сертификат
+federation-already-member = { $node } уже является участником
+federation-already-member-hint = чтобы изменить его ключи, используйте --add-signing-key; продление сертификата не требует изменения состава
+federation-foreign-issuer = { $file } выпущен { $issuer }, а это ни один из удостоверяющих центров состава
+federation-foreign-issuer-hint = составом можно отозвать только сертификаты удостоверяющего центра, который в нём указан
+federation-no-such-member = { $node } не является участником состава
+federation-members-are = участники: { $members }

@@ -67,8 +67,11 @@ pub(super) fn genesis(args: &GenesisArgs, format: Format) -> anyhow::Result<Outc
         let (id, rest) = split_assignment(text, "--member-name", "ID=COUNTRY,AUTHORITY")?;
         let Some((country, authority)) = rest.split_once(',') else {
             return Err(usage(
-                format!("--member-name {text:?} names no authority"),
-                "write --member-name \"ID=COUNTRY,AUTHORITY\", e.g. \"kz=KZ,General Prosecutor's Office\"",
+                t!(
+                    "federation-member-name-no-authority",
+                    text = format!("{text:?}")
+                ),
+                t!("federation-member-name-hint"),
             ));
         };
         let draft = drafts.entry(id).or_default();
@@ -129,14 +132,15 @@ pub(super) fn genesis(args: &GenesisArgs, format: Format) -> anyhow::Result<Outc
 fn set_key(id: &str, draft: &mut MemberDraft, key: Vec<u8>, source: &str) -> anyhow::Result<()> {
     match &draft.key {
         Some(existing) if *existing != key => Err(UserError::new(
-            format!(
-                "{id} has two different signing keys: {} ({}) and {} ({source})",
-                short_key(existing),
-                draft.key_source,
-                short_key(&key)
+            t!(
+                "federation-two-keys",
+                node = id,
+                first = short_key(existing),
+                first_source = draft.key_source.as_str(),
+                second = short_key(&key),
+                second_source = source
             ),
-            "find out which key the node really signs with (`rogatory --node NODE node \
-             identity`) and correct the file that disagrees",
+            t!("federation-two-keys-hint"),
         )
         .into()),
         _ => {
@@ -150,8 +154,12 @@ fn set_key(id: &str, draft: &mut MemberDraft, key: Vec<u8>, source: &str) -> any
 /// A node.toml: the node itself (its id, its signing key if this user can read it) and its
 /// peers (id, address, key). Neither holds a country or an authority.
 fn import_config(path: &Path, drafts: &mut BTreeMap<String, MemberDraft>) -> anyhow::Result<()> {
-    let config = NodeConfig::load(path)
-        .with_context(|| format!("cannot read the node configuration {}", path.display()))?;
+    let config = NodeConfig::load(path).with_context(|| {
+        t!(
+            "federation-cannot-read-config",
+            file = path.display().to_string()
+        )
+    })?;
     let source = path.display().to_string();
     let own = config.node_id.as_str().to_owned();
     let draft = drafts.entry(own.clone()).or_default();
@@ -176,18 +184,13 @@ fn complete_members(drafts: BTreeMap<String, MemberDraft>) -> anyhow::Result<Vec
     let mut members = Vec::new();
     for (id, draft) in drafts {
         if draft.country.is_none() || draft.authority.is_none() {
-            missing.push(format!(
-                "{id}: country and authority (--member-name \"{id}=CC,AUTHORITY\")"
-            ));
+            missing.push(t!("federation-missing-authority", node = id.as_str()));
         }
         if draft.addresses.is_empty() {
-            missing.push(format!("{id}: its address (--set-address {id}=HOST:PORT)"));
+            missing.push(t!("federation-missing-address", node = id.as_str()));
         }
         if draft.key.is_none() {
-            missing.push(format!(
-                "{id}: its signing key (run as a user who can read its signing key, give a peer's \
-                 node.toml that lists {id}, or write it out with --member)"
-            ));
+            missing.push(t!("federation-missing-key", node = id.as_str()));
         }
         if let (Some(country), Some(authority), Some(key)) =
             (draft.country, draft.authority, draft.key)
@@ -208,33 +211,45 @@ fn complete_members(drafts: BTreeMap<String, MemberDraft>) -> anyhow::Result<Vec
     if !missing.is_empty() {
         return Err(UserError::new(
             format!(
-                "the genesis roster is incomplete:\n  {}",
+                "{}\n  {}",
+                t!("federation-genesis-incomplete"),
                 missing.join("\n  ")
             ),
-            "add the options named above and run the command again",
+            t!("federation-genesis-incomplete-hint"),
         )
         .into());
     }
     if members.is_empty() {
         return Err(usage(
-            "the genesis roster has no members",
-            "add --member ID,COUNTRY,AUTHORITY,ADDRESS,KEY or --member-from-config NODE.toml",
+            t!("federation-genesis-no-members"),
+            t!("federation-genesis-no-members-hint"),
         ));
     }
     Ok(members)
 }
 
 fn parse_member(text: &str) -> anyhow::Result<(String, Member)> {
-    let hint = "write --member \"ID,COUNTRY,AUTHORITY,HOST:PORT,BASE64-KEY\" (the authority may \
-                hold commas), e.g. \"kz,KZ,General Prosecutor's Office,kz.example:7400,BASE64\"";
+    let hint = t!("federation-member-hint");
     let mut head = text.splitn(3, ',');
     let (Some(id), Some(country), Some(rest)) = (head.next(), head.next(), head.next()) else {
-        return Err(usage(format!("--member {text:?} has too few parts"), hint));
+        return Err(usage(
+            t!(
+                "federation-member-too-few-parts",
+                text = format!("{text:?}")
+            ),
+            hint,
+        ));
     };
     let mut tail = rest.rsplitn(3, ',');
     let (Some(key), Some(address), Some(authority)) = (tail.next(), tail.next(), tail.next())
     else {
-        return Err(usage(format!("--member {text:?} has too few parts"), hint));
+        return Err(usage(
+            t!(
+                "federation-member-too-few-parts",
+                text = format!("{text:?}")
+            ),
+            hint,
+        ));
     };
     let key = parse_public_key(key.trim(), "--member")?;
     Ok((
@@ -302,9 +317,8 @@ pub(super) fn propose(args: &ProposeArgs, format: Format) -> anyhow::Result<Outc
     if !args.revoke_signing_keys.is_empty() {
         let (Some(since), Some(reason)) = (&args.since, &args.reason) else {
             return Err(usage(
-                "--revoke-signing-key needs --since and --reason",
-                "add --since TIME (from when its signatures are refused, e.g. \
-                 2026-12-01T10:00:00Z, or now) and --reason \"what happened\"",
+                t!("federation-revoke-key-needs"),
+                t!("federation-revoke-key-needs-hint"),
             ));
         };
         let since = parse_time(since, now)?;
@@ -318,10 +332,14 @@ pub(super) fn propose(args: &ProposeArgs, format: Format) -> anyhow::Result<Outc
                 .find(|k| k.public_key == key.as_bytes())
             else {
                 return Err(usage(
-                    format!("{id} has no signing key {}", keys::encode_public_key(&key)),
-                    format!(
-                        "`rogatory federation show {}` lists its keys",
-                        args.current.display()
+                    t!(
+                        "federation-no-such-key",
+                        node = id.as_str(),
+                        key = keys::encode_public_key(&key)
+                    ),
+                    t!(
+                        "federation-no-such-key-hint",
+                        file = args.current.display().to_string()
                     ),
                 ));
             };
@@ -335,8 +353,8 @@ pub(super) fn propose(args: &ProposeArgs, format: Format) -> anyhow::Result<Outc
     for path in &args.revoke_certificates {
         let Some(reason) = &args.reason else {
             return Err(usage(
-                "--revoke-certificate needs --reason",
-                "add --reason \"what happened\"",
+                t!("federation-revoke-certificate-needs"),
+                t!("federation-revoke-certificate-needs-hint"),
             ));
         };
         let since = match &args.since {
@@ -366,10 +384,10 @@ pub(super) fn propose(args: &ProposeArgs, format: Format) -> anyhow::Result<Outc
         governors.retain(|g| g.public_key != key.as_bytes());
         if governors.len() == before {
             return Err(usage(
-                format!("{text} is no governor of the current roster"),
-                format!(
-                    "`rogatory federation show {}` lists the governors",
-                    args.current.display()
+                t!("federation-no-such-governor", text = text.as_str()),
+                t!(
+                    "federation-no-such-governor-hint",
+                    file = args.current.display().to_string()
                 ),
             ));
         }
@@ -444,23 +462,35 @@ fn same_governance(a: &Governance, b: &Governance) -> bool {
 }
 
 fn add_member(roster: &mut Roster, path: &Path, issued: i64) -> anyhow::Result<()> {
-    let text = std::fs::read_to_string(path)
-        .with_context(|| format!("cannot read the join request {}", path.display()))?;
-    let signed = rogatory_proto::join::from_armored(&text)
-        .with_context(|| format!("{} is not a join request", path.display()))?;
-    let request = rogatory_proto::join::verify_join_request(&signed)
-        .with_context(|| format!("the join request {} does not verify", path.display()))?;
+    let text = std::fs::read_to_string(path).with_context(|| {
+        t!(
+            "federation-cannot-read-join-request",
+            file = path.display().to_string()
+        )
+    })?;
+    let signed = rogatory_proto::join::from_armored(&text).with_context(|| {
+        t!(
+            "federation-not-a-join-request",
+            file = path.display().to_string()
+        )
+    })?;
+    let request = rogatory_proto::join::verify_join_request(&signed).with_context(|| {
+        t!(
+            "federation-join-request-does-not-verify",
+            file = path.display().to_string()
+        )
+    })?;
     let join = request.request();
     if join.renewal {
         return Err(usage(
-            format!("{} is a certificate renewal request", path.display()),
-            "a renewal needs no roster change: the CA holder issues the new certificate from it",
+            t!("federation-is-renewal", file = path.display().to_string()),
+            t!("federation-is-renewal-hint"),
         ));
     }
     if roster.members.iter().any(|m| m.node_id == join.node_id) {
         return Err(usage(
-            format!("{} is already a member", join.node_id),
-            "to change its keys use --add-signing-key; a certificate renewal needs no roster change",
+            t!("federation-already-member", node = join.node_id.as_str()),
+            t!("federation-already-member-hint"),
         ));
     }
     roster.members.push(Member {
@@ -492,12 +522,12 @@ fn revoke_certificate(
     });
     let Some(issuer) = issuer else {
         return Err(usage(
-            format!(
-                "{} was issued by {}, which is none of the roster's CAs",
-                path.display(),
-                certificate.issuer()
+            t!(
+                "federation-foreign-issuer",
+                file = path.display().to_string(),
+                issuer = certificate.issuer().to_string()
             ),
-            "only certificates of a CA the roster lists can be revoked by it",
+            t!("federation-foreign-issuer-hint"),
         ));
     };
     Ok(RevokedCertificate {
@@ -527,8 +557,8 @@ fn no_member(id: &str, current: &VerifiedRoster) -> anyhow::Error {
         .map(|m| m.node_id.as_str())
         .collect();
     usage(
-        format!("{id:?} is no member of the roster"),
-        format!("the members are: {}", ids.join(", ")),
+        t!("federation-no-such-member", node = format!("{id:?}")),
+        t!("federation-members-are", members = ids.join(", ")),
     )
 }
 
