@@ -158,7 +158,7 @@ fn key_from(bytes: &[u8], whose: &str) -> anyhow::Result<VerifyingKey> {
     <[u8; 32]>::try_from(bytes)
         .ok()
         .and_then(|bytes| VerifyingKey::from_bytes(&bytes).ok())
-        .with_context(|| format!("the node sent an invalid public key for {whose}"))
+        .with_context(|| t!("audit-export-invalid-key", node = whose))
 }
 
 #[derive(Debug, Serialize)]
@@ -189,7 +189,7 @@ pub async fn export(target: &NodeTarget, dir: &Path, format: Format) -> anyhow::
         Some(rogatory_proto::v1::ExportChunk {
             chunk: Some(Chunk::Identity(identity)),
         }) => identity,
-        _ => anyhow::bail!("the node's export did not start with its identity"),
+        _ => anyhow::bail!(t!("audit-export-no-identity")),
     };
     let node_key = key_from(&identity.public_key, &identity.node_id)?;
     let peers = identity
@@ -215,8 +215,11 @@ pub async fn export(target: &NodeTarget, dir: &Path, format: Format) -> anyhow::
                 // The verifier would catch a gap too; a broken export is the node's fault.
                 anyhow::ensure!(
                     entry.index == expected,
-                    "the node sent entry {} where entry {expected} was due",
-                    entry.index
+                    t!(
+                        "audit-export-out-of-order",
+                        index = entry.index,
+                        expected = expected
+                    )
                 );
                 writer.write_entry(&entry.entry)?;
                 expected += 1;
@@ -224,7 +227,7 @@ pub async fn export(target: &NodeTarget, dir: &Path, format: Format) -> anyhow::
             Some(Chunk::Checkpoint(checkpoint)) => {
                 writer.write_checkpoint(checkpoint.size, &checkpoint.note)?;
             }
-            _ => anyhow::bail!("the node's export holds an unexpected chunk"),
+            _ => anyhow::bail!(t!("audit-export-unexpected-chunk")),
         }
     }
     let exported = instant(now_ms());
@@ -690,7 +693,7 @@ pub fn prove(
     };
     let note = bundle.checkpoint_note(path)?;
     let proof = audit::prove(verifier.tree(), index, *size, &note)
-        .map_err(|e| anyhow::anyhow!("cannot build the proof: {e}"))?
+        .map_err(|e| anyhow::anyhow!("{}: {e}", t!("audit-cannot-build-proof")))?
         .encode();
     if let Some(out) = entry_out {
         let entry = entry_bytes(&bundle, index)?;
@@ -852,7 +855,7 @@ pub fn consistency(dir: &Path, old: u64, new: u64, format: Format) -> anyhow::Re
         bundle.checkpoint_note(new_path)?,
     );
     let proof = audit::consistency(verifier.tree(), old, new, &old_note, &new_note)
-        .map_err(|e| anyhow::anyhow!("cannot build the proof: {e}"))?
+        .map_err(|e| anyhow::anyhow!("{}: {e}", t!("audit-cannot-build-proof")))?
         .encode();
     if format.json() {
         print_json(&ConsistencyView {

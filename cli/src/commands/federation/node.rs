@@ -19,7 +19,8 @@ use crate::output::{Format, print_json, say};
 
 /// Rosters of a file: one armored roster or several in a row (or one binary roster).
 fn read_rosters(path: &Path) -> anyhow::Result<Vec<SignedRoster>> {
-    let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let bytes = std::fs::read(path)
+        .with_context(|| t!("federation-cannot-read", file = path.display().to_string()))?;
     let blocks = pem::parse_many(&bytes).unwrap_or_default();
     let rosters = if blocks.len() > 1 {
         blocks
@@ -29,7 +30,12 @@ fn read_rosters(path: &Path) -> anyhow::Result<Vec<SignedRoster>> {
     } else {
         roster::from_armored(&bytes).map(|one| vec![one])
     };
-    rosters.with_context(|| format!("{} is not a roster file", path.display()))
+    rosters.with_context(|| {
+        t!(
+            "federation-not-a-roster-file",
+            file = path.display().to_string()
+        )
+    })
 }
 
 #[derive(Debug, Serialize)]
