@@ -147,3 +147,9 @@ audit-rosters-written = wrote { $count ->
 audit-rosters-entry = entry { $index }: roster { $serial } of federation { $federation }, issued { $issued }, sha256 { $sha256 }
 audit-rosters-not-a-history = these rosters do not form a history from a genesis ({ $why }): ask the governors for the whole history
 audit-rosters-genesis = genesis sha256 { $genesis }: compare it with the governors' by telephone before judging any bundle by this file
+
+audit-export-invalid-key = the node sent an invalid public key for { $node }
+audit-export-no-identity = the node's export did not start with its identity
+audit-export-out-of-order = the node sent entry { $index } where entry { $expected } was due
+audit-export-unexpected-chunk = the node's export holds an unexpected chunk
+audit-cannot-build-proof = cannot build the proof

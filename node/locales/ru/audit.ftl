@@ -167,3 +167,9 @@ audit-rosters-written = { $count ->
 audit-rosters-entry = запись { $index }: состав { $serial } федерации { $federation }, выпущен { $issued }, sha256 { $sha256 }
 audit-rosters-not-a-history = эти составы не образуют истории от исходного состава ({ $why }): запросите у управляющих всю историю
 audit-rosters-genesis = SHA-256 исходного состава { $genesis }: сверьте его с управляющими по телефону, прежде чем проверять по этому файлу какой-либо пакет
+
+audit-export-invalid-key = узел прислал недействительный открытый ключ для { $node }
+audit-export-no-identity = выгрузка узла не начинается с его идентификационных данных
+audit-export-out-of-order = узел прислал запись { $index } там, где ожидалась запись { $expected }
+audit-export-unexpected-chunk = в выгрузке узла неожиданный фрагмент
+audit-cannot-build-proof = не удаётся построить доказательство
