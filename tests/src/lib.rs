@@ -8,6 +8,7 @@
 
 pub mod hostile;
 pub mod roster;
+pub mod scenario;
 pub mod upgrade;
 
 use std::collections::BTreeMap;
@@ -496,19 +497,7 @@ impl Federation {
     /// `from`'s operator submits the sample request to `to` as "Prosecutor A."; the record as
     /// the node answers it (after the first attempt to deliver it).
     pub async fn submit_sample_request(&self, from: &str, to: &str) -> Result<MessageRecord> {
-        self.operator(from)
-            .await?
-            .submit_request(rogatory_proto::v1::SubmitRequestRequest {
-                recipient: to.into(),
-                request: Some(sample_request()),
-                case_id: String::new(),
-                submitted_by: "Prosecutor A.".into(),
-                copies_to: Vec::new(),
-            })
-            .await?
-            .into_inner()
-            .message
-            .context("no record of the submitted message")
+        self.submit_request(from, to, sample_request()).await
     }
 
     /// What `node` reports about `peer` (`rogatory peers`).

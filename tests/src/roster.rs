@@ -4,7 +4,7 @@
 //! CLI's roster audit test.
 
 use anyhow::Result;
-use ed25519_dalek::SigningKey;
+use ed25519_dalek::{SigningKey, VerifyingKey};
 use rogatory_proto::roster::{self, encode_unsigned, sign, to_armored};
 use rogatory_proto::v1::{Governance, Governor, Member, MemberKey, Roster, SignedRoster};
 
@@ -143,4 +143,30 @@ pub async fn apply(
         .apply_roster(rogatory_proto::v1::ApplyRosterRequest { rosters })
         .await
         .map(|answer| answer.into_inner().in_force)
+}
+
+/// Lists `key` as `node`'s next signing key in `next`, valid from `next`'s issue; the member,
+/// for a caller that also retires or revokes its older key.
+pub fn add_key<'a>(next: &'a mut Roster, node: &str, key: &VerifyingKey) -> &'a mut Member {
+    let issued = next.issued_at_ms;
+    let member = next
+        .members
+        .iter_mut()
+        .find(|m| m.node_id == node)
+        .expect("the node is a member");
+    member.signing_keys.push(MemberKey {
+        public_key: key.as_bytes().to_vec(),
+        not_before_ms: issued,
+        ..MemberKey::default()
+    });
+    member
+}
+
+/// The successor of `previous` in which `node` rotates to `key`: the new key valid from its
+/// issue, the first one retiring a week later (the overlap for messages in flight).
+pub fn rotated(previous: &SignedRoster, node: &str, key: &VerifyingKey) -> Result<Roster> {
+    successor(previous, |next| {
+        let retires = next.issued_at_ms + 7 * DAY_MS;
+        add_key(next, node, key).signing_keys[0].retired_at_ms = retires;
+    })
 }

@@ -3,11 +3,11 @@
 //! close it, unread marks per reader, the attention list, and the events a watcher is told.
 
 use rogatory_proto::v1::{
-    AttentionItem, AttentionReason, AttentionRequest, CaseSummary, Consultation, DeliverRequest,
-    ListCasesRequest, MarkReadRequest, MessageRecord, RequestStatus, ShowCaseRequest,
-    ShowMessageRequest, StatusUpdate, SubmitConsultationRequest, SubmitStatusUpdateRequest,
-    ThreadState, ThreadSummary, WatchEvent, WatchRequest, envelope,
+    AttentionItem, AttentionReason, AttentionRequest, Consultation, MarkReadRequest, MessageRecord,
+    RequestStatus, ShowCaseRequest, ShowMessageRequest, StatusUpdate, ThreadState, ThreadSummary,
+    WatchEvent, envelope,
 };
+use rogatory_tests::scenario::next_event;
 use rogatory_tests::{Federation, reason_of};
 use tonic::Code;
 
@@ -25,39 +25,14 @@ async fn consult(
     text: &str,
     close: bool,
 ) -> Result<MessageRecord, tonic::Status> {
-    let mut operator = federation
-        .operator(from)
+    let consultation = Consultation {
+        text: text.into(),
+        closes_thread: close,
+        ..Default::default()
+    };
+    federation
+        .consult(from, to, case_id, consultation, "")
         .await
-        .map_err(|e| tonic::Status::unavailable(e.to_string()))?;
-    let response = operator
-        .submit_consultation(SubmitConsultationRequest {
-            recipient: to.into(),
-            consultation: Some(Consultation {
-                text: text.into(),
-                closes_thread: close,
-                ..Default::default()
-            }),
-            case_id: case_id.into(),
-            submitted_by: String::new(),
-            copies_to: Vec::new(),
-        })
-        .await?;
-    Ok(response.into_inner().message.expect("a record"))
-}
-
-/// Case `case_id` as `node`'s case list shows it.
-async fn listed(federation: &Federation, node: &str, case_id: &str) -> anyhow::Result<CaseSummary> {
-    let cases = federation
-        .operator(node)
-        .await?
-        .list_cases(ListCasesRequest::default())
-        .await?
-        .into_inner()
-        .cases;
-    cases
-        .into_iter()
-        .find(|c| c.case_id == case_id)
-        .ok_or_else(|| anyhow::anyhow!("{node} does not list case {case_id}"))
 }
 
 /// The thread of case `case_id` on `node` once it has `messages` messages.
@@ -113,7 +88,7 @@ async fn a_consultation_answered_then_closed_has_the_same_states_on_both_nodes()
             (ThreadState::Open, TM)
         );
         // A live consultation keeps its case open: never listed closed for want of a request.
-        let case = listed(&federation, node, &case_id).await?;
+        let case = federation.listed_case(node, &case_id).await?;
         assert!(case.open, "{node}: {case:?}");
         assert_eq!(case.thread.map(|t| state_of(&t)), Some(ThreadState::Open));
     }
@@ -147,7 +122,10 @@ async fn a_consultation_answered_then_closed_has_the_same_states_on_both_nodes()
             ),
             (TM, close.message_id.as_str())
         );
-        assert!(!listed(&federation, node, &case_id).await?.open, "{node}");
+        assert!(
+            !federation.listed_case(node, &case_id).await?.open,
+            "{node}"
+        );
         closed.push(thread);
     }
     assert_eq!(closed[0], closed[1], "both nodes derive the same thread");
@@ -197,13 +175,8 @@ async fn a_non_party_cannot_close_a_case_s_thread() -> anyhow::Result<()> {
         ..Default::default()
     }));
     let refused = federation
-        .connect_as(UZ, DE)
+        .deliver_signed(UZ, DE, &forged)
         .await?
-        .deliver(DeliverRequest {
-            envelope: Some(federation.sign_as(UZ, &forged)?),
-            ..Default::default()
-        })
-        .await
         .expect_err("not a party");
     assert_eq!(refused.code(), Code::FailedPrecondition, "{refused:?}");
     assert_eq!(reason_of(&refused), "parties-mismatch");
@@ -213,20 +186,15 @@ async fn a_non_party_cannot_close_a_case_s_thread() -> anyhow::Result<()> {
     stray.case_id = format!("{UZ}-never-opened");
     stray.body = forged.body.clone();
     let refused = federation
-        .connect_as(UZ, DE)
+        .deliver_signed(UZ, DE, &stray)
         .await?
-        .deliver(DeliverRequest {
-            envelope: Some(federation.sign_as(UZ, &stray)?),
-            ..Default::default()
-        })
-        .await
         .expect_err("nothing to close");
     assert_eq!(refused.code(), Code::FailedPrecondition, "{refused:?}");
     assert_eq!(reason_of(&refused), "nothing-to-close");
 
     let thread = thread_with(&federation, DE, &case_id, 1).await?;
     assert_eq!(state_of(&thread), ThreadState::Open);
-    assert!(listed(&federation, DE, &case_id).await?.open);
+    assert!(federation.listed_case(DE, &case_id).await?.open);
     federation.stop_all().await
 }
 
@@ -263,22 +231,12 @@ async fn update(
     request_id: &str,
     status: RequestStatus,
 ) -> anyhow::Result<MessageRecord> {
-    Ok(federation
-        .operator(node)
-        .await?
-        .submit_status_update(SubmitStatusUpdateRequest {
-            refers_to: request_id.into(),
-            update: Some(StatusUpdate {
-                status: status as i32,
-                note: "See the note.".into(),
-                ..Default::default()
-            }),
-            submitted_by: String::new(),
-        })
-        .await?
-        .into_inner()
-        .message
-        .expect("a record"))
+    let update = StatusUpdate {
+        status: status as i32,
+        note: "See the note.".into(),
+        ..Default::default()
+    };
+    federation.update_status(node, request_id, update, "").await
 }
 
 #[tokio::test]
@@ -355,12 +313,7 @@ async fn a_deadline_is_near_within_the_horizon_and_past_after_it() -> anyhow::Re
     let mut federation = Federation::start(&[TM, DE]).await?;
     let request = federation.submit_sample_request(TM, DE).await?;
     let id = request.message_id.clone();
-    federation.message(DE, &id).await.ok();
-    federation
-        .eventually("de holds the request", || async {
-            Ok(federation.message(DE, &id).await.ok())
-        })
-        .await?;
+    federation.held(DE, &id).await?;
     // Acknowledgement is due 7 days after creation (the default policy); near is 48 h.
     let due = request.created_at_ms + 7 * 24 * 3_600_000;
     let near = attention(&federation, DE, due - 3_600_000).await?;
@@ -428,44 +381,14 @@ async fn a_consultation_the_other_party_answered_awaits_its_opener() -> anyhow::
     federation.stop_all().await
 }
 
-/// The next event of `kind` on `stream`, within the harness's bound.
-async fn next_of_kind(
-    stream: &mut tonic::Streaming<WatchEvent>,
-    kind: &str,
-) -> anyhow::Result<WatchEvent> {
-    tokio::time::timeout(rogatory_tests::TIMEOUT, async {
-        loop {
-            let event = stream
-                .message()
-                .await?
-                .ok_or_else(|| anyhow::anyhow!("the watch stream ended"))?;
-            if event.kind == kind {
-                return anyhow::Ok(event);
-            }
-        }
-    })
-    .await
-    .map_err(|_| anyhow::anyhow!("no {kind} event within the bound"))?
-}
-
 #[tokio::test]
 async fn a_watcher_is_told_of_a_received_message_and_its_sender_of_the_delivery()
 -> anyhow::Result<()> {
     let mut federation = Federation::start(&[TM, DE]).await?;
-    let mut at_de = federation
-        .operator(DE)
-        .await?
-        .watch(WatchRequest {})
-        .await?
-        .into_inner();
-    let mut at_tm = federation
-        .operator(TM)
-        .await?
-        .watch(WatchRequest {})
-        .await?
-        .into_inner();
+    let mut at_de = federation.watch(DE).await?;
+    let mut at_tm = federation.watch(TM).await?;
     let request = federation.submit_sample_request(TM, DE).await?;
-    let received = next_of_kind(&mut at_de, "message-received").await?;
+    let received = next_event(&mut at_de, "message-received").await?;
     assert_eq!(
         (
             received.message_id.as_str(),
@@ -480,7 +403,7 @@ async fn a_watcher_is_told_of_a_received_message_and_its_sender_of_the_delivery(
             "request"
         )
     );
-    let delivered = next_of_kind(&mut at_tm, "delivered").await?;
+    let delivered = next_event(&mut at_tm, "delivered").await?;
     assert_eq!(
         (delivered.message_id.as_str(), delivered.peer.as_str()),
         (request.message_id.as_str(), DE)
@@ -493,7 +416,7 @@ async fn a_watcher_is_told_of_a_received_message_and_its_sender_of_the_delivery(
         RequestStatus::Acknowledged,
     )
     .await?;
-    let changed = next_of_kind(&mut at_tm, "status-changed").await?;
+    let changed = next_event(&mut at_tm, "status-changed").await?;
     assert_eq!(changed.case_id, request.case_id);
     assert_eq!(
         changed.request_state,
@@ -506,12 +429,7 @@ async fn a_watcher_is_told_of_a_received_message_and_its_sender_of_the_delivery(
 async fn a_slow_watcher_is_told_how_many_events_it_missed_and_holds_nothing_up()
 -> anyhow::Result<()> {
     let mut federation = Federation::start(&[TM, DE]).await?;
-    let mut slow = federation
-        .operator(DE)
-        .await?
-        .watch(WatchRequest {})
-        .await?
-        .into_inner();
+    let mut slow = federation.watch(DE).await?;
     // Far more events than the broadcast, the stream's buffer and HTTP/2's windows hold, while
     // the watcher reads nothing (this test's runtime runs nothing else meanwhile).
     let node = &federation
@@ -529,10 +447,10 @@ async fn a_slow_watcher_is_told_how_many_events_it_missed_and_holds_nothing_up()
     }
     // The node goes on receiving meanwhile.
     let request = federation.submit_sample_request(TM, DE).await?;
-    let missed = next_of_kind(&mut slow, "missed").await?;
+    let missed = next_event(&mut slow, "missed").await?;
     assert!(missed.missed > 0, "{missed:?}");
     // After the gap the watcher is told of what happens next.
-    let received = next_of_kind(&mut slow, "message-received").await?;
+    let received = next_event(&mut slow, "message-received").await?;
     assert_eq!(received.message_id, request.message_id);
     federation.stop_all().await
 }

@@ -7,7 +7,7 @@
 
 use rogatory_proto::v1::{
     CaseSummary, ListCasesRequest, MessageRecord, RequestState, RequestStatus, ShowCaseRequest,
-    StatusUpdate, SubmitRequestRequest, SubmitStatusUpdateRequest, Urgency,
+    StatusUpdate, SubmitStatusUpdateRequest, Urgency,
 };
 use rogatory_tests::{Federation, sample_request};
 use tonic::Code;
@@ -26,27 +26,7 @@ async fn request(federation: &Federation, to: &str, urgent: bool) -> anyhow::Res
             advance_notice: "By telephone to the duty prosecutor, 22:40 UTC".into(),
         });
     }
-    let record = federation
-        .operator("tm")
-        .await?
-        .submit_request(SubmitRequestRequest {
-            recipient: to.into(),
-            request: Some(mla),
-            case_id: String::new(),
-            submitted_by: "Prosecutor A.".into(),
-            copies_to: Vec::new(),
-        })
-        .await?
-        .into_inner()
-        .message
-        .expect("record");
-    let id = record.message_id.clone();
-    federation
-        .eventually(&format!("{to} holds {id}"), || async {
-            Ok(federation.message(to, &id).await.ok().map(|_| ()))
-        })
-        .await?;
-    Ok(record)
+    federation.send_request("tm", to, mla).await
 }
 
 async fn update(

@@ -2,7 +2,7 @@
 //! is late for acknowledgement on the node configured with `acknowledge_days = 1` and not on a
 //! node with the defaults.
 
-use rogatory_proto::v1::{ListCasesRequest, ShowCaseRequest, SubmitRequestRequest};
+use rogatory_proto::v1::{ListCasesRequest, ShowCaseRequest};
 use rogatory_tests::{Federation, sample_request};
 
 const DAY_MS: i64 = 24 * 3_600_000;
@@ -19,24 +19,7 @@ async fn a_node_with_a_one_day_acknowledgement_period_flags_a_request_the_defaul
     })
     .await?;
     let record = federation
-        .operator("tm")
-        .await?
-        .submit_request(SubmitRequestRequest {
-            recipient: "de".into(),
-            request: Some(sample_request()),
-            case_id: String::new(),
-            submitted_by: "Prosecutor A.".into(),
-            copies_to: Vec::new(),
-        })
-        .await?
-        .into_inner()
-        .message
-        .expect("record");
-    let id = record.message_id.clone();
-    federation
-        .eventually(&format!("de holds {id}"), || async {
-            Ok(federation.message("de", &id).await.ok().map(|_| ()))
-        })
+        .send_request("tm", "de", sample_request())
         .await?;
     let created = record.created_at_ms;
     let two_days_on = created + 2 * DAY_MS;

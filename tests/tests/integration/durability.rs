@@ -1,24 +1,11 @@
 //! What a node stored survives a restart, and tampering with its stored log is detected.
 
 use prost::Message;
-use rogatory_proto::v1::{DeliveryState, Direction, EntryKind, LogEntry, SubmitRequestRequest};
-use rogatory_tests::{Federation, sample_request};
+use rogatory_proto::v1::{DeliveryState, Direction, EntryKind, LogEntry};
+use rogatory_tests::Federation;
 
 async fn send_request(federation: &Federation) -> anyhow::Result<String> {
-    let record = federation
-        .operator("tm")
-        .await?
-        .submit_request(SubmitRequestRequest {
-            recipient: "de".into(),
-            request: Some(sample_request()),
-            case_id: String::new(),
-            submitted_by: "Prosecutor A.".into(),
-            copies_to: Vec::new(),
-        })
-        .await?
-        .into_inner()
-        .message
-        .expect("record");
+    let record = federation.submit_sample_request("tm", "de").await?;
     assert_eq!(
         record.state,
         DeliveryState::Delivered as i32,

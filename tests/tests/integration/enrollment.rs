@@ -11,9 +11,8 @@ use rogatory_node::identity::enrollment;
 use rogatory_node::identity::keys;
 use rogatory_node::operations::enroll::{self, NodeDescription};
 use rogatory_proto::ids::NodeId;
-use rogatory_proto::v1::{DeliveryState, SubmitRequestRequest};
+use rogatory_tests::Federation;
 use rogatory_tests::hostile::connections::{client_config, federation_ca, issue, tls_connect};
-use rogatory_tests::{Federation, sample_request};
 use rustls::pki_types::CertificateDer;
 use rustls::pki_types::pem::PemObject;
 
@@ -67,26 +66,7 @@ fn enroll_by_join_request(federation: &mut Federation, id: &str) -> Result<()> {
 }
 
 async fn deliver(federation: &Federation, from: &str, to: &str) -> Result<()> {
-    let record = federation
-        .operator(from)
-        .await?
-        .submit_request(SubmitRequestRequest {
-            recipient: to.into(),
-            request: Some(sample_request()),
-            case_id: String::new(),
-            submitted_by: "Prosecutor A.".into(),
-            copies_to: Vec::new(),
-        })
-        .await?
-        .into_inner()
-        .message
-        .context("no record")?;
-    federation
-        .eventually(&format!("{from} -> {to} receipted"), || async {
-            let record = federation.message(from, &record.message_id).await?;
-            Ok((record.state == DeliveryState::Delivered as i32).then_some(()))
-        })
-        .await
+    federation.deliver_sample_request(from, to).await.map(drop)
 }
 
 /// The certificate (DER) `to` presents in a fresh handshake.

@@ -4,26 +4,14 @@ use prost::Message;
 use rogatory_proto::signing;
 use rogatory_proto::v1::{
     DeliverRequest, DeliveryState, Direction, EntryKind, Receipt, RequestStatus, StatusUpdate,
-    SubmitRequestRequest, SubmitStatusUpdateRequest,
+    SubmitStatusUpdateRequest,
 };
-use rogatory_tests::{Federation, sample_request};
+use rogatory_tests::Federation;
 
 #[tokio::test]
 async fn request_is_delivered_receipted_and_logged_on_both_sides() -> anyhow::Result<()> {
     let mut federation = Federation::start(&["tm", "de"]).await?;
-    let mut tm = federation.operator("tm").await?;
-    let submitted = tm
-        .submit_request(SubmitRequestRequest {
-            recipient: "de".into(),
-            request: Some(sample_request()),
-            case_id: String::new(),
-            submitted_by: "Prosecutor A.".into(),
-            copies_to: Vec::new(),
-        })
-        .await?
-        .into_inner()
-        .message
-        .expect("record");
+    let submitted = federation.submit_sample_request("tm", "de").await?;
     assert_eq!(
         submitted.state,
         DeliveryState::Delivered as i32,

@@ -16,8 +16,9 @@ use rogatory_proto::v1::{
     Direction, EntryKind, SubmitRequestRequest, envelope,
 };
 use rogatory_tests::hostile::local::{
-    HostileServer, TERMINAL_ATTACK, hostile_contact_point, raw_controls, rogatory, rogatory_binary,
+    HostileServer, TERMINAL_ATTACK, hostile_contact_point, raw_controls, rogatory,
 };
+use rogatory_tests::scenario::{SharedSocket, output_of_fresh_binary};
 use rogatory_tests::{Federation, disk_heavy, open_stopped_store, sample_request};
 
 fn json(text: &str) -> Result<serde_json::Value> {
@@ -306,36 +307,18 @@ async fn the_operator_socket_only_ever_appears_with_its_final_mode_and_follows_n
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_contact_point_cannot_take_a_backup_and_no_one_can_write_one_over_a_path() -> Result<()> {
-    // The socket is shared with the contact points' group, as the operator guide describes.
-    let shared = tempfile::tempdir()?;
-    std::fs::set_permissions(shared.path(), std::fs::Permissions::from_mode(0o755))?;
-    let socket = shared.path().join("operator.sock");
+    // The socket is shared with the contact points' group, as the operator guide describes;
+    // the clerk runs the real CLI under their own account.
+    let shared = SharedSocket::new()?;
     const CLERK_UID: u32 = 4321;
-    const OPERATOR_GID: u32 = 37;
     let federation = {
-        let mut federation = Federation::create_with(
-            &["tm", "de"],
-            socket_at(
-                &socket,
-                &format!(
-                    "group = \"operator\"\nmode = 0o660\n\n[[contact_points]]\nname = \"Clerk\"\nuid = {CLERK_UID}\n"
-                ),
-            ),
-        )?;
+        let mut federation =
+            Federation::create_with(&["tm", "de"], shared.configure_tm(&[("Clerk", CLERK_UID)]))?;
         federation.start_node("tm").await?;
         federation
     };
-    // The clerk runs the real CLI under their own account.
-    let cli = shared.path().join("rogatory");
-    std::fs::copy(rogatory_binary()?, &cli)?;
     let target = shared.path().join("clerks-backup");
-    let mut clerk = tokio::process::Command::new(&cli);
-    clerk
-        .args(["--socket", &socket.display().to_string()])
-        .args(["backup", &target.display().to_string()])
-        .uid(CLERK_UID)
-        .gid(OPERATOR_GID)
-        .env_remove("ROGATORY_NODE");
+    let mut clerk = shared.rogatory_as(CLERK_UID, &["backup", &target.display().to_string()]);
     let output = output_of_fresh_binary(&mut clerk).await?;
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert_eq!(output.status.code(), Some(1), "{stderr}");
@@ -343,12 +326,7 @@ async fn a_contact_point_cannot_take_a_backup_and_no_one_can_write_one_over_a_pa
     assert!(stderr.contains("only the node's operator"), "{stderr}");
     assert!(target.symlink_metadata().is_err(), "no backup was written");
     // The clerk still reads.
-    let listed = tokio::process::Command::new(&cli)
-        .args(["--socket", &socket.display().to_string(), "outbox"])
-        .uid(CLERK_UID)
-        .gid(OPERATOR_GID)
-        .output()
-        .await?;
+    let listed = shared.rogatory_as(CLERK_UID, &["outbox"]).output().await?;
     assert!(
         listed.status.success(),
         "{}",
@@ -496,24 +474,4 @@ async fn a_peers_error_answer_cannot_forge_or_hide_a_line_of_the_nodes_log() -> 
     assert!(log.contains("\\u{202e}gnissecorp"), "{log}");
     federation.kill_process("de").await?;
     Ok(())
-}
-
-/// Runs a binary this test has just written. Another test's fork can inherit the copy's
-/// still-open file descriptor for the moment before its child execs, and Linux refuses to
-/// execute a file open for writing (ETXTBSY): wait for that moment to pass, a bounded number
-/// of times.
-async fn output_of_fresh_binary(
-    command: &mut tokio::process::Command,
-) -> std::io::Result<std::process::Output> {
-    const TEXT_FILE_BUSY: i32 = 26;
-    let mut tries = 0;
-    loop {
-        match command.output().await {
-            Err(error) if error.raw_os_error() == Some(TEXT_FILE_BUSY) && tries < 50 => {
-                tries += 1;
-                tokio::time::sleep(std::time::Duration::from_millis(20)).await;
-            }
-            other => return other,
-        }
-    }
 }

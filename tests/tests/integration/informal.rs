@@ -6,10 +6,9 @@
 use prost::Message;
 use rogatory_proto::signing;
 use rogatory_proto::v1::{
-    Consultation, DeliverRequest, Envelope, MessageRecord, RequestState, RequestStatus,
-    ShowCaseRequest, SpontaneousInformation, StatusUpdate, SubmitConsultationRequest,
-    SubmitRequestRequest, SubmitSpontaneousInformationRequest, SubmitStatusUpdateRequest,
-    UseRestriction, envelope,
+    Consultation, Envelope, MessageRecord, RequestState, RequestStatus, ShowCaseRequest,
+    SpontaneousInformation, StatusUpdate, SubmitConsultationRequest, SubmitRequestRequest,
+    SubmitSpontaneousInformationRequest, SubmitStatusUpdateRequest, UseRestriction, envelope,
 };
 use rogatory_tests::{Federation, reason_of, sample_request};
 use tonic::Code;
@@ -119,13 +118,8 @@ async fn spontaneous_information_keeps_its_restrictions_and_has_no_lifecycle() -
     }));
     signing::decode_envelope(&forged.encode_to_vec())?;
     let rejected = federation
-        .connect_as(TM, DE)
+        .deliver_signed(TM, DE, &forged)
         .await?
-        .deliver(DeliverRequest {
-            envelope: Some(federation.sign_as(TM, &forged)?),
-            ..Default::default()
-        })
-        .await
         .expect_err("refused by the receiver");
     assert_eq!(rejected.code(), Code::FailedPrecondition, "{rejected:?}");
     assert_eq!(reason_of(&rejected), "outside-lifecycle");

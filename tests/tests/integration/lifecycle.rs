@@ -6,10 +6,9 @@
 
 use rogatory_proto::v1::{
     DeliverRequest, DeliveryState, Direction, MessageRecord, RefusalGround, RequestState,
-    RequestStatus, SignedEnvelope, StatusUpdate, SubmitRequestRequest, SubmitStatusUpdateRequest,
-    envelope,
+    RequestStatus, SignedEnvelope, StatusUpdate, SubmitStatusUpdateRequest, envelope,
 };
-use rogatory_tests::{Federation, reason_of, sample_request};
+use rogatory_tests::{Federation, reason_of};
 use tonic::Code;
 
 /// The requesting node and the requested node.
@@ -41,20 +40,7 @@ fn update(status: RequestStatus) -> StatusUpdate {
 
 /// tm sends a new request (a case of its own) to de; returns tm's record once de holds it.
 async fn open_request(federation: &Federation) -> anyhow::Result<MessageRecord> {
-    let record = federation
-        .operator(TM)
-        .await?
-        .submit_request(SubmitRequestRequest {
-            recipient: DE.into(),
-            request: Some(sample_request()),
-            case_id: String::new(),
-            submitted_by: "Prosecutor A.".into(),
-            copies_to: Vec::new(),
-        })
-        .await?
-        .into_inner()
-        .message
-        .expect("record");
+    let record = federation.submit_sample_request(TM, DE).await?;
     agreed(federation, &record.message_id, RequestState::Delivered).await?;
     Ok(record)
 }

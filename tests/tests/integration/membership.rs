@@ -3,41 +3,14 @@
 //! catches up from its peers.
 
 use rogatory_proto::roster;
-use rogatory_proto::v1::{
-    ApplyRosterRequest, DeliveryState, EntryKind, ShowRosterRequest, SignedRoster,
-};
+use rogatory_proto::v1::{DeliveryState, EntryKind, SignedRoster};
 use rogatory_tests::Federation;
-use rogatory_tests::roster::{DAY_MS, ca_der, create_governed, member, signed, successor};
+use rogatory_tests::roster::{
+    DAY_MS, apply, ca_der, create_governed, member, serial, signed, successor,
+};
 
 fn now_ms() -> i64 {
     rogatory_node::now_ms()
-}
-
-async fn serial(federation: &Federation, id: &str) -> anyhow::Result<u64> {
-    let shown = federation
-        .operator(id)
-        .await?
-        .show_roster(ShowRosterRequest {})
-        .await?
-        .into_inner();
-    anyhow::ensure!(shown.governed, "{id} is not governed by a roster");
-    let roster = shown.roster.ok_or_else(|| anyhow::anyhow!("no roster"))?;
-    Ok(roster::decode_roster(&roster)?.serial)
-}
-
-async fn apply(
-    federation: &Federation,
-    id: &str,
-    rosters: Vec<SignedRoster>,
-) -> Result<u64, tonic::Status> {
-    let mut operator = federation
-        .operator(id)
-        .await
-        .map_err(|e| tonic::Status::unavailable(e.to_string()))?;
-    operator
-        .apply_roster(ApplyRosterRequest { rosters })
-        .await
-        .map(|answer| answer.into_inner().in_force)
 }
 
 async fn send(federation: &Federation, from: &str, to: &str) -> anyhow::Result<i32> {
@@ -83,32 +56,15 @@ async fn a_fourth_country_joins_by_roster_change_and_is_reachable_without_restar
     let second = signed(&second, &[1, 3]);
     assert_eq!(apply(&federation, "de", vec![second.clone()]).await?, 2);
     for id in ["kz", "tm"] {
-        federation
-            .eventually(&format!("{id} holds roster 2"), || async {
-                Ok((serial(&federation, id).await? == 2).then_some(()))
-            })
-            .await?;
+        federation.until_roster(id, 2).await?;
     }
 
     // uz starts from the genesis file, fetches roster 2 from a peer, and is reachable by all
     // three, none of which restarted.
     federation.start_node("uz").await?;
-    federation
-        .eventually("uz holds roster 2", || async {
-            Ok((serial(&federation, "uz").await? == 2).then_some(()))
-        })
-        .await?;
+    federation.until_roster("uz", 2).await?;
     for peer in ["de", "kz", "tm"] {
-        assert_eq!(
-            send(&federation, "uz", peer).await?,
-            DeliveryState::Delivered as i32,
-            "uz -> {peer}"
-        );
-        assert_eq!(
-            send(&federation, peer, "uz").await?,
-            DeliveryState::Delivered as i32,
-            "{peer} -> uz"
-        );
+        federation.exchange_both_ways("uz", peer).await?;
     }
 
     // Each node recorded the rosters it put in force, and its log verifies.
@@ -198,11 +154,7 @@ async fn a_node_offline_during_two_roster_changes_catches_up_from_a_peer() -> an
     // tm was never started while the federation changed twice; it starts from the genesis
     // file and catches up from de.
     federation.start_node("tm").await?;
-    federation
-        .eventually("tm holds roster 3", || async {
-            Ok((serial(&federation, "tm").await? == 3).then_some(()))
-        })
-        .await?;
+    federation.until_roster("tm", 3).await?;
     assert_eq!(
         send(&federation, "tm", "de").await?,
         DeliveryState::Delivered as i32
@@ -325,11 +277,7 @@ async fn a_certificate_revoked_by_roster_is_cut_off_at_every_node_and_a_removed_
         &[1, 2],
     );
     assert_eq!(apply(&federation, "de", vec![second]).await?, 2);
-    federation
-        .eventually("kz holds roster 2", || async {
-            Ok((serial(&federation, "kz").await? == 2).then_some(()))
-        })
-        .await?;
+    federation.until_roster("kz", 2).await?;
 
     // tm is cut off at both: its open connection to kz was closed and new ones are refused.
     for peer in ["kz", "de"] {
@@ -440,27 +388,10 @@ async fn a_country_enrolled_by_join_request_joins_by_roster_change_without_any_r
     );
 
     federation.start_node("uz").await?;
-    federation
-        .eventually("uz holds roster 2", || async {
-            Ok((serial(&federation, "uz").await? == 2).then_some(()))
-        })
-        .await?;
+    federation.until_roster("uz", 2).await?;
     for peer in ["de", "kz"] {
-        federation
-            .eventually(&format!("{peer} holds roster 2"), || async {
-                Ok((serial(&federation, peer).await? == 2).then_some(()))
-            })
-            .await?;
-        assert_eq!(
-            send(&federation, "uz", peer).await?,
-            DeliveryState::Delivered as i32,
-            "uz -> {peer}"
-        );
-        assert_eq!(
-            send(&federation, peer, "uz").await?,
-            DeliveryState::Delivered as i32,
-            "{peer} -> uz"
-        );
+        federation.until_roster(peer, 2).await?;
+        federation.exchange_both_ways("uz", peer).await?;
     }
     federation.stop_all().await
 }
@@ -472,14 +403,7 @@ async fn a_removed_members_past_signatures_still_verify_in_the_log() -> anyhow::
         federation.start_node(id).await?;
     }
     // de's log holds uz's signature (a message received) and uz's receipt (one delivered).
-    assert_eq!(
-        send(&federation, "uz", "de").await?,
-        DeliveryState::Delivered as i32
-    );
-    assert_eq!(
-        send(&federation, "de", "uz").await?,
-        DeliveryState::Delivered as i32
-    );
+    federation.exchange_both_ways("uz", "de").await?;
     let second = signed(
         &successor(&first, |next| {
             next.members.retain(|member| member.node_id != "uz");
@@ -508,14 +432,7 @@ async fn a_node_governed_by_a_roster_restores_from_its_backup() -> anyhow::Resul
     }
     // de's log holds its peers' signatures, and those of a member that then left.
     for peer in ["uz", "kz"] {
-        assert_eq!(
-            send(&federation, peer, "de").await?,
-            DeliveryState::Delivered as i32
-        );
-        assert_eq!(
-            send(&federation, "de", peer).await?,
-            DeliveryState::Delivered as i32
-        );
+        federation.exchange_both_ways(peer, "de").await?;
     }
     let second = signed(
         &successor(&first, |next| {

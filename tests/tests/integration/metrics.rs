@@ -2,8 +2,8 @@
 //! exchange and a refused delivery; plain HTTP on loopback, nothing but `/metrics`.
 
 use anyhow::{Context, Result, bail};
-use rogatory_proto::v1::{DeliverRequest, DeliveryState, SubmitRequestRequest};
-use rogatory_tests::{Federation, METRICS_ON_LOOPBACK, TIMEOUT, http_get as get, sample_request};
+use rogatory_proto::v1::{DeliverRequest, DeliveryState};
+use rogatory_tests::{Federation, METRICS_ON_LOOPBACK, TIMEOUT, http_get as get};
 
 #[tokio::test]
 async fn metrics_endpoint_serves_the_documented_series_after_a_message_exchange() -> Result<()> {
@@ -16,20 +16,7 @@ async fn metrics_endpoint_serves_the_documented_series_after_a_message_exchange(
     let de_metrics = federation.metrics_address("de")?;
     assert!(tm_metrics.ip().is_loopback() && tm_metrics.port() != 0);
 
-    let submitted = federation
-        .operator("tm")
-        .await?
-        .submit_request(SubmitRequestRequest {
-            recipient: "de".into(),
-            request: Some(sample_request()),
-            case_id: String::new(),
-            submitted_by: "Prosecutor A.".into(),
-            copies_to: Vec::new(),
-        })
-        .await?
-        .into_inner()
-        .message
-        .context("no record")?;
+    let submitted = federation.submit_sample_request("tm", "de").await?;
     assert_eq!(
         submitted.state,
         DeliveryState::Delivered as i32,

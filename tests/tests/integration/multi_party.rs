@@ -6,9 +6,9 @@
 use prost::Message;
 use rogatory_proto::signing;
 use rogatory_proto::v1::{
-    Consultation, DeliverRequest, DeliveryReport, DeliveryState, Direction, Envelope,
-    MessageRecord, Receipt, RequestState, RequestStatus, ShowCaseRequest, StatusUpdate,
-    SubmitConsultationRequest, SubmitRequestRequest, SubmitStatusUpdateRequest, envelope,
+    Consultation, DeliveryReport, DeliveryState, Direction, Envelope, MessageRecord, Receipt,
+    RequestState, RequestStatus, ShowCaseRequest, StatusUpdate, SubmitConsultationRequest,
+    SubmitRequestRequest, SubmitStatusUpdateRequest, envelope,
 };
 use rogatory_tests::{Federation, reason_of, sample_request};
 use tonic::Code;
@@ -274,13 +274,8 @@ async fn a_three_country_case_gives_every_party_the_identical_thread_and_who_rec
     let mut bilateral = federation.request_envelope(TM, DE);
     bilateral.case_id = case_id.clone();
     let refused = federation
-        .connect_as(TM, DE)
+        .deliver_signed(TM, DE, &bilateral)
         .await?
-        .deliver(DeliverRequest {
-            envelope: Some(federation.sign_as(TM, &bilateral)?),
-            ..Default::default()
-        })
-        .await
         .expect_err("parties differ");
     assert_eq!(refused.code(), Code::FailedPrecondition);
     assert_eq!(reason_of(&refused), "parties-mismatch");
@@ -309,13 +304,8 @@ async fn a_three_country_case_gives_every_party_the_identical_thread_and_who_rec
         ..report
     };
     let refused = federation
-        .connect_as(TM, DE)
+        .deliver_signed(TM, DE, &report)
         .await?
-        .deliver(DeliverRequest {
-            envelope: Some(federation.sign_as(TM, &report)?),
-            ..Default::default()
-        })
-        .await
         .expect_err("a receipt uz did not sign");
     assert_eq!(refused.code(), Code::InvalidArgument);
     assert_eq!(reason_of(&refused), "bad-report");
@@ -438,13 +428,8 @@ async fn a_case_keeps_its_parties_and_every_party_must_be_a_peer() -> anyhow::Re
     let mut envelope = federation.request_envelope(TM, DE);
     envelope.copies_to = vec!["fr".into()];
     let refused = federation
-        .connect_as(TM, DE)
+        .deliver_signed(TM, DE, &envelope)
         .await?
-        .deliver(DeliverRequest {
-            envelope: Some(federation.sign_as(TM, &envelope)?),
-            ..Default::default()
-        })
-        .await
         .expect_err("fr is not de's peer");
     assert_eq!(refused.code(), Code::FailedPrecondition);
     assert_eq!(reason_of(&refused), "unknown-party");

@@ -8,9 +8,9 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use anyhow::{Context, Result, bail};
 use rogatory_node::operations::provision;
-use rogatory_proto::v1::{DeliveryState, Direction, MessageRecord, SubmitRequestRequest};
+use rogatory_proto::v1::{DeliveryState, Direction};
+use rogatory_tests::Federation;
 use rogatory_tests::hostile::connections::{RawH2, client_config, issue, tls_connect};
-use rogatory_tests::{Federation, sample_request};
 use rustls::client::{ClientSessionMemoryCache, ClientSessionStore, Resumption};
 use rustls::client::{Tls12ClientSessionValue, Tls13ClientSessionValue};
 use rustls::pki_types::ServerName;
@@ -34,32 +34,6 @@ fn reload_certificate(federation: &Federation, id: &str) -> Result<()> {
     Ok(())
 }
 
-async fn submit_to_de(federation: &Federation) -> Result<MessageRecord> {
-    federation
-        .operator("tm")
-        .await?
-        .submit_request(SubmitRequestRequest {
-            recipient: "de".into(),
-            request: Some(sample_request()),
-            case_id: String::new(),
-            submitted_by: "Prosecutor A.".into(),
-            copies_to: Vec::new(),
-        })
-        .await?
-        .into_inner()
-        .message
-        .context("no record of the submitted message")
-}
-
-async fn delivered(federation: &Federation, message_id: &str) -> Result<()> {
-    federation
-        .eventually(&format!("{message_id} delivered"), || async {
-            let record = federation.message("tm", message_id).await?;
-            Ok((record.state == DeliveryState::Delivered as i32).then_some(()))
-        })
-        .await
-}
-
 #[tokio::test]
 async fn a_delivery_after_the_peers_certificate_expired_is_not_sent_over_the_old_connection()
 -> Result<()> {
@@ -76,8 +50,8 @@ async fn a_delivery_after_the_peers_certificate_expired_is_not_sent_over_the_old
     provision::install_certificate(&de, &short)?;
     reload_certificate(&federation, "de")?;
     // tm's first delivery to de opens the connection it keeps, with the short certificate.
-    let first = submit_to_de(&federation).await?;
-    delivered(&federation, &first.message_id).await?;
+    let first = federation.submit_sample_request("tm", "de").await?;
+    federation.until_delivered("tm", &first.message_id).await?;
 
     federation
         .eventually("de's certificate to expire", || async {
@@ -85,7 +59,7 @@ async fn a_delivery_after_the_peers_certificate_expired_is_not_sent_over_the_old
             Ok((now > not_after + time::Duration::seconds(1)).then_some(()))
         })
         .await?;
-    let second = submit_to_de(&federation).await?;
+    let second = federation.submit_sample_request("tm", "de").await?;
     let refused = federation
         .eventually("tm's next delivery refused at a new handshake", || async {
             let record = federation.message("tm", &second.message_id).await?;
@@ -113,7 +87,7 @@ async fn a_delivery_after_the_peers_certificate_expired_is_not_sent_over_the_old
     // de renews its certificate: tm's next attempt goes through.
     provision::renew_certificate(&federation.ca_dir, &de)?;
     reload_certificate(&federation, "de")?;
-    delivered(&federation, &second.message_id).await?;
+    federation.until_delivered("tm", &second.message_id).await?;
     federation.stop_all().await
 }
 

@@ -9,30 +9,13 @@ use ed25519_dalek::VerifyingKey;
 use futures_util::future::join_all;
 use rogatory_node::identity::keys::{NodeKey, retired_path};
 use rogatory_proto::signing;
-use rogatory_proto::v1::{
-    DeliverRequest, DeliveryState, Direction, EntryKind, MemberKey, NodeStatusRequest,
-    SubmitRequestRequest,
-};
-use rogatory_tests::roster::{DAY_MS, apply, create_governed, serial, signed, successor};
-use rogatory_tests::{Federation, reason_of, sample_request};
+use rogatory_proto::v1::{DeliverRequest, Direction, EntryKind, NodeStatusRequest};
+use rogatory_tests::roster::{add_key, apply, create_governed, rotated, serial, signed, successor};
+use rogatory_tests::{Federation, reason_of};
 
 /// Submits a request from `from` to `to`; its message id.
 async fn submit(federation: &Federation, from: &str, to: &str) -> Result<String> {
-    let record = federation
-        .operator(from)
-        .await?
-        .submit_request(SubmitRequestRequest {
-            recipient: to.into(),
-            request: Some(sample_request()),
-            case_id: String::new(),
-            submitted_by: "Prosecutor A.".into(),
-            copies_to: Vec::new(),
-        })
-        .await?
-        .into_inner()
-        .message
-        .ok_or_else(|| anyhow::anyhow!("no record"))?;
-    Ok(record.message_id)
+    Ok(federation.submit_sample_request(from, to).await?.message_id)
 }
 
 /// `count` submissions on each of `flows` (from, to), all at once; (from, to, id) of each.
@@ -94,20 +77,7 @@ async fn a_signing_key_rotation_while_messages_flow_loses_and_refuses_nothing() 
     let tm_config = federation.node("tm")?.config()?;
     let pending = rogatory_node::operations::provision::rotate_key(&tm_config)?;
     let new_key = pending.public_key;
-    let second = successor(&first, |next| {
-        let issued = next.issued_at_ms;
-        let tm = next
-            .members
-            .iter_mut()
-            .find(|m| m.node_id == "tm")
-            .expect("tm is a member");
-        tm.signing_keys[0].retired_at_ms = issued + 7 * DAY_MS;
-        tm.signing_keys.push(MemberKey {
-            public_key: new_key.as_bytes().to_vec(),
-            not_before_ms: issued,
-            ..MemberKey::default()
-        });
-    })?;
+    let second = rotated(&first, "tm", &new_key)?;
     let (during, applied) = tokio::join!(
         burst(&federation, &FLOWS, 6),
         apply(&federation, "de", vec![signed(&second, &[1, 3])])
@@ -125,22 +95,12 @@ async fn a_signing_key_rotation_while_messages_flow_loses_and_refuses_nothing() 
     let after = burst(&federation, &FLOWS, 6).await?;
     sent.extend(after.iter().cloned());
     for id in ["de", "uz"] {
-        let held = federation
-            .eventually("the roster everywhere", || async {
-                Ok((serial(&federation, id).await? == 2).then_some(()))
-            })
-            .await;
-        held?;
+        federation.until_roster(id, 2).await?;
     }
 
     // Everything is delivered: every sender holds a verified receipt for every message.
     for (from, _, message_id) in &sent {
-        federation
-            .eventually(&format!("{message_id} delivered"), || async {
-                let record = federation.message(from, message_id).await?;
-                Ok((record.state == DeliveryState::Delivered as i32).then_some(()))
-            })
-            .await?;
+        federation.until_delivered(from, message_id).await?;
     }
 
     // tm's messages made after the switch are signed with the new key, not the old one.
@@ -194,19 +154,9 @@ async fn signatures_after_a_revocation_are_refused() -> Result<()> {
     let replacement = rogatory_node::operations::provision::rotate_key(&tm_config)?;
     let revoked_since = rogatory_node::now_ms() - 3_600_000;
     let second = successor(&first, |next| {
-        let issued = next.issued_at_ms;
-        let tm = next
-            .members
-            .iter_mut()
-            .find(|m| m.node_id == "tm")
-            .expect("tm is a member");
+        let tm = add_key(next, "tm", &replacement.public_key);
         tm.signing_keys[0].revoked_at_ms = revoked_since;
         tm.signing_keys[0].revocation_reason = "key file copied by an intruder".into();
-        tm.signing_keys.push(MemberKey {
-            public_key: replacement.public_key.as_bytes().to_vec(),
-            not_before_ms: issued,
-            ..MemberKey::default()
-        });
     })?;
     let second = signed(&second, &[2, 3]);
     for id in ["de", "tm", "uz"] {
@@ -260,12 +210,7 @@ async fn signatures_after_a_revocation_are_refused() -> Result<()> {
 
     // tm itself signs with its replacement now, and de takes it.
     let message_id = submit(&federation, "tm", "de").await?;
-    federation
-        .eventually("tm's message under its new key delivered", || async {
-            let record = federation.message("tm", &message_id).await?;
-            Ok((record.state == DeliveryState::Delivered as i32).then_some(()))
-        })
-        .await?;
+    federation.until_delivered("tm", &message_id).await?;
     let record = federation.message("tm", &message_id).await?;
     let envelope = record.envelope.expect("the envelope");
     let replacement_key: VerifyingKey = replacement.public_key;
@@ -381,20 +326,7 @@ async fn a_message_signed_with_a_key_the_receiver_has_not_seen_yet_is_retried_no
 
     // The roster naming the key comes into force (at tm only; de fetches it from tm), and the
     // same bytes are then accepted.
-    let second = successor(&first, |next| {
-        let issued = next.issued_at_ms;
-        let tm = next
-            .members
-            .iter_mut()
-            .find(|m| m.node_id == "tm")
-            .expect("tm is a member");
-        tm.signing_keys[0].retired_at_ms = issued + 7 * DAY_MS;
-        tm.signing_keys.push(MemberKey {
-            public_key: pending.public_key.as_bytes().to_vec(),
-            not_before_ms: issued,
-            ..MemberKey::default()
-        });
-    })?;
+    let second = rotated(&first, "tm", &pending.public_key)?;
     // The envelope was made before the roster's issue: one made after it is what a switched
     // node sends.
     let mut envelope = federation.request_envelope("tm", "de");
@@ -453,20 +385,7 @@ async fn a_crash_during_the_switch_leaves_a_usable_key() -> Result<()> {
     let tm_config = federation.node("tm")?.config()?;
     let old_key = federation.node("tm")?.created.public_key;
     let pending = rogatory_node::operations::provision::rotate_key(&tm_config)?;
-    let second = successor(&first, |next| {
-        let issued = next.issued_at_ms;
-        let tm = next
-            .members
-            .iter_mut()
-            .find(|m| m.node_id == "tm")
-            .expect("tm is a member");
-        tm.signing_keys[0].retired_at_ms = issued + 7 * DAY_MS;
-        tm.signing_keys.push(MemberKey {
-            public_key: pending.public_key.as_bytes().to_vec(),
-            not_before_ms: issued,
-            ..MemberKey::default()
-        });
-    })?;
+    let second = rotated(&first, "tm", &pending.public_key)?;
     // Applied at de; tm fetches it, puts it in force, and dies switching.
     apply(&federation, "de", vec![signed(&second, &[1, 2])]).await?;
     let status = federation.wait_for_exit("tm").await?;
@@ -485,12 +404,7 @@ async fn a_crash_during_the_switch_leaves_a_usable_key() -> Result<()> {
     assert_eq!(NodeKey::load(&retired_path(key_file, 2))?.public(), old_key);
     assert!(!pending.path.exists());
     let message_id = submit(&federation, "tm", "de").await?;
-    federation
-        .eventually("tm's message under its new key delivered", || async {
-            let record = federation.message("tm", &message_id).await?;
-            Ok((record.state == DeliveryState::Delivered as i32).then_some(()))
-        })
-        .await?;
+    federation.until_delivered("tm", &message_id).await?;
     for id in ["de", "tm"] {
         let verdict = federation.verify_log(id).await?;
         assert!(verdict.ok, "{id}: {}", verdict.failure);

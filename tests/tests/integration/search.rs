@@ -2,68 +2,36 @@
 //! references on messages and cases, short ids, and the indexed search (`Search`).
 
 use rogatory_proto::v1::{
-    AssistanceType, Consultation, Direction, ListCasesRequest, MessageRecord, MlaRequest,
-    NationalReference, Person, PersonRole, RequestState, RequestStatus, SearchField, SearchRequest,
-    ShowCaseRequest, ShowMessageRequest, StatusUpdate, SubmitConsultationRequest,
-    SubmitRequestRequest, SubmitStatusUpdateRequest,
+    AssistanceType, Consultation, Direction, MessageRecord, MlaRequest, NationalReference, Person,
+    PersonRole, RequestState, RequestStatus, SearchField, SearchRequest, ShowCaseRequest,
+    ShowMessageRequest, StatusUpdate, SubmitStatusUpdateRequest,
 };
+use rogatory_tests::scenario::{SharedSocket, output_of_fresh_binary};
 use rogatory_tests::{Federation, sample_request};
 use tonic::Code;
 
 /// tm sends `mla` to de in a new case; waits until de holds it.
 async fn send_request(federation: &Federation, mla: MlaRequest) -> anyhow::Result<MessageRecord> {
-    let record = federation
-        .operator("tm")
-        .await?
-        .submit_request(SubmitRequestRequest {
-            recipient: "de".into(),
-            request: Some(mla),
-            case_id: String::new(),
-            submitted_by: "Prosecutor A.".into(),
-            copies_to: Vec::new(),
-        })
-        .await?
-        .into_inner()
-        .message
-        .expect("record");
-    let id = record.message_id.clone();
-    federation
-        .eventually(&format!("de holds {id}"), || async {
-            Ok(federation.message("de", &id).await.ok().map(|_| ()))
-        })
-        .await?;
-    Ok(record)
+    federation.send_request("tm", "de", mla).await
 }
 
-/// de answers `request` with `status`, giving `reference` as its own national reference.
+/// de answers `request` with `status`, giving `reference` as its own national reference; waits
+/// until tm holds the answer.
 async fn answer(
     federation: &Federation,
     request: &MessageRecord,
     status: RequestStatus,
     reference: &str,
 ) -> anyhow::Result<MessageRecord> {
+    let update = StatusUpdate {
+        status: status as i32,
+        national_reference: reference.into(),
+        ..Default::default()
+    };
     let record = federation
-        .operator("de")
-        .await?
-        .submit_status_update(SubmitStatusUpdateRequest {
-            refers_to: request.message_id.clone(),
-            update: Some(StatusUpdate {
-                status: status as i32,
-                national_reference: reference.into(),
-                ..Default::default()
-            }),
-            submitted_by: "Staatsanwältin B.".into(),
-        })
-        .await?
-        .into_inner()
-        .message
-        .expect("record");
-    let id = record.message_id.clone();
-    federation
-        .eventually(&format!("tm holds {id}"), || async {
-            Ok(federation.message("tm", &id).await.ok().map(|_| ()))
-        })
+        .update_status("de", &request.message_id, update, "Staatsanwältin B.")
         .await?;
+    federation.held("tm", &record.message_id).await?;
     Ok(record)
 }
 
@@ -122,17 +90,7 @@ async fn both_sides_see_the_title_and_each_others_national_reference_kept_once_g
             reference("tm", "УД-115/2026"),
         ),
     ] {
-        let cases = federation
-            .operator(node)
-            .await?
-            .list_cases(ListCasesRequest::default())
-            .await?
-            .into_inner()
-            .cases;
-        let case = cases
-            .iter()
-            .find(|c| c.case_id == request.case_id)
-            .expect("the case is listed");
+        let case = federation.listed_case(node, &request.case_id).await?;
         assert_eq!(
             case.title, "Мошенничество в особо крупном размере",
             "{node}"
@@ -159,42 +117,24 @@ async fn both_sides_see_the_title_and_each_others_national_reference_kept_once_g
 #[tokio::test]
 async fn an_answer_to_a_consultation_takes_its_subject() -> anyhow::Result<()> {
     let federation = Federation::start(&["tm", "de"]).await?;
-    let consult = |text: &str, subject: &str, refers_to: &str| SubmitConsultationRequest {
-        recipient: "de".into(),
-        consultation: Some(Consultation {
+    let consult = |text: &str, subject: &str, refers_to: &str| {
+        let consultation = Consultation {
             text: text.into(),
             subject: subject.into(),
             refers_to: refers_to.into(),
             ..Default::default()
-        }),
-        case_id: String::new(),
-        submitted_by: "A. Nurov".into(),
-        copies_to: Vec::new(),
+        };
+        federation.consult("tm", "de", "", consultation, "A. Nurov")
     };
-    let mut tm = federation.operator("tm").await?;
-    let first = tm
-        .submit_consultation(consult(
-            "Would you need a court order for bank records?",
-            "Банковские сведения Юсупова",
-            "",
-        ))
-        .await?
-        .into_inner()
-        .message
-        .expect("record");
-    let answer = tm
-        .submit_consultation(consult("And for tax records?", "", &first.message_id))
-        .await?
-        .into_inner()
-        .message
-        .expect("record");
+    let first = consult(
+        "Would you need a court order for bank records?",
+        "Банковские сведения Юсупова",
+        "",
+    )
+    .await?;
+    let answer = consult("And for tax records?", "", &first.message_id).await?;
     assert_eq!(answer.title, "Банковские сведения Юсупова");
-    let id = answer.message_id.clone();
-    let held = federation
-        .eventually("de holds the answer", || async {
-            Ok(federation.message("de", &id).await.ok())
-        })
-        .await?;
+    let held = federation.held("de", &answer.message_id).await?;
     assert_eq!(held.title, "Банковские сведения Юсупова");
     Ok(())
 }
@@ -307,20 +247,7 @@ async fn filters_narrow_a_search_by_peer_state_assistance_kind_and_date() -> any
     answer(&federation, &to_de, RequestStatus::Acknowledged, "").await?;
     let mut to_uz = request_about("Атаев", "Мошенничество", "УД-2/2026");
     to_uz.assistance = vec![AssistanceType::SearchSeizureFreezing as i32];
-    let to_uz = federation
-        .operator("tm")
-        .await?
-        .submit_request(SubmitRequestRequest {
-            recipient: "uz".into(),
-            request: Some(to_uz),
-            case_id: String::new(),
-            submitted_by: "Prosecutor A.".into(),
-            copies_to: Vec::new(),
-        })
-        .await?
-        .into_inner()
-        .message
-        .expect("record");
+    let to_uz = federation.submit_request("tm", "uz", to_uz).await?;
     let both = found(&federation, "tm", "Атаев", SearchRequest::default()).await?;
     assert_eq!(both.len(), 2, "{both:?}");
     let filtered = |filters: SearchRequest| found(&federation, "tm", "Атаев", filters);
@@ -480,63 +407,22 @@ async fn an_ambiguous_id_beginning_is_refused_with_the_candidates_and_a_unique_o
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_user_who_is_no_contact_point_cannot_search() -> anyhow::Result<()> {
-    use std::os::unix::fs::PermissionsExt;
-    let shared = tempfile::tempdir()?;
-    std::fs::set_permissions(shared.path(), std::fs::Permissions::from_mode(0o755))?;
-    let socket = shared.path().join("operator.sock");
     const CLERK_UID: u32 = 4331;
     const STRANGER_UID: u32 = 4332;
-    const OPERATOR_GID: u32 = 37;
-    let section = format!(
-        "\n[operator_socket]\npath = {:?}\ngroup = \"operator\"\nmode = 0o660\n\n\
-         [[contact_points]]\nname = \"Clerk\"\nuid = {CLERK_UID}\n",
-        socket.display().to_string()
-    );
-    let mut federation = Federation::create_with(&["tm", "de"], move |id, text| {
-        if id == "tm" {
-            format!("{text}{section}")
-        } else {
-            text
-        }
-    })?;
+    let shared = SharedSocket::new()?;
+    let mut federation =
+        Federation::create_with(&["tm", "de"], shared.configure_tm(&[("Clerk", CLERK_UID)]))?;
     federation.start_node("tm").await?;
-    let cli = shared.path().join("rogatory");
-    std::fs::copy(rogatory_tests::hostile::local::rogatory_binary()?, &cli)?;
-    let run = |uid: u32| {
-        let mut command = tokio::process::Command::new(&cli);
-        command
-            .args(["--socket", &socket.display().to_string(), "search", "Атаев"])
-            .uid(uid)
-            .gid(OPERATOR_GID)
-            .env_remove("ROGATORY_NODE");
-        command
-    };
-    let stranger = output_of_fresh(|| run(STRANGER_UID)).await?;
+    let search = |uid| shared.rogatory_as(uid, &["search", "Атаев"]);
+    let stranger = output_of_fresh_binary(&mut search(STRANGER_UID)).await?;
     let stderr = String::from_utf8_lossy(&stranger.stderr);
     assert_eq!(stranger.status.code(), Some(1), "{stderr}");
     assert!(stderr.contains("PermissionDenied"), "{stderr}");
-    let clerk = output_of_fresh(|| run(CLERK_UID)).await?;
+    let clerk = output_of_fresh_binary(&mut search(CLERK_UID)).await?;
     assert!(
         clerk.status.success(),
         "a contact point searches: {}",
         String::from_utf8_lossy(&clerk.stderr)
     );
     Ok(())
-}
-
-/// Runs a binary this test has just copied, waiting out another test's fork that may hold it
-/// open for writing for a moment (ETXTBSY), a bounded number of times.
-async fn output_of_fresh(
-    command: impl Fn() -> tokio::process::Command,
-) -> anyhow::Result<std::process::Output> {
-    const TEXT_FILE_BUSY: i32 = 26;
-    for _ in 0..50 {
-        match command().output().await {
-            Err(error) if error.raw_os_error() == Some(TEXT_FILE_BUSY) => {
-                tokio::time::sleep(std::time::Duration::from_millis(20)).await;
-            }
-            other => return Ok(other?),
-        }
-    }
-    anyhow::bail!("the copied binary stayed busy")
 }
