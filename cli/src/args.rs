@@ -805,8 +805,9 @@ pub enum CaCommand {
                       sets the certificate's contents itself (only the node id as DNS name). \
                       The output file holds only public material: the node certificate, then \
                       the CA certificate.",
-        after_help = "Example:\n  rogatory ca issue kz-join-request.txt --ca ./federation-ca \
-                      --out kz.certificate.pem"
+        after_help = "Examples:\n  rogatory ca issue kz-join-request.txt --ca ./federation-ca \
+                      --out kz.certificate.pem\n  rogatory ca issue tm-renewal-request.txt --ca \
+                      ./federation-ca --roster federation.roster"
     )]
     Issue {
         /// The join request file (armored text, `ROGATORY JOIN REQUEST`).
@@ -815,6 +816,10 @@ pub enum CaCommand {
         /// The federation CA's directory (from `rogatory ca create`).
         #[arg(long, value_name = "CA_DIR")]
         ca: PathBuf,
+        /// The federation's roster file (as node.toml names it): issue only if the request's signing
+        /// key is the one the roster lists for its node (a renewal must come from a member).
+        #[arg(long, value_name = "FILE")]
+        roster: Option<PathBuf>,
         /// Where to write the response [default: <node id>.certificate.pem]; never overwritten.
         #[arg(long, value_name = "FILE")]
         out: Option<PathBuf>,

@@ -153,8 +153,15 @@ async fn run(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Ca(CaCommand::Issue {
             join_request,
             ca,
+            roster,
             out,
-        }) => enroll::issue(&join_request, &ca, out.as_deref(), format),
+        }) => enroll::issue(
+            &join_request,
+            &ca,
+            roster.as_deref(),
+            out.as_deref(),
+            format,
+        ),
         Command::Node(NodeCommand::Init {
             id,
             dir,

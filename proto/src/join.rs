@@ -16,6 +16,7 @@ use ed25519_dalek::{Signature, Signer, SigningKey, VerifyingKey};
 use prost::Message;
 
 use crate::ids::NodeId;
+use crate::roster::{KeyStanding, VerifiedRoster};
 use crate::signing::pae;
 use crate::v1::{JoinRequest, SignedJoinRequest};
 
@@ -100,6 +101,49 @@ impl VerifiedJoinRequest {
     /// The DER PKCS#10 CSR for the node's TLS key, still to be checked by the CA.
     pub fn csr(&self) -> &[u8] {
         &self.request.csr
+    }
+}
+
+/// What a roster says of a join request, for the CA holder before issuing (PROTOCOL.md 11.6).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RosterStanding {
+    /// The roster lists the node with this signing key, valid now.
+    Member,
+    /// The roster does not list the node: it becomes a member when a roster names it.
+    NotYetAMember,
+}
+
+/// Why the CA holder should not issue: the request's node or key contradicts the roster.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RosterRefusal {
+    /// A renewal, but the roster lists no such node: renewals are for members.
+    RenewalOfNonMember,
+    /// The roster lists the node with other signing keys only: whoever signed the request
+    /// does not hold the member's key.
+    KeyNotListed,
+    /// The roster lists the key for the node, but it is not valid now (revoked, retired, not
+    /// yet valid).
+    KeyNotValid(KeyStanding),
+}
+
+/// Judges `request` by `roster` at `now_ms`. A renewal must carry a signing key the roster
+/// lists for its node and that is valid now. A first request may name a node the roster does
+/// not list; if the roster lists it, the same rule as for a renewal applies, so that nobody
+/// obtains a certificate in an existing member's name with a key of their own.
+pub fn check_against_roster(
+    request: &VerifiedJoinRequest,
+    roster: &VerifiedRoster,
+    now_ms: i64,
+) -> Result<RosterStanding, RosterRefusal> {
+    let node = request.node_id().as_str();
+    match roster.key_standing(node, request.signing_key().as_bytes(), now_ms) {
+        KeyStanding::Valid => Ok(RosterStanding::Member),
+        KeyStanding::NotAMember if request.request().renewal => {
+            Err(RosterRefusal::RenewalOfNonMember)
+        }
+        KeyStanding::NotAMember => Ok(RosterStanding::NotYetAMember),
+        KeyStanding::UnknownKey => Err(RosterRefusal::KeyNotListed),
+        other => Err(RosterRefusal::KeyNotValid(other)),
     }
 }
 

@@ -13,6 +13,8 @@ use rogatory_node::identity::secret_file;
 use rogatory_node::operations::enroll::{self, NodeDescription, RequestWritten};
 use rogatory_node::operations::provision::{CA_CERTIFICATE_FILE, CA_KEY_FILE, CONFIG_FILE};
 use rogatory_proto::ids::NodeId;
+use rogatory_proto::join::{self, RosterRefusal, RosterStanding, VerifiedJoinRequest};
+use rogatory_proto::roster::{self, KeyStanding, RosterError, VerifiedRoster};
 use rogatory_proto::signing::fingerprint;
 use serde::Serialize;
 
@@ -203,12 +205,100 @@ struct Issued {
     serial: String,
     not_after: crate::output::Time,
     out: String,
+    /// What `--roster` said; absent without it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    roster: Option<RosterCheck>,
+}
+
+/// The roster check of `ca issue --roster` (PROTOCOL.md 11.6).
+#[derive(Debug, Serialize)]
+struct RosterCheck {
+    serial: u64,
+    /// `member` (the roster lists the node with this key, valid now) or `not-yet-a-member`.
+    standing: &'static str,
+}
+
+/// Judges `request` by the newest roster in `file`; a contradiction is an error.
+fn check_roster(file: &Path, request: &VerifiedJoinRequest) -> anyhow::Result<RosterCheck> {
+    let shown = file.display().to_string();
+    let bytes =
+        std::fs::read(file).with_context(|| t!("setup-cannot-read", file = shown.as_str()))?;
+    // The file's first roster is trusted as the CA holder's own copy (a genesis or the roster
+    // in force, as `federation status --out` saves it); any later one must be its successor.
+    let newest = roster::chain_from_armored(&bytes)
+        .and_then(|chain| {
+            let (first, rest) = chain
+                .split_first()
+                .ok_or_else(|| RosterError::Malformed("an empty roster file".into()))?;
+            rest.iter()
+                .try_fold(VerifiedRoster::trust_anchor(first)?, |current, next| {
+                    current.successor(next)
+                })
+        })
+        .map_err(|e| {
+            refused(
+                &e,
+                UserError::new(
+                    t!("enroll-roster-unusable", file = shown.as_str()),
+                    t!("enroll-roster-unusable-hint"),
+                ),
+            )
+        })?;
+    let serial = newest.serial();
+    let node = request.node_id().to_string();
+    let refusal = |message: String, hint: String| -> anyhow::Error {
+        UserError::new(message, hint)
+            .coded("permission-denied")
+            .into()
+    };
+    let standing = match join::check_against_roster(request, &newest, rogatory_node::now_ms()) {
+        Ok(RosterStanding::Member) => "member",
+        Ok(RosterStanding::NotYetAMember) => "not-yet-a-member",
+        Err(RosterRefusal::RenewalOfNonMember) => {
+            return Err(refusal(
+                t!(
+                    "enroll-roster-renewal-of-non-member",
+                    node = node.as_str(),
+                    serial = serial
+                ),
+                t!("enroll-roster-renewal-of-non-member-hint"),
+            ));
+        }
+        Err(RosterRefusal::KeyNotListed) => {
+            return Err(refusal(
+                t!(
+                    "enroll-roster-key-not-listed",
+                    node = node.as_str(),
+                    serial = serial
+                ),
+                t!("enroll-roster-key-not-listed-hint", node = node.as_str()),
+            ));
+        }
+        Err(RosterRefusal::KeyNotValid(standing)) => {
+            let why = match standing {
+                KeyStanding::Revoked { .. } => t!("enroll-roster-key-revoked"),
+                KeyStanding::Retired { .. } => t!("enroll-roster-key-retired"),
+                _ => t!("enroll-roster-key-not-yet-valid"),
+            };
+            return Err(refusal(
+                t!(
+                    "enroll-roster-key-not-valid",
+                    node = node.as_str(),
+                    serial = serial,
+                    why = why
+                ),
+                t!("enroll-roster-key-not-listed-hint", node = node.as_str()),
+            ));
+        }
+    };
+    Ok(RosterCheck { serial, standing })
 }
 
 /// `rogatory ca issue`.
 pub fn issue(
     join_request: &Path,
     ca_dir: &Path,
+    roster_file: Option<&Path>,
     out: Option<&Path>,
     format: Format,
 ) -> anyhow::Result<Outcome> {
@@ -224,6 +314,10 @@ pub fn issue(
             ),
         )
     })?;
+    // Before anything is written: a request the roster contradicts gets nothing.
+    let roster = roster_file
+        .map(|file| check_roster(file, &verified))
+        .transpose()?;
     let ca_certificate_path = ca_dir.join(CA_CERTIFICATE_FILE);
     let ca_certificate = std::fs::read_to_string(&ca_certificate_path).map_err(|e| {
         refused(
@@ -279,6 +373,7 @@ pub fn issue(
         serial: issued.serial.clone(),
         not_after: crate::output::Time(issued.not_after.unix_timestamp().saturating_mul(1000)),
         out: out.display().to_string(),
+        roster,
     };
     if format.json() {
         print_json(&result)?;
@@ -309,6 +404,32 @@ pub fn issue(
     );
     say_fingerprints(&result.fingerprints);
     say!();
+    let node = result.node_id.as_str();
+    match &result.roster {
+        Some(check) if check.standing == "member" => {
+            say!(
+                "{}",
+                t!(
+                    "enroll-roster-lists-key",
+                    node = node,
+                    serial = check.serial
+                )
+            );
+        }
+        Some(check) => {
+            say!(
+                "{}",
+                t!("enroll-roster-not-yet", node = node, serial = check.serial)
+            );
+        }
+        None if result.renewal => {
+            say!(
+                "{}",
+                wrap(&t!("enroll-roster-not-checked", node = node), 90)
+            );
+        }
+        None => {}
+    }
     say!("{}", wrap(&t!("enroll-call-the-operator"), 90));
     // A date for people, in the reader's form.
     let until = crate::output::people_minute(result.not_after.0);

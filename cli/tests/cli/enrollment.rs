@@ -463,3 +463,139 @@ async fn a_node_made_by_node_create_renews_without_the_ca_key() {
     let (valid, stderr) = check_config(&de).await;
     assert!(valid, "{stderr}");
 }
+
+/// `ca issue --roster`: what the roster lists decides, and a refused request leaves no file.
+#[tokio::test]
+async fn the_ca_holder_with_the_roster_issues_only_to_the_key_the_roster_lists() {
+    use crate::federation::{genesis, governors, path, sign};
+    let root = tempfile::tempdir().expect("tempdir");
+    let dir = root.path();
+    super::common::provision(dir);
+    let governors = governors(dir).await;
+    let roster = genesis(dir, &governors).await;
+    for governor in ["kz", "tj"] {
+        let key = path(dir, &format!("{governor}-governor.pem"));
+        assert_eq!(sign(&roster, &key, None).await.0, 0);
+    }
+    let ca = path(dir, "ca");
+    let issue = |request: String, out: String, lang: &'static str| {
+        let (ca, roster) = (ca.clone(), roster.clone());
+        async move {
+            rogatory(&[
+                "--lang", lang, "ca", "issue", &request, "--ca", &ca, "--roster", &roster, "--out",
+                &out,
+            ])
+            .await
+        }
+    };
+
+    // tm's own renewal, signed by the key the roster lists for tm.
+    let tm = path(dir, "tm");
+    ok(&[
+        "node",
+        "renewal-request",
+        "--dir",
+        &tm,
+        "--country",
+        "TM",
+        "--authority",
+        "Prosecutor General's Office",
+        "--address",
+        "tm.example.org:7400",
+    ])
+    .await;
+    let out = path(dir, "tm.pem");
+    let (code, stdout, stderr) = rogatory(&[
+        "--json",
+        "ca",
+        "issue",
+        &format!("{tm}/renewal-request.txt"),
+        "--ca",
+        &ca,
+        "--roster",
+        &roster,
+        "--out",
+        &out,
+    ])
+    .await;
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    let issued = json(&stdout);
+    assert_eq!(issued["roster"]["serial"], 1);
+    assert_eq!(issued["roster"]["standing"], "member");
+    assert!(Path::new(&out).exists());
+
+    // Someone else's node asking in tm's name, with a key of its own: refused, nothing written.
+    let fake = path(dir, "fake-tm");
+    let port = rogatory_tests::free_port().expect("port").to_string();
+    ok(&[
+        "node",
+        "init",
+        "--id",
+        "tm",
+        "--dir",
+        &fake,
+        "--listen",
+        &port,
+        "--address",
+        "tm.example.org:7400",
+        "--country",
+        "TM",
+        "--authority",
+        "Prosecutor General's Office",
+    ])
+    .await;
+    let out = path(dir, "fake.pem");
+    let (code, _, stderr) = issue(format!("{fake}/join-request.txt"), out.clone(), "en").await;
+    assert_ne!(code, 0);
+    assert!(
+        stderr.contains("signed with a key roster 1 does not list for tm"),
+        "{stderr}"
+    );
+    assert!(!Path::new(&out).exists(), "nothing is issued");
+    let (code, _, stderr) = issue(format!("{fake}/join-request.txt"), out.clone(), "ru").await;
+    assert_ne!(code, 0);
+    assert!(
+        stderr.contains("подписан ключом, которого нет у tm в составе 1"),
+        "{stderr}"
+    );
+    assert!(!Path::new(&out).exists(), "nothing is issued");
+
+    // A newcomer's first request is issued and said to be not yet a member...
+    let kz = path(dir, "kz");
+    let port = rogatory_tests::free_port().expect("port").to_string();
+    ok(&[
+        "node",
+        "init",
+        "--id",
+        "kz",
+        "--dir",
+        &kz,
+        "--listen",
+        &port,
+        "--address",
+        "kz.example.org:7400",
+        "--country",
+        "KZ",
+        "--authority",
+        "Prosecutor General's Office",
+    ])
+    .await;
+    let first = path(dir, "kz.pem");
+    let (code, stdout, stderr) = issue(format!("{kz}/join-request.txt"), first.clone(), "en").await;
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    assert!(
+        stdout.contains("Roster 1 does not list kz yet."),
+        "{stdout}"
+    );
+    ok(&["node", "install-certificate", "--dir", &kz, &first]).await;
+    // ...but it cannot renew as a member before a roster names it.
+    ok(&["node", "renewal-request", "--dir", &kz]).await;
+    let out = path(dir, "kz-renewed.pem");
+    let (code, _, stderr) = issue(format!("{kz}/renewal-request.txt"), out.clone(), "en").await;
+    assert_ne!(code, 0);
+    assert!(
+        stderr.contains("renew the certificate of kz, but roster 1 has no member kz"),
+        "{stderr}"
+    );
+    assert!(!Path::new(&out).exists(), "nothing is issued");
+}

@@ -402,12 +402,15 @@ help-ca-issue-long =
     The request's signature (by the signing key it carries) and its certificate signing request are verified; the request is shown with the fingerprints to compare with the node's operator by telephone. The CA sets the certificate's contents itself (only the node id as DNS name). The output file holds only public material: the node certificate, then the CA certificate.
 
 help-ca-issue-after =
-    Example:
+    Examples:
       rogatory ca issue kz-join-request.txt --ca ./federation-ca --out kz.certificate.pem
+      rogatory ca issue tm-renewal-request.txt --ca ./federation-ca --roster federation.roster
 
 help-ca-issue-arg-join_request = The join request file (armored text, `ROGATORY JOIN REQUEST`)
 
 help-ca-issue-arg-ca = The federation CA's directory (from `rogatory ca create`)
+
+help-ca-issue-arg-roster = The federation's roster file (as node.toml names it): issue only if the request's signing key is the one the roster lists for its node (a renewal must come from a member)
 
 help-ca-issue-arg-out = Where to write the response [default: <node id>.certificate.pem]; never overwritten
 

@@ -436,12 +436,15 @@ help-ca-issue-long =
     Проверяются подпись заявки (ключом подписи, который она содержит) и запрос на подпись сертификата; заявка показывается с отпечатками, которые нужно сверить с администратором узла по телефону. Содержимое сертификата УЦ задаёт сам (только идентификатор узла как DNS-имя). Выходной файл содержит только открытые данные: сертификат узла, затем сертификат УЦ.
 
 help-ca-issue-after =
-    Пример:
+    Примеры:
       rogatory ca issue kz-join-request.txt --ca ./federation-ca --out kz.certificate.pem
+      rogatory ca issue tm-renewal-request.txt --ca ./federation-ca --roster federation.roster
 
 help-ca-issue-arg-join_request = Файл заявки на вступление (текст в защитной оболочке, `ROGATORY JOIN REQUEST`)
 
 help-ca-issue-arg-ca = Каталог УЦ сети (созданный `rogatory ca create`)
+
+help-ca-issue-arg-roster = Файл состава федерации (тот, что назван в node.toml): сертификат выпускается, только если ключ подписи в заявке значится за её узлом в составе (продление — только для участников)
 
 help-ca-issue-arg-out = Куда записать ответ [по умолчанию: <идентификатор узла>.certificate.pem]; никогда не перезаписывается
 

@@ -898,3 +898,73 @@ proptest! {
         prop_assert!(VerifiedRoster::genesis(&tampered).is_err());
     }
 }
+
+/// A join request for `node_id` signed by key `seed`.
+fn join_request(node_id: &str, seed: u8, renewal: bool) -> crate::join::VerifiedJoinRequest {
+    let request = v1::JoinRequest {
+        version: crate::join::JOIN_REQUEST_VERSION,
+        node_id: node_id.into(),
+        country: "TM".into(),
+        authority: "Prosecutor General's Office".into(),
+        addresses: vec![format!("{node_id}.example:7400")],
+        signing_public_key: Vec::new(),
+        csr: b"a CSR the roster does not judge".to_vec(),
+        created_at_ms: T0,
+        renewal,
+    };
+    crate::join::verify_join_request(&crate::join::sign_join_request(&request, &key(seed)))
+        .expect("verifies")
+}
+
+#[test]
+fn the_ca_holder_issues_only_to_the_key_the_roster_lists_for_a_member() {
+    use crate::join::{RosterRefusal, RosterStanding, check_against_roster};
+    let g = genesis();
+    // tm's own key (12), renewing or asking again: issued.
+    for renewal in [true, false] {
+        assert_eq!(
+            check_against_roster(&join_request("tm", 12, renewal), &g, T0),
+            Ok(RosterStanding::Member)
+        );
+    }
+    // Someone else asking in tm's name with a key of their own.
+    for renewal in [true, false] {
+        assert_eq!(
+            check_against_roster(&join_request("tm", 40, renewal), &g, T0),
+            Err(RosterRefusal::KeyNotListed)
+        );
+    }
+    // de's key in tm's name is not tm's key either.
+    assert_eq!(
+        check_against_roster(&join_request("tm", 11, true), &g, T0),
+        Err(RosterRefusal::KeyNotListed)
+    );
+    // A newcomer's first request is fine; a "renewal" for a non-member is not.
+    assert_eq!(
+        check_against_roster(&join_request("kz", 40, false), &g, T0),
+        Ok(RosterStanding::NotYetAMember)
+    );
+    assert_eq!(
+        check_against_roster(&join_request("kz", 40, true), &g, T0),
+        Err(RosterRefusal::RenewalOfNonMember)
+    );
+    // A revoked key gets no certificate.
+    let since = T0 + DAY;
+    let revoked = g
+        .successor(&signed_by(
+            &next(&g, |r| {
+                let key = tm_key(r);
+                key.revoked_at_ms = since;
+                key.revocation_reason = "stolen laptop".into();
+            }),
+            &[1, 2],
+        ))
+        .expect("accepted");
+    assert_eq!(
+        check_against_roster(&join_request("tm", 12, true), &revoked, since),
+        Err(RosterRefusal::KeyNotValid(KeyStanding::Revoked {
+            since_ms: since,
+            reason: "stolen laptop".into()
+        }))
+    );
+}
