@@ -1,5 +1,10 @@
 //! The node's Ed25519 message-signing key: generated, stored as PKCS#8 PEM (0600), loaded.
 //!
+//! Files are written in the form of RFC 8410 section 7 (a `OneAsymmetricKey` of version 1 with
+//! the 32-byte seed and no public key, PEM label `PRIVATE KEY`), which OpenSSL and Python's
+//! `cryptography` read. Files written before (RFC 5958 version 2, the public key embedded) are
+//! still read; a public key embedded in a file must match its seed.
+//!
 //! This key signs envelopes and receipts. It is separate from the TLS key (ECDSA P-256), which
 //! only authenticates connections.
 //!
@@ -14,7 +19,7 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, PoisonError, RwLock};
 
-use ed25519_dalek::pkcs8::{DecodePrivateKey, EncodePrivateKey};
+use ed25519_dalek::pkcs8::{DecodePrivateKey, EncodePrivateKey, KeypairBytes};
 use ed25519_dalek::{SigningKey, VerifyingKey};
 
 use crate::identity::secret_file::{self, SecretFileError};
@@ -79,8 +84,13 @@ impl NodeKey {
 
     /// Writes the key as PKCS#8 PEM to a new file with mode 0600.
     pub fn save(&self, path: &Path) -> Result<(), KeyError> {
-        let pem = self
-            .current()
+        // Without the public key: RFC 8410's form (ed25519-dalek's own encoder embeds it, which
+        // OpenSSL 3.0 refuses).
+        let seed = KeypairBytes {
+            secret_key: self.current().to_bytes(),
+            public_key: None,
+        };
+        let pem = seed
             .to_pkcs8_pem(Default::default())
             .map_err(|_| KeyError::Format {
                 path: path.display().to_string(),
@@ -231,6 +241,90 @@ pub fn decode_public_key(text: &str) -> Result<VerifyingKey, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// RFC 8410 section 10.3's example private key, exactly as the RFC prints it.
+    const RFC_8410_EXAMPLE: &str = "-----BEGIN PRIVATE KEY-----\n\
+        MC4CAQAwBQYDK2VwBCIEINTuctv5E1hK1bbY8fdp+K06/nwoy/HU++CXqI9EdVhC\n\
+        -----END PRIVATE KEY-----\n";
+
+    #[test]
+    fn key_files_are_written_exactly_in_rfc_8410_form() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let rfc = dir.path().join("rfc.pem");
+        secret_file::write_private(&rfc, RFC_8410_EXAMPLE.as_bytes()).expect("written");
+        let key = NodeKey::load(&rfc).expect("the RFC's key loads");
+        assert_eq!(
+            hex::encode(key.signing_key().to_bytes()),
+            "d4ee72dbf913584ad5b6d8f1f769f8ad3afe7c28cbf1d4fbe097a88f44755842"
+        );
+        let saved = dir.path().join("saved.pem");
+        key.save(&saved).expect("saved");
+        assert_eq!(
+            std::fs::read_to_string(&saved).expect("read"),
+            RFC_8410_EXAMPLE,
+            "the same key is written byte for byte as the RFC writes it"
+        );
+    }
+
+    #[test]
+    fn files_of_the_older_form_with_the_public_key_still_load_if_it_matches() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let signing = SigningKey::from_bytes(&[7; 32]);
+        let older = KeypairBytes {
+            secret_key: signing.to_bytes(),
+            public_key: Some(ed25519_dalek::pkcs8::PublicKeyBytes(
+                signing.verifying_key().to_bytes(),
+            )),
+        }
+        .to_pkcs8_pem(Default::default())
+        .expect("encodes");
+        let path = dir.path().join("older.pem");
+        secret_file::write_private(&path, older.as_bytes()).expect("written");
+        assert_eq!(
+            NodeKey::load(&path).expect("loads").public(),
+            signing.verifying_key()
+        );
+        // A file whose embedded public key is another key's is refused, not half-trusted.
+        let mismatched = KeypairBytes {
+            secret_key: signing.to_bytes(),
+            public_key: Some(ed25519_dalek::pkcs8::PublicKeyBytes(
+                SigningKey::from_bytes(&[8; 32]).verifying_key().to_bytes(),
+            )),
+        }
+        .to_pkcs8_pem(Default::default())
+        .expect("encodes");
+        let path = dir.path().join("mismatched.pem");
+        secret_file::write_private(&path, mismatched.as_bytes()).expect("written");
+        assert!(matches!(NodeKey::load(&path), Err(KeyError::Format { .. })));
+    }
+
+    /// Where OpenSSL is installed, it reads a saved key and derives the same public key.
+    #[test]
+    fn openssl_reads_a_saved_key_where_it_is_installed() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("signing.pem");
+        let key = NodeKey::generate().expect("key");
+        key.save(&path).expect("saved");
+        let output = match std::process::Command::new("openssl")
+            .args(["pkey", "-pubout", "-outform", "DER", "-in"])
+            .arg(&path)
+            .output()
+        {
+            Ok(output) => output,
+            Err(e) => {
+                eprintln!("skipped: no openssl here ({e})");
+                return;
+            }
+        };
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        // An Ed25519 SubjectPublicKeyInfo ends with the 32-byte key.
+        assert_eq!(output.stdout.len(), 44);
+        assert_eq!(&output.stdout[12..], key.public().as_bytes());
+    }
 
     #[test]
     fn save_load_round_trip_and_debug_hides_secret() {
