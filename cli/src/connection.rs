@@ -10,14 +10,17 @@ use std::path::{Path, PathBuf};
 use anyhow::Context;
 use rogatory_node::identity::config::NodeConfig;
 use rogatory_node::operations::provision::CONFIG_FILE;
+use rogatory_node::transport::caller_language::AcceptLanguage;
 use rogatory_node::transport::operator_client;
 use rogatory_proto::v1::operator_client::OperatorClient;
+use tonic::service::interceptor::InterceptedService;
 use tonic::transport::Channel;
 
 use crate::failure::RpcError;
 
-/// The operator API client every command uses.
-pub type Client = OperatorClient<Channel>;
+/// The operator API client every command uses: each call asks for the node's refusals in the
+/// reader's language.
+pub type Client = OperatorClient<InterceptedService<Channel, AcceptLanguage>>;
 
 /// The node named on the command line.
 #[derive(Debug, Clone)]
@@ -55,7 +58,7 @@ impl NodeTarget {
     /// Connects to the node's operator API.
     pub async fn connect(&self) -> anyhow::Result<Client> {
         let socket = self.socket()?;
-        Ok(operator_client::connect(&socket).await?)
+        Ok(operator_client::connect_in(&socket, crate::i18n::language()).await?)
     }
 }
 

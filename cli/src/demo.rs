@@ -292,7 +292,9 @@ async fn scenario(
 ) -> anyhow::Result<ScenarioResult> {
     let mut clients = Vec::with_capacity(running.len());
     for node in running {
-        clients.push(operator_client::connect(&node.operator_socket).await?);
+        clients.push(
+            operator_client::connect_in(&node.operator_socket, crate::i18n::language()).await?,
+        );
     }
     let [tm, uz, de] = clients.as_mut_slice() else {
         bail!("the demo needs exactly three nodes");

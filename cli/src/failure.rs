@@ -12,6 +12,7 @@ use rogatory_node::operations::provision::ProvisionError;
 use rogatory_node::transport::operator_client::OperatorConnectError;
 use tonic::Code;
 
+use crate::i18n::t;
 use crate::output::tell;
 
 /// A problem with what the user asked for, with the fix.
@@ -124,20 +125,11 @@ pub enum Submitted {
 
 impl Submitted {
     /// What to do when the node refused a field of this message (INVALID_ARGUMENT).
-    fn invalid_argument_hint(self) -> &'static str {
+    fn invalid_argument_hint(self) -> String {
         match self {
-            Self::Request => crate::request_file::FORMAT_HINT,
-            Self::SpontaneousInformation => {
-                "spontaneous information needs a non-empty --subject, --text and author (--as); \
-                 --purpose is required with --restriction stated-purpose-only, and \
-                 --confidential-until YYYY-MM-DD is allowed only with --restriction confidential; \
-                 `rogatory inform --help` describes every option"
-            }
-            Self::Consultation => {
-                "a consultation message needs a non-empty --text and author (--as), and \
-                 --answers takes the message id of the consultation it answers (`rogatory \
-                 inbox` lists them); `rogatory consult --help` describes every option"
-            }
+            Self::Request => t!("errors-hint-request-format"),
+            Self::SpontaneousInformation => t!("errors-hint-inform-fields"),
+            Self::Consultation => t!("errors-hint-consult-fields"),
         }
     }
 }
@@ -152,8 +144,14 @@ pub fn submitting(mut error: anyhow::Error, submitted: Submitted) -> anyhow::Err
 }
 
 impl fmt::Display for RpcError {
+    /// The node's answer in the reader's language: the node wrote `message` in the language
+    /// the call asked for (`accept-language`); the frame around it is the CLI's.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "the node answered {:?}: {}", self.code, self.message)
+        f.write_str(&t!(
+            "errors-node-answered",
+            code = format!("{:?}", self.code),
+            message = self.message.as_str()
+        ))
     }
 }
 
@@ -252,14 +250,88 @@ fn print_error_object(object: serde_json::Value) {
     tell!("{}", rogatory_proto::terminal::escape_json(&text));
 }
 
-/// Prints `error: <chain>` and, when one applies, `hint: <what to do>` to stderr.
+/// Prints `error: <chain>` and, when one applies, `hint: <what to do>` to stderr (the
+/// prefixes in the reader's language: `ошибка:`, `подсказка:`).
 pub fn report(error: &anyhow::Error) {
     // The chain may quote a peer's answer: its lines after the first are indented, so that
     // none can pass for a `hint:` line (`tell!` escapes every other control character).
-    tell!("error: {}", chain_text(error).replace('\n', "\n  "));
+    let text = chain_text(error).replace('\n', "\n  ");
+    tell!("{}", t!("errors-error-line", text = text));
     if let Some(hint) = hint_for(error) {
-        tell!("hint: {hint}");
+        tell!("{}", t!("errors-hint-line", hint = hint));
     }
+}
+
+/// What a cause says in the reader's language, for the causes whose text comes from a library
+/// or the node crate rather than from a command: the node's answer, an unreachable socket, a
+/// node configuration that would not load, an operating-system error. `None`: its own text.
+fn localized(cause: &(dyn std::error::Error + 'static)) -> Option<String> {
+    if let Some(connect) = cause.downcast_ref::<OperatorConnectError>() {
+        return Some(t!(
+            "errors-node-unreachable",
+            path = connect.path.display().to_string(),
+            detail = os_error_text(&connect.detail)
+        ));
+    }
+    if let Some(config) = cause.downcast_ref::<ConfigError>() {
+        return Some(match config {
+            ConfigError::Read { path, .. } => t!(
+                "errors-config-unreadable",
+                path = path.display().to_string()
+            ),
+            ConfigError::Parse { path, message } => t!(
+                "errors-config-malformed",
+                path = path.display().to_string(),
+                detail = message.trim_end()
+            ),
+            ConfigError::Invalid { path, problems } => {
+                let mut text = t!(
+                    "errors-config-invalid",
+                    path = path.display().to_string(),
+                    count = problems.len()
+                );
+                for problem in problems {
+                    text.push_str(&format!("\n  - {problem}"));
+                }
+                text
+            }
+        });
+    }
+    if let Some(io) = cause.downcast_ref::<std::io::Error>() {
+        return io_error_text(io);
+    }
+    None
+}
+
+/// An operating-system error as the reader's language says it, for the kinds a person meets
+/// (no such file, no permission, refused connection); `None` in English and for other kinds
+/// (the system's own words).
+fn io_error_text(error: &std::io::Error) -> Option<String> {
+    use std::io::ErrorKind;
+    if crate::i18n::language() == crate::i18n::Language::English {
+        return None;
+    }
+    Some(match error.kind() {
+        ErrorKind::NotFound => t!("errors-os-not-found"),
+        ErrorKind::PermissionDenied => t!("errors-os-permission-denied"),
+        ErrorKind::ConnectionRefused => t!("errors-os-connection-refused"),
+        ErrorKind::AlreadyExists => t!("errors-os-already-exists"),
+        ErrorKind::IsADirectory => t!("errors-os-is-a-directory"),
+        ErrorKind::NotADirectory => t!("errors-os-not-a-directory"),
+        ErrorKind::StorageFull => t!("errors-os-storage-full"),
+        _ => return None,
+    })
+}
+
+/// The `detail` of an unreachable socket (the text of an `io::Error`, `… (os error 111)`) in
+/// the reader's language when it names a system error [`io_error_text`] knows.
+fn os_error_text(detail: &str) -> String {
+    detail
+        .rsplit_once("(os error ")
+        .and_then(|(_, code)| code.strip_suffix(')'))
+        .and_then(|code| code.parse::<i32>().ok())
+        .and_then(|code| io_error_text(&std::io::Error::from_raw_os_error(code)))
+        .unwrap_or_else(|| detail.to_owned())
 }
 
 /// The cause chain joined by ": ", like `{:#}`, but without repeating a cause that an outer
@@ -267,7 +339,7 @@ pub fn report(error: &anyhow::Error) {
 pub fn chain_text(error: &anyhow::Error) -> String {
     let mut text = String::new();
     for cause in error.chain() {
-        let part = cause.to_string();
+        let part = localized(cause).unwrap_or_else(|| cause.to_string());
         if text.ends_with(&part) {
             continue;
         }
@@ -289,70 +361,33 @@ pub fn hint_for(error: &anyhow::Error) -> Option<String> {
             .downcast_ref::<crate::request_file::InvalidRequestFile>()
             .is_some()
         {
-            return Some(crate::request_file::FORMAT_HINT.to_owned());
+            return Some(t!("errors-hint-request-format"));
         }
         if let Some(connect) = cause.downcast_ref::<OperatorConnectError>() {
             if connect.detail.contains("ermission denied") {
-                return Some(
-                    "the socket's mode or group keeps your account out: the node's operator \
-                     sets [operator_socket] group and path in node.toml (see \
-                     config/node.example.toml) and adds you to that group; log in again \
-                     after being added"
-                        .to_owned(),
-                );
+                return Some(t!("errors-hint-socket-permission"));
             }
-            return Some(
-                "start the node with `rogatoryd --config NODE_DIR/node.toml`, or point to a \
-                 running one with --node NODE_DIR (or ROGATORY_NODE) or --socket PATH"
-                    .to_owned(),
-            );
+            return Some(t!("errors-hint-start-node"));
         }
         if let Some(config) = cause.downcast_ref::<ConfigError>() {
             return Some(match config {
-                ConfigError::Read { .. } => {
-                    "pass --node with the node's directory or its node.toml, or set \
-                     ROGATORY_NODE; `rogatory node create` makes a node directory"
-                        .to_owned()
-                }
-                _ => "config/node.example.toml describes every key of node.toml".to_owned(),
+                ConfigError::Read { .. } => t!("errors-hint-config-missing"),
+                _ => t!("errors-hint-config-keys"),
             });
         }
         if let Some(ProvisionError::Exists(_)) = cause.downcast_ref::<ProvisionError>() {
-            return Some(
-                "the existing directory may hold private keys: remove it only if you are sure \
-                 it is no longer in use"
-                    .to_owned(),
-            );
+            return Some(t!("errors-hint-directory-exists"));
         }
         if let Some(rpc) = cause.downcast_ref::<RpcError>() {
             return match rpc.code {
-                Code::NotFound => Some(
-                    "`rogatory inbox` and `rogatory outbox` list message ids; `rogatory node \
-                     identity` lists the nodes this node can send to"
-                        .to_owned(),
-                ),
+                Code::NotFound => Some(t!("errors-hint-not-found")),
                 Code::InvalidArgument => Some(rpc.submitted.map_or_else(
-                    || {
-                        "the node's message names what it refused; `--help` after the command \
-                         describes each option"
-                            .to_owned()
-                    },
-                    |submitted| submitted.invalid_argument_hint().to_owned(),
+                    || t!("errors-hint-invalid-argument"),
+                    Submitted::invalid_argument_hint,
                 )),
-                Code::Unavailable => Some(
-                    "the node could not store the message; its operator finds the cause in the \
-                     node's log (stderr of rogatoryd)"
-                        .to_owned(),
-                ),
-                Code::PermissionDenied => Some(
-                    "`rogatory whoami` shows how your node identifies you. The node's operator \
-                     maps accounts to names in node.toml under [[contact_points]] (see \
-                     config/node.example.toml) and restarts the node"
-                        .to_owned(),
-                ),
-                Code::Unimplemented => Some(
-                    "the node runs a different version of Rogatory than this command".to_owned(),
-                ),
+                Code::Unavailable => Some(t!("errors-hint-node-unavailable")),
+                Code::PermissionDenied => Some(t!("errors-hint-permission-denied")),
+                Code::Unimplemented => Some(t!("errors-hint-version-mismatch")),
                 _ => None,
             };
         }

@@ -185,6 +185,8 @@ impl RunningNode {
         );
         let operator_task = tokio::spawn(
             Server::builder()
+                // Refusals in the caller's language (`accept-language`).
+                .layer(crate::transport::caller_language::CallerLanguageLayer)
                 .add_service(
                     OperatorServer::new(OperatorService::new(
                         Arc::clone(&node),

@@ -3,3 +3,41 @@
 errors-not-json = `rogatory { $command }` does not print JSON, so it does not take --json
 errors-not-json-hint = leave out --json
 errors-usage-hint = `rogatory --help` and `rogatory COMMAND --help` list the commands and options
+
+# The frame of every failure: `error: …` then `hint: …` on stderr.
+errors-error-line = error: { $text }
+errors-hint-line = hint: { $hint }
+
+# The node's answer on its operator socket; the node wrote { $message } in the reader's language.
+errors-node-answered = the node answered { $code }: { $message }
+errors-node-unreachable = cannot reach the node's operator socket { $path }: { $detail }. Is `rogatoryd` running with this data directory, and are you its user?
+errors-config-unreadable = cannot read configuration file { $path }
+errors-config-malformed = configuration file { $path } is not valid: { $detail }
+errors-config-invalid = configuration file { $path }: { $count ->
+        [one] 1 problem:
+       *[other] { $count } problems:
+    }
+
+# Operating-system errors as people read them (English keeps the system's own words).
+errors-os-not-found = No such file or directory
+errors-os-permission-denied = Permission denied
+errors-os-connection-refused = Connection refused
+errors-os-already-exists = File exists
+errors-os-is-a-directory = Is a directory
+errors-os-not-a-directory = Not a directory
+errors-os-storage-full = No space left on device
+
+# Hints: what to do next.
+errors-hint-request-format = run `rogatory request template` for the format
+errors-hint-inform-fields = spontaneous information needs a non-empty --subject, --text and author (--as); --purpose is required with --restriction stated-purpose-only, and --confidential-until YYYY-MM-DD is allowed only with --restriction confidential; `rogatory inform --help` describes every option
+errors-hint-consult-fields = a consultation message needs a non-empty --text and author (--as), and --answers takes the message id of the consultation it answers (`rogatory inbox` lists them); `rogatory consult --help` describes every option
+errors-hint-socket-permission = the socket's mode or group keeps your account out: the node's operator sets [operator_socket] group and path in node.toml (see config/node.example.toml) and adds you to that group; log in again after being added
+errors-hint-start-node = start the node with `rogatoryd --config NODE_DIR/node.toml`, or point to a running one with --node NODE_DIR (or ROGATORY_NODE) or --socket PATH
+errors-hint-config-missing = pass --node with the node's directory or its node.toml, or set ROGATORY_NODE; `rogatory node create` makes a node directory
+errors-hint-config-keys = config/node.example.toml describes every key of node.toml
+errors-hint-directory-exists = the existing directory may hold private keys: remove it only if you are sure it is no longer in use
+errors-hint-not-found = `rogatory inbox` and `rogatory outbox` list message ids; `rogatory node identity` lists the nodes this node can send to
+errors-hint-invalid-argument = the node's message names what it refused; `--help` after the command describes each option
+errors-hint-node-unavailable = the node could not store the message; its operator finds the cause in the node's log (stderr of rogatoryd)
+errors-hint-permission-denied = `rogatory whoami` shows how your node identifies you. The node's operator maps accounts to names in node.toml under [[contact_points]] (see config/node.example.toml) and restarts the node
+errors-hint-version-mismatch = the node runs a different version of Rogatory than this command

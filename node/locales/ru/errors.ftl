@@ -3,3 +3,53 @@
 errors-not-json = `rogatory { $command }` выводит не JSON, поэтому --json к ней не применяется
 errors-not-json-hint = уберите --json
 errors-usage-hint = `rogatory --help` и `rogatory КОМАНДА --help` перечисляют команды и параметры
+
+# Рамка любой ошибки: `ошибка: …`, затем `подсказка: …` в stderr.
+errors-error-line = ошибка: { $text }
+errors-hint-line = подсказка: { $hint }
+
+# Ответ узла через операторский сокет; { $message } узел написал на языке читателя. Формулировка —
+# по коду ответа gRPC.
+errors-node-answered = { $code ->
+        [PermissionDenied] узел отказал в доступе: { $message }
+        [Unauthenticated] узел отказал в доступе: { $message }
+        [NotFound] узел не нашёл запрошенного: { $message }
+        [Unavailable] узел не смог выполнить запрос: { $message }
+        [ResourceExhausted] узел не смог выполнить запрос: { $message }
+        [DeadlineExceeded] узел не смог выполнить запрос: { $message }
+        [Internal] узел не смог выполнить запрос: { $message }
+        [Unimplemented] узел не поддерживает этот запрос: { $message }
+       *[other] узел отказал: { $message }
+    }
+errors-node-unreachable = не удаётся связаться с операторским сокетом узла { $path }: { $detail }. Проверьте, запущен ли `rogatoryd` с этим каталогом данных и работаете ли вы под его учётной записью
+errors-config-unreadable = не удаётся прочитать файл конфигурации { $path }
+errors-config-malformed = файл конфигурации { $path } составлен неверно. Сообщение разборщика TOML (на английском языке): { $detail }
+errors-config-invalid = в файле конфигурации { $path } { $count ->
+        [one] обнаружена { $count } ошибка:
+        [few] обнаружены { $count } ошибки:
+       *[many] обнаружено { $count } ошибок:
+    }
+
+# Ошибки операционной системы так, как их читает человек.
+errors-os-not-found = файл или каталог не существует
+errors-os-permission-denied = нет прав доступа
+errors-os-connection-refused = в соединении отказано (узел не запущен или слушает другой сокет)
+errors-os-already-exists = файл уже существует
+errors-os-is-a-directory = это каталог, а не файл
+errors-os-not-a-directory = это не каталог
+errors-os-storage-full = на диске нет свободного места
+
+# Подсказки: что делать дальше.
+errors-hint-request-format = формат файла показывает `rogatory request template`
+errors-hint-inform-fields = для информации, передаваемой без предварительной просьбы, нужны непустые --subject, --text и автор (--as); при --restriction stated-purpose-only обязателен --purpose, а --confidential-until ГГГГ-ММ-ДД допускается только при --restriction confidential; все параметры описывает `rogatory inform --help`
+errors-hint-consult-fields = для сообщения консультации нужны непустой --text и автор (--as); --answers принимает идентификатор сообщения консультации, на которое вы отвечаете (их перечисляет `rogatory inbox`); все параметры описывает `rogatory consult --help`
+errors-hint-socket-permission = режим доступа или группа сокета не допускают вашу учётную запись: оператор узла задаёт группу и путь в разделе [operator_socket] файла node.toml (см. config/node.example.toml) и включает вас в эту группу; после этого войдите в систему заново
+errors-hint-start-node = запустите узел командой `rogatoryd --config КАТАЛОГ_УЗЛА/node.toml` или укажите работающий узел через --node КАТАЛОГ_УЗЛА (или ROGATORY_NODE) либо --socket ПУТЬ
+errors-hint-config-missing = укажите --node с каталогом узла или его файлом node.toml либо задайте ROGATORY_NODE; каталог узла создаёт `rogatory node create`
+errors-hint-config-keys = все параметры node.toml описаны в config/node.example.toml
+errors-hint-directory-exists = в существующем каталоге могут храниться закрытые ключи: удаляйте его, только если уверены, что он больше не используется
+errors-hint-not-found = идентификаторы сообщений перечисляют `rogatory inbox` и `rogatory outbox`; узлы, которым этот узел может направлять сообщения, перечисляет `rogatory node identity`
+errors-hint-invalid-argument = в ответе узла указано, что именно он отклонил; параметры каждой команды описывает `--help` после её имени
+errors-hint-node-unavailable = узел не смог сохранить сообщение; причину оператор узла найдёт в журнале узла (stderr процесса rogatoryd)
+errors-hint-permission-denied = как вас определяет узел, показывает `rogatory whoami`. Оператор узла сопоставляет учётные записи с именами в разделе [[contact_points]] файла node.toml (см. config/node.example.toml) и перезапускает узел
+errors-hint-version-mismatch = на узле работает другая версия Rogatory, чем у этой команды

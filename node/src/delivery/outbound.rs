@@ -32,6 +32,15 @@ pub enum SubmitError {
     UnknownRecipient(String),
     #[error("the request is incomplete: {0}")]
     Invalid(String),
+    /// A field a formal request cannot do without.
+    #[error("the request is incomplete: `{0}` is required")]
+    Missing(&'static str),
+    /// A field the receiver's check 2 would refuse (`problem` in the protocol's words).
+    #[error("the message is incomplete or invalid: `{field}`: {problem}")]
+    InvalidField {
+        field: &'static str,
+        problem: String,
+    },
     /// Spontaneous information or a consultation that the receiver would refuse (check 2).
     #[error("the message is incomplete or invalid: {0}")]
     InvalidMessage(String),
@@ -139,7 +148,7 @@ pub fn open_dated_receipt(
 
 /// Checks the fields a formal request cannot do without.
 pub fn validate_request(request: &MlaRequest) -> Result<(), SubmitError> {
-    let missing = |field: &str| SubmitError::Invalid(format!("`{field}` is required"));
+    let missing = SubmitError::Missing;
     if request
         .requesting_authority
         .as_ref()
@@ -247,7 +256,7 @@ pub async fn submit_status_update(
         original.recipient.clone()
     };
     if update.status == 0 {
-        return Err(SubmitError::Invalid("`status` is required".into()));
+        return Err(SubmitError::Missing("status"));
     }
     update.refers_to = refers_to.to_owned();
     update.previous.clear();
@@ -393,7 +402,7 @@ fn check_body(body: &envelope::Body) -> Result<(), SubmitError> {
     match signing::decode_envelope(&probe.encode_to_vec()) {
         Ok(_) => Ok(()),
         Err(signing::VerifyError::InvalidField { field, problem }) => {
-            Err(SubmitError::InvalidMessage(format!("`{field}`: {problem}")))
+            Err(SubmitError::InvalidField { field, problem })
         }
         Err(error) => Err(SubmitError::InvalidMessage(error.to_string())),
     }

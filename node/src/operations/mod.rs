@@ -8,6 +8,7 @@ pub mod log_output;
 pub mod metrics;
 pub mod preflight;
 pub mod provision;
+pub mod refusals;
 pub mod reload;
 pub mod systemd;
 pub mod watch;

@@ -3,6 +3,7 @@
 
 pub mod attachment_stream;
 pub mod attachment_upload;
+pub mod caller_language;
 pub mod connections;
 pub mod federation_service;
 pub mod operator_client;

@@ -44,7 +44,6 @@ use crate::delivery::outbox::Outbox;
 use crate::identity::users::{Caller, Submitter, Users};
 use crate::node::Node;
 use crate::operations::health;
-use crate::rules::attachments::Refusal;
 use crate::rules::cases;
 use crate::storage::attachments::{self, Origin};
 use crate::storage::cases as stored_cases;
@@ -220,22 +219,6 @@ impl OperatorService {
     }
 }
 
-/// The peers whose valid cosignatures are on this node's checkpoint `note`.
-/// A submission whose attachments are not (all) in this node's store: the files must be
-/// stored, verified, before a message that binds them is signed.
-fn unstored(refusal: Refusal) -> Status {
-    match refusal {
-        Refusal::BadReference { .. } => Status::invalid_argument(refusal.to_string()),
-        Refusal::TooLarge { .. } => Status::resource_exhausted(format!(
-            "{refusal} (attachments.max_file_bytes, attachments.max_total_per_message_bytes)"
-        )),
-        Refusal::Missing { .. } => Status::failed_precondition(format!(
-            "{refusal}; `rogatory request send` and `rogatory case reply --attach` upload them \
-             first"
-        )),
-    }
-}
-
 /// The time deadlines are judged against: `as_of_ms` if the caller gave one, else now.
 fn judged_at(as_of_ms: i64) -> i64 {
     match as_of_ms {
@@ -383,7 +366,7 @@ impl Operator for OperatorService {
             .ok_or_else(|| Status::invalid_argument("no request in the submission"))?;
         let case_id = Some(self.case_to_file(&request.case_id)?).filter(|c| !c.is_empty());
         crate::delivery::attachments::require_stored(&self.node, &mla.attachments)
-            .map_err(unstored)?;
+            .map_err(status::unstored)?;
         let to = outbound::Addressees {
             recipient: request.recipient,
             copies_to: request.copies_to,
@@ -408,7 +391,7 @@ impl Operator for OperatorService {
             .fill_author(&mut update.author, &caller)
             .map_err(|e| status::from_access(&e))?;
         crate::delivery::attachments::require_stored(&self.node, &update.attachments)
-            .map_err(unstored)?;
+            .map_err(status::unstored)?;
         let submitted = outbound::submit_status_update(
             &self.node,
             &request.refers_to,
@@ -539,9 +522,7 @@ impl Operator for OperatorService {
                 self.annotate(&mut record);
                 Ok(Response::new(record))
             }
-            Ok(None) => Err(Status::not_found(format!(
-                "no message {message_id} in this node's inbox or outbox"
-            ))),
+            Ok(None) => Err(status::no_such_message(&message_id)),
             Err(e) => Err(status::internal(&e)),
         }
     }
@@ -585,16 +566,7 @@ impl Operator for OperatorService {
         let rosters = request.into_inner().rosters;
         let applied = crate::node::membership::apply(&self.node, rosters, "")
             .await
-            .map_err(|error| {
-                use crate::node::membership::MembershipError as E;
-                let text = crate::error_chain(&error);
-                match error {
-                    E::NoRoster | E::NotNewer { .. } => Status::failed_precondition(text),
-                    E::Refused(_) | E::Empty | E::Trust(_) => Status::invalid_argument(text),
-                    E::Store(store) => status::internal(&store),
-                    E::File { .. } | E::Stored(_) => Status::internal(text),
-                }
-            })?;
+            .map_err(status::roster_not_applied)?;
         tracing::info!(?caller, serials = ?applied.serials, "roster applied by the operator");
         Ok(Response::new(ApplyRosterResponse {
             applied: applied.serials,
@@ -621,21 +593,14 @@ impl Operator for OperatorService {
         let caller = self.operator(&request)?;
         let directory = std::path::PathBuf::from(request.into_inner().directory);
         if !directory.is_absolute() {
-            return Err(Status::invalid_argument(
-                "give the backup directory as an absolute path on the node's machine",
-            ));
+            return Err(status::backup_path_relative());
         }
         let node = Arc::clone(&self.node);
         let target = directory.clone();
         let snapshot = tokio::task::spawn_blocking(move || node.store.backup_to(&target))
             .await
             .map_err(|e| Status::internal(e.to_string()))?
-            .map_err(|e| match e {
-                crate::storage::store::StoreError::BackupTarget { .. } => {
-                    Status::failed_precondition(crate::error_chain(&e))
-                }
-                other => status::internal(&other),
-            })?;
+            .map_err(status::backup_not_written)?;
         // After the snapshot: every file its messages reference was stored before them.
         let node = Arc::clone(&self.node);
         let target = directory.clone();
@@ -710,12 +675,7 @@ impl Operator for OperatorService {
         crate::delivery::directory::search(&self.node, &*self.links, &request.into_inner())
             .await
             .map(Response::new)
-            .map_err(|error| match error {
-                crate::delivery::directory::PeerDirectoryError::UnknownPeer { .. } => {
-                    Status::not_found(error.to_string())
-                }
-                other => Status::internal(crate::error_chain(&other)),
-            })
+            .map_err(status::from_directory_search)
     }
 
     async fn show_case(
@@ -738,9 +698,7 @@ impl Operator for OperatorService {
         .await
         .map_err(|e| Status::internal(e.to_string()))?
         .map_err(|e| status::internal(&e))?;
-        let mut thread = thread.ok_or_else(|| {
-            Status::not_found(format!("no case {case_id} in this node's inbox or outbox"))
-        })?;
+        let mut thread = thread.ok_or_else(|| status::no_such_case(&case_id))?;
         let shown = thread
             .messages
             .iter()

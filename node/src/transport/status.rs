@@ -3,6 +3,9 @@
 //! Peers get the rejection reason (it concerns their own message) and, in the trailer
 //! `rogatory-reason`, a stable token for programs. Internal failures are logged here and
 //! reported to peers only as `UNAVAILABLE`, without detail.
+//!
+//! What the Operator API's refusals say is `operations::refusals`' sentences, rendered here in
+//! the caller's language (`caller_language`); on the federation port, English.
 
 use tonic::{Code, Status};
 
@@ -10,6 +13,7 @@ use crate::delivery::inbound::InboundError;
 use crate::delivery::outbound::SubmitError;
 use crate::delivery::witness::WitnessError;
 use crate::identity::users::AccessError;
+use crate::operations::refusals::{self, Sentence};
 use crate::rules::attachments::Refusal;
 use crate::rules::key_windows::KeyRefusal;
 use crate::rules::receiving::Rejection;
@@ -112,6 +116,11 @@ pub fn from_attachment(error: AttachmentError) -> Status {
     }
 }
 
+/// `sentence` in the language of the call being answered.
+fn said(sentence: &Sentence) -> String {
+    sentence.render(super::caller_language::current())
+}
+
 fn with_reason(code: Code, message: String, reason: &str) -> Status {
     let mut status = Status::new(code, message);
     if let Ok(value) = reason.parse() {
@@ -137,7 +146,11 @@ pub const DISK_FULL: &str = "disk-full";
 
 /// New work refused because the disk is below the node's reserve (`disk_space`).
 pub fn disk_full(error: &crate::storage::disk_space::DiskFull) -> Status {
-    with_reason(Code::ResourceExhausted, error.to_string(), DISK_FULL)
+    with_reason(
+        Code::ResourceExhausted,
+        said(&refusals::disk_full(error)),
+        DISK_FULL,
+    )
 }
 
 /// A storage failure: the peer should retry later; the operator reads the details in the log.
@@ -148,14 +161,14 @@ pub fn internal(error: &StoreError) -> Status {
         tracing::warn!(%error, "storage full");
         return with_reason(
             Code::ResourceExhausted,
-            "the disk holding this node's data directory is full: retry later".into(),
+            said(&Sentence::new("refusal-disk-full")),
             DISK_FULL,
         );
     }
     tracing::error!(%error, "storage failure");
     with_reason(
         Code::Unavailable,
-        "the node cannot store messages right now; retry later".into(),
+        said(&Sentence::new("refusal-store-unavailable")),
         "unavailable",
     )
 }
@@ -164,8 +177,8 @@ pub fn internal(error: &StoreError) -> Status {
 /// begins with it, `FAILED_PRECONDITION` naming the candidates if several do.
 pub fn from_id(error: &IdError) -> Status {
     match error {
-        IdError::NotFound { .. } => Status::not_found(error.to_string()),
-        IdError::Ambiguous { .. } => Status::failed_precondition(error.to_string()),
+        IdError::NotFound { .. } => Status::not_found(said(&refusals::id(error))),
+        IdError::Ambiguous { .. } => Status::failed_precondition(said(&refusals::id(error))),
         IdError::Store(store) => internal(store),
     }
 }
@@ -254,15 +267,18 @@ pub fn from_witness(error: WitnessError) -> Status {
 }
 
 pub fn from_submit(error: SubmitError) -> Status {
+    let text = said(&refusals::submit(&error));
     match error {
-        SubmitError::UnknownRecipient(_) => Status::not_found(error.to_string()),
-        SubmitError::UnknownMessage(_) => Status::not_found(error.to_string()),
+        SubmitError::UnknownRecipient(_) => Status::not_found(text),
+        SubmitError::UnknownMessage(_) => Status::not_found(text),
         SubmitError::Invalid(_)
+        | SubmitError::Missing(_)
+        | SubmitError::InvalidField { .. }
         | SubmitError::InvalidMessage(_)
-        | SubmitError::UnboundCaseId { .. } => Status::invalid_argument(error.to_string()),
+        | SubmitError::UnboundCaseId { .. } => Status::invalid_argument(text),
         SubmitError::Transition(_)
         | SubmitError::OutsideLifecycle(..)
-        | SubmitError::Parties(_) => Status::failed_precondition(error.to_string()),
+        | SubmitError::Parties(_) => Status::failed_precondition(text),
         SubmitError::DiskFull(error) => disk_full(&error),
         SubmitError::Store(error) => internal(&error),
     }
@@ -277,5 +293,168 @@ pub fn from_access(error: &AccessError) -> Status {
         AccessError::NameMismatch { .. } => "name-mismatch",
         AccessError::NotAnOperator { .. } => "not-an-operator",
     };
-    with_reason(Code::PermissionDenied, error.to_string(), reason)
+    with_reason(
+        Code::PermissionDenied,
+        said(&refusals::access(error)),
+        reason,
+    )
+}
+
+/// A message id the node holds no message under.
+pub fn no_such_message(id: &str) -> Status {
+    Status::not_found(said(&refusals::no_such_message(id)))
+}
+
+/// A case id the node holds no case under.
+pub fn no_such_case(id: &str) -> Status {
+    Status::not_found(said(&refusals::no_such_case(id)))
+}
+
+/// A submission whose attachments are not (all) in this node's store: the files must be
+/// stored, verified, before a message that binds them is signed.
+pub fn unstored(refusal: crate::rules::attachments::Refusal) -> Status {
+    use crate::rules::attachments::Refusal;
+    let text = said(&refusals::unstored(&refusal));
+    match refusal {
+        Refusal::BadReference { .. } => Status::invalid_argument(text),
+        Refusal::TooLarge { .. } => Status::resource_exhausted(text),
+        Refusal::Missing { .. } => Status::failed_precondition(text),
+    }
+}
+
+/// A roster the operator asked the node to apply and that it did not.
+pub fn roster_not_applied(error: crate::node::membership::MembershipError) -> Status {
+    use crate::node::membership::MembershipError as E;
+    let text = said(&Sentence::english(
+        "refusal-roster-not-applied",
+        crate::error_chain(&error),
+    ));
+    match error {
+        E::NoRoster | E::NotNewer { .. } => Status::failed_precondition(text),
+        E::Refused(_) | E::Empty | E::Trust(_) => Status::invalid_argument(text),
+        E::Store(store) => internal(&store),
+        E::File { .. } | E::Stored(_) => Status::internal(text),
+    }
+}
+
+/// A backup directory given relative to who knows where: the node writes on its own machine.
+pub fn backup_path_relative() -> Status {
+    Status::invalid_argument(said(&Sentence::new("refusal-backup-path-relative")))
+}
+
+/// A backup the node could not write where it was asked to.
+pub fn backup_not_written(error: StoreError) -> Status {
+    match error {
+        StoreError::BackupTarget { .. } => Status::failed_precondition(said(&Sentence::english(
+            "refusal-backup-not-written",
+            crate::error_chain(&error),
+        ))),
+        other => internal(&other),
+    }
+}
+
+/// A directory search the node could not make.
+pub fn from_directory_search(error: crate::delivery::directory::PeerDirectoryError) -> Status {
+    use crate::delivery::directory::PeerDirectoryError as E;
+    match &error {
+        E::UnknownPeer { peer } => Status::not_found(said(&refusals::unknown_peer(peer))),
+        _ => Status::internal(said(&Sentence::english(
+            "refusal-directory-unavailable",
+            crate::error_chain(&error),
+        ))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeSet;
+
+    use crate::operations::refusals;
+
+    /// The sources that decide a `rogatory-reason` token: this table and every `reason()`.
+    const SOURCES: &[(&str, &str)] = &[
+        ("transport/status.rs", include_str!("status.rs")),
+        ("rules/receiving.rs", include_str!("../rules/receiving.rs")),
+        (
+            "rules/key_windows.rs",
+            include_str!("../rules/key_windows.rs"),
+        ),
+        (
+            "rules/attachments.rs",
+            include_str!("../rules/attachments.rs"),
+        ),
+        (
+            "storage/attachments/error.rs",
+            include_str!("../storage/attachments/error.rs"),
+        ),
+    ];
+
+    fn is_token(text: &str) -> bool {
+        !text.is_empty()
+            && text
+                .split('-')
+                .all(|word| !word.is_empty() && word.bytes().all(|b| b.is_ascii_lowercase()))
+    }
+
+    fn literals(code: &str) -> impl Iterator<Item = &str> {
+        code.split('"').skip(1).step_by(2)
+    }
+
+    /// Every token the node can emit, read from the code: in this file every kebab-case
+    /// literal but the metadata keys and catalog ids, elsewhere those inside `fn reason`.
+    fn emitted_tokens() -> BTreeSet<String> {
+        let mut tokens = BTreeSet::new();
+        for (file, source) in SOURCES {
+            let code = source.split("#[cfg(test)]").next().unwrap_or_default();
+            if *file == "transport/status.rs" {
+                let keys = [
+                    super::REASON_KEY,
+                    super::DURABLE_OFFSET_KEY,
+                    super::WITNESS_SIZE_KEY,
+                ];
+                tokens.extend(
+                    literals(code)
+                        .filter(|l| is_token(l) && !keys.contains(l) && !l.starts_with("refusal-"))
+                        .map(str::to_owned),
+                );
+                continue;
+            }
+            for body in code.split("fn reason(").skip(1) {
+                let body = body.split("\n    }\n").next().unwrap_or_default();
+                tokens.extend(literals(body).filter(|l| is_token(l)).map(str::to_owned));
+            }
+        }
+        tokens
+    }
+
+    #[test]
+    fn every_reason_token_the_node_emits_has_a_headline_in_every_language() {
+        let tokens = emitted_tokens();
+        for expected in [
+            "bad-signature",
+            "key-revoked",
+            "attachments-missing",
+            "attachment-quota",
+        ] {
+            assert!(
+                tokens.contains(expected),
+                "{expected} not found in {tokens:?}"
+            );
+        }
+        for expected in ["not-a-contact-point", "disk-full", "busy", "witness-size"] {
+            assert!(
+                tokens.contains(expected),
+                "{expected} not found in {tokens:?}"
+            );
+        }
+        let missing: Vec<_> = tokens
+            .iter()
+            .filter(|token| !refusals::has_headline(token))
+            .collect();
+        assert!(
+            missing.is_empty(),
+            "reason tokens without a reason-<token> message in node/locales/*/refusals.ftl: \
+             {missing:?}"
+        );
+    }
 }

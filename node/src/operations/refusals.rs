@@ -1,0 +1,307 @@
+//! What the node says to a person when it refuses what they asked, in their language.
+//!
+//! A refusal is a [`Sentence`]: a catalog message (`node/locales/<language>/refusals.ftl`) with
+//! the error's specifics (peer ids, message ids, numbers, limits) as Fluent variables, rendered
+//! in whichever language the reader asked for. The transport renders it into the message of
+//! an Operator API status (`transport::status`, in the language of the call's
+//! `accept-language`); the web console renders the same sentences without gRPC. The gRPC code
+//! and the `rogatory-reason` token are not decided here: programs rely on those.
+//!
+//! Each reason token has a short headline (`reason-<token>`, [`headline`]): what a person reads
+//! of a peer's refusal (the peer's own words are quoted after it, as the peer wrote them), and
+//! the first words of a refusal whose details exist in English only.
+//!
+//! Peer-to-peer statuses stay English: they are protocol, read by another country's software.
+
+use crate::delivery::outbound::SubmitError;
+use crate::identity::users::AccessError;
+use crate::locale::{Arg, FluentArgs, FluentValue, Language};
+use crate::rules::attachments::Refusal;
+use crate::rules::disk_reserve::DiskFull;
+use crate::storage::ids::{IdError, IdKind};
+
+/// A refusal as a catalog message and its variables, not yet in any language.
+#[derive(Debug, Clone)]
+pub struct Sentence {
+    id: &'static str,
+    args: Vec<(&'static str, FluentValue<'static>)>,
+    /// Words that exist only in English (a peer's or a library's), shown after the sentence.
+    english_detail: Option<String>,
+}
+
+impl Sentence {
+    /// Catalog message `id`, without variables yet.
+    pub fn new(id: &'static str) -> Self {
+        Self {
+            id,
+            args: Vec::new(),
+            english_detail: None,
+        }
+    }
+
+    /// The same sentence with variable `name` set to `value`.
+    pub fn with(mut self, name: &'static str, value: impl Arg) -> Self {
+        self.args.push((name, value.to_value()));
+        self
+    }
+
+    /// A refusal whose specifics exist only as English text: catalog message `headline` (a
+    /// `reason-*` headline or another sentence without variables) in the reader's language,
+    /// then the English detail marked as such (in English, the detail alone: it is already the
+    /// whole sentence).
+    pub fn english(headline: &'static str, detail: impl Into<String>) -> Self {
+        Self {
+            id: headline,
+            args: Vec::new(),
+            english_detail: Some(detail.into()),
+        }
+    }
+
+    /// The catalog message this sentence is (for tests and for the console's templates).
+    pub fn id(&self) -> &'static str {
+        self.id
+    }
+
+    /// The sentence in `language`.
+    pub fn render(&self, language: Language) -> String {
+        if let Some(detail) = &self.english_detail {
+            if language == Language::English {
+                return detail.clone();
+            }
+            let mut args = FluentArgs::new();
+            args.set("headline", language.catalog().text(self.id, None));
+            args.set("detail", detail.clone());
+            return language
+                .catalog()
+                .text("refusal-english-detail", Some(&args));
+        }
+        let mut args = FluentArgs::new();
+        for (name, value) in &self.args {
+            args.set(*name, value.clone());
+        }
+        language.catalog().text(self.id, Some(&args))
+    }
+}
+
+/// The headline of reason token `reason` (`bad-signature`) in `language`; for a token no
+/// catalog knows (a newer peer's), the general one.
+pub fn headline(reason: &str, language: Language) -> String {
+    let id = format!("reason-{reason}");
+    let catalog = language.catalog();
+    if catalog.has(&id) {
+        catalog.text(&id, None)
+    } else {
+        catalog.text("reason-other", None)
+    }
+}
+
+/// Whether `reason` has a headline of its own in every language.
+pub fn has_headline(reason: &str) -> bool {
+    let id = format!("reason-{reason}");
+    Language::ALL
+        .iter()
+        .all(|language| language.catalog().has(&id))
+}
+
+/// A caller on the operator socket who may not do what it asked.
+pub fn access(error: &AccessError) -> Sentence {
+    let account = |uid: u32, unix_user: &Option<String>| match unix_user {
+        Some(user) => format!("\"{user}\" (uid {uid})"),
+        None => format!("uid {uid}"),
+    };
+    match error {
+        AccessError::NotAContactPoint { uid, unix_user } => {
+            Sentence::new("refusal-not-a-contact-point")
+                .with("account", account(*uid, unix_user))
+                .with("user", unix_user.as_deref().unwrap_or("NAME"))
+                .with("uid", *uid)
+        }
+        AccessError::NameMismatch {
+            uid,
+            unix_user,
+            name,
+            declared,
+        } => Sentence::new("refusal-name-mismatch")
+            .with("account", account(*uid, unix_user))
+            .with("name", name)
+            .with("declared", declared),
+        AccessError::NotAnOperator { uid, unix_user } => {
+            Sentence::new("refusal-not-an-operator").with("account", account(*uid, unix_user))
+        }
+        AccessError::Unidentified => Sentence::new("refusal-unidentified-caller"),
+    }
+}
+
+/// A submission the node would not sign.
+pub fn submit(error: &SubmitError) -> Sentence {
+    match error {
+        SubmitError::UnknownRecipient(peer) => {
+            Sentence::new("refusal-unknown-recipient").with("peer", peer)
+        }
+        SubmitError::UnknownMessage(id) => no_such_message(id),
+        SubmitError::Missing(field) => {
+            Sentence::new("refusal-field-required").with("field", *field)
+        }
+        SubmitError::InvalidField { field, problem } => invalid_field(field, problem),
+        SubmitError::OutsideLifecycle(id, kind) => {
+            Sentence::new(if *kind == crate::rules::cases::CONSULTATION {
+                "refusal-update-on-consultation"
+            } else {
+                "refusal-update-on-information"
+            })
+            .with("id", id)
+        }
+        SubmitError::UnboundCaseId { case_id, node } => Sentence::new("refusal-unbound-case-id")
+            .with("case", case_id)
+            .with("node", node),
+        SubmitError::Invalid(_) | SubmitError::InvalidMessage(_) => {
+            Sentence::english("refusal-not-signed", error.to_string())
+        }
+        SubmitError::Parties(_) => Sentence::english("reason-parties-mismatch", error.to_string()),
+        SubmitError::Transition(_) => {
+            Sentence::english("reason-invalid-transition", error.to_string())
+        }
+        SubmitError::DiskFull(full) => disk_full(full),
+        SubmitError::Store(_) => Sentence::new("refusal-store-unavailable"),
+    }
+}
+
+/// A field of a message that the receiver's check 2 would refuse. The protocol states its
+/// problems in English; the two everyone meets (empty, too long) are said in the reader's
+/// language, the rest quoted.
+fn invalid_field(field: &str, problem: &str) -> Sentence {
+    if problem == "required" {
+        return Sentence::new("refusal-field-required").with("field", field);
+    }
+    let longer = problem
+        .strip_prefix("longer than ")
+        .and_then(|rest| rest.strip_suffix(" bytes"))
+        .and_then(|max| max.parse::<u64>().ok());
+    match longer {
+        Some(max) => Sentence::new("refusal-field-too-long")
+            .with("field", field)
+            .with("max", max),
+        None => Sentence::new("refusal-field-invalid")
+            .with("field", field)
+            .with("problem", problem),
+    }
+}
+
+/// An id a person typed that stands for no single message or case.
+pub fn id(error: &IdError) -> Sentence {
+    match error {
+        IdError::NotFound { kind, typed } => Sentence::new(match kind {
+            IdKind::Message => "refusal-no-message-id",
+            IdKind::Case => "refusal-no-case-id",
+        })
+        .with("typed", typed),
+        IdError::Ambiguous {
+            kind,
+            typed,
+            candidates,
+            more,
+        } => {
+            let mut listed = candidates.join(", ");
+            if *more {
+                listed.push_str(", ...");
+            }
+            Sentence::new(match kind {
+                IdKind::Message => "refusal-ambiguous-message-id",
+                IdKind::Case => "refusal-ambiguous-case-id",
+            })
+            .with("typed", typed)
+            .with("candidates", listed)
+        }
+        IdError::Store(_) => Sentence::new("refusal-store-unavailable"),
+    }
+}
+
+/// New work refused below the disk reserve; the sizes in MiB.
+pub fn disk_full(full: &DiskFull) -> Sentence {
+    const MIB: u64 = 1024 * 1024;
+    Sentence::new("refusal-disk-reserve")
+        .with("free", full.free / MIB)
+        .with("reserve", full.reserve / MIB)
+        .with("incoming", full.incoming.div_ceil(MIB))
+}
+
+/// A peer id that names no peer of this node (a directory search).
+pub fn unknown_peer(peer: &str) -> Sentence {
+    Sentence::new("refusal-directory-unknown-peer").with("peer", peer)
+}
+
+/// A message id the node holds no message under.
+pub fn no_such_message(id: &str) -> Sentence {
+    Sentence::new("refusal-no-message").with("id", id)
+}
+
+/// A case id the node holds no case under.
+pub fn no_such_case(id: &str) -> Sentence {
+    Sentence::new("refusal-no-case").with("id", id)
+}
+
+/// A submission whose attachments are not (all) stored here, verified, before signing.
+pub fn unstored(refusal: &Refusal) -> Sentence {
+    match refusal {
+        Refusal::BadReference { index, problem } => Sentence::new("refusal-attachment-reference")
+            .with("index", *index)
+            .with("problem", problem),
+        Refusal::TooLarge { total } => {
+            Sentence::new("refusal-attachments-too-large").with("total", *total)
+        }
+        Refusal::Missing { missing, first } => Sentence::new("refusal-attachments-not-stored")
+            .with("count", *missing)
+            .with("first", first),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_refusal_reads_as_a_whole_sentence_in_each_language() {
+        let refusal = submit(&SubmitError::UnknownRecipient("xx".into()));
+        let english = refusal.render(Language::English);
+        assert!(
+            english.contains("\"xx\" is not a peer of this node"),
+            "{english}"
+        );
+        let russian = refusal.render(Language::Russian);
+        assert!(russian.contains("xx"), "{russian}");
+        assert!(russian.contains("не является"), "{russian}");
+    }
+
+    #[test]
+    fn english_only_details_follow_a_headline_in_the_readers_language() {
+        let refusal = Sentence::english("reason-malformed", "the request is incomplete: x");
+        assert_eq!(
+            refusal.render(Language::English),
+            "the request is incomplete: x"
+        );
+        let russian = refusal.render(Language::Russian);
+        assert!(
+            russian.contains("the request is incomplete: x"),
+            "{russian}"
+        );
+        assert!(!russian.starts_with("the request"), "{russian}");
+    }
+
+    #[test]
+    fn a_field_too_long_names_the_field_and_the_limit() {
+        let refusal = invalid_field("request.subject", "longer than 4096 bytes");
+        assert_eq!(refusal.id(), "refusal-field-too-long");
+        let russian = refusal.render(Language::Russian);
+        assert!(russian.contains("request.subject"), "{russian}");
+        assert!(russian.contains("4096"), "{russian}");
+    }
+
+    #[test]
+    fn an_unknown_token_still_gets_a_headline() {
+        assert!(!has_headline("from-a-newer-node"));
+        assert_eq!(
+            headline("from-a-newer-node", Language::Russian),
+            Language::Russian.catalog().text("reason-other", None)
+        );
+    }
+}
