@@ -64,7 +64,7 @@ milliseconds (2026-12-07T21:58:28.123Z).";
 /// `--lang`: a language the catalogs are written in.
 fn parse_language(text: &str) -> Result<crate::i18n::Language, String> {
     crate::i18n::Language::from_tag(text)
-        .ok_or_else(|| format!("no translation into {text:?}; use en or ru"))
+        .ok_or_else(|| crate::i18n::t!("errors-no-translation", text = text))
 }
 
 #[derive(Debug, Parser)]

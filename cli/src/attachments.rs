@@ -25,15 +25,12 @@ const PROGRESS_MIN_BYTES: u64 = 16 * 1024 * 1024;
 
 /// The reference that binds `path` into a signed message: its name, size and SHA-256.
 pub fn reference(path: &Path, media_type: Option<String>) -> anyhow::Result<AttachmentRef> {
-    let mut file =
-        std::fs::File::open(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let mut file = std::fs::File::open(path).with_context(|| cannot_read(path))?;
     let mut hasher = Sha256::new();
     let mut buffer = vec![0u8; CHUNK_BYTES];
     let mut size = 0u64;
     loop {
-        let n = file
-            .read(&mut buffer)
-            .with_context(|| format!("cannot read {}", path.display()))?;
+        let n = file.read(&mut buffer).with_context(|| cannot_read(path))?;
         if n == 0 {
             break;
         }
@@ -80,7 +77,12 @@ pub async fn upload(
                 envelope: None,
             })
             .await,
-        || format!("asking the node about {}", path.display()),
+        || {
+            crate::i18n::t!(
+                "errors-doing-ask-attachment",
+                file = path.display().to_string()
+            )
+        },
     )?;
     if status.present {
         return Ok(());
@@ -129,7 +131,7 @@ pub async fn upload(
         client
             .put_attachment(tokio_stream::wrappers::ReceiverStream::new(receiver))
             .await,
-        || format!("uploading {} to the node", path.display()),
+        || crate::i18n::t!("errors-doing-upload", file = path.display().to_string()),
     );
     let read = feeder.await;
     bar.finish_and_clear();
@@ -198,7 +200,13 @@ pub async fn fetch(
                 offset: 0,
             })
             .await,
-        || format!("fetching attachment {sha256} of case {case_id}"),
+        || {
+            crate::i18n::t!(
+                "errors-doing-fetch-attachment",
+                sha256 = sha256,
+                case = case_id
+            )
+        },
     )?;
     let header = stream
         .message()
@@ -215,7 +223,12 @@ pub async fn fetch(
         .prefix(".rogatory-fetch-")
         .suffix(".part")
         .tempfile_in(directory)
-        .with_context(|| format!("cannot create a file in {}", directory.display()))?;
+        .with_context(|| {
+            crate::i18n::t!(
+                "errors-cannot-create-in",
+                path = directory.display().to_string()
+            )
+        })?;
     let mut file = partial.as_file();
     let bar = progress_bar(header.size, "downloading");
     let mut hasher = Sha256::new();
@@ -267,6 +280,11 @@ pub async fn fetch(
         }
     })?;
     Ok(written)
+}
+
+/// "cannot read FILE", in the reader's language.
+fn cannot_read(path: &Path) -> String {
+    crate::i18n::t!("errors-cannot-read", path = path.display().to_string())
 }
 
 #[cfg(test)]

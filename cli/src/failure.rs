@@ -284,6 +284,11 @@ fn localized(cause: &(dyn std::error::Error + 'static)) -> Option<String> {
                 path = path.display().to_string(),
                 detail = message.trim_end()
             ),
+            ConfigError::Invalid { path, problems } if problems.len() == 1 => t!(
+                "errors-config-invalid-one",
+                path = path.display().to_string(),
+                problem = problems[0].to_string()
+            ),
             ConfigError::Invalid { path, problems } => {
                 let mut text = t!(
                     "errors-config-invalid",

@@ -184,8 +184,12 @@ pub fn parse(text: &str) -> Result<RequestFile, toml::de::Error> {
 
 /// Reads, parses and checks a request file; attachment paths are relative to the file.
 pub fn load(path: &Path) -> anyhow::Result<Submission> {
-    let text = std::fs::read_to_string(path)
-        .with_context(|| format!("cannot read request file {}", path.display()))?;
+    let text = std::fs::read_to_string(path).with_context(|| {
+        crate::i18n::t!(
+            "errors-request-file-unreadable",
+            path = path.display().to_string()
+        )
+    })?;
     let base = path.parent().unwrap_or(Path::new("."));
     let problems = check::problems(&text, base);
     if !problems.is_empty() {
@@ -196,9 +200,18 @@ pub fn load(path: &Path) -> anyhow::Result<Submission> {
     }
     let file = parse(&text)
         .map_err(|e| UserError::new(e.to_string().trim_end(), FORMAT_HINT))
-        .with_context(|| format!("request file {} is not valid", path.display()))?;
-    file.into_submission(base)
-        .with_context(|| format!("request file {} is not valid", path.display()))
+        .with_context(|| {
+            crate::i18n::t!(
+                "errors-request-file-invalid",
+                path = path.display().to_string()
+            )
+        })?;
+    file.into_submission(base).with_context(|| {
+        crate::i18n::t!(
+            "errors-request-file-invalid",
+            path = path.display().to_string()
+        )
+    })
 }
 
 impl RequestFile {

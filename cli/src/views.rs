@@ -197,9 +197,12 @@ impl PartyDelivery {
 fn waiting_reason(attempts: u32, last_error: Option<&str>, next: Option<&str>) -> String {
     let mut parts = vec![t!("delivery-attempts", count = attempts)];
     if let Some(error) = last_error {
+        // A peer's refusal: the reason's headline in the reader's language, its words quoted.
+        let error =
+            rogatory_node::operations::refusals::delivery_error(error, crate::i18n::language());
         parts.push(t!(
             "delivery-last-error",
-            error = one_line(error).into_owned()
+            error = one_line(&error).into_owned()
         ));
     }
     if let Some(at) = next {

@@ -36,46 +36,51 @@ pub struct ListFilter {
 /// offset (`2026-03-01T09:30:00Z`, `2026-03-01T11:30:00+02:00`), as ms since the epoch.
 /// Anything else is refused with what to write (clap names the flag).
 pub fn parse_as_of(text: &str) -> Result<i64, String> {
-    let expected = "write a day such as 2026-03-01 (00:00 UTC) or an RFC 3339 date and time \
-                    such as 2026-03-01T09:30:00Z or 2026-03-01T11:30:00+02:00";
-    let value: toml::value::Datetime = text
-        .trim()
-        .parse()
-        .map_err(|_| format!("{text:?} is not a date; {expected}"))?;
+    let not_a_date = || {
+        format!(
+            "{}; {}",
+            t!("errors-date-not-a-date", text = text),
+            t!("errors-date-forms")
+        )
+    };
+    let invalid = |problem: String| {
+        format!(
+            "{}; {}",
+            t!("errors-date-invalid", text = text, problem = problem),
+            t!("errors-date-forms")
+        )
+    };
+    let value: toml::value::Datetime = text.trim().parse().map_err(|_| not_a_date())?;
     let Some(date) = value.date else {
-        return Err(format!("{text:?} has no date; {expected}"));
+        return Err(format!(
+            "{}; {}",
+            t!("errors-date-no-day", text = text),
+            t!("errors-date-forms")
+        ));
     };
     let (time, offset_minutes) = match (value.time, value.offset) {
         (None, None) => (time::Time::MIDNIGHT, 0),
         (Some(t), Some(offset)) => (
             time::Time::from_hms_nano(t.hour, t.minute, t.second, t.nanosecond)
-                .map_err(|e| format!("{text:?}: {e}; {expected}"))?,
+                .map_err(|e| invalid(e.to_string()))?,
             match offset {
                 toml::value::Offset::Z => 0,
                 toml::value::Offset::Custom { minutes } => minutes,
             },
         ),
-        (Some(_), None) => {
-            return Err(format!(
-                "{text:?} has no time zone; add Z for UTC or an offset, as in \
-                 2026-03-01T09:30:00Z or 2026-03-01T11:30:00+02:00"
-            ));
-        }
-        (None, Some(_)) => return Err(format!("{text:?} is not a date; {expected}")),
+        (Some(_), None) => return Err(t!("errors-date-no-zone", text = text)),
+        (None, Some(_)) => return Err(not_a_date()),
     };
-    let month = time::Month::try_from(date.month)
-        .map_err(|e| format!("{text:?} is not a date ({e}); {expected}"))?;
+    let month = time::Month::try_from(date.month).map_err(|e| invalid(e.to_string()))?;
     let day = time::Date::from_calendar_date(i32::from(date.year), month, date.day)
-        .map_err(|e| format!("{text:?} is not a date ({e}); {expected}"))?;
+        .map_err(|e| invalid(e.to_string()))?;
     let offset = time::UtcOffset::from_whole_seconds(i32::from(offset_minutes) * 60)
-        .map_err(|e| format!("{text:?}: {e}"))?;
+        .map_err(|e| invalid(e.to_string()))?;
     let at = time::PrimitiveDateTime::new(day, time).assume_offset(offset);
     let ms = at.unix_timestamp_nanos() / 1_000_000;
     match i64::try_from(ms) {
         Ok(ms) if ms > 0 => Ok(ms),
-        _ => Err(format!(
-            "{text:?} is before 1970-01-01T00:00:00Z; give a later time"
-        )),
+        _ => Err(t!("errors-date-before-epoch", text = text)),
     }
 }
 
@@ -289,7 +294,7 @@ pub async fn list(
                 as_of_ms: filter.as_of_ms.unwrap_or(0),
             })
             .await,
-        || "listing the cases".to_owned(),
+        || t!("errors-doing-list-cases"),
     )?;
     let as_of = as_of_text(response.now_ms);
     let cases: Vec<CaseSummaryView> = response
@@ -685,7 +690,7 @@ async fn fetch(
                 as_of_ms: as_of_ms.unwrap_or(0),
             })
             .await,
-        || format!("looking up case {case_id}"),
+        || t!("errors-doing-look-up-case", id = case_id),
     )
 }
 

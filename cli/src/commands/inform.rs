@@ -48,7 +48,7 @@ pub async fn inform(
                 copies_to: args.copy_to,
             })
             .await,
-        || format!("sending spontaneous information to {to}"),
+        || crate::i18n::t!("errors-doing-send-information", peer = to.as_str()),
     )
     .map_err(|e| submitting(e, Submitted::SpontaneousInformation))?;
     let record = response
@@ -75,8 +75,8 @@ pub async fn consult(
     // contradicts it).
     let to = args.to.unwrap_or_default();
     let what = match (to.as_str(), &consultation.refers_to) {
-        ("", answered) => format!("answering consultation message {answered}"),
-        (to, _) => format!("sending a consultation message to {to}"),
+        ("", answered) => crate::i18n::t!("errors-doing-answer-consultation", id = answered),
+        (to, _) => crate::i18n::t!("errors-doing-send-consultation", peer = to),
     };
     let response = answer(
         client

@@ -21,7 +21,13 @@ pub async fn list(
                 limit,
             })
             .await,
-        || format!("listing the {}", box_name(direction)),
+        || {
+            t!(if direction == Direction::Inbox {
+                "errors-doing-list-inbox"
+            } else {
+                "errors-doing-list-outbox"
+            })
+        },
     )?;
     Ok(response
         .messages
@@ -117,7 +123,7 @@ pub async fn show_message(
                 message_id: message_id.to_owned(),
             })
             .await,
-        || format!("looking up message {message_id}"),
+        || t!("errors-doing-look-up-message", id = message_id),
     )?;
     let mut detail = MessageDetail::from_record(&record);
     // A status update: where its request stands now, which later updates may have changed.

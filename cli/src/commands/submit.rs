@@ -45,7 +45,7 @@ pub async fn submit_request(
                 copies_to: submission.copy_to.iter().map(ToString::to_string).collect(),
             })
             .await,
-        || format!("submitting the request to {to}"),
+        || t!("errors-doing-submit-request", peer = to.as_str()),
     )
     .map_err(|e| failure::submitting(e, failure::Submitted::Request))?;
     response
@@ -126,7 +126,7 @@ pub async fn submit_status(
                 submitted_by: submitted_by.to_owned(),
             })
             .await,
-        || format!("submitting the status update on {refers_to}"),
+        || t!("errors-doing-submit-update", id = refers_to),
     )?;
     response
         .message

@@ -53,7 +53,7 @@ pub async fn message(
                 message_id: message_id.to_owned(),
             })
             .await,
-        || format!("looking up message {message_id}"),
+        || t!("errors-doing-look-up-message", id = message_id),
     )?;
     write(&content::message(&record, &context), out, format)
 }
@@ -75,7 +75,7 @@ pub async fn case(
                 as_of_ms: 0,
             })
             .await,
-        || format!("looking up case {case_id}"),
+        || t!("errors-doing-look-up-case", id = case_id),
     )?;
     write(&content::case(&thread, &context), out, format)
 }
@@ -106,7 +106,7 @@ fn check_out(out: &Path) -> anyhow::Result<()> {
 /// Who prints, and the signing keys' fingerprints as this node holds them.
 async fn context(client: &mut Client) -> anyhow::Result<content::Context> {
     let identity = answer(client.identity(IdentityRequest {}).await, || {
-        "asking the node who it is".to_owned()
+        t!("errors-doing-ask-identity")
     })?;
     let mut fingerprints: BTreeMap<String, String> = identity
         .peers
@@ -144,10 +144,10 @@ fn write(document: &content::Document, out: &Path, format: Format) -> anyhow::Re
         .write(true)
         .create_new(true)
         .open(out)
-        .with_context(|| format!("cannot create {}", out.display()))?;
+        .with_context(|| t!("errors-cannot-create", path = out.display().to_string()))?;
     file.write_all(&bytes)
         .and_then(|()| file.sync_all())
-        .with_context(|| format!("cannot write {}", out.display()))?;
+        .with_context(|| t!("errors-cannot-write", path = out.display().to_string()))?;
     let codes = document
         .blocks
         .iter()

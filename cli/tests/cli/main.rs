@@ -11,6 +11,7 @@ mod case_list;
 mod delivery_words;
 mod demo;
 mod enrollment;
+mod errors_in_russian;
 mod federation;
 mod governance;
 mod hints;

@@ -13,6 +13,7 @@ errors-node-answered = the node answered { $code }: { $message }
 errors-node-unreachable = cannot reach the node's operator socket { $path }: { $detail }. Is `rogatoryd` running with this data directory, and are you its user?
 errors-config-unreadable = cannot read configuration file { $path }
 errors-config-malformed = configuration file { $path } is not valid: { $detail }
+errors-config-invalid-one = configuration file { $path }: { $problem }
 errors-config-invalid = configuration file { $path }: { $count ->
         [one] 1 problem:
        *[other] { $count } problems:
@@ -41,3 +42,34 @@ errors-hint-invalid-argument = the node's message names what it refused; `--help
 errors-hint-node-unavailable = the node could not store the message; its operator finds the cause in the node's log (stderr of rogatoryd)
 errors-hint-permission-denied = `rogatory whoami` shows how your node identifies you. The node's operator maps accounts to names in node.toml under [[contact_points]] (see config/node.example.toml) and restarts the node
 errors-hint-version-mismatch = the node runs a different version of Rogatory than this command
+
+# Option values the command line refuses (clap names the option).
+errors-no-translation = no translation into "{ $text }"; use en or ru
+errors-date-forms = write a day such as 2026-03-01 (00:00 UTC) or an RFC 3339 date and time such as 2026-03-01T09:30:00Z or 2026-03-01T11:30:00+02:00
+errors-date-not-a-date = "{ $text }" is not a date
+errors-date-invalid = "{ $text }" is not a date ({ $problem })
+errors-date-no-day = "{ $text }" has no date
+errors-date-no-zone = "{ $text }" has no time zone; add Z for UTC or an offset, as in 2026-03-01T09:30:00Z or 2026-03-01T11:30:00+02:00
+errors-date-before-epoch = "{ $text }" is before 1970-01-01T00:00:00Z; give a later time
+
+# What a command was doing when it failed (the first words of the error line).
+errors-doing-submit-request = submitting the request to { $peer }
+errors-doing-submit-update = submitting the status update on { $id }
+errors-doing-send-information = sending spontaneous information to { $peer }
+errors-doing-answer-consultation = answering consultation message { $id }
+errors-doing-send-consultation = sending a consultation message to { $peer }
+errors-doing-look-up-message = looking up message { $id }
+errors-doing-look-up-case = looking up case { $id }
+errors-doing-list-inbox = listing the inbox
+errors-doing-list-outbox = listing the outbox
+errors-doing-list-cases = listing the cases
+errors-doing-ask-identity = asking the node who it is
+errors-doing-ask-attachment = asking the node about { $file }
+errors-doing-upload = uploading { $file } to the node
+errors-doing-fetch-attachment = fetching attachment { $sha256 } of case { $case }
+errors-request-file-unreadable = cannot read request file { $path }
+errors-request-file-invalid = request file { $path } is not valid
+errors-cannot-read = cannot read { $path }
+errors-cannot-create = cannot create { $path }
+errors-cannot-create-in = cannot create a file in { $path }
+errors-cannot-write = cannot write { $path }

@@ -88,3 +88,6 @@ reason-unidentified-caller = the node cannot tell who is calling
 reason-not-a-contact-point = the caller is not a contact point of the node
 reason-name-mismatch = the name given is not the caller's contact-point name
 reason-not-an-operator = only the node's operator may do this
+
+# A peer's refusal of a delivery: the headline of its reason, then its own words as it wrote them.
+refusal-peer-refused = { $peer } refused the message: { $headline }. The words of { $peer }: "{ $words }"

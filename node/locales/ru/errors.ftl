@@ -13,7 +13,6 @@ errors-hint-line = подсказка: { $hint }
 errors-node-answered = { $code ->
         [PermissionDenied] узел отказал в доступе: { $message }
         [Unauthenticated] узел отказал в доступе: { $message }
-        [NotFound] узел не нашёл запрошенного: { $message }
         [Unavailable] узел не смог выполнить запрос: { $message }
         [ResourceExhausted] узел не смог выполнить запрос: { $message }
         [DeadlineExceeded] узел не смог выполнить запрос: { $message }
@@ -24,6 +23,7 @@ errors-node-answered = { $code ->
 errors-node-unreachable = не удаётся связаться с операторским сокетом узла { $path }: { $detail }. Проверьте, запущен ли `rogatoryd` с этим каталогом данных и работаете ли вы под его учётной записью
 errors-config-unreadable = не удаётся прочитать файл конфигурации { $path }
 errors-config-malformed = файл конфигурации { $path } составлен неверно. Сообщение разборщика TOML (на английском языке): { $detail }
+errors-config-invalid-one = в файле конфигурации { $path } обнаружена ошибка: { $problem }
 errors-config-invalid = в файле конфигурации { $path } { $count ->
         [one] обнаружена { $count } ошибка:
         [few] обнаружены { $count } ошибки:
@@ -53,3 +53,34 @@ errors-hint-invalid-argument = в ответе узла указано, что �
 errors-hint-node-unavailable = узел не смог сохранить сообщение; причину оператор узла найдёт в журнале узла (stderr процесса rogatoryd)
 errors-hint-permission-denied = как вас определяет узел, показывает `rogatory whoami`. Оператор узла сопоставляет учётные записи с именами в разделе [[contact_points]] файла node.toml (см. config/node.example.toml) и перезапускает узел
 errors-hint-version-mismatch = на узле работает другая версия Rogatory, чем у этой команды
+
+# Значения параметров, которые командная строка отклоняет (параметр называет clap).
+errors-no-translation = нет перевода на «{ $text }»; укажите en или ru
+errors-date-forms = укажите день, например 2026-03-01 (00:00 UTC), или дату и время по RFC 3339, например 2026-03-01T09:30:00Z или 2026-03-01T11:30:00+02:00
+errors-date-not-a-date = «{ $text }» не является датой
+errors-date-invalid = «{ $text }» не является датой ({ $problem })
+errors-date-no-day = в «{ $text }» нет даты
+errors-date-no-zone = в «{ $text }» не указан часовой пояс; добавьте Z (UTC) или смещение, например 2026-03-01T09:30:00Z или 2026-03-01T11:30:00+02:00
+errors-date-before-epoch = «{ $text }» раньше 1970-01-01T00:00:00Z; укажите более позднее время
+
+# Что делала команда, когда произошла ошибка (начало строки ошибки).
+errors-doing-submit-request = направление просьбы узлу { $peer }
+errors-doing-submit-update = направление сообщения о ходе рассмотрения просьбы { $id }
+errors-doing-send-information = передача информации без предварительной просьбы узлу { $peer }
+errors-doing-answer-consultation = ответ на сообщение консультации { $id }
+errors-doing-send-consultation = направление сообщения консультации узлу { $peer }
+errors-doing-look-up-message = поиск сообщения { $id }
+errors-doing-look-up-case = поиск дела { $id }
+errors-doing-list-inbox = получение списка входящих
+errors-doing-list-outbox = получение списка исходящих
+errors-doing-list-cases = получение списка дел
+errors-doing-ask-identity = запрос сведений об узле
+errors-doing-ask-attachment = запрос узлу о файле { $file }
+errors-doing-upload = загрузка файла { $file } на узел
+errors-doing-fetch-attachment = получение приложения { $sha256 } к делу { $case }
+errors-request-file-unreadable = не удаётся прочитать файл просьбы { $path }
+errors-request-file-invalid = файл просьбы { $path } составлен неверно
+errors-cannot-read = не удаётся прочитать { $path }
+errors-cannot-create = не удаётся создать { $path }
+errors-cannot-create-in = не удаётся создать файл в каталоге { $path }
+errors-cannot-write = не удаётся записать { $path }

@@ -255,6 +255,72 @@ pub fn unstored(refusal: &Refusal) -> Sentence {
     }
 }
 
+/// A peer's refusal of a delivery, as the outbox keeps it in `last_error`:
+/// `de refused the message (PermissionDenied, reason unknown-peer): <the peer's words>`.
+/// Written by the transport when a peer refuses, read back here to show a person the headline
+/// of the reason in their language, with the peer's own words quoted after it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PeerRefusal<'a> {
+    pub peer: &'a str,
+    /// The gRPC code's name (`PermissionDenied`).
+    pub code: &'a str,
+    /// The `rogatory-reason` token; empty if the peer sent none.
+    pub reason: &'a str,
+    /// What the peer wrote, as it wrote it.
+    pub words: &'a str,
+}
+
+const REFUSED: &str = " refused the message (";
+const REASON: &str = ", reason ";
+
+impl<'a> PeerRefusal<'a> {
+    /// The stored form.
+    pub fn text(peer: &str, code: &str, reason: &str, words: &str) -> String {
+        if reason.is_empty() {
+            format!("{peer}{REFUSED}{code}): {words}")
+        } else {
+            format!("{peer}{REFUSED}{code}{REASON}{reason}): {words}")
+        }
+    }
+
+    /// The refusal a stored `last_error` records, if it records one.
+    pub fn parse(text: &'a str) -> Option<Self> {
+        let (peer, rest) = text.split_once(REFUSED)?;
+        let (inside, words) = rest.split_once("): ")?;
+        if peer.contains(char::is_whitespace) || inside.contains(['(', ')']) {
+            return None;
+        }
+        let (code, reason) = inside.split_once(REASON).unwrap_or((inside, ""));
+        Some(Self {
+            peer,
+            code,
+            reason,
+            words,
+        })
+    }
+
+    /// The refusal for a person: who refused, the reason's headline in `language`, then the
+    /// peer's own words, marked as theirs.
+    pub fn render(&self, language: Language) -> String {
+        let reason = if self.reason.is_empty() {
+            "other"
+        } else {
+            self.reason
+        };
+        let mut args = FluentArgs::new();
+        args.set("peer", self.peer.to_owned());
+        args.set("headline", headline(reason, language));
+        args.set("words", self.words.to_owned());
+        language.catalog().text("refusal-peer-refused", Some(&args))
+    }
+}
+
+/// A delivery's `last_error` as a person reads it in `language`: a peer's refusal with its
+/// headline (see [`PeerRefusal`]), anything else as the node wrote it.
+pub fn delivery_error(last_error: &str, language: Language) -> String {
+    PeerRefusal::parse(last_error).map_or_else(|| last_error.to_owned(), |r| r.render(language))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -294,6 +360,27 @@ mod tests {
         let russian = refusal.render(Language::Russian);
         assert!(russian.contains("request.subject"), "{russian}");
         assert!(russian.contains("4096"), "{russian}");
+    }
+
+    #[test]
+    fn a_stored_peer_refusal_reads_back_with_its_reason() {
+        let text = PeerRefusal::text("de", "PermissionDenied", "unknown-peer", "who are you: x");
+        let refusal = PeerRefusal::parse(&text).expect("a refusal");
+        assert_eq!(refusal.peer, "de");
+        assert_eq!(refusal.reason, "unknown-peer");
+        assert_eq!(refusal.words, "who are you: x");
+        let russian = delivery_error(&text, Language::Russian);
+        assert!(
+            russian.contains(&headline("unknown-peer", Language::Russian)),
+            "{russian}"
+        );
+        assert!(russian.contains("who are you: x"), "{russian}");
+        let without = PeerRefusal::text("de", "Internal", "", "oops");
+        assert_eq!(PeerRefusal::parse(&without).map(|r| r.reason), Some(""));
+        assert_eq!(
+            delivery_error("connection refused", Language::Russian),
+            "connection refused"
+        );
     }
 
     #[test]

@@ -51,7 +51,11 @@ pub enum DeliveryError {
         address: String,
         detail: String,
     },
-    #[error("{peer} refused the message ({code:?}): {message}")]
+    /// Kept as the outbox's `last_error` in the form `refusals::PeerRefusal` reads back.
+    #[error(
+        "{}",
+        crate::operations::refusals::PeerRefusal::text(.peer, &format!("{:?}", .code), .reason, .message)
+    )]
     Refused {
         peer: String,
         code: tonic::Code,
