@@ -1047,6 +1047,73 @@ pub enum LogCommand {
 
 #[derive(Debug, Subcommand)]
 pub enum AuditCommand {
+    /// Read a bundle's log: one line per entry (who sent what to whom, when), with filters
+    #[command(
+        long_about = "Read what a node's audit log records, offline, from its bundle (from \
+                      `rogatory audit export`): one line per entry with its index, time, kind, \
+                      peer, case, and what it concerns (the message's kind and subject, who \
+                      submitted it, the reason of a refusal). Filters combine: every one given \
+                      must hold.\n\n\
+                      Reading proves nothing: `rogatory audit verify` proves the bundle intact \
+                      and signed; run it first. `rogatory audit entry BUNDLE N` shows one entry \
+                      in full.",
+        after_help = "Examples:\n  rogatory audit entries ./tm-audit-2026 --kind message-sent \
+                      --peer de\n  rogatory audit entries ./tm-audit-2026 --case tm-01J --since \
+                      2026-01-01\n  rogatory audit entries ./tm-audit-2026 --text Atayev --json"
+    )]
+    Entries {
+        /// The bundle directory (from `rogatory audit export`).
+        #[arg(value_name = "BUNDLE")]
+        bundle: PathBuf,
+        /// Only entries of this kind; repeat for several.
+        #[arg(
+            long = "kind",
+            value_name = "KIND",
+            value_parser = clap::builder::PossibleValuesParser::new(
+                rogatory_proto::audit::reading::KIND_NAMES
+            )
+        )]
+        kinds: Vec<String>,
+        /// Only entries concerning this peer (its node id).
+        #[arg(long, value_name = "NODE_ID")]
+        peer: Option<String>,
+        /// Only entries of this case (its id or the beginning of it).
+        #[arg(long, value_name = "CASE")]
+        case: Option<String>,
+        /// Only entries made on or after this day (YYYY-MM-DD, UTC).
+        #[arg(long, value_name = "DAY", value_parser = crate::commands::search::parse_day)]
+        since: Option<i64>,
+        /// Only entries made on or before this day (YYYY-MM-DD, UTC).
+        #[arg(long, value_name = "DAY", value_parser = crate::commands::search::parse_day)]
+        until: Option<i64>,
+        /// Only entries whose subject, text, ids or peer hold every one of these words
+        /// (Cyrillic or Latin, beginnings of words).
+        #[arg(long, value_name = "WORDS")]
+        text: Option<String>,
+        /// Start at this entry index.
+        #[arg(long, value_name = "INDEX", default_value_t = 0)]
+        from: u64,
+        /// Show at most this many entries (how many more matched is said).
+        #[arg(long, value_name = "N", default_value_t = crate::commands::audit::ENTRIES_LIMIT)]
+        limit: usize,
+    },
+
+    /// Show one entry of a bundle in full, its signed message decoded
+    #[command(
+        long_about = "Show one entry of an audit bundle in full: every field, its hash and the \
+                      previous entry's, the signature, and the signed message or receipt it \
+                      holds, decoded.",
+        after_help = "Example:\n  rogatory audit entry ./tm-audit-2026 42"
+    )]
+    Entry {
+        /// The bundle directory (from `rogatory audit export`).
+        #[arg(value_name = "BUNDLE")]
+        bundle: PathBuf,
+        /// The entry's index (from `rogatory audit entries`).
+        #[arg(value_name = "INDEX")]
+        index: u64,
+    },
+
     /// Write the node's whole audit log, checkpoints and keys into a bundle directory
     #[command(
         long_about = "Write the node's whole audit log, its signed checkpoints and the public keys \

@@ -418,6 +418,31 @@ async fn run(cli: Cli) -> anyhow::Result<Outcome> {
             audit::check_consistency(&file, &key, format)
         }
         Command::Audit(AuditCommand::CrossCheck { a, b }) => audit::cross_check(&a, &b, format),
+        Command::Audit(AuditCommand::Entries {
+            bundle,
+            kinds,
+            peer,
+            case,
+            since,
+            until,
+            text,
+            from,
+            limit,
+        }) => {
+            let filter = rogatory_proto::audit::reading::EntryFilter {
+                kinds,
+                peer,
+                case,
+                since_ms: since,
+                // The whole of the last day.
+                until_ms: until.map(|day| day + 24 * 60 * 60 * 1000),
+                text,
+            };
+            audit::entries(&bundle, &filter, from, limit, format)
+        }
+        Command::Audit(AuditCommand::Entry { bundle, index }) => {
+            audit::entry(&bundle, index, format)
+        }
         Command::Audit(AuditCommand::CheckDocument {
             bundle,
             code,

@@ -36,6 +36,7 @@ mod cross_check;
 mod entries;
 mod pinned_keys;
 mod proof;
+pub mod reading;
 mod roster_keys;
 #[cfg(test)]
 mod test_log;

@@ -23,9 +23,11 @@ use rogatory_proto::v1::{
 use serde::Serialize;
 
 mod check_document;
+mod entries;
 mod roster;
 
 pub use check_document::check_document;
+pub use entries::{DEFAULT_LIMIT as ENTRIES_LIMIT, entries, entry};
 pub use roster::{HistoryView, SignatureFindingView, verify_against_roster, write_rosters};
 
 use super::Outcome;

@@ -674,3 +674,134 @@ fn cross_check_refuses_a_bundle_that_does_not_verify() {
         "{stdout}"
     );
 }
+
+/// `audit entries` reads what the log says: who sent what to whom, with filters, in both
+/// languages; `audit entry` shows one entry in full with its envelope decoded.
+#[test]
+fn an_auditor_reads_the_log_entry_by_entry_with_filters() {
+    let (_dir, bundle) = bundle_copy();
+    let bundle = bundle.to_str().expect("utf-8");
+    let listed = json(&ok(&["--json", "audit", "entries", bundle]));
+    let entries = read_entries(Path::new(bundle)).len() as u64;
+    assert_eq!(listed["entries"], entries);
+    assert_eq!(listed["matched"], entries, "no filter: every entry");
+    let shown = listed["shown"].as_array().expect("shown");
+    let sent: Vec<&serde_json::Value> = shown
+        .iter()
+        .filter(|e| e["kind"] == "message-sent")
+        .collect();
+    assert_eq!(sent.len(), 1, "{listed}");
+    let request = sent[0];
+    assert_eq!(request["peer"], "de");
+    assert_eq!(request["message_kind"], "request");
+    assert!(
+        request["subject"]
+            .as_str()
+            .expect("subject")
+            .starts_with("Trafficking in persons for labour exploitation"),
+        "{request}"
+    );
+    assert!(
+        request["detail"]
+            .as_str()
+            .expect("detail")
+            .contains("Prosecutor A."),
+        "who submitted it: {request}"
+    );
+    let case = request["case_id"].as_str().expect("case").to_owned();
+    // The receipt of that request, and de's status update, carry the same case.
+    let of_case = json(&ok(&[
+        "--json",
+        "audit",
+        "entries",
+        bundle,
+        "--case",
+        &case[..8],
+    ]));
+    let kinds: Vec<&str> = of_case["shown"]
+        .as_array()
+        .expect("shown")
+        .iter()
+        .map(|e| e["kind"].as_str().expect("kind"))
+        .collect();
+    for kind in [
+        "message-sent",
+        "receipt-obtained",
+        "message-received",
+        "receipt-issued",
+    ] {
+        assert!(kinds.contains(&kind), "{kind} in {kinds:?}");
+    }
+    assert!(!kinds.contains(&"node-started"), "{kinds:?}");
+    // Kind, peer and words (folded: the subject says "exploited", the query "EXPLOIT").
+    let filtered = json(&ok(&[
+        "--json",
+        "audit",
+        "entries",
+        bundle,
+        "--kind",
+        "receipt-obtained",
+        "--peer",
+        "de",
+        "--text",
+        "EXPLOIT hamburg",
+    ]));
+    assert_eq!(filtered["matched"], 1, "{filtered}");
+    let none = json(&ok(&["--json", "audit", "entries", bundle, "--peer", "kz"]));
+    assert_eq!(none["matched"], 0);
+    // A limit says how many more matched instead of dropping them silently.
+    let limited = ok(&["audit", "entries", bundle, "--limit", "2"]);
+    assert!(
+        limited.contains(&format!("2 shown of {entries} matching")),
+        "{limited}"
+    );
+    assert!(limited.contains("More entries match"), "{limited}");
+    let russian = ok(&[
+        "--lang",
+        "ru",
+        "audit",
+        "entries",
+        bundle,
+        "--kind",
+        "message-sent",
+    ]);
+    assert!(russian.contains("сообщение отправлено"), "{russian}");
+    assert!(russian.contains("просьба"), "{russian}");
+    assert!(!russian.contains("message sent"), "{russian}");
+    let update = ok(&[
+        "--lang",
+        "ru",
+        "audit",
+        "entries",
+        bundle,
+        "--kind",
+        "message-received",
+    ]);
+    assert!(
+        update.contains("получение подтверждено"),
+        "the new status in Russian: {update}"
+    );
+
+    // One entry in full: its envelope decoded, its hash as the format defines it.
+    let index = request["index"].as_u64().expect("index");
+    let full = json(&ok(&[
+        "--json",
+        "audit",
+        "entry",
+        bundle,
+        &index.to_string(),
+    ]));
+    let bytes = &read_entries(Path::new(bundle))[usize::try_from(index).expect("small")];
+    assert_eq!(full["entry_sha256"], hex::encode(entry_hash(bytes)));
+    assert_eq!(full["signed_payload"]["kind"], "envelope");
+    let decoded = full["signed_payload"]["decoded"].as_str().expect("decoded");
+    assert!(decoded.contains("Kerim Myradov"), "{decoded}");
+    let text = ok(&["audit", "entry", bundle, &index.to_string()]);
+    assert!(text.contains("message sent"), "{text}");
+    let (code, _, stderr) = rogatory(&["audit", "entry", bundle, "100000"]);
+    assert_eq!(code, 1, "{stderr}");
+    assert!(
+        stderr.contains("the bundle has no entry 100000"),
+        "{stderr}"
+    );
+}

@@ -832,6 +832,49 @@ help-log-checkpoint-after =
 
 help-audit = Export the node's audit log as a bundle and check bundles offline [auditors]
 
+help-audit-entries = Read a bundle's log: one line per entry (who sent what to whom, when), with filters
+
+help-audit-entries-long =
+    Read what a node's audit log records, offline, from its bundle (from `rogatory audit export`): one line per entry with its index, time, kind, peer, case, and what it concerns (the message's kind and subject, who submitted it, the reason of a refusal). Filters combine: every one given must hold.
+
+    Reading proves nothing: `rogatory audit verify` proves the bundle intact and signed; run it first. `rogatory audit entry BUNDLE N` shows one entry in full.
+
+help-audit-entries-after =
+    Examples:
+      rogatory audit entries ./tm-audit-2026 --kind message-sent --peer de
+      rogatory audit entries ./tm-audit-2026 --case tm-01J --since 2026-01-01
+      rogatory audit entries ./tm-audit-2026 --text Atayev --json
+
+help-audit-entries-arg-bundle = The bundle directory (from `rogatory audit export`)
+
+help-audit-entries-arg-kinds = Only entries of this kind; repeat for several
+
+help-audit-entries-arg-peer = Only entries concerning this peer (its node id)
+
+help-audit-entries-arg-case = Only entries of this case (its id or the beginning of it)
+
+help-audit-entries-arg-since = Only entries made on or after this day (YYYY-MM-DD, UTC)
+
+help-audit-entries-arg-until = Only entries made on or before this day (YYYY-MM-DD, UTC)
+
+help-audit-entries-arg-text = Only entries whose subject, text, ids or peer hold every one of these words (Cyrillic or Latin, beginnings of words)
+
+help-audit-entries-arg-from = Start at this entry index
+
+help-audit-entries-arg-limit = Show at most this many entries (how many more matched is said)
+
+help-audit-entry = Show one entry of a bundle in full, its signed message decoded
+
+help-audit-entry-long = Show one entry of an audit bundle in full: every field, its hash and the previous entry's, the signature, and the signed message or receipt it holds, decoded.
+
+help-audit-entry-after =
+    Example:
+      rogatory audit entry ./tm-audit-2026 42
+
+help-audit-entry-arg-bundle = The bundle directory (from `rogatory audit export`)
+
+help-audit-entry-arg-index = The entry's index (from `rogatory audit entries`)
+
 help-audit-export = Write the node's whole audit log, checkpoints and keys into a bundle directory
 
 help-audit-export-long =
@@ -1106,6 +1149,12 @@ help-placeholder-measure = MEASURE
 help-placeholder-lang = LANG
 
 help-placeholder-bundle = BUNDLE
+
+help-placeholder-kind = KIND
+
+help-placeholder-case = CASE
+
+help-placeholder-index = INDEX
 
 help-placeholder-size = SIZE
 

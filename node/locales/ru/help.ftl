@@ -832,6 +832,49 @@ help-log-checkpoint-after =
 
 help-audit = Выгрузка журнала аудита узла в пакет и проверка пакетов без подключения к узлу [проверяющие]
 
+help-audit-entries = Прочитать журнал из пакета: по строке на запись (кто, что, кому и когда направил), с отбором
+
+help-audit-entries-long =
+    Прочитать, что записано в журнале аудита узла, автономно, по его пакету (из `rogatory audit export`): по строке на запись — номер, время, вид, узел-партнёр, дело и то, чего запись касается (вид и предмет сообщения, кто его направил, причина отказа). Условия отбора сочетаются: должны выполняться все заданные.
+
+    Чтение ничего не доказывает: целостность и подписи пакета доказывает `rogatory audit verify`; выполните её сначала. `rogatory audit entry BUNDLE N` показывает одну запись полностью.
+
+help-audit-entries-after =
+    Примеры:
+      rogatory audit entries ./tm-audit-2026 --kind message-sent --peer de
+      rogatory audit entries ./tm-audit-2026 --case tm-01J --since 2026-01-01
+      rogatory audit entries ./tm-audit-2026 --text Atayev --json
+
+help-audit-entries-arg-bundle = Каталог пакета (из `rogatory audit export`)
+
+help-audit-entries-arg-kinds = Только записи этого вида; повторите для нескольких
+
+help-audit-entries-arg-peer = Только записи, касающиеся этого узла (его ид)
+
+help-audit-entries-arg-case = Только записи этого дела (его ид или начало ид)
+
+help-audit-entries-arg-since = Только записи, сделанные в этот день или позже (ГГГГ-ММ-ДД, UTC)
+
+help-audit-entries-arg-until = Только записи, сделанные в этот день или раньше (ГГГГ-ММ-ДД, UTC)
+
+help-audit-entries-arg-text = Только записи, в предмете, тексте, идентификаторах или узле которых есть все эти слова (кириллицей или латиницей, начала слов)
+
+help-audit-entries-arg-from = Начать с записи с этим номером
+
+help-audit-entries-arg-limit = Показать не больше стольких записей (сколько подходит ещё, будет сказано)
+
+help-audit-entry = Показать одну запись пакета полностью, с раскодированным подписанным сообщением
+
+help-audit-entry-long = Показать одну запись пакета аудита полностью: все поля, её хеш и хеш предыдущей записи, подпись и раскодированное подписанное сообщение или подтверждение, которое она содержит.
+
+help-audit-entry-after =
+    Пример:
+      rogatory audit entry ./tm-audit-2026 42
+
+help-audit-entry-arg-bundle = Каталог пакета (из `rogatory audit export`)
+
+help-audit-entry-arg-index = Номер записи (из `rogatory audit entries`)
+
 help-audit-export = Записать весь журнал аудита узла, контрольные точки и ключи в каталог пакета
 
 help-audit-export-long =
@@ -1077,3 +1120,9 @@ help-choice-restrictions-stated-purpose-only = только для цели, у�
 help-choice-restrictions-no-evidence-without-consent = не использовать в качестве доказательства без вашего предварительного согласия
 help-choice-restrictions-no-onward-transmission = не передавать третьему государству или международному органу
 help-choice-restrictions-confidential = сохранять конфиденциальность (до --confidential-until, если указано)
+
+help-placeholder-kind = ВИД
+
+help-placeholder-case = ДЕЛО
+
+help-placeholder-index = НОМЕР
