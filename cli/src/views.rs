@@ -172,8 +172,16 @@ pub struct PartyDelivery {
 impl PartyDelivery {
     pub fn text(&self) -> String {
         match &self.received_at {
-            Some(at) => format!("{} received {at}", self.party),
-            None => format!("{} {}", self.party, self.state),
+            Some(at) => t!(
+                "show-party-received",
+                party = self.party.as_str(),
+                time = at.as_str()
+            ),
+            None => t!(
+                "show-party-state",
+                party = self.party.as_str(),
+                state = party_state_label(&self.state)
+            ),
         }
     }
 
@@ -209,6 +217,27 @@ fn waiting_reason(attempts: u32, last_error: Option<&str>, next: Option<&str>) -
         parts.push(t!("delivery-next-attempt", time = at));
     }
     parts.join(", ")
+}
+
+/// A party's state word ("sender", "not reported yet", or a delivery state) in the reader's
+/// language.
+fn party_state_label(state: &str) -> String {
+    match state {
+        "sender" => t!("show-party-sender"),
+        "not reported yet" => t!("show-party-not-reported"),
+        state => state_label(state),
+    }
+}
+
+/// A protocol value as the reader reads it: the machine word itself in English (the form
+/// scripts and the tests already read), the catalog's label in other languages.
+pub fn term_text<T: crate::vocabulary::Term>(value: &str) -> String {
+    if crate::i18n::language() == crate::i18n::Language::English {
+        return value.to_owned();
+    }
+    crate::vocabulary::parse::<T>(value)
+        .map(crate::vocabulary::label)
+        .unwrap_or_else(|_| value.to_owned())
 }
 
 /// A delivery state word (`queued`, `sending`, ...) in the reader's language.
@@ -324,7 +353,7 @@ impl MessageSummary {
                     Some(report.refers_to.clone()),
                     None,
                 ),
-                None => ("undecodable", None, None, None, Some("no body".to_owned())),
+                None => ("undecodable", None, None, None, Some(t!("show-no-body"))),
             },
             Err(problem) => ("undecodable", None, None, None, Some(problem.clone())),
         };
@@ -436,8 +465,10 @@ impl MessageSummary {
             .iter()
             .find(|p| self.direction == "outbox" && p.received_at.is_none() && p.state != "sender");
         match waiting {
-            Some(party) if self.delivered() => format!("{} ({})", party.state, party.party),
-            _ => self.state.clone(),
+            Some(party) if self.delivered() => {
+                format!("{} ({})", party_state_label(&party.state), party.party)
+            }
+            _ => party_state_label(&self.state),
         }
     }
 
@@ -457,16 +488,19 @@ impl MessageSummary {
     /// The KIND column: "request" or "status: acknowledged".
     pub fn kind_text(&self) -> String {
         match (&self.status, self.kind) {
-            (Some(status), _) => format!("status: {status}"),
-            (None, kind) => kind.to_owned(),
+            (Some(status), _) => t!(
+                "show-column-status",
+                status = term_text::<RequestStatus>(status)
+            ),
+            (None, kind) => t!(&format!("show-column-kind-{kind}")),
         }
     }
 
     /// The REQUEST STATE column: where a request stands; a superseded update says so.
     pub fn lifecycle_text(&self) -> String {
         match (self.kind, &self.request_state) {
-            ("request", Some(state)) => state.clone(),
-            _ if self.superseded => "(superseded)".to_owned(),
+            ("request", Some(state)) => term_text::<RequestState>(state),
+            _ if self.superseded => t!("show-column-superseded"),
             _ => String::new(),
         }
     }
@@ -479,7 +513,7 @@ impl MessageSummary {
         }
         match (&self.subject, &self.refers_to, &self.problem) {
             (Some(subject), _, _) => shorten(subject, 48),
-            (_, Some(refers_to), _) => format!("re {refers_to}"),
+            (_, Some(refers_to), _) => t!("show-about-re", id = refers_to.as_str()),
             (_, _, Some(problem)) => shorten(problem, 48),
             _ => String::new(),
         }
@@ -490,7 +524,7 @@ fn decode(record: &MessageRecord) -> Result<Envelope, String> {
     let signed = record
         .envelope
         .as_ref()
-        .ok_or_else(|| "the record holds no envelope".to_owned())?;
+        .ok_or_else(|| t!("show-no-envelope"))?;
     signing::decode_envelope(&signed.payload).map_err(|e| e.to_string())
 }
 
@@ -602,7 +636,7 @@ impl ReceiptView {
             Ok(receipt) => (receipt, None),
             Err(e) => (
                 Receipt::default(),
-                Some(format!("undecodable receipt: {e}")),
+                Some(t!("show-undecodable-receipt", error = e.to_string())),
             ),
         };
         Self {
@@ -698,23 +732,29 @@ impl InformationView {
             .restrictions
             .iter()
             .map(|r| match r.as_str() {
-                "stated-purpose-only" => format!("only for the stated purpose: {}", self.purpose),
-                "no-evidence-without-consent" => {
-                    "not to be used as evidence without the sender's prior consent".to_owned()
+                "stated-purpose-only" => {
+                    t!("show-restriction-purpose", purpose = self.purpose.as_str())
                 }
-                "no-onward-transmission" => {
-                    "not to be passed on to a third state or international body".to_owned()
+                "no-evidence-without-consent" => t!("show-restriction-no-evidence"),
+                "no-onward-transmission" => t!("show-restriction-no-onward"),
+                "confidential" if self.confidential_until.is_empty() => {
+                    t!("show-restriction-confidential")
                 }
-                "confidential" if self.confidential_until.is_empty() => "confidential".to_owned(),
-                "confidential" => format!("confidential until {}", self.confidential_until),
+                "confidential" => t!(
+                    "show-restriction-confidential-until",
+                    date = self.confidential_until.as_str()
+                ),
                 other => other.to_owned(),
             })
             .collect();
         if !self.conditions.is_empty() {
-            lines.push(format!("conditions: {}", self.conditions));
+            lines.push(t!(
+                "show-restriction-conditions",
+                conditions = self.conditions.as_str()
+            ));
         }
         if lines.is_empty() {
-            lines.push("none".to_owned());
+            lines.push(t!("show-restriction-none"));
         }
         lines
     }
@@ -736,17 +776,14 @@ fn first_line(text: &str) -> String {
 }
 
 /// The text of a refusal ground, with its letter in UNTOC art. 18(21).
-fn ground_text(ground: &str) -> String {
-    let letter = match ground {
-        "not-in-conformity" => "(a) not in conformity with art. 18",
-        "essential-interests" => {
-            "(b) prejudice to sovereignty, security, ordre public or other essential interests"
-        }
-        "prohibited-by-domestic-law" => "(c) prohibited by domestic law for a similar offence",
-        "contrary-to-legal-system" => "(d) contrary to the legal system relating to MLA",
-        _ => return ground.to_owned(),
-    };
-    format!("{ground}: UNTOC art. 18(21){letter}")
+pub fn ground_text(ground: &str) -> String {
+    match ground {
+        "not-in-conformity"
+        | "essential-interests"
+        | "prohibited-by-domestic-law"
+        | "contrary-to-legal-system" => t!(&format!("show-ground-{ground}")),
+        _ => ground.to_owned(),
+    }
 }
 
 /// An MLA request, every field, with enums by name.
@@ -832,12 +869,12 @@ impl From<&AttachmentRef> for AttachmentView {
 impl AttachmentView {
     /// One line for people: name, type, size and the hash to fetch it by.
     pub fn line(&self) -> String {
-        format!(
-            "{} ({}, {} bytes, SHA-256 {})",
-            one_line(&self.file_name),
-            one_line(&self.media_type),
-            self.size,
-            self.sha256
+        t!(
+            "show-attachment",
+            name = one_line(&self.file_name).into_owned(),
+            media = one_line(&self.media_type).into_owned(),
+            size = self.size,
+            sha = self.sha256.as_str()
         )
     }
 }
@@ -911,6 +948,8 @@ impl From<&MlaRequest> for RequestView {
 struct Lines(String);
 
 const LABEL_WIDTH: usize = 18;
+/// The label column in languages whose labels are longer than English ones.
+const LABEL_WIDTH_LONG: usize = 24;
 
 impl Lines {
     /// A heading is one line, whatever the peer text in it holds.
@@ -928,9 +967,15 @@ impl Lines {
         } else {
             format!("{label}:")
         };
+        // Russian labels run longer; a label longer still keeps a space before its value.
+        let width = match crate::i18n::language() {
+            crate::i18n::Language::English => LABEL_WIDTH,
+            _ => LABEL_WIDTH_LONG,
+        }
+        .max(label.chars().count() + 1);
         for (i, line) in value.trim().lines().enumerate() {
             let label = if i == 0 { label.as_str() } else { "" };
-            let line = format!("  {label:<LABEL_WIDTH$}{}", line.trim_end());
+            let line = format!("  {label:<width$}{}", line.trim_end());
             self.0.push_str(line.trim_end());
             self.0.push('\n');
         }
@@ -992,45 +1037,59 @@ impl MessageDetail {
     pub fn render(&self) -> String {
         let s = &self.summary;
         let mut out = Lines::default();
-        let title = match s.kind {
-            "request" => "MLA request",
-            "status-update" => "Status update",
-            "information" => "Spontaneous information (UNTOC art. 18(4))",
-            "consultation" => "Consultation",
-            "delivery-report" => "Delivery report (multi-party case)",
-            _ => "Message",
+        let kind = match s.kind {
+            "request" | "status-update" | "information" | "consultation" | "delivery-report" => {
+                t!(&format!("show-kind-{}", s.kind))
+            }
+            _ => t!("show-kind-other"),
         };
         let subject = match (&self.request, &self.information) {
-            (Some(r), _) => format!(": {}", r.subject),
-            (_, Some(i)) => format!(": {}", i.subject),
-            _ => String::new(),
+            (Some(r), _) => Some(r.subject.as_str()),
+            (_, Some(i)) => Some(i.subject.as_str()),
+            _ => None,
         };
-        out.heading(&format!(
-            "{title} from {} to {}{subject}",
-            s.sender, s.recipient
-        ));
+        let (from, to) = (s.sender.as_str(), s.recipient.as_str());
+        out.heading(&match subject {
+            Some(subject) => t!(
+                "show-heading-about",
+                kind = kind,
+                from = from,
+                to = to,
+                subject = subject
+            ),
+            None => t!("show-heading", kind = kind, from = from, to = to),
+        });
+        // What identifies the case: its title (when the heading does not already give it)
+        // and both sides' national references.
+        if subject.is_none_or(|subject| subject != s.title) {
+            out.field(&t!("show-field-title"), &s.title);
+        }
+        out.field(&t!("show-field-references"), &s.references_text());
         // What the reader acts on.
         if let Some(r) = &self.request {
             if r.confidential {
                 out.field(&t!("show-confidential-label"), &t!("show-confidential"));
             }
             let urgency = if r.urgency.urgent {
-                let deadline = match r.urgency.deadline.as_str() {
-                    "" => String::new(),
-                    deadline => format!(", reply needed by {deadline}"),
+                let urgent = match r.urgency.deadline.as_str() {
+                    "" => t!("show-urgent"),
+                    deadline => t!("show-urgent-by", deadline = deadline),
                 };
-                format!("URGENT{deadline}\n{}", r.urgency.reasons)
+                format!("{urgent}\n{}", r.urgency.reasons)
             } else {
-                "not urgent".to_owned()
+                t!("show-not-urgent")
             };
-            out.field("urgency", &urgency);
+            out.field(&t!("show-field-urgency"), &urgency);
         }
         if let Some(i) = &self.information {
-            out.list("USE RESTRICTIONS", &i.restriction_lines());
+            out.list(&t!("show-field-use-restrictions"), &i.restriction_lines());
         }
         match (s.kind, &s.request_state) {
             ("request", Some(state)) => {
-                out.field("request state", state);
+                out.field(
+                    &t!("show-field-request-state"),
+                    &term_text::<RequestState>(state),
+                );
                 let this_node = t!("show-this-node");
                 let requested = if s.direction == "inbox" {
                     this_node.as_str()
@@ -1047,25 +1106,40 @@ impl MessageDetail {
                 out.field(&t!("show-to-act"), &act);
             }
             (_, Some(state)) if s.superseded => out.field(
-                "superseded",
-                &format!(
-                    "made concurrently with a transition that took precedence, so the request \
-                     did not become {state}"
-                ),
+                &t!("show-field-superseded"),
+                &t!("show-superseded", state = term_text::<RequestState>(state)),
             ),
-            (_, Some(state)) => out.field("led to", state),
+            (_, Some(state)) => {
+                out.field(&t!("show-field-led-to"), &term_text::<RequestState>(state));
+            }
             _ => {}
         }
-        out.field("request now", self.request_now.as_deref().unwrap_or(""));
-        out.field("case", &s.case_id);
+        out.field(
+            &t!("show-field-request-now"),
+            &self
+                .request_now
+                .as_deref()
+                .map(term_text::<RequestState>)
+                .unwrap_or_default(),
+        );
+        out.field(&t!("show-field-case"), &s.case_id);
         if let Some(r) = &self.request {
-            out.heading("Request");
-            out.field("subject", &r.subject);
-            out.field("reference", &r.national_reference);
-            out.field("requesting", &authority_text(&r.requesting_authority));
-            out.field("proceedings", &authority_text(&r.proceedings_authority));
-            out.field("requested", &authority_text(&r.requested_authority));
-            out.field("summary of facts", &r.summary_of_facts);
+            out.heading(&t!("show-heading-request"));
+            out.field(&t!("show-field-subject"), &r.subject);
+            out.field(&t!("show-field-reference"), &r.national_reference);
+            out.field(
+                &t!("show-field-requesting"),
+                &authority_text(&r.requesting_authority),
+            );
+            out.field(
+                &t!("show-field-proceedings"),
+                &authority_text(&r.proceedings_authority),
+            );
+            out.field(
+                &t!("show-field-requested"),
+                &authority_text(&r.requested_authority),
+            );
+            out.field(&t!("show-field-facts"), &r.summary_of_facts);
             let offences: Vec<String> = r
                 .offences
                 .iter()
@@ -1074,110 +1148,156 @@ impl MessageDetail {
                     provision => format!("{} ({provision})", o.description),
                 })
                 .collect();
-            out.list("offences", &offences);
+            out.list(&t!("show-field-offences"), &offences);
             let persons: Vec<String> = r
                 .persons
                 .iter()
                 .map(|p| {
-                    let mut text = format!("{} ({})", p.name, p.role);
+                    let mut text = format!("{} ({})", p.name, term_text::<PersonRole>(&p.role));
                     for (label, value) in [
-                        ("born", &p.date_of_birth),
-                        ("nationality", &p.nationality),
-                        ("at", &p.location),
+                        ("show-person-born", &p.date_of_birth),
+                        ("show-person-nationality", &p.nationality),
+                        ("show-person-at", &p.location),
                     ] {
                         if !value.is_empty() {
-                            text.push_str(&format!("; {label} {value}"));
+                            text.push_str(&format!("; {} {value}", t!(label)));
                         }
                     }
                     text
                 })
                 .collect();
-            out.list("persons", &persons);
-            out.field("assistance", &r.assistance.join(", "));
-            out.field("procedures", &r.procedures);
-            out.field("purpose", &r.purpose);
-            out.list("questions", &r.questions);
-            out.field("confirms", &r.urgency.advance_notice);
-            out.field("legal basis", &r.legal_basis.join("; "));
-            out.field("stage", &r.stage);
-            out.field("confidential", if r.confidential { "yes" } else { "no" });
-            out.field("language", &r.language);
-            out.field("translations", &r.translations.join(", "));
-            out.field("costs", &r.costs);
-            out.field("signed by", &r.signed_by);
+            out.list(&t!("show-field-persons"), &persons);
+            let assistance: Vec<String> = r
+                .assistance
+                .iter()
+                .map(|a| term_text::<AssistanceType>(a))
+                .collect();
+            if crate::i18n::language() == crate::i18n::Language::English {
+                out.field(&t!("show-field-assistance"), &assistance.join(", "));
+            } else {
+                // The Convention's long phrases read best one to a line.
+                out.list(&t!("show-field-assistance"), &assistance);
+            }
+            out.field(&t!("show-field-procedures"), &r.procedures);
+            out.field(&t!("show-field-purpose"), &r.purpose);
+            out.list(&t!("show-field-questions"), &r.questions);
+            out.field(&t!("show-field-confirms"), &r.urgency.advance_notice);
+            out.field(&t!("show-field-legal-basis"), &r.legal_basis.join("; "));
+            out.field(
+                &t!("show-field-stage"),
+                &term_text::<ProceedingsStage>(&r.stage),
+            );
+            out.field(
+                &t!("show-field-confidential"),
+                &if r.confidential {
+                    t!("common-yes")
+                } else {
+                    t!("common-no")
+                },
+            );
+            out.field(&t!("show-field-language"), &r.language);
+            out.field(&t!("show-field-translations"), &r.translations.join(", "));
+            out.field(&t!("show-field-costs"), &r.costs);
+            out.field(&t!("show-field-signed-by"), &r.signed_by);
             let attachments: Vec<String> = r.attachments.iter().map(AttachmentView::line).collect();
-            out.list("attachments", &attachments);
+            out.list(&t!("show-field-attachments"), &attachments);
         }
         if let Some(u) = &self.status_update {
-            out.heading("Status update");
-            out.field("status", &u.status);
+            out.heading(&t!("show-heading-status-update"));
             out.field(
-                "ground",
+                &t!("show-field-status"),
+                &term_text::<RequestStatus>(&u.status),
+            );
+            out.field(
+                &t!("show-field-ground"),
                 &u.ground.as_deref().map(ground_text).unwrap_or_default(),
             );
-            out.field("note", &u.note);
-            out.field("author", &u.author);
-            out.field("refers to", &u.refers_to);
-            out.field("follows", u.previous.as_deref().unwrap_or(""));
+            out.field(&t!("show-field-note"), &u.note);
+            out.field(&t!("show-field-author"), &u.author);
+            out.field(&t!("show-field-refers-to"), &u.refers_to);
+            out.field(
+                &t!("show-field-follows"),
+                u.previous.as_deref().unwrap_or(""),
+            );
             let attachments: Vec<String> = u.attachments.iter().map(AttachmentView::line).collect();
-            out.list("attachments", &attachments);
+            out.list(&t!("show-field-attachments"), &attachments);
         }
         if let Some(i) = &self.information {
-            out.heading("Spontaneous information");
-            out.field("subject", &i.subject);
-            out.field("text", &i.text);
-            out.field("author", &i.author);
+            out.heading(&t!("show-heading-information"));
+            out.field(&t!("show-field-subject"), &i.subject);
+            out.field(&t!("show-field-text"), &i.text);
+            out.field(&t!("show-field-author"), &i.author);
         }
         if let Some(c) = &self.consultation {
-            out.heading("Consultation (informal, outside the request lifecycle)");
-            out.field("text", &c.text);
-            out.field("author", &c.author);
-            out.field("answers", c.refers_to.as_deref().unwrap_or(""));
+            out.heading(&t!("show-heading-consultation"));
+            out.field(&t!("show-field-text"), &c.text);
+            out.field(&t!("show-field-author"), &c.author);
+            out.field(
+                &t!("show-field-answers"),
+                c.refers_to.as_deref().unwrap_or(""),
+            );
         }
         out.heading(&t!("show-heading-delivery"));
-        out.field("created", &s.created_at);
-        out.field("state", &s.state_text());
-        out.field("copies to", &s.copies_to.join(", "));
+        out.field(&t!("show-field-created"), &s.created_at);
+        out.field(&t!("show-field-state"), &s.state_text());
+        out.field(&t!("show-field-copies-to"), &s.copies_to.join(", "));
         let parties: Vec<String> = s.parties.iter().map(PartyDelivery::text).collect();
-        out.field("parties", &parties.join("; "));
-        out.list("waiting", &s.waiting_lines());
+        out.field(&t!("show-field-parties"), &parties.join("; "));
+        out.list(&t!("show-field-waiting"), &s.waiting_lines());
         out.heading(&t!("show-heading-record"));
-        out.field("message id", &s.message_id);
-        out.field("this node's log", &format!("entry {}", s.log_index));
+        out.field(&t!("show-field-message-id"), &s.message_id);
+        out.field(
+            &t!("show-field-own-log"),
+            &t!("show-log-entry", index = s.log_index),
+        );
         if let Some(e) = &self.envelope {
             out.field(
-                "envelope",
-                &format!(
-                    "version {}, {} bytes, SHA-256 {}",
-                    e.version, e.payload_bytes, e.payload_sha256
+                &t!("show-field-envelope"),
+                &t!(
+                    "show-envelope",
+                    version = e.version,
+                    bytes = e.payload_bytes,
+                    sha = e.payload_sha256.as_str()
                 ),
             );
-            out.field("signature", &format!("Ed25519 {}", e.signature));
+            out.field(
+                &t!("show-field-signature"),
+                &format!("Ed25519 {}", e.signature),
+            );
         }
-        out.field("problem", s.problem.as_deref().unwrap_or(""));
+        out.field(
+            &t!("show-field-problem"),
+            s.problem.as_deref().unwrap_or(""),
+        );
         match &self.receipt {
             Some(r) => {
-                let by = if s.direction == "inbox" {
-                    format!("issued and signed by this node ({})", r.receiver)
+                let node = r.receiver.as_str();
+                out.heading(&if s.direction == "inbox" {
+                    t!("show-receipt-own", node = node)
                 } else {
-                    format!("signed by {}", r.receiver)
-                };
-                out.heading(&format!("Receipt, {by}"));
-                out.field("received", &r.received_at);
-                out.field("receiver's log", &format!("entry {}", r.log_index));
-                let matches = if r.matches_envelope {
-                    "matches this message"
-                } else {
-                    "DOES NOT MATCH this message"
-                };
+                    t!("show-receipt-peer", node = node)
+                });
+                out.field(&t!("show-field-received"), &r.received_at);
                 out.field(
-                    "envelope SHA-256",
-                    &format!("{} ({matches})", r.envelope_sha256),
+                    &t!("show-field-receiver-log"),
+                    &t!("show-log-entry", index = r.log_index),
                 );
-                out.field("log entry hash", &r.log_entry_hash);
-                out.field("problem", r.problem.as_deref().unwrap_or(""));
+                let sha = r.envelope_sha256.as_str();
+                out.field(
+                    &t!("show-field-envelope-sha"),
+                    &if r.matches_envelope {
+                        t!("show-receipt-matches", sha = sha)
+                    } else {
+                        t!("show-receipt-mismatch", sha = sha)
+                    },
+                );
+                out.field(&t!("show-field-log-entry-hash"), &r.log_entry_hash);
+                out.field(
+                    &t!("show-field-problem"),
+                    r.problem.as_deref().unwrap_or(""),
+                );
             }
-            None => out.heading("No receipt yet: the recipient has not confirmed storing it."),
+            None => out.heading(&t!("show-no-receipt")),
         }
         out.0
     }

@@ -17,7 +17,7 @@ use crate::connection::{NodeTarget, answer};
 use crate::failure::UserError;
 use crate::i18n::t;
 use crate::output::{Format, Table, Time, minute, one_line, print_json, put, say, shorten, wrap};
-use crate::views::MessageDetail;
+use crate::views::{MessageDetail, term_text};
 use crate::vocabulary::name_of;
 
 /// Which cases `case list` shows.
@@ -147,10 +147,43 @@ impl CaseRequestView {
     /// "acknowledge by 2026-01-08T00:00Z (OVERDUE)", or "nothing due".
     fn next_due_text(&self) -> String {
         match self.deadlines.iter().find(|d| d.pending) {
-            Some(d) if d.overdue => format!("{} by {} (OVERDUE)", d.milestone, d.due_at),
-            Some(d) => format!("{} by {}", d.milestone, d.due_at),
-            None => "nothing due".to_owned(),
+            Some(d) => due_text(&d.milestone, d.due_at, d.overdue),
+            None => t!("case-nothing-due"),
         }
+    }
+}
+
+/// A deadline's step ("acknowledge", "decide", "execute") in the reader's language.
+fn milestone_text(milestone: &str) -> String {
+    match milestone {
+        "acknowledge" | "decide" | "execute" => t!(&format!("case-milestone-{milestone}")),
+        other => other.to_owned(),
+    }
+}
+
+/// "decide by 2026-01-08T00:00Z", with "(OVERDUE)" once it has passed.
+fn due_text(milestone: &str, at: Time, overdue: bool) -> String {
+    let (what, at) = (milestone_text(milestone), at.to_string());
+    if overdue {
+        t!("case-due-overdue", what = what, at = at)
+    } else {
+        t!("case-due", what = what, at = at)
+    }
+}
+
+/// `label:` padded to `width` characters, with at least one space before the value.
+fn padded(label: &str, width: usize) -> String {
+    let label = format!("{label}:");
+    let width = width.max(label.chars().count() + 1);
+    format!("{label:<width$}")
+}
+
+/// The width of a label column: `english` in English, `other` in longer-worded languages.
+fn label_column(english: usize, other: usize) -> usize {
+    if crate::i18n::language() == crate::i18n::Language::English {
+        english
+    } else {
+        other
     }
 }
 
@@ -308,33 +341,45 @@ pub async fn list(
         return Ok(Outcome::Done);
     }
     if cases.is_empty() {
-        say!("No case matches (deadlines as of {as_of}, {clock}).");
+        say!(
+            "{}",
+            t!(
+                "case-list-none",
+                at = as_of.as_str(),
+                clock = clock.as_str()
+            )
+        );
         return Ok(Outcome::Done);
     }
     let mut table = Table::new(&[
-        "LAST ACTIVITY (UTC)",
-        "CASE",
-        "WITH",
-        "REQUESTS",
-        "NEXT DUE",
-        "FLAGS",
+        &t!("case-heading-last-activity"),
+        &t!("search-heading-case"),
+        &t!("search-heading-with"),
+        &t!("case-heading-requests"),
+        &t!("case-heading-next-due"),
+        &t!("case-heading-flags"),
         &t!("search-heading-references"),
         &t!("search-heading-title"),
     ]);
     for case in &cases {
-        let mut requests: Vec<String> = case.requests.iter().map(|r| r.state.clone()).collect();
+        let mut requests: Vec<String> = case
+            .requests
+            .iter()
+            .map(|r| term_text::<RequestState>(&r.state))
+            .collect();
         requests.extend(case.thread.as_ref().map(ThreadView::text));
         let next = match (&case.next_due, &case.next_due_at) {
-            (Some(what), Some(at)) => format!("{what} by {at}"),
+            (Some(what), Some(at)) => due_text(what, *at, false),
             _ => String::new(),
         };
-        let flags: Vec<&str> = [
-            (case.overdue, "OVERDUE"),
-            (case.urgent, "urgent"),
-            (!case.open, "closed"),
+        let flags: Vec<String> = [
+            (case.overdue, "case-flag-overdue"),
+            (case.urgent, "case-flag-urgent"),
+            (!case.open, "case-flag-closed"),
         ]
         .into_iter()
-        .filter_map(|(on, word)| on.then_some(word))
+        .filter(|(on, _)| *on)
+        .map(|(_, id)| t!(id))
         .collect();
         table.row(vec![
             case.last_activity.to_string(),
@@ -351,17 +396,24 @@ pub async fn list(
         ]);
     }
     put!("{}", table.render());
-    say!("Deadlines as of {as_of} ({clock}).");
-    say!("`rogatory case show CASE_ID` shows a case's whole thread.");
+    say!(
+        "{}",
+        t!(
+            "case-list-as-of",
+            at = as_of.as_str(),
+            clock = clock.as_str()
+        )
+    );
+    say!("{}", t!("search-hint-show"));
     Ok(Outcome::Done)
 }
 
 /// Which clock deadlines were judged by, for the line that says so.
-fn deadline_clock(as_of_ms: Option<i64>) -> &'static str {
+fn deadline_clock(as_of_ms: Option<i64>) -> String {
     if as_of_ms.is_some() {
-        "given by --as-of"
+        t!("case-clock-as-of")
     } else {
-        "now by the node's clock"
+        t!("case-clock-node")
     }
 }
 
@@ -421,10 +473,18 @@ pub struct TimelineEntry {
 #[derive(Debug, Clone, Serialize)]
 pub struct CaseView {
     pub case_id: String,
+    /// What the case is about, as the node titles its messages (the request's subject).
+    pub title: String,
+    /// This node's national reference for the case; empty if none.
+    pub own_reference: String,
+    /// The other parties' national references.
+    pub peer_references: Vec<crate::views::ReferenceView>,
+    /// Every party the case's messages went between, in order of first appearance.
+    pub parties: Vec<String>,
     /// The time deadlines were judged against (the node's clock, or `--as-of`).
     pub deadlines_as_of: Time,
     #[serde(skip)]
-    deadlines_clock: &'static str,
+    deadlines_clock: String,
     /// The requests whose requester asked for the request itself to be kept confidential.
     #[serde(skip)]
     confidential: Vec<String>,
@@ -504,9 +564,11 @@ impl CaseView {
                     _ => Vec::new(),
                 };
                 let receipt = detail.receipt.as_ref().map_or_else(String::new, |r| {
-                    format!(
-                        "{} stored it at {}, its log entry {}",
-                        r.receiver, r.received_at, r.log_index
+                    t!(
+                        "case-receipt",
+                        node = r.receiver.as_str(),
+                        time = r.received_at.as_str(),
+                        index = r.log_index
                     )
                 });
                 TimelineEntry {
@@ -531,8 +593,35 @@ impl CaseView {
                 }
             })
             .collect();
+        // The node titles every message of a case alike; the first that has a title or a
+        // reference speaks for the case.
+        let first = |has: fn(&rogatory_proto::v1::MessageRecord) -> bool| {
+            thread.messages.iter().find(|m| has(m))
+        };
+        let title = first(|m| !m.title.is_empty()).map_or_else(String::new, |m| m.title.clone());
+        let own_reference = first(|m| !m.own_reference.is_empty())
+            .map_or_else(String::new, |m| m.own_reference.clone());
+        let peer_references = first(|m| !m.peer_references.is_empty()).map_or_else(Vec::new, |m| {
+            crate::views::ReferenceView::all(&m.peer_references)
+        });
+        let mut parties: Vec<String> = Vec::new();
+        for message in &thread.messages {
+            let copies = MessageDetail::from_record(message).summary.copies_to;
+            for party in [&message.sender, &message.recipient]
+                .into_iter()
+                .chain(&copies)
+            {
+                if !party.is_empty() && !parties.contains(party) {
+                    parties.push(party.clone());
+                }
+            }
+        }
         Self {
             case_id: thread.case_id.clone(),
+            title,
+            own_reference,
+            peer_references,
+            parties,
             deadlines_as_of: Time(thread.now_ms),
             deadlines_clock: deadline_clock(as_of_ms),
             confidential: thread
@@ -548,10 +637,55 @@ impl CaseView {
         }
     }
 
+    /// The text `case show` prints: first what identifies the case (its title, both sides'
+    /// references, the parties, where it stands and what is due next), then each request with
+    /// its deadlines, then every message oldest first.
     fn render(&self) -> String {
-        let mut out = format!("Case {}\n", self.case_id);
+        let mut out = if self.title.is_empty() {
+            t!("case-show-untitled", case = self.case_id.as_str())
+        } else {
+            one_line(&self.title).into_owned()
+        };
+        out.push('\n');
+        let width = label_column(14, 19);
+        let mut field = |label: &str, value: &str| {
+            if !value.is_empty() {
+                out.push_str(&format!("  {}{value}\n", padded(&t!(label), width)));
+            }
+        };
+        field("case-field-case", &self.case_id);
+        field(
+            "case-field-references",
+            &crate::views::references_text(&self.own_reference, &self.peer_references),
+        );
+        field("case-field-parties", &self.parties.join(", "));
+        let states: Vec<String> = self
+            .requests
+            .iter()
+            .map(|r| term_text::<RequestState>(&r.state))
+            .collect();
+        field("case-field-state", &states.join(", "));
+        let next = self
+            .requests
+            .iter()
+            .flat_map(|r| &r.deadlines)
+            .filter(|d| d.pending)
+            .min_by_key(|d| d.due_at.0);
+        if let Some(d) = next {
+            field(
+                "case-field-next",
+                &due_text(&d.milestone, d.due_at, d.overdue),
+            );
+        }
+        let requested: Vec<&str> = self
+            .requests
+            .iter()
+            .map(|r| r.requested_deadline.as_str())
+            .filter(|d| !d.is_empty())
+            .collect();
+        field("case-field-requested-deadline", &requested.join(", "));
         if let Some(thread) = &self.thread {
-            out.push_str(&crate::i18n::t!(
+            out.push_str(&t!(
                 "case-thread-line",
                 thread = thread.text(),
                 party = thread.last_by.clone(),
@@ -559,11 +693,15 @@ impl CaseView {
             ));
             out.push('\n');
         }
-        out.push_str(&format!(
-            "\nRequests (deadlines as of {}, {})\n",
-            as_of_text(self.deadlines_as_of.0),
-            self.deadlines_clock
+        out.push('\n');
+        out.push_str(&t!(
+            "case-requests-heading",
+            at = as_of_text(self.deadlines_as_of.0),
+            clock = self.deadlines_clock.as_str()
         ));
+        out.push('\n');
+        let width = label_column(11, 18);
+        let label = |id: &str| padded(&t!(id), width);
         // Each request leads with what its reader acts on; who sent it and its id come last.
         for r in &self.requests {
             let flags: String = [
@@ -571,13 +709,17 @@ impl CaseView {
                     self.confidential.contains(&r.message_id),
                     format!("  {}", t!("show-confidential-label")),
                 ),
-                (r.urgent, "  URGENT".to_owned()),
+                (r.urgent, format!("  {}", t!("show-urgent"))),
             ]
             .into_iter()
             .filter_map(|(on, word)| on.then_some(word))
             .collect();
             out.push_str(&format!("  {}{flags}\n", shorten(&r.subject, 70)));
-            out.push_str(&format!("    state:     {}\n", r.state));
+            out.push_str(&format!(
+                "    {}{}\n",
+                label("case-field-state"),
+                term_text::<RequestState>(&r.state)
+            ));
             let this_node = t!("show-this-node");
             let (requesting, requested) = if r.direction == "sent" {
                 (this_node.as_str(), r.recipient.as_str())
@@ -585,93 +727,143 @@ impl CaseView {
                 (r.sender.as_str(), this_node.as_str())
             };
             if let Some(act) = crate::views::next_to_act(&r.state, requesting, requested) {
-                out.push_str(&format!(
-                    "    {:<10} {act}\n",
-                    format!("{}:", t!("show-to-act"))
-                ));
+                out.push_str(&format!("    {}{act}\n", label("case-field-to-act")));
             }
-            out.push_str(&format!("    next:      {}\n", r.next_due_text()));
+            out.push_str(&format!(
+                "    {}{}\n",
+                label("case-field-next"),
+                r.next_due_text()
+            ));
             if !r.requested_deadline.is_empty() {
                 out.push_str(&format!(
-                    "    requested deadline: {}\n",
+                    "    {}{}\n",
+                    padded(&t!("case-field-requested-deadline"), 0),
                     r.requested_deadline
                 ));
             }
+            let milestone_width = label_column(12, 22);
             for d in &r.deadlines {
                 let mark = match (d.pending, d.overdue) {
-                    (_, true) => "OVERDUE",
-                    (true, false) => "pending",
-                    (false, false) => "settled",
+                    (_, true) => t!("case-deadline-overdue"),
+                    (true, false) => t!("case-deadline-pending"),
+                    (false, false) => t!("case-deadline-settled"),
                 };
                 out.push_str(&format!(
-                    "    {:<12} due {}  {mark}\n",
-                    d.milestone, d.due_at
+                    "    {:<milestone_width$} {}\n",
+                    milestone_text(&d.milestone),
+                    t!("case-deadline-due", at = d.due_at.to_string(), mark = mark)
                 ));
             }
             out.push_str(&format!(
-                "    request:   {} → {}, id {}\n",
-                r.sender, r.recipient, r.message_id
+                "    {}{}\n",
+                label("case-field-request"),
+                t!(
+                    "case-request-route",
+                    from = r.sender.as_str(),
+                    to = r.recipient.as_str(),
+                    id = r.message_id.as_str()
+                )
             ));
         }
-        out.push_str("\nTimeline (UTC)\n");
+        out.push('\n');
+        out.push_str(&t!("case-timeline-heading"));
+        out.push('\n');
+        let width = label_column(9, 15);
+        let label = |id: &str| padded(&t!(id), width);
         for e in &self.timeline {
             let what = match e.kind {
-                "request" => format!("request \"{}\"", shorten(&e.what, 50)),
-                "information" => format!(
-                    "spontaneous information \"{}\" (outside the lifecycle)",
-                    shorten(&e.what, 40)
-                ),
-                "consultation" => "consultation (informal, outside the lifecycle)".to_owned(),
-                _ => match &e.state {
-                    Some(state) if e.superseded => {
-                        format!("status → {} (superseded; would be {state})", e.what)
+                "request" => t!("case-event-request", subject = shorten(&e.what, 50)),
+                "information" => t!("case-event-information", subject = shorten(&e.what, 40)),
+                "consultation" => t!("case-event-consultation"),
+                _ => {
+                    let status = term_text::<rogatory_proto::v1::RequestStatus>(&e.what);
+                    match &e.state {
+                        Some(state) if e.superseded => t!(
+                            "case-event-status-superseded",
+                            status = status,
+                            state = term_text::<RequestState>(state)
+                        ),
+                        _ => t!("case-event-status", status = status),
                     }
-                    _ => format!("status → {}", e.what),
-                },
+                }
             };
             // With several requests in the case, say which one an update is about.
             let what = match &e.refers_to {
-                Some(id) if e.kind == "consultation" => format!("{what} (answers {id})"),
-                Some(id) if self.requests.len() > 1 => format!("{what} (re {id})"),
+                Some(id) if e.kind == "consultation" => {
+                    t!("case-event-answers", what = what, id = id.as_str())
+                }
+                Some(id) if self.requests.len() > 1 => {
+                    t!("case-event-re", what = what, id = id.as_str())
+                }
                 _ => what,
             };
             let who = if e.who.is_empty() {
                 String::new()
             } else {
-                format!("  by {}", one_line(&e.who))
+                format!(
+                    "  {}",
+                    t!("case-event-by", who = one_line(&e.who).into_owned())
+                )
             };
             out.push_str(&format!(
                 "  {}  {} → {}  {what}{who}\n",
                 e.time, e.from, e.to
             ));
             if let Some(ground) = &e.ground {
-                out.push_str(&format!("      ground:  {ground}\n"));
+                let ground = term_text::<rogatory_proto::v1::RefusalGround>(ground);
+                out.push_str(&format!("      {}{ground}\n", label("case-event-ground")));
             }
+            let restricted = padded(&t!("case-event-restricted"), 0);
             for (i, restriction) in e.restrictions.iter().enumerate() {
                 let label = if i == 0 {
-                    "USE RESTRICTED:"
+                    restricted.clone()
                 } else {
-                    "               "
+                    " ".repeat(restricted.chars().count())
                 };
                 // A peer's purpose or conditions stay on their line.
-                out.push_str(&format!("      {label} {}\n", one_line(restriction)));
+                out.push_str(&format!("      {label}{}\n", one_line(restriction)));
             }
             for attachment in &e.attachments {
-                out.push_str(&format!("      file:    {}\n", attachment.line()));
+                out.push_str(&format!(
+                    "      {}{}\n",
+                    label("case-event-file"),
+                    attachment.line()
+                ));
             }
             if !e.note.is_empty() {
-                let note = wrap(&e.note, 80).replace('\n', "\n               ");
-                out.push_str(&format!("      note:    {note}\n"));
+                let indent = format!("\n      {}", " ".repeat(width));
+                let note = wrap(&e.note, 80).replace('\n', &indent);
+                out.push_str(&format!("      {}{note}\n", label("case-event-note")));
             }
             if !e.parties.is_empty() {
                 let parties: Vec<String> = e.parties.iter().map(|p| p.text()).collect();
-                out.push_str(&format!("      parties: {}\n", parties.join("; ")));
+                out.push_str(&format!(
+                    "      {}{}\n",
+                    label("case-event-parties"),
+                    parties.join("; ")
+                ));
             } else if e.receipt.is_empty() {
-                out.push_str(&format!("      delivery: {}\n", e.delivery));
+                let delivery = if crate::i18n::language() == crate::i18n::Language::English {
+                    e.delivery.clone()
+                } else {
+                    crate::views::state_label(&e.delivery)
+                };
+                out.push_str(&format!(
+                    "      {}{delivery}\n",
+                    label("case-event-delivery")
+                ));
             } else {
-                out.push_str(&format!("      receipt: {}\n", e.receipt));
+                out.push_str(&format!(
+                    "      {}{}\n",
+                    label("case-event-receipt"),
+                    e.receipt
+                ));
             }
-            out.push_str(&format!("      id:      {}\n", e.message_id));
+            out.push_str(&format!(
+                "      {}{}\n",
+                label("case-event-id"),
+                e.message_id
+            ));
         }
         out
     }
@@ -782,9 +974,13 @@ pub async fn fetch_attachment(
     let size =
         crate::attachments::fetch(&mut client, case_id, &sha256.to_ascii_lowercase(), out).await?;
     say!(
-        "Saved {} ({size} bytes, SHA-256 verified: {})",
-        out.display(),
-        sha256.to_ascii_lowercase()
+        "{}",
+        t!(
+            "case-attachment-saved",
+            file = out.display().to_string(),
+            size = size,
+            sha = sha256.to_ascii_lowercase()
+        )
     );
     Ok(Outcome::Done)
 }

@@ -57,24 +57,28 @@ pub async fn show_list(
         return Ok(Outcome::Done);
     }
     if messages.is_empty() {
-        say!("The {} is empty.", box_name(direction));
+        if direction == Direction::Inbox {
+            say!("{}", t!("mailbox-inbox-empty"));
+        } else {
+            say!("{}", t!("mailbox-outbox-empty"));
+        }
         return Ok(Outcome::Done);
     }
     let peer = if direction == Direction::Inbox {
-        "FROM"
+        t!("mailbox-heading-from")
     } else {
-        "TO"
+        t!("mailbox-heading-to")
     };
     let mut table = Table::new(&[
-        "TIME (UTC)",
-        "MESSAGE ID",
-        peer,
-        "CASE",
-        "KIND",
-        "STATE",
-        "REQUEST STATE",
+        &t!("mailbox-heading-time"),
+        &t!("mailbox-heading-message"),
+        &peer,
+        &t!("mailbox-heading-case"),
+        &t!("mailbox-heading-kind"),
+        &t!("mailbox-heading-state"),
+        &t!("mailbox-heading-request-state"),
         &t!("search-heading-references"),
-        "ABOUT",
+        &t!("mailbox-heading-about"),
     ]);
     for m in &messages {
         table.row(vec![
@@ -103,11 +107,11 @@ pub async fn show_list(
         say!();
         say!("{}", t!("delivery-waiting-heading"));
         for (id, line) in waiting {
-            say!("  {id} to {line}");
+            say!("  {}", t!("mailbox-waiting", id = id, line = line));
         }
         say!();
     }
-    say!("`rogatory message show MESSAGE_ID` shows one message in full.");
+    say!("{}", t!("mailbox-hint-show"));
     Ok(Outcome::Done)
 }
 

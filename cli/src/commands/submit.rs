@@ -6,8 +6,8 @@
 use std::path::{Path, PathBuf};
 
 use rogatory_proto::v1::{
-    DeliveryState, MessageRecord, RefusalGround, RequestStatus, ShowMessageRequest, StatusUpdate,
-    SubmitRequestRequest, SubmitStatusUpdateRequest,
+    DeliveryState, MessageRecord, RefusalGround, RequestState, RequestStatus, ShowMessageRequest,
+    StatusUpdate, SubmitRequestRequest, SubmitStatusUpdateRequest,
 };
 use tonic::Code;
 
@@ -235,18 +235,40 @@ pub fn report(record: &MessageRecord, format: Format) -> anyhow::Result<Outcome>
         return Ok(outcome);
     }
     let what = match (&detail.request, &detail.status_update) {
-        (Some(_), _) => "MLA request".to_owned(),
-        (_, Some(update)) => format!("Status update \"{}\"", update.status),
-        _ if detail.information.is_some() => "Spontaneous information".to_owned(),
-        _ if detail.consultation.is_some() => "Consultation message".to_owned(),
-        _ => "Message".to_owned(),
+        (Some(_), _) => t!("send-what-request"),
+        (_, Some(update)) => t!(
+            "send-what-status",
+            status = crate::views::term_text::<RequestStatus>(&update.status)
+        ),
+        _ if detail.information.is_some() => t!("send-what-information"),
+        _ if detail.consultation.is_some() => t!("send-what-consultation"),
+        _ => t!("send-what-other"),
     };
-    say!("{what} {} to {}", s.message_id, s.recipient);
-    say!("  case:             {}", s.case_id);
+    // Labels line up at 18 columns in English; other languages' labels run longer.
+    let width = if crate::i18n::language() == crate::i18n::Language::English {
+        18
+    } else {
+        22
+    };
+    let label = |id: &str| {
+        let label = format!("{}:", t!(id));
+        let width = width.max(label.chars().count() + 1);
+        format!("{label:<width$}")
+    };
+    say!(
+        "{}",
+        t!(
+            "send-heading",
+            what = what,
+            id = s.message_id.as_str(),
+            to = s.recipient.as_str()
+        )
+    );
+    say!("  {}{}", label("send-field-case"), s.case_id);
     if !s.parties.is_empty() {
         // A multi-party case: where each addressee's copy stands.
-        say!("  copies:           {}", s.copies_to.join(", "));
-        let width = s.parties.iter().map(|p| p.party.len()).max().unwrap_or(0);
+        say!("  {}{}", label("send-field-copies"), s.copies_to.join(", "));
+        let party_width = s.parties.iter().map(|p| p.party.len()).max().unwrap_or(0);
         let delivery = t!("delivery-label");
         for (i, party) in s.parties.iter().filter(|p| p.state != "sender").enumerate() {
             let label = if i == 0 { delivery.as_str() } else { "" };
@@ -258,24 +280,38 @@ pub fn report(record: &MessageRecord, format: Format) -> anyhow::Result<Outcome>
                     party.reason()
                 ),
             };
-            say!("  {label:<17} {:<width$}  {state}", party.party);
+            say!(
+                "  {label:<w$} {:<party_width$}  {state}",
+                party.party,
+                w = width - 1
+            );
         }
     }
     if let Some(information) = &detail.information {
+        let restrictions = label("send-field-use-restrictions");
         for (i, line) in information.restriction_lines().iter().enumerate() {
-            let label = if i == 0 { "use restrictions:" } else { "" };
-            say!("  {label:<17} {line}");
+            let label = if i == 0 {
+                restrictions.clone()
+            } else {
+                " ".repeat(restrictions.chars().count())
+            };
+            say!("  {label}{line}");
         }
     }
     if let Some(update) = &detail.status_update {
-        say!("  about:            {}", update.refers_to);
+        say!("  {}{}", label("send-field-about"), update.refers_to);
         if let Some(state) = &s.request_state {
-            say!("  request now:      {state}");
+            say!(
+                "  {}{}",
+                label("send-field-request-now"),
+                crate::views::term_text::<RequestState>(state)
+            );
         }
     }
     say!(
-        "  this node's log:  entry {} (signed and stored)",
-        s.log_index
+        "  {}{}",
+        label("send-field-own-log"),
+        t!("send-own-log", index = s.log_index)
     );
     let waiting: Vec<&str> = s
         .parties
@@ -285,15 +321,22 @@ pub fn report(record: &MessageRecord, format: Format) -> anyhow::Result<Outcome>
         .collect();
     match (&detail.receipt, outcome) {
         (Some(receipt), _) if s.delivered() => {
-            say!("  state:            DELIVERED");
+            say!("  {}{}", label("send-field-state"), t!("send-delivered"));
             say!(
-                "  receipt:          signed by {}, stored at {}, {}'s log entry {}",
-                receipt.receiver,
-                receipt.received_at,
-                receipt.receiver,
-                receipt.log_index
+                "  {}{}",
+                label("send-field-receipt"),
+                t!(
+                    "send-receipt",
+                    node = receipt.receiver.as_str(),
+                    time = receipt.received_at.as_str(),
+                    index = receipt.log_index
+                )
             );
-            say!("  envelope SHA-256: {}", receipt.envelope_sha256);
+            say!(
+                "  {}{}",
+                label("send-field-envelope-sha"),
+                receipt.envelope_sha256
+            );
             if !waiting.is_empty() {
                 let names = waiting.join(", ");
                 say!(
@@ -307,24 +350,24 @@ pub fn report(record: &MessageRecord, format: Format) -> anyhow::Result<Outcome>
         }
         _ => {
             say!(
-                "  state:            QUEUED: {} has not confirmed receiving it",
-                s.recipient
+                "  {}{}",
+                label("send-field-state"),
+                t!("send-queued", node = s.recipient.as_str())
             );
             say!(
-                "  last error:       {}",
-                s.last_error.as_deref().unwrap_or("(none)")
+                "  {}{}",
+                label("send-field-last-error"),
+                s.last_error.clone().unwrap_or_else(|| t!("send-no-error"))
             );
             let retry = match &s.next_attempt_at {
-                Some(at) => format!("the node will try again at {at}"),
-                None => "no further delivery attempt is scheduled".to_owned(),
+                Some(at) => t!("send-retry-at", time = at.as_str()),
+                None => t!("send-no-retry"),
             };
             say!();
-            let advice = format!(
-                "The message is signed and kept in this node's outbox (`rogatory outbox`); do not \
-                 send it again: {retry}. Ask the node operators to check that {} is running and \
-                 reachable at the address `rogatory node identity` lists, and if the matter is \
-                 urgent, alert {}'s contact point through another channel.",
-                s.recipient, s.recipient
+            let advice = t!(
+                "send-queued-advice",
+                retry = retry,
+                node = s.recipient.as_str()
             );
             say!("{}", wrap(&advice, 90));
         }

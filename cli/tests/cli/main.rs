@@ -21,6 +21,7 @@ mod language;
 mod lifecycle;
 mod local;
 mod multi_party;
+mod no_english_in_russian;
 mod operator_tools;
 mod outbox;
 mod print;

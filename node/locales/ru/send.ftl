@@ -1,0 +1,27 @@
+# Что сообщают `rogatory request send`, `status send`, `consult`, `inform` и `case reply`,
+# когда узел подписал сообщение и попытался его доставить.
+
+send-what-request = Просьба об оказании взаимной правовой помощи
+send-what-status = Сообщение о статусе «{ $status }»
+send-what-information = Информация без предварительной просьбы
+send-what-consultation = Сообщение в рамках консультации
+send-what-other = Сообщение
+send-heading = { $what } { $id } → { $to }
+send-field-case = дело
+send-field-copies = копии
+send-field-use-restrictions = ограничения
+send-field-about = по просьбе
+send-field-request-now = просьба сейчас
+send-field-own-log = журнал узла
+send-own-log = запись { $index } (подписано и сохранено)
+send-field-state = состояние
+send-delivered = ДОСТАВЛЕНО
+send-field-receipt = квитанция
+send-receipt = подписана узлом { $node }, сохранено { $time }, запись { $index } журнала узла { $node }
+send-field-envelope-sha = SHA-256 конверта
+send-queued = В ОЧЕРЕДИ: узел { $node } не подтвердил получение
+send-field-last-error = последняя ошибка
+send-no-error = (нет)
+send-retry-at = узел повторит попытку в { $time }
+send-no-retry = новых попыток доставки не запланировано
+send-queued-advice = Сообщение подписано и хранится в исходящих этого узла (`rogatory outbox`); не отправляйте его повторно: { $retry }. Попросите операторов узлов проверить, что узел { $node } работает и доступен по адресу, указанному в `rogatory node identity`, а если дело срочное, предупредите контактное лицо узла { $node } по другому каналу связи.
