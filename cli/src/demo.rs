@@ -24,7 +24,8 @@ use crate::commands::audit::{self, Verdict};
 use crate::commands::mailbox;
 use crate::commands::submit;
 use crate::connection::answer;
-use crate::output::{Format, count, print_json, say};
+use crate::i18n::t;
+use crate::output::{Format, print_json, say};
 use crate::request_file;
 use crate::views::{MessageDetail, MessageSummary};
 
@@ -150,14 +151,18 @@ impl Narrator {
 
 pub async fn run(dir: Option<&Path>, keep: bool, format: Format) -> anyhow::Result<Outcome> {
     let narrator = Narrator(format);
-    let names: Vec<String> = NODES.iter().map(|(id, c)| format!("{id} {c}")).collect();
-    narrator.say(format!(
-        "Rogatory demo: a federation of 3 nodes on loopback ({})",
-        names.join(", ")
-    ));
+    // The countries in the reader's language (`--json` keeps the English names).
+    let names: Vec<String> = NODES
+        .iter()
+        .map(|(id, _)| format!("{id} {}", t!(&format!("demo-country-{id}"))))
+        .collect();
+    narrator.say(t!("demo-title", nodes = names.join(", ")));
     let workspace = Workspace::create(dir, keep)?;
     let root = workspace.path().to_owned();
-    narrator.say(format!("  data: {}", root.display()));
+    narrator.say(format!(
+        "  {}",
+        t!("demo-data", dir = root.display().to_string())
+    ));
 
     let result = async {
         let nodes = provision_federation(&root)?;
@@ -207,18 +212,12 @@ pub async fn run(dir: Option<&Path>, keep: bool, format: Format) -> anyhow::Resu
         print_json(&report)?;
     } else if kept {
         let tm = root.join("tm");
-        say!(
-            "Done. The nodes were stopped; their keys, audit logs and messages are in {}.",
-            root.display()
-        );
-        say!("To look around, start a node and ask it, for example:");
+        say!("{}", t!("demo-done-kept", dir = root.display().to_string()));
+        say!("{}", t!("demo-look-around"));
         say!("  rogatoryd --config {} &", tm.join("node.toml").display());
         say!("  rogatory --node {} outbox", tm.display());
     } else {
-        say!(
-            "Done. The nodes were stopped and their files removed; use --keep or --dir DIR to \
-             keep them."
-        );
+        say!("{}", t!("demo-done"));
     }
     drop(workspace);
     Ok(Outcome::Done)
@@ -314,10 +313,11 @@ async fn scenario(
     let request = delivered(&sent, "de").context("tm's request to de")?;
     let request_id = request.summary.message_id.clone();
     let receipt_index = request.receipt.as_ref().map_or(0, |r| r.log_index);
-    narrator.say(format!(
-        "1. tm → de  MLA request {request_id} (case {}): delivered, receipt signed by de (de's \
-         log entry {receipt_index})",
-        request.summary.case_id
+    narrator.say(t!(
+        "demo-step-request",
+        id = request_id.as_str(),
+        case = request.summary.case_id.as_str(),
+        index = receipt_index
     ));
     narrator.say(format!("            \"{subject}\""));
 
@@ -331,10 +331,10 @@ async fn scenario(
         found.kind == "request" && found.sender == "tm",
         "de's inbox shows the wrong message"
     );
-    narrator.say(format!(
-        "2. de       finds it in its inbox: {} from tm, {} and receipted",
-        found.kind_text(),
-        found.state
+    narrator.say(t!(
+        "demo-step-inbox",
+        kind = found.kind_text(),
+        state = crate::views::term_text::<rogatory_proto::v1::DeliveryState>(&found.state)
     ));
 
     // 3. de answers: acknowledged, then accepted.
@@ -361,10 +361,11 @@ async fn scenario(
         let sent =
             submit::submit_status(de, &request_id, &update, "demo contact point, de").await?;
         let update = delivered(&sent, "tm").context("de's status update to tm")?;
-        narrator.say(format!(
-            "{step}. de → tm  status {}: delivered, receipt signed by tm (tm's log entry {})",
-            crate::vocabulary::name(status),
-            update.receipt.as_ref().map_or(0, |r| r.log_index)
+        narrator.say(t!(
+            "demo-step-status",
+            step = step,
+            status = crate::views::term_text::<RequestStatus>(&crate::vocabulary::name(status)),
+            index = update.receipt.as_ref().map_or(0, |r| r.log_index)
         ));
         status_updates.push(update);
     }
@@ -380,15 +381,13 @@ async fn scenario(
         "tm's inbox holds {} status updates on the request, expected 2",
         updates.len()
     );
-    let statuses: Vec<&str> = updates
+    let statuses: Vec<String> = updates
         .iter()
         .rev()
         .filter_map(|m| m.status.as_deref())
+        .map(crate::views::term_text::<RequestStatus>)
         .collect();
-    narrator.say(format!(
-        "5. tm       sees both updates in its inbox: {}",
-        statuses.join(", ")
-    ));
+    narrator.say(t!("demo-step-updates", statuses = statuses.join(", ")));
     // Both nodes derived the request's state from the same thread: they must agree.
     let mut states = Vec::with_capacity(2);
     for client in [&mut *tm, &mut *de] {
@@ -407,15 +406,20 @@ async fn scenario(
         "tm and de disagree on the request's state: {states:?}"
     );
     narrator.say(format!(
-        "         tm and de agree where the request stands: {}",
-        states[0].as_deref().unwrap_or_default()
+        "         {}",
+        t!(
+            "demo-step-agree",
+            state = crate::views::term_text::<rogatory_proto::v1::RequestState>(
+                states[0].as_deref().unwrap_or_default()
+            )
+        )
     ));
     let uz_inbox = mailbox::list(uz, Direction::Inbox, 0).await?;
     ensure!(
         uz_inbox.is_empty(),
         "uz received messages it is not a party to"
     );
-    narrator.say("6. uz       has an empty inbox: it is not a party to this case");
+    narrator.say(t!("demo-step-uz"));
 
     // 5. Every audit log verifies.
     let mut verdicts = Vec::with_capacity(nodes.len());
@@ -423,14 +427,14 @@ async fn scenario(
     for (node, client) in nodes.iter().zip([tm, uz, de]) {
         let verdict = audit::verify(client).await?;
         ensure!(verdict.ok, "{}'s {}", node.id, verdict.sentence());
-        summary.push(format!(
-            "{} {} OK",
-            node.id,
-            count(verdict.entries, "entry", "entries")
+        summary.push(t!(
+            "demo-audit-node",
+            node = node.id,
+            count = verdict.entries
         ));
         verdicts.push(verdict);
     }
-    narrator.say(format!("7. audit logs verified: {}", summary.join(", ")));
+    narrator.say(t!("demo-step-audit", summary = summary.join(", ")));
     Ok((request, status_updates, verdicts))
 }
 

@@ -30,6 +30,7 @@ mod i18n;
 mod output;
 mod print;
 mod request_file;
+mod roster_changes;
 mod views;
 mod vocabulary;
 

@@ -1,7 +1,7 @@
 # Governing the federation: `rogatory federation governor-key`, `genesis`, `propose`, `sign`,
 # `show`, `diff`, `apply`, `status`. The roster's own words (the federation's name, authorities,
-# governors' names, revocation reasons) and the differences between two rosters, which the
-# protocol crate words in English, are shown as they are.
+# governors' names, revocation reasons) are shown as they are; the differences between two
+# rosters are in roster-changes.ftl.
 
 federation-cannot-write-governor-key = cannot write the governor key { $file }
 federation-governor-key-made = Made the governor key of { $name } in { $file } (mode 0600).

@@ -421,7 +421,7 @@ pub(super) fn propose(args: &ProposeArgs, format: Format) -> anyhow::Result<Outc
         )
     );
     for change in &changes {
-        say!("  - {change}");
+        say!("  - {}", crate::roster_changes::text(change));
     }
     say!();
     say!("{}", t!("federation-proposal-next"));

@@ -134,12 +134,11 @@ pub(super) fn diff(old: &Path, new: &Path, format: Format) -> anyhow::Result<Out
             .with_context(|| t!("federation-not-a-roster", file = path.display().to_string()))
     };
     let (old_roster, new_roster) = (decode(old)?, decode(new)?);
-    let changes: Vec<String> = roster::changes(&old_roster, &new_roster)
-        .iter()
-        .map(ToString::to_string)
-        .collect();
+    let changes = roster::changes(&old_roster, &new_roster);
     if format.json() {
-        print_json(&changes)?;
+        // `--json` keeps the protocol crate's English words.
+        let words: Vec<String> = changes.iter().map(ToString::to_string).collect();
+        print_json(&words)?;
         return Ok(Outcome::Done);
     }
     let (old_text, new_text) = (old.display().to_string(), new.display().to_string());
@@ -161,8 +160,8 @@ pub(super) fn diff(old: &Path, new: &Path, format: Format) -> anyhow::Result<Out
                 new = new_text.as_str()
             )
         );
-        for change in changes {
-            say!("  - {change}");
+        for change in &changes {
+            say!("  - {}", crate::roster_changes::text(change));
         }
     }
     Ok(Outcome::Done)
@@ -453,13 +452,12 @@ pub(super) fn print_what_it_does(roster: &Roster, previous: Option<&VerifiedRost
         );
         return;
     };
-    // The changes are described by the protocol crate, in English (docs/PROTOCOL.md).
     say!(
         "{}",
         t!("federation-compared-with", serial = previous.serial())
     );
     for change in roster::changes(previous.roster(), roster) {
-        say!("  - {change}");
+        say!("  - {}", crate::roster_changes::text(&change));
     }
 }
 
