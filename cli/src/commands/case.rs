@@ -16,7 +16,9 @@ use super::submit::{self, StatusToSend};
 use crate::connection::{NodeTarget, answer};
 use crate::failure::UserError;
 use crate::i18n::t;
-use crate::output::{Format, Table, Time, minute, one_line, print_json, put, say, shorten, wrap};
+use crate::output::{
+    Format, Table, Time, minute, one_line, people_minute, print_json, put, say, shorten, wrap,
+};
 use crate::views::{MessageDetail, term_text};
 use crate::vocabulary::name_of;
 
@@ -163,7 +165,7 @@ fn milestone_text(milestone: &str) -> String {
 
 /// "decide by 2026-01-08T00:00Z", with "(OVERDUE)" once it has passed.
 fn due_text(milestone: &str, at: Time, overdue: bool) -> String {
-    let (what, at) = (milestone_text(milestone), at.to_string());
+    let (what, at) = (milestone_text(milestone), people_minute(at.0));
     if overdue {
         t!("case-due-overdue", what = what, at = at)
     } else {
@@ -420,6 +422,9 @@ fn deadline_clock(as_of_ms: Option<i64>) -> String {
 /// The time deadlines were judged against: to the minute, or to the millisecond when it is not
 /// on a minute (an `--as-of` with seconds).
 fn as_of_text(ms: i64) -> String {
+    if crate::i18n::language() != crate::i18n::Language::English {
+        return people_minute(ms);
+    }
     if ms % 60_000 == 0 {
         minute(ms)
     } else {
@@ -431,6 +436,8 @@ fn as_of_text(ms: i64) -> String {
 #[derive(Debug, Clone, Serialize)]
 pub struct TimelineEntry {
     pub time: String,
+    #[serde(skip)]
+    time_ms: i64,
     pub message_id: String,
     /// "sent" or "received", from this node's point of view.
     pub direction: &'static str,
@@ -573,6 +580,7 @@ impl CaseView {
                 });
                 TimelineEntry {
                     time: s.created_at.clone(),
+                    time_ms: s.created_at_ms,
                     message_id: s.message_id.clone(),
                     direction: direction_word(record.direction),
                     from: s.sender.clone(),
@@ -751,7 +759,11 @@ impl CaseView {
                 out.push_str(&format!(
                     "    {:<milestone_width$} {}\n",
                     milestone_text(&d.milestone),
-                    t!("case-deadline-due", at = d.due_at.to_string(), mark = mark)
+                    t!(
+                        "case-deadline-due",
+                        at = people_minute(d.due_at.0),
+                        mark = mark
+                    )
                 ));
             }
             out.push_str(&format!(
@@ -807,7 +819,13 @@ impl CaseView {
             };
             out.push_str(&format!(
                 "  {}  {} → {}  {what}{who}\n",
-                e.time, e.from, e.to
+                if crate::i18n::language() == crate::i18n::Language::English {
+                    e.time.clone()
+                } else {
+                    people_minute(e.time_ms)
+                },
+                e.from,
+                e.to
             ));
             if let Some(ground) = &e.ground {
                 let ground = term_text::<rogatory_proto::v1::RefusalGround>(ground);

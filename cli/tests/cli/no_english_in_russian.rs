@@ -86,8 +86,23 @@ fn latin_words(text: &str) -> Vec<String> {
             outside_code.push(' ');
         }
     }
+    // A command written out where backticks cannot be (on paper): `rogatory` and the
+    // lowercase words that follow it.
+    let mut in_command = false;
     outside_code
         .split_whitespace()
+        .filter(|chunk| {
+            let word = chunk.trim_matches(|c: char| !c.is_alphanumeric() && c != '-');
+            if word == "rogatory" {
+                in_command = !chunk.ends_with(')');
+                return false;
+            }
+            let still = in_command
+                && !word.is_empty()
+                && word.chars().all(|c| c.is_ascii_lowercase() || c == '-');
+            in_command = still && !chunk.ends_with(')');
+            !still
+        })
         .filter(|chunk| !chunk.contains('/') && !chunk.starts_with("--") && !chunk.contains('@'))
         .filter(|chunk| !is_file_name(chunk))
         .flat_map(|chunk| chunk.split(|c: char| !c.is_ascii_alphanumeric()))
@@ -265,6 +280,33 @@ async fn russian_readers_see_no_english_word_in_what_they_read() {
         russian(&["audit", "verify", bundle], 0).await,
     ));
 
+    // Paper: the case file and the request as printed for a Russian reader, and the check of
+    // the printed case file against the audit bundle.
+    for (what, args) in [
+        ("case print", vec!["case", "print", case_id.as_str()]),
+        (
+            "message print",
+            vec!["message", "print", request_id.as_str()],
+        ),
+    ] {
+        let pdf = pair
+            .root
+            .path()
+            .join(format!("{}.pdf", what.replace(' ', "-")));
+        let pdf_arg = pdf.to_str().expect("utf-8");
+        let mut all = vec!["--node", tm.as_str()];
+        all.extend(args);
+        all.extend(["--out", pdf_arg]);
+        outputs.push((what.to_owned(), russian(&all, 0).await));
+        let bytes = std::fs::read(&pdf).expect("the PDF");
+        let text = pdf_extract::extract_text_from_mem(&bytes).expect("the PDF's text");
+        outputs.push((format!("{what} (PDF)"), text));
+        outputs.push((
+            format!("audit check-document ({what})"),
+            russian(&["audit", "check-document", bundle, "--pdf", pdf_arg], 0).await,
+        ));
+    }
+
     let leaked: Vec<String> = outputs
         .iter()
         .filter_map(|(name, text)| {
@@ -376,6 +418,14 @@ fn the_guard_reads_catalog_words_and_skips_ids_commands_and_paths() {
     let text =
         "Дело tm-01J0ABCDEF `rogatory case show ДЕЛО` /tmp/x/data --as-of 12ab SHA-256 keys.txt";
     assert!(leaks(text, &english).is_empty());
+    // On paper, a command has no backticks: it runs from `rogatory` to its first non-word.
+    let paper =
+        "выгрузка (rogatory audit export), проверить: rogatory audit check-document ВЫГРУЗКА";
+    assert!(leaks(paper, &english).is_empty());
+    assert_eq!(
+        leaks("(rogatory audit export) audit", &english),
+        BTreeSet::from(["audit".to_owned()])
+    );
     assert_eq!(
         leaks("состояние: OVERDUE, next attempt", &english),
         ["attempt", "next", "overdue"]

@@ -366,10 +366,11 @@ fn print_verdict(verdict: &DocumentVerdict) {
             "check-document-logged",
             node = peer_text(&verdict.node_id),
             time = date_time(message.logged_ms),
-            kind = message
-                .entry_kind
-                .trim_start_matches("ENTRY_KIND_")
-                .to_owned()
+            kind = match message.entry_kind.trim_start_matches("ENTRY_KIND_") {
+                "MESSAGE_SENT" => t!("check-document-kind-message-sent"),
+                "MESSAGE_RECEIVED" => t!("check-document-kind-message-received"),
+                other => other.to_owned(),
+            }
         )
     );
     say!(
