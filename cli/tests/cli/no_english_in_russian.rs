@@ -257,7 +257,10 @@ async fn russian_readers_see_no_english_word_in_what_they_read() {
         ("case list", vec!["--node", &tm, "case", "list"]),
         ("inbox", vec!["--node", &de, "inbox"]),
         ("outbox", vec!["--node", &tm, "outbox"]),
-        ("attention", vec!["--node", &tm, "attention"]),
+        ("attention (tm)", vec!["--node", &tm, "attention"]),
+        ("attention (de)", vec!["--node", &de, "attention"]),
+        ("directory show", vec!["--node", &tm, "directory", "show"]),
+        ("directory search", vec!["--node", &tm, "directory", "search"]),
         ("status", vec!["--node", &tm, "status"]),
         ("peers", vec!["--node", &tm, "peers"]),
         ("search", vec!["--node", &de, "search", "Мырадов"]),
@@ -278,6 +281,48 @@ async fn russian_readers_see_no_english_word_in_what_they_read() {
     outputs.push((
         "audit verify".into(),
         russian(&["audit", "verify", bundle], 0).await,
+    ));
+
+    // The auditor's other checks: the two nodes' logs against each other, and one entry's
+    // inclusion proof checked without the bundle.
+    let de_bundle = pair.root.path().join("de-bundle");
+    let de_bundle = de_bundle.to_str().expect("utf-8");
+    ok(&["--node", &de, "audit", "export", de_bundle]).await;
+    outputs.push((
+        "audit cross-check".into(),
+        russian(&["audit", "cross-check", bundle, de_bundle], 0).await,
+    ));
+    let entry = pair.root.path().join("entry.bin");
+    let entry = entry.to_str().expect("utf-8");
+    let proof = ok(&[
+        "audit",
+        "prove",
+        bundle,
+        "--index",
+        "0",
+        "--entry-out",
+        entry,
+    ])
+    .await;
+    let proof_file = pair.root.path().join("entry.proof");
+    std::fs::write(&proof_file, proof).expect("proof file");
+    let keys = std::fs::read_to_string(Path::new(bundle).join("keys.txt")).expect("keys.txt");
+    let tm_key = keys.lines().next().expect("the node's key");
+    outputs.push((
+        "audit check-proof".into(),
+        russian(
+            &[
+                "audit",
+                "check-proof",
+                proof_file.to_str().expect("utf-8"),
+                "--key",
+                tm_key,
+                "--entry-file",
+                entry,
+            ],
+            0,
+        )
+        .await,
     ));
 
     // Paper: the case file and the request as printed for a Russian reader, and the check of
