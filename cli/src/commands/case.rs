@@ -936,8 +936,8 @@ fn reply_target(
             Ok(only.message_id.clone())
         } else {
             Err(UserError::new(
-                format!("--refers-to {id} is not a request of case {case_id}"),
-                format!("`rogatory case show {case_id}` lists the case's requests"),
+                t!("case-reply-not-in-case", id = id, case = case_id),
+                t!("case-reply-not-in-case-hint", case = case_id),
             ))
         };
     }
@@ -945,24 +945,22 @@ fn reply_target(
     match open.as_slice() {
         [only] => Ok(only.message_id.clone()),
         [] => Err(UserError::new(
-            format!("case {case_id} has no open request to reply to"),
-            format!(
-                "`rogatory case show {case_id}` shows where its requests stand; a refused, \
-                 withdrawn or closed request takes no further status"
-            ),
+            t!("case-reply-none-open", case = case_id),
+            t!("case-reply-none-open-hint", case = case_id),
         )
         .coded("not-allowed-now")),
         several => Err(UserError::new(
-            format!(
-                "case {case_id} has {} open requests: {}",
-                several.len(),
-                several
+            t!(
+                "case-reply-several-open",
+                case = case_id,
+                count = several.len(),
+                ids = several
                     .iter()
                     .map(|r| r.message_id.as_str())
                     .collect::<Vec<_>>()
                     .join(", ")
             ),
-            "say which one with --refers-to MESSAGE_ID",
+            t!("case-reply-several-open-hint"),
         )
         .coded("ambiguous-id")),
     }

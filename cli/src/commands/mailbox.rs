@@ -36,14 +36,6 @@ pub async fn list(
         .collect())
 }
 
-fn box_name(direction: Direction) -> &'static str {
-    if direction == Direction::Inbox {
-        "inbox"
-    } else {
-        "outbox"
-    }
-}
-
 pub async fn show_list(
     target: &NodeTarget,
     direction: Direction,

@@ -76,23 +76,19 @@ impl StatusToSend {
         let grounds = || vocabulary::all_names::<RefusalGround>().join(", ");
         match (refusal, self.ground) {
             (true, None) => Err(UserError::new(
-                "a refusal must name its ground (UNTOC art. 18(21))",
-                format!(
-                    "add --ground with one of: {}; `rogatory status send --help` explains \
-                     each. Bank secrecy alone is no ground (art. 18(8))",
-                    grounds()
-                ),
+                t!("send-refusal-needs-ground"),
+                t!("send-refusal-needs-ground-hint", grounds = grounds()),
             )),
             (false, Some(ground)) => Err(UserError::new(
-                format!(
-                    "--ground {} is only for --status refused",
-                    vocabulary::name(ground)
+                t!(
+                    "send-ground-only-for-refusal",
+                    ground = vocabulary::name(ground)
                 ),
-                "leave out --ground",
+                t!("send-ground-only-for-refusal-hint"),
             )),
             (true, Some(_)) if self.note.trim().is_empty() => Err(UserError::new(
-                "a refusal must give its reasons (UNTOC art. 18(23))",
-                "add --note \"...\" with the reasons for the other side",
+                t!("send-refusal-needs-reasons"),
+                t!("send-refusal-needs-reasons-hint"),
             )),
             _ => Ok(()),
         }
@@ -167,11 +163,8 @@ pub async fn status_send(
         .map_err(|error| match error.downcast_ref::<RpcError>() {
             // The lifecycle does not allow it now: nothing was signed or sent.
             Some(rpc) if rpc.code == Code::FailedPrecondition => UserError::new(
-                format!("your node did not send it: {}", rpc.message),
-                format!(
-                    "`rogatory message show {refers_to}` shows where the request stands and \
-                     its status updates"
-                ),
+                t!("send-not-sent", reason = rpc.message.as_str()),
+                t!("send-not-sent-hint", id = refers_to),
             )
             .coded("not-allowed-now")
             .into(),

@@ -260,7 +260,10 @@ async fn russian_readers_see_no_english_word_in_what_they_read() {
         ("attention (tm)", vec!["--node", &tm, "attention"]),
         ("attention (de)", vec!["--node", &de, "attention"]),
         ("directory show", vec!["--node", &tm, "directory", "show"]),
-        ("directory search", vec!["--node", &tm, "directory", "search"]),
+        (
+            "directory search",
+            vec!["--node", &tm, "directory", "search"],
+        ),
         ("status", vec!["--node", &tm, "status"]),
         ("peers", vec!["--node", &tm, "peers"]),
         ("search", vec!["--node", &de, "search", "Мырадов"]),
@@ -478,4 +481,33 @@ fn the_guard_reads_catalog_words_and_skips_ids_commands_and_paths() {
             .map(String::from)
             .collect()
     );
+}
+
+#[tokio::test]
+async fn a_refusal_without_its_ground_is_refused_in_the_readers_language() {
+    let args = [
+        "--node",
+        "/nonexistent",
+        "status",
+        "send",
+        "--refers-to",
+        "01J0000000000000000000000A",
+        "--status",
+        "refused",
+    ];
+    let (code, _, english) = rogatory(&args).await;
+    assert_eq!(code, 1, "{english}");
+    assert!(
+        english.contains("a refusal must name its ground"),
+        "{english}"
+    );
+    let mut russian_args = vec!["--lang", "ru"];
+    russian_args.extend(args);
+    let (code, _, russian) = rogatory(&russian_args).await;
+    assert_eq!(code, 1, "{russian}");
+    assert!(
+        russian.contains("в отказе должно быть указано его основание"),
+        "{russian}"
+    );
+    assert!(!russian.contains("must name"), "{russian}");
 }

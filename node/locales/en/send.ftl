@@ -25,3 +25,13 @@ send-no-error = (none)
 send-retry-at = the node will try again at { $time }
 send-no-retry = no further delivery attempt is scheduled
 send-queued-advice = The message is signed and kept in this node's outbox (`rogatory outbox`); do not send it again: { $retry }. Ask the node operators to check that { $node } is running and reachable at the address `rogatory node identity` lists, and if the matter is urgent, alert { $node }'s contact point through another channel.
+
+## A status update the lifecycle refuses before anything is signed
+send-refusal-needs-ground = a refusal must name its ground (UNTOC art. 18(21))
+send-refusal-needs-ground-hint = add --ground with one of: { $grounds }; `rogatory status send --help` explains each. Bank secrecy alone is no ground (art. 18(8))
+send-ground-only-for-refusal = --ground { $ground } is only for --status refused
+send-ground-only-for-refusal-hint = leave out --ground
+send-refusal-needs-reasons = a refusal must give its reasons (UNTOC art. 18(23))
+send-refusal-needs-reasons-hint = add --note "..." with the reasons for the other side
+send-not-sent = your node did not send it: { $reason }
+send-not-sent-hint = `rogatory message show { $id }` shows where the request stands and its status updates

@@ -194,3 +194,11 @@ case-event-receipt = receipt
 case-event-id = id
 case-receipt = { $node } stored it at { $time }, its log entry { $index }
 case-attachment-saved = Saved { $file } ({ $size } bytes, SHA-256 verified: { $sha })
+
+## rogatory case reply: which request it answers
+case-reply-not-in-case = --refers-to { $id } is not a request of case { $case }
+case-reply-not-in-case-hint = `rogatory case show { $case }` lists the case's requests
+case-reply-none-open = case { $case } has no open request to reply to
+case-reply-none-open-hint = `rogatory case show { $case }` shows where its requests stand; a refused, withdrawn or closed request takes no further status
+case-reply-several-open = case { $case } has { $count } open requests: { $ids }
+case-reply-several-open-hint = say which one with --refers-to MESSAGE_ID

@@ -206,3 +206,11 @@ case-attachment-saved = Сохранено: { $file } ({ $size ->
         [few] { $size } байта
        *[many] { $size } байт
     }, SHA-256 проверен: { $sha })
+
+## rogatory case reply: на какую просьбу ответ
+case-reply-not-in-case = --refers-to { $id } не является просьбой по делу { $case }
+case-reply-not-in-case-hint = `rogatory case show { $case }` перечисляет просьбы по делу
+case-reply-none-open = по делу { $case } нет открытой просьбы, на которую можно ответить
+case-reply-none-open-hint = `rogatory case show { $case }` показывает состояние просьб по делу; по отозванной или закрытой просьбе, а также после отказа в помощи новые статусы не направляются
+case-reply-several-open = по делу { $case } открыто просьб: { $count } ({ $ids })
+case-reply-several-open-hint = укажите нужную через --refers-to ИДЕНТИФИКАТОР
