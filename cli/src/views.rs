@@ -728,19 +728,33 @@ impl From<&SpontaneousInformation> for InformationView {
 impl InformationView {
     /// Each restriction as a sentence a reader must heed, then the free-text conditions.
     pub fn restriction_lines(&self) -> Vec<String> {
+        self.restriction_lines_in(crate::i18n::language())
+    }
+
+    /// [`Self::restriction_lines`] in a given language (English for `--json`).
+    pub fn restriction_lines_in(&self, language: crate::i18n::Language) -> Vec<String> {
         let mut lines: Vec<String> = self
             .restrictions
             .iter()
             .map(|r| match r.as_str() {
                 "stated-purpose-only" => {
-                    t!("show-restriction-purpose", purpose = self.purpose.as_str())
+                    crate::i18n::t_in!(
+                        language,
+                        "show-restriction-purpose",
+                        purpose = self.purpose.as_str()
+                    )
                 }
-                "no-evidence-without-consent" => t!("show-restriction-no-evidence"),
-                "no-onward-transmission" => t!("show-restriction-no-onward"),
+                "no-evidence-without-consent" => {
+                    crate::i18n::t_in!(language, "show-restriction-no-evidence")
+                }
+                "no-onward-transmission" => {
+                    crate::i18n::t_in!(language, "show-restriction-no-onward")
+                }
                 "confidential" if self.confidential_until.is_empty() => {
-                    t!("show-restriction-confidential")
+                    crate::i18n::t_in!(language, "show-restriction-confidential")
                 }
-                "confidential" => t!(
+                "confidential" => crate::i18n::t_in!(
+                    language,
                     "show-restriction-confidential-until",
                     date = self.confidential_until.as_str()
                 ),
@@ -748,13 +762,14 @@ impl InformationView {
             })
             .collect();
         if !self.conditions.is_empty() {
-            lines.push(t!(
+            lines.push(crate::i18n::t_in!(
+                language,
                 "show-restriction-conditions",
                 conditions = self.conditions.as_str()
             ));
         }
         if lines.is_empty() {
-            lines.push(t!("show-restriction-none"));
+            lines.push(crate::i18n::t_in!(language, "show-restriction-none"));
         }
         lines
     }

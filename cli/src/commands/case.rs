@@ -15,7 +15,7 @@ use super::Outcome;
 use super::submit::{self, StatusToSend};
 use crate::connection::{NodeTarget, answer};
 use crate::failure::UserError;
-use crate::i18n::t;
+use crate::i18n::{Language, t};
 use crate::output::{
     Format, Table, Time, minute, one_line, people_minute, print_json, put, say, shorten, wrap,
 };
@@ -455,9 +455,13 @@ pub struct TimelineEntry {
     pub ground: Option<String>,
     #[serde(skip_serializing_if = "String::is_empty")]
     pub note: String,
-    /// Spontaneous information: the restrictions on its use, as sentences.
+    /// Spontaneous information: the restrictions on its use, as sentences (in English: `--json`
+    /// is the same whatever the reader's language).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub restrictions: Vec<String>,
+    /// The same in the reader's language, for the text.
+    #[serde(skip)]
+    restrictions_told: Vec<String>,
     /// Evidence files bound into the message (`case fetch-attachment` saves them).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub attachments: Vec<crate::views::AttachmentView>,
@@ -471,6 +475,9 @@ pub struct TimelineEntry {
     /// "de stored it at ..., its log entry 3"; empty if there is no receipt yet.
     #[serde(skip_serializing_if = "String::is_empty")]
     pub receipt: String,
+    /// The same in the reader's language, for the text.
+    #[serde(skip)]
+    receipt_told: String,
     /// Multi-party case: every party and whether it has received the message.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub parties: Vec<crate::views::PartyDelivery>,
@@ -513,11 +520,15 @@ impl CaseView {
             .map(|record| {
                 let detail = MessageDetail::from_record(record);
                 let s = &detail.summary;
-                let restrictions = detail
-                    .information
-                    .as_ref()
-                    .map(|i| i.restriction_lines())
-                    .unwrap_or_default();
+                let restrictions_in = |language| {
+                    detail
+                        .information
+                        .as_ref()
+                        .map(|i| i.restriction_lines_in(language))
+                        .unwrap_or_default()
+                };
+                let restrictions = restrictions_in(Language::English);
+                let restrictions_told = restrictions_in(crate::i18n::language());
                 let (who, kind, what, note, ground, refers_to) = match (
                     &detail.request,
                     &detail.status_update,
@@ -570,14 +581,21 @@ impl CaseView {
                     (_, Some(update)) => update.attachments.clone(),
                     _ => Vec::new(),
                 };
-                let receipt = detail.receipt.as_ref().map_or_else(String::new, |r| {
-                    t!(
-                        "case-receipt",
-                        node = r.receiver.as_str(),
-                        time = r.received_at.as_str(),
-                        index = r.log_index
-                    )
-                });
+                let receipt_in = |language: Language| {
+                    detail.receipt.as_ref().map_or_else(String::new, |r| {
+                        crate::i18n::t_in!(
+                            language,
+                            "case-receipt",
+                            node = r.receiver.as_str(),
+                            time = r.received_at.as_str(),
+                            index = r.log_index
+                        )
+                    })
+                };
+                let (receipt, receipt_told) = (
+                    receipt_in(Language::English),
+                    receipt_in(crate::i18n::language()),
+                );
                 TimelineEntry {
                     time: s.created_at.clone(),
                     time_ms: s.created_at_ms,
@@ -592,11 +610,13 @@ impl CaseView {
                     ground,
                     note,
                     restrictions,
+                    restrictions_told,
                     attachments,
                     state: s.request_state.clone(),
                     superseded: s.superseded,
                     delivery: s.state.clone(),
                     receipt,
+                    receipt_told,
                     parties: s.parties.clone(),
                 }
             })
@@ -832,7 +852,7 @@ impl CaseView {
                 out.push_str(&format!("      {}{ground}\n", label("case-event-ground")));
             }
             let restricted = padded(&t!("case-event-restricted"), 0);
-            for (i, restriction) in e.restrictions.iter().enumerate() {
+            for (i, restriction) in e.restrictions_told.iter().enumerate() {
                 let label = if i == 0 {
                     restricted.clone()
                 } else {
@@ -860,7 +880,7 @@ impl CaseView {
                     label("case-event-parties"),
                     parties.join("; ")
                 ));
-            } else if e.receipt.is_empty() {
+            } else if e.receipt_told.is_empty() {
                 let delivery = if crate::i18n::language() == crate::i18n::Language::English {
                     e.delivery.clone()
                 } else {
@@ -874,7 +894,7 @@ impl CaseView {
                 out.push_str(&format!(
                     "      {}{}\n",
                     label("case-event-receipt"),
-                    e.receipt
+                    e.receipt_told
                 ));
             }
             out.push_str(&format!(

@@ -368,6 +368,17 @@ async fn russian_readers_see_no_english_word_in_what_they_read() {
         leaked.join("\n\n")
     );
 
+    // `--json` is the same whatever the reader's language: machine values and English.
+    let case_json = json(&russian(&["--node", &tm, "--json", "case", "show", &case_id], 0).await);
+    assert_eq!(
+        case_json["requests"][0]["state"], "acknowledged",
+        "{case_json}"
+    );
+    let receipt = case_json["timeline"][0]["receipt"]
+        .as_str()
+        .expect("receipt");
+    assert!(receipt.starts_with("de stored it at "), "{case_json}");
+
     // `case show` opens with what identifies the case: the title and both sides' references,
     // then parties, state and what is due, before the requests and the thread.
     let case = &outputs
