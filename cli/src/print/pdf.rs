@@ -101,5 +101,5 @@ pub fn render(
     }
     document
         .finish()
-        .map_err(|e| anyhow::anyhow!("cannot write the PDF: {e:?}"))
+        .map_err(|e| anyhow::anyhow!("{}: {e:?}", crate::i18n::t!("print-cannot-write-pdf")))
 }

@@ -109,6 +109,7 @@ print-file-exists = { $file } already exists
 print-file-exists-hint = choose another file name with --out, or remove the old file first
 print-not-pdf = { $file } does not end in .pdf
 print-not-pdf-hint = name the output file with --out FILE.pdf
+print-cannot-write-pdf = cannot write the PDF
 
 ## rogatory audit check-document
 check-document-ok = Document CHECKED: code { $code } names entry { $index } of node { $node }'s audit log, which verifies, and the message recorded there is the one printed.

@@ -111,6 +111,7 @@ print-file-exists = Файл { $file } уже существует
 print-file-exists-hint = укажите другое имя файла в --out или сначала удалите старый файл
 print-not-pdf = Имя файла { $file } не оканчивается на .pdf
 print-not-pdf-hint = укажите файл для записи: --out ФАЙЛ.pdf
+print-cannot-write-pdf = не удаётся записать PDF
 
 ## rogatory audit check-document
 check-document-ok = Документ ПРОВЕРЕН: код { $code } указывает на запись { $index } журнала аудита узла { $node }; журнал проходит проверку, и записанное в нем сообщение совпадает с распечатанным.
