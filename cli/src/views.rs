@@ -974,6 +974,20 @@ impl Lines {
     }
 
     fn field(&mut self, label: &str, value: &str) {
+        self.field_at(Self::width(label), label, value);
+    }
+
+    /// Where values start after `label`: Russian labels run longer; a label longer still
+    /// keeps a space before its value.
+    fn width(label: &str) -> usize {
+        match crate::i18n::language() {
+            crate::i18n::Language::English => LABEL_WIDTH,
+            _ => LABEL_WIDTH_LONG,
+        }
+        .max(label.chars().count() + 2)
+    }
+
+    fn field_at(&mut self, width: usize, label: &str, value: &str) {
         if value.trim().is_empty() {
             return;
         }
@@ -982,12 +996,6 @@ impl Lines {
         } else {
             format!("{label}:")
         };
-        // Russian labels run longer; a label longer still keeps a space before its value.
-        let width = match crate::i18n::language() {
-            crate::i18n::Language::English => LABEL_WIDTH,
-            _ => LABEL_WIDTH_LONG,
-        }
-        .max(label.chars().count() + 1);
         for (i, line) in value.trim().lines().enumerate() {
             let label = if i == 0 { label.as_str() } else { "" };
             let line = format!("  {label:<width$}{}", line.trim_end());
@@ -996,9 +1004,11 @@ impl Lines {
         }
     }
 
+    /// Items under one label, each item's lines aligned with the first's.
     fn list(&mut self, label: &str, items: &[String]) {
+        let width = Self::width(label);
         for (i, item) in items.iter().enumerate() {
-            self.field(if i == 0 { label } else { "" }, item);
+            self.field_at(width, if i == 0 { label } else { "" }, item);
         }
     }
 }

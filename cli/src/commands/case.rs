@@ -721,13 +721,15 @@ impl CaseView {
             ));
             out.push('\n');
         }
-        out.push('\n');
-        out.push_str(&t!(
-            "case-requests-heading",
-            at = as_of_text(self.deadlines_as_of.0),
-            clock = self.deadlines_clock.as_str()
-        ));
-        out.push('\n');
+        if !self.requests.is_empty() {
+            out.push('\n');
+            out.push_str(&t!(
+                "case-requests-heading",
+                at = as_of_text(self.deadlines_as_of.0),
+                clock = self.deadlines_clock.as_str()
+            ));
+            out.push('\n');
+        }
         let width = label_column(11, 18);
         let label = |id: &str| padded(&t!(id), width);
         // Each request leads with what its reader acts on; who sent it and its id come last.

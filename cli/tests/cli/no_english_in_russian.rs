@@ -233,7 +233,69 @@ async fn russian_readers_see_no_english_word_in_what_they_read() {
     let outbox = json(&ok(&["--node", &de, "--json", "outbox"]).await);
     let update_id = outbox[0]["message_id"].as_str().expect("id").to_owned();
 
+    // Outside the request's lifecycle: information sent without a request, with its use
+    // restrictions, and a consultation between the contact points.
+    let informed = russian(
+        &[
+            "--node",
+            &de,
+            "inform",
+            "--to",
+            "tm",
+            "--subject",
+            "Курьеры с наличными",
+            "--text",
+            "Два курьера выехали 3 марта.",
+            "--restriction",
+            "stated-purpose-only",
+            "--purpose",
+            "расследование по делу о торговле людьми",
+            "--restriction",
+            "confidential",
+            "--confidential-until",
+            "2026-12-31",
+            "--as",
+            "Контактное лицо Б. Шмидт",
+        ],
+        0,
+    )
+    .await;
+    outputs.push(("inform".into(), informed));
+    let consulted = russian(
+        &[
+            "--node",
+            &tm,
+            "consult",
+            "--to",
+            "de",
+            "--text",
+            "Нужны ли вам заверенные переводы?",
+            "--as",
+            "Старший прокурор А. Бердыев",
+        ],
+        0,
+    )
+    .await;
+    outputs.push(("consult".into(), consulted));
+    let tm_inbox = json(&ok(&["--node", &tm, "--json", "inbox"]).await);
+    let information_id = tm_inbox[0]["message_id"].as_str().expect("id").to_owned();
+    let information_case = tm_inbox[0]["case_id"].as_str().expect("case").to_owned();
+    let de_inbox = json(&ok(&["--node", &de, "--json", "inbox"]).await);
+    let consultation_id = de_inbox[0]["message_id"].as_str().expect("id").to_owned();
+
     let reads: Vec<(&str, Vec<&str>)> = vec![
+        (
+            "message show (information)",
+            vec!["--node", &tm, "message", "show", &information_id],
+        ),
+        (
+            "message show (consultation)",
+            vec!["--node", &de, "message", "show", &consultation_id],
+        ),
+        (
+            "case show (information)",
+            vec!["--node", &tm, "case", "show", &information_case],
+        ),
         (
             "message show (request, tm)",
             vec!["--node", &tm, "message", "show", &request_id],
