@@ -350,7 +350,14 @@ pub fn report(record: &MessageRecord, format: Format) -> anyhow::Result<Outcome>
             say!(
                 "  {}{}",
                 label("send-field-last-error"),
-                s.last_error.clone().unwrap_or_else(|| t!("send-no-error"))
+                s.last_error.as_deref().map_or_else(
+                    || t!("send-no-error"),
+                    // A peer's refusal: its reason's headline in the reader's language.
+                    |error| rogatory_node::operations::refusals::delivery_error(
+                        error,
+                        crate::i18n::language()
+                    )
+                )
             );
             let retry = match &s.next_attempt_at {
                 Some(at) => t!("send-retry-at", time = at.as_str()),
