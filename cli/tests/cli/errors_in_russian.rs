@@ -108,6 +108,42 @@ async fn the_nodes_refusals_come_in_the_readers_language_with_their_specifics() 
     let (_, _, stderr) = in_russian(&json).await;
     assert_eq!(json_code(&stderr), "invalid-argument", "{stderr}");
 
+    // A status update the request's lifecycle does not allow: tm asked, only de may accept.
+    crate::common::send_example_request(&tm).await;
+    let outbox =
+        crate::common::json(&crate::common::ok(&["--node", &tm, "--json", "outbox"]).await);
+    let request_id = outbox[0]["message_id"].as_str().expect("id").to_owned();
+    let accept = [
+        "--node",
+        &tm,
+        "status",
+        "send",
+        "--refers-to",
+        &request_id,
+        "--status",
+        "accepted",
+    ];
+    let (code, _, stderr) = in_russian(&accept).await;
+    assert_eq!(code, 1, "{stderr}");
+    assert_russian_failure(
+        &stderr,
+        &[
+            "ваш узел не отправил сообщение",
+            "сообщить «принята к исполнению» (accepted) может только запрашиваемая сторона",
+            "ваш узел в этой просьбе — запрашивающая сторона",
+            &format!("`rogatory message show {request_id}`"),
+        ],
+    );
+    let (_, _, stderr) = rogatory(&accept).await;
+    assert!(
+        stderr.contains("only the requested side may report accepted"),
+        "{stderr}"
+    );
+    let mut json = accept.to_vec();
+    json.insert(0, "--json");
+    let (_, _, stderr) = in_russian(&json).await;
+    assert_eq!(json_code(&stderr), "not-allowed-now", "{stderr}");
+
     // A message id nothing begins with.
     let show = ["--node", &tm, "message", "show", "ZZZZZZ"];
     let (code, _, stderr) = in_russian(&show).await;

@@ -73,3 +73,6 @@ errors-cannot-read = cannot read { $path }
 errors-cannot-create = cannot create { $path }
 errors-cannot-create-in = cannot create a file in { $path }
 errors-cannot-write = cannot write { $path }
+errors-cannot-replace = cannot replace { $path }
+errors-not-pem = { $file } is not PEM: { $detail }
+errors-not-x509 = { $file } is not an X.509 certificate: { $detail }

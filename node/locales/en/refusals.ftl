@@ -91,3 +91,13 @@ reason-not-an-operator = only the node's operator may do this
 
 # A peer's refusal of a delivery: the headline of its reason, then its own words as it wrote them.
 refusal-peer-refused = { $peer } refused the message: { $headline }. The words of { $peer }: "{ $words }"
+
+# A status update the request's lifecycle does not allow now. In English the statuses and states
+# are their protocol names, as `rogatory status send` takes them.
+refusal-side-requesting = requesting side
+refusal-side-requested = requested side
+refusal-request-final = the status update cannot be sent: the request is { $state }, which is final: no status update may follow it
+refusal-status-not-entitled = the status update cannot be sent: only the { $entitled } may report { $status }, and this update would come from the { $by }
+refusal-status-cannot-follow = the status update cannot be sent: { $status } cannot follow { $state }: from { $state } the { $by } may send: { $allowed }
+refusal-status-other-side-may = the status update cannot be sent: { $status } cannot follow { $state }: from { $state } the { $by } may send nothing; the { $other } may send: { $allowed }
+refusal-status-nothing-follows = the status update cannot be sent: { $status } cannot follow { $state }: from { $state } no transition may follow

@@ -84,3 +84,6 @@ errors-cannot-read = не удаётся прочитать { $path }
 errors-cannot-create = не удаётся создать { $path }
 errors-cannot-create-in = не удаётся создать файл в каталоге { $path }
 errors-cannot-write = не удаётся записать { $path }
+errors-cannot-replace = не удаётся заменить { $path }
+errors-not-pem = { $file } не является файлом PEM ({ $detail })
+errors-not-x509 = { $file } не является сертификатом X.509 ({ $detail })

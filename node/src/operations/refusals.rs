@@ -14,6 +14,9 @@
 //! Peer-to-peer statuses stay English: they are protocol, read by another country's software.
 
 use crate::delivery::outbound::SubmitError;
+use rogatory_proto::lifecycle::{self, Side, ThreadError, TransitionError};
+use rogatory_proto::v1::{RequestState, RequestStatus};
+
 use crate::identity::users::AccessError;
 use crate::locale::{Arg, FluentArgs, FluentValue, Language};
 use crate::rules::attachments::Refusal;
@@ -25,6 +28,9 @@ use crate::storage::ids::{IdError, IdKind};
 pub struct Sentence {
     id: &'static str,
     args: Vec<(&'static str, FluentValue<'static>)>,
+    /// Protocol values (`accepted`): in English their protocol name, as commands take it; in
+    /// other languages their label (catalog message) with the name after it.
+    terms: Vec<(&'static str, Vec<Term>)>,
     /// Words that exist only in English (a peer's or a library's), shown after the sentence.
     english_detail: Option<String>,
 }
@@ -35,8 +41,15 @@ impl Sentence {
         Self {
             id,
             args: Vec::new(),
+            terms: Vec::new(),
             english_detail: None,
         }
+    }
+
+    /// The same sentence with variable `name` set to protocol values, listed with commas.
+    fn with_terms(mut self, name: &'static str, terms: Vec<Term>) -> Self {
+        self.terms.push((name, terms));
+        self
     }
 
     /// The same sentence with variable `name` set to `value`.
@@ -53,6 +66,7 @@ impl Sentence {
         Self {
             id: headline,
             args: Vec::new(),
+            terms: Vec::new(),
             english_detail: Some(detail.into()),
         }
     }
@@ -79,7 +93,109 @@ impl Sentence {
         for (name, value) in &self.args {
             args.set(*name, value.clone());
         }
+        for (name, terms) in &self.terms {
+            let listed: Vec<String> = terms.iter().map(|term| term.render(language)).collect();
+            args.set(*name, listed.join(", "));
+        }
         language.catalog().text(self.id, Some(&args))
+    }
+}
+
+/// A protocol value in a refusal: its catalog label and its protocol name.
+#[derive(Debug, Clone)]
+struct Term {
+    label: String,
+    name: String,
+}
+
+impl Term {
+    fn status(status: RequestStatus) -> Self {
+        let name = lifecycle::status_name(status);
+        Self {
+            label: format!("request-status-{name}"),
+            name,
+        }
+    }
+
+    fn state(state: RequestState) -> Self {
+        let name = lifecycle::state_name(state);
+        Self {
+            label: format!("request-state-{name}"),
+            name,
+        }
+    }
+
+    fn side(side: Side) -> Self {
+        Self {
+            label: match side {
+                Side::Requesting => "refusal-side-requesting",
+                Side::Requested => "refusal-side-requested",
+            }
+            .to_owned(),
+            name: side.to_string(),
+        }
+    }
+
+    fn render(&self, language: Language) -> String {
+        if language == Language::English {
+            return self.name.clone();
+        }
+        let label = language.catalog().text(&self.label, None);
+        if self.name.contains(' ') {
+            // A side: words, not a value anyone types.
+            label
+        } else {
+            format!("«{label}» ({})", self.name)
+        }
+    }
+}
+
+/// A status update the request's lifecycle does not allow now.
+fn transition(error: &ThreadError) -> Sentence {
+    let ThreadError::Transition(transition) = error else {
+        return Sentence::english(
+            "refusal-status-not-allowed",
+            SubmitError::Transition(error.clone()).to_string(),
+        );
+    };
+    match transition {
+        TransitionError::Final { state } => {
+            Sentence::new("refusal-request-final").with_terms("state", vec![Term::state(*state)])
+        }
+        TransitionError::NotEntitled {
+            status,
+            by,
+            entitled,
+        } => Sentence::new("refusal-status-not-entitled")
+            .with_terms("status", vec![Term::status(*status)])
+            .with_terms("by", vec![Term::side(*by)])
+            .with_terms("entitled", vec![Term::side(*entitled)]),
+        TransitionError::NotAllowed { state, status, by } => {
+            let listed = |side| -> Vec<Term> {
+                lifecycle::allowed(*state, side)
+                    .iter()
+                    .map(|s| Term::status(*s))
+                    .collect()
+            };
+            let (mine, theirs) = (listed(*by), listed(by.other()));
+            let sentence = match (mine.is_empty(), theirs.is_empty()) {
+                (false, _) => {
+                    Sentence::new("refusal-status-cannot-follow").with_terms("allowed", mine)
+                }
+                (true, false) => Sentence::new("refusal-status-other-side-may")
+                    .with_terms("other", vec![Term::side(by.other())])
+                    .with_terms("allowed", theirs),
+                (true, true) => Sentence::new("refusal-status-nothing-follows"),
+            };
+            sentence
+                .with_terms("status", vec![Term::status(*status)])
+                .with_terms("state", vec![Term::state(*state)])
+                .with_terms("by", vec![Term::side(*by)])
+        }
+        _ => Sentence::english(
+            "refusal-status-not-allowed",
+            SubmitError::Transition(error.clone()).to_string(),
+        ),
     }
 }
 
@@ -158,9 +274,7 @@ pub fn submit(error: &SubmitError) -> Sentence {
             Sentence::english("refusal-not-signed", error.to_string())
         }
         SubmitError::Parties(_) => Sentence::english("reason-parties-mismatch", error.to_string()),
-        SubmitError::Transition(_) => {
-            Sentence::english("reason-invalid-transition", error.to_string())
-        }
+        SubmitError::Transition(thread) => transition(thread),
         SubmitError::DiskFull(full) => disk_full(full),
         SubmitError::Store(_) => Sentence::new("refusal-store-unavailable"),
     }
@@ -380,6 +494,40 @@ mod tests {
         assert_eq!(
             delivery_error("connection refused", Language::Russian),
             "connection refused"
+        );
+    }
+
+    #[test]
+    fn a_status_update_the_lifecycle_refuses_names_what_may_follow_in_each_language() {
+        let refusal = submit(&SubmitError::Transition(ThreadError::Transition(
+            TransitionError::NotAllowed {
+                state: RequestState::Acknowledged,
+                status: RequestStatus::Executed,
+                by: Side::Requested,
+            },
+        )));
+        let english = refusal.render(Language::English);
+        assert_eq!(
+            english,
+            SubmitError::Transition(ThreadError::Transition(TransitionError::NotAllowed {
+                state: RequestState::Acknowledged,
+                status: RequestStatus::Executed,
+                by: Side::Requested,
+            }))
+            .to_string()
+        );
+        let russian = refusal.render(Language::Russian);
+        assert!(russian.contains("«исполнена» (executed)"), "{russian}");
+        assert!(russian.contains("under-review"), "{russian}");
+        let final_state = submit(&SubmitError::Transition(ThreadError::Transition(
+            TransitionError::Final {
+                state: RequestState::Refused,
+            },
+        )));
+        assert_eq!(
+            final_state.render(Language::English),
+            "the status update cannot be sent: the request is refused, which is final: no \
+             status update may follow it"
         );
     }
 

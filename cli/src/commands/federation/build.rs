@@ -514,8 +514,13 @@ fn revoke_certificate(
     reason: &str,
 ) -> anyhow::Result<RevokedCertificate> {
     let der = read_pem_certificate(path)?;
-    let (_, certificate) = x509_parser::parse_x509_certificate(&der)
-        .map_err(|e| anyhow::anyhow!("{} is not an X.509 certificate: {e}", path.display()))?;
+    let (_, certificate) = x509_parser::parse_x509_certificate(&der).map_err(|e| {
+        anyhow::anyhow!(crate::i18n::t!(
+            "errors-not-x509",
+            file = path.display().to_string(),
+            detail = e.to_string()
+        ))
+    })?;
     let issuer = roster.certificate_authorities.iter().find(|ca| {
         x509_parser::parse_x509_certificate(ca)
             .is_ok_and(|(_, ca)| ca.subject().as_raw() == certificate.issuer().as_raw())

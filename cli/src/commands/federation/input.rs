@@ -62,7 +62,13 @@ pub(super) fn read_pem_certificate(path: &Path) -> anyhow::Result<Vec<u8>> {
     let text = std::fs::read(path)
         .with_context(|| t!("federation-cannot-read", file = path.display().to_string()))?;
     let certificates: Vec<pem::Pem> = pem::parse_many(&text)
-        .map_err(|e| anyhow::anyhow!("{} is not PEM: {e}", path.display()))?
+        .map_err(|e| {
+            anyhow::anyhow!(t!(
+                "errors-not-pem",
+                file = path.display().to_string(),
+                detail = e.to_string()
+            ))
+        })?
         .into_iter()
         .filter(|p| p.tag() == "CERTIFICATE")
         .collect();
@@ -82,8 +88,13 @@ pub(super) fn read_pem_certificate(path: &Path) -> anyhow::Result<Vec<u8>> {
 /// A CA certificate file: one PEM certificate that X.509 parsing accepts as a CA.
 pub(super) fn read_ca(path: &Path) -> anyhow::Result<Vec<u8>> {
     let der = read_pem_certificate(path)?;
-    let (_, certificate) = x509_parser::parse_x509_certificate(&der)
-        .map_err(|e| anyhow::anyhow!("{} is not an X.509 certificate: {e}", path.display()))?;
+    let (_, certificate) = x509_parser::parse_x509_certificate(&der).map_err(|e| {
+        anyhow::anyhow!(t!(
+            "errors-not-x509",
+            file = path.display().to_string(),
+            detail = e.to_string()
+        ))
+    })?;
     if !certificate.is_ca() {
         return Err(usage(
             t!("federation-not-a-ca", file = path.display().to_string()),
@@ -116,13 +127,13 @@ pub(super) fn replace_atomically(path: &Path, text: &str) -> anyhow::Result<()> 
         _ => PathBuf::from("."),
     };
     let mut temporary = tempfile::NamedTempFile::new_in(&dir)
-        .with_context(|| format!("cannot write in {}", dir.display()))?;
+        .with_context(|| t!("errors-cannot-create-in", path = dir.display().to_string()))?;
     std::io::Write::write_all(&mut temporary, text.as_bytes())?;
     temporary.as_file().sync_all()?;
     temporary
         .persist(path)
         .map_err(|e| e.error)
-        .with_context(|| format!("cannot replace {}", path.display()))?;
+        .with_context(|| t!("errors-cannot-replace", path = path.display().to_string()))?;
     std::fs::File::open(&dir).and_then(|d| d.sync_all()).ok();
     Ok(())
 }
