@@ -141,13 +141,13 @@ pub async fn upload(
     }
     if !receipt.complete {
         return Err(UserError::new(
-            format!(
-                "the upload of {} stopped at byte {} of {}",
-                path.display(),
-                receipt.durable_offset,
-                reference.size
+            crate::i18n::t!(
+                "errors-upload-stopped",
+                file = path.display().to_string(),
+                at = receipt.durable_offset,
+                size = reference.size
             ),
-            "run the command again: it resumes where the node's copy ends",
+            crate::i18n::t!("errors-upload-stopped-hint"),
         )
         .into());
     }
@@ -181,14 +181,14 @@ pub async fn fetch(
         .filter(|d| d.len() == 32)
         .ok_or_else(|| {
             UserError::new(
-                format!("{sha256:?} is not a SHA-256 in hex"),
-                format!("`rogatory case show {case_id}` lists the attachments with their hashes"),
+                crate::i18n::t!("errors-not-a-sha256", text = sha256),
+                crate::i18n::t!("errors-not-a-sha256-hint", case = case_id),
             )
         })?;
     if out.symlink_metadata().is_ok() {
         return Err(UserError::new(
-            format!("{} exists already", out.display()),
-            "choose another --out path; nothing is overwritten",
+            crate::i18n::t!("errors-out-exists", path = out.display().to_string()),
+            crate::i18n::t!("errors-out-exists-hint"),
         )
         .into());
     }
@@ -266,11 +266,8 @@ pub async fn fetch(
     partial.persist_noclobber(out).map_err(|e| {
         if e.error.kind() == std::io::ErrorKind::AlreadyExists {
             anyhow::Error::from(UserError::new(
-                format!(
-                    "{} appeared while the attachment was fetched",
-                    out.display()
-                ),
-                "choose another --out path; nothing is overwritten",
+                crate::i18n::t!("errors-out-appeared", path = out.display().to_string()),
+                crate::i18n::t!("errors-out-exists-hint"),
             ))
         } else {
             anyhow::Error::from(e.error).context(format!(

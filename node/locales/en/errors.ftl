@@ -76,3 +76,12 @@ errors-cannot-write = cannot write { $path }
 errors-cannot-replace = cannot replace { $path }
 errors-not-pem = { $file } is not PEM: { $detail }
 errors-not-x509 = { $file } is not an X.509 certificate: { $detail }
+
+# Evidence files: uploads and fetches.
+errors-upload-stopped = the upload of { $file } stopped at byte { $at } of { $size }
+errors-upload-stopped-hint = run the command again: it resumes where the node's copy ends
+errors-not-a-sha256 = "{ $text }" is not a SHA-256 in hex
+errors-not-a-sha256-hint = `rogatory case show { $case }` lists the attachments with their hashes
+errors-out-exists = { $path } exists already
+errors-out-appeared = { $path } appeared while the attachment was fetched
+errors-out-exists-hint = choose another --out path; nothing is overwritten

@@ -87,3 +87,12 @@ errors-cannot-write = не удаётся записать { $path }
 errors-cannot-replace = не удаётся заменить { $path }
 errors-not-pem = { $file } не является файлом PEM ({ $detail })
 errors-not-x509 = { $file } не является сертификатом X.509 ({ $detail })
+
+# Файлы доказательств: загрузка и получение.
+errors-upload-stopped = загрузка файла { $file } остановилась на байте { $at } из { $size }
+errors-upload-stopped-hint = выполните команду ещё раз: загрузка продолжится с того места, где обрывается копия на узле
+errors-not-a-sha256 = «{ $text }» не является значением SHA-256 в шестнадцатеричной записи
+errors-not-a-sha256-hint = приложения с их хеш-суммами перечисляет `rogatory case show { $case }`
+errors-out-exists = { $path } уже существует
+errors-out-appeared = { $path } появился, пока загружалось приложение
+errors-out-exists-hint = укажите другой путь в --out; существующие файлы не перезаписываются
