@@ -121,10 +121,18 @@ pub fn parse<T: Term>(text: &str) -> Result<T, String> {
     );
     match T::from_proto_name(&proto) {
         Some(value) if value.number() != 0 && !text.contains('_') => Ok(value),
-        _ => Err(format!(
-            "unknown {} {text:?}; use one of: {}",
-            T::WHAT,
-            all_names::<T>().join(", ")
+        // "unknown request state …" in the reader's language: one message per kind of value,
+        // so that each language can agree its words with the kind.
+        _ => Err(crate::i18n::t!(
+            &format!(
+                "errors-unknown-{}",
+                T::PREFIX
+                    .trim_end_matches('_')
+                    .to_ascii_lowercase()
+                    .replace('_', "-")
+            ),
+            text = text,
+            names = all_names::<T>().join(", ")
         )),
     }
 }
@@ -145,6 +153,25 @@ impl<'de, T: Term> serde::Deserialize<'de> for Named<T> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_kind_of_value_has_a_message_for_an_unknown_one() {
+        fn refused<T: Term + std::fmt::Debug>() {
+            let error = parse::<T>("no-such-value").expect_err("refused");
+            assert!(!error.starts_with("errors-unknown-"), "no message: {error}");
+            assert!(error.contains("no-such-value"), "{error}");
+        }
+        refused::<AssistanceType>();
+        refused::<PersonRole>();
+        refused::<ProceedingsStage>();
+        refused::<RequestStatus>();
+        refused::<DeliveryState>();
+        refused::<RequestState>();
+        refused::<RefusalGround>();
+        refused::<UseRestriction>();
+        refused::<ThreadState>();
+        refused::<AttentionReason>();
+    }
 
     #[test]
     fn names_round_trip() {

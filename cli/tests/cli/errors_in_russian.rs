@@ -271,6 +271,15 @@ async fn a_bad_option_value_is_explained_in_russian() {
     assert_eq!(code, 64, "{stderr}");
     assert!(stderr.contains("\"yesterday\" is not a date"), "{stderr}");
 
+    let (code, _, stderr) = in_russian(&["search", "Атаев", "--state", "nonsense"]).await;
+    assert_eq!(code, 64, "{stderr}");
+    assert!(
+        stderr.contains("неизвестное состояние просьбы «nonsense»; допустимые значения: "),
+        "{stderr}"
+    );
+    assert!(stderr.contains("under-review"), "{stderr}");
+    assert!(!stderr.contains("unknown request state"), "{stderr}");
+
     let (code, _, stderr) = in_russian(&["--lang", "tk", "inbox"]).await;
     assert_eq!(code, 64, "{stderr}");
     assert!(stderr.contains("нет перевода на «tk»"), "{stderr}");

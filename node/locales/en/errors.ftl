@@ -85,3 +85,15 @@ errors-not-a-sha256-hint = `rogatory case show { $case }` lists the attachments 
 errors-out-exists = { $path } exists already
 errors-out-appeared = { $path } appeared while the attachment was fetched
 errors-out-exists-hint = choose another --out path; nothing is overwritten
+
+# A value the protocol does not have, with the ones it has.
+errors-unknown-assistance-type = unknown assistance type "{ $text }"; use one of: { $names }
+errors-unknown-person-role = unknown person role "{ $text }"; use one of: { $names }
+errors-unknown-proceedings-stage = unknown proceedings stage "{ $text }"; use one of: { $names }
+errors-unknown-request-status = unknown request status "{ $text }"; use one of: { $names }
+errors-unknown-delivery-state = unknown delivery state "{ $text }"; use one of: { $names }
+errors-unknown-request-state = unknown request state "{ $text }"; use one of: { $names }
+errors-unknown-refusal-ground = unknown refusal ground "{ $text }"; use one of: { $names }
+errors-unknown-use-restriction = unknown use restriction "{ $text }"; use one of: { $names }
+errors-unknown-thread-state = unknown thread state "{ $text }"; use one of: { $names }
+errors-unknown-attention-reason = unknown attention reason "{ $text }"; use one of: { $names }

@@ -96,3 +96,15 @@ errors-not-a-sha256-hint = приложения с их хеш-суммами п
 errors-out-exists = { $path } уже существует
 errors-out-appeared = { $path } появился, пока загружалось приложение
 errors-out-exists-hint = укажите другой путь в --out; существующие файлы не перезаписываются
+
+# Значение, которого нет в протоколе, и допустимые значения.
+errors-unknown-assistance-type = неизвестный вид помощи «{ $text }»; допустимые значения: { $names }
+errors-unknown-person-role = неизвестное процессуальное положение лица «{ $text }»; допустимые значения: { $names }
+errors-unknown-proceedings-stage = неизвестная стадия производства «{ $text }»; допустимые значения: { $names }
+errors-unknown-request-status = неизвестный статус просьбы «{ $text }»; допустимые значения: { $names }
+errors-unknown-delivery-state = неизвестное состояние доставки «{ $text }»; допустимые значения: { $names }
+errors-unknown-request-state = неизвестное состояние просьбы «{ $text }»; допустимые значения: { $names }
+errors-unknown-refusal-ground = неизвестное основание отказа «{ $text }»; допустимые значения: { $names }
+errors-unknown-use-restriction = неизвестное ограничение использования «{ $text }»; допустимые значения: { $names }
+errors-unknown-thread-state = неизвестное состояние переписки «{ $text }»; допустимые значения: { $names }
+errors-unknown-attention-reason = неизвестная причина внимания «{ $text }»; допустимые значения: { $names }
