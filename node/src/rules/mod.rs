@@ -6,6 +6,7 @@
 
 pub mod attachments;
 pub mod attention;
+pub mod case_index;
 pub mod cases;
 pub mod disk_reserve;
 pub mod key_windows;

@@ -12,9 +12,11 @@
 //!
 //! [`list_cases`] summarises every case (a case is every message this node holds with one
 //! case id) and [`show_case`] returns one whole thread. [`show_case`] reads one case through
-//! the store's case index; [`list_cases`] still reads every stored message, and
-//! [`overdue_alerts`] only the requests that are not final (the store's request index). They
-//! block, and run in `spawn_blocking` or the health task.
+//! the store's case index; [`list_cases`] reads one page of the case-list index (only the
+//! page's cases are read whole; [`list_cases_scan`], the same answer from every message, is
+//! the reference and the benchmarks' baseline), and [`overdue_alerts`] only the requests that
+//! are not final (the store's request index). They block, and run in `spawn_blocking` or the
+//! health task.
 
 use std::collections::BTreeMap;
 
@@ -31,7 +33,7 @@ use crate::rules::cases::{
 };
 use crate::rules::multiparty::{is_report, parties_of};
 use crate::rules::titles::{self, CaseTitles};
-use crate::storage::store::{Batch, Store, StoreError};
+use crate::storage::store::{Batch, CasePosition, Store, StoreError};
 
 /// What this node knows of a case's parties.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -169,9 +171,48 @@ fn by_case(store: &Store) -> Result<BTreeMap<String, Vec<MessageRecord>>, StoreE
     Ok(cases)
 }
 
+/// One page of the case list: the cases that pass `filter`, most recent activity first (ties
+/// in case-id order), with deadlines under `policy` at `now_ms`, after the case `after` names,
+/// and where the next page begins if there may be one.
+#[derive(Debug, Default)]
+pub struct CaseList {
+    pub cases: Vec<CaseSummary>,
+    pub next: Option<CasePosition>,
+}
+
 /// The cases that pass `filter`, most recent activity first, with deadlines under `policy` at
-/// `now_ms`.
+/// `now_ms`, from the case-list index (`store::case_list`): the filters are judged over each
+/// case's entry (`rules::case_index`), and only the cases of the page are read whole.
 pub fn list_cases(
+    store: &Store,
+    filter: &CaseFilter,
+    policy: &DeadlinePolicy,
+    now_ms: i64,
+    after: Option<&CasePosition>,
+) -> Result<CaseList, StoreError> {
+    let page = store.case_list_page(filter.peer.as_deref(), after, filter.limit, |entry| {
+        crate::rules::case_index::admits(filter, entry, policy, now_ms)
+    })?;
+    let mut cases = Vec::with_capacity(page.entries.len());
+    for entry in &page.entries {
+        let mut messages = store.case_messages(&entry.case_id)?;
+        messages.sort_by(|a, b| {
+            (a.created_at_ms, &a.message_id).cmp(&(b.created_at_ms, &b.message_id))
+        });
+        let mut case = summarise(&entry.case_id, &messages, policy, now_ms, &filter.own_id);
+        case.short_case_id = crate::storage::ids::short_case_id(store, &case.case_id)?;
+        cases.push(case);
+    }
+    Ok(CaseList {
+        cases,
+        next: page.next,
+    })
+}
+
+/// [`list_cases`] without the index (its first page): every stored message read, grouped by
+/// case and summarised. The reference the index is tested against, and the benchmarks'
+/// baseline.
+pub fn list_cases_scan(
     store: &Store,
     filter: &CaseFilter,
     policy: &DeadlinePolicy,
@@ -476,8 +517,10 @@ mod tests {
             },
             &DeadlinePolicy::default(),
             now,
+            None,
         )
-        .expect("list");
+        .expect("list")
+        .cases;
         assert_eq!(cases.len(), 2);
         let cases: Vec<_> = cases.into_iter().filter(|c| c.case_id == "tm-1").collect();
         assert_eq!(cases[0].peers, ["tm"]);
@@ -632,5 +675,307 @@ mod parties_tests {
             Ok::<_, StoreError>(())
         })
         .expect("write");
+    }
+}
+
+#[cfg(test)]
+mod list_index_tests {
+    use super::*;
+    use crate::storage::store::LogRecord;
+    use prost::Message;
+    use rogatory_proto::v1::{
+        Consultation, EntryKind, MlaRequest, RefusalGround, RequestStatus, Urgency,
+        envelope,
+    };
+
+    const OWN: &str = "de";
+    const PEERS: [&str; 3] = ["tm", "uz", "kz"];
+    const DAY: i64 = 86_400_000;
+
+    /// A small deterministic generator (xorshift): the same operations on every run.
+    struct Dice(u64);
+
+    impl Dice {
+        fn roll(&mut self, sides: u64) -> u64 {
+            self.0 ^= self.0 << 13;
+            self.0 ^= self.0 >> 7;
+            self.0 ^= self.0 << 17;
+            self.0 % sides
+        }
+    }
+
+    /// Stores `envelope` the way `inbound` and `outbound` do: the log entry, then the record
+    /// without its envelope, in one batch.
+    fn put(batch: &mut Batch<'_>, envelope: &Envelope, request_state: RequestState) {
+        let outbox = envelope.sender == OWN;
+        let logged = batch.append(LogRecord {
+            kind: if outbox {
+                EntryKind::MessageSent
+            } else {
+                EntryKind::MessageReceived
+            },
+            peer: if outbox {
+                envelope.recipient.clone()
+            } else {
+                envelope.sender.clone()
+            },
+            message_id: envelope.message_id.clone(),
+            signed_payload: envelope.encode_to_vec(),
+            signature: vec![7; 64],
+            detail: String::new(),
+        });
+        batch.put_message(&MessageRecord {
+            direction: if outbox {
+                Direction::Outbox
+            } else {
+                Direction::Inbox
+            } as i32,
+            message_id: envelope.message_id.clone(),
+            sender: envelope.sender.clone(),
+            recipient: envelope.recipient.clone(),
+            case_id: envelope.case_id.clone(),
+            created_at_ms: envelope.created_at_ms,
+            request_state: request_state as i32,
+            state: DeliveryState::Queued as i32,
+            log_index: logged.index,
+            ..Default::default()
+        });
+    }
+
+    fn envelope(
+        id: String,
+        case_id: &str,
+        (sender, recipient): (&str, &str),
+        created_at_ms: i64,
+        body: envelope::Body,
+    ) -> Envelope {
+        Envelope {
+            version: 1,
+            message_id: id,
+            sender: sender.into(),
+            recipient: recipient.into(),
+            created_at_ms,
+            case_id: case_id.into(),
+            copies_to: Vec::new(),
+            body: Some(body),
+        }
+    }
+
+    /// Random operations of every kind the list reflects: new cases (requests either way,
+    /// urgent or not, consultations), consultations added and closing threads, status updates
+    /// (accepted or refused by the lifecycle), receipts turning SUBMITTED into DELIVERED.
+    fn random_operations(store: &Store, dice: &mut Dice, operations: usize) {
+        let mut cases: Vec<(String, String, Option<String>)> = Vec::new();
+        for n in 0..operations {
+            let id = format!("01J{n:023}");
+            let at = 1 + i64::try_from(dice.roll(60)).unwrap_or(0) * DAY / 4;
+            let peer = PEERS[usize::try_from(dice.roll(3)).unwrap_or(0)];
+            let roll = if cases.is_empty() { 0 } else { dice.roll(5) };
+            let pick = usize::try_from(dice.roll(cases.len().max(1) as u64)).unwrap_or(0);
+            let _ = store.write_blocking(|batch| -> Result<(), CaseError> {
+                match roll {
+                    0 | 1 => {
+                        let inbound = dice.roll(2) == 0;
+                        let (from, to) = if inbound { (peer, OWN) } else { (OWN, peer) };
+                        let case_id = format!("{from}-{n}");
+                        let body = if roll == 0 {
+                            envelope::Body::MlaRequest(MlaRequest {
+                                subject: format!("case {n}"),
+                                urgency: Some(Urgency {
+                                    urgent: dice.roll(3) == 0,
+                                    ..Default::default()
+                                }),
+                                ..Default::default()
+                            })
+                        } else {
+                            envelope::Body::Consultation(Consultation {
+                                text: "t".into(),
+                                author: "a".into(),
+                                ..Default::default()
+                            })
+                        };
+                        let state = match (roll, inbound) {
+                            (0, true) => RequestState::Delivered,
+                            (0, false) => RequestState::Submitted,
+                            _ => RequestState::Unspecified,
+                        };
+                        put(batch, &envelope(id.clone(), &case_id, (from, to), at, body), state);
+                        if roll == 0 {
+                            batch.put_request_state(&id, state as i32);
+                        }
+                        cases.push((case_id, peer.to_owned(), (roll == 0).then_some(id)));
+                    }
+                    2 => {
+                        let (case_id, peer, _) = &cases[pick];
+                        let (from, to) = if dice.roll(2) == 0 { (OWN, peer.as_str()) } else { (peer.as_str(), OWN) };
+                        let body = envelope::Body::Consultation(Consultation {
+                            text: "t".into(),
+                            author: "a".into(),
+                            closes_thread: dice.roll(3) == 0,
+                            ..Default::default()
+                        });
+                        put(batch, &envelope(id, case_id, (from, to), at, body), RequestState::Unspecified);
+                    }
+                    3 => {
+                        let (case_id, peer, Some(request_id)) = &cases[pick] else {
+                            return Ok(());
+                        };
+                        let request = batch.message(request_id)?.expect("stored");
+                        let status = [
+                            RequestStatus::Acknowledged,
+                            RequestStatus::Accepted,
+                            RequestStatus::Refused,
+                            RequestStatus::Withdrawn,
+                        ][usize::try_from(dice.roll(4)).unwrap_or(0)];
+                        let from = if status == RequestStatus::Withdrawn {
+                            request.sender.clone()
+                        } else {
+                            request.recipient.clone()
+                        };
+                        let to = if from == OWN { peer.clone() } else { OWN.to_owned() };
+                        let update = StatusUpdate {
+                            refers_to: request_id.clone(),
+                            status: status as i32,
+                            ground: if status == RequestStatus::Refused {
+                                RefusalGround::ContraryToLegalSystem as i32
+                            } else {
+                                0
+                            },
+                            note: "n".into(),
+                            previous: request.thread_head.clone(),
+                            ..Default::default()
+                        };
+                        let by = side_of(&request, &from).expect("a party");
+                        let added = CaseThread::load(batch, request)?.add(batch, &id, by, &update)?;
+                        let state = RequestState::try_from(added.state_after as i32)
+                            .unwrap_or(RequestState::Unspecified);
+                        put(
+                            batch,
+                            &envelope(id, case_id, (&from, &to), at, envelope::Body::StatusUpdate(update)),
+                            state,
+                        );
+                    }
+                    _ => {
+                        // A receipt for an outbox request: SUBMITTED becomes DELIVERED.
+                        let (_, _, Some(request_id)) = &cases[pick] else {
+                            return Ok(());
+                        };
+                        let mut current = batch.message_fields(request_id)?.expect("stored");
+                        if current.direction == Direction::Outbox as i32
+                            && current.request_state == RequestState::Submitted as i32
+                        {
+                            current.request_state = RequestState::Delivered as i32;
+                            current.state = DeliveryState::Delivered as i32;
+                            batch.put_request_state(request_id, current.request_state);
+                            batch.update_message(&current);
+                        }
+                    }
+                }
+                Ok(())
+            });
+        }
+    }
+
+    /// Every page of the indexed list, `page` cases at a time, joined.
+    fn all_pages(store: &Store, filter: &CaseFilter, now_ms: i64, page: usize) -> Vec<CaseSummary> {
+        let policy = DeadlinePolicy::default();
+        let filter = CaseFilter {
+            limit: page,
+            ..filter.clone()
+        };
+        let mut out = Vec::new();
+        let mut after = None;
+        loop {
+            let list = list_cases(store, &filter, &policy, now_ms, after.as_ref()).expect("page");
+            assert!(list.cases.len() <= page);
+            out.extend(list.cases);
+            match list.next {
+                Some(next) => after = Some(next),
+                None => return out,
+            }
+        }
+    }
+
+    fn assert_index_matches_the_scan(store: &Store) {
+        let policy = DeadlinePolicy::default();
+        let filters = [
+            CaseFilter::default(),
+            CaseFilter {
+                peer: Some("tm".into()),
+                ..Default::default()
+            },
+            CaseFilter {
+                open_only: true,
+                ..Default::default()
+            },
+            CaseFilter {
+                urgent_only: true,
+                peer: Some("uz".into()),
+                ..Default::default()
+            },
+            CaseFilter {
+                overdue_only: true,
+                ..Default::default()
+            },
+        ];
+        for filter in filters {
+            let filter = CaseFilter {
+                own_id: OWN.into(),
+                limit: usize::MAX,
+                ..filter
+            };
+            for now_ms in [0, 5 * DAY, 20 * DAY, 400 * DAY] {
+                let scanned = list_cases_scan(store, &filter, &policy, now_ms).expect("scan");
+                assert_eq!(
+                    all_pages(store, &filter, now_ms, 7),
+                    scanned,
+                    "{filter:?} at {now_ms}"
+                );
+                let first = list_cases(
+                    store,
+                    &CaseFilter {
+                        limit: 5,
+                        ..filter.clone()
+                    },
+                    &policy,
+                    now_ms,
+                    None,
+                )
+                .expect("list");
+                assert_eq!(first.cases, scanned.iter().take(5).cloned().collect::<Vec<_>>());
+            }
+        }
+    }
+
+    #[test]
+    fn the_case_list_index_answers_as_the_full_scan_after_random_operations_and_a_rebuild() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        {
+            let store = Store::open(dir.path()).expect("open");
+            let mut dice = Dice(0x5eed_1234_abcd_9876);
+            random_operations(&store, &mut dice, 300);
+            let listed = list_cases_scan(
+                &store,
+                &CaseFilter {
+                    own_id: OWN.into(),
+                    limit: usize::MAX,
+                    ..Default::default()
+                },
+                &DeadlinePolicy::default(),
+                0,
+            )
+            .expect("scan");
+            assert!(listed.len() > 50, "{} cases", listed.len());
+            assert!(listed.iter().any(|c| c.open) && listed.iter().any(|c| !c.open));
+            assert!(listed.iter().any(|c| c.urgent));
+            assert_index_matches_the_scan(&store);
+        }
+        // An older store, or an older index: rebuilt at open, to the same answers.
+        {
+            let store = Store::open(dir.path()).expect("reopen");
+            store.forget_case_list_index().expect("forget");
+        }
+        let store = Store::open(dir.path()).expect("reopen");
+        assert_index_matches_the_scan(&store);
     }
 }

@@ -3,6 +3,12 @@
 //! with the newest matching message first, each with its title, both sides' national
 //! references, parties, state and which messages and fields matched.
 //!
+//! The words apply to the case, not to one message: a case matches when every word is found
+//! in one of its messages that pass the filters, the same message or not (`Атаев Ташкент`
+//! finds a case whose request names Атаев and whose consultation names Ташкент). The words of
+//! a request's subject apply to every message of its case, so a status update or a
+//! consultation is found by what its case is about, with `--kind status-update`, say.
+//!
 //! Each word reads the postings of every indexed key it begins (one range of the index), so a
 //! query costs what its words find, not what the store holds; the filters read the entry the
 //! index keeps per message, and the request index for the state. [`scan`] answers the same query
@@ -15,11 +21,11 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use prost::Message;
 use rogatory_proto::search_text::{self, QueryWord};
 use rogatory_proto::v1::{
-    Direction, Envelope, MessageRecord, SearchEntry, SearchHit, SearchMatch, SearchResponse,
-    SearchWord, envelope,
+    Direction, Envelope, MessageRecord, SearchEntry, SearchField, SearchHit, SearchMatch,
+    SearchResponse, SearchWord, envelope,
 };
 
-use crate::rules::search::{fields_of, indexed, kind_of};
+use crate::rules::search::{field_bit, fields_of, indexed, kind_of};
 use crate::rules::titles;
 use crate::storage::ids;
 use crate::storage::store::{Store, StoreError};
@@ -169,7 +175,18 @@ fn intersect(so_far: Option<Found>, this: Found) -> Found {
     so_far
 }
 
+/// Whether a word found in `fields` of a message described by `entry` applies to every message
+/// of its case: the subject of a request is what its case is about.
+fn applies_to_case(entry: &SearchEntry, fields: u32) -> bool {
+    fields & field_bit(SearchField::Title) != 0 && entry.kind == "request"
+}
+
 /// The answer to `query` from the index; `own_id` is this node (not listed as a peer).
+///
+/// A case matches when each word is found in one of its messages that pass the filters (not
+/// necessarily the same message). The words of a request's subject apply to every message of
+/// its case: `мошенничество --kind status-update` finds the status updates of the cases whose
+/// request is about fraud, though no status update repeats the subject.
 pub fn search(store: &Store, query: &Query, own_id: &str) -> Result<SearchResponse, StoreError> {
     let mut filters = Filters::new(store, query)?;
     let mut truncated = false;
@@ -190,6 +207,8 @@ pub fn search(store: &Store, query: &Query, own_id: &str) -> Result<SearchRespon
         let (postings, more) = store.search_postings(&word.key, MAX_POSTINGS_PER_WORD)?;
         truncated |= more;
         let mut this = Found::new();
+        // Cases whose request's subject holds the word though the request fails the filters.
+        let mut by_subject = BTreeSet::new();
         for posting in postings {
             if found
                 .as_ref()
@@ -198,6 +217,12 @@ pub fn search(store: &Store, query: &Query, own_id: &str) -> Result<SearchRespon
                 continue;
             }
             if query.filters() && !filters.passes(&posting.message_id)? {
+                if filters
+                    .entry(&posting.message_id)?
+                    .is_some_and(|entry| applies_to_case(&entry, posting.fields))
+                {
+                    by_subject.insert(posting.case_id);
+                }
                 continue;
             }
             *this
@@ -205,6 +230,17 @@ pub fn search(store: &Store, query: &Query, own_id: &str) -> Result<SearchRespon
                 .or_default()
                 .entry(posting.message_id)
                 .or_default() |= posting.fields;
+        }
+        for case_id in by_subject {
+            for id in store.case_message_ids(&case_id)? {
+                if filters.passes(&id)? {
+                    *this
+                        .entry(case_id.clone())
+                        .or_default()
+                        .entry(id)
+                        .or_default() |= field_bit(SearchField::Title);
+                }
+            }
         }
         found = Some(intersect(found, this));
     }
@@ -215,40 +251,57 @@ pub fn search(store: &Store, query: &Query, own_id: &str) -> Result<SearchRespon
 /// baseline of the benchmark and the reference the index is tested against.
 pub fn scan(store: &Store, query: &Query, own_id: &str) -> Result<SearchResponse, StoreError> {
     let mut filters = Filters::new(store, query)?;
-    let mut passing = Vec::new();
+    let mut all = Vec::new();
     for direction in [Direction::Inbox, Direction::Outbox] {
         for record in store.list_messages(direction, usize::MAX)? {
             if let Some(indexed) = indexed(&record) {
-                if filters.passes_entry(&indexed.entry)? {
-                    passing.push((record.message_id, indexed));
-                }
+                let passes = filters.passes_entry(&indexed.entry)?;
+                all.push((record.message_id, indexed, passes));
             }
         }
     }
     let mut found: Option<Found> = None;
     if query.words.is_empty() {
-        let mut all = Found::new();
-        for (id, indexed) in &passing {
-            all.entry(indexed.entry.case_id.clone())
+        let mut passing = Found::new();
+        for (id, indexed, _) in all.iter().filter(|(_, _, passes)| *passes) {
+            passing
+                .entry(indexed.entry.case_id.clone())
                 .or_default()
                 .insert(id.clone(), 0);
         }
-        found = Some(all);
+        found = Some(passing);
     }
     for word in &query.words {
         let mut this = Found::new();
-        for (id, indexed) in &passing {
+        let mut by_subject = BTreeSet::new();
+        for (id, indexed, passes) in &all {
             let fields = indexed
                 .keys
                 .iter()
                 .filter(|(key, _)| word.matches(key))
                 .fold(0, |all, (_, bits)| all | bits);
-            if fields != 0 {
+            if fields == 0 {
+                continue;
+            }
+            if !passes {
+                if applies_to_case(&indexed.entry, fields) {
+                    by_subject.insert(indexed.entry.case_id.clone());
+                }
+                continue;
+            }
+            *this
+                .entry(indexed.entry.case_id.clone())
+                .or_default()
+                .entry(id.clone())
+                .or_default() |= fields;
+        }
+        for (id, indexed, passes) in &all {
+            if *passes && by_subject.contains(&indexed.entry.case_id) {
                 *this
                     .entry(indexed.entry.case_id.clone())
                     .or_default()
                     .entry(id.clone())
-                    .or_default() |= fields;
+                    .or_default() |= field_bit(SearchField::Title);
             }
         }
         found = Some(intersect(found, this));

@@ -12,7 +12,7 @@
 //! `read_marks` (who has seen which message; outside the journal, [`read_marks`]) and
 //! `meta` (the log head: entry count and hash of the last entry; how far sled has applied the
 //! journal; checkpoints; evidence of misbehaviour; the case index: case id, 0x00, message id →
-//! empty).
+//! empty; the case list's index, [`case_list`]; the search index, [`search`]).
 //!
 //! Every change is a [`Batch`] of log entries, message records and metadata, prepared by one
 //! writer at a time (so the log head is never raced) and committed atomically (so a message is
@@ -57,6 +57,7 @@
 
 mod backup;
 mod batch;
+mod case_list;
 mod committer;
 mod error;
 mod files;
@@ -80,6 +81,7 @@ use write::{Writes, lock_state};
 
 pub use backup::BackupSummary;
 pub use batch::{Appended, Batch, LogRecord};
+pub use case_list::{CaseListPage, CasePosition};
 pub use error::StoreError;
 /// How an `audit_log` value locates its entry: public for tools that inspect a stopped store.
 pub use journal::{Location, Stored};

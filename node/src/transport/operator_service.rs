@@ -47,6 +47,7 @@ use crate::operations::health;
 use crate::rules::cases;
 use crate::storage::attachments::{self, Origin};
 use crate::storage::cases as stored_cases;
+use crate::storage::store::CasePosition;
 use crate::storage::ids;
 use export::{EXPORT_CHANNEL_CAPACITY, cosigners, export_log};
 
@@ -648,15 +649,27 @@ impl Operator for OperatorService {
             },
         };
         let now_ms = judged_at(request.as_of_ms);
+        let after = match request.after.as_str() {
+            "" => None,
+            cursor => Some(CasePosition::from_cursor(cursor).ok_or_else(|| {
+                Status::invalid_argument(format!(
+                    "`after` is not a cursor this node gave (`next` of a ListCases answer): {cursor:?}"
+                ))
+            })?),
+        };
         let store = Arc::clone(&self.node.store);
         let policy = self.node.config.deadlines;
-        let cases = tokio::task::spawn_blocking(move || {
-            stored_cases::list_cases(&store, &filter, &policy, now_ms)
+        let list = tokio::task::spawn_blocking(move || {
+            stored_cases::list_cases(&store, &filter, &policy, now_ms, after.as_ref())
         })
         .await
         .map_err(|e| Status::internal(e.to_string()))?
         .map_err(|e| status::internal(&e))?;
-        Ok(Response::new(ListCasesResponse { cases, now_ms }))
+        Ok(Response::new(ListCasesResponse {
+            cases: list.cases,
+            now_ms,
+            next: list.next.map(|n| n.to_cursor()).unwrap_or_default(),
+        }))
     }
 
     async fn show_directory(

@@ -54,6 +54,11 @@ pub struct Batch<'a> {
     pub(super) queue: Vec<(Vec<u8>, bool)>,
     /// Other metadata written with the batch (checkpoints, peers' checkpoints, evidence).
     pub(super) meta: Vec<(Vec<u8>, Vec<u8>)>,
+    /// Derived indexes kept in `meta` whose keys move (the case list, `case_list`): a key and
+    /// its new value, or `None` to remove it. Applied after `meta`, in order.
+    pub(super) indexes: Vec<(Vec<u8>, Option<Vec<u8>>)>,
+    /// A read made to keep an index failed: the batch is refused whole when `f` returns.
+    pub(super) index_error: Option<StoreError>,
 }
 
 impl Batch<'_> {
@@ -84,15 +89,34 @@ impl Batch<'_> {
     pub fn put_message(&mut self, record: &MessageRecord) {
         self.meta
             .push((case_key(&record.case_id, &record.message_id), Vec::new()));
-        // The search index, in the same commit as the record (`search`): never out of step.
-        let changes = self.index_changes(record);
-        self.meta.extend(changes);
-        self.update_message(record);
+        // The search and case-list indexes, in the same commit as the record (`search`,
+        // `case_list`): never out of step.
+        let enveloped = self.with_pending_envelope(record);
+        let indexed = enveloped.as_ref().unwrap_or(record);
+        if indexed.envelope.is_some() {
+            self.meta.extend(index_changes(indexed));
+        }
+        self.keep_case_list(indexed);
+        self.store_record(record);
     }
 
     /// Replaces a stored message record of the same case (its case index entry stands), and
     /// keeps the outbox queue index in step.
     pub fn update_message(&mut self, record: &MessageRecord) {
+        // A request's state may have changed (a receipt: SUBMITTED to DELIVERED).
+        if record.request_state != 0 {
+            self.keep_case_list(record);
+        }
+        self.store_record(record);
+    }
+
+    fn keep_case_list(&mut self, record: &MessageRecord) {
+        if let Err(e) = self.index_case(record) {
+            self.index_error.get_or_insert(e);
+        }
+    }
+
+    fn store_record(&mut self, record: &MessageRecord) {
         if record.direction == Direction::Outbox as i32 {
             // One queue entry per addressee: the recipient and each party it is copied to.
             let deliveries = std::iter::once((&record.recipient, record.state))
@@ -166,26 +190,22 @@ impl Batch<'_> {
         Ok(first)
     }
 
-    /// The search index entries of `record` (`search`): from its envelope if it carries one,
-    /// else from the log entry that records it when that entry is in this batch or a pending
-    /// one (a new message: the writer appends the entry, then puts the record). A record put
-    /// again later (a delivery state, a request's thread) has nothing new to index.
-    fn index_changes(&self, record: &MessageRecord) -> Vec<(Vec<u8>, Vec<u8>)> {
+    /// `record` with its envelope when it carries none and the log entry that records it is in
+    /// this batch or a pending one (a new message: the writer appends the entry, then puts the
+    /// record), for the indexes; `None` otherwise. A record put again later (a delivery state,
+    /// a request's thread) has nothing new to index.
+    fn with_pending_envelope(&self, record: &MessageRecord) -> Option<MessageRecord> {
         if record.envelope.is_some() {
-            return index_changes(record);
+            return None;
         }
-        let Some(bytes) = self.pending_entry(record.log_index) else {
-            return Vec::new();
-        };
-        let Ok(entry) = LogEntry::decode(bytes) else {
-            return Vec::new();
-        };
+        let bytes = self.pending_entry(record.log_index)?;
+        let entry = LogEntry::decode(bytes).ok()?;
         let recorded = entry.kind == EntryKind::MessageSent as i32
             || entry.kind == EntryKind::MessageReceived as i32;
         if !recorded || entry.message_id != record.message_id {
-            return Vec::new();
+            return None;
         }
-        index_changes(&MessageRecord {
+        Some(MessageRecord {
             envelope: Some(rogatory_proto::v1::SignedEnvelope {
                 payload: entry.signed_payload,
                 signature: Vec::new(),

@@ -636,6 +636,9 @@ fn group_changes(group: &[Arc<Prepared>], changes: &mut Vec<Change>) {
         for (key, value) in &prepared.meta {
             changes.push(change(TreeId::Meta, key, Some(value)));
         }
+        for (key, value) in &prepared.indexes {
+            changes.push(change(TreeId::Meta, key, value.as_deref()));
+        }
     }
     let mut head = Vec::with_capacity(40);
     head.extend_from_slice(&last.next_index.to_be_bytes());

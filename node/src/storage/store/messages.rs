@@ -153,6 +153,17 @@ impl Store {
         Ok(out)
     }
 
+    /// The ids of the messages of case `case_id`, in message-id order (the case index alone).
+    pub fn case_message_ids(&self, case_id: &str) -> Result<Vec<String>, StoreError> {
+        let prefix = case_key(case_id, "");
+        let mut out = Vec::new();
+        for item in self.trees()?.meta.scan_prefix(&prefix).keys() {
+            let key = item?;
+            out.push(String::from_utf8_lossy(&key[prefix.len()..]).into_owned());
+        }
+        Ok(out)
+    }
+
     /// The messages of case `case_id`, in message-id order.
     pub fn case_messages(&self, case_id: &str) -> Result<Vec<MessageRecord>, StoreError> {
         let prefix = case_key(case_id, "");

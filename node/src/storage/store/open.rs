@@ -130,6 +130,7 @@ impl Store {
         store.build_case_index()?;
         store.build_request_index()?;
         store.build_search_index()?;
+        store.build_case_list_index()?;
         let (next_index, previous_hash) = store.head()?;
         {
             let mut state = lock_state(&writes);

@@ -46,6 +46,8 @@ pub struct Prepared {
     pub(super) messages: Vec<(String, Vec<u8>)>,
     pub(super) queue: Vec<(Vec<u8>, bool)>,
     pub(super) meta: Vec<(Vec<u8>, Vec<u8>)>,
+    /// Derived indexes' changes (`Batch::indexes`), applied after `meta`.
+    pub(super) indexes: Vec<(Vec<u8>, Option<Vec<u8>>)>,
     /// Set by the committer once the batch is committed, or dropped uncommitted.
     pub(super) outcome: std::sync::OnceLock<Result<(), NotCommitted>>,
 }
@@ -362,6 +364,8 @@ impl Store {
             messages: Vec::new(),
             queue: Vec::new(),
             meta: Vec::new(),
+            indexes: Vec::new(),
+            index_error: None,
         };
         let value = f(&mut batch)?;
         let Batch {
@@ -371,9 +375,19 @@ impl Store {
             messages,
             queue,
             meta,
+            indexes,
+            index_error,
             ..
         } = batch;
-        if entries.is_empty() && messages.is_empty() && queue.is_empty() && meta.is_empty() {
+        if let Some(error) = index_error {
+            return Err(error.into());
+        }
+        if entries.is_empty()
+            && messages.is_empty()
+            && queue.is_empty()
+            && meta.is_empty()
+            && indexes.is_empty()
+        {
             // Nothing to write, but what `f` read may come from batches not committed yet
             // (a repeated delivery answered from one, say): wait for those before answering.
             return Ok((value, state.queue.back().cloned()));
@@ -397,6 +411,7 @@ impl Store {
             messages,
             queue,
             meta,
+            indexes,
             outcome: std::sync::OnceLock::new(),
         });
         state.queue.push_back(Arc::clone(&prepared));
