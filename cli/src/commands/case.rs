@@ -327,6 +327,7 @@ pub async fn list(
                 peer: filter.peer.clone().unwrap_or_default(),
                 limit: filter.limit,
                 as_of_ms: filter.as_of_ms.unwrap_or(0),
+                after: String::new(),
             })
             .await,
         || t!("errors-doing-list-cases"),

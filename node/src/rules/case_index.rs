@@ -55,7 +55,9 @@ pub fn fold(entry: &mut CaseIndexEntry, record: &MessageRecord, envelope: Option
                 Some(known) => *known = indexed,
                 None => {
                     entry.requests.push(indexed);
-                    entry.requests.sort_by(|a, b| a.message_id.cmp(&b.message_id));
+                    entry
+                        .requests
+                        .sort_by(|a, b| a.message_id.cmp(&b.message_id));
                 }
             }
         }
@@ -172,9 +174,7 @@ pub fn admits(
 mod tests {
     use super::*;
     use prost::Message;
-    use rogatory_proto::v1::{
-        Consultation, Direction, MlaRequest, SignedEnvelope, Urgency,
-    };
+    use rogatory_proto::v1::{Consultation, Direction, MlaRequest, SignedEnvelope, Urgency};
 
     fn record(id: &str, body: envelope::Body, state: RequestState) -> (MessageRecord, Envelope) {
         let envelope = Envelope {

@@ -684,8 +684,7 @@ mod list_index_tests {
     use crate::storage::store::LogRecord;
     use prost::Message;
     use rogatory_proto::v1::{
-        Consultation, EntryKind, MlaRequest, RefusalGround, RequestStatus, Urgency,
-        envelope,
+        Consultation, EntryKind, MlaRequest, RefusalGround, RequestStatus, Urgency, envelope,
     };
 
     const OWN: &str = "de";
@@ -799,7 +798,11 @@ mod list_index_tests {
                             (0, false) => RequestState::Submitted,
                             _ => RequestState::Unspecified,
                         };
-                        put(batch, &envelope(id.clone(), &case_id, (from, to), at, body), state);
+                        put(
+                            batch,
+                            &envelope(id.clone(), &case_id, (from, to), at, body),
+                            state,
+                        );
                         if roll == 0 {
                             batch.put_request_state(&id, state as i32);
                         }
@@ -807,14 +810,22 @@ mod list_index_tests {
                     }
                     2 => {
                         let (case_id, peer, _) = &cases[pick];
-                        let (from, to) = if dice.roll(2) == 0 { (OWN, peer.as_str()) } else { (peer.as_str(), OWN) };
+                        let (from, to) = if dice.roll(2) == 0 {
+                            (OWN, peer.as_str())
+                        } else {
+                            (peer.as_str(), OWN)
+                        };
                         let body = envelope::Body::Consultation(Consultation {
                             text: "t".into(),
                             author: "a".into(),
                             closes_thread: dice.roll(3) == 0,
                             ..Default::default()
                         });
-                        put(batch, &envelope(id, case_id, (from, to), at, body), RequestState::Unspecified);
+                        put(
+                            batch,
+                            &envelope(id, case_id, (from, to), at, body),
+                            RequestState::Unspecified,
+                        );
                     }
                     3 => {
                         let (case_id, peer, Some(request_id)) = &cases[pick] else {
@@ -832,7 +843,11 @@ mod list_index_tests {
                         } else {
                             request.recipient.clone()
                         };
-                        let to = if from == OWN { peer.clone() } else { OWN.to_owned() };
+                        let to = if from == OWN {
+                            peer.clone()
+                        } else {
+                            OWN.to_owned()
+                        };
                         let update = StatusUpdate {
                             refers_to: request_id.clone(),
                             status: status as i32,
@@ -846,12 +861,19 @@ mod list_index_tests {
                             ..Default::default()
                         };
                         let by = side_of(&request, &from).expect("a party");
-                        let added = CaseThread::load(batch, request)?.add(batch, &id, by, &update)?;
+                        let added =
+                            CaseThread::load(batch, request)?.add(batch, &id, by, &update)?;
                         let state = RequestState::try_from(added.state_after as i32)
                             .unwrap_or(RequestState::Unspecified);
                         put(
                             batch,
-                            &envelope(id, case_id, (&from, &to), at, envelope::Body::StatusUpdate(update)),
+                            &envelope(
+                                id,
+                                case_id,
+                                (&from, &to),
+                                at,
+                                envelope::Body::StatusUpdate(update),
+                            ),
                             state,
                         );
                     }
@@ -942,7 +964,10 @@ mod list_index_tests {
                     None,
                 )
                 .expect("list");
-                assert_eq!(first.cases, scanned.iter().take(5).cloned().collect::<Vec<_>>());
+                assert_eq!(
+                    first.cases,
+                    scanned.iter().take(5).cloned().collect::<Vec<_>>()
+                );
             }
         }
     }

@@ -47,8 +47,8 @@ use crate::operations::health;
 use crate::rules::cases;
 use crate::storage::attachments::{self, Origin};
 use crate::storage::cases as stored_cases;
-use crate::storage::store::CasePosition;
 use crate::storage::ids;
+use crate::storage::store::CasePosition;
 use export::{EXPORT_CHANNEL_CAPACITY, cosigners, export_log};
 
 const DEFAULT_LIST_LIMIT: usize = 100;

@@ -27,6 +27,7 @@ mod membership;
 mod metrics;
 mod multi_party;
 mod operations;
+mod pages;
 mod peer_certificate_expiry;
 mod rejections;
 mod rotation;

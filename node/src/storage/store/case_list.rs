@@ -357,17 +357,29 @@ mod tests {
     fn a_case_moves_to_the_top_with_its_newest_message_and_pages_follow_the_cursor() {
         let dir = tempfile::tempdir().expect("tempdir");
         let store = Store::open(dir.path()).expect("open");
-        write(&store, &[("m1", "tm-1", 10), ("m2", "tm-2", 20), ("m3", "tm-3", 30)]).expect("write");
+        write(
+            &store,
+            &[("m1", "tm-1", 10), ("m2", "tm-2", 20), ("m3", "tm-3", 30)],
+        )
+        .expect("write");
         assert_eq!(
             listed(&store, None),
-            [("tm-3".into(), 30), ("tm-2".into(), 20), ("tm-1".into(), 10)]
+            [
+                ("tm-3".into(), 30),
+                ("tm-2".into(), 20),
+                ("tm-1".into(), 10)
+            ]
         );
         // Two messages of one case in one batch, and an older one after: one position each.
         write(&store, &[("m4", "tm-1", 40), ("m5", "tm-1", 50)]).expect("write");
         write(&store, &[("m6", "tm-1", 5)]).expect("write");
         assert_eq!(
             listed(&store, None),
-            [("tm-1".into(), 50), ("tm-3".into(), 30), ("tm-2".into(), 20)]
+            [
+                ("tm-1".into(), 50),
+                ("tm-3".into(), 30),
+                ("tm-2".into(), 20)
+            ]
         );
         assert_eq!(listed(&store, Some("tm")), listed(&store, None));
         assert!(listed(&store, Some("uz")).is_empty());
@@ -382,7 +394,10 @@ mod tests {
         assert_eq!(keys, 3 * 4);
         let first = store.case_list_page(None, None, 2, |_| true).expect("page");
         let next = first.next.expect("more");
-        assert_eq!(CasePosition::from_cursor(&next.to_cursor()), Some(next.clone()));
+        assert_eq!(
+            CasePosition::from_cursor(&next.to_cursor()),
+            Some(next.clone())
+        );
         let second = store
             .case_list_page(None, Some(&next), 2, |_| true)
             .expect("page");
@@ -421,7 +436,8 @@ mod tests {
             .backup_to(&backup.path().join("copy"))
             .expect("backup");
         drop(store);
-        let restored = Store::open(&backup.path().join("copy").join("store")).expect("open the backup");
+        let restored =
+            Store::open(&backup.path().join("copy").join("store")).expect("open the backup");
         assert_eq!(listed(&restored, None), expected);
     }
 }
