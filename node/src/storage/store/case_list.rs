@@ -272,6 +272,13 @@ impl Store {
 }
 
 impl Store {
+    /// Builds the case-list index again from every stored message (what the first open of an
+    /// older store does): for the benchmark, and to repair a store by hand. Blocks.
+    pub fn rebuild_case_list_index(&self) -> Result<(), StoreError> {
+        self.trees()?.meta.remove(VERSION_KEY)?;
+        self.build_case_list_index()
+    }
+
     /// Removes the whole case-list index, as a store made before it existed would be.
     #[cfg(test)]
     pub fn forget_case_list_index(&self) -> Result<(), StoreError> {
