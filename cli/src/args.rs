@@ -471,6 +471,13 @@ pub struct SearchArgs {
     /// take-evidence).
     #[arg(long = "type", value_name = "ASSISTANCE", value_parser = parse_measure)]
     pub assistance: Option<rogatory_proto::v1::AssistanceType>,
+    /// Only messages received (in) or sent (out) by this node; the words may be in any
+    /// message of the case.
+    #[arg(long, value_name = "DIRECTION", value_parser = ["in", "out"])]
+    pub direction: Option<String>,
+    /// Only messages of this kind; the words may be in any message of the case.
+    #[arg(long, value_name = "KIND", value_parser = ["request", "status-update", "consultation", "information"])]
+    pub kind: Option<String>,
     /// Only messages created on or after this day (YYYY-MM-DD, UTC).
     #[arg(long, value_name = "DAY", value_parser = crate::commands::search::parse_day)]
     pub since: Option<i64>,

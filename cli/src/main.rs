@@ -310,6 +310,14 @@ async fn run(cli: Cli) -> anyhow::Result<Outcome> {
                 peer: args.peer,
                 state: args.state,
                 assistance: args.assistance,
+                direction: args.direction.map(|d| {
+                    if d == "in" {
+                        rogatory_proto::v1::Direction::Inbox
+                    } else {
+                        rogatory_proto::v1::Direction::Outbox
+                    }
+                }),
+                kind: args.kind,
                 since_ms: args.since,
                 // The whole last day: until the next midnight.
                 until_ms: args.until.map(|day| day + 86_400_000),

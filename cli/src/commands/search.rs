@@ -4,7 +4,7 @@
 //! turns flags into the request and the answer into a list.
 
 use rogatory_proto::v1::{
-    AssistanceType, RequestState, SearchField, SearchHit, SearchRequest, SearchResponse,
+    AssistanceType, Direction, RequestState, SearchField, SearchHit, SearchRequest, SearchResponse,
 };
 use serde::Serialize;
 
@@ -22,6 +22,10 @@ pub struct SearchArgs {
     pub peer: Option<String>,
     pub state: Option<RequestState>,
     pub assistance: Option<AssistanceType>,
+    /// Only messages in this direction (`--direction in|out`).
+    pub direction: Option<Direction>,
+    /// Only messages of this kind (`SearchMatch.kind`: request, status-update, ...).
+    pub kind: Option<String>,
     /// Days, as ms since the epoch at 00:00 UTC; `until` is the day after the last one shown.
     pub since_ms: Option<i64>,
     pub until_ms: Option<i64>,
@@ -128,12 +132,12 @@ pub async fn search(
             .search(SearchRequest {
                 query: query.clone(),
                 peer: args.peer.clone().unwrap_or_default(),
-                direction: 0,
+                direction: args.direction.map_or(0, |d| d as i32),
                 state: args.state.map_or(0, |s| s as i32),
                 assistance: args.assistance.map_or(0, |a| a as i32),
                 since_ms: args.since_ms.unwrap_or(0),
                 until_ms: args.until_ms.unwrap_or(0),
-                kind: String::new(),
+                kind: args.kind.clone().unwrap_or_default(),
                 limit: args.limit,
             })
             .await,

@@ -262,6 +262,10 @@ help-search-arg-state = Only requests now in this state, and the messages about 
 
 help-search-arg-assistance = Only requests asking this kind of assistance, and the messages about them (e.g. take-evidence)
 
+help-search-arg-direction = Only messages received (in) or sent (out) by this node; the words may be in any message of the case
+
+help-search-arg-kind = Only messages of this kind; the words may be in any message of the case
+
 help-search-arg-since = Only messages created on or after this day (YYYY-MM-DD, UTC)
 
 help-search-arg-until = Only messages created on or before this day (YYYY-MM-DD, UTC)
@@ -1071,6 +1075,10 @@ help-placeholder-words = WORDS
 help-placeholder-state = STATE
 
 help-placeholder-assistance = ASSISTANCE
+
+help-placeholder-direction = DIRECTION
+
+help-placeholder-kind = KIND
 
 help-placeholder-day = DAY
 

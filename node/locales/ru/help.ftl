@@ -405,6 +405,10 @@ help-search-arg-state = Только просьбы, находящиеся се
 
 help-search-arg-assistance = Только просьбы об этом виде помощи и сообщения о них (например take-evidence)
 
+help-search-arg-direction = Только сообщения, полученные (in) или отправленные (out) этим узлом; искомые слова могут содержаться в любом сообщении дела
+
+help-search-arg-kind = Только сообщения этого вида; искомые слова могут содержаться в любом сообщении дела
+
 help-search-arg-since = Только сообщения, составленные в этот день или позже (ГГГГ-ММ-ДД, UTC)
 
 help-search-arg-until = Только сообщения, составленные в этот день или раньше (ГГГГ-ММ-ДД, UTC)
@@ -1097,6 +1101,8 @@ help-placeholder-ref = НОМЕР
 help-placeholder-words = СЛОВА
 help-placeholder-state = СТАДИЯ
 help-placeholder-assistance = ВИД_ПОМОЩИ
+help-placeholder-direction = НАПРАВЛЕНИЕ
+help-placeholder-kind = ВИД
 help-placeholder-day = ДЕНЬ
 
 help-choice-status-acknowledged = просьба поступила, и контактное лицо приняло её в работу
