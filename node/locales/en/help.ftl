@@ -1158,8 +1158,6 @@ help-placeholder-lang = LANG
 
 help-placeholder-bundle = BUNDLE
 
-help-placeholder-kind = KIND
-
 help-placeholder-case = CASE
 
 help-placeholder-index = INDEX

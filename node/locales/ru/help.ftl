@@ -1102,7 +1102,6 @@ help-placeholder-words = СЛОВА
 help-placeholder-state = СТАДИЯ
 help-placeholder-assistance = ВИД_ПОМОЩИ
 help-placeholder-direction = НАПРАВЛЕНИЕ
-help-placeholder-kind = ВИД
 help-placeholder-day = ДЕНЬ
 
 help-choice-status-acknowledged = просьба поступила, и контактное лицо приняло её в работу
