@@ -259,6 +259,19 @@ pub fn count(n: u64, one: &str, many: &str) -> String {
     }
 }
 
+/// A node's signing key as the verifier key of its log (`rogatory/<node>+<key id>+<key>`, a C2SP
+/// signed-note key): one notation for `node identity`, `node create`, `node init` and `audit
+/// verify`. Empty if `public_key` is not an Ed25519 key.
+pub fn log_key(node_id: &str, public_key: &[u8]) -> String {
+    <[u8; 32]>::try_from(public_key)
+        .ok()
+        .and_then(|bytes| ed25519_dalek::VerifyingKey::from_bytes(&bytes).ok())
+        .map(|key| {
+            rogatory_proto::note::verifier_key(&rogatory_proto::audit::log_origin(node_id), &key)
+        })
+        .unwrap_or_default()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -64,6 +64,8 @@ struct Initialized {
     config: String,
     join_request: String,
     signing_public_key: String,
+    /// The log's verifier key, as `audit verify` and `node identity` print it.
+    log_key: String,
     fingerprints: Fingerprints,
 }
 
@@ -130,6 +132,7 @@ pub fn init(
         config: written.config_path.display().to_string(),
         join_request: written.request_path.display().to_string(),
         signing_public_key: keys::encode_public_key(&written.signing_key),
+        log_key: crate::output::log_key(node.node_id.as_str(), written.signing_key.as_bytes()),
         fingerprints: fingerprints_of(&written),
     };
     if format.json() {
@@ -149,6 +152,7 @@ pub fn init(
         t!("enroll-label-private-keys"),
         t!("enroll-label-join-request"),
         t!("enroll-label-signing-public-key"),
+        t!("identity-label-log-key"),
     ];
     let width = label_width(&labels, 1);
     say!("  {:<width$}{}", labels[0], result.config);
@@ -160,6 +164,7 @@ pub fn init(
     );
     say!("  {:<width$}{}", labels[2], result.join_request);
     say!("  {:<width$}{}", labels[3], result.signing_public_key);
+    say!("  {:<width$}{}", labels[4], result.log_key);
     say_fingerprints(&result.fingerprints);
     say!();
     say!(

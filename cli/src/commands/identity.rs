@@ -15,6 +15,9 @@ struct IdentityView {
     fingerprint: String,
     /// Base64 of the 32-byte Ed25519 key, the form node.toml and `node add-peer` take.
     public_key: String,
+    /// The same key as its log's verifier key (C2SP signed note): the form `audit verify`
+    /// prints and `--peer-keys` files hold.
+    log_key: String,
     listen_address: String,
     data_dir: String,
     log_size: u64,
@@ -33,7 +36,9 @@ pub async fn identity(target: &NodeTarget, format: Format) -> anyhow::Result<Out
     let identity = answer(client.identity(IdentityRequest {}).await, || {
         t!("identity-asking")
     })?;
+    let log_key = crate::output::log_key(&identity.node_id, &identity.public_key);
     let view = IdentityView {
+        log_key,
         node_id: identity.node_id,
         fingerprint: identity.fingerprint,
         public_key: base64::engine::general_purpose::STANDARD.encode(&identity.public_key),
@@ -58,14 +63,23 @@ pub async fn identity(target: &NodeTarget, format: Format) -> anyhow::Result<Out
     let labels = [
         t!("identity-label-fingerprint"),
         t!("identity-label-public-key"),
+        t!("identity-label-log-key"),
         t!("identity-label-federation"),
         t!("identity-label-data-directory"),
         t!("identity-label-audit-log"),
     ];
     let width = label_width(&labels, 1);
-    let [fingerprint, public_key, federation, data_dir, audit_log] = &labels;
+    let [
+        fingerprint,
+        public_key,
+        log_key,
+        federation,
+        data_dir,
+        audit_log,
+    ] = &labels;
     say!("  {fingerprint:<width$}{}", view.fingerprint);
     say!("  {public_key:<width$}{}", view.public_key);
+    say!("  {log_key:<width$}{}", view.log_key);
     say!(
         "  {federation:<width$}{}",
         t!("identity-listening", address = view.listen_address.as_str())

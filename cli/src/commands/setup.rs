@@ -61,6 +61,8 @@ struct NodeCreated {
     config: String,
     public_key: String,
     fingerprint: String,
+    /// The log's verifier key, as `audit verify` prints it.
+    log_key: String,
     listen: String,
     /// The `[[peers]]` entry other nodes add to their node.toml.
     peer_entry: String,
@@ -102,6 +104,7 @@ pub fn create_node(
         config: created.config_path.display().to_string(),
         public_key: public_key.clone(),
         fingerprint: fingerprint(&created.public_key),
+        log_key: crate::output::log_key(node_id.as_str(), created.public_key.as_bytes()),
         listen: listen.to_string(),
         peer_entry: entry.trim().to_owned(),
     };
@@ -123,11 +126,13 @@ pub fn create_node(
         t!("setup-node-label-public-key"),
         t!("setup-node-label-fingerprint"),
         t!("setup-node-label-listens-on"),
+        t!("identity-label-log-key"),
     ];
     let width = label_width(&labels, 1);
     say!("  {:<width$}{}", labels[0], result.config);
     say!("  {:<width$}{public_key}", labels[1]);
     say!("  {:<width$}{}", labels[2], result.fingerprint);
+    say!("  {:<width$}{}", labels[4], result.log_key);
     say!("  {:<width$}{listen}", labels[3]);
     say!();
     say!("{}", wrap(&t!("setup-node-give-entry"), 90));

@@ -117,3 +117,39 @@ async fn an_account_that_is_no_contact_point_is_told_how_to_become_one() {
 
     tm.stop().await.expect("tm stops");
 }
+
+/// One notation for a node's key: `node create`, `node identity` (text and JSON) and the audit
+/// bundle's keys.txt (which `audit verify` prints) give the same signed-note key line.
+#[tokio::test]
+async fn the_node_key_is_written_alike_by_create_identity_and_the_audit_bundle() {
+    let root = tempfile::tempdir().expect("tempdir");
+    let dir = root.path();
+    let ca = dir.join("ca").display().to_string();
+    ok(&["ca", "create", "--dir", &ca]).await;
+    let node_dir = dir.join("kz").display().to_string();
+    let port = rogatory_tests::free_port().expect("port").to_string();
+    let created = json(
+        &ok(&[
+            "--json", "node", "create", "--id", "kz", "--ca", &ca, "--dir", &node_dir, "--listen",
+            &port,
+        ])
+        .await,
+    );
+    let log_key = created["log_key"].as_str().expect("log_key").to_owned();
+    assert!(log_key.starts_with("rogatory/kz+"), "{log_key}");
+    let node = start(Path::new(&node_dir)).await;
+    let identity = json(&ok(&["--node", &node_dir, "--json", "node", "identity"]).await);
+    assert_eq!(identity["log_key"], log_key.as_str());
+    let text = ok(&["--node", &node_dir, "node", "identity"]).await;
+    assert!(
+        text.contains("audit log key:") && text.contains(&log_key),
+        "{text}"
+    );
+    let bundle = dir.join("bundle").display().to_string();
+    ok(&["--node", &node_dir, "audit", "export", &bundle]).await;
+    node.stop().await.expect("stops");
+    let keys = std::fs::read_to_string(Path::new(&bundle).join("keys.txt")).expect("keys.txt");
+    assert_eq!(keys.lines().next(), Some(log_key.as_str()));
+    let verified = ok(&["audit", "verify", &bundle]).await;
+    assert!(verified.contains(&log_key), "{verified}");
+}

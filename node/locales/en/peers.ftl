@@ -50,3 +50,4 @@ identity-no-peers = No peers yet: add them with `rogatory node add-peer`, then r
 identity-peers = Peers ({ $count }): this node sends to and accepts messages from these nodes only
 identity-column-fingerprint = FINGERPRINT
 identity-add-this-node = Other nodes add this one with:
+identity-label-log-key = audit log key:

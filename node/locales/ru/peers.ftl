@@ -51,3 +51,4 @@ identity-no-peers = Других узлов пока нет: добавьте и
 identity-peers = Другие узлы ({ $count }): этот узел отправляет сообщения только этим узлам и принимает только от них
 identity-column-fingerprint = ОТПЕЧАТОК КЛЮЧА
 identity-add-this-node = Другие узлы добавляют этот узел командой:
+identity-label-log-key = ключ журнала аудита:

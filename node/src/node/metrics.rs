@@ -65,6 +65,28 @@ struct CertificateLabels {
 }
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct KindLabels {
+    kind: String,
+}
+
+/// Every kind of warning `rogatory status` can show (`operations::health::warnings`): each has
+/// its `rogatory_warnings` series from the start, at zero, so that an alert rule on it sees a
+/// value, not an absent series, before the first warning of that kind.
+pub const WARNING_KINDS: &[&str] = &[
+    "disk-full",
+    "disk-low",
+    "signing-key",
+    "peer-misbehaving",
+    "federation-ca-unusable",
+    "certificate-expiring",
+    "roster-expired",
+    "roster-expiring",
+    "peer-unreachable",
+    "message-overdue",
+    "case-overdue",
+];
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct BuildLabels {
     version: String,
     node: String,
@@ -100,6 +122,11 @@ pub struct Metrics {
     store_commits: Counter,
     store_batches: Counter,
     store_commit_seconds: Family<PhaseLabels, FloatCounter>,
+    serving: Gauge,
+    warnings: Family<KindLabels, Gauge>,
+    peer_reachable: Family<PeerLabels, Gauge>,
+    peer_last_contact: Family<PeerLabels, FloatGauge>,
+    outbox_oldest: Family<PeerLabels, FloatGauge>,
     /// Held while the store's counters catch up, so that two scrapes do not both add the gap.
     mirroring: std::sync::Mutex<()>,
 }
@@ -231,6 +258,43 @@ impl Metrics {
             "Time the store's committer spent committing, by phase (journal, apply; and sled's periodic flush, fsync)",
             store_commit_seconds.clone(),
         );
+        // Set by the health check (`operations::health::run`), not at scrape time: it already
+        // evaluates these, every second (serving) or every 30 s (the rest).
+        let serving = Gauge::default();
+        registry.register(
+            "serving",
+            "1 while the node reports SERVING (grpc.health.v1), 0 while it does not (rogatory status says why)",
+            serving.clone(),
+        );
+        let warnings = Family::<KindLabels, Gauge>::default();
+        for kind in WARNING_KINDS {
+            let _ = warnings.get_or_create(&KindLabels {
+                kind: (*kind).to_owned(),
+            });
+        }
+        registry.register(
+            "warnings",
+            "Active warnings of each kind, as rogatory status lists them (case-overdue: requests past a deadline)",
+            warnings.clone(),
+        );
+        let peer_reachable = Family::<PeerLabels, Gauge>::default();
+        registry.register(
+            "peer_reachable",
+            "1 if the last attempt to reach the peer succeeded, 0 if it failed or none was made yet",
+            peer_reachable.clone(),
+        );
+        let peer_last_contact = Family::<PeerLabels, FloatGauge>::default();
+        registry.register(
+            "peer_last_contact_timestamp_seconds",
+            "When the peer last answered (Unix seconds); 0 if it has not since the node started",
+            peer_last_contact.clone(),
+        );
+        let outbox_oldest = Family::<PeerLabels, FloatGauge>::default();
+        registry.register(
+            "outbox_oldest_seconds",
+            "Age of the oldest message waiting to be delivered to the peer; 0 when none waits",
+            outbox_oldest.clone(),
+        );
         registry.register(
             "build",
             "The running rogatoryd: version and node id",
@@ -265,6 +329,11 @@ impl Metrics {
             store_commits,
             store_batches,
             store_commit_seconds,
+            serving,
+            warnings,
+            peer_reachable,
+            peer_last_contact,
+            outbox_oldest,
             mirroring: std::sync::Mutex::new(()),
         };
         let peers: Vec<String> = config.peers.iter().map(|p| p.node_id.to_string()).collect();
@@ -287,7 +356,60 @@ impl Metrics {
             let _ = self.attachment_bytes_received.get_or_create(&labels);
             let _ = self.latency.get_or_create(&labels);
             let _ = self.queue_depth.get_or_create(&labels);
+            let _ = self.peer_reachable.get_or_create(&labels);
+            let _ = self.peer_last_contact.get_or_create(&labels);
+            let _ = self.outbox_oldest.get_or_create(&labels);
         }
+    }
+
+    /// Whether the node reports SERVING.
+    pub fn set_serving(&self, serving: bool) {
+        self.serving.set(i64::from(serving));
+    }
+
+    /// The active warnings: how many of each kind (kinds not named are set to zero).
+    pub fn set_warnings<'a>(&self, kinds: impl IntoIterator<Item = &'a str>) {
+        let mut counts: std::collections::BTreeMap<String, i64> = WARNING_KINDS
+            .iter()
+            .map(|kind| ((*kind).to_owned(), 0))
+            .collect();
+        for kind in kinds {
+            *counts.entry(kind.to_owned()).or_default() += 1;
+        }
+        for (kind, count) in counts {
+            self.warnings.get_or_create(&KindLabels { kind }).set(count);
+        }
+    }
+
+    /// One peer as the health check last saw it: reachable or not, when it last answered
+    /// (`0`: not since start), and since when its oldest queued message waits (`0`: none).
+    pub fn set_peer(
+        &self,
+        peer: &str,
+        reachable: bool,
+        last_contact_ms: i64,
+        oldest_queued_ms: i64,
+    ) {
+        let labels = PeerLabels {
+            peer: self.peer_label(Some(peer)),
+        };
+        if labels.peer == UNKNOWN_PEER {
+            return;
+        }
+        self.peer_reachable
+            .get_or_create(&labels)
+            .set(i64::from(reachable));
+        self.peer_last_contact
+            .get_or_create(&labels)
+            .set(last_contact_ms.max(0) as f64 / 1000.0);
+        let age_ms = if oldest_queued_ms > 0 {
+            now_ms().saturating_sub(oldest_queued_ms).max(0)
+        } else {
+            0
+        };
+        self.outbox_oldest
+            .get_or_create(&labels)
+            .set(age_ms as f64 / 1000.0);
     }
 
     /// A delivery call to `peer` by `rpc` carrying `messages` envelopes is about to be made.

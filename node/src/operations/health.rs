@@ -151,6 +151,7 @@ pub async fn run(
             continue;
         };
         let now_serving = reasons.is_empty();
+        node.metrics.set_serving(now_serving);
         if serving != Some(now_serving) {
             let status = if now_serving {
                 tracing::info!("healthy: serving");
@@ -173,12 +174,22 @@ pub async fn run(
         let (evaluated, lanes) = (Arc::clone(&node), Arc::clone(&outbox));
         let current = tokio::task::spawn_blocking(move || {
             let peers = peer_statuses(&evaluated, &lanes)?;
+            for peer in &peers {
+                evaluated.metrics.set_peer(
+                    &peer.node_id,
+                    peer.reachability == Reachability::Reachable as i32,
+                    peer.last_contact_at_ms,
+                    peer.oldest_queued_at_ms,
+                );
+            }
             Ok::<_, StoreError>(warnings(&evaluated, &peers, &certificates(&evaluated)))
         })
         .await;
         let Ok(Ok(current)) = current else {
             continue;
         };
+        node.metrics
+            .set_warnings(current.iter().map(|alert| alert.kind.as_str()));
         let mut now_active = std::collections::BTreeSet::new();
         for alert in current {
             let key = (alert.kind.clone(), alert.subject.clone());
@@ -535,4 +546,43 @@ pub fn node_status(
         disk_free_bytes,
         disk_total_bytes,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    /// The kind strings raised in `source`: after `alert(` or `kind: `.
+    fn raised_kinds(source: &str) -> Vec<String> {
+        let mut kinds = Vec::new();
+        for marker in ["alert(", "kind: \""] {
+            for (at, _) in source.match_indices(marker) {
+                let rest = source[at + marker.len()..].trim_start();
+                let rest = rest.strip_prefix('"').unwrap_or(rest);
+                let kind: String = rest
+                    .chars()
+                    .take_while(|c| c.is_ascii_lowercase() || *c == '-')
+                    .collect();
+                if kind.contains('-') && rest[kind.len()..].starts_with('"') {
+                    kinds.push(kind);
+                }
+            }
+        }
+        kinds
+    }
+
+    /// A warning kind added without its `rogatory_warnings` series would be absent, not zero,
+    /// until it first fires: alert rules on it would not see it.
+    #[test]
+    fn every_warning_kind_has_its_metric_series_from_the_start() {
+        let kinds: Vec<String> = [include_str!("health.rs"), include_str!("../rules/cases.rs")]
+            .into_iter()
+            .flat_map(raised_kinds)
+            .collect();
+        assert!(kinds.len() >= 10, "{kinds:?}");
+        for kind in &kinds {
+            assert!(
+                crate::node::metrics::WARNING_KINDS.contains(&kind.as_str()),
+                "{kind} has no series in WARNING_KINDS"
+            );
+        }
+    }
 }

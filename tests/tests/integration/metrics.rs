@@ -162,3 +162,169 @@ async fn metrics_are_off_unless_configured() -> Result<()> {
     assert_eq!(running.metrics_address, None);
     federation.stop_all().await
 }
+
+/// What operators alert on is there from the start, at zero, and follows the health check: the
+/// node serving, each warning kind, each peer's reachability, last contact and oldest waiting
+/// message.
+#[tokio::test]
+async fn alerting_series_exist_from_start_and_follow_the_health_check() -> Result<()> {
+    use rogatory_node::node::metrics::WARNING_KINDS;
+    use rogatory_node::operations::health::WARNING_INTERVAL;
+    let mut federation = Federation::start_with(&["tm", "de"], |_, mut text| {
+        text.push_str(METRICS_ON_LOOPBACK);
+        text
+    })
+    .await?;
+    let tm_metrics = federation.metrics_address("tm")?;
+    let first = get(tm_metrics, "/metrics").await?;
+    for kind in WARNING_KINDS {
+        assert!(
+            first
+                .value(&format!("rogatory_warnings{{kind=\"{kind}\"}}"))
+                .is_some(),
+            "{kind}: {}",
+            first.body
+        );
+    }
+    for series in [
+        "rogatory_serving",
+        "rogatory_peer_reachable{peer=\"de\"}",
+        "rogatory_peer_last_contact_timestamp_seconds{peer=\"de\"}",
+        "rogatory_outbox_oldest_seconds{peer=\"de\"}",
+    ] {
+        first.expect(series)?;
+    }
+    assert_eq!(
+        first.expect("rogatory_outbox_oldest_seconds{peer=\"de\"}")?,
+        0.0
+    );
+    federation
+        .eventually("tm to report serving", || async {
+            let tm = get(tm_metrics, "/metrics").await?;
+            Ok((tm.expect("rogatory_serving")? == 1.0).then_some(()))
+        })
+        .await?;
+
+    // de answers, then goes away with a message waiting for it.
+    let delivered = federation.submit_sample_request("tm", "de").await?;
+    assert_eq!(delivered.state, DeliveryState::Delivered as i32);
+    federation.stop_node("de").await?;
+    let queued = federation.submit_sample_request("tm", "de").await?;
+    assert_ne!(queued.state, DeliveryState::Delivered as i32);
+    // The health check reads peers every WARNING_INTERVAL.
+    let deadline = tokio::time::Instant::now() + 2 * WARNING_INTERVAL + TIMEOUT;
+    loop {
+        let tm = get(tm_metrics, "/metrics").await?;
+        let waiting = tm.expect("rogatory_outbox_oldest_seconds{peer=\"de\"}")?;
+        let reachable = tm.expect("rogatory_peer_reachable{peer=\"de\"}")?;
+        let contact = tm.expect("rogatory_peer_last_contact_timestamp_seconds{peer=\"de\"}")?;
+        if waiting > 0.0 && reachable == 0.0 {
+            // It last answered when it receipted the first message: a real time, in the past.
+            let now = rogatory_node::now_ms() as f64 / 1000.0;
+            assert!(
+                contact > now - TIMEOUT.as_secs_f64() * 4.0 && contact <= now,
+                "{contact}"
+            );
+            assert_eq!(
+                tm.expect("rogatory_serving")?,
+                1.0,
+                "a peer down is a warning only"
+            );
+            break;
+        }
+        if tokio::time::Instant::now() > deadline {
+            bail!(
+                "tm's metrics never showed de down with a message waiting:\n{}",
+                tm.body
+            );
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(250)).await;
+    }
+    federation.stop_all().await?;
+    Ok(())
+}
+
+/// The `rogatory_…` names an expression uses.
+fn series_names(expr: &str) -> Vec<String> {
+    let mut names = Vec::new();
+    let mut rest = expr;
+    while let Some(at) = rest.find("rogatory_") {
+        let name: String = rest[at..]
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+            .collect();
+        rest = &rest[at + name.len()..];
+        names.push(name);
+    }
+    names
+}
+
+/// The example alert rules and dashboard in config/ name only series a real node serves, and
+/// the rules file is what Prometheus loads (groups of rules, each with an expression, a severity
+/// and a summary).
+#[tokio::test]
+async fn the_shipped_alert_rules_and_dashboard_use_only_series_the_node_serves() -> Result<()> {
+    use yaml_rust2::YamlLoader;
+    let config = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../config");
+    let rules = std::fs::read_to_string(config.join("prometheus-alerts.yml"))?;
+    let rules = YamlLoader::load_from_str(&rules).context("prometheus-alerts.yml is YAML")?;
+    let mut expressions = Vec::new();
+    for group in rules[0]["groups"].as_vec().context("groups")? {
+        assert!(group["name"].as_str().is_some());
+        for rule in group["rules"].as_vec().context("rules")? {
+            let name = rule["alert"].as_str().context("alert name")?;
+            assert!(
+                rule["labels"]["severity"].as_str().is_some()
+                    && rule["annotations"]["summary"].as_str().is_some(),
+                "{name} needs a severity and a summary"
+            );
+            expressions.push(rule["expr"].as_str().context("expr")?.to_owned());
+        }
+    }
+    let dashboard: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(
+        config.join("grafana-dashboard.json"),
+    )?)?;
+    for panel in dashboard["panels"].as_array().context("panels")? {
+        for target in panel["targets"].as_array().context("targets")? {
+            expressions.push(target["expr"].as_str().context("expr")?.to_owned());
+        }
+    }
+    assert!(expressions.len() >= 15, "{expressions:?}");
+
+    let mut federation = Federation::start_with(&["tm", "de"], |_, mut text| {
+        text.push_str(METRICS_ON_LOOPBACK);
+        text
+    })
+    .await?;
+    // A refusal's labelled series appears with the first refusal: make one.
+    let envelope = federation.request_envelope("de", "tm");
+    let forged = federation.sign_as("tm", &envelope)?;
+    federation
+        .connect_as("de", "tm")
+        .await?
+        .deliver(DeliverRequest {
+            envelope: Some(forged),
+            ..Default::default()
+        })
+        .await
+        .expect_err("a forged signature must be refused");
+    let scraped = get(federation.metrics_address("tm")?, "/metrics").await?;
+    for expr in &expressions {
+        let names = series_names(expr);
+        assert!(!names.is_empty(), "{expr}");
+        for name in names {
+            // A histogram is served as its _bucket, _sum and _count series.
+            let served = scraped.body.lines().any(|line| {
+                line.strip_prefix(&name)
+                    .is_some_and(|rest| rest.starts_with(['{', ' ']))
+            });
+            assert!(
+                served,
+                "{name} (in `{expr}`) is not served:\n{}",
+                scraped.body
+            );
+        }
+    }
+    federation.stop_all().await?;
+    Ok(())
+}
