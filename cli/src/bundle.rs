@@ -71,12 +71,21 @@ impl Manifest {
                 .parse()
                 .with_context(|| format!("the manifest's `{name}` is not a number"))
         };
-        Ok(Self {
+        let manifest = Self {
             node_id: field("node")?.to_owned(),
             entries: number("entries")?,
             checkpoints: number("checkpoints")?,
             exported: field("exported")?.to_owned(),
-        })
+        };
+        // One form only (docs/AUDIT-FORMAT.md section 16): `05`, `+5`, a repeated or an extra
+        // line would let two verifiers read one manifest differently.
+        if manifest.render() != text {
+            bail!(
+                "the manifest is not in its one form (the five lines `audit export` writes, \
+                 numbers in decimal without sign or leading zeros)"
+            );
+        }
+        Ok(manifest)
     }
 }
 
@@ -424,6 +433,27 @@ impl EntryReader {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn a_manifest_has_one_form_only() {
+        let manifest = Manifest {
+            node_id: "tm".into(),
+            entries: 5,
+            checkpoints: 2,
+            exported: "2026-12-08T02:00:00Z".into(),
+        };
+        let text = manifest.render();
+        assert_eq!(Manifest::parse(&text).expect("parses").entries, 5);
+        for variant in [
+            text.replace("entries 5", "entries 05"),
+            text.replace("entries 5", "entries +5"),
+            text.replace("checkpoints 2\n", "checkpoints 2\ncheckpoints 3\n"),
+            format!("{text}extra line\n"),
+            text.replace('\n', "\r\n"),
+        ] {
+            assert!(Manifest::parse(&variant).is_err(), "{variant:?}");
+        }
+    }
     use super::*;
 
     #[test]

@@ -403,6 +403,18 @@ fn replay_into(
             return Ok(Err(failure));
         }
     }
+    // A checkpoint file removed (the newest, say) would otherwise leave a bundle that
+    // verifies: the manifest's count is what the export wrote.
+    if bundle.checkpoints.len() as u64 != bundle.manifest.checkpoints {
+        return Ok(Err(AuditFailure {
+            index: None,
+            reason: format!(
+                "the manifest counts {} but checkpoints/ holds {}",
+                count(bundle.manifest.checkpoints, "checkpoint", "checkpoints"),
+                bundle.checkpoints.len()
+            ),
+        }));
+    }
     if verifier.len() != bundle.manifest.entries {
         return Ok(Err(AuditFailure {
             index: Some(verifier.len().min(bundle.manifest.entries)),

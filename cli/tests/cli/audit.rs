@@ -803,5 +803,33 @@ fn an_auditor_reads_the_log_entry_by_entry_with_filters() {
     assert!(
         stderr.contains("the bundle has no entry 100000"),
         "{stderr}"
+
+/// A checkpoint file removed from a bundle (the newest, which covers the most) fails it: the
+/// manifest counts the checkpoints the export wrote.
+#[test]
+fn a_bundle_missing_a_checkpoint_file_does_not_verify() {
+    let (_dir, bundle) = bundle_copy();
+    let mut notes: Vec<PathBuf> = std::fs::read_dir(bundle.join("checkpoints"))
+        .expect("checkpoints/")
+        .map(|entry| entry.expect("entry").path())
+        .collect();
+    notes.sort_by_key(|path| {
+        path.file_stem()
+            .and_then(|stem| stem.to_str())
+            .and_then(|stem| stem.parse::<u64>().ok())
+            .expect("a size")
+    });
+    assert!(notes.len() >= 2, "{notes:?}");
+    assert_eq!(verify(&bundle).0, 0, "the copy verifies as exported");
+    std::fs::remove_file(notes.last().expect("newest")).expect("removed");
+    let (code, output) = verify(&bundle);
+    assert_eq!(code, 2, "{output}");
+    assert!(
+        output.contains(&format!(
+            "the manifest counts {} checkpoints but checkpoints/ holds {}",
+            notes.len(),
+            notes.len() - 1
+        )),
+        "{output}"
     );
 }
