@@ -187,6 +187,26 @@ impl Federation {
             .into_inner())
     }
 
+    /// The event broadcast of node `id`, running in this process: its watchers and the
+    /// clock its deadline checks judge by.
+    pub fn events(&self, id: &str) -> Result<&rogatory_node::node::events::Events> {
+        Ok(&self
+            .node(id)?
+            .running
+            .as_ref()
+            .with_context(|| format!("{id} is not running in this process"))?
+            .node
+            .events)
+    }
+
+    /// Has node `id` check deadlines for its watchers at once, judging as of `at_ms` (and
+    /// from then on as far ahead of the system clock).
+    pub fn check_deadlines_as_of(&self, id: &str, at_ms: i64) -> Result<()> {
+        let events = self.events(id)?;
+        events.move_check_clock(at_ms - events.check_time_ms());
+        Ok(())
+    }
+
     /// Waits until roster `serial` is in force at `id`.
     pub async fn until_roster(&self, id: &str, serial: u64) -> Result<()> {
         self.eventually(&format!("{id} holds roster {serial}"), || async {

@@ -3,6 +3,8 @@
 //! horizon (or refused), each told once (`node::events`) when it first appears. What counts
 //! is `storage::attention`'s list without unread marks; what was told is kept in memory only,
 //! so a restart tells again what still holds, which a watcher that was away needs anyway.
+//! The time judged is `Events::check_time_ms`: the system clock, which a test in the node's
+//! process may move on (`Events::move_check_clock`) to see deadlines come and pass.
 
 use std::collections::HashSet;
 use std::sync::Arc;
@@ -62,9 +64,10 @@ pub async fn run(node: Arc<Node>, shutdown: CancellationToken) {
     loop {
         tokio::select! {
             _ = ticks.tick() => {}
+            () = node.events.check_requested() => {}
             () = shutdown.cancelled() => return,
         }
-        let now_ms = crate::now_ms();
+        let now_ms = node.events.check_time_ms();
         let judged = Judged {
             own_id: node.id().to_string(),
             reader: String::new(),

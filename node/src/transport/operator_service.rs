@@ -832,10 +832,15 @@ impl Operator for OperatorService {
         request: Request<WatchRequest>,
     ) -> Result<Response<Self::WatchStream>, Status> {
         let caller = self.reader(&request)?;
-        tracing::info!(caller = %caller.describe(), "watcher connected");
-        Ok(Response::new(attention::watch(
-            &self.node,
-            self.shutdown.clone(),
-        )))
+        match attention::watch(&self.node, &caller, self.shutdown.clone()) {
+            Ok(stream) => {
+                tracing::info!(caller = %caller.describe(), "watcher connected");
+                Ok(Response::new(stream))
+            }
+            Err(refused) => {
+                tracing::warn!(caller = %caller.describe(), %refused, "watcher refused");
+                Err(refused)
+            }
+        }
     }
 }

@@ -236,6 +236,28 @@ pub fn reason_of(status: &Status) -> String {
         .to_owned()
 }
 
+/// A call naming more ids than it may (`limit`): nothing in it was done.
+pub fn too_many_ids(count: usize, limit: usize) -> Status {
+    with_reason(
+        Code::InvalidArgument,
+        format!("{count} message ids in one call; at most {limit}: send them in several calls"),
+        "too-many-ids",
+    )
+}
+
+/// The reason token of a watch stream refused for the watchers a user or the node holds.
+pub const TOO_MANY_WATCHERS: &str = "too-many-watchers";
+
+/// A new watch stream over the limits (`node::events`): `RESOURCE_EXHAUSTED`; one of the
+/// caller's streams, or the node's, must end first.
+pub fn watch_refused(refused: &crate::node::events::WatchRefused) -> Status {
+    with_reason(
+        Code::ResourceExhausted,
+        refused.to_string(),
+        TOO_MANY_WATCHERS,
+    )
+}
+
 /// A caller whose certificate names no peer of this node.
 pub fn not_a_peer(message: &str) -> Status {
     with_reason(Code::PermissionDenied, message.to_owned(), "unknown-peer")

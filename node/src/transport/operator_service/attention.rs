@@ -19,10 +19,13 @@ use crate::node::Node;
 use crate::node::events::next_for_watcher;
 use crate::rules::attention::DEFAULT_NEAR_HORIZON_MS;
 use crate::storage::attention::{self, Judged};
+use crate::storage::ids;
 use crate::transport::status;
 
-/// At most this many message ids in one `MarkRead`: a person marks what a screen shows.
-const MAX_MARK_IDS: usize = 10_000;
+/// At most this many message ids in one `MarkRead`: a person marks what a screen shows, or a
+/// day's inbox at once (a whole case goes by `case_id`, whatever its length). Each id is looked
+/// up before anything is marked, so this bounds one call's work.
+pub const MAX_MARK_IDS: usize = 1_000;
 
 /// Whose marks the caller keeps, or why it has none.
 fn reader_of(caller: &Caller) -> Result<String, Status> {
@@ -33,6 +36,10 @@ fn reader_of(caller: &Caller) -> Result<String, Status> {
     })
 }
 
+/// Marks messages read by the caller: each id (whole or a unique beginning, as lists show it)
+/// and every message of `case_id`. An id or case this node holds nothing of is refused and
+/// nothing is marked: the marks are outside the journal, and only held messages get one, so a
+/// reader cannot fill the store with marks of its own invention.
 pub(super) async fn mark_read(
     node: &Arc<Node>,
     caller: &Caller,
@@ -40,29 +47,33 @@ pub(super) async fn mark_read(
 ) -> Result<MarkReadResponse, Status> {
     let reader = reader_of(caller)?;
     if request.message_ids.len() > MAX_MARK_IDS {
-        return Err(Status::invalid_argument(format!(
-            "at most {MAX_MARK_IDS} message ids at once"
-        )));
+        return Err(status::too_many_ids(
+            request.message_ids.len(),
+            MAX_MARK_IDS,
+        ));
     }
     let node = Arc::clone(node);
     let marked = tokio::task::spawn_blocking(move || {
-        let mut ids = request.message_ids;
-        if !request.case_id.is_empty() {
-            let case = node.store.case_messages(&request.case_id)?;
-            if case.is_empty() && ids.is_empty() {
-                return Ok(None);
-            }
-            ids.extend(case.into_iter().map(|m| m.message_id));
+        let store = &node.store;
+        let mut ids = std::collections::BTreeSet::new();
+        for typed in &request.message_ids {
+            ids.insert(ids::resolve_message(store, typed)?);
         }
-        node.store
-            .mark_read(&reader, &ids, crate::now_ms())
-            .map(Some)
+        if !request.case_id.is_empty() {
+            let case_id = ids::resolve_case(store, &request.case_id)?;
+            ids.extend(
+                store
+                    .case_messages(&case_id)?
+                    .into_iter()
+                    .map(|m| m.message_id),
+            );
+        }
+        let ids: Vec<String> = ids.into_iter().collect();
+        Ok(store.mark_read(&reader, &ids, crate::now_ms())?)
     })
     .await
     .map_err(|e| Status::internal(e.to_string()))?
-    .map_err(|e| status::internal(&e))?;
-    let marked =
-        marked.ok_or_else(|| Status::not_found("no such case in this node's inbox or outbox"))?;
+    .map_err(|e: ids::IdError| status::from_id(&e))?;
     Ok(MarkReadResponse {
         marked: u32::try_from(marked).unwrap_or(u32::MAX),
     })
@@ -137,15 +148,22 @@ pub(super) async fn attention(
 /// and told, and never in a queue of its own.
 const WATCH_STREAM_BUFFER: usize = 16;
 
-/// A new watcher's stream: the node's events from now on, until the node stops or the watcher
-/// goes away.
+/// A new watcher's stream for `caller`: the node's events from now on, until the node stops or
+/// the watcher goes away, when its slot is given back; refused over the watchers a user or the
+/// node may hold (`node::events`).
 pub(super) fn watch(
     node: &Arc<Node>,
+    caller: &Caller,
     shutdown: CancellationToken,
-) -> ReceiverStream<Result<WatchEvent, Status>> {
+) -> Result<ReceiverStream<Result<WatchEvent, Status>>, Status> {
+    let slot = node
+        .events
+        .admit_watcher(caller.uid)
+        .map_err(|refused| status::watch_refused(&refused))?;
     let mut receiver = node.events.subscribe();
     let (events, stream) = mpsc::channel(WATCH_STREAM_BUFFER);
     let forward = async move {
+        let _slot = slot;
         loop {
             let permit = tokio::select! {
                 permit = events.reserve() => match permit {
@@ -154,8 +172,11 @@ pub(super) fn watch(
                 },
                 () = shutdown.cancelled() => return,
             };
+            // A watcher that goes away while nothing happens is noticed at once, not at the
+            // next event: its slot is free again.
             let event = tokio::select! {
                 event = next_for_watcher(&mut receiver) => event,
+                () = events.closed() => None,
                 () = shutdown.cancelled() => None,
             };
             match event {
@@ -165,5 +186,5 @@ pub(super) fn watch(
         }
     };
     tokio::spawn(forward.instrument(tracing::info_span!("watch")));
-    ReceiverStream::new(stream)
+    Ok(ReceiverStream::new(stream))
 }
