@@ -7,154 +7,38 @@
 //! the Central Asian states, their neighbours, and the EU's major languages; a language outside
 //! it still matches by its exact text, case-insensitively.
 
-/// One language: its ISO 639-1 code and every other way of writing it, lower case.
-struct Language {
-    code: &'static str,
-    /// ISO 639-2/T and /B and 639-3 codes, English names, Russian names, its own name.
-    names: &'static [&'static str],
-}
-
-const LANGUAGES: &[Language] = &[
-    Language {
-        code: "ru",
-        names: &["rus", "russian", "русский", "russisch"],
-    },
-    Language {
-        code: "en",
-        names: &["eng", "english", "английский", "englisch"],
-    },
-    Language {
-        code: "de",
-        names: &["deu", "ger", "german", "немецкий", "deutsch"],
-    },
-    Language {
-        code: "fr",
-        names: &[
-            "fra",
-            "fre",
-            "french",
-            "французский",
-            "français",
-            "francais",
-        ],
-    },
-    Language {
-        code: "kk",
-        names: &["kaz", "kazakh", "казахский", "қазақ", "қазақша"],
-    },
-    Language {
-        code: "ky",
-        names: &[
-            "kir",
-            "kyrgyz",
-            "kirghiz",
-            "kirgiz",
-            "киргизский",
-            "кыргызский",
-            "кыргыз",
-            "кыргызча",
-        ],
-    },
-    Language {
-        code: "tg",
-        names: &["tgk", "tajik", "tadjik", "таджикский", "тоҷикӣ", "тоҷики"],
-    },
-    Language {
-        code: "tk",
-        names: &[
-            "tuk",
-            "turkmen",
-            "туркменский",
-            "türkmen",
-            "türkmençe",
-            "turkmence",
-        ],
-    },
-    Language {
-        code: "uz",
-        names: &[
-            "uzb",
-            "uzbek",
-            "узбекский",
-            "oʻzbek",
-            "o'zbek",
-            "ozbek",
-            "ўзбек",
-        ],
-    },
-    Language {
-        code: "az",
-        names: &[
-            "aze",
-            "azerbaijani",
-            "azeri",
-            "азербайджанский",
-            "azərbaycan",
-            "azerbaycan",
-        ],
-    },
-    Language {
-        code: "hy",
-        names: &["hye", "arm", "armenian", "армянский", "հայերեն"],
-    },
-    Language {
-        code: "ka",
-        names: &["kat", "geo", "georgian", "грузинский", "ქართული"],
-    },
-    Language {
-        code: "tr",
-        names: &["tur", "turkish", "турецкий", "türkçe", "turkce"],
-    },
-    Language {
-        code: "fa",
-        names: &[
-            "fas",
-            "per",
-            "persian",
-            "farsi",
-            "персидский",
-            "фарси",
-            "فارسی",
-        ],
-    },
-    Language {
-        code: "ar",
-        names: &["ara", "arabic", "арабский", "العربية"],
-    },
-    Language {
-        code: "zh",
-        names: &[
-            "zho",
-            "chi",
-            "chinese",
-            "mandarin",
-            "китайский",
-            "中文",
-            "汉语",
-            "漢語",
-        ],
-    },
-    Language {
-        code: "uk",
-        names: &["ukr", "ukrainian", "украинский", "українська"],
-    },
-    Language {
-        code: "be",
-        names: &["bel", "belarusian", "белорусский", "беларуская"],
-    },
-    Language {
-        code: "pl",
-        names: &["pol", "polish", "польский", "polski"],
-    },
-    Language {
-        code: "it",
-        names: &["ita", "italian", "итальянский", "italiano"],
-    },
-    Language {
-        code: "es",
-        names: &["spa", "spanish", "испанский", "español", "espanol"],
-    },
+/// The languages, one a line: its ISO 639-1 code, then every other way of writing it, lower
+/// case, separated by spaces (ISO 639-2/T and /B and 639-3 codes, English names, Russian
+/// names, its own name).
+const LANGUAGES: &[&str] = &[
+    "ru rus russian русский russisch",
+    "en eng english английский englisch",
+    "de deu ger german немецкий deutsch",
+    "fr fra fre french французский français francais",
+    "kk kaz kazakh казахский қазақ қазақша",
+    "ky kir kyrgyz kirghiz kirgiz киргизский кыргызский кыргыз кыргызча",
+    "tg tgk tajik tadjik таджикский тоҷикӣ тоҷики",
+    "tk tuk turkmen туркменский türkmen türkmençe turkmence",
+    "uz uzb uzbek узбекский oʻzbek o'zbek ozbek ўзбек",
+    "az aze azerbaijani azeri азербайджанский azərbaycan azerbaycan",
+    "hy hye arm armenian армянский հայերեն",
+    "ka kat geo georgian грузинский ქართული",
+    "tr tur turkish турецкий türkçe turkce",
+    "fa fas per persian farsi персидский фарси فارسی",
+    "ar ara arabic арабский العربية",
+    "zh zho chi chinese mandarin китайский 中文 汉语 漢語",
+    "uk ukr ukrainian украинский українська",
+    "be bel belarusian белорусский беларуская",
+    "pl pol polish польский polski",
+    "it ita italian итальянский italiano",
+    "es spa spanish испанский español espanol",
 ];
+
+/// The code a line of [`LANGUAGES`] is for, and the names it gives.
+fn language(line: &'static str) -> (&'static str, impl Iterator<Item = &'static str>) {
+    let mut words = line.split(' ');
+    (words.next().unwrap_or_default(), words)
+}
 
 /// Words around a language's name that do not change which language it is.
 const FILLER: &[&str] = &[
@@ -180,10 +64,10 @@ pub fn code(text: &str) -> Option<&'static str> {
         return None;
     }
     let by_name = |candidate: &str| {
-        LANGUAGES
-            .iter()
-            .find(|l| l.code == candidate || l.names.contains(&candidate))
-            .map(|l| l.code)
+        LANGUAGES.iter().find_map(|line| {
+            let (code, mut names) = language(line);
+            (code == candidate || names.any(|n| n == candidate)).then_some(code)
+        })
     };
     by_name(&name).or_else(|| {
         // A language tag: the primary subtag names the language.
@@ -264,10 +148,12 @@ mod tests {
     #[test]
     fn every_name_is_lower_case_and_belongs_to_one_language() {
         let mut seen = std::collections::HashSet::new();
-        for language in LANGUAGES {
-            assert!(seen.insert(language.code), "{}", language.code);
-            for name in language.names {
-                assert_eq!(name.to_lowercase(), *name);
+        for line in LANGUAGES {
+            let (code, names) = language(line);
+            assert!(seen.insert(code), "{code}");
+            for name in names {
+                assert!(!name.is_empty(), "two spaces in {line:?}");
+                assert_eq!(name.to_lowercase(), name);
                 assert!(seen.insert(name), "{name} twice");
             }
         }

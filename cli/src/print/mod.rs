@@ -37,6 +37,13 @@ struct PrintedView {
     codes: Vec<String>,
 }
 
+/// What is printed: one message, or every message of a case (oldest first), named as typed.
+#[derive(Debug, Clone, Copy)]
+enum Printed<'a> {
+    Message(&'a str),
+    Case(&'a str),
+}
+
 /// `rogatory message print ID --out FILE.pdf`.
 pub async fn message(
     target: &NodeTarget,
@@ -44,18 +51,7 @@ pub async fn message(
     out: &Path,
     format: Format,
 ) -> anyhow::Result<Outcome> {
-    check_out(out)?;
-    let mut client = target.connect().await?;
-    let context = context(&mut client).await?;
-    let record = answer(
-        client
-            .show_message(ShowMessageRequest {
-                message_id: message_id.to_owned(),
-            })
-            .await,
-        || t!("errors-doing-look-up-message", id = message_id),
-    )?;
-    write(&content::message(&record, &context), out, format)
+    print(target, Printed::Message(message_id), out, format).await
 }
 
 /// `rogatory case print CASE --out FILE.pdf`: every message of the case, oldest first.
@@ -65,19 +61,44 @@ pub async fn case(
     out: &Path,
     format: Format,
 ) -> anyhow::Result<Outcome> {
+    print(target, Printed::Case(case_id), out, format).await
+}
+
+async fn print(
+    target: &NodeTarget,
+    printed: Printed<'_>,
+    out: &Path,
+    format: Format,
+) -> anyhow::Result<Outcome> {
     check_out(out)?;
     let mut client = target.connect().await?;
     let context = context(&mut client).await?;
-    let thread = answer(
-        client
-            .show_case(ShowCaseRequest {
-                case_id: case_id.to_owned(),
-                as_of_ms: 0,
-            })
-            .await,
-        || t!("errors-doing-look-up-case", id = case_id),
-    )?;
-    write(&content::case(&thread, &context), out, format)
+    let document = match printed {
+        Printed::Message(message_id) => {
+            let record = answer(
+                client
+                    .show_message(ShowMessageRequest {
+                        message_id: message_id.to_owned(),
+                    })
+                    .await,
+                || t!("errors-doing-look-up-message", id = message_id),
+            )?;
+            content::message(&record, &context)
+        }
+        Printed::Case(case_id) => {
+            let thread = answer(
+                client
+                    .show_case(ShowCaseRequest {
+                        case_id: case_id.to_owned(),
+                        as_of_ms: 0,
+                    })
+                    .await,
+                || t!("errors-doing-look-up-case", id = case_id),
+            )?;
+            content::case(&thread, &context)
+        }
+    };
+    write(&document, out, format)
 }
 
 /// The file is a new `.pdf`: a printed document is never written over another.
