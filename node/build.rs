@@ -1,13 +1,17 @@
 //! Embeds the message catalogs (`locales/<language>/<topic>.ftl`) in the library, so the CLI and
 //! the daemon carry their translations and need no files at run time. Every `.ftl` file found is
 //! included: a new topic needs no list to be edited.
+//!
+//! Paths are written relative to the package (the watched ones) or through
+//! `env!("CARGO_MANIFEST_DIR")` (the embedded ones), never as this checkout's absolute path: a
+//! build directory copied to another checkout must embed and watch that checkout's catalogs.
 
 use std::fmt::Write as _;
 use std::path::Path;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("locales");
-    println!("cargo:rerun-if-changed={}", root.display());
+    println!("cargo:rerun-if-changed=locales");
     let mut languages: Vec<_> = std::fs::read_dir(&root)?
         .collect::<Result<Vec<_>, _>>()?
         .into_iter()
@@ -16,8 +20,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     languages.sort_by_key(|entry| entry.file_name());
     let mut out = String::from("&[\n");
     for language in languages {
-        println!("cargo:rerun-if-changed={}", language.path().display());
         let code = language.file_name().to_string_lossy().into_owned();
+        println!("cargo:rerun-if-changed=locales/{code}");
         let mut files: Vec<_> = std::fs::read_dir(language.path())?
             .collect::<Result<Vec<_>, _>>()?
             .into_iter()
@@ -26,15 +30,16 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             .collect();
         files.sort();
         for file in files {
-            println!("cargo:rerun-if-changed={}", file.display());
             let name = file
                 .file_name()
                 .map(|name| name.to_string_lossy().into_owned())
                 .unwrap_or_default();
+            let relative = format!("locales/{code}/{name}");
+            println!("cargo:rerun-if-changed={relative}");
             writeln!(
                 out,
-                "    ({code:?}, {name:?}, include_str!({:?})),",
-                file.display().to_string()
+                "    ({code:?}, {name:?}, include_str!(concat!(env!(\"CARGO_MANIFEST_DIR\"), {:?}))),",
+                format!("/{relative}")
             )?;
         }
     }
