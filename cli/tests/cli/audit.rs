@@ -803,6 +803,8 @@ fn an_auditor_reads_the_log_entry_by_entry_with_filters() {
     assert!(
         stderr.contains("the bundle has no entry 100000"),
         "{stderr}"
+    );
+}
 
 /// A checkpoint file removed from a bundle (the newest, which covers the most) fails it: the
 /// manifest counts the checkpoints the export wrote.
