@@ -12,18 +12,18 @@
 
 use std::time::{Duration, Instant};
 
-use prost::Message;
 use rogatory_node::rules::cases::CaseFilter;
 use rogatory_node::storage::attention::{self, Judged};
 use rogatory_node::storage::cases::{list_cases, list_cases_scan};
 use rogatory_node::storage::search::{self, Query};
-use rogatory_node::storage::store::{CasePosition, LogRecord, Store, StoreError};
+use rogatory_node::storage::store::{CasePosition, Store};
 use rogatory_proto::deadlines::DeadlinePolicy;
 use rogatory_proto::ids::{MessageIdGenerator, NodeId};
 use rogatory_proto::v1::{
-    Consultation, DeliveryState, Direction, EntryKind, Envelope, MessageRecord, MlaRequest,
-    RequestState, RequestStatus, StatusUpdate, Urgency, envelope,
+    Consultation, Direction, Envelope, MlaRequest, RequestState, RequestStatus, StatusUpdate,
+    Urgency, envelope,
 };
+use rogatory_tests::bench_store::{Planned, median as time, ms, store_all};
 
 const OWN: &str = "tm";
 const PEERS: [&str; 8] = ["de", "uz", "kz", "kg", "tj", "az", "ge", "am"];
@@ -44,13 +44,6 @@ const SUBJECTS: &[&str] = &[
     "Незаконный оборот наркотических средств",
     "Trafficking in persons for labour exploitation",
 ];
-
-/// One message to store: its envelope, direction and (for a request) its state.
-struct Planned {
-    envelope: Envelope,
-    direction: Direction,
-    request_state: RequestState,
-}
 
 fn plan_case(case: usize, ids: &MessageIdGenerator, at_ms: i64) -> Vec<Planned> {
     let peer = PEERS[case % PEERS.len()];
@@ -148,71 +141,6 @@ fn plan_case(case: usize, ids: &MessageIdGenerator, at_ms: i64) -> Vec<Planned> 
         });
     }
     out
-}
-
-/// Writes `planned` as a node does: the log entry, then the record (whose index entries the
-/// store writes in the same batch), and a request's state in the request index.
-fn store_all(store: &Store, planned: &[Planned]) -> Result<(), StoreError> {
-    store.write_blocking(|batch| {
-        for p in planned {
-            let outgoing = p.direction == Direction::Outbox;
-            let logged = batch.append(LogRecord {
-                kind: if outgoing {
-                    EntryKind::MessageSent
-                } else {
-                    EntryKind::MessageReceived
-                },
-                peer: if outgoing {
-                    p.envelope.recipient.clone()
-                } else {
-                    p.envelope.sender.clone()
-                },
-                message_id: p.envelope.message_id.clone(),
-                signed_payload: p.envelope.encode_to_vec(),
-                signature: vec![0; 64],
-                detail: String::new(),
-            });
-            batch.put_message(&MessageRecord {
-                direction: p.direction as i32,
-                message_id: p.envelope.message_id.clone(),
-                sender: p.envelope.sender.clone(),
-                recipient: p.envelope.recipient.clone(),
-                case_id: p.envelope.case_id.clone(),
-                created_at_ms: p.envelope.created_at_ms,
-                state: if outgoing {
-                    DeliveryState::Delivered as i32
-                } else {
-                    DeliveryState::Received as i32
-                },
-                log_index: logged.index,
-                request_state: p.request_state as i32,
-                ..Default::default()
-            });
-            if p.request_state != RequestState::Unspecified {
-                batch.put_request_state(&p.envelope.message_id, p.request_state as i32);
-            }
-        }
-        Ok(())
-    })
-}
-
-/// Median duration of `runs` runs of `page` (after one warm-up run), and what it found.
-fn time<T: PartialEq + std::fmt::Debug>(runs: usize, mut page: impl FnMut() -> T) -> (Duration, T) {
-    let found = page();
-    let mut samples: Vec<Duration> = (0..runs)
-        .map(|_| {
-            let started = Instant::now();
-            let again = page();
-            assert_eq!(again, found, "the same page found something else");
-            started.elapsed()
-        })
-        .collect();
-    samples.sort();
-    (samples[samples.len() / 2], found)
-}
-
-fn ms(d: Duration) -> String {
-    format!("{:.2} ms", d.as_secs_f64() * 1000.0)
 }
 
 fn row(what: &str, shown: usize, indexed: Duration, scanned: Duration) {

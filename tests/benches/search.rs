@@ -15,17 +15,16 @@
 //! cases), the rare surname typed in the other script, a prefix of it, and the common word
 //! with a peer and a state filter.
 
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
-use prost::Message;
 use rogatory_node::storage::search::{self, Query};
-use rogatory_node::storage::store::{LogRecord, Store, StoreError};
+use rogatory_node::storage::store::Store;
 use rogatory_proto::ids::{MessageIdGenerator, NodeId};
 use rogatory_proto::v1::{
-    AssistanceType, Authority, Consultation, DeliveryState, Direction, EntryKind, Envelope,
-    MessageRecord, MlaRequest, Offence, Person, PersonRole, RequestState, RequestStatus,
-    StatusUpdate, envelope,
+    AssistanceType, Authority, Consultation, Direction, Envelope, MlaRequest, Offence, Person,
+    PersonRole, RequestState, RequestStatus, StatusUpdate, envelope,
 };
+use rogatory_tests::bench_store::{Planned, median as time, ms, store_all};
 
 const OWN: &str = "tm";
 const PEERS: [&str; 8] = ["de", "uz", "kz", "kg", "tj", "az", "ge", "am"];
@@ -199,13 +198,6 @@ fn request(case: usize, cases: usize, dice: &mut Dice) -> MlaRequest {
     }
 }
 
-/// One message to store: its envelope, direction and (for a request) its state.
-struct Planned {
-    envelope: Envelope,
-    direction: Direction,
-    request_state: RequestState,
-}
-
 /// The messages of case `case`: a request, status updates, consultations (five in all on
 /// average).
 fn plan_case(
@@ -309,72 +301,6 @@ fn plan_case(
         });
     }
     out
-}
-
-/// Writes `planned` as a node does: the log entry, then the record (whose index entries the
-/// store writes in the same batch), and a request's state in the request index.
-fn store_all(store: &Store, planned: &[Planned]) -> Result<(), StoreError> {
-    store.write_blocking(|batch| {
-        for p in planned {
-            let payload = p.envelope.encode_to_vec();
-            let outgoing = p.direction == Direction::Outbox;
-            let logged = batch.append(LogRecord {
-                kind: if outgoing {
-                    EntryKind::MessageSent
-                } else {
-                    EntryKind::MessageReceived
-                },
-                peer: if outgoing {
-                    p.envelope.recipient.clone()
-                } else {
-                    p.envelope.sender.clone()
-                },
-                message_id: p.envelope.message_id.clone(),
-                signed_payload: payload,
-                signature: vec![0; 64],
-                detail: String::new(),
-            });
-            batch.put_message(&MessageRecord {
-                direction: p.direction as i32,
-                message_id: p.envelope.message_id.clone(),
-                sender: p.envelope.sender.clone(),
-                recipient: p.envelope.recipient.clone(),
-                case_id: p.envelope.case_id.clone(),
-                created_at_ms: p.envelope.created_at_ms,
-                state: if outgoing {
-                    DeliveryState::Delivered as i32
-                } else {
-                    DeliveryState::Received as i32
-                },
-                log_index: logged.index,
-                request_state: p.request_state as i32,
-                ..Default::default()
-            });
-            if p.request_state != RequestState::Unspecified {
-                batch.put_request_state(&p.envelope.message_id, p.request_state as i32);
-            }
-        }
-        Ok(())
-    })
-}
-
-/// Median duration of `runs` runs of `query` (after one warm-up run), and the cases found.
-fn time(runs: usize, mut query: impl FnMut() -> usize) -> (Duration, usize) {
-    let found = query();
-    let mut samples: Vec<Duration> = (0..runs)
-        .map(|_| {
-            let started = Instant::now();
-            let n = query();
-            assert_eq!(n, found, "the same query found something else");
-            started.elapsed()
-        })
-        .collect();
-    samples.sort();
-    (samples[samples.len() / 2], found)
-}
-
-fn ms(d: Duration) -> String {
-    format!("{:.2} ms", d.as_secs_f64() * 1000.0)
 }
 
 fn main() -> anyhow::Result<()> {

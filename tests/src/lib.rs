@@ -6,6 +6,7 @@
 //! clients that connect as a given node (for crafting hostile messages).
 #![forbid(unsafe_code)]
 
+pub mod bench_store;
 pub mod hostile;
 pub mod roster;
 pub mod scenario;
