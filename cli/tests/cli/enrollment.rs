@@ -464,6 +464,36 @@ async fn a_node_made_by_node_create_renews_without_the_ca_key() {
     assert!(valid, "{stderr}");
 }
 
+/// `node init` of node `id` (country `country`) in `dir`, reachable at `<id>.example.org:7400`.
+async fn node_init(dir: &str, id: &str, country: &str) {
+    let port = rogatory_tests::free_port().expect("port").to_string();
+    let address = format!("{id}.example.org:7400");
+    ok(&[
+        "node",
+        "init",
+        "--id",
+        id,
+        "--dir",
+        dir,
+        "--listen",
+        &port,
+        "--address",
+        &address,
+        "--country",
+        country,
+        "--authority",
+        "Prosecutor General's Office",
+    ])
+    .await;
+}
+
+/// `ca issue` refused, saying `why`, and wrote no file at `out`.
+fn refused_without_file(code: i32, stderr: &str, why: &str, out: &str) {
+    assert_ne!(code, 0);
+    assert!(stderr.contains(why), "{stderr}");
+    assert!(!Path::new(out).exists(), "nothing is issued");
+}
+
 /// `ca issue --roster`: what the roster lists decides, and a refused request leaves no file.
 #[tokio::test]
 async fn the_ca_holder_with_the_roster_issues_only_to_the_key_the_roster_lists() {
@@ -526,60 +556,26 @@ async fn the_ca_holder_with_the_roster_issues_only_to_the_key_the_roster_lists()
 
     // Someone else's node asking in tm's name, with a key of its own: refused, nothing written.
     let fake = path(dir, "fake-tm");
-    let port = rogatory_tests::free_port().expect("port").to_string();
-    ok(&[
-        "node",
-        "init",
-        "--id",
-        "tm",
-        "--dir",
-        &fake,
-        "--listen",
-        &port,
-        "--address",
-        "tm.example.org:7400",
-        "--country",
-        "TM",
-        "--authority",
-        "Prosecutor General's Office",
-    ])
-    .await;
+    node_init(&fake, "tm", "TM").await;
     let out = path(dir, "fake.pem");
     let (code, _, stderr) = issue(format!("{fake}/join-request.txt"), out.clone(), "en").await;
-    assert_ne!(code, 0);
-    assert!(
-        stderr.contains("signed with a key roster 1 does not list for tm"),
-        "{stderr}"
+    refused_without_file(
+        code,
+        &stderr,
+        "signed with a key roster 1 does not list for tm",
+        &out,
     );
-    assert!(!Path::new(&out).exists(), "nothing is issued");
     let (code, _, stderr) = issue(format!("{fake}/join-request.txt"), out.clone(), "ru").await;
-    assert_ne!(code, 0);
-    assert!(
-        stderr.contains("подписан ключом, которого нет у tm в составе 1"),
-        "{stderr}"
+    refused_without_file(
+        code,
+        &stderr,
+        "подписан ключом, которого нет у tm в составе 1",
+        &out,
     );
-    assert!(!Path::new(&out).exists(), "nothing is issued");
 
     // A newcomer's first request is issued and said to be not yet a member...
     let kz = path(dir, "kz");
-    let port = rogatory_tests::free_port().expect("port").to_string();
-    ok(&[
-        "node",
-        "init",
-        "--id",
-        "kz",
-        "--dir",
-        &kz,
-        "--listen",
-        &port,
-        "--address",
-        "kz.example.org:7400",
-        "--country",
-        "KZ",
-        "--authority",
-        "Prosecutor General's Office",
-    ])
-    .await;
+    node_init(&kz, "kz", "KZ").await;
     let first = path(dir, "kz.pem");
     let (code, stdout, stderr) = issue(format!("{kz}/join-request.txt"), first.clone(), "en").await;
     assert_eq!(code, 0, "{stdout}{stderr}");
@@ -592,10 +588,10 @@ async fn the_ca_holder_with_the_roster_issues_only_to_the_key_the_roster_lists()
     ok(&["node", "renewal-request", "--dir", &kz]).await;
     let out = path(dir, "kz-renewed.pem");
     let (code, _, stderr) = issue(format!("{kz}/renewal-request.txt"), out.clone(), "en").await;
-    assert_ne!(code, 0);
-    assert!(
-        stderr.contains("renew the certificate of kz, but roster 1 has no member kz"),
-        "{stderr}"
+    refused_without_file(
+        code,
+        &stderr,
+        "renew the certificate of kz, but roster 1 has no member kz",
+        &out,
     );
-    assert!(!Path::new(&out).exists(), "nothing is issued");
 }

@@ -90,6 +90,19 @@ fn next(previous: &VerifiedRoster, edit: impl FnOnce(&mut Roster)) -> Roster {
     roster
 }
 
+/// The successor of `g` that revokes tm's key (12) from `since`, "stolen laptop".
+fn with_tm_revoked(g: &VerifiedRoster, since: i64) -> VerifiedRoster {
+    g.successor(&signed_by(
+        &next(g, |r| {
+            let key = tm_key(r);
+            key.revoked_at_ms = since;
+            key.revocation_reason = "stolen laptop".into();
+        }),
+        &[1, 2],
+    ))
+    .expect("a revocation is a valid successor")
+}
+
 fn tm_key(roster: &mut Roster) -> &mut MemberKey {
     &mut roster.members[1].signing_keys[0]
 }
@@ -365,16 +378,7 @@ fn a_governance_change_needs_both_thresholds() {
 fn a_revocation_once_made_is_never_undone_nor_postponed() {
     let g = genesis();
     let since = T0 + 12 * 60 * 60 * 1000;
-    let revoked = g
-        .successor(&signed_by(
-            &next(&g, |r| {
-                let key = tm_key(r);
-                key.revoked_at_ms = since;
-                key.revocation_reason = "stolen laptop".into();
-            }),
-            &[1, 2],
-        ))
-        .expect("revocation");
+    let revoked = with_tm_revoked(&g, since);
     for edit in [
         |k: &mut MemberKey| {
             k.revoked_at_ms = 0;
@@ -511,16 +515,7 @@ fn a_rotation_keeps_the_old_key_for_its_time() {
 fn a_revoked_key_verifies_nothing_dated_after_its_revocation() {
     let g = genesis();
     let since = T0 - DAY;
-    let revoked = g
-        .successor(&signed_by(
-            &next(&g, |r| {
-                let key = tm_key(r);
-                key.revoked_at_ms = since;
-                key.revocation_reason = "stolen laptop".into();
-            }),
-            &[1, 2],
-        ))
-        .expect("accepted");
+    let revoked = with_tm_revoked(&g, since);
     assert_eq!(
         revoked.key_standing("tm", &public(12), since),
         KeyStanding::Revoked {
@@ -950,16 +945,7 @@ fn the_ca_holder_issues_only_to_the_key_the_roster_lists_for_a_member() {
     );
     // A revoked key gets no certificate.
     let since = T0 + DAY;
-    let revoked = g
-        .successor(&signed_by(
-            &next(&g, |r| {
-                let key = tm_key(r);
-                key.revoked_at_ms = since;
-                key.revocation_reason = "stolen laptop".into();
-            }),
-            &[1, 2],
-        ))
-        .expect("accepted");
+    let revoked = with_tm_revoked(&g, since);
     assert_eq!(
         check_against_roster(&join_request("tm", 12, true), &revoked, since),
         Err(RosterRefusal::KeyNotValid(KeyStanding::Revoked {
