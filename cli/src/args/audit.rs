@@ -30,7 +30,7 @@ pub enum AuditCommand {
             long = "kind",
             value_name = "KIND",
             value_parser = clap::builder::PossibleValuesParser::new(
-                rogatory_proto::audit::reading::KIND_NAMES
+                rogatory_proto::audit::reading::kind_names()
             )
         )]
         kinds: Vec<String>,

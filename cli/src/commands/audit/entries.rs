@@ -27,7 +27,7 @@ pub const DEFAULT_LIMIT: usize = 1_000;
 struct EntryJson {
     index: u64,
     time: String,
-    kind: &'static str,
+    kind: String,
     #[serde(skip_serializing_if = "String::is_empty")]
     peer: String,
     #[serde(skip_serializing_if = "String::is_empty")]
@@ -128,7 +128,7 @@ pub fn entries(
         table.row(vec![
             view.index.to_string(),
             people_minute(view.time_ms),
-            kind_label(view.kind),
+            kind_label(&view.kind),
             view.peer,
             view.case_id,
             shorten(&what, 80),
@@ -241,7 +241,7 @@ pub fn entry(bundle: &Path, index: u64, format: Format) -> anyhow::Result<Outcom
     let rows: Vec<(String, String)> = [
         (t!("audit-entry-index"), view.index.to_string()),
         (t!("audit-entry-time"), instant(view.time_ms)),
-        (t!("audit-entry-kind"), kind_label(view.kind)),
+        (t!("audit-entry-kind"), kind_label(&view.kind)),
         (t!("audit-entry-peer"), view.peer.clone()),
         (t!("audit-entry-message"), view.message_id.clone()),
         (t!("audit-entry-case"), view.case_id.clone()),
@@ -261,7 +261,7 @@ pub fn entry(bundle: &Path, index: u64, format: Format) -> anyhow::Result<Outcom
         2,
     );
     for (label, value) in &rows {
-        say!("{label:<width$}{value}");
+        say!("{label:<width$}{}", crate::output::one_line(value));
     }
     if let Some(payload) = &full.signed_payload {
         say!();
@@ -321,4 +321,20 @@ fn damaged(position: u64, why: &str) -> anyhow::Error {
         t!("audit-entries-damaged-hint"),
     )
     .into()
+}
+
+#[cfg(test)]
+mod tests {
+    use rogatory_node::locale::Language;
+
+    /// A kind added to the protocol gets its words in every language, or this fails.
+    #[test]
+    fn every_entry_kind_has_its_words_in_every_language() {
+        for name in rogatory_proto::audit::reading::kind_names() {
+            for language in [Language::English, Language::Russian] {
+                let id = format!("audit-kind-{name}");
+                assert_ne!(language.catalog().text(&id, None), id, "{language:?}");
+            }
+        }
+    }
 }
