@@ -25,17 +25,7 @@ async fn metrics_endpoint_serves_the_documented_series_after_a_message_exchange(
     );
 
     // A delivery de refuses: tm's connection, but the envelope is signed with de's key.
-    let envelope = federation.request_envelope("tm", "de");
-    let forged = federation.sign_as("de", &envelope)?;
-    federation
-        .connect_as("tm", "de")
-        .await?
-        .deliver(DeliverRequest {
-            envelope: Some(forged),
-            ..Default::default()
-        })
-        .await
-        .expect_err("a forged signature must be refused");
+    refused_forgery(&federation, "tm", "de").await?;
 
     let tm = get(tm_metrics, "/metrics").await?;
     assert_eq!(tm.status, 200, "{}", tm.body);
@@ -297,17 +287,7 @@ async fn the_shipped_alert_rules_and_dashboard_use_only_series_the_node_serves()
     })
     .await?;
     // A refusal's labelled series appears with the first refusal: make one.
-    let envelope = federation.request_envelope("de", "tm");
-    let forged = federation.sign_as("tm", &envelope)?;
-    federation
-        .connect_as("de", "tm")
-        .await?
-        .deliver(DeliverRequest {
-            envelope: Some(forged),
-            ..Default::default()
-        })
-        .await
-        .expect_err("a forged signature must be refused");
+    refused_forgery(&federation, "de", "tm").await?;
     let scraped = get(federation.metrics_address("tm")?, "/metrics").await?;
     for expr in &expressions {
         let names = series_names(expr);
@@ -326,5 +306,21 @@ async fn the_shipped_alert_rules_and_dashboard_use_only_series_the_node_serves()
         }
     }
     federation.stop_all().await?;
+    Ok(())
+}
+
+/// `from` delivers to `to` an envelope of its own signed with `to`'s key: refused (bad signature).
+async fn refused_forgery(federation: &Federation, from: &str, to: &str) -> Result<()> {
+    let envelope = federation.request_envelope(from, to);
+    let forged = federation.sign_as(to, &envelope)?;
+    federation
+        .connect_as(from, to)
+        .await?
+        .deliver(DeliverRequest {
+            envelope: Some(forged),
+            ..Default::default()
+        })
+        .await
+        .expect_err("a forged signature must be refused");
     Ok(())
 }
